@@ -1,0 +1,237 @@
+"""Plain, frozen facts that the rules work on.
+
+`storage` turns database rows into these; `planner` never sees a row, a
+session or a widget. Every collection is a tuple (hashable, immutable) and is
+kept in date order by whoever builds it: allocations by `start_date`,
+contacts by `contact_date`, appointments by `appointment_date`, handovers by
+`planned_on`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import datetime as dt
+from datetime import date
+
+ROLES = ("practitioner", "team_lead")
+GRADES = ("PO", "PSO", "SPO", "YJW", "other")
+CONTACT_LEVELS = ("intensive", "enhanced", "standard", "low")
+TIERS = tuple(f"{band}{n}" for band in "ABCD" for n in (3, 2, 1, 0))
+FLAGS = (
+    "safeguarding",
+    "care_experienced",
+    "approved_premises",
+    "restorative_justice",
+    "opd",
+    "victim_contact",
+    "do_not_move",
+)
+STATUSES = ("active", "paused", "closed")
+CONTACT_KINDS = ("office", "home_visit", "phone", "video", "three_way", "other")
+OUTCOMES = ("attended", "missed", "cancelled")
+ABSENCE_KINDS = ("leave", "sickness", "training", "other")
+NATIONS = ("england-and-wales", "scotland", "northern-ireland")
+HANDOVER_STATUSES = (
+    "planned",
+    "in_progress",
+    "completed_warm",
+    "completed_cold",
+    "cancelled",
+)
+OPEN_HANDOVER_STATUSES = ("planned", "in_progress")
+COMPLETED_HANDOVER_STATUSES = ("completed_warm", "completed_cold")
+
+_TIER_LEVEL = {"A": "intensive", "B": "enhanced", "C": "standard", "D": "low"}
+
+
+def level_for(tier: str | None, contact_level: str | None) -> str:
+    """The contact level of SPEC §2: explicit, else from the tier, else standard."""
+    if contact_level:
+        return contact_level
+    if tier:
+        return _TIER_LEVEL.get(tier[0].upper(), "standard")
+    return "standard"
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    team_id: str
+    name: str
+    nation: str = "england-and-wales"
+
+
+@dataclass(frozen=True, slots=True)
+class Practitioner:
+    practitioner_id: str
+    name: str
+    team_id: str
+    role: str = "practitioner"
+    grade: str = "PO"
+    contracted_hours: float = 37.0
+    reduction_pct: float = 0.0
+    leaving_on: date | None = None
+    email: str | None = None
+    nation: str = "england-and-wales"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == "team_lead"
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    practitioner_id: str
+    start_date: date
+    end_date: date | None = None
+    reason: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.end_date is None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    contact_date: date
+    practitioner_id: str
+    kind: str = "office"
+    outcome: str = "attended"
+    id: int | None = None
+
+    @property
+    def meaningful(self) -> bool:
+        """SPEC §2: an attended contact of any kind but `other`."""
+        return self.outcome == "attended" and self.kind != "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    appointment_date: date
+    practitioner_id: str
+    time: dt.time | None = None
+    kind: str = "office"
+    rrule: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    practitioner_id: str
+    start_date: date
+    end_date: date
+    kind: str = "leave"
+    cover_practitioner_id: str | None = None
+    id: int | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    item_id: str
+    title: str
+    required: bool
+    due: date
+    done: bool = False
+    done_on: date | None = None
+    note: str | None = None
+    owner: str = "outgoing"  # outgoing | incoming | lead
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    from_practitioner_id: str
+    to_practitioner_id: str
+    planned_on: date
+    status: str = "planned"
+    items: tuple[ChecklistItem, ...] = ()
+    completed_on: date | None = None
+    override_reason: str | None = None
+    reason: str | None = None
+    reviewed: bool = False
+    id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_HANDOVER_STATUSES
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status in COMPLETED_HANDOVER_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    case_ref: str
+    display_name: str
+    team_id: str | None = None
+    tier: str | None = None
+    contact_level: str = "standard"  # already resolved with level_for()
+    youth: bool = False
+    flags: frozenset[str] = field(default_factory=frozenset)
+    status: str = "active"
+    paused_until: date | None = None
+    date_of_birth: date | None = None
+    allocations: tuple[Allocation, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    appointments: tuple[Appointment, ...] = ()
+    handovers: tuple[Handover, ...] = ()
+    id: int | None = None
+
+    @property
+    def current_allocation(self) -> Allocation | None:
+        for alloc in reversed(self.allocations):
+            if alloc.end_date is None:
+                return alloc
+        return None
+
+    @property
+    def practitioner_id(self) -> str | None:
+        alloc = self.current_allocation
+        return alloc.practitioner_id if alloc else None
+
+    @property
+    def open_handover(self) -> Handover | None:
+        for handover in reversed(self.handovers):
+            if handover.is_open:
+                return handover
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """An action agreed in supervision."""
+
+    text: str
+    owner_id: str
+    due: date
+    case_ref: str | None = None
+    done: bool = False
+    session_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """Everything the rules may look at beyond one case: who is who, who is away."""
+
+    practitioners: dict[str, Practitioner] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    absences: dict[str, tuple[Absence, ...]] = field(default_factory=dict)
+
+    def absences_of(self, practitioner_id: str | None) -> tuple[Absence, ...]:
+        if practitioner_id is None:
+            return ()
+        return self.absences.get(practitioner_id, ())
+
+    def nation_of(self, practitioner_id: str | None) -> str:
+        practitioner = self.practitioners.get(practitioner_id or "")
+        if practitioner is None:
+            return "england-and-wales"
+        team = self.teams.get(practitioner.team_id)
+        return team.nation if team else practitioner.nation

@@ -1,0 +1,45 @@
+"""Audit events: who did what, when, to which record.
+
+`detail` carries ids, field names and counts only, never names, notes or
+other personal data. Events are only ever inserted.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+
+from sqlmodel import Session
+
+from storage.models import AuditEvent
+
+
+def default_actor() -> str:
+    """The OS user, for writes made without `--as`."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return os.environ.get("USER", "unknown")
+
+
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_key: str,
+    case_ref: str | None = None,
+    **detail: object,
+) -> AuditEvent:
+    """Add one audit event to the session's transaction (committed with it)."""
+    event = AuditEvent(
+        actor=actor or default_actor(),
+        action=action,
+        entity=entity,
+        entity_key=str(entity_key),
+        case_ref=case_ref,
+        detail=json.dumps(detail, default=str, sort_keys=True) if detail else None,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,233 @@
+"""The schema: SQLModel tables.
+
+Surrogate integer keys join the tables; the natural keys (`team_id`,
+`practitioner_id`, `case_ref`) are unique and are what people type, import
+and export. Every editable table carries `version`, SQLAlchemy's
+`version_id_col`, so a stale edit is refused (`StaleDataError`) instead of
+overwriting someone else's change. `audit_event` is append-only and has none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Versioned(SQLModel):
+    """Optimistic locking: SQLAlchemy bumps `version` on every UPDATE and
+    refuses one whose WHERE clause finds another version."""
+
+    version: int = Field(default=1, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:  # noqa: N805 - SQLAlchemy's signature
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Team(Versioned, table=True):
+    __tablename__ = "team"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(unique=True, index=True, max_length=64)
+    name: str = Field(max_length=200)
+    nation: str = Field(default="england-and-wales", max_length=32)
+
+
+class Practitioner(Versioned, table=True):
+    __tablename__ = "practitioner"
+    id: int | None = Field(default=None, primary_key=True)
+    practitioner_id: str = Field(unique=True, index=True, max_length=64)
+    name: str = Field(max_length=200)
+    team_pk: int = Field(foreign_key="team.id", index=True)
+    role: str = Field(default="practitioner", max_length=16)
+    grade: str = Field(default="PO", max_length=8)
+    contracted_hours: float = Field(default=37.0)
+    reduction_pct: float = Field(default=0.0)
+    leaving_on: date | None = None
+    email: str | None = Field(default=None, max_length=254)
+    nation: str | None = Field(default=None, max_length=32)
+
+
+class Case(Versioned, table=True):
+    __tablename__ = "case"
+    id: int | None = Field(default=None, primary_key=True)
+    case_ref: str = Field(unique=True, index=True, max_length=64)
+    display_name: str = Field(max_length=200)
+    team_pk: int | None = Field(default=None, foreign_key="team.id", index=True)
+    tier: str | None = Field(default=None, max_length=2)
+    contact_level: str | None = Field(default=None, max_length=16)
+    youth: bool = Field(default=False)
+    date_of_birth: date | None = None
+    flags: str = Field(default="", max_length=400)  # ';'-separated, sorted
+    status: str = Field(default="active", max_length=16, index=True)
+    paused_until: date | None = None
+
+
+class Allocation(Versioned, table=True):
+    __tablename__ = "allocation"
+    __table_args__ = (
+        UniqueConstraint("case_id", "practitioner_pk", "start_date", name="uq_allocation_natural"),
+        Index("ix_allocation_practitioner_open", "practitioner_pk", "end_date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    practitioner_pk: int = Field(foreign_key="practitioner.id")
+    start_date: date
+    end_date: date | None = None
+    reason: str | None = Field(default=None, max_length=400)
+
+
+class Contact(Versioned, table=True):
+    __tablename__ = "contact"
+    __table_args__ = (
+        UniqueConstraint("case_id", "contact_date", "practitioner_pk", "kind", name="uq_contact_natural"),
+        Index("ix_contact_case_date", "case_id", "contact_date"),
+        Index("ix_contact_practitioner_date", "practitioner_pk", "contact_date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    contact_date: date
+    practitioner_pk: int = Field(foreign_key="practitioner.id")
+    kind: str = Field(default="office", max_length=16)
+    outcome: str = Field(default="attended", max_length=16)
+    notes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Appointment(Versioned, table=True):
+    __tablename__ = "appointment"
+    __table_args__ = (
+        UniqueConstraint("case_id", "appointment_date", "practitioner_pk", name="uq_appointment_natural"),
+        Index("ix_appointment_case_date", "case_id", "appointment_date"),
+        Index("ix_appointment_practitioner_date", "practitioner_pk", "appointment_date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    appointment_date: date
+    practitioner_pk: int = Field(foreign_key="practitioner.id")
+    time: dt.time | None = None
+    kind: str = Field(default="office", max_length=16)
+    rrule: str | None = Field(default=None, max_length=400)
+
+
+class Absence(Versioned, table=True):
+    __tablename__ = "absence"
+    __table_args__ = (
+        UniqueConstraint("practitioner_pk", "start_date", name="uq_absence_natural"),
+        Index("ix_absence_practitioner_dates", "practitioner_pk", "start_date", "end_date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    practitioner_pk: int = Field(foreign_key="practitioner.id")
+    start_date: date
+    end_date: date
+    kind: str = Field(default="leave", max_length=16)
+    cover_practitioner_pk: int | None = Field(default=None, foreign_key="practitioner.id")
+
+
+class Handover(Versioned, table=True):
+    __tablename__ = "handover"
+    __table_args__ = (Index("ix_handover_case_status", "case_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    from_practitioner_pk: int = Field(foreign_key="practitioner.id")
+    to_practitioner_pk: int = Field(foreign_key="practitioner.id", index=True)
+    planned_on: date
+    status: str = Field(default="planned", max_length=16)
+    reason: str | None = Field(default=None, max_length=400)
+    summary: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    completed_on: date | None = None
+    override_reason: str | None = Field(default=None, max_length=1000)
+    reviewed: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class HandoverItem(Versioned, table=True):
+    __tablename__ = "handover_item"
+    __table_args__ = (UniqueConstraint("handover_id", "item_id", name="uq_handover_item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    handover_id: int = Field(foreign_key="handover.id", index=True)
+    item_id: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    required: bool = Field(default=True)
+    due: date
+    owner: str = Field(default="outgoing", max_length=16)
+    done: bool = Field(default=False)
+    done_on: date | None = None
+    done_by: str | None = Field(default=None, max_length=64)
+    auto: bool = Field(default=False)  # ticked from data, not by hand
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class SupervisionSession(Versioned, table=True):
+    __tablename__ = "supervision_session"
+    __table_args__ = (Index("ix_supervision_practitioner_date", "practitioner_pk", "session_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    practitioner_pk: int = Field(foreign_key="practitioner.id")
+    lead_pk: int | None = Field(default=None, foreign_key="practitioner.id")
+    session_date: date
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class SupervisionNote(Versioned, table=True):
+    __tablename__ = "supervision_note"
+    __table_args__ = (UniqueConstraint("session_id", "case_id", name="uq_supervision_note"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="supervision_session.id", index=True)
+    case_id: int = Field(foreign_key="case.id")
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    reviewed: bool = Field(default=False)
+    flagged: bool = Field(default=False)
+    warnings_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Action(Versioned, table=True):
+    __tablename__ = "action"
+    __table_args__ = (Index("ix_action_owner_due", "owner_pk", "due"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int | None = Field(default=None, foreign_key="supervision_session.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id")
+    owner_pk: int = Field(foreign_key="practitioner.id")
+    text: str = Field(max_length=1000)
+    due: date
+    done: bool = Field(default=False)
+    done_on: date | None = None
+
+
+class CaseNote(Versioned, table=True):
+    __tablename__ = "case_note"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    author_pk: int | None = Field(default=None, foreign_key="practitioner.id")
+    written_on: date
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who did what, when, to which record. `detail` holds ids
+    and field names, never personal data."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=32)
+    entity: str = Field(max_length=32)
+    entity_key: str = Field(max_length=128)
+    case_ref: str | None = Field(default=None, max_length=64, index=True)
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the file itself (e.g. `built_for` on sample.db)."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=400)
