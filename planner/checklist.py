@@ -1,0 +1,181 @@
+"""The warm handover checklist of SPEC §4, as data, and the items that data ticks.
+
+`build_checklist` turns the template into dated `ChecklistItem`s for one
+handover date D; `auto_ticks` says which items the case's own records already
+satisfy (a three-way contact, a booked appointment, a first contact held) and
+since when. Both are pure: the caller passes the working-day calendar and the
+as-of date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from planner.calendar import WorkingDays
+from planner.model import Case, ChecklistItem, Handover
+from planner.policy import DEFAULT_POLICY, Policy
+from planner.rules import appointment_dates
+
+OWNERS = ("outgoing", "incoming", "lead")
+
+#: Summary prompts for the outgoing practitioner's handover summary (`summary`).
+HANDOVER_PROMPTS: tuple[str, ...] = (
+    "What works in the relationship: how the person likes to be contacted, what helps them engage.",
+    "Goals the person is working towards, in their own words.",
+    "Risks, and what helps to manage them.",
+    "What the person does not want to have to repeat to a new practitioner.",
+)
+
+#: Days before D in which a three-way meeting counts towards `three_way`.
+THREE_WAY_WINDOW_DAYS = 28
+
+
+@dataclass(frozen=True, slots=True)
+class ItemTemplate:
+    """One checklist line: due `offset_days` calendar days from D, or, for the
+    first contact, on the n-th working day after D (D not counted), where n is
+    `policy.first_contact.working_days` (5 by default, as SPEC §4 says)."""
+
+    item_id: str
+    title: str
+    owner: str
+    required: bool
+    offset_days: int = 0
+    first_contact_deadline: bool = False
+
+    def due_for(
+        self, planned_on: date, working_days: WorkingDays, policy: Policy = DEFAULT_POLICY
+    ) -> date:
+        if self.first_contact_deadline:
+            return first_contact_deadline(planned_on, working_days, policy)
+        return planned_on + timedelta(days=self.offset_days)
+
+
+TEMPLATE: tuple[ItemTemplate, ...] = (
+    ItemTemplate("told", "Person told about the change and why; their views recorded",
+                 "outgoing", True, -14),
+    ItemTemplate("summary", "Handover summary written: what works in the relationship, "
+                 "goals, risks, what the person does not want to repeat",
+                 "outgoing", True, -7),
+    ItemTemplate("read", "Incoming practitioner has read the record and the summary",
+                 "incoming", True, -3),
+    ItemTemplate("three_way", "Three-way introduction meeting held (outgoing, incoming, person)",
+                 "outgoing", True, 0),
+    ItemTemplate("booked", "First appointment with the incoming practitioner booked "
+                 "within the first working days after the handover", "incoming", True, 0),
+    ItemTemplate("reachable", "Outgoing practitioner reachable for questions for 2 weeks",
+                 "outgoing", False, 14),
+    ItemTemplate("first_contact", "First meaningful contact with the incoming practitioner held",
+                 "incoming", True, first_contact_deadline=True),
+    ItemTemplate("review", "Four-week check: how is the new relationship going?",
+                 "lead", False, 28),
+)
+
+#: Group items added by the case's flags ("youth" stands for `Case.youth`).
+FLAG_ITEMS: dict[str, ItemTemplate] = {
+    "youth": ItemTemplate("carers_told", "Parents or carers informed", "outgoing", True, -7),
+    "care_experienced": ItemTemplate("social_worker_told", "Social worker told",
+                                     "outgoing", True, -7),
+    "safeguarding": ItemTemplate("safeguarding_lead_told", "Safeguarding lead told",
+                                 "outgoing", True, -7),
+    "victim_contact": ItemTemplate("vlo_told", "Victim liaison officer told",
+                                   "outgoing", True, -7),
+    "approved_premises": ItemTemplate("ap_keyworker_told", "Approved premises keyworker told",
+                                      "outgoing", True, -7),
+    "opd": ItemTemplate("opd_consulted", "Offender personality disorder pathway consulted",
+                        "outgoing", True, -7),
+    "restorative_justice": ItemTemplate("rj_facilitator_told", "Restorative justice facilitator told",
+                                        "outgoing", True, -7),
+}
+
+
+def first_contact_deadline(
+    planned_on: date, working_days: WorkingDays, policy: Policy = DEFAULT_POLICY
+) -> date:
+    """The last day for the incoming practitioner's first appointment and contact."""
+    return working_days.add(planned_on, policy.first_contact.working_days)
+
+
+def templates_for(case: Case) -> tuple[ItemTemplate, ...]:
+    """The template lines that apply to `case`: the standard items, then its group items."""
+    group = tuple(
+        item for flag, item in FLAG_ITEMS.items()
+        if (case.youth if flag == "youth" else flag in case.flags)
+    )
+    return TEMPLATE + group
+
+
+def build_checklist(
+    case: Case,
+    planned_on: date,
+    working_days: WorkingDays,
+    policy: Policy | None = None,
+) -> tuple[ChecklistItem, ...]:
+    """The open checklist for a handover of `case` on `planned_on` (D), ordered
+    by due date, then template order."""
+    policy = policy or DEFAULT_POLICY
+    templates = templates_for(case)
+    dated = [(t.due_for(planned_on, working_days, policy), i, t) for i, t in enumerate(templates)]
+    dated.sort(key=lambda row: (row[0], row[1]))
+    return tuple(
+        ChecklistItem(item_id=t.item_id, title=t.title, required=t.required, due=due, owner=t.owner)
+        for due, _, t in dated
+    )
+
+
+def auto_ticks(
+    case: Case,
+    handover: Handover,
+    as_of: date,
+    working_days: WorkingDays,
+    policy: Policy | None = None,
+) -> dict[str, date]:
+    """Item id -> the date by which the case's records show it done.
+
+    - `three_way`: an attended `three_way` contact held by the outgoing or the
+      incoming practitioner (a contact records one practitioner), from 28 days
+      before D up to D; the date of the first such contact.
+    - `booked`: an appointment (or a series occurrence) with the incoming
+      practitioner from D to the 5th working day after D
+      (`policy.first_contact.working_days`). The records do not
+      say when it was booked, so the date is the earlier of as-of and the
+      appointment's date.
+    - `first_contact`: a meaningful contact held by the incoming practitioner
+      on or after D; its date.
+
+    Nothing dated after `as_of` counts."""
+    d = handover.planned_on
+    outgoing, incoming = handover.from_practitioner_id, handover.to_practitioner_id
+    contacts = [c for c in case.contacts if c.contact_date <= as_of]
+    ticks: dict[str, date] = {}
+
+    three_way = _first(
+        c.contact_date for c in contacts
+        if c.kind == "three_way" and c.outcome == "attended"
+        and c.practitioner_id in (outgoing, incoming)
+        and d - timedelta(days=THREE_WAY_WINDOW_DAYS) <= c.contact_date <= d
+    )
+    if three_way:
+        ticks["three_way"] = three_way
+
+    window_end = first_contact_deadline(d, working_days, policy or DEFAULT_POLICY)
+    booked = _first(
+        day for appt in case.appointments if appt.practitioner_id == incoming
+        for day in appointment_dates(appt, d, window_end)
+    )
+    if booked:
+        ticks["booked"] = min(booked, as_of)
+
+    first_contact = _first(
+        c.contact_date for c in contacts
+        if c.meaningful and c.practitioner_id == incoming and c.contact_date >= d
+    )
+    if first_contact:
+        ticks["first_contact"] = first_contact
+    return ticks
+
+
+def _first(days: Iterable[date]) -> date | None:
+    return min(days, default=None)

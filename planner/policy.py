@@ -1,0 +1,478 @@
+"""Every number the planner uses, in one typed, frozen place.
+
+`Policy()` holds the defaults of SPEC §3 (relationship-risk rules) and §5
+(workload and rebalancing). A TOML file overrides only the keys it names:
+
+    [thresholds.standard]
+    after = 21
+
+    [practitioner_churn]
+    high_at = 5
+
+The section names follow the rule ids, so the threshold of `contact_overdue`
+lives under `[contact_overdue]`. `planner/default_policy.toml` documents every
+key with its default. An unknown key, a wrong type or an out-of-range value
+raises `ConfigError` naming the file and the dotted key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from planner.errors import ConfigError
+from planner.model import CONTACT_LEVELS, NATIONS, TIERS
+
+CONFIG_FILE_NAME = "caseload.toml"
+
+# --------------------------------------------------------------------------
+# Value checks. Each returns the value to store, or raises _Bad(reason).
+
+
+class _Bad(Exception):
+    pass
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _int_check(minimum: int, reason: str) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if not _is_int(value) or value < minimum:
+            raise _Bad(reason)
+        return value
+
+    return check
+
+
+def _number_check(minimum: float, strict: bool, reason: str) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        if not _is_number(value) or value < minimum or (strict and value == minimum):
+            raise _Bad(reason)
+        return float(value)
+
+    return check
+
+
+def _nation_check(value: Any) -> str:
+    if not isinstance(value, str) or value not in NATIONS:
+        raise _Bad("must be one of " + ", ".join(NATIONS))
+    return value
+
+
+DAYS = _int_check(1, "must be a positive whole number of days")
+DAYS_OR_ZERO = _int_check(0, "must be a whole number of days, 0 or more")
+WORKING_DAYS = _int_check(1, "must be a positive whole number of working days")
+COUNT = _int_check(1, "must be a positive whole number")
+WEIGHT = _int_check(0, "must be a whole number, 0 or more")
+MULTIPLIER = _number_check(0, True, "must be a positive number")
+POINTS = _number_check(0, False, "must be a number, 0 or more")
+HOURS = _number_check(0, True, "must be a positive number of hours")
+PERCENT = _number_check(0, True, "must be a positive percentage")
+
+
+def _v(default: Any, check: Callable[[Any], Any]) -> Any:
+    """A leaf setting: its default and how a value from a file is checked."""
+    return field(default=default, metadata={"check": check})
+
+
+def _section(cls: type) -> Any:
+    return field(default_factory=cls, metadata={"section": cls})
+
+
+class _Mapping:
+    """Sections keyed by a domain word (a level or a tier) read like a dict too."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.__dataclass_fields__  # type: ignore[attr-defined]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            return getattr(self, key)
+        return default
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.__dataclass_fields__)  # type: ignore[attr-defined]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.keys()}
+
+
+# --------------------------------------------------------------------------
+# SPEC §3: relationship-risk rules
+
+
+@dataclass(frozen=True, slots=True)
+class LevelThreshold:
+    """Gap threshold T in calendar days for one contact level."""
+
+    early: int = _v(14, DAYS)  # while the current relationship is in the early window
+    after: int = _v(28, DAYS)  # after the early window
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds(_Mapping):
+    intensive: LevelThreshold = field(
+        default_factory=lambda: LevelThreshold(7, 14), metadata={"section": LevelThreshold}
+    )
+    enhanced: LevelThreshold = field(
+        default_factory=lambda: LevelThreshold(7, 21), metadata={"section": LevelThreshold}
+    )
+    standard: LevelThreshold = field(
+        default_factory=lambda: LevelThreshold(14, 28), metadata={"section": LevelThreshold}
+    )
+    low: LevelThreshold = field(
+        default_factory=lambda: LevelThreshold(14, 42), metadata={"section": LevelThreshold}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyWindow:
+    days: int = _v(84, DAYS)  # the current relationship is "new" while under this age
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOverdue:
+    high_multiplier: float = _v(1.5, MULTIPLIER)  # high when gap > multiplier x T
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDue:
+    lead_days: int = _v(7, DAYS_OR_ZERO)  # low when T - lead_days <= gap <= T
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipGap:
+    multiplier: float = _v(2.0, MULTIPLIER)  # own gap > multiplier x T
+
+
+@dataclass(frozen=True, slots=True)
+class FirstContact:
+    working_days: int = _v(5, WORKING_DAYS)  # deadline: nth working day after allocation start
+    intensive_working_days: int = _v(2, WORKING_DAYS)
+    lookahead_days: int = _v(7, DAYS_OR_ZERO)  # warn (low) this many days before the deadline
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverUpcoming:
+    horizon_days: int = _v(28, DAYS)  # low from here down to medium_within_days + 1
+    medium_within_days: int = _v(14, DAYS_OR_ZERO)
+    high_within_days: int = _v(3, DAYS_OR_ZERO)  # and any handover date already past
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverUnplanned:
+    horizon_days: int = _v(56, DAYS)
+    long_absence_days: int = _v(28, DAYS)  # absences this long (calendar days) need a handover
+    high_within_days: int = _v(14, DAYS_OR_ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class ColdHandover:
+    window_days: int = _v(84, DAYS)
+
+
+@dataclass(frozen=True, slots=True)
+class PractitionerChurn:
+    window_days: int = _v(365, DAYS)
+    medium_at: int = _v(3, COUNT)
+    high_at: int = _v(4, COUNT)
+
+
+@dataclass(frozen=True, slots=True)
+class MissedAppointments:
+    medium_at: int = _v(2, COUNT)
+    high_at: int = _v(3, COUNT)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverNeeded:
+    horizon_days: int = _v(28, DAYS)
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityWeights(_Mapping):
+    high: int = _v(100, WEIGHT)
+    medium: int = _v(10, WEIGHT)
+    low: int = _v(1, WEIGHT)
+
+
+# --------------------------------------------------------------------------
+# SPEC §5: workload and rebalancing
+
+
+@dataclass(frozen=True, slots=True)
+class TierPoints(_Mapping):
+    """Community tier points (hmpps-workload reference data)."""
+
+    A3: float = _v(206.0, POINTS)
+    A2: float = _v(158.0, POINTS)
+    A1: float = _v(146.0, POINTS)
+    A0: float = _v(110.0, POINTS)
+    B3: float = _v(146.0, POINTS)
+    B2: float = _v(115.0, POINTS)
+    B1: float = _v(102.0, POINTS)
+    B0: float = _v(72.0, POINTS)
+    C3: float = _v(79.0, POINTS)
+    C2: float = _v(63.0, POINTS)
+    C1: float = _v(50.0, POINTS)
+    C0: float = _v(35.0, POINTS)
+    D3: float = _v(51.0, POINTS)
+    D2: float = _v(41.0, POINTS)
+    D1: float = _v(29.0, POINTS)
+    D0: float = _v(29.0, POINTS)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelPoints(_Mapping):
+    """Points for a case without a tier, by contact level."""
+
+    intensive: float = _v(150.0, POINTS)
+    enhanced: float = _v(100.0, POINTS)
+    standard: float = _v(60.0, POINTS)
+    low: float = _v(30.0, POINTS)
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    full_time_points: float = _v(2176.0, MULTIPLIER)  # available points at full_time_hours
+    full_time_hours: float = _v(37.0, HOURS)
+    amber_from_pct: float = _v(90.0, PERCENT)  # < amber_from green; amber up to red_above
+    red_above_pct: float = _v(110.0, PERCENT)  # > red_above red
+    target_pct: float = _v(100.0, PERCENT)  # rebalance brings everyone to at most this
+    tier_points: TierPoints = _section(TierPoints)
+    level_points: LevelPoints = _section(LevelPoints)
+
+    def case_points(self, tier: str | None, contact_level: str) -> float:
+        if tier and tier.upper() in TIERS:
+            return self.tier_points[tier.upper()]
+        return self.level_points.get(contact_level, self.level_points.standard)
+
+    def available_points(self, contracted_hours: float, reduction_pct: float) -> float:
+        return (
+            self.full_time_points
+            * contracted_hours
+            / self.full_time_hours
+            * (1 - reduction_pct / 100)
+        )
+
+    def band(self, capacity_pct: float) -> str:
+        if capacity_pct < self.amber_from_pct:
+            return "green"
+        if capacity_pct <= self.red_above_pct:
+            return "amber"
+        return "red"
+
+
+@dataclass(frozen=True, slots=True)
+class Disruption:
+    """cost = (base + w) * m1 * m2 + per_recent_change * k (SPEC §5)."""
+
+    base: float = _v(10.0, POINTS)
+    max_weeks: int = _v(52, WEIGHT)  # w = whole weeks of the current allocation, capped
+    sensitive_multiplier: float = _v(2.0, MULTIPLIER)  # m1 for youth / safeguarding / care_experienced / opd
+    known_receiver_multiplier: float = _v(0.5, MULTIPLIER)  # m2 when the receiver knows the person
+    known_contact_days: int = _v(730, DAYS)  # receiver's meaningful contact within this many days
+    per_recent_change: float = _v(20.0, POINTS)
+    recent_change_days: int = _v(365, DAYS)
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusions:
+    absence_working_days: int = _v(10, WORKING_DAYS)  # receivers absent this many working days...
+    absence_window_days: int = _v(28, DAYS)  # ...within the next this-many days are excluded
+    leaving_within_days: int = _v(56, DAYS)  # receivers leaving within this many days are excluded
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverDefaults:
+    default_days_ahead: int = _v(14, DAYS_OR_ZERO)  # planned handovers from a rebalance: as-of + this
+
+
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    nation: str = _v("england-and-wales", _nation_check)  # bank holidays when a team has none
+    thresholds: Thresholds = _section(Thresholds)
+    early_window: EarlyWindow = _section(EarlyWindow)
+    contact_overdue: ContactOverdue = _section(ContactOverdue)
+    contact_due: ContactDue = _section(ContactDue)
+    relationship_gap: RelationshipGap = _section(RelationshipGap)
+    first_contact: FirstContact = _section(FirstContact)
+    handover_upcoming: HandoverUpcoming = _section(HandoverUpcoming)
+    handover_unplanned: HandoverUnplanned = _section(HandoverUnplanned)
+    cold_handover: ColdHandover = _section(ColdHandover)
+    practitioner_churn: PractitionerChurn = _section(PractitionerChurn)
+    missed_appointments: MissedAppointments = _section(MissedAppointments)
+    cover_needed: CoverNeeded = _section(CoverNeeded)
+    severity_weights: SeverityWeights = _section(SeverityWeights)
+    workload: Workload = _section(Workload)
+    disruption: Disruption = _section(Disruption)
+    exclusions: Exclusions = _section(Exclusions)
+    handover: HandoverDefaults = _section(HandoverDefaults)
+
+    def threshold(self, contact_level: str, early: bool) -> int:
+        """T of SPEC §3 for a contact level (unknown levels count as standard)."""
+        level = self.thresholds.get(contact_level) or self.thresholds.standard
+        return level.early if early else level.after
+
+    def first_contact_working_days(self, contact_level: str) -> int:
+        if contact_level == "intensive":
+            return self.first_contact.intensive_working_days
+        return self.first_contact.working_days
+
+    def weight(self, severity: str) -> int:
+        return self.severity_weights.get(severity, 0)
+
+
+DEFAULT_POLICY = Policy()
+
+assert Thresholds().keys() == CONTACT_LEVELS
+assert TierPoints().keys() == TIERS
+
+
+# --------------------------------------------------------------------------
+# Loading
+
+
+def default_config_path() -> Path:
+    """platformdirs' user config folder for caseload, and caseload.toml in it."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("caseload")) / CONFIG_FILE_NAME
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """The policy from a TOML file; keys it does not name keep their defaults.
+
+    With no path, read the user's config folder caseload.toml if there is one,
+    else return the defaults. Raises ConfigError ("FILE: dotted.key: reason").
+    """
+    if path is None:
+        candidate = default_config_path()
+        if not candidate.is_file():
+            return DEFAULT_POLICY
+        path = candidate
+    path = Path(path)
+    label = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{label}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{label}: is a folder, not a file") from None
+    except PermissionError:
+        raise ConfigError(f"{label}: cannot be read (permission denied)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{label}: not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{label}: not valid UTF-8") from None
+    return policy_from_dict(data, label=label)
+
+
+def policy_from_dict(data: dict[str, Any], label: str = CONFIG_FILE_NAME) -> Policy:
+    """Apply a parsed TOML document to the defaults (see load_policy)."""
+    policy = _apply(DEFAULT_POLICY, data, prefix="", label=label)
+    _check_relations(policy, label)
+    return policy
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _apply(section: Any, data: Any, prefix: str, label: str) -> Any:
+    where = prefix.rstrip(".")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{label}: {where}: must be a table, got {_describe(data)}")
+    by_name = {f.name: f for f in fields(section)}
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = prefix + key
+        spec = by_name.get(key)
+        if spec is None:
+            known = ", ".join(by_name)
+            raise ConfigError(f"{label}: {dotted}: unknown key (known here: {known})")
+        if "section" in spec.metadata:
+            changes[key] = _apply(getattr(section, key), value, dotted + ".", label)
+        else:
+            try:
+                changes[key] = spec.metadata["check"](value)
+            except _Bad as bad:
+                raise ConfigError(f"{label}: {dotted}: {bad}, got {_describe(value)}") from None
+    return replace(section, **changes) if changes else section
+
+
+def _check_relations(policy: Policy, label: str) -> None:
+    def bad(key: str, reason: str) -> None:
+        raise ConfigError(f"{label}: {key}: {reason}")
+
+    upcoming = policy.handover_upcoming
+    if upcoming.medium_within_days > upcoming.horizon_days:
+        bad(
+            "handover_upcoming.medium_within_days",
+            f"must not exceed horizon_days ({upcoming.horizon_days}), got {upcoming.medium_within_days}",
+        )
+    if upcoming.high_within_days > upcoming.medium_within_days:
+        bad(
+            "handover_upcoming.high_within_days",
+            f"must not exceed medium_within_days ({upcoming.medium_within_days}), got {upcoming.high_within_days}",
+        )
+    unplanned = policy.handover_unplanned
+    if unplanned.high_within_days > unplanned.horizon_days:
+        bad(
+            "handover_unplanned.high_within_days",
+            f"must not exceed horizon_days ({unplanned.horizon_days}), got {unplanned.high_within_days}",
+        )
+    for name in ("practitioner_churn", "missed_appointments"):
+        sec = getattr(policy, name)
+        if sec.high_at < sec.medium_at:
+            bad(f"{name}.high_at", f"must be at least medium_at ({sec.medium_at}), got {sec.high_at}")
+    work = policy.workload
+    if work.red_above_pct < work.amber_from_pct:
+        bad(
+            "workload.red_above_pct",
+            f"must be at least amber_from_pct ({work.amber_from_pct:g}), got {work.red_above_pct:g}",
+        )
+    excl = policy.exclusions
+    if excl.absence_working_days > excl.absence_window_days:
+        bad(
+            "exclusions.absence_working_days",
+            f"must not exceed absence_window_days ({excl.absence_window_days}), got {excl.absence_working_days}",
+        )
+
+
+def policy_keys(section: Any = DEFAULT_POLICY, prefix: str = "") -> list[str]:
+    """Every dotted key a policy file may set (used to check the shipped example)."""
+    keys: list[str] = []
+    for spec in fields(section):
+        if "section" in spec.metadata:
+            keys.extend(policy_keys(getattr(section, spec.name), prefix + spec.name + "."))
+        else:
+            keys.append(prefix + spec.name)
+    return keys

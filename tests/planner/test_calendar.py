@@ -1,0 +1,84 @@
+"""Working days by nation: weekends and the nation's bank holidays are not working days."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from planner.calendar import WorkingDays, working_days
+from planner.errors import CaseloadError
+
+
+@pytest.mark.parametrize(
+    ("nation", "day", "working"),
+    [
+        ("england-and-wales", date(2026, 11, 27), True),  # Friday
+        ("england-and-wales", date(2026, 11, 28), False),  # Saturday
+        ("england-and-wales", date(2026, 12, 25), False),  # Christmas Day
+        ("england-and-wales", date(2026, 12, 28), False),  # Boxing Day (substitute)
+        ("england-and-wales", date(2027, 1, 4), True),
+        ("scotland", date(2027, 1, 4), False),  # 2 January's substitute day
+        ("scotland", date(2026, 11, 30), False),  # St Andrew's Day
+        ("england-and-wales", date(2026, 11, 30), True),
+        ("scotland", date(2026, 8, 3), False),  # Scottish summer holiday, first Monday of August
+        ("scotland", date(2026, 8, 31), True),
+        ("england-and-wales", date(2026, 8, 31), False),
+        ("northern-ireland", date(2026, 3, 17), False),  # St Patrick's Day
+        ("northern-ireland", date(2026, 7, 13), False),  # Battle of the Boyne (12th is a Sunday)
+        ("england-and-wales", date(2026, 3, 17), True),
+    ],
+)
+def test_is_working(nation, day, working):
+    assert working_days(nation).is_working(day) is working
+
+
+@pytest.mark.parametrize(
+    ("nation", "start", "n", "expected"),
+    [
+        ("england-and-wales", date(2026, 11, 2), 5, date(2026, 11, 9)),
+        ("england-and-wales", date(2026, 11, 27), 1, date(2026, 11, 30)),  # Fri -> Mon
+        ("england-and-wales", date(2026, 11, 28), 1, date(2026, 11, 30)),  # Sat -> Mon
+        ("england-and-wales", date(2026, 12, 23), 5, date(2027, 1, 4)),
+        ("scotland", date(2026, 12, 23), 5, date(2027, 1, 5)),
+        ("northern-ireland", date(2026, 12, 23), 5, date(2027, 1, 4)),
+        ("england-and-wales", date(2026, 12, 23), 2, date(2026, 12, 29)),
+        ("england-and-wales", date(2026, 11, 27), 0, date(2026, 11, 27)),
+        ("england-and-wales", date(2026, 11, 30), -1, date(2026, 11, 27)),
+        ("england-and-wales", date(2027, 1, 4), -5, date(2026, 12, 23)),
+    ],
+)
+def test_add(nation, start, n, expected):
+    assert working_days(nation).add(start, n) == expected
+
+
+def test_count_between_is_the_inverse_of_add():
+    wd = working_days("scotland")
+    start = date(2026, 12, 1)
+    for n in range(0, 60):
+        assert wd.count_between(start, wd.add(start, n)) == n
+    assert wd.between(date(2027, 1, 5), date(2026, 12, 23)) == -5
+
+
+def test_count_in_counts_both_ends():
+    wd = working_days("england-and-wales")
+    first, last = date(2026, 12, 21), date(2027, 1, 8)
+    assert wd.count_in(first, last) == len(wd.dates_in(first, last)) == 12  # 15 weekdays - 3
+    assert wd.count_in(last, first) == 0
+    day = date(2026, 1, 1)
+    for _ in range(400):  # against a day-by-day count, over a year boundary
+        end = day + timedelta(days=37)
+        assert wd.count_in(day, end) == sum(
+            wd.is_working(day + timedelta(days=k)) for k in range(38)
+        )
+        day += timedelta(days=1)
+
+
+def test_cached_per_nation_and_offline_unknown_nation():
+    assert working_days("scotland") is working_days("scotland")
+    assert working_days("scotland") is not working_days("england-and-wales")
+    with pytest.raises(CaseloadError, match="unknown nation 'wales'"):
+        WorkingDays("wales")
+
+
+def test_holiday_names():
+    assert working_days("scotland").holiday_name(date(2026, 11, 30)) == "Saint Andrew's Day"
+    assert working_days("scotland").holiday_name(date(2026, 11, 27)) is None

@@ -1,0 +1,100 @@
+"""first_contact: no contact with the new practitioner by the 5th working day (2nd intensive)."""
+
+from datetime import date
+
+import pytest
+
+from planner.rules import first_contact
+from rules_kit import Allocation, Contact, case, only, seen, severity, world
+
+ENGLAND = world()
+SCOTLAND = world(team="T2")
+
+
+def allocated_on(start: date, level: str = "standard"):
+    return case(level=level, allocations=[Allocation("P1", start)])
+
+
+@pytest.mark.parametrize(
+    ("start", "as_of", "nation_world", "expected_deadline"),
+    [
+        # Mon 2 Nov 2026 + 5 working days = Mon 9 Nov
+        (date(2026, 11, 2), date(2026, 11, 3), ENGLAND, "2026-11-09"),
+        # Wed 23 Dec 2026: 24 Dec, then Christmas (Fri), Boxing Day substitute (Mon 28),
+        # 29, 30, 31 Dec, New Year's Day (Fri 1 Jan) => 5th working day Mon 4 Jan 2027
+        (date(2026, 12, 23), date(2026, 12, 29), ENGLAND, "2027-01-04"),
+        # Scotland also has 2 Jan (Sat) with its substitute on Mon 4 Jan => Tue 5 Jan
+        (date(2026, 12, 23), date(2026, 12, 29), SCOTLAND, "2027-01-05"),
+    ],
+)
+def test_deadline_counts_working_days(start, as_of, nation_world, expected_deadline):
+    w = only(first_contact, allocated_on(start), nation_world, as_of)
+    assert w.facts["deadline"] == expected_deadline
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2027, 1, 4), "low"),  # the deadline itself: still coming (today)
+        (date(2027, 1, 5), "high"),  # passed
+        (date(2026, 12, 28), "low"),  # 7 days ahead
+        (date(2026, 12, 27), None),  # 8 days ahead: too early to warn
+    ],
+)
+def test_passed_or_coming(as_of, expected):
+    c = allocated_on(date(2026, 12, 23))
+    assert severity(first_contact, c, ENGLAND, as_of) == expected
+
+
+def test_intensive_gets_two_working_days():
+    c = allocated_on(date(2026, 11, 2), level="intensive")  # Mon => Wed 4 Nov
+    assert severity(first_contact, c, ENGLAND, date(2026, 11, 4)) == "low"
+    assert severity(first_contact, c, ENGLAND, date(2026, 11, 5)) == "high"
+
+
+def test_a_meaningful_contact_by_the_new_practitioner_clears_it():
+    start = date(2026, 11, 2)
+    contact = Contact(date(2026, 11, 3), "P1", kind="phone")
+    c = case(allocations=[Allocation("P1", start)], contacts=[contact])
+    assert severity(first_contact, c, ENGLAND, date(2026, 11, 20)) is None
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        Contact(date(2026, 11, 3), "P2"),  # someone else
+        Contact(date(2026, 11, 3), "P1", outcome="missed"),
+        Contact(date(2026, 11, 3), "P1", kind="other"),
+        Contact(date(2026, 10, 30), "P1"),  # before the allocation
+        Contact(date(2026, 11, 21), "P1"),  # after as_of
+    ],
+)
+def test_contacts_that_do_not_count(contact):
+    c = case(allocations=[Allocation("P1", date(2026, 11, 2))], contacts=[contact])
+    assert severity(first_contact, c, ENGLAND, date(2026, 11, 20)) == "high"
+
+
+def test_detail():
+    c = allocated_on(date(2026, 11, 2))
+    w = only(first_contact, c, ENGLAND, date(2026, 11, 12))
+    assert w.title == "First contact deadline passed"
+    assert w.detail == (
+        "No meaningful contact with Alex Kent (P1) since the allocation started on "
+        "2 Nov 2026; the deadline, the 5th working day after it, was 9 Nov 2026 (3 days ago)."
+    )
+    assert w.facts["nation"] == "england-and-wales"
+
+
+def test_old_allocation_with_contact_is_quiet():
+    assert severity(first_contact, case(start_ago=300, contacts=[seen(5)])) is None
+
+
+def test_unknown_practitioner_uses_the_policy_nation():
+    from planner.policy import policy_from_dict
+    from rules_kit import World
+
+    c = case(pid="P9", allocations=[Allocation("P9", date(2026, 12, 23))])
+    scottish = policy_from_dict({"nation": "scotland"})
+    w = only(first_contact, c, World(), date(2026, 12, 29), scottish)
+    assert w.facts["deadline"] == "2027-01-05"
+    assert w.facts["nation"] == "scotland"
