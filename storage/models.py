@@ -18,7 +18,9 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    # Aware: sqlmodel maps `datetime` fields to UTCDateTime, which refuses
+    # naive values (and the migrations create timezone-aware columns).
+    return datetime.now(timezone.utc)
 
 
 class Versioned(SQLModel):

@@ -1,0 +1,537 @@
+"""Creating, upgrading, checking and backing up the database.
+
+Schema changes go through the Alembic migrations in `storage/migrations/`,
+configured here in code (no alembic.ini needed), so they run the same from the
+repo and from an installed package. Every function takes an engine built by
+`storage.engine.make_engine` and turns what can go wrong into a
+`CaseloadError` with a one-line message a person can act on: no file, not a
+database, a schema that is empty, behind or newer than this code, a server
+that cannot be reached. Messages name the file or `host:port`, never a
+password.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401 - fills SQLModel.metadata
+from planner.errors import CaseloadError
+from storage.engine import create_db_file, create_private_dir, describe, sqlite_path
+
+MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
+VERSION_TABLE = "alembic_version"
+# Any fixed number: serialises `caseload init` runs against one PostgreSQL database.
+_PG_MIGRATION_LOCK = 0x6361_7365  # "case"
+
+
+# --------------------------------------------------------------------------
+# Alembic plumbing
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An Alembic Config for our migrations; `engine`, if given, is the one
+    env.py migrates (otherwise env.py resolves the database like the app)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+@lru_cache(maxsize=1)
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    """The newest schema revision this code knows."""
+    return _scripts().get_current_head()
+
+
+def known_revisions() -> frozenset[str]:
+    return frozenset(rev.revision for rev in _scripts().walk_revisions())
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one transaction for running migrations.
+
+    SQLite: `PRAGMA foreign_keys=OFF` is set before the transaction (SQLite
+    ignores it inside one), so batch mode can recreate a parent table without
+    its children's rows failing or cascading; the transaction is a real
+    `BEGIN IMMEDIATE` (pysqlite would otherwise commit each DDL statement on
+    its own), and `PRAGMA foreign_key_check` must return no rows before it
+    commits. Foreign keys are switched back on afterwards.
+    PostgreSQL: one transaction holding an advisory lock, so two `caseload
+    init` runs cannot migrate at the same time.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+            yield conn
+        return
+
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()
+        dbapi = conn.connection.driver_connection
+        saved_isolation = dbapi.isolation_level
+        dbapi.isolation_level = None  # we say BEGIN and COMMIT ourselves
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise CaseloadError(
+                        "migration left rows pointing at missing records ("
+                        + "; ".join(_fk_problem(row) for row in broken[:5])
+                        + "); nothing was changed"
+                    )
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        finally:
+            try:
+                dbapi.isolation_level = saved_isolation
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+            except Exception:
+                # Never hand a connection with foreign keys off back to the pool.
+                conn.invalidate()
+
+
+def _fk_problem(row: tuple) -> str:
+    table, rowid, parent = row[0], row[1], row[2]
+    return f"{table} row {rowid} points to a missing {parent} row"
+
+
+# --------------------------------------------------------------------------
+# State
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    """Where a database's schema stands against this code."""
+
+    current: str | None  # revision stamped in the database; None = never initialised
+    head: str  # the newest revision this code knows
+    known: bool  # current is None or one of our revisions
+    empty: bool  # the database has no tables at all
+
+    @property
+    def is_current(self) -> bool:
+        return self.current == self.head
+
+    @property
+    def behind(self) -> bool:
+        return self.current is not None and self.known and self.current != self.head
+
+    @property
+    def newer(self) -> bool:
+        return self.current is not None and not self.known
+
+
+def _read_state(conn: Connection) -> SchemaState:
+    tables = set(inspect(conn).get_table_names())
+    current: str | None = None
+    if VERSION_TABLE in tables:
+        heads = MigrationContext.configure(conn).get_current_heads()
+        current = ",".join(sorted(heads)) or None
+    return SchemaState(
+        current=current,
+        head=head_revision(),
+        known=current is None or current in known_revisions(),
+        empty=not tables,
+    )
+
+
+def _first_line(exc: BaseException, engine: Engine) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    message = lines[0] if lines else type(orig).__name__
+    password = engine.url.password
+    if password:
+        message = message.replace(str(password), "***")
+    return message
+
+
+def _open_error(engine: Engine, exc: BaseException) -> CaseloadError:
+    """The one-line message for a database that could not be read at all."""
+    reason = _first_line(exc, engine)
+    path = sqlite_path(engine)
+    if path is not None:
+        if not path.exists():
+            return _missing(path)
+        lowered = reason.lower()
+        if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+            return CaseloadError(f"{path} is not a SQLite database or is damaged ({reason})")
+        return CaseloadError(f"cannot open the database {path} ({reason})")
+    url = engine.url
+    if isinstance(exc, sa_exc.OperationalError) or _is_driver_error(exc):
+        return CaseloadError(
+            f"cannot connect to the database server at {url.host or 'localhost'}:{url.port or 5432}"
+            f" (database {url.database or '?'}): {reason}"
+        )
+    return CaseloadError(f"database error on {describe(engine)}: {reason}")
+
+
+def _is_driver_error(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg")
+
+
+def _missing(path: Path) -> CaseloadError:
+    return CaseloadError(f"no database at {path}; run `caseload init`")
+
+
+@contextmanager
+def _reading(engine: Engine) -> Iterator[Connection]:
+    """A connection, with open/connect failures turned into CaseloadError."""
+    path = sqlite_path(engine)
+    if path is not None:
+        if not path.exists():
+            raise _missing(path)
+        if path.is_dir():
+            raise CaseloadError(f"{path} is a folder, not a database file")
+    try:
+        conn = engine.connect()
+    except (sa_exc.DBAPIError, sqlite3.Error) as exc:
+        raise _open_error(engine, exc) from exc
+    except Exception as exc:
+        if _is_driver_error(exc):
+            raise _open_error(engine, exc) from exc
+        raise
+    with conn:
+        try:
+            yield conn
+        except (sa_exc.DBAPIError, sqlite3.Error) as exc:
+            raise _open_error(engine, exc) from exc
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    """The database's revision against this code's head. Raises CaseloadError
+    when the database cannot be read (missing file, not SQLite, no server)."""
+    with _reading(engine) as conn:
+        return _read_state(conn)
+
+
+def ensure_ready(engine: Engine) -> SchemaState:
+    """Check the database can be used by this code, before any command other
+    than `init`; raise CaseloadError with a one-line reason if not. Build the
+    engine with `make_engine(db, create=False)` so a missing file stays
+    missing."""
+    state = schema_state(engine)
+    where = describe(engine)
+    if state.current is None:
+        if state.empty:
+            raise CaseloadError(f"the database at {where} is empty; run `caseload init`")
+        raise CaseloadError(f"{where} is not a caseload database (it has tables but no schema revision)")
+    if state.newer:
+        raise CaseloadError(
+            f"the database at {where} has schema revision {state.current}, newer than this "
+            f"version of caseload knows (up to {state.head}); upgrade caseload"
+        )
+    if state.behind:
+        raise CaseloadError(
+            f"the database at {where} is at schema revision {state.current}, this version "
+            f"needs {state.head}; run `caseload init` to upgrade"
+        )
+    return state
+
+
+# --------------------------------------------------------------------------
+# Create / upgrade
+
+
+def init_db(engine: Engine, *, backup_dir: str | os.PathLike[str] | None = None) -> str:
+    """Create the schema in a new (empty) database, or upgrade an existing one
+    to head; returns one line saying what was done.
+
+    Before an existing database that is behind head is upgraded, a backup is
+    taken: a SQLite file is copied next to itself as `<file>.before-<rev>.<UTC
+    timestamp>.bak` (0600); a PostgreSQL database is dumped with pg_dump to
+    `backup_dir` (default: the user data dir's `backups/`, 0700) as
+    `<host>-<port>-<db>.before-<rev>.<timestamp>.dump`, or, where pg_dump is
+    not installed, the returned line says no backup was taken. A failed
+    backup stops the upgrade. The upgrade runs in one transaction: if it
+    fails, the database is left as it was."""
+    path = sqlite_path(engine)
+    if path is not None and not path.exists():
+        create_db_file(path)
+    state = schema_state(engine)
+    where = describe(engine)
+    if state.current is None and not state.empty:
+        raise CaseloadError(
+            f"{where} is not a caseload database (it has tables but no schema revision); "
+            "give a new file or an empty database"
+        )
+    if state.newer:
+        raise CaseloadError(
+            f"the database at {where} has schema revision {state.current}, newer than this "
+            f"version of caseload knows (up to {state.head}); upgrade caseload"
+        )
+    if state.is_current:
+        return f"database at {where} is up to date (schema {state.head})"
+
+    backup: Path | None = None
+    if state.current is not None:
+        backup = _backup_before_upgrade(engine, state.current, backup_dir)
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except CaseloadError:
+        raise
+    except (sa_exc.DBAPIError, sqlite3.Error) as exc:
+        kept = f"; a copy from before is at {backup}" if backup else ""
+        raise CaseloadError(
+            f"could not update the schema of {where}: {_first_line(exc, engine)}; "
+            f"nothing was changed{kept}"
+        ) from exc
+    if state.current is None:
+        return f"created database at {where} (schema {state.head})"
+    taken = f"backup: {backup}" if backup else "no backup taken: pg_dump was not found"
+    return f"upgraded database at {where} from schema {state.current} to {state.head} ({taken})"
+
+
+def _backup_before_upgrade(
+    engine: Engine, revision: str, backup_dir: str | os.PathLike[str] | None
+) -> Path | None:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = sqlite_path(engine)
+    if path is not None:
+        folder, stem, suffix = path.parent, path.name, "bak"
+    elif engine.dialect.name == "sqlite":
+        return None  # in-memory: nothing to keep
+    else:
+        if pg_tool("pg_dump") is None:
+            return None
+        folder = Path(backup_dir) if backup_dir is not None else _default_backup_dir()
+        create_private_dir(folder)
+        url = engine.url
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{url.host or 'localhost'}-{url.port or 5432}-{url.database}")
+        suffix = "dump"
+    dest = folder / f"{stem}.before-{revision}.{stamp}.{suffix}"
+    n = 1
+    while dest.exists():
+        dest = folder / f"{stem}.before-{revision}.{stamp}-{n}.{suffix}"
+        n += 1
+    try:
+        if path is not None:
+            _sqlite_backup(engine, dest)
+        else:
+            _pg_dump(engine, dest)
+    except CaseloadError as exc:
+        raise CaseloadError(f"not upgrading: the backup before the upgrade failed ({exc})") from exc
+    return dest
+
+
+def _default_backup_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("caseload", appauthor=False)) / "backups"
+
+
+# --------------------------------------------------------------------------
+# Check
+
+
+def check_db(engine: Engine) -> list[str]:
+    """Problems found in the database (an empty list means it is healthy):
+    SQLite integrity_check and foreign_key_check, schema revision against
+    head, drift between the tables and storage/models.py, and a SQLite file
+    readable by others. Raises CaseloadError if it cannot be read at all."""
+    problems: list[str] = []
+    path = sqlite_path(engine)
+    with _reading(engine) as conn:
+        state = _read_state(conn)
+        if engine.dialect.name == "sqlite":
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            if rows != ["ok"]:
+                problems += [f"integrity: {r}" for r in rows[:20]]
+            problems += [
+                f"foreign key: {_fk_problem(row)}"
+                for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()[:20]
+            ]
+        if state.current is None:
+            problems.append(
+                "schema: the database is empty; run `caseload init`"
+                if state.empty
+                else "schema: tables but no schema revision (not a caseload database)"
+            )
+        elif state.newer:
+            problems.append(
+                f"schema: revision {state.current} is newer than this version of caseload knows "
+                f"(up to {state.head}); upgrade caseload"
+            )
+        elif state.behind:
+            problems.append(
+                f"schema: revision {state.current}, this version needs {state.head}; "
+                "run `caseload init` to upgrade"
+            )
+        else:
+            problems += [f"schema drift: {d}" for d in schema_drift(conn)]
+        conn.rollback()
+    if path is not None:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            problems.append(f"permissions: {path} has mode {mode:o}, others can read it; run chmod 600")
+    return problems
+
+
+def schema_drift(conn: Connection) -> list[str]:
+    """Differences between the database's tables and storage/models.py
+    (what `alembic check` reports), one line each; empty = none."""
+    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    return [_describe_diff(d) for d in compare_metadata(context, SQLModel.metadata)]
+
+
+def _describe_diff(diff: object) -> str:
+    if isinstance(diff, list):
+        return "; ".join(_describe_diff(d) for d in diff)
+    if not isinstance(diff, tuple) or not diff:
+        return str(diff)
+    op, *rest = diff
+    parts = []
+    for item in rest:
+        if item is None or isinstance(item, dict):
+            continue
+        name = getattr(item, "name", None)
+        parts.append(str(name) if name is not None else repr(item))
+    return f"{op} " + " ".join(parts)
+
+
+# --------------------------------------------------------------------------
+# Backup
+
+
+def backup_db(engine: Engine, dest: str | os.PathLike[str]) -> Path:
+    """Copy the whole database to `dest` (0600), taken online while others
+    may be using it. SQLite: a single self-contained file (SQLite's backup
+    API). PostgreSQL: `pg_dump --format=custom` (restore with pg_restore).
+    `dest` may be an existing folder (a timestamped name is chosen in it); an
+    existing file is never overwritten. Returns the file written."""
+    target = Path(dest).expanduser()
+    sqlite = engine.dialect.name == "sqlite"
+    if target.is_dir():
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        target = target / f"caseload-{stamp}.{'db' if sqlite else 'dump'}"
+    if target.exists():
+        raise CaseloadError(f"{target} already exists; give a new file name")
+    if not target.parent.is_dir():
+        raise CaseloadError(f"folder {target.parent} does not exist")
+    schema_state(engine)  # a clear error for a missing file or unreachable server
+    if sqlite:
+        _sqlite_backup(engine, target)
+    elif engine.dialect.name == "postgresql":
+        _pg_dump(engine, target)
+    else:
+        raise CaseloadError(f"backup is not supported for {engine.dialect.name}")
+    return target
+
+
+def _sqlite_backup(engine: Engine, dest: Path) -> None:
+    """SQLite online backup of `engine`'s database into the new file `dest`."""
+    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    ok = False
+    raw = engine.raw_connection()
+    old_umask = os.umask(0o077)
+    try:
+        target = sqlite3.connect(dest)
+        try:
+            raw.driver_connection.backup(target)
+            # The copy carries the WAL flag; make it one self-contained file.
+            target.execute("PRAGMA journal_mode=DELETE").fetchall()
+        finally:
+            target.close()
+        ok = True
+    except sqlite3.Error as exc:
+        raise CaseloadError(f"backup to {dest} failed: {exc}") from exc
+    finally:
+        os.umask(old_umask)
+        raw.close()
+        if not ok:
+            for leftover in (dest, Path(f"{dest}-wal"), Path(f"{dest}-shm"), Path(f"{dest}-journal")):
+                leftover.unlink(missing_ok=True)
+
+
+def pg_tool(name: str) -> str | None:
+    """Path of a PostgreSQL client program (`pg_dump`, `pg_restore`): on PATH,
+    else the newest /usr/lib/postgresql/*/bin; None if not installed."""
+    found = shutil.which(name)
+    if found:
+        return found
+
+    def version(p: str) -> tuple[int, ...]:
+        m = re.search(r"/postgresql/([\d.]+)/", p)
+        return tuple(int(x) for x in m.group(1).split(".")) if m else (0,)
+
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=version, reverse=True)
+    return next((c for c in candidates if os.access(c, os.X_OK)), None)
+
+
+def pg_environment(engine: Engine) -> tuple[str, dict[str, str]]:
+    """A libpq connection URL without the password, and an environment that
+    carries it (PGPASSWORD), for running pg_dump / pg_restore: the password
+    never appears on a command line."""
+    url = engine.url
+    conninfo = URL.create(  # URL.set(password=None) would keep the password
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    ).render_as_string(hide_password=False)
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    env.setdefault("PGCONNECT_TIMEOUT", "10")
+    return conninfo, env
+
+
+def _pg_dump(engine: Engine, dest: Path) -> None:
+    exe = pg_tool("pg_dump")
+    if exe is None:
+        raise CaseloadError(
+            "pg_dump was not found (install the PostgreSQL client tools); nothing was written"
+        )
+    conninfo, env = pg_environment(engine)
+    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    result = subprocess.run(
+        [exe, "--format=custom", "--file", str(dest), "--dbname", conninfo],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        dest.unlink(missing_ok=True)
+        lines = [ln.strip() for ln in result.stderr.splitlines() if ln.strip()]
+        reason = lines[-1] if lines else f"exit status {result.returncode}"
+        if engine.url.password:
+            reason = reason.replace(str(engine.url.password), "***")
+        raise CaseloadError(f"pg_dump failed: {reason}")

@@ -1,0 +1,290 @@
+"""The shipped sample.db: reproducible, up to date, safe to copy for the demo,
+and rich enough that every SPEC §3 rule fires on it at its `built_for` date."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import SQLModel
+
+from storage import sample
+from storage.sample import build_sample, demo_copy, read_built_for, shipped_sample_path
+
+REPO = Path(__file__).resolve().parents[2]
+ROOT_SAMPLE = REPO / "sample.db"
+PACKAGED_SAMPLE = REPO / "storage" / "sample.db"
+BUILT_FOR = sample.DEFAULT_BUILT_FOR
+
+RULES = {
+    "contact_overdue", "contact_due", "relationship_gap", "first_contact", "early_window",
+    "handover_upcoming", "handover_unplanned", "cold_handover", "practitioner_churn",
+    "missed_appointments", "cover_needed", "no_appointment",
+}
+CONTACT_RULES = {
+    "contact_overdue", "contact_due", "relationship_gap", "first_contact",
+    "missed_appointments", "cover_needed", "no_appointment",
+}
+# Columns written by the clock rather than by the generator (none today: the
+# generator dates its audit events, but a future one might not).
+IGNORED = {("audit_event", "at")}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def table_rows(path: Path, ignore=IGNORED) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every table's columns and rows, ordered by primary key (content, not bytes)."""
+    con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name")]
+        out = {}
+        for name in names:
+            info = con.execute(f'PRAGMA table_info("{name}")').fetchall()
+            cols = [c[1] for c in info if (name, c[1]) not in ignore]
+            pks = [c[1] for c in sorted(info, key=lambda c: c[5]) if c[5]] or cols
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            order = ", ".join(f'"{c}"' for c in pks)
+            out[name] = (cols, con.execute(f'SELECT {quoted} FROM "{name}" ORDER BY {order}').fetchall())
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory) -> Path:
+    return build_sample(tmp_path_factory.mktemp("sample") / "sample.db", BUILT_FOR)
+
+
+def test_the_two_shipped_copies_are_the_same_file():
+    assert ROOT_SAMPLE.is_file() and PACKAGED_SAMPLE.is_file()
+    assert sha256(ROOT_SAMPLE) == sha256(PACKAGED_SAMPLE)
+    assert shipped_sample_path().resolve() == PACKAGED_SAMPLE.resolve()
+
+
+def test_shipped_sample_is_reproducible_and_up_to_date(rebuilt):
+    """Rebuilding from the generator gives the shipped rows, table by table and
+    row by row; a schema migration or generator change without a rebuild fails here."""
+    shipped, fresh = table_rows(ROOT_SAMPLE), table_rows(rebuilt)
+    assert sorted(shipped) == sorted(fresh), "tables differ: rebuild with python -m storage.sample"
+    for name in sorted(fresh):
+        cols, rows = fresh[name]
+        assert shipped[name][0] == cols, f"{name}: columns differ"
+        assert len(shipped[name][1]) == len(rows), f"{name}: row counts differ"
+        for old, new in zip(shipped[name][1], rows):
+            assert old == new, f"{name}: row differs: shipped {old!r}, rebuilt {new!r}"
+
+
+def test_sample_is_at_the_alembic_head_and_passes_the_integrity_check(tmp_path):
+    from storage.db import check_db, ensure_ready, head_revision
+    from storage.engine import make_engine
+
+    copy = demo_copy(ROOT_SAMPLE, tmp_path, BUILT_FOR)
+    with sqlite3.connect(copy) as con:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
+    engine = make_engine(str(copy), create=False)
+    try:
+        ensure_ready(engine)
+        assert check_db(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_building_twice_gives_the_same_bytes(tmp_path, rebuilt):
+    again = build_sample(tmp_path / "again.db", BUILT_FOR)
+    assert sha256(again) == sha256(rebuilt)
+
+
+def test_meta_records_built_for_and_generator_version():
+    rows = dict(sqlite3.connect(f"{ROOT_SAMPLE.as_uri()}?mode=ro", uri=True)
+                .execute("SELECT key, value FROM meta").fetchall())
+    assert rows["built_for"] == BUILT_FOR.isoformat()
+    assert rows["generator_version"] == sample.GENERATOR_VERSION
+
+
+def dated_columns() -> dict[str, list[str]]:
+    return {
+        table.name: [c.name for c in table.columns if sample._is_dated(c.type)]
+        for table in SQLModel.metadata.sorted_tables
+    }
+
+
+def as_value(raw):
+    if raw is None:
+        return None
+    text = str(raw)
+    return datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+
+
+@pytest.mark.parametrize("days", [45, -400, 0])
+def test_demo_copy_shifts_every_date_and_leaves_the_source_untouched(tmp_path, days):
+    today = BUILT_FOR + timedelta(days=days)
+    before = sha256(ROOT_SAMPLE)
+    copy = demo_copy(ROOT_SAMPLE, tmp_path / "demo", today)
+    assert sha256(ROOT_SAMPLE) == before, "demo_copy changed the shipped file"
+    assert copy.parent == tmp_path / "demo" and copy != ROOT_SAMPLE
+    assert read_built_for(copy) == today
+
+    old, new = table_rows(ROOT_SAMPLE, ignore=()), table_rows(copy, ignore=())
+    shift = timedelta(days=days)
+    checked = defaultdict(int)
+    for table, cols in dated_columns().items():
+        names = old[table][0]
+        for col in cols:
+            i = names.index(col)
+            for a, b in zip(old[table][1], new[table][1]):
+                assert a[0] == b[0]  # same primary key order
+                if a[i] is None:
+                    assert b[i] is None
+                else:
+                    assert as_value(b[i]) - as_value(a[i]) == shift, (table, col, a[i], b[i])
+                    checked[table] += 1
+    # The generic walk reached the tables the rules read, and some datetimes.
+    for table in ("allocation", "contact", "appointment", "absence", "handover",
+                  "handover_item", "practitioner", "case", "action", "supervision_session"):
+        assert checked[table] > 0, table
+    # Everything that is not a date is unchanged.
+    for table, (names, rows) in old.items():
+        keep = [i for i, n in enumerate(names) if n not in dated_columns().get(table, [])]
+        if table == "meta":
+            continue
+        assert [tuple(r[i] for i in keep) for r in rows] == \
+               [tuple(r[i] for i in keep) for r in new[table][1]], table
+
+
+def test_demo_copy_replaces_an_earlier_copy(tmp_path):
+    first = demo_copy(ROOT_SAMPLE, tmp_path, BUILT_FOR + timedelta(days=3))
+    second = demo_copy(ROOT_SAMPLE, tmp_path, BUILT_FOR + timedelta(days=10))
+    assert first == second
+    assert read_built_for(second) == BUILT_FOR + timedelta(days=10)
+
+
+def evaluate_file(path: Path, as_of: date):
+    from planner.policy import DEFAULT_POLICY
+    from planner.risk import evaluate
+    from storage.engine import make_engine, session
+    from storage.queries import load_cases, load_world
+
+    engine = make_engine(str(path), create=False)
+    try:
+        with session(engine) as s:
+            world = load_world(s)
+            cases = load_cases(s)
+            closed = load_cases(s, include_closed=True)
+    finally:
+        engine.dispose()
+    return evaluate(cases, world, as_of, DEFAULT_POLICY), cases, closed
+
+
+@pytest.fixture(scope="module")
+def risks(tmp_path_factory):
+    copy = demo_copy(ROOT_SAMPLE, tmp_path_factory.mktemp("risks"), BUILT_FOR)
+    return evaluate_file(copy, BUILT_FOR)
+
+
+def fired(case_risks) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for risk in case_risks:
+        for warning in risk.warnings:
+            out[warning.rule].add(warning.severity)
+    return out
+
+
+def test_every_rule_fires_for_at_least_one_case_at_built_for(risks):
+    case_risks, _cases, _all = risks
+    seen = fired(case_risks)
+    assert set(seen) == RULES, f"missing: {RULES - set(seen)}"
+    assert {"medium", "high"} <= seen["contact_overdue"]
+    assert {"high", "low"} <= seen["first_contact"]  # passed and coming
+    assert {"low", "medium", "high"} <= seen["handover_upcoming"]
+    assert {"medium", "high"} <= seen["handover_unplanned"]
+    assert {"medium", "high"} <= seen["practitioner_churn"]
+    assert {"medium", "high"} <= seen["missed_appointments"]
+
+
+def test_paused_case_gets_no_contact_rules_and_closed_case_leaves_the_lists(risks):
+    case_risks, cases, everything = risks
+    paused = [r for r in case_risks if r.case.status == "paused"]
+    assert paused and all(r.case.paused_until > BUILT_FOR for r in paused)
+    for risk in paused:
+        assert not {w.rule for w in risk.warnings} & CONTACT_RULES
+    closed = [c for c in everything if c.status == "closed"]
+    assert closed and closed[0].contacts, "the closed case keeps its history"
+    assert not [c for c in cases if c.status == "closed"]
+
+
+def test_the_same_rules_fire_on_a_demo_copy_moved_to_another_day(tmp_path):
+    today = date(2027, 3, 10)
+    copy = demo_copy(ROOT_SAMPLE, tmp_path, today)
+    case_risks, _, _ = evaluate_file(copy, today)
+    assert set(fired(case_risks)) == RULES
+
+
+def test_flags_statuses_and_supervision_actions_are_all_represented(risks):
+    from planner.model import FLAGS
+
+    _, cases, everything = risks
+    flags = set().union(*(c.flags for c in cases))
+    assert flags == set(FLAGS)
+    assert any(set(FLAGS) <= c.flags for c in cases), "one case carries every flag"
+    assert {c.status for c in everything} == {"active", "paused", "closed"}
+    assert any(c.youth for c in cases) and any(not c.youth for c in cases)
+    con = sqlite3.connect(f"{ROOT_SAMPLE.as_uri()}?mode=ro", uri=True)
+    week_start = BUILT_FOR - timedelta(days=BUILT_FOR.weekday())
+    due = [date.fromisoformat(d) for (d,) in con.execute("SELECT due FROM action WHERE done = 0")]
+    assert any(week_start <= d <= week_start + timedelta(days=6) for d in due)
+    series = con.execute("SELECT count(*) FROM appointment WHERE rrule LIKE 'FREQ=WEEKLY%'").fetchone()[0]
+    one_off = con.execute("SELECT count(*) FROM appointment WHERE rrule IS NULL").fetchone()[0]
+    assert series > 0 and one_off > 0
+    con.close()
+
+
+POINTS = {
+    "A3": 206, "A2": 158, "A1": 146, "A0": 110, "B3": 146, "B2": 115, "B1": 102, "B0": 72,
+    "C3": 79, "C2": 63, "C1": 50, "C0": 35, "D3": 51, "D2": 41, "D1": 29, "D0": 29,
+}
+LEVEL_POINTS = {"intensive": 150, "enhanced": 100, "standard": 60, "low": 30}
+
+
+def test_two_teams_of_six_to_ten_with_one_lead_each_and_someone_over_110_percent(risks):
+    """SPEC §5 capacity, computed here from the SPEC's own numbers."""
+    _, cases, _ = risks
+    con = sqlite3.connect(f"{ROOT_SAMPLE.as_uri()}?mode=ro", uri=True)
+    teams = con.execute("SELECT team_id FROM team ORDER BY team_id").fetchall()
+    assert [t for (t,) in teams] == ["NPS-N1", "YJS-E1"]
+    staff = con.execute(
+        "SELECT p.practitioner_id, t.team_id, p.role, p.contracted_hours, p.reduction_pct "
+        "FROM practitioner p JOIN team t ON t.id = p.team_pk").fetchall()
+    con.close()
+    per_team = defaultdict(list)
+    for pid, team, role, *_ in staff:
+        per_team[team].append(role)
+    for team, roles in per_team.items():
+        assert 6 <= len(roles) <= 10, team
+        assert roles.count("team_lead") == 1, team
+    youth_team = {c.team_id for c in cases if c.youth}
+    assert youth_team == {"YJS-E1"}
+    points = defaultdict(float)
+    for case in cases:
+        points[case.practitioner_id] += POINTS[case.tier] if case.tier else LEVEL_POINTS[case.contact_level]
+    capacity = {
+        pid: points[pid] / (2176 * hours / 37 * (1 - reduction / 100)) * 100
+        for pid, _team, _role, hours, reduction in staff
+    }
+    assert max(capacity.values()) > 110
+    assert min(capacity.values()) < 90, "a realistic mix, not everyone overloaded"
+
+
+def test_command_line_builds_the_file_and_its_copies(tmp_path, capsys):
+    first, second = tmp_path / "a" / "sample.db", tmp_path / "b.db"
+    assert sample.main(["build", str(first), str(second), "--built-for", "2027-02-03"]) == 0
+    assert sha256(first) == sha256(second)
+    assert read_built_for(first) == date(2027, 2, 3)
+    assert "2027-02-03" in capsys.readouterr().out
