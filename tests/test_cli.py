@@ -1,0 +1,270 @@
+"""The command line as a user meets it: exit codes, one-line errors, round trips.
+
+These run `caseload` in-process through click's runner (fast) and, where a
+real process matters (a kill in the middle of an import), as a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect, text
+
+from tui.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CSV_DIR = ROOT / "tests" / "data" / "csv"
+ERROR_LINE = re.compile(r"^[^:\s]+\.csv:\d+: [a-z_\-]+: .+$")
+
+
+def run(*args: str, input: str | None = None):
+    result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    return result
+
+
+def table_rows(db_url: str) -> dict[str, list[tuple]]:
+    """Every row of every table except the audit trail, for before/after comparisons."""
+    url = db_url if "://" in db_url else f"sqlite:///{db_url}"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            out = {}
+            for table in sorted(inspect(conn).get_table_names()):
+                if table in ("audit_event", "alembic_version"):
+                    continue
+                rows = conn.execute(text(f'SELECT * FROM "{table}"')).all()
+                out[table] = sorted(tuple(str(v) for v in row) for row in rows)
+            return out
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> str:
+    path = tmp_path / "sample.db"
+    shutil.copy(ROOT / "storage" / "sample.db", path)
+    path.chmod(0o600)
+    return str(path)
+
+
+def test_missing_database_is_one_line_and_non_zero(tmp_path):
+    result = run("--db", str(tmp_path / "nope.db"), "warnings")
+    assert result.exit_code != 0
+    assert "no database at" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_garbage_file_is_refused_cleanly(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not a database" * 100)
+    result = run("--db", str(bad), "warnings")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_server_is_one_line(tmp_path):
+    result = run("--db", "postgresql+psycopg://someone:secret@127.0.0.1:9/nowhere", "warnings")
+    assert result.exit_code != 0
+    assert "127.0.0.1:9" in result.stderr
+    assert "secret" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_date_option_is_a_usage_error(sample_copy):
+    result = run("--db", sample_copy, "warnings", "--on", "2026-13-01")
+    assert result.exit_code == 2
+    assert "not a date" in result.stderr
+
+
+def test_init_creates_then_reports_up_to_date(tmp_path):
+    db = str(tmp_path / "new" / "team.db")
+    first = run("--db", db, "init")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.startswith("created")
+    again = run("--db", db, "init")
+    assert again.exit_code == 0
+    assert "up to date" in again.stdout
+    assert run("--db", db, "check").exit_code == 0
+
+
+def test_import_export_round_trip_through_the_command_line(tmp_path):
+    first, second = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    for db in (first, second):
+        assert run("--db", db, "init").exit_code == 0
+    files = sorted(str(p) for p in CSV_DIR.glob("*.csv"))
+    imported = run("--db", first, "--as", "tester", "import", *files)
+    assert imported.exit_code == 0, imported.stderr
+    assert run("--db", first, "export", str(tmp_path / "out1")).exit_code == 0
+    exported = sorted(str(p) for p in (tmp_path / "out1").glob("*.csv"))
+    assert len(exported) == 7
+    assert run("--db", second, "import", *exported).exit_code == 0
+    assert run("--db", second, "export", str(tmp_path / "out2")).exit_code == 0
+    for path in (tmp_path / "out1").glob("*.csv"):
+        assert path.read_bytes() == (tmp_path / "out2" / path.name).read_bytes(), path.name
+    # Re-importing the same rows changes nothing.
+    before = table_rows(second)
+    again = run("--db", second, "import", *exported)
+    assert again.exit_code == 0
+    assert table_rows(second) == before
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    db = str(tmp_path / "a.db")
+    run("--db", db, "init")
+    before = table_rows(db)
+    result = run("--db", db, "import", "--dry-run", *sorted(str(p) for p in CSV_DIR.glob("*.csv")))
+    assert result.exit_code == 0, result.stderr
+    assert "nothing was written" in result.stdout
+    assert table_rows(db) == before
+
+
+@pytest.mark.parametrize(
+    "name, content, column",
+    [
+        ("contacts.csv", "case_ref,contact_date,practitioner_id,kind,outcome\nNG1001,31/02/2026,N1-01,office,attended\n", "contact_date"),
+        ("contacts.csv", "case_ref,contact_date,practitioner_id,kind,outcome\nNG1001,2026-11-01,P-NOBODY,office,attended\n", "practitioner_id"),
+        ("contacts.csv", "case_ref,contact_date,practitioner_id,kind,outcome,mood\nNG1001,2026-11-01,N1-01,office,attended,ok\n", "mood"),
+        ("cases.csv", "case_ref,display_name,practitioner_id,allocated_on\nZZ1,Ann Example,N1-01,2026-01-01\nZZ1,Ann Example,N1-01,2026-01-01\n", "case_ref"),
+    ],
+)
+def test_broken_csv_names_file_row_column_and_changes_nothing(sample_copy, tmp_path, name, content, column):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    before = table_rows(sample_copy)
+    result = run("--db", sample_copy, "import", str(path))
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("caseload:")]
+    assert lines, result.stderr
+    assert all(ERROR_LINE.match(line) for line in lines), lines
+    assert any(f": {column}: " in line for line in lines), lines
+    assert "Traceback" not in result.stderr
+    assert table_rows(sample_copy) == before
+
+
+def test_non_utf8_csv_is_refused(sample_copy, tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(b"case_ref,contact_date,practitioner_id,kind,outcome\nNG1001,2026-11-01,N1-01,office,attended \xff\xfe\n")
+    before = table_rows(sample_copy)
+    result = run("--db", sample_copy, "import", str(path))
+    assert result.exit_code == 1
+    assert "contacts.csv:2:" in result.stderr
+    assert "UTF-8" in result.stderr
+    assert table_rows(sample_copy) == before
+
+
+def test_process_killed_mid_import_leaves_nothing_and_passes_check(sample_copy, tmp_path):
+    """SIGKILL arrives as the import commits: the file must be consistent, the import absent."""
+    contacts = tmp_path / "contacts.csv"
+    rows = ["case_ref,contact_date,practitioner_id,kind,outcome"]
+    rows += [f"NG1001,2025-{m:02d}-{d:02d},N1-01,phone,attended" for m in range(1, 13) for d in range(1, 29)]
+    contacts.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    before = table_rows(sample_copy)
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+        def die(conn):
+            os.kill(os.getpid(), signal.SIGKILL)
+        event.listen(Engine, "commit", die)
+        from tui.cli import main
+        sys.argv = ["caseload", "--db", {sample_copy!r}, "import", {str(contacts)!r}]
+        main()
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr.decode()
+    check = run("--db", sample_copy, "check")
+    assert check.exit_code == 0, check.stderr
+    assert table_rows(sample_copy) == before
+
+
+def test_warnings_json_matches_the_spec_and_is_reproducible(sample_copy):
+    first = run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--format", "json")
+    second = run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--format", "json")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert set(data) == {"as_of", "warnings"}
+    assert data["as_of"] == "2026-11-27"
+    keys = {"case_ref", "practitioner_id", "rule", "severity", "title", "detail", "facts"}
+    assert data["warnings"] and all(set(w) == keys for w in data["warnings"])
+    rules = {w["rule"] for w in data["warnings"]}
+    from planner.risk import RULE_IDS
+
+    assert rules == set(RULE_IDS), set(RULE_IDS) - rules
+
+
+def test_warnings_for_an_unknown_practitioner_is_an_error(sample_copy):
+    result = run("--db", sample_copy, "warnings", "--practitioner", "NOBODY")
+    assert result.exit_code == 2
+    assert "unknown practitioner NOBODY" in result.stderr
+
+
+def test_warnings_csv_escapes_formula_cells(sample_copy):
+    result = run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--format", "csv")
+    assert result.exit_code == 0
+    header, *rows = result.stdout.splitlines()
+    assert header == "case_ref,practitioner_id,rule,severity,title,detail"
+    assert len(rows) > 20
+    assert not any(line.startswith(("=", "+", "-", "@")) for line in rows)
+
+
+def test_week_ics_is_a_valid_calendar(sample_copy, tmp_path):
+    import icalendar
+
+    out = tmp_path / "week.ics"
+    result = run("--db", sample_copy, "week", "--practitioner", "N1-02", "--week-of", "2026-11-27", "--format", "ics", "--output", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    cal = icalendar.Calendar.from_ical(out.read_bytes())
+    events = [c for c in cal.walk("VEVENT")]
+    todos = [c for c in cal.walk("VTODO")]
+    assert events and todos
+    for event in events:
+        start = event.decoded("DTSTART")
+        day = start.date() if hasattr(start, "date") else start
+        assert date(2026, 11, 23) <= day <= date(2026, 11, 29)
+
+
+def test_week_json_lists_seven_days(sample_copy):
+    result = run("--db", sample_copy, "week", "--practitioner", "N1-02", "--week-of", "2026-11-27", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [d["day"] for d in data["days"]] == [f"2026-11-{n}" for n in range(23, 30)]
+
+
+def test_week_needs_a_practitioner(sample_copy):
+    result = run("--db", sample_copy, "week")
+    assert result.exit_code == 2
+    assert "whose week" in result.stderr
+
+
+def test_backup_then_check_the_copy(sample_copy, tmp_path):
+    dest = tmp_path / "backup.db"
+    result = run("--db", sample_copy, "backup", str(dest))
+    assert result.exit_code == 0, result.stderr
+    assert oct(dest.stat().st_mode & 0o777) == "0o600"
+    assert table_rows(str(dest)) == table_rows(sample_copy)
+
+
+def test_console_script_has_no_traceback_on_error(tmp_path):
+    env = dict(os.environ, CASELOAD_DB=str(tmp_path / "missing.db"))
+    env.pop("CASELOAD_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "tui.cli", "warnings"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("caseload: no database at")
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,243 @@
+"""The case screen and its forms, driven by keys, checked in the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from storage import models as m
+from storage.engine import session
+from tests.tui.helpers import AS_OF, find_absence, find_case, palette_pick, settle, type_into, wait_for
+from tui.screens.case import CaseScreen
+from tui.screens.caseload import CaseloadScreen
+from tui.screens.forms import AppointmentForm, ContactForm, HandoverForm, NoteForm
+from tui.widgets.case_table import CaseTable
+
+
+async def open_case(pilot, ref: str | None = None) -> CaseScreen:
+    """Find the case with `/` and open it with enter, as a user would
+    (the top row when no ref is given)."""
+    if ref is not None:
+        await pilot.press("slash", *ref.lower(), "enter")
+    await pilot.press("enter")
+    return await settle(pilot, CaseScreen)
+
+
+def error_of(form, name: str) -> str:
+    return str(form.query_one(f"#field-{name} .field--error").render())
+
+
+async def test_shows_who_continuity_timeline_and_warnings(make_app, sample_engine):
+    pid, ref = find_case(sample_engine, AS_OF, "practitioner_churn")
+    app = make_app(pid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, ref)
+        view = screen.view
+        assert view.case.case_ref == ref
+        who = str(screen.query_one("#who").render())
+        assert ref in who and "Contact level" in who
+        assert view.churn >= 3
+        assert any(w.rule == "practitioner_churn" for w in view.warnings)
+        timeline = str(screen.query_one("#timeline").render())
+        strip = timeline.splitlines()[1]
+        assert sum(strip.count(sym) for sym in "●✕○·") == 26
+        assert "longest run without being seen" in timeline
+
+
+async def test_recording_a_contact_today_clears_contact_overdue(make_app, sample_engine):
+    pid, ref = find_case(sample_engine, AS_OF, "contact_overdue")
+    app = make_app(pid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, ref)
+        assert any(w.rule == "contact_overdue" for w in screen.view.warnings)
+        loads = screen.loads
+        await pilot.press("c")
+        assert isinstance(app.screen, ContactForm)
+        assert app.screen.query_one("#date").value == AS_OF.isoformat()
+        await pilot.press("ctrl+s")
+        await settle(pilot, CaseScreen, after=loads)
+        assert not any(w.rule == "contact_overdue" for w in screen.view.warnings)
+        await pilot.press("escape")
+        home = await settle(pilot, CaseloadScreen, after=1)
+        row = next(r for r in home.view.rows if r.case_ref == ref)
+        assert not any(w.rule == "contact_overdue" for w in row.warnings)
+        assert row.last_seen == AS_OF
+    with session(sample_engine) as s:
+        case_id = s.execute(select(m.Case.id).where(m.Case.case_ref == ref)).scalar_one()
+        contact = s.execute(select(m.Contact).where(m.Contact.case_id == case_id,
+                                                    m.Contact.contact_date == AS_OF)).scalar_one()
+        assert (contact.kind, contact.outcome) == ("office", "attended")
+        event = s.execute(select(m.AuditEvent).where(m.AuditEvent.entity == "contact",
+                                                     m.AuditEvent.entity_key == str(contact.id))).scalar_one()
+        assert event.action == "record" and event.case_ref == ref and event.actor == pid
+
+
+async def test_a_contact_in_the_future_is_refused_next_to_the_field(make_app, sample_engine):
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await open_case(pilot)
+        await pilot.press("c")
+        form = app.screen
+        tomorrow = (AS_OF + timedelta(days=1)).isoformat()
+        await type_into(pilot, "#date", tomorrow)
+        await pilot.press("enter")
+        assert app.screen is form  # still open, typing kept
+        assert form.query_one("#date").value == tomorrow
+        assert "future" in error_of(form, "date")
+        await type_into(pilot, "#date", "31/02/2026")
+        await pilot.press("enter")
+        assert "YYYY-MM-DD" in error_of(form, "date")
+        await pilot.press("escape")
+        assert isinstance(app.screen, CaseScreen)
+    with session(sample_engine) as s:
+        assert s.execute(select(m.Contact).where(m.Contact.contact_date > AS_OF)).first() is None
+
+
+async def test_book_a_fortnightly_series_with_an_end_date(make_app, sample_engine):
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot)
+        loads = screen.loads
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, AppointmentForm)
+        start = AS_OF + timedelta(days=4)  # Tue 1 Dec 2026
+        await type_into(pilot, "#date", start.isoformat())
+        await type_into(pilot, "#time", "10:30")
+        # repeat: open the select and pick "fortnightly" with the keys
+        form.query_one("#repeat").focus()
+        await pilot.press("enter", "down", "down", "enter")
+        assert form.query_one("#repeat").value == "fortnightly"
+        # an end before the start is refused next to the field
+        await type_into(pilot, "#until", (start - timedelta(days=1)).isoformat())
+        await pilot.press("enter")
+        assert app.screen is form and "before it starts" in error_of(form, "until")
+        await type_into(pilot, "#until", "2027-02-23")
+        await pilot.press("enter")
+        await settle(pilot, CaseScreen, after=loads)
+        assert any(o.appointment.rrule for o in screen.view.upcoming)
+        ref = screen.case_ref
+    with session(sample_engine) as s:
+        case_id = s.execute(select(m.Case.id).where(m.Case.case_ref == ref)).scalar_one()
+        row = s.execute(select(m.Appointment).where(m.Appointment.case_id == case_id,
+                                                    m.Appointment.appointment_date == start)).scalar_one()
+        assert row.rrule == "FREQ=WEEKLY;INTERVAL=2;UNTIL=20270223"
+        assert row.time.strftime("%H:%M") == "10:30"
+        assert s.execute(select(m.AuditEvent).where(m.AuditEvent.entity == "appointment",
+                                                    m.AuditEvent.entity_key == str(row.id))).first()
+
+
+async def test_booking_on_an_absence_warns_first(make_app, sample_engine):
+    """Booking on a day the practitioner is away: the form says so, and books on a second save."""
+    pid, day = find_absence(sample_engine, AS_OF)
+    app = make_app(pid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        home = await settle(pilot, CaseloadScreen)
+        ref = home.view.rows[0].case_ref
+        screen = await open_case(pilot, ref)
+        loads = screen.loads
+        await pilot.press("a")
+        form = app.screen
+        await type_into(pilot, "#date", day.isoformat())
+        await pilot.press("enter")
+        assert app.screen is form
+        assert "absent" in error_of(form, "date") and "Save again" in error_of(form, "date")
+        await pilot.press("ctrl+s")
+        await settle(pilot, CaseScreen, after=loads)
+    with session(sample_engine) as s:
+        assert s.execute(select(m.Appointment).where(m.Appointment.appointment_date == day)).first()
+
+
+async def test_plan_a_handover(make_app, sample_engine):
+    pid, ref = find_case(sample_engine, AS_OF, without_handover=True)
+    app = make_app(pid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, ref)
+        loads = screen.loads
+        await pilot.press("h")
+        form = app.screen
+        assert isinstance(form, HandoverForm)
+        await pilot.press("ctrl+s")  # nobody chosen yet
+        assert app.screen is form and "Choose who" in error_of(form, "to")
+        form.query_one("#to").focus()
+        await pilot.press("enter", "down", "enter")
+        receiver = form.query_one("#to").value
+        await type_into(pilot, "#reason", "moving teams")
+        await pilot.press("enter")
+        await settle(pilot, CaseScreen, after=loads)
+        assert screen.view.case.open_handover.to_practitioner_id == receiver
+        assert "Handover to" in str(screen.query_one("#continuity").render()) or screen.view.case.open_handover
+    with session(sample_engine) as s:
+        case_id = s.execute(select(m.Case.id).where(m.Case.case_ref == ref)).scalar_one()
+        handover = s.execute(select(m.Handover).where(m.Handover.case_id == case_id,
+                                                      m.Handover.status == "planned")).scalar_one()
+        assert handover.planned_on == AS_OF + timedelta(days=14)
+        assert s.execute(select(m.HandoverItem).where(m.HandoverItem.handover_id == handover.id)).first()
+
+
+async def test_add_a_note(make_app, sample_engine):
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot)
+        loads = screen.loads
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteForm)
+        await pilot.press(*"Talked about college")
+        await pilot.press("ctrl+s")
+        await settle(pilot, CaseScreen, after=loads)
+        assert screen.view.notes[-1].text == "Talked about college"
+    with session(sample_engine) as s:
+        event = s.execute(select(m.AuditEvent).where(m.AuditEvent.entity == "case_note")).scalars().all()[-1]
+        assert "college" not in (event.detail or "")  # no personal data in the audit trail
+
+
+async def test_lost_connection_keeps_the_form_open_with_the_typing(make_app, monkeypatch, sample_engine):
+    import storage.repo
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(storage.repo, "record_contact", unreachable)
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await open_case(pilot)
+        await pilot.press("c")
+        form = app.screen
+        await type_into(pilot, "#notes", "left a message")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not form.saving)
+        assert app.screen is form
+        assert form.query_one("#notes").value == "left a message"
+        notices = [n for n in app._notifications]
+        assert any(n.severity == "error" and "connection" in n.message.lower() for n in notices)
+    with session(sample_engine) as s:
+        assert s.execute(select(m.Contact).where(m.Contact.contact_date == AS_OF)).first() is None
+
+
+async def test_palette_jumps_to_a_case_and_a_practitioner(make_app):
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        home = await settle(pilot, CaseloadScreen)
+        mine = {r.case_ref for r in home.view.rows}
+        entries = app.gateway.search_index()
+        other = next(e.key for e in entries if e.kind == "case" and e.key not in mine)
+        someone = next(e.key for e in entries if e.kind == "practitioner" and e.key != "E1-02")
+        chosen = await palette_pick(pilot, other)
+        assert other in chosen
+        screen = await settle(pilot, CaseScreen)
+        assert screen.case_ref == other  # not one of E1-02's own: any case
+        chosen = await palette_pick(pilot, someone)
+        assert someone in chosen
+        home = await settle(pilot, CaseloadScreen, after=1)
+        await wait_for(pilot, lambda: home.view.practitioner.practitioner_id == someone)
+        assert app.practitioner_id == someone
+        assert isinstance(app.focused, CaseTable) or app.focused is None

@@ -1,0 +1,178 @@
+"""The practitioner's app: `CaseloadApp(engine, practitioner_id, as_of, policy, privacy)`.
+
+The command line builds the engine and hands it in (nothing opens a database
+at import time). Screens compose at once with a loading state; thread
+workers in `tui.data` read the database and post messages; only message
+handlers touch widgets.
+
+Start-up is measured: the app logs how long it took from construction (and
+from process start, when known) to the first frame painted with the
+caseload's rows. With `CASELOAD_BENCH_OUT=FILE` set it writes that time to
+FILE and exits right after that frame (used by bench/bench_startup.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from planner.policy import DEFAULT_POLICY, Policy
+from tui import state
+from tui.commands import CaseloadCommands
+from tui.data import Gateway
+from tui.screens.caseload import CaseloadScreen
+
+log = logging.getLogger("caseload.tui")
+
+BENCH_OUT = "CASELOAD_BENCH_OUT"  # file to write "seconds rows" to, then exit
+BENCH_T0 = "CASELOAD_BENCH_T0"  # time.time() when the process was started (by the bench)
+
+
+class CaseloadApp(App[None]):
+    """Caseload planner: who to see, whose relationship is at risk."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "caseload"
+    COMMANDS = App.COMMANDS | {CaseloadCommands}
+    # A mode (not get_default_screen) so the home screen's .tcss is loaded.
+    MODES = {"caseload": CaseloadScreen}
+    DEFAULT_MODE = "caseload"
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("p", "toggle_privacy", "Privacy", id="app.privacy"),
+        Binding("t", "toggle_theme", "Theme", id="app.theme", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    privacy: reactive[bool] = reactive(False)
+    practitioner_id: reactive[str | None] = reactive(None)
+
+    def __init__(
+        self,
+        engine,
+        practitioner_id: str | None = None,
+        as_of: date | None = None,
+        policy: Policy = DEFAULT_POLICY,
+        privacy: bool = False,
+        *,
+        state_file: Path | None = None,
+    ) -> None:
+        self._constructed = time.perf_counter()
+        super().__init__()
+        self.engine = engine
+        self.policy = policy
+        self.gateway = Gateway(engine, policy)
+        self.as_of = as_of or date.today()
+        self.state_file = state_file
+        # `--as` wins and is not remembered; else the saved choice, else the picker.
+        self.remember_choice = practitioner_id is None
+        self.set_reactive(CaseloadApp.practitioner_id,
+                          practitioner_id or state.saved_practitioner(state_file))
+        self.set_reactive(CaseloadApp.privacy, privacy)
+        self.first_paint_seconds: float | None = None
+
+    # ---------------------------------------------------------------- screens
+
+    def open_case(self, case_ref: str) -> None:
+        from tui.screens.case import CaseScreen
+
+        # Keep one case screen on top of the caseload, never a pile.
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) > 1 and not self.screen.is_modal:
+            self.switch_screen(CaseScreen(case_ref))
+        else:
+            self.push_screen(CaseScreen(case_ref))
+
+    def open_week(self) -> None:
+        from tui.screens.week import WeekScreen
+
+        if self.practitioner_id is None:
+            self.notify("Choose a practitioner first.", severity="warning")
+            return
+        self.push_screen(WeekScreen(self.practitioner_id, self.as_of))
+
+    def switch_practitioner(self, practitioner_id: str) -> None:
+        """Show someone else's caseload (from the picker or the command palette)."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.practitioner_id = practitioner_id
+        if self.remember_choice:
+            state.save_practitioner(practitioner_id, self.state_file)
+
+    @property
+    def actor(self) -> str:
+        """Who the audit trail names for edits made in the app."""
+        if self.practitioner_id:
+            return self.practitioner_id
+        from storage.audit import default_actor
+
+        return default_actor()
+
+    # ---------------------------------------------------------------- actions
+
+    # Single-letter app keys stay quiet while a form or picker is open, so a
+    # letter typed into a list or a select never quits or flips the theme.
+    _QUIET_IN_MODALS = frozenset({"quit", "toggle_privacy", "toggle_theme", "help"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._QUIET_IN_MODALS and self.screen.is_modal:
+            from tui.screens.help import HelpScreen
+
+            return action == "help" and isinstance(self.screen, HelpScreen)
+        return True
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_privacy(self) -> None:
+        self.privacy = not self.privacy
+        self.notify("Privacy mode on: initials only." if self.privacy else "Privacy mode off: full names.",
+                    timeout=3)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    # ---------------------------------------------------------------- start-up timing
+
+    def startup_failed(self, reason: str) -> None:
+        """The first load failed: logged (no personal data); a benchmark run stops."""
+        log.warning("first load failed: %s", reason)
+        out = os.environ.get(BENCH_OUT)
+        if out and self.first_paint_seconds is None:
+            Path(out).write_text("nan 0\n")
+            self.exit(return_code=1)
+
+    def painted_with_rows(self, rows: int) -> None:
+        """Called by the caseload screen after the frame that first shows its rows."""
+        if self.first_paint_seconds is not None:
+            return
+        self.first_paint_seconds = time.perf_counter() - self._constructed
+        since_start = None
+        t0 = os.environ.get(BENCH_T0)
+        if t0:
+            try:
+                since_start = time.time() - float(t0)
+            except ValueError:
+                since_start = None
+        # Counts and times only: never names.
+        log.info("first paint with %d rows: %.0f ms after app start%s", rows, self.first_paint_seconds * 1000,
+                 f", {since_start * 1000:.0f} ms after process start" if since_start is not None else "")
+        self.log.info(f"first paint with {rows} rows: {self.first_paint_seconds * 1000:.0f} ms")
+        out = os.environ.get(BENCH_OUT)
+        if out:
+            Path(out).write_text(f"{since_start if since_start is not None else self.first_paint_seconds} {rows}\n")
+            self.exit()

@@ -1,0 +1,412 @@
+"""The `caseload` command line (SPEC §6).
+
+Every command resolves the database the same way (`--db`, `CASELOAD_DB`, the
+user data folder), runs in one transaction where it writes, and on any
+problem prints one line on stderr and exits non-zero: never a traceback
+(set CASELOAD_DEBUG=1 to see one while developing).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import click
+
+from planner.errors import CaseloadError
+
+if __name__ == "__main__":  # `python -m tui.cli`: let the command modules find this one
+    sys.modules.setdefault("tui.cli", sys.modules[__name__])
+
+
+@dataclass
+class Ctx:
+    db: str | None
+    actor_id: str | None
+    config: str | None
+
+    @property
+    def actor(self) -> str:
+        from storage.audit import default_actor
+
+        return self.actor_id or default_actor()
+
+    def policy(self):
+        from planner.policy import load_policy
+
+        return load_policy(self.config)
+
+    def engine(self, *, create: bool = False, ready: bool = True):
+        from storage.db import ensure_ready
+        from storage.engine import make_engine
+
+        engine = make_engine(self.db, create=create)
+        if ready:
+            ensure_ready(engine)
+        return engine
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CaseloadError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (use YYYY-MM-DD)", param, ctx)
+
+
+DATE = DateType()
+
+
+class CaseloadGroup(click.Group):
+    """Turns every known failure into one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as error:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("CASELOAD_DEBUG"):
+                raise
+            code = report_error(error)
+            ctx.exit(code)
+
+
+def report_error(error: BaseException) -> int:
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    try:
+        from storage.csvio import ImportFailed
+    except ImportError:  # pragma: no cover - csvio always ships
+        ImportFailed = ()  # type: ignore[assignment]
+
+    if ImportFailed and isinstance(error, ImportFailed):
+        for line in error.errors:
+            click.echo(line, err=True)
+        click.echo(f"caseload: import refused: {len(error.errors)} error(s); nothing was written", err=True)
+        return 1
+    if isinstance(error, CaseloadError):
+        click.echo(f"caseload: {error}", err=True)
+        return error.exit_code
+    if isinstance(error, OperationalError):
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "database error"
+        click.echo(f"caseload: database unavailable: {reason}", err=True)
+        return 4
+    if isinstance(error, SQLAlchemyError):
+        click.echo(f"caseload: database error: {type(error).__name__}", err=True)
+        return 4
+    if isinstance(error, OSError):
+        click.echo(f"caseload: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
+        return 5
+    click.echo(f"caseload: unexpected error ({type(error).__name__}: {error})", err=True)
+    return 70
+
+
+@click.group(cls=CaseloadGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db", metavar="DB", help="SQLite file path or SQLAlchemy URL (default: $CASELOAD_DB, then the user data folder).")
+@click.option("--as", "actor_id", metavar="PRACTITIONER_ID", help="Who you are: signs the app in and names the actor of every change.")
+@click.option("--config", "config", metavar="FILE", type=click.Path(dir_okay=False), help="Policy file (TOML) overriding the default thresholds.")
+@click.option("--on", "as_of", type=DATE, hidden=True, help="Run the app as of this date.")
+@click.option("--privacy", is_flag=True, help="Start in privacy mode (initials only).")
+@click.version_option(package_name="caseload")
+@click.pass_context
+def main(ctx: click.Context, db, actor_id, config, as_of, privacy):
+    """Caseload planner: relationship-risk warnings and warm handovers."""
+    ctx.obj = Ctx(db=db, actor_id=actor_id, config=config)
+    if ctx.invoked_subcommand is None:
+        run_app(ctx.obj, as_of=as_of, privacy=privacy)
+
+
+def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False) -> None:
+    policy = c.policy()
+    engine = c.engine()
+    from tui.app import CaseloadApp
+
+    app = CaseloadApp(engine=engine, practitioner_id=c.actor_id, as_of=as_of, policy=policy, privacy=privacy)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+@main.command()
+@click.option("--on", "today", type=DATE, help="Pretend today is this date (default: today).")
+@click.option("--keep", type=click.Path(file_okay=False), help="Folder to keep the demo copy in (default: a temporary folder).")
+@click.pass_obj
+def demo(c: Ctx, today, keep):
+    """Open the app on a fresh copy of the sample data, dates moved to today."""
+    from storage.sample import demo_copy, shipped_sample_path
+
+    today = today or date.today()
+    if keep:
+        folder = Path(keep)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = demo_copy(shipped_sample_path(), folder, today)
+        run_app(Ctx(db=str(path), actor_id=c.actor_id, config=c.config), as_of=today)
+        return
+    with tempfile.TemporaryDirectory(prefix="caseload-demo-") as tmp:
+        path = demo_copy(shipped_sample_path(), Path(tmp), today)
+        run_app(Ctx(db=str(path), actor_id=c.actor_id, config=c.config), as_of=today)
+
+
+@main.command()
+@click.pass_obj
+def init(c: Ctx):
+    """Create the database, or upgrade it to this version (backing it up first)."""
+    from storage.db import init_db
+
+    engine = c.engine(create=True, ready=False)
+    click.echo(init_db(engine))
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.pass_obj
+def import_(c: Ctx, files, dry_run):
+    """Import CSV files; the kind of each is told by its header."""
+    from storage.csvio import import_csv
+
+    for name in files:
+        if not Path(name).is_file():
+            raise CaseloadError(f"{name}: no such file")
+    engine = c.engine()
+    report = import_csv(engine, [Path(f) for f in files], dry_run=dry_run, actor=c.actor)
+    for line in report.describe():
+        click.echo(line)
+    if dry_run:
+        click.echo("dry run: nothing was written")
+
+
+@main.command()
+@click.argument("dest", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.pass_obj
+def export(c: Ctx, dest, fmt):
+    """Export every record in the import formats (round trip)."""
+    from storage.csvio import export_dir
+
+    engine = c.engine()
+    for path in export_dir(engine, Path(dest), fmt, actor=c.actor):
+        click.echo(str(path))
+
+
+@main.command()
+@click.argument("dest", type=click.Path())
+@click.pass_obj
+def backup(c: Ctx, dest):
+    """Take an online backup (SQLite) or a pg_dump (PostgreSQL) to DEST (a new file, or a folder)."""
+    from storage.db import backup_db
+
+    engine = c.engine()
+    written = backup_db(engine, Path(dest))
+    click.echo(f"backup written to {written}")
+
+
+@main.command()
+@click.pass_obj
+def check(c: Ctx):
+    """Integrity and schema check."""
+    from storage.db import check_db
+
+    engine = c.engine(ready=False)
+    problems = check_db(engine)
+    if problems:
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+        raise CaseloadError(f"check failed: {len(problems)} problem(s)")
+    click.echo("ok: integrity, foreign keys and schema version are fine")
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def _scope_cases(session, practitioner_id, team_id):
+    from storage.queries import list_practitioners, list_teams, load_cases
+
+    if practitioner_id and team_id:
+        raise CaseloadError("give --practitioner or --team, not both")
+    if practitioner_id and practitioner_id not in {p.practitioner_id for p in list_practitioners(session)}:
+        raise CaseloadError(f"unknown practitioner {practitioner_id}")
+    if team_id and team_id not in {t.team_id for t in list_teams(session)}:
+        raise CaseloadError(f"unknown team {team_id}")
+    return load_cases(session, practitioner_id=practitioner_id, team_id=team_id)
+
+
+def write_csv_rows(out, header: list[str], rows: list[list[object]]) -> None:
+    from storage.csvio import escape_cell
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([escape_cell("" if v is None else str(v)) for v in row])
+
+
+@main.command()
+@click.option("--practitioner", "practitioner_id", metavar="ID")
+@click.option("--team", "team_id", metavar="ID")
+@click.option("--on", "as_of", type=DATE, help="As-of date (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_obj
+def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt):
+    """Relationship-risk warnings, highest risk first."""
+    from planner.risk import evaluate, warning_to_dict
+    from storage.engine import session as open_session
+    from storage.queries import load_world
+
+    as_of = as_of or date.today()
+    policy = c.policy()
+    engine = c.engine()
+    with open_session(engine) as s:
+        cases = _scope_cases(s, practitioner_id, team_id)
+        world = load_world(s)
+    ranked = evaluate(cases, world, as_of, policy)
+    rows = [warning_to_dict(w) for risk in ranked for w in risk.warnings]
+    if fmt == "json":
+        click.echo(json.dumps({"as_of": as_of.isoformat(), "warnings": rows}, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        write_csv_rows(
+            buf,
+            ["case_ref", "practitioner_id", "rule", "severity", "title", "detail"],
+            [[r["case_ref"], r["practitioner_id"], r["rule"], r["severity"], r["title"], r["detail"]] for r in rows],
+        )
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        if not rows:
+            click.echo(f"No warnings as of {as_of.isoformat()}.")
+            return
+        _print_table(
+            ["CASE", "PRACT", "SEVERITY", "RULE", "DETAIL"],
+            [[r["case_ref"], r["practitioner_id"] or "-", r["severity"].upper(), r["rule"], r["detail"]] for r in rows],
+        )
+        click.echo(f"{len(rows)} warning(s) on {len(ranked)} case(s) as of {as_of.isoformat()}")
+
+
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [len(h) for h in header]
+    for row in rows:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = max(widths[i], len(str(cell)))
+    fmt_row = lambda row: "  ".join(  # noqa: E731
+        [str(cell).ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [str(row[-1])]
+    )
+    click.echo(fmt_row(header))
+    for row in rows:
+        click.echo(fmt_row(row))
+
+
+# --------------------------------------------------------------------------- week
+
+
+@main.command()
+@click.option("--practitioner", "practitioner_id", metavar="ID", help="Whose week (default: --as).")
+@click.option("--week-of", "week_of", type=DATE, help="Any date in the week (default: today).")
+@click.option("--on", "as_of", type=DATE, hidden=True, help="As-of date for what is overdue (default: --week-of or today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "ics"]), default="table", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+@click.option("--names", is_flag=True, help="Put people's names in the .ics (default: case refs only).")
+@click.pass_obj
+def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, names):
+    """A practitioner's week: appointments, contacts due, handover tasks, actions, catch-up."""
+    from planner.ics import week_to_ics
+    from planner.week import week_plan, week_to_dict
+    from storage.engine import session as open_session
+    from storage.queries import list_practitioners, load_actions, load_cases, load_world
+
+    practitioner_id = practitioner_id or c.actor_id
+    if not practitioner_id:
+        raise CaseloadError("whose week? give --practitioner ID (or --as ID)")
+    week_of = week_of or date.today()
+    as_of = as_of or (week_of if week_of < date.today() else date.today())
+    policy = c.policy()
+    engine = c.engine()
+    with open_session(engine) as s:
+        people = {p.practitioner_id: p for p in list_practitioners(s)}
+        if practitioner_id not in people:
+            raise CaseloadError(f"unknown practitioner {practitioner_id}")
+        world = load_world(s)
+        cases = load_cases(s)
+        actions = load_actions(s, owner_id=practitioner_id)
+    plan = week_plan(practitioner_id, week_of, cases, world, actions, as_of, policy)
+    if fmt == "ics":
+        data = week_to_ics(plan, people[practitioner_id].name, privacy=not names)
+        if output:
+            _write_private(Path(output), data)
+            click.echo(f"wrote {output}")
+        else:
+            sys.stdout.buffer.write(data)
+        return
+    if fmt == "json":
+        text = json.dumps(week_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = _week_table(plan, people)
+    if output:
+        _write_private(Path(output), text.encode())
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an older file may have been more open
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def _week_table(plan, people) -> str:
+    out = io.StringIO()
+    who = people.get(plan.practitioner_id)
+    out.write(f"Week of {plan.week_start:%a %d %b %Y} for {plan.practitioner_id}" + (f" ({who.name})" if who else "") + "\n")
+    for absence in plan.absences:
+        cover = f", cover {absence.cover_practitioner_id}" if absence.cover_practitioner_id else ", NO COVER NAMED"
+        out.write(f"  away {absence.start_date:%d %b} to {absence.end_date:%d %b} ({absence.kind}{cover})\n")
+    for day in plan.days:
+        out.write(f"\n{day.day:%a %d %b}" + ("  [absent]" if day.absent else "") + "\n")
+        if not day.entries:
+            out.write("  -\n")
+        for entry in day.entries:
+            when = f"{entry.time:%H:%M} " if getattr(entry, "time", None) else ""
+            out.write(f"  {when}{entry.kind:<14} {entry.case_ref or '':<10} {entry.title}\n")
+    out.write("\nCatch-up (already overdue)\n")
+    if not plan.catch_up:
+        out.write("  nothing overdue\n")
+    for entry in plan.catch_up:
+        out.write(f"  {entry.kind:<14} {entry.case_ref or '':<10} {entry.title}\n")
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- more commands
+# Each family of commands lives in its own module and is registered here, at
+# the bottom, so those modules can use Ctx, DATE and the table helpers above.
+from tui.cli_handover import handover  # noqa: E402
+from tui.cli_rebalance import rebalance  # noqa: E402
+from tui.cli_supervision import supervision  # noqa: E402
+
+main.add_command(handover)
+main.add_command(rebalance)
+main.add_command(supervision)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

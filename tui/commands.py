@@ -1,0 +1,58 @@
+"""Command palette (ctrl+p): jump to any case by ref or name, switch to any
+practitioner, open the week. The index is read once per palette opening, in
+a thread, with two light queries."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.data import SearchEntry, initials
+
+
+class CaseloadCommands(Provider):
+    async def startup(self) -> None:
+        app = self.app
+        try:
+            self._entries: list[SearchEntry] = await asyncio.to_thread(app.gateway.search_index)
+        except Exception:  # noqa: BLE001 - the palette just offers less
+            self._entries = []
+
+    def _label(self, entry: SearchEntry) -> str:
+        name = initials(entry.name) if getattr(self.app, "privacy", False) else entry.name
+        if entry.kind == "case":
+            return f"Case {entry.key} · {name}"
+        return f"Caseload of {entry.key} · {name}" + (" (team lead)" if entry.extra == "team_lead" else "")
+
+    def _command(self, entry: SearchEntry):
+        if entry.kind == "case":
+            return partial(self.app.open_case, entry.key)
+        return partial(self.app.switch_practitioner, entry.key)
+
+    def _help(self, entry: SearchEntry) -> str:
+        return "open the case" if entry.kind == "case" else "switch to this practitioner's caseload"
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        privacy = getattr(self.app, "privacy", False)
+        for entry in getattr(self, "_entries", []):
+            # In privacy mode match on refs only, so typing a name never reveals one.
+            haystack = f"{entry.kind} {entry.key}" if privacy else f"{entry.kind} {entry.key} {entry.name}"
+            score = matcher.match(haystack)
+            if score > 0:
+                label = self._label(entry)
+                yield Hit(score, matcher.highlight(label), self._command(entry), text=label,
+                          help=self._help(entry))
+        week = "week plan"
+        score = matcher.match(week)
+        if score > 0:
+            yield Hit(score, matcher.highlight("Week plan"), self.app.open_week, text="Week plan",
+                      help="this practitioner's week")
+
+    async def discover(self) -> Hits:
+        yield DiscoveryHit("Week plan", self.app.open_week, help="this practitioner's week")
+        for entry in getattr(self, "_entries", []):
+            if entry.kind == "practitioner":
+                yield DiscoveryHit(self._label(entry), self._command(entry), help=self._help(entry))

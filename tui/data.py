@@ -1,0 +1,405 @@
+"""The thin layer between the app and storage/planner.
+
+Screens call these functions from thread workers; each opens one short
+session, reads (or writes and commits), and returns plain frozen views that
+message handlers hand down to widgets. Nothing here touches a widget, and
+nothing here decides a rule: warnings come from `planner.risk`, the week
+from `planner.week`, capacity from `planner.policy`'s workload table.
+
+A lost connection (SQLAlchemy `OperationalError`) becomes `ConnectionLost`, a
+`CaseloadError`, so the app can show a notice instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from planner.errors import CaseloadError
+from planner.model import Absence, Appointment, Case, Practitioner, World
+from planner.policy import DEFAULT_POLICY, Policy
+
+log = logging.getLogger("caseload.tui")
+
+
+class ConnectionLost(CaseloadError):
+    """The database could not be reached; nothing was saved."""
+
+
+# ----------------------------------------------------------------------------- views
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_ref: str
+    display_name: str
+    initials: str
+    practitioner_id: str | None
+    contact_level: str
+    tier: str | None
+    status: str
+    relationship: str
+    relationship_days: int | None
+    last_seen: date | None
+    next_appointment: date | None
+    warnings: tuple
+    score: int
+    handover: str
+
+    def matches(self, text: str) -> bool:
+        text = text.strip().lower()
+        return not text or text in self.case_ref.lower() or text in self.display_name.lower()
+
+
+@dataclass(frozen=True)
+class CaseloadView:
+    as_of: date
+    practitioner: Practitioner | None
+    practitioners: tuple[Practitioner, ...]
+    rows: tuple[CaseRow, ...] = ()
+    counts: dict = field(default_factory=dict)
+    capacity_pct: float | None = None
+    points: float = 0.0
+    available: float = 0.0
+    team_view: bool = False
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated occurrence of a booked appointment (a series expanded)."""
+
+    day: date
+    appointment: Appointment
+
+
+@dataclass(frozen=True)
+class CaseView:
+    as_of: date
+    case: Case
+    warnings: tuple
+    notes: tuple
+    names: dict  # practitioner_id -> name
+    churn: int  # distinct practitioners in the last 365 days (incl. a planned receiver)
+    relationship: str
+    absences: tuple[Absence, ...]  # of the current practitioner
+    receivers: tuple[tuple[str, str], ...]  # (label, practitioner_id) for a handover
+    upcoming: tuple[Occurrence, ...]
+
+
+@dataclass(frozen=True)
+class WeekView:
+    as_of: date
+    week_of: date  # the Monday
+    practitioner: Practitioner | None
+    plan: object  # planner.week.WeekPlan
+    names: dict  # case_ref -> display name
+    versions: dict  # appointment id -> version (for moving with optimistic locking)
+    absences: tuple[Absence, ...] = ()
+    appointments: dict = field(default_factory=dict)  # appointment id -> Appointment
+    own_cases: tuple[tuple[str, str], ...] = ()  # (case_ref, display_name) held by the practitioner
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    kind: str  # "case" | "practitioner"
+    key: str  # case_ref | practitioner_id
+    name: str
+    extra: str = ""
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def initials(name: str) -> str:
+    """`Jo Bloggs` -> `J.B.`: what privacy mode shows."""
+    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
+    return ".".join(p[0].upper() for p in parts) + "." if parts else "?"
+
+
+def relationship_label(days: int | None, policy: Policy = DEFAULT_POLICY) -> str:
+    """`new: week 3 of 12` inside the early window, then `5 mths`, `2 yrs`."""
+    if days is None:
+        return "unallocated"
+    window = policy.early_window.days
+    if days < window:
+        return f"new: week {days // 7 + 1} of {max(1, window // 7)}"
+    if days < 365:
+        months = days // 30
+        return f"{months} mth{'s' if months != 1 else ''}"
+    years = days // 365
+    return f"{years} yr{'s' if years != 1 else ''}"
+
+
+def relationship_days(case: Case, as_of: date) -> int | None:
+    alloc = case.current_allocation
+    return None if alloc is None else (as_of - alloc.start_date).days
+
+
+def last_seen(case: Case, as_of: date) -> date | None:
+    """The last meaningful contact with anyone on or before as_of."""
+    seen = [c.contact_date for c in case.contacts if c.meaningful and c.contact_date <= as_of]
+    return max(seen) if seen else None
+
+
+def occurrences(appt: Appointment, start: date, end: date) -> list[date]:
+    """Dates of a one-off or series within [start, end] (planner's RRULE expansion)."""
+    from planner.checklist import appointment_dates
+
+    return appointment_dates(appt, start, end)
+
+
+def upcoming(case: Case, as_of: date, days: int = 120) -> list[Occurrence]:
+    out = [Occurrence(d, a) for a in case.appointments for d in occurrences(a, as_of, as_of + timedelta(days=days))]
+    return sorted(out, key=lambda o: (o.day, o.appointment.time or time()))
+
+
+def handover_label(case: Case) -> str:
+    h = case.open_handover
+    if h is None:
+        done = [x for x in case.handovers if x.is_completed]
+        if done and done[-1].status == "completed_cold":
+            return f"cold {done[-1].completed_on:%d %b}" if done[-1].completed_on else "cold"
+        return ""
+    required = [i for i in h.items if i.required]
+    ticked = sum(1 for i in required if i.done)
+    return f"→{h.to_practitioner_id} {h.planned_on:%d %b} {ticked}/{len(required)}"
+
+
+def churn_count(case: Case, as_of: date) -> int:
+    since = as_of - timedelta(days=365)
+    who = {a.practitioner_id for a in case.allocations if (a.end_date is None or a.end_date >= since)
+           and a.start_date <= as_of}
+    if case.open_handover is not None:
+        who.add(case.open_handover.to_practitioner_id)
+    return len(who)
+
+
+def severity_counts(warnings) -> dict[str, int]:
+    counts = {"high": 0, "medium": 0, "low": 0}
+    for w in warnings:
+        counts[w.severity] = counts.get(w.severity, 0) + 1
+    return counts
+
+
+# ----------------------------------------------------------------------------- the gateway
+
+
+class Gateway:
+    """Everything the app reads or writes, given an engine and a policy."""
+
+    def __init__(self, engine: Engine, policy: Policy = DEFAULT_POLICY) -> None:
+        self.engine = engine
+        self.policy = policy
+
+    @contextmanager
+    def session(self) -> Iterator:
+        from sqlmodel import Session
+
+        try:
+            with Session(self.engine, expire_on_commit=False) as s:
+                yield s
+        except (OperationalError, DBAPIError) as exc:
+            if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
+                log.warning("database unreachable: %s", type(exc).__name__)
+                raise ConnectionLost(
+                    "Lost the connection to the database; nothing was saved. Check it and try again."
+                ) from None
+            raise
+
+    # ---------------------------------------------------------------- reads
+
+    def practitioners(self) -> list[Practitioner]:
+        from storage.queries import list_practitioners
+
+        with self.session() as s:
+            return list_practitioners(s)
+
+    def caseload(self, practitioner_id: str | None, as_of: date) -> CaseloadView:
+        from planner.risk import evaluate
+        from storage.queries import load_cases, load_world
+
+        with self.session() as s:
+            world = load_world(s)
+            practitioners = tuple(sorted(world.practitioners.values(), key=lambda p: p.practitioner_id))
+            me = world.practitioners.get(practitioner_id or "")
+            if me is None:
+                return CaseloadView(as_of, None, practitioners)
+            team_view = me.is_lead
+            if team_view:
+                cases = load_cases(s, team_id=me.team_id)
+            else:
+                cases = load_cases(s, practitioner_id=me.practitioner_id)
+        risks = evaluate(cases, world, as_of, self.policy)
+        rows = tuple(self._row(r.case, tuple(r.warnings), r.score, as_of) for r in risks)
+        counts = severity_counts(w for r in rows for w in r.warnings)
+        points, available, pct = self._capacity(me, cases, world, as_of, team_view)
+        return CaseloadView(as_of, me, practitioners, rows, counts, pct, points, available, team_view)
+
+    def _capacity(self, me: Practitioner, cases: list[Case], world: World, as_of: date, team_view: bool):
+        """SPEC §5: points / available x 100, with the policy's workload table.
+        A team lead's view is the team's total against the team's available."""
+        wl = self.policy.workload
+        try:
+            from planner import workload as pw  # the planner's own, when it has one
+        except ImportError:
+            pw = None
+        if pw is not None and hasattr(pw, "capacity") and not team_view:
+            try:
+                cap = pw.capacity(me, cases, self.policy)
+                return float(cap.points), float(cap.available), float(cap.capacity_pct)
+            except Exception:  # noqa: BLE001 - fall back to the table below
+                log.debug("planner.workload.capacity unusable; using policy table")
+        open_cases = [c for c in cases if c.status != "closed"]
+        points = sum(wl.case_points(c.tier, c.contact_level) for c in open_cases)
+        if team_view:
+            team = [p for p in world.practitioners.values() if p.team_id == me.team_id and not p.is_lead]
+            available = sum(wl.available_points(p.contracted_hours, p.reduction_pct) for p in team)
+        else:
+            available = wl.available_points(me.contracted_hours, me.reduction_pct)
+        pct = points / available * 100 if available > 0 else None
+        return points, available, pct
+
+    def _row(self, case: Case, warnings: tuple, score: int, as_of: date) -> CaseRow:
+        days = relationship_days(case, as_of)
+        nxt = upcoming(case, as_of, days=366)
+        return CaseRow(
+            case_ref=case.case_ref,
+            display_name=case.display_name,
+            initials=initials(case.display_name),
+            practitioner_id=case.practitioner_id,
+            contact_level=case.contact_level,
+            tier=case.tier,
+            status=case.status,
+            relationship=relationship_label(days, self.policy),
+            relationship_days=days,
+            last_seen=last_seen(case, as_of),
+            next_appointment=nxt[0].day if nxt else None,
+            warnings=warnings,
+            score=score,
+            handover=handover_label(case),
+        )
+
+    def case(self, case_ref: str, as_of: date) -> CaseView:
+        from planner.risk import evaluate_case
+        from storage.queries import load_case, load_case_notes, load_world
+
+        with self.session() as s:
+            world = load_world(s)
+            case = load_case(s, case_ref)
+            notes = tuple(load_case_notes(s, case_ref))
+        warnings = tuple(evaluate_case(case, world, as_of, self.policy))
+        names = {pid: p.name for pid, p in world.practitioners.items()}
+        current = world.practitioners.get(case.practitioner_id or "")
+        receivers = tuple(
+            (f"{p.practitioner_id} · {p.name} ({p.grade})", p.practitioner_id)
+            for p in sorted(world.practitioners.values(), key=lambda p: p.practitioner_id)
+            if p.practitioner_id != case.practitioner_id
+            and (current is None or p.team_id == current.team_id)
+            and not p.is_lead
+        )
+        return CaseView(
+            as_of=as_of,
+            case=case,
+            warnings=warnings,
+            notes=notes,
+            names=names,
+            churn=churn_count(case, as_of),
+            relationship=relationship_label(relationship_days(case, as_of), self.policy),
+            absences=world.absences_of(case.practitioner_id),
+            receivers=receivers,
+            upcoming=tuple(upcoming(case, as_of)),
+        )
+
+    def week(self, practitioner_id: str, week_of: date, as_of: date) -> WeekView:
+        from planner.week import week_plan
+        from storage import models as m
+        from storage.queries import load_actions, load_cases, load_world
+
+        monday = week_of - timedelta(days=week_of.weekday())
+        with self.session() as s:
+            world = load_world(s)
+            me = world.practitioners.get(practitioner_id)
+            if me is None:
+                raise CaseloadError(f"unknown practitioner {practitioner_id}")
+            # the team's cases: the plan also needs colleagues' cases this practitioner covers
+            cases = load_cases(s, team_id=me.team_id)
+            actions = load_actions(s, owner_id=practitioner_id)
+            ids = [a.id for c in cases for a in c.appointments if a.id is not None]
+            versions = {}
+            if ids:
+                versions = dict(s.execute(select(m.Appointment.id, m.Appointment.version)
+                                          .where(m.Appointment.id.in_(ids))).all())
+        plan = week_plan(practitioner_id, monday, cases, world, actions, as_of, self.policy)
+        names = {c.case_ref: c.display_name for c in cases}
+        appointments = {a.id: a for c in cases for a in c.appointments if a.id is not None}
+        own = tuple((c.case_ref, c.display_name) for c in cases
+                    if c.practitioner_id == practitioner_id and c.status != "closed")
+        return WeekView(as_of, monday, me, plan, names, versions, world.absences_of(practitioner_id),
+                        appointments, own)
+
+    def week_ics(self, view: WeekView) -> bytes:
+        from planner.ics import week_to_ics
+
+        name = view.practitioner.name if view.practitioner else view.plan.practitioner_id
+        return week_to_ics(view.plan, name)
+
+    def search_index(self) -> list[SearchEntry]:
+        """Every open case and every practitioner, for the command palette.
+        Two light queries (no children), so it stays quick on a big database."""
+        from storage import models as m
+
+        with self.session() as s:
+            cases = s.execute(select(m.Case.case_ref, m.Case.display_name, m.Case.status)
+                              .where(m.Case.status != "closed").order_by(m.Case.case_ref)).all()
+            people = s.execute(select(m.Practitioner.practitioner_id, m.Practitioner.name,
+                                      m.Practitioner.role).order_by(m.Practitioner.practitioner_id)).all()
+        return ([SearchEntry("case", ref, name, status) for ref, name, status in cases]
+                + [SearchEntry("practitioner", pid, name, role) for pid, name, role in people])
+
+    # ---------------------------------------------------------------- writes (each one transaction)
+
+    def _write(self, fn, **kwargs):
+        from storage.repo import commit_or_conflict
+
+        with self.session() as s:
+            result = fn(s, **kwargs)
+            commit_or_conflict(s)
+            return result
+
+    def record_contact(self, *, case_ref, contact_date, practitioner_id, kind, outcome, notes, actor) -> int:
+        from storage.repo import record_contact
+
+        return self._write(record_contact, case_ref=case_ref, contact_date=contact_date,
+                           practitioner_id=practitioner_id, kind=kind, outcome=outcome, notes=notes, actor=actor)
+
+    def book_appointment(self, *, case_ref, appointment_date, practitioner_id, time=None, kind="office",
+                         rrule=None, actor) -> int:
+        from storage.repo import book_appointment
+
+        return self._write(book_appointment, case_ref=case_ref, appointment_date=appointment_date,
+                           practitioner_id=practitioner_id, time=time, kind=kind, rrule=rrule, actor=actor)
+
+    def move_appointment(self, *, appointment_id, new_date, expected_version, actor):
+        from storage.repo import move_appointment
+
+        return self._write(move_appointment, appointment_id=appointment_id, new_date=new_date,
+                           expected_version=expected_version, actor=actor)
+
+    def add_case_note(self, *, case_ref, text, author_id, written_on, actor) -> int:
+        from storage.repo import add_case_note
+
+        return self._write(add_case_note, case_ref=case_ref, text=text, author_id=author_id,
+                           written_on=written_on, actor=actor)
+
+    def plan_handover(self, *, case_ref, to_practitioner_id, planned_on, reason, actor) -> int:
+        from storage.repo import plan_handover
+
+        return self._write(plan_handover, case_ref=case_ref, to_practitioner_id=to_practitioner_id,
+                           planned_on=planned_on, reason=reason, actor=actor, policy=self.policy)

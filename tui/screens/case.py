@@ -1,0 +1,358 @@
+"""One case: who the person is, the continuity chain, the contact timeline,
+appointments, warnings with their detail; record, book, plan, note."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from planner.errors import CaseloadError
+from tui.data import CaseView, initials
+from tui.widgets import severity
+from tui.widgets.timeline import ContactTimeline
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def span(days: int) -> str:
+    if days < 60:
+        return f"{days} days"
+    if days < 730:
+        return f"{days // 30} mths"
+    return f"{days // 365} yrs"
+
+
+class CaseScreen(Screen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    help_title = "case screen"
+
+    BINDINGS = [
+        Binding("c", "record_contact", "Contact", id="case.contact"),
+        Binding("a", "book", "Book", id="case.book"),
+        Binding("h", "handover", "Handover", id="case.handover"),
+        Binding("n", "note", "Note", id="case.note"),
+        Binding("escape,backspace", "back", "Back", id="case.back"),
+        Binding("w", "week", "Week", id="case.week", show=False),
+        Binding("R", "reload", "Reload", id="case.reload", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: CaseView) -> None:
+            self.view = view
+            super().__init__()
+
+    class LoadFailed(Message):
+        def __init__(self, message: str) -> None:
+            self.message = message
+            super().__init__()
+
+    def __init__(self, case_ref: str) -> None:
+        super().__init__()
+        self.case_ref = case_ref
+        self.loads = 0  # handled load results (tests wait on this)
+        self.view: CaseView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="body"):
+            yield Static(f"Loading case {self.case_ref}…", id="who", classes="loading-note")
+            yield Static("", id="warnings", classes="section")
+            yield Static("Continuity", classes="section-title")
+            yield Static("", id="continuity", classes="section")
+            yield Static("Contact timeline", classes="section-title")
+            yield ContactTimeline(id="timeline")
+            yield Static("Booked", classes="section-title")
+            yield Static("", id="booked", classes="section")
+            yield Static("Contacts", classes="section-title")
+            yield Static("", id="contacts", classes="section")
+            yield Static("Notes", classes="section-title")
+            yield Static("", id="notes", classes="section")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "caseload"
+        self.sub_title = f"case {self.case_ref}"
+        self.query_one("#body").focus()
+        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.watch(self.app, "theme", lambda _v: self.render_view(), init=False)
+        self.load()
+
+    # ---------------------------------------------------------------- loading
+
+    @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
+    def load(self) -> None:
+        app = self.app
+        try:
+            view = app.gateway.case(self.case_ref, app.as_of)
+        except CaseloadError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(self.LoadFailed(f"Could not read the case ({type(exc).__name__})."))
+        else:
+            self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.loads += 1
+        self.view = message.view
+        self.query_one("#who").remove_class("loading-note")
+        self.render_view()
+
+    @on(LoadFailed)
+    def _failed(self, message: LoadFailed) -> None:
+        self.loads += 1
+        self.query_one("#who", Static).update(f"✕ {message.message}")
+        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+
+    # ---------------------------------------------------------------- rendering (data down)
+
+    def name_of(self, display_name: str) -> str:
+        return initials(display_name) if self.app.privacy else display_name
+
+    def person(self, pid: str | None) -> str:
+        if pid is None:
+            return "nobody"
+        name = self.view.names.get(pid, "") if self.view else ""
+        if self.app.privacy and name:
+            name = initials(name)
+        return f"{pid} {name}".strip()
+
+    def render_view(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        case, as_of = view.case, view.as_of
+        self.sub_title = f"case {case.case_ref} · as of {as_of:%a %d %b %Y}" + (" · PRIVACY" if self.app.privacy else "")
+        self.query_one("#who", Static).update(self._who(view))
+        self.query_one("#warnings", Static).update(self._warnings(view))
+        self.query_one("#continuity", Static).update(self._continuity(view))
+        self.query_one(ContactTimeline).show(case.contacts, [o.day for o in view.upcoming], as_of)
+        self.query_one("#booked", Static).update(self._booked(view))
+        self.query_one("#contacts", Static).update(self._contacts(view))
+        self.query_one("#notes", Static).update(self._notes(view))
+
+    def _who(self, view: CaseView) -> Text:
+        case = view.case
+        text = Text()
+        text.append(f"{case.case_ref} · {self.name_of(case.display_name)}", style="bold")
+        if case.youth:
+            text.append(" · youth")
+        text.append("\n")
+        level = case.contact_level + (f" (tier {case.tier})" if case.tier else "")
+        status = case.status
+        if case.status == "paused" and case.paused_until:
+            status += f" until {case.paused_until:%d %b %Y}"
+        text.append(f"Contact level {level} · status {status}\n")
+        flags = ", ".join(sorted(f.replace("_", " ") for f in case.flags)) or "none"
+        text.append(f"Flags: {flags}\n")
+        alloc = case.current_allocation
+        if alloc is not None:
+            text.append(f"With {self.person(alloc.practitioner_id)} since {alloc.start_date:%d %b %Y} "
+                        f"({view.relationship})")
+        else:
+            text.append("Not allocated to anyone.")
+        return text
+
+    def _warnings(self, view: CaseView):
+        if not view.warnings:
+            return Text("✓ No warnings on this case.")
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True, width=7)
+        table.add_column()
+        for w in severity.sort_warnings(view.warnings):
+            body = Text()
+            body.append(w.title, style="bold")
+            body.append(f"  [{w.rule}]\n", style="dim")
+            body.append(w.detail)
+            table.add_row(Text(severity.label(w.severity), style=severity.style_for(self.app, w.severity)), body)
+        return Group(Text(f"Warnings ({len(view.warnings)})", style="bold"), table)
+
+    def _continuity(self, view: CaseView):
+        case, as_of = view.case, view.as_of
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column()
+        for i, a in enumerate(case.allocations, start=1):
+            end = a.end_date or as_of
+            when = f"{a.start_date:%d %b %Y} – {'now' if a.end_date is None else f'{a.end_date:%d %b %Y}'}"
+            marker = "●" if a.end_date is None else "○"
+            reason = f" · {a.reason}" if a.reason else ""
+            table.add_row(f"{marker} {ordinal(i)}", self.person(a.practitioner_id),
+                          f"{when} ({span((end - a.start_date).days)}){reason}")
+        parts: list = [table] if case.allocations else [Text("No allocations recorded.")]
+        if view.churn >= 2:
+            style = severity.style_for(self.app, "medium" if view.churn >= 3 else "low")
+            mark = "⚠ " if view.churn >= 3 else ""
+            parts.append(Text(f"{mark}{ordinal(view.churn)} practitioner in 12 months"
+                              + (" (counting the planned handover)" if case.open_handover else ""), style=style))
+        h = case.open_handover
+        if h is not None:
+            required = [i for i in h.items if i.required]
+            done = sum(1 for i in required if i.done)
+            parts.append(Text(f"→ Handover to {self.person(h.to_practitioner_id)} planned for "
+                              f"{h.planned_on:%a %d %b %Y}: {done} of {len(required)} required checklist items done"
+                              + (f" · {h.reason}" if h.reason else "")))
+        return Group(*parts)
+
+    def _booked(self, view: CaseView):
+        if not view.upcoming:
+            return Text("Nothing booked from today on.  a: book an appointment", style="dim")
+        lines = []
+        for occ in view.upcoming[:8]:
+            a = occ.appointment
+            at = a.time.strftime("%H:%M") if a.time else "--:--"
+            series = " · series" if a.rrule else ""
+            absent = any(x.start_date <= occ.day <= x.end_date for x in view.absences)
+            flag = "  ⚠ practitioner absent that day" if absent else ""
+            lines.append(Text(f"{occ.day:%a %d %b} {at}  {a.kind.replace('_', ' ')} with "
+                              f"{a.practitioner_id}{series}{flag}"))
+        more = len(view.upcoming) - 8
+        if more > 0:
+            lines.append(Text(f"… and {more} more", style="dim"))
+        return Group(*lines)
+
+    def _contacts(self, view: CaseView):
+        contacts = [c for c in view.case.contacts if c.contact_date <= view.as_of]
+        if not contacts:
+            return Text("No contacts recorded.  c: record a contact", style="dim")
+        lines = []
+        symbols = {"attended": "●", "missed": "✕", "cancelled": "○"}
+        for c in reversed(contacts[-12:]):
+            sym = symbols.get(c.outcome, "·") if (c.kind != "other" or c.outcome != "attended") else "○"
+            style = severity.style_for(self.app, "high") if c.outcome == "missed" else None
+            lines.append(Text(f"{sym} {c.contact_date:%a %d %b %Y}  {c.kind.replace('_', ' '):<10} {c.outcome:<9} "
+                              f"{c.practitioner_id}", style=style))
+        if len(contacts) > 12:
+            lines.append(Text(f"… {len(contacts) - 12} older", style="dim"))
+        return Group(*lines)
+
+    def _notes(self, view: CaseView):
+        if not view.notes:
+            return Text("No notes.  n: add a note", style="dim")
+        if self.app.privacy:
+            return Text(f"{len(view.notes)} note(s) hidden in privacy mode.", style="dim")
+        lines = []
+        for note in reversed(view.notes[-5:]):
+            lines.append(Text(f"{note.written_on:%d %b %Y} · {note.author_id or '—'}", style="bold"))
+            lines.append(Text(note.text))
+        return Group(*lines)
+
+    # ---------------------------------------------------------------- actions: forms that save in a worker
+
+    def _who_label(self) -> str:
+        case = self.view.case
+        return f"{case.case_ref} {self.name_of(case.display_name)}"
+
+    def _saved(self, what: str):
+        def done(result) -> None:
+            if result is None:
+                return
+            self.notify(what, timeout=4)
+            self.load()
+
+        return done
+
+    def _ready(self) -> bool:
+        if self.view is None:
+            self.notify("Still loading the case.", severity="warning", timeout=3)
+            return False
+        return True
+
+    def action_record_contact(self) -> None:
+        from tui.screens.forms import ContactForm
+
+        if not self._ready():
+            return
+        app, case = self.app, self.view.case
+        practitioner = app.practitioner_id or case.practitioner_id
+
+        def save(value):
+            if practitioner is None:
+                raise CaseloadError("Choose who you are first (P on the caseload screen).")
+            return app.gateway.record_contact(
+                case_ref=case.case_ref, contact_date=value.contact_date, practitioner_id=practitioner,
+                kind=value.kind, outcome=value.outcome, notes=value.notes, actor=app.actor)
+
+        app.push_screen(ContactForm(save, as_of=app.as_of, who=self._who_label()), self._saved("Contact recorded."))
+
+    def action_book(self) -> None:
+        from tui.screens.forms import AppointmentForm
+
+        if not self._ready():
+            return
+        app, case = self.app, self.view.case
+        holder = case.practitioner_id or app.practitioner_id
+
+        def save(value):
+            if holder is None:
+                raise CaseloadError("This case has no practitioner to book with.")
+            return app.gateway.book_appointment(
+                case_ref=case.case_ref, appointment_date=value.appointment_date, practitioner_id=holder,
+                time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor)
+
+        app.push_screen(
+            AppointmentForm(save, as_of=app.as_of, who=self._who_label(), absences=self.view.absences,
+                            practitioner=holder or ""),
+            self._saved("Appointment booked."),
+        )
+
+    def action_handover(self) -> None:
+        from tui.screens.forms import HandoverForm
+
+        if not self._ready():
+            return
+        app, case = self.app, self.view.case
+        if case.open_handover is not None:
+            h = case.open_handover
+            self.notify(f"A handover to {h.to_practitioner_id} on {h.planned_on:%d %b %Y} is already planned.",
+                        severity="warning")
+            return
+        if not self.view.receivers:
+            self.notify("Nobody in the team can take this case.", severity="warning")
+            return
+        receivers = [(label if not app.privacy else label.split(" · ")[0], pid) for label, pid in self.view.receivers]
+
+        def save(value):
+            return app.gateway.plan_handover(
+                case_ref=case.case_ref, to_practitioner_id=value.to_practitioner_id, planned_on=value.planned_on,
+                reason=value.reason, actor=app.actor)
+
+        app.push_screen(HandoverForm(save, as_of=app.as_of, who=self._who_label(), receivers=receivers),
+                        self._saved("Handover planned, with its checklist."))
+
+    def action_note(self) -> None:
+        from tui.screens.forms import NoteForm
+
+        if not self._ready():
+            return
+        app, case = self.app, self.view.case
+
+        def save(text):
+            return app.gateway.add_case_note(case_ref=case.case_ref, text=text, author_id=app.practitioner_id,
+                                             written_on=app.as_of, actor=app.actor)
+
+        app.push_screen(NoteForm(save, who=self._who_label()), self._saved("Note added."))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_week(self) -> None:
+        self.app.open_week()
+
+    def action_reload(self) -> None:
+        self.load()

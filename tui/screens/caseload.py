@@ -1,0 +1,292 @@
+"""Home: the practitioner's caseload, worst relationship risk first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from planner.errors import CaseloadError
+from tui.data import CaseloadView, CaseRow
+from tui.widgets.case_table import CaseTable
+from tui.widgets.summary import SummaryStrip
+
+# (label, key function) in the order `s` cycles through them.
+SORTS: tuple[tuple[str, object], ...] = (
+    ("risk", lambda r: (-r.score, r.case_ref)),
+    ("ref", lambda r: r.case_ref),
+    ("name", lambda r: (r.display_name.lower(), r.case_ref)),
+    ("last seen", lambda r: (r.last_seen or date.min, r.case_ref)),  # longest unseen first
+    ("next appt", lambda r: (r.next_appointment or date.min, r.case_ref)),  # none booked first
+    ("relationship", lambda r: (r.relationship_days if r.relationship_days is not None else -1, r.case_ref)),
+)
+
+
+class CaseloadScreen(Screen):
+    """The practitioner's cases in a table ordered by risk score."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    help_title = "caseload screen"
+    AUTO_FOCUS = "#cases"
+
+    BINDINGS = [
+        Binding("enter", "open_case", "Open case", id="caseload.open", show=False),
+        # priority: runs before the next keys are routed, so fast typing after / lands in the box
+        Binding("slash", "filter", "Filter", id="caseload.filter", key_display="/", priority=True),
+        Binding("f", "rule_filter", "By rule", id="caseload.rule"),
+        Binding("s", "sort", "Sort", id="caseload.sort"),
+        Binding("w", "week", "Week", id="caseload.week"),
+        Binding("escape", "clear_filter", "Clear filter", id="caseload.clear", show=False),
+        Binding("R", "reload", "Reload", id="caseload.reload", show=False),
+        Binding("P", "choose_practitioner", "Switch practitioner", id="caseload.practitioner", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: CaseloadView) -> None:
+            self.view = view
+            super().__init__()
+
+    class LoadFailed(Message):
+        def __init__(self, message: str) -> None:
+            self.message = message
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0  # handled load results (tests wait on this)
+        self.view: CaseloadView | None = None
+        self.filter_text = ""
+        self.rule: str | None = None
+        self.sort_index = 0
+        self._painted = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield SummaryStrip("Loading the caseload…", id="summary")
+        yield Input(placeholder="filter by case ref or name (esc clears)", id="filter", compact=True)
+        yield CaseTable(id="cases")
+        yield Static("", id="empty", classes="empty-state")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(CaseTable)
+        table.loading = True
+        self.watch(self.app, "privacy", self._privacy_changed, init=False)
+        self.watch(self.app, "theme", self._restyle, init=False)
+        self.watch(self.app, "practitioner_id", self._practitioner_changed, init=False)
+        self._set_titles()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        # Back from a case or the week: edits there may have changed warnings.
+        if self.view is not None:
+            self.load()
+
+    # ---------------------------------------------------------------- loading (worker → message → handler)
+
+    @work(thread=True, exclusive=True, group="caseload-load", exit_on_error=False)
+    def load(self) -> None:
+        app = self.app
+        try:
+            view = app.gateway.caseload(app.practitioner_id, app.as_of)
+        except CaseloadError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
+            self.post_message(self.LoadFailed(f"Could not read the database ({type(exc).__name__})."))
+        else:
+            self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.loads += 1
+        view = message.view
+        self.view = view
+        table = self.query_one(CaseTable)
+        table.loading = False
+        self._set_titles()
+        empty = self.query_one("#empty", Static)
+        if view.practitioner is None:
+            table.display = False
+            empty.display = True
+            if not view.practitioners:
+                empty.update(
+                    "No practitioners in this database yet.\n\n"
+                    "Add your team with `caseload import practitioners.csv cases.csv …`,\n"
+                    "or try the app on made-up data with `caseload demo`.\n\n"
+                    "q quits."
+                )
+                self.query_one(SummaryStrip).update("Empty database")
+                self.call_after_refresh(self.app.painted_with_rows, 0)
+            else:
+                empty.update("Choose who you are to see a caseload (P).")
+                self.query_one(SummaryStrip).update("No practitioner chosen")
+                self.action_choose_practitioner(first_run=True)
+            return
+        table.display = True
+        if self.focused is None:
+            table.focus()
+        empty.display = bool(not view.rows)
+        if not view.rows:
+            empty.update(f"{view.practitioner.name} has no open cases.")
+        self.refresh_rows()
+        if not self._painted:
+            self._painted = True
+            rows = len(view.rows)
+            self.call_after_refresh(self.app.painted_with_rows, rows)
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.loads += 1
+        self.query_one(CaseTable).loading = False
+        self.query_one(SummaryStrip).update(f"✕ {message.message}")
+        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+        if not self._painted:
+            self.app.startup_failed(message.message)
+
+    # ---------------------------------------------------------------- rows: data down
+
+    def visible_rows(self) -> list[CaseRow]:
+        if self.view is None:
+            return []
+        rows = [r for r in self.view.rows if r.matches(self.filter_text)]
+        if self.rule:
+            rows = [r for r in rows if any(w.rule == self.rule for w in r.warnings)]
+        _label, key = SORTS[self.sort_index]
+        return sorted(rows, key=key)
+
+    def refresh_rows(self) -> None:
+        if self.view is None or self.view.practitioner is None:
+            return
+        rows = self.visible_rows()
+        self.query_one(CaseTable).show(rows, as_of=self.view.as_of, privacy=self.app.privacy,
+                                       show_worker=self.view.team_view)
+        self.query_one(SummaryStrip).show(
+            counts=self.view.counts, cases=len(self.view.rows), shown=len(rows),
+            capacity_pct=self.view.capacity_pct, filter_text=self.filter_text, rule=self.rule,
+            sort=SORTS[self.sort_index][0],
+        )
+
+    def _set_titles(self) -> None:
+        app = self.app
+        view = self.view
+        who = "no practitioner"
+        if view is not None and view.practitioner is not None:
+            p = view.practitioner
+            who = f"{p.practitioner_id} · {p.name}" + (" · team view" if view.team_view else "")
+        self.title = "caseload"
+        self.sub_title = f"{who} · as of {app.as_of:%a %d %b %Y}" + (" · PRIVACY" if app.privacy else "")
+
+    def _privacy_changed(self, _value: bool) -> None:
+        self._set_titles()
+        self.refresh_rows()
+
+    def _restyle(self, _value: str) -> None:
+        self.refresh_rows()
+
+    def _practitioner_changed(self, _value: str | None) -> None:
+        self.filter_text = ""
+        self.rule = None
+        self._hide_filter()
+        self.query_one(CaseTable).loading = True
+        self.load()
+
+    # ---------------------------------------------------------------- actions
+
+    def action_open_case(self) -> None:
+        ref = self.query_one(CaseTable).selected_ref
+        if ref:
+            self.app.open_case(ref)
+
+    @on(CaseTable.CaseSelected)
+    def _case_selected(self, event: CaseTable.CaseSelected) -> None:
+        self.app.open_case(event.case_ref)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        # Shown and focused at once (not on the next refresh), so the keys a
+        # fast typist sends right after `/` land in the box.
+        box.add_class("-shown")
+        box.display = True
+        self.set_focus(box)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.query_one(CaseTable).focus()
+        if not event.value:
+            self._hide_filter()
+
+    def _hide_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.remove_class("-shown")
+        box.display = False
+        if box.value:
+            box.value = ""
+
+    def action_clear_filter(self) -> None:
+        if self.filter_text or self.rule or self.query_one("#filter").has_class("-shown"):
+            self.filter_text = ""
+            self.rule = None
+            self._hide_filter()
+            self.query_one(CaseTable).focus()
+            self.refresh_rows()
+
+    def key_down(self) -> None:
+        # From the filter box, ↓ goes to the table (the filter stays).
+        if self.focused is self.query_one("#filter"):
+            self.query_one(CaseTable).focus()
+
+    def action_rule_filter(self) -> None:
+        from tui.screens.picker import RulePicker
+
+        if self.view is None:
+            return
+        counts: dict[str, int] = {}
+        for row in self.view.rows:
+            for rule in {w.rule for w in row.warnings}:
+                counts[rule] = counts.get(rule, 0) + 1
+
+        def chosen(rule: str | None) -> None:
+            if rule is None:
+                return
+            self.rule = None if rule == RulePicker.ALL else rule
+            self.refresh_rows()
+
+        self.app.push_screen(RulePicker(counts, self.rule), chosen)
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.refresh_rows()
+        self.notify(f"Sorted by {SORTS[self.sort_index][0]}", timeout=2)
+
+    def action_week(self) -> None:
+        self.app.open_week()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_choose_practitioner(self, first_run: bool = False) -> None:
+        from tui.screens.picker import PractitionerPicker
+
+        if self.view is None or not self.view.practitioners:
+            return
+
+        def chosen(pid: str | None) -> None:
+            if pid:
+                self.app.switch_practitioner(pid)
+
+        self.app.push_screen(
+            PractitionerPicker(self.view.practitioners, current=self.app.practitioner_id, first_run=first_run),
+            chosen,
+        )

@@ -1,0 +1,412 @@
+"""The week: seven day columns (rows when the terminal is narrow), absences,
+cover given, and a catch-up list of what is already overdue."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from planner.errors import CaseloadError
+from tui.data import WeekView, initials
+
+NARROW_BELOW = 110  # columns; below this the days are stacked as rows
+
+KIND_LABEL = {
+    "appointment": "appt",
+    "contact_due": "due",
+    "handover_item": "handover",
+    "action": "action",
+    "cover": "cover",
+}
+
+
+def risk_symbol(score: int) -> str:
+    """The case's risk in a symbol that does not need colour."""
+    if score >= 100:
+        return "▲"
+    if score >= 10:
+        return "◆"
+    if score >= 1:
+        return "○"
+    return " "
+
+
+class DayColumn(Vertical):
+    """One day: a header and its entries in an OptionList."""
+
+    DEFAULT_CSS = """
+    DayColumn { width: 1fr; height: 1fr; border-right: vkey $panel; }
+    DayColumn > .day--title { text-style: bold; padding: 0 1; height: auto; }
+    DayColumn > .day--title.-absent { background: $warning 30%; }
+    DayColumn > .day--title.-today { text-style: bold reverse; }
+    DayColumn > OptionList { height: 1fr; border: none; padding: 0; }
+    """
+
+    def __init__(self, index: int) -> None:
+        super().__init__(id=f"day-{index}")
+        self.index = index
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="day--title")
+        yield OptionList(id=f"list-{self.index}")
+
+
+class WeekScreen(Screen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    help_title = "week screen"
+    AUTO_FOCUS = None  # focus goes to the first day with entries once loaded
+
+    BINDINGS = [
+        Binding("left_square_bracket,left", "previous_week", "Prev week", id="week.prev", key_display="["),
+        Binding("right_square_bracket,right", "next_week", "Next week", id="week.next", key_display="]"),
+        Binding("a", "book", "Book", id="week.book"),
+        Binding("m", "move", "Move", id="week.move"),
+        Binding("e", "export", "Export .ics", id="week.export"),
+        Binding("enter", "open_case", "Open case", id="week.open", show=False),
+        Binding("full_stop", "this_week", "This week", id="week.today", key_display=".", show=False),
+        Binding("escape,backspace", "back", "Back", id="week.back"),
+        Binding("R", "reload", "Reload", id="week.reload", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: WeekView) -> None:
+            self.view = view
+            super().__init__()
+
+    class LoadFailed(Message):
+        def __init__(self, message: str) -> None:
+            self.message = message
+            super().__init__()
+
+    def __init__(self, practitioner_id: str, week_of: date) -> None:
+        super().__init__()
+        self.practitioner_id = practitioner_id
+        self.week_of = week_of - timedelta(days=week_of.weekday())
+        self.loads = 0  # handled load results (tests wait on this)
+        self.view: WeekView | None = None
+        self.entries: dict[str, object] = {}  # option id -> PlanEntry
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the week…", id="week-title")
+        yield Static("", id="absences")
+        with Vertical(id="week-body"):
+            with Horizontal(id="days"):
+                for i in range(7):
+                    yield DayColumn(i)
+            yield Static("Catch-up: already overdue", classes="section-title", id="catchup-title")
+            yield OptionList(id="catchup")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "caseload"
+        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self._apply_width(self.size.width or self.app.size.width)
+        self.load()
+
+    def on_resize(self, event) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        narrow = width < NARROW_BELOW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.render_view()
+
+    # ---------------------------------------------------------------- loading
+
+    @work(thread=True, exclusive=True, group="week-load", exit_on_error=False)
+    def load(self) -> None:
+        app = self.app
+        try:
+            view = app.gateway.week(self.practitioner_id, self.week_of, app.as_of)
+        except CaseloadError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(self.LoadFailed(f"Could not read the week ({type(exc).__name__})."))
+        else:
+            self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.view.week_of != self.week_of:
+            return  # an older request finished after the user moved on
+        self.loads += 1
+        focused = self.focused.id if self.focused is not None else None
+        self.view = message.view
+        self.render_view()
+        target = None
+        if focused:
+            try:
+                target = self.query_one(f"#{focused}", OptionList)
+            except Exception:
+                target = None
+            if target is not None and not target.option_count:
+                target = None
+        if target is None:
+            target = self._first_list()
+        if target is not None:
+            target.focus()
+
+    @on(LoadFailed)
+    def _failed(self, message: LoadFailed) -> None:
+        self.loads += 1
+        self.query_one("#week-title", Static).update(f"✕ {message.message}")
+        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+
+    # ---------------------------------------------------------------- rendering
+
+    def entry_name(self, entry) -> str:
+        name = entry.display_name or ""
+        if not name:
+            return ""
+        return initials(name) if self.app.privacy else name
+
+    def _prompt(self, entry, narrow: bool) -> Text:
+        text = Text()
+        text.append(risk_symbol(entry.risk_score) + " ")
+        text.append(entry.time.strftime("%H:%M") + " " if entry.time else "")
+        if entry.case_ref:
+            text.append(entry.case_ref, style="bold")
+        label = KIND_LABEL.get(entry.kind, entry.kind)
+        if entry.kind == "cover":
+            label = f"cover {entry.cover_for}"
+        if narrow:
+            name = self.entry_name(entry)
+            if name:
+                text.append(f" {name}")
+            text.append(f" — {entry.title}")
+            if entry.kind == "cover":
+                text.append(f" ({label})")
+        else:
+            text.append(f"\n  {label}: {entry.title}" if entry.kind != "appointment" else f"\n  {entry.title}")
+        return text
+
+    def render_view(self) -> None:
+        view = self.view
+        if view is None or not self.is_mounted:
+            return
+        plan, as_of = view.plan, view.as_of
+        narrow = self.has_class("-narrow")
+        who = view.practitioner
+        name = (initials(who.name) if self.app.privacy else who.name) if who else plan.practitioner_id
+        self.sub_title = f"week · {plan.practitioner_id} {name} · as of {as_of:%a %d %b %Y}"
+        where = "this week" if plan.week_start <= as_of <= plan.week_end else (
+            "earlier week" if plan.week_end < as_of else "later week")
+        self.query_one("#week-title", Static).update(Text.assemble(
+            (f"Week of {plan.week_start:%a %d %b} – {plan.week_end:%a %d %b %Y}", "bold"),
+            f" ({where}) · [ ] or ← → change week"))
+        notes = []
+        for a in plan.absences:
+            cover = f"cover: {a.cover_practitioner_id}" if a.cover_practitioner_id else "NO COVER named"
+            notes.append(f"⚠ ABSENT {a.start_date:%a %d %b} – {a.end_date:%a %d %b} ({a.kind}) · {cover}")
+        for c in plan.cover_given:
+            notes.append(f"↪ You cover {c.absence.practitioner_id} "
+                         f"({c.absence.start_date:%d %b} – {c.absence.end_date:%d %b}): {len(c.entries)} item(s)")
+        absences = self.query_one("#absences", Static)
+        absences.update("\n".join(notes))
+        absences.display = bool(notes)
+        self.entries = {}
+        for i, day in enumerate(plan.days):
+            column = self.query_one(f"#day-{i}", DayColumn)
+            title = column.query_one(".day--title", Static)
+            if narrow:
+                label = f"{day.day:%a %d %b}" + (" ABSENT" if day.absent else "") + (
+                    " · today" if day.day == as_of else "")
+            else:
+                label = ("▶ " if day.day == as_of else "") + f"{day.day:%a %d}" + (" ABSENT" if day.absent else "")
+            if narrow:
+                label += f" · {len(day.entries) or 'nothing'}" + (" items" if len(day.entries) > 1 else
+                                                                   " item" if day.entries else "")
+            title.update(label)
+            title.set_class(day.absent, "-absent")
+            title.set_class(day.day == as_of, "-today")
+            options = []
+            for j, entry in enumerate(day.entries):
+                oid = f"d{i}-{j}"
+                self.entries[oid] = entry
+                options.append(Option(self._prompt(entry, narrow), id=oid))
+            self._fill(column.query_one(OptionList), options)
+        catch = []
+        for j, entry in enumerate(plan.catch_up):
+            oid = f"c-{j}"
+            self.entries[oid] = entry
+            prompt = self._prompt(entry, True)
+            prompt.append(f" · due {entry.day:%d %b}", style="dim")
+            catch.append(Option(prompt, id=oid))
+        self.query_one("#catchup-title", Static).update(
+            f"Catch-up: {len(catch)} already overdue" if catch else "Catch-up: nothing overdue")
+        self._fill(self.query_one("#catchup", OptionList), catch)
+
+    def _fill(self, option_list: OptionList, options: list[Option]) -> None:
+        keep = option_list.highlighted
+        option_list.clear_options()
+        option_list.add_options(options)
+        option_list.can_focus = bool(options)
+        if options:
+            option_list.highlighted = min(keep or 0, len(options) - 1)
+
+    def _first_list(self) -> OptionList | None:
+        if self.view is None:
+            return None
+        today = self.view.as_of
+        lists = [self.query_one(f"#list-{i}", OptionList) for i in range(7)]
+        # today's column if it has entries, else the first day with any, else the catch-up list
+        for i, day in enumerate(self.view.plan.days):
+            if day.day == today and day.entries:
+                return lists[i]
+        for option_list in lists + [self.query_one("#catchup", OptionList)]:
+            if option_list.option_count:
+                return option_list
+        return None
+
+    # ---------------------------------------------------------------- the selected entry
+
+    def selected_entry(self):
+        focused = self.focused
+        if not isinstance(focused, OptionList) or focused.highlighted is None:
+            return None
+        option = focused.get_option_at_index(focused.highlighted)
+        return self.entries.get(option.id or "")
+
+    def selected_day(self) -> date | None:
+        focused = self.focused
+        if self.view is None or not isinstance(focused, OptionList) or not (focused.id or "").startswith("list-"):
+            return None
+        return self.view.plan.days[int(focused.id.split("-")[1])].day
+
+    # ---------------------------------------------------------------- actions
+
+    def _go(self, weeks: int) -> None:
+        self.week_of = self.week_of + timedelta(weeks=weeks)
+        self.query_one("#week-title", Static).update(f"Loading the week of {self.week_of:%d %b %Y}…")
+        self.load()
+
+    def action_previous_week(self) -> None:
+        self._go(-1)
+
+    def action_next_week(self) -> None:
+        self._go(1)
+
+    def action_this_week(self) -> None:
+        monday = self.app.as_of - timedelta(days=self.app.as_of.weekday())
+        self._go((monday - self.week_of).days // 7)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_open_case(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None and entry.case_ref:
+            self.app.open_case(entry.case_ref)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = self.entries.get(event.option.id or "")
+        if entry is not None and entry.case_ref:
+            self.app.open_case(entry.case_ref)
+
+    def _saved(self, what: str):
+        def done(result) -> None:
+            if result is None:
+                return
+            self.notify(what, timeout=5)
+            self.load()
+
+        return done
+
+    def action_book(self) -> None:
+        from tui.screens.forms import AppointmentForm
+        from tui.screens.picker import CasePicker
+
+        view = self.view
+        if view is None:
+            return
+        app = self.app
+        day = self.selected_day()
+        default = day if day is not None and day >= app.as_of else None
+        entry = self.selected_entry()
+
+        def open_form(case_ref: str | None) -> None:
+            if not case_ref:
+                return
+            name = view.names.get(case_ref, "")
+            who = f"{case_ref} {initials(name) if app.privacy else name}".strip()
+
+            def save(value):
+                return app.gateway.book_appointment(
+                    case_ref=case_ref, appointment_date=value.appointment_date, practitioner_id=self.practitioner_id,
+                    time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor)
+
+            app.push_screen(AppointmentForm(save, as_of=app.as_of, who=who, absences=view.absences, default=default,
+                                            practitioner=self.practitioner_id),
+                            self._saved("Appointment booked."))
+
+        if entry is not None and entry.case_ref and entry.kind != "cover":
+            open_form(entry.case_ref)
+            return
+        if not view.own_cases:
+            self.notify("No cases to book for.", severity="warning")
+            return
+        cases = [(ref, initials(name) if app.privacy else name) for ref, name in view.own_cases]
+        app.push_screen(CasePicker(cases), open_form)
+
+    def action_move(self) -> None:
+        from tui.screens.forms import MoveForm
+
+        view = self.view
+        entry = self.selected_entry()
+        if view is None or entry is None or entry.appointment_id is None:
+            self.notify("Select an appointment (↑↓, tab between days) to move it.", severity="warning", timeout=4)
+            return
+        appt = view.appointments.get(entry.appointment_id)
+        version = view.versions.get(entry.appointment_id)
+        if appt is None or version is None:
+            self.notify("That appointment is not in this week's data; reload (R).", severity="warning")
+            return
+        app = self.app
+        what = f"{entry.case_ref}'s " + ("series (its first date)" if appt.rrule else "appointment")
+
+        def save(new_date):
+            return app.gateway.move_appointment(appointment_id=entry.appointment_id, new_date=new_date,
+                                                expected_version=version, actor=app.actor)
+
+        app.push_screen(MoveForm(save, as_of=app.as_of, current=appt.appointment_date, what=what),
+                        self._saved("Appointment moved."))
+
+    def action_export(self) -> None:
+        from tui.screens.forms import ExportForm
+
+        view = self.view
+        if view is None:
+            return
+        app = self.app
+        default = Path.home() / f"caseload-week-{view.week_of.isoformat()}.ics"
+
+        def save(path: Path) -> Path:
+            data = app.gateway.week_ics(view)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            return path
+
+        def done(path) -> None:
+            if path is not None:
+                self.notify(f"Week written to {path} (case refs only, no names).", title="Exported", timeout=10)
+
+        app.push_screen(ExportForm(save, default=default), done)
