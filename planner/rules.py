@@ -650,6 +650,28 @@ def handover_upcoming(ctx: RuleContext) -> list[Warning]:
     return out
 
 
+# Facts about one practitioner's absences on one date, the same for each of
+# their thirty-odd cases: worked out once per (absences tuple, as_of, numbers).
+# Keyed by the tuple's id() and checked by identity, holding the tuple so its
+# id cannot be reused while cached; cleared when it grows past a bound.
+_ABSENCE_FACTS: dict[tuple, tuple[tuple[Absence, ...], Any]] = {}
+_ABSENCE_FACTS_LIMIT = 8192
+
+
+def _absence_facts(
+    what: str, absences: tuple[Absence, ...], key: tuple, compute: Callable[[], Any]
+) -> Any:
+    cache_key = (what, id(absences), *key)
+    hit = _ABSENCE_FACTS.get(cache_key)
+    if hit is not None and hit[0] is absences:
+        return hit[1]
+    value = compute()
+    if len(_ABSENCE_FACTS) >= _ABSENCE_FACTS_LIMIT:
+        _ABSENCE_FACTS.clear()
+    _ABSENCE_FACTS[cache_key] = (absences, value)
+    return value
+
+
 def merged_absences(absences: tuple[Absence, ...]) -> list[tuple[date, date]]:
     """Absences as (first, last) blocks, back-to-back or overlapping ones joined."""
     blocks: list[list[date]] = []
@@ -659,6 +681,24 @@ def merged_absences(absences: tuple[Absence, ...]) -> list[tuple[date, date]]:
         else:
             blocks.append([absence.start_date, absence.end_date])
     return [(first, last) for first, last in blocks]
+
+
+def _long_absences_ahead(
+    absences: tuple[Absence, ...], as_of: date, horizon: int, long_days: int
+) -> list[tuple[date, date, int, int]]:
+    """(first, last, length, days away) of each joined-up block of absence of
+    `long_days` or more starting 0..horizon days after as_of."""
+    horizon_end = as_of + timedelta(days=horizon)
+    # A joined-up block starts in the window only if one of its absences does.
+    if not any(as_of <= a.start_date <= horizon_end for a in absences):
+        return []
+    found = []
+    for first, last in merged_absences(absences):
+        length = (last - first).days + 1
+        days_away = (first - as_of).days
+        if length >= long_days and 0 <= days_away <= horizon:
+            found.append((first, last, length, days_away))
+    return found
 
 
 @_rule
@@ -683,26 +723,25 @@ def handover_unplanned(ctx: RuleContext) -> list[Warning]:
                 )
             )
     absences = ctx.world.absences_of(pid)
-    horizon_end = as_of + timedelta(days=horizon)
-    # A joined-up block starts in the window only if one of its absences does.
-    if any(as_of <= a.start_date <= horizon_end for a in absences):
-        for first, last in merged_absences(absences):
-            length = (last - first).days + 1
-            days_away = (first - as_of).days
-            if length >= policy.long_absence_days and 0 <= days_away <= horizon:
-                events.append(
-                    (
-                        days_away,
-                        {
-                            "event": "absence",
-                            "event_on": first.isoformat(),
-                            "absence_end": last.isoformat(),
-                            "absence_days": length,
-                        },
-                        f"{ctx.name(pid)} is away for {_days(length)} from {fmt_date(first)} "
-                        f"to {fmt_date(last)}, starting {_ahead(days_away)}",
-                    )
-                )
+    for first, last, length, days_away in _absence_facts(
+        "long_ahead",
+        absences,
+        (as_of, horizon, policy.long_absence_days),
+        lambda: _long_absences_ahead(absences, as_of, horizon, policy.long_absence_days),
+    ):
+        events.append(
+            (
+                days_away,
+                {
+                    "event": "absence",
+                    "event_on": first.isoformat(),
+                    "absence_end": last.isoformat(),
+                    "absence_days": length,
+                },
+                f"{ctx.name(pid)} is away for {_days(length)} from {fmt_date(first)} "
+                f"to {fmt_date(last)}, starting {_ahead(days_away)}",
+            )
+        )
     if not events:
         return []
     days_away, facts, said = min(events, key=lambda event: event[0])
@@ -727,10 +766,14 @@ _COLD_ITEMS = (
 
 @_rule
 def cold_handover(ctx: RuleContext) -> list[Warning]:
-    """A handover completed in the last 84 days with three_way or told not done: medium."""
+    """A handover completed in the last 84 days with three_way or told not done: medium.
+
+    It shows until the handover is reviewed (in supervision or by the lead):
+    the warning asks for that review, so a reviewed handover no longer fires.
+    """
     window = ctx.policy.cold_handover.window_days
     for handover in reversed(ctx.case.handovers):
-        if not handover.is_completed:
+        if not handover.is_completed or handover.reviewed:
             continue
         completed_on = handover.completed_on or handover.planned_on
         days_since = (ctx.as_of - completed_on).days
@@ -740,7 +783,7 @@ def cold_handover(ctx: RuleContext) -> list[Warning]:
         missing = [(item_id, words) for item_id, words in _COLD_ITEMS if item_id not in done]
         if not missing:
             continue
-        reviewed = " It has been reviewed." if handover.reviewed else " It has not been reviewed yet."
+        reviewed = " It has not been reviewed yet."
         return ctx.warn(
             "cold_handover",
             MEDIUM,
@@ -843,6 +886,16 @@ def _uncovered_absences(absences: tuple[Absence, ...], first: date, last: date) 
     ]
 
 
+def _cover_split(
+    absences: tuple[Absence, ...], first: date, last: date
+) -> tuple[list[Absence], list[Absence]]:
+    """(absences without cover overlapping first..last, absences with cover)."""
+    uncovered = _uncovered_absences(absences, first, last)
+    if not uncovered:
+        return [], []
+    return uncovered, [a for a in absences if a.cover_practitioner_id is not None]
+
+
 @_rule
 def cover_needed(ctx: RuleContext) -> list[Warning]:
     """The practitioner is away with no cover on a day within 28 days when contact falls due."""
@@ -852,10 +905,11 @@ def cover_needed(ctx: RuleContext) -> list[Warning]:
         return []
     as_of = ctx.as_of
     last = as_of + timedelta(days=ctx.policy.cover_needed.horizon_days)
-    uncovered = _uncovered_absences(absences, as_of, last)
+    uncovered, covered = _absence_facts(
+        "cover", absences, (as_of, last), lambda: _cover_split(absences, as_of, last)
+    )
     if not uncovered:
         return []
-    covered = [a for a in absences if a.cover_practitioner_id is not None]
 
     def gap_on(day: date) -> Absence | None:
         for absence in uncovered:

@@ -271,6 +271,7 @@ def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt):
     """Relationship-risk warnings, highest risk first."""
     from planner.risk import evaluate, warning_to_dict
     from storage.engine import session as open_session
+    from storage.handovers import with_auto_ticks
     from storage.queries import load_world
 
     as_of = as_of or date.today()
@@ -279,6 +280,9 @@ def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt):
     with open_session(engine) as s:
         cases = _scope_cases(s, practitioner_id, team_id)
         world = load_world(s)
+    # Checklist items that the records already satisfy count as done (read-only:
+    # `caseload handover` commands and the app store those ticks).
+    cases = with_auto_ticks(cases, world, as_of, policy)
     ranked = evaluate(cases, world, as_of, policy)
     rows = [warning_to_dict(w) for risk in ranked for w in risk.warnings]
     if fmt == "json":

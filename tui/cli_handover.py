@@ -244,7 +244,7 @@ def complete(c: Ctx, case_ref, on, override_reason):
     if view.override_reason:
         click.echo(f"override recorded; items left open: {', '.join(view.required_open) or '-'}")
     if view.cold:
-        click.echo("a cold handover shows as a warning until it is reviewed in supervision")
+        click.echo("cold: it is flagged (cold_handover) for review in supervision")
 
 
 @handover.command("departures")

@@ -3,7 +3,7 @@
 import pytest
 
 from planner.rules import cold_handover
-from rules_kit import Allocation, Handover, ago, case, checklist, only, severity
+from rules_kit import Allocation, Handover, ago, case, checklist, only, run, severity
 
 
 def completed(days_ago: int, *open_ids: str, status: str = "completed_cold", reviewed=False, items=None):
@@ -55,10 +55,9 @@ def test_missing_items_count_as_not_done():
     assert severity(cold_handover, completed(5, items=())) == "medium"
 
 
-@pytest.mark.parametrize("reviewed", [True, False])
-def test_reviewed_is_reported_not_used(reviewed):
-    w = only(cold_handover, completed(20, "three_way", "told", reviewed=reviewed))
-    assert w.facts["reviewed"] is reviewed
+def test_shows_until_reviewed():
+    w = only(cold_handover, completed(20, "three_way", "told"))
+    assert w.facts["reviewed"] is False
     assert w.facts["missing_items"] == ["three_way", "told"]
     assert w.facts["override"] is True
     assert w.detail.startswith(
@@ -66,4 +65,8 @@ def test_reviewed_is_reported_not_used(reviewed):
         "(20 days ago) without the three-way introduction meeting or telling the person "
         "about the change."
     )
-    assert ("has been reviewed" in w.detail) is reviewed
+    assert w.detail.endswith("It has not been reviewed yet.")
+
+
+def test_a_reviewed_cold_handover_no_longer_fires():
+    assert run(cold_handover, completed(20, "three_way", "told", reviewed=True)) == []

@@ -1,0 +1,884 @@
+"""Handovers after they are planned: the checklist, the summary, completion.
+
+Planning itself is `storage.repo.plan_handover` (one case) and `plan_many`
+here (a departure's whole list, in one transaction). Everything else a
+person does to a handover lives here, with the same rules as `storage.repo`:
+
+- keyword arguments only, `actor` always; every change is audited in the
+  caller's transaction with ids, dates and field names only (never the
+  summary, a note or an override reason's text);
+- no commit inside: the caller commits with `storage.repo.commit_or_conflict`,
+  so one command is one transaction;
+- `expected_version` (where the caller read one) is compared with the row's
+  `version`; a stale one raises `ConflictError` and rolls the transaction back;
+- unknown cases and items, and transitions the life cycle refuses
+  (`planner.handover`), raise `CaseloadError` with a one-line reason.
+
+Auto-ticks. SPEC §4: items tick themselves from data (a `three_way` contact,
+an appointment booked with the incoming practitioner, a first contact held).
+`sync_auto_ticks` writes those ticks (`auto=True`, audited as `auto_tick`;
+idempotent: a second run writes nothing). It runs inside `tick_item` and
+`complete_handover` (for that case), `plan_many` (given `as_of`), and at the
+start of every `caseload handover` command. The app should call
+`sync_auto_ticks_now(engine, ...)` (its own transaction) when it loads data,
+so the screens and the warnings follow the records. Read-only paths that must
+not write (the `warnings` command) can use `with_auto_ticks`, which applies
+the same ticks in memory.
+
+Versions: `HandoverView.version` is the handover row's (pass it to
+`save_summary`, `complete_handover`, `cancel_handover`); each `ItemView`
+carries its own (pass it to `tick_item`, `untick_item`, `set_item_note`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from planner.errors import CaseloadError
+from planner.model import (
+    COMPLETED_HANDOVER_STATUSES,
+    OPEN_HANDOVER_STATUSES,
+    Case,
+    ChecklistItem,
+    Handover,
+    World,
+)
+from storage import audit
+from storage import models as m
+from storage.repo import _as_date, _case, _check_version, _editing, _flush, _practitioner
+
+if TYPE_CHECKING:
+    from planner.departures import DepartureItem
+    from planner.policy import Policy
+
+__all__ = [
+    "HandoverView",
+    "ItemView",
+    "cancel_handover",
+    "complete_handover",
+    "handover_detail",
+    "mark_reviewed",
+    "open_handovers",
+    "plan_many",
+    "receiver_concerns",
+    "save_summary",
+    "set_item_note",
+    "sync_auto_ticks",
+    "sync_auto_ticks_now",
+    "tick_item",
+    "untick_item",
+    "with_auto_ticks",
+]
+
+#: The `done_by` of items ticked from data.
+AUTO_ACTOR = "auto"
+
+
+# ---------------------------------------------------------------- views
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """One checklist item as the screen and the commands show it."""
+
+    id: int
+    item_id: str
+    title: str
+    required: bool
+    due: date
+    owner: str  # outgoing | incoming | lead
+    done: bool
+    done_on: date | None
+    done_by: str | None
+    auto: bool  # ticked from data, not by hand
+    note: str | None  # personal data: show it, never log it
+    version: int
+    overdue: bool  # not done, due before the as-of date, and the handover is open
+
+    def to_dict(self) -> dict[str, Any]:
+        """SPEC §6: {"id", "title", "required", "due", "done"}."""
+        return {
+            "id": self.item_id,
+            "title": self.title,
+            "required": self.required,
+            "due": self.due.isoformat(),
+            "done": self.done,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverView:
+    """A handover with its checklist, names and progress, as of a date."""
+
+    id: int
+    version: int
+    case_ref: str
+    display_name: str  # the person's name: personal data
+    from_id: str
+    from_name: str
+    to_id: str
+    to_name: str
+    planned_on: date
+    status: str
+    reason: str | None
+    summary: str | None  # personal data
+    completed_on: date | None
+    override_reason: str | None
+    reviewed: bool
+    items: tuple[ItemView, ...]
+    as_of: date
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_HANDOVER_STATUSES
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status in COMPLETED_HANDOVER_STATUSES
+
+    @property
+    def done(self) -> int:
+        return sum(1 for item in self.items if item.done)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def required_open(self) -> tuple[str, ...]:
+        return tuple(i.item_id for i in self.items if i.required and not i.done)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for item in self.items if item.overdue)
+
+    @property
+    def next_item(self) -> ItemView | None:
+        """The open item due first (None when every item is done)."""
+        return min((i for i in self.items if not i.done), key=lambda i: (i.due, i.id), default=None)
+
+    @property
+    def days_away(self) -> int:
+        return (self.planned_on - self.as_of).days
+
+    @property
+    def cold(self) -> bool:
+        """Completed cold: with an override, or without `told` or `three_way` done."""
+        from planner.handover import is_cold
+
+        return self.is_completed and is_cold(self.to_handover())
+
+    def item(self, item_id: str) -> ItemView:
+        for item in self.items:
+            if item.item_id == item_id:
+                return item
+        raise CaseloadError(
+            f"unknown checklist item {item_id!r}; valid items: "
+            f"{', '.join(i.item_id for i in self.items) or '(none)'}"
+        )
+
+    def to_handover(self) -> Handover:
+        """The planner's frozen `Handover` (for planner.handover functions)."""
+        return Handover(
+            from_practitioner_id=self.from_id,
+            to_practitioner_id=self.to_id,
+            planned_on=self.planned_on,
+            status=self.status,
+            items=tuple(
+                ChecklistItem(
+                    item_id=i.item_id, title=i.title, required=i.required, due=i.due,
+                    done=i.done, done_on=i.done_on, note=i.note, owner=i.owner,
+                )
+                for i in self.items
+            ),
+            completed_on=self.completed_on,
+            override_reason=self.override_reason,
+            reason=self.reason,
+            reviewed=self.reviewed,
+            id=self.id,
+        )
+
+    def progress_dict(self) -> dict[str, Any]:
+        nxt = self.next_item
+        return {
+            "done": self.done,
+            "total": self.total,
+            "required_open": list(self.required_open),
+            "overdue": self.overdue,
+            "next_item": None if nxt is None else {
+                "id": nxt.item_id, "title": nxt.title, "due": nxt.due.isoformat()
+            },
+        }
+
+    def summary_dict(self) -> dict[str, Any]:
+        """One line of `caseload handover list --format json` (no personal data)."""
+        return {
+            "case_ref": self.case_ref,
+            "handover_id": self.id,
+            "from": self.from_id,
+            "to": self.to_id,
+            "planned_on": self.planned_on.isoformat(),
+            "days_away": self.days_away,
+            "status": self.status,
+            "progress": self.progress_dict(),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """`caseload handover show --format json` (SPEC §6): the handover and its
+        `items`, each {"id", "title", "required", "due", "done"}. The summary
+        text is not included (personal data), only whether there is one."""
+        out = self.summary_dict()
+        out.update({
+            "from_name": self.from_name,
+            "to_name": self.to_name,
+            "reason": self.reason,
+            "completed_on": self.completed_on.isoformat() if self.completed_on else None,
+            "override_reason": self.override_reason,
+            "cold": self.cold,
+            "reviewed": self.reviewed,
+            "has_summary": bool(self.summary and self.summary.strip()),
+            "as_of": self.as_of.isoformat(),
+            "items": [item.to_dict() for item in self.items],
+        })
+        return out
+
+
+def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverView]:
+    """Handovers matching `clauses` (on Handover/Case/the two practitioners)
+    with their items: two statements whatever the number."""
+    session.flush()
+    H, C, HI = m.Handover, m.Case, m.HandoverItem
+    PF, PT = aliased(m.Practitioner), aliased(m.Practitioner)
+    rows = session.execute(
+        select(
+            H.id, H.version, C.case_ref, C.display_name, PF.practitioner_id, PF.name,
+            PT.practitioner_id, PT.name, H.planned_on, H.status, H.reason, H.summary,
+            H.completed_on, H.override_reason, H.reviewed,
+        )
+        .join(C, C.id == H.case_id)
+        .join(PF, PF.id == H.from_practitioner_pk)
+        .join(PT, PT.id == H.to_practitioner_pk)
+        .where(*clauses)
+        .order_by(H.planned_on, C.case_ref, H.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    if not rows:
+        return []
+    ids = [row[0] for row in rows]
+    if len(ids) <= 500:
+        item_filter = HI.handover_id.in_(ids)
+    else:
+        item_filter = HI.handover_id.in_(
+            select(H.id).join(C, C.id == H.case_id)
+            .join(PF, PF.id == H.from_practitioner_pk)
+            .join(PT, PT.id == H.to_practitioner_pk)
+            .where(*clauses)
+        )
+    items: dict[int, list[ItemView]] = {hid: [] for hid in ids}
+    still_open = {row[0] for row in rows if row[9] in OPEN_HANDOVER_STATUSES}
+    for (iid, hid, item_id, title, required, due, owner, done, done_on, done_by, auto_, note,
+         version) in session.execute(
+        select(HI.id, HI.handover_id, HI.item_id, HI.title, HI.required, HI.due, HI.owner,
+               HI.done, HI.done_on, HI.done_by, HI.auto, HI.note, HI.version)
+        .where(item_filter)
+        .order_by(HI.handover_id, HI.due, HI.id)
+    ).all():
+        items[hid].append(ItemView(
+            id=iid, item_id=item_id, title=title, required=bool(required), due=due, owner=owner,
+            done=bool(done), done_on=done_on, done_by=done_by, auto=bool(auto_), note=note,
+            version=version, overdue=hid in still_open and not done and due < as_of,
+        ))
+    return [
+        HandoverView(
+            id=hid, version=version, case_ref=ref, display_name=name, from_id=from_id,
+            from_name=from_name, to_id=to_id, to_name=to_name, planned_on=planned_on,
+            status=status, reason=reason, summary=summary, completed_on=completed_on,
+            override_reason=override, reviewed=bool(reviewed), items=tuple(items[hid]), as_of=as_of,
+        )
+        for (hid, version, ref, name, from_id, from_name, to_id, to_name, planned_on, status,
+             reason, summary, completed_on, override, reviewed) in rows
+    ]
+
+
+def open_handovers(
+    session: Session,
+    *,
+    team_id: str | None = None,
+    practitioner_id: str | None = None,
+    as_of: date | None = None,
+) -> list[HandoverView]:
+    """Open handovers (planned, in progress) by date then case ref, each with
+    its items and progress. `team_id`: the outgoing or incoming practitioner
+    is in that team; `practitioner_id`: they are the outgoing or incoming one.
+    Unknown ids raise CaseloadError."""
+    as_of = as_of or date.today()
+    H = m.Handover
+    clauses: list = [H.status.in_(OPEN_HANDOVER_STATUSES)]
+    if practitioner_id is not None:
+        pk = _practitioner(session, practitioner_id).id
+        clauses.append(or_(H.from_practitioner_pk == pk, H.to_practitioner_pk == pk))
+    if team_id is not None:
+        team_pk = session.execute(select(m.Team.id).where(m.Team.team_id == team_id)).scalar_one_or_none()
+        if team_pk is None:
+            raise CaseloadError(f"unknown team {team_id}")
+        in_team = select(m.Practitioner.id).where(m.Practitioner.team_pk == team_pk)
+        clauses.append(or_(H.from_practitioner_pk.in_(in_team), H.to_practitioner_pk.in_(in_team)))
+    return _load_views(session, clauses, as_of)
+
+
+def handover_detail(session: Session, case_ref: str, *, as_of: date | None = None,
+                    handover_id: int | None = None) -> HandoverView:
+    """The case's open handover, else its latest (or the one `handover_id`
+    names), with items. CaseloadError for an unknown case or none at all."""
+    as_of = as_of or date.today()
+    case = _case(session, case_ref)
+    clauses: list = [m.Handover.case_id == case.id]
+    if handover_id is not None:
+        clauses.append(m.Handover.id == handover_id)
+    views = _load_views(session, clauses, as_of)
+    if not views:
+        if handover_id is not None:
+            raise CaseloadError(f"case {case_ref} has no handover {handover_id}")
+        raise CaseloadError(f"case {case_ref} has no handover; plan one with `caseload handover plan`")
+    open_views = [v for v in views if v.is_open]
+    return (open_views or views)[-1]
+
+
+# ---------------------------------------------------------------- row access
+
+
+def _open_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Handover]:
+    case = _case(session, case_ref)
+    row = session.execute(
+        select(m.Handover)
+        .where(m.Handover.case_id == case.id, m.Handover.status.in_(OPEN_HANDOVER_STATUSES))
+        .order_by(m.Handover.planned_on.desc(), m.Handover.id.desc())
+        .execution_options(populate_existing=True)
+    ).scalars().first()
+    if row is None:
+        raise CaseloadError(f"case {case_ref} has no open handover to {doing}")
+    return case, row
+
+
+def _item_rows(session: Session, handover_id: int) -> list[m.HandoverItem]:
+    return list(session.execute(
+        select(m.HandoverItem)
+        .where(m.HandoverItem.handover_id == handover_id)
+        .order_by(m.HandoverItem.due, m.HandoverItem.id)
+        .execution_options(populate_existing=True)
+    ).scalars())
+
+
+def _item_row(rows: list[m.HandoverItem], item_id: str) -> m.HandoverItem:
+    for row in rows:
+        if row.item_id == item_id:
+            return row
+    raise CaseloadError(
+        f"unknown checklist item {item_id!r}; valid items: {', '.join(r.item_id for r in rows) or '(none)'}"
+    )
+
+
+def _pid(session: Session, pk: int) -> str:
+    return session.execute(
+        select(m.Practitioner.practitioner_id).where(m.Practitioner.id == pk)
+    ).scalar_one()
+
+
+def _planner_handover(session: Session, row: m.Handover, items: list[m.HandoverItem]) -> Handover:
+    return Handover(
+        from_practitioner_id=_pid(session, row.from_practitioner_pk),
+        to_practitioner_id=_pid(session, row.to_practitioner_pk),
+        planned_on=row.planned_on,
+        status=row.status,
+        items=tuple(
+            ChecklistItem(item_id=i.item_id, title=i.title, required=bool(i.required), due=i.due,
+                          done=bool(i.done), done_on=i.done_on, note=i.note, owner=i.owner)
+            for i in items
+        ),
+        completed_on=row.completed_on,
+        override_reason=row.override_reason,
+        reason=row.reason,
+        reviewed=bool(row.reviewed),
+        id=row.id,
+    )
+
+
+def _what(case_ref: str, item_id: str | None = None) -> str:
+    return f"handover item {item_id} of case {case_ref}" if item_id else f"the handover of case {case_ref}"
+
+
+def _set_status(row: m.Handover, status: str) -> str | None:
+    """Set a new status; returns the old one when it changed."""
+    if row.status == status:
+        return None
+    old, row.status = row.status, status
+    return old
+
+
+# ---------------------------------------------------------------- auto-ticks
+
+
+def _open_refs(session: Session, case_refs: Iterable[str] | None) -> list[str]:
+    H, C = m.Handover, m.Case
+    stmt = select(C.case_ref).join(H, H.case_id == C.id).where(H.status.in_(OPEN_HANDOVER_STATUSES))
+    if case_refs is not None:
+        refs = [case_refs] if isinstance(case_refs, str) else list(case_refs)
+        if not refs:
+            return []
+        stmt = stmt.where(C.case_ref.in_(refs))
+    return sorted(set(session.execute(stmt).scalars()))
+
+
+def _ticks_for(cases: Iterable[Case], world: World, as_of: date,
+               policy: Policy | None) -> dict[int, tuple[str, dict[str, date]]]:
+    """handover id -> (case ref, {item id: date}) for the open items that the
+    records satisfy and that are not yet done."""
+    from planner.calendar import working_days
+    from planner.checklist import auto_ticks
+
+    out: dict[int, tuple[str, dict[str, date]]] = {}
+    for case in cases:
+        handover = case.open_handover
+        if handover is None:
+            continue
+        calendar = working_days(world.nation_of(handover.from_practitioner_id))
+        ticks = auto_ticks(case, handover, as_of, calendar, policy)
+        open_ids = {i.item_id for i in handover.items if not i.done}
+        new = {k: v for k, v in ticks.items() if k in open_ids}
+        if new and handover.id is not None:
+            out[handover.id] = (case.case_ref, new)
+    return out
+
+
+def sync_auto_ticks(
+    session: Session,
+    *,
+    as_of: date,
+    case_refs: Iterable[str] | None = None,
+    actor: str,
+    policy: Policy | None = None,
+) -> int:
+    """Tick (and mark `auto`) the open handover items that the records already
+    satisfy as of `as_of` (`planner.checklist.auto_ticks`): a three-way contact,
+    an appointment booked with the incoming practitioner, a first contact.
+    Every open handover, or only those of `case_refs`. A planned handover
+    moves to in_progress. Returns how many items it ticked (0 when up to date:
+    running it again writes nothing). One `auto_tick` audit event per item."""
+    from planner.checklist import THREE_WAY_WINDOW_DAYS
+
+    from storage.queries import load_cases, load_world
+
+    session.flush()
+    refs = _open_refs(session, case_refs)
+    if not refs:
+        return 0
+    H, HI = m.Handover, m.HandoverItem
+    earliest = session.execute(
+        select(H.planned_on).join(m.Case, m.Case.id == H.case_id)
+        .where(H.status.in_(OPEN_HANDOVER_STATUSES), m.Case.case_ref.in_(refs))
+        .order_by(H.planned_on).limit(1)
+    ).scalar_one()
+    cases = load_cases(session, case_refs=refs, include_closed=True,
+                       contacts_since=earliest - timedelta(days=THREE_WAY_WINDOW_DAYS))
+    todo = _ticks_for(cases, load_world(session), as_of, policy)
+    if not todo:
+        return 0
+    handovers = {
+        row.id: row for row in session.execute(
+            select(H).where(H.id.in_(list(todo))).execution_options(populate_existing=True)
+        ).scalars()
+    }
+    count = 0
+    for item in session.execute(
+        select(HI).where(HI.handover_id.in_(list(todo)), HI.done.is_(False))
+        .order_by(HI.handover_id, HI.due, HI.id)
+        .execution_options(populate_existing=True)
+    ).scalars():
+        case_ref, ticks = todo[item.handover_id]
+        if item.item_id not in ticks:
+            continue
+        item.done, item.done_on, item.done_by, item.auto = True, ticks[item.item_id], AUTO_ACTOR, True
+        row = handovers[item.handover_id]
+        _set_status(row, "in_progress")
+        _editing(session, _what(case_ref, item.item_id))
+        audit.record(session, actor, "auto_tick", "handover_item", f"{item.handover_id}:{item.item_id}",
+                     case_ref=case_ref, handover_id=item.handover_id, item_id=item.item_id,
+                     done_on=item.done_on)
+        count += 1
+    _flush(session)
+    return count
+
+
+def sync_auto_ticks_now(
+    engine,
+    *,
+    as_of: date,
+    actor: str,
+    case_refs: Iterable[str] | None = None,
+    policy: Policy | None = None,
+) -> int:
+    """`sync_auto_ticks` in a transaction of its own, committed: for the app
+    when it loads. When someone else ticked the same items at the same
+    moment (a ConflictError) nothing is lost: their ticks stand, and 0 is
+    returned."""
+    from planner.errors import ConflictError
+
+    from storage.engine import session as open_session
+    from storage.repo import commit_or_conflict
+
+    with open_session(engine) as s:
+        try:
+            count = sync_auto_ticks(s, as_of=as_of, case_refs=case_refs, actor=actor, policy=policy)
+            commit_or_conflict(s)
+        except ConflictError:
+            return 0
+    return count
+
+
+def with_auto_ticks(cases: Sequence[Case], world: World, as_of: date,
+                    policy: Policy | None = None) -> list[Case]:
+    """The cases with the ticks that data gives applied in memory (nothing is
+    written): for read-only paths that evaluate warnings without `sync_auto_ticks`."""
+    from planner.handover import apply_auto_ticks
+
+    todo = _ticks_for(cases, world, as_of, policy)
+    out = []
+    for case in cases:
+        handover = case.open_handover
+        if handover is None or handover.id not in todo:
+            out.append(case)
+            continue
+        ticked = apply_auto_ticks(handover, todo[handover.id][1])
+        out.append(replace(case, handovers=tuple(ticked if h is handover else h for h in case.handovers)))
+    return out
+
+
+# ---------------------------------------------------------------- checklist items
+
+
+def tick_item(
+    session: Session,
+    *,
+    case_ref: str,
+    item_id: str,
+    note: str | None = None,
+    on: date,
+    actor: str,
+    expected_version: int | None = None,
+    policy: Policy | None = None,
+) -> HandoverView:
+    """Tick an item of the case's open handover as done on `on` (by `actor`),
+    with an optional note. Ticking a done item keeps its first date (a note is
+    still saved). The first tick moves the handover to in_progress. Runs
+    `sync_auto_ticks` for the case first. `expected_version` is the item's."""
+    from planner.handover import tick
+
+    on = _as_date(on, "on")
+    _, row = _open_row(session, case_ref, "tick")
+    items = _item_rows(session, row.id)
+    item = _item_row(items, item_id)
+    _check_version(session, item, expected_version, _what(case_ref, item_id))
+    sync_auto_ticks(session, as_of=on, case_refs=[case_ref], actor=actor, policy=policy)
+    session.refresh(row)
+    session.refresh(item)
+    was_done, old_note = item.done, item.note
+    new = tick(_planner_handover(session, row, items), item_id, on, note)
+    ticked = next(i for i in new.items if i.item_id == item_id)
+    if was_done and ticked.note == old_note:
+        return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+    _editing(session, _what(case_ref, item_id))
+    if not was_done:
+        item.done, item.done_on, item.done_by, item.auto = True, ticked.done_on, actor[:64], False
+    item.note = ticked.note
+    old_status = _set_status(row, new.status)
+    _flush(session)
+    audit.record(session, actor, "tick", "handover_item", f"{row.id}:{item_id}", case_ref=case_ref,
+                 handover_id=row.id, item_id=item_id, done_on=item.done_on, already_done=was_done,
+                 has_note=bool(item.note), **({"status": new.status} if old_status else {}))
+    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+
+
+def untick_item(
+    session: Session,
+    *,
+    case_ref: str,
+    item_id: str,
+    actor: str,
+    expected_version: int | None = None,
+    on: date | None = None,
+) -> HandoverView:
+    """Mark an item of the open handover not done again (a tick made by
+    mistake). Items ticked from the records are refused: correct the record
+    (the contact or appointment) instead, or the next sync ticks them again."""
+    _, row = _open_row(session, case_ref, "untick")
+    items = _item_rows(session, row.id)
+    item = _item_row(items, item_id)
+    _check_version(session, item, expected_version, _what(case_ref, item_id))
+    if not item.done:
+        raise CaseloadError(f"item {item_id} of case {case_ref} is not ticked")
+    if item.auto:
+        raise CaseloadError(
+            f"item {item_id} of case {case_ref} was ticked from the records; "
+            "correct the contact or appointment instead"
+        )
+    done_on = item.done_on
+    item.done, item.done_on, item.done_by = False, None, None
+    _flush(session)
+    audit.record(session, actor, "untick", "handover_item", f"{row.id}:{item_id}", case_ref=case_ref,
+                 handover_id=row.id, item_id=item_id, was_done_on=done_on)
+    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+
+
+def set_item_note(
+    session: Session,
+    *,
+    case_ref: str,
+    item_id: str,
+    note: str | None,
+    actor: str,
+    expected_version: int | None = None,
+    on: date | None = None,
+) -> HandoverView:
+    """Set (or, with None or blank, clear) an item's note on the open handover.
+    The audit event records that the note changed, never its text."""
+    _, row = _open_row(session, case_ref, "write a note on")
+    items = _item_rows(session, row.id)
+    item = _item_row(items, item_id)
+    _check_version(session, item, expected_version, _what(case_ref, item_id))
+    note = note if note and note.strip() else None
+    if note != item.note:
+        item.note = note
+        _flush(session)
+        audit.record(session, actor, "note", "handover_item", f"{row.id}:{item_id}", case_ref=case_ref,
+                     handover_id=row.id, item_id=item_id, has_note=note is not None)
+    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+
+
+# ---------------------------------------------------------------- the handover
+
+
+def save_summary(
+    session: Session,
+    *,
+    case_ref: str,
+    text: str | None,
+    expected_version: int | None,
+    actor: str,
+    on: date | None = None,
+) -> HandoverView:
+    """Save the outgoing practitioner's handover summary (SPEC §4 prompts:
+    `planner.checklist.HANDOVER_PROMPTS`) on the open handover. It does not
+    tick the `summary` item: the practitioner ticks it when the summary is
+    finished. `expected_version` is the handover's."""
+    _, row = _open_row(session, case_ref, "write a summary for")
+    _check_version(session, row, expected_version, _what(case_ref))
+    text = text if text and text.strip() else None
+    if text != row.summary:
+        row.summary = text
+        _flush(session)
+        audit.record(session, actor, "summary", "handover", row.id, case_ref=case_ref,
+                     handover_id=row.id, chars=len(text or ""))
+    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+
+
+def complete_handover(
+    session: Session,
+    *,
+    case_ref: str,
+    on: date,
+    override_reason: str | None = None,
+    actor: str,
+    expected_version: int | None = None,
+    policy: Policy | None = None,
+) -> HandoverView:
+    """Complete the case's open handover on `on`: the old allocation ends and
+    the receiver's begins on `on` (`storage.repo.allocate`).
+
+    Auto-ticks are synced first (as of `on`). With required items still open
+    an `override_reason` is needed (else CaseloadError naming the items); it is
+    recorded, the handover is `completed_cold`, and the `complete` audit event
+    says `override: true` with the open items. Without `told` or `three_way`
+    the handover is cold too (`planner.handover.complete`)."""
+    from planner.handover import can_complete, complete
+
+    from storage.repo import _open_allocation, allocate
+
+    on = _as_date(on, "on")
+    case, row = _open_row(session, case_ref, "complete")
+    _check_version(session, row, expected_version, _what(case_ref))
+    sync_auto_ticks(session, as_of=on, case_refs=[case_ref], actor=actor, policy=policy)
+    session.refresh(row)
+    before = _planner_handover(session, row, _item_rows(session, row.id))
+    _, open_ids = can_complete(before)
+    done = complete(before, on, override_reason)  # refuses without an override
+    current = _open_allocation(session, case.id)
+    if current is None or current.practitioner_pk != row.from_practitioner_pk:
+        holder = _pid(session, current.practitioner_pk) if current else "no one"
+        raise CaseloadError(
+            f"case {case_ref} is now with {holder}, not {before.from_practitioner_id} who was to hand "
+            "it over; cancel this handover and plan a new one"
+        )
+    allocation_id = allocate(
+        session, case_ref=case_ref, practitioner_id=before.to_practitioner_id, start_date=on,
+        reason=f"handover: {row.reason}"[:400] if row.reason else "planned handover", actor=actor,
+    )
+    _editing(session, _what(case_ref))
+    row.status, row.completed_on, row.override_reason = done.status, on, done.override_reason
+    _flush(session)
+    audit.record(session, actor, "complete", "handover", row.id, case_ref=case_ref, handover_id=row.id,
+                 status=done.status, completed_on=on, override=done.override_reason is not None,
+                 open_items=list(open_ids), allocation_id=allocation_id,
+                 from_practitioner_id=before.from_practitioner_id,
+                 to_practitioner_id=before.to_practitioner_id)
+    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+
+
+def cancel_handover(
+    session: Session,
+    *,
+    case_ref: str,
+    actor: str,
+    expected_version: int | None = None,
+    on: date | None = None,
+) -> HandoverView:
+    """Cancel the case's open handover (the case stays where it is)."""
+    from planner.handover import cancel
+
+    _, row = _open_row(session, case_ref, "cancel")
+    _check_version(session, row, expected_version, _what(case_ref))
+    old = row.status
+    row.status = cancel(_planner_handover(session, row, _item_rows(session, row.id))).status
+    _flush(session)
+    audit.record(session, actor, "cancel", "handover", row.id, case_ref=case_ref, handover_id=row.id,
+                 from_status=old)
+    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+
+
+def mark_reviewed(
+    session: Session,
+    *,
+    case_ref: str,
+    handover_id: int | None = None,
+    actor: str,
+    expected_version: int | None = None,
+    on: date | None = None,
+) -> HandoverView:
+    """Mark a cold handover (the latest completed one, or `handover_id`) as
+    reviewed in supervision. Refused for an open, cancelled or warm handover.
+    Marking it twice changes nothing."""
+    from planner.handover import is_cold
+
+    case = _case(session, case_ref)
+    stmt = select(m.Handover).where(m.Handover.case_id == case.id)
+    if handover_id is not None:
+        stmt = stmt.where(m.Handover.id == handover_id)
+    else:
+        stmt = stmt.where(m.Handover.status.in_(COMPLETED_HANDOVER_STATUSES))
+    row = session.execute(
+        stmt.order_by(m.Handover.completed_on.desc(), m.Handover.id.desc())
+        .execution_options(populate_existing=True)
+    ).scalars().first()
+    if row is None:
+        raise CaseloadError(
+            f"case {case_ref} has no handover {handover_id}" if handover_id is not None
+            else f"case {case_ref} has no completed handover to review"
+        )
+    _check_version(session, row, expected_version, _what(case_ref))
+    handover = _planner_handover(session, row, _item_rows(session, row.id))
+    if not handover.is_completed:
+        raise CaseloadError(f"the handover of case {case_ref} is {row.status}; only a completed one is reviewed")
+    if not is_cold(handover):
+        raise CaseloadError(f"the handover of case {case_ref} was warm; there is nothing to review")
+    if not row.reviewed:
+        row.reviewed = True
+        _flush(session)
+        audit.record(session, actor, "review", "handover", row.id, case_ref=case_ref,
+                     handover_id=row.id, status=row.status)
+    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+
+
+# ---------------------------------------------------------------- planning
+
+
+PlanRow = tuple  # (case_ref, to_practitioner_id, planned_on, reason)
+
+
+def plan_many(
+    session: Session,
+    plans: Iterable[PlanRow | DepartureItem],
+    *,
+    actor: str,
+    policy: Policy | None = None,
+    as_of: date | None = None,
+) -> list[int]:
+    """Plan several handovers in the caller's one transaction, each with its
+    checklist (`storage.repo.plan_handover`); returns their ids in order.
+
+    `plans` holds (case_ref, to_practitioner_id, planned_on, reason) tuples or
+    `planner.departures.DepartureItem`s (items without a receiver are refused:
+    filter them first). Any refusal raises and, as the caller rolls back,
+    nothing is planned. With `as_of`, auto-ticks are synced for these cases."""
+    from storage.repo import plan_handover
+
+    rows: list[tuple[str, str, date, str | None]] = []
+    for plan in plans:
+        if hasattr(plan, "to_practitioner_id"):
+            if plan.to_practitioner_id is None:
+                raise CaseloadError(f"case {plan.case_ref} has no receiver; choose one first")
+            rows.append((plan.case_ref, plan.to_practitioner_id, plan.planned_on, plan.handover_reason))
+        else:
+            case_ref, to_id, planned_on, *rest = plan
+            rows.append((case_ref, to_id, planned_on, rest[0] if rest else None))
+    seen: set[str] = set()
+    for case_ref, *_ in rows:
+        if case_ref in seen:
+            raise CaseloadError(f"case {case_ref} is in the plan twice")
+        seen.add(case_ref)
+    ids = [
+        plan_handover(session, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
+                      reason=reason, actor=actor, policy=policy)
+        for case_ref, to_id, planned_on, reason in rows
+    ]
+    if as_of is not None and rows:
+        sync_auto_ticks(session, as_of=as_of, case_refs=[r[0] for r in rows], actor=actor, policy=policy)
+    return ids
+
+
+def receiver_concerns(
+    session: Session,
+    *,
+    case_ref: str,
+    to_practitioner_id: str,
+    planned_on: date,
+    as_of: date,
+    policy: Policy | None = None,
+) -> list[str]:
+    """Why `to_practitioner_id` may be a poor receiver for the case (SPEC §5
+    exclusions: team lead, leaving, long absence, PSO for tier A/B, away on the
+    handover date, another team). Empty when none; planning is not refused."""
+    from planner.departures import receiver_exclusion
+    from planner.policy import DEFAULT_POLICY
+
+    from storage.queries import load_case, load_world
+
+    session.flush()
+    world = load_world(session)
+    case = load_case(session, case_ref)
+    receiver = world.practitioners.get(to_practitioner_id)
+    if receiver is None:
+        raise CaseloadError(f"unknown practitioner {to_practitioner_id}")
+    out = []
+    reason = receiver_exclusion(receiver, world, as_of, policy or DEFAULT_POLICY, case=case, on=planned_on)
+    if reason:
+        out.append(reason)
+    holder = world.practitioners.get(case.practitioner_id or "")
+    if holder is not None and holder.team_id != receiver.team_id:
+        out.append(f"{to_practitioner_id} is in team {receiver.team_id}, the case is with {holder.team_id}")
+    return out

@@ -1,0 +1,252 @@
+"""planner.departures: who takes a leaver's cases, and when.
+
+Each test builds a small team in memory (make-believe people) and checks one
+promise of the planning list: continuity first, within capacity, SPEC §5
+exclusions, no piling onto one person, the handover date, and cover for
+short absences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from planner.departures import (
+    cover_suggestions,
+    departure_events,
+    departure_plan,
+    knows_person,
+    receiver_exclusion,
+    suggested_date,
+)
+from planner.model import (
+    Absence,
+    Allocation,
+    Case,
+    ChecklistItem,
+    Contact,
+    Handover,
+    Practitioner,
+    Team,
+    World,
+)
+from planner.policy import DEFAULT_POLICY
+
+AS_OF = date(2026, 11, 27)  # a Friday
+LEAVES = date(2026, 12, 18)  # three weeks on
+
+
+def ago(n: int) -> date:
+    return AS_OF - timedelta(days=n)
+
+
+def ahead(n: int) -> date:
+    return AS_OF + timedelta(days=n)
+
+
+def people(**changes: dict) -> dict[str, Practitioner]:
+    base = {
+        "L": Practitioner("L", "Lee Lead", "T1", role="team_lead", grade="SPO"),
+        "X": Practitioner("X", "Xan Leaver", "T1", leaving_on=LEAVES),
+        "A": Practitioner("A", "Ash Able", "T1"),
+        "B": Practitioner("B", "Bo Busy", "T1"),
+        "S": Practitioner("S", "Sol Support", "T1", grade="PSO"),
+        "O": Practitioner("O", "Oz Other", "T2"),
+    }
+    for pid, fields in changes.items():
+        base[pid] = replace(base[pid], **fields)
+    return base
+
+
+def world(practitioners=None, absences=None) -> World:
+    return World(
+        practitioners=practitioners or people(),
+        teams={"T1": Team("T1", "North"), "T2": Team("T2", "South")},
+        absences=absences or {},
+    )
+
+
+def case(ref: str, holder: str = "X", *, tier: str | None = "C2", before: list[Allocation] = (),
+         contacts: list[Contact] = (), handovers=(), flags=frozenset()) -> Case:
+    allocations = tuple(before) + (Allocation(holder, ago(100)),)
+    return Case(ref, "Made-up Person", team_id="T1", tier=tier, contact_level="standard",
+                allocations=allocations, contacts=tuple(contacts), handovers=tuple(handovers),
+                flags=frozenset(flags))
+
+
+def load(pid: str, n: int, tier: str = "C3") -> list[Case]:
+    """`n` filler cases held by `pid` (C3 = 79 points each)."""
+    return [case(f"F-{pid}-{i}", pid, tier=tier) for i in range(n)]
+
+
+def plan(cases, w=None, **kw):
+    return {item.case_ref: item for item in departure_plan("X", cases, w or world(), AS_OF, DEFAULT_POLICY, **kw)}
+
+
+# --- continuity --------------------------------------------------------------
+
+
+def test_someone_who_held_the_case_before_is_preferred_over_a_lighter_load():
+    c = case("C1", before=[Allocation("B", ago(700), ago(101))])
+    item = plan([c] + load("B", 10))["C1"]  # B at ~36 %, A at 0 %
+    assert item.to_practitioner_id == "B"
+    assert item.knows
+    assert item.reason.startswith(f"B held the case until {ago(101):%b %Y}")
+
+
+def test_someone_who_saw_the_person_in_the_last_730_days_is_preferred():
+    c = case("C1", contacts=[Contact(ago(300), "B", kind="office")])
+    item = plan([c] + load("B", 5))["C1"]
+    assert item.to_practitioner_id == "B"
+    d = ago(300)
+    assert f"B saw the person on {d.day} {d:%b %Y}" in item.reason
+
+
+def test_an_old_or_missed_contact_does_not_count_as_knowing_the_person():
+    old = case("C1", tier="B2", contacts=[Contact(ago(800), "B")])
+    missed = case("C2", tier="B2", contacts=[Contact(ago(30), "B", outcome="missed")])
+    assert knows_person(old, "B", AS_OF) is None
+    assert knows_person(missed, "B", AS_OF) is None
+    items = plan([old, missed] + load("B", 5))
+    assert {i.to_practitioner_id for i in items.values()} == {"A"}
+
+
+def test_without_anyone_who_knows_the_person_the_lowest_load_wins_and_says_so():
+    item = plan([case("C1", tier="B2")] + load("A", 6) + load("B", 3))["C1"]
+    assert item.to_practitioner_id == "B"
+    assert item.reason.startswith("lowest load in the team (B, ")
+    assert not item.knows
+
+
+# --- capacity ------------------------------------------------------------------
+
+
+def test_a_known_receiver_over_target_gives_way_to_someone_within_target():
+    c = case("C1", before=[Allocation("B", ago(700), ago(101))])
+    item = plan([c] + load("B", 28))["C1"]  # B: 28 x 79 = 2212 > 2176 already
+    assert item.to_practitioner_id == "A"
+    assert item.candidates[0].practitioner_id == "A"
+    assert not item.over_target
+
+
+def test_capacity_counts_the_cases_already_suggested_in_the_same_plan():
+    # A and B start level; eight heavy cases must be shared, not all given to one.
+    leaver_cases = [case(f"C{i}", tier="A3") for i in range(8)]  # 206 points each
+    items = plan(leaver_cases + load("A", 20) + load("B", 20))
+    receivers = [i.to_practitioner_id for i in items.values()]
+    assert receivers.count("A") == 4 and receivers.count("B") == 4
+
+
+def test_when_no_one_has_room_the_least_overloaded_is_suggested_and_flagged():
+    items = plan([case("C1")] + load("A", 30) + load("B", 29) + load("S", 40))
+    item = items["C1"]
+    assert item.to_practitioner_id == "B"
+    assert item.over_target and "over the 100% target" in item.reason
+
+
+def test_part_time_and_reduced_hours_lower_the_available_points():
+    w = world(people(A={"contracted_hours": 18.5}))
+    item = plan([case("C1", tier="B2")] + load("A", 10) + load("B", 15), w)["C1"]
+    # A: 790 / 1088 = 73 %; B: 1185 / 2176 = 54 %
+    assert item.to_practitioner_id == "B"
+
+
+# --- exclusions (SPEC §5) -----------------------------------------------------
+
+
+def test_team_leads_other_teams_and_the_leaver_never_receive():
+    item = plan([case("C1")] + load("A", 27) + load("B", 27) + load("S", 27))["C1"]
+    assert item.to_practitioner_id not in {"L", "O", "X"}
+    assert {c.practitioner_id for c in item.candidates} <= {"A", "B", "S"}
+
+
+def test_a_pso_never_receives_a_tier_a_or_b_case():
+    w = world()
+    for tier in ("A1", "B2"):
+        item = plan([case("C1", tier=tier)] + load("A", 20) + load("B", 20), w)["C1"]
+        assert item.to_practitioner_id in {"A", "B"}
+        assert "S" not in {c.practitioner_id for c in item.candidates}
+    assert plan([case("C1", tier="D1")] + load("A", 20) + load("B", 20), w)["C1"].to_practitioner_id == "S"
+
+
+def test_receivers_who_are_leaving_or_long_away_are_excluded():
+    p = people(A={"leaving_on": ahead(40)})
+    away = {"B": (Absence("B", ahead(3), ahead(20)),)}
+    w = world(p, away)
+    assert receiver_exclusion(p["A"], w, AS_OF) == f"A leaves on {ahead(40).day} {ahead(40):%b %Y}"
+    assert "working days" in receiver_exclusion(p["B"], w, AS_OF)
+    item = plan([case("C1", tier="D1")], w)["C1"]
+    assert item.to_practitioner_id == "S"
+
+
+def test_a_receiver_away_on_the_handover_date_is_excluded():
+    day = suggested_date(departure_events("X", world(), AS_OF)[0], world(), AS_OF)
+    w = world(absences={"A": (Absence("A", day, day),)})
+    assert plan([case("C1", tier="B2")] + load("B", 5), w)["C1"].to_practitioner_id == "B"
+
+
+def test_with_no_eligible_receiver_the_case_is_listed_without_one():
+    w = world(people(A={"grade": "PSO"}, B={"role": "team_lead"}))
+    item = plan([case("C1", tier="A2")], w)["C1"]
+    assert item.to_practitioner_id is None
+    assert "plan this one by hand" in item.reason
+
+
+# --- which cases, which date --------------------------------------------------
+
+
+def test_cases_with_an_open_handover_or_of_other_practitioners_are_left_out():
+    open_handover = Handover("X", "A", ahead(5), items=(ChecklistItem("told", "Told", True, ago(9)),))
+    cases = [case("C1"), case("C2", handovers=[open_handover]), case("C3", "A")]
+    assert set(plan(cases)) == {"C1"}
+
+
+def test_do_not_move_cases_are_still_listed_with_a_note():
+    item = plan([case("C1", flags={"do_not_move"})])["C1"]
+    assert item.to_practitioner_id is not None
+    assert any(n.startswith("do_not_move") for n in item.notes)
+
+
+def test_the_handover_date_is_the_earlier_of_a_day_before_leaving_and_as_of_plus_14():
+    assert plan([case("C1")])["C1"].planned_on == ahead(14)  # leaving in 21 days
+    soon = world(people(X={"leaving_on": ahead(8)}))  # Sat 5 Dec
+    assert plan([case("C1")], soon)["C1"].planned_on == date(2026, 12, 4)  # Friday before
+
+
+def test_nothing_to_plan_when_no_departure_is_within_the_horizon():
+    w = world(people(X={"leaving_on": ahead(90)}))
+    assert plan([case("C1")], w) == {}
+
+
+def test_a_long_absence_needs_handovers_and_a_short_one_needs_cover():
+    no_leave = people(X={"leaving_on": None})
+    long_away = world(no_leave, {"X": (Absence("X", ahead(10), ahead(60)),)})
+    items = plan([case("C1")], long_away)
+    assert items["C1"].event.kind == "absence"
+    assert items["C1"].planned_on == ahead(7)  # Friday 4 Dec, the working day before Monday 7 Dec
+    assert items["C1"].handover_reason == "practitioner on long absence"
+
+    short_away = world(no_leave, {"X": (Absence("X", ahead(10), ahead(20)),)})
+    assert plan([case("C1")], short_away) == {}
+    covers = cover_suggestions("X", [case("C1")], short_away, AS_OF)
+    assert [c.case_ref for c in covers] == ["C1"] and covers[0].cover_id in {"A", "B", "S"}
+
+
+def test_cover_prefers_someone_the_person_knows_and_skips_those_away_too():
+    no_leave = people(X={"leaving_on": None})
+    absences = {"X": (Absence("X", ahead(3), ahead(12)),), "A": (Absence("A", ahead(5), ahead(6)),)}
+    w = world(no_leave, absences)
+    knows_b = case("C1", contacts=[Contact(ago(200), "B")])
+    knows_a = case("C2", contacts=[Contact(ago(200), "A")])
+    covers = {c.case_ref: c for c in cover_suggestions("X", [knows_b, knows_a] + load("B", 20), w, AS_OF)}
+    assert covers["C1"].cover_id == "B" and covers["C1"].knows
+    assert covers["C2"].cover_id != "A"  # A is away during the absence
+
+
+@pytest.mark.parametrize("kind", ["leaving", "absence"])
+def test_departure_events_name_the_departure(kind):
+    p = people() if kind == "leaving" else people(X={"leaving_on": None})
+    absences = {} if kind == "leaving" else {"X": (Absence("X", ahead(5), ahead(40)),)}
+    events = departure_events("X", world(p, absences), AS_OF)
+    assert events[0].kind == kind and events[0].needs_handover
