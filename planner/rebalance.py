@@ -1,0 +1,1268 @@
+"""Continuity-preserving rebalancing of one team's caseloads (SPEC §5).
+
+The problem
+-----------
+Cases c of the team, each held by h(c) with points p(c); practitioners q with
+target points T(q) = target % x available points(q). Choose, for every case,
+who holds it after the rebalance, so that every practitioner is at most at
+T(q), moving the cases whose people lose least, where moving c to q costs
+
+    w    = whole weeks since the current allocation started, capped at 52,
+           or 0 if the current practitioner has had no meaningful contact yet
+    m1   = 2 if youth or flagged safeguarding, care_experienced or opd, else 1
+    m2   = 0.5 if q held the case before, or had a meaningful contact with
+           the person in the last 730 days, else 1
+    k    = allocations of the case, other than its first, that started in
+           the last 365 days
+    cost = (10 + w) * m1 * m2 + 20 * k       (0 to a planned receiver)
+
+Eligibility (a pair (c, q) that is not allowed has no variable at all):
+
+- a case flagged `do_not_move`, a case the lead asked to leave alone, and
+  every case of a practitioner the lead asked to leave alone stays put;
+- a case already under an open handover may go to its planned receiver (cost
+  0) or stay; moving it elsewhere would mean cancelling a handover that is
+  already under way, which a rebalance must not do silently;
+- receivers: never a team lead, nor anyone absent 10+ working days in the
+  next 28 days, nor anyone whose leaving date falls in the next 56 days (or
+  has passed), nor a practitioner the lead asked to leave alone;
+- a PSO may not receive a tier A or B case.
+
+The MILP (HiGHS through highspy)
+--------------------------------
+    x[c,q] in {0,1}   for q = h(c) and every allowed receiver q of c
+    o[q]   >= 0       points above target (overload)
+
+    sum_q x[c,q] = 1                                         every movable case
+    sum_c p(c) x[c,q] - o[q] <= T(q) - fixed(q)              every practitioner
+    sum_{c, q != h(c)} x[c,q] <= max_moves                   (optional)
+
+Lexicographic objective, solved in two phases (not a weighted sum, so no
+big-M weight has to be proven dominant for fractional points):
+
+    phase 1: minimise sum_q o[q]                  (skipped when no one is over)
+    phase 2: minimise sum cost(c,q) x[c,q]  with  sum_q o[q] <= phase-1 value + eps
+             (o[q] fixed at 0 when phase 1 reached 0)
+
+eps = 1e-6 x max(1, phase-1 value): far below one point, so the cost phase
+cannot trade overload for cost. The phase-1 value used is the overload of
+the phase-1 plan itself, so the bound is valid even when phase 1 was cut
+short by the time limit.
+
+Helping HiGHS (none of this changes the optimum):
+- a start: the best of "everyone keeps their cases", the greedy baseline and
+  a subset-sum fill of the practitioners under target (`fill_assignment`);
+  when the start already has no overload, phase 1 is skipped; moves that do
+  not lower the overload are undone before phase 2 (`_drop_idle_moves`);
+- with whole points (the default), two families of valid inequalities:
+  o[q] >= (1 - f) (load[q] - floor(T(q))) where f is T(q)'s fraction (a
+  mixed-integer rounding cut: a whole-point load over a fractional target
+  is over by at least 1 - f), and, in phase 2 without overload, for each
+  practitioner over target: the cost of their moves >= the least cost of
+  shedding enough whole cases at each case's cheapest receiver (a min-cost
+  knapsack cover solved by dynamic programming).
+
+Phase 1 gets at most 60 % of the time limit; phase 2 the rest (at least 5 %),
+less a small margin so the whole call stays within the limit. The report
+gives the status ("optimal" only when both phases proved optimality, else
+HiGHS's word for the phase that stopped first: "time_limit", ...), the
+relative MIP gap (0.01 = 1 %): the larger of the two phases' gaps, and the
+wall-clock seconds of both (SolverReport also keeps each phase's gap).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from planner.calendar import working_days
+from planner.errors import CaseloadError
+from planner.model import Case, Practitioner, World
+from planner.policy import DEFAULT_POLICY, Policy
+from planner.rules import fmt_date, merged_absences
+from planner.workload import available_points, case_points
+
+SENSITIVE_FLAGS = frozenset({"safeguarding", "care_experienced", "opd"})
+PSO_BARRED_TIER_BANDS = ("A", "B")
+DEFAULT_TIME_LIMIT = 10.0
+DEFAULT_MIP_GAP = 1e-6
+
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _month(day: date) -> str:
+    return f"{_MONTHS[day.month]} {day.year}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# --------------------------------------------------------------------------
+# Input
+
+
+@dataclass(frozen=True, slots=True)
+class RebalanceInput:
+    """Everything the rebalance looks at: the team's open cases (with their
+    allocations, contacts and handovers) and the world (practitioners,
+    absences). storage.team.rebalance_input builds it from the database."""
+
+    team_id: str
+    as_of: date
+    cases: tuple[Case, ...]
+    world: World
+    policy: Policy = DEFAULT_POLICY
+
+    @property
+    def members(self) -> list[Practitioner]:
+        return sorted(
+            (p for p in self.world.practitioners.values() if p.team_id == self.team_id),
+            key=lambda p: p.practitioner_id,
+        )
+
+
+# --------------------------------------------------------------------------
+# Disruption cost (SPEC §5)
+
+
+@dataclass(frozen=True, slots=True)
+class DisruptionCost:
+    """The cost of moving one case to one receiver, with the facts behind it."""
+
+    cost: float
+    holder_id: str
+    receiver_id: str
+    weeks_held: int  # whole weeks since the current allocation started (uncapped)
+    w: int  # capped, or 0 when there was no meaningful contact yet
+    no_contact_yet: bool
+    m1: float
+    m2: float
+    k: int  # recent changes of practitioner
+    sensitive: tuple[str, ...]  # why m1 > 1 ("youth", "safeguarding", ...)
+    held_until: date | None  # the receiver held the case before, until this date
+    last_seen: date | None  # the receiver's latest meaningful contact within the window
+    planned: bool  # an open handover already goes to this receiver (cost 0)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What the disruption cost of a case needs, worked out once per case (the
+    per-receiver part is two dictionary look-ups)."""
+
+    holder_id: str
+    weeks_held: int
+    w: int
+    no_contact_yet: bool
+    m1: float
+    sensitive: tuple[str, ...]
+    k: int
+    held_until: dict[str, date]  # earlier holder -> end of their latest allocation
+    last_seen: dict[str, date]  # practitioner -> latest meaningful contact in the window
+    planned_to: str | None
+
+
+def case_facts(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> CaseFacts:
+    d = policy.disruption
+    current = case.current_allocation
+    holder = current.practitioner_id if current else ""
+    start = current.start_date if current else as_of
+    weeks_held = max(0, (as_of - start).days // 7)
+    window_start = as_of - timedelta(days=d.known_contact_days)
+    contacted = False
+    last_seen: dict[str, date] = {}
+    for c in case.contacts:
+        if not c.meaningful or c.contact_date > as_of:
+            continue
+        if c.practitioner_id == holder and c.contact_date >= start:
+            contacted = True
+        if c.contact_date >= window_start:
+            seen = last_seen.get(c.practitioner_id)
+            if seen is None or c.contact_date > seen:
+                last_seen[c.practitioner_id] = c.contact_date
+    held_until: dict[str, date] = {}
+    for alloc in case.allocations:
+        if alloc is current or alloc.start_date > as_of:
+            continue
+        end = alloc.end_date or as_of
+        if alloc.practitioner_id not in held_until or end > held_until[alloc.practitioner_id]:
+            held_until[alloc.practitioner_id] = end
+    sensitive = tuple((["youth"] if case.youth else []) + sorted(SENSITIVE_FLAGS & set(case.flags)))
+    recent_start = as_of - timedelta(days=d.recent_change_days)
+    k = sum(1 for alloc in case.allocations[1:] if recent_start <= alloc.start_date <= as_of)
+    handover = case.open_handover
+    return CaseFacts(
+        holder_id=holder,
+        weeks_held=weeks_held,
+        w=min(weeks_held, d.max_weeks) if contacted else 0,
+        no_contact_yet=not contacted,
+        m1=d.sensitive_multiplier if sensitive else 1.0,
+        sensitive=sensitive,
+        k=k,
+        held_until=held_until,
+        last_seen=last_seen,
+        planned_to=handover.to_practitioner_id if handover is not None else None,
+    )
+
+
+def disruption_cost(
+    case: Case,
+    receiver_id: str,
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+    facts: CaseFacts | None = None,
+) -> DisruptionCost:
+    """SPEC §5 disruption cost of moving `case` to `receiver_id` on `as_of`
+    (pass `facts = case_facts(case, as_of, policy)` when costing many receivers)."""
+    d = policy.disruption
+    f = facts or case_facts(case, as_of, policy)
+    held_until = f.held_until.get(receiver_id)
+    last_seen = f.last_seen.get(receiver_id)
+    m2 = d.known_receiver_multiplier if (held_until or last_seen) else 1.0
+    planned = f.planned_to is not None and f.planned_to == receiver_id
+    cost = 0.0 if planned else (d.base + f.w) * f.m1 * m2 + d.per_recent_change * f.k
+    return DisruptionCost(
+        cost=float(cost),
+        holder_id=f.holder_id,
+        receiver_id=receiver_id,
+        weeks_held=f.weeks_held,
+        w=f.w,
+        no_contact_yet=f.no_contact_yet,
+        m1=f.m1,
+        m2=m2,
+        k=f.k,
+        sensitive=f.sensitive,
+        held_until=held_until,
+        last_seen=last_seen,
+        planned=planned,
+    )
+
+
+def move_reason(dc: DisruptionCost) -> str:
+    """Why this move costs the person what it does, in words (ids, dates, counts only)."""
+    if dc.planned:
+        return f"planned handover already going to {dc.receiver_id}"
+    parts: list[str] = []
+    if dc.held_until is not None:
+        parts.append(f"{dc.receiver_id} held the case until {_month(dc.held_until)}")
+    elif dc.last_seen is not None:
+        parts.append(f"{dc.receiver_id} saw the person on {fmt_date(dc.last_seen)}")
+    if dc.no_contact_yet:
+        parts.append("no contact yet with the current practitioner, so moving costs the person least")
+    elif dc.weeks_held < 52:
+        parts.append(f"with {dc.holder_id} for {_plural(dc.weeks_held, 'week')}")
+    else:
+        parts.append(f"with {dc.holder_id} for over a year")
+    if dc.sensitive:
+        parts.append("counts double (" + ", ".join(s.replace("_", " ") for s in dc.sensitive) + ")")
+    if dc.k:
+        parts.append(f"{_plural(dc.k, 'change')} of practitioner in the last year")
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------
+# Exclusions
+
+
+def case_exclusion(case: Case, keep_cases: Iterable[str] = ()) -> str | None:
+    """Why a case must stay where it is, or None if it may move."""
+    if case.practitioner_id is None:
+        return "no current practitioner"
+    if "do_not_move" in case.flags:
+        return "flagged do_not_move"
+    if case.case_ref in set(keep_cases):
+        return "left alone at the lead's request"
+    return None
+
+
+def absent_working_days(
+    practitioner_id: str, world: World, first: date, last: date
+) -> int:
+    """Working days from first to last (both counted) the practitioner is away."""
+    wd = working_days(world.nation_of(practitioner_id))
+    total = 0
+    for start, end in merged_absences(world.absences_of(practitioner_id)):
+        lo, hi = max(start, first), min(end, last)
+        if lo <= hi:
+            total += wd.count_in(lo, hi)
+    return total
+
+
+def receiver_exclusion(
+    practitioner: Practitioner, world: World, as_of: date, policy: Policy = DEFAULT_POLICY
+) -> str | None:
+    """Why a practitioner may not receive cases, or None."""
+    if practitioner.is_lead:
+        return "team lead"
+    ex = policy.exclusions
+    if practitioner.leaving_on is not None and practitioner.leaving_on <= as_of + timedelta(
+        days=ex.leaving_within_days
+    ):
+        return f"leaving on {fmt_date(practitioner.leaving_on)}"
+    away = absent_working_days(
+        practitioner.practitioner_id, world, as_of, as_of + timedelta(days=ex.absence_window_days)
+    )
+    if away >= ex.absence_working_days:
+        return f"away {away} working days in the next {ex.absence_window_days} days"
+    return None
+
+
+def grade_bar(case: Case, practitioner: Practitioner) -> str | None:
+    """A PSO may not receive a tier A or B case."""
+    if practitioner.grade == "PSO" and case.tier and case.tier[0].upper() in PSO_BARRED_TIER_BANDS:
+        return f"PSOs do not hold tier {case.tier[0].upper()} cases"
+    return None
+
+
+# --------------------------------------------------------------------------
+# The problem
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemCase:
+    case_ref: str
+    holder: str
+    points: float
+    costs: dict[str, float]  # allowed receiver -> cost (empty: the case stays)
+    fixed_reason: str | None  # why the case cannot move at all (None if it may)
+    planned_to: str | None  # receiver of an open handover, if any
+    facts: CaseFacts | None = None  # behind the costs (None for a case that stays)
+
+    def reason(self, receiver_id: str) -> str:
+        """Why moving the case to this receiver costs what it does, in words."""
+        f = self.facts
+        if f is None:
+            return ""
+        return move_reason(
+            DisruptionCost(
+                cost=self.costs.get(receiver_id, 0.0),
+                holder_id=f.holder_id,
+                receiver_id=receiver_id,
+                weeks_held=f.weeks_held,
+                w=f.w,
+                no_contact_yet=f.no_contact_yet,
+                m1=f.m1,
+                m2=1.0,
+                k=f.k,
+                sensitive=f.sensitive,
+                held_until=f.held_until.get(receiver_id),
+                last_seen=f.last_seen.get(receiver_id),
+                planned=f.planned_to == receiver_id,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RebalanceProblem:
+    team_id: str
+    as_of: date
+    target_pct: float
+    practitioners: tuple[str, ...]
+    available: dict[str, float]
+    limits: dict[str, float]  # target points = target % x available
+    cases: tuple[ProblemCase, ...]
+    receiver_exclusions: dict[str, str]  # practitioner -> why they receive nothing
+    left_alone: frozenset[str]
+
+    def load(self, assignment: Mapping[str, str]) -> dict[str, float]:
+        points = {q: 0.0 for q in self.practitioners}
+        for pc in self.cases:
+            q = assignment.get(pc.case_ref, pc.holder)
+            points[q] = points.get(q, 0.0) + pc.points
+        return points
+
+    def overload(self, assignment: Mapping[str, str]) -> float:
+        points = self.load(assignment)
+        return sum(max(0.0, points[q] - self.limits.get(q, 0.0)) for q in points)
+
+    def cost(self, assignment: Mapping[str, str]) -> float:
+        total = 0.0
+        for pc in self.cases:
+            q = assignment.get(pc.case_ref, pc.holder)
+            if q != pc.holder:
+                total += pc.costs[q]
+        return total
+
+
+def build_problem(
+    inp: RebalanceInput,
+    *,
+    target_pct: float | None = None,
+    keep_cases: Iterable[str] = (),
+    keep_practitioners: Iterable[str] = (),
+) -> RebalanceProblem:
+    """The cases, allowed pairs and costs of a team's rebalance."""
+    policy, as_of, world = inp.policy, inp.as_of, inp.world
+    target = policy.workload.target_pct if target_pct is None else float(target_pct)
+    if not target > 0:
+        raise CaseloadError(f"target must be a positive percentage, got {target_pct}")
+    members = inp.members
+    if not members:
+        raise CaseloadError(f"team {inp.team_id} has no practitioners")
+    ids = tuple(p.practitioner_id for p in members)
+    keep_cases = frozenset(keep_cases)
+    left_alone = frozenset(keep_practitioners)
+    unknown = sorted(left_alone - set(ids))
+    if unknown:
+        raise CaseloadError(f"not in team {inp.team_id}: {', '.join(unknown)}")
+    available = {p.practitioner_id: available_points(p, policy) for p in members}
+    limits = {q: available[q] * target / 100.0 for q in ids}
+
+    receiver_exclusions: dict[str, str] = {}
+    for p in members:
+        why = receiver_exclusion(p, world, as_of, policy)
+        if why is None and p.practitioner_id in left_alone:
+            why = "left alone at the lead's request"
+        if why is not None:
+            receiver_exclusions[p.practitioner_id] = why
+    receivers = [p for p in members if p.practitioner_id not in receiver_exclusions]
+
+    cases: list[ProblemCase] = []
+    for case in sorted(inp.cases, key=lambda c: c.case_ref):
+        holder = case.practitioner_id
+        if holder not in available or case.status == "closed":
+            continue  # not held in this team (or left the caseload)
+        fixed = case_exclusion(case, keep_cases)
+        if fixed is None and holder in left_alone:
+            fixed = f"{holder} left alone at the lead's request"
+        handover = case.open_handover
+        planned_to = handover.to_practitioner_id if handover is not None else None
+        costs: dict[str, float] = {}
+        facts = None
+        if fixed is None:
+            facts = case_facts(case, as_of, policy)
+            for p in receivers:
+                q = p.practitioner_id
+                if q == holder or grade_bar(case, p) is not None:
+                    continue
+                if planned_to is not None and q != planned_to:
+                    continue  # a handover is already under way to someone else
+                costs[q] = disruption_cost(case, q, as_of, policy, facts).cost
+            if planned_to is not None and not costs and planned_to not in available:
+                fixed = f"handover to {planned_to} (another team) already planned"
+            elif planned_to is not None and not costs:
+                fixed = f"handover to {planned_to} already planned"
+        cases.append(
+            ProblemCase(
+                case_ref=case.case_ref,
+                holder=holder,
+                points=case_points(case, policy),
+                costs=costs,
+                fixed_reason=fixed,
+                planned_to=planned_to,
+                facts=facts if costs else None,
+            )
+        )
+    return RebalanceProblem(
+        team_id=inp.team_id,
+        as_of=as_of,
+        target_pct=target,
+        practitioners=ids,
+        available=available,
+        limits=limits,
+        cases=tuple(cases),
+        receiver_exclusions=receiver_exclusions,
+        left_alone=left_alone,
+    )
+
+
+# --------------------------------------------------------------------------
+# The plan
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPractitioner:
+    practitioner_id: str
+    available_points: float
+    target_points: float
+    points_before: float
+    points_after: float
+    receiver_exclusion: str | None = None
+
+    @property
+    def pct_before(self) -> float:
+        return _pct(self.points_before, self.available_points)
+
+    @property
+    def pct_after(self) -> float:
+        return _pct(self.points_after, self.available_points)
+
+
+def _pct(points: float, available: float) -> float:
+    if available <= 0:
+        return 0.0 if points <= 0 else math.inf
+    return points / available * 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCase:
+    case_ref: str
+    practitioner_id: str
+    points: float
+    move_costs: dict[str, float]
+    fixed_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    case_ref: str
+    from_id: str
+    to_id: str
+    cost: float
+    reason: str
+    points: float
+    already_planned: bool = False  # an open handover already goes to to_id
+
+
+@dataclass(frozen=True, slots=True)
+class SolverReport:
+    name: str  # "highs" (or "greedy" for the baseline)
+    status: str  # optimal | time_limit | ... | heuristic
+    gap: float | None  # relative MIP gap (0.0 = proven optimal); None if unknown
+    seconds: float
+    overload_status: str = "optimal"  # status of the overload phase
+    phases: int = 0  # solver runs made (0: nothing to decide)
+    overload_gap: float | None = 0.0  # gap of the overload phase alone
+    cost_gap: float | None = 0.0  # gap of the cost phase alone (given the overload found)
+
+
+@dataclass(frozen=True, slots=True)
+class RebalancePlan:
+    team_id: str
+    as_of: date
+    target_pct: float
+    practitioners: tuple[PlanPractitioner, ...]
+    cases: tuple[PlanCase, ...]
+    moves: tuple[Move, ...]
+    total_cost: float
+    overload_points: float
+    solver: SolverReport
+    edited: bool = False  # moves were dropped by hand after solving
+
+    def practitioner(self, practitioner_id: str) -> PlanPractitioner:
+        for p in self.practitioners:
+            if p.practitioner_id == practitioner_id:
+                return p
+        raise KeyError(practitioner_id)
+
+    @property
+    def over_target(self) -> list[str]:
+        """Practitioners still above the target after the plan."""
+        return [p.practitioner_id for p in self.practitioners if p.points_after > p.target_points + 1e-6]
+
+
+def _round(x: float, nd: int = 6) -> float:
+    r = round(x, nd)
+    return 0.0 if r == 0 else r
+
+
+def _make_plan(
+    problem: RebalanceProblem, assignment: Mapping[str, str], solver: SolverReport
+) -> RebalancePlan:
+    before = problem.load({})
+    after = problem.load(assignment)
+    practitioners = tuple(
+        PlanPractitioner(
+            practitioner_id=q,
+            available_points=problem.available[q],
+            target_points=problem.limits[q],
+            points_before=before[q],
+            points_after=after[q],
+            receiver_exclusion=problem.receiver_exclusions.get(q),
+        )
+        for q in problem.practitioners
+    )
+    cases = tuple(
+        PlanCase(pc.case_ref, pc.holder, pc.points, dict(pc.costs), pc.fixed_reason)
+        for pc in problem.cases
+    )
+    moves = []
+    for pc in problem.cases:
+        q = assignment.get(pc.case_ref, pc.holder)
+        if q == pc.holder:
+            continue
+        moves.append(
+            Move(
+                case_ref=pc.case_ref,
+                from_id=pc.holder,
+                to_id=q,
+                cost=pc.costs[q],
+                reason=pc.reason(q),
+                points=pc.points,
+                already_planned=pc.planned_to == q,
+            )
+        )
+    moves.sort(key=lambda m: (m.from_id, m.case_ref))
+    return RebalancePlan(
+        team_id=problem.team_id,
+        as_of=problem.as_of,
+        target_pct=problem.target_pct,
+        practitioners=practitioners,
+        cases=cases,
+        moves=tuple(moves),
+        total_cost=_round(sum(m.cost for m in moves)),
+        overload_points=_round(problem.overload(assignment)),
+        solver=solver,
+    )
+
+
+def with_moves(plan: RebalancePlan, case_refs: Iterable[str]) -> RebalancePlan:
+    """The plan keeping only the moves of these cases (the lead accepts or drops
+    moves one by one); capacity after, cost and overload recomputed."""
+    keep = set(case_refs)
+    moves = tuple(m for m in plan.moves if m.case_ref in keep)
+    after = {p.practitioner_id: p.points_before for p in plan.practitioners}
+    for m in moves:
+        after[m.from_id] -= m.points
+        after[m.to_id] += m.points
+    practitioners = tuple(replace(p, points_after=after[p.practitioner_id]) for p in plan.practitioners)
+    overload = sum(max(0.0, p.points_after - p.target_points) for p in practitioners)
+    return replace(
+        plan,
+        practitioners=practitioners,
+        moves=moves,
+        total_cost=_round(sum(m.cost for m in moves)),
+        overload_points=_round(overload),
+        edited=len(moves) != len(plan.moves),
+    )
+
+
+# --------------------------------------------------------------------------
+# Solving with HiGHS
+
+
+_SOLVER_READY = False
+
+
+def prepare_solver() -> None:
+    """Load HiGHS once, quietly. HiGHS prints a banner on the C-level standard
+    output the first time a solver is made in a process, which would corrupt
+    `--format json` output (and a Textual screen): the first construction
+    happens with file descriptor 1 pointed at /dev/null. Idempotent; the app
+    may call it before it starts drawing."""
+    global _SOLVER_READY
+    if _SOLVER_READY:
+        return
+    import os
+    import sys
+
+    import highspy
+
+    try:
+        sys.stdout.flush()
+    except (AttributeError, ValueError, OSError):
+        pass
+    saved = None
+    try:
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+        finally:
+            os.close(devnull)
+    except OSError:  # no file descriptor 1 (rare): let the banner through
+        saved = None
+    try:
+        highspy.Highs()
+    finally:
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+    _SOLVER_READY = True
+
+
+def _status_word(h: Any, status: Any) -> str:
+    import highspy
+
+    known = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+        highspy.HighsModelStatus.kInterrupt: "interrupted",
+        highspy.HighsModelStatus.kSolutionLimit: "solution_limit",
+        highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+    }
+    if status in known:
+        return known[status]
+    return h.modelStatusToString(status).strip().lower().replace(" ", "_")
+
+
+@dataclass
+class _Model:
+    """Column-wise arrays of the MILP; x columns first, then o columns."""
+
+    n_x: int
+    n_rows: int
+    cost: list[float]  # x columns
+    start: list[int]
+    index: list[int]
+    value: list[float]
+    row_lower: list[float]
+    row_upper: list[float]
+    col_case: list[int]  # x column -> case index
+    col_to: list[str]  # x column -> practitioner
+    moves_row: int | None
+    overload_row: int
+    stay_cols: list[int]
+    movable: list[int]
+    giver_bounds: dict[int, float]  # row -> least cost of the giver's moves (when no overload)
+
+
+def min_cover_cost(items: list[tuple[int, float]], demand: int) -> float:
+    """Least total cost of items (whole points, cost) whose points add up to at
+    least `demand` (a min-cost knapsack cover, by dynamic programming over
+    points); infinity if all of them are not enough."""
+    import numpy as np
+
+    if demand <= 0:
+        return 0.0
+    f = np.full(demand + 1, np.inf)
+    f[0] = 0.0
+    for points, cost in items:
+        g = np.full(demand + 1, np.inf)
+        if points < demand:
+            g[points:demand] = f[0 : demand - points] + cost
+        g[demand] = f[max(0, demand - points) :].min() + cost
+        np.minimum(f, g, out=f)
+    return float(f[demand])
+
+
+def _giver_bounds(problem: RebalanceProblem, movable: list[int]) -> dict[str, float]:
+    """For each practitioner over target whose cases all have whole points: the
+    least cost at which they can shed enough points, each case at its cheapest
+    receiver. With no overload allowed, their moves cost at least this (a
+    valid inequality that closes most of the LP's knapsack gap)."""
+    load = problem.load({})
+    items: dict[str, list[tuple[int, float]]] = {}
+    integral: dict[str, bool] = {}
+    for i in movable:
+        pc = problem.cases[i]
+        items.setdefault(pc.holder, []).append((int(round(pc.points)), min(pc.costs.values())))
+    for pc in problem.cases:
+        if not float(pc.points).is_integer():
+            integral[pc.holder] = False
+    bounds: dict[str, float] = {}
+    for q in problem.practitioners:
+        excess = load[q] - problem.limits[q]
+        if excess <= 1e-6 or integral.get(q) is False or q not in items:
+            continue
+        need = math.ceil(excess - 1e-6)
+        best = min_cover_cost(items[q], need)
+        if math.isfinite(best) and best > 0:
+            bounds[q] = best
+    return bounds
+
+
+def _build_model(problem: RebalanceProblem, max_moves: int | None) -> _Model:
+    inf = math.inf
+    movable = [i for i, pc in enumerate(problem.cases) if pc.costs]
+    ids = problem.practitioners
+    cap_row = {q: len(movable) + j for j, q in enumerate(ids)}
+    n_rows = len(movable) + len(ids)
+    moves_row = None
+    if max_moves is not None:
+        moves_row = n_rows
+        n_rows += 1
+    overload_row = n_rows
+    n_rows += 1
+    bounds = _giver_bounds(problem, movable)
+    bound_row = {q: n_rows + j for j, q in enumerate(sorted(bounds))}
+    n_rows += len(bound_row)
+
+    fixed = {q: 0.0 for q in ids}
+    for pc in problem.cases:
+        if not pc.costs:
+            fixed[pc.holder] += pc.points
+    # With whole points every load is a whole number, so a practitioner over a
+    # fractional target T (floor F, fraction f) is over by at least 1 - f:
+    #     o[q] >= (1 - f) (load[q] - F)
+    # is valid, and cuts off the LP's "fill exactly to T" points that keep the
+    # overload phase from proving optimality (a mixed-integer rounding cut).
+    mir: dict[str, tuple[int, float, float]] = {}  # q -> (row, 1 - f, F)
+    if all(float(pc.points).is_integer() for pc in problem.cases):
+        for q in ids:
+            floor_t = math.floor(problem.limits[q] + 1e-9)
+            frac = problem.limits[q] - floor_t
+            if frac > 1e-9:
+                mir[q] = (n_rows, 1.0 - frac, float(floor_t))
+                n_rows += 1
+    row_lower = [1.0] * len(movable) + [-inf] * len(ids)
+    row_upper = [1.0] * len(movable) + [problem.limits[q] - fixed[q] for q in ids]
+    if moves_row is not None:
+        row_lower.append(-inf)
+        row_upper.append(float(max_moves))
+    row_lower.append(-inf)
+    row_upper.append(inf)
+    for q in sorted(bounds):
+        row_lower.append(-inf)  # made active (>= bound) only when no overload is allowed
+        row_upper.append(inf)
+    for q, (_row, weight, floor_t) in mir.items():
+        row_lower.append(-inf)
+        row_upper.append(weight * (floor_t - fixed[q]))
+
+    cost: list[float] = []
+    start: list[int] = [0]
+    index: list[int] = []
+    value: list[float] = []
+    col_case: list[int] = []
+    col_to: list[str] = []
+    stay_cols: list[int] = []
+    for r, i in enumerate(movable):
+        pc = problem.cases[i]
+        for q in (pc.holder, *pc.costs):
+            stay = q == pc.holder
+            if stay:
+                stay_cols.append(len(cost))
+            cost.append(0.0 if stay else pc.costs[q])
+            index.extend((r, cap_row[q]))
+            value.extend((1.0, pc.points))
+            if moves_row is not None and not stay:
+                index.append(moves_row)
+                value.append(1.0)
+            if not stay and pc.holder in bound_row:
+                index.append(bound_row[pc.holder])
+                value.append(pc.costs[q])
+            if q in mir:
+                index.append(mir[q][0])
+                value.append(mir[q][1] * pc.points)
+            start.append(len(index))
+            col_case.append(i)
+            col_to.append(q)
+    n_x = len(cost)
+    for q in ids:
+        index.extend((cap_row[q], overload_row))
+        value.extend((-1.0, 1.0))
+        if q in mir:
+            index.append(mir[q][0])
+            value.append(-1.0)
+        start.append(len(index))
+    return _Model(
+        n_x, n_rows, cost, start, index, value, row_lower, row_upper, col_case, col_to,
+        moves_row, overload_row, stay_cols, movable,
+        {bound_row[q]: bounds[q] for q in bounds},
+    )
+
+
+def _run(
+    model: _Model,
+    n_o: int,
+    *,
+    phase: int,
+    overload_bound: float | None,
+    start_x: list[float],
+    time_limit: float,
+    mip_gap: float,
+) -> tuple[str, float | None, float, list[float]]:
+    """One HiGHS run; returns (status, gap, objective, column values)."""
+    import highspy
+    import numpy as np
+
+    inf = highspy.kHighsInf
+    n_col = model.n_x + n_o
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_col
+    lp.num_row_ = model.n_rows
+    if phase == 1:
+        lp.col_cost_ = np.array([0.0] * model.n_x + [1.0] * n_o)
+    else:
+        lp.col_cost_ = np.array(model.cost + [0.0] * n_o)
+    lp.col_lower_ = np.zeros(n_col)
+    o_upper = 0.0 if (overload_bound is not None and overload_bound <= 0) else inf
+    lp.col_upper_ = np.array([1.0] * model.n_x + [o_upper] * n_o)
+    row_upper = list(model.row_upper)
+    row_lower = list(model.row_lower)
+    if overload_bound is not None and overload_bound > 0:
+        row_upper[model.overload_row] = overload_bound
+    if phase == 2 and overload_bound is not None and overload_bound <= 0:
+        for row, least in model.giver_bounds.items():
+            row_lower[row] = least - 1e-6
+    lp.row_lower_ = np.array([-inf if math.isinf(v) else v for v in row_lower])
+    lp.row_upper_ = np.array([inf if math.isinf(v) else v for v in row_upper])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.array(model.start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(model.index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(model.value)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_x + [highspy.HighsVarType.kContinuous] * n_o
+
+    prepare_solver()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    h.passModel(lp)
+
+    # A feasible start: the given x, with o at the overload it implies.
+    sol = highspy.HighsSolution()
+    sol.col_value = list(start_x) + _overload_values(model, start_x, n_o)
+    sol.value_valid = True
+    h.setSolution(sol)
+
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    word = _status_word(h, status)
+    values = list(h.getSolution().col_value)
+    has_solution = info.primal_solution_status == 2 and len(values) == n_col  # kSolutionStatusFeasible
+    if not has_solution:
+        values = list(start_x) + _overload_values(model, start_x, n_o)
+        objective = math.nan
+    else:
+        objective = info.objective_function_value
+    gap = info.mip_gap
+    if status == highspy.HighsModelStatus.kOptimal:
+        gap = max(0.0, gap) if math.isfinite(gap) else 0.0
+    gap_out = float(gap) if math.isfinite(gap) else None
+    return word, gap_out, objective, values
+
+
+def _overload_values(model: _Model, x: list[float], n_o: int) -> list[float]:
+    # capacity rows come right after the assignment rows, in practitioner order
+    first_cap = len(model.movable)
+    load = [0.0] * n_o
+    for col in range(model.n_x):
+        if x[col] > 0.5:
+            for k in range(model.start[col], model.start[col + 1]):
+                r = model.index[k]
+                if first_cap <= r < first_cap + n_o:
+                    load[r - first_cap] += model.value[k]
+    return [max(0.0, load[j] - model.row_upper[first_cap + j]) for j in range(n_o)]
+
+
+def solve_problem(
+    problem: RebalanceProblem,
+    *,
+    max_moves: int | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    mip_gap: float = DEFAULT_MIP_GAP,
+) -> RebalancePlan:
+    """The least-disruption plan (lexicographic: overload, then cost), by HiGHS."""
+    if max_moves is not None and max_moves < 0:
+        raise CaseloadError(f"max moves must be 0 or more, got {max_moves}")
+    if time_limit is None or not time_limit > 0:
+        raise CaseloadError(f"time limit must be a positive number of seconds, got {time_limit}")
+    began = time.perf_counter()
+    if problem.overload({}) <= 1e-9 or not any(pc.costs for pc in problem.cases) or max_moves == 0:
+        # Nothing to decide: everyone at or under target, or nothing may move.
+        report = SolverReport("highs", "optimal", 0.0, time.perf_counter() - began, "optimal", 0)
+        return _make_plan(problem, {}, report)
+
+    model = _build_model(problem, max_moves)
+    n_o = len(problem.practitioners)
+
+    # Start from the better of "everyone keeps their cases" and the greedy
+    # baseline, so the solver never returns worse than greedy.
+    start: dict[str, str] = {}
+    for candidate in (greedy_assignment(problem, max_moves=max_moves), fill_assignment(problem, max_moves=max_moves)):
+        if _key(problem, candidate) < _key(problem, start):
+            start = candidate
+    phases = 2
+    # keep the whole call within the limit: HiGHS stops a little after its own
+    # limit, and the plan is still to be read back
+    margin = min(0.5, 0.05 * time_limit)
+    if problem.overload(start) <= 1e-9:
+        # The start already brings everyone under target: no overload phase.
+        status1, gap1, found, phases = "optimal", 0.0, start, 1
+    else:
+        status1, gap1, _overload, values = _run(
+            model, n_o, phase=1, overload_bound=None, start_x=_x_of(model, problem, start),
+            time_limit=max((time_limit - margin) * PHASE1_SHARE - (time.perf_counter() - began), 0.05 * time_limit),
+            mip_gap=mip_gap,
+        )
+        found = _assignment_of(model, problem, values)
+    if problem.overload(start) < problem.overload(found) - 1e-9:
+        found = start  # (never expected: HiGHS keeps the better incumbent)
+    found = _drop_idle_moves(problem, found)
+    best_overload = problem.overload(found)
+    bound = 0.0 if best_overload <= 1e-7 else best_overload + 1e-6 * max(1.0, best_overload)
+    remaining = time_limit - margin - (time.perf_counter() - began)
+    status2, gap2, _cost, values = _run(
+        model, n_o, phase=2, overload_bound=bound, start_x=_x_of(model, problem, found),
+        time_limit=max(remaining, 0.05 * time_limit), mip_gap=mip_gap,
+    )
+    assignment = _assignment_of(model, problem, values)
+    if (problem.overload(assignment) > bound + 1e-6
+            or problem.cost(assignment) > problem.cost(found) + 1e-9):
+        assignment = found  # (never expected: the start is feasible for phase 2)
+    seconds = time.perf_counter() - began
+    # The plan is proven optimal only when both phases are; its gap is the
+    # larger of the two (a reader should not take an unproven cost phase for
+    # a proven plan because the overload phase closed its gap).
+    if status1 != "optimal":
+        status = status1
+    else:
+        status = status2
+    gap = None if gap1 is None or gap2 is None else max(gap1, gap2)
+    report = SolverReport("highs", status, gap, seconds, status1, phases, gap1, gap2)
+    return _make_plan(problem, assignment, report)
+
+
+PHASE1_SHARE = 0.6  # of the time limit, at most, for the overload phase
+
+
+def _key(problem: RebalanceProblem, assignment: Mapping[str, str]) -> tuple[float, float]:
+    return (round(problem.overload(assignment), 6), round(problem.cost(assignment), 6))
+
+
+def fill_assignment(problem: RebalanceProblem, *, max_moves: int | None = None) -> dict[str, str]:
+    """A start for a team that cannot all reach the target: fill each
+    practitioner under target as exactly as whole cases allow, at least cost,
+    with cases of practitioners who stay over target (a subset-sum dynamic
+    programme per receiver over whole points). HiGHS's own heuristics rarely
+    find such exact fills, and without them the overload phase cannot close
+    its gap. Empty when points are not whole numbers or moves are capped."""
+    import numpy as np
+
+    if max_moves is not None or not all(float(pc.points).is_integer() for pc in problem.cases):
+        return {}
+    load = problem.load({})
+    limits = problem.limits
+    excess = {q: load[q] - limits[q] for q in problem.practitioners}
+    if not any(e > 1e-9 for e in excess.values()):
+        return {}
+    receivers = sorted(
+        (q for q in problem.practitioners if excess[q] < 0 and q not in problem.receiver_exclusions),
+        key=lambda q: (excess[q], q),
+    )
+    assignment: dict[str, str] = {}
+    for q in receivers:
+        cap = math.floor(limits[q] - load[q] + 1e-9)
+        if cap <= 0:
+            continue
+        items = [
+            pc for pc in problem.cases
+            if q in pc.costs and pc.case_ref not in assignment
+            and excess[pc.holder] > 1e-9 and pc.points <= min(cap, excess[pc.holder] + 1e-9)
+        ]
+        if not items:
+            continue
+        f = np.full(cap + 1, np.inf)
+        f[0] = 0.0
+        took = np.zeros((len(items), cap + 1), dtype=bool)
+        for i, pc in enumerate(items):
+            p = int(pc.points)
+            trial = f[: cap + 1 - p] + pc.costs[q]
+            better = trial < f[p:]
+            if better.any():
+                took[i, p:][better] = True
+                f[p:] = np.where(better, trial, f[p:])
+        reachable = np.nonzero(np.isfinite(f))[0]
+        s = int(reachable.max())
+        chosen = []
+        for i in range(len(items) - 1, -1, -1):
+            if s > 0 and took[i, s]:
+                chosen.append(items[i])
+                s -= int(items[i].points)
+        for pc in chosen:
+            if excess[pc.holder] - pc.points < -1e-9:
+                continue  # would take its giver under target: leave it
+            assignment[pc.case_ref] = q
+            excess[pc.holder] -= pc.points
+            load[pc.holder] -= pc.points
+            load[q] += pc.points
+    return assignment
+
+
+def _x_of(model: _Model, problem: RebalanceProblem, assignment: Mapping[str, str]) -> list[float]:
+    x = [0.0] * model.n_x
+    for col in range(model.n_x):
+        pc = problem.cases[model.col_case[col]]
+        if assignment.get(pc.case_ref, pc.holder) == model.col_to[col]:
+            x[col] = 1.0
+    return x
+
+
+def _assignment_of(model: _Model, problem: RebalanceProblem, values: list[float]) -> dict[str, str]:
+    assignment: dict[str, str] = {}
+    for col in range(model.n_x):
+        if values[col] > 0.5:
+            pc = problem.cases[model.col_case[col]]
+            if model.col_to[col] != pc.holder:
+                assignment[pc.case_ref] = model.col_to[col]
+    return assignment
+
+
+def _drop_idle_moves(problem: RebalanceProblem, assignment: dict[str, str]) -> dict[str, str]:
+    """Undo, dearest first, every move whose undoing does not add overload (a
+    move between two practitioners who both stay over target, say): a better
+    start for the cost phase when the overload phase was cut short."""
+    result = dict(assignment)
+    base = problem.overload(result)
+    costs = {pc.case_ref: pc.costs for pc in problem.cases}
+    for ref in sorted(result, key=lambda r: -costs[r][result[r]]):
+        trial = dict(result)
+        del trial[ref]
+        overload = problem.overload(trial)
+        if overload <= base + 1e-9:
+            result, base = trial, overload
+    return result
+
+
+def plan_rebalance(
+    inp: RebalanceInput,
+    *,
+    target_pct: float | None = None,
+    max_moves: int | None = None,
+    keep_cases: Iterable[str] = (),
+    keep_practitioners: Iterable[str] = (),
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    mip_gap: float = DEFAULT_MIP_GAP,
+) -> RebalancePlan:
+    """Build the team's problem and solve it exactly (see the module docstring)."""
+    problem = build_problem(
+        inp, target_pct=target_pct, keep_cases=keep_cases, keep_practitioners=keep_practitioners
+    )
+    return solve_problem(problem, max_moves=max_moves, time_limit=time_limit, mip_gap=mip_gap)
+
+
+# --------------------------------------------------------------------------
+# Greedy baseline (for the benchmark)
+
+
+def greedy_assignment(problem: RebalanceProblem, *, max_moves: int | None = None) -> dict[str, str]:
+    """Repeatedly move the cheapest case off the most loaded practitioner (by %
+    of target) to the least loaded eligible receiver that stays within target.
+    A practitioner with no such move is passed over; each case moves at most once."""
+    load = problem.load({})
+    limits = problem.limits
+
+    def ratio(q: str) -> float:
+        return load[q] / limits[q] if limits[q] > 0 else (math.inf if load[q] > 0 else 0.0)
+
+    held: dict[str, list[ProblemCase]] = {q: [] for q in problem.practitioners}
+    for pc in problem.cases:
+        if pc.costs:
+            held[pc.holder].append(pc)
+    assignment: dict[str, str] = {}
+    stuck: set[str] = set()
+    while max_moves is None or len(assignment) < max_moves:
+        over = [q for q in problem.practitioners if load[q] > limits[q] + 1e-9 and q not in stuck]
+        if not over:
+            break
+        giver = max(over, key=lambda q: (ratio(q), q))
+        best: tuple[float, str, str, ProblemCase] | None = None
+        for pc in held[giver]:
+            if pc.case_ref in assignment:
+                continue
+            fits = [q for q in pc.costs if load[q] + pc.points <= limits[q] + 1e-9]
+            if not fits:
+                continue
+            to = min(fits, key=lambda q: (ratio(q), q))
+            key = (pc.costs[to], pc.case_ref, to, pc)
+            if best is None or key[:2] < best[:2]:
+                best = key
+        if best is None:
+            stuck.add(giver)
+            continue
+        _, _, to, pc = best
+        assignment[pc.case_ref] = to
+        load[giver] -= pc.points
+        load[to] += pc.points
+    return assignment
+
+
+def greedy_plan(
+    inp: RebalanceInput | RebalanceProblem,
+    *,
+    target_pct: float | None = None,
+    max_moves: int | None = None,
+    keep_cases: Iterable[str] = (),
+    keep_practitioners: Iterable[str] = (),
+) -> RebalancePlan:
+    """The greedy baseline's plan (solver name "greedy", status "heuristic")."""
+    began = time.perf_counter()
+    problem = (
+        inp
+        if isinstance(inp, RebalanceProblem)
+        else build_problem(inp, target_pct=target_pct, keep_cases=keep_cases, keep_practitioners=keep_practitioners)
+    )
+    assignment = greedy_assignment(problem, max_moves=max_moves)
+    report = SolverReport("greedy", "heuristic", None, time.perf_counter() - began, "heuristic", 0, None, None)
+    return _make_plan(problem, assignment, report)
+
+
+# --------------------------------------------------------------------------
+# JSON (SPEC §5)
+
+
+def _num(x: float, nd: int = 2) -> float | None:
+    if not math.isfinite(x):
+        return None
+    return _round(x, nd)
+
+
+def plan_to_dict(plan: RebalancePlan) -> dict[str, Any]:
+    """Exactly the SPEC §5 JSON object: enough to check the plan independently."""
+    target = plan.target_pct
+    return {
+        "team": plan.team_id,
+        "as_of": plan.as_of.isoformat(),
+        "target_pct": int(target) if float(target).is_integer() else target,
+        "practitioners": [
+            {
+                "practitioner_id": p.practitioner_id,
+                "available_points": _num(p.available_points),
+                "points_before": _num(p.points_before),
+                "points_after": _num(p.points_after),
+            }
+            for p in plan.practitioners
+        ],
+        "cases": [
+            {
+                "case_ref": c.case_ref,
+                "practitioner_id": c.practitioner_id,
+                "points": _num(c.points),
+                "move_costs": {q: _num(v, 6) for q, v in c.move_costs.items()},
+            }
+            for c in plan.cases
+        ],
+        "moves": [
+            {"case_ref": m.case_ref, "from": m.from_id, "to": m.to_id, "cost": _num(m.cost, 6), "reason": m.reason}
+            for m in plan.moves
+        ],
+        "total_cost": _num(plan.total_cost, 6),
+        "overload_points": _num(plan.overload_points, 6),
+        "solver": {
+            "name": plan.solver.name,
+            "status": plan.solver.status,
+            "gap": None if plan.solver.gap is None else _round(plan.solver.gap, 6),
+            "seconds": round(plan.solver.seconds, 3),
+        },
+    }
+
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "CaseFacts",
+    "DisruptionCost",
+    "Move",
+    "PlanCase",
+    "PlanPractitioner",
+    "ProblemCase",
+    "RebalanceInput",
+    "RebalancePlan",
+    "RebalanceProblem",
+    "SolverReport",
+    "absent_working_days",
+    "build_problem",
+    "case_exclusion",
+    "case_facts",
+    "disruption_cost",
+    "fill_assignment",
+    "grade_bar",
+    "greedy_assignment",
+    "greedy_plan",
+    "min_cover_cost",
+    "move_reason",
+    "plan_rebalance",
+    "plan_to_dict",
+    "prepare_solver",
+    "receiver_exclusion",
+    "solve_problem",
+    "with_moves",
+]

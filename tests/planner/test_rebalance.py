@@ -1,0 +1,480 @@
+"""The rebalance of SPEC §5: disruption cost, exclusions, and the MILP
+checked against brute force (every assignment enumerated) on small teams."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from planner.model import Absence, Allocation, Case, Contact, Handover, Practitioner, Team, World
+from planner.policy import DEFAULT_POLICY
+from planner.rebalance import (
+    RebalanceInput,
+    build_problem,
+    disruption_cost,
+    greedy_plan,
+    plan_rebalance,
+    plan_to_dict,
+    with_moves,
+)
+
+AS_OF = date(2026, 11, 27)  # a Friday
+
+
+def ago(days: int) -> date:
+    return AS_OF - timedelta(days=days)
+
+
+def ahead(days: int) -> date:
+    return AS_OF + timedelta(days=days)
+
+
+def person(pid: str, **kw) -> Practitioner:
+    return Practitioner(pid, f"Made-up {pid}", kw.pop("team_id", "T1"), **kw)
+
+
+def team(*people: Practitioner, absences: list[Absence] = ()) -> World:
+    by_pid: dict[str, tuple[Absence, ...]] = {}
+    for a in absences:
+        by_pid[a.practitioner_id] = by_pid.get(a.practitioner_id, ()) + (a,)
+    return World(
+        practitioners={p.practitioner_id: p for p in people},
+        teams={"T1": Team("T1", "North")},
+        absences=by_pid,
+    )
+
+
+def case(
+    ref: str,
+    pid: str,
+    *,
+    tier: str | None = "C1",
+    level: str = "standard",
+    start_ago: int = 70,
+    seen_by_holder: bool = True,
+    earlier: list[tuple[str, int, int]] = (),  # (pid, start_ago, end_ago)
+    contacts: list[tuple[str, int]] = (),  # (pid, days ago), meaningful
+    flags: frozenset[str] = frozenset(),
+    youth: bool = False,
+    handover_to: str | None = None,
+) -> Case:
+    allocations = [Allocation(p, ago(s), ago(e)) for p, s, e in earlier] + [Allocation(pid, ago(start_ago))]
+    seen = [Contact(ago(d), p) for p, d in contacts]
+    if seen_by_holder:
+        seen.append(Contact(ago(max(0, start_ago - 3)), pid))
+    handovers = (Handover(pid, handover_to, ahead(10)),) if handover_to else ()
+    return Case(
+        ref, "Made-up Person", team_id="T1", tier=tier, contact_level=level, youth=youth, flags=flags,
+        allocations=tuple(sorted(allocations, key=lambda a: a.start_date)),
+        contacts=tuple(sorted(seen, key=lambda c: c.contact_date)),
+        handovers=handovers,
+    )
+
+
+def inp(cases, world) -> RebalanceInput:
+    return RebalanceInput("T1", AS_OF, tuple(cases), world, DEFAULT_POLICY)
+
+
+# --------------------------------------------------------------------------- disruption cost
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "receiver", "expected"),
+    [
+        # w = whole weeks of the current allocation: 70 days = 10 weeks
+        (dict(start_ago=70), "P2", 20.0),
+        (dict(start_ago=76), "P2", 20.0),
+        (dict(start_ago=77), "P2", 21.0),
+        # capped at 52 weeks
+        (dict(start_ago=900), "P2", 62.0),
+        # no meaningful contact yet with the current practitioner: w = 0
+        (dict(start_ago=300, seen_by_holder=False), "P2", 10.0),
+        # m1 = 2 for youth, safeguarding, care_experienced, opd (not victim_contact)
+        (dict(youth=True), "P2", 40.0),
+        (dict(flags=frozenset({"safeguarding"})), "P2", 40.0),
+        (dict(flags=frozenset({"care_experienced"})), "P2", 40.0),
+        (dict(flags=frozenset({"opd"})), "P2", 40.0),
+        (dict(flags=frozenset({"victim_contact"})), "P2", 20.0),
+        # m2 = 0.5: the receiver held the case before (the current allocation,
+        # 70 days old, is also a recent change: k = 1)...
+        (dict(start_ago=70, earlier=[("P2", 800, 400)]), "P2", 30.0),
+        (dict(start_ago=400, earlier=[("P2", 800, 400)]), "P2", 31.0),
+        # ... or saw the person within 730 days (not 731)
+        (dict(contacts=[("P2", 730)]), "P2", 10.0),
+        (dict(contacts=[("P2", 731)]), "P2", 20.0),
+        # k: changes of practitioner (allocations but the first) started in the last 365 days
+        (dict(start_ago=70, earlier=[("P3", 800, 70)]), "P2", 40.0),
+        (dict(start_ago=70, earlier=[("P3", 800, 300), ("P4", 300, 70)]), "P2", 60.0),
+        (dict(start_ago=366, earlier=[("P3", 800, 366)]), "P2", 62.0),
+        # everything at once: (10 + 10) * 2 * 0.5 + 20 * 1
+        (dict(youth=True, earlier=[("P2", 800, 70)]), "P2", 40.0),
+        # a planned handover: 0 to its receiver, the usual cost to others
+        (dict(handover_to="P2"), "P2", 0.0),
+        (dict(handover_to="P2"), "P3", 20.0),
+    ],
+)
+def test_disruption_cost_follows_the_spec(kwargs, receiver, expected):
+    c = case("C1", "P1", **kwargs)
+    assert disruption_cost(c, receiver, AS_OF).cost == expected
+
+
+# --------------------------------------------------------------------------- brute force
+
+
+def brute_force(problem, max_moves=None):
+    """(least overload, least cost at that overload) over every assignment."""
+    options = [[pc.holder, *pc.costs] for pc in problem.cases]
+    best = None
+    for choice in itertools.product(*options):
+        assignment = {pc.case_ref: q for pc, q in zip(problem.cases, choice)}
+        moves = sum(1 for pc, q in zip(problem.cases, choice) if q != pc.holder)
+        if max_moves is not None and moves > max_moves:
+            continue
+        key = (round(problem.overload(assignment), 6), round(problem.cost(assignment), 6))
+        if best is None or key < best:
+            best = key
+    return best
+
+
+def random_team(seed: int):
+    rng = random.Random(seed)
+    grades = rng.sample(["PO", "PO", "PSO"], 3)
+    people = [
+        person(
+            f"P{i + 1}",
+            grade=grades[i],
+            contracted_hours=rng.choice((37.0, 22.5, 18.5)),
+            reduction_pct=rng.choice((0.0, 0.0, 20.0)),
+        )
+        for i in range(3)
+    ]
+    n_cases = rng.randint(6, 8)
+    tiers = ["A3", "A1", "B2", "B0", "C3", "C1", "C0", "D2", None]
+    cases = []
+    for n in range(n_cases):
+        holder = rng.choice(["P1", "P1", "P2", "P3"])  # P1 tends to be the loaded one
+        others = [p for p in ("P1", "P2", "P3") if p != holder]
+        earlier = []
+        if rng.random() < 0.4:
+            earlier = [(rng.choice(others), rng.randint(400, 900), rng.randint(100, 399))]
+        contacts = [(rng.choice(others), rng.randint(1, 900))] if rng.random() < 0.3 else []
+        flags = frozenset(rng.sample(["safeguarding", "do_not_move", "opd"], rng.randint(0, 1)))
+        handover_to = rng.choice(others) if rng.random() < 0.1 else None
+        cases.append(
+            case(
+                f"C{n + 1}", holder,
+                tier=rng.choice(tiers), level=rng.choice(("intensive", "standard", "low")),
+                start_ago=rng.randint(5, 500), seen_by_holder=rng.random() < 0.8,
+                earlier=earlier, contacts=contacts, flags=flags, youth=rng.random() < 0.1,
+                handover_to=handover_to,
+            )
+        )
+    # a target that is sometimes reachable, sometimes not
+    target = rng.choice((5, 10, 15, 20, 30))
+    return inp(cases, team(*people)), target
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_milp_matches_brute_force(seed):
+    data, target = random_team(seed)
+    problem = build_problem(data, target_pct=target)
+    plan = plan_rebalance(data, target_pct=target)
+    assert plan.solver.status == "optimal"
+    overload, cost = brute_force(problem)
+    assert plan.overload_points == pytest.approx(overload, abs=1e-5)
+    assert plan.total_cost == pytest.approx(cost, abs=1e-5)
+    # the plan's own numbers add up
+    assignment = {m.case_ref: m.to_id for m in plan.moves}
+    assert problem.overload(assignment) == pytest.approx(plan.overload_points, abs=1e-5)
+    assert problem.cost(assignment) == pytest.approx(plan.total_cost)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_milp_matches_brute_force_with_max_moves(seed):
+    data, target = random_team(100 + seed)
+    max_moves = seed % 3
+    problem = build_problem(data, target_pct=target)
+    plan = plan_rebalance(data, target_pct=target, max_moves=max_moves)
+    assert len(plan.moves) <= max_moves
+    overload, cost = brute_force(problem, max_moves)
+    assert plan.overload_points == pytest.approx(overload, abs=1e-5)
+    assert plan.total_cost == pytest.approx(cost, abs=1e-5)
+
+
+# --------------------------------------------------------------------------- objective
+
+
+def test_reachable_target_brings_everyone_under_it():
+    world = team(person("P1"), person("P2"), person("P3"))
+    cases = [case(f"C{i}", "P1", tier="A3") for i in range(12)]  # 12 x 206 = 2472 > 2176
+    plan = plan_rebalance(inp(cases, world))
+    assert plan.overload_points == 0
+    assert plan.over_target == []
+    assert len(plan.moves) == 2  # one case is not enough (2266 > 2176)
+    assert all(p.points_after <= p.target_points for p in plan.practitioners)
+
+
+def test_infeasible_target_still_uses_all_the_headroom_there_is():
+    # P1 2472 (296 over), P2 2060 (116 headroom): no plan reaches the target,
+    # but moving one A3 case spreads the overload and uses P2's headroom:
+    # 2266 + 2266 = 90 + 90 = 180 points over, the least possible.
+    world = team(person("P1"), person("P2"), person("L1", role="team_lead"))
+    cases = [case(f"C{i:02d}", "P1", tier="A3", start_ago=100 + 7 * i) for i in range(12)]
+    cases += [case(f"D{i:02d}", "P2", tier="A3") for i in range(10)]
+    plan = plan_rebalance(inp(cases, world))
+    assert plan.overload_points == pytest.approx(180)
+    assert len(plan.moves) == 1
+    assert plan.moves[0].case_ref == "C00"  # the shortest relationship of P1's
+    assert plan.over_target == ["P1", "P2"]
+
+
+def test_overload_wins_over_cost_when_only_the_expensive_move_fits():
+    world = team(person("P1"), person("P2"), person("P3", role="team_lead"))
+    fixed = frozenset({"do_not_move"})
+    p1 = [case(f"F{i}", "P1", tier=None, level="intensive", flags=fixed) for i in range(14)]  # 2100
+    p2 = [case(f"G{i}", "P2", tier=None, level="intensive", flags=fixed) for i in range(13)]  # 1950
+    cheap = case("CHEAP", "P1", tier=None, level="low", seen_by_holder=False)  # 30 points, cost 10
+    dear = case("DEAR", "P1", tier=None, level="intensive", start_ago=900)  # 150 points, cost 62
+    data = inp(p1 + p2 + [cheap, dear], world)
+    # P1 2280 (104 over). Moving DEAR: P1 2130 (0 over), P2 2100 (0 over) -> cost 62.
+    # Moving CHEAP only: P1 2250 (74 over) -> cost 10. Overload comes first.
+    plan = plan_rebalance(data)
+    assert [m.case_ref for m in plan.moves] == ["DEAR"]
+    assert plan.overload_points == 0
+    assert plan.total_cost == 62
+
+
+def test_no_move_when_no_one_is_over_target():
+    world = team(person("P1"), person("P2"))
+    plan = plan_rebalance(inp([case("C1", "P1"), case("C2", "P2")], world))
+    assert plan.moves == ()
+    assert plan.solver.status == "optimal"
+    assert plan.total_cost == 0
+
+
+def _two_receivers_world():
+    return team(person("P1"), person("P2"), person("P3"))
+
+
+def _overloaded_p1(extra: Case) -> list[Case]:
+    fixed = frozenset({"do_not_move"})
+    return [case(f"F{i}", "P1", tier="A3", flags=fixed) for i in range(10)] + [extra]  # 2060 + extra
+
+
+def test_returning_a_case_to_a_former_practitioner_is_preferred_at_equal_load():
+    extra = case("BACK", "P1", tier="A3", start_ago=200, earlier=[("P3", 700, 200)])  # 2266 > 2176
+    plan = plan_rebalance(inp(_overloaded_p1(extra), _two_receivers_world()))
+    (move,) = plan.moves
+    assert (move.case_ref, move.to_id) == ("BACK", "P3")
+    assert move.reason.startswith("P3 held the case until ")
+    costs = next(c for c in plan_to_dict(plan)["cases"] if c["case_ref"] == "BACK")["move_costs"]
+    assert costs["P3"] - 20 == (costs["P2"] - 20) / 2  # m2 = 0.5; k = 1 adds 20 to both
+
+
+def test_a_receiver_who_saw_the_person_recently_is_preferred():
+    extra = case("SEEN", "P1", tier="A3", contacts=[("P2", 55)])
+    plan = plan_rebalance(inp(_overloaded_p1(extra), _two_receivers_world()))
+    (move,) = plan.moves
+    assert move.to_id == "P2"
+    assert move.reason.startswith(f"P2 saw the person on {ago(55).day} ")
+
+
+def test_no_contact_yet_makes_a_case_the_cheapest_to_move():
+    fixed = frozenset({"do_not_move"})
+    cases = [case(f"F{i}", "P1", tier="A3", flags=fixed) for i in range(9)]  # 1854 + 2 x 206 = 2266
+    cases += [case("OLD", "P1", tier="A3", start_ago=20), case("NEW", "P1", tier="A3", start_ago=20, seen_by_holder=False)]
+    plan = plan_rebalance(inp(cases, _two_receivers_world()))
+    moved = {m.case_ref: m for m in plan.moves}
+    assert set(moved) == {"NEW"}
+    assert "no contact yet with the current practitioner" in moved["NEW"].reason
+
+
+def test_a_planned_handover_costs_nothing_to_its_receiver():
+    extra = case("PLANNED", "P1", tier="A3", start_ago=400, handover_to="P3")
+    plan = plan_rebalance(inp(_overloaded_p1(extra), _two_receivers_world()))
+    (move,) = plan.moves
+    assert (move.to_id, move.cost, move.already_planned) == ("P3", 0.0, True)
+    assert move.reason == "planned handover already going to P3"
+    case_json = next(c for c in plan_to_dict(plan)["cases"] if c["case_ref"] == "PLANNED")
+    assert case_json["move_costs"] == {"P3": 0.0}  # not to P2: that would cancel the handover
+
+
+# --------------------------------------------------------------------------- exclusions
+
+
+def _costs(plan, ref):
+    return next(c.move_costs for c in plan.cases if c.case_ref == ref)
+
+
+def test_do_not_move_cases_stay_and_have_no_move_costs():
+    cases = [case(f"D{i}", "P1", tier="A3", flags=frozenset({"do_not_move"})) for i in range(12)]
+    plan = plan_rebalance(inp(cases, _two_receivers_world()))
+    assert plan.moves == ()
+    assert all(_costs(plan, c.case_ref) == {} for c in cases)
+    assert plan.overload_points == pytest.approx(12 * 206 - 2176)
+
+
+def test_team_leads_never_receive():
+    world = team(person("P1"), person("L1", role="team_lead", grade="SPO"), person("P3", contracted_hours=7.4))
+    cases = [case(f"C{i}", "P1", tier="C1") for i in range(50)]  # 2500: P3 can take 435 at most
+    plan = plan_rebalance(inp(cases, world))
+    assert all(m.to_id != "L1" for m in plan.moves)
+    assert all("L1" not in _costs(plan, c.case_ref) for c in cases)
+    assert plan.practitioner("L1").receiver_exclusion == "team lead"
+
+
+def test_psos_receive_no_tier_a_or_b_cases():
+    world = team(person("P1"), person("S1", grade="PSO"))
+    cases = [case(f"A{i}", "P1", tier="A2") for i in range(8)] + [case(f"B{i}", "P1", tier="B1") for i in range(6)]
+    cases += [case(f"C{i}", "P1", tier="C2") for i in range(4)]  # 1264 + 612 + 252 = 2128 ... plus
+    cases += [case("D1", "P1", tier="D3"), case("N1", "P1", tier=None, level="low")]  # 2209
+    plan = plan_rebalance(inp(cases, world))
+    for c in cases:
+        costs = _costs(plan, c.case_ref)
+        if c.tier and c.tier[0] in "AB":
+            assert "S1" not in costs
+        else:
+            assert "S1" in costs
+    assert plan.moves and all(m.case_ref[0] not in "AB" for m in plan.moves)
+
+
+def test_absent_receivers_are_excluded_from_ten_working_days_in_the_next_28():
+    # 30 Nov - 11 Dec 2026 is 10 working days; 30 Nov - 10 Dec is 9
+    world = team(
+        person("P1"), person("AWAY10"), person("AWAY9"),
+        absences=[Absence("AWAY10", date(2026, 11, 30), date(2026, 12, 11)),
+                  Absence("AWAY9", date(2026, 11, 30), date(2026, 12, 10))],
+    )
+    cases = [case(f"C{i}", "P1", tier="A3") for i in range(11)]
+    plan = plan_rebalance(inp(cases, world))
+    assert plan.practitioner("AWAY10").receiver_exclusion == "away 10 working days in the next 28 days"
+    assert plan.practitioner("AWAY9").receiver_exclusion is None
+    assert all(m.to_id == "AWAY9" for m in plan.moves) and plan.moves
+
+
+def test_receivers_leaving_within_56_days_are_excluded():
+    world = team(person("P1"), person("SOON", leaving_on=ahead(56)), person("LATER", leaving_on=ahead(57)))
+    cases = [case(f"C{i}", "P1", tier="A3") for i in range(11)]
+    plan = plan_rebalance(inp(cases, world))
+    assert plan.practitioner("SOON").receiver_exclusion.startswith("leaving on ")
+    assert plan.practitioner("LATER").receiver_exclusion is None
+    assert {m.to_id for m in plan.moves} == {"LATER"}
+
+
+def test_cases_and_practitioners_left_alone():
+    world = team(person("P1"), person("P2"), person("P3"))
+    cases = [case(f"C{i}", "P1", tier="A3", start_ago=10 * (i + 1)) for i in range(12)]
+    keep = {"C0", "C1", "C2"}  # the cheapest to move
+    plan = plan_rebalance(inp(cases, world), keep_cases=keep, keep_practitioners={"P2"})
+    assert plan.moves
+    assert not keep & {m.case_ref for m in plan.moves}
+    assert all(m.to_id == "P3" for m in plan.moves)
+    assert all("P2" not in c.move_costs for c in plan.cases)
+
+
+def test_max_moves_is_respected_even_if_the_target_is_missed():
+    world = _two_receivers_world()
+    cases = [case(f"C{i}", "P1", tier="A3") for i in range(13)]  # 2678: needs 3 moves
+    plan = plan_rebalance(inp(cases, world), max_moves=1)
+    assert len(plan.moves) == 1
+    assert plan.overload_points > 0
+    full = plan_rebalance(inp(cases, world))
+    assert len(full.moves) == 3 and full.overload_points == 0
+
+
+# --------------------------------------------------------------------------- JSON and reporting
+
+
+SPEC_KEYS = {"team", "as_of", "target_pct", "practitioners", "cases", "moves", "total_cost", "overload_points", "solver"}
+
+
+def test_json_has_exactly_the_spec_keys_and_every_number_to_check_it():
+    world = team(person("P1"), person("P2"), person("L1", role="team_lead"), person("S1", grade="PSO"))
+    cases = [case(f"C{i}", "P1", tier="A3") for i in range(11)] + [case("K", "P2", tier="C1")]
+    plan = plan_rebalance(inp(cases, world))
+    doc = json.loads(json.dumps(plan_to_dict(plan)))
+    assert set(doc) == SPEC_KEYS
+    assert doc["team"] == "T1" and doc["as_of"] == "2026-11-27" and doc["target_pct"] == 100
+    assert {k for p in doc["practitioners"] for k in p} == {"practitioner_id", "available_points", "points_before", "points_after"}
+    assert {k for c in doc["cases"] for k in c} == {"case_ref", "practitioner_id", "points", "move_costs"}
+    assert {k for m in doc["moves"] for k in m} == {"case_ref", "from", "to", "cost", "reason"}
+    assert set(doc["solver"]) == {"name", "status", "gap", "seconds"}
+    assert doc["solver"]["name"] == "highs" and doc["solver"]["status"] == "optimal"
+    assert doc["solver"]["gap"] == pytest.approx(0, abs=1e-6)
+    assert [c["case_ref"] for c in doc["cases"]] == sorted(c.case_ref for c in cases)
+    for c in doc["cases"]:
+        assert "L1" not in c["move_costs"]  # team lead
+        if c["case_ref"] != "K":
+            assert "S1" not in c["move_costs"]  # PSO, tier A
+        else:
+            assert set(c["move_costs"]) == {"P1", "S1"}  # tier C: a PSO may take it
+        assert c["practitioner_id"] not in c["move_costs"]
+    # independent check: points after = before - out + in; cost = sum of listed costs
+    points = {c["case_ref"]: c["points"] for c in doc["cases"]}
+    after = {p["practitioner_id"]: p["points_before"] for p in doc["practitioners"]}
+    for m in doc["moves"]:
+        after[m["from"]] -= points[m["case_ref"]]
+        after[m["to"]] += points[m["case_ref"]]
+        assert m["cost"] == next(c for c in doc["cases"] if c["case_ref"] == m["case_ref"])["move_costs"][m["to"]]
+    assert after == {p["practitioner_id"]: p["points_after"] for p in doc["practitioners"]}
+    assert doc["total_cost"] == sum(m["cost"] for m in doc["moves"])
+    over = sum(max(0.0, p["points_after"] - p["available_points"]) for p in doc["practitioners"])
+    assert doc["overload_points"] == pytest.approx(over, abs=0.01)
+
+
+def test_dropping_moves_recomputes_the_plan():
+    world = _two_receivers_world()
+    cases = [case(f"C{i}", "P1", tier="A3") for i in range(14)]
+    plan = plan_rebalance(inp(cases, world))
+    first = plan.moves[0]
+    fewer = with_moves(plan, [first.case_ref])
+    assert fewer.moves == (first,) and fewer.edited
+    assert fewer.total_cost == first.cost
+    assert fewer.practitioner("P1").points_after == 14 * 206 - 206
+    assert fewer.overload_points > 0
+
+
+def test_time_limit_and_status_are_reported():
+    data, target = random_team(7)
+    plan = plan_rebalance(data, target_pct=target, time_limit=5)
+    assert plan.solver.status == "optimal"
+    assert plan.solver.seconds >= 0
+    with pytest.raises(Exception):
+        plan_rebalance(data, time_limit=0)
+
+
+def test_greedy_baseline_never_beats_the_optimum():
+    for seed in range(10):
+        data, target = random_team(200 + seed)
+        best = plan_rebalance(data, target_pct=target)
+        greedy = greedy_plan(data, target_pct=target)
+        assert (round(greedy.overload_points, 6), greedy.total_cost) >= (
+            round(best.overload_points, 6), best.total_cost - 1e-6
+        )
+        assert greedy.solver.name == "greedy"
+
+
+def test_min_cover_cost_is_the_cheapest_set_covering_the_demand():
+    from planner.rebalance import min_cover_cost
+
+    items = [(100, 30.0), (60, 10.0), (50, 12.0), (30, 5.0)]
+    assert min_cover_cost(items, 0) == 0
+    assert min_cover_cost(items, 80) == 15.0  # 60 + 30
+    assert min_cover_cost(items, 100) == 22.0  # 60 + 50 beats 100 alone (30)
+    assert min_cover_cost(items, 240) == 57.0  # all of them
+    assert min_cover_cost(items, 241) == float("inf")
+    # against enumeration
+    rng = random.Random(5)
+    for _ in range(30):
+        items = [(rng.randint(20, 200), float(rng.randint(5, 60))) for _ in range(7)]
+        demand = rng.randint(1, 600)
+        best = min(
+            (sum(c for _, c in subset) for k in range(8) for subset in itertools.combinations(items, k)
+             if sum(p for p, _ in subset) >= demand),
+            default=float("inf"),
+        )
+        assert min_cover_cost(items, demand) == best

@@ -1,0 +1,249 @@
+"""`caseload rebalance` and storage.team: the sample team brought under target,
+and `--apply` planning warm handovers (with checklists, audited), never
+reallocating silently."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from planner.errors import CaseloadError, ConflictError
+from planner.policy import DEFAULT_POLICY
+from planner.rebalance import Move, RebalancePlan, SolverReport, plan_rebalance
+from storage import models as m
+from storage.engine import make_engine
+from storage.repo import commit_or_conflict
+from storage.sample import demo_copy, shipped_sample_path
+from storage.team import apply_plan, check_may_apply, rebalance_input
+from tui.cli import main
+
+AS_OF = date(2026, 11, 27)
+TEAM = "NPS-N1"
+LEAD = "N1-01"
+
+
+@pytest.fixture
+def sample_db(tmp_path) -> str:
+    """A copy of the shipped sample, dates as built for AS_OF, brought to the
+    current schema (the shipped file may trail a migration being added)."""
+    from storage.db import init_db
+
+    path = str(demo_copy(shipped_sample_path(), tmp_path, AS_OF))
+    engine = make_engine(path)
+    try:
+        init_db(engine)
+    finally:
+        engine.dispose()
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def _count(engine, model, *where) -> int:
+    with Session(engine) as s:
+        return s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+# --------------------------------------------------------------------------- storage.team on the sample
+
+
+def test_sample_team_is_brought_under_target_and_applied_as_planned_handovers(sample_db):
+    engine = make_engine(sample_db)
+    try:
+        with Session(engine) as s:
+            inp = rebalance_input(s, TEAM, AS_OF, DEFAULT_POLICY)
+            plan = plan_rebalance(inp)
+            over_before = [p.practitioner_id for p in plan.practitioners if p.points_before > p.target_points]
+            assert over_before  # the sample has someone over capacity
+            assert plan.solver.status == "optimal"
+            assert plan.overload_points == 0 and plan.over_target == []
+            for p in plan.practitioners:
+                assert p.points_after <= p.target_points
+            assert plan.moves and all(m_.reason for m_ in plan.moves)
+            moved_from = {m_.from_id for m_ in plan.moves}
+            assert set(over_before) <= moved_from
+            handovers_before = _count(engine, m.Handover)
+            applied = apply_plan(s, plan, actor=LEAD, policy=DEFAULT_POLICY)
+            commit_or_conflict(s)
+        new = [mv for mv in plan.moves if not mv.already_planned]
+        assert len(applied.handover_ids) == len(new)
+        assert applied.planned_on == AS_OF + timedelta(days=14)
+        assert _count(engine, m.Handover) == handovers_before + len(new)
+        with Session(engine) as s:
+            for hid, move in zip(applied.handover_ids, new):
+                h = s.get(m.Handover, hid)
+                assert h.status == "planned" and h.planned_on == applied.planned_on
+                items = s.execute(select(m.HandoverItem).where(m.HandoverItem.handover_id == hid)).scalars().all()
+                assert {"told", "summary", "three_way"} <= {i.item_id for i in items}
+            # never a silent reallocation: every moved case is still with its giver
+            for move in plan.moves:
+                current = s.execute(
+                    select(m.Practitioner.practitioner_id)
+                    .join(m.Allocation, m.Allocation.practitioner_pk == m.Practitioner.id)
+                    .join(m.Case, m.Case.id == m.Allocation.case_id)
+                    .where(m.Case.case_ref == move.case_ref, m.Allocation.end_date.is_(None))
+                ).scalar_one()
+                assert current == move.from_id
+            decision = s.execute(
+                select(m.AuditEvent).where(m.AuditEvent.action == "rebalance", m.AuditEvent.entity_key == TEAM)
+            ).scalars().all()
+            assert len(decision) == 1 and decision[0].actor == LEAD
+            detail = json.loads(decision[0].detail)
+            assert detail["handovers_planned"] == len(new) and detail["total_cost"] == plan.total_cost
+            planned_events = s.execute(
+                select(func.count()).select_from(m.AuditEvent)
+                .where(m.AuditEvent.action == "plan", m.AuditEvent.entity == "handover", m.AuditEvent.actor == LEAD)
+            ).scalar_one()
+            assert planned_events == len(new)
+        # run again: the handovers now exist, so the same moves cost nothing
+        with Session(engine) as s:
+            again = plan_rebalance(rebalance_input(s, TEAM, AS_OF, DEFAULT_POLICY))
+        assert again.total_cost == 0 and all(mv.already_planned for mv in again.moves)
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- storage.team on both backends
+
+
+def _hand_plan(case_ref="C2", from_id="P1", to_id="P2") -> RebalancePlan:
+    return RebalancePlan(
+        team_id="T1", as_of=AS_OF, target_pct=100.0, practitioners=(), cases=(),
+        moves=(Move(case_ref, from_id, to_id, 12.0, "with P1 for 10 weeks", 150.0),),
+        total_cost=12.0, overload_points=0.0, solver=SolverReport("highs", "optimal", 0.0, 0.01),
+    )
+
+
+def test_apply_plan_plans_handovers_in_one_audited_transaction(engine, seed_cases):
+    seed_cases(engine)
+    with Session(engine) as s:
+        applied = apply_plan(s, _hand_plan(), handover_on=date(2026, 12, 14), actor="lead-user")
+        commit_or_conflict(s)
+    assert len(applied.handover_ids) == 1
+    with Session(engine) as s:
+        h = s.get(m.Handover, applied.handover_ids[0])
+        assert (h.status, h.planned_on, h.reason) == ("planned", date(2026, 12, 14), "rebalancing")
+        assert s.execute(select(func.count()).select_from(m.HandoverItem).where(m.HandoverItem.handover_id == h.id)).scalar_one() > 0
+        actions = sorted(e.action for e in s.execute(select(m.AuditEvent)).scalars())
+        assert actions == ["plan", "rebalance"]
+
+
+def test_apply_plan_refuses_practitioners_who_do_not_lead_the_team(engine, seed_cases):
+    seed_cases(engine)
+    with Session(engine) as s:
+        with pytest.raises(CaseloadError, match="P1 is not a team lead"):
+            apply_plan(s, _hand_plan(), actor="P1")
+        with pytest.raises(CaseloadError, match="P3 leads team T2, not T1"):
+            check_may_apply(s, "P3", "T1")
+        check_may_apply(s, "os-user", "T1")  # not a practitioner id: let through (access control comes later)
+    assert _count(engine, m.Handover) == 0
+
+
+def test_apply_plan_refuses_a_stale_plan(engine, seed_cases):
+    seed_cases(engine)
+    with Session(engine) as s:
+        with pytest.raises(ConflictError, match="now with P1, not P2"):
+            apply_plan(s, _hand_plan(from_id="P2", to_id="P1"), actor="lead-user")
+        s.rollback()
+    assert _count(engine, m.Handover) == 0
+    assert _count(engine, m.AuditEvent) == 0
+
+
+# --------------------------------------------------------------------------- the command
+
+
+SPEC_KEYS = {"team", "as_of", "target_pct", "practitioners", "cases", "moves", "total_cost", "overload_points", "solver"}
+
+
+def test_rebalance_json_is_the_spec_object(sample_db):
+    result = run("--db", sample_db, "rebalance", "--team", TEAM, "--on", "2026-11-27", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert set(doc) == SPEC_KEYS
+    assert doc["team"] == TEAM and doc["as_of"] == "2026-11-27" and doc["target_pct"] == 100
+    assert doc["overload_points"] == 0
+    assert doc["solver"]["name"] == "highs" and doc["solver"]["status"] == "optimal"
+    by_id = {p["practitioner_id"]: p for p in doc["practitioners"]}
+    assert by_id[LEAD]["points_after"] == by_id[LEAD]["points_before"]
+    for c in doc["cases"]:
+        assert LEAD not in c["move_costs"]  # a team lead never receives
+    for move in doc["moves"]:
+        assert move["reason"]
+
+
+def test_rebalance_table_shows_capacity_before_after_with_band_words_and_reasons(sample_db):
+    result = run("--db", sample_db, "rebalance", "--team", TEAM, "--on", "2026-11-27")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "BEFORE" in out and "AFTER" in out and "OVER" in out
+    assert "OVER = over capacity" in out
+    assert "REASON" in out and "solver highs: optimal" in out
+    assert "receives nothing: team lead" in out
+
+
+def test_rebalance_options(sample_db):
+    full = json.loads(run("--db", sample_db, "rebalance", "--team", TEAM, "--on", "2026-11-27", "--format", "json").output)
+    first = full["moves"][0]["case_ref"]
+    one = json.loads(
+        run("--db", sample_db, "rebalance", "--team", TEAM, "--on", "2026-11-27", "--format", "json",
+            "--max-moves", "1", "--time-limit", "5").output
+    )
+    assert len(one["moves"]) <= 1
+    kept = json.loads(
+        run("--db", sample_db, "rebalance", "--team", TEAM, "--on", "2026-11-27", "--format", "json",
+            "--keep", first).output
+    )
+    assert first not in {mv["case_ref"] for mv in kept["moves"]}
+    assert next(c for c in kept["cases"] if c["case_ref"] == first)["move_costs"] == {}
+    higher = json.loads(
+        run("--db", sample_db, "rebalance", "--team", TEAM, "--on", "2026-11-27", "--format", "json",
+            "--target", "130").output
+    )
+    assert higher["target_pct"] == 130 and higher["moves"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--team", "NOPE"], "unknown team NOPE"),
+        (["--team", TEAM, "--keep", "ZZ999"], "--keep: no open case"),
+        (["--team", TEAM, "--target", "0"], "--target must be a positive percentage"),
+        (["--team", TEAM, "--handover-on", "2026-12-14"], "only makes sense with --apply"),
+    ],
+)
+def test_rebalance_errors_are_one_line(sample_db, args, message):
+    result = run("--db", sample_db, "rebalance", "--on", "2026-11-27", *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_apply_by_the_team_lead_plans_handovers(sample_db):
+    engine = make_engine(sample_db)
+    before = _count(engine, m.Handover)
+    result = run("--db", sample_db, "--as", LEAD, "rebalance", "--team", TEAM, "--on", "2026-11-27", "--apply",
+                 "--handover-on", "2026-12-10")
+    assert result.exit_code == 0, result.output
+    assert "handover(s) on 2026-12-10 with their checklists" in result.output
+    after = _count(engine, m.Handover)
+    assert after > before
+    assert _count(engine, m.Handover, m.Handover.planned_on == date(2026, 12, 10)) == after - before
+    assert _count(engine, m.AuditEvent, m.AuditEvent.action == "rebalance") == 1
+    engine.dispose()
+
+
+def test_apply_by_a_practitioner_who_is_not_a_lead_is_refused(sample_db):
+    engine = make_engine(sample_db)
+    before = _count(engine, m.Handover)
+    result = run("--db", sample_db, "--as", "N1-02", "rebalance", "--team", TEAM, "--on", "2026-11-27", "--apply")
+    assert result.exit_code == 2
+    assert "N1-02 is not a team lead" in result.output
+    assert _count(engine, m.Handover) == before
+    engine.dispose()
