@@ -1,0 +1,497 @@
+"""The team lead's rebalance: least-disruption moves (SPEC §5), accepted or
+dropped one by one, applied as planned warm handovers.
+
+Flow: `r` on the team screen opens `RebalanceOptions` (target %, maximum
+moves; defaults from the policy), then this screen solves in a thread worker
+(HiGHS, "solving…" meanwhile) and shows the proposed moves with points, cost
+and reason, and every practitioner's capacity before and after. The after
+column is recomputed with `planner.rebalance.with_moves` as moves are
+accepted or dropped (space toggles, `a` all, `n` none). `enter`/`A` asks
+for confirmation (`ApplyConfirm`: how many handovers, on which date) and then
+plans one warm handover with its checklist per accepted move, audited, in one
+transaction (`storage.team.apply_plan`); a case that changed meanwhile
+(ConflictError) gives a notice and nothing is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+
+from planner.errors import CaseloadError, ConflictError
+from tui.data import initials
+from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.team_data import SolvedPlan, capacity_bar
+from tui.screens.team import band_style, short
+
+MOVE_COLUMNS = (("ok", "Accept"), ("case", "Case"), ("name", "Name"), ("move", "From → to"),
+                ("points", "Points"), ("cost", "Cost"), ("reason", "Reason"))
+CAPACITY_COLUMNS = (("id", "ID"), ("name", "Name"), ("before", "Before"), ("after", "After"),
+                    ("change", "Change"), ("note", "Note"))
+ACCEPTED, DROPPED = "[✓] yes", "[ ] no"
+
+
+def num(x: float) -> str:
+    return f"{x:g}" if float(x).is_integer() else f"{x:.1f}"
+
+
+# ----------------------------------------------------------------------------- the options modal
+
+
+@dataclass(frozen=True)
+class RebalanceChoice:
+    target_pct: float
+    max_moves: int | None = None  # None: as many as it takes
+
+
+class RebalanceOptions(FormScreen):
+    """Target % and maximum number of moves; returns a RebalanceChoice."""
+
+    title_text = "Rebalance the team"
+
+    def __init__(self, policy, current: RebalanceChoice | None = None) -> None:
+        super().__init__(lambda choice: choice)  # nothing to save: the screen solves
+        self.default_target = policy.workload.target_pct
+        self.current = current or RebalanceChoice(policy.workload.target_pct)
+
+    def fields(self):
+        yield Static("Find the moves that bring everyone to at most the target capacity, moving the "
+                     "cases whose people lose least. Nothing changes until you apply.",
+                     classes="form--hint")
+        yield Field("Target %", Input(f"{self.current.target_pct:g}", id="target", compact=True),
+                    name="target", hint=f"policy default {self.default_target:g}%")
+        yield Field("Max moves", Input("" if self.current.max_moves is None else str(self.current.max_moves),
+                                       placeholder="no limit", id="max-moves", compact=True),
+                    name="max-moves", hint="blank: as many as it takes")
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).label = "Solve"
+        self.query_one(".form--keys", Static).update("enter or ctrl+s solves · esc cancels")
+
+    def collect(self) -> RebalanceChoice | None:
+        ok = True
+        raw = self.query_one("#target", Input).value.strip().rstrip("%").strip()
+        try:
+            target = float(raw)
+        except ValueError:
+            target = None
+        if target is None or not 0 < target <= 1000:
+            self.error("target", "Give a percentage above 0, for example 100.")
+            ok = False
+        raw_moves = self.query_one("#max-moves", Input).value.strip()
+        max_moves = None
+        if raw_moves:
+            if not raw_moves.isdigit() or int(raw_moves) < 1:
+                self.error("max-moves", "Give a whole number of moves (1 or more), or leave it blank.")
+                ok = False
+            else:
+                max_moves = int(raw_moves)
+        return RebalanceChoice(target, max_moves) if ok else None
+
+
+# ----------------------------------------------------------------------------- the confirmation modal
+
+
+class ApplyConfirm(FormScreen):
+    """How many handovers will be planned, and on which date; returns the date."""
+
+    def __init__(self, *, moves: int, already: int, default_on: date, as_of: date) -> None:
+        super().__init__(lambda day: day)
+        self.moves = moves
+        self.already = already
+        self.default_on = default_on
+        self.as_of = as_of
+        new = moves - already
+        self.title_text = f"Plan {new} warm handover{'s' if new != 1 else ''}?"
+
+    def fields(self):
+        new = self.moves - self.already
+        text = (f"{new} warm handover{'s' if new != 1 else ''} will be planned for {nice(self.default_on)}, "
+                "each with its checklist. The cases stay with their current practitioner until each "
+                "handover is completed: nothing is reallocated silently. The rebalance is audited.")
+        if self.already:
+            text += f" {self.already} accepted move(s) already have that handover planned."
+        yield Static(text, classes="form--hint", id="confirm-text")
+        yield Field("Handover on", Input(self.default_on.isoformat(), placeholder="YYYY-MM-DD", id="on",
+                                         compact=True), name="on", hint="default: as of + 14 days")
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).label = "Plan handovers"
+        self.query_one(".form--keys", Static).update("ctrl+s plans · esc cancels")
+
+    def collect(self) -> date | None:
+        day = parse_date(self.query_one("#on", Input).value)
+        if day is None:
+            self.error("on", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            return None
+        if day < self.as_of:
+            self.error("on", f"A handover can't be planned in the past (before {nice(self.as_of)}).")
+            return None
+        return day
+
+
+# ----------------------------------------------------------------------------- the screen
+
+
+class RebalanceScreen(Screen):
+    """Proposed moves, accepted or dropped one by one, and capacity before/after."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    help_title = "rebalance screen"
+    AUTO_FOCUS = "#moves"
+
+    BINDINGS = [
+        Binding("space", "toggle", "Accept/drop", id="rebalance.toggle"),
+        Binding("a", "accept_all", "All", id="rebalance.all"),
+        Binding("n", "accept_none", "None", id="rebalance.none"),
+        # priority: enter applies even while a table has the focus (tables select on enter)
+        Binding("enter", "apply", "Apply", id="rebalance.apply", priority=True),
+        Binding("A", "apply", "Apply", id="rebalance.apply_shift", key_display="A", show=False),
+        Binding("o", "options", "Options", id="rebalance.options"),
+        Binding("escape", "back", "Back", id="rebalance.back"),
+    ]
+
+    class Solved(Message):
+        def __init__(self, solved: SolvedPlan) -> None:
+            self.solved = solved
+            super().__init__()
+
+    class SolveFailed(Message):
+        def __init__(self, message: str) -> None:
+            self.message = message
+            super().__init__()
+
+    class Applied(Message):
+        def __init__(self, applied) -> None:
+            self.applied = applied  # storage.team.AppliedPlan
+            super().__init__()
+
+    class ApplyFailed(Message):
+        def __init__(self, message: str, conflict: bool) -> None:
+            self.message = message
+            self.conflict = conflict
+            super().__init__()
+
+    def __init__(self, choice: RebalanceChoice) -> None:
+        super().__init__()
+        self.choice = choice
+        self.loads = 0  # handled solve results (tests wait on this)
+        self.solving = False
+        self.applying = False
+        self.solved: SolvedPlan | None = None
+        self.plan = None  # the solved plan with only the accepted moves (planner.rebalance.with_moves)
+        self.accepted: set[str] = set()
+        self.applied = None  # storage.team.AppliedPlan once applied
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="status")
+        yield DataTable(id="moves", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="reason")
+        yield DataTable(id="capacity", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "caseload"
+        self.sub_title = "rebalance"
+        moves = self.query_one("#moves", DataTable)
+        for key, label in MOVE_COLUMNS:
+            moves.add_column(label, key=key)
+        capacity = self.query_one("#capacity", DataTable)
+        for key, label in CAPACITY_COLUMNS:
+            capacity.add_column(label, key=key)
+        self.watch(self.app, "privacy", lambda _v: self.render_plan(), init=False)
+        self.watch(self.app, "theme", lambda _v: self.render_plan(), init=False)
+        self.solve()
+
+    # ---------------------------------------------------------------- solving (worker → message → handler)
+
+    def solve(self) -> None:
+        self.solving = True
+        self.query_one("#status", Static).update(
+            f"Solving… looking for the least-disruption moves to bring everyone to at most "
+            f"{self.choice.target_pct:g}%" + (f" in {self.choice.max_moves} moves or fewer"
+                                             if self.choice.max_moves else "") + " (HiGHS, up to 10 s)."
+        )
+        for table_id in ("#moves", "#capacity"):
+            self.query_one(table_id, DataTable).loading = True
+        self._solve(self.choice)
+
+    @work(thread=True, exclusive=True, group="rebalance-solve", exit_on_error=False)
+    def _solve(self, choice: RebalanceChoice) -> None:
+        from tui.team_data import solve_rebalance
+
+        app = self.app
+        try:
+            solved = solve_rebalance(app.gateway, app.practitioner_id, app.as_of,
+                                     target_pct=choice.target_pct, max_moves=choice.max_moves)
+        except CaseloadError as exc:
+            self.post_message(self.SolveFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
+            self.post_message(self.SolveFailed(f"Could not solve the rebalance ({type(exc).__name__})."))
+        else:
+            self.post_message(self.Solved(solved))
+
+    @on(Solved)
+    def _solved(self, message: Solved) -> None:
+        self.loads += 1
+        self.solving = False
+        self.solved = message.solved
+        self.accepted = {m.case_ref for m in message.solved.plan.moves}
+        self.recompute()
+        for table_id in ("#moves", "#capacity"):
+            self.query_one(table_id, DataTable).loading = False
+        self.render_plan()
+
+    @on(SolveFailed)
+    def _solve_failed(self, message: SolveFailed) -> None:
+        self.loads += 1
+        self.solving = False
+        for table_id in ("#moves", "#capacity"):
+            self.query_one(table_id, DataTable).loading = False
+        self.query_one("#status", Static).update(f"✕ {message.message}")
+        self.notify(message.message, title="Rebalance", severity="warning", timeout=8)
+
+    def recompute(self) -> None:
+        from planner.rebalance import with_moves
+
+        if self.solved is not None:
+            self.plan = with_moves(self.solved.plan, self.accepted)
+
+    # ---------------------------------------------------------------- rendering: data down
+
+    def shown_name(self, name: str) -> str:
+        return initials(name) if self.app.privacy else name
+
+    def render_plan(self) -> None:
+        """Fill both tables from the solved plan (cursor positions kept)."""
+        if self.solved is None or self.plan is None:
+            return
+        solved = self.solved
+        moves = self.query_one("#moves", DataTable)
+        keep = moves.cursor_row
+        moves.clear()
+        for m in solved.plan.moves:
+            moves.add_row(
+                ACCEPTED if m.case_ref in self.accepted else DROPPED,
+                m.case_ref,
+                short(self.shown_name(solved.case_names.get(m.case_ref, "")), 16),
+                f"{m.from_id} → {m.to_id}",
+                num(m.points),
+                num(m.cost),
+                m.reason,
+                key=m.case_ref,
+            )
+        if solved.plan.moves:
+            moves.move_cursor(row=min(max(keep, 0), len(solved.plan.moves) - 1))
+        capacity = self.query_one("#capacity", DataTable)
+        keep = capacity.cursor_row
+        capacity.clear()
+        for p in self.plan.practitioners:
+            capacity.add_row(p.practitioner_id, short(self.shown_name(solved.names.get(p.practitioner_id, "")), 14),
+                             *self._capacity_cells(p), key=p.practitioner_id)
+        if self.plan.practitioners:
+            capacity.move_cursor(row=min(max(keep, 0), len(self.plan.practitioners) - 1))
+        self.render_status()
+
+    def _pct_text(self, points: float, available: float) -> Text:
+        from planner.workload import BAND_SHORT, band, capacity_pct, format_pct
+
+        pct = capacity_pct(points, available)
+        b = band(pct, self.app.policy)
+        text = Text()
+        text.append(capacity_bar(pct), style=band_style(self.app, b))
+        text.append(f" {format_pct(pct):>4} ")
+        text.append(f"{BAND_SHORT[b]:<4}", style=band_style(self.app, b))
+        return text
+
+    def _capacity_cells(self, p) -> tuple:
+        change = p.points_after - p.points_before
+        note = []
+        if p.points_after > p.target_points + 1e-6:
+            note.append("still over target")
+        if p.receiver_exclusion:
+            note.append(f"receives nothing: {p.receiver_exclusion}")
+        return (self._pct_text(p.points_before, p.available_points),
+                self._pct_text(p.points_after, p.available_points),
+                "—" if abs(change) < 1e-9 else f"{change:+.0f}",
+                "; ".join(note) or "—")
+
+    def render_status(self) -> None:
+        solved, plan = self.solved, self.plan
+        if solved is None or plan is None:
+            return
+        self.sub_title = (f"rebalance · team {solved.plan.team_id} · as of {solved.plan.as_of:%a %d %b %Y}"
+                          + (" · PRIVACY" if self.app.privacy else ""))
+        report = solved.plan.solver
+        gap = "unknown" if report.gap is None else f"{report.gap * 100:.2f}%"
+        total = len(solved.plan.moves)
+        lines = [
+            f"Solver {report.name} {report.status} · gap {gap} · {report.seconds:.2f} s · target "
+            f"{solved.plan.target_pct:g}% · {total} move{'s' if total != 1 else ''} proposed"
+        ]
+        if total:
+            lines.append(
+                f"Accepted {len(plan.moves)} of {total} · cost {num(plan.total_cost)} · "
+                f"points over target {num(plan.overload_points)} · handovers {solved.handover_on:%a %d %b}"
+            )
+        elif plan.overload_points == 0:
+            lines.append("No moves needed: everyone is at or under the target.")
+        else:
+            lines.append("No move can help within the exclusions.")
+        still = plan.over_target
+        if still:
+            lines.append("Still over target: " + ", ".join(still))
+        self.query_one("#status", Static).update("\n".join(lines))
+        self.show_reason()
+
+    def show_reason(self) -> None:
+        reason = self.query_one("#reason", Static)
+        move = self.highlighted_move()
+        if move is None:
+            reason.update("")
+            return
+        state = "accepted" if move.case_ref in self.accepted else "dropped"
+        reason.update(f"{move.case_ref} {move.from_id} → {move.to_id} ({state}) · {num(move.points)} points · "
+                      f"cost {num(move.cost)}: {move.reason}")
+
+    def highlighted_move(self):
+        moves = self.query_one("#moves", DataTable)
+        if self.solved is None or not moves.row_count:
+            return None
+        ref = moves.coordinate_to_cell_key((moves.cursor_row, 0)).row_key.value
+        return next((m for m in self.solved.plan.moves if m.case_ref == ref), None)
+
+    @on(DataTable.RowHighlighted, "#moves")
+    def _move_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_reason()
+
+    def _update_after(self) -> None:
+        """Accepting or dropping changed the plan: new ticks, after and status."""
+        self.recompute()
+        moves = self.query_one("#moves", DataTable)
+        for m in self.solved.plan.moves:
+            moves.update_cell(m.case_ref, "ok", ACCEPTED if m.case_ref in self.accepted else DROPPED)
+        capacity = self.query_one("#capacity", DataTable)
+        for p in self.plan.practitioners:
+            _before, after, change, note = self._capacity_cells(p)
+            capacity.update_cell(p.practitioner_id, "after", after)
+            capacity.update_cell(p.practitioner_id, "change", change)
+            capacity.update_cell(p.practitioner_id, "note", note, update_width=True)
+        self.render_status()
+
+    # ---------------------------------------------------------------- actions
+
+    def _ready(self) -> bool:
+        if self.solving:
+            self.notify("Still solving…", timeout=2)
+            return False
+        if self.applying:
+            self.notify("Planning the handovers…", timeout=2)
+            return False
+        return self.solved is not None
+
+    def action_toggle(self) -> None:
+        if not self._ready():
+            return
+        move = self.highlighted_move()
+        if move is None:
+            return
+        self.accepted ^= {move.case_ref}
+        self._update_after()
+
+    def action_accept_all(self) -> None:
+        if self._ready():
+            self.accepted = {m.case_ref for m in self.solved.plan.moves}
+            self._update_after()
+
+    def action_accept_none(self) -> None:
+        if self._ready():
+            self.accepted = set()
+            self._update_after()
+
+    def action_options(self) -> None:
+        if self.solving or self.applying:
+            return
+
+        def chosen(choice: RebalanceChoice | None) -> None:
+            if choice is not None:
+                self.choice = choice
+                self.solve()
+
+        self.app.push_screen(RebalanceOptions(self.app.policy, self.choice), chosen)
+
+    def action_apply(self) -> None:
+        if not self._ready() or self.plan is None:
+            return
+        if not self.plan.moves:
+            self.notify("No move is accepted: nothing to plan (space accepts a move, a accepts all).",
+                        title="Rebalance", severity="warning", timeout=6)
+            return
+        already = sum(1 for m in self.plan.moves if m.already_planned)
+
+        def confirmed(day: date | None) -> None:
+            if day is not None:
+                self.apply(day)
+
+        self.app.push_screen(ApplyConfirm(moves=len(self.plan.moves), already=already,
+                                          default_on=self.solved.handover_on, as_of=self.app.as_of), confirmed)
+
+    def apply(self, day: date) -> None:
+        self.applying = True
+        self.query_one("#reason", Static).update(f"Planning {len(self.plan.moves)} handover(s)…")
+        self._apply(self.plan, day)
+
+    @work(thread=True, exclusive=True, group="rebalance-apply", exit_on_error=False)
+    def _apply(self, plan, day: date) -> None:
+        from tui.team_data import apply_rebalance
+
+        app = self.app
+        try:
+            applied = apply_rebalance(app.gateway, plan, handover_on=day, actor=app.actor)
+        except ConflictError as exc:
+            self.post_message(self.ApplyFailed(str(exc), conflict=True))
+        except CaseloadError as exc:
+            self.post_message(self.ApplyFailed(str(exc), conflict=False))
+        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
+            self.post_message(self.ApplyFailed(f"Could not plan the handovers ({type(exc).__name__}).", False))
+        else:
+            self.post_message(self.Applied(applied))
+
+    @on(Applied)
+    def _applied(self, message: Applied) -> None:
+        self.applying = False
+        self.applied = message.applied
+        a = message.applied
+        text = (f"Planned {len(a.handover_ids)} warm handover{'s' if len(a.handover_ids) != 1 else ''} "
+                f"on {nice(a.planned_on)}, each with its checklist.")
+        if a.already_planned:
+            text += f" {len(a.already_planned)} were already planned."
+        self.notify(text + " H shows the team's handovers.", title="Rebalance applied", timeout=8)
+        self.app.pop_screen()  # back to the team board, which reloads
+
+    @on(ApplyFailed)
+    def _apply_failed(self, message: ApplyFailed) -> None:
+        self.applying = False
+        self.show_reason()
+        hint = " Press o to solve again." if message.conflict else ""
+        self.notify(f"Nothing was applied: {message.message}.{hint}".replace("..", "."),
+                    title="Rebalance not applied", severity="error", timeout=10)
+
+    def action_back(self) -> None:
+        if self.applying:
+            self.notify("Planning the handovers…", timeout=2)
+            return
+        self.app.pop_screen()
+
+
+__all__ = ["ApplyConfirm", "RebalanceChoice", "RebalanceOptions", "RebalanceScreen"]

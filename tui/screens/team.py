@@ -1,0 +1,334 @@
+"""The team lead's workload board: every practitioner of the team with a
+capacity bar and band (bar and word, never colour alone), role and grade,
+case count, points of available, warnings by severity, absences ahead and
+leaving dates.
+
+Keys: enter opens the highlighted practitioner's caseload (the lead stays
+signed in), r proposes a rebalance (tui/screens/rebalance.py), R reloads,
+esc goes back. Opened with `T` from the caseload or "Team workload" in the
+command palette; team leads only (a notice otherwise).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from planner.errors import CaseloadError
+from tui.data import initials
+from tui.team_data import MemberRow, TeamView, capacity_bar
+from tui.widgets import severity
+
+# The columns that matter most come first, so 80 columns show them; the
+# detail line under the table repeats everything for the highlighted row.
+COLUMNS = (("id", "ID"), ("name", "Name"), ("capacity", "Capacity"), ("warnings", "Warnings"),
+           ("away", "Away / leaving"), ("handovers", "Handovers"), ("cases", "Cases"), ("points", "Points"),
+           ("grade", "Grade"))
+
+BAND_SEVERITY = {"red": "high", "amber": "medium"}  # green: the theme's success colour
+
+
+def band_style(app, band: str) -> Style:
+    """The band's colour from the theme (on top of the word, never instead)."""
+    if band in BAND_SEVERITY:
+        return severity.style_for(app, BAND_SEVERITY[band], bold=band == "red")
+    try:
+        return Style(color=getattr(app.current_theme, "success", None))
+    except Exception:  # noqa: BLE001 - no app: plain
+        return Style()
+
+
+def capacity_text(app, load, *, width: int = 10) -> Text:
+    """`██████████▶ 125% OVER`: bar, percent and band word."""
+    text = Text()
+    style = band_style(app, load.band)
+    text.append(capacity_bar(load.capacity_pct, width), style=style)
+    text.append(f" {load.pct_text:>4} ")
+    text.append(f"{load.band_short:<4}", style=style)
+    return text
+
+
+def warning_counts(app, counts: dict, *, words: bool = False) -> Text:
+    """`▲2 ◆1 ○17` (symbols always; `▲ HIGH 2` with words); zeros dimmed."""
+    text = Text()
+    for i, sev in enumerate(severity.SEVERITIES):
+        n = counts.get(sev, 0)
+        if i:
+            text.append(" ")
+        shown = f"{severity.label(sev)} {n}" if words else f"{severity.SYMBOL[sev]}{n}"
+        text.append(shown, style=severity.style_for(app, sev) if n else Style(dim=True))
+    return text
+
+
+def short(text: str, width: int) -> str:
+    """The text cut to `width` characters, with `…` when cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def points_text(load) -> str:
+    return f"{load.points:.0f}/{load.available_points:.0f}"
+
+
+class TeamScreen(Screen):
+    """Every practitioner of the signed-in lead's team, with their workload."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    help_title = "team workload screen"
+    AUTO_FOCUS = "#team"
+
+    BINDINGS = [
+        Binding("enter", "open", "Open caseload", id="team.open", show=False),
+        Binding("r", "rebalance", "Rebalance", id="team.rebalance"),
+        Binding("R", "reload", "Reload", id="team.reload", show=False),
+        Binding("escape", "back", "Back", id="team.back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: TeamView) -> None:
+            self.view = view
+            super().__init__()
+
+    class LoadFailed(Message):
+        def __init__(self, message: str) -> None:
+            self.message = message
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0  # handled load results (tests wait on this)
+        self.view: TeamView | None = None
+        self.refused: str | None = None  # why the signed-in practitioner may not see the team
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the team's workload…", id="summary")
+        yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="detail")
+        yield Static("", id="legend")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "caseload"
+        self.sub_title = "team workload"
+        table = self.query_one("#team", DataTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        table.loading = True
+        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.watch(self.app, "theme", lambda _v: self.render_view(), init=False)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        # Back from a caseload or a rebalance: handovers or cases may have changed.
+        if self.view is not None:
+            self.load()
+
+    # ---------------------------------------------------------------- loading (worker → message → handler)
+
+    @work(thread=True, exclusive=True, group="team-load", exit_on_error=False)
+    def load(self) -> None:
+        from tui.team_data import team_view
+
+        app = self.app
+        try:
+            view = team_view(app.gateway, app.practitioner_id, app.as_of)
+        except CaseloadError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
+            self.post_message(self.LoadFailed(f"Could not read the team ({type(exc).__name__})."))
+        else:
+            self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.loads += 1
+        self.view = message.view
+        self.refused = None
+        self.query_one("#team", DataTable).loading = False
+        self.render_view()
+
+    @on(LoadFailed)
+    def _failed(self, message: LoadFailed) -> None:
+        self.loads += 1
+        self.refused = message.message
+        self.query_one("#team", DataTable).loading = False
+        self.query_one("#summary", Static).update(f"✕ {message.message}")
+        self.notify(message.message, title="Team workload", severity="warning", timeout=8)
+
+    # ---------------------------------------------------------------- rows: data down
+
+    def name_of(self, member: MemberRow) -> str:
+        name = member.practitioner.name
+        return initials(name) if self.app.privacy else name
+
+    def render_view(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        app = self.app
+        self.sub_title = (f"team workload · {view.team_id} {view.team_name} · as of {view.as_of:%a %d %b %Y}"
+                          + (" · PRIVACY" if app.privacy else ""))
+        over = sum(1 for m in view.members if m.load.band == "red")
+        full = sum(1 for m in view.members if m.load.band == "amber")
+        summary = Text(f"{len(view.members)} practitioners · {over} OVER · {full} FULL · warnings ")
+        summary.append_text(warning_counts(app, view.counts, words=True))
+        self.query_one("#summary", Static).update(summary)
+        table = self.query_one("#team", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for m in view.members:
+            table.add_row(
+                m.practitioner_id,
+                short(self.name_of(m), 15),
+                capacity_text(app, m.load),
+                warning_counts(app, m.counts),
+                m.away_short(view.as_of),
+                m.handovers_short,
+                str(m.load.case_count),
+                points_text(m.load),
+                m.role_grade,
+                key=m.practitioner_id,
+            )
+        if view.members:
+            table.move_cursor(row=min(max(keep, 0), len(view.members) - 1))
+        policy = app.policy.workload
+        self.query_one("#legend", Static).update(
+            f"█ = 10% of available · ▶ over 100% · OK <{policy.amber_from_pct:g}% · "
+            f"FULL {policy.amber_from_pct:g}–{policy.red_above_pct:g}% · OVER >{policy.red_above_pct:g}%"
+        )
+        self.show_detail()
+
+    def highlighted(self) -> MemberRow | None:
+        table = self.query_one("#team", DataTable)
+        if self.view is None or not table.row_count:
+            return None
+        pid = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return self.view.member(pid)
+
+    def show_detail(self) -> None:
+        m = self.highlighted()
+        detail = self.query_one("#detail", Static)
+        if m is None or self.view is None:
+            detail.update("")
+            return
+        text = Text()
+        text.append(f"{m.practitioner_id} · {self.name_of(m)} · {m.role_grade}", style="bold")
+        text.append(f" · {m.load.case_count} cases · {m.load.points:.0f} of {m.load.available_points:.0f} "
+                    f"points · {m.load.pct_text} {m.load.band_words}\n")
+        text.append_text(warning_counts(self.app, m.counts, words=True))
+        text.append(f" · {m.away_long(self.view.as_of)}")
+        if m.handovers_out or m.handovers_in:
+            text.append(f"\nHandovers planned: {m.handovers_out} out ({m.points_out:.0f} points), "
+                        f"{m.handovers_in} in ({m.points_in:.0f} points); the load moves as each is completed")
+        detail.update(text)
+
+    @on(DataTable.RowHighlighted, "#team")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    # ---------------------------------------------------------------- actions
+
+    @on(DataTable.RowSelected, "#team")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.open_practitioner(event.row_key.value)
+
+    def action_open(self) -> None:
+        m = self.highlighted()
+        if m is not None:
+            self.open_practitioner(m.practitioner_id)
+
+    def open_practitioner(self, practitioner_id: str | None) -> None:
+        """The practitioner's caseload on top of this screen; esc comes back."""
+        from tui.screens.caseload import CaseloadScreen
+
+        if practitioner_id:
+            self.app.push_screen(CaseloadScreen(practitioner_id))
+
+    def action_rebalance(self) -> None:
+        from tui.screens.rebalance import RebalanceOptions, RebalanceScreen
+
+        if self.view is None:
+            self.notify(self.refused or "Still loading the team…", title="Rebalance",
+                        severity="warning", timeout=6)
+            return
+        if not self.view.lead.is_lead:  # team_view refuses others; kept as a second lock
+            self.notify("Rebalancing is for team leads.", title="Rebalance", severity="warning")
+            return
+
+        def chosen(options) -> None:
+            if options is not None:
+                self.app.push_screen(RebalanceScreen(options))
+
+        self.app.push_screen(RebalanceOptions(self.app.policy), chosen)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def open_team(app) -> None:
+    """`T` on the caseload or "Team workload" in the palette: the team screen
+    for a team lead; a notice for anyone else (checked in a thread)."""
+    screen = app.screen
+    if screen.is_modal or isinstance(screen, TeamScreen):
+        return
+    if any(isinstance(s, TeamScreen) for s in app.screen_stack):
+        while not isinstance(app.screen, TeamScreen):  # drilled in: back up to the board
+            app.pop_screen()
+        return
+    practitioner_id = app.practitioner_id
+
+    def check() -> None:
+        from tui.team_data import check_lead
+
+        try:
+            with app.gateway.session() as s:
+                check_lead(s, practitioner_id)
+        except CaseloadError as exc:
+            app.call_from_thread(app.notify, str(exc), title="Team workload", severity="warning", timeout=8)
+            return
+        except Exception as exc:  # noqa: BLE001 - a notice, never a traceback
+            app.call_from_thread(app.notify, f"Could not read the team ({type(exc).__name__}).",
+                                 title="Team workload", severity="error", timeout=8)
+            return
+        app.call_from_thread(_push_team, app)
+
+    app.run_worker(check, thread=True, group="team-open", exclusive=True, exit_on_error=False)
+
+
+def _push_team(app) -> None:
+    if not app.screen.is_modal and not isinstance(app.screen, TeamScreen):
+        app.push_screen(TeamScreen())
+
+
+class TeamCommands(Provider):
+    """Command palette: "Team workload" (the board; team leads)."""
+
+    LABEL = "Team workload"
+    HELP = "every practitioner's capacity, warnings and absences; rebalance (team leads)"
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        score = matcher.match("team workload capacity rebalance")
+        if score > 0:
+            yield Hit(score, matcher.highlight(self.LABEL), partial(open_team, self.app), text=self.LABEL,
+                      help=self.HELP)
+
+    async def discover(self) -> Hits:
+        yield DiscoveryHit(self.LABEL, partial(open_team, self.app), help=self.HELP)
+
+
+__all__ = ["TeamCommands", "TeamScreen", "open_team"]
