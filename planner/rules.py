@@ -597,7 +597,8 @@ def early_window(ctx: RuleContext) -> list[Warning]:
 
 @_rule
 def handover_upcoming(ctx: RuleContext) -> list[Warning]:
-    """A planned handover 28 days ahead or sooner with required items open."""
+    """A planned handover 28 days ahead or sooner with required items open that
+    are due by the handover date (or by as-of, once the date has passed)."""
     policy = ctx.policy.handover_upcoming
     out: list[Warning] = []
     for handover in ctx.case.handovers:
@@ -606,7 +607,10 @@ def handover_upcoming(ctx: RuleContext) -> list[Warning]:
         days_away = (handover.planned_on - ctx.as_of).days
         if days_away > policy.horizon_days:
             continue
-        open_items = [item for item in handover.items if item.required and not item.done]
+        # Only the items completing on the date needs (planner.handover.due_by):
+        # first_contact (due after D) cannot be done before the receiver holds the case.
+        by = max(handover.planned_on, ctx.as_of)
+        open_items = [item for item in handover.items if item.required and not item.done and item.due <= by]
         if not open_items:
             continue
         if days_away <= policy.high_within_days:

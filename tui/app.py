@@ -28,6 +28,8 @@ from tui import state
 from tui.commands import CaseloadCommands
 from tui.data import Gateway
 from tui.screens.caseload import CaseloadScreen
+from tui.screens.handovers import HandoverCommands
+from tui.screens.team import TeamCommands
 
 log = logging.getLogger("caseload.tui")
 
@@ -40,7 +42,7 @@ class CaseloadApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "caseload"
-    COMMANDS = App.COMMANDS | {CaseloadCommands}
+    COMMANDS = App.COMMANDS | {CaseloadCommands, HandoverCommands, TeamCommands}
     # A mode (not get_default_screen) so the home screen's .tcss is loaded.
     MODES = {"caseload": CaseloadScreen}
     DEFAULT_MODE = "caseload"
@@ -49,6 +51,9 @@ class CaseloadApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
         Binding("p", "toggle_privacy", "Privacy", id="app.privacy"),
         Binding("t", "toggle_theme", "Theme", id="app.theme", show=False),
+        Binding("S", "supervision", "Supervision (team lead)", id="app.supervision", key_display="S",
+                show=False),
+        Binding("H", "handovers", "Team handovers", id="app.handovers", key_display="H", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -84,10 +89,12 @@ class CaseloadApp(App[None]):
     def open_case(self, case_ref: str) -> None:
         from tui.screens.case import CaseScreen
 
-        # Keep one case screen on top of the caseload, never a pile.
-        while len(self.screen_stack) > 2:
+        # Keep one case screen on top of the caseload, never a pile (on top of
+        # the topmost caseload: a team lead's drill-in from the team screen stays).
+        base = max((i for i, s in enumerate(self.screen_stack) if isinstance(s, CaseloadScreen)), default=0)
+        while len(self.screen_stack) > base + 2:
             self.pop_screen()
-        if len(self.screen_stack) > 1 and not self.screen.is_modal:
+        if len(self.screen_stack) > base + 1 and not self.screen.is_modal:
             self.switch_screen(CaseScreen(case_ref))
         else:
             self.push_screen(CaseScreen(case_ref))
@@ -145,6 +152,18 @@ class CaseloadApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_supervision(self, practitioner_id: str | None = None) -> None:
+        """Supervision led by the signed-in team lead (tui/screens/supervision.py)."""
+        from tui.screens.supervision import open_supervision
+
+        open_supervision(self, practitioner_id)
+
+    def action_handovers(self) -> None:
+        """The team's open handovers (tui/screens/handovers.py)."""
+        from tui.screens.handovers import open_team_handovers
+
+        open_team_handovers(self)
 
     # ---------------------------------------------------------------- start-up timing
 

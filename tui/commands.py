@@ -45,11 +45,30 @@ class CaseloadCommands(Provider):
                 label = self._label(entry)
                 yield Hit(score, matcher.highlight(label), self._command(entry), text=label,
                           help=self._help(entry))
+        async for hit in self._supervision_hits(matcher, privacy):
+            yield hit
         week = "week plan"
         score = matcher.match(week)
         if score > 0:
             yield Hit(score, matcher.highlight("Week plan"), self.app.open_week, text="Week plan",
                       help="this practitioner's week")
+
+    async def _supervision_hits(self, matcher, privacy: bool) -> Hits:
+        """`Supervision: N1-05 · name` for each practitioner, when a team lead is signed in."""
+        entries = getattr(self, "_entries", [])
+        me = next((e for e in entries if e.kind == "practitioner" and e.key == self.app.practitioner_id), None)
+        if me is None or me.extra != "team_lead":
+            return
+        for entry in entries:
+            if entry.kind != "practitioner" or entry.extra == "team_lead":
+                continue
+            name = initials(entry.name) if privacy else entry.name
+            label = f"Supervision: {entry.key} · {name}"
+            haystack = f"supervision {entry.key}" if privacy else f"supervision {entry.key} {entry.name}"
+            score = matcher.match(haystack)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(self.app.action_supervision, entry.key),
+                          text=label, help="start or pick up a supervision session for this caseload")
 
     async def discover(self) -> Hits:
         yield DiscoveryHit("Week plan", self.app.open_week, help="this practitioner's week")

@@ -225,6 +225,8 @@ class Gateway:
         from planner.risk import evaluate
         from storage.queries import load_cases, load_world
 
+        if practitioner_id:
+            self.sync_handover_ticks(practitioner_id, as_of)
         with self.session() as s:
             world = load_world(s)
             practitioners = tuple(sorted(world.practitioners.values(), key=lambda p: p.practitioner_id))
@@ -242,29 +244,34 @@ class Gateway:
         points, available, pct = self._capacity(me, cases, world, as_of, team_view)
         return CaseloadView(as_of, me, practitioners, rows, counts, pct, points, available, team_view)
 
-    def _capacity(self, me: Practitioner, cases: list[Case], world: World, as_of: date, team_view: bool):
-        """SPEC §5: points / available x 100, with the policy's workload table.
-        A team lead's view is the team's total against the team's available."""
-        wl = self.policy.workload
+    def sync_handover_ticks(self, practitioner_id: str, as_of: date) -> None:
+        """Write the checklist ticks the records give for the team's handovers
+        (`tui.handover_data.sync_team_ticks`, its own transaction) so the
+        warnings follow the records. A failure is logged, never blocks the read."""
+        from tui.handover_data import sync_team_ticks
+
         try:
-            from planner import workload as pw  # the planner's own, when it has one
-        except ImportError:
-            pw = None
-        if pw is not None and hasattr(pw, "capacity") and not team_view:
-            try:
-                cap = pw.capacity(me, cases, self.policy)
-                return float(cap.points), float(cap.available), float(cap.capacity_pct)
-            except Exception:  # noqa: BLE001 - fall back to the table below
-                log.debug("planner.workload.capacity unusable; using policy table")
-        open_cases = [c for c in cases if c.status != "closed"]
-        points = sum(wl.case_points(c.tier, c.contact_level) for c in open_cases)
+            sync_team_ticks(self, practitioner_id=practitioner_id, as_of=as_of, actor=practitioner_id)
+        except Exception as exc:  # noqa: BLE001 - the read below still shows the caseload
+            log.warning("could not sync handover ticks: %s", type(exc).__name__)
+
+    def _capacity(self, me: Practitioner, cases: list[Case], world: World, as_of: date, team_view: bool):
+        """SPEC §5 capacity from `planner.workload` (the one computation the team
+        screen and the rebalance use too). A team lead's view is the team's
+        total against the available points of its practitioners (leads aside)."""
+        import math
+
+        from planner import workload as pw
+
         if team_view:
-            team = [p for p in world.practitioners.values() if p.team_id == me.team_id and not p.is_lead]
-            available = sum(wl.available_points(p.contracted_hours, p.reduction_pct) for p in team)
+            points = sum(pw.case_points(c, self.policy) for c in cases)
+            available = sum(pw.available_points(p, self.policy) for p in world.practitioners.values()
+                            if p.team_id == me.team_id and not p.is_lead)
+            pct = pw.capacity_pct(points, available)
         else:
-            available = wl.available_points(me.contracted_hours, me.reduction_pct)
-        pct = points / available * 100 if available > 0 else None
-        return points, available, pct
+            load = pw.practitioner_load(me.practitioner_id, cases, world, as_of, self.policy)
+            points, available, pct = load.points, load.available_points, load.capacity_pct
+        return points, available, (None if math.isinf(pct) or available <= 0 else pct)
 
     def _row(self, case: Case, warnings: tuple, score: int, as_of: date) -> CaseRow:
         days = relationship_days(case, as_of)

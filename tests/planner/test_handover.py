@@ -13,6 +13,8 @@ from planner.handover import (
     can_complete,
     cancel,
     complete,
+    due_by,
+    follow_up_ids,
     is_cold,
     next_status,
     progress,
@@ -99,20 +101,73 @@ def test_completing_with_every_required_item_done_is_warm():
 
 
 def test_completing_with_required_items_open_without_override_is_refused_naming_them():
+    # Only the items due by the completion date are needed: first_contact (D+7) is not.
     handover = tick_all(planned(), ("told", "summary", "read"))
     ok, open_ids = can_complete(handover)
     assert not ok and open_ids == ("three_way", "booked", "first_contact")
+    assert can_complete(handover, D) == (False, ("three_way", "booked"))
     for reason in (None, "", "   "):
-        with pytest.raises(CaseloadError, match="three_way, booked, first_contact"):
+        with pytest.raises(CaseloadError, match=r"due by 09 Dec 2026\): three_way, booked;"):
             complete(handover, D, override_reason=reason)
 
 
 def test_completing_with_an_override_is_cold_and_keeps_the_reason():
-    handover = tick_all(planned(), ("told", "summary", "read", "three_way", "booked"))
+    handover = tick_all(planned(), ("told", "summary", "read", "booked"))
     done = complete(handover, D, override_reason=" person moved out of area ")
     assert done.status == "completed_cold"
     assert done.override_reason == "person moved out of area"
     assert is_cold(done)
+
+
+# --- completion around the handover date ---------------------------------------------
+
+DUE_BY_D = ("told", "summary", "read", "three_way", "booked")
+
+
+def test_completing_on_the_date_with_every_item_due_by_then_done_is_warm_without_override():
+    handover = tick_all(planned(), DUE_BY_D)
+    assert due_by(handover, D) == ()
+    done = complete(handover, D)
+    assert (done.status, done.override_reason) == ("completed_warm", None)
+    assert not is_cold(done)
+    # first_contact (due D+7) and the optional items stay open as follow-ups
+    assert follow_up_ids(done, open_only=True) == ("reachable", "first_contact", "review")
+
+
+def test_follow_up_items_can_be_ticked_after_completion_and_the_status_stays():
+    done = complete(tick_all(planned(), DUE_BY_D), D)
+    later = tick(done, "first_contact", D + timedelta(days=3), note="met at the office")
+    assert later.status == "completed_warm" and later.completed_on == D
+    item = next(i for i in later.items if i.item_id == "first_contact")
+    assert (item.done, item.done_on) == (True, D + timedelta(days=3))
+    ticked = apply_auto_ticks(done, {"first_contact": D + timedelta(days=2), "three_way": D})
+    assert ticked.status == "completed_warm"
+    assert {i.item_id for i in ticked.items if i.done} == set(DUE_BY_D) | {"first_contact"}
+
+
+@pytest.mark.parametrize("item_id", ["told", "three_way", "summary"])
+def test_items_due_by_completion_are_settled_and_warm_items_never_follow_up(item_id):
+    cold = complete(tick_all(planned(), ("summary", "read", "booked")), D, override_reason="moved away")
+    with pytest.raises(CaseloadError, match=f"cannot tick {item_id} of a completed handover.*first_contact"):
+        tick(cold, item_id, D + timedelta(days=1))
+    assert apply_auto_ticks(cold, {"three_way": D}) is cold
+
+
+def test_completing_early_needs_the_three_way_meeting_or_an_override_but_not_items_not_yet_due():
+    early = D - timedelta(days=5)
+    handover = tick_all(planned(), ("told", "summary"))
+    # read (D-3) and booked (D) are not due yet; three_way always counts
+    assert due_by(handover, early) == ("three_way",)
+    with pytest.raises(CaseloadError, match=r"\): three_way;"):
+        complete(handover, early)
+    done = complete(handover, early, override_reason="court moved the case")
+    assert done.status == "completed_cold" and done.override_reason == "court moved the case"
+    # three_way stays unticked for good: warmth is settled at completion; booked follows up
+    assert "three_way" not in follow_up_ids(done) and "booked" in follow_up_ids(done)
+    with pytest.raises(CaseloadError, match="read, three_way, booked"):
+        complete(handover, D)
+    warm_early = complete(tick(handover, "three_way", early), early)
+    assert warm_early.status == "completed_warm" and warm_early.override_reason is None
 
 
 def test_an_override_reason_that_is_not_needed_is_not_an_override():

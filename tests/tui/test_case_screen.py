@@ -171,6 +171,11 @@ async def test_plan_a_handover(make_app, sample_engine):
         receiver = form.query_one("#to").value
         await type_into(pilot, "#reason", "moving teams")
         await pilot.press("enter")
+        # planning opens the handover screen (tui/screens/handover.py); esc comes back
+        from tui.screens.handover import HandoverScreen
+
+        await settle(pilot, HandoverScreen)
+        await pilot.press("escape")
         await settle(pilot, CaseScreen, after=loads)
         assert screen.view.case.open_handover.to_practitioner_id == receiver
         assert "Handover to" in str(screen.query_one("#continuity").render()) or screen.view.case.open_handover

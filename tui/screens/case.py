@@ -317,10 +317,10 @@ class CaseScreen(Screen):
         if not self._ready():
             return
         app, case = self.app, self.view.case
-        if case.open_handover is not None:
-            h = case.open_handover
-            self.notify(f"A handover to {h.to_practitioner_id} on {h.planned_on:%d %b %Y} is already planned.",
-                        severity="warning")
+        from tui.handover_data import has_handover_to_show
+
+        if has_handover_to_show(case):  # open, or completed with follow-ups open
+            self.open_handover_screen()
             return
         if not self.view.receivers:
             self.notify("Nobody in the team can take this case.", severity="warning")
@@ -332,8 +332,18 @@ class CaseScreen(Screen):
                 case_ref=case.case_ref, to_practitioner_id=value.to_practitioner_id, planned_on=value.planned_on,
                 reason=value.reason, actor=app.actor)
 
-        app.push_screen(HandoverForm(save, as_of=app.as_of, who=self._who_label(), receivers=receivers),
-                        self._saved("Handover planned, with its checklist."))
+        def planned(result) -> None:
+            if result is not None:
+                self.notify("Handover planned, with its checklist.", timeout=4)
+                self.open_handover_screen()
+
+        app.push_screen(HandoverForm(save, as_of=app.as_of, who=self._who_label(), receivers=receivers), planned)
+
+    def open_handover_screen(self) -> None:
+        """The handover screen (tui.screens.handover); the case reloads on return."""
+        from tui.screens.handover import HandoverScreen
+
+        self.app.push_screen(HandoverScreen(self.case_ref), lambda _changed: self.load())
 
     def action_note(self) -> None:
         from tui.screens.forms import NoteForm

@@ -46,6 +46,7 @@ class CaseloadScreen(Screen):
         Binding("escape", "clear_filter", "Clear filter", id="caseload.clear", show=False),
         Binding("R", "reload", "Reload", id="caseload.reload", show=False),
         Binding("P", "choose_practitioner", "Switch practitioner", id="caseload.practitioner", show=False),
+        Binding("T", "team", "Team workload (team lead)", id="caseload.team", key_display="T", show=False),
     ]
 
     class Loaded(Message):
@@ -58,8 +59,11 @@ class CaseloadScreen(Screen):
             self.message = message
             super().__init__()
 
-    def __init__(self) -> None:
+    def __init__(self, practitioner_id: str | None = None) -> None:
         super().__init__()
+        # Set when a team lead drills in from the team screen: this screen shows
+        # that practitioner's caseload while the lead stays the signed-in user.
+        self.practitioner_id = practitioner_id
         self.loads = 0  # handled load results (tests wait on this)
         self.view: CaseloadView | None = None
         self.filter_text = ""
@@ -80,7 +84,8 @@ class CaseloadScreen(Screen):
         table.loading = True
         self.watch(self.app, "privacy", self._privacy_changed, init=False)
         self.watch(self.app, "theme", self._restyle, init=False)
-        self.watch(self.app, "practitioner_id", self._practitioner_changed, init=False)
+        if self.practitioner_id is None:
+            self.watch(self.app, "practitioner_id", self._practitioner_changed, init=False)
         self._set_titles()
         self.load()
 
@@ -95,7 +100,7 @@ class CaseloadScreen(Screen):
     def load(self) -> None:
         app = self.app
         try:
-            view = app.gateway.caseload(app.practitioner_id, app.as_of)
+            view = app.gateway.caseload(self.practitioner_id or app.practitioner_id, app.as_of)
         except CaseloadError as exc:
             self.post_message(self.LoadFailed(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
@@ -241,6 +246,8 @@ class CaseloadScreen(Screen):
             self._hide_filter()
             self.query_one(CaseTable).focus()
             self.refresh_rows()
+        elif self.practitioner_id is not None:  # drilled in from the team screen: esc goes back
+            self.app.pop_screen()
 
     def key_down(self) -> None:
         # From the filter box, ↓ goes to the table (the filter stays).
@@ -271,7 +278,17 @@ class CaseloadScreen(Screen):
         self.notify(f"Sorted by {SORTS[self.sort_index][0]}", timeout=2)
 
     def action_week(self) -> None:
+        if self.practitioner_id is not None:
+            from tui.screens.week import WeekScreen
+
+            self.app.push_screen(WeekScreen(self.practitioner_id, self.app.as_of))
+            return
         self.app.open_week()
+
+    def action_team(self) -> None:
+        from tui.screens.team import open_team
+
+        open_team(self.app)
 
     def action_reload(self) -> None:
         self.load()

@@ -1,0 +1,430 @@
+"""The handover screens by keys, checked in the database: the checklist of one
+case (tick, note, summary, three-way, complete, cancel), the team view of
+open handovers, and departures planning with one key."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import select
+
+from storage import models as m
+from storage.engine import session
+from tests.tui.helpers import AS_OF, palette_pick, settle, wait_for
+from tui.screens.case import CaseScreen
+from tui.screens.caseload import CaseloadScreen
+from tui.screens.handover import CompleteForm, ConfirmScreen, HandoverScreen, ItemNoteForm, ThreeWayForm
+from tui.widgets.case_table import CaseTable
+
+REF = "NG1007"  # N1-03 -> N1-09 on Mon 7 Dec 2026 in the sample, `told` done
+
+
+def audit(engine, action: str, case_ref: str = REF) -> list[dict]:
+    with session(engine) as s:
+        rows = s.execute(select(m.AuditEvent.detail).where(m.AuditEvent.action == action,
+                                                           m.AuditEvent.case_ref == case_ref)
+                         .order_by(m.AuditEvent.id)).scalars().all()
+    return [json.loads(d or "{}") for d in rows]
+
+
+def item_row(engine, item_id: str, case_ref: str = REF):
+    with session(engine) as s:
+        return s.execute(
+            select(m.HandoverItem).join(m.Handover, m.Handover.id == m.HandoverItem.handover_id)
+            .join(m.Case, m.Case.id == m.Handover.case_id)
+            .where(m.Case.case_ref == case_ref, m.HandoverItem.item_id == item_id)
+            .order_by(m.Handover.id.desc())
+        ).scalars().first()
+
+
+def handover_row(engine, case_ref: str = REF):
+    with session(engine) as s:
+        return s.execute(select(m.Handover).join(m.Case, m.Case.id == m.Handover.case_id)
+                         .where(m.Case.case_ref == case_ref).order_by(m.Handover.id.desc())).scalars().first()
+
+
+async def open_handover(pilot, ref: str = REF) -> HandoverScreen:
+    """From the caseload: find the case with /, open it, press h."""
+    await settle(pilot, CaseloadScreen)
+    await pilot.press("slash", *ref.lower(), "enter")
+    await pilot.press("enter")
+    await settle(pilot, CaseScreen)
+    await pilot.press("h")
+    return await settle(pilot, HandoverScreen)
+
+
+async def highlight(pilot, screen: HandoverScreen, item_id: str) -> None:
+    ol = screen.query_one("#items")
+    ol.focus()
+    ids = [ol.get_option_at_index(i).id for i in range(ol.option_count)]
+    ol.highlighted = ids.index(item_id)
+    await pilot.pause()
+
+
+async def written(pilot, screen: HandoverScreen, before: int) -> None:
+    await wait_for(pilot, lambda: screen.writes > before)
+
+
+async def test_space_ticks_the_highlighted_item_and_writes_it_with_an_audit_event(make_app, sample_engine):
+    app = make_app("N1-03")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        h = screen.view.handover
+        assert (h.case_ref, h.from_id, h.to_id) == (REF, "N1-03", "N1-09")
+        # open items first, the soonest due at the top; `told` (done) further down
+        first = screen.current_item
+        assert not first.done and first.item_id == "summary"
+        progress = str(screen.query_one("#progress").render())
+        assert progress.startswith("1 of 9 done · next: summary, due 30 Nov")
+        before = screen.writes
+        await pilot.press("space")
+        await written(pilot, screen, before)
+        row = item_row(sample_engine, "summary")
+        assert (row.done, row.done_on, row.done_by, row.auto) == (True, AS_OF, "N1-03", False)
+        [event] = audit(sample_engine, "tick")[-1:]
+        assert event["item_id"] == "summary" and event["done_on"] == AS_OF.isoformat()
+        assert str(screen.query_one("#progress").render()).startswith("2 of 9 done · next: vlo_told")
+        # space again on the same item unticks it (a mistake undone), audited too
+        await highlight(pilot, screen, "summary")
+        before = screen.writes
+        await pilot.press("space")
+        await written(pilot, screen, before)
+        assert not item_row(sample_engine, "summary").done
+        assert audit(sample_engine, "untick")[-1]["item_id"] == "summary"
+
+
+async def test_enter_opens_the_item_note_and_saves_it_without_the_text_in_the_audit(make_app, sample_engine):
+    app = make_app("N1-03")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        await highlight(pilot, screen, "vlo_told")
+        await pilot.press("enter")
+        form = app.screen
+        assert isinstance(form, ItemNoteForm)
+        await pilot.press(*"left a message for the VLO")
+        before = screen.writes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.writes > before)
+        assert item_row(sample_engine, "vlo_told").note == "left a message for the VLO"
+        event = audit(sample_engine, "note")[-1]
+        assert event == {**event, "item_id": "vlo_told", "has_note": True}
+        assert "VLO" not in json.dumps(audit(sample_engine, "note"))
+        assert screen.current_item.item_id == "vlo_told"
+        assert "left a message" in str(screen.query_one("#item-detail").render())
+
+
+async def test_the_summary_shows_the_prompts_saves_with_ctrl_s_and_survives_a_conflict(make_app, sample_engine):
+    from planner.checklist import HANDOVER_PROMPTS
+    from storage.handovers import handover_detail, save_summary
+    from storage.repo import commit_or_conflict
+
+    app = make_app("N1-03")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        area = screen.query_one("#summary")
+        assert area.text == ""
+        assert all(prompt in str(area.placeholder) for prompt in HANDOVER_PROMPTS)
+        area.focus()
+        await pilot.press(*"Likes texts the day before.")
+        before = screen.writes
+        await pilot.press("ctrl+s")
+        await written(pilot, screen, before)
+        assert handover_row(sample_engine).summary == "Likes texts the day before."
+        assert audit(sample_engine, "summary")[-1]["chars"] == len("Likes texts the day before.")
+        # someone else saves meanwhile: ours is refused, the words typed stay in the box
+        with session(sample_engine) as s:
+            view = handover_detail(s, REF, as_of=AS_OF)
+            save_summary(s, case_ref=REF, text="their words", expected_version=view.version, actor="N1-01")
+            commit_or_conflict(s)
+        await pilot.press(*" Goals: work.")
+        loads, before = screen.loads, screen.writes
+        await pilot.press("ctrl+s")
+        await written(pilot, screen, before)
+        await wait_for(pilot, lambda: screen.loads > loads)
+        assert handover_row(sample_engine).summary == "their words"
+        assert area.text == "Likes texts the day before. Goals: work."
+        assert any("changed this handover" in str(n.message) for n in app._notifications)
+        before = screen.writes
+        await pilot.press("ctrl+s")  # saved over, knowingly, with the new version
+        await written(pilot, screen, before)
+        assert handover_row(sample_engine).summary == "Likes texts the day before. Goals: work."
+
+
+async def test_b_books_the_three_way_meeting_with_the_incoming_practitioner(make_app, sample_engine):
+    app = make_app("N1-03")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        await pilot.press("b")
+        form = app.screen
+        assert isinstance(form, ThreeWayForm)
+        assert form.query_one("#date").value == "2026-12-07"  # the handover date
+        form.query_one("#time").value = "10:30"
+        before = screen.loads
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.loads > before)
+        with session(sample_engine) as s:
+            rows = s.execute(
+                select(m.Appointment.appointment_date, m.Appointment.kind, m.Practitioner.practitioner_id)
+                .join(m.Case, m.Case.id == m.Appointment.case_id)
+                .join(m.Practitioner, m.Practitioner.id == m.Appointment.practitioner_pk)
+                .where(m.Case.case_ref == REF, m.Appointment.kind == "three_way")).all()
+        assert rows == [(date(2026, 12, 7), "three_way", "N1-09")]
+        assert audit(sample_engine, "book")
+
+
+async def test_completing_with_an_override_is_cold_and_the_new_holder_sees_cold_handover(make_app, sample_engine):
+    ref = "NG1008"  # N1-06 -> N1-05 on 29 Nov; `read` (due 26 Nov) is open
+    app = make_app("N1-01")  # the team lead: only a lead completes with an override
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot, ref)
+        assert "⚠ OVERDUE" in str(screen.query_one("#items").get_option_at_index(0).prompt)
+        await pilot.press("C")
+        form = app.screen
+        assert isinstance(form, CompleteForm)
+        state = str(form.query_one("#due-state").render())
+        assert "still open: read, three_way" in state and "COLD" in state
+        await pilot.press("ctrl+s")  # no reason yet: refused, naming the items
+        await pilot.pause()
+        assert app.screen is form
+        assert "read" in str(form.query_one("#field-override .field--error").render())
+        form.query_one("#override").value = "person moved out of area at short notice"
+        before = screen.writes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.writes > before)
+        h = handover_row(sample_engine, ref)
+        assert (h.status, h.completed_on) == ("completed_cold", AS_OF)
+        event = audit(sample_engine, "complete", ref)[-1]
+        assert event["override"] is True and "read" in event["open_items"]
+        assert "COLD" in str(screen.query_one("#who").render())
+        # the new holder's caseload shows the cold handover
+        app.switch_practitioner("N1-05")
+        caseload = await settle(pilot, CaseloadScreen)
+        row = next(r for r in caseload.view.rows if r.case_ref == ref)
+        assert row.practitioner_id == "N1-05"
+        assert any(w.rule == "cold_handover" for w in row.warnings)
+        table = caseload.query_one(CaseTable)
+        cells = " ".join(str(c) for c in table.get_row(ref))
+        assert "cold" in cells.lower()
+
+
+async def test_x_cancels_after_confirmation(make_app, sample_engine):
+    app = make_app("N1-03")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        await pilot.press("X")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # kept
+        assert app.screen is screen and handover_row(sample_engine).status == "in_progress"
+        await pilot.press("X")
+        before = screen.writes
+        await pilot.press("y")
+        await written(pilot, screen, before)
+        assert handover_row(sample_engine).status == "cancelled"
+        assert audit(sample_engine, "cancel")[-1]["from_status"] == "in_progress"
+
+
+async def test_completing_on_the_date_with_every_item_due_by_then_done_is_warm(make_app, sample_engine):
+    """The rule of planner.handover: on D, first_contact (due later) is not
+    needed; it stays open as a follow-up and can still be ticked here."""
+    from storage import repo
+    from storage.handovers import tick_item
+
+    day = date(2026, 12, 7)  # NG1007's handover date
+    with session(sample_engine) as s:
+        for item_id in ("summary", "vlo_told", "read", "booked"):
+            tick_item(s, case_ref=REF, item_id=item_id, on=AS_OF, actor="N1-03")
+        repo.record_contact(s, case_ref=REF, contact_date=day, practitioner_id="N1-03", kind="three_way",
+                            outcome="attended", actor="N1-03")
+        repo.commit_or_conflict(s)
+    app = make_app("N1-03", as_of=day)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        assert item_row(sample_engine, "three_way").auto  # ticked from the records on the way in
+        await pilot.press("C")
+        form = app.screen
+        assert "completes WARM" in str(form.query_one("#due-state").render())
+        assert not form.query_one("#field-override").display
+        before = screen.writes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.writes > before)
+        h = handover_row(sample_engine)
+        assert (h.status, h.completed_on, h.override_reason) == ("completed_warm", day, None)
+        assert "follow-up: first_contact, reachable, review" in str(screen.query_one("#progress").render())
+        # the follow-up is still ticked by hand on the completed handover
+        await highlight(pilot, screen, "reachable")
+        before = screen.writes
+        await pilot.press("space")
+        await written(pilot, screen, before)
+        assert item_row(sample_engine, "reachable").done
+        assert handover_row(sample_engine).status == "completed_warm"
+        # settled items are not
+        await highlight(pilot, screen, "told")
+        before = screen.writes
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.writes == before
+    # back on the case screen, h opens the completed handover while follow-ups are open
+    app = make_app("N1-09", as_of=day)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        assert screen.view.handover.status == "completed_warm"
+
+
+async def test_the_team_view_lists_open_handovers_and_enter_opens_one(make_app, sample_engine):
+    from tui.screens.handovers import HandoversScreen
+
+    app = make_app("N1-01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await pilot.press("H")
+        screen = await settle(pilot, HandoversScreen)
+        refs = [r.case_ref for r in screen.view.rows]
+        assert {"NG1007", "NG1008", "NG1009"} <= set(refs)
+        first = screen.view.rows[0]
+        open_rows = [r for r in screen.view.rows if not r.follow_up]
+        assert first.planned_on == min(r.planned_on for r in open_rows)
+        assert all(r.follow_up for r in screen.view.rows[len(open_rows):])  # completed ones last
+        table = screen.query_one("#handovers")
+        cells = [str(c) for c in table.get_row("NG1008")]
+        assert "N1-06 → N1-05" in cells and "29 Nov in 2d" in cells and "⚠ 1" in cells
+        assert "read 26 Nov" in cells  # the next item due
+        assert "leaves on 18 Dec 2026" in str(screen.query_one("#departures").render())
+        await pilot.press("enter")
+        handover = await settle(pilot, HandoverScreen)
+        assert handover.case_ref == first.case_ref
+        await pilot.press("escape")
+        await settle(pilot, HandoversScreen)
+        # and from the command palette
+        await pilot.press("escape")
+        await settle(pilot, CaseloadScreen)
+        chosen = await palette_pick(pilot, "open handovers")
+        assert chosen.startswith("Open handovers")
+        await settle(pilot, HandoversScreen)
+
+
+def unplanned_refs(engine, practitioner_id: str) -> set[str]:
+    from planner.risk import evaluate
+    from storage.queries import load_cases, load_world
+
+    with session(engine) as s:
+        world = load_world(s)
+        cases = load_cases(s, practitioner_id=practitioner_id)
+    return {r.case.case_ref for r in evaluate(cases, world, AS_OF)
+            if any(w.rule == "handover_unplanned" for w in r.warnings)}
+
+
+async def test_departures_one_key_plans_every_case_with_a_checklist(make_app, sample_engine):
+    from tui.screens.departures import DeparturesScreen
+    from tui.screens.handovers import HandoversScreen
+    from tui.screens.picker import PickerScreen
+
+    before_unplanned = unplanned_refs(sample_engine, "N1-03")
+    assert len(before_unplanned) >= 5
+    app = make_app("N1-01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await pilot.press("H")
+        await settle(pilot, HandoversScreen)
+        await pilot.press("D")
+        if isinstance(app.screen, PickerScreen):  # more than one departure in the team
+            options = app.screen.query_one("#choices")
+            options.highlighted = options.get_option_index("N1-03")
+            await pilot.press("enter")
+        screen = await settle(pilot, DeparturesScreen)
+        rows = screen.rows
+        assert {r.case_ref for r in rows} == before_unplanned
+        assert all(r.to_id and r.reason for r in rows)
+        assert "leaves on 18 Dec 2026" in str(screen.query_one("#event").render())
+        # the lead changes one receiver with the picker and drops another row
+        first, second = rows[0], rows[1]
+        other = next(pid for pid, _label in screen.view.receivers if pid != first.to_id)
+        await pilot.press("r")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        choices = picker.query_one("#choices")
+        choices.highlighted = choices.get_option_index(other)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.rows[0].to_id == other and screen.rows[0].changed
+        screen.query_one("#plan").move_cursor(row=1)
+        await pilot.press("d")
+        assert second.case_ref not in {r.case_ref for r in screen.rows}
+        loads = screen.loads
+        await pilot.press("A")
+        await wait_for(pilot, lambda: screen.plans == 1 and screen.loads > loads)
+        assert [r.case_ref for r in screen.rows] == [second.case_ref]  # only the dropped one is left
+    planned = before_unplanned - {second.case_ref}
+    with session(sample_engine) as s:
+        got = dict(s.execute(
+            select(m.Case.case_ref, m.Practitioner.practitioner_id)
+            .join(m.Handover, m.Handover.case_id == m.Case.id)
+            .join(m.Practitioner, m.Practitioner.id == m.Handover.to_practitioner_pk)
+            .where(m.Handover.status == "planned", m.Case.case_ref.in_(planned))).all())
+        items = s.execute(
+            select(m.Case.case_ref).join(m.Handover, m.Handover.case_id == m.Case.id)
+            .join(m.HandoverItem, m.HandoverItem.handover_id == m.Handover.id)
+            .where(m.Case.case_ref.in_(planned), m.HandoverItem.item_id == "three_way")).scalars().all()
+    assert set(got) == planned and got[first.case_ref] == other
+    assert set(items) == planned  # each with its checklist
+    assert unplanned_refs(sample_engine, "N1-03") == {second.case_ref}
+    with session(sample_engine) as s:
+        audited = s.execute(select(m.AuditEvent.case_ref).where(m.AuditEvent.action == "plan")
+                            .where(m.AuditEvent.case_ref.in_(planned))).scalars().all()
+    assert set(audited) == planned
+
+
+async def test_departures_from_the_palette_for_a_team_lead(make_app):
+    from tui.screens.departures import DeparturesScreen
+
+    app = make_app("N1-01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        chosen = await palette_pick(pilot, "plan departures N1-03")
+        assert chosen.startswith("Plan departures: N1-03")
+        screen = await settle(pilot, DeparturesScreen)
+        assert screen.rows and screen.practitioner_id == "N1-03"
+
+
+def test_snapshot_of_the_handover_screen(snap_compare, make_app):
+    """NG1008 (N1-06 → N1-05 in 2 days) at 120x40: an overdue item marked in
+    words, open items first, who does what, the summary with its prompts."""
+
+    async def ready(pilot):
+        await open_handover(pilot, "NG1008")
+
+    assert snap_compare(make_app("N1-06"), terminal_size=(120, 40), run_before=ready)
+
+
+async def test_privacy_mode_shows_initials_and_hides_item_notes(make_app, sample_engine):
+    from storage import repo
+    from storage.handovers import set_item_note
+
+    with session(sample_engine) as s:
+        set_item_note(s, case_ref=REF, item_id="vlo_told", note="private words", actor="N1-03")
+        repo.commit_or_conflict(s)
+    app = make_app("N1-03", privacy=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        who = str(screen.query_one("#who").render())
+        assert "A.P." in who and "Pennick" not in who
+        assert "Castellane" not in str(screen.query_one("#roles").render())
+        await highlight(pilot, screen, "vlo_told")
+        detail = str(screen.query_one("#item-detail").render())
+        assert "hidden in privacy mode" in detail and "private words" not in detail
+
+
+async def test_a_short_absence_shows_named_cover_instead_of_a_plan(make_app):
+    from tui.screens.departures import DeparturesScreen, open_departures
+
+    app = make_app("N1-01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        open_departures(app, "N1-08")  # away 25 Nov to 1 Dec in the sample
+        screen = await settle(pilot, DeparturesScreen)
+        assert screen.rows == [] and screen.view.covers
+        assert all(c.cover_id not in (None, "N1-08", "N1-01") for c in screen.view.covers)
+        text = str(screen.query_one("#covers").render())
+        assert text.startswith("Cover: N1-08 is away") and screen.view.covers[0].case_ref in text
+        assert "named cover, not a handover" in str(screen.query_one("#event").render())
+        assert app.screen.check_action("plan_all", ()) is False

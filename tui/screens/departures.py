@@ -1,0 +1,286 @@
+"""Plan a departure: every case of a practitioner who leaves or goes on a long
+absence, each with a suggested receiver who keeps continuity and the reason
+in words (`planner.departures.departure_plan`). The lead changes a receiver
+(r or enter: a picker, the suggestions first), drops a row (d), and plans them
+all with checklists with ONE key (A: `storage.handovers.plan_many`, one
+transaction, all or nothing). A short absence shows named cover instead
+(`planner.departures.cover_suggestions`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from planner.errors import CaseloadError
+from tui.data import initials
+from tui.handover_data import DeparturesView, PlanRow, with_receiver
+from tui.widgets import severity
+
+COLUMNS = (("ref", "Case"), ("name", "Name"), ("tier", "Tier"), ("to", "To"), ("why", "Why this receiver"))
+
+
+class DeparturesScreen(Screen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    help_title = "departures planning screen"
+    AUTO_FOCUS = "#plan"
+
+    BINDINGS = [
+        Binding("A", "plan_all", "Plan all", id="departures.plan_all", key_display="A"),
+        Binding("r", "receiver", "Change receiver", id="departures.receiver"),
+        Binding("d,delete", "drop", "Drop row", id="departures.drop"),
+        Binding("R", "reload", "Reload", id="departures.reload", show=False),
+        Binding("escape", "back", "Back", id="departures.back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: DeparturesView) -> None:
+            self.view = view
+            super().__init__()
+
+    class LoadFailed(Message):
+        def __init__(self, message: str) -> None:
+            self.message = message
+            super().__init__()
+
+    class Planned(Message):
+        def __init__(self, count: int | None, error: str | None = None) -> None:
+            self.count = count
+            self.error = error
+            super().__init__()
+
+    def __init__(self, practitioner_id: str) -> None:
+        super().__init__()
+        self.practitioner_id = practitioner_id
+        self.loads = 0
+        self.plans = 0  # handled plan-all results (tests wait on this)
+        self.view: DeparturesView | None = None
+        self.rows: list[PlanRow] = []
+        self.dropped: list[str] = []
+        self.planning = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"Loading the cases of {self.practitioner_id}…", id="event", classes="loading-note")
+        yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="row-detail")
+        yield Static("", id="covers")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "caseload"
+        self.sub_title = f"plan departures · {self.practitioner_id}"
+        table = self.query_one("#plan", DataTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        table.loading = True
+        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.load()
+
+    @work(thread=True, exclusive=True, group="departures-load", exit_on_error=False)
+    def load(self) -> None:
+        from tui.handover_data import departures
+
+        app = self.app
+        try:
+            view = departures(app.gateway, self.practitioner_id, app.as_of)
+        except CaseloadError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(self.LoadFailed(f"Could not read the cases ({type(exc).__name__})."))
+        else:
+            self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.loads += 1
+        self.view = message.view
+        self.rows = list(message.view.rows)
+        self.dropped = []
+        self.query_one("#event").remove_class("loading-note")
+        self.query_one("#plan", DataTable).loading = False
+        self.render_view()
+
+    @on(LoadFailed)
+    def _failed(self, message: LoadFailed) -> None:
+        self.loads += 1
+        self.query_one("#plan", DataTable).loading = False
+        self.query_one("#event", Static).update(f"✕ {message.message}")
+        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+
+    # ---------------------------------------------------------------- rendering
+
+    def who(self, pid: str | None) -> str:
+        if not pid:
+            return "—"
+        name = self.view.names.get(pid, "") if self.view else ""
+        return f"{pid} {initials(name)}" if self.app.privacy and name else pid
+
+    def render_view(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        privacy = self.app.privacy
+        p = view.practitioner
+        self.sub_title = (f"plan departures · {p.practitioner_id} · as of {view.as_of:%a %d %b %Y}"
+                          + (" · PRIVACY" if privacy else ""))
+        name = initials(p.name) if privacy else p.name
+        event = Text()
+        if view.event:
+            with_receiver_count = sum(1 for r in self.rows if r.to_id)
+            event.append(f"{view.event.replace(p.practitioner_id, f'{p.practitioner_id} {name}', 1)}", style="bold")
+            if self.rows:
+                event.append(f" · {len(self.rows)} case{'s' if len(self.rows) != 1 else ''} to hand over on "
+                             f"{self.rows[0].planned_on:%a %d %b} · A plans {with_receiver_count} with checklists")
+            else:
+                event.append(" · every case has a handover planned")
+            if self.dropped:
+                event.append(f" · dropped: {', '.join(self.dropped)}")
+        elif view.covers:
+            event.append(f"{p.practitioner_id} {name} is away for a short time: named cover, not a handover.")
+        else:
+            event.append(f"{p.practitioner_id} {name} has no leaving date or long absence in the next 8 weeks.")
+        self.query_one("#event", Static).update(event)
+        table = self.query_one("#plan", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        warn = severity.style_for(self.app, "medium")
+        for r in self.rows:
+            case_name = initials(r.display_name) if privacy else r.display_name
+            to = Text(self.who(r.to_id) + (" *" if r.changed else "")) if r.to_id else Text("⚠ none", style=warn)
+            table.add_row(r.case_ref, case_name, r.tier or "—", to, r.reason, key=r.case_ref)
+        table.display = bool(self.rows)
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        self._render_detail()
+        covers = []
+        if view.covers:
+            covers.append(Text(f"Cover: {view.cover_event}", style="bold"))
+            for c in view.covers:
+                cname = initials(c.display_name) if privacy else c.display_name
+                covers.append(Text(f"  {c.case_ref} {cname}: {self.who(c.cover_id)} · {c.reason}"))
+        self.query_one("#covers", Static).update(Text("\n").join(covers) if covers else "")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Plan, change and drop only show while there are rows to plan."""
+        if action in ("plan_all", "receiver", "drop"):
+            return bool(self.rows)
+        return True
+
+    def _render_detail(self) -> None:
+        row = self.current_row
+        detail = self.query_one("#row-detail", Static)
+        if row is None:
+            detail.update("")
+            return
+        text = Text(f"{row.case_ref} → {self.who(row.to_id)}: ", style="bold")
+        text.append(row.reason)
+        if row.notes:
+            text.append(" · ⚠ " + "; ".join(row.notes))
+        others = [pid for pid, _ in row.candidates if pid != row.to_id]
+        text.append(" · " + (("also: " + ", ".join(others)) if others else "no other suggestion"))
+        detail.update(text)
+
+    @on(DataTable.RowHighlighted, "#plan")
+    def _highlighted(self) -> None:
+        self._render_detail()
+
+    @property
+    def current_row(self) -> PlanRow | None:
+        table = self.query_one("#plan", DataTable)
+        if not self.rows or table.row_count == 0:
+            return None
+        ref = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((r for r in self.rows if r.case_ref == ref), None)
+
+    # ---------------------------------------------------------------- actions
+
+    @on(DataTable.RowSelected, "#plan")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_receiver()
+
+    def action_receiver(self) -> None:
+        from tui.screens.picker import PickerScreen
+
+        row = self.current_row
+        if row is None or self.view is None:
+            return
+        suggested = dict(row.candidates)
+        options = [(f"{pid} · suggested: {why}", pid) for pid, why in row.candidates]
+        options += [(label if not self.app.privacy else label.split(" · ")[0], pid)
+                    for pid, label in self.view.receivers if pid not in suggested]
+
+        def chosen(pid: str | None) -> None:
+            if not pid:
+                return
+            self.rows = [with_receiver(r, pid) if r.case_ref == row.case_ref else r for r in self.rows]
+            self.render_view()
+
+        self.app.push_screen(PickerScreen(f"Who takes {row.case_ref}?", options, highlight=row.to_id), chosen)
+
+    def action_drop(self) -> None:
+        row = self.current_row
+        if row is None:
+            return
+        self.rows = [r for r in self.rows if r.case_ref != row.case_ref]
+        self.dropped.append(row.case_ref)
+        self.notify(f"{row.case_ref} left out of this plan (R brings it back).", timeout=3)
+        self.render_view()
+
+    def action_plan_all(self) -> None:
+        if self.view is None or self.planning:
+            return
+        ready = [r for r in self.rows if r.to_id]
+        if not ready:
+            self.notify("Nothing to plan: no row has a receiver.", severity="warning")
+            return
+        self.planning = True
+        self._plan(ready)
+
+    @work(thread=True, exclusive=True, group="departures-plan", exit_on_error=False)
+    def _plan(self, rows: list[PlanRow]) -> None:
+        from tui.handover_data import plan_all
+
+        app = self.app
+        try:
+            ids = plan_all(app.gateway, rows, as_of=app.as_of, actor=app.actor)
+        except CaseloadError as exc:
+            self.post_message(self.Planned(None, str(exc)))
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(self.Planned(None, f"Could not plan ({type(exc).__name__}); nothing was planned."))
+        else:
+            self.post_message(self.Planned(len(ids)))
+
+    @on(Planned)
+    def _planned(self, message: Planned) -> None:
+        self.plans += 1
+        self.planning = False
+        if message.error:
+            self.notify(message.error + " Nothing was planned.", title="Not planned", severity="error", timeout=10)
+            return
+        left = [r.case_ref for r in self.rows if not r.to_id]
+        more = f"; {', '.join(left)} still need a receiver" if left else ""
+        self.notify(f"Planned {message.count} handover{'s' if message.count != 1 else ''} with checklists{more}.",
+                    timeout=6)
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def open_departures(app, practitioner_id: str) -> None:
+    """Push the departures planning list (team leads only)."""
+    app.push_screen(DeparturesScreen(practitioner_id))
+

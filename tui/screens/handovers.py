@@ -1,0 +1,258 @@
+"""The team's open handovers: progress, the next item due, days to go,
+overdue items; then recently completed handovers whose follow-up items are
+still open; and who in the team is leaving or going away.
+
+Keys: enter opens the handover, D plans a departure (team leads), R reloads,
+esc goes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from planner.errors import CaseloadError
+from tui.data import initials
+from tui.handover_data import TeamHandoversView
+from tui.widgets import severity
+
+# Progress first so it fits in 80 columns; the names come last.
+COLUMNS = (("ref", "Case"), ("next", "Next item due"), ("progress", "Done"), ("overdue", "Overdue"),
+           ("days", "Date"), ("who", "From → to"), ("name", "Name"))
+
+
+def days_words(days: int) -> str:
+    if days == 0:
+        return "today"
+    return f"in {days}d" if days > 0 else f"{-days}d ago"
+
+
+class HandoversScreen(Screen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    help_title = "team handovers screen"
+    AUTO_FOCUS = "#handovers"
+
+    BINDINGS = [
+        Binding("enter", "open", "Open handover", id="handovers.open", show=False),
+        Binding("D", "departures", "Plan departures", id="handovers.departures", key_display="D"),
+        Binding("R", "reload", "Reload", id="handovers.reload"),
+        Binding("escape", "back", "Back", id="handovers.back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: TeamHandoversView) -> None:
+            self.view = view
+            super().__init__()
+
+    class LoadFailed(Message):
+        def __init__(self, message: str) -> None:
+            self.message = message
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+        self.view: TeamHandoversView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the team's handovers…", id="summary", classes="loading-note")
+        yield DataTable(id="handovers", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="departures")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "caseload"
+        self.sub_title = "open handovers"
+        table = self.query_one("#handovers", DataTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        table.loading = True
+        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.view is not None:
+            self.load()
+
+    @work(thread=True, exclusive=True, group="handovers-load", exit_on_error=False)
+    def load(self) -> None:
+        from tui.handover_data import sync_team_ticks, team_handovers
+
+        app = self.app
+        try:
+            sync_team_ticks(app.gateway, practitioner_id=app.practitioner_id, as_of=app.as_of, actor=app.actor)
+            view = team_handovers(app.gateway, app.practitioner_id, app.as_of)
+        except CaseloadError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(self.LoadFailed(f"Could not read the handovers ({type(exc).__name__})."))
+        else:
+            self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.loads += 1
+        self.view = message.view
+        self.query_one("#summary").remove_class("loading-note")
+        self.query_one("#handovers", DataTable).loading = False
+        self.render_view()
+
+    @on(LoadFailed)
+    def _failed(self, message: LoadFailed) -> None:
+        self.loads += 1
+        self.query_one("#handovers", DataTable).loading = False
+        self.query_one("#summary", Static).update(f"✕ {message.message}")
+        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+
+    def render_view(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        privacy = self.app.privacy
+        self.sub_title = (f"open handovers · team {view.team_name} · as of {view.as_of:%a %d %b %Y}"
+                          + (" · PRIVACY" if privacy else ""))
+        open_rows = [r for r in view.rows if not r.follow_up]
+        overdue = sum(r.overdue for r in open_rows)
+        summary = f"{len(open_rows)} open handover{'s' if len(open_rows) != 1 else ''}"
+        if overdue:
+            summary += f" · ⚠ {overdue} overdue item{'s' if overdue != 1 else ''}"
+        follow = len(view.rows) - len(open_rows)
+        if follow:
+            summary += f" · {follow} completed with follow-ups open"
+        self.query_one("#summary", Static).update(summary + " · enter opens")
+        table = self.query_one("#handovers", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        high = severity.style_for(self.app, "high")
+        for r in view.rows:
+            name = initials(r.display_name) if privacy else r.display_name
+            nxt = f"{r.next_id} {r.next_due:%d %b}" if r.next_id else "—"
+            if r.follow_up:
+                when, status = "done", "follow-up"
+            else:
+                when, status = days_words(r.days_away), ""
+            table.add_row(
+                r.case_ref, nxt, f"{r.done}/{r.total}",
+                Text(f"⚠ {r.overdue}", style=high) if r.overdue else "—",
+                f"{r.planned_on:%d %b} {status or when}", f"{r.from_id} → {r.to_id}", name,
+                key=r.case_ref,
+            )
+        if view.rows:
+            table.move_cursor(row=min(keep, len(view.rows) - 1))
+        lines = []
+        if not view.rows:
+            lines.append("No open handovers in the team.")
+        if view.departures:
+            lines.append("Leaving or away soon: " + "; ".join(d.what for d in view.departures)
+                         + (" · D plans them" if view.is_lead else ""))
+        self.query_one("#departures", Static).update("\n".join(lines))
+
+    # ---------------------------------------------------------------- actions
+
+    @on(DataTable.RowSelected, "#handovers")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.open_row(event.row_key.value)
+
+    def action_open(self) -> None:
+        table = self.query_one("#handovers", DataTable)
+        if table.row_count:
+            self.open_row(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+
+    def open_row(self, case_ref: str | None) -> None:
+        from tui.screens.handover import HandoverScreen
+
+        if case_ref:
+            self.app.push_screen(HandoverScreen(case_ref))
+
+    def action_departures(self) -> None:
+        from tui.screens.departures import open_departures
+        from tui.screens.picker import PickerScreen
+
+        view = self.view
+        if view is None:
+            return
+        if not view.is_lead:
+            self.notify("Departures are planned by the team lead.", severity="warning")
+            return
+        if not view.departures:
+            self.notify("Nobody in the team leaves or goes away in the next 8 weeks.", timeout=4)
+            return
+        options = [(f"{d.practitioner_id} · {initials(d.name) if self.app.privacy else d.name} · {d.what}",
+                    d.practitioner_id) for d in view.departures]
+
+        def chosen(pid: str | None) -> None:
+            if pid:
+                open_departures(self.app, pid)
+
+        if len(options) == 1:
+            chosen(options[0][1])
+        else:
+            self.app.push_screen(PickerScreen("Plan the departure of", options), chosen)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def open_team_handovers(app) -> None:
+    """The team view of open handovers (key H, palette "Open handovers")."""
+    if isinstance(app.screen, HandoversScreen) or app.screen.is_modal:
+        return
+    app.push_screen(HandoversScreen())
+
+
+class HandoverCommands(Provider):
+    """Command palette entries: "Open handovers", and for a team lead "Plan
+    departures: N1-03 · name" for each practitioner of the team who leaves or
+    goes on a long absence within the horizon (read in a thread on opening)."""
+
+    async def startup(self) -> None:
+        self._departures = await asyncio.to_thread(palette_departures, self.app)
+
+    def _hits(self, privacy: bool):
+        from tui.screens.departures import open_departures
+
+        app = self.app
+        yield ("open handovers team", "Open handovers", partial(open_team_handovers, app),
+               "every open handover of the team, with progress")
+        for pid, name, what in getattr(self, "_departures", []):
+            shown = initials(name) if privacy else name
+            haystack = f"plan departures {pid}" if privacy else f"plan departures {pid} {name}"
+            yield haystack, f"Plan departures: {pid} · {shown}", partial(open_departures, app, pid), what
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for haystack, label, command, help_text in self._hits(getattr(self.app, "privacy", False)):
+            score = matcher.match(haystack)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), command, text=label, help=help_text)
+
+    async def discover(self) -> Hits:
+        for _haystack, label, command, help_text in self._hits(getattr(self.app, "privacy", False)):
+            yield DiscoveryHit(label, command, help=help_text)
+
+
+def palette_departures(app) -> list[tuple[str, str, str]]:
+    """(practitioner_id, name, what) of the departures a signed-in team lead
+    can plan; read in a thread when the palette opens."""
+    from tui.handover_data import team_departures
+
+    try:
+        is_lead, departures = team_departures(app.gateway, app.practitioner_id, app.as_of)
+    except Exception:  # noqa: BLE001 - the palette just offers less
+        return []
+    return [(d.practitioner_id, d.name, d.what) for d in departures if d.needs_handover] if is_lead else []
