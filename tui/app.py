@@ -84,6 +84,19 @@ class CaseloadApp(App[None]):
         self.set_reactive(CaseloadApp.privacy, privacy)
         self.first_paint_seconds: float | None = None
 
+    def _fatal_error(self) -> None:
+        """Exit after an unhandled exception without printing local variables:
+        Textual's default traceback shows them, and here they hold people's
+        names and notes. The traceback itself (code and line numbers) stays."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     # ---------------------------------------------------------------- screens
 
     def open_case(self, case_ref: str) -> None:

@@ -221,12 +221,12 @@ class Gateway:
         with self.session() as s:
             return list_practitioners(s)
 
-    def caseload(self, practitioner_id: str | None, as_of: date) -> CaseloadView:
+    def caseload(self, practitioner_id: str | None, as_of: date, *, actor: str | None = None) -> CaseloadView:
         from planner.risk import evaluate
         from storage.queries import load_cases, load_world
 
         if practitioner_id:
-            self.sync_handover_ticks(practitioner_id, as_of)
+            self.sync_handover_ticks(practitioner_id, as_of, actor=actor or practitioner_id)
         with self.session() as s:
             world = load_world(s)
             practitioners = tuple(sorted(world.practitioners.values(), key=lambda p: p.practitioner_id))
@@ -244,14 +244,14 @@ class Gateway:
         points, available, pct = self._capacity(me, cases, world, as_of, team_view)
         return CaseloadView(as_of, me, practitioners, rows, counts, pct, points, available, team_view)
 
-    def sync_handover_ticks(self, practitioner_id: str, as_of: date) -> None:
+    def sync_handover_ticks(self, practitioner_id: str, as_of: date, *, actor: str) -> None:
         """Write the checklist ticks the records give for the team's handovers
         (`tui.handover_data.sync_team_ticks`, its own transaction) so the
         warnings follow the records. A failure is logged, never blocks the read."""
         from tui.handover_data import sync_team_ticks
 
         try:
-            sync_team_ticks(self, practitioner_id=practitioner_id, as_of=as_of, actor=practitioner_id)
+            sync_team_ticks(self, practitioner_id=practitioner_id, as_of=as_of, actor=actor)
         except Exception as exc:  # noqa: BLE001 - the read below still shows the caseload
             log.warning("could not sync handover ticks: %s", type(exc).__name__)
 

@@ -100,7 +100,10 @@ class CaseloadScreen(Screen):
     def load(self) -> None:
         app = self.app
         try:
-            view = app.gateway.caseload(self.practitioner_id or app.practitioner_id, app.as_of)
+            # The signed-in practitioner is the actor, also when a lead looks
+            # at someone else's caseload.
+            view = app.gateway.caseload(self.practitioner_id or app.practitioner_id, app.as_of,
+                                        actor=app.practitioner_id)
         except CaseloadError as exc:
             self.post_message(self.LoadFailed(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a notice, not a traceback

@@ -8,15 +8,14 @@ from textual.widgets import Static
 from tui.widgets import severity
 
 
-def capacity_band(pct: float | None) -> str:
-    """SPEC §5 bands in words: < 90 ok, 90-110 near full, > 110 over."""
+def capacity_band(pct: float | None, policy=None) -> str:
+    """The SPEC §5 band as a word (OK, FULL, OVER), with the policy's thresholds."""
+    from planner.policy import DEFAULT_POLICY
+    from planner.workload import BAND_SHORT, band
+
     if pct is None:
         return ""
-    if pct < 90:
-        return "ok"
-    if pct <= 110:
-        return "near full"
-    return "OVER"
+    return BAND_SHORT[band(pct, policy or DEFAULT_POLICY)]
 
 
 class SummaryStrip(Static):
@@ -38,9 +37,9 @@ class SummaryStrip(Static):
         text.append("│ ")
         text.append(f"{cases} cases" if shown == cases else f"{shown} of {cases} cases")
         if capacity_pct is not None:
-            band = capacity_band(capacity_pct)
+            band = capacity_band(capacity_pct, getattr(self.app, "policy", None))
             style = severity.style_for(self.app, "high" if band == "OVER" else
-                                       "medium" if band == "near full" else "low", bold=False)
+                                       "medium" if band == "FULL" else "low", bold=False)
             text.append(" │ capacity ")
             text.append(f"{capacity_pct:.0f}% {band}", style=style)
         if sort != "risk":
