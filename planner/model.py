@@ -9,9 +9,11 @@ contacts by `contact_date`, appointments by `appointment_date`, handovers by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 import datetime as dt
 from datetime import date
+from types import MemberDescriptorType
+from typing import Any, Callable
 
 ROLES = ("practitioner", "team_lead")
 GRADES = ("PO", "PSO", "SPO", "YJW", "other")
@@ -235,3 +237,31 @@ class World:
             return "england-and-wales"
         team = self.teams.get(practitioner.team_id)
         return team.nation if team else practitioner.nation
+
+
+def fast_constructor(cls: type) -> Callable[..., Any]:
+    """A builder for a slotted, frozen dataclass of this module taking every
+    field positionally, in declaration order, with no defaults.
+
+    A frozen dataclass's `__init__` sets each field through
+    `object.__setattr__`, about 1.5 µs a Contact; this sets the slots
+    directly, about 0.35 µs, and builds an equal object. For loaders that
+    build a million contacts (storage.queries); everything else should call
+    the class. Classes with `__post_init__` or without slots are refused.
+    """
+    names = [f.name for f in fields(cls)]
+    if hasattr(cls, "__post_init__") or not all(
+        isinstance(cls.__dict__.get(name), MemberDescriptorType) for name in names
+    ):
+        raise TypeError(f"{cls.__name__} is not a plain slotted dataclass")
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def build({', '.join(names)}):", "    obj = _new(_cls)"]
+    for name in names:
+        namespace[f"_set_{name}"] = cls.__dict__[name].__set__
+        lines.append(f"    _set_{name}(obj, {name})")
+    lines.append("    return obj")
+    exec("\n".join(lines), namespace)  # noqa: S102 - fixed text built from field names
+    build = namespace["build"]
+    build.__name__ = build.__qualname__ = f"build_{cls.__name__}"
+    build.__doc__ = f"{cls.__name__}({', '.join(names)}), built without __init__."
+    return build
