@@ -50,24 +50,45 @@ the phase-1 plan itself, so the bound is valid even when phase 1 was cut
 short by the time limit.
 
 Helping HiGHS (none of this changes the optimum):
-- a start: the best of "everyone keeps their cases", the greedy baseline and
-  a subset-sum fill of the practitioners under target (`fill_assignment`);
-  when the start already has no overload, phase 1 is skipped; moves that do
-  not lower the overload are undone before phase 2 (`_drop_idle_moves`);
-- with whole points (the default), two families of valid inequalities:
-  o[q] >= (1 - f) (load[q] - floor(T(q))) where f is T(q)'s fraction (a
-  mixed-integer rounding cut: a whole-point load over a fractional target
-  is over by at least 1 - f), and, in phase 2 without overload, for each
-  practitioner over target: the cost of their moves >= the least cost of
-  shedding enough whole cases at each case's cheapest receiver (a min-cost
-  knapsack cover solved by dynamic programming).
+- the overload floor (`overload_floor`): overload = C + headroom left
+  unused, with C fixed by the team, so no plan has less overload than C plus
+  the headroom of those who can receive nothing. When the target is out of
+  reach a start usually meets it, and the overload phase is then proven
+  optimal with no search at all (it used to be the phase that ran out of
+  time: HiGHS's bound is weak there and exact "fill to the last point"
+  plans are hard for its heuristics);
+- starts: the best of "everyone keeps their cases", the greedy baseline, a
+  subset-sum fill of the practitioners under target (`fill_assignment`), a
+  least-cost cover of every receiver's headroom (`cover_assignment`, which
+  meets the floor) and a least-cost cover of every giver's excess
+  (`shed_assignment`); when the start already meets the floor, phase 1 is
+  skipped; moves that do not lower the overload are undone before phase 2
+  (`_drop_idle_moves`);
+- with whole points (the default), valid inequalities: the mixed-integer
+  rounding cut o[q] >= (1 - f) (load[q] - floor(T(q))) where f is T(q)'s
+  fraction (a whole-point load over a fractional target is over by at least
+  1 - f), and, in phase 2, giver and receiver cuts (`_cost_cuts`): a
+  practitioner over target must shed, and one with headroom must take in, a
+  number of whole points that the phase-1 value implies, which costs at
+  least a min-cost knapsack cover solved by dynamic programming;
+- on big models (`RESTRICTED_MIN_COLUMNS`), before the full cost phase: its
+  LP relaxation (a valid lower bound, used for the reported gap when the
+  full phase stops before HiGHS has a bound of its own) and a MIP restricted
+  to the columns the LP uses, whose plan starts the full phase
+  (`_restricted_start`).
+
+Why HiGHS and not OR-Tools CP-SAT: on the benchmark's teams CP-SAT with two
+workers (the machine has two cores) improved neither the start nor, at 50
+practitioners, found any bound within 10 s, where HiGHS's LP bound and
+LP-guided start do both (bench/bench_rebalance.py).
 
 Phase 1 gets at most 60 % of the time limit; phase 2 the rest (at least 5 %),
-less a small margin so the whole call stays within the limit. The report
-gives the status ("optimal" only when both phases proved optimality, else
-HiGHS's word for the phase that stopped first: "time_limit", ...), the
-relative MIP gap (0.01 = 1 %): the larger of the two phases' gaps, and the
-wall-clock seconds of both (SolverReport also keeps each phase's gap).
+less a margin (10 %, at most 1 s) so the whole call stays within the limit.
+The report gives the status ("optimal" only when both phases proved
+optimality, else HiGHS's word for the phase that stopped first:
+"time_limit", ...), the relative MIP gap (0.01 = 1 %): the larger of the two
+phases' gaps, and the wall-clock seconds of both (SolverReport also keeps
+each phase's gap).
 """
 
 from __future__ import annotations
@@ -709,7 +730,6 @@ class _Model:
     overload_row: int
     stay_cols: list[int]
     movable: list[int]
-    giver_bounds: dict[int, float]  # row -> least cost of the giver's moves (when no overload)
 
 
 def min_cover_cost(items: list[tuple[int, float]], demand: int) -> float:
@@ -731,30 +751,256 @@ def min_cover_cost(items: list[tuple[int, float]], demand: int) -> float:
     return float(f[demand])
 
 
-def _giver_bounds(problem: RebalanceProblem, movable: list[int]) -> dict[str, float]:
-    """For each practitioner over target whose cases all have whole points: the
-    least cost at which they can shed enough points, each case at its cheapest
-    receiver. With no overload allowed, their moves cost at least this (a
-    valid inequality that closes most of the LP's knapsack gap)."""
+def overload_floor(problem: RebalanceProblem) -> float:
+    """A lower bound on the overload (points above target) of every plan.
+
+    For any plan with loads L (moves keep the team's total points),
+
+        overload = sum_q max(0, L_q - T_q)
+                 = sum_q (L_q - T_q)  +  sum_q max(0, T_q - L_q)
+                 = C                  +  headroom left unused,
+
+    where C = total points - total target points does not depend on the plan.
+    A practitioner who may receive no case at all (an excluded receiver, or
+    one eligible for none of the movable cases) can only lose points, so
+    their unused headroom is at least what it is today; anyone else's is at
+    least 0. Hence overload >= max(0, C + sum over such practitioners of
+    max(0, T_q - L0_q)). When a start reaches this bound the overload phase is
+    proven optimal without a search (typical when the target is out of reach:
+    every practitioner with headroom can be filled up to or just past the
+    target with cases of practitioners who stay over it)."""
+    return max(0.0, _floor_identity(problem))
+
+
+def _floor_identity(problem: RebalanceProblem) -> float:
+    """C + the unused headroom of those who can receive nothing (may be < 0)."""
     load = problem.load({})
-    items: dict[str, list[tuple[int, float]]] = {}
-    integral: dict[str, bool] = {}
-    for i in movable:
-        pc = problem.cases[i]
-        items.setdefault(pc.holder, []).append((int(round(pc.points)), min(pc.costs.values())))
-    for pc in problem.cases:
-        if not float(pc.points).is_integer():
-            integral[pc.holder] = False
-    bounds: dict[str, float] = {}
-    for q in problem.practitioners:
-        excess = load[q] - problem.limits[q]
-        if excess <= 1e-6 or integral.get(q) is False or q not in items:
+    can_receive = {q for pc in problem.cases for q in pc.costs}
+    total = sum(load[q] - problem.limits[q] for q in problem.practitioners)
+    stuck = sum(
+        max(0.0, problem.limits[q] - load[q]) for q in problem.practitioners if q not in can_receive
+    )
+    return total + stuck
+
+
+def cover_pick(items: list[tuple[int, float]], demand: int) -> list[int] | None:
+    """Indices of a least-cost set of items (whole points, cost) whose points
+    add up to at least `demand` (the set behind `min_cover_cost`); None if all
+    of them are not enough."""
+    import numpy as np
+
+    if demand <= 0:
+        return []
+    f = np.full(demand + 1, np.inf)
+    f[0] = 0.0
+    took = np.zeros((len(items), demand + 1), dtype=bool)
+    for i, (points, cost) in enumerate(items):
+        g = np.empty(demand + 1)
+        head = min(points, demand)
+        g[: head + 1] = cost  # f[0] = 0: the item alone covers d <= points
+        if points < demand:
+            g[points + 1 :] = f[1 : demand - points + 1] + cost
+        better = g < f
+        took[i] = better
+        np.minimum(f, g, out=f)
+    if not math.isfinite(f[demand]):
+        return None
+    chosen: list[int] = []
+    d = demand
+    for i in range(len(items) - 1, -1, -1):
+        if d > 0 and took[i, d]:
+            chosen.append(i)
+            d = max(0, d - items[i][0])
+    return chosen
+
+
+def _whole_points(problem: RebalanceProblem) -> bool:
+    return all(float(pc.points).is_integer() for pc in problem.cases)
+
+
+def _cost_cuts(
+    problem: RebalanceProblem, model: _Model, bound: float
+) -> list[tuple[float, list[int], list[float]]]:
+    """Valid inequalities for the cost phase, given that the plan's overload is
+    at most `bound` (rows: lower bound, x columns, coefficients = move costs).
+
+    Giver cuts: a practitioner g over target by e_g ends over it by at most
+    `bound` (every other overload is >= 0), so g sheds at least
+    ceil(e_g - bound) whole points whatever g also receives; each shed case
+    costs at least its cheapest move, so g's moves cost at least the least
+    cost of covering that many points (`min_cover_cost`).
+
+    Receiver cuts: by `overload_floor`'s identity the headroom left unused,
+    summed over the practitioners who can receive, is at most
+    s = bound - overload_floor; so a receiver q with headroom h_q ends at
+    least at T_q - s and takes in at least ceil(h_q - s) whole points
+    (more if q also gives some away): the moves into q cost at least the
+    least cost of covering that many points with the cases q may receive.
+
+    Both need whole points (the default point tables); with any other points
+    there are no cuts. They change no optimum: every plan that satisfies the
+    phase's constraints satisfies them."""
+    if not _whole_points(problem):
+        return []
+    load = problem.load({})
+    slack = bound - _floor_identity(problem)
+    by_giver: dict[str, list[int]] = {}
+    by_receiver: dict[str, list[int]] = {}
+    for col in range(model.n_x):
+        pc = problem.cases[model.col_case[col]]
+        q = model.col_to[col]
+        if q == pc.holder:
             continue
-        need = math.ceil(excess - 1e-6)
-        best = min_cover_cost(items[q], need)
-        if math.isfinite(best) and best > 0:
-            bounds[q] = best
-    return bounds
+        by_giver.setdefault(pc.holder, []).append(col)
+        by_receiver.setdefault(q, []).append(col)
+    cuts: list[tuple[float, list[int], list[float]]] = []
+    for g, cols in sorted(by_giver.items()):
+        need = math.ceil(load[g] - problem.limits[g] - bound - 1e-6)
+        if need <= 0:
+            continue
+        cheapest: dict[int, float] = {}
+        for col in cols:
+            i = model.col_case[col]
+            cheapest[i] = min(cheapest.get(i, math.inf), model.cost[col])
+        items = [(int(problem.cases[i].points), c) for i, c in cheapest.items()]
+        least = min_cover_cost(items, need)
+        if math.isfinite(least) and least > 1e-9:
+            cuts.append((least - 1e-6, cols, [model.cost[c] for c in cols]))
+    for q, cols in sorted(by_receiver.items()):
+        need = math.ceil(problem.limits[q] - load[q] - slack - 1e-6)
+        if need <= 0:
+            continue
+        items = [(int(problem.cases[model.col_case[c]].points), model.cost[c]) for c in cols]
+        least = min_cover_cost(items, need)
+        if math.isfinite(least) and least > 1e-9:
+            cuts.append((least - 1e-6, cols, [model.cost[c] for c in cols]))
+    return cuts
+
+
+def cover_assignment(
+    problem: RebalanceProblem, *, max_moves: int | None = None, order: Iterable[str] | None = None
+) -> dict[str, str]:
+    """A start for a team that cannot all reach the target: take every
+    practitioner with headroom up to (or just past) their target at least
+    cost, each with a least-cost cover (`cover_pick`) of their headroom by
+    cases of practitioners who stay at or over target after giving them.
+    When it succeeds its overload is `overload_floor`, the least possible.
+    Empty when points are not whole numbers or moves are capped."""
+    if max_moves is not None or not _whole_points(problem):
+        return {}
+    load = problem.load({})
+    limits = problem.limits
+    if not any(load[q] > limits[q] + 1e-9 for q in problem.practitioners):
+        return {}
+    eligible: dict[str, list[ProblemCase]] = {}
+    for pc in problem.cases:
+        for q in pc.costs:
+            eligible.setdefault(q, []).append(pc)
+    receivers = _cover_receivers(problem) if order is None else list(order)
+    assignment: dict[str, str] = {}
+    for q in receivers:
+        for _round in range(3):
+            need = math.ceil(limits[q] - load[q] - 1e-9)
+            if need <= 0:
+                break
+            items = [
+                pc for pc in eligible[q]
+                if pc.case_ref not in assignment and load[pc.holder] - pc.points >= limits[pc.holder] - 1e-9
+            ]
+            chosen = cover_pick([(int(pc.points), pc.costs[q]) for pc in items], need)
+            if chosen is None:  # not enough: take what there is (fills toward the target)
+                chosen = list(range(len(items)))
+            took = False
+            for i in sorted(chosen, key=lambda i: -items[i].points):
+                pc = items[i]
+                if load[pc.holder] - pc.points < limits[pc.holder] - 1e-9:
+                    continue  # would take its giver under target
+                assignment[pc.case_ref] = q
+                load[pc.holder] -= pc.points
+                load[q] += pc.points
+                took = True
+            if not took:
+                break
+    return assignment
+
+
+def _cover_receivers(problem: RebalanceProblem) -> list[str]:
+    """Practitioners under target who may receive some case, in
+    `cover_assignment`'s default order (fewest eligible cases, then most
+    headroom, first)."""
+    load = problem.load({})
+    eligible: dict[str, int] = {}
+    for pc in problem.cases:
+        for q in pc.costs:
+            eligible[q] = eligible.get(q, 0) + 1
+    return sorted(
+        (q for q in eligible if load[q] < problem.limits[q] - 1e-9),
+        key=lambda q: (eligible[q], -(problem.limits[q] - load[q]), q),
+    )
+
+
+def shed_assignment(problem: RebalanceProblem, *, max_moves: int | None = None) -> dict[str, str]:
+    """A start for a team that can reach the target: each practitioner over
+    target sheds a least-cost cover (`cover_pick`) of their excess, each case
+    costed at its cheapest receiver that still has room for it, and each
+    chosen case goes to that receiver (biggest cases first). When every case
+    finds its cheapest receiver the cost equals the giver cuts' bound (see
+    `_cost_cuts`), which proves it optimal. Empty when points are not whole
+    numbers or moves are capped."""
+    if max_moves is not None or not _whole_points(problem):
+        return {}
+    load = problem.load({})
+    limits = problem.limits
+    givers = sorted(
+        (q for q in problem.practitioners if load[q] > limits[q] + 1e-9),
+        key=lambda q: (-(load[q] - limits[q]), q),
+    )
+    if not givers:
+        return {}
+    held: dict[str, list[ProblemCase]] = {}
+    for pc in problem.cases:
+        if pc.costs:
+            held.setdefault(pc.holder, []).append(pc)
+    over = set(givers)
+
+    def best_receiver(pc: ProblemCase) -> str | None:
+        fits = [
+            q for q in pc.costs
+            if q not in over and load[q] + pc.points <= limits[q] + 1e-9
+        ]
+        if not fits:
+            return None
+        return min(fits, key=lambda q: (pc.costs[q], -(limits[q] - load[q]), q))
+
+    assignment: dict[str, str] = {}
+    for g in givers:
+        for _round in range(3):
+            need = math.ceil(load[g] - limits[g] - 1e-9)
+            if need <= 0:
+                break
+            items: list[tuple[ProblemCase, str]] = []
+            for pc in held.get(g, []):
+                if pc.case_ref in assignment:
+                    continue
+                to = best_receiver(pc)
+                if to is not None:
+                    items.append((pc, to))
+            chosen = cover_pick([(int(pc.points), pc.costs[to]) for pc, to in items], need)
+            if chosen is None:
+                chosen = list(range(len(items)))
+            took = False
+            for i in sorted(chosen, key=lambda i: -items[i][0].points):
+                pc = items[i][0]
+                to = best_receiver(pc)
+                if to is None:
+                    continue
+                assignment[pc.case_ref] = to
+                load[g] -= pc.points
+                load[to] += pc.points
+                took = True
+            if not took:
+                break
+    return assignment
 
 
 def _build_model(problem: RebalanceProblem, max_moves: int | None) -> _Model:
@@ -769,9 +1015,6 @@ def _build_model(problem: RebalanceProblem, max_moves: int | None) -> _Model:
         n_rows += 1
     overload_row = n_rows
     n_rows += 1
-    bounds = _giver_bounds(problem, movable)
-    bound_row = {q: n_rows + j for j, q in enumerate(sorted(bounds))}
-    n_rows += len(bound_row)
 
     fixed = {q: 0.0 for q in ids}
     for pc in problem.cases:
@@ -797,9 +1040,6 @@ def _build_model(problem: RebalanceProblem, max_moves: int | None) -> _Model:
         row_upper.append(float(max_moves))
     row_lower.append(-inf)
     row_upper.append(inf)
-    for q in sorted(bounds):
-        row_lower.append(-inf)  # made active (>= bound) only when no overload is allowed
-        row_upper.append(inf)
     for q, (_row, weight, floor_t) in mir.items():
         row_lower.append(-inf)
         row_upper.append(weight * (floor_t - fixed[q]))
@@ -823,9 +1063,6 @@ def _build_model(problem: RebalanceProblem, max_moves: int | None) -> _Model:
             if moves_row is not None and not stay:
                 index.append(moves_row)
                 value.append(1.0)
-            if not stay and pc.holder in bound_row:
-                index.append(bound_row[pc.holder])
-                value.append(pc.costs[q])
             if q in mir:
                 index.append(mir[q][0])
                 value.append(mir[q][1] * pc.points)
@@ -843,7 +1080,6 @@ def _build_model(problem: RebalanceProblem, max_moves: int | None) -> _Model:
     return _Model(
         n_x, n_rows, cost, start, index, value, row_lower, row_upper, col_case, col_to,
         moves_row, overload_row, stay_cols, movable,
-        {bound_row[q]: bounds[q] for q in bounds},
     )
 
 
@@ -856,6 +1092,10 @@ def _run(
     start_x: list[float],
     time_limit: float,
     mip_gap: float,
+    cuts: list[tuple[float, list[int], list[float]]] = (),
+    relax: bool = False,
+    keep_cols: set[int] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> tuple[str, float | None, float, list[float]]:
     """One HiGHS run; returns (status, gap, objective, column values)."""
     import highspy
@@ -872,21 +1112,22 @@ def _run(
         lp.col_cost_ = np.array(model.cost + [0.0] * n_o)
     lp.col_lower_ = np.zeros(n_col)
     o_upper = 0.0 if (overload_bound is not None and overload_bound <= 0) else inf
-    lp.col_upper_ = np.array([1.0] * model.n_x + [o_upper] * n_o)
+    x_upper = [1.0] * model.n_x
+    if keep_cols is not None:  # a restricted model: every other x column at 0
+        x_upper = [1.0 if col in keep_cols else 0.0 for col in range(model.n_x)]
+    lp.col_upper_ = np.array(x_upper + [o_upper] * n_o)
     row_upper = list(model.row_upper)
     row_lower = list(model.row_lower)
     if overload_bound is not None and overload_bound > 0:
         row_upper[model.overload_row] = overload_bound
-    if phase == 2 and overload_bound is not None and overload_bound <= 0:
-        for row, least in model.giver_bounds.items():
-            row_lower[row] = least - 1e-6
     lp.row_lower_ = np.array([-inf if math.isinf(v) else v for v in row_lower])
     lp.row_upper_ = np.array([inf if math.isinf(v) else v for v in row_upper])
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.array(model.start, dtype=np.int32)
     lp.a_matrix_.index_ = np.array(model.index, dtype=np.int32)
     lp.a_matrix_.value_ = np.array(model.value)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_x + [highspy.HighsVarType.kContinuous] * n_o
+    if not relax:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_x + [highspy.HighsVarType.kContinuous] * n_o
 
     prepare_solver()
     h = highspy.Highs()
@@ -895,13 +1136,20 @@ def _run(
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     h.setOptionValue("mip_abs_gap", 1e-9)
+    if relax:
+        h.setOptionValue("presolve", "off")  # about twice as fast on these LPs
+    for name, value in {**(options or {}), **HIGHS_OPTIONS}.items():
+        h.setOptionValue(name, value)
     h.passModel(lp)
+    for lower, cols, coefs in cuts:
+        h.addRow(lower, inf, len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
 
     # A feasible start: the given x, with o at the overload it implies.
     sol = highspy.HighsSolution()
     sol.col_value = list(start_x) + _overload_values(model, start_x, n_o)
     sol.value_valid = True
-    h.setSolution(sol)
+    if not relax:
+        h.setSolution(sol)
 
     h.run()
     status = h.getModelStatus()
@@ -955,18 +1203,21 @@ def solve_problem(
     model = _build_model(problem, max_moves)
     n_o = len(problem.practitioners)
 
-    # Start from the better of "everyone keeps their cases" and the greedy
-    # baseline, so the solver never returns worse than greedy.
+    # Start from the best of "everyone keeps their cases", the greedy baseline
+    # and the constructive starts, so the solver never returns worse than greedy.
     start: dict[str, str] = {}
-    for candidate in (greedy_assignment(problem, max_moves=max_moves), fill_assignment(problem, max_moves=max_moves)):
+    for make in (greedy_assignment, fill_assignment, cover_assignment, shed_assignment):
+        candidate = make(problem, max_moves=max_moves)
         if _key(problem, candidate) < _key(problem, start):
             start = candidate
+    floor = overload_floor(problem)
     phases = 2
     # keep the whole call within the limit: HiGHS stops a little after its own
     # limit, and the plan is still to be read back
-    margin = min(0.5, 0.05 * time_limit)
-    if problem.overload(start) <= 1e-9:
-        # The start already brings everyone under target: no overload phase.
+    margin = min(1.0, 0.1 * time_limit)
+    if problem.overload(start) <= floor + 1e-7 * max(1.0, abs(floor)) + 1e-9:
+        # The start reaches the overload floor (0 when it brings everyone under
+        # target): the overload phase is proven optimal without a search.
         status1, gap1, found, phases = "optimal", 0.0, start, 1
     else:
         status1, gap1, _overload, values = _run(
@@ -975,20 +1226,37 @@ def solve_problem(
             mip_gap=mip_gap,
         )
         found = _assignment_of(model, problem, values)
-    if problem.overload(start) < problem.overload(found) - 1e-9:
-        found = start  # (never expected: HiGHS keeps the better incumbent)
+        if problem.overload(start) < problem.overload(found) - 1e-9:
+            found = start  # (never expected: HiGHS keeps the better incumbent)
+        if problem.overload(found) <= floor + 1e-7 * max(1.0, abs(floor)) + 1e-9:
+            status1, gap1 = "optimal", 0.0  # at the floor: proven whatever HiGHS's own bound
     found = _drop_idle_moves(problem, found)
     best_overload = problem.overload(found)
     bound = 0.0 if best_overload <= 1e-7 else best_overload + 1e-6 * max(1.0, best_overload)
+    cuts = _cost_cuts(problem, model, bound)
+    found, lp_bound = _restricted_start(problem, model, n_o, found, bound, cuts, began, time_limit - margin)
     remaining = time_limit - margin - (time.perf_counter() - began)
+    # With overload left (a target out of reach) the cost phase is a few
+    # practitioners with headroom each needing a least-cost cover; after
+    # HiGHS's reduced-cost fixing the model is small and its LP bound close,
+    # and what delays the proof is finding the best plan: more heuristic
+    # effort (0.05 by default) proves it several times sooner on the bench.
+    # With a reachable target the extra effort bought nothing.
+    options = {"mip_heuristic_effort": COVER_HEURISTIC_EFFORT} if bound > 0 else None
     status2, gap2, _cost, values = _run(
         model, n_o, phase=2, overload_bound=bound, start_x=_x_of(model, problem, found),
-        time_limit=max(remaining, 0.05 * time_limit), mip_gap=mip_gap,
+        time_limit=max(remaining, 0.05 * time_limit), mip_gap=mip_gap, cuts=cuts, options=options,
     )
     assignment = _assignment_of(model, problem, values)
     if (problem.overload(assignment) > bound + 1e-6
             or problem.cost(assignment) > problem.cost(found) + 1e-9):
         assignment = found  # (never expected: the start is feasible for phase 2)
+    if status2 != "optimal" and math.isfinite(lp_bound):
+        # the LP relaxation's value bounds the cost from below too: report the
+        # smaller gap (HiGHS's definition, |ub - lb| / |ub|)
+        ub = problem.cost(assignment)
+        lp_gap = max(0.0, ub - lp_bound) / max(abs(ub), 1e-9) if ub > 1e-9 else 0.0
+        gap2 = lp_gap if gap2 is None else min(gap2, lp_gap)
     seconds = time.perf_counter() - began
     # The plan is proven optimal only when both phases are; its gap is the
     # larger of the two (a reader should not take an unproven cost phase for
@@ -1003,6 +1271,60 @@ def solve_problem(
 
 
 PHASE1_SHARE = 0.6  # of the time limit, at most, for the overload phase
+COVER_HEURISTIC_EFFORT = 0.6  # HiGHS mip_heuristic_effort for the cost phase with overload left
+RESTRICTED_SHARE = 0.3  # of the time left, at most, for the restricted cost phase
+RESTRICTED_MIN_COLUMNS = 500  # smaller models go straight to the full cost phase
+
+
+def _restricted_start(
+    problem: RebalanceProblem,
+    model: _Model,
+    n_o: int,
+    found: dict[str, str],
+    bound: float,
+    cuts: list[tuple[float, list[int], list[float]]],
+    began: float,
+    deadline: float,
+) -> tuple[dict[str, str], float]:
+    """A better start for the cost phase (RENS-like): solve its LP relaxation,
+    keep only the x columns the LP uses (plus those of the start), and let
+    HiGHS solve that much smaller MIP for a while. Its plan is feasible for
+    the full phase, which then starts from it; the full phase alone decides
+    optimality and the gap, so this changes no result, only how soon a good
+    incumbent is there (HiGHS's own root cut loop can take the whole time
+    limit on a big team before its heuristics run).
+
+    Also returns the LP relaxation's value (-inf if not solved): a valid
+    lower bound on the phase's cost (the cuts are valid inequalities), used
+    for the reported gap when the full phase stops before its own bound."""
+    if model.n_x < RESTRICTED_MIN_COLUMNS:
+        return found, -math.inf
+    start_x = _x_of(model, problem, found)
+    left = deadline - (time.perf_counter() - began)
+    if left <= 1.0:
+        return found, -math.inf
+    status, _gap, lp_bound, lp_values = _run(
+        model, n_o, phase=2, overload_bound=bound, start_x=start_x,
+        time_limit=left * 0.25, mip_gap=1.0, cuts=cuts, relax=True,
+    )
+    if status != "optimal" or not math.isfinite(lp_bound):
+        return found, -math.inf
+    keep = {col for col in range(model.n_x) if lp_values[col] > 1e-6 or start_x[col] > 0.5}
+    if len(keep) >= 0.8 * model.n_x:
+        return found, lp_bound
+    left = deadline - (time.perf_counter() - began)
+    _status, _gap, _obj, values = _run(
+        model, n_o, phase=2, overload_bound=bound, start_x=start_x,
+        time_limit=max(0.05, left * RESTRICTED_SHARE), mip_gap=1e-4, cuts=cuts, keep_cols=keep,
+    )
+    better = _assignment_of(model, problem, values)
+    if (problem.overload(better) <= bound + 1e-6
+            and problem.cost(better) < problem.cost(found) - 1e-9):
+        return better, lp_bound
+    return found, lp_bound
+
+
+HIGHS_OPTIONS: dict[str, Any] = {}  # extra HiGHS options for every run
 
 
 def _key(problem: RebalanceProblem, assignment: Mapping[str, str]) -> tuple[float, float]:
@@ -1253,16 +1575,20 @@ __all__ = [
     "case_exclusion",
     "case_facts",
     "disruption_cost",
+    "cover_assignment",
+    "cover_pick",
     "fill_assignment",
     "grade_bar",
     "greedy_assignment",
     "greedy_plan",
     "min_cover_cost",
     "move_reason",
+    "overload_floor",
     "plan_rebalance",
     "plan_to_dict",
     "prepare_solver",
     "receiver_exclusion",
+    "shed_assignment",
     "solve_problem",
     "with_moves",
 ]

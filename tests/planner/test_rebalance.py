@@ -478,3 +478,119 @@ def test_min_cover_cost_is_the_cheapest_set_covering_the_demand():
             default=float("inf"),
         )
         assert min_cover_cost(items, demand) == best
+
+
+# --------------------------------------------------------------------------- bounds, cuts and starts
+
+
+def _all_assignments(problem):
+    options = [[pc.holder, *pc.costs] for pc in problem.cases]
+    for choice in itertools.product(*options):
+        yield {pc.case_ref: q for pc, q in zip(problem.cases, choice) if q != pc.holder}
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_overload_floor_is_a_lower_bound_on_every_plan(seed):
+    from planner.rebalance import overload_floor
+
+    data, target = random_team(300 + seed)
+    problem = build_problem(data, target_pct=target)
+    floor = overload_floor(problem)
+    least = min(problem.overload(a) for a in _all_assignments(problem))
+    assert floor <= least + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_cost_cuts_hold_for_every_plan_within_the_overload_bound(seed):
+    """The giver and receiver cuts of the cost phase are valid inequalities:
+    every assignment whose overload is within the phase's bound satisfies
+    them (so they cut off no optimum), checked by enumeration."""
+    from planner.rebalance import _build_model, _cost_cuts
+
+    data, target = random_team(400 + seed)
+    problem = build_problem(data, target_pct=target)
+    if not any(pc.costs for pc in problem.cases):
+        return
+    model = _build_model(problem, None)
+    best = min(round(problem.overload(a), 6) for a in _all_assignments(problem))
+    bound = 0.0 if best <= 1e-7 else best + 1e-6 * max(1.0, best)
+    cuts = _cost_cuts(problem, model, bound)
+    for assignment in _all_assignments(problem):
+        if problem.overload(assignment) > bound + 1e-9:
+            continue
+        for lower, cols, coefs in cuts:
+            lhs = 0.0
+            for col, coef in zip(cols, coefs):
+                pc = problem.cases[model.col_case[col]]
+                if assignment.get(pc.case_ref, pc.holder) == model.col_to[col]:
+                    lhs += coef
+            assert lhs >= lower - 1e-9
+
+
+def test_the_cuts_bite_on_a_team_that_cannot_reach_the_target():
+    # P1 far over target, P2 with 326 points of headroom: reaching the
+    # overload floor means P2 takes at least 326 points (the receiver cut)
+    # and P1 sheds as many (the giver cut, P1's only receiver being P2).
+    from planner.rebalance import _build_model, _cost_cuts, overload_floor
+
+    world = team(person("P1"), person("P2"))
+    cases = [case(f"C{i:02d}", "P1", tier="A3") for i in range(15)]
+    cases += [case(f"D{i:02d}", "P2", tier="C1") for i in range(2176 // 50 - 6)]  # 1850: 326 headroom
+    problem = build_problem(inp(cases, world))
+    model = _build_model(problem, None)
+    floor = overload_floor(problem)
+    cuts = _cost_cuts(problem, model, floor + 1e-6 * floor)
+    assert len(cuts) == 2
+    for lower, cols, _ in cuts:
+        assert {model.col_to[c] for c in cols} == {"P2"}
+        assert lower == pytest.approx(2 * 20.0, abs=1e-5)  # two A3 cases (412 >= 326), 20 each
+    plan = plan_rebalance(inp(cases, world))
+    assert plan.solver.status == "optimal"
+    assert plan.overload_points == pytest.approx(floor, abs=1e-5)
+    assert len(plan.moves) == 2
+
+
+def test_cover_pick_is_a_least_cost_cover():
+    from planner.rebalance import cover_pick, min_cover_cost
+
+    rng = random.Random(11)
+    for _ in range(40):
+        items = [(rng.randint(20, 200), float(rng.randint(5, 60))) for _ in range(rng.randint(1, 8))]
+        demand = rng.randint(0, 700)
+        chosen = cover_pick(items, demand)
+        best = min_cover_cost(items, demand)
+        if chosen is None:
+            assert best == float("inf")
+            continue
+        assert len(set(chosen)) == len(chosen)
+        assert sum(items[i][0] for i in chosen) >= demand
+        assert sum(items[i][1] for i in chosen) == pytest.approx(best)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_starts_only_make_allowed_moves(seed):
+    from planner.rebalance import cover_assignment, fill_assignment, shed_assignment
+
+    data, target = random_team(500 + seed)
+    problem = build_problem(data, target_pct=target)
+    allowed = {pc.case_ref: pc.costs for pc in problem.cases}
+    for make in (cover_assignment, shed_assignment, fill_assignment):
+        for ref, to in make(problem).items():
+            assert to in allowed[ref]
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_restricted_start_changes_no_optimum(seed, monkeypatch):
+    """The LP-guided restricted MIP (on for big models) only gives the full
+    cost phase a start: forced on for these small teams, the plan is still
+    the brute-force optimum."""
+    import planner.rebalance as rebalance
+
+    monkeypatch.setattr(rebalance, "RESTRICTED_MIN_COLUMNS", 0)
+    data, target = random_team(600 + seed)
+    problem = build_problem(data, target_pct=target)
+    plan = plan_rebalance(data, target_pct=target)
+    assert plan.solver.status == "optimal"
+    overload, cost = brute_force(problem)
+    assert plan.overload_points == pytest.approx(overload, abs=1e-5)
+    assert plan.total_cost == pytest.approx(cost, abs=1e-5)
