@@ -25,6 +25,12 @@ so the screens and the warnings follow the records. Read-only paths that must
 not write (the `warnings` command) can use `with_auto_ticks`, which applies
 the same ticks in memory.
 
+Completion (see `planner.handover` for the rule): completing on a date needs
+only the required items due by that date (and `told` and `three_way`); items due later (`first_contact`,
+`reachable`, `review`) are follow-ups that stay open on the completed
+handover and can still be ticked, unticked, noted and auto-ticked (for
+`FOLLOW_UP_DAYS` after completion) without changing its status.
+
 Versions: `HandoverView.version` is the handover row's (pass it to
 `save_summary`, `complete_handover`, `cancel_handover`); each `ItemView`
 carries its own (pass it to `tick_item`, `untick_item`, `set_item_note`).
@@ -63,6 +69,7 @@ __all__ = [
     "ItemView",
     "cancel_handover",
     "complete_handover",
+    "completed_with_follow_ups",
     "handover_detail",
     "mark_reviewed",
     "open_handovers",
@@ -79,6 +86,8 @@ __all__ = [
 
 #: The `done_by` of items ticked from data.
 AUTO_ACTOR = "auto"
+#: How long after completion follow-up items still tick themselves from the records.
+FOLLOW_UP_DAYS = 84
 
 
 # ---------------------------------------------------------------- views
@@ -100,7 +109,8 @@ class ItemView:
     auto: bool  # ticked from data, not by hand
     note: str | None  # personal data: show it, never log it
     version: int
-    overdue: bool  # not done, due before the as-of date, and the handover is open
+    overdue: bool  # not done, due before the as-of date, and still to do (open handover, or a follow-up)
+    follow_up: bool = False  # on a completed handover: due after completion, can still be ticked
 
     def to_dict(self) -> dict[str, Any]:
         """SPEC §6: {"id", "title", "required", "due", "done"}."""
@@ -158,6 +168,17 @@ class HandoverView:
     @property
     def overdue(self) -> int:
         return sum(1 for item in self.items if item.overdue)
+
+    def required_due_by(self, on: date) -> tuple[str, ...]:
+        """Open required items that completing on `on` needs (`planner.handover.due_by`)."""
+        from planner.handover import due_by
+
+        return due_by(self.to_handover(), on)
+
+    @property
+    def follow_ups_open(self) -> tuple[str, ...]:
+        """Follow-up items of a completed handover not yet done."""
+        return tuple(i.item_id for i in self.items if i.follow_up and not i.done)
 
     @property
     def next_item(self) -> ItemView | None:
@@ -282,7 +303,11 @@ def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverVi
             .where(*clauses)
         )
     items: dict[int, list[ItemView]] = {hid: [] for hid in ids}
+    from planner.handover import WARM_ITEMS
+
     still_open = {row[0] for row in rows if row[9] in OPEN_HANDOVER_STATUSES}
+    completed_on = {row[0]: row[12] for row in rows
+                    if row[9] in COMPLETED_HANDOVER_STATUSES and row[12] is not None}
     for (iid, hid, item_id, title, required, due, owner, done, done_on, done_by, auto_, note,
          version) in session.execute(
         select(HI.id, HI.handover_id, HI.item_id, HI.title, HI.required, HI.due, HI.owner,
@@ -290,10 +315,12 @@ def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverVi
         .where(item_filter)
         .order_by(HI.handover_id, HI.due, HI.id)
     ).all():
+        follow_up = hid in completed_on and due > completed_on[hid] and item_id not in WARM_ITEMS
         items[hid].append(ItemView(
             id=iid, item_id=item_id, title=title, required=bool(required), due=due, owner=owner,
             done=bool(done), done_on=done_on, done_by=done_by, auto=bool(auto_), note=note,
-            version=version, overdue=hid in still_open and not done and due < as_of,
+            version=version, overdue=(hid in still_open or follow_up) and not done and due < as_of,
+            follow_up=follow_up,
         ))
     return [
         HandoverView(
@@ -333,6 +360,25 @@ def open_handovers(
     return _load_views(session, clauses, as_of)
 
 
+def completed_with_follow_ups(session: Session, *, team_id: str | None = None,
+                              as_of: date | None = None) -> list[HandoverView]:
+    """Handovers completed in the last FOLLOW_UP_DAYS whose follow-up items
+    (due after completion: first contact, review...) are not all done, by
+    completion date; `team_id` as in `open_handovers`."""
+    as_of = as_of or date.today()
+    H = m.Handover
+    clauses: list = [H.status.in_(COMPLETED_HANDOVER_STATUSES),
+                     H.completed_on >= as_of - timedelta(days=FOLLOW_UP_DAYS)]
+    if team_id is not None:
+        team_pk = session.execute(select(m.Team.id).where(m.Team.team_id == team_id)).scalar_one_or_none()
+        if team_pk is None:
+            raise CaseloadError(f"unknown team {team_id}")
+        in_team = select(m.Practitioner.id).where(m.Practitioner.team_pk == team_pk)
+        clauses.append(or_(H.from_practitioner_pk.in_(in_team), H.to_practitioner_pk.in_(in_team)))
+    views = [v for v in _load_views(session, clauses, as_of) if v.follow_ups_open]
+    return sorted(views, key=lambda v: (v.completed_on, v.case_ref))
+
+
 def handover_detail(session: Session, case_ref: str, *, as_of: date | None = None,
                     handover_id: int | None = None) -> HandoverView:
     """The case's open handover, else its latest (or the one `handover_id`
@@ -365,6 +411,37 @@ def _open_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Ha
     if row is None:
         raise CaseloadError(f"case {case_ref} has no open handover to {doing}")
     return case, row
+
+
+def _changeable_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Handover]:
+    """The case's open handover; else its latest completed one (whose follow-up
+    items can still change: the planner checks which)."""
+    case = _case(session, case_ref)
+    row = session.execute(
+        select(m.Handover)
+        .where(m.Handover.case_id == case.id, m.Handover.status.in_(OPEN_HANDOVER_STATUSES))
+        .order_by(m.Handover.planned_on.desc(), m.Handover.id.desc())
+        .execution_options(populate_existing=True)
+    ).scalars().first()
+    if row is None:
+        row = session.execute(
+            select(m.Handover)
+            .where(m.Handover.case_id == case.id, m.Handover.status.in_(COMPLETED_HANDOVER_STATUSES))
+            .order_by(m.Handover.completed_on.desc(), m.Handover.id.desc())
+            .execution_options(populate_existing=True)
+        ).scalars().first()
+    if row is None:
+        raise CaseloadError(f"case {case_ref} has no open handover to {doing}")
+    return case, row
+
+
+def _refuse_settled(session: Session, row: m.Handover, items: list[m.HandoverItem], item_id: str,
+                    verb: str) -> None:
+    """On a completed handover only follow-up items may change."""
+    from planner.handover import check_follow_up
+
+    if row.status in COMPLETED_HANDOVER_STATUSES:
+        check_follow_up(_planner_handover(session, row, items), item_id, verb)
 
 
 def _item_rows(session: Session, handover_id: int) -> list[m.HandoverItem]:
@@ -425,9 +502,21 @@ def _set_status(row: m.Handover, status: str) -> str | None:
 # ---------------------------------------------------------------- auto-ticks
 
 
-def _open_refs(session: Session, case_refs: Iterable[str] | None) -> list[str]:
+def _syncable(as_of: date):
+    """Handovers whose items may still tick themselves: open ones, and ones
+    completed in the last FOLLOW_UP_DAYS with an item due after completion not done."""
+    H, HI = m.Handover, m.HandoverItem
+    follow = select(HI.id).where(HI.handover_id == H.id, HI.done.is_(False), HI.due > H.completed_on)
+    return or_(
+        H.status.in_(OPEN_HANDOVER_STATUSES),
+        (H.status.in_(COMPLETED_HANDOVER_STATUSES)) & (H.completed_on >= as_of - timedelta(days=FOLLOW_UP_DAYS))
+        & follow.exists(),
+    )
+
+
+def _open_refs(session: Session, case_refs: Iterable[str] | None, as_of: date) -> list[str]:
     H, C = m.Handover, m.Case
-    stmt = select(C.case_ref).join(H, H.case_id == C.id).where(H.status.in_(OPEN_HANDOVER_STATUSES))
+    stmt = select(C.case_ref).join(H, H.case_id == C.id).where(_syncable(as_of))
     if case_refs is not None:
         refs = [case_refs] if isinstance(case_refs, str) else list(case_refs)
         if not refs:
@@ -438,22 +527,30 @@ def _open_refs(session: Session, case_refs: Iterable[str] | None) -> list[str]:
 
 def _ticks_for(cases: Iterable[Case], world: World, as_of: date,
                policy: Policy | None) -> dict[int, tuple[str, dict[str, date]]]:
-    """handover id -> (case ref, {item id: date}) for the open items that the
-    records satisfy and that are not yet done."""
+    """handover id -> (case ref, {item id: date}) for the items that the
+    records satisfy and that are not yet done: of the open handover, and the
+    follow-up items of handovers completed in the last FOLLOW_UP_DAYS."""
     from planner.calendar import working_days
     from planner.checklist import auto_ticks
+    from planner.handover import follow_up_ids
 
     out: dict[int, tuple[str, dict[str, date]]] = {}
+    since = as_of - timedelta(days=FOLLOW_UP_DAYS)
     for case in cases:
-        handover = case.open_handover
-        if handover is None:
-            continue
-        calendar = working_days(world.nation_of(handover.from_practitioner_id))
-        ticks = auto_ticks(case, handover, as_of, calendar, policy)
-        open_ids = {i.item_id for i in handover.items if not i.done}
-        new = {k: v for k, v in ticks.items() if k in open_ids}
-        if new and handover.id is not None:
-            out[handover.id] = (case.case_ref, new)
+        for handover in case.handovers:
+            if handover.is_open:
+                open_ids = {i.item_id for i in handover.items if not i.done}
+            elif handover.is_completed and handover.completed_on and handover.completed_on >= since:
+                open_ids = set(follow_up_ids(handover, open_only=True))
+            else:
+                continue
+            if not open_ids or handover.id is None:
+                continue
+            calendar = working_days(world.nation_of(handover.from_practitioner_id))
+            ticks = auto_ticks(case, handover, as_of, calendar, policy)
+            new = {k: v for k, v in ticks.items() if k in open_ids}
+            if new:
+                out[handover.id] = (case.case_ref, new)
     return out
 
 
@@ -468,21 +565,22 @@ def sync_auto_ticks(
     """Tick (and mark `auto`) the open handover items that the records already
     satisfy as of `as_of` (`planner.checklist.auto_ticks`): a three-way contact,
     an appointment booked with the incoming practitioner, a first contact.
-    Every open handover, or only those of `case_refs`. A planned handover
-    moves to in_progress. Returns how many items it ticked (0 when up to date:
+    Every open handover, or only those of `case_refs`, and the follow-up items
+    of handovers completed in the last FOLLOW_UP_DAYS (their status stays).
+    A planned handover moves to in_progress. Returns how many items it ticked (0 when up to date:
     running it again writes nothing). One `auto_tick` audit event per item."""
     from planner.checklist import THREE_WAY_WINDOW_DAYS
 
     from storage.queries import load_cases, load_world
 
     session.flush()
-    refs = _open_refs(session, case_refs)
+    refs = _open_refs(session, case_refs, as_of)
     if not refs:
         return 0
     H, HI = m.Handover, m.HandoverItem
     earliest = session.execute(
         select(H.planned_on).join(m.Case, m.Case.id == H.case_id)
-        .where(H.status.in_(OPEN_HANDOVER_STATUSES), m.Case.case_ref.in_(refs))
+        .where(_syncable(as_of), m.Case.case_ref.in_(refs))
         .order_by(H.planned_on).limit(1)
     ).scalar_one()
     cases = load_cases(session, case_refs=refs, include_closed=True,
@@ -506,7 +604,8 @@ def sync_auto_ticks(
             continue
         item.done, item.done_on, item.done_by, item.auto = True, ticks[item.item_id], AUTO_ACTOR, True
         row = handovers[item.handover_id]
-        _set_status(row, "in_progress")
+        if row.status in OPEN_HANDOVER_STATUSES:
+            _set_status(row, "in_progress")
         _editing(session, _what(case_ref, item.item_id))
         audit.record(session, actor, "auto_tick", "handover_item", f"{item.handover_id}:{item.item_id}",
                      case_ref=case_ref, handover_id=item.handover_id, item_id=item.item_id,
@@ -551,12 +650,11 @@ def with_auto_ticks(cases: Sequence[Case], world: World, as_of: date,
     todo = _ticks_for(cases, world, as_of, policy)
     out = []
     for case in cases:
-        handover = case.open_handover
-        if handover is None or handover.id not in todo:
+        if not any(h.id in todo for h in case.handovers):
             out.append(case)
             continue
-        ticked = apply_auto_ticks(handover, todo[handover.id][1])
-        out.append(replace(case, handovers=tuple(ticked if h is handover else h for h in case.handovers)))
+        out.append(replace(case, handovers=tuple(
+            apply_auto_ticks(h, todo[h.id][1]) if h.id in todo else h for h in case.handovers)))
     return out
 
 
@@ -576,14 +674,16 @@ def tick_item(
 ) -> HandoverView:
     """Tick an item of the case's open handover as done on `on` (by `actor`),
     with an optional note. Ticking a done item keeps its first date (a note is
-    still saved). The first tick moves the handover to in_progress. Runs
+    still saved). The first tick moves the handover to in_progress. With no
+    open handover, a follow-up item of the latest completed one. Runs
     `sync_auto_ticks` for the case first. `expected_version` is the item's."""
     from planner.handover import tick
 
     on = _as_date(on, "on")
-    _, row = _open_row(session, case_ref, "tick")
+    _, row = _changeable_row(session, case_ref, "tick")
     items = _item_rows(session, row.id)
     item = _item_row(items, item_id)
+    _refuse_settled(session, row, items, item_id, "tick")
     _check_version(session, item, expected_version, _what(case_ref, item_id))
     sync_auto_ticks(session, as_of=on, case_refs=[case_ref], actor=actor, policy=policy)
     session.refresh(row)
@@ -615,11 +715,12 @@ def untick_item(
     on: date | None = None,
 ) -> HandoverView:
     """Mark an item of the open handover not done again (a tick made by
-    mistake). Items ticked from the records are refused: correct the record
+    mistake; on a completed handover, a follow-up item). Items ticked from the records are refused: correct the record
     (the contact or appointment) instead, or the next sync ticks them again."""
-    _, row = _open_row(session, case_ref, "untick")
+    _, row = _changeable_row(session, case_ref, "untick")
     items = _item_rows(session, row.id)
     item = _item_row(items, item_id)
+    _refuse_settled(session, row, items, item_id, "untick")
     _check_version(session, item, expected_version, _what(case_ref, item_id))
     if not item.done:
         raise CaseloadError(f"item {item_id} of case {case_ref} is not ticked")
@@ -646,11 +747,13 @@ def set_item_note(
     expected_version: int | None = None,
     on: date | None = None,
 ) -> HandoverView:
-    """Set (or, with None or blank, clear) an item's note on the open handover.
+    """Set (or, with None or blank, clear) an item's note on the open handover
+    (or a follow-up item of the latest completed one).
     The audit event records that the note changed, never its text."""
-    _, row = _open_row(session, case_ref, "write a note on")
+    _, row = _changeable_row(session, case_ref, "write a note on")
     items = _item_rows(session, row.id)
     item = _item_row(items, item_id)
+    _refuse_settled(session, row, items, item_id, "write a note on")
     _check_version(session, item, expected_version, _what(case_ref, item_id))
     note = note if note and note.strip() else None
     if note != item.note:
@@ -701,12 +804,15 @@ def complete_handover(
     """Complete the case's open handover on `on`: the old allocation ends and
     the receiver's begins on `on` (`storage.repo.allocate`).
 
-    Auto-ticks are synced first (as of `on`). With required items still open
+    Auto-ticks are synced first (as of `on`). Only the required items due on or
+    before `on`, and `told` and `three_way`, must be done
+    (`planner.handover.due_by`); with any of them open
     an `override_reason` is needed (else CaseloadError naming the items); it is
     recorded, the handover is `completed_cold`, and the `complete` audit event
     says `override: true` with the open items. Without `told` or `three_way`
-    the handover is cold too (`planner.handover.complete`)."""
-    from planner.handover import can_complete, complete
+    the handover is cold too (`planner.handover.complete`). Items due after
+    `on` stay open as follow-ups (listed in the audit event as `follow_up`)."""
+    from planner.handover import can_complete, complete, follow_up_ids
 
     from storage.repo import _open_allocation, allocate
 
@@ -716,7 +822,7 @@ def complete_handover(
     sync_auto_ticks(session, as_of=on, case_refs=[case_ref], actor=actor, policy=policy)
     session.refresh(row)
     before = _planner_handover(session, row, _item_rows(session, row.id))
-    _, open_ids = can_complete(before)
+    _, open_ids = can_complete(before, on)
     done = complete(before, on, override_reason)  # refuses without an override
     current = _open_allocation(session, case.id)
     if current is None or current.practitioner_pk != row.from_practitioner_pk:
@@ -734,7 +840,8 @@ def complete_handover(
     _flush(session)
     audit.record(session, actor, "complete", "handover", row.id, case_ref=case_ref, handover_id=row.id,
                  status=done.status, completed_on=on, override=done.override_reason is not None,
-                 open_items=list(open_ids), allocation_id=allocation_id,
+                 open_items=list(open_ids), follow_up=list(follow_up_ids(done, open_only=True)),
+                 allocation_id=allocation_id,
                  from_practitioner_id=before.from_practitioner_id,
                  to_practitioner_id=before.to_practitioner_id)
     return handover_detail(session, case_ref, as_of=on, handover_id=row.id)

@@ -227,6 +227,16 @@ class AuditEvent(SQLModel, table=True):
     detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
+class DbLogin(SQLModel, table=True):
+    """PostgreSQL login -> practitioner (schema 0003). Row-level security
+    finds a login's team through it (`caseload server add-login`). Present but
+    unused on SQLite."""
+
+    __tablename__ = "db_login"
+    login_name: str = Field(primary_key=True, max_length=63)
+    practitioner_pk: int = Field(foreign_key="practitioner.id", index=True)
+
+
 class Meta(SQLModel, table=True):
     """Key/value facts about the file itself (e.g. `built_for` on sample.db)."""
 

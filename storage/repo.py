@@ -12,6 +12,11 @@ Rules every function here keeps:
   names only (never names, note text or other personal data);
 - they flush (to learn ids and new versions) but never commit: the caller
   commits once with `commit_or_conflict`, so one command is one transaction.
+- access by team (`storage.access.guard_case`): when `actor` is a known
+  practitioner id, a case of another team is refused with CaseloadError (and
+  moving a case to another team needs a team lead); any other actor (the OS
+  user without `--as`, "import") is the administrator of the file and is let
+  through.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from planner.model import (
 )
 from storage import audit
 from storage import models as m
+from storage.access import actor_for, guard_case, require_lead
 
 if TYPE_CHECKING:  # planner.policy is another part; imported lazily below
     from planner.policy import Policy
@@ -270,6 +276,7 @@ def record_contact(
 ) -> int:
     """Record a held (or missed, or cancelled) contact; returns its id."""
     case = _case(session, case_ref)
+    guard_case(session, actor, case_ref)
     practitioner = _practitioner(session, practitioner_id)
     _one_of(kind, CONTACT_KINDS, "contact kind")
     _one_of(outcome, OUTCOMES, "outcome")
@@ -336,6 +343,7 @@ def book_appointment(
 ) -> int:
     """Book an appointment (a series when `rrule` is given); returns its id."""
     case = _open_case(session, case_ref, "book an appointment")
+    guard_case(session, actor, case_ref)
     practitioner = _practitioner(session, practitioner_id)
     _one_of(kind, CONTACT_KINDS, "appointment kind")
     appointment_date = _as_date(appointment_date, "appointment_date")
@@ -387,6 +395,7 @@ def move_appointment(
     ConflictError if it changed since `expected_version` was read."""
     row = _appointment(session, appointment_id)
     case_ref, what = _appointment_what(session, row)
+    guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, what)
     new_date = _as_date(new_date, "new_date")
     old_date = row.appointment_date
@@ -424,6 +433,7 @@ def cancel_appointment(
     `expected_version`, a changed appointment is refused with ConflictError."""
     row = _appointment(session, appointment_id)
     case_ref, what = _appointment_what(session, row)
+    guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, what)
     practitioner_id = session.execute(
         select(m.Practitioner.practitioner_id).where(m.Practitioner.id == row.practitioner_pk)
@@ -455,6 +465,7 @@ def add_case_note(
 ) -> int:
     """Add a case note; returns its id. The audit event never holds the text."""
     case = _case(session, case_ref)
+    guard_case(session, actor, case_ref)
     author_pk = _practitioner(session, author_id).id if author_id else None
     if not text or not text.strip():
         raise CaseloadError("a case note needs some text")
@@ -508,6 +519,7 @@ def update_case(
             f"cannot edit case field {', '.join(unknown)}; editable: {', '.join(EDITABLE_CASE_FIELDS)}"
         )
     row = _case(session, case_ref, fresh=True)
+    guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, f"case {case_ref}")
 
     values: dict[str, Any] = {}
@@ -530,6 +542,8 @@ def update_case(
             values[name] = _one_of(value, STATUSES, "status")
         elif name == "team_id":
             values["team_pk"] = _team(session, value).id if value else None
+            if values["team_pk"] != row.team_pk:  # moving a case between teams
+                require_lead(actor_for(session, actor), None, f"move case {case_ref} to another team")
 
     status = values.get("status", row.status)
     paused_until = values["paused_until"] if "paused_until" in values else row.paused_until
@@ -591,6 +605,7 @@ def allocate(
     date itself when it began that day). The case's team follows the
     practitioner's team."""
     case = _open_case(session, case_ref, "allocate it", lock=True)
+    guard_case(session, actor, case_ref)
     practitioner = _practitioner(session, practitioner_id)
     start_date = _as_date(start_date, "start_date")
     current = _open_allocation(session, case.id)
@@ -667,6 +682,7 @@ def plan_handover(
     from storage.queries import load_case
 
     row = _open_case(session, case_ref, "plan a handover", lock=True)
+    guard_case(session, actor, case_ref)
     receiver = _practitioner(session, to_practitioner_id)
     planned_on = _as_date(planned_on, "planned_on")
     case = load_case(session, case_ref)

@@ -61,6 +61,7 @@ from sqlalchemy import Date, DateTime, TypeDecorator, bindparam, create_engine, 
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from storage.audit_guard import sqlite_append_only_suspended
 
 GENERATOR_VERSION = "1"
 DEFAULT_BUILT_FOR = date(2026, 11, 27)
@@ -838,7 +839,7 @@ def demo_copy(src: str | os.PathLike[str], dest_dir: str | os.PathLike[str], tod
     os.chmod(dest, 0o600)
     engine = create_engine(f"sqlite:///{dest}")
     try:
-        with engine.begin() as conn:
+        with engine.begin() as conn, sqlite_append_only_suspended(conn):
             present = set(inspect(conn).get_table_names())
             if shift:
                 for table in SQLModel.metadata.sorted_tables:

@@ -408,10 +408,15 @@ def _week_table(plan, people) -> str:
 from tui.cli_handover import handover  # noqa: E402
 from tui.cli_rebalance import rebalance  # noqa: E402
 from tui.cli_supervision import supervision  # noqa: E402
+from tui.cli_admin import audit, copy, restore, server  # noqa: E402
 
 main.add_command(handover)
 main.add_command(rebalance)
 main.add_command(supervision)
+main.add_command(audit)
+main.add_command(restore)
+main.add_command(copy)
+main.add_command(server)
 
 
 if __name__ == "__main__":  # pragma: no cover

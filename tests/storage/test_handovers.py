@@ -270,7 +270,7 @@ def test_a_three_way_meeting_with_someone_else_or_long_before_does_not_count(db)
         repo.record_contact(s, case_ref="C1", contact_date=DAY - timedelta(days=40), practitioner_id="P1",
                             kind="three_way", outcome="attended", actor="P1")
         repo.record_contact(s, case_ref="C1", contact_date=DAY - timedelta(days=2), practitioner_id="P3",
-                            kind="three_way", outcome="attended", actor="P3")
+                            kind="three_way", outcome="attended", actor="L1")
         assert ho.sync_auto_ticks(s, as_of=DAY, actor="sys") == 0
 
 
@@ -347,7 +347,7 @@ def test_a_complete_checklist_completes_warm_and_switches_the_allocation_on_that
 def test_completing_with_required_items_open_needs_an_override(db):
     plan(db)
     with Session(db) as s:
-        with pytest.raises(CaseloadError, match="required items still open: .*three_way"):
+        with pytest.raises(CaseloadError, match="required items still open .*three_way"):
             ho.complete_handover(s, case_ref="C1", on=DAY, actor="L1")
     with Session(db) as s:
         assert load_case(s, "C1").practitioner_id == "P1"
@@ -381,9 +381,77 @@ def test_an_override_is_recorded_audited_and_counted_cold_until_reviewed(db):
     assert view.reviewed
     assert len(events(db, "review")) == 1
     with Session(db) as s:
-        [cold] = [w for w in evaluate_case(load_case(s, "C1"), load_world(s), after)
-                  if w.rule == "cold_handover"]
-        assert cold.facts["reviewed"] is True
+        # reviewed: the warning has done its job and no longer fires (planner.rules.cold_handover)
+        assert not [w for w in evaluate_case(load_case(s, "C1"), load_world(s), after)
+                    if w.rule == "cold_handover"]
+
+
+DUE_BY_DAY_BY_HAND = ("told", "summary", "read", "carers_told", "safeguarding_lead_told")
+
+
+def test_completing_on_the_date_needs_only_the_items_due_by_then_and_follow_ups_stay_open(db):
+    """The rule (planner.handover): on D, first_contact (D + 5 working days) is
+    not needed; it stays open on the completed handover, can be ticked by hand
+    or from the records, and the handover stays warm."""
+    plan(db)
+    with Session(db) as s:
+        for item_id in DUE_BY_DAY_BY_HAND:
+            ho.tick_item(s, case_ref="C1", item_id=item_id, on=AS_OF, actor="P1")
+        repo.record_contact(s, case_ref="C1", contact_date=DAY, practitioner_id="P1",
+                            kind="three_way", outcome="attended", actor="P1")
+        repo.book_appointment(s, case_ref="C1", appointment_date=DAY + timedelta(days=3),
+                              practitioner_id="P2", actor="P1")
+        view = ho.complete_handover(s, case_ref="C1", on=DAY, actor="L1")
+        repo.commit_or_conflict(s)
+    assert (view.status, view.override_reason, view.cold) == ("completed_warm", None, False)
+    assert view.follow_ups_open == ("first_contact", "reachable", "review")  # by due date
+    assert view.item("first_contact").follow_up and not view.item("three_way").follow_up
+    [event] = events(db, "complete")
+    data = json.loads(event.detail)
+    assert data["open_items"] == [] and set(data["follow_up"]) == {"reachable", "first_contact", "review"}
+    # the first contact is held three days later: the sync ticks it on the completed handover
+    after = DAY + timedelta(days=3)
+    with Session(db) as s:
+        repo.record_contact(s, case_ref="C1", contact_date=after, practitioner_id="P2", kind="office",
+                            outcome="attended", actor="P2")
+        repo.commit_or_conflict(s)
+    assert ho.sync_auto_ticks_now(db, as_of=after, actor="P2") == 1
+    assert ho.sync_auto_ticks_now(db, as_of=after, actor="P2") == 0
+    with Session(db) as s:
+        view = ho.handover_detail(s, "C1", as_of=after)
+        assert view.status == "completed_warm"
+        assert view.item("first_contact").done and view.item("first_contact").auto
+        # by hand: the review item, with a note; then untick it again
+        item = view.item("review")
+        view = ho.tick_item(s, case_ref="C1", item_id="review", on=after, actor="P2",
+                            expected_version=item.version)
+        assert view.item("review").done and view.status == "completed_warm"
+        view = ho.untick_item(s, case_ref="C1", item_id="review", actor="P2")
+        assert not view.item("review").done
+        # settled items can't change after completion
+        with pytest.raises(CaseloadError, match="cannot tick three_way of a completed handover"):
+            ho.tick_item(s, case_ref="C1", item_id="three_way", on=after, actor="P2")
+        with pytest.raises(CaseloadError, match="cannot untick told"):
+            ho.untick_item(s, case_ref="C1", item_id="told", actor="P2")
+        repo.commit_or_conflict(s)
+    assert [json.loads(e.detail)["item_id"] for e in events(db, "auto_tick")][-1] == "first_contact"
+
+
+def test_completing_on_the_date_with_three_way_open_needs_an_override_and_is_cold(db):
+    plan(db)
+    with Session(db) as s:
+        for item_id in DUE_BY_DAY_BY_HAND + ("booked",):
+            ho.tick_item(s, case_ref="C1", item_id=item_id, on=AS_OF, actor="P1")
+        repo.commit_or_conflict(s)
+    with Session(db) as s:
+        with pytest.raises(CaseloadError, match=r"due by 11 Dec 2026\): three_way;"):
+            ho.complete_handover(s, case_ref="C1", on=DAY, actor="L1")
+    with Session(db) as s:
+        view = ho.complete_handover(s, case_ref="C1", on=DAY, override_reason="moved away suddenly",
+                                    actor="L1")
+        repo.commit_or_conflict(s)
+    assert view.status == "completed_cold" and view.cold
+    assert json.loads(events(db, "complete")[0].detail)["open_items"] == ["three_way"]
 
 
 def test_completing_refuses_a_stale_version_and_a_case_that_moved_meanwhile(db):

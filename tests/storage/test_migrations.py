@@ -41,6 +41,7 @@ from storage.engine import make_engine
 
 REPO = Path(__file__).resolve().parents[2]
 ADDED_IN_0002 = {"case_note", "meta"}
+ADDED_IN_0003 = {"db_login"}
 
 
 def tables(engine) -> set[str]:
@@ -63,19 +64,20 @@ def at_0001(db_url, seed_cases):
 # ------------------------------------------------------------------ the revisions
 
 
-def test_two_linear_revisions_0001_then_0002():
+def test_three_linear_revisions_0001_0002_0003():
     scripts = ScriptDirectory.from_config(alembic_config())
     revs = {r.revision: r for r in scripts.walk_revisions()}
-    assert set(revs) == {"0001", "0002"}
+    assert set(revs) == {"0001", "0002", "0003"}
     assert revs["0001"].down_revision is None
     assert revs["0002"].down_revision == "0001"
-    assert scripts.get_heads() == ["0002"] == [head_revision()]
+    assert revs["0003"].down_revision == "0002"
+    assert scripts.get_heads() == ["0003"] == [head_revision()]
 
 
 def test_0001_is_the_schema_without_case_note_and_meta(db_url):
     eng = make_engine(db_url)
     command.upgrade(alembic_config(eng), "0001")
-    assert tables(eng) == set(SQLModel.metadata.tables) - ADDED_IN_0002
+    assert tables(eng) == set(SQLModel.metadata.tables) - ADDED_IN_0002 - ADDED_IN_0003
     assert schema_state(eng).current == "0001"
     eng.dispose()
 
@@ -100,8 +102,10 @@ def test_drift_is_reported(engine):
 
 def test_downgrade_to_base_and_up_again(engine):
     cfg = alembic_config(engine)
+    command.downgrade(cfg, "0002")
+    assert tables(engine) == set(SQLModel.metadata.tables) - ADDED_IN_0003
     command.downgrade(cfg, "0001")
-    assert tables(engine) == set(SQLModel.metadata.tables) - ADDED_IN_0002
+    assert tables(engine) == set(SQLModel.metadata.tables) - ADDED_IN_0002 - ADDED_IN_0003
     command.downgrade(cfg, "base")
     assert tables(engine) == set()
     command.upgrade(cfg, "head")
@@ -118,12 +122,12 @@ def test_upgrade_from_0001_keeps_every_row(at_0001, table_rows, tmp_path):
 
     message = init_db(eng, backup_dir=tmp_path / "pg-backups")
 
-    assert message.startswith("upgraded") and "0001" in message and "0002" in message
+    assert message.startswith("upgraded") and "0001" in message and head_revision() in message
     after = table_rows(eng)
     for table in seeded:
         assert after[table] == before[table], table
-    assert after["case_note"] == [] and after["meta"] == []
-    assert after["alembic_version"] == [("0002",)]
+    assert after["case_note"] == [] and after["meta"] == [] and after["db_login"] == []
+    assert after["alembic_version"] == [(head_revision(),)]
     assert check_db(eng) == []
     # The new table works with the old rows, and foreign keys are enforced again.
     with Session(eng) as s:
@@ -329,5 +333,5 @@ def test_migrations_run_from_an_installed_copy(tmp_path):
     assert where.startswith(str(site))
     assert message.startswith("created")
     con = sqlite3.connect(db)
-    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
     con.close()

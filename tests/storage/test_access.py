@@ -1,0 +1,209 @@
+"""Access by team, in the application, on SQLite and PostgreSQL
+(storage.access, wired into storage.repo's writes).
+
+Seed (tests/conftest.py) plus a lead: team T1 = P1, P2, lead L1, cases C1
+(held by P2) and C2 (P1); team T2 = P3 (lead), case C3. The OS user (an
+actor that names no practitioner) is the administrator of the file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from planner.errors import CaseloadError
+from storage import access, repo
+from storage import models as m
+from tests.storage.team_helpers import add_lead, sample_engine
+
+D = date.fromisoformat
+
+
+@pytest.fixture
+def db(engine, seed_cases):
+    seed_cases(engine)
+    add_lead(engine)
+    with Session(engine) as s:
+        c3 = s.exec(select(m.Case).where(m.Case.case_ref == "C3")).one()
+        p3 = s.exec(select(m.Practitioner).where(m.Practitioner.practitioner_id == "P3")).one()
+        s.add(m.Appointment(case_id=c3.id, appointment_date=D("2026-12-03"), practitioner_pk=p3.id))
+        s.commit()
+    return engine
+
+
+def audit_count(engine) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(m.AuditEvent)).one()
+
+
+def c3_appointment(s) -> m.Appointment:
+    return s.exec(select(m.Appointment).join(m.Case).where(m.Case.case_ref == "C3")).one()
+
+
+# --------------------------------------------------------------------------- who is acting
+
+
+def test_resolve_actor(db):
+    with Session(db) as s:
+        assert access.resolve_actor(s, None) == access.ADMIN and access.ADMIN.is_admin
+        p1 = access.resolve_actor(s, "P1")
+        assert (p1.practitioner_id, p1.team_id, p1.role, p1.is_lead) == ("P1", "T1", "practitioner", False)
+        assert access.resolve_actor(s, "P3").is_lead
+        with pytest.raises(CaseloadError, match="--as NOBODY: no such practitioner"):
+            access.resolve_actor(s, "NOBODY")
+        # Lenient form used by the writes: an OS user name is the administrator.
+        assert access.actor_for(s, "someone-on-this-machine") == access.ADMIN
+        assert access.visible_team(p1) == "T1" and access.visible_team(access.ADMIN) is None
+
+
+def test_the_refusal_names_practitioner_teams_and_case(tmp_path, db_url):
+    engine = sample_engine(db_url, tmp_path)
+    try:
+        with Session(engine) as s:
+            actor = access.resolve_actor(s, "N1-02")
+            with pytest.raises(CaseloadError) as caught:
+                access.check_case_access(s, actor, "EB2001")
+            assert str(caught.value) == "N1-02 is in team NPS-N1 and cannot see case EB2001 of team YJS-E1"
+            access.check_case_access(s, access.resolve_actor(s, "E1-01"), "EB2001")
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- writes
+
+
+WRITES = {
+    "record_contact": lambda s, who: repo.record_contact(
+        s, case_ref="C3", contact_date=D("2026-11-20"), practitioner_id="P1", kind="office",
+        outcome="attended", actor=who),
+    "book_appointment": lambda s, who: repo.book_appointment(
+        s, case_ref="C3", appointment_date=D("2026-12-10"), practitioner_id="P1", actor=who),
+    "move_appointment": lambda s, who: repo.move_appointment(
+        s, appointment_id=c3_appointment(s).id, new_date=D("2026-12-04"), expected_version=1, actor=who),
+    "cancel_appointment": lambda s, who: repo.cancel_appointment(
+        s, appointment_id=c3_appointment(s).id, actor=who),
+    "add_case_note": lambda s, who: repo.add_case_note(
+        s, case_ref="C3", text="made-up", author_id="P1", written_on=D("2026-11-20"), actor=who),
+    "update_case": lambda s, who: repo.update_case(
+        s, case_ref="C3", expected_version=1, actor=who, tier="A1"),
+    "allocate": lambda s, who: repo.allocate(
+        s, case_ref="C3", practitioner_id="P1", start_date=D("2026-12-01"), actor=who),
+    "plan_handover": lambda s, who: repo.plan_handover(
+        s, case_ref="C3", to_practitioner_id="P1", planned_on=D("2026-12-14"), actor=who),
+}
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_a_practitioner_cannot_write_to_another_teams_case(db, write):
+    before = audit_count(db)
+    with Session(db) as s, pytest.raises(CaseloadError, match="P1 is in team T1 and cannot see case C3 of team T2"):
+        WRITES[write](s, "P1")
+    assert audit_count(db) == before
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_the_cases_own_team_and_the_administrator_may(db, write):
+    for who in ("P3", "os-user"):
+        with Session(db) as s:
+            WRITES[write](s, who)
+            s.rollback()  # only the permission is under test
+
+
+def test_a_case_with_no_team_belongs_to_its_practitioners_team(db):
+    with Session(db) as s:
+        s.exec(select(m.Case).where(m.Case.case_ref == "C3")).one().team_pk = None
+        s.commit()
+    with Session(db) as s:
+        assert access.case_team_id(s, "C3") == "T2"
+        with pytest.raises(CaseloadError, match="cannot see case C3 of team T2"):
+            access.guard_case(s, "P1", "C3")
+
+
+def test_the_receiver_of_a_handover_from_another_team_may_prepare_it(db):
+    with Session(db) as s:
+        repo.plan_handover(s, case_ref="C3", to_practitioner_id="P1", planned_on=D("2026-12-14"), actor="P3")
+        repo.commit_or_conflict(s)
+    with Session(db) as s:
+        repo.record_contact(s, case_ref="C3", contact_date=D("2026-12-01"), practitioner_id="P1",
+                            kind="three_way", outcome="attended", actor="P1")
+        repo.commit_or_conflict(s)
+        with pytest.raises(CaseloadError, match="P2 is in team T1 and cannot see case C3"):
+            access.guard_case(s, "P2", "C3")
+
+
+def test_moving_a_case_to_another_team_needs_a_lead(db):
+    with Session(db) as s, pytest.raises(CaseloadError, match="P2 is not a team lead: only a team lead may move case C1"):
+        repo.update_case(s, case_ref="C1", expected_version=1, actor="P2", team_id="T2")
+    with Session(db) as s:
+        repo.update_case(s, case_ref="C1", expected_version=1, actor="L1", team_id="T2")
+        repo.commit_or_conflict(s)
+        assert access.case_team_id(s, "C1") == "T2"
+
+
+# --------------------------------------------------------------------------- lead-only
+
+
+def test_only_the_teams_lead_passes_require_lead(db):
+    with Session(db) as s:
+        p1, l1, p3 = (access.resolve_actor(s, x) for x in ("P1", "L1", "P3"))
+        access.require_lead(l1, "T1", "apply a rebalance")
+        access.require_lead(access.ADMIN, "T1", "apply a rebalance")
+        with pytest.raises(CaseloadError, match="^P1 is not a team lead: only a team lead may apply a rebalance$"):
+            access.require_lead(p1, "T1", "apply a rebalance")
+        with pytest.raises(CaseloadError, match="^P3 leads team T2, not T1: only its lead may apply a rebalance$"):
+            access.require_lead(p3, "T1", "apply a rebalance")
+
+
+def test_supervision_records_are_their_own_or_their_leads(db):
+    with Session(db) as s:
+        p1, p2, l1, p3 = (access.resolve_actor(s, x) for x in ("P1", "P2", "L1", "P3"))
+        access.check_supervision_access(s, p1, "P1")
+        access.check_supervision_access(s, l1, "P1")
+        access.check_supervision_access(s, access.ADMIN, "P1")
+        with pytest.raises(CaseloadError, match="P2 is not a team lead: only a team lead may read the supervision records of P1"):
+            access.check_supervision_access(s, p2, "P1")
+        with pytest.raises(CaseloadError, match="P3 leads team T2, not T1"):
+            access.check_supervision_access(s, p3, "P1")
+
+
+def test_an_override_is_for_the_cases_team_lead(db):
+    with Session(db) as s:
+        p2, l1, p3 = (access.resolve_actor(s, x) for x in ("P2", "L1", "P3"))
+        access.check_override(s, l1, "C1")
+        with pytest.raises(CaseloadError, match="only a team lead may complete the handover of case C1 with an override"):
+            access.check_override(s, p2, "C1")
+        with pytest.raises(CaseloadError, match="P3 leads team T2, not T1"):
+            access.check_override(s, p3, "C1")
+
+
+def test_a_practitioner_sees_their_own_teams_people_only(db):
+    with Session(db) as s:
+        p1 = access.resolve_actor(s, "P1")
+        access.check_practitioner_visible(s, p1, "P2")
+        with pytest.raises(CaseloadError, match="P1 is in team T1 and cannot see P3 of team T2"):
+            access.check_practitioner_visible(s, p1, "P3")
+
+
+def test_a_practitioner_cannot_view_another_team_as_a_whole(db):
+    with Session(db) as s:
+        access.check_team_visible(access.resolve_actor(s, "P1"), "T1")
+        access.check_team_visible(access.ADMIN, "T2")
+        with pytest.raises(CaseloadError, match="^P1 is in team T1 and cannot see team T2$"):
+            access.check_team_visible(access.resolve_actor(s, "P1"), "T2")
+
+
+def test_database_logins_are_for_the_team_server_only(tmp_path):
+    from click.testing import CliRunner
+
+    from tui.cli import main
+    from tui.cli_admin import register
+
+    register(main)
+    db = str(tmp_path / "personal.db")
+    assert CliRunner().invoke(main, ["--db", db, "init"]).exit_code == 0
+    for args in (["server", "add-login", "P1", "--login", "p1"], ["server", "logins"]):
+        result = CliRunner().invoke(main, ["--db", db, *args])
+        assert result.exit_code == 2
+        assert result.output.strip().endswith("is for a PostgreSQL team server; this database is SQLite")

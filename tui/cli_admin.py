@@ -1,0 +1,217 @@
+"""Administration commands (issue 8): the audit trail, the team server,
+restore and the SQLite -> PostgreSQL move.
+
+    caseload audit [--case REF] [--user ID] [--since DATE] [--until DATE] [--format table|json]
+    caseload restore SRC [--force]
+    caseload copy --to URL
+    caseload server add-login PRACTITIONER_ID --login NAME [--password-env VAR]
+    caseload server logins
+
+Registered by tui/cli.py at its bottom: `audit`, `restore`, `copy`, `server`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import click
+
+from planner.errors import CaseloadError
+
+if TYPE_CHECKING:
+    from tui.cli import Ctx
+
+# tui.cli is imported inside the commands (it registers this module at its bottom).
+
+
+def _date(value: str | None, option: str) -> date | None:
+    from tui.cli import parse_date
+
+    return parse_date(value, option)
+
+
+# --------------------------------------------------------------------------- audit
+
+
+@click.command("audit")
+@click.option("--case", "case_ref", metavar="REF", help="Events of this case only.")
+@click.option("--user", "user", metavar="ID", help="Events made by this actor (practitioner id or OS user).")
+@click.option("--since", metavar="DATE", help="From this date (UTC, inclusive).")
+@click.option("--until", metavar="DATE", help="To this date (UTC, inclusive).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (the newest).")
+@click.pass_obj
+def audit(c: Ctx, case_ref, user, since, until, fmt, limit):
+    """The audit trail: who changed what, when (oldest first)."""
+    from sqlalchemy import or_, select
+
+    from storage import models as m
+    from storage.access import check_case_access, resolve_actor, visible_team
+    from storage.engine import session as open_session
+    from tui.cli import _print_table
+
+    since_d, until_d = _date(since, "--since"), _date(until, "--until")
+    if since_d and until_d and until_d < since_d:
+        raise CaseloadError("--until is before --since")
+    engine = c.engine()
+    with open_session(engine) as s:
+        actor = resolve_actor(s, c.actor_id)
+        stmt = select(m.AuditEvent)
+        if case_ref:
+            check_case_access(s, actor, case_ref)  # also: unknown case
+            stmt = stmt.where(m.AuditEvent.case_ref == case_ref)
+        team = visible_team(actor)
+        if team is not None:  # a practitioner: their team's cases, and their own events
+            team_refs = (
+                select(m.Case.case_ref).join(m.Team, m.Team.id == m.Case.team_pk).where(m.Team.team_id == team)
+            )
+            stmt = stmt.where(or_(m.AuditEvent.case_ref.in_(team_refs), m.AuditEvent.actor == actor.practitioner_id))
+        if user:
+            stmt = stmt.where(m.AuditEvent.actor == user)
+        if since_d:
+            stmt = stmt.where(m.AuditEvent.at >= datetime.combine(since_d, time(), timezone.utc))
+        if until_d:
+            stmt = stmt.where(m.AuditEvent.at < datetime.combine(until_d + timedelta(days=1), time(), timezone.utc))
+        if limit:
+            events = list(reversed(s.execute(stmt.order_by(m.AuditEvent.id.desc()).limit(limit)).scalars().all()))
+        else:
+            events = s.execute(stmt.order_by(m.AuditEvent.id)).scalars().all()
+    rows = [_event_dict(e) for e in events]
+    if fmt == "json":
+        click.echo(json.dumps({"events": rows}, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No audit events.")
+        return
+    _print_table(
+        ["WHEN (UTC)", "ACTOR", "ACTION", "ENTITY", "KEY", "CASE", "DETAIL"],
+        [[r["at"][:19].replace("T", " "), r["actor"], r["action"], r["entity"], r["entity_key"],
+          r["case_ref"] or "-", json.dumps(r["detail"], sort_keys=True) if r["detail"] else ""] for r in rows],
+    )
+    click.echo(f"{len(rows)} event(s)")
+
+
+def _event_dict(e) -> dict:
+    at = e.at if e.at.tzinfo else e.at.replace(tzinfo=timezone.utc)
+    try:
+        detail = json.loads(e.detail) if e.detail else None
+    except ValueError:
+        detail = e.detail
+    return {
+        "id": e.id,
+        "at": at.astimezone(timezone.utc).isoformat(),
+        "actor": e.actor,
+        "action": e.action,
+        "entity": e.entity,
+        "entity_key": e.entity_key,
+        "case_ref": e.case_ref,
+        "detail": detail,
+    }
+
+
+# --------------------------------------------------------------------------- restore, copy
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="SQLite: replace a database that already holds data.")
+@click.pass_obj
+def restore(c: Ctx, src, force):
+    """Restore a backup into --db: a SQLite backup file, or a pg_dump file into an empty PostgreSQL database."""
+    from storage.serverops import restore_db
+
+    _refuse_practitioner(c, "restore a backup")
+    engine = c.engine(create=False, ready=False)  # restore_db creates the file (0600) once SRC checks out
+    try:
+        click.echo(restore_db(engine, src, force=force))
+    finally:
+        engine.dispose()
+
+
+@click.command("copy")
+@click.option("--to", "to", required=True, metavar="URL", help="The new database (initialised with `caseload init`, empty).")
+@click.pass_obj
+def copy(c: Ctx, to):
+    """Copy every record of --db into another database (SQLite -> PostgreSQL)."""
+    from storage.copy import copy_database
+    from storage.engine import make_engine
+
+    _refuse_practitioner(c, "copy the database")
+    src = c.engine()
+    dst = make_engine(to, create=False)
+    try:
+        report = copy_database(src, dst)
+    finally:
+        dst.dispose()
+        src.dispose()
+    for line in report.describe():
+        click.echo(line)
+
+
+def _refuse_practitioner(c: Ctx, what: str) -> None:
+    """Whole-database operations are the administrator's (no --as)."""
+    if c.actor_id:
+        raise CaseloadError(f"only the administrator may {what}: run it without --as")
+
+
+# --------------------------------------------------------------------------- server
+
+
+@click.group("server")
+def server():
+    """PostgreSQL team server: practitioner logins (row-level security by team)."""
+
+
+@server.command("add-login")
+@click.argument("practitioner_id")
+@click.option("--login", "login", required=True, metavar="NAME", help="The PostgreSQL login to create or update.")
+@click.option("--password-env", "password_env", metavar="VAR",
+              help="Read the login's password from this environment variable (never from the command line).")
+@click.pass_obj
+def add_login_cmd(c: Ctx, practitioner_id, login, password_env):
+    """Give a practitioner their own database login; it sees their team's cases only."""
+    import os
+
+    from storage.serverops import add_login
+
+    _refuse_practitioner(c, "create logins")
+    password = None
+    if password_env:
+        password = os.environ.get(password_env)
+        if not password:
+            raise CaseloadError(f"--password-env {password_env}: that environment variable is not set or empty")
+    engine = c.engine()
+    click.echo(add_login(engine, practitioner_id=practitioner_id, login=login, password=password, actor=c.actor))
+
+
+@server.command("logins")
+@click.pass_obj
+def logins_cmd(c: Ctx):
+    """List the database logins and whose they are."""
+    from storage.serverops import list_logins
+    from tui.cli import _print_table
+
+    engine = c.engine()
+    if engine.dialect.name != "postgresql":
+        raise CaseloadError("server logins is for a PostgreSQL team server; this database is SQLite")
+    rows = list_logins(engine)
+    if not rows:
+        click.echo("No logins.")
+        return
+    _print_table(["LOGIN", "PRACTITIONER", "TEAM"], [list(r) for r in rows])
+
+
+COMMANDS = (audit, restore, copy, server)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to `group` (idempotent; for tests before
+    tui/cli.py registers them itself)."""
+    for command in COMMANDS:
+        if command.name not in group.commands:
+            group.add_command(command)
+
+
+__all__ = ["COMMANDS", "add_login_cmd", "audit", "copy", "register", "restore", "server"]
