@@ -22,14 +22,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Connection, Engine
@@ -40,7 +35,15 @@ from planner.errors import CaseloadError
 from storage.engine import create_db_file, create_private_dir, describe, sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
+if TYPE_CHECKING:  # Alembic is imported only where it is used: every command
+    from alembic.config import Config  # checks the schema, few migrate it
+
 VERSION_TABLE = "alembic_version"
+# The schema revisions this code knows, oldest first. Reading the database's
+# revision against this list needs no Alembic import (a quarter of a second
+# of every start-up); tests/storage/test_migrations.py checks it against the
+# migration scripts, so a new migration without an entry here fails the tests.
+SCHEMA_REVISIONS = ("0001", "0002", "0003")
 # Any fixed number: serialises `caseload init` runs against one PostgreSQL database.
 _PG_MIGRATION_LOCK = 0x6361_7365  # "case"
 
@@ -52,6 +55,8 @@ _PG_MIGRATION_LOCK = 0x6361_7365  # "case"
 def alembic_config(engine: Engine | None = None) -> Config:
     """An Alembic Config for our migrations; `engine`, if given, is the one
     env.py migrates (otherwise env.py resolves the database like the app)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     if engine is not None:
@@ -59,18 +64,13 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-@lru_cache(maxsize=1)
-def _scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config())
-
-
 def head_revision() -> str:
     """The newest schema revision this code knows."""
-    return _scripts().get_current_head()
+    return SCHEMA_REVISIONS[-1]
 
 
 def known_revisions() -> frozenset[str]:
-    return frozenset(rev.revision for rev in _scripts().walk_revisions())
+    return frozenset(SCHEMA_REVISIONS)
 
 
 @contextmanager
@@ -159,7 +159,7 @@ def _read_state(conn: Connection) -> SchemaState:
     tables = set(inspect(conn).get_table_names())
     current: str | None = None
     if VERSION_TABLE in tables:
-        heads = MigrationContext.configure(conn).get_current_heads()
+        heads = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
         current = ",".join(sorted(heads)) or None
     return SchemaState(
         current=current,
@@ -300,6 +300,8 @@ def init_db(engine: Engine, *, backup_dir: str | os.PathLike[str] | None = None)
     if state.current is not None:
         backup = _backup_before_upgrade(engine, state.current, backup_dir)
     try:
+        from alembic import command
+
         command.upgrade(alembic_config(engine), "head")
     except CaseloadError:
         raise
@@ -403,6 +405,9 @@ def check_db(engine: Engine) -> list[str]:
 def schema_drift(conn: Connection) -> list[str]:
     """Differences between the database's tables and storage/models.py
     (what `alembic check` reports), one line each; empty = none."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
     context = MigrationContext.configure(conn, opts={"compare_type": True})
     return [_describe_diff(d) for d in compare_metadata(context, SQLModel.metadata)]
 

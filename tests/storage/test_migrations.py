@@ -74,6 +74,16 @@ def test_three_linear_revisions_0001_0002_0003():
     assert scripts.get_heads() == ["0003"] == [head_revision()]
 
 
+def test_the_revision_list_the_checks_use_matches_the_scripts():
+    """storage.db reads the schema state without importing Alembic, against
+    SCHEMA_REVISIONS: it must name every script, oldest first."""
+    from storage.db import SCHEMA_REVISIONS
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    oldest_first = [r.revision for r in reversed(list(scripts.walk_revisions()))]
+    assert list(SCHEMA_REVISIONS) == oldest_first
+
+
 def test_0001_is_the_schema_without_case_note_and_meta(db_url):
     eng = make_engine(db_url)
     command.upgrade(alembic_config(eng), "0001")
