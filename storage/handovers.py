@@ -58,6 +58,7 @@ from planner.model import (
 )
 from storage import audit
 from storage import models as m
+from storage.access import actor_for, check_override, guard_case
 from storage.repo import _as_date, _case, _check_version, _editing, _flush, _practitioner
 
 if TYPE_CHECKING:
@@ -681,6 +682,7 @@ def tick_item(
 
     on = _as_date(on, "on")
     _, row = _changeable_row(session, case_ref, "tick")
+    guard_case(session, actor, case_ref)
     items = _item_rows(session, row.id)
     item = _item_row(items, item_id)
     _refuse_settled(session, row, items, item_id, "tick")
@@ -718,6 +720,7 @@ def untick_item(
     mistake; on a completed handover, a follow-up item). Items ticked from the records are refused: correct the record
     (the contact or appointment) instead, or the next sync ticks them again."""
     _, row = _changeable_row(session, case_ref, "untick")
+    guard_case(session, actor, case_ref)
     items = _item_rows(session, row.id)
     item = _item_row(items, item_id)
     _refuse_settled(session, row, items, item_id, "untick")
@@ -751,6 +754,7 @@ def set_item_note(
     (or a follow-up item of the latest completed one).
     The audit event records that the note changed, never its text."""
     _, row = _changeable_row(session, case_ref, "write a note on")
+    guard_case(session, actor, case_ref)
     items = _item_rows(session, row.id)
     item = _item_row(items, item_id)
     _refuse_settled(session, row, items, item_id, "write a note on")
@@ -781,6 +785,7 @@ def save_summary(
     tick the `summary` item: the practitioner ticks it when the summary is
     finished. `expected_version` is the handover's."""
     _, row = _open_row(session, case_ref, "write a summary for")
+    guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, _what(case_ref))
     text = text if text and text.strip() else None
     if text != row.summary:
@@ -818,11 +823,14 @@ def complete_handover(
 
     on = _as_date(on, "on")
     case, row = _open_row(session, case_ref, "complete")
+    guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, _what(case_ref))
     sync_auto_ticks(session, as_of=on, case_refs=[case_ref], actor=actor, policy=policy)
     session.refresh(row)
     before = _planner_handover(session, row, _item_rows(session, row.id))
     _, open_ids = can_complete(before, on)
+    if open_ids and override_reason:  # completing with required items open: the team lead's call
+        check_override(session, actor_for(session, actor), case_ref)
     done = complete(before, on, override_reason)  # refuses without an override
     current = _open_allocation(session, case.id)
     if current is None or current.practitioner_pk != row.from_practitioner_pk:
@@ -859,6 +867,7 @@ def cancel_handover(
     from planner.handover import cancel
 
     _, row = _open_row(session, case_ref, "cancel")
+    guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, _what(case_ref))
     old = row.status
     row.status = cancel(_planner_handover(session, row, _item_rows(session, row.id))).status
@@ -883,6 +892,7 @@ def mark_reviewed(
     from planner.handover import is_cold
 
     case = _case(session, case_ref)
+    guard_case(session, actor, case_ref)
     stmt = select(m.Handover).where(m.Handover.case_id == case.id)
     if handover_id is not None:
         stmt = stmt.where(m.Handover.id == handover_id)

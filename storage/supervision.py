@@ -205,6 +205,10 @@ def start_session(
             f"{lead_id} is not a team lead (role {lead.role}); a supervision session is led by a "
             "team lead: give --as with a team lead's id"
         )
+    from storage.access import actor_for, practitioner_team_id, require_lead
+
+    require_lead(actor_for(session, lead_id), practitioner_team_id(session, practitioner_id),
+                 f"supervise {practitioner_id}")
     if lead.id == practitioner.id:
         raise CaseloadError(f"{lead_id} cannot lead their own supervision; ask another team lead")
     on = _as_date(on, "session date")

@@ -19,6 +19,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -32,6 +33,10 @@ from tui.screens.handovers import HandoverCommands
 from tui.screens.team import TeamCommands
 
 log = logging.getLogger("caseload.tui")
+
+POLL_SECONDS = 20.0  # how often the app asks whether someone else changed something
+POLL_BACKOFF_TICKS = 3  # while the database is unreachable: every third tick (a minute)
+UPDATED = "Updated: someone else changed this caseload."
 
 BENCH_OUT = "CASELOAD_BENCH_OUT"  # file to write "seconds rows" to, then exit
 BENCH_T0 = "CASELOAD_BENCH_T0"  # time.time() when the process was started (by the bench)
@@ -74,7 +79,10 @@ class CaseloadApp(App[None]):
         super().__init__()
         self.engine = engine
         self.policy = policy
-        self.gateway = Gateway(engine, policy)
+        # The signed-in practitioner (`--as`) limits what the app reads; a team
+        # lead drilling into a colleague's caseload stays the actor. No `--as`:
+        # the administrator of a personal file (storage.access.resolve_actor).
+        self.gateway = Gateway(engine, policy, actor_id=practitioner_id)
         self.as_of = as_of or date.today()
         self.state_file = state_file
         # `--as` wins and is not remembered; else the saved choice, else the picker.
@@ -83,6 +91,11 @@ class CaseloadApp(App[None]):
                           practitioner_id or state.saved_practitioner(state_file))
         self.set_reactive(CaseloadApp.privacy, privacy)
         self.first_paint_seconds: float | None = None
+        # Changes by others (issue 8): the newest audit event id seen, and the poll's state.
+        self.change_mark: int | None = None
+        self.poll_failing = False
+        self._poll_wait = 0
+        self.polls_skipped = 0  # ticks that found a change but left the screen alone (a form open, typing)
 
     def _fatal_error(self) -> None:
         """Exit after an unhandled exception without printing local variables:
@@ -96,6 +109,68 @@ class CaseloadApp(App[None]):
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
         self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
         self._close_messages_no_wait()
+
+    def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self._poll_tick, name="change-poll")
+        self.poll_changes()  # the marker to compare with
+
+    # ---------------------------------------------------------------- changes by others
+
+    def on_app_focus(self, _event: events.AppFocus) -> None:
+        """Back in the terminal window: look for changes now."""
+        self.poll_changes()
+
+    def _poll_tick(self) -> None:
+        if self._poll_wait > 0:  # backing off while the database is unreachable
+            self._poll_wait -= 1
+            return
+        self.poll_changes()
+
+    @work(thread=True, exclusive=True, group="change-poll", exit_on_error=False)
+    def poll_changes(self) -> None:
+        """One cheap query (`Gateway.changes_since`) in a thread: did anyone
+        else change a case of the team in view since the last look?"""
+        try:
+            mark, changed = self.gateway.changes_since(self.change_mark, self.practitioner_id,
+                                                       exclude_actor=self.actor)
+        except Exception as exc:  # noqa: BLE001 - a notice, then back off
+            self.call_from_thread(self._poll_failed, type(exc).__name__)
+        else:
+            self.call_from_thread(self._poll_result, mark, changed)
+
+    def _poll_failed(self, reason: str) -> None:
+        self._poll_wait = POLL_BACKOFF_TICKS - 1
+        if self.poll_failing:
+            return
+        self.poll_failing = True
+        log.warning("change poll failed: %s", reason)
+        self.notify("Cannot reach the database to look for changes by others; trying again every minute.",
+                    title="Database unreachable", severity="warning", timeout=8)
+
+    def _poll_result(self, mark: int, changed: bool) -> None:
+        if self.poll_failing:
+            self.poll_failing = False
+            self._poll_wait = 0
+            self.notify("The database can be reached again.", timeout=4)
+        if not changed:
+            self.change_mark = mark
+            return
+        screen = self.screen
+        reload = getattr(screen, "action_reload", None)
+        if reload is None or not self._may_reload(screen):
+            self.polls_skipped += 1
+            return  # the mark stays: the next tick tries again
+        self.change_mark = mark
+        reload()
+        self.notify(UPDATED, timeout=5)
+
+    def _may_reload(self, screen) -> bool:
+        """Never under a form or a modal, nor while the user is typing."""
+        from textual.widgets import Input, TextArea
+
+        if screen.is_modal:
+            return False
+        return not isinstance(screen.focused, (Input, TextArea))
 
     # ---------------------------------------------------------------- screens
 

@@ -279,6 +279,15 @@ def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt):
     policy = c.policy()
     engine = c.engine()
     with open_session(engine) as s:
+        from storage.access import check_practitioner_visible, check_team_visible, resolve_actor, visible_team
+
+        me = resolve_actor(s, c.actor_id)
+        if team_id:
+            check_team_visible(me, team_id)
+        if practitioner_id:
+            check_practitioner_visible(s, me, practitioner_id)
+        if not (team_id or practitioner_id):
+            team_id = visible_team(me)  # a practitioner: their own team's cases only
         cases = _scope_cases(s, practitioner_id, team_id, as_of)
         world = load_world(s)
     # Checklist items that the records already satisfy count as done (read-only:
@@ -350,6 +359,9 @@ def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, names):
         people = {p.practitioner_id: p for p in list_practitioners(s)}
         if practitioner_id not in people:
             raise CaseloadError(f"unknown practitioner {practitioner_id}")
+        from storage.access import check_practitioner_visible, resolve_actor
+
+        check_practitioner_visible(s, resolve_actor(s, c.actor_id), practitioner_id)
         world = load_world(s)
         cases = load_cases(s)
         actions = load_actions(s, owner_id=practitioner_id)

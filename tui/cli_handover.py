@@ -121,6 +121,14 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
     policy = c.policy()
     engine = c.engine()
     with open_session(engine) as s:
+        from storage.access import check_practitioner_visible, check_team_visible, resolve_actor, visible_team
+
+        me = resolve_actor(s, c.actor_id)
+        if team_id:
+            check_team_visible(me, team_id)
+        if practitioner_id:
+            check_practitioner_visible(s, me, practitioner_id)
+        team_id = team_id or (None if practitioner_id else visible_team(me))
         sync_auto_ticks(s, as_of=as_of, actor=c.actor, policy=policy)
         views = open_handovers(s, team_id=team_id, practitioner_id=practitioner_id, as_of=as_of)
         commit_or_conflict(s)
@@ -157,6 +165,9 @@ def show(c: Ctx, case_ref, as_of, fmt):
     policy = c.policy()
     engine = c.engine()
     with open_session(engine) as s:
+        from storage.access import check_case_access, resolve_actor
+
+        check_case_access(s, resolve_actor(s, c.actor_id), case_ref)
         sync_auto_ticks(s, as_of=as_of, case_refs=[case_ref], actor=c.actor, policy=policy)
         view = handover_detail(s, case_ref, as_of=as_of)
         commit_or_conflict(s)

@@ -112,6 +112,9 @@ def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handov
     with open_session(engine) as s:
         if apply_:
             check_may_apply(s, c.actor, team_id)  # refuse before solving
+        from storage.access import check_team_visible, resolve_actor
+
+        check_team_visible(resolve_actor(s, c.actor_id), team_id)  # a preview: own team only
         inp = rebalance_input(s, team_id, as_of, policy)
         known = {case.case_ref for case in inp.cases}
         unknown = sorted(set(keep_cases) - known)

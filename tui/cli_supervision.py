@@ -82,6 +82,13 @@ def _read(c: Ctx, fn):
         return fn(s)
 
 
+def _may_read(c: Ctx, s, practitioner_id: str) -> None:
+    """Refuse another practitioner's supervision records unless --as is the lead of their team."""
+    from storage.access import check_supervision_access, resolve_actor
+
+    check_supervision_access(s, resolve_actor(s, c.actor_id), practitioner_id)
+
+
 def _need_actor(c: Ctx, doing: str) -> str:
     if not c.actor_id:
         raise CaseloadError(f"who is {doing}? give --as ID before 'supervision'")
@@ -152,7 +159,7 @@ def list_(c: Ctx, practitioner_id, fmt):
     """A practitioner's supervision sessions, newest first."""
     from storage.supervision import list_sessions
 
-    sessions = _read(c, lambda s: list_sessions(s, practitioner_id))
+    sessions = _read(c, lambda s: (_may_read(c, s, practitioner_id), list_sessions(s, practitioner_id))[1])
     if fmt == "json":
         click.echo(json.dumps({"practitioner_id": practitioner_id,
                                "sessions": [_summary_dict(x) for x in sessions]}, indent=2, ensure_ascii=False))
@@ -396,6 +403,7 @@ def export(c: Ctx, practitioner_id, session_id, fmt, output, privacy):
     from storage.supervision import get_session, latest_session_id, session_record
 
     def read(s):
+        _may_read(c, s, practitioner_id)
         sid = session_id if session_id is not None else latest_session_id(s, practitioner_id)
         summary = get_session(s, sid)
         if summary.practitioner_id != practitioner_id:

@@ -192,11 +192,16 @@ def severity_counts(warnings) -> dict[str, int]:
 
 
 class Gateway:
-    """Everything the app reads or writes, given an engine and a policy."""
+    """Everything the app reads or writes, given an engine, a policy and the
+    signed-in practitioner (`actor_id`, the app's `--as`; None = the
+    administrator of a personal file, who sees every team: storage.access).
+    Reads of a case, a week or the search index are limited to what the
+    actor may see; writes are checked by storage.repo with the actor given."""
 
-    def __init__(self, engine: Engine, policy: Policy = DEFAULT_POLICY) -> None:
+    def __init__(self, engine: Engine, policy: Policy = DEFAULT_POLICY, actor_id: str | None = None) -> None:
         self.engine = engine
         self.policy = policy
+        self.actor_id = actor_id
 
     @contextmanager
     def session(self) -> Iterator:
@@ -225,6 +230,8 @@ class Gateway:
         from planner.risk import evaluate
         from storage.queries import load_cases, load_world
 
+        if practitioner_id and self.actor_id:
+            self.check_practitioner_visible(practitioner_id)
         if practitioner_id:
             self.sync_handover_ticks(practitioner_id, as_of, actor=actor or practitioner_id)
         with self.session() as s:
@@ -243,6 +250,19 @@ class Gateway:
         counts = severity_counts(w for r in rows for w in r.warnings)
         points, available, pct = self._capacity(me, cases, world, as_of, team_view)
         return CaseloadView(as_of, me, practitioners, rows, counts, pct, points, available, team_view)
+
+    def check_practitioner_visible(self, practitioner_id: str) -> None:
+        """Refuse (CaseloadError) the caseload of a practitioner of another team
+        than the signed-in actor's. An unknown id is left to the caller."""
+        from storage.access import check_practitioner_visible, practitioner_team_id, resolve_actor
+
+        with self.session() as s:
+            me = resolve_actor(s, self.actor_id)
+            try:
+                practitioner_team_id(s, practitioner_id)
+            except CaseloadError:
+                return  # unknown: the caseload reads as "nobody chosen"
+            check_practitioner_visible(s, me, practitioner_id)
 
     def sync_handover_ticks(self, practitioner_id: str, as_of: date, *, actor: str) -> None:
         """Write the checklist ticks the records give for the team's handovers
@@ -295,9 +315,11 @@ class Gateway:
 
     def case(self, case_ref: str, as_of: date) -> CaseView:
         from planner.risk import evaluate_case
+        from storage.access import check_case_access, resolve_actor
         from storage.queries import load_case, load_case_notes, load_world
 
         with self.session() as s:
+            check_case_access(s, resolve_actor(s, self.actor_id), case_ref)
             world = load_world(s)
             case = load_case(s, case_ref)
             notes = tuple(load_case_notes(s, case_ref))
@@ -327,6 +349,7 @@ class Gateway:
     def week(self, practitioner_id: str, week_of: date, as_of: date) -> WeekView:
         from planner.week import week_plan
         from storage import models as m
+        from storage.access import check_practitioner_visible, resolve_actor
         from storage.queries import load_actions, load_cases, load_world
 
         monday = week_of - timedelta(days=week_of.weekday())
@@ -335,6 +358,7 @@ class Gateway:
             me = world.practitioners.get(practitioner_id)
             if me is None:
                 raise CaseloadError(f"unknown practitioner {practitioner_id}")
+            check_practitioner_visible(s, resolve_actor(s, self.actor_id), practitioner_id)
             # the team's cases: the plan also needs colleagues' cases this practitioner covers
             cases = load_cases(s, team_id=me.team_id)
             actions = load_actions(s, owner_id=practitioner_id)
@@ -358,17 +382,58 @@ class Gateway:
         return week_to_ics(view.plan, name)
 
     def search_index(self) -> list[SearchEntry]:
-        """Every open case and every practitioner, for the command palette.
+        """Every open case and every practitioner the actor may see (their
+        team's; every team's for the administrator), for the command palette.
         Two light queries (no children), so it stays quick on a big database."""
         from storage import models as m
+        from storage.access import resolve_actor, visible_team
 
         with self.session() as s:
-            cases = s.execute(select(m.Case.case_ref, m.Case.display_name, m.Case.status)
-                              .where(m.Case.status != "closed").order_by(m.Case.case_ref)).all()
-            people = s.execute(select(m.Practitioner.practitioner_id, m.Practitioner.name,
-                                      m.Practitioner.role).order_by(m.Practitioner.practitioner_id)).all()
+            team = visible_team(resolve_actor(s, self.actor_id))
+            case_q = (select(m.Case.case_ref, m.Case.display_name, m.Case.status)
+                      .where(m.Case.status != "closed").order_by(m.Case.case_ref))
+            people_q = (select(m.Practitioner.practitioner_id, m.Practitioner.name, m.Practitioner.role)
+                        .order_by(m.Practitioner.practitioner_id))
+            if team is not None:
+                case_q = case_q.join(m.Team, m.Team.id == m.Case.team_pk).where(m.Team.team_id == team)
+                people_q = (people_q.join(m.Team, m.Team.id == m.Practitioner.team_pk)
+                            .where(m.Team.team_id == team))
+            cases = s.execute(case_q).all()
+            people = s.execute(people_q).all()
         return ([SearchEntry("case", ref, name, status) for ref, name, status in cases]
                 + [SearchEntry("practitioner", pid, name, role) for pid, name, role in people])
+
+    def changes_since(self, since: int | None, practitioner_id: str | None = None, *,
+                      exclude_actor: str | None = None) -> tuple[int, bool]:
+        """The change marker the app polls: (the newest audit event id, whether
+        any event after `since` touched a case of the team in view and was
+        made by someone other than `exclude_actor`). Every write is audited, so
+        this sees every change. Cheap: the newest id comes from the primary
+        key, and only the events after `since` are looked at. `since` None
+        gives the marker to start from (changed False)."""
+        from sqlalchemy import func
+
+        from storage import models as m
+        from storage.access import practitioner_team_id, resolve_actor, visible_team
+
+        A = m.AuditEvent
+        with self.session() as s:
+            top = s.execute(select(func.max(A.id))).scalar() or 0
+            if since is None or top <= since:
+                return top, False
+            team = visible_team(resolve_actor(s, self.actor_id))
+            if team is None and practitioner_id:
+                try:
+                    team = practitioner_team_id(s, practitioner_id)
+                except CaseloadError:
+                    team = None
+            q = select(A.id).where(A.id > since, A.id <= top)
+            if exclude_actor:
+                q = q.where(A.actor != exclude_actor)
+            if team is not None:
+                q = (q.join(m.Case, m.Case.case_ref == A.case_ref).join(m.Team, m.Team.id == m.Case.team_pk)
+                     .where(m.Team.team_id == team))
+            return top, s.execute(q.limit(1)).first() is not None
 
     # ---------------------------------------------------------------- writes (each one transaction)
 

@@ -144,6 +144,20 @@ def open_session(gateway, practitioner_id: str, lead_id: str, as_of: date) -> Se
     return read_session(gateway, sid, lead_id, as_of, resumed=resumed)
 
 
+def _may_read(gateway, s, practitioner_id: str) -> None:
+    """Refuse (CaseloadError) another practitioner's supervision records unless
+    the signed-in actor leads their team (storage.access)."""
+    from storage.access import check_supervision_access, resolve_actor
+
+    check_supervision_access(s, resolve_actor(s, getattr(gateway, "actor_id", None)), practitioner_id)
+
+
+def _may_read_session(gateway, s, session_id: int) -> None:
+    from storage.supervision import get_session
+
+    _may_read(gateway, s, get_session(s, session_id).practitioner_id)
+
+
 def read_session(gateway, session_id: int, lead_id: str, as_of: date, *, resumed: bool = True) -> SessionView:
     from planner.supervision import load_prompts
     from storage.queries import load_world
@@ -153,6 +167,7 @@ def read_session(gateway, session_id: int, lead_id: str, as_of: date, *, resumed
     prompts = load_prompts()  # the user's own set, else the default (ConfigError names a bad key)
     with gateway.session() as s:
         summary = get_session(s, session_id)
+        _may_read(gateway, s, summary.practitioner_id)
         queue, _progress = session_queue(s, session_id, as_of=as_of, policy=gateway.policy)
         notes = session_notes(s, session_id)
         world = load_world(s)
@@ -306,6 +321,7 @@ def export(gateway, session_id: int, path: Path, *, privacy: bool = False) -> Pa
     from storage.supervision import session_record
 
     with gateway.session() as s:
+        _may_read_session(gateway, s, session_id)
         record = session_record(s, session_id, privacy=privacy)
     path = Path(path).expanduser()
     if not path.parent.exists():
@@ -319,6 +335,7 @@ def earlier_sessions(gateway, practitioner_id: str) -> tuple:
     from storage.supervision import list_sessions
 
     with gateway.session() as s:
+        _may_read(gateway, s, practitioner_id)
         return tuple(list_sessions(s, practitioner_id))
 
 
@@ -328,4 +345,5 @@ def record_markdown(gateway, session_id: int, *, privacy: bool = False) -> str:
     from storage.supervision import session_record
 
     with gateway.session() as s:
+        _may_read_session(gateway, s, session_id)
         return session_record_markdown(session_record(s, session_id, privacy=privacy))

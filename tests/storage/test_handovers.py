@@ -466,8 +466,12 @@ def test_completing_refuses_a_stale_version_and_a_case_that_moved_meanwhile(db):
                                  expected_version=stale)
     with Session(db) as s:
         repo.allocate(s, case_ref="C1", practitioner_id="P3", start_date=AS_OF, actor="L1")
-        with pytest.raises(CaseloadError, match="now with P3"):
+        # C1 is team T2's now: T1's lead may no longer touch it (storage.access), so
+        # the administrator (an actor naming no practitioner) tries to complete it.
+        with pytest.raises(CaseloadError, match="cannot see case C1 of team T2"):
             ho.complete_handover(s, case_ref="C1", on=DAY, override_reason="x", actor="L1")
+        with pytest.raises(CaseloadError, match="now with P3"):
+            ho.complete_handover(s, case_ref="C1", on=DAY, override_reason="x", actor="administrator")
 
 
 def test_cancel_is_audited_and_ends_the_life_cycle(db):

@@ -22,8 +22,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from planner.errors import CaseloadError
+from planner.errors import CaseloadError, ConflictError
 from planner.model import CONTACT_KINDS, OUTCOMES
+
+# What a conflict adds: the typing is kept, and how to see the other change.
+CONFLICT_HINT = " What you typed is kept here: esc closes this form, R reloads, then open it again."
 
 # How an error that is not the user's looks. Personal data never goes here.
 UNEXPECTED = "Could not save ({name}); nothing was changed. Try again."
@@ -155,7 +158,9 @@ class FormScreen(ModalScreen[Any]):
     def _run_save(self, value: Any) -> None:
         try:
             result = self._save(value)
-        except CaseloadError as exc:  # refused: conflict, unknown key, lost connection
+        except ConflictError as exc:  # someone else saved first: keep the typing, say how to reload
+            self.app.call_from_thread(self._failed, str(exc) + CONFLICT_HINT)
+        except CaseloadError as exc:  # refused: unknown key, no access, lost connection
             self.app.call_from_thread(self._failed, str(exc))
         except Exception as exc:  # noqa: BLE001 - shown, never a traceback on screen
             self.app.call_from_thread(self._failed, UNEXPECTED.format(name=type(exc).__name__))

@@ -1,0 +1,153 @@
+"""Access by team (issue 8) through the real commands, on a private copy of
+the shipped sample (as of 2026-11-27): YJS-E1's practitioner E1-02 cannot
+read or change NPS-N1's cases, handovers, weeks or supervision records; only
+a team lead completes a handover with an override; with no `--as` (the OS
+user on a personal file) everything stays visible.
+
+Teams in the sample: NPS-N1 (lead N1-01, cases NG...), YJS-E1 (lead E1-01,
+cases EB...). NG1007 has an open handover N1-03 -> N1-09, NG1009 a planned
+one N1-03 -> N1-07 with every item open; N1-02 has supervision sessions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from storage.sample import shipped_sample_path
+from tui.cli import main
+
+ON = "2026-11-27"
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    dest = tmp_path / "sample.db"
+    shutil.copy(shipped_sample_path(), dest)  # never the shipped file itself
+    os.chmod(dest, 0o600)
+    return str(dest)
+
+
+def run(db: str, actor: str | None, *args: str):
+    who = ["--as", actor] if actor else []
+    return CliRunner().invoke(main, ["--db", db, *who, *args], catch_exceptions=False)
+
+
+def ok(db: str, actor: str | None, *args: str) -> str:
+    result = run(db, actor, *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def refused(db: str, actor: str | None, *args: str) -> str:
+    """The command fails with one line on stderr (no traceback); returns it."""
+    result = run(db, actor, *args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    return lines[0]
+
+
+def team_cases(db: str, team_id: str) -> set[str]:
+    from storage.access import case_team_id
+    from storage.engine import make_engine, session
+    from storage.queries import load_cases
+
+    engine = make_engine(db)
+    try:
+        with session(engine) as s:
+            return {c.case_ref for c in load_cases(s, include_closed=True)
+                    if case_team_id(s, c.case_ref) == team_id}
+    finally:
+        engine.dispose()
+
+
+def warned_cases(out: str) -> set[str]:
+    return {w["case_ref"] for w in json.loads(out)["warnings"]}
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def test_a_practitioner_cannot_show_another_teams_handover(db):
+    line = refused(db, "E1-02", "handover", "show", "NG1007", "--on", ON)
+    assert "E1-02 is in team YJS-E1 and cannot see case NG1007 of team NPS-N1" in line
+    refused(db, "E1-02", "handover", "show", "NG1007", "--on", ON, "--format", "json")
+    # the case's own team, its receiver and the administrator do see it
+    assert "NG1007" in ok(db, "N1-02", "handover", "show", "NG1007", "--on", ON)
+    assert "NG1007" in ok(db, "N1-09", "handover", "show", "NG1007", "--on", ON)
+    assert "NG1007" in ok(db, None, "handover", "show", "NG1007", "--on", ON)
+
+
+def test_a_practitioner_cannot_list_another_teams_handovers(db):
+    assert "cannot see team NPS-N1" in refused(db, "E1-02", "handover", "list", "--team", "NPS-N1", "--on", ON)
+    assert "cannot see N1-03 of team NPS-N1" in refused(
+        db, "E1-02", "handover", "list", "--practitioner", "N1-03", "--on", ON)
+    listed = json.loads(ok(db, "E1-02", "handover", "list", "--on", ON, "--format", "json"))
+    assert not [h for h in listed["handovers"] if h["case_ref"].startswith("NG")]
+    everyone = json.loads(ok(db, None, "handover", "list", "--on", ON, "--format", "json"))
+    assert [h for h in everyone["handovers"] if h["case_ref"].startswith("NG")]
+
+
+def test_warnings_for_another_team_are_refused(db):
+    line = refused(db, "E1-02", "warnings", "--team", "NPS-N1", "--on", ON)
+    assert "E1-02 is in team YJS-E1 and cannot see team NPS-N1" in line
+    assert "cannot see N1-02 of team NPS-N1" in refused(
+        db, "E1-02", "warnings", "--practitioner", "N1-02", "--on", ON)
+
+
+def test_warnings_without_a_scope_list_only_the_actors_team(db):
+    mine = warned_cases(ok(db, "E1-02", "warnings", "--on", ON, "--format", "json"))
+    e1, n1 = team_cases(db, "YJS-E1"), team_cases(db, "NPS-N1")
+    assert mine and mine <= e1
+    # the administrator (no --as) still sees every team's warnings
+    everyone = warned_cases(ok(db, None, "warnings", "--on", ON, "--format", "json"))
+    assert everyone & n1 and everyone & e1
+    assert mine == everyone & e1
+
+
+def test_a_practitioner_cannot_see_another_teams_week(db):
+    line = refused(db, "E1-02", "week", "--practitioner", "N1-02", "--week-of", ON)
+    assert "E1-02 is in team YJS-E1 and cannot see N1-02 of team NPS-N1" in line
+    assert "Week of" in ok(db, "E1-02", "week", "--practitioner", "E1-03", "--week-of", ON)
+    assert "Week of" in ok(db, None, "week", "--practitioner", "N1-02", "--week-of", ON)
+
+
+def test_supervision_records_are_for_the_practitioner_and_their_lead(db):
+    line = refused(db, "E1-02", "supervision", "export", "N1-02")
+    assert "E1-02 is not a team lead: only a team lead may read the supervision records of N1-02" in line
+    assert "only its lead may read" in refused(db, "E1-01", "supervision", "export", "N1-02")
+    refused(db, "N1-03", "supervision", "list", "N1-02")
+    assert "Supervision" in ok(db, "N1-02", "supervision", "export", "N1-02")  # their own
+    assert "Supervision" in ok(db, "N1-01", "supervision", "export", "N1-02")  # their lead
+    assert "Supervision" in ok(db, None, "supervision", "export", "N1-02")  # the administrator
+
+
+def test_a_rebalance_preview_is_for_the_own_team(db):
+    assert "cannot see team NPS-N1" in refused(db, "E1-02", "rebalance", "--team", "NPS-N1", "--on", ON)
+
+
+# ----------------------------------------------------------------------------- changing
+
+
+def test_a_practitioner_cannot_tick_another_teams_handover(db):
+    line = refused(db, "E1-02", "handover", "tick", "NG1009", "told", "--on", ON)
+    assert "cannot see case NG1009" in line
+    view = json.loads(ok(db, "N1-01", "handover", "show", "NG1009", "--on", ON, "--format", "json"))
+    assert not next(i for i in view["items"] if i["id"] == "told")["done"]  # nothing was written
+    # the outgoing practitioner of the same team can
+    assert "ticked told of NG1009" in ok(db, "N1-03", "handover", "tick", "NG1009", "told", "--on", ON)
+
+
+def test_only_a_team_lead_completes_with_an_override(db):
+    args = ("handover", "complete", "NG1009", "--on", ON, "--override-reason", "leaving early")
+    line = refused(db, "N1-03", *args)
+    assert "N1-03 is not a team lead: only a team lead may complete the handover of case NG1009" in line
+    assert "cannot see case NG1009" in refused(db, "E1-01", *args)  # a lead, of another team
+    assert "N1-07 is not a team lead" in refused(db, "N1-07", *args)  # the receiver
+    out = ok(db, "N1-01", *args)
+    assert "completed handover 3 of NG1009 (COLD): N1-07 holds the case" in out
+    assert "override recorded" in out
