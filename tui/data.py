@@ -16,15 +16,14 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Iterator
-
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from typing import TYPE_CHECKING, Iterator
 
 from planner.errors import CaseloadError
 from planner.model import Absence, Appointment, Case, Practitioner, World
 from planner.policy import DEFAULT_POLICY, Policy
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 log = logging.getLogger("caseload.tui")
 
@@ -205,6 +204,7 @@ class Gateway:
 
     @contextmanager
     def session(self) -> Iterator:
+        from sqlalchemy.exc import DBAPIError, OperationalError
         from sqlmodel import Session
 
         try:
@@ -226,14 +226,16 @@ class Gateway:
         with self.session() as s:
             return list_practitioners(s)
 
-    def caseload(self, practitioner_id: str | None, as_of: date, *, actor: str | None = None) -> CaseloadView:
+    def caseload(self, practitioner_id: str | None, as_of: date) -> CaseloadView:
         from planner.risk import evaluate
+        from storage.handovers import with_auto_ticks
         from storage.queries import load_cases, load_world
 
         if practitioner_id and self.actor_id:
             self.check_practitioner_visible(practitioner_id)
-        if practitioner_id:
-            self.sync_handover_ticks(practitioner_id, as_of, actor=actor or practitioner_id)
+        # Read only: the checklist ticks the records give are applied in memory
+        # (the same warnings as after writing them); the screen writes them with
+        # `sync_handover_ticks` in a worker after the rows are painted.
         with self.session() as s:
             world = load_world(s)
             practitioners = tuple(sorted(world.practitioners.values(), key=lambda p: p.practitioner_id))
@@ -245,7 +247,7 @@ class Gateway:
                 cases = load_cases(s, team_id=me.team_id)
             else:
                 cases = load_cases(s, practitioner_id=me.practitioner_id)
-        risks = evaluate(cases, world, as_of, self.policy)
+        risks = evaluate(with_auto_ticks(cases, world, as_of, self.policy), world, as_of, self.policy)
         rows = tuple(self._row(r.case, tuple(r.warnings), r.score, as_of) for r in risks)
         counts = severity_counts(w for r in rows for w in r.warnings)
         points, available, pct = self._capacity(me, cases, world, as_of, team_view)
@@ -347,6 +349,8 @@ class Gateway:
         )
 
     def week(self, practitioner_id: str, week_of: date, as_of: date) -> WeekView:
+        from sqlalchemy import select
+
         from planner.week import week_plan
         from storage import models as m
         from storage.access import check_practitioner_visible, resolve_actor
@@ -385,6 +389,8 @@ class Gateway:
         """Every open case and every practitioner the actor may see (their
         team's; every team's for the administrator), for the command palette.
         Two light queries (no children), so it stays quick on a big database."""
+        from sqlalchemy import select
+
         from storage import models as m
         from storage.access import resolve_actor, visible_team
 
@@ -411,7 +417,7 @@ class Gateway:
         this sees every change. Cheap: the newest id comes from the primary
         key, and only the events after `since` are looked at. `since` None
         gives the marker to start from (changed False)."""
-        from sqlalchemy import func
+        from sqlalchemy import func, select
 
         from storage import models as m
         from storage.access import practitioner_team_id, resolve_actor, visible_team

@@ -10,9 +10,10 @@ and departures rules are `planner.handover`, `planner.departures` and
 
 Auto-ticks: `sync_team_ticks` writes the checklist ticks that the records
 give (`storage.handovers.sync_auto_ticks_now`) for the handovers of one
-team; the caseload's loading worker calls it (`Gateway.caseload`), and the
-handover screens call it before they read, so what they show follows the
-records.
+team; the caseload screen calls it in a worker once its rows are painted
+(`Gateway.caseload` itself only reads, applying the ticks in memory with
+`storage.handovers.with_auto_ticks`), and the handover screens call it
+before they read, so what they show follows the records.
 """
 
 from __future__ import annotations

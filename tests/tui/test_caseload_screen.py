@@ -200,3 +200,61 @@ async def test_unreachable_database_on_load_is_a_notice_not_a_crash(make_app, mo
         assert any(n.severity == "error" for n in app._notifications)
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_first_load_reads_only_and_the_ticks_are_written_after_the_paint(make_app, sample_engine):
+    """The caseload read applies the checklist ticks the records give in memory
+    (the same handover progress and warnings) and writes nothing; the screen
+    writes them in a worker once the rows are painted."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from storage import models as m
+    from storage import repo
+    from tui.data import Gateway
+
+    ref, day = "NG1007", date(2026, 12, 7)  # N1-03 -> N1-09 on 7 Dec in the sample
+    with session(sample_engine) as s:
+        repo.record_contact(s, case_ref=ref, contact_date=day, practitioner_id="N1-03", kind="three_way",
+                            outcome="attended", actor="N1-03")
+        repo.commit_or_conflict(s)
+
+    def three_way_ticked() -> bool:
+        with session(sample_engine) as s:
+            return bool(s.execute(
+                select(m.HandoverItem.done_on).join(m.Handover, m.Handover.id == m.HandoverItem.handover_id)
+                .join(m.Case, m.Case.id == m.Handover.case_id)
+                .where(m.Case.case_ref == ref, m.HandoverItem.item_id == "three_way")).scalar())
+
+    def audit_events() -> int:
+        with session(sample_engine) as s:
+            return s.execute(select(func.count(m.AuditEvent.id))).scalar()
+
+    events = audit_events()
+    view = Gateway(sample_engine, actor_id="N1-03").caseload("N1-03", day)
+    assert audit_events() == events and not three_way_ticked()  # nothing written
+    [row] = [r for r in view.rows if r.case_ref == ref]
+
+    app = make_app("N1-03", as_of=day)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        assert three_way_ticked()  # written by the worker after the paint
+        [after] = [r for r in screen.view.rows if r.case_ref == ref]
+        assert (after.handover, after.warnings) == (row.handover, row.warnings)
+
+
+async def test_a_long_caseload_paints_its_first_screenful_then_every_row(make_app):
+    """A team lead's whole team: the first frame holds a screenful of rows
+    (the DataTable measures every cell it is given before it paints); every
+    row is in the table by the time the load counts as handled."""
+    app = make_app("N1-01")
+    painted = []
+    first_paint = app.painted_with_rows
+    app.painted_with_rows = lambda rows, **kw: (painted.append((rows, kw.get("total"))), first_paint(rows, **kw))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        assert len(screen.view.rows) > 24
+        assert painted == [(24, len(screen.view.rows))]
+        assert screen.query_one(CaseTable).row_count == len(screen.view.rows)
+        assert rows_of(screen.query_one(CaseTable)) == [r.case_ref for r in screen.visible_rows()]

@@ -7,37 +7,26 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from planner.errors import CaseloadError
 from tui.data import CaseView, initials
+from tui.screens.loading import ViewLoader
 from tui.widgets import severity
+from tui.widgets.case_detail import allocations_table, ordinal, warnings_block
 from tui.widgets.timeline import ContactTimeline
 
 
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def span(days: int) -> str:
-    if days < 60:
-        return f"{days} days"
-    if days < 730:
-        return f"{days // 30} mths"
-    return f"{days // 365} yrs"
-
-
-class CaseScreen(Screen):
+class CaseScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "case-load"
+    LOAD_WHAT = "the case"
     help_title = "case screen"
 
     BINDINGS = [
@@ -49,16 +38,6 @@ class CaseScreen(Screen):
         Binding("w", "week", "Week", id="case.week", show=False),
         Binding("R", "reload", "Reload", id="case.reload", show=False),
     ]
-
-    class Loaded(Message):
-        def __init__(self, view: CaseView) -> None:
-            self.view = view
-            super().__init__()
-
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            self.message = message
-            super().__init__()
 
     def __init__(self, case_ref: str) -> None:
         super().__init__()
@@ -93,27 +72,19 @@ class CaseScreen(Screen):
 
     # ---------------------------------------------------------------- loading
 
-    @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
-    def load(self) -> None:
+    def read_view(self):
         app = self.app
-        try:
-            view = app.gateway.case(self.case_ref, app.as_of)
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.LoadFailed(f"Could not read the case ({type(exc).__name__})."))
-        else:
-            self.post_message(self.Loaded(view))
+        return app.gateway.case(self.case_ref, app.as_of)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
+    @on(ViewLoader.Loaded)
+    def _loaded(self, message: ViewLoader.Loaded) -> None:
         self.loads += 1
         self.view = message.view
         self.query_one("#who").remove_class("loading-note")
         self.render_view()
 
-    @on(LoadFailed)
-    def _failed(self, message: LoadFailed) -> None:
+    @on(ViewLoader.LoadFailed)
+    def _failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
         self.query_one("#who", Static).update(f"✕ {message.message}")
         self.notify(message.message, title="Could not load", severity="error", timeout=10)
@@ -168,33 +139,12 @@ class CaseScreen(Screen):
         return text
 
     def _warnings(self, view: CaseView):
-        if not view.warnings:
-            return Text("✓ No warnings on this case.")
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True, width=7)
-        table.add_column()
-        for w in severity.sort_warnings(view.warnings):
-            body = Text()
-            body.append(w.title, style="bold")
-            body.append(f"  [{w.rule}]\n", style="dim")
-            body.append(w.detail)
-            table.add_row(Text(severity.label(w.severity), style=severity.style_for(self.app, w.severity)), body)
-        return Group(Text(f"Warnings ({len(view.warnings)})", style="bold"), table)
+        return warnings_block(self.app, view.warnings)
 
     def _continuity(self, view: CaseView):
-        case, as_of = view.case, view.as_of
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True)
-        table.add_column()
-        for i, a in enumerate(case.allocations, start=1):
-            end = a.end_date or as_of
-            when = f"{a.start_date:%d %b %Y} – {'now' if a.end_date is None else f'{a.end_date:%d %b %Y}'}"
-            marker = "●" if a.end_date is None else "○"
-            reason = f" · {a.reason}" if a.reason else ""
-            table.add_row(f"{marker} {ordinal(i)}", self.person(a.practitioner_id),
-                          f"{when} ({span((end - a.start_date).days)}){reason}")
-        parts: list = [table] if case.allocations else [Text("No allocations recorded.")]
+        case = view.case
+        parts: list = ([allocations_table(case.allocations, view.as_of, self.person)] if case.allocations
+                       else [Text("No allocations recorded.")])
         if view.churn >= 2:
             style = severity.style_for(self.app, "medium" if view.churn >= 3 else "low")
             mark = "⚠ " if view.churn >= 3 else ""

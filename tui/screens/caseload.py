@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from planner.errors import CaseloadError
 from tui.data import CaseloadView, CaseRow
+from tui.screens.loading import ViewLoader
 from tui.widgets.case_table import CaseTable
 from tui.widgets.summary import SummaryStrip
 
@@ -29,10 +27,12 @@ SORTS: tuple[tuple[str, object], ...] = (
 )
 
 
-class CaseloadScreen(Screen):
+class CaseloadScreen(ViewLoader, Screen):
     """The practitioner's cases in a table ordered by risk score."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "caseload-load"
+    LOAD_WHAT = "the database"
     help_title = "caseload screen"
     AUTO_FOCUS = "#cases"
 
@@ -48,16 +48,6 @@ class CaseloadScreen(Screen):
         Binding("P", "choose_practitioner", "Switch practitioner", id="caseload.practitioner", show=False),
         Binding("T", "team", "Team workload (team lead)", id="caseload.team", key_display="T", show=False),
     ]
-
-    class Loaded(Message):
-        def __init__(self, view: CaseloadView) -> None:
-            self.view = view
-            super().__init__()
-
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            self.message = message
-            super().__init__()
 
     def __init__(self, practitioner_id: str | None = None) -> None:
         super().__init__()
@@ -96,24 +86,22 @@ class CaseloadScreen(Screen):
 
     # ---------------------------------------------------------------- loading (worker → message → handler)
 
-    @work(thread=True, exclusive=True, group="caseload-load", exit_on_error=False)
-    def load(self) -> None:
+    def read_view(self):
         app = self.app
-        try:
-            # The signed-in practitioner is the actor, also when a lead looks
-            # at someone else's caseload.
-            view = app.gateway.caseload(self.practitioner_id or app.practitioner_id, app.as_of,
-                                        actor=app.practitioner_id)
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
-            self.post_message(self.LoadFailed(f"Could not read the database ({type(exc).__name__})."))
-        else:
-            self.post_message(self.Loaded(view))
+        # Read as the signed-in practitioner (the gateway's actor), also when
+        # a lead looks at someone else's caseload.
+        return app.gateway.caseload(self.practitioner_id or app.practitioner_id, app.as_of)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        self.loads += 1
+    @work(thread=True, exclusive=True, group="caseload-ticks", exit_on_error=False)
+    def sync_ticks(self, practitioner_id: str) -> None:
+        """Write the checklist ticks the records give for the team's handovers
+        (one write transaction), after the rows are painted: the caseload read
+        already applied them in memory, so what is shown does not change."""
+        app = self.app
+        app.gateway.sync_handover_ticks(practitioner_id, app.as_of, actor=app.practitioner_id or practitioner_id)
+
+    @on(ViewLoader.Loaded)
+    def _loaded(self, message: ViewLoader.Loaded) -> None:
         view = message.view
         self.view = view
         table = self.query_one(CaseTable)
@@ -136,6 +124,7 @@ class CaseloadScreen(Screen):
                 empty.update("Choose who you are to see a caseload (P).")
                 self.query_one(SummaryStrip).update("No practitioner chosen")
                 self.action_choose_practitioner(first_run=True)
+            self.loads += 1
             return
         table.display = True
         if self.focused is None:
@@ -143,14 +132,35 @@ class CaseloadScreen(Screen):
         empty.display = bool(not view.rows)
         if not view.rows:
             empty.update(f"{view.practitioner.name} has no open cases.")
+        first = not self._painted
+        self._painted = True
+        screenful = max(self.size.height, 24)
+        if first and len(view.rows) > screenful:
+            # A long list (a team lead's 600 cases): the DataTable measures
+            # every cell it is given before it paints, so paint the first
+            # screenful now and put the rest in right after that frame.
+            self.refresh_rows(limit=screenful)
+            self.call_after_refresh(self._first_screenful_painted, view, screenful)
+            return
         self.refresh_rows()
-        if not self._painted:
-            self._painted = True
-            rows = len(view.rows)
-            self.call_after_refresh(self.app.painted_with_rows, rows)
+        if first:
+            self.call_after_refresh(self.app.painted_with_rows, len(view.rows))
+        self._load_done(view)
 
-    @on(LoadFailed)
-    def _load_failed(self, message: LoadFailed) -> None:
+    def _first_screenful_painted(self, view: CaseloadView, shown: int) -> None:
+        self.app.painted_with_rows(shown, total=len(view.rows))
+        if self.view is view:  # not replaced by a newer load meanwhile
+            self.refresh_rows()
+            self.call_after_refresh(self.app.all_rows_shown, len(view.rows))
+            self._load_done(view)
+
+    def _load_done(self, view: CaseloadView) -> None:
+        self.loads += 1
+        # The ticks shown were applied in memory; now write them (after the paint).
+        self.call_after_refresh(self.sync_ticks, view.practitioner.practitioner_id)
+
+    @on(ViewLoader.LoadFailed)
+    def _load_failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
         self.query_one(CaseTable).loading = False
         self.query_one(SummaryStrip).update(f"✕ {message.message}")
@@ -169,12 +179,13 @@ class CaseloadScreen(Screen):
         _label, key = SORTS[self.sort_index]
         return sorted(rows, key=key)
 
-    def refresh_rows(self) -> None:
+    def refresh_rows(self, *, limit: int | None = None) -> None:
+        """Show the visible rows (the first `limit` of them, when given) and the counts."""
         if self.view is None or self.view.practitioner is None:
             return
         rows = self.visible_rows()
-        self.query_one(CaseTable).show(rows, as_of=self.view.as_of, privacy=self.app.privacy,
-                                       show_worker=self.view.team_view)
+        self.query_one(CaseTable).show(rows if limit is None else rows[:limit], as_of=self.view.as_of,
+                                       privacy=self.app.privacy, show_worker=self.view.team_view)
         self.query_one(SummaryStrip).show(
             counts=self.view.counts, cases=len(self.view.rows), shown=len(rows),
             capacity_pct=self.view.capacity_pct, filter_text=self.filter_text, rule=self.rule,

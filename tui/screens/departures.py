@@ -22,13 +22,16 @@ from textual.widgets import DataTable, Footer, Header, Static
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
+from tui.screens.loading import ViewLoader
 from tui.widgets import severity
 
 COLUMNS = (("ref", "Case"), ("name", "Name"), ("tier", "Tier"), ("to", "To"), ("why", "Why this receiver"))
 
 
-class DeparturesScreen(Screen):
+class DeparturesScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "departures-load"
+    LOAD_WHAT = "the cases"
     help_title = "departures planning screen"
     AUTO_FOCUS = "#plan"
 
@@ -39,16 +42,6 @@ class DeparturesScreen(Screen):
         Binding("R", "reload", "Reload", id="departures.reload", show=False),
         Binding("escape", "back", "Back", id="departures.back"),
     ]
-
-    class Loaded(Message):
-        def __init__(self, view: DeparturesView) -> None:
-            self.view = view
-            super().__init__()
-
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            self.message = message
-            super().__init__()
 
     class Planned(Message):
         def __init__(self, count: int | None, error: str | None = None) -> None:
@@ -84,22 +77,14 @@ class DeparturesScreen(Screen):
         self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
         self.load()
 
-    @work(thread=True, exclusive=True, group="departures-load", exit_on_error=False)
-    def load(self) -> None:
+    def read_view(self):
         from tui.handover_data import departures
 
         app = self.app
-        try:
-            view = departures(app.gateway, self.practitioner_id, app.as_of)
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.LoadFailed(f"Could not read the cases ({type(exc).__name__})."))
-        else:
-            self.post_message(self.Loaded(view))
+        return departures(app.gateway, self.practitioner_id, app.as_of)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
+    @on(ViewLoader.Loaded)
+    def _loaded(self, message: ViewLoader.Loaded) -> None:
         self.loads += 1
         self.view = message.view
         self.rows = list(message.view.rows)
@@ -108,8 +93,8 @@ class DeparturesScreen(Screen):
         self.query_one("#plan", DataTable).loading = False
         self.render_view()
 
-    @on(LoadFailed)
-    def _failed(self, message: LoadFailed) -> None:
+    @on(ViewLoader.LoadFailed)
+    def _failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
         self.query_one("#plan", DataTable).loading = False
         self.query_one("#event", Static).update(f"✕ {message.message}")

@@ -123,6 +123,31 @@ class FormScreen(ModalScreen[Any]):
     def error(self, name: str, message: str) -> None:
         self.query_one(f"#field-{name}", Field).set_error(message)
 
+    def optional_time(self, name: str = "time") -> tuple[bool, time | None]:
+        """(ok, the HH:MM typed in Input #name, None when left empty); not a
+        time: (False, None) with the error shown next to the field."""
+        raw = self.query_one(f"#{name}", Input).value.strip()
+        if not raw:
+            return True, None
+        at = parse_time(raw)
+        if at is None:
+            self.error(name, "Give a time as HH:MM (24-hour), or leave it empty.")
+            return False, None
+        return True, at
+
+    def file_path(self, name: str, suffix: str) -> Path | None:
+        """The file path typed in Input #name (`~` expanded); None with the
+        error shown when it is empty or names a folder."""
+        raw = self.query_one(f"#{name}", Input).value.strip()
+        if not raw:
+            self.error(name, "Give a file path.")
+            return None
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            self.error(name, f"That is a folder; give a file name ending {suffix}.")
+            return None
+        return path
+
     def clear_errors(self) -> None:
         for field in self.query(Field):
             field.set_error("")
@@ -305,13 +330,8 @@ class AppointmentForm(FormScreen):
             self.error("date", f"Appointments are booked from {nice(self.as_of)} on; "
                                "record a past meeting as a contact (c).")
             ok = False
-        raw_time = self.query_one("#time", Input).value.strip()
-        at = None
-        if raw_time:
-            at = parse_time(raw_time)
-            if at is None:
-                self.error("time", "Give a time as HH:MM (24-hour), or leave it empty.")
-                ok = False
+        time_ok, at = self.optional_time()
+        ok = ok and time_ok
         repeat = self.query_one("#repeat", Select).value or ""
         raw_until = self.query_one("#until", Input).value.strip()
         until = None
@@ -453,13 +473,8 @@ class ExportForm(FormScreen):
                     hint="Holds names: keep it somewhere private.")
 
     def collect(self) -> Path | None:
-        raw = self.query_one("#path", Input).value.strip()
-        if not raw:
-            self.error("path", "Give a file path.")
-            return None
-        path = Path(raw).expanduser()
-        if path.is_dir():
-            self.error("path", "That is a folder; give a file name ending .ics.")
+        path = self.file_path("path", ".ics")
+        if path is None:
             return None
         if not path.parent.exists():
             self.error("path", f"The folder {path.parent} does not exist.")

@@ -33,7 +33,8 @@ from textual.widgets.option_list import Option
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
 from tui.handover_data import OWNER_WORDS, HandoverScreenView
-from tui.screens.forms import Field, FormScreen, nice, parse_date, parse_time
+from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.screens.loading import ViewLoader
 from tui.widgets import severity
 
 STATUS_WORDS = {
@@ -127,14 +128,8 @@ class ThreeWayForm(FormScreen):
             self.error("date", f"After the handover date ({nice(self.planned_on)}) it would not count as the "
                                "introduction; choose an earlier day.")
             ok = False
-        raw = self.query_one("#time", Input).value.strip()
-        at = None
-        if raw:
-            at = parse_time(raw)
-            if at is None:
-                self.error("time", "Give a time as HH:MM (24-hour), or leave it empty.")
-                ok = False
-        return ThreeWayInput(when, at) if ok else None
+        time_ok, at = self.optional_time()
+        return ThreeWayInput(when, at) if ok and time_ok else None
 
 
 @dataclass(frozen=True)
@@ -248,8 +243,10 @@ class ConfirmScreen(ModalScreen[bool]):
 # ----------------------------------------------------------------------------- the screen
 
 
-class HandoverScreen(Screen):
+class HandoverScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "handover-load"
+    LOAD_WHAT = "the handover"
     help_title = "handover screen"
     AUTO_FOCUS = "#items"
 
@@ -263,16 +260,6 @@ class HandoverScreen(Screen):
         Binding("escape", "back", "Back", id="handover.back"),
         Binding("R", "reload", "Reload", id="handover.reload", show=False),
     ]
-
-    class Loaded(Message):
-        def __init__(self, view: HandoverScreenView) -> None:
-            self.view = view
-            super().__init__()
-
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            self.message = message
-            super().__init__()
 
     class Written(Message):
         """A write finished: the new handover (or None: reload), and what to say."""
@@ -319,27 +306,19 @@ class HandoverScreen(Screen):
 
     # ---------------------------------------------------------------- loading
 
-    @work(thread=True, exclusive=True, group="handover-load", exit_on_error=False)
-    def load(self) -> None:
+    def read_view(self):
         from tui.handover_data import handover_screen
 
         app = self.app
-        try:
-            view = handover_screen(app.gateway, self.case_ref, app.as_of, actor=app.actor)
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.LoadFailed(f"Could not read the handover ({type(exc).__name__})."))
-        else:
-            self.post_message(self.Loaded(view))
+        return handover_screen(app.gateway, self.case_ref, app.as_of, actor=app.actor)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
+    @on(ViewLoader.Loaded)
+    def _loaded(self, message: ViewLoader.Loaded) -> None:
         self.loads += 1
         self.show(message.view)
 
-    @on(LoadFailed)
-    def _failed(self, message: LoadFailed) -> None:
+    @on(ViewLoader.LoadFailed)
+    def _failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
         self.query_one("#who", Static).update(f"✕ {message.message}")
         self.notify(message.message, title="Could not load", severity="error", timeout=10)

@@ -13,17 +13,16 @@ from functools import partial
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from planner.errors import CaseloadError
 from tui.data import initials
 from tui.handover_data import TeamHandoversView
+from tui.screens.loading import ViewLoader
 from tui.widgets import severity
 
 # Progress first so it fits in 80 columns; the names come last.
@@ -37,8 +36,10 @@ def days_words(days: int) -> str:
     return f"in {days}d" if days > 0 else f"{-days}d ago"
 
 
-class HandoversScreen(Screen):
+class HandoversScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "handovers-load"
+    LOAD_WHAT = "the handovers"
     help_title = "team handovers screen"
     AUTO_FOCUS = "#handovers"
 
@@ -48,16 +49,6 @@ class HandoversScreen(Screen):
         Binding("R", "reload", "Reload", id="handovers.reload"),
         Binding("escape", "back", "Back", id="handovers.back"),
     ]
-
-    class Loaded(Message):
-        def __init__(self, view: TeamHandoversView) -> None:
-            self.view = view
-            super().__init__()
-
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            self.message = message
-            super().__init__()
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,31 +76,23 @@ class HandoversScreen(Screen):
         if self.view is not None:
             self.load()
 
-    @work(thread=True, exclusive=True, group="handovers-load", exit_on_error=False)
-    def load(self) -> None:
+    def read_view(self):
         from tui.handover_data import sync_team_ticks, team_handovers
 
         app = self.app
-        try:
-            sync_team_ticks(app.gateway, practitioner_id=app.practitioner_id, as_of=app.as_of, actor=app.actor)
-            view = team_handovers(app.gateway, app.practitioner_id, app.as_of)
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.LoadFailed(f"Could not read the handovers ({type(exc).__name__})."))
-        else:
-            self.post_message(self.Loaded(view))
+        sync_team_ticks(app.gateway, practitioner_id=app.practitioner_id, as_of=app.as_of, actor=app.actor)
+        return team_handovers(app.gateway, app.practitioner_id, app.as_of)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
+    @on(ViewLoader.Loaded)
+    def _loaded(self, message: ViewLoader.Loaded) -> None:
         self.loads += 1
         self.view = message.view
         self.query_one("#summary").remove_class("loading-note")
         self.query_one("#handovers", DataTable).loading = False
         self.render_view()
 
-    @on(LoadFailed)
-    def _failed(self, message: LoadFailed) -> None:
+    @on(ViewLoader.LoadFailed)
+    def _failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
         self.query_one("#handovers", DataTable).loading = False
         self.query_one("#summary", Static).update(f"✕ {message.message}")

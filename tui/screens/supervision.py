@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -42,9 +41,10 @@ from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 from planner.errors import CaseloadError
 from tui import supervision_data as data
 from tui.data import initials, relationship_label
-from tui.screens.case import ordinal, span
 from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.screens.loading import ViewLoader
 from tui.widgets import severity
+from tui.widgets.case_detail import allocations_table, ordinal, warnings_block
 from tui.widgets.timeline import ContactTimeline
 
 NARROW_BELOW = 100  # columns; below this the note sits under the case, not beside it
@@ -224,13 +224,8 @@ class RecordPathForm(FormScreen):
                     hint="Holds names and notes: keep it somewhere private. Written readable by you only.")
 
     def collect(self) -> Path | None:
-        raw = self.query_one("#path", Input).value.strip()
-        if not raw:
-            self.error("path", "Give a file path.")
-            return None
-        path = Path(raw).expanduser()
-        if path.is_dir():
-            self.error("path", "That is a folder; give a file name ending .md.")
+        path = self.file_path("path", ".md")
+        if path is None:
             return None
         if path.parent.exists() and not path.parent.is_dir():
             self.error("path", f"{path.parent} is not a folder.")
@@ -300,8 +295,11 @@ class Job:
     announce: bool = False  # say "saved" when done (ctrl+s), quiet otherwise
 
 
-class SupervisionScreen(Screen):
+class SupervisionScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "supervision-load"
+    LOAD_VERB = "open"
+    LOAD_WHAT = "the session"
     help_title = "supervision screen"
     AUTO_FOCUS = None  # the keys work on the screen; enter (or tab) goes into the note
 
@@ -333,16 +331,6 @@ class SupervisionScreen(Screen):
         Binding("escape", "escape", "Back", id="supervision.back"),
         Binding("q", "quit_saving", "Quit (saves the note first)", id="supervision.quit", show=False),
     ]
-
-    class Loaded(Message):
-        def __init__(self, view: data.SessionView) -> None:
-            self.view = view
-            super().__init__()
-
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            self.message = message
-            super().__init__()
 
     class JobDone(Message):
         def __init__(self, job: Job, result: Any) -> None:
@@ -459,24 +447,17 @@ class SupervisionScreen(Screen):
 
     # ---------------------------------------------------------------- loading
 
-    @work(thread=True, exclusive=True, group="supervision-load", exit_on_error=False)
-    def load(self) -> None:
+    def read_view(self):
         app = self.app
-        try:
-            if self.view is None:
-                view = data.open_session(app.gateway, self.practitioner_id, self.lead_id, app.as_of)
-            else:
-                view = data.read_session(app.gateway, self.view.session_id, self.lead_id, app.as_of,
-                                         resumed=self.view.resumed)
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
-            self.post_message(self.LoadFailed(f"Could not open the session ({type(exc).__name__})."))
+        if self.view is None:
+            view = data.open_session(app.gateway, self.practitioner_id, self.lead_id, app.as_of)
         else:
-            self.post_message(self.Loaded(view))
+            view = data.read_session(app.gateway, self.view.session_id, self.lead_id, app.as_of,
+                                     resumed=self.view.resumed)
+        return view
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
+    @on(ViewLoader.Loaded)
+    def _loaded(self, message: ViewLoader.Loaded) -> None:
         self.loads += 1
         first = self.view is None
         view = message.view
@@ -502,8 +483,8 @@ class SupervisionScreen(Screen):
             self.notify(f"Session {view.session_id} {started}: {len(self.queue)} cases. n: first case.", timeout=4)
         self._show_current()
 
-    @on(LoadFailed)
-    def _failed(self, message: LoadFailed) -> None:
+    @on(ViewLoader.LoadFailed)
+    def _failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
         self.query_one("#position", Static).update(f"✕ {message.message}")
         self.notify(message.message, title="Supervision", severity="error", timeout=10)
@@ -766,35 +747,13 @@ class SupervisionScreen(Screen):
         return text
 
     def _warnings(self, item):
-        if not item.warnings:
-            return Text("✓ No warnings on this case.")
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True, width=7)
-        table.add_column()
-        for w in severity.sort_warnings(item.warnings):
-            body = Text()
-            body.append(w.title, style="bold")
-            body.append(f"  [{w.rule}]\n", style="dim")
-            body.append(w.detail)
-            table.add_row(Text(severity.label(w.severity), style=severity.style_for(self.app, w.severity)), body)
-        return Group(Text(f"Warnings ({len(item.warnings)})", style="bold"), table)
+        return warnings_block(self.app, item.warnings)
 
     def _continuity(self, item):
-        case, as_of = item.case, self.view.as_of
+        case = item.case
         if not case.allocations:
             return Text("No allocations recorded.")
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True)
-        table.add_column()
-        for i, a in enumerate(case.allocations, start=1):
-            end = a.end_date or as_of
-            when = f"{a.start_date:%d %b %Y} – {'now' if a.end_date is None else f'{a.end_date:%d %b %Y}'}"
-            marker = "●" if a.end_date is None else "○"
-            reason = f" · {a.reason}" if a.reason else ""
-            table.add_row(f"{marker} {ordinal(i)}", self.person(a.practitioner_id),
-                          f"{when} ({span((end - a.start_date).days)}){reason}")
-        parts: list = [table]
+        parts: list = [allocations_table(case.allocations, self.view.as_of, self.person)]
         churn = self.view.churn.get(case.case_ref, 0)
         if churn >= 2:
             level = "medium" if churn >= 3 else "low"

@@ -16,16 +16,16 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from planner.errors import CaseloadError
 from tui.data import initials
+from tui.screens.loading import ViewLoader
 from tui.team_data import MemberRow, TeamView, capacity_bar
 from tui.widgets import severity
 
@@ -79,10 +79,12 @@ def points_text(load) -> str:
     return f"{load.points:.0f}/{load.available_points:.0f}"
 
 
-class TeamScreen(Screen):
+class TeamScreen(ViewLoader, Screen):
     """Every practitioner of the signed-in lead's team, with their workload."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "team-load"
+    LOAD_WHAT = "the team"
     help_title = "team workload screen"
     AUTO_FOCUS = "#team"
 
@@ -92,16 +94,6 @@ class TeamScreen(Screen):
         Binding("R", "reload", "Reload", id="team.reload", show=False),
         Binding("escape", "back", "Back", id="team.back"),
     ]
-
-    class Loaded(Message):
-        def __init__(self, view: TeamView) -> None:
-            self.view = view
-            super().__init__()
-
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            self.message = message
-            super().__init__()
 
     def __init__(self) -> None:
         super().__init__()
@@ -135,30 +127,22 @@ class TeamScreen(Screen):
 
     # ---------------------------------------------------------------- loading (worker → message → handler)
 
-    @work(thread=True, exclusive=True, group="team-load", exit_on_error=False)
-    def load(self) -> None:
+    def read_view(self):
         from tui.team_data import team_view
 
         app = self.app
-        try:
-            view = team_view(app.gateway, app.practitioner_id, app.as_of)
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
-            self.post_message(self.LoadFailed(f"Could not read the team ({type(exc).__name__})."))
-        else:
-            self.post_message(self.Loaded(view))
+        return team_view(app.gateway, app.practitioner_id, app.as_of)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
+    @on(ViewLoader.Loaded)
+    def _loaded(self, message: ViewLoader.Loaded) -> None:
         self.loads += 1
         self.view = message.view
         self.refused = None
         self.query_one("#team", DataTable).loading = False
         self.render_view()
 
-    @on(LoadFailed)
-    def _failed(self, message: LoadFailed) -> None:
+    @on(ViewLoader.LoadFailed)
+    def _failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
         self.refused = message.message
         self.query_one("#team", DataTable).loading = False

@@ -8,17 +8,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from planner.errors import CaseloadError
 from tui.data import WeekView, initials
+from tui.screens.loading import ViewLoader
 
 NARROW_BELOW = 110  # columns; below this the days are stacked as rows
 
@@ -62,8 +61,10 @@ class DayColumn(Vertical):
         yield OptionList(id=f"list-{self.index}")
 
 
-class WeekScreen(Screen):
+class WeekScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "week-load"
+    LOAD_WHAT = "the week"
     help_title = "week screen"
     AUTO_FOCUS = None  # focus goes to the first day with entries once loaded
 
@@ -78,16 +79,6 @@ class WeekScreen(Screen):
         Binding("escape,backspace", "back", "Back", id="week.back"),
         Binding("R", "reload", "Reload", id="week.reload", show=False),
     ]
-
-    class Loaded(Message):
-        def __init__(self, view: WeekView) -> None:
-            self.view = view
-            super().__init__()
-
-    class LoadFailed(Message):
-        def __init__(self, message: str) -> None:
-            self.message = message
-            super().__init__()
 
     def __init__(self, practitioner_id: str, week_of: date) -> None:
         super().__init__()
@@ -126,20 +117,12 @@ class WeekScreen(Screen):
 
     # ---------------------------------------------------------------- loading
 
-    @work(thread=True, exclusive=True, group="week-load", exit_on_error=False)
-    def load(self) -> None:
+    def read_view(self):
         app = self.app
-        try:
-            view = app.gateway.week(self.practitioner_id, self.week_of, app.as_of)
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.LoadFailed(f"Could not read the week ({type(exc).__name__})."))
-        else:
-            self.post_message(self.Loaded(view))
+        return app.gateway.week(self.practitioner_id, self.week_of, app.as_of)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
+    @on(ViewLoader.Loaded)
+    def _loaded(self, message: ViewLoader.Loaded) -> None:
         if message.view.week_of != self.week_of:
             return  # an older request finished after the user moved on
         self.loads += 1
@@ -159,8 +142,8 @@ class WeekScreen(Screen):
         if target is not None:
             target.focus()
 
-    @on(LoadFailed)
-    def _failed(self, message: LoadFailed) -> None:
+    @on(ViewLoader.LoadFailed)
+    def _failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
         self.query_one("#week-title", Static).update(f"✕ {message.message}")
         self.notify(message.message, title="Could not load", severity="error", timeout=10)

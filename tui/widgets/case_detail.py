@@ -1,0 +1,64 @@
+"""Parts of a case drawn the same way wherever a case is shown in full: the
+case screen and the supervision screen's case panel.
+
+Plain Rich renderables for a `Static`; the severity words come from
+`tui.widgets.severity`, so a warning never depends on colour alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable, Iterable, Sequence
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tui.widgets import severity
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def span(days: int) -> str:
+    if days < 60:
+        return f"{days} days"
+    if days < 730:
+        return f"{days // 30} mths"
+    return f"{days // 365} yrs"
+
+
+def warnings_block(app, warnings: Sequence) -> RenderableType:
+    """`Warnings (n)` and, worst first, each warning's severity in words, its
+    title, rule id and detail; a tick line when there are none."""
+    if not warnings:
+        return Text("✓ No warnings on this case.")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, width=7)
+    table.add_column()
+    for w in severity.sort_warnings(warnings):
+        body = Text()
+        body.append(w.title, style="bold")
+        body.append(f"  [{w.rule}]\n", style="dim")
+        body.append(w.detail)
+        table.add_row(Text(severity.label(w.severity), style=severity.style_for(app, w.severity)), body)
+    return Group(Text(f"Warnings ({len(warnings)})", style="bold"), table)
+
+
+def allocations_table(allocations: Iterable, as_of: date, person: Callable[[str], str]) -> Table:
+    """The continuity chain: every allocation, oldest first, with its dates,
+    how long it lasted (to `as_of` for the current one) and why it ended."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for i, a in enumerate(allocations, start=1):
+        end = a.end_date or as_of
+        when = f"{a.start_date:%d %b %Y} – {'now' if a.end_date is None else f'{a.end_date:%d %b %Y}'}"
+        marker = "●" if a.end_date is None else "○"
+        reason = f" · {a.reason}" if a.reason else ""
+        table.add_row(f"{marker} {ordinal(i)}", person(a.practitioner_id),
+                      f"{when} ({span((end - a.start_date).days)}){reason}")
+    return table
