@@ -23,7 +23,7 @@ from typing import Any, Callable
 from dateutil.rrule import rrulestr
 
 from planner.calendar import WorkingDays, working_days
-from planner.model import Absence, Allocation, Appointment, Case, Contact, World
+from planner.model import Absence, Allocation, Appointment, Case, Contact, World, fast_constructor
 from planner.policy import DEFAULT_POLICY, Policy
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -176,6 +176,10 @@ class ContactScan:
     run_ended_by: Contact | None  # the attended contact that ends the run
 
 
+# ContactScan(...) without the frozen __init__: one per case evaluated.
+_make_scan = fast_constructor(ContactScan)
+
+
 class RuleContext:
     """One case seen on one date under one policy, with derived facts cached.
 
@@ -266,7 +270,7 @@ class RuleContext:
             since = own_last.contact_date if own_last else start
             if not other.contact_date > since:
                 other = None
-        return ContactScan(last_meaningful, own_last, other, tuple(missed), run_end)
+        return _make_scan(last_meaningful, own_last, other, tuple(missed), run_end)
 
     @lazy_property
     def gap_from(self) -> date | None:
@@ -396,18 +400,12 @@ class RuleContext:
     def warn(
         self, rule: str, severity: str, title: str, detail: str, facts: dict[str, Any]
     ) -> list[Warning]:
-        return [
-            Warning(
-                case_ref=self.case.case_ref,
-                practitioner_id=self.practitioner_id,
-                rule=rule,
-                severity=severity,
-                title=title,
-                detail=detail,
-                facts=facts,
-            )
-        ]
+        # Warning(case_ref, practitioner_id, rule, severity, title, detail, facts)
+        # without the frozen __init__ (a region makes ten thousand).
+        return [_make_warning(self.case.case_ref, self.practitioner_id, rule, severity, title, detail, facts)]
 
+
+_make_warning = fast_constructor(Warning)
 
 RuleFunction = Callable[[RuleContext], list[Warning]]
 
@@ -663,13 +661,14 @@ _ABSENCE_FACTS_LIMIT = 8192
 
 
 def _absence_facts(
-    what: str, absences: tuple[Absence, ...], key: tuple, compute: Callable[[], Any]
+    what: str, absences: tuple[Absence, ...], key: tuple, compute: Callable[..., Any]
 ) -> Any:
+    """`compute(absences, *key)`, cached (once a practitioner, not once a case)."""
     cache_key = (what, id(absences), *key)
     hit = _ABSENCE_FACTS.get(cache_key)
     if hit is not None and hit[0] is absences:
         return hit[1]
-    value = compute()
+    value = compute(absences, *key)
     if len(_ABSENCE_FACTS) >= _ABSENCE_FACTS_LIMIT:
         _ABSENCE_FACTS.clear()
     _ABSENCE_FACTS[cache_key] = (absences, value)
@@ -728,10 +727,7 @@ def handover_unplanned(ctx: RuleContext) -> list[Warning]:
             )
     absences = ctx.world.absences_of(pid)
     for first, last, length, days_away in _absence_facts(
-        "long_ahead",
-        absences,
-        (as_of, horizon, policy.long_absence_days),
-        lambda: _long_absences_ahead(absences, as_of, horizon, policy.long_absence_days),
+        "long_ahead", absences, (as_of, horizon, policy.long_absence_days), _long_absences_ahead
     ):
         events.append(
             (
@@ -815,6 +811,9 @@ def cold_handover(ctx: RuleContext) -> list[Warning]:
 def practitioner_churn(ctx: RuleContext) -> list[Warning]:
     """Practitioners in the last 365 days plus a planned receiver: 3 medium, 4+ high."""
     policy = ctx.policy.practitioner_churn
+    case = ctx.case
+    if len(case.allocations) + len(case.handovers) < policy.medium_at:
+        return []  # not enough people in the records to count medium_at of them
     as_of = ctx.as_of
     window_start = as_of - timedelta(days=policy.window_days)
     seen: dict[str, None] = {}
@@ -909,11 +908,21 @@ def cover_needed(ctx: RuleContext) -> list[Warning]:
         return []
     as_of = ctx.as_of
     last = as_of + timedelta(days=ctx.policy.cover_needed.horizon_days)
-    uncovered, covered = _absence_facts(
-        "cover", absences, (as_of, last), lambda: _cover_split(absences, as_of, last)
-    )
+    uncovered, covered = _absence_facts("cover", absences, (as_of, last), _cover_split)
     if not uncovered:
         return []
+    return _cover_warning(ctx, pid, as_of, last, uncovered, covered)
+
+
+def _cover_warning(
+    ctx: RuleContext,
+    pid: str | None,
+    as_of: date,
+    last: date,
+    uncovered: list[Absence],
+    covered: list[Absence],
+) -> list[Warning]:
+    """cover_needed for a case whose practitioner is away without cover in the horizon."""
 
     def gap_on(day: date) -> Absence | None:
         for absence in uncovered:
@@ -928,11 +937,16 @@ def cover_needed(ctx: RuleContext) -> list[Warning]:
     if due_on is not None:
         # An overdue contact is due now: it falls due on as_of.
         candidates.append((max(due_on, as_of), "contact"))
-    for appointment in ctx.case.appointments:
-        if appointment.practitioner_id != pid:
-            continue
-        for day in appointment_dates(appointment, as_of, last):
-            candidates.append((day, "appointment"))
+    # Only a day inside an absence without cover can be the answer: expand
+    # series over the days those absences span (within as_of..last), not all.
+    span_first = max(as_of, min(absence.start_date for absence in uncovered))
+    span_last = min(last, max(absence.end_date for absence in uncovered))
+    if span_first <= span_last:
+        for appointment in ctx.case.appointments:
+            if appointment.practitioner_id != pid:
+                continue
+            for day in appointment_dates(appointment, span_first, span_last):
+                candidates.append((day, "appointment"))
     for day, why in sorted(candidates):
         if day > last:
             break

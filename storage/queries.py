@@ -718,8 +718,9 @@ def _build_cases(
     for hid, item_id, title, required, due, done, done_on, note, owner in _raw_rows(
         session,
         select(HI.handover_id, HI.item_id, HI.title, HI.required, HI.due, HI.done, HI.done_on, HI.note, HI.owner)
-        .join(H, H.id == HI.handover_id)
-        .where(for_cases(H.case_id))
+        # `IN` rather than a join: SQLite then walks the items in handover_id
+        # order and sorts only each handover's few by (due, id).
+        .where(HI.handover_id.in_(select(H.id).where(for_cases(H.case_id))))
         .order_by(HI.handover_id, HI.due, HI.id)
     ):
         items[hid].append(

@@ -82,3 +82,26 @@ def test_cached_per_nation_and_offline_unknown_nation():
 def test_holiday_names():
     assert working_days("scotland").holiday_name(date(2026, 11, 30)) == "Saint Andrew's Day"
     assert working_days("scotland").holiday_name(date(2026, 11, 27)) is None
+
+
+def test_bank_holiday_table_is_the_holidays_package():
+    """planner.calendar keeps the package's answer for 2000-2049 as a table
+    (importing `holidays` costs more than the rules of a whole region): it
+    must be exactly what the installed package says, every nation, every year."""
+    from planner import calendar as cal
+
+    assert cal._table_matches_package(), "holidays was upgraded: run `python -m planner.calendar`"
+    for subdiv, rows in cal._TABLE.items():
+        assert len(cal._table_rows(subdiv)) == 50
+        for offset in range(50):
+            year = cal._TABLE_FIRST_YEAR + offset
+            assert cal._table_bank_holidays(subdiv, year) == cal._package_bank_holidays(subdiv, year), (subdiv, year)
+    assert set(cal._TABLE) == set(cal._SUBDIVISION.values())
+
+
+def test_years_outside_the_table_come_from_the_package():
+    from planner import calendar as cal
+
+    assert cal._table_bank_holidays("ENG", 1999) is None
+    assert WorkingDays("england-and-wales").bank_holidays(2051) == cal._package_bank_holidays("ENG", 2051)
+    assert date(2051, 12, 25) in WorkingDays("england-and-wales").bank_holidays(2051)
