@@ -142,6 +142,13 @@ def check_case_access(session: Session, actor: Actor, case_ref: str) -> None:
     )
 
 
+def can_see_case(session: Session, actor: Actor, case_ref: str) -> bool:
+    """`check_case_access` as a test: does the actor see the case?"""
+    if actor.is_admin:
+        return True
+    return case_team_id(session, case_ref) == actor.team_id or _receives(session, actor, case_ref)
+
+
 def _receives(session: Session, actor: Actor, case_ref: str) -> bool:
     """The actor is the receiver of the case's open handover (a handover to
     another team: the incoming practitioner prepares before it completes)."""
@@ -225,6 +232,7 @@ __all__ = [
     "ADMIN",
     "Actor",
     "actor_for",
+    "can_see_case",
     "case_team_id",
     "check_case_access",
     "check_override",

@@ -79,6 +79,7 @@ __all__ = [
     "save_summary",
     "set_item_note",
     "sync_auto_ticks",
+    "syncable_case_refs",
     "sync_auto_ticks_now",
     "tick_item",
     "untick_item",
@@ -524,6 +525,12 @@ def _open_refs(session: Session, case_refs: Iterable[str] | None, as_of: date) -
             return []
         stmt = stmt.where(C.case_ref.in_(refs))
     return sorted(set(session.execute(stmt).scalars()))
+
+
+def syncable_case_refs(session: Session, as_of: date) -> list[str]:
+    """The cases whose handover items `sync_auto_ticks` would look at as of
+    `as_of` (to limit a sync to the cases someone can see)."""
+    return _open_refs(session, None, as_of)
 
 
 def _ticks_for(cases: Iterable[Case], world: World, as_of: date,

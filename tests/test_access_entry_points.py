@@ -151,3 +151,106 @@ def test_only_a_team_lead_completes_with_an_override(db):
     out = ok(db, "N1-01", *args)
     assert "completed handover 3 of NG1009 (COLD): N1-07 holds the case" in out
     assert "override recorded" in out
+
+
+# ----------------------------------------------------------------------------- supervision queue, actions, prompts
+
+
+def test_a_supervision_queue_is_for_the_practitioner_and_their_lead(db):
+    # session 1 is N1-02's (led by N1-01)
+    line = refused(db, "E1-02", "supervision", "queue", "1")
+    assert "E1-02 is not a team lead: only a team lead may read the supervision records of N1-02" in line
+    assert "only its lead may read" in refused(db, "E1-01", "supervision", "queue", "1", "--format", "json")
+    refused(db, "N1-03", "supervision", "queue", "1")  # a colleague is not their lead
+    for who in ("N1-02", "N1-01", None):
+        assert json.loads(ok(db, who, "supervision", "queue", "1", "--format", "json"))["session_id"] == 1
+    assert "unknown supervision session 99" in refused(db, "E1-02", "supervision", "queue", "99")
+
+
+def test_a_practitioner_cannot_list_another_teams_actions(db):
+    line = refused(db, "E1-02", "supervision", "action", "list", "N1-02")
+    assert "E1-02 is in team YJS-E1 and cannot see N1-02 of team NPS-N1" in line
+    refused(db, "E1-01", "supervision", "action", "list", "N1-02", "--all", "--format", "json")
+    # as in their week: the own team and the administrator see them
+    for who in ("N1-02", "N1-03", "N1-01", None):
+        listed = json.loads(ok(db, who, "supervision", "action", "list", "N1-02", "--all", "--format", "json"))
+        assert listed["actions"]
+    assert json.loads(ok(db, "E1-02", "supervision", "action", "list", "E1-02", "--all",
+                         "--format", "json"))["actions"]
+
+
+def test_prompts_for_another_teams_case_are_refused(db):
+    line = refused(db, "E1-02", "supervision", "prompts", "NG1007")
+    assert "E1-02 is in team YJS-E1 and cannot see case NG1007 of team NPS-N1" in line
+    for who in ("N1-02", "N1-09", None):  # its team, its receiver, the administrator
+        assert json.loads(ok(db, who, "supervision", "prompts", "NG1007", "--format", "json"))["groups"]
+    assert json.loads(ok(db, "E1-02", "supervision", "prompts", "--format", "json"))["groups"]  # no case: all
+
+
+# ----------------------------------------------------------------------------- departures
+
+
+def test_a_practitioner_cannot_plan_another_teams_departures(db):
+    line = refused(db, "E1-02", "handover", "departures", "N1-03", "--on", ON)
+    assert "E1-02 is in team YJS-E1 and cannot see N1-03 of team NPS-N1" in line
+    assert "cannot see N1-03" in refused(db, "E1-01", "handover", "departures", "N1-03", "--on", ON, "--apply")
+    assert "unknown practitioner NOPE" in refused(db, "E1-02", "handover", "departures", "NOPE", "--on", ON)
+    # the own team sees the list, but only its lead applies it
+    listing = json.loads(ok(db, "N1-02", "handover", "departures", "N1-03", "--on", ON, "--format", "json"))
+    assert listing["cases"] and listing["planned"] == []
+    line = refused(db, "N1-02", "handover", "departures", "N1-03", "--on", ON, "--apply")
+    assert "N1-02 is not a team lead: only a team lead may plan the handovers of N1-03's cases" in line
+    assert json.loads(ok(db, "N1-02", "handover", "departures", "N1-03", "--on", ON,
+                         "--format", "json"))["planned"] == []  # nothing was written
+    applied = json.loads(ok(db, "N1-01", "handover", "departures", "N1-03", "--on", ON, "--apply",
+                            "--format", "json"))
+    assert applied["planned"]
+
+
+# ----------------------------------------------------------------------------- auto ticks
+
+
+def _three_way_for_ng1009(db: str) -> None:
+    """An attended three-way meeting held by NG1009's outgoing N1-03 two days
+    ago: its `three_way` item ticks itself at the next sync."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        con.execute(
+            "INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome) "
+            "SELECT 1, c.id, '2026-11-25', p.id, 'three_way', 'attended' FROM \"case\" c, practitioner p "
+            "WHERE c.case_ref = 'NG1009' AND p.practitioner_id = 'N1-03'")
+        con.commit()
+    finally:
+        con.close()
+
+
+def _auto_ticks(db: str) -> list[tuple[str, str]]:
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT actor, case_ref FROM audit_event WHERE action = 'auto_tick'").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("command", [
+    ("handover", "list", "--on", ON),
+    ("handover", "departures", "E1-03", "--on", ON),
+])
+def test_another_teams_handovers_do_not_tick_under_a_practitioners_name(db, command):
+    _three_way_for_ng1009(db)
+    ok(db, "E1-02", *command)
+    assert _auto_ticks(db) == []  # NG1009 is NPS-N1's: E1-02 does not write into it
+    view = json.loads(ok(db, None, "handover", "show", "NG1009", "--on", ON, "--format", "json"))
+    assert next(i for i in view["items"] if i["id"] == "three_way")["done"]  # the sync of `show`
+    assert [ref for _, ref in _auto_ticks(db)] == ["NG1009"]
+
+
+@pytest.mark.parametrize("actor", ["N1-02", None])
+def test_the_own_team_and_the_administrator_sync_the_ticks(db, actor):
+    _three_way_for_ng1009(db)
+    ok(db, actor, "handover", "list", "--on", ON)
+    assert [ref for _, ref in _auto_ticks(db)] == ["NG1009"]

@@ -66,6 +66,18 @@ def _ahead(days: int) -> str:
     return f"{-days} day{'s' if days != -1 else ''} ago"
 
 
+def _sync_visible(s, me, *, as_of: date, actor: str, policy) -> int:
+    """`sync_auto_ticks` over the cases `me` can see: everything for the
+    administrator, the own team's cases (and those they receive) for a
+    practitioner. A command never writes ticks into another team's cases."""
+    from storage.access import can_see_case
+    from storage.handovers import sync_auto_ticks, syncable_case_refs
+
+    refs = None if me.is_admin else [
+        ref for ref in syncable_case_refs(s, as_of) if can_see_case(s, me, ref)]
+    return sync_auto_ticks(s, as_of=as_of, case_refs=refs, actor=actor, policy=policy)
+
+
 @click.group()
 def handover():
     """Plan warm handovers and work through their checklists."""
@@ -112,7 +124,7 @@ def plan(c: Ctx, case_ref, to_id, planned_on, reason):
 def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
     """Open handovers with their progress and the next item due."""
     from storage.engine import session as open_session
-    from storage.handovers import open_handovers, sync_auto_ticks
+    from storage.handovers import open_handovers
     from storage.repo import commit_or_conflict
 
     if team_id and practitioner_id:
@@ -129,7 +141,7 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
         if practitioner_id:
             check_practitioner_visible(s, me, practitioner_id)
         team_id = team_id or (None if practitioner_id else visible_team(me))
-        sync_auto_ticks(s, as_of=as_of, actor=c.actor, policy=policy)
+        _sync_visible(s, me, as_of=as_of, actor=c.actor, policy=policy)
         views = open_handovers(s, team_id=team_id, practitioner_id=practitioner_id, as_of=as_of)
         commit_or_conflict(s)
     if fmt == "json":
@@ -269,7 +281,7 @@ def departures(c: Ctx, practitioner_id, as_of, apply_, fmt):
     every case (or named cover for a short absence)."""
     from planner.departures import cover_suggestions, departure_events, departure_plan
     from storage.engine import session as open_session
-    from storage.handovers import plan_many, sync_auto_ticks
+    from storage.handovers import plan_many
     from storage.queries import load_cases, load_world
     from storage.repo import commit_or_conflict
 
@@ -278,7 +290,14 @@ def departures(c: Ctx, practitioner_id, as_of, apply_, fmt):
     engine = c.engine()
     planned: list[int] = []
     with open_session(engine) as s:
-        sync_auto_ticks(s, as_of=as_of, actor=c.actor, policy=policy)
+        from storage.access import check_practitioner_visible, practitioner_team_id, require_lead, resolve_actor
+
+        me = resolve_actor(s, c.actor_id)
+        check_practitioner_visible(s, me, practitioner_id)  # unknown ids are refused here too
+        if apply_:
+            require_lead(me, practitioner_team_id(s, practitioner_id),
+                         f"plan the handovers of {practitioner_id}'s cases")
+        _sync_visible(s, me, as_of=as_of, actor=c.actor, policy=policy)
         s.flush()
         world = load_world(s)
         person = world.practitioners.get(practitioner_id)

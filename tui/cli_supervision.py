@@ -189,6 +189,9 @@ def queue(c: Ctx, session_id, as_of, fmt, privacy):
     policy = c.policy()
 
     def read(s):
+        from storage.supervision import get_session
+
+        _may_read(c, s, get_session(s, session_id).practitioner_id)
         items, done = session_queue(s, session_id, as_of=as_of, policy=policy)
         return items, done, session_notes(s, session_id)
 
@@ -232,9 +235,14 @@ def prompts(c: Ctx, case_ref, prompts_file, fmt):
     prompt_set = _load_prompts(prompts_file)
     case = None
     if case_ref:
+        from storage.access import check_case_access, resolve_actor
         from storage.queries import load_case
 
-        case = _read(c, lambda s: load_case(s, case_ref))
+        def read(s):
+            check_case_access(s, resolve_actor(s, c.actor_id), case_ref)
+            return load_case(s, case_ref)
+
+        case = _read(c, read)
     groups = prompt_set.for_case(case) if case is not None else prompt_set.groups
     if fmt == "json":
         click.echo(json.dumps({"groups": [{
@@ -368,9 +376,15 @@ def action_done(c: Ctx, action_id, on, undo):
 @click.pass_obj
 def action_list(c: Ctx, owner_id, show_all, fmt):
     """A practitioner's actions by due date (open ones unless --all)."""
+    from storage.access import check_practitioner_visible, resolve_actor
     from storage.queries import load_actions
 
-    actions = _read(c, lambda s: load_actions(s, owner_id=owner_id, open_only=not show_all))
+    def read(s):
+        # the same people who see the owner's week (where open actions show)
+        check_practitioner_visible(s, resolve_actor(s, c.actor_id), owner_id)
+        return load_actions(s, owner_id=owner_id, open_only=not show_all)
+
+    actions = _read(c, read)
     if fmt == "json":
         click.echo(json.dumps({"owner_id": owner_id, "actions": [{
             "action_id": a.id, "text": a.text, "due": a.due.isoformat(), "case_ref": a.case_ref,
