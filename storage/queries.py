@@ -69,6 +69,13 @@ ID_LIST_LIMIT = 500
 
 DEFAULT_NATION = "england-and-wales"
 
+# How far back `load_cases_for_warnings` keeps checklist items of completed
+# handovers and ended allocations by default: the default policy's
+# cold_handover.window_days and practitioner_churn.window_days
+# (tests/storage/test_queries_window.py checks they still match).
+WARNINGS_LOOKBACK_DAYS = 84
+WARNINGS_ALLOCATION_LOOKBACK_DAYS = 365
+
 
 @dataclass(frozen=True, slots=True)
 class CaseNoteView:
@@ -377,6 +384,8 @@ def load_cases_for_warnings(
     practitioner_id: str | None = None,
     team_id: str | None = None,
     case_refs: Iterable[str] | None = None,
+    lookback_days: int = WARNINGS_LOOKBACK_DAYS,
+    allocation_lookback_days: int = WARNINGS_ALLOCATION_LOOKBACK_DAYS,
 ) -> list[Case]:
     """The open cases as `load_cases` selects and builds them, but each with
     only the contacts that `caseload warnings` can tell apart on `as_of`
@@ -404,6 +413,21 @@ def load_cases_for_warnings(
 
     Contacts dated after `as_of` are left out (neither looks at them). Whole
     days are kept, so same-day contacts stay in their order.
+
+    Every handover is kept, but checklist items only for those whose items
+    something reads: the open ones (handover_upcoming, the ticks) and the
+    completed ones whose completion date (planned date when it has none) is
+    on or after `as_of` less `lookback_days` (cold_handover's policy window;
+    the ticks' FOLLOW_UP_DAYS, which is never undercut). The others (older
+    completed ones, cancelled ones) come with `items=()`. Allocations: the
+    open ones, the first one of each case (`RuleContext.gap_from` with no
+    meaningful contact) and those ending on or after `as_of` less
+    `allocation_lookback_days` (practitioner_churn's window); the rules read
+    no others (the current allocation is an open one; churn counts only
+    allocations ending inside its window, and its early exit on the number of
+    allocations plus handovers still fires only when it could count fewer
+    than medium_at practitioners). The defaults are the default policy's windows: a policy with a
+    longer cold_handover or practitioner_churn window must pass its own.
     tests/storage/test_queries_window.py proves the warnings identical to
     those of the full cases on generated histories, the sample and scale data:
     a rule or tick that starts reading other contacts must extend the cutoff
@@ -425,7 +449,15 @@ def load_cases_for_warnings(
         case_refs=case_refs,
         include_closed=False,
         contacts=_contacts_for_warnings(as_of),
+        items_since=as_of - timedelta(days=max(lookback_days, _follow_up_days())),
+        allocations_since=as_of - timedelta(days=allocation_lookback_days),
     )
+
+
+def _follow_up_days() -> int:
+    from storage.handovers import FOLLOW_UP_DAYS
+
+    return FOLLOW_UP_DAYS
 
 
 # How the contact statement is chosen: (stmt, for_cases) -> stmt, given the
@@ -595,6 +627,8 @@ def _load_cases(
     case_refs: Iterable[str] | None,
     include_closed: bool,
     contacts: _ContactMode,
+    items_since: date | None = None,
+    allocations_since: date | None = None,
 ) -> list[Case]:
     with _gc_paused():
         return _build_cases(
@@ -604,6 +638,8 @@ def _load_cases(
             case_refs=case_refs,
             include_closed=include_closed,
             contacts=contacts,
+            items_since=items_since,
+            allocations_since=allocations_since,
         )
 
 
@@ -634,7 +670,13 @@ def _build_cases(
     case_refs: Iterable[str] | None,
     include_closed: bool,
     contacts: _ContactMode,
+    items_since: date | None = None,
+    allocations_since: date | None = None,
 ) -> list[Case]:
+    """`items_since`: checklist items only of open handovers and of completed
+    ones completed (or, with no completion date, planned) on or after it;
+    `allocations_since`: only each case's first allocation, the open ones and
+    those ending on or after it. None: everything."""
     pids = _PractitionerIds(session)
     clauses = _case_filter(
         session,
@@ -683,13 +725,21 @@ def _build_cases(
     allocations: dict[int, list[Allocation]] = defaultdict(list)
     A = m.Allocation
     make = _make_allocation
-    for case_id, ppk, start, end, reason in _raw_rows(
+    alloc_rows = _raw_rows(
         session,
         select(A.case_id, A.practitioner_pk, A.start_date, A.end_date, A.reason)
         .where(for_cases(A.case_id))
         .order_by(A.case_id, A.start_date, A.id)
-    ):
-        allocations[case_id].append(make(pids[ppk], dates[start], dates[end], reason))
+    )
+    if allocations_since is None:
+        for case_id, ppk, start, end, reason in alloc_rows:
+            allocations[case_id].append(make(pids[ppk], dates[start], dates[end], reason))
+    else:
+        # Filtered here, not in SQL: "the first of the case" is the row order.
+        for case_id, ppk, start, end, reason in alloc_rows:
+            end_date = dates[end]
+            if end_date is None or end_date >= allocations_since or case_id not in allocations:
+                allocations[case_id].append(make(pids[ppk], dates[start], end_date, reason))
 
     K = m.Contact
     stmt = contacts(
@@ -715,12 +765,23 @@ def _build_cases(
     H, HI = m.Handover, m.HandoverItem
     items: dict[int, list[ChecklistItem]] = defaultdict(list)
     make = _make_item
+    with_items = [for_cases(H.case_id)]
+    if items_since is not None:
+        with_items.append(
+            or_(
+                H.status.in_(OPEN_HANDOVER_STATUSES),
+                and_(
+                    H.status.in_(COMPLETED_HANDOVER_STATUSES),
+                    func.coalesce(H.completed_on, H.planned_on) >= items_since,
+                ),
+            )
+        )
     for hid, item_id, title, required, due, done, done_on, note, owner in _raw_rows(
         session,
         select(HI.handover_id, HI.item_id, HI.title, HI.required, HI.due, HI.done, HI.done_on, HI.note, HI.owner)
         # `IN` rather than a join: SQLite then walks the items in handover_id
         # order and sorts only each handover's few by (due, id).
-        .where(HI.handover_id.in_(select(H.id).where(for_cases(H.case_id))))
+        .where(HI.handover_id.in_(select(H.id).where(*with_items)))
         .order_by(HI.handover_id, HI.due, HI.id)
     ):
         items[hid].append(

@@ -268,3 +268,31 @@ def test_console_script_has_no_traceback_on_error(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("caseload: no database at")
     assert "Traceback" not in proc.stderr
+
+
+def test_warnings_follow_a_policy_with_longer_look_backs(sample_copy, tmp_path):
+    """The warnings loader trims rows by look-back windows; a policy with
+    longer windows must still get exactly the warnings of the full loader."""
+    from planner.policy import load_policy
+    from planner.risk import evaluate, warning_to_dict
+    from storage.engine import make_engine, session
+    from storage.handovers import with_auto_ticks
+    from storage.queries import load_cases, load_world
+
+    config = tmp_path / "caseload.toml"
+    config.write_text("[cold_handover]\nwindow_days = 400\n\n[practitioner_churn]\nwindow_days = 900\n", encoding="utf-8")
+    result = run("--db", sample_copy, "--config", str(config), "warnings", "--on", "2026-11-27", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    policy = load_policy(config)
+    engine = make_engine(sample_copy, create=False)
+    try:
+        with session(engine) as s:
+            cases, world = load_cases(s), load_world(s)
+    finally:
+        engine.dispose()
+    as_of = date(2026, 11, 27)
+    ranked = evaluate(with_auto_ticks(cases, world, as_of, policy), world, as_of, policy)
+    expected = [warning_to_dict(w) for risk in ranked for w in risk.warnings]
+    assert json.loads(result.stdout)["warnings"] == expected
+    default = json.loads(run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--format", "json").stdout)
+    assert default["warnings"] != expected  # the longer windows do change what fires

@@ -255,7 +255,7 @@ def check(c: Ctx):
 # --------------------------------------------------------------------------- warnings
 
 
-def _scope_cases(session, practitioner_id, team_id, as_of):
+def _scope_cases(session, practitioner_id, team_id, as_of, policy):
     from storage.queries import list_practitioners, list_teams, load_cases_for_warnings
 
     if practitioner_id and team_id:
@@ -264,8 +264,16 @@ def _scope_cases(session, practitioner_id, team_id, as_of):
         raise CaseloadError(f"unknown practitioner {practitioner_id}")
     if team_id and team_id not in {t.team_id for t in list_teams(session)}:
         raise CaseloadError(f"unknown team {team_id}")
-    # Only the contacts the rules can see on as_of: the same warnings from far fewer rows.
-    return load_cases_for_warnings(session, as_of, practitioner_id=practitioner_id, team_id=team_id)
+    # Only the rows the rules can see on as_of: the same warnings from far fewer
+    # rows. The look-backs follow the policy, so a longer window loads more.
+    return load_cases_for_warnings(
+        session,
+        as_of,
+        practitioner_id=practitioner_id,
+        team_id=team_id,
+        lookback_days=policy.cold_handover.window_days,
+        allocation_lookback_days=policy.practitioner_churn.window_days,
+    )
 
 
 def write_csv_rows(out, header: list[str], rows: list[list[object]]) -> None:
@@ -318,7 +326,7 @@ def _no_collection_at_exit() -> None:
     atexit.register(gc.freeze)
 
 
-def _load_for_warnings(engine, actor_id, practitioner_id, team_id, as_of):
+def _load_for_warnings(engine, actor_id, practitioner_id, team_id, as_of, policy):
     from storage.access import check_practitioner_visible, check_team_visible, resolve_actor, visible_team
     from storage.engine import session as open_session
     from storage.queries import load_world
@@ -331,7 +339,7 @@ def _load_for_warnings(engine, actor_id, practitioner_id, team_id, as_of):
             check_practitioner_visible(s, me, practitioner_id)
         if not (team_id or practitioner_id):
             team_id = visible_team(me)  # a practitioner: their own team's cases only
-        cases = _scope_cases(s, practitioner_id, team_id, as_of)
+        cases = _scope_cases(s, practitioner_id, team_id, as_of, policy)
         world = load_world(s)
     return cases, world
 
@@ -344,7 +352,7 @@ def _warnings(c: Ctx, practitioner_id, team_id, as_of, fmt) -> None:
     policy = c.policy()
     engine = c.engine()
     try:
-        cases, world = _load_for_warnings(engine, c.actor_id, practitioner_id, team_id, as_of)
+        cases, world = _load_for_warnings(engine, c.actor_id, practitioner_id, team_id, as_of, policy)
     finally:
         engine.dispose()
     # Checklist items that the records already satisfy count as done (read-only:

@@ -30,7 +30,15 @@ from planner.risk import evaluate
 from storage import models as m
 from storage.engine import make_engine, session
 from storage.handovers import with_auto_ticks
-from storage.queries import load_cases, load_cases_for_warnings, load_world
+from planner.model import COMPLETED_HANDOVER_STATUSES, OPEN_HANDOVER_STATUSES
+from storage.handovers import FOLLOW_UP_DAYS
+from storage.queries import (
+    WARNINGS_ALLOCATION_LOOKBACK_DAYS,
+    WARNINGS_LOOKBACK_DAYS,
+    load_cases,
+    load_cases_for_warnings,
+    load_world,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = date(2026, 11, 27)
@@ -42,6 +50,33 @@ def warnings_of(cases, world, as_of, policy=DEFAULT_POLICY):
     """What `caseload warnings` computes from the loaded cases."""
     ticked = with_auto_ticks(cases, world, as_of, policy)
     return [(risk.case.case_ref, risk.score, risk.warnings) for risk in evaluate(ticked, world, as_of, policy)]
+
+
+def keeps_items(handover, as_of) -> bool:
+    """Whether load_cases_for_warnings loads the handover's checklist items:
+    open, or completed within the longest window that reads them."""
+    if handover.status in OPEN_HANDOVER_STATUSES:
+        return True
+    since = as_of - timedelta(days=max(WARNINGS_LOOKBACK_DAYS, FOLLOW_UP_DAYS))
+    return handover.status in COMPLETED_HANDOVER_STATUSES and (handover.completed_on or handover.planned_on) >= since
+
+
+def expected_handovers(handovers, as_of):
+    """The handovers all kept, with items only where `keeps_items`."""
+    return tuple(h if keeps_items(h, as_of) else replace(h, items=()) for h in handovers)
+
+
+def expected_allocations(allocations, as_of):
+    """The first allocation, the open ones and those ending inside the churn window."""
+    since = as_of - timedelta(days=WARNINGS_ALLOCATION_LOOKBACK_DAYS)
+    return tuple(
+        a for n, a in enumerate(allocations) if n == 0 or a.end_date is None or a.end_date >= since
+    )
+
+
+def test_default_lookbacks_cover_the_default_policy_windows():
+    assert WARNINGS_LOOKBACK_DAYS >= DEFAULT_POLICY.cold_handover.window_days
+    assert WARNINGS_ALLOCATION_LOOKBACK_DAYS >= DEFAULT_POLICY.practitioner_churn.window_days
 
 
 def assert_same_warnings(engine, as_of_dates, policy=DEFAULT_POLICY, **scope) -> tuple[int, int]:
@@ -58,15 +93,20 @@ def assert_same_warnings(engine, as_of_dates, policy=DEFAULT_POLICY, **scope) ->
             assert warnings_of(reduced, world, as_of, policy) == expected, as_of
             assert any(warnings for _, _, warnings in expected)
             # The ticks themselves, handover by handover, not only their effect.
+            # (Every handover the ticks touch keeps its items.)
             assert with_auto_ticks(reduced, world, as_of, policy) == [
-                replace(case, contacts=part.contacts)
+                replace(case, contacts=part.contacts, allocations=part.allocations,
+                        handovers=expected_handovers(case.handovers, as_of))
                 for case, part in zip(with_auto_ticks(full, world, as_of, policy), reduced)
             ]
             for whole, part in zip(full, reduced):
-                # Only contacts are cut, and only to a suffix of those up to as_of.
-                assert part.allocations == whole.allocations
+                # Contacts are cut only to a suffix of those up to as_of; every
+                # handover is kept, but only the open and recently completed
+                # ones keep their checklist items; allocations are cut only to
+                # the first, the open and the recently ended ones.
+                assert part.allocations == expected_allocations(whole.allocations, as_of)
                 assert part.appointments == whole.appointments
-                assert part.handovers == whole.handovers
+                assert part.handovers == expected_handovers(whole.handovers, as_of)
                 seen = [c for c in whole.contacts if c.contact_date <= as_of]
                 assert list(part.contacts) == seen[len(seen) - len(part.contacts):]
             full_total += sum(len(c.contacts) for c in full)
@@ -119,6 +159,10 @@ def seed_varied(engine, *, cases: int = 160, seed: int = 7) -> None:
                     earlier = start - rng.randint(30, 400)
                     allocations.append({"case_id": n, "practitioner_pk": holders[1],
                                         "start_date": day(earlier), "end_date": day(start)})
+                    if n % 5 == 0:  # an older first one, so the one above is a middle one (no rng: same data)
+                        first = earlier - 200 - (n % 7) * 40
+                        allocations.append({"case_id": n, "practitioner_pk": holders[2],
+                                            "start_date": day(first), "end_date": day(earlier)})
                 if shape == 3:  # starts after some as_of dates
                     start = rng.randint(-20, 25)
                 allocations.append({"case_id": n, "practitioner_pk": holders[0],
@@ -195,6 +239,20 @@ def test_reduced_cases_give_identical_warnings_on_varied_histories(engine):
     seed_varied(engine)
     full, kept = assert_same_warnings(engine, AS_OF_DATES)
     assert kept < full / 3, "the reduced cases should hold far fewer contacts"
+
+
+def test_varied_histories_drop_old_items_and_allocations(engine):
+    """The contract above is not vacuous: on these histories some handovers
+    come without their items and some middle allocations are left out."""
+    seed_varied(engine)
+    with session(engine) as s:
+        full = load_cases(s)
+        for as_of in (BASE, BASE + timedelta(days=45)):
+            reduced = load_cases_for_warnings(s, as_of)
+            assert sum(map(len, (c.allocations for c in reduced))) < sum(map(len, (c.allocations for c in full)))
+            items = [len(h.items) for c in reduced for h in c.handovers]
+            assert 0 < sum(items) < sum(len(h.items) for c in full for h in c.handovers)
+            assert any(not h.items for c in reduced for h in c.handovers if not keeps_items(h, as_of))
 
 
 def test_identical_under_another_policy_and_per_practitioner(engine):
