@@ -17,13 +17,13 @@ raises `ConfigError` naming the file and the dotted key.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from planner.errors import ConfigError
 from planner.model import CONTACT_LEVELS, NATIONS, TIERS
+from planner.tomlfile import read_toml
 
 CONFIG_FILE_NAME = "caseload.toml"
 
@@ -371,19 +371,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
         path = candidate
     path = Path(path)
     label = str(path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{label}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{label}: is a folder, not a file") from None
-    except PermissionError:
-        raise ConfigError(f"{label}: cannot be read (permission denied)") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{label}: not valid TOML: {error}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{label}: not valid UTF-8") from None
+    data = read_toml(path)
     return policy_from_dict(data, label=label)
 
 

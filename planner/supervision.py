@@ -20,7 +20,6 @@ Nothing here reads a database or a clock: the as-of date is a parameter.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -32,6 +31,7 @@ from planner.errors import ConfigError
 from planner.model import Case
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.risk import SEVERITY_ORDER, CaseRisk, Warning
+from planner.tomlfile import read_toml
 
 __all__ = [
     "APPLIES_TO",
@@ -165,19 +165,7 @@ def _default_prompts() -> PromptSet:
 
 def _read_prompts(path: Path) -> PromptSet:
     label = str(path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{label}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{label}: is a folder, not a file") from None
-    except PermissionError:
-        raise ConfigError(f"{label}: cannot be read (permission denied)") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{label}: not valid TOML: {error}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{label}: not valid UTF-8") from None
+    data = read_toml(path)
     return prompts_from_dict(data, label=label)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 
 from planner.errors import CaseloadError
+from tui.cli_types import DATE, DateType  # noqa: F401 - DateType re-exported for command modules
 
 if __name__ == "__main__":  # `python -m tui.cli`: let the command modules find this one
     sys.modules.setdefault("tui.cli", sys.modules[__name__])
@@ -64,20 +65,6 @@ def parse_date(value: str | None, option: str) -> date | None:
     except ValueError:
         raise CaseloadError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
 
-
-class DateType(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a date (use YYYY-MM-DD)", param, ctx)
-
-
-DATE = DateType()
 
 
 class CaseloadGroup(click.Group):

@@ -23,29 +23,11 @@ from typing import TYPE_CHECKING
 import click
 
 from planner.errors import CaseloadError
+from tui.cli_types import DATE
 
 if TYPE_CHECKING:
     from tui.cli import Ctx
 
-# `tui.cli` registers this group at its bottom, so importing it here at module
-# level makes a cycle that breaks `python -m tui.cli` (the module is loaded
-# twice there). Its helpers are imported when a command runs; the DATE type is
-# the same few lines as tui.cli.DATE.
-
-
-class _DateType(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a date (use YYYY-MM-DD)", param, ctx)
-
-
-DATE = _DateType()
 
 
 def _print_table(header, rows) -> None:

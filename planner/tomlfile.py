@@ -1,0 +1,27 @@
+"""Reading a settings file (TOML) with one-line errors that name the file."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from planner.errors import ConfigError
+
+
+def read_toml(path: Path) -> dict:
+    """The file's table; ConfigError naming the file for anything that stops it
+    being read (missing, a folder, unreadable, not TOML, not UTF-8)."""
+    label = str(path)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{label}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{label}: is a folder, not a file") from None
+    except PermissionError:
+        raise ConfigError(f"{label}: cannot be read (permission denied)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{label}: not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{label}: not valid UTF-8") from None
