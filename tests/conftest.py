@@ -28,17 +28,19 @@ def _admin_engine():
 
 
 @pytest.fixture
-def new_pg_database() -> Iterator[Callable[[], str]]:
-    """A factory: each call creates a new, empty PostgreSQL database and
-    returns its URL; all of them are dropped after the test."""
+def new_pg_database() -> Iterator[Callable[..., str]]:
+    """A factory: each call creates a new PostgreSQL database and returns its
+    URL: empty, or a copy of the database named by `template` (which must
+    have no open connections); all of them are dropped after the test."""
     assert PG_URL, "CASELOAD_TEST_PG_URL is not set"
     admin = _admin_engine()
     created: list[str] = []
 
-    def create() -> str:
+    def create(template: str | None = None) -> str:
         name = "t_" + uuid.uuid4().hex[:16]
+        clause = f' TEMPLATE "{template}"' if template else ""
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
         created.append(name)
         return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
