@@ -402,14 +402,19 @@ def handover_detail(session: Session, case_ref: str, *, as_of: date | None = Non
 # ---------------------------------------------------------------- row access
 
 
-def _open_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Handover]:
-    case = _case(session, case_ref)
-    row = session.execute(
+def _latest_handover(session: Session, case_id: int, statuses, newest_first) -> m.Handover | None:
+    """The case's newest handover in one of `statuses`, read afresh."""
+    return session.execute(
         select(m.Handover)
-        .where(m.Handover.case_id == case.id, m.Handover.status.in_(OPEN_HANDOVER_STATUSES))
-        .order_by(m.Handover.planned_on.desc(), m.Handover.id.desc())
+        .where(m.Handover.case_id == case_id, m.Handover.status.in_(statuses))
+        .order_by(newest_first, m.Handover.id.desc())
         .execution_options(populate_existing=True)
     ).scalars().first()
+
+
+def _open_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Handover]:
+    case = _case(session, case_ref)
+    row = _latest_handover(session, case.id, OPEN_HANDOVER_STATUSES, m.Handover.planned_on.desc())
     if row is None:
         raise CaseloadError(f"case {case_ref} has no open handover to {doing}")
     return case, row
@@ -419,19 +424,9 @@ def _changeable_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case
     """The case's open handover; else its latest completed one (whose follow-up
     items can still change: the planner checks which)."""
     case = _case(session, case_ref)
-    row = session.execute(
-        select(m.Handover)
-        .where(m.Handover.case_id == case.id, m.Handover.status.in_(OPEN_HANDOVER_STATUSES))
-        .order_by(m.Handover.planned_on.desc(), m.Handover.id.desc())
-        .execution_options(populate_existing=True)
-    ).scalars().first()
+    row = _latest_handover(session, case.id, OPEN_HANDOVER_STATUSES, m.Handover.planned_on.desc())
     if row is None:
-        row = session.execute(
-            select(m.Handover)
-            .where(m.Handover.case_id == case.id, m.Handover.status.in_(COMPLETED_HANDOVER_STATUSES))
-            .order_by(m.Handover.completed_on.desc(), m.Handover.id.desc())
-            .execution_options(populate_existing=True)
-        ).scalars().first()
+        row = _latest_handover(session, case.id, COMPLETED_HANDOVER_STATUSES, m.Handover.completed_on.desc())
     if row is None:
         raise CaseloadError(f"case {case_ref} has no open handover to {doing}")
     return case, row
