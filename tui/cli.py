@@ -15,7 +15,6 @@ import json
 import os
 import sys
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -287,19 +286,10 @@ def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt):
     # and over everything as the heap grows) finds nothing to free here. Nor at
     # exit, where it would walk every object of the libraries once more.
     _no_collection_at_exit()
-    with _gc_paused():
+    from storage.queries import gc_paused
+
+    with gc_paused():
         _warnings(c, practitioner_id, team_id, as_of, fmt)
-
-
-@contextmanager
-def _gc_paused():
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @lru_cache(maxsize=None)
