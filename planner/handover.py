@@ -28,11 +28,19 @@ Every function returns a new `Handover`; storage writes it and audits the change
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from planner.errors import CaseloadError
-from planner.model import ChecklistItem, Handover
+from planner.model import Case, ChecklistItem, Handover, World
+
+if TYPE_CHECKING:
+    from planner.policy import Policy
+
+#: How long after completion follow-up items still tick themselves from the records.
+FOLLOW_UP_DAYS = 84
 
 EVENTS = ("tick", "complete", "cancel")
 #: Items without which a completed handover counts as cold.
@@ -218,3 +226,50 @@ def _ticked(item: ChecklistItem, on: date, note: str | None) -> ChecklistItem:
     if item.done:
         return replace(item, note=note) if note else item
     return replace(item, done=True, done_on=on, note=note or item.note)
+
+
+# ---------------------------------------------------------------- ticks from the records
+
+
+def ticks_for(cases: Iterable[Case], world: World, as_of: date,
+              policy: Policy | None) -> dict[int, tuple[str, dict[str, date]]]:
+    """handover id -> (case ref, {item id: date}) for the items that the
+    records satisfy and that are not yet done: of the open handover, and the
+    follow-up items of handovers completed in the last FOLLOW_UP_DAYS."""
+    from planner.calendar import working_days
+    from planner.checklist import auto_ticks
+
+    out: dict[int, tuple[str, dict[str, date]]] = {}
+    since = as_of - timedelta(days=FOLLOW_UP_DAYS)
+    for case in cases:
+        for handover in case.handovers:
+            if handover.is_open:
+                open_ids = {i.item_id for i in handover.items if not i.done}
+            elif handover.is_completed and handover.completed_on and handover.completed_on >= since:
+                open_ids = set(follow_up_ids(handover, open_only=True))
+            else:
+                continue
+            if not open_ids or handover.id is None:
+                continue
+            calendar = working_days(world.nation_of(handover.from_practitioner_id))
+            ticks = auto_ticks(case, handover, as_of, calendar, policy)
+            new = {k: v for k, v in ticks.items() if k in open_ids}
+            if new:
+                out[handover.id] = (case.case_ref, new)
+    return out
+
+
+def with_auto_ticks(cases: Sequence[Case], world: World, as_of: date,
+                    policy: Policy | None = None) -> list[Case]:
+    """The cases with the ticks that data gives applied in memory (nothing is
+    written): for read-only paths that evaluate warnings without
+    `storage.handovers.sync_auto_ticks`."""
+    todo = ticks_for(cases, world, as_of, policy)
+    out = []
+    for case in cases:
+        if not any(h.id in todo for h in case.handovers):
+            out.append(case)
+            continue
+        out.append(replace(case, handovers=tuple(
+            apply_auto_ticks(h, todo[h.id][1]) if h.id in todo else h for h in case.handovers)))
+    return out

@@ -32,11 +32,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlmodel import Session
-
 from planner.errors import CaseloadError
-from storage import models as m
+from storage.reader import reader_of
 
 LEAD_ROLE = "team_lead"
 ADMIN_ROLE = "administrator"
@@ -67,18 +64,18 @@ class Actor:
 ADMIN = Actor(practitioner_id=None, team_id=None, role=ADMIN_ROLE)
 
 
-def _lookup(session: Session, practitioner_id: str) -> Actor | None:
-    row = session.execute(
-        select(m.Practitioner.role, m.Team.team_id)
-        .join(m.Team, m.Team.id == m.Practitioner.team_pk)
-        .where(m.Practitioner.practitioner_id == practitioner_id)
-    ).first()
+def _lookup(session, practitioner_id: str) -> Actor | None:
+    row = reader_of(session).first(
+        "SELECT p.role, t.team_id FROM practitioner p JOIN team t ON t.id = p.team_pk"
+        " WHERE p.practitioner_id = ?",
+        (practitioner_id,),
+    )
     if row is None:
         return None
     return Actor(practitioner_id=practitioner_id, team_id=row[1], role=row[0])
 
 
-def resolve_actor(session: Session, actor_id: str | None) -> Actor:
+def resolve_actor(session, actor_id: str | None) -> Actor:
     """The Actor for `--as` (None: the administrator). CaseloadError for an
     id that names no practitioner."""
     if not actor_id:
@@ -89,7 +86,7 @@ def resolve_actor(session: Session, actor_id: str | None) -> Actor:
     return actor
 
 
-def actor_for(session: Session, actor: str | Actor | None) -> Actor:
+def actor_for(session, actor: str | Actor | None) -> Actor:
     """Lenient: the Actor behind an audit actor string. A known practitioner
     id gives that practitioner; anything else is the administrator. Cached
     on the session."""
@@ -108,29 +105,28 @@ def visible_team(actor: Actor) -> str | None:
     return None if actor.is_admin else actor.team_id
 
 
-def case_team_id(session: Session, case_ref: str) -> str | None:
+def case_team_id(session, case_ref: str) -> str | None:
     """The team a case belongs to (see the module docstring); CaseloadError
     for an unknown case."""
-    row = session.execute(
-        select(m.Case.id, m.Team.team_id)
-        .outerjoin(m.Team, m.Team.id == m.Case.team_pk)
-        .where(m.Case.case_ref == case_ref)
-    ).first()
+    reader = reader_of(session)
+    row = reader.first(
+        'SELECT c.id, t.team_id FROM "case" c LEFT OUTER JOIN team t ON t.id = c.team_pk WHERE c.case_ref = ?',
+        (case_ref,),
+    )
     if row is None:
         raise CaseloadError(f"unknown case {case_ref}")
     case_id, team_id = row
     if team_id is not None:
         return team_id
-    return session.execute(
-        select(m.Team.team_id)
-        .join(m.Practitioner, m.Practitioner.team_pk == m.Team.id)
-        .join(m.Allocation, m.Allocation.practitioner_pk == m.Practitioner.id)
-        .where(m.Allocation.case_id == case_id, m.Allocation.end_date.is_(None))
-        .order_by(m.Allocation.start_date.desc(), m.Allocation.id.desc())
-    ).scalars().first()
+    return reader.scalar(
+        "SELECT t.team_id FROM team t JOIN practitioner p ON p.team_pk = t.id"
+        " JOIN allocation a ON a.practitioner_pk = p.id"
+        " WHERE a.case_id = ? AND a.end_date IS NULL ORDER BY a.start_date DESC, a.id DESC",
+        (case_id,),
+    )
 
 
-def check_case_access(session: Session, actor: Actor, case_ref: str) -> None:
+def check_case_access(session, actor: Actor, case_ref: str) -> None:
     """Refuse (CaseloadError) when the actor's team is not the case's team.
     The administrator sees every case."""
     team = case_team_id(session, case_ref)
@@ -142,28 +138,29 @@ def check_case_access(session: Session, actor: Actor, case_ref: str) -> None:
     )
 
 
-def can_see_case(session: Session, actor: Actor, case_ref: str) -> bool:
+def can_see_case(session, actor: Actor, case_ref: str) -> bool:
     """`check_case_access` as a test: does the actor see the case?"""
     if actor.is_admin:
         return True
     return case_team_id(session, case_ref) == actor.team_id or _receives(session, actor, case_ref)
 
 
-def _receives(session: Session, actor: Actor, case_ref: str) -> bool:
+def _receives(session, actor: Actor, case_ref: str) -> bool:
     """The actor is the receiver of the case's open handover (a handover to
     another team: the incoming practitioner prepares before it completes)."""
     from planner.model import OPEN_HANDOVER_STATUSES
 
-    return session.execute(
-        select(m.Handover.id)
-        .join(m.Case, m.Case.id == m.Handover.case_id)
-        .join(m.Practitioner, m.Practitioner.id == m.Handover.to_practitioner_pk)
-        .where(m.Case.case_ref == case_ref, m.Practitioner.practitioner_id == actor.practitioner_id,
-               m.Handover.status.in_(OPEN_HANDOVER_STATUSES))
-    ).first() is not None
+    reader = reader_of(session)
+    return reader.first(
+        'SELECT h.id FROM handover h JOIN "case" c ON c.id = h.case_id'
+        " JOIN practitioner p ON p.id = h.to_practitioner_pk"
+        " WHERE c.case_ref = ? AND p.practitioner_id = ?"
+        f" AND h.status IN ({reader.placeholders(len(OPEN_HANDOVER_STATUSES))})",
+        (case_ref, actor.practitioner_id, *OPEN_HANDOVER_STATUSES),
+    ) is not None
 
 
-def guard_case(session: Session, actor: str | Actor | None, case_ref: str) -> None:
+def guard_case(session, actor: str | Actor | None, case_ref: str) -> None:
     """`check_case_access` for the audit actor string a write was given (see
     `actor_for`): what `storage.repo`'s writes call."""
     check_case_access(session, actor_for(session, actor), case_ref)
@@ -191,18 +188,17 @@ def check_team_visible(actor: Actor, team_id: str) -> None:
     raise CaseloadError(f"{actor.practitioner_id} is in team {actor.team_id} and cannot see team {team_id}")
 
 
-def practitioner_team_id(session: Session, practitioner_id: str) -> str:
-    team = session.execute(
-        select(m.Team.team_id)
-        .join(m.Practitioner, m.Practitioner.team_pk == m.Team.id)
-        .where(m.Practitioner.practitioner_id == practitioner_id)
-    ).scalar_one_or_none()
+def practitioner_team_id(session, practitioner_id: str) -> str:
+    team = reader_of(session).scalar(
+        "SELECT t.team_id FROM team t JOIN practitioner p ON p.team_pk = t.id WHERE p.practitioner_id = ?",
+        (practitioner_id,),
+    )
     if team is None:
         raise CaseloadError(f"unknown practitioner {practitioner_id}")
     return team
 
 
-def check_practitioner_visible(session: Session, actor: Actor, practitioner_id: str) -> None:
+def check_practitioner_visible(session, actor: Actor, practitioner_id: str) -> None:
     """Refuse when the practitioner is in another team than the actor's
     (their week, their caseload)."""
     team = practitioner_team_id(session, practitioner_id)
@@ -213,7 +209,7 @@ def check_practitioner_visible(session: Session, actor: Actor, practitioner_id: 
     )
 
 
-def check_supervision_access(session: Session, actor: Actor, practitioner_id: str) -> None:
+def check_supervision_access(session, actor: Actor, practitioner_id: str) -> None:
     """A practitioner reads their own supervision records; another
     practitioner's are read only by the lead of that practitioner's team."""
     if actor.is_admin or actor.practitioner_id == practitioner_id:
@@ -222,7 +218,7 @@ def check_supervision_access(session: Session, actor: Actor, practitioner_id: st
                  f"read the supervision records of {practitioner_id}")
 
 
-def check_override(session: Session, actor: Actor, case_ref: str) -> None:
+def check_override(session, actor: Actor, case_ref: str) -> None:
     """Completing a handover with an override reason is for the case's team lead."""
     require_lead(actor, case_team_id(session, case_ref),
                  f"complete the handover of case {case_ref} with an override")

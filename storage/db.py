@@ -20,7 +20,6 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,17 +32,21 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401 - fills SQLModel.metadata
 from planner.errors import CaseloadError
 from storage.engine import create_db_file, create_private_dir, describe, sqlite_path
+from storage.schema import (  # noqa: F401 - re-exported
+    SCHEMA_REVISIONS,
+    VERSION_TABLE,
+    SchemaState,
+    head_revision,
+    known_revisions,
+    raise_unless_ready,
+    state_of,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 if TYPE_CHECKING:  # Alembic is imported only where it is used: every command
     from alembic.config import Config  # checks the schema, few migrate it
 
-VERSION_TABLE = "alembic_version"
-# The schema revisions this code knows, oldest first. Reading the database's
-# revision against this list needs no Alembic import (a quarter of a second
-# of every start-up); tests/storage/test_migrations.py checks it against the
-# migration scripts, so a new migration without an entry here fails the tests.
-SCHEMA_REVISIONS = ("0001", "0002", "0003")
+
 # Any fixed number: serialises `caseload init` runs against one PostgreSQL database.
 _PG_MIGRATION_LOCK = 0x6361_7365  # "case"
 
@@ -63,14 +66,6 @@ def alembic_config(engine: Engine | None = None) -> Config:
         cfg.attributes["engine"] = engine
     return cfg
 
-
-def head_revision() -> str:
-    """The newest schema revision this code knows."""
-    return SCHEMA_REVISIONS[-1]
-
-
-def known_revisions() -> frozenset[str]:
-    return frozenset(SCHEMA_REVISIONS)
 
 
 @contextmanager
@@ -133,40 +128,12 @@ def _fk_problem(row: tuple) -> str:
 # State
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaState:
-    """Where a database's schema stands against this code."""
-
-    current: str | None  # revision stamped in the database; None = never initialised
-    head: str  # the newest revision this code knows
-    known: bool  # current is None or one of our revisions
-    empty: bool  # the database has no tables at all
-
-    @property
-    def is_current(self) -> bool:
-        return self.current == self.head
-
-    @property
-    def behind(self) -> bool:
-        return self.current is not None and self.known and self.current != self.head
-
-    @property
-    def newer(self) -> bool:
-        return self.current is not None and not self.known
-
-
 def _read_state(conn: Connection) -> SchemaState:
     tables = set(inspect(conn).get_table_names())
-    current: str | None = None
+    heads = None
     if VERSION_TABLE in tables:
-        heads = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
-        current = ",".join(sorted(heads)) or None
-    return SchemaState(
-        current=current,
-        head=head_revision(),
-        known=current is None or current in known_revisions(),
-        empty=not tables,
-    )
+        heads = list(conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all())
+    return state_of(heads, bool(tables))
 
 
 def _first_line(exc: BaseException, engine: Engine) -> str:
@@ -243,23 +210,7 @@ def ensure_ready(engine: Engine) -> SchemaState:
     than `init`; raise CaseloadError with a one-line reason if not. Build the
     engine with `make_engine(db, create=False)` so a missing file stays
     missing."""
-    state = schema_state(engine)
-    where = describe(engine)
-    if state.current is None:
-        if state.empty:
-            raise CaseloadError(f"the database at {where} is empty; run `caseload init`")
-        raise CaseloadError(f"{where} is not a caseload database (it has tables but no schema revision)")
-    if state.newer:
-        raise CaseloadError(
-            f"the database at {where} has schema revision {state.current}, newer than this "
-            f"version of caseload knows (up to {state.head}); upgrade caseload"
-        )
-    if state.behind:
-        raise CaseloadError(
-            f"the database at {where} is at schema revision {state.current}, this version "
-            f"needs {state.head}; run `caseload init` to upgrade"
-        )
-    return state
+    return raise_unless_ready(schema_state(engine), describe(engine))
 
 
 # --------------------------------------------------------------------------

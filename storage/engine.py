@@ -25,11 +25,13 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
 from planner.errors import CaseloadError
-
-ENV_VAR = "CASELOAD_DB"
-DB_FILENAME = "caseload.db"
-BUSY_TIMEOUT_MS = 5000
-PG_CONNECT_TIMEOUT_S = 10
+from storage.reader import (  # one definition for both ways of opening
+    BUSY_TIMEOUT_MS,
+    DB_FILENAME,
+    ENV_VAR,
+    PG_CONNECT_TIMEOUT_S,
+    default_db_path,
+)
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -39,13 +41,6 @@ SQLITE_PRAGMAS = (
 )
 
 _PG_SCHEMES = ("postgresql", "postgres")
-
-
-def default_db_path() -> Path:
-    """The per-user database file (platformdirs' user data dir)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("caseload", appauthor=False)) / DB_FILENAME
 
 
 def resolve_db(db: str | os.PathLike[str] | None = None) -> str:

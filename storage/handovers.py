@@ -56,6 +56,8 @@ from planner.model import (
     Handover,
     World,
 )
+from planner.handover import FOLLOW_UP_DAYS, with_auto_ticks  # noqa: F401 - with_auto_ticks re-exported
+from planner.handover import ticks_for as _ticks_for
 from storage import audit
 from storage import models as m
 from storage.access import actor_for, check_override, guard_case
@@ -88,8 +90,6 @@ __all__ = [
 
 #: The `done_by` of items ticked from data.
 AUTO_ACTOR = "auto"
-#: How long after completion follow-up items still tick themselves from the records.
-FOLLOW_UP_DAYS = 84
 
 
 # ---------------------------------------------------------------- views
@@ -528,35 +528,6 @@ def syncable_case_refs(session: Session, as_of: date) -> list[str]:
     return _open_refs(session, None, as_of)
 
 
-def _ticks_for(cases: Iterable[Case], world: World, as_of: date,
-               policy: Policy | None) -> dict[int, tuple[str, dict[str, date]]]:
-    """handover id -> (case ref, {item id: date}) for the items that the
-    records satisfy and that are not yet done: of the open handover, and the
-    follow-up items of handovers completed in the last FOLLOW_UP_DAYS."""
-    from planner.calendar import working_days
-    from planner.checklist import auto_ticks
-    from planner.handover import follow_up_ids
-
-    out: dict[int, tuple[str, dict[str, date]]] = {}
-    since = as_of - timedelta(days=FOLLOW_UP_DAYS)
-    for case in cases:
-        for handover in case.handovers:
-            if handover.is_open:
-                open_ids = {i.item_id for i in handover.items if not i.done}
-            elif handover.is_completed and handover.completed_on and handover.completed_on >= since:
-                open_ids = set(follow_up_ids(handover, open_only=True))
-            else:
-                continue
-            if not open_ids or handover.id is None:
-                continue
-            calendar = working_days(world.nation_of(handover.from_practitioner_id))
-            ticks = auto_ticks(case, handover, as_of, calendar, policy)
-            new = {k: v for k, v in ticks.items() if k in open_ids}
-            if new:
-                out[handover.id] = (case.case_ref, new)
-    return out
-
-
 def sync_auto_ticks(
     session: Session,
     *,
@@ -642,23 +613,6 @@ def sync_auto_ticks_now(
         except ConflictError:
             return 0
     return count
-
-
-def with_auto_ticks(cases: Sequence[Case], world: World, as_of: date,
-                    policy: Policy | None = None) -> list[Case]:
-    """The cases with the ticks that data gives applied in memory (nothing is
-    written): for read-only paths that evaluate warnings without `sync_auto_ticks`."""
-    from planner.handover import apply_auto_ticks
-
-    todo = _ticks_for(cases, world, as_of, policy)
-    out = []
-    for case in cases:
-        if not any(h.id in todo for h in case.handovers):
-            out.append(case)
-            continue
-        out.append(replace(case, handovers=tuple(
-            apply_auto_ticks(h, todo[h.id][1]) if h.id in todo else h for h in case.handovers)))
-    return out
 
 
 # ---------------------------------------------------------------- checklist items

@@ -5,15 +5,17 @@ contacts), so every loader:
 
 - issues a FIXED number of statements whatever the number of cases: one per
   table, never one per case (tests/storage/test_queries.py counts them);
-- selects only the columns the dataclasses need, with Core `select()` of
-  columns, and builds the dataclasses from plain tuples (no ORM objects, no
-  identity map, no lazy loads);
+- selects only the columns the dataclasses need, as SQL text run through a
+  `storage.reader.Reader` (a SQLAlchemy session's connection, or a bare
+  sqlite3/psycopg connection: `caseload warnings` and the app's first paint
+  import no SQLAlchemy), and builds the dataclasses from the driver's plain
+  tuples (no ORM objects, no identity map, no lazy loads, no result layer);
 - filters the child tables (allocations, contacts, appointments, handovers,
   checklist items) by the cases chosen: a short IN list of case ids for a
   handful of cases, otherwise a subquery on the same case filter, so the
   database never receives tens of thousands of bound parameters;
-- fetches the big child tables straight from the driver's cursor (`_raw_rows`)
-  and builds their dataclasses with `planner.model.fast_constructor`, each
+- builds the dataclasses of the big child tables with
+  `planner.model.fast_constructor`, each
   distinct date parsed once, with garbage collection paused (`gc_paused`):
   a whole region (a million contacts) loads in about 2 s on SQLite, not 5.
 
@@ -35,13 +37,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 import datetime as dt
 from datetime import date, timedelta
-from typing import Any
-
-from sqlalchemy import Date, and_, case, func, literal, literal_column, null, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.orm import aliased
-from sqlmodel import Session
 
 from planner.errors import CaseloadError
 from planner.model import (
@@ -61,7 +56,7 @@ from planner.model import (
     fast_constructor,
     level_for,
 )
-from storage import models as m
+from storage.reader import Reader, reader_of
 
 # At or below this many selected cases the child queries name the case ids
 # (`case_id IN (...)`); above it they repeat the case filter as a subquery.
@@ -92,27 +87,18 @@ class CaseNoteView:
 # ---------------------------------------------------------------- helpers
 
 
-def _rows(session: Session, stmt) -> list:
-    """All rows of a Core select, run on the session's connection (so in its
-    transaction) without the ORM result layer, and fetched in one go: at a
-    million contacts this is several times faster than `session.execute`
-    and iterating."""
-    return session.connection().execute(stmt).fetchall()
+def _raw_rows(session, sql: str, params=()) -> Iterator[tuple]:
+    """The rows of SQL text (`?` markers) as the driver returns them: plain
+    tuples, so dates are ISO text on SQLite and `date`s on PostgreSQL (pass
+    them through `_Dates`), booleans 0/1 on SQLite. `session` is a SQLAlchemy
+    session (the statement runs in its transaction and fires its events:
+    statements are counted) or a `storage.reader.Reader`. Rows stream:
+    iterate once, fully."""
+    return reader_of(session).rows(sql, params)
 
 
-def _raw_rows(session: Session, stmt) -> Iterator[tuple]:
-    """The rows of a Core select as the driver returns them: plain tuples,
-    no SQLAlchemy result processing, so dates are ISO text on SQLite and
-    `date`s on PostgreSQL (pass them through `_Dates`), booleans 0/1 on
-    SQLite. The statement still goes through the session's connection (its
-    transaction, its bound-parameter handling, its events: statements are
-    counted); only the fetch skips the result layer, which costs more than
-    the query itself at a million rows. Rows stream: iterate once, fully."""
-    result = session.connection().execute(stmt)
-    try:
-        yield from result.cursor
-    finally:
-        result.close()
+def _rows(session, sql: str, params=()) -> list[tuple]:
+    return reader_of(session).all(sql, params)
 
 
 class _Dates(dict):
@@ -162,9 +148,9 @@ _make_handover = fast_constructor(Handover)
 _make_case = fast_constructor(Case)
 
 
-def _scalar(session: Session, stmt):
-    """The single value of a one-row select, or None."""
-    return session.connection().execute(stmt).scalar_one_or_none()
+def _scalar(session, sql: str, params=()):
+    """The first value of the first row, or None."""
+    return reader_of(session).scalar(sql, params)
 
 
 def _flags(raw: str | None) -> frozenset[str]:
@@ -175,12 +161,12 @@ class _PractitionerIds(dict):
     """Surrogate pk -> natural practitioner_id. A practitioner added by
     someone else between our statements is looked up on demand (rare)."""
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(_rows(session, select(m.Practitioner.id, m.Practitioner.practitioner_id)))
+    def __init__(self, session) -> None:
+        super().__init__(_rows(session, "SELECT id, practitioner_id FROM practitioner"))
         self._session = session
 
     def __missing__(self, pk: int) -> str:
-        pid = _scalar(self._session, select(m.Practitioner.practitioner_id).where(m.Practitioner.id == pk))
+        pid = _scalar(self._session, "SELECT practitioner_id FROM practitioner WHERE id = ?", (pk,))
         if pid is None:
             raise CaseloadError(f"practitioner row {pk} vanished while loading; try again")
         self[pk] = pid
@@ -193,15 +179,15 @@ class _PractitionerIds(dict):
         raise CaseloadError(f"unknown practitioner {practitioner_id}")
 
 
-def _team_pk(session: Session, team_id: str) -> int:
-    pk = _scalar(session, select(m.Team.id).where(m.Team.team_id == team_id))
+def _team_pk(session, team_id: str) -> int:
+    pk = _scalar(session, "SELECT id FROM team WHERE team_id = ?", (team_id,))
     if pk is None:
         raise CaseloadError(f"unknown team {team_id}")
     return pk
 
 
-def _case_pk(session: Session, case_ref: str) -> int:
-    pk = _scalar(session, select(m.Case.id).where(m.Case.case_ref == case_ref))
+def _case_pk(session, case_ref: str) -> int:
+    pk = _scalar(session, 'SELECT id FROM "case" WHERE case_ref = ?', (case_ref,))
     if pk is None:
         raise CaseloadError(f"unknown case {case_ref}")
     return pk
@@ -210,35 +196,22 @@ def _case_pk(session: Session, case_ref: str) -> int:
 # ---------------------------------------------------------------- world
 
 
-def _team_rows(session: Session) -> list[Team]:
-    rows = _rows(
-        session,
-        select(m.Team.team_id, m.Team.name, m.Team.nation).order_by(m.Team.team_id),
-    )
+def _team_rows(session) -> list[Team]:
+    rows = _rows(session, "SELECT team_id, name, nation FROM team ORDER BY team_id")
     return [Team(team_id=tid, name=name, nation=nation or DEFAULT_NATION) for tid, name, nation in rows]
 
 
-def _practitioner_rows(session: Session, team_pk: int | None = None) -> list[Practitioner]:
-    P, T = m.Practitioner, m.Team
-    stmt = (
-        select(
-            P.practitioner_id,
-            P.name,
-            T.team_id,
-            P.role,
-            P.grade,
-            P.contracted_hours,
-            P.reduction_pct,
-            P.leaving_on,
-            P.email,
-            P.nation,
-            T.nation,
-        )
-        .join(T, T.id == P.team_pk)
-        .order_by(P.practitioner_id)
+def _practitioner_rows(session, team_pk: int | None = None) -> list[Practitioner]:
+    sql = (
+        "SELECT p.practitioner_id, p.name, t.team_id, p.role, p.grade, p.contracted_hours, p.reduction_pct,"
+        " p.leaving_on, p.email, p.nation, t.nation"
+        " FROM practitioner p JOIN team t ON t.id = p.team_pk"
     )
+    params: tuple = ()
     if team_pk is not None:
-        stmt = stmt.where(P.team_pk == team_pk)
+        sql += " WHERE p.team_pk = ?"
+        params = (team_pk,)
+    dates = _Dates()
     return [
         Practitioner(
             practitioner_id=pid,
@@ -248,17 +221,17 @@ def _practitioner_rows(session: Session, team_pk: int | None = None) -> list[Pra
             grade=grade,
             contracted_hours=float(hours),
             reduction_pct=float(reduction or 0.0),
-            leaving_on=leaving_on,
+            leaving_on=dates[leaving_on],
             email=email,
             nation=own_nation or team_nation or DEFAULT_NATION,
         )
         for (
             pid, name, team_id, role, grade, hours, reduction, leaving_on, email, own_nation, team_nation
-        ) in _rows(session, stmt)
+        ) in _rows(session, sql + " ORDER BY p.practitioner_id", params)
     ]
 
 
-def load_world(session: Session) -> World:
+def load_world(session) -> World:
     """Teams, practitioners and absences (grouped by practitioner_id, by start date).
 
     Three statements."""
@@ -266,18 +239,15 @@ def load_world(session: Session) -> World:
         return _build_world(session)
 
 
-def _build_world(session: Session) -> World:
+def _build_world(session) -> World:
     teams = _team_rows(session)
     practitioners = _practitioner_rows(session)
-    P = m.Practitioner
-    Cover = aliased(m.Practitioner)
-    A = m.Absence
     rows = _raw_rows(
         session,
-        select(A.id, P.practitioner_id, A.start_date, A.end_date, A.kind, Cover.practitioner_id)
-        .join(P, P.id == A.practitioner_pk)
-        .outerjoin(Cover, Cover.id == A.cover_practitioner_pk)
-        .order_by(P.practitioner_id, A.start_date, A.id)
+        "SELECT a.id, p.practitioner_id, a.start_date, a.end_date, a.kind, cover.practitioner_id"
+        " FROM absence a JOIN practitioner p ON p.id = a.practitioner_pk"
+        " LEFT OUTER JOIN practitioner cover ON cover.id = a.cover_practitioner_pk"
+        " ORDER BY p.practitioner_id, a.start_date, a.id",
     )
     absences: dict[str, list[Absence]] = defaultdict(list)
     dates, words, make = _Dates(), _Words(), _make_absence
@@ -290,12 +260,12 @@ def _build_world(session: Session) -> World:
     )
 
 
-def list_teams(session: Session) -> list[Team]:
+def list_teams(session) -> list[Team]:
     """Every team, by team_id."""
     return _team_rows(session)
 
 
-def list_practitioners(session: Session, team_id: str | None = None) -> list[Practitioner]:
+def list_practitioners(session, team_id: str | None = None) -> list[Practitioner]:
     """Practitioners by practitioner_id, optionally of one team (CaseloadError if unknown)."""
     team_pk = _team_pk(session, team_id) if team_id is not None else None
     return _practitioner_rows(session, team_pk)
@@ -304,48 +274,55 @@ def list_practitioners(session: Session, team_id: str | None = None) -> list[Pra
 # ---------------------------------------------------------------- cases
 
 
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """A WHERE condition as SQL text with its parameters, in order."""
+
+    sql: str
+    params: tuple = ()
+
+
 def _case_filter(
-    session: Session,
+    session,
     pids: _PractitionerIds,
     *,
     practitioner_id: str | None,
     team_id: str | None,
     case_refs: Iterable[str] | None,
     include_closed: bool,
-) -> list:
-    """WHERE clauses on `case` for the selection; CaseloadError for unknown ids."""
-    C = m.Case
-    clauses: list = []
+) -> _Where:
+    """The condition on `"case" c` for the selection; CaseloadError for unknown ids."""
+    clauses: list[str] = []
+    params: list = []
     if not include_closed:
-        clauses.append(C.status != "closed")
+        clauses.append("c.status != 'closed'")
     if case_refs is not None:
         refs = sorted({case_refs} if isinstance(case_refs, str) else set(case_refs))
-        clauses.append(C.case_ref.in_(refs))
+        if refs:
+            clauses.append(f"c.case_ref IN ({reader_of(session).placeholders(len(refs))})")
+            params.extend(refs)
+        else:
+            clauses.append("1 = 0")
     # "Has an open allocation to ..." as `id IN (cases of open allocations)`:
     # the database starts from the allocation index (practitioner_pk,
     # end_date) instead of testing every case.
     if practitioner_id is not None:
-        p_pk = pids.pk_of(practitioner_id)
-        Al = aliased(m.Allocation)
         clauses.append(
-            C.id.in_(select(Al.case_id).where(Al.practitioner_pk == p_pk, Al.end_date.is_(None)))
+            "c.id IN (SELECT al.case_id FROM allocation al WHERE al.practitioner_pk = ? AND al.end_date IS NULL)"
         )
+        params.append(pids.pk_of(practitioner_id))
     if team_id is not None:
         t_pk = _team_pk(session, team_id)
-        Al = aliased(m.Allocation)
-        Pr = aliased(m.Practitioner)
         clauses.append(
-            C.id.in_(
-                select(Al.case_id)
-                .join(Pr, Pr.id == Al.practitioner_pk)
-                .where(Al.end_date.is_(None), Pr.team_pk == t_pk)
-            )
+            "c.id IN (SELECT al.case_id FROM allocation al JOIN practitioner pr ON pr.id = al.practitioner_pk"
+            " WHERE al.end_date IS NULL AND pr.team_pk = ?)"
         )
-    return clauses
+        params.append(t_pk)
+    return _Where(" AND ".join(clauses) or "1 = 1", tuple(params))
 
 
 def load_cases(
-    session: Session,
+    session,
     *,
     practitioner_id: str | None = None,
     team_id: str | None = None,
@@ -378,7 +355,7 @@ def load_cases(
 
 
 def load_cases_for_warnings(
-    session: Session,
+    session,
     as_of: date,
     *,
     practitioner_id: str | None = None,
@@ -439,11 +416,11 @@ def load_cases_for_warnings(
     planner's cost estimate for the per-case subqueries is high enough for
     JIT compilation, which took longer (0.5-1.4 s) than the query itself.
     """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET LOCAL jit = off")
+    reader = reader_of(session)
+    if reader.dialect == "postgresql":
+        reader.execute("SET LOCAL jit = off")
     return _load_cases(
-        session,
+        reader,
         practitioner_id=practitioner_id,
         team_id=team_id,
         case_refs=case_refs,
@@ -455,57 +432,39 @@ def load_cases_for_warnings(
 
 
 def _follow_up_days() -> int:
-    from storage.handovers import FOLLOW_UP_DAYS
+    from planner.handover import FOLLOW_UP_DAYS
 
     return FOLLOW_UP_DAYS
 
 
-# How the contact statement is chosen: (stmt, for_cases) -> stmt, given the
-# plain statement over the selected cases and `for_cases(column)`, the
-# selection as a condition on a case id column.
-_ContactMode = Callable[[Any, Callable[[Any], Any]], Any]
+# How the contact statement is chosen: (reader, for_cases) -> (sql, params),
+# given `for_cases(column)`, the selection as a condition on a case id column.
+_ContactMode = Callable[[Reader, Callable[[str], _Where]], tuple[str, tuple]]
 
-
-class _DaysBefore(FunctionElement):
-    """`day - n days` for a date column or subquery, on SQLite (ISO text, as
-    dates are stored there) and PostgreSQL. NULL stays NULL."""
-
-    type = Date()
-    name = "days_before"
-    inherit_cache = True
-
-    def __init__(self, day, days: int) -> None:
-        super().__init__(day, literal_column(str(int(days))))
-
-
-@compiles(_DaysBefore, "sqlite")
-def _days_before_sqlite(element, compiler, **kw):
-    day, days = element.clauses
-    return f"date({compiler.process(day, **kw)}, '-{compiler.process(days, **kw)} days')"
-
-
-@compiles(_DaysBefore, "postgresql")
-def _days_before_postgresql(element, compiler, **kw):
-    day, days = element.clauses
-    return f"({compiler.process(day, **kw)} - {compiler.process(days, **kw)})"
+_CONTACT_COLUMNS = "k.id, k.case_id, k.contact_date, k.practitioner_pk, k.kind, k.outcome"
+_CONTACT_ORDER = " ORDER BY k.case_id, k.contact_date, k.id"
 
 
 def _contacts_since(since: date | None) -> _ContactMode:
-    def restrict(stmt, for_cases):
-        K = m.Contact
-        return stmt if since is None else stmt.where(K.contact_date >= since)
+    def statement(reader: Reader, for_cases):
+        where = for_cases("k.case_id")
+        sql = f"SELECT {_CONTACT_COLUMNS} FROM contact k WHERE {where.sql}"
+        if since is None:
+            return sql + _CONTACT_ORDER, where.params
+        return sql + " AND k.contact_date >= ?" + _CONTACT_ORDER, (*where.params, since)
 
-    return restrict
+    return statement
+
+
+# A meaningful contact (SPEC §2): attended and not of kind "other".
+_MEANINGFUL = "k.outcome = 'attended' AND k.kind != 'other'"
 
 
 def _contacts_for_warnings(as_of: date) -> _ContactMode:
     from planner.checklist import THREE_WAY_WINDOW_DAYS
-    from storage.handovers import FOLLOW_UP_DAYS
+    from planner.handover import FOLLOW_UP_DAYS
 
-    def restrict(stmt, for_cases):
-        K, A, C, H = m.Contact, m.Allocation, m.Case, m.Handover
-        meaningful = (K.outcome == "attended", K.kind != "other")
-
+    def statement(reader: Reader, for_cases):
         # Facts per case from correlated subqueries that read a few entries
         # of one case's index ((case_id, contact_date) for contacts), in
         # MATERIALIZED stages (SQLite 3.35+, PostgreSQL 12+) so that none runs
@@ -513,114 +472,76 @@ def _contacts_for_warnings(as_of: date) -> _ContactMode:
         # (Joining `contact` on a subquery's id instead made PostgreSQL hash
         # all million contacts; a window function over allocations made
         # SQLite rescan them for every case.)
+        #
+        # warning_facts, per case: the current allocation (the open one
+        # latest by (start_date, id), as Case.current_allocation picks it);
+        # the newest meaningful contact's date and practitioner (which of a
+        # same-day pair does not matter: `seen_by` only spares a search); and,
+        # for the checklist ticks, the earliest planned date of a handover
+        # whose checklist `with_auto_ticks` fills from contacts (the open
+        # ones and those completed in the last FOLLOW_UP_DAYS), less
+        # THREE_WAY_WINDOW_DAYS.
+        #
+        # warning_walk: the holder's own last meaningful contact in the
+        # allocation (usually the newest meaningful contact itself, which
+        # spares the search) and, with no meaningful contact, the last
+        # attended one (it ends the missed run).
+        #
+        # warning_cutoffs: the earliest date each case needs (see
+        # load_cases_for_warnings).
+        newest_meaningful = (
+            "SELECT k.{col} FROM contact k WHERE k.case_id = c.id AND k.contact_date <= ? AND "
+            + _MEANINGFUL + " ORDER BY k.contact_date DESC LIMIT 1"
+        )
+        handovers, cases = for_cases("h.case_id"), for_cases("c.id")
+        for_rules = ("CASE WHEN w.own IS NOT NULL THEN w.own WHEN w.seen IS NULL THEN ?"
+                     " WHEN w.start IS NULL OR w.seen < w.start THEN w.seen ELSE w.start END")
+        sql = (
+            "WITH warning_facts AS MATERIALIZED (SELECT c.id AS case_id,"
+            " (SELECT a.id FROM allocation a WHERE a.case_id = c.id AND a.end_date IS NULL"
+            " ORDER BY a.start_date DESC, a.id DESC LIMIT 1) AS allocation_id,"
+            f" ({newest_meaningful.format(col='contact_date')}) AS seen_on,"
+            f" ({newest_meaningful.format(col='practitioner_pk')}) AS seen_by,"
+            f" {reader.days_before('ticked.planned_on', THREE_WAY_WINDOW_DAYS)} AS handover"
+            ' FROM "case" c LEFT OUTER JOIN (SELECT h.case_id AS case_id, min(h.planned_on) AS planned_on'
+            f" FROM handover h WHERE {handovers.sql}"
+            f" AND (h.status IN ({reader.placeholders(len(OPEN_HANDOVER_STATUSES))})"
+            f" OR (h.status IN ({reader.placeholders(len(COMPLETED_HANDOVER_STATUSES))})"
+            " AND h.completed_on >= ?))"
+            " GROUP BY h.case_id) ticked ON ticked.case_id = c.id"
+            f" WHERE {cases.sql}),"
+            " warning_walk AS MATERIALIZED (SELECT f.case_id AS case_id, cur.start_date AS start,"
+            " f.handover AS handover,"
+            " CASE WHEN cur.id IS NULL THEN NULL"
+            " WHEN f.seen_by = cur.practitioner_pk AND f.seen_on >= cur.start_date THEN f.seen_on"
+            " ELSE (SELECT k.contact_date FROM contact k WHERE k.case_id = f.case_id AND k.contact_date <= ?"
+            f" AND {_MEANINGFUL} AND k.practitioner_pk = cur.practitioner_pk"
+            " AND k.contact_date >= cur.start_date ORDER BY k.contact_date DESC LIMIT 1) END AS own,"
+            " coalesce(f.seen_on, (SELECT k.contact_date FROM contact k WHERE k.case_id = f.case_id"
+            " AND k.contact_date <= ? AND k.outcome = 'attended' ORDER BY k.contact_date DESC LIMIT 1)) AS seen"
+            " FROM warning_facts f LEFT OUTER JOIN allocation cur ON cur.id = f.allocation_id),"
+            " warning_cutoffs AS MATERIALIZED (SELECT w.case_id AS case_id,"
+            f" CASE WHEN w.handover IS NOT NULL AND w.handover < ({for_rules}) THEN w.handover"
+            f" ELSE ({for_rules}) END AS cutoff FROM warning_walk w)"
+            f" SELECT {_CONTACT_COLUMNS} FROM warning_cutoffs x JOIN contact k ON k.case_id = x.case_id"
+            " WHERE k.contact_date >= x.cutoff AND k.contact_date <= ?" + _CONTACT_ORDER
+        )
+        params = (
+            as_of, as_of,
+            *handovers.params, *OPEN_HANDOVER_STATUSES, *COMPLETED_HANDOVER_STATUSES,
+            as_of - timedelta(days=FOLLOW_UP_DAYS),
+            *cases.params,
+            as_of, as_of,
+            date.min, date.min,
+            as_of,
+        )
+        return sql, params
 
-        # The current allocation: the open one latest by (start_date, id), as
-        # Case.current_allocation picks it from allocations in that order.
-        current = (
-            select(A.id)
-            .where(A.case_id == C.id, A.end_date.is_(None))
-            .order_by(A.start_date.desc(), A.id.desc())
-            .limit(1)
-            .correlate(C)
-            .scalar_subquery()
-        )
-
-        def newest_meaningful(column):
-            # A meaningful contact of the latest date that has one (which of a
-            # same-day pair does not matter: `seen_by` only spares a search).
-            return (
-                select(column)
-                .where(K.case_id == C.id, K.contact_date <= as_of, *meaningful)
-                .order_by(K.contact_date.desc())
-                .limit(1)
-                .correlate(C)
-                .scalar_subquery()
-            )
-
-        # Handovers whose checklist `with_auto_ticks` fills from contacts: the
-        # open ones and those completed in the last FOLLOW_UP_DAYS.
-        ticked = (
-            select(H.case_id, func.min(H.planned_on).label("planned_on"))
-            .where(
-                for_cases(H.case_id),
-                or_(
-                    H.status.in_(OPEN_HANDOVER_STATUSES),
-                    and_(
-                        H.status.in_(COMPLETED_HANDOVER_STATUSES),
-                        H.completed_on >= as_of - timedelta(days=FOLLOW_UP_DAYS),
-                    ),
-                ),
-            )
-            .group_by(H.case_id)
-            .subquery("ticked")
-        )
-        first = (
-            select(
-                C.id.label("case_id"),
-                current.label("allocation_id"),
-                newest_meaningful(K.contact_date).label("seen_on"),
-                newest_meaningful(K.practitioner_pk).label("seen_by"),
-                _DaysBefore(ticked.c.planned_on, THREE_WAY_WINDOW_DAYS).label("handover"),
-            )
-            .select_from(C)
-            .outerjoin(ticked, ticked.c.case_id == C.id)
-            .where(for_cases(C.id))
-            .cte("warning_facts")
-            .prefix_with("MATERIALIZED")
-        )
-        f = first.c
-        Cur = aliased(m.Allocation, name="cur")
-
-        def newest(*conditions):
-            return (
-                select(K.contact_date)
-                .where(K.case_id == f.case_id, K.contact_date <= as_of, *conditions)
-                .order_by(K.contact_date.desc())
-                .limit(1)
-                .correlate(first, Cur)
-                .scalar_subquery()
-            )
-
-        # The holder's own last meaningful contact in the allocation: usually
-        # the newest meaningful contact itself, which spares the search.
-        own = case(
-            (Cur.id.is_(None), null()),
-            ((f.seen_by == Cur.practitioner_pk) & (f.seen_on >= Cur.start_date), f.seen_on),
-            else_=newest(*meaningful, K.practitioner_pk == Cur.practitioner_pk, K.contact_date >= Cur.start_date),
-        )
-        # With no meaningful contact, the last attended one ends the missed run.
-        seen = func.coalesce(f.seen_on, newest(K.outcome == "attended"))
-        second = (
-            select(f.case_id, Cur.start_date.label("start"), f.handover, own.label("own"), seen.label("seen"))
-            .select_from(first)
-            .outerjoin(Cur, Cur.id == f.allocation_id)
-            .cte("warning_walk")
-            .prefix_with("MATERIALIZED")
-        )
-        w = second.c
-        for_rules = case(
-            (w.own.is_not(None), w.own),
-            (w.seen.is_(None), literal(date.min, Date)),
-            ((w.start.is_(None)) | (w.seen < w.start), w.seen),
-            else_=w.start,
-        )
-        cutoff = case(
-            ((w.handover.is_not(None)) & (w.handover < for_rules), w.handover),
-            else_=for_rules,
-        )
-        cuts = select(w.case_id, cutoff.label("cutoff")).cte("warning_cutoffs").prefix_with("MATERIALIZED")
-        return (
-            select(K.id, K.case_id, K.contact_date, K.practitioner_pk, K.kind, K.outcome)
-            .select_from(cuts)
-            .join(K, K.case_id == cuts.c.case_id)
-            .where(K.contact_date >= cuts.c.cutoff, K.contact_date <= as_of)
-        )
-
-    return restrict
+    return statement
 
 
 def _load_cases(
-    session: Session,
+    session,
     *,
     practitioner_id: str | None,
     team_id: str | None,
@@ -663,7 +584,7 @@ def gc_paused():
 
 
 def _build_cases(
-    session: Session,
+    session,
     *,
     practitioner_id: str | None,
     team_id: str | None,
@@ -677,59 +598,46 @@ def _build_cases(
     ones completed (or, with no completion date, planned) on or after it;
     `allocations_since`: only each case's first allocation, the open ones and
     those ending on or after it. None: everything."""
-    pids = _PractitionerIds(session)
-    clauses = _case_filter(
-        session,
+    reader = reader_of(session)
+    pids = _PractitionerIds(reader)
+    selection = _case_filter(
+        reader,
         pids,
         practitioner_id=practitioner_id,
         team_id=team_id,
         case_refs=case_refs,
         include_closed=include_closed,
     )
-    C, T = m.Case, m.Team
-    case_rows = list(_raw_rows(
-        session,
-        select(
-            C.id,
-            C.case_ref,
-            C.display_name,
-            T.team_id,
-            C.tier,
-            C.contact_level,
-            C.youth,
-            C.flags,
-            C.status,
-            C.paused_until,
-            C.date_of_birth,
-        )
-        .outerjoin(T, T.id == C.team_pk)
-        .where(*clauses)
-        .order_by(C.case_ref),
-    ))
+    case_rows = reader.all(
+        "SELECT c.id, c.case_ref, c.display_name, t.team_id, c.tier, c.contact_level, c.youth, c.flags,"
+        " c.status, c.paused_until, c.date_of_birth"
+        ' FROM "case" c LEFT OUTER JOIN team t ON t.id = c.team_pk'
+        f" WHERE {selection.sql} ORDER BY c.case_ref",
+        selection.params,
+    )
     if not case_rows:
         return []
 
     ids = [row[0] for row in case_rows]
     if len(ids) <= ID_LIST_LIMIT:
-        def for_cases(column):
-            return column.in_(ids)
-    else:
-        case_ids = select(C.id).where(*clauses).scalar_subquery()
+        id_list = reader.placeholders(len(ids))
 
-        def for_cases(column):
-            return column.in_(case_ids)
+        def for_cases(column: str) -> _Where:
+            return _Where(f"{column} IN ({id_list})", tuple(ids))
+    else:
+        def for_cases(column: str) -> _Where:
+            return _Where(f'{column} IN (SELECT c.id FROM "case" c WHERE {selection.sql})', selection.params)
 
     dates = _Dates()
     words = _Words()
 
     allocations: dict[int, list[Allocation]] = defaultdict(list)
-    A = m.Allocation
     make = _make_allocation
-    alloc_rows = _raw_rows(
-        session,
-        select(A.case_id, A.practitioner_pk, A.start_date, A.end_date, A.reason)
-        .where(for_cases(A.case_id))
-        .order_by(A.case_id, A.start_date, A.id)
+    where = for_cases("a.case_id")
+    alloc_rows = reader.rows(
+        "SELECT a.case_id, a.practitioner_pk, a.start_date, a.end_date, a.reason FROM allocation a"
+        f" WHERE {where.sql} ORDER BY a.case_id, a.start_date, a.id",
+        where.params,
     )
     if allocations_since is None:
         for case_id, ppk, start, end, reason in alloc_rows:
@@ -741,48 +649,37 @@ def _build_cases(
             if end_date is None or end_date >= allocations_since or case_id not in allocations:
                 allocations[case_id].append(make(pids[ppk], dates[start], end_date, reason))
 
-    K = m.Contact
-    stmt = contacts(
-        select(K.id, K.case_id, K.contact_date, K.practitioner_pk, K.kind, K.outcome).where(
-            for_cases(K.case_id)
-        ),
-        for_cases,
-    ).order_by(K.case_id, K.contact_date, K.id)
-    contact_lists = _contact_lists(_raw_rows(session, stmt), pids, dates, words)
+    contact_lists = _contact_lists(reader.rows(*contacts(reader, for_cases)), pids, dates, words)
 
     appointments: dict[int, list[Appointment]] = defaultdict(list)
-    Ap = m.Appointment
     times = _Times()
     make = _make_appointment
-    for aid, case_id, day, ppk, time, kind, rrule in _raw_rows(
-        session,
-        select(Ap.id, Ap.case_id, Ap.appointment_date, Ap.practitioner_pk, Ap.time, Ap.kind, Ap.rrule)
-        .where(for_cases(Ap.case_id))
-        .order_by(Ap.case_id, Ap.appointment_date, Ap.id)
+    where = for_cases("ap.case_id")
+    for aid, case_id, day, ppk, time, kind, rrule in reader.rows(
+        "SELECT ap.id, ap.case_id, ap.appointment_date, ap.practitioner_pk, ap.time, ap.kind, ap.rrule"
+        f" FROM appointment ap WHERE {where.sql} ORDER BY ap.case_id, ap.appointment_date, ap.id",
+        where.params,
     ):
         appointments[case_id].append(make(dates[day], pids[ppk], times[time], words[kind], rrule, aid))
 
-    H, HI = m.Handover, m.HandoverItem
     items: dict[int, list[ChecklistItem]] = defaultdict(list)
     make = _make_item
-    with_items = [for_cases(H.case_id)]
+    where = for_cases("h.case_id")
+    with_items, item_params = where.sql, list(where.params)
     if items_since is not None:
-        with_items.append(
-            or_(
-                H.status.in_(OPEN_HANDOVER_STATUSES),
-                and_(
-                    H.status.in_(COMPLETED_HANDOVER_STATUSES),
-                    func.coalesce(H.completed_on, H.planned_on) >= items_since,
-                ),
-            )
+        with_items += (
+            f" AND (h.status IN ({reader.placeholders(len(OPEN_HANDOVER_STATUSES))})"
+            f" OR (h.status IN ({reader.placeholders(len(COMPLETED_HANDOVER_STATUSES))})"
+            " AND coalesce(h.completed_on, h.planned_on) >= ?))"
         )
-    for hid, item_id, title, required, due, done, done_on, note, owner in _raw_rows(
-        session,
-        select(HI.handover_id, HI.item_id, HI.title, HI.required, HI.due, HI.done, HI.done_on, HI.note, HI.owner)
+        item_params += [*OPEN_HANDOVER_STATUSES, *COMPLETED_HANDOVER_STATUSES, items_since]
+    for hid, item_id, title, required, due, done, done_on, note, owner in reader.rows(
         # `IN` rather than a join: SQLite then walks the items in handover_id
         # order and sorts only each handover's few by (due, id).
-        .where(HI.handover_id.in_(select(H.id).where(*with_items)))
-        .order_by(HI.handover_id, HI.due, HI.id)
+        "SELECT hi.handover_id, hi.item_id, hi.title, hi.required, hi.due, hi.done, hi.done_on, hi.note, hi.owner"
+        f" FROM handover_item hi WHERE hi.handover_id IN (SELECT h.id FROM handover h WHERE {with_items})"
+        " ORDER BY hi.handover_id, hi.due, hi.id",
+        item_params,
     ):
         items[hid].append(
             make(item_id, title, bool(required), dates[due], bool(done), dates[done_on], note, owner)
@@ -790,22 +687,11 @@ def _build_cases(
 
     handovers: dict[int, list[Handover]] = defaultdict(list)
     make = _make_handover
-    for row in _raw_rows(
-        session,
-        select(
-            H.id,
-            H.case_id,
-            H.from_practitioner_pk,
-            H.to_practitioner_pk,
-            H.planned_on,
-            H.status,
-            H.completed_on,
-            H.override_reason,
-            H.reason,
-            H.reviewed,
-        )
-        .where(for_cases(H.case_id))
-        .order_by(H.case_id, H.planned_on, H.id)
+    for row in reader.rows(
+        "SELECT h.id, h.case_id, h.from_practitioner_pk, h.to_practitioner_pk, h.planned_on, h.status,"
+        " h.completed_on, h.override_reason, h.reason, h.reviewed"
+        f" FROM handover h WHERE {where.sql} ORDER BY h.case_id, h.planned_on, h.id",
+        where.params,
     ):
         hid, case_id, from_pk, to_pk, planned_on, status, completed_on, override, reason, reviewed = row
         handovers[case_id].append(
@@ -877,7 +763,7 @@ def _contact_lists(rows, pids: _PractitionerIds, dates: _Dates, words: _Words) -
     return out
 
 
-def load_case(session: Session, case_ref: str, *, contacts_since: date | None = None) -> Case:
+def load_case(session, case_ref: str, *, contacts_since: date | None = None) -> Case:
     """One case, open or closed; CaseloadError "unknown case REF" if absent."""
     cases = load_cases(session, case_refs=[case_ref], include_closed=True, contacts_since=contacts_since)
     if not cases:
@@ -885,18 +771,18 @@ def load_case(session: Session, case_ref: str, *, contacts_since: date | None = 
     return cases[0]
 
 
-def case_versions(session: Session, case_ref: str) -> int:
+def case_versions(session, case_ref: str) -> int:
     """The case row's current version, to pass back as `expected_version`."""
-    version = _scalar(session, select(m.Case.version).where(m.Case.case_ref == case_ref))
+    version = _scalar(session, 'SELECT version FROM "case" WHERE case_ref = ?', (case_ref,))
     if version is None:
         raise CaseloadError(f"unknown case {case_ref}")
     return version
 
 
-def appointment_version(session: Session, appointment_id: int) -> int:
+def appointment_version(session, appointment_id: int) -> int:
     """An appointment's current version, to pass back as `expected_version`
     to `storage.repo.move_appointment` / `cancel_appointment`."""
-    version = _scalar(session, select(m.Appointment.version).where(m.Appointment.id == appointment_id))
+    version = _scalar(session, "SELECT version FROM appointment WHERE id = ?", (appointment_id,))
     if version is None:
         raise CaseloadError(f"unknown appointment {appointment_id}")
     return version
@@ -906,48 +792,53 @@ def appointment_version(session: Session, appointment_id: int) -> int:
 
 
 def load_actions(
-    session: Session,
+    session,
     owner_id: str | None = None,
     open_only: bool = True,
     case_ref: str | None = None,
 ) -> list[Action]:
     """Supervision actions by due date; optionally one owner's, one case's,
     and (default) only those not done. Unknown owner or case: CaseloadError."""
-    Ac, P, C = m.Action, m.Practitioner, m.Case
-    stmt = (
-        select(Ac.id, Ac.text, P.practitioner_id, Ac.due, C.case_ref, Ac.done, Ac.session_id)
-        .join(P, P.id == Ac.owner_pk)
-        .outerjoin(C, C.id == Ac.case_id)
-        .order_by(Ac.due, Ac.id)
-    )
+    clauses: list[str] = []
+    params: list = []
     if owner_id is not None:
-        owner_pk = _scalar(session, select(P.id).where(P.practitioner_id == owner_id))
+        owner_pk = _scalar(session, "SELECT id FROM practitioner WHERE practitioner_id = ?", (owner_id,))
         if owner_pk is None:
             raise CaseloadError(f"unknown practitioner {owner_id}")
-        stmt = stmt.where(Ac.owner_pk == owner_pk)
+        clauses.append("ac.owner_pk = ?")
+        params.append(owner_pk)
     if case_ref is not None:
-        stmt = stmt.where(Ac.case_id == _case_pk(session, case_ref))
+        clauses.append("ac.case_id = ?")
+        params.append(_case_pk(session, case_ref))
     if open_only:
-        stmt = stmt.where(Ac.done.is_(False))
+        clauses.append("NOT ac.done")
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    dates = _Dates()
     return [
-        Action(text=text, owner_id=owner, due=due, case_ref=ref, done=bool(done), session_id=sid, id=aid)
-        for aid, text, owner, due, ref, done, sid in _rows(session, stmt)
+        Action(text=text, owner_id=owner, due=dates[due], case_ref=ref, done=bool(done), session_id=sid, id=aid)
+        for aid, text, owner, due, ref, done, sid in _rows(
+            session,
+            "SELECT ac.id, ac.text, p.practitioner_id, ac.due, c.case_ref, ac.done, ac.session_id"
+            ' FROM action ac JOIN practitioner p ON p.id = ac.owner_pk LEFT OUTER JOIN "case" c ON c.id = ac.case_id'
+            f"{where} ORDER BY ac.due, ac.id",
+            params,
+        )
     ]
 
 
-def load_case_notes(session: Session, case_ref: str) -> list[CaseNoteView]:
+def load_case_notes(session, case_ref: str) -> list[CaseNoteView]:
     """A case's notes, oldest first. CaseloadError for an unknown case."""
     case_pk = _case_pk(session, case_ref)
-    N, P = m.CaseNote, m.Practitioner
     rows = _rows(
         session,
-        select(N.id, N.written_on, P.practitioner_id, N.text)
-        .outerjoin(P, P.id == N.author_pk)
-        .where(N.case_id == case_pk)
-        .order_by(N.written_on, N.id)
+        "SELECT n.id, n.written_on, p.practitioner_id, n.text"
+        " FROM case_note n LEFT OUTER JOIN practitioner p ON p.id = n.author_pk"
+        " WHERE n.case_id = ? ORDER BY n.written_on, n.id",
+        (case_pk,),
     )
+    dates = _Dates()
     return [
-        CaseNoteView(id=nid, case_ref=case_ref, written_on=written_on, author_id=author, text=text)
+        CaseNoteView(id=nid, case_ref=case_ref, written_on=dates[written_on], author_id=author, text=text)
         for nid, written_on, author, text in rows
     ]
 

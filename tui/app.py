@@ -1,7 +1,9 @@
 """The practitioner's app: `CaseloadApp(engine, practitioner_id, as_of, policy, privacy)`.
 
-The command line builds the engine and hands it in (nothing opens a database
-at import time). Screens compose at once with a loading state; thread
+The command line hands in the database as a `storage.reader.Database` (tests
+may hand in an engine; nothing opens a database at import time). The first
+caseload is read without SQLAlchemy (`Gateway.reader`); the engine, for
+writes and the other screens, is built when first needed. Screens compose at once with a loading state; thread
 workers in `tui.data` read the database and post messages; only message
 handlers touch widgets.
 
@@ -96,7 +98,6 @@ class CaseloadApp(App[None]):
     ) -> None:
         self._constructed = time.perf_counter()
         super().__init__()
-        self.engine = engine
         self.policy = policy
         # The signed-in practitioner (`--as`) limits what the app reads; a team
         # lead drilling into a colleague's caseload stays the actor. No `--as`:

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -45,6 +46,17 @@ class Ctx:
         from planner.policy import load_policy
 
         return load_policy(self.config)
+
+    @contextmanager
+    def reader(self):
+        """A lean read (`storage.reader`: no SQLAlchemy import) of a database
+        checked as `engine()` checks it."""
+        from storage.reader import Database
+
+        database = Database(self.db)
+        with database.reader() as reader:
+            database.check_ready(reader)
+            yield reader
 
     def engine(self, *, create: bool = False, ready: bool = True):
         from storage.db import ensure_ready
@@ -138,11 +150,15 @@ def main(ctx: click.Context, db, actor_id, config, as_of, privacy):
 
 
 def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False) -> None:
+    from storage.reader import Database
+
     policy = c.policy()
-    engine = c.engine()
+    database = Database(c.db)
+    with database.reader() as reader:  # checked as `engine()` checks, without importing SQLAlchemy
+        database.check_ready(reader)
     from tui.app import CaseloadApp
 
-    app = CaseloadApp(engine=engine, practitioner_id=c.actor_id, as_of=as_of, policy=policy, privacy=privacy)
+    app = CaseloadApp(database, practitioner_id=c.actor_id, as_of=as_of, policy=policy, privacy=privacy)
     # bench/bench_startup.py times this command with no terminal attached.
     app.run(headless=bool(os.environ.get("CASELOAD_BENCH_OUT")))
     if app.return_code:
@@ -303,35 +319,29 @@ def _no_collection_at_exit() -> None:
     atexit.register(gc.freeze)
 
 
-def _load_for_warnings(engine, actor_id, practitioner_id, team_id, as_of, policy):
+def _load_for_warnings(reader, actor_id, practitioner_id, team_id, as_of, policy):
     from storage.access import check_practitioner_visible, check_team_visible, resolve_actor, visible_team
-    from storage.engine import session as open_session
     from storage.queries import load_world
 
-    with open_session(engine) as s:
-        me = resolve_actor(s, actor_id)
-        if team_id:
-            check_team_visible(me, team_id)
-        if practitioner_id:
-            check_practitioner_visible(s, me, practitioner_id)
-        if not (team_id or practitioner_id):
-            team_id = visible_team(me)  # a practitioner: their own team's cases only
-        cases = _scope_cases(s, practitioner_id, team_id, as_of, policy)
-        world = load_world(s)
-    return cases, world
+    me = resolve_actor(reader, actor_id)
+    if team_id:
+        check_team_visible(me, team_id)
+    if practitioner_id:
+        check_practitioner_visible(reader, me, practitioner_id)
+    if not (team_id or practitioner_id):
+        team_id = visible_team(me)  # a practitioner: their own team's cases only
+    cases = _scope_cases(reader, practitioner_id, team_id, as_of, policy)
+    return cases, load_world(reader)
 
 
 def _warnings(c: Ctx, practitioner_id, team_id, as_of, fmt) -> None:
+    from planner.handover import with_auto_ticks
     from planner.risk import evaluate, warning_to_dict
-    from storage.handovers import with_auto_ticks
 
     as_of = as_of or date.today()
     policy = c.policy()
-    engine = c.engine()
-    try:
-        cases, world = _load_for_warnings(engine, c.actor_id, practitioner_id, team_id, as_of, policy)
-    finally:
-        engine.dispose()
+    with c.reader() as reader:
+        cases, world = _load_for_warnings(reader, c.actor_id, practitioner_id, team_id, as_of, policy)
     # Checklist items that the records already satisfy count as done (read-only:
     # `caseload handover` commands and the app store those ticks).
     cases = with_auto_ticks(cases, world, as_of, policy)

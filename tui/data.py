@@ -25,6 +25,8 @@ from planner.policy import DEFAULT_POLICY, Policy
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from storage.reader import Database
+
 log = logging.getLogger("caseload.tui")
 
 
@@ -191,16 +193,41 @@ def severity_counts(warnings) -> dict[str, int]:
 
 
 class Gateway:
-    """Everything the app reads or writes, given an engine, a policy and the
-    signed-in practitioner (`actor_id`, the app's `--as`; None = the
-    administrator of a personal file, who sees every team: storage.access).
-    Reads of a case, a week or the search index are limited to what the
-    actor may see; writes are checked by storage.repo with the actor given."""
+    """Everything the app reads or writes, given a database (an engine, or a
+    `storage.reader.Database`), a policy and the signed-in practitioner
+    (`actor_id`, the app's `--as`; None = the administrator of a personal
+    file, who sees every team: storage.access). Reads of a case, a week or
+    the search index are limited to what the actor may see; writes are
+    checked by storage.repo with the actor given.
 
-    def __init__(self, engine: Engine, policy: Policy = DEFAULT_POLICY, actor_id: str | None = None) -> None:
-        self.engine = engine
+    The caseload and the change poll read through `reader()`: given a
+    `Database`, without SQLAlchemy (the first paint does not wait for its
+    import); everything else goes through `session()` and the engine, built
+    on first use."""
+
+    def __init__(self, engine: Engine | Database, policy: Policy = DEFAULT_POLICY,
+                 actor_id: str | None = None) -> None:
+        from storage.reader import Database
+
+        self.database = engine if isinstance(engine, Database) else Database(engine=engine)
         self.policy = policy
         self.actor_id = actor_id
+
+    @property
+    def engine(self) -> Engine:
+        return self.database.engine
+
+    @contextmanager
+    def reader(self) -> Iterator:
+        """A `storage.reader.Reader` for one read."""
+        if self.database.kind == "engine":
+            from storage.reader import reader_of
+
+            with self.session() as s:
+                yield reader_of(s)
+        else:
+            with self.database.reader() as reader:
+                yield reader
 
     @contextmanager
     def session(self) -> Iterator:
@@ -228,25 +255,25 @@ class Gateway:
 
     def caseload(self, practitioner_id: str | None, as_of: date) -> CaseloadView:
         from planner.risk import evaluate
-        from storage.handovers import with_auto_ticks
+        from planner.handover import with_auto_ticks
         from storage.queries import load_cases, load_world
 
-        if practitioner_id and self.actor_id:
-            self.check_practitioner_visible(practitioner_id)
         # Read only: the checklist ticks the records give are applied in memory
         # (the same warnings as after writing them); the screen writes them with
         # `sync_handover_ticks` in a worker after the rows are painted.
-        with self.session() as s:
-            world = load_world(s)
+        with self.reader() as r:
+            if practitioner_id and self.actor_id:
+                self._check_practitioner_visible(r, practitioner_id)
+            world = load_world(r)
             practitioners = tuple(sorted(world.practitioners.values(), key=lambda p: p.practitioner_id))
             me = world.practitioners.get(practitioner_id or "")
             if me is None:
                 return CaseloadView(as_of, None, practitioners)
             team_view = me.is_lead
             if team_view:
-                cases = load_cases(s, team_id=me.team_id)
+                cases = load_cases(r, team_id=me.team_id)
             else:
-                cases = load_cases(s, practitioner_id=me.practitioner_id)
+                cases = load_cases(r, practitioner_id=me.practitioner_id)
         risks = evaluate(with_auto_ticks(cases, world, as_of, self.policy), world, as_of, self.policy)
         rows = tuple(self._row(r.case, tuple(r.warnings), r.score, as_of) for r in risks)
         counts = severity_counts(w for r in rows for w in r.warnings)
@@ -256,15 +283,18 @@ class Gateway:
     def check_practitioner_visible(self, practitioner_id: str) -> None:
         """Refuse (CaseloadError) the caseload of a practitioner of another team
         than the signed-in actor's. An unknown id is left to the caller."""
+        with self.reader() as r:
+            self._check_practitioner_visible(r, practitioner_id)
+
+    def _check_practitioner_visible(self, reader, practitioner_id: str) -> None:
         from storage.access import check_practitioner_visible, practitioner_team_id, resolve_actor
 
-        with self.session() as s:
-            me = resolve_actor(s, self.actor_id)
-            try:
-                practitioner_team_id(s, practitioner_id)
-            except CaseloadError:
-                return  # unknown: the caseload reads as "nobody chosen"
-            check_practitioner_visible(s, me, practitioner_id)
+        me = resolve_actor(reader, self.actor_id)
+        try:
+            practitioner_team_id(reader, practitioner_id)
+        except CaseloadError:
+            return  # unknown: the caseload reads as "nobody chosen"
+        check_practitioner_visible(reader, me, practitioner_id)
 
     def sync_handover_ticks(self, practitioner_id: str, as_of: date, *, actor: str) -> None:
         """Write the checklist ticks the records give for the team's handovers
@@ -417,29 +447,28 @@ class Gateway:
         this sees every change. Cheap: the newest id comes from the primary
         key, and only the events after `since` are looked at. `since` None
         gives the marker to start from (changed False)."""
-        from sqlalchemy import func, select
-
-        from storage import models as m
         from storage.access import practitioner_team_id, resolve_actor, visible_team
 
-        A = m.AuditEvent
-        with self.session() as s:
-            top = s.execute(select(func.max(A.id))).scalar() or 0
+        with self.reader() as r:
+            top = r.scalar("SELECT max(id) FROM audit_event") or 0
             if since is None or top <= since:
                 return top, False
-            team = visible_team(resolve_actor(s, self.actor_id))
+            team = visible_team(resolve_actor(r, self.actor_id))
             if team is None and practitioner_id:
                 try:
-                    team = practitioner_team_id(s, practitioner_id)
+                    team = practitioner_team_id(r, practitioner_id)
                 except CaseloadError:
                     team = None
-            q = select(A.id).where(A.id > since, A.id <= top)
+            sql, params = "SELECT e.id FROM audit_event e", [since, top]
+            where = " WHERE e.id > ? AND e.id <= ?"
             if exclude_actor:
-                q = q.where(A.actor != exclude_actor)
+                where += " AND e.actor != ?"
+                params.append(exclude_actor)
             if team is not None:
-                q = (q.join(m.Case, m.Case.case_ref == A.case_ref).join(m.Team, m.Team.id == m.Case.team_pk)
-                     .where(m.Team.team_id == team))
-            return top, s.execute(q.limit(1)).first() is not None
+                sql += ' JOIN "case" c ON c.case_ref = e.case_ref JOIN team t ON t.id = c.team_pk'
+                where += " AND t.team_id = ?"
+                params.append(team)
+            return top, r.first(sql + where + " LIMIT 1", params) is not None
 
     # ---------------------------------------------------------------- writes (each one transaction)
 
