@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from planner.errors import CaseloadError
 from planner.model import NATIONS
@@ -200,13 +201,24 @@ _TABLE: dict[str, str] = {
 @lru_cache(maxsize=1)
 def _table_matches_package() -> bool:
     """Is the installed `holidays` the version `_TABLE` was taken from?
-    (Read from its metadata: no import of the package.)"""
-    from importlib.metadata import PackageNotFoundError, version
+    Told by its `.dist-info` folder beside the package, the only one there:
+    no import of the package, nor of `importlib.metadata` (a tenth of the
+    app's start-up). Anything else (no package, an unusual install) says
+    no, and the package itself is asked."""
+    from importlib.util import find_spec
 
     try:
-        return version("holidays") == _TABLE_VERSION
-    except PackageNotFoundError:
+        spec = find_spec("holidays")
+    except (ImportError, ValueError):
         return False
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    site = Path(next(iter(spec.submodule_search_locations))).parent
+    try:
+        infos = [p.name for p in site.iterdir() if p.name.startswith("holidays-") and p.name.endswith(".dist-info")]
+    except OSError:
+        return False
+    return infos == [f"holidays-{_TABLE_VERSION}.dist-info"]
 
 
 def _package_bank_holidays(subdiv: str, year: int) -> frozenset[date]:

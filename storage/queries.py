@@ -231,23 +231,31 @@ def _practitioner_rows(session, team_pk: int | None = None) -> list[Practitioner
     ]
 
 
-def load_world(session) -> World:
+def load_world(session, *, absences_team_id: str | None = None) -> World:
     """Teams, practitioners and absences (grouped by practitioner_id, by start date).
+
+    `absences_team_id`: only the absences of that team's practitioners, for
+    a read that evaluates only cases held in that team (the rules and the
+    workload read the absences of a case's current practitioner only).
 
     Three statements."""
     with gc_paused():
-        return _build_world(session)
+        return _build_world(session, absences_team_id)
 
 
-def _build_world(session) -> World:
+def _build_world(session, absences_team_id: str | None = None) -> World:
     teams = _team_rows(session)
     practitioners = _practitioner_rows(session)
+    where, params = "", ()
+    if absences_team_id is not None:
+        where, params = " WHERE p.team_pk = (SELECT t.id FROM team t WHERE t.team_id = ?)", (absences_team_id,)
     rows = _raw_rows(
         session,
         "SELECT a.id, p.practitioner_id, a.start_date, a.end_date, a.kind, cover.practitioner_id"
         " FROM absence a JOIN practitioner p ON p.id = a.practitioner_pk"
         " LEFT OUTER JOIN practitioner cover ON cover.id = a.cover_practitioner_pk"
-        " ORDER BY p.practitioner_id, a.start_date, a.id",
+        f"{where} ORDER BY p.practitioner_id, a.start_date, a.id",
+        params,
     )
     absences: dict[str, list[Absence]] = defaultdict(list)
     dates, words, make = _Dates(), _Words(), _make_absence

@@ -105,3 +105,33 @@ def test_years_outside_the_table_come_from_the_package():
     assert cal._table_bank_holidays("ENG", 1999) is None
     assert WorkingDays("england-and-wales").bank_holidays(2051) == cal._package_bank_holidays("ENG", 2051)
     assert date(2051, 12, 25) in WorkingDays("england-and-wales").bank_holidays(2051)
+
+
+def test_table_is_used_only_for_the_version_it_was_taken_from(tmp_path, monkeypatch):
+    """The version is told by the one `holidays-*.dist-info` folder beside the
+    package: another version, or two folders (an upgrade left behind), means
+    the package is asked instead of the table."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    from planner import calendar as cal
+
+    (tmp_path / "holidays").mkdir()
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name: SimpleNamespace(submodule_search_locations=[str(tmp_path / "holidays")]))
+
+    def matches() -> bool:
+        cal._table_matches_package.cache_clear()
+        return cal._table_matches_package()
+
+    try:
+        assert not matches()  # no metadata at all
+        (tmp_path / f"holidays-{cal._TABLE_VERSION}.dist-info").mkdir()
+        assert matches()
+        (tmp_path / "holidays-0.1.dist-info").mkdir()
+        assert not matches()
+        (tmp_path / f"holidays-{cal._TABLE_VERSION}.dist-info").rmdir()
+        assert not matches()
+    finally:
+        monkeypatch.undo()
+        cal._table_matches_package.cache_clear()
