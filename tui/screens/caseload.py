@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -170,14 +171,25 @@ class CaseloadScreen(ViewLoader, Screen):
 
     # ---------------------------------------------------------------- rows: data down
 
+    # (view, sort index, the view's rows in that order): sorted once per view and sort
+    _sorted: tuple[CaseloadView, int, list[CaseRow]] | None = None
+
     def visible_rows(self) -> list[CaseRow]:
         if self.view is None:
             return []
-        rows = [r for r in self.view.rows if r.matches(self.filter_text)]
+        rows = self._sorted_rows()  # filtering a sorted list keeps it sorted (the sort is stable)
+        if self.filter_text.strip():
+            rows = [r for r in rows if r.matches(self.filter_text)]
         if self.rule:
             rows = [r for r in rows if any(w.rule == self.rule for w in r.warnings)]
-        _label, key = SORTS[self.sort_index]
-        return sorted(rows, key=key)
+        return list(rows)
+
+    def _sorted_rows(self) -> list[CaseRow]:
+        kept = self._sorted
+        if kept is None or kept[0] is not self.view or kept[1] != self.sort_index:
+            _label, key = SORTS[self.sort_index]
+            kept = self._sorted = (self.view, self.sort_index, sorted(self.view.rows, key=key))
+        return kept[2]
 
     def refresh_rows(self, *, limit: int | None = None) -> None:
         """Show the visible rows (the first `limit` of them, when given) and the counts."""
@@ -236,9 +248,16 @@ class CaseloadScreen(ViewLoader, Screen):
         self.set_focus(box)
 
     @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
+    async def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value == self.filter_text:
+            return  # the box emptied by _hide_filter: its caller shows the rows
         self.filter_text = event.value
         self.refresh_rows()
+        # Let the table and the summary strip post their repaints before this
+        # screen goes idle and paints the filter box: then a keystroke is one
+        # frame, not three (after a frame Textual paints the next one 17 to
+        # 33 ms later, so each extra frame adds that to the keystroke).
+        await asyncio.sleep(0)
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
