@@ -12,7 +12,10 @@ CASELOAD_BENCH_OUT = a file. The caseload app writes the seconds from spawn
 to the first frame painted with the caseload's rows (a long caseload paints
 its first screenful first: `CaseloadApp.painted_with_rows`) and to the frame
 with every row in the table (`all_rows_shown`), then exits; the bare app (one
-Static) writes the time of its first frame. Medians of --runs runs, and the
+Static) writes the time of its first frame, and so does a data-less app with
+the caseload screen's widgets (Header, Input, a 24-row DataTable, Footer):
+Textual's own cost for such a screen, the floor under the app's ratio.
+Medians of --runs runs, and the
 ratios, are printed: the app started directly (`CaseloadApp.run`), and the
 real `caseload --db DB --as ID` command, whose database and policy checks run
 before the app starts.
@@ -71,10 +74,50 @@ class Bare(App):
 Bare().run(headless=True)
 """
 
+# The caseload screen's widgets with no data and none of the app's code: a
+# Header, a summary line, the (hidden) filter box, a DataTable of nine
+# columns with a screenful of 24 plain rows, a Footer of eight keys. What
+# Textual itself costs for such a screen: the floor under the app's ratio.
+WIDGETS = """
+import os, time
+from pathlib import Path
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+class Widgets(App):
+    BINDINGS = [Binding(k, "bell", f"key {{k}}") for k in "abcdefgh"]
+    def compose(self):
+        yield Header()
+        yield Static("24 cases · 3 high · 5 medium")
+        yield Input(id="f")
+        yield DataTable(cursor_type="row")
+        yield Static("")
+        yield Footer()
+    def on_mount(self):
+        self.query_one(Input).display = False
+        table = self.query_one(DataTable)
+        table.add_columns("Case", "Name", "Level", "Relationship", "Last seen", "Next", "Warnings", "Handover", "Risk")
+        for i in range(24):
+            table.add_row(f"X{{i:06d}}", f"Person {{i}} Name", "high", "new: week 3 of 12", "12 Nov", "2 Dec",
+                          "! overdue · due", "", str(90 - i), key=str(i))
+        table.focus()
+        self.call_after_refresh(self.done)
+    def done(self):
+        Path(os.environ["CASELOAD_BENCH_OUT"]).write_text(
+            f"{{time.time() - float(os.environ['CASELOAD_BENCH_T0'])}} 24\\n")
+        self.exit()
+
+Widgets().run(headless=True)
+"""
+
+
 CASELOAD = """
 import sys
-from datetime import date
 sys.path.insert(0, {root!r})
+from tui.startup import pause_gc
+pause_gc()  # as the `caseload` entry point starts (tui.startup.main)
+from datetime import date
 from storage.reader import Database
 from tui.app import CaseloadApp
 
@@ -89,9 +132,9 @@ app.run(headless=True)
 COMMAND = """
 import sys
 sys.path.insert(0, {root!r})
-from tui.cli import main
+from tui.startup import main  # the `caseload` console script
 
-main(["--db", {db!r}, "--as", {pid!r}, "--on", {as_of!r}], prog_name="caseload")
+main(["--db", {db!r}, "--as", {pid!r}, "--on", {as_of!r}])
 """
 
 
@@ -232,7 +275,10 @@ async def key_latency(db: str, pid: str, presses: int = 40):
     from tui.app import CaseloadApp
     from tui.screens.caseload import CaseloadScreen
 
+    from tui.startup import pause_gc
+
     database = Database(db)  # as the `caseload` command opens it
+    pause_gc()  # and as it starts: the app freezes what start-up built once painted
     app = CaseloadApp(database, practitioner_id=pid, as_of=AS_OF, state_file=Path(tempfile.mkdtemp()) / "s.json")
     out: dict[str, float] = {}
     handled: dict[str, list[float]] = {}
@@ -358,6 +404,9 @@ def main(argv=None) -> int:
 
     bare = median_of(BARE, args.runs)[0]
     print(f"bare Textual app, first frame:           {bare * 1000:7.0f} ms")
+    floor = median_of(WIDGETS.format(), args.runs)[0]
+    print(f"the same widgets, no data, first frame:  {floor * 1000:7.0f} ms  {floor / bare:4.1f} x"
+          "   (Textual's own floor for the caseload screen)")
     rows_out = []
     sample_pid, _ = pick(args.sample)
     rows_out.append(("sample.db", sample_pid, median_of(app_code(args.sample, sample_pid), args.runs)))

@@ -34,6 +34,7 @@ from tui.screens.caseload import CaseloadScreen
 
 log = logging.getLogger("caseload.tui")
 
+GC_RESUME_SECONDS = 5.0  # at the latest, garbage collection resumes this long after start-up
 POLL_SECONDS = 20.0  # how often the app asks whether someone else changed something
 POLL_BACKOFF_TICKS = 3  # while the database is unreachable: every third tick (a minute)
 UPDATED = "Updated: someone else changed this caseload."
@@ -131,6 +132,11 @@ class CaseloadApp(App[None]):
         self._close_messages_no_wait()
 
     def on_mount(self) -> None:
+        from tui.startup import resume_gc
+
+        # Collection paused by the entry point (tui.startup) resumes at the
+        # first painted caseload, or after this long whatever happens first.
+        self.set_timer(GC_RESUME_SECONDS, resume_gc)
         self.set_interval(POLL_SECONDS, self._poll_tick, name="change-poll")
         self.poll_changes()  # the marker to compare with
 
@@ -306,12 +312,20 @@ class CaseloadApp(App[None]):
         self.log.info(f"first paint with {rows} rows: {self.first_paint_seconds * 1000:.0f} ms")
         self._bench_first = (since_start if since_start is not None else self.first_paint_seconds, rows)
         if total is None or total <= rows:
+            self._started()
             self._bench_write(total if total is not None else rows)
+
+    def _started(self) -> None:
+        """Every row of the first caseload is in the table: start-up is over."""
+        from tui.startup import resume_gc
+
+        resume_gc()
 
     def all_rows_shown(self, rows: int) -> None:
         """Called after the frame that has every row of a long caseload in the table."""
         seconds = time.perf_counter() - self._constructed
         log.info("all %d rows in the table: %.0f ms after app start", rows, seconds * 1000)
+        self._started()
         self._bench_write(rows)
 
     def _bench_write(self, total: int) -> None:

@@ -146,7 +146,11 @@ def main(ctx: click.Context, db, actor_id, config, as_of, privacy):
     """Caseload planner: relationship-risk warnings and warm handovers."""
     ctx.obj = Ctx(db=db, actor_id=actor_id, config=config)
     if ctx.invoked_subcommand is None:
-        run_app(ctx.obj, as_of=as_of, privacy=privacy)
+        run_app(ctx.obj, as_of=as_of, privacy=privacy)  # the app resumes collection once painted
+    else:
+        from tui.startup import resume_gc
+
+        resume_gc()
 
 
 def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False) -> None:
