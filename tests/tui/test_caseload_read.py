@@ -152,3 +152,45 @@ def test_resolve_target_matches_the_engine():
     assert resolve_target("postgres://u@h:5433/db") == ("postgresql", "postgresql://u@h:5433/db")
     assert resolve_target("postgresql+psycopg://u@h/db") == ("postgresql", "postgresql://u@h/db")
     assert resolve_target("sqlite://")[0] == "other"  # in memory: only the engine opens it
+
+
+async def test_the_app_on_a_database_reads_lean_and_writes_through_its_engine(sample_engine, tmp_path):
+    """Opened as `caseload` opens it (a Database, no engine yet): the
+    caseload is read through the lean reader, writes go through the engine
+    the Database builds on first use, and the warning goes away."""
+    from sqlalchemy import select
+
+    from storage import models as m
+    from storage.engine import session
+    from storage.reader import Database
+    from tests.tui.helpers import find_case, settle
+    from tui.app import CaseloadApp
+    from tui.screens.case import CaseScreen
+    from tui.screens.caseload import CaseloadScreen
+    from tui.screens.forms import ContactForm
+
+    pid, ref = find_case(sample_engine, AS_OF, "contact_overdue")
+    database = Database(_url(sample_engine))
+    app = CaseloadApp(database, practitioner_id=pid, as_of=AS_OF, state_file=tmp_path / "state.json")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            home = await settle(pilot, CaseloadScreen)
+            assert any(r.case_ref == ref for r in home.view.rows)
+            await pilot.press("slash", *ref.lower(), "enter", "enter")
+            screen = await settle(pilot, CaseScreen)
+            loads = screen.loads
+            await pilot.press("c")
+            assert isinstance(app.screen, ContactForm)
+            await pilot.press("ctrl+s")
+            await settle(pilot, CaseScreen, after=loads)
+            assert database.has_engine
+            await pilot.press("escape")
+            home = await settle(pilot, CaseloadScreen, after=1)
+            row = next(r for r in home.view.rows if r.case_ref == ref)
+            assert not any(w.rule == "contact_overdue" for w in row.warnings)
+    finally:
+        database.dispose()
+    with session(sample_engine) as s:
+        case_id = s.execute(select(m.Case.id).where(m.Case.case_ref == ref)).scalar_one()
+        assert s.execute(select(m.Contact.id).where(m.Contact.case_id == case_id,
+                                                    m.Contact.contact_date == AS_OF)).first() is not None
