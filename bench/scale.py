@@ -92,7 +92,17 @@ class ScaleData:
 
 
 def generate(practitioners: int = 600, cases: int = 20_000, contacts: int = 1_000_000,
-             seed: int = 1, as_of: date = DEFAULT_AS_OF) -> ScaleData:
+             seed: int = 1, as_of: date = DEFAULT_AS_OF,
+             caseloads: Sequence[int] | None = None) -> ScaleData:
+    """The data, from `random.Random(seed)`.
+
+    `caseloads` (one count per practitioner, in order; default None) deals
+    the cases instead: practitioner i then holds exactly caseloads[i] open
+    (active or paused) cases, each in that practitioner's team, and closed
+    cases are dealt on top, so `cases` is ignored. Without it each case goes
+    to a random team and, within it, to a practitioner by caseload weight."""
+    import itertools
+
     from planner.calendar import working_days
     from planner.checklist import build_checklist
     from planner.model import Case as PlannerCase
@@ -159,11 +169,25 @@ def generate(practitioners: int = 600, cases: int = 20_000, contacts: int = 1_00
     spans: list[tuple[int, int]] = []
     rates: list[float] = []
     alloc_id = 0
-    for c in range(cases):
+    deal: list[int] | None = None
+    if caseloads is not None:
+        if len(caseloads) != practitioners or any(n < 0 for n in caseloads):
+            raise ValueError("caseloads: one count of 0 or more per practitioner")
+        deal = [pk for pk, n in enumerate(caseloads, start=1) for _ in range(n)]
+        rng.shuffle(deal)
+        team_of = {pk: t for t, pks in enumerate(members) for pk in pks}
+    for c in (range(cases) if deal is None else itertools.count()):
+        if deal is not None and not deal:
+            break
         cid = c + 1
-        t = rng.randrange(n_teams)
-        pool = members[t]
-        pk = rng.choices(pool, [weight[p] for p in pool])[0]
+        if deal is None:
+            t = rng.randrange(n_teams)
+            pool = members[t]
+            pk = rng.choices(pool, [weight[p] for p in pool])[0]
+        else:
+            pk = deal.pop()
+            t = team_of[pk]
+            pool = members[t]
         youth = team_youth[t]
         if youth:
             tier, level = None, rng.choices(("intensive", "enhanced", "standard"), (25, 45, 30))[0]
@@ -176,6 +200,8 @@ def generate(practitioners: int = 600, cases: int = 20_000, contacts: int = 1_00
         flags = ";".join(f for f, adult, child in _FLAG_ODDS if rng.random() < (child if youth else adult))
         roll = rng.random()
         status = "closed" if roll < 0.05 else "paused" if roll < 0.08 else "active"
+        if deal is not None and status == "closed":
+            deal.insert(rng.randrange(len(deal) + 1), pk)  # deal this holder another (open) case
         first = today - rng.randint(20, 900)
         end = today - rng.randint(1, 120) if status == "closed" else None
         if end is not None and end <= first + 30:

@@ -71,24 +71,40 @@ Helping HiGHS (none of this changes the optimum):
   practitioner over target must shed, and one with headroom must take in, a
   number of whole points that the phase-1 value implies, which costs at
   least a min-cost knapsack cover solved by dynamic programming;
-- on big models (`RESTRICTED_MIN_COLUMNS`), before the full cost phase: its
-  LP relaxation (a valid lower bound, used for the reported gap when the
-  full phase stops before HiGHS has a bound of its own) and a MIP restricted
-  to the columns the LP uses, whose plan starts the full phase
-  (`_restricted_start`).
+- the cost phase (`_cost_phase`) starts from its LP relaxation (value z,
+  reduced costs r): every plan costs at least z + r_j for each column j it
+  uses, so a plan better than the incumbent uses no column with r above
+  the incumbent's cost less z (less the grid step of the costs, 0.5 by
+  default), and those columns are fixed at 0 (reduced-cost fixing); the
+  plan HiGHS finds on the rest, and its bound, hold for the whole phase;
+- when everyone must come under the target, a search run first: HiGHS on
+  the columns of least reduced cost (3 per case) for up to 40 % of the
+  time, whose plan starts the exact run (on the benchmark's 25-practitioner
+  teams it is the optimum in under a second, and the exact run then only
+  has to prove it); a plan is also proven when that neighbourhood holds
+  every column a better plan could use;
+- HiGHS options that measured faster: one thread (also makes runs
+  reproducible), and for the exact run with a reachable target presolve
+  off and a smaller cut pool (`EXACT_OPTIONS`); with overload left, more
+  heuristic effort (`COVER_OPTIONS`);
+- a stopwatch (`_Stopwatch`, an interrupt callback) stops HiGHS just before
+  a long root step it cannot interrupt when too little time is left for
+  it, so the call keeps to its time limit on big teams; a wider search then
+  uses what time is left.
 
-Why HiGHS and not OR-Tools CP-SAT: on the benchmark's teams CP-SAT with two
-workers (the machine has two cores) improved neither the start nor, at 50
-practitioners, found any bound within 10 s, where HiGHS's LP bound and
-LP-guided start do both (bench/bench_rebalance.py).
+Why HiGHS and not OR-Tools CP-SAT: on the benchmark's teams (of the time)
+CP-SAT with two workers (the machine has two cores) improved neither the
+start nor, at 50 practitioners, found any bound within 10 s, where HiGHS's
+LP bound and LP-guided start do both (bench/bench_rebalance.py).
 
 Phase 1 gets at most 60 % of the time limit; phase 2 the rest (at least 5 %),
 less a margin (10 %, at most 1 s) so the whole call stays within the limit.
 The report gives the status ("optimal" only when both phases proved
 optimality, else HiGHS's word for the phase that stopped first:
 "time_limit", ...), the relative MIP gap (0.01 = 1 %): the larger of the two
-phases' gaps, and the wall-clock seconds of both (SolverReport also keeps
-each phase's gap).
+phases' gaps, the cost phase's being (plan cost - best bound) / plan cost
+with the best of HiGHS's bound and z, and the wall-clock seconds of both
+(SolverReport also keeps each phase's gap).
 """
 
 from __future__ import annotations
@@ -1083,21 +1099,20 @@ def _build_model(problem: RebalanceProblem, max_moves: int | None) -> _Model:
     )
 
 
-def _run(
+def _highs_for(
     model: _Model,
     n_o: int,
     *,
     phase: int,
     overload_bound: float | None,
-    start_x: list[float],
     time_limit: float,
     mip_gap: float,
     cuts: list[tuple[float, list[int], list[float]]] = (),
     relax: bool = False,
     keep_cols: set[int] | None = None,
     options: Mapping[str, Any] | None = None,
-) -> tuple[str, float | None, float, list[float]]:
-    """One HiGHS run; returns (status, gap, objective, column values)."""
+) -> Any:
+    """A HiGHS instance holding one phase's model (or its LP relaxation)."""
     import highspy
     import numpy as np
 
@@ -1133,6 +1148,10 @@ def _run(
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
+    # One thread: HiGHS's MIP gains little from a second one here, and with
+    # one its runs are reproducible (with two, when a parallel task finishes
+    # changes the search), which a benchmark and a team lead both want.
+    h.setOptionValue("threads", HIGHS_THREADS)
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     h.setOptionValue("mip_abs_gap", 1e-9)
@@ -1143,18 +1162,92 @@ def _run(
     h.passModel(lp)
     for lower, cols, coefs in cuts:
         h.addRow(lower, inf, len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+    return h
 
+
+HIGHS_THREADS = 1
+
+
+def _highs_run(h: Any) -> None:
+    """h.run(), once more after resetting HiGHS's thread pool if another
+    HiGHS user in this process started it with another number of threads
+    (HiGHS then refuses to run)."""
+    import highspy
+
+    if h.run() == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+        highspy.Highs.resetGlobalScheduler(True)
+        h.run()
+
+
+class _Stopwatch:
+    """A HiGHS interrupt callback that keeps one long step of HiGHS's root
+    node from overrunning the time limit.
+
+    HiGHS checks its time limit between steps. After the root LP and five
+    rounds of cuts it runs, once, a rounding heuristic from the analytic
+    centre of the LP, which propagates every bound change through all its
+    cuts and conflicts: seconds on a big model, and it cannot be cut short,
+    so started just before the limit it overruns it by that much. HiGHS
+    calls this callback where it checks its limits, with a dual bound once
+    the root LP is solved and then after each round; at the sixth such call
+    (just before that step) the run is stopped if less than `guard` seconds
+    are left, and otherwise left alone. (If HiGHS ends its cut rounds sooner
+    the step comes sooner, unguarded.) Stopping a run only ever stops it
+    sooner: no bound or plan HiGHS reports is changed by it."""
+
+    CALLS_BEFORE_LONG_STEP = 6
+
+    def __init__(self, deadline: float, guard: float) -> None:
+        self.deadline = deadline
+        self.guard = guard
+        self.calls = 0
+        self.stopped = False
+
+    def __call__(self, event: Any) -> None:
+        if not math.isfinite(event.data_out.mip_dual_bound):
+            return
+        self.calls += 1
+        if self.calls == self.CALLS_BEFORE_LONG_STEP and time.perf_counter() > self.deadline - self.guard:
+            self.stopped = True
+            event.interrupt()
+
+
+def _run(
+    model: _Model,
+    n_o: int,
+    *,
+    start_x: list[float],
+    deadline: float | None = None,
+    guard: float = 0.0,
+    **setup: Any,
+) -> tuple[str, float | None, float, list[float]]:
+    """One HiGHS run on `_highs_for(model, n_o, **setup)`; returns (status,
+    gap, objective, column values). With a `deadline` (a time.perf_counter()
+    value) HiGHS's time limit is what is left of it once the model is built
+    and passed, not `setup["time_limit"]`."""
+    import highspy
+
+    n_col = model.n_x + n_o
+    relax = setup.get("relax", False)
+    h = _highs_for(model, n_o, **setup)
     # A feasible start: the given x, with o at the overload it implies.
     sol = highspy.HighsSolution()
     sol.col_value = list(start_x) + _overload_values(model, start_x, n_o)
     sol.value_valid = True
     if not relax:
         h.setSolution(sol)
-
-    h.run()
+    stopwatch = None
+    if deadline is not None:
+        h.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
+        if guard > 0 and not relax:
+            stopwatch = _Stopwatch(deadline, guard)
+            h.cbMipInterrupt.subscribe(stopwatch)
+    _highs_run(h)
     status = h.getModelStatus()
     info = h.getInfo()
     word = _status_word(h, status)
+    if stopwatch is not None and stopwatch.stopped and status == highspy.HighsModelStatus.kInterrupt:
+        word = "time_limit"  # stopped for time, by the stopwatch rather than HiGHS's own clock
     values = list(h.getSolution().col_value)
     has_solution = info.primal_solution_status == 2 and len(values) == n_col  # kSolutionStatusFeasible
     if not has_solution:
@@ -1220,10 +1313,11 @@ def solve_problem(
         # target): the overload phase is proven optimal without a search.
         status1, gap1, found, phases = "optimal", 0.0, start, 1
     else:
+        until = began + max((time_limit - margin) * PHASE1_SHARE, time.perf_counter() - began + 0.05 * time_limit)
         status1, gap1, _overload, values = _run(
             model, n_o, phase=1, overload_bound=None, start_x=_x_of(model, problem, start),
-            time_limit=max((time_limit - margin) * PHASE1_SHARE - (time.perf_counter() - began), 0.05 * time_limit),
-            mip_gap=mip_gap,
+            time_limit=until - time.perf_counter(), mip_gap=mip_gap,
+            deadline=until, guard=LONG_STEP_SECONDS_PER_COLUMN * model.n_x,
         )
         found = _assignment_of(model, problem, values)
         if problem.overload(start) < problem.overload(found) - 1e-9:
@@ -1234,29 +1328,11 @@ def solve_problem(
     best_overload = problem.overload(found)
     bound = 0.0 if best_overload <= 1e-7 else best_overload + 1e-6 * max(1.0, best_overload)
     cuts = _cost_cuts(problem, model, bound)
-    found, lp_bound = _restricted_start(problem, model, n_o, found, bound, cuts, began, time_limit - margin)
-    remaining = time_limit - margin - (time.perf_counter() - began)
-    # With overload left (a target out of reach) the cost phase is a few
-    # practitioners with headroom each needing a least-cost cover; after
-    # HiGHS's reduced-cost fixing the model is small and its LP bound close,
-    # and what delays the proof is finding the best plan: more heuristic
-    # effort (0.05 by default) proves it several times sooner on the bench.
-    # With a reachable target the extra effort bought nothing.
-    options = {"mip_heuristic_effort": COVER_HEURISTIC_EFFORT} if bound > 0 else None
-    status2, gap2, _cost, values = _run(
-        model, n_o, phase=2, overload_bound=bound, start_x=_x_of(model, problem, found),
-        time_limit=max(remaining, 0.05 * time_limit), mip_gap=mip_gap, cuts=cuts, options=options,
+    assignment, status2, gap2 = _cost_phase(
+        problem, model, n_o, found, bound, cuts,
+        deadline=began + max(time_limit - margin, time.perf_counter() - began + 0.05 * time_limit),
+        mip_gap=mip_gap,
     )
-    assignment = _assignment_of(model, problem, values)
-    if (problem.overload(assignment) > bound + 1e-6
-            or problem.cost(assignment) > problem.cost(found) + 1e-9):
-        assignment = found  # (never expected: the start is feasible for phase 2)
-    if status2 != "optimal" and math.isfinite(lp_bound):
-        # the LP relaxation's value bounds the cost from below too: report the
-        # smaller gap (HiGHS's definition, |ub - lb| / |ub|)
-        ub = problem.cost(assignment)
-        lp_gap = max(0.0, ub - lp_bound) / max(abs(ub), 1e-9) if ub > 1e-9 else 0.0
-        gap2 = lp_gap if gap2 is None else min(gap2, lp_gap)
     seconds = time.perf_counter() - began
     # The plan is proven optimal only when both phases are; its gap is the
     # larger of the two (a reader should not take an unproven cost phase for
@@ -1271,57 +1347,183 @@ def solve_problem(
 
 
 PHASE1_SHARE = 0.6  # of the time limit, at most, for the overload phase
-COVER_HEURISTIC_EFFORT = 0.6  # HiGHS mip_heuristic_effort for the cost phase with overload left
-RESTRICTED_SHARE = 0.3  # of the time left, at most, for the restricted cost phase
-RESTRICTED_MIN_COLUMNS = 500  # smaller models go straight to the full cost phase
+# HiGHS options for the exact run with overload left (a target out of reach):
+# there what delays the proof is finding the best plan, and more heuristic
+# effort (0.05 by default) proved it several times sooner on the bench's
+# teams of the time; presolve and the default cut pool serve it better too
+COVER_OPTIONS: dict[str, Any] = {"mip_heuristic_effort": 0.6}
+SEARCH_MIN_COLUMNS = 1500  # smaller cost phases go straight to the exact run
+SEARCH_COLUMNS_PER_CASE = 3  # size of the search neighbourhood, in x columns per movable case
+SEARCH_SHARE = 0.4  # of the time left, at most, for the search run
+SEARCH_AGAIN_SECONDS = 1.0  # time left after a stopped exact run for a wider search
+LP_SHARE = 0.25  # of the time left, at most, for the LP relaxation
+SEARCH_OPTIONS: dict[str, Any] = {"mip_pool_soft_limit": 300}  # HiGHS options for the search run
+# HiGHS options for the exact run: presolve off (it removes little here, and
+# its restarts cost more than they give), and a smaller cut pool (every cut
+# in the pool is propagated through each bound change of HiGHS's rounding
+# heuristics, which is what makes its one long root step long)
+EXACT_OPTIONS: dict[str, Any] = {"presolve": "off", "mip_pool_soft_limit": 300}
+LONG_STEP_SECONDS_PER_COLUMN = 1e-4  # a generous estimate of HiGHS's long root step (`_Stopwatch`)
 
 
-def _restricted_start(
+def _cost_step(costs: Iterable[float]) -> float:
+    """The grid every move cost lies on (0.5 with the default policy: the
+    known-receiver multiplier halves whole costs), or 0 if there is none: a
+    plan better than one of cost U then costs at most U - step."""
+    values = [c for c in costs if c]
+    for step in (1.0, 0.5, 0.25, 0.1, 0.05, 0.01):
+        if all(abs(c / step - round(c / step)) <= 1e-9 * max(1.0, abs(c / step)) for c in values):
+            return step
+    return 0.0
+
+
+def _lp_relaxation(
+    model: _Model,
+    n_o: int,
+    *,
+    overload_bound: float,
+    cuts: list[tuple[float, list[int], list[float]]],
+    time_limit: float,
+) -> tuple[float, list[float]] | None:
+    """The cost phase's LP relaxation: its optimal value and the x columns'
+    reduced costs, or None if HiGHS did not solve it to optimality."""
+    import highspy
+
+    h = _highs_for(
+        model, n_o, phase=2, overload_bound=overload_bound, time_limit=time_limit, mip_gap=1.0,
+        cuts=cuts, relax=True,
+    )
+    _highs_run(h)
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    info = h.getInfo()
+    if info.primal_solution_status != 2 or info.dual_solution_status != 2:  # kSolutionStatusFeasible
+        return None
+    sol = h.getSolution()
+    return float(info.objective_function_value), list(sol.col_dual[: model.n_x])
+
+
+def _cost_phase(
     problem: RebalanceProblem,
     model: _Model,
     n_o: int,
     found: dict[str, str],
     bound: float,
     cuts: list[tuple[float, list[int], list[float]]],
-    began: float,
+    *,
     deadline: float,
-) -> tuple[dict[str, str], float]:
-    """A better start for the cost phase (RENS-like): solve its LP relaxation,
-    keep only the x columns the LP uses (plus those of the start), and let
-    HiGHS solve that much smaller MIP for a while. Its plan is feasible for
-    the full phase, which then starts from it; the full phase alone decides
-    optimality and the gap, so this changes no result, only how soon a good
-    incumbent is there (HiGHS's own root cut loop can take the whole time
-    limit on a big team before its heuristics run).
+    mip_gap: float,
+) -> tuple[dict[str, str], str, float | None]:
+    """The least-cost plan whose overload is within `bound`, from the start
+    `found`: (plan, status, relative gap).
 
-    Also returns the LP relaxation's value (-inf if not solved): a valid
-    lower bound on the phase's cost (the cuts are valid inequalities), used
-    for the reported gap when the full phase stops before its own bound."""
-    if model.n_x < RESTRICTED_MIN_COLUMNS:
-        return found, -math.inf
-    start_x = _x_of(model, problem, found)
-    left = deadline - (time.perf_counter() - began)
-    if left <= 1.0:
-        return found, -math.inf
-    status, _gap, lp_bound, lp_values = _run(
-        model, n_o, phase=2, overload_bound=bound, start_x=start_x,
-        time_limit=left * 0.25, mip_gap=1.0, cuts=cuts, relax=True,
-    )
-    if status != "optimal" or not math.isfinite(lp_bound):
-        return found, -math.inf
-    keep = {col for col in range(model.n_x) if lp_values[col] > 1e-6 or start_x[col] > 0.5}
-    if len(keep) >= 0.8 * model.n_x:
-        return found, lp_bound
-    left = deadline - (time.perf_counter() - began)
-    _status, _gap, _obj, values = _run(
-        model, n_o, phase=2, overload_bound=bound, start_x=start_x,
-        time_limit=max(0.05, left * RESTRICTED_SHARE), mip_gap=1e-4, cuts=cuts, keep_cols=keep,
-    )
-    better = _assignment_of(model, problem, values)
-    if (problem.overload(better) <= bound + 1e-6
-            and problem.cost(better) < problem.cost(found) - 1e-9):
-        return better, lp_bound
-    return found, lp_bound
+    Exact, with the help of the LP relaxation (value z, reduced costs r):
+    every plan costs at least z + r_j for each x column j it uses (LP
+    duality; r >= 0 for the columns the LP leaves at 0), so a plan better
+    than the incumbent (cost U, and costs lie on a grid of step s,
+    `_cost_step`) uses no column with r > U - s - z. Those columns are fixed
+    at 0 before HiGHS starts (reduced-cost fixing, as HiGHS does at its root,
+    here without first spending a root on the full model). The plan HiGHS
+    returns on what is left is optimal for the whole phase, and its bound is
+    a bound for the whole phase.
+
+    When everyone must come under the target and the model is not small,
+    a search run comes first: HiGHS on the columns of least reduced cost
+    (`SEARCH_COLUMNS_PER_CASE` per case) for a share of the time. Its plan
+    is only a start for the exact run (what HiGHS's own heuristics find
+    slowly on the full model, if at all), unless that neighbourhood holds
+    every column with r <= U - s - z and the search solved it to optimality:
+    then its plan is proven optimal as it stands. If the exact run is
+    stopped before its long root step (`_Stopwatch`, on the biggest models),
+    a wider search uses the time left.
+
+    The reported gap is (U - the best bound) / U, the bound being HiGHS's or
+    z, whichever is higher."""
+
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    def within(assignment: Mapping[str, str]) -> bool:
+        return problem.overload(assignment) <= bound + 1e-6
+
+    ub = problem.cost(found)
+    lp = _lp_relaxation(model, n_o, overload_bound=bound, cuts=cuts, time_limit=max(0.05, left() * LP_SHARE))
+    if lp is None:  # (never expected) no reduced costs: the whole model, as it is
+        status, gap, _obj, values = _run(
+            model, n_o, phase=2, overload_bound=bound, start_x=_x_of(model, problem, found),
+            time_limit=max(0.05, left()), mip_gap=mip_gap, cuts=cuts, deadline=deadline,
+        )
+        better = _assignment_of(model, problem, values)
+        if within(better) and problem.cost(better) <= ub + 1e-9:
+            found = better
+        return found, status, gap
+    z, reduced = lp
+    step = _cost_step(model.cost)
+    tol = 1e-6 * max(1.0, abs(ub))
+    lower = z  # the best bound on the phase's cost so far
+
+    def proven() -> bool:  # no plan on the grid lies between the bound and ub
+        return lower > ub - max(step, tol) + tol
+
+    def columns(limit: float) -> set[int]:
+        x = _x_of(model, problem, found)
+        return {col for col in range(model.n_x) if reduced[col] <= limit + tol or x[col] > 0.5}
+
+    def take(values: list[float]) -> None:
+        nonlocal found, ub
+        better = _assignment_of(model, problem, values)
+        if within(better) and problem.cost(better) < ub - 1e-9:
+            found, ub = better, problem.cost(better)
+
+    def exact(until: float) -> str:
+        """HiGHS on every column a better plan could use, until `until`."""
+        nonlocal lower
+        keep = columns(ub - step - z)
+        options = COVER_OPTIONS if bound > 0 else EXACT_OPTIONS
+        status, gap, obj, values = _run(
+            model, n_o, phase=2, overload_bound=bound, start_x=_x_of(model, problem, found),
+            time_limit=max(0.05, until - time.perf_counter()), mip_gap=mip_gap, cuts=cuts, keep_cols=keep,
+            options=options, deadline=until, guard=LONG_STEP_SECONDS_PER_COLUMN * len(keep),
+        )
+        take(values)
+        if gap is not None and math.isfinite(obj):
+            lower = max(lower, obj - gap * abs(obj))  # HiGHS's bound, for the whole phase
+        return status
+
+    def search(until: float, per_case: float = SEARCH_COLUMNS_PER_CASE) -> bool:
+        """HiGHS on the columns of least reduced cost; True if that proves the plan."""
+        ranked = sorted(reduced)
+        size = int(per_case * len(model.movable))
+        if size >= len(ranked):
+            return False
+        limit = ranked[size]
+        status, _gap, obj, values = _run(
+            model, n_o, phase=2, overload_bound=bound, start_x=_x_of(model, problem, found),
+            time_limit=max(0.05, until - time.perf_counter()), mip_gap=mip_gap, cuts=cuts,
+            keep_cols=columns(limit), options=SEARCH_OPTIONS, deadline=until,
+        )
+        take(values)
+        # solved to optimality (at the plan taken) on a neighbourhood that
+        # holds every column of a better plan
+        return status == "optimal" and obj >= ub - tol and limit >= ub - step - z
+
+    if proven():
+        return found, "optimal", 0.0
+    # the search pays off when everyone must come under the target; with
+    # overload left (covers of the headroom there is) the exact run, with
+    # more heuristic effort, finds and proves the plan sooner by itself
+    n_keep = len(columns(ub - step - z)) if bound <= 0 else 0
+    if n_keep > SEARCH_MIN_COLUMNS:
+        if search(time.perf_counter() + max(0.05, left() * SEARCH_SHARE)) or proven():
+            return found, "optimal", 0.0
+    status = exact(deadline)
+    if status == "optimal" or proven():
+        return found, "optimal", 0.0
+    if left() > SEARCH_AGAIN_SECONDS and n_keep > SEARCH_MIN_COLUMNS:
+        # the exact run stopped before its long root step: a wider search for the rest
+        if search(deadline, 2 * SEARCH_COLUMNS_PER_CASE) or proven():
+            return found, "optimal", 0.0
+    return found, status, max(0.0, ub - lower) / ub if ub > 1e-9 else 0.0
 
 
 HIGHS_OPTIONS: dict[str, Any] = {}  # extra HiGHS options for every run

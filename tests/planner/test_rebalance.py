@@ -580,14 +580,20 @@ def test_starts_only_make_allowed_moves(seed):
 
 
 @pytest.mark.parametrize("seed", range(15))
-def test_restricted_start_changes_no_optimum(seed, monkeypatch):
-    """The LP-guided restricted MIP (on for big models) only gives the full
-    cost phase a start: forced on for these small teams, the plan is still
-    the brute-force optimum."""
+def test_search_run_changes_no_optimum(seed, monkeypatch):
+    """The search run on the columns of least reduced cost (on for big
+    models) only gives the exact run a start, or proves a plan optimal when
+    its neighbourhood holds every column a better plan could use: forced on
+    for these small teams, the plan is still the brute-force optimum."""
     import planner.rebalance as rebalance
 
-    monkeypatch.setattr(rebalance, "RESTRICTED_MIN_COLUMNS", 0)
-    data, target = random_team(600 + seed)
+    monkeypatch.setattr(rebalance, "SEARCH_MIN_COLUMNS", 0)
+    monkeypatch.setattr(rebalance, "SEARCH_COLUMNS_PER_CASE", 1)
+    assert_brute_force_optimum(*random_team(600 + seed))
+
+
+def assert_brute_force_optimum(data, target) -> None:
+    """The plan is proven optimal and matches the brute-force optimum."""
     problem = build_problem(data, target_pct=target)
     plan = plan_rebalance(data, target_pct=target)
     assert plan.solver.status == "optimal"
