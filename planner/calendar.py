@@ -16,6 +16,7 @@ the package is upgraded, regenerate it with `python -m planner.calendar`.
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -214,8 +215,8 @@ def _table_matches_package() -> bool:
     if spec is None or not spec.submodule_search_locations:
         return False
     site = Path(next(iter(spec.submodule_search_locations))).parent
-    try:
-        infos = [p.name for p in site.iterdir() if p.name.startswith("holidays-") and p.name.endswith(".dist-info")]
+    try:  # names only (os.listdir): no Path object for each of the folder's entries
+        infos = [name for name in os.listdir(site) if name.startswith("holidays-") and name.endswith(".dist-info")]
     except OSError:
         return False
     return infos == [f"holidays-{_TABLE_VERSION}.dist-info"]

@@ -57,6 +57,8 @@ def level_for(tier: str | None, contact_level: str | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Team:
+    """A team; `nation` picks its bank holidays."""
+
     team_id: str
     name: str
     nation: str = "england-and-wales"
@@ -64,6 +66,8 @@ class Team:
 
 @dataclass(frozen=True, slots=True)
 class Practitioner:
+    """Someone who holds cases (or leads a team); hours and reduction set their capacity."""
+
     practitioner_id: str
     name: str
     team_id: str
@@ -82,6 +86,8 @@ class Practitioner:
 
 @dataclass(frozen=True, slots=True)
 class Allocation:
+    """A case held by a practitioner from `start_date`; open while `end_date` is None."""
+
     practitioner_id: str
     start_date: date
     end_date: date | None = None
@@ -94,6 +100,8 @@ class Allocation:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
+    """A contact with the person on a case: its kind and whether it was attended."""
+
     contact_date: date
     practitioner_id: str
     kind: str = "office"
@@ -108,6 +116,8 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class Appointment:
+    """A booked appointment, or a series of them when `rrule` is set."""
+
     appointment_date: date
     practitioner_id: str
     time: dt.time | None = None
@@ -118,6 +128,8 @@ class Appointment:
 
 @dataclass(frozen=True, slots=True)
 class Absence:
+    """A practitioner away from `start_date` to `end_date`, both counted."""
+
     practitioner_id: str
     start_date: date
     end_date: date
@@ -135,6 +147,8 @@ class Absence:
 
 @dataclass(frozen=True, slots=True)
 class ChecklistItem:
+    """One line of a handover checklist."""
+
     item_id: str
     title: str
     required: bool
@@ -147,6 +161,8 @@ class ChecklistItem:
 
 @dataclass(frozen=True, slots=True)
 class Handover:
+    """A planned (or done) move of a case from one practitioner to another."""
+
     from_practitioner_id: str
     to_practitioner_id: str
     planned_on: date
@@ -169,6 +185,8 @@ class Handover:
 
 @dataclass(frozen=True, slots=True)
 class Case:
+    """One case (a person supervised) with the records the rules read, each in date order."""
+
     case_ref: str
     display_name: str
     team_id: str | None = None

@@ -90,8 +90,6 @@ def _section(cls: type) -> Any:
 class _Mapping:
     """Sections keyed by a domain word (a level or a tier) read like a dict too."""
 
-    __slots__ = ()
-
     def __getitem__(self, key: str) -> Any:
         if key not in self.__dataclass_fields__:  # type: ignore[attr-defined]
             raise KeyError(key)
@@ -114,9 +112,14 @@ class _Mapping:
 
 # --------------------------------------------------------------------------
 # SPEC §3: relationship-risk rules
+#
+# The sections are built once, at import, on the app's start-up path: plain
+# frozen dataclasses without slots (a few instances, nothing needs them, and
+# `slots=True` builds every class twice), each with a docstring (without one,
+# `dataclass` works one out with `inspect.signature`).
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LevelThreshold:
     """Gap threshold T in calendar days for one contact level."""
 
@@ -124,8 +127,10 @@ class LevelThreshold:
     after: int = _v(28, DAYS)  # after the early window
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Thresholds(_Mapping):
+    """Gap threshold T by contact level (`[thresholds.<level>]`)."""
+
     intensive: LevelThreshold = field(
         default_factory=lambda: LevelThreshold(7, 14), metadata={"section": LevelThreshold}
     )
@@ -140,72 +145,96 @@ class Thresholds(_Mapping):
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EarlyWindow:
+    """How long a relationship counts as new (`early_window`)."""
+
     days: int = _v(84, DAYS)  # the current relationship is "new" while under this age
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactOverdue:
+    """When a gap over T turns from medium to high (`contact_overdue`)."""
+
     high_multiplier: float = _v(1.5, MULTIPLIER)  # high when gap > multiplier x T
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactDue:
+    """How early a contact falls due (`contact_due`)."""
+
     lead_days: int = _v(7, DAYS_OR_ZERO)  # low when T - lead_days <= gap <= T
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RelationshipGap:
+    """The practitioner's own gap that warns (`relationship_gap`)."""
+
     multiplier: float = _v(2.0, MULTIPLIER)  # own gap > multiplier x T
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FirstContact:
+    """The first-contact deadline with a new practitioner (`first_contact`)."""
+
     working_days: int = _v(5, WORKING_DAYS)  # deadline: nth working day after allocation start
     intensive_working_days: int = _v(2, WORKING_DAYS)
     lookahead_days: int = _v(7, DAYS_OR_ZERO)  # warn (low) this many days before the deadline
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class HandoverUpcoming:
+    """How near a planned handover warns, and how loudly (`handover_upcoming`)."""
+
     horizon_days: int = _v(28, DAYS)  # low from here down to medium_within_days + 1
     medium_within_days: int = _v(14, DAYS_OR_ZERO)
     high_within_days: int = _v(3, DAYS_OR_ZERO)  # and any handover date already past
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class HandoverUnplanned:
+    """A departure or long absence with no handover planned (`handover_unplanned`)."""
+
     horizon_days: int = _v(56, DAYS)
     long_absence_days: int = _v(28, DAYS)  # absences this long (calendar days) need a handover
     high_within_days: int = _v(14, DAYS_OR_ZERO)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ColdHandover:
+    """How long a cold handover keeps warning (`cold_handover`)."""
+
     window_days: int = _v(84, DAYS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PractitionerChurn:
+    """How many practitioners within a window warn of churn (`practitioner_churn`)."""
+
     window_days: int = _v(365, DAYS)
     medium_at: int = _v(3, COUNT)
     high_at: int = _v(4, COUNT)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MissedAppointments:
+    """Runs of missed contacts that warn (`missed_appointments`)."""
+
     medium_at: int = _v(2, COUNT)
     high_at: int = _v(3, COUNT)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CoverNeeded:
+    """How far ahead an absence without cover warns (`cover_needed`)."""
+
     horizon_days: int = _v(28, DAYS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SeverityWeights(_Mapping):
+    """Risk-score points per warning severity (`severity_weights`)."""
+
     high: int = _v(100, WEIGHT)
     medium: int = _v(10, WEIGHT)
     low: int = _v(1, WEIGHT)
@@ -215,7 +244,7 @@ class SeverityWeights(_Mapping):
 # SPEC §5: workload and rebalancing
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TierPoints(_Mapping):
     """Community tier points (hmpps-workload reference data)."""
 
@@ -237,7 +266,7 @@ class TierPoints(_Mapping):
     D0: float = _v(29.0, POINTS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LevelPoints(_Mapping):
     """Points for a case without a tier, by contact level."""
 
@@ -247,8 +276,10 @@ class LevelPoints(_Mapping):
     low: float = _v(30.0, POINTS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Workload:
+    """Capacity: case points against available points (SPEC §5, `workload`)."""
+
     full_time_points: float = _v(2176.0, MULTIPLIER)  # available points at full_time_hours
     full_time_hours: float = _v(37.0, HOURS)
     amber_from_pct: float = _v(90.0, PERCENT)  # < amber_from green; amber up to red_above
@@ -278,7 +309,7 @@ class Workload:
         return "red"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Disruption:
     """cost = (base + w) * m1 * m2 + per_recent_change * k (SPEC §5)."""
 
@@ -291,23 +322,29 @@ class Disruption:
     recent_change_days: int = _v(365, DAYS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Exclusions:
+    """Who a rebalance may not give cases to (SPEC §5, `exclusions`)."""
+
     absence_working_days: int = _v(10, WORKING_DAYS)  # receivers absent this many working days...
     absence_window_days: int = _v(28, DAYS)  # ...within the next this-many days are excluded
     leaving_within_days: int = _v(56, DAYS)  # receivers leaving within this many days are excluded
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class HandoverDefaults:
+    """Defaults for handovers a rebalance plans (`handover`)."""
+
     default_days_ahead: int = _v(14, DAYS_OR_ZERO)  # planned handovers from a rebalance: as-of + this
 
 
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Policy:
+    """Every setting of SPEC §3 and §5, one section per rule or topic (see the module docstring)."""
+
     nation: str = _v("england-and-wales", _nation_check)  # bank holidays when a team has none
     thresholds: Thresholds = _section(Thresholds)
     early_window: EarlyWindow = _section(EarlyWindow)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from planner.errors import ConfigError
@@ -11,6 +10,8 @@ from planner.errors import ConfigError
 def read_toml(path: Path) -> dict:
     """The file's table; ConfigError naming the file for anything that stops it
     being read (missing, a folder, unreadable, not TOML, not UTF-8)."""
+    import tomllib  # here, not at import: most runs read no file (1.5 ms)
+
     label = str(path)
     try:
         with path.open("rb") as handle:

@@ -217,8 +217,9 @@ def test_load_case_and_unknown_case(seeded):
 
 def test_statement_count_does_not_grow_with_cases(engine, monkeypatch):
     """5 cases and 50 cases: the same number of statements. Above
-    ID_LIST_LIMIT the child tables are filtered by a subquery instead of an id
-    list; still the same count and the same result."""
+    ID_LIST_LIMIT (SQLITE_ID_LIST_LIMIT on SQLite) the child tables are
+    filtered by a subquery instead of an id list; still the same count and
+    the same result."""
     with Session(engine) as s:
         pk = seed_people(s)
         for n in range(50):
@@ -246,6 +247,7 @@ def test_statement_count_does_not_grow_with_cases(engine, monkeypatch):
             team_count = len(seen) - before
 
             monkeypatch.setattr(queries, "ID_LIST_LIMIT", 10)
+            monkeypatch.setattr(queries, "SQLITE_ID_LIST_LIMIT", 10)
             before = len(seen)
             fifty_by_subquery = load_cases(s, practitioner_id="P1")
             subquery_count = len(seen) - before
