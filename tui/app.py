@@ -29,7 +29,7 @@ from textual.reactive import reactive
 
 from planner.policy import DEFAULT_POLICY, Policy
 from tui import state
-from tui.data import Gateway
+from tui.data import FirstRead, Gateway
 from tui.screens.caseload import CaseloadScreen
 
 log = logging.getLogger("caseload.tui")
@@ -96,6 +96,7 @@ class CaseloadApp(App[None]):
         privacy: bool = False,
         *,
         state_file: Path | None = None,
+        first_read: FirstRead | None = None,
     ) -> None:
         self._constructed = time.perf_counter()
         super().__init__()
@@ -112,11 +113,26 @@ class CaseloadApp(App[None]):
                           practitioner_id or state.saved_practitioner(state_file))
         self.set_reactive(CaseloadApp.privacy, privacy)
         self.first_paint_seconds: float | None = None
+        # The first caseload is read in a thread while Textual sets up the
+        # screen (the `caseload` command starts it sooner, before Textual is
+        # imported: `first_read`). The screen's first load takes it
+        # (`take_first_read`) and, when it is ready by then, paints its rows
+        # in its first frame. The paint never waits for it.
+        if first_read is None or first_read.key != (self.practitioner_id, self.as_of):
+            first_read = FirstRead.start(self.gateway, self.practitioner_id, self.as_of)
+        self._first_read = first_read
         # Changes by others (issue 8): the newest audit event id seen, and the poll's state.
         self.change_mark: int | None = None
         self.poll_failing = False
         self._poll_wait = 0
         self.polls_skipped = 0  # ticks that found a change but left the screen alone (a form open, typing)
+
+    def take_first_read(self, practitioner_id: str | None, as_of: date) -> FirstRead | None:
+        """The read started with the app, once, if it is of this caseload."""
+        first, self._first_read = self._first_read, None
+        if first is not None and first.key == (practitioner_id, as_of):
+            return first
+        return None
 
     def _fatal_error(self) -> None:
         """Exit after an unhandled exception without printing local variables:
@@ -338,4 +354,6 @@ class CaseloadApp(App[None]):
         since_start = self._since_start()
         done = since_start if since_start is not None else time.perf_counter() - self._constructed
         Path(out).write_text(f"{first[0]} {first[1]} {done} {total}\n")
-        self.exit()
+        # After the app's own compose and mount, which may still be queued
+        # when the rows came with the first frame.
+        self.call_later(self.exit)

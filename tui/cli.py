@@ -156,13 +156,22 @@ def main(ctx: click.Context, db, actor_id, config, as_of, privacy):
 def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False) -> None:
     from storage.reader import Database
 
+    from tui import state
+    from tui.data import FirstRead, Gateway
+
     policy = c.policy()
     database = Database(c.db)
     with database.reader() as reader:  # checked as `engine()` checks, without importing SQLAlchemy
         database.check_ready(reader)
+    # The first caseload (`--as`, else the remembered choice) is read in a
+    # thread while Textual is imported and set up (tui.data.FirstRead).
+    as_of = as_of or date.today()
+    first_read = FirstRead.start(Gateway(database, policy, actor_id=c.actor_id),
+                                 c.actor_id or state.saved_practitioner(), as_of, fork=True)
     from tui.app import CaseloadApp
 
-    app = CaseloadApp(database, practitioner_id=c.actor_id, as_of=as_of, policy=policy, privacy=privacy)
+    app = CaseloadApp(database, practitioner_id=c.actor_id, as_of=as_of, policy=policy, privacy=privacy,
+                      first_read=first_read)
     # bench/bench_startup.py times this command with no terminal attached.
     app.run(headless=bool(os.environ.get("CASELOAD_BENCH_OUT")))
     if app.return_code:

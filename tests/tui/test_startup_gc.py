@@ -24,7 +24,7 @@ def paused():
     try:
         yield
     finally:
-        startup._paused = False
+        startup._paused = startup._from_entry_point = False
         gc.enable()
         gc.unfreeze()
 
@@ -58,3 +58,29 @@ def test_resume_without_pause_changes_nothing():
     before = gc.get_freeze_count()
     startup.resume_gc()
     assert gc.isenabled() and gc.get_freeze_count() == before
+
+
+async def test_the_rest_of_the_first_load_is_frozen_once_done(make_app, paused, monkeypatch):
+    """A long caseload's other rows and the ticks written after the paint come
+    after `resume_gc`'s freeze: they are frozen once the first load is done
+    (the first tick sync), and only then."""
+    calls = []
+    freeze = startup.freeze_loaded
+    monkeypatch.setattr(startup, "freeze_loaded", lambda: (calls.append(gc.get_freeze_count()), freeze()))
+    app = make_app("E1-01")  # a team lead: the team's rows, first screenful first
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        await app.workers.wait_for_complete()
+        assert len(calls) == 1 and gc.get_freeze_count() > calls[0]  # more frozen than at the paint
+        loads = screen.loads
+        await pilot.press("R")
+        await settle(pilot, CaseloadScreen, after=loads)
+        await app.workers.wait_for_complete()
+        assert len(calls) == 1  # a reload is not start-up
+
+
+def test_freeze_loaded_leaves_other_processes_alone():
+    before = gc.get_freeze_count()
+    kept = [[object()] for _ in range(100)]
+    startup.freeze_loaded()  # no entry-point start-up in this process
+    assert gc.get_freeze_count() == before and kept

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from planner.errors import CaseloadError
 from tui.data import CaseView, initials
 from tui.screens.loading import ViewLoader
 from tui.widgets import severity
 from tui.widgets.case_detail import allocations_table, ordinal, warnings_block
+from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.timeline import ContactTimeline
 
 
@@ -46,7 +47,7 @@ class CaseScreen(ViewLoader, Screen):
         self.view: CaseView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="body"):
             yield Static(f"Loading case {self.case_ref}…", id="who", classes="loading-note")
             yield Static("", id="warnings", classes="section")
@@ -60,7 +61,7 @@ class CaseScreen(ViewLoader, Screen):
             yield Static("", id="contacts", classes="section")
             yield Static("Notes", classes="section-title")
             yield Static("", id="notes", classes="section")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "caseload"

@@ -10,11 +10,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Input, Static
 
 from tui.data import CaseloadView, CaseRow
 from tui.screens.loading import ViewLoader
 from tui.widgets.case_table import CaseTable
+from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.summary import SummaryStrip
 
 # (label, key function) in the order `s` cycles through them.
@@ -61,24 +62,31 @@ class CaseloadScreen(ViewLoader, Screen):
         self.rule: str | None = None
         self.sort_index = 0
         self._painted = False
+        self._first_read = None  # the app's first read (CaseloadApp.take_first_read), until taken
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield SummaryStrip("Loading the caseload…", id="summary")
-        yield Input(placeholder="filter by case ref or name (esc clears)", id="filter", compact=True)
+        # The filter box (#filter) is mounted by the first `/` (`action_filter`):
+        # an Input the start-up does not wait for.
         yield CaseTable(id="cases")
         yield Static("", id="empty", classes="empty-state")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one(CaseTable)
-        table.loading = True
         self.watch(self.app, "privacy", self._privacy_changed, init=False)
         self.watch(self.app, "theme", self._restyle, init=False)
         if self.practitioner_id is None:
             self.watch(self.app, "practitioner_id", self._practitioner_changed, init=False)
         self._set_titles()
-        self.load()
+        app = self.app
+        self._first_read = app.take_first_read(self.practitioner_id or app.practitioner_id, app.as_of)
+        if self._first_read is not None and self._first_read.ready():
+            # Read while Textual set the screen up: the rows go into the first frame.
+            first, self._first_read = self._first_read, None
+            self._read_and_post(first.result)
+        else:
+            self.load()
 
     def on_screen_resume(self) -> None:
         # Back from a case or the week: edits there may have changed warnings.
@@ -88,6 +96,9 @@ class CaseloadScreen(ViewLoader, Screen):
     # ---------------------------------------------------------------- loading (worker → message → handler)
 
     def read_view(self):
+        first, self._first_read = self._first_read, None
+        if first is not None:  # the app's first read, still running when this screen mounted
+            return first.result()
         app = self.app
         # Read as the signed-in practitioner (the gateway's actor), also when
         # a lead looks at someone else's caseload.
@@ -100,13 +111,16 @@ class CaseloadScreen(ViewLoader, Screen):
         already applied them in memory, so what is shown does not change."""
         app = self.app
         app.gateway.sync_handover_ticks(practitioner_id, app.as_of, actor=app.practitioner_id or practitioner_id)
+        if self.loads == 1:  # the first caseload is now fully loaded
+            from tui.startup import freeze_loaded
+
+            freeze_loaded()
 
     @on(ViewLoader.Loaded)
     def _loaded(self, message: ViewLoader.Loaded) -> None:
         view = message.view
         self.view = view
         table = self.query_one(CaseTable)
-        table.loading = False
         self._set_titles()
         empty = self.query_one("#empty", Static)
         if view.practitioner is None:
@@ -163,7 +177,6 @@ class CaseloadScreen(ViewLoader, Screen):
     @on(ViewLoader.LoadFailed)
     def _load_failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
-        self.query_one(CaseTable).loading = False
         self.query_one(SummaryStrip).update(f"✕ {message.message}")
         self.notify(message.message, title="Could not load", severity="error", timeout=10)
         if not self._painted:
@@ -225,7 +238,7 @@ class CaseloadScreen(ViewLoader, Screen):
         self.filter_text = ""
         self.rule = None
         self._hide_filter()
-        self.query_one(CaseTable).loading = True
+        self.query_one(SummaryStrip).update("Loading the caseload…")
         self.load()
 
     # ---------------------------------------------------------------- actions
@@ -239,13 +252,37 @@ class CaseloadScreen(ViewLoader, Screen):
     def _case_selected(self, event: CaseTable.CaseSelected) -> None:
         self.app.open_case(event.case_ref)
 
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        # Shown and focused at once (not on the next refresh), so the keys a
-        # fast typist sends right after `/` land in the box.
+    def _filter_box(self) -> Input | None:
+        """The filter box, once the first `/` has mounted it."""
+        boxes = self.query("#filter")
+        return boxes.first(Input) if boxes else None
+
+    async def action_filter(self) -> None:
+        box = self._filter_box()
+        if box is None:
+            # Mounted before this action returns: the binding has priority and
+            # the app waits for it, so the keys a fast typist sends right after
+            # `/` go to the box.
+            box = Input(placeholder="filter by case ref or name · enter keeps it · esc clears it",
+                        id="filter", compact=True)
+            await self.mount(box)
+        # The box takes the key line's place at the bottom (caseload.tcss), so
+        # the table keeps its size and none of its rows is painted again.
+        # Shown and focused at once (not on the next refresh), so the keys
+        # typed next land in the box.
         box.add_class("-shown")
         box.display = True
+        self.query_one(KeyBar).display = False
         self.set_focus(box)
+
+    def _close_filter_box(self) -> None:
+        """Put the key line back; the filter stays (the summary strip shows it)."""
+        box = self._filter_box()
+        if box is None or not box.display:
+            return
+        box.remove_class("-shown")
+        box.display = False
+        self.query_one(KeyBar).display = True
 
     @on(Input.Changed, "#filter")
     async def _filter_changed(self, event: Input.Changed) -> None:
@@ -260,31 +297,37 @@ class CaseloadScreen(ViewLoader, Screen):
         await asyncio.sleep(0)
 
     @on(Input.Submitted, "#filter")
-    def _filter_done(self, event: Input.Submitted) -> None:
+    def _filter_done(self, _event: Input.Submitted) -> None:
         self.query_one(CaseTable).focus()
-        if not event.value:
-            self._hide_filter()
+        self._close_filter_box()
+
+    @on(Input.Blurred, "#filter")
+    def _filter_left(self, _event: Input.Blurred) -> None:
+        self._close_filter_box()  # ↓ or a click took the focus: the filter stays
 
     def _hide_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.remove_class("-shown")
-        box.display = False
+        """Close the box and empty it."""
+        box = self._filter_box()
+        if box is None:
+            return
+        self._close_filter_box()
         if box.value:
             box.value = ""
 
     def action_clear_filter(self) -> None:
-        if self.filter_text or self.rule or self.query_one("#filter").has_class("-shown"):
+        box = self._filter_box()
+        if self.filter_text or self.rule or (box is not None and box.display):
             self.filter_text = ""
             self.rule = None
-            self._hide_filter()
             self.query_one(CaseTable).focus()
+            self._hide_filter()
             self.refresh_rows()
         elif self.practitioner_id is not None:  # drilled in from the team screen: esc goes back
             self.app.pop_screen()
 
     def key_down(self) -> None:
         # From the filter box, ↓ goes to the table (the filter stays).
-        if self.focused is self.query_one("#filter"):
+        if self.focused is not None and self.focused is self._filter_box():
             self.query_one(CaseTable).focus()
 
     def action_rule_filter(self) -> None:

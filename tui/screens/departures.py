@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
 from tui.screens.loading import ViewLoader
 from tui.widgets import severity
+from tui.widgets.chrome import KeyBar, TitleBar
 
 COLUMNS = (("ref", "Case"), ("name", "Name"), ("tier", "Tier"), ("to", "To"), ("why", "Why this receiver"))
 
@@ -60,12 +61,12 @@ class DeparturesScreen(ViewLoader, Screen):
         self.planning = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(f"Loading the cases of {self.practitioner_id}…", id="event", classes="loading-note")
         yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
         yield Static("", id="row-detail")
         yield Static("", id="covers")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "caseload"

@@ -27,7 +27,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList, Static, TextArea
+from textual.widgets import Button, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from planner.errors import CaseloadError, ConflictError
@@ -36,6 +36,7 @@ from tui.handover_data import OWNER_WORDS, HandoverScreenView
 from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
 from tui.widgets import severity
+from tui.widgets.chrome import KeyBar, TitleBar
 
 STATUS_WORDS = {
     "planned": "planned",
@@ -287,7 +288,7 @@ class HandoverScreen(ViewLoader, Screen):
         self._leaving = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="body"):
             yield Static(f"Loading the handover of {self.case_ref}…", id="who", classes="loading-note")
             yield Static("", id="progress")
@@ -296,7 +297,7 @@ class HandoverScreen(ViewLoader, Screen):
             yield Static("", id="item-detail")
             yield Static("Handover summary (outgoing practitioner) · ctrl+s saves", id="summary-title")
             yield TextArea(id="summary", soft_wrap=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "caseload"

@@ -18,12 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from tui.data import initials
 from tui.handover_data import TeamHandoversView
 from tui.screens.loading import ViewLoader
 from tui.widgets import severity
+from tui.widgets.chrome import KeyBar, TitleBar
 
 # Progress first so it fits in 80 columns; the names come last.
 COLUMNS = (("ref", "Case"), ("next", "Next item due"), ("progress", "Done"), ("overdue", "Overdue"),
@@ -56,11 +57,11 @@ class HandoversScreen(ViewLoader, Screen):
         self.view: TeamHandoversView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading the team's handovers…", id="summary", classes="loading-note")
         yield DataTable(id="handovers", cursor_type="row", zebra_stripes=True)
         yield Static("", id="departures")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "caseload"

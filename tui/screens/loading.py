@@ -44,9 +44,10 @@ class ViewLoader:
         return self.run_worker(self._read_and_post, name="load", group=self.LOAD_GROUP, thread=True,
                                exclusive=True, exit_on_error=False)
 
-    def _read_and_post(self) -> None:
+    def _read_and_post(self, read=None) -> None:
+        """Run `read` (`read_view` when None) and post what came of it."""
         try:
-            view = self.read_view()
+            view = (read or self.read_view)()
         except CaseloadError as exc:
             self.post_message(self.LoadFailed(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a notice, not a traceback

@@ -25,13 +25,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
 from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.team_data import SolvedPlan, capacity_bar
 from tui.screens.team import band_style, short
+from tui.widgets.chrome import KeyBar, TitleBar
 
 MOVE_COLUMNS = (("ok", "Accept"), ("case", "Case"), ("name", "Name"), ("move", "From → to"),
                 ("points", "Points"), ("cost", "Cost"), ("reason", "Reason"))
@@ -193,12 +194,12 @@ class RebalanceScreen(Screen):
         self.applied = None  # storage.team.AppliedPlan once applied
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="status")
         yield DataTable(id="moves", cursor_type="row", zebra_stripes=True)
         yield Static("", id="reason")
         yield DataTable(id="capacity", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "caseload"

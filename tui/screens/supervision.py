@@ -36,7 +36,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from planner.errors import CaseloadError
 from tui import supervision_data as data
@@ -45,6 +45,7 @@ from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
 from tui.widgets import severity
 from tui.widgets.case_detail import allocations_table, ordinal, warnings_block
+from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.timeline import ContactTimeline
 
 NARROW_BELOW = 100  # columns; below this the note sits under the case, not beside it
@@ -376,7 +377,7 @@ class SupervisionScreen(ViewLoader, Screen):
     # ---------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Starting the session…", id="position")
         yield Static("", id="prompt")
         with Horizontal(id="main"):
@@ -397,7 +398,7 @@ class SupervisionScreen(ViewLoader, Screen):
                 yield Static("", id="pinned")
                 yield Static("", id="case-actions")
         # Compact, without the palette hint: the keys that matter fit in 80 columns (ctrl+p still works).
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.title = "supervision"

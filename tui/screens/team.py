@@ -21,13 +21,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.screens.loading import ViewLoader
 from tui.team_data import MemberRow, TeamView, capacity_bar
 from tui.widgets import severity
+from tui.widgets.chrome import KeyBar, TitleBar
 
 # The columns that matter most come first, so 80 columns show them; the
 # detail line under the table repeats everything for the highlighted row.
@@ -102,12 +103,12 @@ class TeamScreen(ViewLoader, Screen):
         self.refused: str | None = None  # why the signed-in practitioner may not see the team
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading the team's workload…", id="summary")
         yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield Static("", id="legend")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "caseload"

@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.data import WeekView, initials
 from tui.screens.loading import ViewLoader
+from tui.widgets.chrome import KeyBar, TitleBar
 
 NARROW_BELOW = 110  # columns; below this the days are stacked as rows
 
@@ -89,7 +90,7 @@ class WeekScreen(ViewLoader, Screen):
         self.entries: dict[str, object] = {}  # option id -> PlanEntry
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading the week…", id="week-title")
         yield Static("", id="absences")
         with Vertical(id="week-body"):
@@ -98,7 +99,7 @@ class WeekScreen(ViewLoader, Screen):
                     yield DayColumn(i)
             yield Static("Catch-up: already overdue", classes="section-title", id="catchup-title")
             yield OptionList(id="catchup")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "caseload"

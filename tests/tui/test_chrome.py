@@ -1,0 +1,95 @@
+"""The title line and key line every screen has (tui.widgets.chrome), and the
+caseload's filter box mounted by the first `/` rather than at start-up."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from tests.tui.helpers import settle
+from tui.screens.case import CaseScreen
+from tui.screens.caseload import CaseloadScreen
+from tui.widgets.case_table import CaseTable
+from tui.widgets.chrome import KeyBar, TitleBar
+
+
+def shown_bindings(screen) -> list[str]:
+    """The descriptions Textual's Footer would show: one per action, `show` bindings only."""
+    seen, out = set(), []
+    for _node, binding, _enabled, _tooltip in screen.active_bindings.values():
+        if binding.show and binding.action not in seen:
+            seen.add(binding.action)
+            out.append(binding.description)
+    return out
+
+
+async def test_key_line_shows_the_screens_keys_and_follows_the_screen(make_app):
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        bar = screen.query_one(KeyBar)
+        line = str(bar.render())
+        assert [d for _k, _s, d, _e in bar.keys] == shown_bindings(screen)
+        for description in ("Filter", "By rule", "Sort", "Week", "Help", "Quit"):
+            assert description in line
+        assert "Open case" not in line  # show=False bindings stay out, as in Footer
+        assert line.rstrip().endswith("palette")  # the palette key on the right
+        assert len(line) == 120
+
+        await pilot.press("enter")
+        case = await settle(pilot, CaseScreen)
+        case_line = str(case.query_one(KeyBar).render())
+        assert "Contact" in case_line and "Filter" not in case_line
+
+
+async def test_key_line_gives_way_to_the_palette_key_at_80_columns(make_app):
+    app = make_app("E1-02")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await pilot.press("enter")
+        case = await settle(pilot, CaseScreen)
+        line = str(case.query_one(KeyBar).render())
+        assert len(line) == 80
+        assert line.rstrip().endswith("^p palette")
+        assert "…" in line  # the keys that do not fit are cut, not the palette's
+
+
+async def test_clicking_a_key_runs_it(make_app):
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        line = str(screen.query_one(KeyBar).render())
+        await pilot.click(KeyBar, offset=(line.index("Sort"), 0))
+        await pilot.pause()
+        assert screen.sort_index == 1
+
+
+async def test_title_line_follows_the_screens_title(make_app):
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        title = str(screen.query_one(TitleBar).render())
+        assert "caseload" in title and "E1-02" in title and "as of Fri 27 Nov 2026" in title
+        await pilot.press("p")  # privacy goes into the sub-title
+        await pilot.pause()
+        assert "PRIVACY" in str(screen.query_one(TitleBar).render())
+
+
+async def test_filter_box_is_mounted_by_the_first_slash(make_app):
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        assert not screen.query(Input)  # start-up does not build it
+        await pilot.press("escape")  # nothing to clear, and no box to hide
+        assert not screen.query(Input)
+        table = screen.query_one(CaseTable)
+        first = table.get_row_at(0)[0].plain
+        # typed straight after `/`, as a fast typist does: every key lands in the box
+        await pilot.press("slash", *first.lower())
+        box = screen.query_one("#filter", Input)
+        assert app.focused is box and box.value == first.lower()
+        assert table.row_count == 1
+        await pilot.press("escape")
+        assert not box.display and table.row_count == len(screen.view.rows)
+        await pilot.press("slash")
+        assert screen.query(Input).nodes == [box]  # shown again, not mounted twice
+        assert app.focused is box

@@ -1,0 +1,154 @@
+"""Every screen's title line and key line, one widget each.
+
+Textual's Header is four widgets and its Footer one widget per key, each
+styled on its own (the Footer restyles every key again when it binds their
+`compact` flag): on the caseload screen the two cost about 35 ms of the
+start-up, a third of what the app added to a bare Textual app. `TitleBar`
+and `KeyBar` show the same things as one Static each: the screen's title
+and sub-title; the keys that matter (`Binding.show`) with their
+descriptions, and the command palette's key on the right. A key in the key
+line can be clicked, as a Footer's can.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+
+class TitleBar(Static):
+    """The top line: the screen's title and sub-title (else the app's)."""
+
+    DEFAULT_CSS = """
+    TitleBar {
+        dock: top;
+        width: 100%;
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $foreground;
+        content-align: center middle;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def on_mount(self) -> None:
+        for node in (self.app, self.screen):
+            self.watch(node, "title", self._retitle, init=False)
+            self.watch(node, "sub_title", self._retitle, init=False)
+        self._retitle()
+
+    def _retitle(self, _value: object = None) -> None:
+        screen = self.screen
+        title = screen.title if screen.title is not None else self.app.title
+        sub_title = screen.sub_title if screen.sub_title is not None else self.app.sub_title
+        self.update(self.app.format_title(title, sub_title), layout=False)  # one line, always
+
+
+class KeyBar(Static):
+    """The bottom line: the keys that matter on this screen, as Footer shows them."""
+
+    COMPONENT_CLASSES = {"keybar--key", "keybar--description"}
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        width: 100%;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        & > .keybar--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .keybar--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+    }
+    """
+
+    def __init__(self, *, compact: bool = False, show_command_palette: bool = True,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.compact = compact
+        self.show_command_palette = show_command_palette
+        # (key, key as shown, description, enabled) in the order they are shown
+        self.keys: list[tuple[str, str, str, bool]] = []
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.watch(self.app, "theme", self._restyle, init=False)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen) -> None:
+        if not screen.app.app_focus:  # as Footer: no flicker while the terminal has lost focus
+            return
+        if self.is_attached and screen is self.screen:
+            self._rekey(screen)
+
+    def _restyle(self, _theme: str) -> None:
+        self._show()
+
+    def _rekey(self, screen) -> None:
+        """The keys to show, one per action, as Footer picks them."""
+        app = self.app
+        active = screen.active_bindings
+        keys: list[tuple[str, str, str, bool]] = []
+        actions: set[str] = set()
+        for _node, binding, enabled, _tooltip in active.values():
+            if not binding.show or binding.action in actions:
+                continue
+            actions.add(binding.action)
+            keys.append((binding.key, app.get_key_display(binding), binding.description, enabled))
+        self._palette = None
+        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            found = active.get(app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _node, binding, enabled, _tooltip = found
+                self._palette = (binding.key, app.get_key_display(binding), binding.description, enabled)
+        if keys != self.keys or self._palette != getattr(self, "_shown_palette", None):
+            self.keys = keys
+            self._shown_palette = self._palette
+            self._show()
+
+    def _show(self) -> None:
+        key_style = self.get_component_rich_style("keybar--key", partial=True)
+        description_style = self.get_component_rich_style("keybar--description", partial=True)
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        key_pad, gap = ("", " ") if self.compact else (" ", "")
+        for key, shown, description, enabled in self.keys:
+            text.append_text(self._key_text(key, shown, description, enabled, key_style, description_style,
+                                            key_pad, gap))
+            text.append(" " if self.compact else "")
+        palette = getattr(self, "_palette", None)
+        if palette is not None and self.size.width:
+            # The palette's key stays on the right; the others give way to it.
+            tail = self._key_text(*palette, key_style, description_style, key_pad, gap)
+            room = self.size.width - tail.cell_len - 1
+            if text.cell_len > room:
+                text.truncate(max(room, 0), overflow="ellipsis")
+            text.append(" " * (self.size.width - text.cell_len - tail.cell_len))
+            text.append_text(tail)
+        self.update(text, layout=False)  # one line, always
+
+    @staticmethod
+    def _key_text(key: str, shown: str, description: str, enabled: bool, key_style: Style,
+                  description_style: Style, key_pad: str, gap: str) -> Text:
+        click = Style(meta={"@click": f"app.simulate_key({key!r})"})
+        dim = Style(dim=True) if not enabled else Style()
+        text = Text(f"{key_pad}{shown}{key_pad}", style=key_style + click + dim)
+        if description:
+            text.append(f"{gap}{description} ", style=description_style + click + dim)
+        return text
+
+    def on_resize(self) -> None:
+        if getattr(self, "_palette", None) is not None:
+            self._show()  # the palette's key stays on the right
