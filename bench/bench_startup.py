@@ -301,14 +301,14 @@ async def key_latency(db: str, pid: str, presses: int = 40):
         out["cursor down"] = statistics.median([await timed("down", "cursor down") for _ in range(presses)])
         out["cursor up"] = statistics.median([await timed("up", "cursor up") for _ in range(presses)])
         out["page down"] = statistics.median([await timed("pagedown", "page down") for _ in range(10)])
-        # The app's own keys, with nothing to compare in the bare table: the
-        # first `/` mounts the filter box; esc hides it and empties the filter.
-        out["/ first (mounts box)"] = await timed("slash", "/ first (mounts box)")
+        # The app's own keys, with nothing to compare in the bare table: `/`
+        # opens the filter line; esc closes it and empties the filter.
+        out["/ (opens filter)"] = await timed("slash", "/ (opens filter)")
         out.update(await type_filter_keys(timed, name_probe(data)))
         for _ in range(5):
-            await timed("escape", "esc (closes filter)")
-            await timed("slash", "/ again")
-        await timed("escape", "esc (closes filter)")
+            await timed("escape", "esc (clears filter)")
+            await timed("slash", "/ (opens filter)")
+        await timed("escape", "esc (clears filter)")
         for _ in range(6):
             await timed("s", "s (sort)")
     database.dispose()

@@ -210,7 +210,7 @@ class CaseloadApp(App[None]):
         """Never under a form or a modal, nor while the user is typing."""
         from textual.widgets import Input, TextArea
 
-        if screen.is_modal:
+        if screen.is_modal or getattr(screen, "filtering", False):  # the caseload's `/` filter line is open
             return False
         return not isinstance(screen.focused, (Input, TextArea))
 

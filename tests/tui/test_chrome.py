@@ -1,15 +1,13 @@
 """The title line and key line every screen has (tui.widgets.chrome), and the
-caseload's filter box mounted by the first `/` rather than at start-up."""
+caseload's `/` filter line, typed into while the table keeps the focus."""
 
 from __future__ import annotations
-
-from textual.widgets import Input
 
 from tests.tui.helpers import settle
 from tui.screens.case import CaseScreen
 from tui.screens.caseload import CaseloadScreen
 from tui.widgets.case_table import CaseTable
-from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.chrome import FilterLine, KeyBar, TitleBar
 
 
 def shown_bindings(screen) -> list[str]:
@@ -74,22 +72,50 @@ async def test_title_line_follows_the_screens_title(make_app):
         assert "PRIVACY" in str(screen.query_one(TitleBar).render())
 
 
-async def test_filter_box_is_mounted_by_the_first_slash(make_app):
+async def test_the_filter_line_takes_the_typing_while_the_table_keeps_the_focus(make_app):
     app = make_app("E1-02")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot, CaseloadScreen)
-        assert not screen.query(Input)  # start-up does not build it
-        await pilot.press("escape")  # nothing to clear, and no box to hide
-        assert not screen.query(Input)
         table = screen.query_one(CaseTable)
+        line, keys = screen.query_one(FilterLine), screen.query_one(KeyBar)
+        assert not line.display and keys.display
         first = table.get_row_at(0)[0].plain
-        # typed straight after `/`, as a fast typist does: every key lands in the box
+        # typed straight after `/`, as a fast typist does: every key lands in the filter
         await pilot.press("slash", *first.lower())
-        box = screen.query_one("#filter", Input)
-        assert app.focused is box and box.value == first.lower()
+        assert line.display and not keys.display  # in the key line's place
+        assert app.focused is table and screen.filter_text == first.lower()
+        assert str(line.render()).startswith(f"/ {first.lower()}")
         assert table.row_count == 1
+        await pilot.press("backspace", "backspace", "ctrl+u")
+        assert screen.filter_text == "" and table.row_count == len(screen.view.rows)
+        await pilot.press("q", "p")  # letters are text here, not Quit or Privacy
+        assert app.is_running and not app.privacy and screen.filter_text == "qp"
+        await pilot.press("ctrl+u", *first.lower(), "enter")  # closed, the filter kept
+        assert not line.display and keys.display and table.row_count == 1
+        assert screen.filter_text == first.lower()
+        await pilot.press("slash")  # opens again on the same text
+        assert str(line.render()).startswith(f"/ {first.lower()}")
         await pilot.press("escape")
-        assert not box.display and table.row_count == len(screen.view.rows)
+        assert not line.display and screen.filter_text == "" and table.row_count == len(screen.view.rows)
+
+
+async def test_arrows_move_in_the_table_while_filtering(make_app):
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        table = screen.query_one(CaseTable)
+        await pilot.press("slash", "down")
+        assert screen.filtering and table.cursor_row == 1
+
+
+async def test_a_paste_goes_into_the_filter(make_app):
+    from textual import events
+
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        ref = screen.query_one(CaseTable).get_row_at(0)[0].plain
         await pilot.press("slash")
-        assert screen.query(Input).nodes == [box]  # shown again, not mounted twice
-        assert app.focused is box
+        screen.post_message(events.Paste(f"{ref}\nmore"))
+        await pilot.pause()
+        assert screen.filter_text == ref and screen.query_one(CaseTable).row_count == 1

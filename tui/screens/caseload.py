@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from tui.data import CaseloadView, CaseRow
 from tui.screens.loading import ViewLoader
 from tui.widgets.case_table import CaseTable
-from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.chrome import FilterLine, KeyBar, TitleBar
 from tui.widgets.summary import SummaryStrip
 
 # (label, key function) in the order `s` cycles through them.
@@ -59,6 +58,7 @@ class CaseloadScreen(ViewLoader, Screen):
         self.loads = 0  # handled load results (tests wait on this)
         self.view: CaseloadView | None = None
         self.filter_text = ""
+        self.filtering = False  # the filter line is open: typed keys go to the filter
         self.rule: str | None = None
         self.sort_index = 0
         self._painted = False
@@ -67,11 +67,10 @@ class CaseloadScreen(ViewLoader, Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield SummaryStrip("Loading the caseload…", id="summary")
-        # The filter box (#filter) is mounted by the first `/` (`action_filter`):
-        # an Input the start-up does not wait for.
         yield CaseTable(id="cases")
         yield Static("", id="empty", classes="empty-state")
         yield KeyBar()
+        yield FilterLine()
 
     def on_mount(self) -> None:
         self.watch(self.app, "privacy", self._privacy_changed, init=False)
@@ -252,83 +251,78 @@ class CaseloadScreen(ViewLoader, Screen):
     def _case_selected(self, event: CaseTable.CaseSelected) -> None:
         self.app.open_case(event.case_ref)
 
-    def _filter_box(self) -> Input | None:
-        """The filter box, once the first `/` has mounted it."""
-        boxes = self.query("#filter")
-        return boxes.first(Input) if boxes else None
+    # ---------------------------------------------------------------- the `/` filter
+    #
+    # `/` opens the filter line in the key line's place; the keys typed then
+    # go to the filter (on_key) while the table keeps the focus, so ↑ ↓ and
+    # the page keys still move in it. Enter closes the line and keeps the
+    # filter (the summary strip shows it); esc clears it; `/` opens it again.
 
-    async def action_filter(self) -> None:
-        box = self._filter_box()
-        if box is None:
-            # Mounted before this action returns: the binding has priority and
-            # the app waits for it, so the keys a fast typist sends right after
-            # `/` go to the box.
-            box = Input(placeholder="filter by case ref or name · enter keeps it · esc clears it",
-                        id="filter", compact=True)
-            await self.mount(box)
-        # The box takes the key line's place at the bottom (caseload.tcss), so
-        # the table keeps its size and none of its rows is painted again.
-        # Shown and focused at once (not on the next refresh), so the keys
-        # typed next land in the box.
-        box.add_class("-shown")
-        box.display = True
-        self.query_one(KeyBar).display = False
-        self.set_focus(box)
-
-    def _close_filter_box(self) -> None:
-        """Put the key line back; the filter stays (the summary strip shows it)."""
-        box = self._filter_box()
-        if box is None or not box.display:
+    def action_filter(self) -> None:
+        if self.filtering:
             return
-        box.remove_class("-shown")
-        box.display = False
+        self.filtering = True
+        line = self.query_one(FilterLine)
+        line.show_text(self.filter_text)
+        line.display = True
+        self.query_one(KeyBar).display = False
+
+    def _close_filter_line(self) -> None:
+        if not self.filtering:
+            return
+        self.filtering = False
+        self.query_one(FilterLine).display = False
         self.query_one(KeyBar).display = True
 
-    @on(Input.Changed, "#filter")
-    async def _filter_changed(self, event: Input.Changed) -> None:
-        if event.value == self.filter_text:
-            return  # the box emptied by _hide_filter: its caller shows the rows
-        self.filter_text = event.value
+    def _set_filter(self, text: str) -> None:
+        if text == self.filter_text:
+            return
+        self.filter_text = text
+        self.query_one(FilterLine).show_text(text)
         self.refresh_rows()
-        # Let the table and the summary strip post their repaints before this
-        # screen goes idle and paints the filter box: then a keystroke is one
-        # frame, not three (after a frame Textual paints the next one 17 to
-        # 33 ms later, so each extra frame adds that to the keystroke).
-        await asyncio.sleep(0)
 
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self, _event: Input.Submitted) -> None:
-        self.query_one(CaseTable).focus()
-        self._close_filter_box()
+    def on_key(self, event: events.Key) -> None:
+        """While the filter line is open: text, backspace, ctrl+u, enter and
+        esc are the filter's; every other key goes on to the table and the
+        bindings. Stopped here, a letter never reaches a binding (q types q)."""
+        if not self.filtering:
+            return
+        key = event.key
+        if key == "escape":
+            self.action_clear_filter()
+        elif key == "enter":
+            self._close_filter_line()
+        elif key == "backspace":
+            self._set_filter(self.filter_text[:-1])
+        elif key == "ctrl+u":
+            self._set_filter("")
+        elif event.is_printable and event.character:
+            self._set_filter(self.filter_text + event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
-    @on(Input.Blurred, "#filter")
-    def _filter_left(self, _event: Input.Blurred) -> None:
-        self._close_filter_box()  # ↓ or a click took the focus: the filter stays
+    def on_paste(self, event: events.Paste) -> None:
+        if self.filtering:
+            event.stop()
+            lines = event.text.splitlines()
+            if lines:  # a pasted ref or name: its first line
+                self._set_filter(self.filter_text + lines[0])
 
     def _hide_filter(self) -> None:
-        """Close the box and empty it."""
-        box = self._filter_box()
-        if box is None:
-            return
-        self._close_filter_box()
-        if box.value:
-            box.value = ""
+        """Close the filter line and empty the filter (the caller shows the rows)."""
+        self._close_filter_line()
+        self.filter_text = ""
 
     def action_clear_filter(self) -> None:
-        box = self._filter_box()
-        if self.filter_text or self.rule or (box is not None and box.display):
-            self.filter_text = ""
+        if self.filter_text or self.rule or self.filtering:
             self.rule = None
-            self.query_one(CaseTable).focus()
             self._hide_filter()
+            self.query_one(CaseTable).focus()
             self.refresh_rows()
         elif self.practitioner_id is not None:  # drilled in from the team screen: esc goes back
             self.app.pop_screen()
-
-    def key_down(self) -> None:
-        # From the filter box, ↓ goes to the table (the filter stays).
-        if self.focused is not None and self.focused is self._filter_box():
-            self.query_one(CaseTable).focus()
 
     def action_rule_filter(self) -> None:
         from tui.screens.picker import RulePicker

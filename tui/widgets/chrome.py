@@ -80,6 +80,7 @@ class KeyBar(Static):
         self.show_command_palette = show_command_palette
         # (key, key as shown, description, enabled) in the order they are shown
         self.keys: list[tuple[str, str, str, bool]] = []
+        self._shown_width = 0
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -129,6 +130,7 @@ class KeyBar(Static):
                                             key_pad, gap))
             text.append(" " if self.compact else "")
         palette = getattr(self, "_palette", None)
+        self._shown_width = self.size.width
         if palette is not None and self.size.width:
             # The palette's key stays on the right; the others give way to it.
             tail = self._key_text(*palette, key_style, description_style, key_pad, gap)
@@ -150,5 +152,38 @@ class KeyBar(Static):
         return text
 
     def on_resize(self) -> None:
-        if getattr(self, "_palette", None) is not None:
+        # Shown again after the filter line hid it, the width is the same: no repaint.
+        if getattr(self, "_palette", None) is not None and self.size.width != self._shown_width:
             self._show()  # the palette's key stays on the right
+
+
+class FilterLine(Static):
+    """The `/` filter as it is typed, in the key line's place (see
+    CaseloadScreen.on_key): the keys are routed here by the screen while the
+    table keeps the focus, so opening, typing and closing never restyle the
+    table (a focus change repaints all its rows and its scrollbars, a frame
+    of its own)."""
+
+    DEFAULT_CSS = """
+    FilterLine {
+        dock: bottom;
+        width: 100%;
+        height: 1;
+        padding: 0 1;
+        background: $footer-background;
+        color: $foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        display: none;
+    }
+    """
+
+    PLACEHOLDER = "filter by case ref or name · enter keeps it · esc clears it"
+
+    def show_text(self, text: str) -> None:
+        line = Text("/ ", style="bold", no_wrap=True, end="")
+        line.append(text)
+        line.append(" ", style="reverse")  # where the next key goes
+        if not text:
+            line.append(f" {self.PLACEHOLDER}", style="dim")
+        self.update(line, layout=False)  # one line, always
