@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -225,6 +225,11 @@ class AuditEvent(SQLModel, table=True):
     entity_key: str = Field(max_length=128)
     case_ref: str | None = Field(default=None, max_length=64, index=True)
     detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Schema 0004: the database login behind the event (PostgreSQL's
+    # session_user, stamped by the database; the OS user on SQLite), and the
+    # PostgreSQL transaction that wrote it (empty on SQLite).
+    login: str | None = Field(default=None, max_length=63)
+    xact: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class DbLogin(SQLModel, table=True):

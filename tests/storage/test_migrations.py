@@ -64,14 +64,15 @@ def at_0001(db_url, seed_cases):
 # ------------------------------------------------------------------ the revisions
 
 
-def test_three_linear_revisions_0001_0002_0003():
+def test_four_linear_revisions_0001_to_0004():
     scripts = ScriptDirectory.from_config(alembic_config())
     revs = {r.revision: r for r in scripts.walk_revisions()}
-    assert set(revs) == {"0001", "0002", "0003"}
+    assert set(revs) == {"0001", "0002", "0003", "0004"}
     assert revs["0001"].down_revision is None
     assert revs["0002"].down_revision == "0001"
     assert revs["0003"].down_revision == "0002"
-    assert scripts.get_heads() == ["0003"] == [head_revision()]
+    assert revs["0004"].down_revision == "0003"
+    assert scripts.get_heads() == ["0004"] == [head_revision()]
 
 
 def test_the_revision_list_the_checks_use_matches_the_scripts():
@@ -112,6 +113,8 @@ def test_drift_is_reported(engine):
 
 def test_downgrade_to_base_and_up_again(engine):
     cfg = alembic_config(engine)
+    command.downgrade(cfg, "0003")
+    assert tables(engine) == set(SQLModel.metadata.tables)
     command.downgrade(cfg, "0002")
     assert tables(engine) == set(SQLModel.metadata.tables) - ADDED_IN_0003
     command.downgrade(cfg, "0001")
