@@ -652,7 +652,7 @@ def _pack(case_pk: int, day: date, prac_pk: int, kind_idx: int = 0) -> int:
     return (((case_pk << 23) + day.toordinal()) << 33) + ((prac_pk + (1 << 31)) << 3) + kind_idx
 
 
-_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_key", "case_ref", "detail")
+_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_key", "case_ref", "detail", "login")
 
 
 class _Bulk:
@@ -703,6 +703,9 @@ class _Importer:
         self.conn = session.connection()
         self.dry_run = dry_run
         self.actor = actor or audit.default_actor()
+        # The database login (schema 0004): the OS user on SQLite.
+        self.login = (audit.default_actor() if self.conn.dialect.name == "sqlite"
+                      else self.conn.exec_driver_sql("SELECT session_user").scalar())
         self.policy = policy
         self.errors = _Errors()
         self.now = m.utcnow()
@@ -837,7 +840,7 @@ class _Importer:
         else:
             detail = _PLAIN_DETAIL.get(op) or _PLAIN_DETAIL.setdefault(
                 op, json.dumps({"op": op, "source": "csv"}, sort_keys=True))
-        self._audit.append((self._at, self.actor, "import", entity, key[:128], case_ref, detail))
+        self._audit.append((self._at, self.actor, "import", entity, key[:128], case_ref, detail, self.login))
         if len(self._audit) >= BATCH:
             self.flush_audit()
 
@@ -1585,6 +1588,10 @@ def import_csv(
         if sqlite:  # big imports touch indexes all over: give SQLite room to cache them
             old_cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
             session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
+        from storage.access import actor_for, require_admin
+
+        # People, teams and every team's cases come in here: the administrator's (README "Team server").
+        require_admin(actor_for(session, actor), "import CSV files")
         importer = _Importer(session, dry_run=dry_run, actor=actor, policy=policy)
         importer.errors = errors
         importer.sources = by_index
@@ -1735,6 +1742,20 @@ def _export_rows(session: Session) -> dict[str, Iterator[list[Any]]]:
     }
 
 
+def _scoped(session: Session, rows: dict[str, Iterator[list[Any]]], actor: str) -> dict[str, Iterator[list[Any]]]:
+    """Only what the actor sees (storage.access): the cases they see and
+    what hangs off them, the practitioners they see and their absences."""
+    from storage.access import actor_for, visible_case_refs, visible_practitioner_ids
+
+    me = actor_for(session, actor)
+    cases, people = visible_case_refs(session, me), visible_practitioner_ids(session, me)
+    if cases is None or people is None:
+        return rows
+    by_person = ("practitioners", "absences")  # keyed by practitioner_id; the rest by case_ref
+    return {kind: (r for r in it if r[0] in (people if kind in by_person else cases))
+            for kind, it in rows.items()}
+
+
 def _private_open(path: Path) -> io.TextIOWrapper:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
@@ -1760,7 +1781,7 @@ def export_dir(
     counts: dict[str, int] = {}
     written: list[Path] = []
     with Session(engine) as session:
-        rows = _export_rows(session)
+        rows = _scoped(session, _export_rows(session), actor)
         if fmt == "csv":
             for kind in ORDER:
                 path = dest / FILENAMES[kind]

@@ -12,11 +12,13 @@ Rules every function here keeps:
   names only (never names, note text or other personal data);
 - they flush (to learn ids and new versions) but never commit: the caller
   commits once with `commit_or_conflict`, so one command is one transaction.
-- access by team (`storage.access.guard_case`): when `actor` is a known
-  practitioner id, a case of another team is refused with CaseloadError (and
-  moving a case to another team needs a team lead); any other actor (the OS
-  user without `--as`, "import") is the administrator of the file and is let
-  through.
+- access (`storage.access`, the one place that decides): when `actor` is a
+  known practitioner id, a case they do not see is refused with
+  CaseloadError (`guard_case`), and so are the role rules there (moving a
+  case to another team needs a team lead, notes are written in one's own
+  name...); any other actor (the OS user without `--as`) is the
+  administrator of the file and is let through, except on a practitioner's
+  own PostgreSQL login, which is always that practitioner.
 """
 
 from __future__ import annotations
@@ -43,7 +45,14 @@ from planner.model import (
 )
 from storage import audit
 from storage import models as m
-from storage.access import actor_for, guard_case, require_lead
+from storage.access import (
+    actor_for,
+    check_allocate,
+    check_case_practitioner,
+    guard_case,
+    note_author,
+    require_lead,
+)
 
 if TYPE_CHECKING:  # planner.policy is another part; imported lazily below
     from planner.policy import Policy
@@ -278,6 +287,7 @@ def record_contact(
     case = _case(session, case_ref)
     guard_case(session, actor, case_ref)
     practitioner = _practitioner(session, practitioner_id)
+    check_case_practitioner(session, actor, case_ref, practitioner_id)
     _one_of(kind, CONTACT_KINDS, "contact kind")
     _one_of(outcome, OUTCOMES, "outcome")
     contact_date = _as_date(contact_date, "contact_date")
@@ -345,6 +355,7 @@ def book_appointment(
     case = _open_case(session, case_ref, "book an appointment")
     guard_case(session, actor, case_ref)
     practitioner = _practitioner(session, practitioner_id)
+    check_case_practitioner(session, actor, case_ref, practitioner_id)
     _one_of(kind, CONTACT_KINDS, "appointment kind")
     appointment_date = _as_date(appointment_date, "appointment_date")
     time = _as_time(time)
@@ -466,6 +477,9 @@ def add_case_note(
     """Add a case note; returns its id. The audit event never holds the text."""
     case = _case(session, case_ref)
     guard_case(session, actor, case_ref)
+    if author_id:
+        _practitioner(session, author_id)  # an unknown author is named as such
+    author_id = note_author(session, actor, author_id)  # a practitioner writes in their own name
     author_pk = _practitioner(session, author_id).id if author_id else None
     if not text or not text.strip():
         raise CaseloadError("a case note needs some text")
@@ -607,6 +621,7 @@ def allocate(
     case = _open_case(session, case_ref, "allocate it", lock=True)
     guard_case(session, actor, case_ref)
     practitioner = _practitioner(session, practitioner_id)
+    check_allocate(session, actor, case_ref, practitioner_id)
     start_date = _as_date(start_date, "start_date")
     current = _open_allocation(session, case.id)
     from_id = None

@@ -166,11 +166,19 @@ def _edit_note(
     case_ref: str,
     expected_version: int | None,
     doing: str,
+    actor: str,
 ) -> tuple[m.SupervisionNote, m.Case]:
     """The note row of (session, case), created empty when there is none yet.
-    ConflictError when `expected_version` is stale (0 means "no note yet")."""
-    _open_session_row(session, session_id, doing)
+    ConflictError when `expected_version` is stale (0 means "no note yet").
+    Only the lead of the session's practitioner's team writes, and only on
+    that team's cases (storage.access)."""
+    from storage.access import check_supervision_case, check_supervision_lead
+
+    sess = _open_session_row(session, session_id, doing)
     case = _case(session, case_ref)
+    practitioner_id = _pid_of(session, sess.practitioner_pk)
+    check_supervision_lead(session, actor, practitioner_id, doing)
+    check_supervision_case(session, actor, practitioner_id, case_ref)
     what = f"the supervision note on case {case_ref}"
     row = _note_row(session, session_id, case.id)
     if row is None:
@@ -205,12 +213,13 @@ def start_session(
             f"{lead_id} is not a team lead (role {lead.role}); a supervision session is led by a "
             "team lead: give --as with a team lead's id"
         )
-    from storage.access import actor_for, practitioner_team_id, require_lead
+    from storage.access import actor_for, check_supervision_lead, practitioner_team_id, require_lead
 
     require_lead(actor_for(session, lead_id), practitioner_team_id(session, practitioner_id),
                  f"supervise {practitioner_id}")
     if lead.id == practitioner.id:
         raise CaseloadError(f"{lead_id} cannot lead their own supervision; ask another team lead")
+    check_supervision_lead(session, actor, practitioner_id, f"supervise {practitioner_id}")
     on = _as_date(on, "session date")
     still_open = session.execute(
         select(m.SupervisionSession.id)
@@ -235,7 +244,10 @@ def end_session(
     session: Session, *, session_id: int, expected_version: int | None = None, actor: str
 ) -> datetime:
     """End an open session (its notes and marks are then fixed); returns when."""
+    from storage.access import check_supervision_lead
+
     row = _open_session_row(session, session_id, "change it")
+    check_supervision_lead(session, actor, _pid_of(session, row.practitioner_pk), "end a session")
     _check_version(session, row, expected_version, f"supervision session {session_id}")
     row.ended_at = utcnow()
     _flush(session)
@@ -341,7 +353,7 @@ def save_note(
     """Write (replace) the case's note in the session; returns its new version.
     Pass the version you read as `expected_version` (0 for "no note yet") and
     a note someone else changed since is refused with ConflictError."""
-    row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "write notes")
+    row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "write notes", actor)
     row.note = text if text and text.strip() else None
     _flush(session)
     audit.record(session, actor, "save", "supervision_note", f"{session_id}:{case_ref}",
@@ -362,7 +374,7 @@ def pin_prompt(
     (planner.supervision.PIN_PREFIX); returns the note's new version."""
     if not prompt_text or not prompt_text.strip():
         raise CaseloadError("a pinned prompt needs some text")
-    row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "pin prompts")
+    row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "pin prompts", actor)
     line = pin_line(prompt_text)
     existing = (row.note or "").rstrip("\n")
     if line in existing.splitlines():
@@ -385,7 +397,7 @@ def flag_case(
 ) -> int:
     """Flag the case for discussion (it moves to the front of the queue), or
     clear the flag; returns the note's new version."""
-    row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "flag cases")
+    row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "flag cases", actor)
     if bool(row.flagged) == flagged:
         return row.version
     row.flagged = flagged
@@ -414,7 +426,7 @@ def mark_reviewed(
     from storage.queries import load_case, load_world
 
     sess = _open_session_row(session, session_id, "review cases")
-    row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "review cases")
+    row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "review cases", actor)
     detail: dict[str, Any] = {"session_id": session_id}
     if reviewed:
         day = as_of or sess.session_date
@@ -489,10 +501,14 @@ def add_action(
         raise CaseloadError("an action needs some text: what is to be done?")
     if len(text) > MAX_ACTION_TEXT:
         raise CaseloadError(f"an action's text is {len(text)} characters; {MAX_ACTION_TEXT} at most")
+    from storage.access import check_action_add
+
     owner = _practitioner(session, owner_id)
     due = _as_date(due, "due")
+    subject = None
     if session_id is not None:
-        _open_session_row(session, session_id, "agree actions")
+        subject = _pid_of(session, _open_session_row(session, session_id, "agree actions").practitioner_pk)
+    check_action_add(session, actor, owner_id, case_ref, subject)
     case_pk = _case(session, case_ref).id if case_ref else None
     row = m.Action(session_id=session_id, case_id=case_pk, owner_pk=owner.id, text=text, due=due)
     session.add(row)
@@ -517,6 +533,9 @@ def tick_action(
     ).scalar_one_or_none()
     if row is None:
         raise CaseloadError(f"unknown action {action_id}")
+    from storage.access import check_action_tick
+
+    check_action_tick(session, actor, _pid_of(session, row.owner_pk), action_id)
     _check_version(session, row, expected_version, f"action {action_id}")
     on = _as_date(on, "done on")
     if bool(row.done) == done:

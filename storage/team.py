@@ -37,23 +37,12 @@ def rebalance_input(
 
 
 def check_may_apply(session: Session, actor: str | None, team_id: str) -> None:
-    """Refuse when the actor names a practitioner who is not a team lead of the
-    team. An actor that is no practitioner id (the OS user, when no `--as` is
-    given) is let through: access control proper comes with a later issue."""
-    if not actor:
-        return
-    row = session.execute(
-        select(m.Practitioner.role, m.Team.team_id)
-        .join(m.Team, m.Team.id == m.Practitioner.team_pk)
-        .where(m.Practitioner.practitioner_id == actor)
-    ).first()
-    if row is None:
-        return
-    role, actor_team = row
-    if role != "team_lead":
-        raise CaseloadError(f"{actor} is not a team lead: only a team lead may apply a rebalance")
-    if actor_team != team_id:
-        raise CaseloadError(f"{actor} leads team {actor_team}, not {team_id}: only its lead may apply this rebalance")
+    """Refuse unless the actor leads the team (`storage.access.require_lead`).
+    An actor that is no practitioner id (the OS user, when no `--as` is given)
+    is the administrator, except on a practitioner's own PostgreSQL login."""
+    from storage.access import actor_for, require_lead
+
+    require_lead(actor_for(session, actor), team_id, "apply a rebalance")
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,7 +142,7 @@ def test_apply_plan_refuses_practitioners_who_do_not_lead_the_team(engine, seed_
             apply_plan(s, _hand_plan(), actor="P1")
         with pytest.raises(CaseloadError, match="P3 leads team T2, not T1"):
             check_may_apply(s, "P3", "T1")
-        check_may_apply(s, "os-user", "T1")  # not a practitioner id: let through (access control comes later)
+        check_may_apply(s, "os-user", "T1")  # not a practitioner id: the administrator of the file
     assert _count(engine, m.Handover) == 0
 
 

@@ -76,16 +76,16 @@ def test_the_refusal_names_practitioner_teams_and_case(tmp_path, db_url):
 
 WRITES = {
     "record_contact": lambda s, who: repo.record_contact(
-        s, case_ref="C3", contact_date=D("2026-11-20"), practitioner_id="P1", kind="office",
+        s, case_ref="C3", contact_date=D("2026-11-20"), practitioner_id="P3", kind="office",
         outcome="attended", actor=who),
     "book_appointment": lambda s, who: repo.book_appointment(
-        s, case_ref="C3", appointment_date=D("2026-12-10"), practitioner_id="P1", actor=who),
+        s, case_ref="C3", appointment_date=D("2026-12-10"), practitioner_id="P3", actor=who),
     "move_appointment": lambda s, who: repo.move_appointment(
         s, appointment_id=c3_appointment(s).id, new_date=D("2026-12-04"), expected_version=1, actor=who),
     "cancel_appointment": lambda s, who: repo.cancel_appointment(
         s, appointment_id=c3_appointment(s).id, actor=who),
     "add_case_note": lambda s, who: repo.add_case_note(
-        s, case_ref="C3", text="made-up", author_id="P1", written_on=D("2026-11-20"), actor=who),
+        s, case_ref="C3", text="made-up", author_id=None, written_on=D("2026-11-20"), actor=who),
     "update_case": lambda s, who: repo.update_case(
         s, case_ref="C3", expected_version=1, actor=who, tier="A1"),
     "allocate": lambda s, who: repo.allocate(
@@ -121,7 +121,11 @@ def test_a_case_with_no_team_belongs_to_its_practitioners_team(db):
             access.guard_case(s, "P1", "C3")
 
 
-def test_the_receiver_of_a_handover_from_another_team_may_prepare_it(db):
+def test_both_teams_of_a_cross_team_handover_see_the_case_until_it_completes(db):
+    """SPEC §9: a case handed to another team is seen by both teams until the
+    handover completes; then by its new team only."""
+    from storage.handovers import complete_handover
+
     with Session(db) as s:
         repo.plan_handover(s, case_ref="C3", to_practitioner_id="P1", planned_on=D("2026-12-14"), actor="P3")
         repo.commit_or_conflict(s)
@@ -129,8 +133,18 @@ def test_the_receiver_of_a_handover_from_another_team_may_prepare_it(db):
         repo.record_contact(s, case_ref="C3", contact_date=D("2026-12-01"), practitioner_id="P1",
                             kind="three_way", outcome="attended", actor="P1")
         repo.commit_or_conflict(s)
-        with pytest.raises(CaseloadError, match="P2 is in team T1 and cannot see case C3"):
-            access.guard_case(s, "P2", "C3")
+        access.guard_case(s, "P2", "C3")  # the receiver's colleague too
+        assert "C3" in access.visible_case_refs(s, access.resolve_actor(s, "P2"))
+        assert access.visible_case_refs(s, access.resolve_actor(s, "P3")) == {"C3"}
+    with Session(db) as s:
+        complete_handover(s, case_ref="C3", on=D("2026-12-14"), override_reason="moved at short notice",
+                          actor="P3")
+        repo.commit_or_conflict(s)
+    with Session(db) as s:
+        assert access.case_team_id(s, "C3") == "T1"
+        with pytest.raises(CaseloadError, match="P3 is in team T2 and cannot see case C3 of team T1"):
+            access.guard_case(s, "P3", "C3")
+        access.guard_case(s, "P2", "C3")
 
 
 def test_moving_a_case_to_another_team_needs_a_lead(db):

@@ -89,7 +89,8 @@ def test_the_guard_is_a_trigger_and_postgresql_refuses_truncate_too(seeded):
             return
         names = conn.execute(text(
             "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal")).scalars()
-        assert set(names) == {"audit_event_no_update_delete", "audit_event_no_truncate"}
+        # schema 0004 adds the trigger that stamps the login on every new row
+        assert set(names) == {"audit_event_no_update_delete", "audit_event_no_truncate", "audit_event_stamp"}
     with pytest.raises(DBAPIError, match="append-only"), seeded.begin() as conn:
         conn.execute(text("TRUNCATE audit_event"))
     assert count(seeded) == 3
@@ -112,7 +113,9 @@ def test_audit_lists_events_by_case_user_and_date(seeded):
     assert [(e["actor"], e["action"], e["entity"], e["case_ref"]) for e in everything] == [
         ("P2", "record", "contact", "C1"), ("P3", "record", "contact", "C3"), ("P1", "add", "case_note", "C2"),
     ]
-    assert set(everything[0]) == {"id", "at", "actor", "action", "entity", "entity_key", "case_ref", "detail"}
+    assert set(everything[0]) == {"id", "at", "actor", "action", "entity", "entity_key", "case_ref", "detail",
+                                  "login", "xact"}
+    assert everything[0]["login"]  # the OS user on SQLite, the database login on PostgreSQL (schema 0004)
     assert everything[0]["detail"]["kind"] == "office"
     by_case = json.loads(run(db, "audit", "--case", "C3", "--format", "json").output)["events"]
     assert [e["case_ref"] for e in by_case] == ["C3"]

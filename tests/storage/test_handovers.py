@@ -269,8 +269,9 @@ def test_a_three_way_meeting_with_someone_else_or_long_before_does_not_count(db)
     with Session(db) as s:
         repo.record_contact(s, case_ref="C1", contact_date=DAY - timedelta(days=40), practitioner_id="P1",
                             kind="three_way", outcome="attended", actor="P1")
+        # P3 is of another team: only the administrator records a contact held by them on C1
         repo.record_contact(s, case_ref="C1", contact_date=DAY - timedelta(days=2), practitioner_id="P3",
-                            kind="three_way", outcome="attended", actor="L1")
+                            kind="three_way", outcome="attended", actor="admin")
         assert ho.sync_auto_ticks(s, as_of=DAY, actor="sys") == 0
 
 
@@ -466,9 +467,9 @@ def test_completing_refuses_a_stale_version_and_a_case_that_moved_meanwhile(db):
                                  expected_version=stale)
     with Session(db) as s:
         repo.allocate(s, case_ref="C1", practitioner_id="P3", start_date=AS_OF, actor="L1")
-        # C1 is team T2's now: T1's lead may no longer touch it (storage.access), so
-        # the administrator (an actor naming no practitioner) tries to complete it.
-        with pytest.raises(CaseloadError, match="cannot see case C1 of team T2"):
+        # C1 is team T2's now, but its handover from T1's P2 is still open: T1 still
+        # sees it (SPEC §9), and completing it is refused for what it is.
+        with pytest.raises(CaseloadError, match="now with P3"):
             ho.complete_handover(s, case_ref="C1", on=DAY, override_reason="x", actor="L1")
         with pytest.raises(CaseloadError, match="now with P3"):
             ho.complete_handover(s, case_ref="C1", on=DAY, override_reason="x", actor="administrator")

@@ -229,7 +229,8 @@ def test_a_stale_note_edit_is_refused_and_nothing_overwritten(db):
     with Session(db) as lead, Session(db) as other:
         read = sv.session_notes(lead, sid)["C1"].version
         assert read == version
-        sv.save_note(other, session_id=sid, case_ref="C1", text="theirs", expected_version=read, actor="P1")
+        # someone else who may write it (the administrator: P1 is the practitioner supervised)
+        sv.save_note(other, session_id=sid, case_ref="C1", text="theirs", expected_version=read, actor="admin")
         repo.commit_or_conflict(other)
         with pytest.raises(ConflictError, match="supervision note on case C1 was changed by someone else"):
             sv.save_note(lead, session_id=sid, case_ref="C1", text="mine", expected_version=read, actor="L1")
