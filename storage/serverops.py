@@ -77,9 +77,8 @@ def add_login(
                                   "AND schemaname = current_schema()")).scalar_one_or_none()
         if login in {owner, conn.execute(text("SELECT current_user")).scalar_one()}:
             raise CaseloadError(f"{login} owns the caseload tables; give the practitioner a login of their own")
+        _refuse_powerful_role(conn, login, owner)
         super_ = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": login}).first()
-        if super_ is not None and super_[0]:
-            raise CaseloadError(f"{login} is a superuser and would bypass row-level security")
         ensure_practitioner_role(conn)
         ident = sql.Identifier(login)
         try:
@@ -108,6 +107,34 @@ def add_login(
     team = _team_of(engine, practitioner_id)
     verb = "created" if created else "updated"
     return f"{verb} login {login} for {practitioner_id} (team {team}); it sees team {team}'s cases only"
+
+
+def _refuse_powerful_role(conn, login: str, owner: str | None) -> None:
+    """An existing role becomes a practitioner's login only if row-level
+    security can hold it: not the group role itself, no SUPERUSER, BYPASSRLS
+    or CREATEROLE (which could grant itself anything), not a member of the
+    tables' owner (it would act as the owner)."""
+    if login == PRACTITIONER_ROLE:
+        raise CaseloadError(
+            f"{login} is the group role every practitioner login belongs to; give the practitioner a "
+            "login of their own (e.g. --login n1_02)"
+        )
+    row = conn.execute(text(
+        "SELECT rolsuper, rolbypassrls, rolcreaterole,"
+        " CASE WHEN CAST(:owner AS text) IS NULL THEN false"
+        " ELSE pg_has_role(rolname, CAST(:owner AS text), 'MEMBER') END"
+        " FROM pg_roles WHERE rolname = :r"), {"r": login, "owner": owner}).first()
+    if row is None:
+        return
+    powers = [name for name, has in zip(("SUPERUSER", "BYPASSRLS", "CREATEROLE"), row[:3]) if has]
+    if powers:
+        raise CaseloadError(
+            f"{login} has {', '.join(powers)}: row-level security would not hold it; give the practitioner "
+            "a login of their own without those attributes"
+        )
+    if row[3]:
+        raise CaseloadError(f"{login} is a member of {owner}, which owns the caseload tables: it would see "
+                            "every team; give the practitioner a login of their own")
 
 
 def _team_of(engine: Engine, practitioner_id: str) -> str:

@@ -33,14 +33,34 @@ if __name__ == "__main__":  # `python -m tui.cli`: let the command modules find 
 @dataclass
 class Ctx:
     db: str | None
-    actor_id: str | None
+    actor_id: str | None  # `--as`; once signed in, who acts (storage.access.sign_in)
     config: str | None
+    signed_in: bool = False
 
     @property
     def actor(self) -> str:
         from storage.audit import default_actor
 
         return self.actor_id or default_actor()
+
+    def sign_in(self, source) -> None:
+        """Who acts comes from signing in (storage.access.sign_in): on
+        PostgreSQL a practitioner's login is that practitioner, with or
+        without `--as`, and refuses any other `--as`. Done once, when the
+        database is first opened."""
+        if self.signed_in:
+            return
+        from storage.access import sign_in
+
+        self.actor_id = sign_in(source, self.actor_id).practitioner_id
+        self.signed_in = True
+
+    def require_admin(self, what: str) -> None:
+        """Refuse unless the administrator acts (call after `engine()`)."""
+        if self.actor_id:
+            from storage.access import Actor, require_admin
+
+            require_admin(Actor(self.actor_id, None, ""), what)
 
     def policy(self):
         from planner.policy import load_policy
@@ -56,6 +76,7 @@ class Ctx:
         database = Database(self.db)
         with database.reader() as reader:
             database.check_ready(reader)
+            self.sign_in(reader)
             yield reader
 
     def engine(self, *, create: bool = False, ready: bool = True):
@@ -65,6 +86,11 @@ class Ctx:
         engine = make_engine(self.db, create=create)
         if ready:
             ensure_ready(engine)
+            if not self.signed_in:
+                from sqlmodel import Session
+
+                with Session(engine) as s:
+                    self.sign_in(s)
         return engine
 
 
@@ -120,6 +146,11 @@ def report_error(error: BaseException) -> int:
     if isinstance(error, CaseloadError):
         click.echo(f"caseload: {error}", err=True)
         return error.exit_code
+    if isinstance(error, SQLAlchemyError) and getattr(getattr(error, "orig", None), "sqlstate", None) == "42501":
+        # insufficient_privilege: the database's own access rules (README "Team server")
+        reason = str(error.orig).strip().splitlines()[0]
+        click.echo(f"caseload: refused by the database: {reason}", err=True)
+        return 2
     if isinstance(error, OperationalError):
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "database error"
         click.echo(f"caseload: database unavailable: {reason}", err=True)
@@ -163,11 +194,13 @@ def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False) -> None
     database = Database(c.db)
     with database.reader() as reader:  # checked as `engine()` checks, without importing SQLAlchemy
         database.check_ready(reader)
-    # The first caseload (`--as`, else the remembered choice) is read in a
+        c.sign_in(reader)  # `--as`, or on PostgreSQL the practitioner of the login
+    # The first caseload (who signed in, else the remembered choice) is read in a
     # thread while Textual is imported and set up (tui.data.FirstRead).
     as_of = as_of or date.today()
-    first_read = FirstRead.start(Gateway(database, policy, actor_id=c.actor_id),
-                                 c.actor_id or state.saved_practitioner(), as_of, fork=True)
+    first = c.actor_id or state.saved_practitioner()
+    first_read = FirstRead.start(Gateway(database, policy, actor_id=first, fixed=bool(c.actor_id)),
+                                 first, as_of, fork=True)
     from tui.app import CaseloadApp
 
     app = CaseloadApp(database, practitioner_id=c.actor_id, as_of=as_of, policy=policy, privacy=privacy,
@@ -202,9 +235,17 @@ def demo(c: Ctx, today, keep):
 @click.pass_obj
 def init(c: Ctx):
     """Create the database, or upgrade it to this version (backing it up first)."""
-    from storage.db import init_db
+    from storage.db import init_db, schema_state
 
+    if c.actor_id:
+        c.require_admin("create or upgrade the database")
     engine = c.engine(create=True, ready=False)
+    if schema_state(engine).is_current:  # a practitioner's own login is refused too (README "Team server")
+        from sqlmodel import Session
+
+        with Session(engine) as s:
+            c.sign_in(s)
+        c.require_admin("create or upgrade the database")
     click.echo(init_db(engine))
 
 
@@ -248,6 +289,7 @@ def backup(c: Ctx, dest):
     from storage.db import backup_db
 
     engine = c.engine()
+    c.require_admin("take a backup")
     written = backup_db(engine, Path(dest))
     click.echo(f"backup written to {written}")
 

@@ -42,13 +42,15 @@ def _date(value: str | None, option: str) -> date | None:
 @click.option("--until", metavar="DATE", help="To this date (UTC, inclusive).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (the newest).")
+@click.option("--db-writes", "db_writes", is_flag=True,
+              help="List every row a practitioner's login wrote (db_write) on its own line.")
 @click.pass_obj
-def audit(c: Ctx, case_ref, user, since, until, fmt, limit):
+def audit(c: Ctx, case_ref, user, since, until, fmt, limit, db_writes):
     """The audit trail: who changed what, when (oldest first)."""
-    from sqlalchemy import or_, select
+    from sqlalchemy import and_, or_, select
 
     from storage import models as m
-    from storage.access import check_case_access, resolve_actor, visible_team
+    from storage.access import audit_scope, check_case_access, resolve_actor
     from storage.engine import session as open_session
     from tui.cli import _print_table
 
@@ -62,12 +64,12 @@ def audit(c: Ctx, case_ref, user, since, until, fmt, limit):
         if case_ref:
             check_case_access(s, actor, case_ref)  # also: unknown case
             stmt = stmt.where(m.AuditEvent.case_ref == case_ref)
-        team = visible_team(actor)
-        if team is not None:  # a practitioner: their team's cases, and their own events
-            team_refs = (
-                select(m.Case.case_ref).join(m.Team, m.Team.id == m.Case.team_pk).where(m.Team.team_id == team)
-            )
-            stmt = stmt.where(or_(m.AuditEvent.case_ref.in_(team_refs), m.AuditEvent.actor == actor.practitioner_id))
+        scope = audit_scope(s, actor)
+        if scope is not None:  # a practitioner: as the database's audit_event policy (storage.access)
+            refs, team, login = scope
+            E = m.AuditEvent
+            stmt = stmt.where(or_(E.case_ref.in_(sorted(refs)),
+                                  and_(E.case_ref.is_(None), or_(E.actor.in_(sorted(team)), E.login == login))))
         if user:
             stmt = stmt.where(m.AuditEvent.actor == user)
         if since_d:
@@ -85,12 +87,49 @@ def audit(c: Ctx, case_ref, user, since, until, fmt, limit):
     if not rows:
         click.echo("No audit events.")
         return
+    shown = rows if db_writes else _fold_db_writes(rows)
     _print_table(
-        ["WHEN (UTC)", "ACTOR", "ACTION", "ENTITY", "KEY", "CASE", "DETAIL"],
-        [[r["at"][:19].replace("T", " "), r["actor"], r["action"], r["entity"], r["entity_key"],
-          r["case_ref"] or "-", json.dumps(r["detail"], sort_keys=True) if r["detail"] else ""] for r in rows],
+        ["WHEN (UTC)", "ACTOR", "LOGIN", "ACTION", "ENTITY", "KEY", "CASE", "DETAIL"],
+        [[r["at"][:19].replace("T", " "), r["actor"], r["login"] or "-", r["action"], r["entity"],
+          r["entity_key"], r["case_ref"] or "-",
+          (json.dumps(r["detail"], sort_keys=True) if r["detail"] else "") + _rows_note(r)] for r in shown],
     )
-    click.echo(f"{len(rows)} event(s)")
+    folded = len(rows) - len(shown)
+    click.echo(f"{len(rows)} event(s)" + (f", {folded} row write(s) folded into the change that made them "
+                                          "(--db-writes lists them)" if folded else ""))
+
+
+def _fold_db_writes(rows: list[dict]) -> list[dict]:
+    """The database's own `db_write` rows (schema 0004: one per row a
+    practitioner's login wrote) of a transaction that also has the app's
+    event are counted on that event's line ("+ rows: contact insert 1");
+    those of a transaction with no app event (a direct write, e.g. from
+    psql) stay on lines of their own."""
+    from collections import Counter
+
+    app_xacts = {r["xact"] for r in rows if r["action"] != "db_write" and r["xact"] is not None}
+    writes: dict[int, Counter] = {}
+    shown = []
+    for r in rows:
+        if r["action"] == "db_write" and r["xact"] in app_xacts:
+            op = (r["detail"] or {}).get("op", "write") if isinstance(r["detail"], dict) else "write"
+            writes.setdefault(r["xact"], Counter())[f"{r['entity']} {op}"] += 1
+            continue
+        shown.append(r)
+    last: dict[int, dict] = {}
+    for r in shown:
+        if r["action"] != "db_write" and r["xact"] in writes:
+            last[r["xact"]] = r
+    for xact, r in last.items():
+        r["_rows"] = writes[xact]
+    return shown
+
+
+def _rows_note(row: dict) -> str:
+    counts = row.get("_rows")
+    if not counts:
+        return ""
+    return " + rows: " + ", ".join(f"{what} {n}" for what, n in sorted(counts.items()))
 
 
 def _event_dict(e) -> dict:
@@ -108,6 +147,8 @@ def _event_dict(e) -> dict:
         "entity_key": e.entity_key,
         "case_ref": e.case_ref,
         "detail": detail,
+        "login": e.login,
+        "xact": e.xact,
     }
 
 
@@ -138,8 +179,8 @@ def copy(c: Ctx, to):
     from storage.copy import copy_database
     from storage.engine import make_engine
 
-    _refuse_practitioner(c, "copy the database")
     src = c.engine()
+    c.require_admin("copy the database")
     dst = make_engine(to, create=False)
     try:
         report = copy_database(src, dst)
@@ -177,12 +218,13 @@ def add_login_cmd(c: Ctx, practitioner_id, login, password_env):
     from storage.serverops import add_login
 
     _refuse_practitioner(c, "create logins")
+    engine = c.engine()
+    c.require_admin("create logins")
     password = None
     if password_env:
         password = os.environ.get(password_env)
         if not password:
             raise CaseloadError(f"--password-env {password_env}: that environment variable is not set or empty")
-    engine = c.engine()
     click.echo(add_login(engine, practitioner_id=practitioner_id, login=login, password=password, actor=c.actor))
 
 
@@ -194,6 +236,7 @@ def logins_cmd(c: Ctx):
     from tui.cli import _print_table
 
     engine = c.engine()
+    c.require_admin("list the logins")
     if engine.dialect.name != "postgresql":
         raise CaseloadError("server logins is for a PostgreSQL team server; this database is SQLite")
     rows = list_logins(engine)
