@@ -273,6 +273,16 @@ class HandoverView:
         return out
 
 
+def _item_state(still_open: bool, completed_on: date | None, item_id: str, due: date, done: bool,
+                as_of: date) -> tuple[bool, bool]:
+    """(overdue, follow_up) of an item: a follow-up is due after its completed
+    handover's completion (and not a warm item); overdue means still to do."""
+    from planner.handover import WARM_ITEMS
+
+    follow_up = completed_on is not None and due > completed_on and item_id not in WARM_ITEMS
+    return (still_open or follow_up) and not done and due < as_of, follow_up
+
+
 def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverView]:
     """Handovers matching `clauses` (on Handover/Case/the two practitioners)
     with their items: two statements whatever the number."""
@@ -305,8 +315,6 @@ def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverVi
             .where(*clauses)
         )
     items: dict[int, list[ItemView]] = {hid: [] for hid in ids}
-    from planner.handover import WARM_ITEMS
-
     still_open = {row[0] for row in rows if row[9] in OPEN_HANDOVER_STATUSES}
     completed_on = {row[0]: row[12] for row in rows
                     if row[9] in COMPLETED_HANDOVER_STATUSES and row[12] is not None}
@@ -317,12 +325,11 @@ def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverVi
         .where(item_filter)
         .order_by(HI.handover_id, HI.due, HI.id)
     ).all():
-        follow_up = hid in completed_on and due > completed_on[hid] and item_id not in WARM_ITEMS
+        overdue, follow_up = _item_state(hid in still_open, completed_on.get(hid), item_id, due, bool(done), as_of)
         items[hid].append(ItemView(
             id=iid, item_id=item_id, title=title, required=bool(required), due=due, owner=owner,
             done=bool(done), done_on=done_on, done_by=done_by, auto=bool(auto_), note=note,
-            version=version, overdue=(hid in still_open or follow_up) and not done and due < as_of,
-            follow_up=follow_up,
+            version=version, overdue=overdue, follow_up=follow_up,
         ))
     return [
         HandoverView(
@@ -799,6 +806,9 @@ def complete_handover(
         session, case_ref=case_ref, practitioner_id=before.to_practitioner_id, start_date=on,
         reason=f"handover: {row.reason}"[:400] if row.reason else "planned handover", actor=actor,
     )
+    # Read while the handover is open: one into another team hides the case
+    # from the outgoing team once it completes (storage.access, schema 0004).
+    view = handover_detail(session, case_ref, as_of=on, handover_id=row.id)
     _editing(session, _what(case_ref))
     row.status, row.completed_on, row.override_reason = done.status, on, done.override_reason
     _flush(session)
@@ -808,7 +818,11 @@ def complete_handover(
                  allocation_id=allocation_id,
                  from_practitioner_id=before.from_practitioner_id,
                  to_practitioner_id=before.to_practitioner_id)
-    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+    items = tuple(replace(i, **dict(zip(("overdue", "follow_up"), _item_state(False, on, i.item_id, i.due,
+                                                                                i.done, on))))
+                  for i in view.items)
+    return replace(view, version=row.version, status=row.status, completed_on=on,
+                   override_reason=row.override_reason, items=items)
 
 
 def cancel_handover(

@@ -649,6 +649,9 @@ def allocate(
     if case.team_pk != practitioner.team_pk:
         _editing(session, f"case {case_ref}")
         case.team_pk = practitioner.team_pk
+        # The case moves first: PostgreSQL checks a new allocation against the
+        # case's team (schema 0004), and the unit of work has no order of its own here.
+        _flush(session)
     row = m.Allocation(
         case_id=case.id,
         practitioner_pk=practitioner.id,

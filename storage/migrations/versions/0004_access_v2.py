@@ -56,7 +56,8 @@ RLS_TABLES = ("case", "allocation", "contact", "appointment", "handover", "super
               "handover_item", "action", "practitioner", "absence", "supervision_session", "audit_event")
 POLICIES = ("p_read", "p_insert", "p_update", "p_delete")
 
-# (name, signature, returns, body): SQL functions, STABLE SECURITY DEFINER.
+# (name, signature, returns, body): SECURITY DEFINER functions, in SQL
+# (plpgsql when the body starts with DECLARE), STABLE but for `_SETS`.
 # `{s}` is the schema. None of them takes a login: each answers for
 # session_user only.
 _FUNCTIONS = (
@@ -76,70 +77,91 @@ _FUNCTIONS = (
     ("caseload_team_practitioner_ids", "", "text[]",
      "SELECT coalesce(array_agg(p.practitioner_id::text), '{{}}') FROM {s}.practitioner p"
      " WHERE p.team_pk = {s}.caseload_my_team()"),
+    # The cases the login sees (storage.access.visible_case_refs): its team's,
+    # those of no team held in its team, and both sides of an open handover.
+    # plpgsql, so the team is looked up once and the arrays reach the
+    # planner as parameters (index scans, not a function call per row).
+    ("caseload_visible_cases", "", "integer[]",
+     "DECLARE team integer := {s}.caseload_my_team(); found integer[];"
+     " BEGIN"
+     " IF team IS NULL THEN RETURN '{{}}'; END IF;"
+     " SELECT coalesce(array_agg(DISTINCT v.id), '{{}}') INTO found FROM ("
+     " SELECT c.id FROM {s}.\"case\" c WHERE c.team_pk = team"
+     " UNION ALL SELECT c.id FROM {s}.\"case\" c WHERE c.team_pk IS NULL AND EXISTS ("
+     " SELECT 1 FROM {s}.allocation a JOIN {s}.practitioner p ON p.id = a.practitioner_pk"
+     " WHERE a.case_id = c.id AND a.end_date IS NULL AND p.team_pk = team)"
+     " UNION ALL SELECT h.case_id FROM {s}.handover h JOIN {s}.practitioner p"
+     " ON p.id IN (h.from_practitioner_pk, h.to_practitioner_pk)"
+     f" WHERE h.status IN {OPEN} AND p.team_pk = team) v;"
+     " RETURN found;"
+     " END"),
+    # The practitioners the login sees: the own team, and everyone named on a
+    # case it sees, so no row it reads points at a practitioner it cannot read.
+    ("caseload_visible_practitioners", "", "integer[]",
+     "DECLARE team integer := {s}.caseload_my_team(); cases integer[]; found integer[];"
+     " BEGIN"
+     " IF team IS NULL THEN RETURN '{{}}'; END IF;"
+     " cases := {s}.caseload_visible_cases();"
+     " SELECT coalesce(array_agg(DISTINCT v.pk), '{{}}') INTO found FROM ("
+     " SELECT p.id AS pk FROM {s}.practitioner p WHERE p.team_pk = team"
+     " UNION ALL SELECT a.practitioner_pk FROM {s}.allocation a WHERE a.case_id = ANY (cases)"
+     " UNION ALL SELECT h.from_practitioner_pk FROM {s}.handover h WHERE h.case_id = ANY (cases)"
+     " UNION ALL SELECT h.to_practitioner_pk FROM {s}.handover h WHERE h.case_id = ANY (cases)"
+     " UNION ALL SELECT DISTINCT k.practitioner_pk FROM {s}.contact k WHERE k.case_id = ANY (cases)"
+     " UNION ALL SELECT k.practitioner_pk FROM {s}.appointment k WHERE k.case_id = ANY (cases)"
+     " UNION ALL SELECT b.cover_practitioner_pk FROM {s}.absence b JOIN {s}.practitioner p"
+     " ON p.id = b.practitioner_pk WHERE p.team_pk = team AND b.cover_practitioner_pk IS NOT NULL) v;"
+     " RETURN found;"
+     " END"),
+    # The three below answer only about a practitioner or a case the login
+    # sees (NULL or nothing otherwise): no login learns another's team.
     ("caseload_practitioner_team", "pk integer", "integer",
-     "SELECT p.team_pk FROM {s}.practitioner p WHERE p.id = pk"),
+     "SELECT p.team_pk FROM {s}.practitioner p WHERE p.id = pk"
+     " AND pk = ANY ({s}.caseload_visible_practitioners())"),
     # A case's team: its own, else its current practitioner's (storage.access.case_team_id).
     ("caseload_case_team", "case_pk integer", "integer",
      "SELECT coalesce(c.team_pk, (SELECT p.team_pk FROM {s}.allocation a"
      " JOIN {s}.practitioner p ON p.id = a.practitioner_pk WHERE a.case_id = c.id AND a.end_date IS NULL"
-     " ORDER BY a.start_date DESC, a.id DESC LIMIT 1)) FROM {s}.\"case\" c WHERE c.id = case_pk"),
+     " ORDER BY a.start_date DESC, a.id DESC LIMIT 1)) FROM {s}.\"case\" c WHERE c.id = case_pk"
+     " AND case_pk = ANY ({s}.caseload_visible_cases())"),
     # The teams of the incoming practitioners of the case's open handovers.
     ("caseload_receiving_teams", "case_pk integer", "integer[]",
      "SELECT coalesce(array_agg(p.team_pk), '{{}}') FROM {s}.handover h"
      " JOIN {s}.practitioner p ON p.id = h.to_practitioner_pk"
-     f" WHERE h.case_id = case_pk AND h.status IN {OPEN}"),
-    # The cases the login sees (storage.access.visible_case_ids).
-    ("caseload_visible_cases", "", "integer[]",
-     "SELECT coalesce(array_agg(DISTINCT v.id), '{{}}') FROM ("
-     " SELECT c.id FROM {s}.\"case\" c WHERE c.team_pk = {s}.caseload_my_team()"
-     " UNION ALL SELECT c.id FROM {s}.\"case\" c JOIN {s}.allocation a ON a.case_id = c.id AND a.end_date IS NULL"
-     " JOIN {s}.practitioner p ON p.id = a.practitioner_pk"
-     " WHERE c.team_pk IS NULL AND p.team_pk = {s}.caseload_my_team()"
-     " UNION ALL SELECT h.case_id FROM {s}.handover h JOIN {s}.practitioner p"
-     " ON p.id IN (h.from_practitioner_pk, h.to_practitioner_pk)"
-     f" WHERE h.status IN {OPEN} AND p.team_pk = {{s}}.caseload_my_team()) v"),
-    # The practitioners the login sees: the own team, and everyone named on a
-    # case it sees, so no row it reads points at a practitioner it cannot read.
-    ("caseload_visible_practitioners", "", "integer[]",
-     "WITH vc AS (SELECT unnest({s}.caseload_visible_cases()) AS id)"
-     " SELECT coalesce(array_agg(DISTINCT v.pk), '{{}}') FROM ("
-     " SELECT p.id AS pk FROM {s}.practitioner p WHERE p.team_pk = {s}.caseload_my_team()"
-     " UNION ALL SELECT a.practitioner_pk FROM {s}.allocation a WHERE a.case_id IN (SELECT id FROM vc)"
-     " UNION ALL SELECT h.from_practitioner_pk FROM {s}.handover h WHERE h.case_id IN (SELECT id FROM vc)"
-     " UNION ALL SELECT h.to_practitioner_pk FROM {s}.handover h WHERE h.case_id IN (SELECT id FROM vc)"
-     " UNION ALL SELECT k.practitioner_pk FROM {s}.contact k WHERE k.case_id IN (SELECT id FROM vc)"
-     " UNION ALL SELECT k.practitioner_pk FROM {s}.appointment k WHERE k.case_id IN (SELECT id FROM vc)"
-     " UNION ALL SELECT b.cover_practitioner_pk FROM {s}.absence b JOIN {s}.practitioner p"
-     " ON p.id = b.practitioner_pk WHERE p.team_pk = {s}.caseload_my_team()"
-     " AND b.cover_practitioner_pk IS NOT NULL) v"),
+     f" WHERE h.case_id = case_pk AND h.status IN {OPEN}"
+     " AND case_pk = ANY ({s}.caseload_visible_cases())"),
 )
 # Callable by any login (each answers only about the caller).
 _PUBLIC_FUNCTIONS = ("caseload_my_practitioner_id",)
+# The sets the policies look rows up in: VOLATILE, so the planner does not
+# run them once more to estimate (they are computed once per statement
+# anyway, by the policies' uncorrelated `IN (SELECT unnest(...))`).
+_SETS = ("caseload_visible_cases", "caseload_visible_practitioners", "caseload_team_practitioners",
+         "caseload_team_practitioner_ids")
 
 
 def _policies(s: str) -> dict[str, dict[str, str]]:
     """table -> {command: expression}. `read` is USING for SELECT (and for
     UPDATE/DELETE), `insert` and `update` are WITH CHECK."""
-    # `x = ANY ((SELECT f())::integer[])`: the array is computed once per
-    # statement (an InitPlan), not once per row; the cast keeps PostgreSQL
-    # from reading `ANY (SELECT ...)` as a subquery of arrays.
-    cases = f"((SELECT {s}.caseload_visible_cases())::integer[])"
-    people = f"((SELECT {s}.caseload_visible_practitioners())::integer[])"
-    team = f"((SELECT {s}.caseload_team_practitioners())::integer[])"
+    # `x IN (SELECT unnest(f()))`: computed once per statement and looked up
+    # in a hash (a hashed SubPlan), not a call, nor a scan of an array, per row.
+    cases = f"(SELECT unnest({s}.caseload_visible_cases()))"
+    people = f"(SELECT unnest({s}.caseload_visible_practitioners()))"
+    team = f"(SELECT unnest({s}.caseload_team_practitioners()))"
     me, lead, my_team = f"{s}.caseload_me()", f"{s}.caseload_i_lead()", f"{s}.caseload_my_team()"
-    seen = f"case_id = ANY {cases}"
-    child = {"read": seen, "insert": f"{seen} AND practitioner_pk = ANY {people}",
-             "update": f"{seen} AND practitioner_pk = ANY {people}"}
+    seen = f"case_id IN {cases}"
+    child = {"read": seen, "insert": f"{seen} AND practitioner_pk IN {people}",
+             "update": f"{seen} AND practitioner_pk IN {people}"}
     # A session the login leads: a lead's, of a practitioner of the team (not their own).
-    led = f"{lead} AND practitioner_pk = ANY {team} AND practitioner_pk <> {me}"
-    led_sessions = (f"(SELECT ss.id FROM {s}.supervision_session ss WHERE ss.practitioner_pk = ANY {team}"
+    led = f"{lead} AND practitioner_pk IN {team} AND practitioner_pk <> {me}"
+    led_sessions = (f"(SELECT ss.id FROM {s}.supervision_session ss WHERE ss.practitioner_pk IN {team}"
                     f" AND ss.practitioner_pk <> {me})")
     return {
         "case": {
-            "read": f"id = ANY {cases}",
+            "read": f"id IN {cases}",
             # A case leaves the team only with a lead, or into the team of
             # its open handover's receiver (completing the handover).
-            "update": f"id = ANY {cases} AND (team_pk = {my_team} OR {lead}"
+            "update": f"id IN {cases} AND (team_pk = {my_team} OR {lead}"
                       f" OR team_pk = ANY ({s}.caseload_receiving_teams(id)))",
         },
         "allocation": {
@@ -156,7 +178,7 @@ def _policies(s: str) -> dict[str, dict[str, str]]:
                           "update": f"handover_id IN (SELECT h.id FROM {s}.handover h)"},
         "case_note": {"read": seen, "insert": f"{seen} AND author_pk = {me}"},
         "supervision_session": {
-            "read": f"practitioner_pk = {me} OR ({lead} AND practitioner_pk = ANY {team})",
+            "read": f"practitioner_pk = {me} OR ({lead} AND practitioner_pk IN {team})",
             "insert": led, "update": led,
         },
         "supervision_note": {
@@ -167,25 +189,25 @@ def _policies(s: str) -> dict[str, dict[str, str]]:
         "action": {
             # Seen by the owner's team (their week shows them); written by the
             # owner (their own, outside a session) or the team's lead.
-            "read": f"owner_pk = ANY {team} AND (case_id IS NULL OR case_id = ANY {cases})",
-            "insert": f"(case_id IS NULL OR case_id = ANY {cases}) AND ((owner_pk = {me} AND session_id IS NULL)"
-                      f" OR ({lead} AND owner_pk = ANY {team}"
+            "read": f"owner_pk IN {team} AND (case_id IS NULL OR case_id IN {cases})",
+            "insert": f"(case_id IS NULL OR case_id IN {cases}) AND ((owner_pk = {me} AND session_id IS NULL)"
+                      f" OR ({lead} AND owner_pk IN {team}"
                       f" AND (session_id IS NULL OR session_id IN {led_sessions})))",
-            "update": f"owner_pk = {me} OR ({lead} AND owner_pk = ANY {team})",
+            "update": f"owner_pk = {me} OR ({lead} AND owner_pk IN {team})",
         },
         "absence": {
-            "read": f"practitioner_pk = ANY {team}",
-            "insert": f"(practitioner_pk = {me} OR ({lead} AND practitioner_pk = ANY {team}))"
-                      f" AND (cover_practitioner_pk IS NULL OR cover_practitioner_pk = ANY {people})",
-            "update": f"(practitioner_pk = {me} OR ({lead} AND practitioner_pk = ANY {team}))"
-                      f" AND (cover_practitioner_pk IS NULL OR cover_practitioner_pk = ANY {people})",
+            "read": f"practitioner_pk IN {team}",
+            "insert": f"(practitioner_pk = {me} OR ({lead} AND practitioner_pk IN {team}))"
+                      f" AND (cover_practitioner_pk IS NULL OR cover_practitioner_pk IN {people})",
+            "update": f"(practitioner_pk = {me} OR ({lead} AND practitioner_pk IN {team}))"
+                      f" AND (cover_practitioner_pk IS NULL OR cover_practitioner_pk IN {people})",
         },
-        "practitioner": {"read": f"id = ANY {people}"},
+        "practitioner": {"read": f"id IN {people}"},
         # Events of the cases it sees; events of no case only when made by
         # its own team (or by itself).
         "audit_event": {
             "read": f"(case_ref IS NOT NULL AND case_ref IN (SELECT c.case_ref FROM {s}.\"case\" c))"
-                    f" OR (case_ref IS NULL AND (actor = ANY ({s}.caseload_team_practitioner_ids())"
+                    f" OR (case_ref IS NULL AND (actor IN (SELECT unnest({s}.caseload_team_practitioner_ids()))"
                     " OR login = session_user))",
         },
     }
@@ -222,8 +244,10 @@ def _pg_upgrade() -> None:
     op.execute(f"ALTER FUNCTION {s}.caseload_audit_append_only() {pin}")
 
     for name, args, returns, body in _FUNCTIONS:
-        op.execute(f"CREATE FUNCTION {s}.{name}({args}) RETURNS {returns} LANGUAGE sql STABLE SECURITY DEFINER"
-                   f" {pin} AS $fn$ {body.format(s=s)} $fn$")
+        language = "plpgsql" if body.startswith("DECLARE") else "sql"
+        volatility = "VOLATILE" if name in _SETS else "STABLE"
+        op.execute(f"CREATE FUNCTION {s}.{name}({args}) RETURNS {returns} LANGUAGE {language} {volatility}"
+                   f" SECURITY DEFINER {pin} AS $fn$ {body.format(s=s)} $fn$")
         sig = ", ".join(a.split()[1] for a in args.split(",")) if args else ""
         op.execute(f"REVOKE ALL ON FUNCTION {s}.{name}({sig}) FROM PUBLIC")
         op.execute(f"GRANT EXECUTE ON FUNCTION {s}.{name}({sig}) TO {'PUBLIC' if name in _PUBLIC_FUNCTIONS else ROLE}")
