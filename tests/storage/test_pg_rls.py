@@ -17,7 +17,7 @@ from datetime import date
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -27,9 +27,9 @@ from storage.db import init_db
 from storage.engine import make_engine
 from storage.serverops import PRACTITIONER_ROLE, add_login, list_logins
 
-PG_URL = os.environ.get("CASELOAD_TEST_PG_URL")
+from tests.storage.team_helpers import PASSWORD, connect_as, drop_logins, rows
 
-PASSWORD = "made-up-secret-1"  # the CI server trusts 127.0.0.1; the password is set all the same
+PG_URL = os.environ.get("CASELOAD_TEST_PG_URL")
 
 
 @pytest.fixture
@@ -53,27 +53,7 @@ def team_server(pg_database, seed_cases):
         yield engine, pg_database, logins
     finally:
         engine.dispose()
-        admin = create_engine(pg_database, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE usename = ANY(:u)"), {"u": list(logins.values())})
-            for login in logins.values():
-                conn.execute(text(f'DROP OWNED BY "{login}"'))
-                conn.execute(text(f'DROP ROLE "{login}"'))
-        admin.dispose()
-
-
-def connect_as(url: str, login: str) -> psycopg.Connection:
-    """A plain psycopg connection as `login`: no SQLAlchemy, no caseload code."""
-    u = make_url(url)
-    return psycopg.connect(host=u.host, port=u.port, dbname=u.database, user=login,
-                           password=PASSWORD, autocommit=True)
-
-
-def rows(conn: psycopg.Connection, sql: str, *args) -> list[tuple]:
-    with conn.cursor() as cur:
-        cur.execute(sql, args or None)
-        return cur.fetchall()
+        drop_logins(pg_database, logins.values())
 
 
 def test_a_direct_login_selects_only_its_own_teams_cases(team_server):
@@ -220,3 +200,35 @@ def test_the_add_login_command(team_server, monkeypatch):
 if not PG_URL:  # no server given: nothing to collect (never a skip); `.ci/run` always sets it
     for _name in [n for n in globals() if n.startswith("test_")]:
         del globals()[_name]
+
+
+def test_the_audit_trail_folds_the_databases_row_writes_into_the_change_that_made_them(team_server):
+    """Schema 0004 records every row a practitioner's login writes (db_write).
+    `caseload audit` counts those of a change the app audited on its line,
+    and lists those of a transaction the app did not audit (a direct write)."""
+    from click.testing import CliRunner
+
+    from tests.storage.team_helpers import login_url
+    from tui.cli import main
+
+    engine, url, logins = team_server
+    as_p1 = make_engine(login_url(url, logins["P1"]), create=False)
+    try:
+        with Session(as_p1) as s:
+            repo.record_contact(s, case_ref="C2", contact_date=date(2026, 11, 26), practitioner_id="P1",
+                                kind="office", outcome="attended", actor="P1")
+            repo.commit_or_conflict(s)
+    finally:
+        as_p1.dispose()
+    with connect_as(url, logins["P1"]) as p1:  # straight from psql: no app event
+        rows(p1, "UPDATE \"case\" SET tier = 'A1' WHERE case_ref = 'C2' RETURNING id")
+    table = CliRunner().invoke(main, ["--db", url, "audit", "--case", "C2"])
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    record = next(line for line in lines if " record " in line)
+    assert logins["P1"] in record and "+ rows: contact insert 1" in record
+    direct = [line for line in lines if " db_write " in line]
+    assert len(direct) == 1 and " case " in direct[0] and '"columns": ["tier"]' in direct[0]
+    assert "1 row write(s) folded into the change that made them" in lines[-1]
+    every = CliRunner().invoke(main, ["--db", url, "audit", "--case", "C2", "--db-writes"])
+    assert sum(" db_write " in line for line in every.output.splitlines()) == 2

@@ -1,0 +1,434 @@
+"""Attacks on the team server by a practitioner who has psql and their own
+login (README "Team server", the threat model): each is tried with a real
+PostgreSQL login over a plain psycopg connection or through the command
+line, and each must be refused, show nothing, or be audited.
+
+The attacks are grouped by kind, and README "Team server" gives the count of
+each kind (`attack_counts()` below, printed by `python -m
+tests.storage.test_pg_attacks`): definer functions, reads, writes, the
+audit trail, identity (`--as` and logins), the cross-team handover, and
+logins the administrator is asked to create.
+
+Seed (tests/conftest.py) plus: T1 = P1, P2 and lead L1, cases C1 (P2's),
+C2 (P1's); T2 = lead P3 and P4, case C3 (P3's). L1 runs a supervision
+session for P1 (a note on C2) and one for P2 (a note on C1, an action for
+P2); P3 runs one for P4 (an event of no case, in team T2). C2 has a handover
+planned from P1 to P2. Logins: P1, P2, L1, P3.
+
+PostgreSQL only: collected only when CASELOAD_TEST_PG_URL names a server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+from sqlmodel import Session
+
+from storage import repo
+from storage import supervision as sv
+from storage.db import init_db
+from storage.engine import make_engine
+from storage.serverops import PRACTITIONER_ROLE, add_login
+from tests.storage.team_helpers import add_lead, add_person, connect_as, drop_logins, login_url, rows
+
+PG_URL = os.environ.get("CASELOAD_TEST_PG_URL")
+DAY = date(2026, 11, 27)
+RAISES, NONE = "raises", "none"  # outcomes: the database refuses / finds nothing to touch
+
+
+@dataclass
+class Server:
+    engine: object
+    url: str
+    logins: dict  # practitioner id -> login
+    ids: dict  # names -> row ids ("C3", "S2", "A2", "T2", "P3", ...)
+
+    def login(self, who: str):
+        return connect_as(self.url, self.logins[who])
+
+    def owner(self, sql: str, **params):
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql), params).all()
+
+    def cli(self, who: str | None, *args: str):
+        from tui.cli import main
+
+        db = login_url(self.url, self.logins[who]) if who else self.url
+        return CliRunner().invoke(main, ["--db", db, *args])
+
+
+@pytest.fixture
+def server(pg_database, seed_cases):
+    engine = make_engine(pg_database)
+    init_db(engine)
+    seed_cases(engine)
+    add_lead(engine, "L1", "T1")
+    add_person(engine, "P4", "T2")
+    with Session(engine) as s:
+        s1 = sv.start_session(s, practitioner_id="P1", lead_id="L1", on=DAY, actor="L1")
+        sv.save_note(s, session_id=s1, case_ref="C2", text="made-up note on C2", actor="L1")
+        s2 = sv.start_session(s, practitioner_id="P2", lead_id="L1", on=DAY, actor="L1")
+        sv.save_note(s, session_id=s2, case_ref="C1", text="made-up note on C1", actor="L1")
+        a2 = sv.add_action(s, session_id=s2, case_ref="C1", owner_id="P2", text="made-up action", due=DAY,
+                           actor="L1")
+        sv.start_session(s, practitioner_id="P4", lead_id="P3", on=DAY, actor="P3")  # T2's, of no case
+        repo.add_case_note(s, case_ref="C3", text="made-up", author_id="P3", written_on=DAY, actor="P3")
+        repo.book_appointment(s, case_ref="C3", appointment_date=date(2026, 12, 3), practitioner_id="P3",
+                              actor="P3")
+        repo.plan_handover(s, case_ref="C2", to_practitioner_id="P2", planned_on=date(2026, 12, 14), actor="L1")
+        repo.commit_or_conflict(s)
+    suffix = uuid.uuid4().hex[:8]
+    logins = {pid: f"{pid.lower()}_{suffix}" for pid in ("P1", "P2", "L1", "P3")}
+    for pid, login in logins.items():
+        add_login(engine, practitioner_id=pid, login=login, password="made-up-secret-1", actor="admin")
+    with engine.connect() as conn:
+        ids = {
+            **dict(conn.execute(text('SELECT case_ref, id FROM "case"')).all()),
+            **dict(conn.execute(text("SELECT practitioner_id, id FROM practitioner")).all()),
+            **dict(conn.execute(text("SELECT team_id, id FROM team")).all()),
+            "S1": s1, "S2": s2, "A2": a2,
+        }
+    try:
+        yield Server(engine, pg_database, logins, ids)
+    finally:
+        engine.dispose()
+        drop_logins(pg_database, [*logins.values(), f"extra_{suffix}"])
+
+
+def attempt(conn, sql: str, *args) -> str:
+    """Run an attack: RAISES if the database refuses it, NONE if it touches
+    or shows nothing, else the rows it got (an attack that worked)."""
+    try:
+        got = rows(conn, sql, *args)
+    except psycopg.errors.InsufficientPrivilege:
+        return RAISES
+    return NONE if got in ([], [(0,)], [(None,)]) else f"worked: {got}"
+
+
+def audit_rows(server: Server) -> int:
+    return server.owner("SELECT count(*) FROM audit_event")[0][0]
+
+
+# ============================================================================ definer functions
+
+
+def test_definer_a_temp_table_cannot_shadow_the_login_map(server):
+    """The attack on schema 0003: temporary `db_login` and `practitioner`
+    tables that map the login to the other team. pg_temp is searched last
+    (and every name is schema-qualified), so they change nothing."""
+    with server.login("P1") as p1:
+        p1.execute("CREATE TEMP TABLE db_login (login_name name, practitioner_pk integer)")
+        p1.execute("CREATE TEMP TABLE practitioner (id integer, team_pk integer, role text, practitioner_id text)")
+        p1.execute("INSERT INTO pg_temp.db_login VALUES (current_user, -1)")
+        p1.execute("INSERT INTO pg_temp.practitioner VALUES (-1, %s, 'team_lead', 'P3')", (server.ids["T2"],))
+        assert [r[0] for r in rows(p1, 'SELECT case_ref FROM public."case" ORDER BY 1')] == ["C1", "C2"]
+        assert attempt(p1, "SELECT count(*) FROM public.contact WHERE case_id = %s", server.ids["C3"]) == NONE
+        assert attempt(p1, "SELECT count(*) FROM public.supervision_session WHERE practitioner_pk = %s",
+                       server.ids["P4"]) == NONE
+        assert attempt(p1, 'UPDATE public."case" SET tier = %s WHERE case_ref = %s RETURNING id', "A1", "C3") == NONE
+
+
+def test_definer_every_definer_function_pins_search_path_with_pg_temp_last(server):
+    found = server.owner(
+        "SELECT p.proname, p.proconfig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = current_schema() AND p.prosecdef ORDER BY 1")
+    assert len(found) >= 10
+    for name, config in found:
+        assert config == ["search_path=pg_catalog, public, pg_temp"], name
+
+
+def test_definer_no_function_tells_a_login_another_logins_team(server):
+    with server.login("P1") as p1:
+        with pytest.raises(psycopg.errors.UndefinedFunction):  # 0003's caseload_login_team(name) is gone
+            rows(p1, "SELECT caseload_login_team(%s::name)", server.logins["P3"])
+        assert rows(p1, "SELECT caseload_practitioner_team(%s)", server.ids["P3"]) == [(None,)]
+        assert rows(p1, "SELECT caseload_case_team(%s)", server.ids["C3"]) == [(None,)]
+        assert rows(p1, "SELECT caseload_my_team()") == [(server.ids["T1"],)]
+    # and no function the practitioners may call takes a login (a name) at all
+    assert server.owner(
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = current_schema() AND has_function_privilege(:role, p.oid, 'EXECUTE')"
+        " AND 'name'::regtype = ANY (p.proargtypes::regtype[])", role=PRACTITIONER_ROLE) == []
+
+
+# ============================================================================ reads
+
+READS = {
+    "another team's cases": 'SELECT count(*) FROM "case" WHERE case_ref = \'C3\'',
+    "another team's contacts": "SELECT count(*) FROM contact WHERE case_id = {C3}",
+    "another team's appointments": "SELECT count(*) FROM appointment WHERE case_id = {C3}",
+    "another team's case notes": "SELECT count(*) FROM case_note WHERE case_id = {C3}",
+    "another team's allocations": "SELECT count(*) FROM allocation WHERE case_id = {C3}",
+    "another team's people": "SELECT count(*) FROM practitioner WHERE team_pk = {T2}",
+    "another team's supervision": "SELECT count(*) FROM supervision_session WHERE practitioner_pk = {P4}",
+    "a colleague's supervision session": "SELECT count(*) FROM supervision_session WHERE id = {S2}",
+    "a colleague's supervision notes": "SELECT count(*) FROM supervision_note WHERE session_id = {S2}",
+    "another team's events of no case": "SELECT count(*) FROM audit_event WHERE actor = 'P3' AND case_ref IS NULL",
+    "the administrator's events of no case": "SELECT count(*) FROM audit_event WHERE actor = 'admin'",
+    "another team's events of a case": "SELECT count(*) FROM audit_event WHERE case_ref = 'C3'",
+    "the login map": "SELECT count(*) FROM db_login",
+}
+
+
+@pytest.mark.parametrize("attack", sorted(READS))
+def test_read_is_refused(server, attack):
+    with server.login("P1") as p1:
+        assert attempt(p1, READS[attack].format(**server.ids)) in (RAISES, NONE)
+
+
+def test_control_the_read_rules_still_let_each_do_their_job(server):
+    """What the refusals above must not break (so they cannot pass by seeing nothing at all)."""
+    with server.login("P1") as p1:  # their own session and its note, their team's cases and people
+        assert rows(p1, "SELECT count(*) FROM supervision_note WHERE session_id = %s", server.ids["S1"]) == [(1,)]
+        assert rows(p1, "SELECT count(*) FROM practitioner") == [(3,)]
+        assert rows(p1, "SELECT count(*) FROM action WHERE id = %s", server.ids["A2"]) == [(1,)]  # in P2's week
+    with server.login("L1") as l1:  # the lead reads their team's supervision
+        assert rows(l1, "SELECT count(*) FROM supervision_note WHERE session_id = %s", server.ids["S2"]) == [(1,)]
+    with server.login("P3") as p3:  # T2 reads its own event of no case
+        assert rows(p3, "SELECT count(*) FROM audit_event WHERE actor = 'P3' AND case_ref IS NULL")[0][0] >= 1
+
+
+# ============================================================================ writes
+
+WRITES = {
+    "change another team's case": "UPDATE \"case\" SET tier = 'A1' WHERE case_ref = 'C3' RETURNING id",
+    "delete another team's appointments": "DELETE FROM appointment WHERE case_id = {C3} RETURNING id",
+    "a contact on another team's case": (
+        "INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome)"
+        " VALUES (1, {C3}, '2026-11-20', {P1}, 'office', 'attended') RETURNING id"),
+    "a new case": ("INSERT INTO \"case\" (version, case_ref, display_name, team_pk, youth, flags, status)"
+                   " VALUES (1, 'X9', 'Made Up', {T1}, false, '', 'active') RETURNING id"),
+    "move an own case to another team": "UPDATE \"case\" SET team_pk = {T2} WHERE case_ref = 'C2' RETURNING id",
+    "allocate an own case to another team": (
+        "INSERT INTO allocation (version, case_id, practitioner_pk, start_date)"
+        " VALUES (1, {C2}, {P3}, '2026-12-01') RETURNING id"),
+    "rewrite who held an allocation": "UPDATE allocation SET practitioner_pk = {P1} WHERE case_id = {C1} RETURNING id",
+    "promote oneself to lead": "UPDATE practitioner SET role = 'team_lead' WHERE id = {P1} RETURNING id",
+    "map a login": "INSERT INTO db_login (login_name, practitioner_pk) VALUES ('x', {P1}) RETURNING login_name",
+    "overwrite a colleague's supervision note": (
+        "UPDATE supervision_note SET note = 'x' WHERE session_id = {S2} RETURNING id"),
+    "write into a colleague's session": (
+        "INSERT INTO supervision_note (version, session_id, case_id, reviewed, flagged)"
+        " VALUES (1, {S2}, {C2}, false, false) RETURNING id"),
+    "write one's own supervision note": "UPDATE supervision_note SET note = 'x' WHERE session_id = {S1} RETURNING id",
+    "start a supervision session": (
+        "INSERT INTO supervision_session (version, practitioner_pk, lead_pk, session_date, started_at)"
+        " VALUES (1, {P2}, {P1}, '2026-11-27', now()) RETURNING id"),
+    "tick a colleague's action": "UPDATE action SET done = true WHERE id = {A2} RETURNING id",
+    "rewrite an action": "UPDATE action SET text = 'x' WHERE id = {A2} RETURNING id",
+    "a case note in a colleague's name": (
+        "INSERT INTO case_note (version, case_id, author_pk, written_on, text)"
+        " VALUES (1, {C2}, {P2}, '2026-11-27', 'made-up') RETURNING id"),
+    "override a handover": "UPDATE handover SET override_reason = 'x' WHERE case_id = {C2} RETURNING id",
+    "mark a handover reviewed": "UPDATE handover SET reviewed = true WHERE case_id = {C2} RETURNING id",
+    "leave for a colleague": (
+        "INSERT INTO absence (version, practitioner_pk, start_date, end_date, kind)"
+        " VALUES (1, {P2}, '2026-12-01', '2026-12-02', 'leave') RETURNING id"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(WRITES))
+def test_write_is_refused(server, attack):
+    before = server.owner("SELECT count(*), max(version) FROM supervision_note")
+    with server.login("P1") as p1:
+        assert attempt(p1, WRITES[attack].format(**server.ids)) in (RAISES, NONE)
+    assert server.owner("SELECT count(*), max(version) FROM supervision_note") == before
+
+
+def test_control_the_lead_and_the_owner_may_write(server):
+    """The same writes by those whose job they are."""
+    with server.login("L1") as l1:
+        assert rows(l1, "UPDATE supervision_note SET note = 'x' WHERE session_id = %s RETURNING id",
+                    server.ids["S2"])
+    with server.login("P2") as p2:
+        assert rows(p2, "UPDATE action SET done = true WHERE id = %s RETURNING id", server.ids["A2"])
+
+
+# ============================================================================ the audit trail
+
+AUDIT = {
+    "insert an event by hand": ("INSERT INTO audit_event (at, actor, action, entity, entity_key)"
+                                " VALUES (now(), 'L1', 'override', 'handover', '1') RETURNING id"),
+    "log as another practitioner": "SELECT caseload_audit('L1', 'note', 'case', 'C2', 'C2', NULL)",
+    "forge a database write": "SELECT caseload_audit('P1', 'db_write', 'case', 'C2', 'C2', NULL)",
+    "log on another team's case": "SELECT caseload_audit('P1', 'note', 'case', 'C3', 'C3', NULL)",
+    "rewrite an event": "UPDATE audit_event SET actor = 'P2' RETURNING id",
+    "delete the trail": "DELETE FROM audit_event RETURNING id",
+    "truncate the trail": "TRUNCATE audit_event",
+}
+
+
+@pytest.mark.parametrize("attack", sorted(AUDIT))
+def test_audit_cannot_be_forged_or_changed(server, attack):
+    before = audit_rows(server)
+    with server.login("P1") as p1:
+        assert attempt(p1, AUDIT[attack]) == RAISES
+    assert audit_rows(server) == before
+
+
+def test_audit_every_direct_write_is_recorded_with_the_login_and_no_values(server):
+    """A practitioner in psql deletes their case's appointments and renames
+    it: each row is in the trail (login, table, key, columns), never the values."""
+    with server.login("P1") as p1:
+        appointments = rows(p1, "DELETE FROM appointment WHERE case_id = %s RETURNING id", server.ids["C2"])
+        rows(p1, "UPDATE \"case\" SET display_name = 'Zed Madeup-Secret' WHERE case_ref = 'C2' RETURNING id")
+        rows(p1, "SELECT caseload_audit('P1', 'note', 'case', 'C2', 'C2', NULL)")  # allowed: its own, stamped
+    written = server.owner(
+        "SELECT actor, login, entity, entity_key, case_ref, detail FROM audit_event"
+        " WHERE action = 'db_write' ORDER BY id")
+    login = server.logins["P1"]
+    assert [(w[0], w[1], w[2], w[4]) for w in written] == (
+        [("P1", login, "appointment", "C2")] * len(appointments) + [("P1", login, "case", "C2")])
+    assert {w[3] for w in written[:-1]} == {str(a[0]) for a in appointments} and appointments
+    assert json.loads(written[-1][5]) == {"op": "update", "columns": ["display_name"]}
+    assert all("Zed" not in (w[5] or "") for w in written)
+    assert server.owner("SELECT login FROM audit_event WHERE action = 'note'") == [(login,)]
+
+
+# ============================================================================ identity
+
+
+def test_identity_a_login_cannot_act_as_someone_else(server):
+    before = audit_rows(server)
+    refused = server.cli("P1", "--as", "L1", "handover", "tick", "C2", "told")
+    assert refused.exit_code == 2, refused.output
+    assert refused.output.strip().splitlines() == [
+        f"caseload: --as L1: the database login {server.logins['P1']} is P1's and acts only as P1; "
+        "leave out --as (or use the login of L1)"]
+    assert audit_rows(server) == before
+
+
+def test_identity_without_as_a_login_is_its_practitioner_not_the_administrator(server, tmp_path):
+    out = server.cli("P1", "handover", "tick", "C2", "told")
+    assert out.exit_code == 0, out.output
+    assert server.owner("SELECT actor, login FROM audit_event WHERE action = 'tick'") == [
+        ("P1", server.logins["P1"])]
+    for args, refusal in [
+        (["rebalance", "--team", "T1", "--apply"], "P1 is not a team lead"),
+        (["import", str(tmp_path / "x.csv")], "only the administrator may import"),
+        (["backup", str(tmp_path)], "only the administrator may take a backup"),
+        (["server", "add-login", "P2", "--login", "x_y"], "only the administrator may create logins"),
+        (["handover", "complete", "C2", "--override-reason", "x"], "P1 is not a team lead"),
+    ]:
+        (tmp_path / "x.csv").write_text("case_ref,display_name,practitioner_id,allocated_on\n")
+        result = server.cli("P1", *args)
+        assert result.exit_code == 2 and refusal in result.output, (args, result.output)
+    exported = server.cli("P1", "export", str(tmp_path / "out"))
+    assert exported.exit_code == 0, exported.output
+    cases = (tmp_path / "out" / "cases.csv").read_text()
+    assert "C1" in cases and "C2" in cases and "C3" not in cases
+    assert "P4" not in (tmp_path / "out" / "practitioners.csv").read_text()
+
+
+def test_identity_a_login_of_no_practitioner_is_refused(server):
+    extra = server.logins["P1"].replace("p1_", "extra_")
+    with server.engine.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{extra}" LOGIN IN ROLE {PRACTITIONER_ROLE}'))
+        conn.commit()
+    server.logins["extra"] = extra
+    result = server.cli("extra", "warnings")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"caseload: the database login {extra} is not a practitioner's (caseload server add-login) and does "
+        "not own the caseload tables; ask the administrator for a login")
+
+
+# ============================================================================ a cross-team handover
+
+
+def test_handover_to_another_team_locks_nobody_out(server):
+    """C1 (team T1, held by P2) is handed to P3 of team T2: until it
+    completes both teams see it, nobody meets a missing practitioner, and
+    the receiver works on it; once complete, it is T2's alone."""
+    from storage.queries import load_cases, load_world
+
+    with Session(server.engine) as s:
+        repo.plan_handover(s, case_ref="C1", to_practitioner_id="P3", planned_on=date(2026, 12, 14), actor="admin")
+        repo.commit_or_conflict(s)
+    for who in ("P1", "P2", "L1", "P3"):  # both teams, through the app's own loaders and commands
+        engine = make_engine(login_url(server.url, server.logins[who]), create=False)
+        try:
+            with Session(engine) as s:
+                assert "C1" in {c.case_ref for c in load_cases(s)}, who
+                assert {"P2", "P3"} <= set(load_world(s).practitioners), who
+        finally:
+            engine.dispose()
+        listed = server.cli(who, "warnings", "--format", "json")
+        assert listed.exit_code == 0, (who, listed.output)
+        shown = server.cli(who, "handover", "show", "C1", "--format", "json")
+        assert shown.exit_code == 0 and json.loads(shown.output)["to"] == "P3", (who, shown.output)
+    ticked = server.cli("P3", "handover", "tick", "C1", "read", "--on", "2026-12-10")
+    assert ticked.exit_code == 0, ticked.output
+    done = server.cli("L1", "handover", "complete", "C1", "--on", "2026-12-14", "--override-reason", "moved")
+    assert done.exit_code == 0, done.output
+    with server.login("P3") as p3, server.login("P2") as p2:
+        assert rows(p3, "SELECT count(*) FROM \"case\" WHERE case_ref = 'C1'") == [(1,)]
+        assert rows(p2, "SELECT count(*) FROM \"case\" WHERE case_ref = 'C1'") == [(0,)]
+
+
+# ============================================================================ logins the administrator creates
+
+ROLES = {
+    "BYPASSRLS": "BYPASSRLS",
+    "CREATEROLE": "CREATEROLE",
+    "SUPERUSER": "SUPERUSER",
+    "a member of the owner": "IN ROLE {owner}",
+}
+
+
+@pytest.mark.parametrize("power", sorted(ROLES))
+def test_admin_a_powerful_role_is_not_made_a_practitioners_login(server, power):
+    owner = server.owner("SELECT tableowner FROM pg_tables WHERE tablename = 'case'"
+                         " AND schemaname = current_schema()")[0][0]
+    role = server.logins["P1"].replace("p1_", "extra_")
+    server.logins["extra"] = role
+    with server.engine.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN {ROLES[power].format(owner=owner)}'))
+        conn.commit()
+    result = server.cli(None, "server", "add-login", "P2", "--login", role)
+    assert result.exit_code == 2, result.output
+    assert "give the practitioner a login of their own" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert server.owner("SELECT count(*) FROM db_login WHERE login_name = :r", r=role) == [(0,)]
+
+
+def test_admin_the_group_role_is_not_a_login(server):
+    result = server.cli(None, "server", "add-login", "P2", "--login", PRACTITIONER_ROLE)
+    assert result.exit_code == 2, result.output
+    assert "is the group role every practitioner login belongs to" in result.output
+
+
+# ============================================================================ counts for the README
+
+
+KINDS = ("definer", "read", "write", "audit", "identity", "handover", "admin")  # test_<kind>_...; test_control_ aside
+_TESTS = [name for name in globals() if name.startswith("test_")]
+
+
+def attack_counts() -> dict[str, int]:
+    """Attack tests by kind (README "Team server"): a parametrised test counts once per attack."""
+    tables = {"read_is_refused": READS, "write_is_refused": WRITES, "audit_cannot_be_forged_or_changed": AUDIT,
+              "admin_a_powerful_role_is_not_made_a_practitioners_login": ROLES}
+    kinds = dict.fromkeys(KINDS, 0)
+    for name in _TESTS:
+        kind = name.split("_")[1]
+        if kind in kinds:
+            kinds[kind] += len(tables.get(name[len("test_"):], [None]))
+    return kinds
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m tests.storage.test_pg_attacks`
+    counts = attack_counts()
+    print(", ".join(f"{kind} {n}" for kind, n in counts.items()), f"= {sum(counts.values())}")
+
+if not PG_URL:  # no server given: nothing to collect (never a skip); `.ci/run` always sets it
+    for _name in [n for n in globals() if n.startswith("test_")]:
+        del globals()[_name]
