@@ -97,20 +97,25 @@ class CaseloadApp(App[None]):
         *,
         state_file: Path | None = None,
         first_read: FirstRead | None = None,
+        signed_in: bool | None = None,
     ) -> None:
         self._constructed = time.perf_counter()
         super().__init__()
         self.policy = policy
-        # The signed-in practitioner (`--as`) limits what the app reads; a team
-        # lead drilling into a colleague's caseload stays the actor. No `--as`:
-        # the administrator of a personal file (storage.access.resolve_actor).
-        self.gateway = Gateway(engine, policy, actor_id=practitioner_id)
+        # Who acts comes from signing in (SPEC §9, storage.access.sign_in): with
+        # `--as` (or a practitioner's own PostgreSQL login, which the command
+        # line turns into `practitioner_id`) the app acts as that practitioner
+        # and never switches; a team lead drilling into a colleague's caseload
+        # stays the actor. Not signed in: the owner of a personal file, who may
+        # act as anyone they choose (P), and is the administrator until they do.
+        self.signed_in = bool(practitioner_id) if signed_in is None else signed_in
         self.as_of = as_of or date.today()
         self.state_file = state_file
         # `--as` wins and is not remembered; else the saved choice, else the picker.
-        self.remember_choice = practitioner_id is None
-        self.set_reactive(CaseloadApp.practitioner_id,
-                          practitioner_id or state.saved_practitioner(state_file))
+        self.remember_choice = not self.signed_in
+        chosen = practitioner_id or state.saved_practitioner(state_file)
+        self.gateway = Gateway(engine, policy, actor_id=chosen, fixed=self.signed_in)
+        self.set_reactive(CaseloadApp.practitioner_id, chosen)
         self.set_reactive(CaseloadApp.privacy, privacy)
         self.first_paint_seconds: float | None = None
         # The first caseload is read in a thread while Textual sets up the
@@ -237,13 +242,40 @@ class CaseloadApp(App[None]):
             return
         self.push_screen(WeekScreen(self.practitioner_id, self.as_of))
 
-    def switch_practitioner(self, practitioner_id: str) -> None:
-        """Show someone else's caseload (from the picker or the command palette)."""
+    SIGNED_IN_NOTICE = ("Signed in as {who}: the app acts as {who} only. "
+                        "To act as someone else, sign in as them.")
+
+    def switch_practitioner(self, practitioner_id: str) -> bool:
+        """Act as someone else (the picker, the palette): only for the owner of
+        a local file who did not sign in. Signed in, it is refused with a
+        notice (False)."""
+        if self.signed_in:
+            if practitioner_id != self.practitioner_id:
+                self.notify(self.SIGNED_IN_NOTICE.format(who=self.practitioner_id), severity="warning",
+                            timeout=6)
+            return False
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        self.gateway.actor_id = practitioner_id
         self.practitioner_id = practitioner_id
         if self.remember_choice:
             state.save_practitioner(practitioner_id, self.state_file)
+        return True
+
+    def view_caseload(self, practitioner_id: str) -> None:
+        """The palette's "Caseload of ...": switch (owner, not signed in), or
+        look at a colleague's caseload while staying who you are (signed in;
+        another team's is refused by the screen's read)."""
+        if not self.signed_in:
+            self.switch_practitioner(practitioner_id)
+            return
+        if practitioner_id == self.practitioner_id:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(CaseloadScreen(practitioner_id))
 
     @property
     def actor(self) -> str:

@@ -1,6 +1,8 @@
-"""Command palette (ctrl+p): jump to any case by ref or name, switch to any
-practitioner, open the week. The index is read once per palette opening, in
-a thread, with two light queries."""
+"""Command palette (ctrl+p): jump to any case the actor sees by ref or name,
+open a practitioner's caseload (switching to them only for a file's owner
+who did not sign in), open the week. The index is read once per palette
+opening, in a thread, with light queries, and holds only what the actor may
+see (storage.access.visible_case_refs)."""
 
 from __future__ import annotations
 
@@ -29,10 +31,14 @@ class CaseloadCommands(Provider):
     def _command(self, entry: SearchEntry):
         if entry.kind == "case":
             return partial(self.app.open_case, entry.key)
-        return partial(self.app.switch_practitioner, entry.key)
+        return partial(self.app.view_caseload, entry.key)
 
     def _help(self, entry: SearchEntry) -> str:
-        return "open the case" if entry.kind == "case" else "switch to this practitioner's caseload"
+        if entry.kind == "case":
+            return "open the case"
+        if getattr(self.app, "signed_in", False):
+            return "view this practitioner's caseload (you stay signed in as yourself)"
+        return "switch to this practitioner's caseload"
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -349,11 +349,13 @@ def _receive(child: int, read_end: int):
 
 class Gateway:
     """Everything the app reads or writes, given a database (an engine, or a
-    `storage.reader.Database`), a policy and the signed-in practitioner
-    (`actor_id`, the app's `--as`; None = the administrator of a personal
-    file, who sees every team: storage.access). Reads of a case, a week or
-    the search index are limited to what the actor may see; writes are
-    checked by storage.repo with the actor given.
+    `storage.reader.Database`), a policy and who acts (`actor_id`): the
+    signed-in practitioner (`fixed`: `--as`, or a practitioner's PostgreSQL
+    login), else the practitioner the file's owner chose to act as (None =
+    the administrator of a personal file, who sees every team:
+    storage.access). Reads of a case, a week or the search index are
+    limited to what the actor may see; writes are checked by storage.repo
+    with the actor given.
 
     The caseload and the change poll read through `reader()`: given a
     `Database`, without SQLAlchemy (the first paint does not wait for its
@@ -361,12 +363,26 @@ class Gateway:
     on first use."""
 
     def __init__(self, engine: Engine | Database, policy: Policy = DEFAULT_POLICY,
-                 actor_id: str | None = None) -> None:
+                 actor_id: str | None = None, *, fixed: bool | None = None) -> None:
         from storage.reader import Database
 
         self.database = engine if isinstance(engine, Database) else Database(engine=engine)
         self.policy = policy
         self.actor_id = actor_id
+        self.fixed = bool(actor_id) if fixed is None else fixed
+
+    def me(self, source):
+        """The acting `storage.access.Actor` on this session or reader. A
+        remembered choice that names no practitioner any more falls back to
+        the administrator (the file's owner); a signed-in one is an error."""
+        from storage.access import resolve_actor
+
+        try:
+            return resolve_actor(source, self.actor_id)
+        except CaseloadError:
+            if self.fixed or not self.actor_id:
+                raise
+            return resolve_actor(source, None)
 
     @property
     def engine(self) -> Engine:
@@ -453,9 +469,9 @@ class Gateway:
             self._check_practitioner_visible(r, practitioner_id)
 
     def _check_practitioner_visible(self, reader, practitioner_id: str) -> None:
-        from storage.access import check_practitioner_visible, practitioner_team_id, resolve_actor
+        from storage.access import check_practitioner_visible, practitioner_team_id
 
-        me = resolve_actor(reader, self.actor_id)
+        me = self.me(reader)
         try:
             practitioner_team_id(reader, practitioner_id)
         except CaseloadError:
@@ -512,11 +528,11 @@ class Gateway:
 
     def case(self, case_ref: str, as_of: date) -> CaseView:
         from planner.risk import evaluate_case
-        from storage.access import check_case_access, resolve_actor
+        from storage.access import check_case_access
         from storage.queries import load_case, load_case_notes, load_world
 
         with self.session() as s:
-            check_case_access(s, resolve_actor(s, self.actor_id), case_ref)
+            check_case_access(s, self.me(s), case_ref)
             world = load_world(s)
             case = load_case(s, case_ref)
             notes = tuple(load_case_notes(s, case_ref))
@@ -548,7 +564,7 @@ class Gateway:
 
         from planner.week import week_plan
         from storage import models as m
-        from storage.access import check_practitioner_visible, resolve_actor
+        from storage.access import check_practitioner_visible
         from storage.queries import load_actions, load_cases, load_world
 
         monday = week_of - timedelta(days=week_of.weekday())
@@ -557,7 +573,7 @@ class Gateway:
             me = world.practitioners.get(practitioner_id)
             if me is None:
                 raise CaseloadError(f"unknown practitioner {practitioner_id}")
-            check_practitioner_visible(s, resolve_actor(s, self.actor_id), practitioner_id)
+            check_practitioner_visible(s, self.me(s), practitioner_id)
             # the team's cases: the plan also needs colleagues' cases this practitioner covers
             cases = load_cases(s, team_id=me.team_id)
             actions = load_actions(s, owner_id=practitioner_id)
@@ -581,25 +597,26 @@ class Gateway:
         return week_to_ics(view.plan, name)
 
     def search_index(self) -> list[SearchEntry]:
-        """Every open case and every practitioner the actor may see (their
-        team's; every team's for the administrator), for the command palette.
-        Two light queries (no children), so it stays quick on a big database."""
+        """Every open case the actor sees (storage.access.visible_case_refs)
+        and every practitioner of their team (every team's for the
+        administrator), for the command palette. Light queries (no
+        children), so it stays quick on a big database."""
         from sqlalchemy import select
 
         from storage import models as m
-        from storage.access import resolve_actor, visible_team
+        from storage.access import visible_case_refs, visible_team
 
         with self.session() as s:
-            team = visible_team(resolve_actor(s, self.actor_id))
+            me = self.me(s)
+            team, refs = visible_team(me), visible_case_refs(s, me)
             case_q = (select(m.Case.case_ref, m.Case.display_name, m.Case.status)
                       .where(m.Case.status != "closed").order_by(m.Case.case_ref))
             people_q = (select(m.Practitioner.practitioner_id, m.Practitioner.name, m.Practitioner.role)
                         .order_by(m.Practitioner.practitioner_id))
             if team is not None:
-                case_q = case_q.join(m.Team, m.Team.id == m.Case.team_pk).where(m.Team.team_id == team)
                 people_q = (people_q.join(m.Team, m.Team.id == m.Practitioner.team_pk)
                             .where(m.Team.team_id == team))
-            cases = s.execute(case_q).all()
+            cases = [row for row in s.execute(case_q).all() if refs is None or row[0] in refs]
             people = s.execute(people_q).all()
         return ([SearchEntry("case", ref, name, status) for ref, name, status in cases]
                 + [SearchEntry("practitioner", pid, name, role) for pid, name, role in people])
@@ -612,13 +629,13 @@ class Gateway:
         this sees every change. Cheap: the newest id comes from the primary
         key, and only the events after `since` are looked at. `since` None
         gives the marker to start from (changed False)."""
-        from storage.access import practitioner_team_id, resolve_actor, visible_team
+        from storage.access import practitioner_team_id, visible_team
 
         with self.reader() as r:
             top = r.scalar("SELECT max(id) FROM audit_event") or 0
             if since is None or top <= since:
                 return top, False
-            team = visible_team(resolve_actor(r, self.actor_id))
+            team = visible_team(self.me(r))
             if team is None and practitioner_id:
                 try:
                     team = practitioner_team_id(r, practitioner_id)

@@ -144,6 +144,7 @@ def sync_team_ticks(gateway, *, practitioner_id: str | None, as_of: date, actor:
     refs = None
     if practitioner_id:
         with gateway.session() as s:
+            _may_see_practitioner(gateway, s, practitioner_id)
             team_pk = s.execute(select(m.Practitioner.team_pk)
                                 .where(m.Practitioner.practitioner_id == practitioner_id)).scalar_one_or_none()
             if team_pk is None:
@@ -172,8 +173,11 @@ def handover_screen(gateway, case_ref: str, as_of: date, *, actor: str) -> Hando
     """The case's open handover (else its latest), after syncing its auto-ticks."""
     from planner.checklist import HANDOVER_PROMPTS, appointment_dates
     from storage.handovers import handover_detail, sync_auto_ticks_now
+    from storage.access import check_case_access
     from storage.queries import list_practitioners, load_case
 
+    with gateway.session() as s:  # nothing of another team's case, not even its ticks
+        check_case_access(s, gateway.me(s), case_ref)
     try:
         sync_auto_ticks_now(gateway.engine, as_of=as_of, actor=actor, case_refs=[case_ref], policy=gateway.policy)
     except CaseloadError:
@@ -189,6 +193,12 @@ def handover_screen(gateway, case_ref: str, as_of: date, *, actor: str) -> Hando
         for day in appointment_dates(appt, as_of, as_of + timedelta(days=60))
     )[:5]
     return HandoverScreenView(view, leads, tuple(HANDOVER_PROMPTS), as_of, tuple(booked))
+
+
+def _may_see_practitioner(gateway, s, practitioner_id: str) -> None:
+    from storage.access import check_practitioner_visible
+
+    check_practitioner_visible(s, gateway.me(s), practitioner_id)
 
 
 def has_handover_to_show(case) -> bool:
@@ -212,6 +222,8 @@ def team_handovers(gateway, practitioner_id: str | None, as_of: date) -> TeamHan
     with gateway.session() as s:
         world = load_world(s)
         me = world.practitioners.get(practitioner_id or "")
+        if me is not None:
+            _may_see_practitioner(gateway, s, me.practitioner_id)
         team_id = me.team_id if me else None
         views = open_handovers(s, team_id=team_id, as_of=as_of)
         # completed ones still worth a look: a required follow-up (first contact)
@@ -239,9 +251,10 @@ def team_departures(gateway, practitioner_id: str | None, as_of: date) -> tuple[
 
     with gateway.session() as s:
         world = load_world(s)
-    me = world.practitioners.get(practitioner_id or "")
-    if me is None:
-        return False, []
+        me = world.practitioners.get(practitioner_id or "")
+        if me is None:
+            return False, []
+        _may_see_practitioner(gateway, s, me.practitioner_id)
     out = []
     for p in sorted(world.practitioners.values(), key=lambda p: p.practitioner_id):
         if p.team_id == me.team_id:
@@ -275,6 +288,7 @@ def departures(gateway, practitioner_id: str, as_of: date) -> DeparturesView:
         person = world.practitioners.get(practitioner_id)
         if person is None:
             raise CaseloadError(f"unknown practitioner {practitioner_id}")
+        _may_see_practitioner(gateway, s, practitioner_id)
         cases = load_cases(s, team_id=person.team_id)
     names = {c.case_ref: c.display_name for c in cases}
     policy = gateway.policy

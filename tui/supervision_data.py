@@ -108,6 +108,7 @@ def candidates(gateway, lead_id: str | None) -> Candidates:
         lead = people.get(lead_id)
         if lead is None:
             raise NotALead(f"Unknown practitioner {lead_id}; supervision is led by a team lead.")
+        _may_act_as(gateway, s, lead_id)
         if not lead.is_lead:
             leads = sorted(p.practitioner_id for p in people.values() if p.is_lead and p.team_id == lead.team_id)
             hint = f" (--as {leads[0]})" if leads else ""
@@ -136,6 +137,7 @@ def open_session(gateway, practitioner_id: str, lead_id: str, as_of: date) -> Se
     from storage.supervision import open_session_id, start_session
 
     with gateway.session() as s:
+        _may_act_as(gateway, s, lead_id)
         sid = open_session_id(s, practitioner_id)
         resumed = sid is not None
         if sid is None:
@@ -147,9 +149,17 @@ def open_session(gateway, practitioner_id: str, lead_id: str, as_of: date) -> Se
 def _may_read(gateway, s, practitioner_id: str) -> None:
     """Refuse (CaseloadError) another practitioner's supervision records unless
     the signed-in actor leads their team (storage.access)."""
-    from storage.access import check_supervision_access, resolve_actor
+    from storage.access import check_supervision_access
 
-    check_supervision_access(s, resolve_actor(s, getattr(gateway, "actor_id", None)), practitioner_id)
+    check_supervision_access(s, gateway.me(s), practitioner_id)
+
+
+def _may_act_as(gateway, s, practitioner_id: str) -> None:
+    """The screen leads as `practitioner_id`: it must be who acts (a signed-in
+    practitioner cannot run someone else's sessions)."""
+    me = gateway.me(s)
+    if not me.is_admin and me.practitioner_id != practitioner_id:
+        raise CaseloadError(f"{me.practitioner_id} is signed in and cannot act as {practitioner_id}")
 
 
 def _may_read_session(gateway, s, session_id: int) -> None:
@@ -205,6 +215,7 @@ def _session_actions(s, session_id: int):
 
 def session_actions(gateway, session_id: int) -> tuple:
     with gateway.session() as s:
+        _may_read_session(gateway, s, session_id)
         return tuple(_session_actions(s, session_id))
 
 

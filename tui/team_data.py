@@ -154,6 +154,15 @@ def check_lead(session, practitioner_id: str | None) -> Practitioner:
     return me
 
 
+def _may_lead(gateway, session, lead: Practitioner) -> None:
+    """The lead whose team the screen shows must be who acts (storage.access)."""
+    from storage.access import require_lead
+
+    me = gateway.me(session)
+    if not me.is_admin and me.practitioner_id != lead.practitioner_id:
+        require_lead(me, lead.team_id, "see the team's workload")
+
+
 # ----------------------------------------------------------------------------- reads
 
 
@@ -168,6 +177,7 @@ def team_view(gateway, practitioner_id: str | None, as_of: date) -> TeamView:
     policy = gateway.policy
     with gateway.session() as s:
         me = check_lead(s, practitioner_id)
+        _may_lead(gateway, s, me)
         world = load_world(s)
         cases = load_cases(s, team_id=me.team_id)
     loads = team_workload(cases, world, me.team_id, as_of, policy)
@@ -224,6 +234,7 @@ def solve_rebalance(
     policy = gateway.policy
     with gateway.session() as s:
         me = check_lead(s, practitioner_id)
+        _may_lead(gateway, s, me)
         inp = rebalance_input(s, me.team_id, as_of, policy)
     plan = plan_rebalance(inp, target_pct=target_pct, max_moves=max_moves,
                           time_limit=time_limit or DEFAULT_TIME_LIMIT)

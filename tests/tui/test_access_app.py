@@ -83,8 +83,8 @@ async def test_another_teams_caseload_and_week_are_refused(make_app):
     app = make_app("E1-02")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, CaseloadScreen)
-        app.switch_practitioner("N1-02")
-        home = await settle(pilot, CaseloadScreen, after=1)
+        app.view_caseload("N1-02")  # the palette's "Caseload of N1-02"
+        home = await settle(pilot, CaseloadScreen)
         assert home.view is None or home.view.practitioner is None or \
             home.view.practitioner.practitioner_id != "N1-02"
         await wait_for(pilot, lambda: any("cannot see N1-02 of team NPS-N1" in n for n in notices(app)))

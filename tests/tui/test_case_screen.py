@@ -242,7 +242,9 @@ async def test_palette_jumps_to_a_case_and_a_practitioner(make_app):
         assert screen.case_ref == other  # not one of E1-02's own: any case
         chosen = await palette_pick(pilot, someone)
         assert someone in chosen
-        home = await settle(pilot, CaseloadScreen, after=1)
-        await wait_for(pilot, lambda: home.view.practitioner.practitioner_id == someone)
-        assert app.practitioner_id == someone
+        # signed in (--as): the colleague's caseload opens as a view; E1-02 stays who acts (SPEC §9)
+        theirs = await settle(pilot, CaseloadScreen)
+        await wait_for(pilot, lambda: theirs.view is not None and theirs.view.practitioner is not None)
+        assert theirs.view.practitioner.practitioner_id == someone and theirs is not home
+        assert app.practitioner_id == "E1-02" and app.actor == "E1-02"
         assert isinstance(app.focused, CaseTable) or app.focused is None

@@ -197,9 +197,11 @@ async def test_completing_with_an_override_is_cold_and_the_new_holder_sees_cold_
         event = audit(sample_engine, "complete", ref)[-1]
         assert event["override"] is True and "read" in event["open_items"]
         assert "COLD" in str(screen.query_one("#who").render())
-        # the new holder's caseload shows the cold handover
-        app.switch_practitioner("N1-05")
+        # the new holder's caseload shows the cold handover (the lead views it, staying signed in)
+        app.view_caseload("N1-05")
         caseload = await settle(pilot, CaseloadScreen)
+        await wait_for(pilot, lambda: caseload.view is not None and caseload.view.practitioner is not None
+                       and caseload.view.practitioner.practitioner_id == "N1-05")
         row = next(r for r in caseload.view.rows if r.case_ref == ref)
         assert row.practitioner_id == "N1-05"
         assert any(w.rule == "cold_handover" for w in row.warnings)

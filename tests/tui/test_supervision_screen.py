@@ -285,8 +285,8 @@ async def test_a_note_changed_elsewhere_keeps_the_typed_text(make_app, sample_en
         ref, sid = screen.current_ref, screen.view.session_id
         version = screen.notes[ref].version
 
-        with session(sample_engine) as s:  # someone else, in another window
-            save_note(s, session_id=sid, case_ref=ref, text="their words", expected_version=version, actor="N1-09")
+        with session(sample_engine) as s:  # someone else who may write it, in another window (the administrator)
+            save_note(s, session_id=sid, case_ref=ref, text="their words", expected_version=version, actor="admin")
             commit_or_conflict(s)
 
         await pilot.press("enter", *" and mine", "ctrl+s")

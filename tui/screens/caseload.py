@@ -366,6 +366,10 @@ class CaseloadScreen(ViewLoader, Screen):
     def action_choose_practitioner(self, first_run: bool = False) -> None:
         from tui.screens.picker import PractitionerPicker
 
+        if getattr(self.app, "signed_in", False):  # identity comes from signing in (SPEC §9)
+            self.notify(self.app.SIGNED_IN_NOTICE.format(who=self.app.practitioner_id), severity="warning",
+                        timeout=6)
+            return
         if self.view is None or not self.view.practitioners:
             return
 

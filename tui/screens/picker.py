@@ -71,8 +71,12 @@ class PractitionerPicker(PickerScreen):
              p.practitioner_id)
             for p in practitioners
         ]
-        note = ("Who are you? The app remembers your choice; "
-                "switch later from the command palette (ctrl+p).") if first_run else ""
+        # Only the owner of a local file who did not sign in (--as) sees this
+        # picker: they may act as anyone, and the audit trail names who they chose.
+        owner = ("You own this file and did not sign in (--as), so you may act as anyone: "
+                 "changes are recorded as the practitioner you choose.")
+        note = (f"Who are you? {owner} The app remembers your choice; switch later with P."
+                if first_run else owner)
         super().__init__("Choose a practitioner", options, note=note, highlight=current,
                          cancellable=not first_run)
 
