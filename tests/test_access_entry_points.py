@@ -254,3 +254,72 @@ def test_the_own_team_and_the_administrator_sync_the_ticks(db, actor):
     _three_way_for_ng1009(db)
     ok(db, actor, "handover", "list", "--on", ON)
     assert [ref for _, ref in _auto_ticks(db)] == ["NG1009"]
+
+
+# ----------------------------------------------------------------------------- supervision scope (schema 0004's rules too)
+
+
+def _open_session(db: str, practitioner: str = "N1-02", lead: str = "N1-01") -> str:
+    return ok(db, lead, "supervision", "start", practitioner, "--on", ON).strip()
+
+
+def test_a_lead_writes_supervision_only_on_their_own_teams_cases(db):
+    sid = _open_session(db)
+    for args in (("note", sid, "EB2001", "made-up"), ("review", sid, "EB2001"), ("flag", sid, "EB2001"),
+                 ("pin", sid, "EB2001", "alliance.goals")):
+        line = refused(db, "N1-01", "supervision", *args)
+        assert "case EB2001 is not a case of team NPS-N1" in line, line
+    assert "NG1002 reviewed" in ok(db, "N1-01", "supervision", "review", sid, "NG1002")
+
+
+def test_only_the_lead_writes_the_supervision_record(db):
+    sid = _open_session(db)
+    line = refused(db, "N1-02", "supervision", "note", sid, "NG1002", "my own words")
+    assert "N1-02 cannot write notes in their own supervision; their team lead does" in line
+    assert "N1-03 is not a team lead" in refused(db, "N1-03", "supervision", "note", sid, "NG1002", "x")
+    assert "N1-03 is not a team lead" in refused(db, "N1-03", "supervision", "end", sid)
+    assert "ended" in ok(db, "N1-01", "supervision", "end", sid)
+
+
+def test_an_action_is_ticked_by_its_owner_or_their_lead(db):
+    # action 1 is N1-02's (the sample)
+    line = refused(db, "N1-03", "supervision", "action", "done", "1", "--on", ON)
+    assert "N1-03 is not a team lead: only a team lead may tick off action 1 of N1-02" in line
+    assert "only its lead may" in refused(db, "E1-01", "supervision", "action", "done", "1", "--on", ON)
+    assert "action 1 done" in ok(db, "N1-02", "supervision", "action", "done", "1", "--on", ON)
+    assert "action 1 reopened" in ok(db, "N1-01", "supervision", "action", "done", "1", "--undo")
+    # agreeing one: for oneself, or the lead for the team
+    assert ok(db, "N1-03", "supervision", "action", "add", "made-up", "--due", ON, "--owner", "N1-03").strip()
+    line = refused(db, "N1-03", "supervision", "action", "add", "made-up", "--due", ON, "--owner", "N1-02")
+    assert "only a team lead may agree an action for N1-02" in line
+
+
+# ----------------------------------------------------------------------------- import, export, the audit trail
+
+
+def test_a_practitioner_cannot_promote_themselves_by_import(db, tmp_path):
+    people = tmp_path / "practitioners.csv"
+    people.write_text("practitioner_id,name,team_id,role,grade\nN1-02,Made Up,NPS-N1,team_lead,SPO\n")
+    line = refused(db, "N1-02", "import", str(people))
+    assert line.startswith("caseload: only the administrator may import CSV files, not N1-02")
+    assert "N1-02 is not a team lead" in refused(db, "N1-02", "rebalance", "--team", "NPS-N1", "--on", ON,
+                                                 "--apply")
+
+
+def test_an_export_holds_only_what_the_actor_sees(db, tmp_path):
+    ok(db, "N1-02", "export", str(tmp_path / "n1"))
+    cases = (tmp_path / "n1" / "cases.csv").read_text()
+    assert "NG1002" in cases and "EB2" not in cases
+    assert "E1-0" not in (tmp_path / "n1" / "practitioners.csv").read_text()
+    assert "E1-0" not in (tmp_path / "n1" / "absences.csv").read_text()
+    ok(db, None, "export", str(tmp_path / "all"))
+    assert "EB2" in (tmp_path / "all" / "cases.csv").read_text()
+
+
+def test_events_of_no_case_are_read_by_the_actors_team_only(db):
+    ok(db, "N1-01", "supervision", "start", "N1-09", "--on", ON)  # an event of no case, by NPS-N1's lead
+    mine = json.loads(ok(db, "N1-02", "audit", "--format", "json"))["events"]
+    theirs = json.loads(ok(db, "E1-02", "audit", "--format", "json"))["events"]
+    assert [e["action"] for e in mine if e["case_ref"] is None] == ["start"]
+    assert not [e for e in theirs if e["actor"].startswith("N1-")]
+    assert mine[-1]["login"]  # who ran it on this machine (on PostgreSQL: the database login)
