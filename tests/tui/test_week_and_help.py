@@ -162,7 +162,8 @@ async def test_help_lists_every_binding_of_the_screen_and_the_app(make_app):
         await pilot.press("question_mark")
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
-        for words in ("Filter", "By rule", "Sort", "Week", "Switch practitioner", "Help", "Privacy", "Theme", "Quit",
+        for words in ("Filter", "By rule", "Sort", "Week", "Switch practitioner (a file's owner, not signed in)",
+                      "Help", "Privacy", "Theme", "Quit",
                       "Jump to a case or practitioner"):
             assert words in help_screen.listed, words
         await pilot.press("escape")

@@ -46,7 +46,8 @@ class CaseloadScreen(ViewLoader, Screen):
         Binding("w", "week", "Week", id="caseload.week"),
         Binding("escape", "clear_filter", "Clear filter", id="caseload.clear", show=False),
         Binding("R", "reload", "Reload", id="caseload.reload", show=False),
-        Binding("P", "choose_practitioner", "Switch practitioner", id="caseload.practitioner", show=False),
+        Binding("P", "choose_practitioner", "Switch practitioner (a file's owner, not signed in)",
+                id="caseload.practitioner", show=False),
         Binding("T", "team", "Team workload (team lead)", id="caseload.team", key_display="T", show=False),
     ]
 
