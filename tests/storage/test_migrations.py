@@ -64,14 +64,15 @@ def at_0001(db_url, seed_cases):
 # ------------------------------------------------------------------ the revisions
 
 
-def test_three_linear_revisions_0001_0002_0003():
+def test_linear_revisions_0001_0002_0003_0007():
     scripts = ScriptDirectory.from_config(alembic_config())
     revs = {r.revision: r for r in scripts.walk_revisions()}
-    assert set(revs) == {"0001", "0002", "0003"}
+    assert set(revs) == {"0001", "0002", "0003", "0007"}
     assert revs["0001"].down_revision is None
     assert revs["0002"].down_revision == "0001"
     assert revs["0003"].down_revision == "0002"
-    assert scripts.get_heads() == ["0003"] == [head_revision()]
+    assert revs["0007"].down_revision == "0003"
+    assert scripts.get_heads() == ["0007"] == [head_revision()]
 
 
 def test_the_revision_list_the_checks_use_matches_the_scripts():
