@@ -624,3 +624,130 @@ def assert_brute_force_optimum(data, target) -> None:
     overload, cost = brute_force(problem)
     assert plan.overload_points == pytest.approx(overload, abs=1e-5)
     assert plan.total_cost == pytest.approx(cost, abs=1e-5)
+
+
+# --------------------------------------------------------------------------- the early-relationship term, the 110 % default
+
+
+def test_the_default_target_is_110_percent():
+    world = team(person("P1"), person("P2"))
+    cases = [case(f"C{i}", "P1", tier="A3") for i in range(12)]  # 2472: 113.6 % of 2176
+    plan = plan_rebalance(inp(cases, world, DEFAULT_POLICY))
+    assert plan.target_pct == 110
+    assert len(plan.moves) == 1 and plan.overload_points == 0  # 2266 is 104 %: one move is enough
+    assert plan_rebalance(inp(cases[:11], world, DEFAULT_POLICY)).moves == ()  # 104 %: nothing to do
+
+
+def test_a_new_relationship_is_kept_when_an_older_one_can_go():
+    # Without e the new relationship (6 weeks) would be the cheapest move: 16 against 38.
+    fixed = frozenset({"do_not_move"})
+    cases = [case(f"F{i}", "P1", tier="A3", flags=fixed) for i in range(10)]  # 2060
+    cases += [case("FC", "P1", tier="C1", flags=fixed)]  # 2110
+    cases += [case("NEW", "P1", tier="C1", start_ago=42), case("OLD", "P1", tier="C1", start_ago=200)]  # 2210
+    plan = plan_rebalance(inp(cases, _two_receivers_world()))
+    assert [m.case_ref for m in plan.moves] == ["OLD"]
+    costs = {c.case_ref: c for c in plan.cases}
+    assert costs["NEW"].terms["e"] == 26 and costs["OLD"].terms["e"] == 0
+    assert costs["NEW"].move_costs["P2"] == 10 + 6 + 26 > costs["OLD"].move_costs["P2"] == 10 + 28
+
+
+def test_a_new_relationship_moves_only_when_nothing_else_brings_the_team_under_target():
+    fixed = frozenset({"do_not_move"})
+    cases = [case(f"F{i}", "P1", tier="A3", flags=fixed) for i in range(10)]  # 2060
+    cases += [case("FC", "P1", tier="C3", flags=fixed), case("NEW", "P1", tier="C1", start_ago=20)]  # 2189
+    plan = plan_rebalance(inp(cases, _two_receivers_world()))
+    (move,) = plan.moves
+    assert move.case_ref == "NEW" and plan.overload_points == 0
+    assert move.reason.startswith("NEW has been with P1 for 2 weeks, a new relationship (week 3 of 12) "
+                                  "that moving would break")
+
+
+def test_moves_are_explained_in_a_persons_words():
+    two_years = case("NG1025", "P1", tier="A3", start_ago=800, earlier=[("P3", 1500, 800)])
+    plan = plan_rebalance(inp(_overloaded_p1(two_years), _two_receivers_world()))
+    (move,) = plan.moves
+    assert move.reason == "NG1025 has been with P1 for 2 years; P3 held it until Sep 2024"
+
+
+# --------------------------------------------------------------------------- the exclusion seams (SPEC §10, §11)
+
+
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+
+@_dataclass(frozen=True, slots=True)
+class VoicedCase(Case):
+    """A Case with the fields the person's voice and the sentence work add
+    (SPEC §10 `not_with`, §11 `sentence_end`, `restricted`), to exercise the
+    seams in planner.exclusions before planner.model carries them."""
+
+    not_with: tuple = ()
+    sentence_end: date | None = None
+    restricted: bool = False
+
+
+def voiced(ref: str, pid: str, **kw) -> VoicedCase:
+    extra = {k: kw.pop(k) for k in ("not_with", "sentence_end", "restricted") if k in kw}
+    base = case(ref, pid, **kw)
+    return VoicedCase(**{f: getattr(base, f) for f in Case.__dataclass_fields__}, **extra)
+
+
+def test_not_with_bars_the_pair_and_the_json_says_why():
+    fixed = frozenset({"do_not_move"})
+    cases = [case(f"F{i}", "P1", tier="A3", flags=fixed) for i in range(10)]
+    cases.append(voiced("NW", "P1", tier="A3", not_with=(("P2", "complaint"),)))
+    plan = plan_rebalance(inp(cases, _two_receivers_world()))
+    assert [(m.case_ref, m.to_id) for m in plan.moves] == [("NW", "P3")]
+    doc = plan_to_dict(plan)
+    assert {"case_ref": "NW", "practitioner_id": "P2",
+            "reason": "the person's not_with list names P2 (complaint)"} in doc["exclusions"]["pairs"]
+    assert "P2" not in next(c for c in doc["cases"] if c["case_ref"] == "NW")["move_costs"]
+
+
+@pytest.mark.parametrize(("kw", "why"), [
+    (dict(sentence_end=ahead(84)), "the order ends on 19 Feb 2027, within 84 days: plan a good ending instead"),
+    (dict(restricted=True), "a restricted case"),
+])
+def test_an_ending_order_or_a_restricted_case_stays(kw, why):
+    cases = [voiced(f"C{i}", "P1", tier="A3", **kw) for i in range(12)]
+    plan = plan_rebalance(inp(cases, _two_receivers_world()))
+    assert plan.moves == ()
+    doc = plan_to_dict(plan)
+    assert {"case_ref": "C0", "reason": why} in doc["exclusions"]["cases"]
+    later = [voiced(f"C{i}", "P1", tier="A3", sentence_end=ahead(85)) for i in range(12)]
+    assert plan_rebalance(inp(later, _two_receivers_world())).moves
+
+
+# --------------------------------------------------------------------------- dating the handovers of a plan
+
+
+def test_a_plans_handovers_are_staggered_from_28_days_two_a_day_riskiest_first():
+    from planner.rebalance import handover_dates
+
+    world = team(person("P1"), person("P2"), person("P3"),
+                 absences=[Absence("P3", date(2026, 12, 29), date(2026, 12, 29))])
+    cases = [case(f"C{i}", "P1", tier="C1") for i in range(60)]
+    for i in (3, 7, 11):  # first contact overdue: high risk
+        cases[i] = case(f"C{i}", "P1", tier="C1", seen_by_holder=False, start_ago=40)
+    plan = plan_rebalance(inp(cases, world, DEFAULT_POLICY))
+    assert len(plan.moves) >= 5
+    schedule = handover_dates(plan, cases, world, DEFAULT_POLICY)
+    dates = schedule.dates
+    assert set(dates) == {m.case_ref for m in plan.moves}
+    first = min(dates.values())
+    assert first >= AS_OF + timedelta(days=28) and first == date(2026, 12, 29)  # 25 and 28 Dec are bank holidays
+    per_day: dict = {}
+    for ref, day in dates.items():
+        per_day[day] = per_day.get(day, 0) + 1
+        move = next(m for m in plan.moves if m.case_ref == ref)
+        if move.to_id == "P3":
+            assert day != date(2026, 12, 29)  # P3 is away that day
+    assert max(per_day.values()) <= 2
+    # riskiest first: a case with a higher risk score is never dated after a lower one
+    from planner.risk import evaluate
+
+    scores = {r.case_ref: r.score for r in evaluate(cases, world, AS_OF)}
+    moved = sorted(dates, key=lambda ref: (-scores[ref], ref))
+    assert len({scores[r] for r in moved}) > 1  # the order matters here
+    unblocked = [r for r in moved if next(m for m in plan.moves if m.case_ref == r).to_id != "P3"]
+    assert [dates[r] for r in unblocked] == sorted(dates[r] for r in unblocked)
