@@ -12,12 +12,12 @@ holds 25 to 60 open cases (issue 6), the number drawn uniformly per
 practitioner from the size and the seed (`caseloads`) and dealt by the
 generator's `caseloads` option; the lines under the table give the spread.
 
-Two targets per size: the policy's default (100 %), which these teams cannot
-reach (40-odd cases of the generator's tier mix, about 80 points a case at
-the hmpps-workload tier points, are about 3,400 points against 2,176 for a
-full-time practitioner: the teams are 170-255 % loaded, the leads, at 75 %
-reduction, up to 1,500 %), so the solver minimises overload first and then
-disruption; and a reachable one (the team's average capacity % + 10,
+Two targets per size: the policy's default (110 %, SPEC §5 since 2026-12),
+which these teams cannot reach (40-odd cases of the generator's tier mix,
+about 80 points a case at the hmpps-workload tier points, are about 3,400
+points against 2,176 for a full-time practitioner: the teams are 170-255 %
+loaded, the leads, at 75 % reduction, up to 1,500 %), so the solver
+minimises overload first and then disruption; and a reachable one (the team's average capacity % + 10,
 rounded up to a multiple of 5), where every over-target practitioner must
 come under it at least cost. The reachable target is the hard one: everyone
 over it sheds an exact cover of their excess and the receivers who may take
@@ -26,7 +26,9 @@ tier A and B cases are filled to within a few points.
 Targets (issue 6), printed with PASS/MISS for each seed and target:
 - 25 practitioners: a proven-optimal plan in under 2 s;
 - 50 practitioners: a plan with a gap under 1 % in under 10 s.
-Nothing is asserted: the numbers are for reading. `seconds` is the wall
+The cost carries the early-relationship term e (26 while a relationship
+that has started is under 84 days old). Nothing is asserted: the numbers
+are for reading. `seconds` is the wall
 clock of `solve_problem` (both phases, model build included); the time is
 shared with whatever else runs on the machine. HiGHS runs on one thread, so
 a run is reproducible unless it stops on the time limit.

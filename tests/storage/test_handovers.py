@@ -492,21 +492,27 @@ def test_a_review_of_an_open_handover_is_refused(db):
 DUE_BY_DAY_BY_HAND = ("told", "summary", "read", "carers_told", "safeguarding_lead_told")
 
 
+def complete_warm_on_the_day(s):
+    """C1's handover done by the book and completed on D: warm."""
+    for item_id in DUE_BY_DAY_BY_HAND:
+        tick(s, item_id)
+    # the day before D (one on D, held by the incoming practitioner, is their first contact too)
+    repo.record_contact(s, case_ref="C1", contact_date=DAY - timedelta(days=1), practitioner_id="P2",
+                        kind="three_way", outcome="attended", actor="P2")
+    repo.book_appointment(s, case_ref="C1", appointment_date=DAY + timedelta(days=3),
+                          practitioner_id="P2", actor="P1")
+    view = ho.complete_handover(s, case_ref="C1", on=DAY, actor="L1", as_of=DAY)
+    repo.commit_or_conflict(s)
+    return view
+
+
 def test_completing_on_the_date_needs_only_the_items_due_by_then_and_follow_ups_stay_open(db):
     """The rule (planner.handover): on D, first_contact (D + 5 working days) is
     not needed; it stays open on the completed handover, can be ticked by hand
     or from the records, and the handover stays warm."""
     plan(db)
     with Session(db) as s:
-        for item_id in DUE_BY_DAY_BY_HAND:
-            tick(s, item_id)
-        # the day before D (one on D, held by the incoming practitioner, is their first contact too)
-        repo.record_contact(s, case_ref="C1", contact_date=DAY - timedelta(days=1), practitioner_id="P2",
-                            kind="three_way", outcome="attended", actor="P2")
-        repo.book_appointment(s, case_ref="C1", appointment_date=DAY + timedelta(days=3),
-                              practitioner_id="P2", actor="P1")
-        view = ho.complete_handover(s, case_ref="C1", on=DAY, actor="L1", as_of=DAY)
-        repo.commit_or_conflict(s)
+        view = complete_warm_on_the_day(s)
     assert (view.status, view.override_reason, view.cold) == ("completed_warm", None, False)
     assert view.follow_ups_open == ("first_contact", "reachable", "review")  # by due date
     assert view.item("first_contact").follow_up and not view.item("three_way").follow_up
@@ -781,14 +787,7 @@ def test_completing_early_without_a_summary_is_refused_or_cold_with_a_leads_over
 def test_the_summary_stays_editable_until_the_review_is_done(db):
     plan(db)
     with Session(db) as s:
-        for item_id in DUE_BY_DAY_BY_HAND:
-            tick(s, item_id)
-        repo.record_contact(s, case_ref="C1", contact_date=DAY - timedelta(days=1), practitioner_id="P2",
-                            kind="three_way", outcome="attended", actor="P2")
-        repo.book_appointment(s, case_ref="C1", appointment_date=DAY + timedelta(days=3), practitioner_id="P2",
-                              actor="P1")
-        ho.complete_handover(s, case_ref="C1", on=DAY, actor="L1", as_of=DAY)
-        repo.commit_or_conflict(s)
+        complete_warm_on_the_day(s)
     later = DAY + timedelta(days=10)
     with Session(db) as s:
         view = detail(s, on=later)

@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Input, Static
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
-from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.screens.forms import Field, FormScreen, nice
 from tui.screens.loading import ViewLoader
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
@@ -334,14 +334,7 @@ class DateForm(FormScreen):
                                       "confirm the whole list with A.")
 
     def collect(self) -> date | None:
-        day = parse_date(self.query_one("#date", Input).value)
-        if day is None:
-            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
-            return None
-        if day < self.as_of:
-            self.error("date", f"A handover is planned for {nice(self.as_of)} or later.")
-            return None
-        return day
+        return self.date_from("date", self.as_of, f"A handover is planned for {nice(self.as_of)} or later.")
 
 
 def open_departures(app, practitioner_id: str) -> None:

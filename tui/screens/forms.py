@@ -135,6 +135,18 @@ class FormScreen(ModalScreen[Any]):
             return False, None
         return True, at
 
+    def date_from(self, name: str, earliest: date, too_early: str) -> date | None:
+        """The date typed in Input #name, on or after `earliest`; None with
+        the error shown next to the field (`too_early` when it is before)."""
+        day = parse_date(self.query_one(f"#{name}", Input).value)
+        if day is None:
+            self.error(name, "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            return None
+        if day < earliest:
+            self.error(name, too_early)
+            return None
+        return day
+
     def file_path(self, name: str, suffix: str) -> Path | None:
         """The file path typed in Input #name (`~` expanded); None with the
         error shown when it is empty or names a folder."""
@@ -384,12 +396,8 @@ class MoveForm(FormScreen):
                     name="date")
 
     def collect(self) -> date | None:
-        when = parse_date(self.query_one("#date", Input).value)
+        when = self.date_from("date", self.as_of, f"Move it to {nice(self.as_of)} or later.")
         if when is None:
-            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
-            return None
-        if when < self.as_of:
-            self.error("date", f"Move it to {nice(self.as_of)} or later.")
             return None
         if when == self.current:
             self.error("date", "That is the date it already has.")

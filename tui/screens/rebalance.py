@@ -32,7 +32,7 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
-from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.screens.forms import Field, FormScreen, nice
 from tui.team_data import SolvedPlan, capacity_bar
 from tui.screens.team import band_style, short
 from tui.widgets.chrome import KeyBar, TitleBar
@@ -142,14 +142,7 @@ class ApplyConfirm(FormScreen):
         self.query_one(".form--keys", Static).update("ctrl+s plans · esc cancels")
 
     def collect(self) -> date | None:
-        day = parse_date(self.query_one("#on", Input).value)
-        if day is None:
-            self.error("on", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
-            return None
-        if day < self.as_of:
-            self.error("on", f"A handover can't be planned in the past (before {nice(self.as_of)}).")
-            return None
-        return day
+        return self.date_from("on", self.as_of, f"A handover can't be planned in the past (before {nice(self.as_of)}).")
 
 
 # ----------------------------------------------------------------------------- the screen
