@@ -369,6 +369,7 @@ class PlanSummary:
     busiest: int  # the most handovers on one day
     short_notice: tuple[str, ...]
     missing: tuple[str, ...]  # rows without a receiver (left out)
+    late: tuple[str, ...] = ()  # dated after the practitioner goes
 
     def question(self, who: str, per_day: int) -> str:
         if not self.count:
@@ -381,6 +382,8 @@ class PlanSummary:
                                                              if self.busiest > per_day else "") + ".")
         if self.short_notice:
             lines.append(f"Under 14 days' notice: {', '.join(self.short_notice)}.")
+        if self.late:
+            lines.append(f"After {who} goes (no working day left before): {', '.join(self.late)}.")
         if self.missing:
             lines.append(f"Left out, no receiver yet: {', '.join(self.missing)}.")
         return "\n".join(lines)
@@ -396,6 +399,7 @@ def plan_summary(rows) -> PlanSummary:
         busiest=max(days.values(), default=0),
         short_notice=tuple(r.case_ref for r in ready if r.short_notice),
         missing=tuple(r.case_ref for r in rows if not r.to_id),
+        late=tuple(r.case_ref for r in ready if r.item.late),
     )
 
 

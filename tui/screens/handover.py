@@ -11,7 +11,7 @@ reviews a cold handover (team leads), X cancels, R reloads, esc goes back.
 Items are listed by due date and stay where they are when ticked, so the
 cursor never loses the item it was on. Each shows its title, never its id
 (SPEC §4); an overdue item says `⚠ OVERDUE` (never colour alone); items
-the records ticked say "from records". After completion the follow-up
+the records ticked say "auto". After completion the follow-up
 items (due after the completion date: first contact, the four-week
 review...) can still be ticked here, and the summary stays editable until
 the review is done; the rest is settled (`planner.handover`).
@@ -147,7 +147,7 @@ class ReviewForm(FormScreen):
     def fields(self):
         h = self.handover
         left = "; ".join(i.title for i in h.items if not i.done and (h.completed_on is None or i.due <= h.completed_on))
-        why = "" if self.privacy or not h.override_reason else f": {h.override_reason}"
+        why = "" if self.privacy or not h.override_reason else f": {h.override_reason.rstrip('.')}"
         yield Static(f"Completed cold on {nice(h.completed_on) if h.completed_on else '?'} with an override{why}. "
                      f"Left undone: {left or 'nothing'}.", classes="form--hint")
         yield Field("Note", TextArea(id="note", soft_wrap=True), name="note",
@@ -463,8 +463,9 @@ class HandoverScreen(ViewLoader, Screen):
         items = self.items
         flagged = any(i.overdue or (not i.done and not h.is_open and not i.follow_up) for i in items)
         # room for the title: the list's width less the other columns
+        # ("[x] ", the flag, "due 28 Oct ", the owner, "✓ 27 Oct auto", " ✎", a scrollbar)
         room = max(16, (self.query_one("#items", OptionList).size.width or self.size.width - 2)
-                   - 4 - (11 if flagged else 0) - 12 - 10 - 9 - 2)
+                   - 4 - (11 if flagged else 0) - 1 - 12 - 10 - 13 - 2 - 1)
         ol = self.query_one("#items", OptionList)
         keep = ol.highlighted_option.id if ol.highlighted_option is not None else None
         options = []
@@ -482,7 +483,7 @@ class HandoverScreen(ViewLoader, Screen):
             if item.done:
                 line.append(f"✓ {short(item.done_on)}" if item.done_on else "✓ done")
                 if item.auto:
-                    line.append(" records", style="italic")
+                    line.append(" auto", style="italic")
             else:
                 line.append("required" if item.required else "optional", style="dim" if not item.required else "")
             if item.note:

@@ -122,7 +122,7 @@ class HandoversScreen(ViewLoader, Screen):
         high = severity.style_for(self.app, "high")
         for r in view.rows:
             name = initials(r.display_name) if privacy else r.display_name
-            nxt = f"{clip(r.next_title, 26)} {r.next_due:%d %b}" if r.next_title else "—"
+            nxt = f"{clip(r.next_title, 26):<26} {r.next_due:%d %b}" if r.next_title else "—"
             if r.follow_up:
                 when, status = "done", "follow-up"
             else:

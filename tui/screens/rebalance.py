@@ -135,7 +135,8 @@ class ApplyConfirm(FormScreen):
             text += f" {self.already} accepted move(s) already have that handover planned."
         yield Static(text, classes="form--hint", id="confirm-text")
         yield Field("Starting on", Input(self.default_on.isoformat(), placeholder="YYYY-MM-DD", id="on",
-                                         compact=True), name="on", hint="default: as of + 28 days")
+                                         compact=True), name="on",
+                    hint="the first working day from as of + 28 days; another day staggers them from it")
 
     def on_mount(self) -> None:
         self.query_one("#save", Button).label = "Plan handovers"
@@ -197,6 +198,7 @@ class RebalanceScreen(Screen):
         self.plan = None  # the solved plan with only the accepted moves (planner.rebalance.with_moves)
         self.accepted: set[str] = set()
         self.applied = None  # storage.team.AppliedPlan once applied
+        self._first_on: date | None = None  # the first handover date the confirmation offered
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -457,8 +459,9 @@ class RebalanceScreen(Screen):
                 self.apply(day)
 
         accepted = {ref: d for ref, d in self.solved.dates.items() if ref in self.accepted}
+        self._first_on = min(accepted.values(), default=self.solved.handover_on)
         self.app.push_screen(ApplyConfirm(moves=len(self.plan.moves), already=already,
-                                          default_on=self.solved.handover_on, as_of=self.app.as_of,
+                                          default_on=self._first_on, as_of=self.app.as_of,
                                           dates=accepted, per_day=self.app.policy.handover.per_day), confirmed)
 
     def apply(self, day: date) -> None:
@@ -466,7 +469,7 @@ class RebalanceScreen(Screen):
         self.query_one("#reason", Static).update(f"Planning {len(self.plan.moves)} handover(s)…")
         # the dates shown when the lead kept the first day; staggered again from another one
         dates = ({ref: d for ref, d in self.solved.dates.items() if ref in self.accepted}
-                 if day == self.solved.handover_on else None)
+                 if day == (self._first_on or self.solved.handover_on) else None)
         self._apply(self.plan, day, dates)
 
     @work(thread=True, exclusive=True, group="rebalance-apply", exit_on_error=False)
