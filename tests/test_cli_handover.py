@@ -67,9 +67,9 @@ def leaver_cases(db: str):
 # ------------------------------------------------------------------ departures
 
 
-def test_the_leavers_21_cases_are_staggered_two_a_day_to_nobody_over_the_target(db):
+def test_the_leavers_cases_are_staggered_two_a_day_to_nobody_over_the_target(db):
     unplanned = [c.case_ref for c in leaver_cases(db) if c.open_handover is None]
-    assert len(unplanned) == 21
+    assert len(unplanned) >= 20  # 21 in the sample: more than 10 working days can hold at 2 a day
     for ref in unplanned:
         assert "handover_unplanned" in rules_for(db, ref)
 
@@ -101,18 +101,20 @@ def test_the_leavers_21_cases_are_staggered_two_a_day_to_nobody_over_the_target(
     assert listing["short_notice"] == [c["case_ref"] for c in listing["cases"] if c["notice_days"] < 14]
     assert listing["short_notice"] and listing["late"]
     no_receiver = [c["case_ref"] for c in listing["cases"] if c["to"] is None]
-    assert no_receiver == ["NG1053"]  # tier A1: nobody free under 110 %, and the PSOs may not
+    assert "NG1053" in no_receiver  # tier A1: nobody free under 110 %, and the PSOs may not
+    assert all("choose a receiver by hand" in c["reason"] for c in listing["cases"] if c["to"] is None)
 
     shown = ok(db, "handover", "departures", "N1-03", "--on", ON)
     assert "nothing is planned yet" in shown and "under 14 days' notice: NG1049" in shown
     assert not [c for c in leaver_cases(db) if c.case_ref in unplanned and c.open_handover is not None]
 
-    out = ok(db, "handover", "departures", "N1-03", "--on", ON, "--apply",
-             "--receiver", "NG1053=N1-09", "--date", "NG1064=2026-12-16")
-    assert "planned 21 handover(s)" in out
+    late = listing["late"][-1]
+    out = ok(db, "handover", "departures", "N1-03", "--on", ON, "--apply", "--date", f"{late}=2026-12-16",
+             *(arg for ref in no_receiver for arg in ("--receiver", f"{ref}=N1-09")))
+    assert f"planned {len(unplanned)} handover(s)" in out
     handovers = {c.case_ref: c.open_handover for c in leaver_cases(db)}
     assert handovers["NG1053"].to_practitioner_id == "N1-09"
-    assert handovers["NG1064"].planned_on == date(2026, 12, 16)
+    assert handovers[late].planned_on == date(2026, 12, 16)
     for ref in unplanned:
         assert handovers[ref] is not None and len(handovers[ref].items) >= 8
         rules = rules_for(db, ref)
