@@ -180,7 +180,7 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
         rows.append([
             v.case_ref, v.from_id, v.to_id, v.planned_on.isoformat(), _ahead(v.days_away), v.status,
             f"{v.done}/{v.total}", str(v.overdue) if v.overdue else "-",
-            f"{nxt.item_id} due {nxt.due.isoformat()}" + (" OVERDUE" if nxt.overdue else "") if nxt else "all done",
+            f"{nxt.title} (due {nxt.due.isoformat()})" + (" OVERDUE" if nxt.overdue else "") if nxt else "all done",
         ])
     _print_table(["CASE", "FROM", "TO", "DATE", "WHEN", "STATUS", "DONE", "OVERDUE", "NEXT"], rows)
     click.echo(f"{len(views)} open handover(s) as of {as_of.isoformat()}")
