@@ -1,10 +1,15 @@
 """The warm handover checklist of SPEC §4, as data, and the items that data ticks.
 
 `build_checklist` turns the template into dated `ChecklistItem`s for one
-handover date D; `auto_ticks` says which items the case's own records already
-satisfy (a three-way contact, a booked appointment, a first contact held) and
-since when. Both are pure: the caller passes the working-day calendar and the
-as-of date.
+handover date D: an item due on a weekend or bank holiday moves to the
+working day before (items due on or before D) or after (items due after D).
+`auto_ticks` says which items the case's own records already satisfy (a
+three-way meeting the incoming practitioner was at, a first appointment
+booked with them, a first contact held) and since when. Both are pure: the
+caller passes the working-day calendar and the as-of date.
+
+`told` and `review` record the person's view (`VIEWS`, with their words);
+`summary` needs the summary text. `check_tick` says what a tick needs.
 """
 
 from __future__ import annotations
@@ -14,11 +19,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from planner.calendar import WorkingDays
-from planner.model import Case, ChecklistItem, Handover
+from planner.errors import CaseloadError
+from planner.model import Case, ChecklistItem, Contact, Handover
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.rules import appointment_dates
 
 OWNERS = ("outgoing", "incoming", "lead")
+
+#: The person's view, recorded on `told` and `review` (SPEC §4).
+VIEWS = ("agrees", "concerns", "asks_for_other")
+VIEW_WORDS = {"agrees": "agrees", "concerns": "has concerns", "asks_for_other": "asks for someone else"}
+#: Items that record the person's view: they cannot be ticked without it.
+VIEW_ITEMS = ("told", "review")
 
 #: Summary prompts for the outgoing practitioner's handover summary (`summary`).
 HANDOVER_PROMPTS: tuple[str, ...] = (
@@ -34,9 +46,11 @@ THREE_WAY_WINDOW_DAYS = 28
 
 @dataclass(frozen=True, slots=True)
 class ItemTemplate:
-    """One checklist line: due `offset_days` calendar days from D, or, for the
-    first contact, on the n-th working day after D (D not counted), where n is
-    `policy.first_contact.working_days` (5 by default, as SPEC §4 says)."""
+    """One checklist line: due `offset_days` calendar days from D (moved off a
+    weekend or bank holiday: to the working day before when on or before D,
+    after when after D), or, for the first contact, on the n-th working day
+    after D (D not counted), where n is `policy.first_contact.working_days`
+    (5 by default, as SPEC §4 says)."""
 
     item_id: str
     title: str
@@ -50,27 +64,29 @@ class ItemTemplate:
     ) -> date:
         if self.first_contact_deadline:
             return first_contact_deadline(planned_on, working_days, policy)
-        return planned_on + timedelta(days=self.offset_days)
+        due = planned_on + timedelta(days=self.offset_days)
+        if working_days.is_working(due):
+            return due
+        return working_days.add(due, 1 if self.offset_days > 0 else -1)
 
 
 TEMPLATE: tuple[ItemTemplate, ...] = (
-    ItemTemplate("told", "Person told about the change and why; their views recorded",
+    ItemTemplate("told", "Person told about the change and why; their view recorded",
                  "outgoing", True, -14),
-    ItemTemplate("summary", "Handover summary written: what works in the relationship, "
-                 "goals, risks, what the person does not want to repeat",
+    ItemTemplate("summary", "Handover summary: what works, goals, risks, what not to repeat",
                  "outgoing", True, -7),
     ItemTemplate("read", "Incoming practitioner has read the record and the summary",
                  "incoming", True, -3),
-    ItemTemplate("three_way", "Three-way introduction meeting held (outgoing, incoming, person)",
+    ItemTemplate("three_way", "Three-way meeting held (outgoing, incoming, person)",
                  "outgoing", True, 0),
-    ItemTemplate("booked", "First appointment with the incoming practitioner booked "
-                 "within the first working days after the handover", "incoming", True, 0),
+    ItemTemplate("booked", "First appointment with the incoming practitioner booked",
+                 "incoming", True, 0),
     ItemTemplate("reachable", "Outgoing practitioner reachable for questions for 2 weeks",
                  "outgoing", False, 14),
-    ItemTemplate("first_contact", "First meaningful contact with the incoming practitioner held",
+    ItemTemplate("first_contact", "First meaningful contact with the incoming practitioner",
                  "incoming", True, first_contact_deadline=True),
-    ItemTemplate("review", "Four-week check: how is the new relationship going?",
-                 "lead", False, 28),
+    ItemTemplate("review", "Four-week check with the person; their view recorded",
+                 "lead", True, 28),
 )
 
 #: Group items added by the case's flags ("youth" stands for `Case.youth`).
@@ -134,36 +150,40 @@ def auto_ticks(
 ) -> dict[str, date]:
     """Item id -> the date by which the case's records show it done.
 
-    - `three_way`: an attended `three_way` contact held by the outgoing or the
-      incoming practitioner (a contact records one practitioner), from 28 days
-      before D up to D; the date of the first such contact.
-    - `booked`: an appointment (or a series occurrence) with the incoming
-      practitioner from D to the 5th working day after D
-      (`policy.first_contact.working_days`). The records do not
-      say when it was booked, so the date is the earlier of as-of and the
+    - `three_way`: an attended `three_way` contact from 28 days before D up
+      to D that the incoming practitioner was at: recorded by them, or by
+      the outgoing practitioner naming them as `with_practitioner_id`
+      (`incoming_was_there`); the date of the first such contact. One held
+      by the outgoing practitioner alone does not count.
+    - `booked`: an appointment (or a series occurrence) that is not a
+      `three_way`, with the incoming practitioner, in the 5 working days
+      after D (`policy.first_contact.working_days`; D itself not counted).
+      Booking the three-way meeting does not tick it. The records do not say
+      when it was booked, so the date is the earlier of as-of and the
       appointment's date.
     - `first_contact`: a meaningful contact held by the incoming practitioner
       on or after D; its date.
 
     Nothing dated after `as_of` counts."""
     d = handover.planned_on
-    outgoing, incoming = handover.from_practitioner_id, handover.to_practitioner_id
+    incoming = handover.to_practitioner_id
     contacts = [c for c in case.contacts if c.contact_date <= as_of]
     ticks: dict[str, date] = {}
 
     three_way = _first(
         c.contact_date for c in contacts
         if c.kind == "three_way" and c.outcome == "attended"
-        and c.practitioner_id in (outgoing, incoming)
         and d - timedelta(days=THREE_WAY_WINDOW_DAYS) <= c.contact_date <= d
+        and incoming_was_there(c, handover)
     )
     if three_way:
         ticks["three_way"] = three_way
 
     window_end = first_contact_deadline(d, working_days, policy or DEFAULT_POLICY)
     booked = _first(
-        day for appt in case.appointments if appt.practitioner_id == incoming
-        for day in appointment_dates(appt, d, window_end)
+        day for appt in case.appointments
+        if appt.practitioner_id == incoming and appt.kind != "three_way"
+        for day in appointment_dates(appt, d + timedelta(days=1), window_end)
     )
     if booked:
         ticks["booked"] = min(booked, as_of)
@@ -175,6 +195,38 @@ def auto_ticks(
     if first_contact:
         ticks["first_contact"] = first_contact
     return ticks
+
+
+def incoming_was_there(contact: Contact, handover: Handover) -> bool:
+    """The incoming practitioner was at this contact: they recorded it, or the
+    outgoing practitioner recorded it naming them as `with_practitioner_id`
+    (SPEC §2; a contact without that field names no second practitioner)."""
+    incoming = handover.to_practitioner_id
+    if contact.practitioner_id == incoming:
+        return True
+    return (contact.practitioner_id == handover.from_practitioner_id
+            and getattr(contact, "with_practitioner_id", None) == incoming)
+
+
+def check_tick(item_id: str, *, view: str | None = None, words: str | None = None,
+               summary: str | None = None) -> None:
+    """Refuse (CaseloadError, one line) a tick that SPEC §4 does not allow:
+    `told` and `review` without the person's view (one of `VIEWS`) and their
+    words; `summary` while the summary text is empty. A view given for
+    another item is refused too."""
+    if item_id in VIEW_ITEMS:
+        if view is None or not view.strip():
+            raise CaseloadError(
+                f"{item_id} records the person's view: give it ({', '.join(VIEWS)}) and their words"
+            )
+        if view not in VIEWS:
+            raise CaseloadError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
+        if words is None or not words.strip():
+            raise CaseloadError(f"{item_id}: write the person's own words about the change")
+    elif view is not None or words is not None:
+        raise CaseloadError(f"only {' and '.join(VIEW_ITEMS)} record the person's view, not {item_id}")
+    if item_id == "summary" and not (summary and summary.strip()):
+        raise CaseloadError("the handover summary is empty: write it before ticking summary")
 
 
 def _first(days: Iterable[date]) -> date | None:

@@ -1,26 +1,34 @@
-"""Planning for a practitioner who leaves or goes away (issue 5, SPEC §3-§5).
+"""Planning for a practitioner who leaves or goes away (SPEC §4, §5).
 
 A `leaving_on` date, or an absence of 28+ days (`policy.handover_unplanned`),
 starting within the horizon (56 days) is a *departure*: every case the
 practitioner holds that has no open handover needs one, planned early so it
-can be done warm. `departure_plan` lists those cases, each with a suggested
-receiver who keeps continuity:
+can be done warm. `departure_plan` lists those cases, riskiest first, each
+with a date and a suggested receiver:
 
-1. eligible (SPEC §5 exclusions): same team, not the leaver, not a team lead,
-   not absent for 10+ working days in the next 28 days, not leaving within 56
-   days, not away on the handover date, and no PSO for a tier A or B case;
-2. within capacity: the receiver's points after the move (their held cases,
-   plus cases already planned to come to them, less cases already planned to
-   leave them, plus the cases suggested earlier in the same plan) stay at or
-   under the target (100 %). When no eligible receiver is within target, the
-   least loaded eligible one is suggested and `over_target` says so;
-3. preferred: someone who held the case before or had a meaningful contact
-   with the person in the last 730 days (`policy.disruption.known_contact_days`);
-4. tie-break: lowest capacity % after the move, then practitioner id.
+1. dates, staggered (`planner.schedule.stagger`): at most
+   `policy.handover.per_day` (2) a working day for the departing
+   practitioner (counting the handovers they already have planned), on
+   working days from as-of + `default_days_ahead` (14) to the day before
+   they go, riskiest case first (risk score, then case ref); if the days run
+   out, the earliest start is as-of + `short_notice_days` (7) and the items
+   say which cases could not get 14 days' notice (`short_notice`), or could
+   not be dated before the departure at all (`late`);
+2. the receiver (SPEC §5): the cheapest by the disruption cost
+   (`planner.rebalance.disruption_cost`) among the team's practitioners who
+   may take the case (`planner.exclusions`: not a team lead, not away 10+
+   working days in the next 28, not leaving in the next 56 days, not away
+   on the handover date, not barred by grade or the person's `not_with`)
+   and who stay at or under the target capacity (110 %) after the move,
+   counting their cases, the handovers already planned to and from them,
+   and the suggestions made earlier in the same plan. Ties: the lower
+   capacity after the move, then the id. Nobody over the target is ever
+   suggested: when no one has room, the case has no suggestion and the lead
+   chooses.
 
-The reason is said in words ("N1-04 held the case until Mar 2025; 84 % after
-the move"). The handover date is the earlier of one working day before the
-departure and as-of + `policy.handover.default_days_ahead`, never before as-of.
+The reason is said in words ("N1-04 held the case until Mar 2025; 84 %
+after the move"). The lead edits receivers and dates before anything is
+planned (the departures screen, `caseload handover departures`).
 
 Short absences (under 28 days) need cover, not a handover: `cover_suggestions`
 names a cover per case, preferring someone the person knows.
@@ -35,7 +43,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from planner.calendar import working_days
-from planner.model import Absence, Case, Practitioner, World
+from planner.model import Absence, Case, World
 from planner.policy import DEFAULT_POLICY, Policy
 
 __all__ = [
@@ -48,9 +56,8 @@ __all__ = [
     "departure_events",
     "departure_plan",
     "knows_person",
-    "receiver_exclusion",
-    "suggested_date",
     "team_loads",
+    "with_choice",
 ]
 
 
@@ -90,6 +97,7 @@ class Candidate:
     knows: bool
     over_target: bool
     reason: str
+    cost: float = 0.0  # SPEC §5 disruption cost of the move to them
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +118,11 @@ class DepartureItem:
     capacity_pct_after: float | None = None
     candidates: tuple[Candidate, ...] = ()  # ranked, the suggestion first
     notes: tuple[str, ...] = ()  # e.g. "do_not_move: ..." for the lead's attention
+    score: int = 0  # the case's risk score (riskiest cases are dated first)
+    cost: float | None = None  # disruption cost of the move to the suggested receiver
+    short_notice: bool = False  # dated less than default_days_ahead (14) days ahead
+    late: bool = False  # no working day was left before the departure
+    notice_days: int = 0  # calendar days from as-of to the handover date
 
     @property
     def handover_reason(self) -> str:
@@ -207,46 +220,6 @@ def knows_person(case: Case, practitioner_id: str, as_of: date,
     return None
 
 
-def _absent_on(world: World, practitioner_id: str, day: date) -> bool:
-    return any(a.covers(day) for a in world.absences_of(practitioner_id))
-
-
-def receiver_exclusion(
-    receiver: Practitioner,
-    world: World,
-    as_of: date,
-    policy: Policy = DEFAULT_POLICY,
-    *,
-    case: Case | None = None,
-    on: date | None = None,
-) -> str | None:
-    """Why `receiver` may not take a case (SPEC §5 exclusions), or None.
-
-    Team leads; anyone absent for `exclusions.absence_working_days`+ working
-    days in the next `absence_window_days`; anyone whose `leaving_on` is within
-    `leaving_within_days`; a PSO for a tier A or B case; anyone away on `on`."""
-    pid = receiver.practitioner_id
-    excl = policy.exclusions
-    if receiver.is_lead:
-        return f"{pid} is a team lead"
-    if receiver.leaving_on is not None and (receiver.leaving_on - as_of).days <= excl.leaving_within_days:
-        return f"{pid} leaves on {_fmt(receiver.leaving_on)}"
-    window_end = as_of + timedelta(days=excl.absence_window_days)
-    calendar = working_days(world.nation_of(pid))
-    away: set[date] = set()
-    for absence in world.absences_of(pid):
-        first, last = max(absence.start_date, as_of), min(absence.end_date, window_end)
-        if first <= last:
-            away.update(calendar.dates_in(first, last))
-    if len(away) >= excl.absence_working_days:
-        return f"{pid} is away {len(away)} working days in the next {excl.absence_window_days} days"
-    if case is not None and receiver.grade == "PSO" and case.tier and case.tier[0].upper() in "AB":
-        return f"{pid} is a PSO and the case is tier {case.tier}"
-    if on is not None and _absent_on(world, pid, on):
-        return f"{pid} is away on {_fmt(on)}"
-    return None
-
-
 def departure_events(practitioner_id: str, world: World, as_of: date,
                      policy: Policy = DEFAULT_POLICY) -> list[DepartureEvent]:
     """The practitioner's departures under way or starting within the horizon
@@ -283,64 +256,18 @@ def _blocks(absences: Iterable[Absence]) -> list[tuple[date, date, str | None]]:
     return [(a, b, c) for a, b, c in blocks]
 
 
-def suggested_date(event: DepartureEvent, world: World, as_of: date,
-                   policy: Policy = DEFAULT_POLICY) -> date:
-    """The earlier of one working day before the departure and as-of +
-    `policy.handover.default_days_ahead`; never before as-of."""
-    calendar = working_days(world.nation_of(event.practitioner_id))
-    before = calendar.add(event.starts_on, -1)
-    return max(as_of, min(before, as_of + timedelta(days=policy.handover.default_days_ahead)))
-
-
-# ---------------------------------------------------------------- ranking
-
-
-def _rank(
-    case: Case,
-    pool: list[Practitioner],
-    loads: dict[str, TeamLoad],
-    world: World,
-    as_of: date,
-    policy: Policy,
-    on: date,
-    points: float,
-) -> list[Candidate]:
-    """Eligible receivers for `case`, best first (see the module docstring)."""
-    target = policy.workload.target_pct
-    rows: list[tuple[tuple, str, float, str | None]] = []
-    for receiver in pool:
-        pid = receiver.practitioner_id
-        if receiver_exclusion(receiver, world, as_of, policy, case=case, on=on):
-            continue
-        load = loads.get(pid) or TeamLoad(pid, policy.workload.available_points(
-            receiver.contracted_hours, receiver.reduction_pct))
-        after = load.pct(points)
-        known = knows_person(case, pid, as_of, policy)
-        # Within target: someone who knows the person first, then the lowest
-        # load. Over target (no one has room): the least overloaded first.
-        key = (True, after, known is None, pid) if after > target else (False, known is None, after, pid)
-        rows.append((key, pid, after, known))
-    rows.sort(key=lambda row: row[0])
-    lowest = min((after for _, _, after, _ in rows), default=None)
-    out: list[Candidate] = []
-    for _, pid, after, known in rows:
-        over = after > target
-        where = f"{_pct(after)} after the move" + (f", over the {target:.0f}% target" if over else "")
-        if known:
-            reason = f"{known}; {where}"
-        elif after == lowest:
-            reason = f"lowest load in the team ({pid}, {where})"
-        else:
-            reason = f"{pid} has room ({where})"
-        out.append(Candidate(pid, after, known is not None, over, reason))
-    return out
+# ---------------------------------------------------------------- the plan
 
 
 def _order_for_planning(case: Case, policy: Policy) -> tuple:
-    # Cases with fewer possible receivers first (tier A/B: no PSOs), then the
+    # Cases with fewer possible covers first (tier A/B: no PSOs), then the
     # heaviest, so the big ones find room before the small ones fill it.
     restricted = bool(case.tier) and case.tier[0].upper() in "AB"
     return (not restricted, -case_points(case, policy), case.case_ref)
+
+
+def _known_words(case: Case, pid: str, as_of: date, policy: Policy) -> str:
+    return knows_person(case, pid, as_of, policy) or f"{pid} has not met the person"
 
 
 def departure_plan(
@@ -351,70 +278,145 @@ def departure_plan(
     policy: Policy = DEFAULT_POLICY,
     *,
     max_candidates: int = 3,
+    scores: dict[str, int] | None = None,
 ) -> list[DepartureItem]:
     """The planning list for the practitioner's first departure (leaving, or a
     28+ day absence) within the horizon: every case they hold with no open
-    handover, with a suggested receiver, ordered by case ref.
+    handover, dated and with a suggested receiver (see the module
+    docstring), in date order (riskiest first on each day).
 
     `cases` should be every open case of the team (loads are computed from
     them; the practitioner's own are picked out by their open allocation).
+    `scores`: case ref -> risk score (worked out here when not given).
     Empty when no such departure is coming."""
+    from planner.exclusions import away_on, pair_exclusion, receiver_exclusion
+    from planner.rebalance import case_facts, disruption_cost
+    from planner.schedule import stagger
+
     events = [e for e in departure_events(practitioner_id, world, as_of, policy) if e.needs_handover]
     if not events:
         return []
     event = events[0]
     leaver = world.practitioners[practitioner_id]
     cases = [c for c in cases if c.status != "closed"]
+    mine = [c for c in cases if c.practitioner_id == practitioner_id and c.open_handover is None]
+    if not mine:
+        return []
+    if scores is None:
+        from planner.risk import evaluate
+
+        scores = {r.case_ref: r.score for r in evaluate(mine, world, as_of, policy)}
+    mine.sort(key=lambda c: (-scores.get(c.case_ref, 0), c.case_ref))
+
+    calendar = working_days(world.nation_of(practitioner_id))
+    timing = policy.handover
+    first = as_of + timedelta(days=timing.default_days_ahead)
+    last = calendar.add(event.starts_on, -1)  # the working day before they go
+    busy: dict[tuple[str, date], int] = {}
+    for c in cases:
+        h = c.open_handover
+        if h is not None and h.from_practitioner_id == practitioner_id:
+            busy[(practitioner_id, h.planned_on)] = busy.get((practitioner_id, h.planned_on), 0) + 1
+    own_absences = world.absences_of(practitioner_id)
+    schedule = stagger(
+        [(c.case_ref, practitioner_id) for c in mine],
+        first=first, last=last, calendar_for=lambda _pid: calendar, per_day=timing.per_day, busy=busy,
+        short_start=as_of + timedelta(days=timing.short_notice_days),
+        blocked=lambda _ref, day: day <= last and any(a.covers(day) for a in own_absences),
+    )
+
     loads = team_loads(cases, world, policy, leaver.team_id)
+    target = policy.workload.target_pct
     pool = sorted(
         (p for p in world.practitioners.values()
-         if p.team_id == leaver.team_id and p.practitioner_id != practitioner_id),
+         if p.team_id == leaver.team_id and p.practitioner_id != practitioner_id
+         and receiver_exclusion(p, world, as_of, policy) is None),
         key=lambda p: p.practitioner_id,
     )
-    planned_on = suggested_date(event, world, as_of, policy)
-    mine = [c for c in cases if c.practitioner_id == practitioner_id and c.open_handover is None]
     items: list[DepartureItem] = []
-    for case in sorted(mine, key=lambda c: _order_for_planning(c, policy)):
+    for case in mine:
+        planned_on = schedule.dates[case.case_ref]
         points = case_points(case, policy)
-        candidates = _rank(case, pool, loads, world, as_of, policy, planned_on, points)
+        facts = case_facts(case, as_of, policy)
+        ranked: list[tuple[tuple, Candidate]] = []
+        for receiver in pool:
+            pid = receiver.practitioner_id
+            if pair_exclusion(case, receiver) or away_on(receiver, world, planned_on):
+                continue
+            load = loads.get(pid) or TeamLoad(pid, policy.workload.available_points(
+                receiver.contracted_hours, receiver.reduction_pct))
+            after = load.pct(points)
+            if after > target + 1e-9:
+                continue  # never someone over the target
+            cost = disruption_cost(case, pid, as_of, policy, facts).cost
+            known = knows_person(case, pid, as_of, policy)
+            reason = f"{_known_words(case, pid, as_of, policy)}; {_pct(after)} after the move"
+            ranked.append(((cost, after, pid), Candidate(pid, after, known is not None, False, reason, cost)))
+        ranked.sort(key=lambda row: row[0])
+        candidates = [c for _, c in ranked]
         notes: list[str] = []
         if "do_not_move" in case.flags:
             notes.append("do_not_move: the case is flagged not to move; it must still be handed over")
         if case.status == "paused":
             notes.append(f"paused until {case.paused_until}")
+        notice = (planned_on - as_of).days
+        short = case.case_ref in schedule.short_notice
+        late = case.case_ref in schedule.late
+        if late:
+            notes.append(f"no working day left before {practitioner_id} goes on {_fmt(event.starts_on)}")
+        elif short:
+            notes.append(f"only {notice} days' notice (under {timing.default_days_ahead})")
+        common = dict(
+            case_ref=case.case_ref, from_practitioner_id=practitioner_id, planned_on=planned_on, event=event,
+            points=points, tier=case.tier, notes=tuple(notes), score=scores.get(case.case_ref, 0),
+            short_notice=short, late=late, notice_days=notice,
+        )
         if candidates:
             best = candidates[0]
             if best.practitioner_id in loads:
                 loads[best.practitioner_id].points += points
             items.append(DepartureItem(
-                case_ref=case.case_ref,
-                from_practitioner_id=practitioner_id,
-                to_practitioner_id=best.practitioner_id,
-                planned_on=planned_on,
-                reason=best.reason,
-                event=event,
-                points=points,
-                tier=case.tier,
-                knows=best.knows,
-                over_target=best.over_target,
-                capacity_pct_after=best.capacity_pct_after,
-                candidates=tuple(candidates[:max_candidates]),
-                notes=tuple(notes),
+                to_practitioner_id=best.practitioner_id, reason=best.reason, knows=best.knows,
+                over_target=False, capacity_pct_after=best.capacity_pct_after,
+                candidates=tuple(candidates[:max_candidates]), cost=best.cost, **common,
             ))
         else:
             items.append(DepartureItem(
-                case_ref=case.case_ref,
-                from_practitioner_id=practitioner_id,
                 to_practitioner_id=None,
-                planned_on=planned_on,
-                reason="no eligible receiver in the team; plan this one by hand",
-                event=event,
-                points=points,
-                tier=case.tier,
-                notes=tuple(notes),
+                reason=(f"no one in the team is free on {_fmt(planned_on)} with room under the "
+                        f"{target:.0f}% target; choose a receiver by hand"),
+                **common,
             ))
-    items.sort(key=lambda item: item.case_ref)
+    items.sort(key=lambda item: (item.planned_on, -item.score, item.case_ref))
     return items
+
+
+def with_choice(item: DepartureItem, *, as_of: date, to_id: str | None = None,
+                planned_on: date | None = None, policy: Policy = DEFAULT_POLICY) -> DepartureItem:
+    """The item with the receiver or the date the lead chose: the reason says
+    so (a suggested receiver keeps its reason), and the notice is worked out
+    again for a new date. The planning guards still apply when it is planned."""
+    from dataclasses import replace
+
+    changes: dict = {}
+    if to_id is not None and to_id != item.to_practitioner_id:
+        known = {c.practitioner_id: c for c in item.candidates}
+        chosen = known.get(to_id)
+        changes.update(
+            to_practitioner_id=to_id,
+            reason=f"chosen by the lead; {chosen.reason}" if chosen else f"chosen by the lead ({to_id})",
+            cost=chosen.cost if chosen else None,
+            knows=chosen.knows if chosen else False,
+            capacity_pct_after=chosen.capacity_pct_after if chosen else None,
+        )
+    if planned_on is not None and planned_on != item.planned_on:
+        notice = (planned_on - as_of).days
+        short = notice < policy.handover.default_days_ahead
+        notes = tuple(n for n in item.notes if not n.startswith(("only ", "no working day left")))
+        if short:
+            notes += (f"only {notice} days' notice (under {policy.handover.default_days_ahead})",)
+        changes.update(planned_on=planned_on, notice_days=notice, short_notice=short, late=False, notes=notes)
+    return replace(item, **changes) if changes else item
 
 
 def cover_suggestions(
@@ -433,6 +435,8 @@ def cover_suggestions(
     lead, not leaving, not away during the absence, and (PSOs) not for tier A/B.
     Someone who knows the person comes first, then the lowest load, counting
     the covers already suggested (each adds the case's points for ranking)."""
+    from planner.exclusions import pair_exclusion
+
     events = [e for e in departure_events(practitioner_id, world, as_of, policy)
               if e.kind == "short_absence"]
     if not events:
@@ -459,7 +463,7 @@ def cover_suggestions(
             if any(a.start_date <= absence.end_date and a.end_date >= absence.start_date
                    for a in world.absences_of(pid)):
                 continue
-            if p.grade == "PSO" and case.tier and case.tier[0].upper() in "AB":
+            if pair_exclusion(case, p) is not None:
                 continue
             load = loads.get(pid)
             after = load.pct(points) if load else 0.0

@@ -2,49 +2,60 @@
 
     planned --tick--> in_progress --complete--> completed_warm | completed_cold
     planned | in_progress --cancel--> cancelled
+    planned | in_progress --replan--> the same, with a new date or receiver
 
-Completion around the handover date D (the rule the app and the commands follow):
+Completion (SPEC §4):
 
-- Completing on a date C needs only the required items **due on or before C**,
-  plus `told` and `three_way` whatever their due date (`due_by(handover, C)`).
-  Completing on D therefore needs `told`, `summary`, `read`, the group items,
-  `three_way` and `booked`, but not `first_contact` (due D + 5 working days),
-  which cannot happen before the new practitioner holds the case.
-- An override reason is needed only when items that completing on C needs are
-  open; it is recorded, and the handover is `completed_cold`. (`told` and
-  `three_way` are always needed so that completing early, before D, cannot
-  make a cold handover without a reason.)
-- Cold is unchanged (SPEC §3 `cold_handover`): completed with an override, or
-  with `told` or `three_way` not done.
-- Items due after C (`first_contact`, `reachable`, `review`, and `booked` when
-  completed before D) are *follow-up* items: they stay open after completion
-  and can still be ticked, unticked, noted, and ticked from the records on
-  the completed handover. `told` and `three_way` are never follow-ups: whether
-  a handover was warm is settled when it is completed. Follow-ups do not
-  change the status.
+- Completing on a date C needs `told`, `summary`, `read` and `three_way`
+  done whatever their due date (`ALWAYS_REQUIRED`), plus every other
+  required item due on or before C (`due_by(handover, C)`). Completing on D
+  therefore needs those four, the group items and `booked`, but not
+  `first_contact` (due D + 5 working days) nor `review` (D + 28).
+- C is not after the as-of date: a handover is completed on the day it
+  happens, or recorded later, never ahead.
+- With any of the needed items open, completing needs a team lead's
+  override reason (the caller checks who); it is recorded, and the handover
+  is `completed_cold`. Without an override it is refused. So completing
+  early without a summary, or without the three-way meeting, is refused or
+  cold: never warm.
+- Items due after C (`first_contact`, `booked` when completed before D,
+  `reachable`, `review`) are *follow-up* items: they stay open after
+  completion and can still be ticked, unticked, noted, and ticked from the
+  records on the completed handover. The four `ALWAYS_REQUIRED` items are
+  never follow-ups: whether a handover was warm is settled when it is
+  completed. Follow-ups do not change the status. The summary text stays
+  editable until `review` is done (`summary_editable`).
 
-Every function returns a new `Handover`; storage writes it and audits the change.
+Planning (`planning_refusals`) refuses a date before as-of, a receiver who
+has left by D or is absent on D, and (unless a team lead overrides with a
+reason) a receiver the person's `not_with` list names or who may not hold
+the case by grade. A planned handover can be re-planned (`redated`): the
+items not yet done get the due dates of the new D, what is done stays.
+
+Every function returns a new `Handover` (or plain facts); storage writes it
+and audits the change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from planner.errors import CaseloadError
-from planner.model import Case, ChecklistItem, Handover, World
+from planner.model import Case, ChecklistItem, Handover, Practitioner, World
 
 if TYPE_CHECKING:
+    from planner.calendar import WorkingDays
     from planner.policy import Policy
 
 #: How long after completion follow-up items still tick themselves from the records.
 FOLLOW_UP_DAYS = 84
 
 EVENTS = ("tick", "complete", "cancel")
-#: Items without which a completed handover counts as cold.
-WARM_ITEMS = ("told", "three_way")
+#: Items that completing always needs, whatever their due date (SPEC §4).
+ALWAYS_REQUIRED = ("told", "summary", "read", "three_way")
 
 
 def open_required_ids(handover: Handover, on: date | None = None) -> tuple[str, ...]:
@@ -57,10 +68,10 @@ def open_required_ids(handover: Handover, on: date | None = None) -> tuple[str, 
 
 def due_by(handover: Handover, on: date) -> tuple[str, ...]:
     """The required items still open that completing on `on` needs: those due
-    on or before `on`, and `told` and `three_way` whenever they are due."""
+    on or before `on`, and the `ALWAYS_REQUIRED` ones whenever they are due."""
     return tuple(
         item.item_id for item in handover.items
-        if item.required and not item.done and (item.due <= on or item.item_id in WARM_ITEMS)
+        if not item.done and (item.item_id in ALWAYS_REQUIRED or (item.required and item.due <= on))
     )
 
 
@@ -73,31 +84,41 @@ def can_complete(handover: Handover, on: date | None = None) -> tuple[bool, tupl
 
 def is_follow_up(handover: Handover, item: ChecklistItem) -> bool:
     """An item of a completed handover that can still be ticked: due after the
-    completion date, and not `told` or `three_way` (warmth is settled)."""
-    return (
-        handover.is_completed
-        and handover.completed_on is not None
-        and item.due > handover.completed_on
-        and item.item_id not in WARM_ITEMS
-    )
+    completion date, and not one of `ALWAYS_REQUIRED` (warmth is settled)."""
+    return is_follow_up_of(handover.is_completed, handover.completed_on, item.item_id, item.due)
 
 
-def follow_up_ids(handover: Handover, *, open_only: bool = False) -> tuple[str, ...]:
-    """Ids of the completed handover's follow-up items (only those not done, with `open_only`)."""
+def is_follow_up_of(completed: bool, completed_on: date | None, item_id: str, due: date) -> bool:
+    """`is_follow_up` from plain facts (for readers that hold rows, not a `Handover`)."""
+    return completed and completed_on is not None and due > completed_on and item_id not in ALWAYS_REQUIRED
+
+
+def follow_up_ids(handover: Handover, *, open_only: bool = False,
+                  required_only: bool = False) -> tuple[str, ...]:
+    """Ids of the completed handover's follow-up items (only those not done,
+    with `open_only`; only required ones, with `required_only`)."""
     return tuple(
         item.item_id for item in handover.items
         if is_follow_up(handover, item) and not (open_only and item.done)
+        and not (required_only and not item.required)
     )
 
 
 def is_cold(handover: Handover) -> bool:
-    """Cold: completed as `completed_cold`, or completed (or, for an open
-    handover, about to be) with an override or with `told` or `three_way` not done."""
-    return (
-        handover.status == "completed_cold"
-        or bool(handover.override_reason)
-        or _warm_items_missing(handover)
-    )
+    """Cold: completed as `completed_cold` (with items open, by a lead's
+    override), or carrying an override reason."""
+    return handover.status == "completed_cold" or bool(handover.override_reason)
+
+
+def summary_editable(handover: Handover) -> bool:
+    """The summary text can change while the handover is open, and after
+    completion until `review` is done (SPEC §4)."""
+    if handover.is_open:
+        return True
+    if not handover.is_completed:
+        return False
+    review = next((i for i in handover.items if i.item_id == "review"), None)
+    return review is not None and not review.done
 
 
 def progress(handover: Handover) -> tuple[int, int, ChecklistItem | None]:
@@ -109,9 +130,10 @@ def progress(handover: Handover) -> tuple[int, int, ChecklistItem | None]:
 
 
 def next_status(handover: Handover, event: str, *, override_reason: str | None = None,
-                on: date | None = None) -> str:
+                on: date | None = None, as_of: date | None = None) -> str:
     """The status `handover` moves to on `event` ("tick", "complete", "cancel").
-    For "complete", `on` is the completion date (None: every required item counts).
+    For "complete", `on` is the completion date (None: every required item
+    counts), refused when after `as_of` (when given).
 
     Raises CaseloadError for a transition the life cycle refuses."""
     if event == "tick":
@@ -122,22 +144,34 @@ def next_status(handover: Handover, event: str, *, override_reason: str | None =
         return "cancelled"
     if event == "complete":
         _refuse_closed(handover, "complete")
+        if on is not None and as_of is not None and on > as_of:
+            raise CaseloadError(
+                f"cannot complete the handover on {on.isoformat()}: that is after today "
+                f"({as_of.isoformat()}); complete it on the day it happens"
+            )
         ok, open_ids = can_complete(handover, on)
         if not ok and not (override_reason and override_reason.strip()):
+            titles = {i.item_id: i.title for i in handover.items}
             raise CaseloadError(
-                "cannot complete the handover: required items still open"
-                f"{f' (due by {on:%d %b %Y})' if on else ''}: "
-                f"{', '.join(open_ids)}; tick them or give an override reason"
+                "cannot complete the handover: still to do"
+                f"{f' by {on:%d %b %Y}' if on else ''}: "
+                + "; ".join(titles.get(i, i) for i in open_ids)
+                + ". Do them first, or a team lead gives an override reason (the handover then counts as cold)"
             )
-        return "completed_cold" if not ok or _warm_items_missing(handover) else "completed_warm"
+        return "completed_warm" if ok else "completed_cold"
     raise CaseloadError(f"unknown handover event {event!r}; expected one of {', '.join(EVENTS)}")
 
 
-def tick(handover: Handover, item_id: str, on: date, note: str | None = None) -> Handover:
+def tick(handover: Handover, item_id: str, on: date, note: str | None = None, *,
+         view: str | None = None, words: str | None = None, summary: str | None = None) -> Handover:
     """Mark `item_id` done on `on`. Ticking a done item keeps its first date
     (and adds the note if given). The first tick moves planned to in_progress.
     On a completed handover only its follow-up items can be ticked (the status
-    stays as it is)."""
+    stays as it is). A first tick of `told` or `review` needs the person's
+    `view` and `words`, and of `summary` the `summary` text
+    (`planner.checklist.check_tick`)."""
+    from planner.checklist import check_tick
+
     ids = [item.item_id for item in handover.items]
     if handover.is_completed:
         status = handover.status
@@ -148,6 +182,9 @@ def tick(handover: Handover, item_id: str, on: date, note: str | None = None) ->
         raise CaseloadError(
             f"unknown checklist item {item_id!r}; valid items: {', '.join(ids) or '(none)'}"
         )
+    already = next(i for i in handover.items if i.item_id == item_id).done
+    if not already or view is not None or words is not None:
+        check_tick(item_id, view=view, words=words, summary=summary)
     items = tuple(
         _ticked(item, on, note) if item.item_id == item_id else item for item in handover.items
     )
@@ -175,12 +212,14 @@ def apply_auto_ticks(handover: Handover, ticks: dict[str, date]) -> Handover:
     return replace(handover, items=items, status="in_progress")
 
 
-def complete(handover: Handover, on: date, override_reason: str | None = None) -> Handover:
-    """The handover completed on `on`. Only required items due by `on` must be
-    done; an override reason is kept only when some of them were open (it is
-    then an override, and the handover is cold). Items due later stay open as
+def complete(handover: Handover, on: date, override_reason: str | None = None,
+             as_of: date | None = None) -> Handover:
+    """The handover completed on `on` (not after `as_of`, when given). The
+    `ALWAYS_REQUIRED` items and the required items due by `on` must be done;
+    an override reason is kept only when some of them were open (it is then
+    an override, and the handover is cold). Items due later stay open as
     follow-ups (see the module docstring)."""
-    status = next_status(handover, "complete", override_reason=override_reason, on=on)
+    status = next_status(handover, "complete", override_reason=override_reason, on=on, as_of=as_of)
     ok, _ = can_complete(handover, on)
     return replace(
         handover,
@@ -192,11 +231,6 @@ def complete(handover: Handover, on: date, override_reason: str | None = None) -
 
 def cancel(handover: Handover) -> Handover:
     return replace(handover, status=next_status(handover, "cancel"))
-
-
-def _warm_items_missing(handover: Handover) -> bool:
-    done = {item.item_id for item in handover.items if item.done}
-    return any(item_id not in done for item_id in WARM_ITEMS)
 
 
 def check_follow_up(handover: Handover, item_id: str, verb: str) -> None:
@@ -226,6 +260,58 @@ def _ticked(item: ChecklistItem, on: date, note: str | None) -> ChecklistItem:
     if item.done:
         return replace(item, note=note) if note else item
     return replace(item, done=True, done_on=on, note=note or item.note)
+
+
+# ---------------------------------------------------------------- planning and re-planning
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRefusal:
+    """Why a handover may not be planned as asked. `overridable`: a team lead
+    may plan it anyway with a reason (recorded and audited)."""
+
+    reason: str
+    overridable: bool = False
+
+
+def planning_refusals(case: Case, receiver: Practitioner, world: World, as_of: date,
+                      planned_on: date) -> list[PlanRefusal]:
+    """What SPEC §4 refuses about planning `case` to `receiver` on
+    `planned_on`: a date before `as_of`; a receiver who has left by then or is
+    absent that day (`planner.exclusions.away_on`); and, overridable by a
+    team lead, the person's `not_with` list or a grade that may not hold the
+    case (`planner.exclusions.pair_exclusion`). Empty when nothing is refused."""
+    from planner.exclusions import away_on, fmt_day, pair_exclusion
+
+    out: list[PlanRefusal] = []
+    if planned_on < as_of:
+        out.append(PlanRefusal(f"the handover date {fmt_day(planned_on)} is before today ({fmt_day(as_of)})"))
+    away = away_on(receiver, world, planned_on)
+    if away:
+        out.append(PlanRefusal(away))
+    bar = pair_exclusion(case, receiver)
+    if bar:
+        out.append(PlanRefusal(bar, overridable=True))
+    return out
+
+
+def refusal_line(refusals: Sequence[PlanRefusal], *, can_override: bool) -> str:
+    """The one line a refused plan says: every reason, and how a lead may
+    override when every reason allows it."""
+    text = "cannot plan the handover: " + "; ".join(r.reason for r in refusals)
+    if refusals and all(r.overridable for r in refusals):
+        text += ("; a team lead may plan it anyway with an override reason" if not can_override
+                 else "; give an override reason to plan it anyway")
+    return text
+
+
+def redated(case: Case, planned_on: date, working_days: WorkingDays,
+            policy: Policy | None = None) -> dict[str, date]:
+    """Item id -> its due date for a handover of `case` on `planned_on` (the
+    dates a re-planned handover gives its items not yet done)."""
+    from planner.checklist import build_checklist
+
+    return {item.item_id: item.due for item in build_checklist(case, planned_on, working_days, policy)}
 
 
 # ---------------------------------------------------------------- ticks from the records

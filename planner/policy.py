@@ -284,7 +284,7 @@ class Workload:
     full_time_hours: float = _v(37.0, HOURS)
     amber_from_pct: float = _v(90.0, PERCENT)  # < amber_from green; amber up to red_above
     red_above_pct: float = _v(110.0, PERCENT)  # > red_above red
-    target_pct: float = _v(100.0, PERCENT)  # rebalance brings everyone to at most this
+    target_pct: float = _v(110.0, PERCENT)  # rebalance and departures: at most this capacity %
     tier_points: TierPoints = _section(TierPoints)
     level_points: LevelPoints = _section(LevelPoints)
 
@@ -311,10 +311,11 @@ class Workload:
 
 @dataclass(frozen=True)
 class Disruption:
-    """cost = (base + w) * m1 * m2 + per_recent_change * k (SPEC §5)."""
+    """cost = (base + w + e) * m1 * m2 + per_recent_change * k (SPEC §5)."""
 
     base: float = _v(10.0, POINTS)
     max_weeks: int = _v(52, WEIGHT)  # w = whole weeks of the current allocation, capped
+    early_relationship: float = _v(26.0, POINTS)  # e: a relationship under early_window.days old that has started
     sensitive_multiplier: float = _v(2.0, MULTIPLIER)  # m1 for youth / safeguarding / care_experienced / opd
     known_receiver_multiplier: float = _v(0.5, MULTIPLIER)  # m2 when the receiver knows the person
     known_contact_days: int = _v(730, DAYS)  # receiver's meaningful contact within this many days
@@ -329,13 +330,17 @@ class Exclusions:
     absence_working_days: int = _v(10, WORKING_DAYS)  # receivers absent this many working days...
     absence_window_days: int = _v(28, DAYS)  # ...within the next this-many days are excluded
     leaving_within_days: int = _v(56, DAYS)  # receivers leaving within this many days are excluded
+    sentence_end_within_days: int = _v(84, DAYS)  # cases whose order ends within this many days stay
 
 
 @dataclass(frozen=True)
 class HandoverDefaults:
-    """Defaults for handovers a rebalance plans (`handover`)."""
+    """When handovers are dated (`handover`, SPEC §4)."""
 
-    default_days_ahead: int = _v(14, DAYS_OR_ZERO)  # planned handovers from a rebalance: as-of + this
+    default_days_ahead: int = _v(14, DAYS_OR_ZERO)  # one handover planned by hand, and a departure's first day
+    short_notice_days: int = _v(7, DAYS_OR_ZERO)  # a departure's earliest day when the days run out
+    rebalance_days_ahead: int = _v(28, DAYS_OR_ZERO)  # a rebalance's handovers start as-of + this
+    per_day: int = _v(2, COUNT)  # at most this many handovers a working day per outgoing practitioner
 
 
 # --------------------------------------------------------------------------

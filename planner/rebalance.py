@@ -9,24 +9,32 @@ T(q), moving the cases whose people lose least, where moving c to q costs
 
     w    = whole weeks since the current allocation started, capped at 52,
            or 0 if the current practitioner has had no meaningful contact yet
+    e    = 26 if the current relationship is under 84 days old and has
+           started (a meaningful contact with the current practitioner),
+           else 0: a new relationship is the most fragile (SPEC §3's early
+           window), and without e the cheapest moves were the newest ones
     m1   = 2 if youth or flagged safeguarding, care_experienced or opd, else 1
     m2   = 0.5 if q held the case before, or had a meaningful contact with
            the person in the last 730 days, else 1
     k    = allocations of the case, other than its first, that started in
            the last 365 days
-    cost = (10 + w) * m1 * m2 + 20 * k       (0 to a planned receiver)
+    cost = (10 + w + e) * m1 * m2 + 20 * k   (0 to a planned receiver)
 
-Eligibility (a pair (c, q) that is not allowed has no variable at all):
+Eligibility (a pair (c, q) that is not allowed has no variable at all; the
+reasons are `planner.exclusions`', and `RebalanceProblem.exclusions` lists
+them for the JSON):
 
-- a case flagged `do_not_move`, a case the lead asked to leave alone, and
-  every case of a practitioner the lead asked to leave alone stays put;
+- a case flagged `do_not_move`, whose order ends in the next 84 days, or
+  restricted; a case the lead asked to leave alone, and every case of a
+  practitioner the lead asked to leave alone, stays put;
 - a case already under an open handover may go to its planned receiver (cost
   0) or stay; moving it elsewhere would mean cancelling a handover that is
   already under way, which a rebalance must not do silently;
 - receivers: never a team lead, nor anyone absent 10+ working days in the
   next 28 days, nor anyone whose leaving date falls in the next 56 days (or
   has passed), nor a practitioner the lead asked to leave alone;
-- a PSO may not receive a tier A or B case.
+- a PSO may not receive a tier A or B case, nor anyone the person's
+  `not_with` list names.
 
 The MILP (HiGHS through highspy)
 --------------------------------
@@ -112,19 +120,26 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from planner.calendar import working_days
 from planner.errors import CaseloadError
+from planner.exclusions import (
+    PSO_BARRED_TIER_BANDS,  # noqa: F401 - re-exported
+    Exclusions,
+    absent_working_days,
+    grade_bar,
+    pair_exclusion,
+)
+from planner.exclusions import case_exclusion as _case_exclusion
+from planner.exclusions import receiver_exclusion as _receiver_exclusion
 from planner.model import Case, Practitioner, World
 from planner.policy import DEFAULT_POLICY, Policy
-from planner.rules import fmt_date, merged_absences
+from planner.rules import fmt_date
 from planner.workload import available_points, case_points
 
 SENSITIVE_FLAGS = frozenset({"safeguarding", "care_experienced", "opd"})
-PSO_BARRED_TIER_BANDS = ("A", "B")
 DEFAULT_TIME_LIMIT = 10.0
 DEFAULT_MIP_GAP = 1e-6
 
@@ -184,6 +199,10 @@ class DisruptionCost:
     held_until: date | None  # the receiver held the case before, until this date
     last_seen: date | None  # the receiver's latest meaningful contact within the window
     planned: bool  # an open handover already goes to this receiver (cost 0)
+    e: float = 0.0  # the early-relationship term
+    case_ref: str = ""
+    days_held: int = 0  # days since the current allocation started (uncapped)
+    early_window_days: int = 84
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +220,10 @@ class CaseFacts:
     held_until: dict[str, date]  # earlier holder -> end of their latest allocation
     last_seen: dict[str, date]  # practitioner -> latest meaningful contact in the window
     planned_to: str | None
+    e: float = 0.0  # early-relationship term: the relationship is new and has started
+    case_ref: str = ""
+    days_held: int = 0
+    early_window_days: int = 84
 
 
 def case_facts(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> CaseFacts:
@@ -208,7 +231,8 @@ def case_facts(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> Case
     current = case.current_allocation
     holder = current.practitioner_id if current else ""
     start = current.start_date if current else as_of
-    weeks_held = max(0, (as_of - start).days // 7)
+    days_held = max(0, (as_of - start).days)
+    weeks_held = days_held // 7
     window_start = as_of - timedelta(days=d.known_contact_days)
     contacted = False
     last_seen: dict[str, date] = {}
@@ -232,6 +256,7 @@ def case_facts(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> Case
     recent_start = as_of - timedelta(days=d.recent_change_days)
     k = sum(1 for alloc in case.allocations[1:] if recent_start <= alloc.start_date <= as_of)
     handover = case.open_handover
+    early_days = policy.early_window.days
     return CaseFacts(
         holder_id=holder,
         weeks_held=weeks_held,
@@ -243,6 +268,10 @@ def case_facts(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> Case
         held_until=held_until,
         last_seen=last_seen,
         planned_to=handover.to_practitioner_id if handover is not None else None,
+        e=float(d.early_relationship) if contacted and current is not None and days_held < early_days else 0.0,
+        case_ref=case.case_ref,
+        days_held=days_held,
+        early_window_days=early_days,
     )
 
 
@@ -261,7 +290,7 @@ def disruption_cost(
     last_seen = f.last_seen.get(receiver_id)
     m2 = d.known_receiver_multiplier if (held_until or last_seen) else 1.0
     planned = f.planned_to is not None and f.planned_to == receiver_id
-    cost = 0.0 if planned else (d.base + f.w) * f.m1 * m2 + d.per_recent_change * f.k
+    cost = 0.0 if planned else (d.base + f.w + f.e) * f.m1 * m2 + d.per_recent_change * f.k
     return DisruptionCost(
         cost=float(cost),
         holder_id=f.holder_id,
@@ -276,24 +305,46 @@ def disruption_cost(
         held_until=held_until,
         last_seen=last_seen,
         planned=planned,
+        e=f.e,
+        case_ref=f.case_ref,
+        days_held=f.days_held,
+        early_window_days=f.early_window_days,
     )
 
 
+def held_for(days: int) -> str:
+    """How long, in the words a person would use: "5 weeks", "7 months", "2 years"."""
+    if days < 7:
+        return _plural(days, "day")
+    if days < 8 * 7:
+        return _plural(days // 7, "week")
+    if days < 730:
+        return _plural(max(2, round(days / 30.44)), "month")
+    return _plural(days // 365, "year")
+
+
 def move_reason(dc: DisruptionCost) -> str:
-    """Why this move costs the person what it does, in words (ids, dates, counts only)."""
+    """Why this move costs the person what it does, in words a person would
+    accept (ids, dates and counts only): "NG1025 has been with N1-02 for 2
+    years; N1-04 held it until 2025"."""
     if dc.planned:
-        return f"planned handover already going to {dc.receiver_id}"
+        return f"a handover to {dc.receiver_id} is already planned"
+    case = dc.case_ref or "the case"
     parts: list[str] = []
+    if dc.no_contact_yet:
+        parts.append(f"{case} has not met {dc.holder_id} yet, so a move now costs the person least")
+    elif dc.e:
+        week = dc.days_held // 7 + 1
+        parts.append(f"{case} has been with {dc.holder_id} for {held_for(dc.days_held)}, a new relationship "
+                     f"(week {week} of {dc.early_window_days // 7}) that moving would break")
+    else:
+        parts.append(f"{case} has been with {dc.holder_id} for {held_for(dc.days_held)}")
     if dc.held_until is not None:
-        parts.append(f"{dc.receiver_id} held the case until {_month(dc.held_until)}")
+        parts.append(f"{dc.receiver_id} held it until {_month(dc.held_until)}")
     elif dc.last_seen is not None:
         parts.append(f"{dc.receiver_id} saw the person on {fmt_date(dc.last_seen)}")
-    if dc.no_contact_yet:
-        parts.append("no contact yet with the current practitioner, so moving costs the person least")
-    elif dc.weeks_held < 52:
-        parts.append(f"with {dc.holder_id} for {_plural(dc.weeks_held, 'week')}")
     else:
-        parts.append(f"with {dc.holder_id} for over a year")
+        parts.append(f"{dc.receiver_id} has not met the person")
     if dc.sensitive:
         parts.append("counts double (" + ", ".join(s.replace("_", " ") for s in dc.sensitive) + ")")
     if dc.k:
@@ -305,54 +356,25 @@ def move_reason(dc: DisruptionCost) -> str:
 # Exclusions
 
 
-def case_exclusion(case: Case, keep_cases: Iterable[str] = ()) -> str | None:
-    """Why a case must stay where it is, or None if it may move."""
+def case_exclusion(case: Case, keep_cases: Iterable[str] = (), as_of: date | None = None,
+                   policy: Policy = DEFAULT_POLICY) -> str | None:
+    """Why a case must stay where it is, or None if it may move
+    (`planner.exclusions.case_exclusion`, and the lead's "leave it alone")."""
     if case.practitioner_id is None:
         return "no current practitioner"
-    if "do_not_move" in case.flags:
-        return "flagged do_not_move"
+    why = _case_exclusion(case, as_of or date.min, policy)
+    if why is not None:
+        return why
     if case.case_ref in set(keep_cases):
         return "left alone at the lead's request"
     return None
 
 
-def absent_working_days(
-    practitioner_id: str, world: World, first: date, last: date
-) -> int:
-    """Working days from first to last (both counted) the practitioner is away."""
-    wd = working_days(world.nation_of(practitioner_id))
-    total = 0
-    for start, end in merged_absences(world.absences_of(practitioner_id)):
-        lo, hi = max(start, first), min(end, last)
-        if lo <= hi:
-            total += wd.count_in(lo, hi)
-    return total
-
-
 def receiver_exclusion(
     practitioner: Practitioner, world: World, as_of: date, policy: Policy = DEFAULT_POLICY
 ) -> str | None:
-    """Why a practitioner may not receive cases, or None."""
-    if practitioner.is_lead:
-        return "team lead"
-    ex = policy.exclusions
-    if practitioner.leaving_on is not None and practitioner.leaving_on <= as_of + timedelta(
-        days=ex.leaving_within_days
-    ):
-        return f"leaving on {fmt_date(practitioner.leaving_on)}"
-    away = absent_working_days(
-        practitioner.practitioner_id, world, as_of, as_of + timedelta(days=ex.absence_window_days)
-    )
-    if away >= ex.absence_working_days:
-        return f"away {away} working days in the next {ex.absence_window_days} days"
-    return None
-
-
-def grade_bar(case: Case, practitioner: Practitioner) -> str | None:
-    """A PSO may not receive a tier A or B case."""
-    if practitioner.grade == "PSO" and case.tier and case.tier[0].upper() in PSO_BARRED_TIER_BANDS:
-        return f"PSOs do not hold tier {case.tier[0].upper()} cases"
-    return None
+    """Why a practitioner may not receive cases, or None (`planner.exclusions`)."""
+    return _receiver_exclusion(practitioner, world, as_of, policy)
 
 
 # --------------------------------------------------------------------------
@@ -389,8 +411,21 @@ class ProblemCase:
                 held_until=f.held_until.get(receiver_id),
                 last_seen=f.last_seen.get(receiver_id),
                 planned=f.planned_to == receiver_id,
+                e=f.e,
+                case_ref=self.case_ref,
+                days_held=f.days_held,
+                early_window_days=f.early_window_days,
             )
         )
+
+    def terms(self) -> dict[str, Any] | None:
+        """The numbers behind `costs` (SPEC §5): w, e, m1, k, and the receivers
+        for whom m2 is 0.5 (they held the case or saw the person)."""
+        f = self.facts
+        if f is None:
+            return None
+        return {"w": f.w, "e": f.e, "m1": f.m1, "k": f.k,
+                "known": sorted(q for q in self.costs if q in f.held_until or q in f.last_seen)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +439,16 @@ class RebalanceProblem:
     cases: tuple[ProblemCase, ...]
     receiver_exclusions: dict[str, str]  # practitioner -> why they receive nothing
     left_alone: frozenset[str]
+    pair_exclusions: dict[tuple[str, str], str] = field(default_factory=dict)  # (case, receiver) -> why not
+
+    @property
+    def exclusions(self) -> Exclusions:
+        """Every excluded case, receiver and pair, with its reason (for the JSON)."""
+        return Exclusions(
+            {pc.case_ref: pc.fixed_reason for pc in self.cases if pc.fixed_reason},
+            dict(self.receiver_exclusions),
+            dict(self.pair_exclusions),
+        )
 
     def load(self, assignment: Mapping[str, str]) -> dict[str, float]:
         points = {q: 0.0 for q in self.practitioners}
@@ -459,11 +504,12 @@ def build_problem(
     receivers = [p for p in members if p.practitioner_id not in receiver_exclusions]
 
     cases: list[ProblemCase] = []
+    pair_exclusions: dict[tuple[str, str], str] = {}
     for case in sorted(inp.cases, key=lambda c: c.case_ref):
         holder = case.practitioner_id
         if holder not in available or case.status == "closed":
             continue  # not held in this team (or left the caseload)
-        fixed = case_exclusion(case, keep_cases)
+        fixed = case_exclusion(case, keep_cases, as_of, policy)
         if fixed is None and holder in left_alone:
             fixed = f"{holder} left alone at the lead's request"
         handover = case.open_handover
@@ -474,10 +520,14 @@ def build_problem(
             facts = case_facts(case, as_of, policy)
             for p in receivers:
                 q = p.practitioner_id
-                if q == holder or grade_bar(case, p) is not None:
+                if q == holder:
                     continue
-                if planned_to is not None and q != planned_to:
-                    continue  # a handover is already under way to someone else
+                bar = pair_exclusion(case, p)
+                if bar is None and planned_to is not None and q != planned_to:
+                    bar = f"a handover to {planned_to} is already planned"
+                if bar is not None:
+                    pair_exclusions[(case.case_ref, q)] = bar
+                    continue
                 costs[q] = disruption_cost(case, q, as_of, policy, facts).cost
             if planned_to is not None and not costs and planned_to not in available:
                 fixed = f"handover to {planned_to} (another team) already planned"
@@ -504,6 +554,7 @@ def build_problem(
         cases=tuple(cases),
         receiver_exclusions=receiver_exclusions,
         left_alone=left_alone,
+        pair_exclusions=pair_exclusions,
     )
 
 
@@ -542,6 +593,7 @@ class PlanCase:
     points: float
     move_costs: dict[str, float]
     fixed_reason: str | None = None
+    terms: dict[str, Any] | None = None  # w, e, m1, k, known receivers (ProblemCase.terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -579,6 +631,7 @@ class RebalancePlan:
     overload_points: float
     solver: SolverReport
     edited: bool = False  # moves were dropped by hand after solving
+    exclusions: Exclusions | None = None  # excluded cases, receivers and pairs, with reasons
 
     def practitioner(self, practitioner_id: str) -> PlanPractitioner:
         for p in self.practitioners:
@@ -614,7 +667,7 @@ def _make_plan(
         for q in problem.practitioners
     )
     cases = tuple(
-        PlanCase(pc.case_ref, pc.holder, pc.points, dict(pc.costs), pc.fixed_reason)
+        PlanCase(pc.case_ref, pc.holder, pc.points, dict(pc.costs), pc.fixed_reason, pc.terms())
         for pc in problem.cases
     )
     moves = []
@@ -644,6 +697,7 @@ def _make_plan(
         total_cost=_round(sum(m.cost for m in moves)),
         overload_points=_round(problem.overload(assignment)),
         solver=solver,
+        exclusions=problem.exclusions,
     )
 
 
@@ -1645,6 +1699,58 @@ def plan_rebalance(
 
 
 # --------------------------------------------------------------------------
+# Dating the handovers of an applied plan (SPEC §4)
+
+
+def handover_dates(
+    plan: RebalancePlan,
+    cases: Iterable[Case],
+    world: World,
+    policy: Policy = DEFAULT_POLICY,
+    *,
+    first: date | None = None,
+    scores: Mapping[str, int] | None = None,
+):
+    """The dates of the handovers that applying `plan` creates, staggered
+    (`planner.schedule.stagger`): from `first` (default as-of +
+    `policy.handover.rebalance_days_ahead`, 28 days), at most
+    `policy.handover.per_day` a working day for each giving practitioner
+    (counting the handovers they already have planned), riskiest case first,
+    never on a day an absence of the giver or the receiver covers. Moves to a receiver
+    whose handover is already planned keep that handover and get no date
+    here. Returns a `planner.schedule.Schedule`."""
+    from planner.calendar import working_days
+    from planner.schedule import stagger
+
+    by_ref = {c.case_ref: c for c in cases}
+    moves = [m for m in plan.moves if not m.already_planned]
+    if scores is None:
+        from planner.risk import evaluate
+
+        scores = {r.case_ref: r.score
+                  for r in evaluate([by_ref[m.case_ref] for m in moves if m.case_ref in by_ref],
+                                    world, plan.as_of, policy)}
+    moves.sort(key=lambda m: (-scores.get(m.case_ref, 0), m.case_ref))
+    givers = {m.from_id for m in moves}
+    busy: dict[tuple[str, date], int] = {}
+    for c in by_ref.values():
+        h = c.open_handover
+        if h is not None and h.from_practitioner_id in givers:
+            key = (h.from_practitioner_id, h.planned_on)
+            busy[key] = busy.get(key, 0) + 1
+    move_of = {m.case_ref: m for m in moves}
+
+    def blocked(ref: str, day: date) -> bool:
+        m = move_of[ref]
+        return any(a.covers(day) for pid in (m.from_id, m.to_id) for a in world.absences_of(pid))
+
+    start = first or plan.as_of + timedelta(days=policy.handover.rebalance_days_ahead)
+    return stagger([(m.case_ref, m.from_id) for m in moves], first=start, last=None,
+                   calendar_for=lambda pid: working_days(world.nation_of(pid)),
+                   per_day=policy.handover.per_day, busy=busy, blocked=blocked)
+
+
+# --------------------------------------------------------------------------
 # Greedy baseline (for the benchmark)
 
 
@@ -1721,7 +1827,10 @@ def _num(x: float, nd: int = 2) -> float | None:
 
 
 def plan_to_dict(plan: RebalancePlan) -> dict[str, Any]:
-    """Exactly the SPEC §5 JSON object: enough to check the plan independently."""
+    """The SPEC §5 JSON object: enough to check the plan independently. Beyond
+    SPEC's keys, each movable case carries `cost_terms` (w, e, m1, k and the
+    receivers for whom m2 = 0.5) and `exclusions` lists every excluded case,
+    receiver and pair with its reason (`planner.exclusions`)."""
     target = plan.target_pct
     return {
         "team": plan.team_id,
@@ -1742,6 +1851,7 @@ def plan_to_dict(plan: RebalancePlan) -> dict[str, Any]:
                 "practitioner_id": c.practitioner_id,
                 "points": _num(c.points),
                 "move_costs": {q: _num(v, 6) for q, v in c.move_costs.items()},
+                **({"cost_terms": c.terms} if c.terms is not None else {}),
             }
             for c in plan.cases
         ],
@@ -1751,6 +1861,7 @@ def plan_to_dict(plan: RebalancePlan) -> dict[str, Any]:
         ],
         "total_cost": _num(plan.total_cost, 6),
         "overload_points": _num(plan.overload_points, 6),
+        "exclusions": (plan.exclusions or Exclusions({}, {}, {})).to_dict(),
         "solver": {
             "name": plan.solver.name,
             "status": plan.solver.status,
@@ -1781,6 +1892,7 @@ __all__ = [
     "cover_pick",
     "fill_assignment",
     "grade_bar",
+    "held_for",
     "greedy_assignment",
     "greedy_plan",
     "min_cover_cost",

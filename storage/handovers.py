@@ -56,6 +56,7 @@ from planner.model import (
     Handover,
     World,
 )
+from planner.checklist import VIEW_ITEMS
 from planner.handover import FOLLOW_UP_DAYS, with_auto_ticks  # noqa: F401 - with_auto_ticks re-exported
 from planner.handover import ticks_for as _ticks_for
 from storage import audit
@@ -74,10 +75,11 @@ __all__ = [
     "complete_handover",
     "completed_with_follow_ups",
     "handover_detail",
-    "mark_reviewed",
     "open_handovers",
     "plan_many",
     "receiver_concerns",
+    "replan_handover",
+    "review_handover",
     "save_summary",
     "set_item_note",
     "sync_auto_ticks",
@@ -113,16 +115,22 @@ class ItemView:
     version: int
     overdue: bool  # not done, due before the as-of date, and still to do (open handover, or a follow-up)
     follow_up: bool = False  # on a completed handover: due after completion, can still be ticked
+    view: str | None = None  # the person's view on `told` / `review` (planner.checklist.VIEWS)
+    view_words: str | None = None  # their words: personal data, never logged
 
     def to_dict(self) -> dict[str, Any]:
-        """SPEC §6: {"id", "title", "required", "due", "done"}."""
-        return {
+        """SPEC §6: {"id", "title", "required", "due", "done"}; `told` and
+        `review` add the person's `view` (its code, not their words)."""
+        out = {
             "id": self.item_id,
             "title": self.title,
             "required": self.required,
             "due": self.due.isoformat(),
             "done": self.done,
         }
+        if self.item_id in VIEW_ITEMS:
+            out["view"] = self.view
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +154,10 @@ class HandoverView:
     reviewed: bool
     items: tuple[ItemView, ...]
     as_of: date
+    reviewed_by: str | None = None
+    reviewed_on: date | None = None
+    review_note: str | None = None  # personal data: show it, never log it
+    plan_override_reason: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -193,10 +205,25 @@ class HandoverView:
 
     @property
     def cold(self) -> bool:
-        """Completed cold: with an override, or without `told` or `three_way` done."""
+        """Completed cold: with items open, by a lead's override."""
         from planner.handover import is_cold
 
         return self.is_completed and is_cold(self.to_handover())
+
+    @property
+    def summary_editable(self) -> bool:
+        """The summary can still change: open, or completed with `review` not done."""
+        from planner.handover import summary_editable
+
+        return summary_editable(self.to_handover())
+
+    def title_of(self, item_id: str) -> str:
+        """The item's title (its id when the checklist has no such item)."""
+        return next((i.title for i in self.items if i.item_id == item_id), item_id)
+
+    def titles(self, item_ids) -> str:
+        """Titles of these items, joined for a sentence."""
+        return "; ".join(self.title_of(i) for i in item_ids)
 
     def item(self, item_id: str) -> ItemView:
         for item in self.items:
@@ -266,6 +293,9 @@ class HandoverView:
             "override_reason": self.override_reason,
             "cold": self.cold,
             "reviewed": self.reviewed,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_on": self.reviewed_on.isoformat() if self.reviewed_on else None,
+            "plan_override": self.plan_override_reason is not None,
             "has_summary": bool(self.summary and self.summary.strip()),
             "as_of": self.as_of.isoformat(),
             "items": [item.to_dict() for item in self.items],
@@ -277,9 +307,9 @@ def _item_state(still_open: bool, completed_on: date | None, item_id: str, due: 
                 as_of: date) -> tuple[bool, bool]:
     """(overdue, follow_up) of an item: a follow-up is due after its completed
     handover's completion (and not a warm item); overdue means still to do."""
-    from planner.handover import WARM_ITEMS
+    from planner.handover import is_follow_up_of
 
-    follow_up = completed_on is not None and due > completed_on and item_id not in WARM_ITEMS
+    follow_up = is_follow_up_of(completed_on is not None, completed_on, item_id, due)
     return (still_open or follow_up) and not done and due < as_of, follow_up
 
 
@@ -293,7 +323,8 @@ def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverVi
         select(
             H.id, H.version, C.case_ref, C.display_name, PF.practitioner_id, PF.name,
             PT.practitioner_id, PT.name, H.planned_on, H.status, H.reason, H.summary,
-            H.completed_on, H.override_reason, H.reviewed,
+            H.completed_on, H.override_reason, H.reviewed, H.reviewed_by, H.reviewed_on, H.review_note,
+            H.plan_override_reason,
         )
         .join(C, C.id == H.case_id)
         .join(PF, PF.id == H.from_practitioner_pk)
@@ -319,9 +350,9 @@ def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverVi
     completed_on = {row[0]: row[12] for row in rows
                     if row[9] in COMPLETED_HANDOVER_STATUSES and row[12] is not None}
     for (iid, hid, item_id, title, required, due, owner, done, done_on, done_by, auto_, note,
-         version) in session.execute(
+         version, view, view_words) in session.execute(
         select(HI.id, HI.handover_id, HI.item_id, HI.title, HI.required, HI.due, HI.owner,
-               HI.done, HI.done_on, HI.done_by, HI.auto, HI.note, HI.version)
+               HI.done, HI.done_on, HI.done_by, HI.auto, HI.note, HI.version, HI.view, HI.view_words)
         .where(item_filter)
         .order_by(HI.handover_id, HI.due, HI.id)
     ).all():
@@ -329,7 +360,7 @@ def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverVi
         items[hid].append(ItemView(
             id=iid, item_id=item_id, title=title, required=bool(required), due=due, owner=owner,
             done=bool(done), done_on=done_on, done_by=done_by, auto=bool(auto_), note=note,
-            version=version, overdue=overdue, follow_up=follow_up,
+            version=version, overdue=overdue, follow_up=follow_up, view=view, view_words=view_words,
         ))
     return [
         HandoverView(
@@ -337,9 +368,12 @@ def _load_views(session: Session, clauses: list, as_of: date) -> list[HandoverVi
             from_name=from_name, to_id=to_id, to_name=to_name, planned_on=planned_on,
             status=status, reason=reason, summary=summary, completed_on=completed_on,
             override_reason=override, reviewed=bool(reviewed), items=tuple(items[hid]), as_of=as_of,
+            reviewed_by=reviewed_by, reviewed_on=reviewed_on, review_note=review_note,
+            plan_override_reason=plan_override,
         )
         for (hid, version, ref, name, from_id, from_name, to_id, to_name, planned_on, status,
-             reason, summary, completed_on, override, reviewed) in rows
+             reason, summary, completed_on, override, reviewed, reviewed_by, reviewed_on, review_note,
+             plan_override) in rows
     ]
 
 
@@ -635,12 +669,19 @@ def tick_item(
     actor: str,
     expected_version: int | None = None,
     policy: Policy | None = None,
+    view: str | None = None,
+    words: str | None = None,
 ) -> HandoverView:
     """Tick an item of the case's open handover as done on `on` (by `actor`),
     with an optional note. Ticking a done item keeps its first date (a note is
     still saved). The first tick moves the handover to in_progress. With no
     open handover, a follow-up item of the latest completed one. Runs
-    `sync_auto_ticks` for the case first. `expected_version` is the item's."""
+    `sync_auto_ticks` for the case first. `expected_version` is the item's.
+
+    `told` and `review` need the person's `view` (`planner.checklist.VIEWS`)
+    and their `words`; `summary` needs the handover's summary text written
+    (`planner.checklist.check_tick`). The audit event records the view's
+    code, never the words."""
     from planner.handover import tick
 
     on = _as_date(on, "on")
@@ -653,20 +694,25 @@ def tick_item(
     sync_auto_ticks(session, as_of=on, case_refs=[case_ref], actor=actor, policy=policy)
     session.refresh(row)
     session.refresh(item)
-    was_done, old_note = item.done, item.note
-    new = tick(_planner_handover(session, row, items), item_id, on, note)
+    was_done, old_note, old_view = item.done, item.note, (item.view, item.view_words)
+    words = words.strip() if words and words.strip() else words
+    new = tick(_planner_handover(session, row, items), item_id, on, note, view=view, words=words,
+               summary=row.summary)
     ticked = next(i for i in new.items if i.item_id == item_id)
-    if was_done and ticked.note == old_note:
+    new_view = (view, words) if view is not None else old_view
+    if was_done and ticked.note == old_note and new_view == old_view:
         return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
     _editing(session, _what(case_ref, item_id))
     if not was_done:
         item.done, item.done_on, item.done_by, item.auto = True, ticked.done_on, actor[:64], False
     item.note = ticked.note
+    item.view, item.view_words = new_view
     old_status = _set_status(row, new.status)
     _flush(session)
     audit.record(session, actor, "tick", "handover_item", f"{row.id}:{item_id}", case_ref=case_ref,
                  handover_id=row.id, item_id=item_id, done_on=item.done_on, already_done=was_done,
-                 has_note=bool(item.note), **({"status": new.status} if old_status else {}))
+                 has_note=bool(item.note), **({"view": item.view} if item.view else {}),
+                 **({"status": new.status} if old_status else {}))
     return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
 
 
@@ -697,6 +743,7 @@ def untick_item(
         )
     done_on = item.done_on
     item.done, item.done_on, item.done_by = False, None, None
+    item.view, item.view_words = None, None
     _flush(session)
     audit.record(session, actor, "untick", "handover_item", f"{row.id}:{item_id}", case_ref=case_ref,
                  handover_id=row.id, item_id=item_id, was_done_on=done_on)
@@ -744,13 +791,26 @@ def save_summary(
     on: date | None = None,
 ) -> HandoverView:
     """Save the outgoing practitioner's handover summary (SPEC §4 prompts:
-    `planner.checklist.HANDOVER_PROMPTS`) on the open handover. It does not
-    tick the `summary` item: the practitioner ticks it when the summary is
-    finished. `expected_version` is the handover's."""
-    _, row = _open_row(session, case_ref, "write a summary for")
+    `planner.checklist.HANDOVER_PROMPTS`) on the open handover, or on the
+    latest completed one until its `review` is done (SPEC §4: the summary
+    stays editable until then). It does not tick the `summary` item: the
+    practitioner ticks it when the summary is finished; once ticked, the
+    summary cannot be emptied. `expected_version` is the handover's."""
+    from planner.handover import summary_editable
+
+    _, row = _changeable_row(session, case_ref, "write a summary for")
     guard_case(session, actor, case_ref)
+    items = _item_rows(session, row.id)
+    if not summary_editable(_planner_handover(session, row, items)):
+        raise CaseloadError(
+            f"the summary of case {case_ref}'s handover can no longer change: "
+            + ("the four-week review is done" if row.status in COMPLETED_HANDOVER_STATUSES
+               else f"the handover is {row.status}")
+        )
     _check_version(session, row, expected_version, _what(case_ref))
     text = text if text and text.strip() else None
+    if text is None and any(i.item_id == "summary" and i.done for i in items):
+        raise CaseloadError(f"the summary of case {case_ref}'s handover is ticked done: it cannot be emptied")
     if text != row.summary:
         row.summary = text
         _flush(session)
@@ -768,33 +828,37 @@ def complete_handover(
     actor: str,
     expected_version: int | None = None,
     policy: Policy | None = None,
+    as_of: date | None = None,
 ) -> HandoverView:
     """Complete the case's open handover on `on`: the old allocation ends and
-    the receiver's begins on `on` (`storage.repo.allocate`).
+    the receiver's begins on `on` (`storage.repo.allocate`). `on` may not be
+    after `as_of` (default: today).
 
-    Auto-ticks are synced first (as of `on`). Only the required items due on or
-    before `on`, and `told` and `three_way`, must be done
-    (`planner.handover.due_by`); with any of them open
-    an `override_reason` is needed (else CaseloadError naming the items); it is
-    recorded, the handover is `completed_cold`, and the `complete` audit event
-    says `override: true` with the open items. Without `told` or `three_way`
-    the handover is cold too (`planner.handover.complete`). Items due after
-    `on` stay open as follow-ups (listed in the audit event as `follow_up`)."""
+    Auto-ticks are synced first (as of `on`). `told`, `summary`, `read` and
+    `three_way`, and the other required items due on or before `on`, must be
+    done (`planner.handover.due_by`); with any of them open a team lead's
+    `override_reason` is needed (else CaseloadError naming the items); it is
+    recorded, the handover is `completed_cold`, and the `complete` audit
+    event says `override: true` with the open items. Items due after `on`
+    stay open as follow-ups (listed in the audit event as `follow_up`)."""
     from planner.handover import can_complete, complete, follow_up_ids
 
     from storage.repo import _open_allocation, allocate
 
     on = _as_date(on, "on")
+    as_of = _as_date(as_of or date.today(), "as_of")
     case, row = _open_row(session, case_ref, "complete")
     guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, _what(case_ref))
+    if on > as_of:
+        complete(_planner_handover(session, row, _item_rows(session, row.id)), on, None, as_of)  # refuses
     sync_auto_ticks(session, as_of=on, case_refs=[case_ref], actor=actor, policy=policy)
     session.refresh(row)
     before = _planner_handover(session, row, _item_rows(session, row.id))
     _, open_ids = can_complete(before, on)
-    if open_ids and override_reason:  # completing with required items open: the team lead's call
+    if open_ids and override_reason and override_reason.strip():  # items open: the team lead's call
         check_override(session, actor_for(session, actor), case_ref)
-    done = complete(before, on, override_reason)  # refuses without an override
+    done = complete(before, on, override_reason, as_of)  # refuses without an override
     current = _open_allocation(session, case.id)
     if current is None or current.practitioner_pk != row.from_practitioner_pk:
         holder = _pid(session, current.practitioner_pk) if current else "no one"
@@ -847,22 +911,34 @@ def cancel_handover(
     return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
 
 
-def mark_reviewed(
+def review_handover(
     session: Session,
     *,
     case_ref: str,
-    handover_id: int | None = None,
+    note: str,
     actor: str,
-    expected_version: int | None = None,
     on: date | None = None,
+    handover_id: int | None = None,
+    expected_version: int | None = None,
 ) -> HandoverView:
-    """Mark a cold handover (the latest completed one, or `handover_id`) as
-    reviewed in supervision. Refused for an open, cancelled or warm handover.
-    Marking it twice changes nothing."""
+    """A team lead reviews a cold handover (SPEC §4): the latest completed one
+    of the case, or `handover_id`. Records who (`actor`), when (`on`, default
+    today) and why (`note`, required), and ends `cold_handover` (the rule
+    stops on `reviewed`). Refused for a practitioner who is not the case
+    team's lead, an empty note, an open, cancelled or warm handover, and one
+    already reviewed. The audit event says that a note was written, never
+    its text."""
     from planner.handover import is_cold
 
+    from storage.access import case_team_id, require_lead
+
+    on = _as_date(on or date.today(), "on")
     case = _case(session, case_ref)
     guard_case(session, actor, case_ref)
+    require_lead(actor_for(session, actor), case_team_id(session, case_ref),
+                 f"review the cold handover of case {case_ref}")
+    if not note or not note.strip():
+        raise CaseloadError("a review needs a note: what was learnt, and what is done for the person now")
     stmt = select(m.Handover).where(m.Handover.case_id == case.id)
     if handover_id is not None:
         stmt = stmt.where(m.Handover.id == handover_id)
@@ -883,12 +959,83 @@ def mark_reviewed(
         raise CaseloadError(f"the handover of case {case_ref} is {row.status}; only a completed one is reviewed")
     if not is_cold(handover):
         raise CaseloadError(f"the handover of case {case_ref} was warm; there is nothing to review")
-    if not row.reviewed:
-        row.reviewed = True
-        _flush(session)
-        audit.record(session, actor, "review", "handover", row.id, case_ref=case_ref,
-                     handover_id=row.id, status=row.status)
+    if row.reviewed:
+        raise CaseloadError(
+            f"the cold handover of case {case_ref} was already reviewed"
+            + (f" by {row.reviewed_by}" if row.reviewed_by else "")
+            + (f" on {row.reviewed_on.isoformat()}" if row.reviewed_on else "")
+        )
+    _editing(session, _what(case_ref))
+    row.reviewed, row.reviewed_by, row.reviewed_on, row.review_note = True, actor[:64], on, note.strip()
+    _flush(session)
+    audit.record(session, actor, "review", "handover", row.id, case_ref=case_ref,
+                 handover_id=row.id, status=row.status, reviewed_on=on, has_note=True)
     return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+
+
+def replan_handover(
+    session: Session,
+    *,
+    case_ref: str,
+    to_practitioner_id: str | None = None,
+    planned_on: date | None = None,
+    actor: str,
+    as_of: date | None = None,
+    override_reason: str | None = None,
+    expected_version: int | None = None,
+    policy: Policy | None = None,
+) -> HandoverView:
+    """Re-plan the case's open handover: a new date, a new receiver, or both
+    (SPEC §4), without cancelling it. The planning guards apply as when it
+    was planned (`storage.repo.check_plan`; a lead's override reason is kept
+    and audited). The checklist keeps what is done by hand; the items not
+    yet done take the due dates of the new date; items ticked from the
+    records are ticked again from the records against the new date and
+    receiver (`sync_auto_ticks`), so a first appointment booked with the
+    old receiver no longer counts. `as_of` defaults to today."""
+    from planner.calendar import working_days
+    from planner.handover import redated
+
+    from storage.queries import load_case, load_world
+    from storage.repo import _nation_for, check_plan
+
+    as_of = _as_date(as_of or date.today(), "as_of")
+    if to_practitioner_id is None and planned_on is None:
+        raise CaseloadError("give a new receiver (--to), a new date (--on), or both")
+    case_row, row = _open_row(session, case_ref, "re-plan")
+    guard_case(session, actor, case_ref)
+    _check_version(session, row, expected_version, _what(case_ref))
+    old_to, old_on = _pid(session, row.to_practitioner_pk), row.planned_on
+    new_to = to_practitioner_id or old_to
+    new_on = _as_date(planned_on, "planned_on") if planned_on is not None else old_on
+    if new_to == old_to and new_on == old_on:
+        raise CaseloadError(f"the handover of case {case_ref} is already to {old_to} on {old_on.isoformat()}")
+    case = load_case(session, case_ref)
+    if case.practitioner_id == new_to:
+        raise CaseloadError(f"case {case_ref} is already with {new_to}")
+    override = check_plan(session, case, new_to, new_on, as_of=as_of, actor=actor,
+                          override_reason=override_reason, world=load_world(session))
+    receiver = _practitioner(session, new_to)
+    giver = session.get(m.Practitioner, row.from_practitioner_pk)
+    dues = redated(case, new_on, working_days(_nation_for(session, case_row, giver)), policy)
+    _editing(session, _what(case_ref))
+    row.to_practitioner_pk, row.planned_on = receiver.id, new_on
+    if override is not None:
+        row.plan_override_reason = override
+    redone: list[str] = []
+    for item in _item_rows(session, row.id):
+        if item.done and item.auto:
+            item.done, item.done_on, item.done_by, item.auto = False, None, None, False
+            redone.append(item.item_id)
+        if not item.done and item.item_id in dues:
+            item.due = dues[item.item_id]
+    _flush(session)
+    audit.record(session, actor, "replan", "handover", row.id, case_ref=case_ref, handover_id=row.id,
+                 old_to_practitioner_id=old_to, to_practitioner_id=new_to,
+                 old_planned_on=old_on, planned_on=new_on, auto_ticks_rechecked=redone,
+                 **({"override": True} if override else {}))
+    sync_auto_ticks(session, as_of=as_of, case_refs=[case_ref], actor=actor, policy=policy)
+    return handover_detail(session, case_ref, as_of=as_of, handover_id=row.id)
 
 
 # ---------------------------------------------------------------- planning
@@ -911,7 +1058,8 @@ def plan_many(
     `plans` holds (case_ref, to_practitioner_id, planned_on, reason) tuples or
     `planner.departures.DepartureItem`s (items without a receiver are refused:
     filter them first). Any refusal raises and, as the caller rolls back,
-    nothing is planned. With `as_of`, auto-ticks are synced for these cases."""
+    nothing is planned. `as_of` (default today) is the date the planning
+    guards count from; auto-ticks are synced for these cases when it is given."""
     from storage.repo import plan_handover
 
     rows: list[tuple[str, str, date, str | None]] = []
@@ -930,7 +1078,7 @@ def plan_many(
         seen.add(case_ref)
     ids = [
         plan_handover(session, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
-                      reason=reason, actor=actor, policy=policy)
+                      reason=reason, actor=actor, policy=policy, as_of=as_of)
         for case_ref, to_id, planned_on, reason in rows
     ]
     if as_of is not None and rows:
@@ -947,25 +1095,28 @@ def receiver_concerns(
     as_of: date,
     policy: Policy | None = None,
 ) -> list[str]:
-    """Why `to_practitioner_id` may be a poor receiver for the case (SPEC §5
-    exclusions: team lead, leaving, long absence, PSO for tier A/B, away on the
-    handover date, another team). Empty when none; planning is not refused."""
-    from planner.departures import receiver_exclusion
+    """What the lead may want to know about a receiver that planning does not
+    refuse (`storage.repo.check_plan` refuses the rest): a team lead as
+    receiver, someone leaving soon after or away for long in the next weeks
+    (`planner.exclusions.receiver_exclusion`), another team. Empty when none."""
+    from planner.exclusions import receiver_exclusion
     from planner.policy import DEFAULT_POLICY
 
-    from storage.queries import load_case, load_world
-
     session.flush()
+    from storage.queries import load_world
+
     world = load_world(session)
-    case = load_case(session, case_ref)
     receiver = world.practitioners.get(to_practitioner_id)
     if receiver is None:
         raise CaseloadError(f"unknown practitioner {to_practitioner_id}")
+    case = _case(session, case_ref)
+    from storage.access import case_team_id
+
     out = []
-    reason = receiver_exclusion(receiver, world, as_of, policy or DEFAULT_POLICY, case=case, on=planned_on)
+    reason = receiver_exclusion(receiver, world, as_of, policy or DEFAULT_POLICY)
     if reason:
         out.append(reason)
-    holder = world.practitioners.get(case.practitioner_id or "")
-    if holder is not None and holder.team_id != receiver.team_id:
-        out.append(f"{to_practitioner_id} is in team {receiver.team_id}, the case is with {holder.team_id}")
+    team = case_team_id(session, case.case_ref)
+    if team is not None and team != receiver.team_id:
+        out.append(f"{to_practitioner_id} is in team {receiver.team_id}, the case is with {team}")
     return out

@@ -147,6 +147,11 @@ class Handover(Versioned, table=True):
     override_reason: str | None = Field(default=None, max_length=1000)
     reviewed: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
+    # schema 0005: who reviewed a cold handover, when and why; a lead's planning override
+    reviewed_by: str | None = Field(default=None, max_length=64)
+    reviewed_on: date | None = None
+    review_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    plan_override_reason: str | None = Field(default=None, max_length=1000)
 
 
 class HandoverItem(Versioned, table=True):
@@ -164,6 +169,9 @@ class HandoverItem(Versioned, table=True):
     done_by: str | None = Field(default=None, max_length=64)
     auto: bool = Field(default=False)  # ticked from data, not by hand
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # schema 0005: the person's view on `told` and `review`, and their words
+    view: str | None = Field(default=None, max_length=16)
+    view_words: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class SupervisionSession(Versioned, table=True):

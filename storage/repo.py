@@ -689,16 +689,28 @@ def plan_handover(
     reason: str | None = None,
     actor: str,
     policy: Policy | None = None,
+    as_of: date | None = None,
+    override_reason: str | None = None,
 ) -> int:
     """Plan a warm handover of the case from its current practitioner to
     `to_practitioner_id` on `planned_on`, with its SPEC §4 checklist; returns
-    the handover's id. Refused when the case already has an open handover.
-    `policy` None means the SPEC defaults."""
+    the handover's id. `as_of` defaults to today; `policy` None means the
+    SPEC defaults.
+
+    Refused (CaseloadError, one line, nothing written): a case with an open
+    handover, and what `planner.handover.planning_refusals` refuses (a date
+    before `as_of`, a receiver who has left by then or is away that day,
+    and, unless a team lead gives `override_reason`, a receiver the
+    person's `not_with` list names or whose grade may not hold the case).
+    An override is kept on the handover and audited (that there was one,
+    never its text); an override reason given when nothing needs it is
+    ignored."""
     from planner.calendar import working_days
     from planner.checklist import build_checklist
 
-    from storage.queries import load_case
+    from storage.queries import load_case, load_world
 
+    as_of = _as_date(as_of or date.today(), "as_of")
     row = _open_case(session, case_ref, "plan a handover", lock=True)
     guard_case(session, actor, case_ref)
     receiver = _practitioner(session, to_practitioner_id)
@@ -712,8 +724,10 @@ def plan_handover(
     if open_handover is not None:
         raise CaseloadError(
             f"case {case_ref} already has an open handover to {open_handover.to_practitioner_id} "
-            f"on {open_handover.planned_on}"
+            f"on {open_handover.planned_on}; re-plan it with `caseload handover replan`"
         )
+    override = check_plan(session, case, to_practitioner_id, planned_on, as_of=as_of, actor=actor,
+                          override_reason=override_reason, world=load_world(session))
     giver = _practitioner(session, case.practitioner_id)
     items = build_checklist(case, planned_on, working_days(_nation_for(session, row, giver)), policy)
 
@@ -724,6 +738,7 @@ def plan_handover(
         planned_on=planned_on,
         status=OPEN_HANDOVER_STATUSES[0],
         reason=reason or None,
+        plan_override_reason=override,
     )
     session.add(handover)
     _flush(session)
@@ -753,12 +768,51 @@ def plan_handover(
         to_practitioner_id=to_practitioner_id,
         planned_on=planned_on,
         items=[item.item_id for item in items],
+        **({"override": True} if override else {}),
     )
     return handover.id
 
 
+def check_plan(
+    session: Session,
+    case,
+    to_practitioner_id: str,
+    planned_on: date,
+    *,
+    as_of: date,
+    actor: str,
+    override_reason: str | None,
+    world=None,
+) -> str | None:
+    """Refuse (CaseloadError, one line) a handover of `case` (a planner
+    `Case`) to `to_practitioner_id` on `planned_on` that SPEC §4's planning
+    guards refuse; returns the override reason to keep (None when nothing
+    needed one). Only a team lead of the case's team overrides, and only
+    what may be overridden."""
+    from planner.handover import planning_refusals, refusal_line
+
+    from storage.access import case_team_id
+    from storage.queries import load_world
+
+    world = world or load_world(session)
+    receiver = world.practitioners.get(to_practitioner_id)
+    if receiver is None:
+        raise CaseloadError(f"unknown practitioner {to_practitioner_id}")
+    refusals = planning_refusals(case, receiver, world, as_of, planned_on)
+    if not refusals:
+        return None
+    override = override_reason.strip() if override_reason and override_reason.strip() else None
+    if override is None or not all(r.overridable for r in refusals):
+        who = actor_for(session, actor)
+        raise CaseloadError(refusal_line(refusals, can_override=who.is_admin or who.is_lead))
+    require_lead(actor_for(session, actor), case_team_id(session, case.case_ref),
+                 f"plan the handover of case {case.case_ref} with an override")
+    return override[:1000]
+
+
 __all__ = [
     "EDITABLE_CASE_FIELDS",
+    "check_plan",
     "add_case_note",
     "allocate",
     "book_appointment",

@@ -297,7 +297,8 @@ class _Builder:
                  status: str = "planned", done: dict[str, int] | None = None,
                  auto: Iterable[str] = (), completed: int | None = None,
                  override: str | None = None, reason: str | None = None,
-                 summary: str | None = None, created: int | None = None) -> int:
+                 summary: str | None = None, created: int | None = None,
+                 views: dict[str, tuple[str, str]] | None = None) -> int:
         from planner.calendar import working_days
         from planner.checklist import build_checklist
         from planner.model import Case as PlannerCase
@@ -317,14 +318,18 @@ class _Builder:
                             youth=case.youth, flags=frozenset(case.flags))
         done = done or {}
         auto = set(auto)
+        views = views or {}
         for item in build_checklist(pcase, planned_on, working_days("england-and-wales")):
             ticked = item.item_id in done
+            view, words = (views.get(item.item_id, _DEFAULT_VIEW) if ticked and item.item_id in ("told", "review")
+                           else (None, None))
             self.rows["handover_item"].append(dict(
                 id=self._id("handover_item"), handover_id=pk, item_id=item.item_id,
                 title=item.title, required=item.required, due=item.due, owner=item.owner,
                 done=ticked, done_on=self.d(done[item.item_id]) if ticked else None,
                 done_by=(to_pid if item.owner == "incoming" else from_pid) if ticked else None,
                 auto=ticked and item.item_id in auto, note=None, version=1,
+                view=view, view_words=words,
             ))
         return pk
 
@@ -521,7 +526,9 @@ def _scenarios(b: _Builder) -> None:
     b.allocate(c, [("N1-04", -500), ("N1-03", -200)])
     b.history(c)
     b.handover(c, "N1-03", "N1-09", 10, status="in_progress", done={"told": -3},
-               reason="practitioner leaving", created=-6)
+               reason="practitioner leaving", created=-6,
+               views={"told": ("concerns", "Not keen on starting again; wants the new worker to know "
+                                           "about the job interviews.")})
 
     # NG1008 handover_upcoming high: in 2 days, before N1-06's leave; told and summary done.
     c = b.case(N, nt, tier="C3", flags=("restorative_justice",))
@@ -550,7 +557,8 @@ def _scenarios(b: _Builder) -> None:
                auto=("booked", "first_contact"),
                override="Court date moved; three-way could not be arranged in time. "
                         "First appointment booked instead.",
-               reason="rebalancing")
+               reason="rebalancing",
+               summary="Keeps appointments when reminded the day before; OPD consultation notes on file.")
     b.rows["audit_event"].append(dict(
         id=b._id("audit_event"), at=_utc(b.d(-30), time(16, 40)), actor="N1-01",
         action="complete", entity="handover", entity_key=c.case_ref, case_ref=c.case_ref,
@@ -656,8 +664,10 @@ def _fillers(b: _Builder) -> None:
                                          "read": offset - 3, "three_way": (first - b.b).days,
                                          "booked": offset - 2,
                                          "first_contact": (first - b.b).days,
+                                         **({"review": offset + 29} if offset + 29 < 0 else {}),
                                          **{k: offset - 8 for k in _group_items(c)}},
-                                   auto=("three_way", "first_contact"))
+                                   auto=("three_way", "first_contact"),
+                                   summary="What works, the goals and the risks, as agreed at the three-way.")
                     b.regular(c, first + timedelta(days=7), b.d(-1))
                 else:
                     b.history(c)
@@ -674,6 +684,10 @@ def _leave_planning(b: _Builder) -> None:
     for c, to_pid, days in zip(theirs, ("N1-09", "N1-04", "N1-07", "N1-09"), (6, 7, 8, 9)):
         b.handover(c, "N1-06", to_pid, days, status="in_progress", done={"told": -4},
                    reason="practitioner on long leave", created=-7)
+
+
+#: The person's view recorded on a `told` or `review` item the sample ticks.
+_DEFAULT_VIEW = ("agrees", "Understands why; happy to meet the new worker with the old one there.")
 
 
 def _group_items(c: _Case) -> list[str]:

@@ -11,7 +11,7 @@ for the rebalance decision (counts and total cost, never names).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -48,9 +48,30 @@ def check_may_apply(session: Session, actor: str | None, team_id: str) -> None:
 @dataclass(frozen=True, slots=True)
 class AppliedPlan:
     team_id: str
-    planned_on: date
+    planned_on: date  # the first handover date
     handover_ids: tuple[int, ...]  # new handovers, in the order of plan.moves
     already_planned: tuple[str, ...]  # case refs whose handover to the receiver existed
+    dates: dict[str, date] = field(default_factory=dict)  # case ref -> handover date
+
+    @property
+    def last_on(self) -> date:
+        return max(self.dates.values(), default=self.planned_on)
+
+
+def plan_dates(session: Session, plan: RebalancePlan, *, first: date | None = None,
+               policy: Policy = DEFAULT_POLICY) -> dict[str, date]:
+    """The staggered handover dates for the plan's moves
+    (`planner.rebalance.handover_dates`, from as-of + 28 days by default):
+    what the lead sees, may change, and confirms."""
+    from planner.rebalance import handover_dates
+
+    refs = [m.case_ref for m in plan.moves]
+    if not refs:
+        return {}
+    givers = {m.from_id for m in plan.moves}
+    cases = [c for c in load_cases(session, team_id=plan.team_id) if c.case_ref in refs
+             or (c.open_handover is not None and c.open_handover.from_practitioner_id in givers)]
+    return handover_dates(plan, cases, load_world(session), policy, first=first).dates
 
 
 def apply_plan(
@@ -58,21 +79,27 @@ def apply_plan(
     plan: RebalancePlan,
     *,
     handover_on: date | None = None,
+    dates: dict[str, date] | None = None,
     actor: str,
     policy: Policy = DEFAULT_POLICY,
 ) -> AppliedPlan:
-    """Plan a handover for every move of the plan (default date: as-of + 14 days).
+    """Plan a handover for every move of the plan, on the dates the lead
+    confirmed: `dates` (case ref -> date) where given, else staggered from
+    `handover_on` (default as-of + 28 days; `plan_dates`).
 
     Refused (CaseloadError, nothing written) when the actor is a practitioner
-    but not the team's lead, when the date is before the plan's as-of date,
-    or when a case has changed hands or gained another handover since the
-    plan was made (ConflictError: run the rebalance again). Does not commit."""
+    but not the team's lead, when a date is before the plan's as-of date or
+    the planning guards refuse a handover (`storage.repo.check_plan`), or
+    when a case has changed hands or gained another handover since the plan
+    was made (ConflictError: run the rebalance again). Does not commit."""
     check_may_apply(session, actor, plan.team_id)
-    planned_on = handover_on or plan.as_of + timedelta(days=policy.handover.default_days_ahead)
-    if planned_on < plan.as_of:
-        raise CaseloadError(
-            f"handover date {planned_on.isoformat()} is before the plan's date {plan.as_of.isoformat()}"
-        )
+    dated = plan_dates(session, plan, first=handover_on, policy=policy)
+    dated.update(dates or {})
+    for ref, day in dated.items():
+        if day < plan.as_of:
+            raise CaseloadError(
+                f"{ref}: handover date {day.isoformat()} is before the plan's date {plan.as_of.isoformat()}"
+            )
     known = {p.practitioner_id for p in list_practitioners(session, plan.team_id)}
     refs = [move.case_ref for move in plan.moves]
     current = {c.case_ref: c for c in load_cases(session, case_refs=refs)} if refs else {}
@@ -103,12 +130,15 @@ def apply_plan(
                 session,
                 case_ref=move.case_ref,
                 to_practitioner_id=move.to_id,
-                planned_on=planned_on,
+                planned_on=dated.get(move.case_ref)
+                or handover_on or plan.as_of + timedelta(days=policy.handover.rebalance_days_ahead),
                 reason="rebalancing",
                 actor=actor,
                 policy=policy,
+                as_of=plan.as_of,
             )
         )
+    used = {m.case_ref: dated[m.case_ref] for m in plan.moves if m.case_ref not in already and m.case_ref in dated}
     audit.record(
         session,
         actor,
@@ -116,7 +146,8 @@ def apply_plan(
         "team",
         plan.team_id,
         as_of=plan.as_of,
-        planned_on=planned_on,
+        planned_from=min(used.values(), default=None),
+        planned_to=max(used.values(), default=None),
         target_pct=plan.target_pct,
         moves=len(plan.moves),
         handovers_planned=len(new_ids),
@@ -127,7 +158,8 @@ def apply_plan(
         solver_status=plan.solver.status,
         edited=plan.edited,
     )
-    return AppliedPlan(plan.team_id, planned_on, tuple(new_ids), tuple(already))
+    return AppliedPlan(plan.team_id, min(used.values(), default=plan.as_of), tuple(new_ids), tuple(already),
+                       used)
 
 
-__all__ = ["AppliedPlan", "apply_plan", "check_may_apply", "rebalance_input"]
+__all__ = ["AppliedPlan", "apply_plan", "check_may_apply", "plan_dates", "rebalance_input"]

@@ -134,12 +134,13 @@ def test_a_rebalance_preview_is_for_the_own_team(db):
 
 
 def test_a_practitioner_cannot_tick_another_teams_handover(db):
-    line = refused(db, "E1-02", "handover", "tick", "NG1009", "told", "--on", ON)
+    line = refused(db, "E1-02", "handover", "tick", "NG1009", "read", "--on", ON)
     assert "cannot see case NG1009" in line
     view = json.loads(ok(db, "N1-01", "handover", "show", "NG1009", "--on", ON, "--format", "json"))
-    assert not next(i for i in view["items"] if i["id"] == "told")["done"]  # nothing was written
+    assert not next(i for i in view["items"] if i["id"] == "read")["done"]  # nothing was written
     # the outgoing practitioner of the same team can
-    assert "ticked told of NG1009" in ok(db, "N1-03", "handover", "tick", "NG1009", "told", "--on", ON)
+    assert "has read the record and the summary' of NG1009" in ok(
+        db, "N1-03", "handover", "tick", "NG1009", "read", "--on", ON)
 
 
 def test_only_a_team_lead_completes_with_an_override(db):
@@ -211,8 +212,8 @@ def test_a_practitioner_cannot_plan_another_teams_departures(db):
 
 
 def _three_way_for_ng1009(db: str) -> None:
-    """An attended three-way meeting held by NG1009's outgoing N1-03 two days
-    ago: its `three_way` item ticks itself at the next sync."""
+    """An attended three-way meeting recorded by NG1009's incoming N1-07 two
+    days ago: its `three_way` item ticks itself at the next sync."""
     import sqlite3
 
     con = sqlite3.connect(db)
@@ -220,7 +221,7 @@ def _three_way_for_ng1009(db: str) -> None:
         con.execute(
             "INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome) "
             "SELECT 1, c.id, '2026-11-25', p.id, 'three_way', 'attended' FROM \"case\" c, practitioner p "
-            "WHERE c.case_ref = 'NG1009' AND p.practitioner_id = 'N1-03'")
+            "WHERE c.case_ref = 'NG1009' AND p.practitioner_id = 'N1-07'")
         con.commit()
     finally:
         con.close()

@@ -67,9 +67,9 @@ def leaver_cases(db: str):
 # ------------------------------------------------------------------ departures
 
 
-def test_the_leavers_cases_are_all_planned_in_one_command_with_checklists(db):
+def test_the_leavers_cases_are_staggered_two_a_day_to_nobody_over_the_target(db):
     unplanned = [c.case_ref for c in leaver_cases(db) if c.open_handover is None]
-    assert len(unplanned) >= 10
+    assert len(unplanned) >= 20  # 21 in the sample: more than 10 working days can hold at 2 a day
     for ref in unplanned:
         assert "handover_unplanned" in rules_for(db, ref)
 
@@ -77,27 +77,72 @@ def test_the_leavers_cases_are_all_planned_in_one_command_with_checklists(db):
     assert listing["event"] == {"kind": "leaving", "starts_on": "2026-12-18", "ends_on": None}
     assert sorted(c["case_ref"] for c in listing["cases"]) == sorted(unplanned)
     assert listing["planned"] == []
+    per_day: dict[str, int] = {}
+    for planned in json.loads(ok(db, "handover", "list", "--practitioner", "N1-03", "--on", ON,
+                                 "--format", "json"))["handovers"]:
+        if planned["from"] == "N1-03":
+            per_day[planned["planned_on"]] = per_day.get(planned["planned_on"], 0) + 1
     for item in listing["cases"]:
-        assert item["to"] not in (None, "N1-03", "N1-01", "N1-06")  # leaver, lead, long absence
-        assert item["planned_on"] == "2026-12-11"
+        per_day[item["planned_on"]] = per_day.get(item["planned_on"], 0) + 1
+        assert date.fromisoformat(item["planned_on"]).weekday() < 5
+        assert item["planned_on"] >= "2026-12-04"  # as-of + 7 at the earliest
+        assert item["to"] not in ("N1-03", "N1-01", "N1-06")  # leaver, lead, long absence
         assert item["reason"]
         if item["tier"] and item["tier"][0] in "AB":
             assert item["to"] not in ("N1-05", "N1-08")  # PSOs
+        if item["to"] is not None:
+            assert item["capacity_pct_after"] <= 110  # nobody over the target
+            assert all(c["capacity_pct_after"] <= 110 for c in item["candidates"])
+    assert max(per_day.values()) <= 2  # counting the two handovers N1-03 already has planned
     assert len({c["to"] for c in listing["cases"]}) >= 3  # spread, not piled on one person
+    # riskiest first; the cases without 14 days' notice are named
+    scores = [c["risk_score"] for c in sorted(listing["cases"], key=lambda c: c["planned_on"])]
+    assert scores == sorted(scores, reverse=True)
+    assert listing["short_notice"] == [c["case_ref"] for c in listing["cases"] if c["notice_days"] < 14]
+    assert listing["short_notice"] and listing["late"]
+    no_receiver = [c["case_ref"] for c in listing["cases"] if c["to"] is None]
+    assert "NG1053" in no_receiver  # tier A1: nobody free under 110 %, and the PSOs may not
+    assert all("choose a receiver by hand" in c["reason"] for c in listing["cases"] if c["to"] is None)
 
-    out = ok(db, "handover", "departures", "N1-03", "--on", ON, "--apply")
+    shown = ok(db, "handover", "departures", "N1-03", "--on", ON)
+    assert "nothing is planned yet" in shown and "under 14 days' notice: NG1049" in shown
+    assert not [c for c in leaver_cases(db) if c.case_ref in unplanned and c.open_handover is not None]
+
+    late = listing["late"][-1]
+    out = ok(db, "handover", "departures", "N1-03", "--on", ON, "--apply", "--date", f"{late}=2026-12-16",
+             *(arg for ref in no_receiver for arg in ("--receiver", f"{ref}=N1-09")))
     assert f"planned {len(unplanned)} handover(s)" in out
-
-    for case in leaver_cases(db):
-        handover = case.open_handover
-        assert handover is not None and len(handover.items) >= 8
-        rules = rules_for(db, case.case_ref)
+    handovers = {c.case_ref: c.open_handover for c in leaver_cases(db)}
+    assert handovers["NG1053"].to_practitioner_id == "N1-09"
+    assert handovers[late].planned_on == date(2026, 12, 16)
+    for ref in unplanned:
+        assert handovers[ref] is not None and len(handovers[ref].items) >= 8
+        rules = rules_for(db, ref)
         assert "handover_unplanned" not in rules
-        assert "handover_upcoming" in rules
     # nothing left to plan
     again = json.loads(ok(db, "handover", "departures", "N1-03", "--on", ON, "--format", "json"))
     assert again["cases"] == [] and again["event"]["kind"] == "leaving"
     assert "every case already has a handover planned" in ok(db, "handover", "departures", "N1-03", "--on", ON)
+
+
+def test_departures_changes_are_checked(db):
+    for args, words in [
+        (("--receiver", "NG1053"), "expected CASE_REF=VALUE"),
+        (("--receiver", "NG1007=N1-09"), "NG1007 is not on this departure's list"),
+        (("--receiver", "NG1053=NOPE"), "unknown practitioner NOPE"),
+        (("--date", "NG1053=31/12/2026"), "not a date"),
+        (("--date", "NG1053=2026-11-20", "--receiver", "NG1053=N1-09", "--apply"), "before today"),
+        (("--receiver", "NG1053=N1-05", "--apply"), "N1-05 is a PSO and the case is tier A1"),
+    ]:
+        assert words in fails_in_one_line(db, "handover", "departures", "N1-03", "--on", ON, *args)
+    assert not [c for c in leaver_cases(db) if c.open_handover is not None
+                and c.open_handover.from_practitioner_id == "N1-03" and c.case_ref not in ("NG1007", "NG1009")]
+
+
+def test_departures_apply_is_for_the_team_lead(db):
+    result = CliRunner().invoke(main, ["--db", db, "--as", "N1-02", "handover", "departures", "N1-03", "--on", ON,
+                                       "--apply"])
+    assert result.exit_code == 2 and "N1-02 is not a team lead" in result.stderr
 
 
 def test_departures_for_someone_staying_has_nothing_to_plan(db):
@@ -105,21 +150,33 @@ def test_departures_for_someone_staying_has_nothing_to_plan(db):
 
 
 def test_ticking_items_moves_the_warning(db):
-    ok(db, "handover", "departures", "N1-03", "--on", ON, "--apply")
-    ref = "NG1045"  # no flags: six required items, five due by the handover date
+    ok(db, "handover", "plan", "NG1045", "--to", "N1-08", "--on", "2026-12-11", "--as-of", ON)
+    ref = "NG1045"  # no flags: seven required items, five due by the handover date
     upcoming = rules_for(db, ref)["handover_upcoming"]
-    # first_contact (due after the date) is not counted: completing on the date does not need it
+    # first_contact and review (due after the date) are not counted: completing on the date does not need them
     assert upcoming.severity == "medium" and len(upcoming.facts["open_items"]) == 5
 
-    ok(db, "handover", "tick", ref, "told", "--on", ON, "--note", "agreed")
+    line = fails_in_one_line(db, "handover", "tick", ref, "told", "--on", ON)
+    assert "records the person's view" in line
+    out = ok(db, "handover", "tick", ref, "told", "--on", ON, "--note", "agreed",
+             "--view", "concerns", "--words", "Worried about the new worker's hours")
+    assert out.startswith("ticked 'Person told about the change and why; their view recorded' of NG1045")
+    assert "Handover summary" in out and "three_way" not in out and "first_contact" not in out  # titles
     assert len(rules_for(db, ref)["handover_upcoming"].facts["open_items"]) == 4
     assert rules_for(db, ref, date(2026, 12, 9))["handover_upcoming"].severity == "high"
 
-    for item in ("summary", "read", "three_way", "booked", "first_contact"):
+    assert "summary is empty" in fails_in_one_line(db, "handover", "tick", ref, "summary", "--on", ON)
+    assert "saved" in ok(db, "handover", "summary", ref, "--text", "Texts work better than calls.")
+    for item in ("summary", "read", "booked", "first_contact"):
         ok(db, "handover", "tick", ref, item, "--on", ON)
+    # the three-way meeting by its number in `show`
+    shown = ok(db, "handover", "show", ref, "--on", ON)
+    number = next(line.split()[0] for line in shown.splitlines() if "Three-way meeting held" in line)
+    ok(db, "handover", "tick", ref, number, "--on", ON)
     assert "handover_upcoming" not in rules_for(db, ref)
     warnings = json.loads(ok(db, "warnings", "--practitioner", "N1-03", "--on", ON, "--format", "json"))
     assert not [w for w in warnings["warnings"] if w["case_ref"] == ref and w["rule"] == "handover_upcoming"]
+    assert "no item 99" in fails_in_one_line(db, "handover", "tick", ref, "99", "--on", ON)
 
 
 def test_a_short_absence_gets_named_cover_instead(db):
@@ -146,7 +203,8 @@ def test_list_json_shape(db):
     assert {h["case_ref"] for h in team["handovers"]} == set(refs)  # the sample's open ones are N1's
     mine = json.loads(ok(db, "handover", "list", "--practitioner", "N1-03", "--on", ON, "--format", "json"))
     assert {h["case_ref"] for h in mine["handovers"]} == {"NG1007", "NG1009"}
-    assert "NG1007" in ok(db, "handover", "list", "--on", ON)
+    table = ok(db, "handover", "list", "--on", ON)
+    assert "NG1007" in table and "Handover summary: what works" in table and "summary due" not in table
 
 
 def test_show_json_shape_and_items(db):
@@ -155,12 +213,15 @@ def test_show_json_shape_and_items(db):
     assert out["planned_on"] == "2026-12-07"
     assert {"progress", "items", "cold", "reviewed"} <= set(out)
     for item in out["items"]:
-        assert set(item) == ITEM_KEYS
+        assert set(item) == ITEM_KEYS | ({"view"} if item["id"] in ("told", "review") else set())
     told = next(i for i in out["items"] if i["id"] == "told")
-    assert told["done"] is True and told["required"] is True
+    assert told["done"] is True and told["required"] is True and told["view"] == "concerns"
     assert "vlo_told" in {i["id"] for i in out["items"]}  # the case's victim_contact flag
     text = ok(db, "handover", "show", "NG1007", "--on", ON)
-    assert "[x]" in text and "three_way" in text
+    assert "[x]" in text and "Three-way meeting held" in text and "[the person has concerns]" in text
+    cells = {cell.strip() for line in text.splitlines() for cell in line.split("  ") if cell.strip()}
+    assert not cells & {item["id"] for item in out["items"]}  # titles, never ids, in the table
+    assert "three_way" not in text and "vlo_told" not in text
 
 
 def test_show_gives_the_latest_handover_when_none_is_open(db):
@@ -173,17 +234,20 @@ def test_show_gives_the_latest_handover_when_none_is_open(db):
 
 def test_plan_then_complete_with_override_shows_cold(db):
     out = ok(db, "handover", "plan", "NG1044", "--to", "N1-04", "--on", "2026-12-11",
-             "--reason", "practitioner leaving")
+             "--reason", "practitioner leaving", "--as-of", ON)
     assert "planned handover" in out and "N1-03 -> N1-04" in out
-    line = fails_in_one_line(db, "handover", "plan", "NG1044", "--to", "N1-04", "--on", "2026-12-11")
-    assert "already has an open handover" in line
+    line = fails_in_one_line(db, "handover", "plan", "NG1044", "--to", "N1-04", "--on", "2026-12-11",
+                             "--as-of", ON)
+    assert "already has an open handover" in line and "caseload handover replan" in line
 
     line = fails_in_one_line(db, "handover", "complete", "NG1044", "--on", "2026-12-11")
-    assert "override" in line and "three_way" in line
+    assert "after today" in line  # the machine's clock: 11 Dec is ahead of it
+    line = fails_in_one_line(db, "handover", "complete", "NG1044", "--on", "2026-12-11", "--as-of", "2026-12-11")
+    assert "override" in line and "Three-way meeting held" in line
 
-    out = ok(db, "handover", "complete", "NG1044", "--on", "2026-12-11",
+    out = ok(db, "handover", "complete", "NG1044", "--on", "2026-12-11", "--as-of", "2026-12-11",
              "--override-reason", "person moved out of area")
-    assert "COLD" in out
+    assert "COLD" in out and "caseload handover review NG1044" in out
     shown = json.loads(ok(db, "handover", "show", "NG1044", "--on", "2026-12-20", "--format", "json"))
     assert shown["status"] == "completed_cold" and shown["override_reason"] == "person moved out of area"
     warnings = json.loads(ok(db, "warnings", "--on", "2026-12-20", "--format", "json"))
@@ -191,9 +255,66 @@ def test_plan_then_complete_with_override_shows_cold(db):
     assert cold and cold[0]["practitioner_id"] == "N1-04"
 
 
-def test_planning_to_an_excluded_receiver_is_allowed_with_a_note(db):
-    out = ok(db, "handover", "plan", "NG1045", "--to", "N1-01", "--on", "2026-12-11")
+def test_planning_to_a_team_lead_is_allowed_with_a_note(db):
+    out = ok(db, "handover", "plan", "NG1045", "--to", "N1-01", "--on", "2026-12-11", "--as-of", ON)
     assert "note: N1-01 is a team lead" in out
+
+
+def test_planning_guards_refuse_in_one_line_and_a_lead_overrides_the_grade(db):
+    before = "the handover date 20 Nov 2026 is before today (27 Nov 2026)"
+    assert before in fails_in_one_line(db, "handover", "plan", "NG1045", "--to", "N1-04", "--on", "2026-11-20",
+                                       "--as-of", ON)
+    # N1-06 is on leave from 7 Dec; N1-03 leaves on 18 Dec
+    assert "N1-06 is away on 11 Dec 2026" in fails_in_one_line(
+        db, "handover", "plan", "NG1045", "--to", "N1-06", "--on", "2026-12-11", "--as-of", ON)
+    # NG1048 is tier B2; N1-05 is a PSO
+    line = fails_in_one_line(db, "handover", "plan", "NG1048", "--to", "N1-05", "--on", "2026-12-11", "--as-of", ON)
+    assert line == ("caseload: cannot plan the handover: N1-05 is a PSO and the case is tier B2; "
+                    "give an override reason to plan it anyway")
+    result = CliRunner().invoke(main, ["--db", db, "--as", "N1-02", "handover", "plan", "NG1048", "--to", "N1-05",
+                                       "--on", "2026-12-11", "--as-of", ON, "--override-reason", "knows the family"])
+    assert result.exit_code == 2 and "N1-02 is not a team lead" in result.stderr
+    out = ok(db, "handover", "plan", "NG1048", "--to", "N1-05", "--on", "2026-12-11", "--as-of", ON,
+             "--override-reason", "knows the family; senior PSO with a tier B caseload agreed")
+    assert "planned with a lead's override (recorded)" in out
+    shown = json.loads(ok(db, "handover", "show", "NG1048", "--on", ON, "--format", "json"))
+    assert shown["plan_override"] is True
+
+
+def test_replan_changes_the_date_or_receiver_keeping_what_is_done(db):
+    shown = json.loads(ok(db, "handover", "show", "NG1007", "--on", ON, "--format", "json"))
+    assert shown["planned_on"] == "2026-12-07"
+    out = ok(db, "handover", "replan", "NG1007", "--on", "2026-12-14", "--as-of", ON)
+    assert "re-planned handover" in out and "on 2026-12-14" in out
+    after = json.loads(ok(db, "handover", "show", "NG1007", "--on", ON, "--format", "json"))
+    assert after["handover_id"] == shown["handover_id"] and after["planned_on"] == "2026-12-14"
+    items = {i["id"]: i for i in after["items"]}
+    assert items["told"]["done"] and items["told"]["due"] == "2026-11-23"  # done: kept as it was
+    assert items["summary"]["due"] == "2026-12-07" and items["three_way"]["due"] == "2026-12-14"
+    out = ok(db, "handover", "replan", "NG1007", "--to", "N1-04", "--as-of", ON)
+    assert "N1-03 -> N1-04 on 2026-12-14" in out
+    assert "give a new receiver" in fails_in_one_line(db, "handover", "replan", "NG1007")
+    assert "N1-06 is away" in fails_in_one_line(db, "handover", "replan", "NG1007", "--to", "N1-06",
+                                               "--as-of", ON)
+
+
+def test_a_cold_handover_reviewed_by_the_lead_leaves_the_caseload(db):
+    def cold_on_caseload() -> list:
+        warnings = json.loads(ok(db, "warnings", "--practitioner", "N1-07", "--on", ON, "--format", "json"))
+        return [w for w in warnings["warnings"] if w["case_ref"] == "NG1010" and w["rule"] == "cold_handover"]
+
+    assert cold_on_caseload()
+    result = CliRunner().invoke(main, ["--db", db, "--as", "N1-07", "handover", "review", "NG1010", "--note", "x"])
+    assert result.exit_code == 2 and "N1-07 is not a team lead" in result.stderr
+    missing = CliRunner().invoke(main, ["--db", db, "--as", "N1-01", "handover", "review", "NG1010"])
+    assert missing.exit_code == 2 and "--note" in missing.output
+    out = ok(db, "handover", "review", "NG1010", "--on", ON,
+             "--note", "Court date moved; first contact was held on time. Three-way to be arranged next time.")
+    assert out.startswith("reviewed the cold handover") and "by N1-01 on 2026-11-27" in out
+    assert cold_on_caseload() == []
+    shown = json.loads(ok(db, "handover", "show", "NG1010", "--on", ON, "--format", "json"))
+    assert (shown["reviewed"], shown["reviewed_by"], shown["reviewed_on"]) == (True, "N1-01", ON)
+    assert "already reviewed by N1-01" in fails_in_one_line(db, "handover", "review", "NG1010", "--note", "again")
 
 
 @pytest.mark.parametrize("args, words", [
@@ -202,6 +323,10 @@ def test_planning_to_an_excluded_receiver_is_allowed_with_a_note(db):
     (("handover", "show", "NOPE1"), "unknown case NOPE1"),
     (("handover", "tick", "NG1045", "told"), "no open handover"),
     (("handover", "plan", "NG1045", "--to", "NOPE", "--on", "2026-12-11"), "unknown practitioner NOPE"),
+    (("handover", "review", "NOPE1", "--note", "x"), "unknown case NOPE1"),
+    (("handover", "review", "NG1007", "--note", "x"), "no completed handover to review"),
+    (("handover", "summary", "NG1007"), "--text or --file"),
+    (("handover", "tick", "NG1007", "told", "--view", "agrees"), "own words"),
     (("handover", "departures", "NOPE"), "unknown practitioner NOPE"),
     (("handover", "list", "--team", "NPS-N1", "--practitioner", "N1-03"), "not both"),
     (("handover", "complete", "NG1010"), "no open handover"),

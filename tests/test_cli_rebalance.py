@@ -74,12 +74,18 @@ def test_sample_team_is_brought_under_target_and_applied_as_planned_handovers(sa
             commit_or_conflict(s)
         new = [mv for mv in plan.moves if not mv.already_planned]
         assert len(applied.handover_ids) == len(new)
-        assert applied.planned_on == AS_OF + timedelta(days=14)
+        # staggered from as-of + 28 days (Fri 25 Dec and Mon 28 Dec are bank holidays)
+        assert applied.planned_on == date(2026, 12, 29) >= AS_OF + timedelta(days=28)
+        per_day: dict = {}
+        for move in new:
+            key = (move.from_id, applied.dates[move.case_ref])
+            per_day[key] = per_day.get(key, 0) + 1
+        assert max(per_day.values()) <= 2
         assert _count(engine, m.Handover) == handovers_before + len(new)
         with Session(engine) as s:
             for hid, move in zip(applied.handover_ids, new):
                 h = s.get(m.Handover, hid)
-                assert h.status == "planned" and h.planned_on == applied.planned_on
+                assert h.status == "planned" and h.planned_on == applied.dates[move.case_ref]
                 items = s.execute(select(m.HandoverItem).where(m.HandoverItem.handover_id == hid)).scalars().all()
                 assert {"told", "summary", "three_way"} <= {i.item_id for i in items}
             # never a silent reallocation: every moved case is still with its giver
@@ -108,6 +114,26 @@ def test_sample_team_is_brought_under_target_and_applied_as_planned_handovers(sa
         assert again.total_cost == 0 and all(mv.already_planned for mv in again.moves)
     finally:
         engine.dispose()
+
+
+def test_on_the_sample_no_case_in_its_early_window_moves_unless_nothing_else_can(sample_db):
+    """SPEC §5's e: the rebalance used to break exactly the newest relationships
+    of the sample's team; now the moves keep them unless keeping them leaves
+    someone over the target."""
+    engine = make_engine(sample_db)
+    try:
+        with Session(engine) as s:
+            inp = rebalance_input(s, TEAM, AS_OF, DEFAULT_POLICY)
+    finally:
+        engine.dispose()
+    plan = plan_rebalance(inp)
+    early = {c.case_ref for c in plan.cases if c.terms and c.terms["e"]}
+    givers = {mv.from_id for mv in plan.moves}
+    assert any(c.practitioner_id in givers and c.case_ref in early for c in plan.cases)  # there were some to take
+    # the team can be brought under the target without them, and is
+    assert plan.overload_points == 0
+    assert {mv.case_ref for mv in plan.moves} & early == set()
+    # (tests/planner/test_rebalance.py: a new relationship moves when nothing else can)
 
 
 # --------------------------------------------------------------------------- storage.team on both backends
@@ -166,8 +192,10 @@ def test_rebalance_json_is_the_spec_object(sample_db):
     result = run("--db", sample_db, "rebalance", "--team", TEAM, "--on", "2026-11-27", "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    assert set(doc) == SPEC_KEYS
-    assert doc["team"] == TEAM and doc["as_of"] == "2026-11-27" and doc["target_pct"] == 100
+    assert set(doc) == SPEC_KEYS | {"exclusions"}
+    assert doc["team"] == TEAM and doc["as_of"] == "2026-11-27" and doc["target_pct"] == 110
+    assert {"practitioner_id": LEAD, "reason": f"{LEAD} is a team lead"} in doc["exclusions"]["receivers"]
+    assert any(c["reason"] == "flagged do_not_move" for c in doc["exclusions"]["cases"])
     assert doc["overload_points"] == 0
     assert doc["solver"]["name"] == "highs" and doc["solver"]["status"] == "optimal"
     by_id = {p["practitioner_id"]: p for p in doc["practitioners"]}
@@ -185,7 +213,9 @@ def test_rebalance_table_shows_capacity_before_after_with_band_words_and_reasons
     assert "BEFORE" in out and "AFTER" in out and "OVER" in out
     assert "OVER = over capacity" in out
     assert "REASON" in out and "solver highs: optimal" in out
-    assert "receives nothing: team lead" in out
+    assert f"receives nothing: {LEAD} is a team lead" in out
+    assert "HANDOVER" in out and "2026-12-29" in out  # the dates --apply would plan
+    assert "Nothing is planned yet" in out
 
 
 def test_rebalance_options(sample_db):
@@ -231,7 +261,7 @@ def test_apply_by_the_team_lead_plans_handovers(sample_db):
     result = run("--db", sample_db, "--as", LEAD, "rebalance", "--team", TEAM, "--on", "2026-11-27", "--apply",
                  "--handover-on", "2026-12-10")
     assert result.exit_code == 0, result.output
-    assert "handover(s) on 2026-12-10 with their checklists" in result.output
+    assert "handover(s) on 2026-12-10 with their checklists" in result.output  # two moves from N1-02: one day
     after = _count(engine, m.Handover)
     assert after > before
     assert _count(engine, m.Handover, m.Handover.planned_on == date(2026, 12, 10)) == after - before

@@ -1,17 +1,26 @@
 """`caseload handover` commands (SPEC §4, §6).
 
-    caseload handover plan CASE_REF --to ID --on DATE [--reason TEXT]
+    caseload handover plan CASE_REF --to ID --on DATE [--reason TEXT] [--override-reason TEXT] [--as-of DATE]
+    caseload handover replan CASE_REF [--to ID] [--on DATE] [--override-reason TEXT] [--as-of DATE]
     caseload handover list [--team ID|--practitioner ID] [--on DATE] [--format table|json]
     caseload handover show CASE_REF [--on DATE] [--format table|json]
-    caseload handover tick CASE_REF ITEM_ID [--note TEXT] [--on DATE]
-    caseload handover complete CASE_REF [--on DATE] [--override-reason TEXT]
-    caseload handover departures PRACTITIONER_ID [--on DATE] [--apply] [--format table|json]
+    caseload handover tick CASE_REF ITEM [--view VIEW --words TEXT] [--note TEXT] [--on DATE]
+    caseload handover summary CASE_REF (--text TEXT | --file FILE)
+    caseload handover complete CASE_REF [--on DATE] [--override-reason TEXT] [--as-of DATE]
+    caseload handover review CASE_REF --note TEXT [--on DATE]
+    caseload handover departures PRACTITIONER_ID [--on DATE] [--receiver REF=ID] [--date REF=DATE]
+                                 [--apply] [--format table|json]
 
 Every command is one transaction, and each starts by writing the checklist
 ticks that the records give (`storage.handovers.sync_auto_ticks`, as of the
 command's date), so what it shows and what the warnings see follow the data.
-`--on` is the as-of date everywhere except `plan`, where it is the handover
-date (SPEC §6); it defaults to today. The actor of every change is `--as`.
+`--on` is the as-of date everywhere except `plan` and `replan` (the handover
+date D, SPEC §6), `complete` (the completion date) and `review` (the
+review's date); `--as-of` is then the date the checks count from. Both
+default to today. The actor of every change is `--as`.
+
+Tables show each checklist item's title, never its id (SPEC §4), numbered:
+`tick` takes the number `show` prints, or the id the JSON carries.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from planner.checklist import VIEW_WORDS, VIEWS
 from planner.errors import CaseloadError
 from tui.cli_types import DATE
 
@@ -70,21 +80,25 @@ def handover():
 @click.option("--to", "to_id", required=True, metavar="ID", help="The incoming practitioner.")
 @click.option("--on", "planned_on", type=DATE, required=True, help="The handover date D.")
 @click.option("--reason", metavar="TEXT", help="Why the case moves (no personal details).")
+@click.option("--override-reason", metavar="TEXT",
+              help="Team leads: plan it although the receiver's grade or the person's not_with list bars it.")
+@click.option("--as-of", "as_of", type=DATE, help="The date the checks count from (default: today).")
 @click.pass_obj
-def plan(c: Ctx, case_ref, to_id, planned_on, reason):
+def plan(c: Ctx, case_ref, to_id, planned_on, reason, override_reason, as_of):
     """Plan a handover of CASE_REF to another practitioner, with its checklist."""
     from storage.engine import session as open_session
     from storage.handovers import handover_detail, receiver_concerns, sync_auto_ticks
     from storage.repo import commit_or_conflict, plan_handover
 
-    today = date.today()
+    today = as_of or date.today()
     policy = c.policy()
     engine = c.engine()
     with open_session(engine) as s:
+        plan_handover(s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
+                      reason=reason, actor=c.actor, policy=policy, as_of=today,
+                      override_reason=override_reason)
         concerns = receiver_concerns(s, case_ref=case_ref, to_practitioner_id=to_id,
                                      planned_on=planned_on, as_of=today, policy=policy)
-        plan_handover(s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
-                      reason=reason, actor=c.actor, policy=policy)
         sync_auto_ticks(s, as_of=today, case_refs=[case_ref], actor=c.actor, policy=policy)
         view = handover_detail(s, case_ref, as_of=today)
         commit_or_conflict(s)
@@ -92,9 +106,37 @@ def plan(c: Ctx, case_ref, to_id, planned_on, reason):
         f"planned handover {view.id} of {case_ref}: {view.from_id} -> {view.to_id} on "
         f"{view.planned_on.isoformat()} ({_ahead(view.days_away)}), "
         f"{view.total} checklist items, {view.done} already done"
+        + ("; planned with a lead's override (recorded)" if view.plan_override_reason else "")
     )
     for concern in concerns:
         click.echo(f"note: {concern}")
+
+
+@handover.command("replan")
+@click.argument("case_ref")
+@click.option("--to", "to_id", metavar="ID", help="A new incoming practitioner.")
+@click.option("--on", "planned_on", type=DATE, help="A new handover date D.")
+@click.option("--override-reason", metavar="TEXT",
+              help="Team leads: re-plan it although the receiver's grade or the person's not_with list bars it.")
+@click.option("--as-of", "as_of", type=DATE, help="The date the checks count from (default: today).")
+@click.pass_obj
+def replan(c: Ctx, case_ref, to_id, planned_on, override_reason, as_of):
+    """Change the date or the receiver of CASE_REF's open handover, keeping what is done."""
+    from storage.engine import session as open_session
+    from storage.handovers import replan_handover
+    from storage.repo import commit_or_conflict
+
+    today = as_of or date.today()
+    with open_session(c.engine()) as s:
+        view = replan_handover(s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
+                               actor=c.actor, as_of=today, override_reason=override_reason,
+                               policy=c.policy())
+        commit_or_conflict(s)
+    click.echo(
+        f"re-planned handover {view.id} of {case_ref}: {view.from_id} -> {view.to_id} on "
+        f"{view.planned_on.isoformat()} ({_ahead(view.days_away)}); {view.done} of {view.total} "
+        "items done, the others dated from the new date"
+    )
 
 
 @handover.command("list")
@@ -138,7 +180,7 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
         rows.append([
             v.case_ref, v.from_id, v.to_id, v.planned_on.isoformat(), _ahead(v.days_away), v.status,
             f"{v.done}/{v.total}", str(v.overdue) if v.overdue else "-",
-            f"{nxt.item_id} due {nxt.due.isoformat()}" + (" OVERDUE" if nxt.overdue else "") if nxt else "all done",
+            f"{nxt.title} (due {nxt.due.isoformat()})" + (" OVERDUE" if nxt.overdue else "") if nxt else "all done",
         ])
     _print_table(["CASE", "FROM", "TO", "DATE", "WHEN", "STATUS", "DONE", "OVERDUE", "NEXT"], rows)
     click.echo(f"{len(views)} open handover(s) as of {as_of.isoformat()}")
@@ -181,65 +223,124 @@ def show(c: Ctx, case_ref, as_of, fmt):
         click.echo(f"Completed: {view.completed_on.isoformat()}")
     if view.override_reason:
         click.echo(f"Override: {view.override_reason}")
+    if view.plan_override_reason:
+        click.echo(f"Planned with a lead's override: {view.plan_override_reason}")
+    if view.reviewed:
+        click.echo(f"Reviewed: by {view.reviewed_by or '?'} on "
+                   f"{view.reviewed_on.isoformat() if view.reviewed_on else '?'}: {view.review_note or ''}")
     click.echo(f"Summary: {'written' if view.summary and view.summary.strip() else 'not written yet'}")
     rows = []
-    for item in view.items:
+    for number, item in enumerate(view.items, 1):
         if item.done:
             state = f"done {item.done_on.isoformat() if item.done_on else ''}" + (
                 " (from records)" if item.auto else f" ({item.done_by})" if item.done_by else "")
         else:
             state = "OVERDUE" if item.overdue else "open"
+        what = item.title
+        if item.view:
+            what += f" [the person {VIEW_WORDS.get(item.view, item.view)}]"
         rows.append([
-            "[x]" if item.done else "[ ]", item.item_id, "required" if item.required else "optional",
-            item.due.isoformat(), item.owner, state, item.title,
+            str(number), "[x]" if item.done else "[ ]", "required" if item.required else "optional",
+            item.due.isoformat(), item.owner, state, what,
         ])
-    _print_table(["", "ITEM", "", "DUE", "WHO", "STATE", "WHAT"], rows)
+    _print_table(["#", "", "", "DUE", "WHO", "STATE", "WHAT"], rows)
+    click.echo("tick an item by its number: caseload handover tick " + view.case_ref + " N")
 
 
 @handover.command("tick")
 @click.argument("case_ref")
-@click.argument("item_id")
+@click.argument("item")
+@click.option("--view", type=click.Choice(VIEWS), help="told and review: the person's view of the change.")
+@click.option("--words", metavar="TEXT", help="told and review: the person's own words.")
 @click.option("--note", metavar="TEXT", help="A note on the item.")
 @click.option("--on", "as_of", type=DATE, help="The date it was done (default: today).")
 @click.pass_obj
-def tick(c: Ctx, case_ref, item_id, note, as_of):
-    """Tick ITEM_ID of the case's open handover as done."""
+def tick(c: Ctx, case_ref, item, view, words, note, as_of):
+    """Tick ITEM (its number in `show`, or its id) of the case's open handover as done."""
     from storage.engine import session as open_session
-    from storage.handovers import tick_item
+    from storage.handovers import handover_detail, tick_item
     from storage.repo import commit_or_conflict
 
     as_of = as_of or date.today()
     policy = c.policy()
     engine = c.engine()
     with open_session(engine) as s:
-        view = tick_item(s, case_ref=case_ref, item_id=item_id, note=note, on=as_of,
-                         actor=c.actor, policy=policy)
+        item_id = _item_id(handover_detail(s, case_ref, as_of=as_of), item) if item.isdigit() else item
+        view_ = tick_item(s, case_ref=case_ref, item_id=item_id, note=note, on=as_of, actor=c.actor,
+                          policy=policy, view=view, words=words)
         commit_or_conflict(s)
-    open_required = view.required_open
+    open_required = view_.required_open
     click.echo(
-        f"ticked {item_id} of {case_ref}: {view.done}/{view.total} done; "
-        + (f"required still open: {', '.join(open_required)}" if open_required
+        f"ticked {view_.title_of(item_id)!r} of {case_ref}: {view_.done}/{view_.total} done; "
+        + (f"required still open: {view_.titles(open_required)}" if open_required
            else "every required item is done")
     )
+
+
+def _item_id(view, item: str) -> str:
+    """The item id for ITEM: the row number `show` prints, or the id itself
+    (unknown ids are refused later, naming the valid ones)."""
+    if item.isdigit():
+        number = int(item)
+        if not 1 <= number <= len(view.items):
+            raise CaseloadError(f"no item {number} on the checklist of case {view.case_ref}; "
+                                f"`caseload handover show {view.case_ref}` numbers them 1 to {len(view.items)}")
+        return view.items[number - 1].item_id
+    return item
+
+
+@handover.command("summary")
+@click.argument("case_ref")
+@click.option("--text", metavar="TEXT", help="The summary (replaces what is there).")
+@click.option("--file", "file", type=click.Path(dir_okay=False), help="Read the summary from this UTF-8 file.")
+@click.pass_obj
+def summary(c: Ctx, case_ref, text, file):
+    """Write the outgoing practitioner's handover summary: what works in the
+    relationship, goals, risks, what the person does not want to repeat.
+    Editable until the four-week review is done."""
+    from pathlib import Path
+
+    from storage.engine import session as open_session
+    from storage.handovers import save_summary
+    from storage.repo import commit_or_conflict
+
+    if (text is None) == (file is None):
+        raise CaseloadError("give the summary with --text or --file (one of them)")
+    if file is not None:
+        try:
+            text = Path(file).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise CaseloadError(f"{file}: not UTF-8 text") from None
+    with open_session(c.engine()) as s:
+        view = save_summary(s, case_ref=case_ref, text=text, expected_version=None, actor=c.actor)
+        commit_or_conflict(s)
+    written = bool(view.summary and view.summary.strip())
+    click.echo(f"summary of {case_ref}'s handover {'saved' if written else 'cleared'} "
+               f"({len(view.summary or '')} characters)"
+               + ("; tick it when it is finished: caseload handover tick " + case_ref + " summary"
+                  if written and not view.item("summary").done else ""))
 
 
 @handover.command("complete")
 @click.argument("case_ref")
 @click.option("--on", "on", type=DATE, help="Completion date: the receiver holds the case from it (default: today).")
-@click.option("--override-reason", metavar="TEXT", help="Needed when required items are still open (the handover then counts as cold).")
+@click.option("--override-reason", metavar="TEXT",
+              help="Team leads: complete with items still open (the handover then counts as cold).")
+@click.option("--as-of", "as_of", type=DATE, help="Today's date for the checks (default: today).")
 @click.pass_obj
-def complete(c: Ctx, case_ref, on, override_reason):
+def complete(c: Ctx, case_ref, on, override_reason, as_of):
     """Complete the case's open handover: the receiver takes the case on that date."""
     from storage.engine import session as open_session
     from storage.handovers import complete_handover
     from storage.repo import commit_or_conflict
 
-    on = on or date.today()
+    today = as_of or date.today()
+    on = on or today
     policy = c.policy()
     engine = c.engine()
     with open_session(engine) as s:
         view = complete_handover(s, case_ref=case_ref, on=on, override_reason=override_reason,
-                                 actor=c.actor, policy=policy)
+                                 actor=c.actor, policy=policy, as_of=today)
         commit_or_conflict(s)
     kind = "COLD" if view.cold else "warm"
     click.echo(
@@ -247,21 +348,48 @@ def complete(c: Ctx, case_ref, on, override_reason):
         f"{on.isoformat()}"
     )
     if view.override_reason:
-        click.echo(f"override recorded; items left open: {', '.join(view.required_open) or '-'}")
+        click.echo(f"override recorded; left open: {view.titles(view.required_open) or '-'}")
     if view.cold:
-        click.echo("cold: it is flagged (cold_handover) for review in supervision")
+        click.echo("cold: it shows as a cold handover (cold_handover) until a team lead reviews it "
+                   f"(caseload handover review {case_ref} --note ...)")
+
+
+@handover.command("review")
+@click.argument("case_ref")
+@click.option("--note", required=True, metavar="TEXT", help="What was learnt and what is done for the person now.")
+@click.option("--on", "on", type=DATE, help="The review's date (default: today).")
+@click.pass_obj
+def review(c: Ctx, case_ref, note, on):
+    """A team lead reviews CASE_REF's cold handover: it then leaves the warnings."""
+    from storage.engine import session as open_session
+    from storage.handovers import review_handover
+    from storage.repo import commit_or_conflict
+
+    with open_session(c.engine()) as s:
+        view = review_handover(s, case_ref=case_ref, note=note, actor=c.actor, on=on or date.today())
+        commit_or_conflict(s)
+    click.echo(f"reviewed the cold handover {view.id} of {case_ref} ({view.from_id} -> {view.to_id}, "
+               f"completed {view.completed_on.isoformat() if view.completed_on else '?'}): "
+               f"by {view.reviewed_by} on {view.reviewed_on.isoformat()}")
 
 
 @handover.command("departures")
 @click.argument("practitioner_id")
 @click.option("--on", "as_of", type=DATE, help="As-of date (default: today).")
-@click.option("--apply", "apply_", is_flag=True, help="Plan every suggested handover, with checklists, in one go.")
+@click.option("--receiver", "receivers", multiple=True, metavar="CASE_REF=ID",
+              help="Give this case to another receiver than the one suggested (repeatable).")
+@click.option("--date", "dates", multiple=True, metavar="CASE_REF=DATE",
+              help="Hand this case over on another date than the one suggested (repeatable).")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Plan the handovers shown (with the changes given), with checklists, in one go.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
-def departures(c: Ctx, practitioner_id, as_of, apply_, fmt):
-    """Planning list for a practitioner who leaves or goes away: a receiver for
-    every case (or named cover for a short absence)."""
-    from planner.departures import cover_suggestions, departure_events, departure_plan
+def departures(c: Ctx, practitioner_id, as_of, receivers, dates, apply_, fmt):
+    """Planning list for a practitioner who leaves or goes away: every case
+    dated (at most 2 a working day, riskiest first) with a suggested
+    receiver, or named cover for a short absence. Nothing is written without
+    --apply; the list is printed first either way."""
+    from planner.departures import cover_suggestions, departure_events, departure_plan, with_choice
     from storage.engine import session as open_session
     from storage.handovers import plan_many
     from storage.queries import load_cases, load_world
@@ -290,6 +418,18 @@ def departures(c: Ctx, practitioner_id, as_of, apply_, fmt):
         long_event = next((e for e in events if e.needs_handover), None)
         event = long_event or next((e for e in events if e.kind == "short_absence"), None)
         items = departure_plan(practitioner_id, cases, world, as_of, policy)
+        by_ref = {item.case_ref: item for item in items}
+        for ref, value in _pairs(receivers, "--receiver", by_ref):
+            if value not in world.practitioners:
+                raise CaseloadError(f"--receiver {ref}={value}: unknown practitioner {value}")
+            by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, to_id=value, policy=policy)
+        for ref, value in _pairs(dates, "--date", by_ref):
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                raise CaseloadError(f"--date {ref}={value}: not a date (use YYYY-MM-DD)") from None
+            by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, planned_on=day, policy=policy)
+        items = sorted(by_ref.values(), key=lambda i: (i.planned_on, -i.score, i.case_ref))
         covers = [] if long_event else cover_suggestions(practitioner_id, cases, world, as_of, policy)
         ready = [item for item in items if item.to_practitioner_id is not None]
         if apply_ and ready:
@@ -305,6 +445,8 @@ def departures(c: Ctx, practitioner_id, as_of, apply_, fmt):
                 "ends_on": event.ends_on.isoformat() if event.ends_on else None,
             },
             "cases": [_item_dict(item) for item in items],
+            "short_notice": [item.case_ref for item in items if item.short_notice],
+            "late": [item.case_ref for item in items if item.late],
             "cover": [_cover_dict(cover) for cover in covers],
             "planned": planned,
         })
@@ -318,17 +460,28 @@ def departures(c: Ctx, practitioner_id, as_of, apply_, fmt):
     click.echo(f"{event.describe()}.")
     if items:
         _print_table(
-            ["CASE", "TIER", "TO", "DATE", "WHY"],
-            [[i.case_ref, i.tier or "-", i.to_practitioner_id or "NONE", i.planned_on.isoformat(),
-              i.reason + "".join(f" [{n}]" for n in i.notes)] for i in items],
+            ["DATE", "CASE", "TIER", "RISK", "TO", "WHY"],
+            [[f"{i.planned_on:%a} {i.planned_on.isoformat()}", i.case_ref, i.tier or "-", str(i.score),
+              i.to_practitioner_id or "NONE", i.reason + "".join(f" [{n}]" for n in i.notes)] for i in items],
         )
+        days = sorted({i.planned_on for i in items})
+        click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, "
+                   f"at most {policy.handover.per_day} a working day for {practitioner_id}, riskiest first")
+        short = [i.case_ref for i in items if i.short_notice]
+        if short:
+            click.echo(f"under {policy.handover.default_days_ahead} days' notice: {', '.join(short)}")
+        late = [i.case_ref for i in items if i.late]
+        if late:
+            click.echo(f"no working day left before {practitioner_id} goes: {', '.join(late)}")
         missing = len(items) - len(ready)
         if apply_:
             click.echo(f"planned {len(planned)} handover(s), each with its checklist")
         else:
-            click.echo(f"{len(items)} case(s) need a handover; add --apply to plan the {len(ready)} suggested")
+            click.echo(f"nothing is planned yet: check the list (change it with --receiver CASE_REF=ID and "
+                       f"--date CASE_REF=DATE), then add --apply to plan the {len(ready)} with a receiver")
         if missing:
-            click.echo(f"{missing} case(s) have no eligible receiver: plan them with `caseload handover plan`")
+            click.echo(f"{missing} case(s) have no suggested receiver: choose one with --receiver, "
+                       "or plan them with `caseload handover plan`")
     elif covers:
         _print_table(
             ["CASE", "COVER", "WHY"],
@@ -339,12 +492,31 @@ def departures(c: Ctx, practitioner_id, as_of, apply_, fmt):
         click.echo("every case already has a handover planned.")
 
 
+def _pairs(values, option: str, known: dict) -> list[tuple[str, str]]:
+    """`CASE_REF=VALUE` options, checked against the cases of the list."""
+    out = []
+    for raw in values:
+        ref, sep, value = raw.partition("=")
+        ref, value = ref.strip(), value.strip()
+        if not sep or not ref or not value:
+            raise CaseloadError(f"{option} {raw!r}: expected CASE_REF=VALUE")
+        if ref not in known:
+            raise CaseloadError(f"{option} {raw}: {ref} is not on this departure's list")
+        out.append((ref, value))
+    return out
+
+
 def _item_dict(item) -> dict:
     return {
         "case_ref": item.case_ref,
         "from": item.from_practitioner_id,
         "to": item.to_practitioner_id,
         "planned_on": item.planned_on.isoformat(),
+        "notice_days": item.notice_days,
+        "short_notice": item.short_notice,
+        "late": item.late,
+        "risk_score": item.score,
+        "cost": item.cost,
         "reason": item.reason,
         "tier": item.tier,
         "points": item.points,
@@ -353,7 +525,7 @@ def _item_dict(item) -> dict:
         "capacity_pct_after": None if item.capacity_pct_after is None else round(item.capacity_pct_after, 1),
         "candidates": [
             {"practitioner_id": cand.practitioner_id, "capacity_pct_after": round(cand.capacity_pct_after, 1),
-             "knows": cand.knows, "reason": cand.reason}
+             "knows": cand.knows, "cost": cand.cost, "reason": cand.reason}
             for cand in item.candidates
         ],
         "notes": list(item.notes),

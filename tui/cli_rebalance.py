@@ -23,7 +23,7 @@ def _num(x: float) -> str:
     return f"{x:g}" if float(x).is_integer() else f"{x:.1f}"
 
 
-def _print_plan(plan, policy) -> None:
+def _print_plan(plan, policy, dates: dict | None = None) -> None:
     from planner.workload import BAND_WORDS
 
     click.echo(
@@ -56,9 +56,12 @@ def _print_plan(plan, policy) -> None:
     )
     click.echo("")
     if plan.moves:
+        dates = dates or {}
         _print_table(
-            ["CASE", "FROM", "TO", "POINTS", "COST", "REASON"],
-            [[m.case_ref, m.from_id, m.to_id, _num(m.points), _num(m.cost), m.reason] for m in plan.moves],
+            ["CASE", "FROM", "TO", "POINTS", "COST", "HANDOVER", "REASON"],
+            [[m.case_ref, m.from_id, m.to_id, _num(m.points), _num(m.cost),
+              dates[m.case_ref].isoformat() if m.case_ref in dates else "planned", m.reason]
+             for m in plan.moves],
         )
     else:
         click.echo("No moves needed." if plan.overload_points == 0 else "No move can help.")
@@ -80,12 +83,13 @@ def _print_plan(plan, policy) -> None:
 
 @click.command()
 @click.option("--team", "team_id", metavar="ID", required=True, help="The team to rebalance.")
-@click.option("--target", "target_pct", type=float, metavar="PCT", help="Target capacity % (default: the policy's, 100).")
+@click.option("--target", "target_pct", type=float, metavar="PCT", help="Target capacity % (default: the policy's, 110).")
 @click.option("--max-moves", "max_moves", type=click.IntRange(min=0), metavar="N", help="At most this many moves.")
 @click.option("--on", "as_of", type=DATE, help="As-of date (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--apply", "apply_", is_flag=True, help="Plan a warm handover for every move (team leads only).")
-@click.option("--handover-on", "handover_on", type=DATE, help="Date of the planned handovers (default: as-of + 14 days).")
+@click.option("--handover-on", "handover_on", type=DATE,
+              help="First date of the planned handovers, staggered from it (default: as-of + 28 days).")
 @click.option("--keep", "keep_cases", multiple=True, metavar="CASE_REF", help="Leave this case where it is (repeatable).")
 @click.option("--keep-practitioner", "keep_practitioners", multiple=True, metavar="ID",
               help="Neither take cases from nor give cases to this practitioner (repeatable).")
@@ -98,7 +102,7 @@ def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handov
     from planner.rebalance import plan_rebalance, plan_to_dict
     from storage.engine import session as open_session
     from storage.repo import commit_or_conflict
-    from storage.team import apply_plan, check_may_apply, rebalance_input
+    from storage.team import apply_plan, check_may_apply, plan_dates, rebalance_input
 
     if target_pct is not None and not target_pct > 0:
         raise CaseloadError(f"--target must be a positive percentage, got {target_pct:g}")
@@ -128,15 +132,22 @@ def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handov
             keep_practitioners=keep_practitioners,
             time_limit=time_limit,
         )
+        dates = plan_dates(s, plan, first=handover_on, policy=policy)
         if fmt == "json":
             click.echo(json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False))
         else:
-            _print_plan(plan, policy)
+            _print_plan(plan, policy, dates)
+            if plan.moves and not apply_:
+                click.echo(f"Nothing is planned yet: --apply plans these handovers on the dates shown "
+                           f"(at most {policy.handover.per_day} a working day for each practitioner, "
+                           "riskiest first).")
         if apply_:
-            applied = apply_plan(s, plan, handover_on=handover_on, actor=c.actor, policy=policy)
+            applied = apply_plan(s, plan, dates=dates, actor=c.actor, policy=policy)
             commit_or_conflict(s)
+            span = (f"on {applied.planned_on.isoformat()}" if applied.last_on == applied.planned_on
+                    else f"from {applied.planned_on.isoformat()} to {applied.last_on.isoformat()}")
             message = (
-                f"Planned {len(applied.handover_ids)} handover(s) on {applied.planned_on.isoformat()} "
+                f"Planned {len(applied.handover_ids)} handover(s) {span} "
                 f"with their checklists"
             )
             if applied.already_planned:

@@ -104,6 +104,7 @@ class CaseView:
     absences: tuple[Absence, ...]  # of the current practitioner
     receivers: tuple[tuple[str, str], ...]  # (label, practitioner_id) for a handover
     upcoming: tuple[Occurrence, ...]
+    viewer_leads: bool = False  # the signed-in user may do a team lead's part for this case (overrides)
 
 
 @dataclass(frozen=True)
@@ -557,7 +558,16 @@ class Gateway:
             absences=world.absences_of(case.practitioner_id),
             receivers=receivers,
             upcoming=tuple(upcoming(case, as_of)),
+            viewer_leads=self._leads(world, current),
         )
+
+    def _leads(self, world, holder) -> bool:
+        """The signed-in user leads the holder's team (or is the file's
+        administrator, without --as); storage checks again on every write."""
+        if self.actor_id is None:
+            return True
+        me = world.practitioners.get(self.actor_id)
+        return bool(me and me.is_lead and (holder is None or me.team_id == holder.team_id))
 
     def week(self, practitioner_id: str, week_of: date, as_of: date) -> WeekView:
         from sqlalchemy import select
@@ -687,8 +697,10 @@ class Gateway:
         return self._write(add_case_note, case_ref=case_ref, text=text, author_id=author_id,
                            written_on=written_on, actor=actor)
 
-    def plan_handover(self, *, case_ref, to_practitioner_id, planned_on, reason, actor) -> int:
+    def plan_handover(self, *, case_ref, to_practitioner_id, planned_on, reason, actor, as_of,
+                      override_reason=None) -> int:
         from storage.repo import plan_handover
 
         return self._write(plan_handover, case_ref=case_ref, to_practitioner_id=to_practitioner_id,
-                           planned_on=planned_on, reason=reason, actor=actor, policy=self.policy)
+                           planned_on=planned_on, reason=reason, actor=actor, policy=self.policy, as_of=as_of,
+                           override_reason=override_reason)

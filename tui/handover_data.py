@@ -45,10 +45,16 @@ class HandoverScreenView:
     prompts: tuple[str, ...]
     as_of: date
     incoming_appointments: tuple[tuple[date, str], ...] = ()  # (day, kind) booked with the receiver
+    receivers: tuple[tuple[str, str], ...] = ()  # (label, practitioner_id) who could receive instead
 
     @property
     def case_ref(self) -> str:
         return self.handover.case_ref
+
+    def leads_it(self, practitioner_id: str | None) -> bool:
+        """May this person do a team lead's part here (review, overrides)?
+        The administrator (no practitioner) may; storage has the last word."""
+        return practitioner_id is None or practitioner_id in {pid for pid, _ in self.leads}
 
 
 @dataclass(frozen=True)
@@ -96,18 +102,48 @@ class TeamHandoversView:
 
 @dataclass(frozen=True)
 class PlanRow:
-    """One row of the departures list, as the lead edits it."""
+    """One row of the departures list, as the lead edits it: the planner's
+    `DepartureItem` (date, receiver, reason, notice) and the person's name."""
 
-    case_ref: str
+    item: object  # planner.departures.DepartureItem
     display_name: str
-    tier: str | None
-    to_id: str | None
-    reason: str
-    planned_on: date
-    handover_reason: str
-    candidates: tuple[tuple[str, str], ...] = ()  # (practitioner_id, reason)
-    notes: tuple[str, ...] = ()
-    changed: bool = False  # the lead chose another receiver
+    changed: bool = False  # the lead chose another receiver or date
+
+    @property
+    def case_ref(self) -> str:
+        return self.item.case_ref
+
+    @property
+    def tier(self) -> str | None:
+        return self.item.tier
+
+    @property
+    def to_id(self) -> str | None:
+        return self.item.to_practitioner_id
+
+    @property
+    def reason(self) -> str:
+        return self.item.reason
+
+    @property
+    def planned_on(self) -> date:
+        return self.item.planned_on
+
+    @property
+    def handover_reason(self) -> str:
+        return self.item.handover_reason
+
+    @property
+    def candidates(self) -> tuple[tuple[str, str], ...]:
+        return tuple((c.practitioner_id, c.reason) for c in self.item.candidates)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.item.notes
+
+    @property
+    def short_notice(self) -> bool:
+        return self.item.short_notice
 
 
 @dataclass(frozen=True)
@@ -192,7 +228,12 @@ def handover_screen(gateway, case_ref: str, as_of: date, *, actor: str) -> Hando
         (day, appt.kind) for appt in case.appointments if appt.practitioner_id == view.to_id
         for day in appointment_dates(appt, as_of, as_of + timedelta(days=60))
     )[:5]
-    return HandoverScreenView(view, leads, tuple(HANDOVER_PROMPTS), as_of, tuple(booked))
+    receivers = tuple(
+        (f"{p.practitioner_id} · {p.name} ({p.grade})", p.practitioner_id)
+        for p in sorted(practitioners.values(), key=lambda p: p.practitioner_id)
+        if p.team_id == team and p.practitioner_id != view.from_id and not p.is_lead
+    )
+    return HandoverScreenView(view, leads, tuple(HANDOVER_PROMPTS), as_of, tuple(booked), receivers)
 
 
 def _may_see_practitioner(gateway, s, practitioner_id: str) -> None:
@@ -203,13 +244,14 @@ def _may_see_practitioner(gateway, s, practitioner_id: str) -> None:
 
 def has_handover_to_show(case) -> bool:
     """The case screen's `h`: an open handover, or a completed one whose
-    follow-up items (first contact, review...) are still open."""
+    required follow-up items (first contact, the four-week review...) are
+    still open. With only optional follow-ups open, `h` plans a new one."""
     from planner.handover import follow_up_ids
 
     if case.open_handover is not None:
         return True
     done = [h for h in case.handovers if h.is_completed]
-    return bool(done) and bool(follow_up_ids(done[-1], open_only=True))
+    return bool(done) and bool(follow_up_ids(done[-1], open_only=True, required_only=True))
 
 
 def team_handovers(gateway, practitioner_id: str | None, as_of: date) -> TeamHandoversView:
@@ -297,15 +339,7 @@ def departures(gateway, practitioner_id: str, as_of: date) -> DeparturesView:
     covers = cover_suggestions(practitioner_id, cases, world, as_of, policy)
     handover_event = next((e for e in events if e.needs_handover), None)
     short = next((e for e in events if not e.needs_handover), None)
-    rows = tuple(
-        PlanRow(
-            case_ref=item.case_ref, display_name=names.get(item.case_ref, ""), tier=item.tier,
-            to_id=item.to_practitioner_id, reason=item.reason, planned_on=item.planned_on,
-            handover_reason=item.handover_reason,
-            candidates=tuple((c.practitioner_id, c.reason) for c in item.candidates), notes=item.notes,
-        )
-        for item in plan
-    )
+    rows = tuple(PlanRow(item, names.get(item.case_ref, "")) for item in plan)
     cover_rows = tuple(
         CoverRow(c.case_ref, names.get(c.case_ref, ""), c.cover_id, c.reason,
                  tuple((x.practitioner_id, x.reason) for x in c.candidates))
@@ -323,11 +357,64 @@ def departures(gateway, practitioner_id: str, as_of: date) -> DeparturesView:
     )
 
 
-def with_receiver(row: PlanRow, to_id: str) -> PlanRow:
+def with_receiver(row: PlanRow, to_id: str, *, as_of: date, policy) -> PlanRow:
     """The row with the receiver the lead chose (the reason says so)."""
-    known = dict(row.candidates)
-    reason = known.get(to_id, f"chosen by the lead ({to_id})")
-    return replace(row, to_id=to_id, reason=reason, changed=to_id != row.to_id or row.changed)
+    from planner.departures import with_choice
+
+    item = with_choice(row.item, as_of=as_of, to_id=to_id, policy=policy)
+    return replace(row, item=item, changed=row.changed or item is not row.item)
+
+
+def with_date(row: PlanRow, planned_on: date, *, as_of: date, policy) -> PlanRow:
+    """The row with the date the lead chose (the notice worked out again)."""
+    from planner.departures import with_choice
+
+    item = with_choice(row.item, as_of=as_of, planned_on=planned_on, policy=policy)
+    return replace(row, item=item, changed=row.changed or item is not row.item)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """What the lead confirms before the departure's handovers are planned."""
+
+    count: int  # rows with a receiver: what will be planned
+    first: date | None
+    last: date | None
+    busiest: int  # the most handovers on one day
+    short_notice: tuple[str, ...]
+    missing: tuple[str, ...]  # rows without a receiver (left out)
+    late: tuple[str, ...] = ()  # dated after the practitioner goes
+
+    def question(self, who: str, per_day: int) -> str:
+        if not self.count:
+            return "No row has a receiver: nothing to plan."
+        span = (f"on {self.first:%a %d %b}" if self.first == self.last
+                else f"from {self.first:%a %d %b} to {self.last:%a %d %b}")
+        lines = [f"Plan {self.count} warm handover{'s' if self.count != 1 else ''} of {who}'s cases {span}, "
+                 "each with its checklist?"]
+        lines.append(f"At most {self.busiest} on one day" + (f" (more than the {per_day} suggested)"
+                                                             if self.busiest > per_day else "") + ".")
+        if self.short_notice:
+            lines.append(f"Under 14 days' notice: {', '.join(self.short_notice)}.")
+        if self.late:
+            lines.append(f"After {who} goes (no working day left before): {', '.join(self.late)}.")
+        if self.missing:
+            lines.append(f"Left out, no receiver yet: {', '.join(self.missing)}.")
+        return "\n".join(lines)
+
+
+def plan_summary(rows) -> PlanSummary:
+    ready = [r for r in rows if r.to_id]
+    days: dict[date, int] = {}
+    for r in ready:
+        days[r.planned_on] = days.get(r.planned_on, 0) + 1
+    return PlanSummary(
+        count=len(ready), first=min(days, default=None), last=max(days, default=None),
+        busiest=max(days.values(), default=0),
+        short_notice=tuple(r.case_ref for r in ready if r.short_notice),
+        missing=tuple(r.case_ref for r in rows if not r.to_id),
+        late=tuple(r.case_ref for r in ready if r.item.late),
+    )
 
 
 # ----------------------------------------------------------------------------- writes (one transaction each)
@@ -342,15 +429,36 @@ def _write(gateway, fn):
         return result
 
 
-def tick(gateway, *, case_ref: str, item, on: date, actor: str):
-    """Tick an open item, or untick a done one (by hand); returns the new HandoverView."""
+def tick(gateway, *, case_ref: str, item, on: date, actor: str, view: str | None = None,
+         words: str | None = None):
+    """Tick an open item (with the person's view for told and review), or
+    untick a done one (by hand); returns the new HandoverView."""
     from storage.handovers import tick_item, untick_item
 
     if item.done:
         return _write(gateway, lambda s: untick_item(s, case_ref=case_ref, item_id=item.item_id, actor=actor,
                                                      expected_version=item.version, on=on))
     return _write(gateway, lambda s: tick_item(s, case_ref=case_ref, item_id=item.item_id, on=on, actor=actor,
-                                               expected_version=item.version, policy=gateway.policy))
+                                               expected_version=item.version, policy=gateway.policy,
+                                               view=view, words=words))
+
+
+def replan(gateway, *, case_ref: str, to_id: str | None, planned_on: date | None, override_reason: str | None,
+           version: int, as_of: date, actor: str):
+    """Change the date or the receiver of the open handover (storage.handovers.replan_handover)."""
+    from storage.handovers import replan_handover
+
+    return _write(gateway, lambda s: replan_handover(
+        s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on, actor=actor, as_of=as_of,
+        override_reason=override_reason, expected_version=version, policy=gateway.policy))
+
+
+def review(gateway, *, case_ref: str, note: str, on: date, actor: str, handover_id: int | None = None):
+    """A team lead reviews a cold handover (storage.handovers.review_handover)."""
+    from storage.handovers import review_handover
+
+    return _write(gateway, lambda s: review_handover(s, case_ref=case_ref, note=note, actor=actor, on=on,
+                                                     handover_id=handover_id))
 
 
 def set_note(gateway, *, case_ref: str, item, note: str | None, on: date, actor: str):
@@ -361,6 +469,7 @@ def set_note(gateway, *, case_ref: str, item, note: str | None, on: date, actor:
 
 
 def save_summary(gateway, *, case_ref: str, text: str, version: int, on: date, actor: str):
+    """Save the summary (open handover, or completed one until the review)."""
     from storage.handovers import save_summary as save
 
     return _write(gateway, lambda s: save(s, case_ref=case_ref, text=text, expected_version=version,
@@ -376,12 +485,14 @@ def book_three_way(gateway, *, case_ref: str, day: date, at: time | None, with_i
                                                       actor=actor))
 
 
-def complete(gateway, *, case_ref: str, on: date, override_reason: str | None, version: int, actor: str):
+def complete(gateway, *, case_ref: str, on: date, override_reason: str | None, version: int, actor: str,
+             as_of: date):
     from storage.handovers import complete_handover
 
     return _write(gateway, lambda s: complete_handover(s, case_ref=case_ref, on=on,
                                                        override_reason=override_reason, actor=actor,
-                                                       expected_version=version, policy=gateway.policy))
+                                                       expected_version=version, policy=gateway.policy,
+                                                       as_of=as_of))
 
 
 def cancel(gateway, *, case_ref: str, version: int, on: date, actor: str):

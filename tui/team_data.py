@@ -118,7 +118,8 @@ class SolvedPlan:
     plan: object  # planner.rebalance.RebalancePlan, as the solver returned it
     names: dict  # practitioner_id -> name (for the screen; privacy mode shows initials)
     case_names: dict  # case_ref -> display name of the person (privacy mode shows initials)
-    handover_on: date  # the default date of the planned handovers
+    handover_on: date  # the first date the planned handovers are staggered from
+    dates: dict = field(default_factory=dict)  # case_ref -> staggered handover date (storage.team.plan_dates)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -135,8 +136,8 @@ def capacity_bar(pct: float, width: int = 10) -> str:
 
 
 def handover_date(as_of: date, policy: Policy) -> date:
-    """SPEC §5: the planned handovers of a rebalance default to as-of + 14 days."""
-    return as_of + timedelta(days=policy.handover.default_days_ahead)
+    """SPEC §4: the planned handovers of a rebalance are staggered from as-of + 28 days."""
+    return as_of + timedelta(days=policy.handover.rebalance_days_ahead)
 
 
 def check_lead(session, practitioner_id: str | None) -> Practitioner:
@@ -228,7 +229,7 @@ def solve_rebalance(
     """The least-disruption plan for the lead's team (planner.rebalance with
     HiGHS, within the time limit). NotALead for anyone but a team lead."""
     from planner.rebalance import DEFAULT_TIME_LIMIT, plan_rebalance, prepare_solver
-    from storage.team import rebalance_input
+    from storage.team import plan_dates, rebalance_input
 
     prepare_solver()  # idempotent; keeps HiGHS's first-use banner off the terminal
     policy = gateway.policy
@@ -238,17 +239,21 @@ def solve_rebalance(
         inp = rebalance_input(s, me.team_id, as_of, policy)
     plan = plan_rebalance(inp, target_pct=target_pct, max_moves=max_moves,
                           time_limit=time_limit or DEFAULT_TIME_LIMIT)
+    with gateway.session() as s:
+        dates = plan_dates(s, plan, policy=policy)
     names = {p.practitioner_id: p.name for p in inp.members}
     case_names = {c.case_ref: c.display_name for c in inp.cases}
-    return SolvedPlan(plan, names, case_names, handover_date(as_of, policy))
+    return SolvedPlan(plan, names, case_names, handover_date(as_of, policy), dates)
+
 
 
 # ----------------------------------------------------------------------------- writes
 
 
-def apply_rebalance(gateway, plan, *, handover_on: date | None, actor: str):
-    """Plan a warm handover (with its checklist) for every accepted move, and
-    audit the rebalance, in one transaction (storage.team.apply_plan). A
+def apply_rebalance(gateway, plan, *, handover_on: date | None, actor: str, dates: dict | None = None):
+    """Plan a warm handover (with its checklist) for every accepted move, on
+    the dates the lead confirmed (`dates`, else staggered from `handover_on`),
+    and audit the rebalance, in one transaction (storage.team.apply_plan). A
     refused actor raises CaseloadError, a case that changed since the plan was
     made ConflictError; either way nothing is written."""
     from storage.repo import commit_or_conflict
@@ -257,6 +262,6 @@ def apply_rebalance(gateway, plan, *, handover_on: date | None, actor: str):
     if not plan.moves:
         raise CaseloadError("No move is accepted: nothing to plan.")
     with gateway.session() as s:
-        applied = apply_plan(s, plan, handover_on=handover_on, actor=actor, policy=gateway.policy)
+        applied = apply_plan(s, plan, handover_on=handover_on, dates=dates, actor=actor, policy=gateway.policy)
         commit_or_conflict(s)
     return applied

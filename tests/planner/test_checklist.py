@@ -1,5 +1,6 @@
-"""The SPEC §4 checklist: which items, who does them, when they are due, and
-which ones the case's own records tick."""
+"""The SPEC §4 checklist: which items, who does them, when they are due
+(off weekends and bank holidays), what a tick needs, and which ones the
+case's own records tick."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from planner.checklist import (
     FLAG_ITEMS,
     HANDOVER_PROMPTS,
     TEMPLATE,
+    VIEWS,
     auto_ticks,
     build_checklist,
+    check_tick,
 )
+from planner.errors import CaseloadError
 from planner.model import FLAGS, NATIONS, Allocation, Appointment, Case, Contact, Handover
 from planner.policy import DEFAULT_POLICY, FirstContact
 
@@ -46,7 +50,7 @@ def test_plain_adult_case_gets_the_eight_standard_items_with_their_due_dates():
     assert due == {
         "told": D - timedelta(days=14),
         "summary": D - timedelta(days=7),
-        "read": D - timedelta(days=3),
+        "read": date(2026, 12, 4),  # D - 3 is Sunday 6 Dec: the working day before, Friday
         "three_way": D,
         "booked": D,
         "reachable": D + timedelta(days=14),
@@ -54,7 +58,7 @@ def test_plain_adult_case_gets_the_eight_standard_items_with_their_due_dates():
         "review": D + timedelta(days=28),
     }
     required = {item.item_id for item in items if item.required}
-    assert required == {"told", "summary", "read", "three_way", "booked", "first_contact"}
+    assert required == {"told", "summary", "read", "three_way", "booked", "first_contact", "review"}
     owners = {item.item_id: item.owner for item in items}
     assert owners["summary"] == "outgoing" and owners["read"] == "incoming"
     assert owners["first_contact"] == "incoming" and owners["review"] == "lead"
@@ -97,6 +101,24 @@ def test_each_flag_adds_its_group_item(flag, item_id):
     assert FLAG_ITEMS[flag].item_id == item_id
 
 
+def test_due_dates_move_off_weekends_and_bank_holidays_before_d_back_after_d_forward():
+    # D = Mon 4 Jan 2027: D - 14 is Mon 21 Dec (kept), D - 7 Mon 28 Dec is the
+    # Boxing Day substitute bank holiday (back to Thu 24 Dec), D - 3 Fri 1 Jan
+    # is New Year's Day (back to Thu 31 Dec).
+    d = date(2027, 1, 4)
+    items = {i.item_id: i.due for i in build_checklist(make_case(youth=True), d, WD)}
+    assert items["told"] == date(2026, 12, 21)
+    assert items["summary"] == items["carers_told"] == date(2026, 12, 24)
+    assert items["read"] == date(2026, 12, 31)
+    # D on a Saturday: the items due on D move to the Friday before; D + 14 and
+    # D + 28 (Saturdays) to the Monday after.
+    sat = date(2026, 12, 12)
+    items = {i.item_id: i.due for i in build_checklist(make_case(), sat, WD)}
+    assert items["three_way"] == items["booked"] == date(2026, 12, 11)
+    assert items["reachable"] == date(2026, 12, 29)  # Sat 26 Dec; Mon 28 Dec is a bank holiday
+    assert items["review"] == date(2027, 1, 11)
+
+
 def test_first_contact_due_counts_five_working_days_across_a_bank_holiday():
     # Thu 21 May 2026; Mon 25 May is the spring bank holiday in England and Wales.
     d = date(2026, 5, 21)
@@ -119,20 +141,42 @@ def test_handover_prompts_cover_the_summary_topics():
 # --- auto ticks -------------------------------------------------------------
 
 
-def test_three_way_contact_by_either_practitioner_ticks_three_way():
-    for who in (OUT, IN):
-        case = make_case(contacts=(Contact(D - timedelta(days=2), who, "three_way"),))
-        assert auto_ticks(case, handover_for(case), D, WD) == {"three_way": D - timedelta(days=2)}
+def test_a_three_way_recorded_by_the_incoming_practitioner_ticks_three_way():
+    case = make_case(contacts=(Contact(D - timedelta(days=2), IN, "three_way"),))
+    assert auto_ticks(case, handover_for(case), D, WD) == {"three_way": D - timedelta(days=2)}
+
+
+def test_a_three_way_held_by_the_outgoing_worker_alone_does_not_tick():
+    case = make_case(contacts=(Contact(D - timedelta(days=2), OUT, "three_way"),))
+    assert "three_way" not in auto_ticks(case, handover_for(case), D, WD)
+
+
+def with_second(day: date, who: str, second: str | None, kind: str = "three_way", outcome: str = "attended"):
+    """A contact naming a second practitioner present (SPEC §2 `with_practitioner_id`).
+    planner.model.Contact gains the field with the rules v2 work; until then a
+    stand-in with the same attributes exercises `auto_ticks`."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(contact_date=day, practitioner_id=who, kind=kind, outcome=outcome,
+                           meaningful=outcome == "attended" and kind != "other", with_practitioner_id=second)
+
+
+def test_a_three_way_recorded_by_the_outgoing_worker_naming_the_incoming_one_ticks():
+    named = make_case(contacts=(with_second(D - timedelta(days=1), OUT, IN),))
+    assert auto_ticks(named, handover_for(named), D, WD) == {"three_way": D - timedelta(days=1)}
+    for second in (None, "P9", OUT):
+        other = make_case(contacts=(with_second(D - timedelta(days=1), OUT, second),))
+        assert "three_way" not in auto_ticks(other, handover_for(other), D, WD)
 
 
 @pytest.mark.parametrize(
     "contact",
     [
-        Contact(D - timedelta(days=29), OUT, "three_way"),  # too early
-        Contact(D + timedelta(days=1), OUT, "three_way"),  # after D
+        Contact(D - timedelta(days=29), IN, "three_way"),  # too early
+        Contact(D + timedelta(days=1), IN, "three_way"),  # after D
         Contact(D - timedelta(days=1), "P9", "three_way"),  # someone else
-        Contact(D - timedelta(days=1), OUT, "three_way", "missed"),  # not held
-        Contact(D - timedelta(days=1), OUT, "office"),  # not a three-way
+        Contact(D - timedelta(days=1), IN, "three_way", "missed"),  # not held
+        Contact(D - timedelta(days=1), IN, "office"),  # not a three-way
     ],
 )
 def test_three_way_needs_an_attended_three_way_meeting_in_the_28_days_to_d(contact):
@@ -141,8 +185,10 @@ def test_three_way_needs_an_attended_three_way_meeting_in_the_28_days_to_d(conta
 
 
 def test_three_way_window_edges_count():
-    case = make_case(contacts=(Contact(D - timedelta(days=28), IN, "three_way"), Contact(D, OUT, "three_way")))
+    case = make_case(contacts=(Contact(D - timedelta(days=28), IN, "three_way"), Contact(D, IN, "three_way")))
     assert auto_ticks(case, handover_for(case), D, WD)["three_way"] == D - timedelta(days=28)
+    on_d = make_case(contacts=(Contact(D, IN, "three_way"),))
+    assert auto_ticks(on_d, handover_for(on_d), D, WD)["three_way"] == D
 
 
 def test_booked_ticks_for_an_appointment_with_the_incoming_practitioner_in_the_window():
@@ -157,8 +203,10 @@ def test_booked_ticks_for_an_appointment_with_the_incoming_practitioner_in_the_w
     "appointment",
     [
         Appointment(D - timedelta(days=1), IN),  # before D
+        Appointment(D, IN),  # on D: not in the working days after it
         Appointment(date(2026, 12, 17), IN),  # 6th working day
         Appointment(date(2026, 12, 14), OUT),  # with the outgoing practitioner
+        Appointment(date(2026, 12, 14), IN, kind="three_way"),  # the three-way meeting is not the first appointment
     ],
 )
 def test_booked_not_ticked_outside_the_window_or_with_someone_else(appointment):
@@ -166,10 +214,16 @@ def test_booked_not_ticked_outside_the_window_or_with_someone_else(appointment):
     assert "booked" not in auto_ticks(case, handover_for(case), D, WD)
 
 
+def test_booking_the_three_way_meeting_does_not_tick_booked():
+    three_way = Appointment(D, IN, kind="three_way")
+    case = make_case(appointments=(three_way,))
+    assert auto_ticks(case, handover_for(case), D - timedelta(days=3), WD) == {}
+
+
 def test_booked_counts_a_series_occurrence_in_the_window():
     series = Appointment(date(2026, 11, 2), IN, rrule="FREQ=WEEKLY;BYDAY=MO")
     case = make_case(appointments=(series,))
-    assert auto_ticks(case, handover_for(case), D, WD) == {"booked": D}
+    assert auto_ticks(case, handover_for(case), D, WD) == {"booked": D}  # Monday 14 Dec, as of D
 
 
 def test_first_contact_ticks_from_a_meaningful_contact_by_the_incoming_practitioner_on_or_after_d():
@@ -189,7 +243,7 @@ def test_first_contact_ticks_from_a_meaningful_contact_by_the_incoming_practitio
 def test_nothing_ticks_from_records_dated_after_as_of():
     case = make_case(
         contacts=(
-            Contact(D - timedelta(days=1), OUT, "three_way"),
+            Contact(D - timedelta(days=1), IN, "three_way"),
             Contact(D + timedelta(days=1), IN, "office"),
         ),
     )
@@ -228,9 +282,51 @@ def test_checklist_properties(planned_on, youth, flags, nation):
     if youth:
         expected_group.add("carers_told")
     assert set(ids) - {t.item_id for t in TEMPLATE} == expected_group
+    templates = {t.item_id: t for t in TEMPLATE} | {t.item_id: t for t in FLAG_ITEMS.values()}
     for item in items:
         if item.item_id in expected_group:
-            assert item.required and item.due == planned_on - timedelta(days=7)
+            assert item.required
+        if item.item_id == "first_contact":
+            continue
+        # a working day; the day itself when it is one, else the nearest one
+        # before (items due on or before D) or after (items due after D)
+        offset = templates[item.item_id].offset_days
+        nominal = planned_on + timedelta(days=offset)
+        assert calendar.is_working(item.due)
+        if calendar.is_working(nominal):
+            assert item.due == nominal
+        elif offset <= 0:
+            assert item.due < nominal and calendar.count_between(item.due, nominal) == 0
+        else:
+            assert item.due > nominal and calendar.count_between(nominal, item.due) == 1
     first = next(i for i in items if i.item_id == "first_contact")
     assert calendar.is_working(first.due)
     assert calendar.count_between(planned_on, first.due) == 5
+
+
+# --- what a tick needs ------------------------------------------------------
+
+
+@pytest.mark.parametrize("item_id", ["told", "review"])
+def test_told_and_review_need_the_persons_view_and_their_words(item_id):
+    with pytest.raises(CaseloadError, match="records the person's view"):
+        check_tick(item_id)
+    with pytest.raises(CaseloadError, match="unknown view 'happy'"):
+        check_tick(item_id, view="happy", words="fine")
+    with pytest.raises(CaseloadError, match="own words"):
+        check_tick(item_id, view="agrees", words="   ")
+    for view in VIEWS:
+        check_tick(item_id, view=view, words="I'd rather keep Sam but I understand")
+
+
+def test_a_view_belongs_to_told_and_review_only():
+    with pytest.raises(CaseloadError, match="only told and review record the person's view"):
+        check_tick("read", view="agrees", words="ok")
+
+
+def test_summary_cannot_be_ticked_while_the_summary_text_is_empty():
+    for empty in (None, "", "  \n "):
+        with pytest.raises(CaseloadError, match="summary is empty"):
+            check_tick("summary", summary=empty)
+    check_tick("summary", summary="Works best with morning phone calls.")
+    check_tick("read")  # other items need nothing

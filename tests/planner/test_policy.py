@@ -45,13 +45,16 @@ def test_defaults_are_the_spec_numbers():
     }  # fmt: skip
     assert p.workload.level_points.as_dict() == {"intensive": 150, "enhanced": 100, "standard": 60, "low": 30}
     assert (p.workload.full_time_points, p.workload.full_time_hours) == (2176, 37)
-    assert (p.workload.amber_from_pct, p.workload.red_above_pct, p.workload.target_pct) == (90, 110, 100)
+    assert (p.workload.amber_from_pct, p.workload.red_above_pct, p.workload.target_pct) == (90, 110, 110)
     d = p.disruption
     assert (d.base, d.max_weeks, d.sensitive_multiplier, d.known_receiver_multiplier) == (10, 52, 2, 0.5)
     assert (d.known_contact_days, d.per_recent_change, d.recent_change_days) == (730, 20, 365)
+    assert d.early_relationship == 26
     e = p.exclusions
     assert (e.absence_working_days, e.absence_window_days, e.leaving_within_days) == (10, 28, 56)
-    assert p.handover.default_days_ahead == 14
+    assert e.sentence_end_within_days == 84
+    h = p.handover
+    assert (h.default_days_ahead, h.short_notice_days, h.rebalance_days_ahead, h.per_day) == (14, 7, 28, 2)
 
 
 def test_helpers():

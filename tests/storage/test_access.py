@@ -127,7 +127,8 @@ def test_both_teams_of_a_cross_team_handover_see_the_case_until_it_completes(db)
     from storage.handovers import complete_handover
 
     with Session(db) as s:
-        repo.plan_handover(s, case_ref="C3", to_practitioner_id="P1", planned_on=D("2026-12-14"), actor="P3")
+        repo.plan_handover(s, case_ref="C3", to_practitioner_id="P1", planned_on=D("2026-12-14"), actor="P3",
+                           as_of=D("2026-12-01"))
         repo.commit_or_conflict(s)
     with Session(db) as s:
         repo.record_contact(s, case_ref="C3", contact_date=D("2026-12-01"), practitioner_id="P1",
@@ -138,7 +139,7 @@ def test_both_teams_of_a_cross_team_handover_see_the_case_until_it_completes(db)
         assert access.visible_case_refs(s, access.resolve_actor(s, "P3")) == {"C3"}
     with Session(db) as s:
         complete_handover(s, case_ref="C3", on=D("2026-12-14"), override_reason="moved at short notice",
-                          actor="P3")
+                          actor="P3", as_of=D("2026-12-14"))
         repo.commit_or_conflict(s)
     with Session(db) as s:
         assert access.case_team_id(s, "C3") == "T1"

@@ -27,7 +27,8 @@ def db(engine, seed_cases):
     """Seed data with a planned handover of C2 (P1 -> P2)."""
     seed_cases(engine)
     with Session(engine) as s:
-        repo.plan_handover(s, case_ref="C2", to_practitioner_id="P2", planned_on=D("2026-12-14"), actor="P1")
+        repo.plan_handover(s, case_ref="C2", to_practitioner_id="P2", planned_on=D("2026-12-14"), actor="P1",
+                           as_of=ON)
         repo.commit_or_conflict(s)
     return engine
 
@@ -41,27 +42,27 @@ def test_two_people_tick_the_same_handover_item_the_second_is_refused(db):
     alice, bob = Session(db), Session(db)
     try:
         # Both open the handover screen: the item's version as each read it.
-        seen_a = ho.handover_detail(alice, "C2", as_of=ON).item("told").version
-        seen_b = ho.handover_detail(bob, "C2", as_of=ON).item("told").version
+        seen_a = ho.handover_detail(alice, "C2", as_of=ON).item("read").version
+        seen_b = ho.handover_detail(bob, "C2", as_of=ON).item("read").version
         alice.commit(), bob.commit()  # end the read transactions, as the app does
         assert seen_a == seen_b
 
-        view = ho.tick_item(alice, case_ref="C2", item_id="told", note="rang them", on=ON, actor="P1",
+        view = ho.tick_item(alice, case_ref="C2", item_id="read", note="rang them", on=ON, actor="P1",
                             expected_version=seen_a)
         repo.commit_or_conflict(alice)
-        assert view.item("told").done
+        assert view.item("read").done
 
         with pytest.raises(ConflictError) as caught:
-            ho.tick_item(bob, case_ref="C2", item_id="told", note="my note", on=ON, actor="P2",
+            ho.tick_item(bob, case_ref="C2", item_id="read", note="my note", on=ON, actor="P2",
                          expected_version=seen_b)
         assert str(caught.value) == (
-            "handover item told of case C2 was changed by someone else since you opened it; "
+            "handover item read of case C2 was changed by someone else since you opened it; "
             "reload to see their change — nothing was saved"
         )
         # Reload: Bob sees Alice's tick and note, and can add to it with the new version.
-        fresh = ho.handover_detail(bob, "C2", as_of=ON).item("told")
+        fresh = ho.handover_detail(bob, "C2", as_of=ON).item("read")
         assert fresh.done and fresh.note == "rang them" and fresh.done_by == "P1"
-        ho.set_item_note(bob, case_ref="C2", item_id="told", note="rang them; letter sent", actor="P2",
+        ho.set_item_note(bob, case_ref="C2", item_id="read", note="rang them; letter sent", actor="P2",
                          expected_version=fresh.version)
         repo.commit_or_conflict(bob)
     finally:
@@ -74,10 +75,10 @@ def test_a_stale_item_row_found_at_save_is_a_conflict_and_saves_nothing(db):
     row as it was; Alice's save bumps the version under him."""
     alice, bob = Session(db), Session(db, expire_on_commit=False)  # as storage.engine.session
     try:
-        bobs_item = bob.exec(select(m.HandoverItem).where(m.HandoverItem.item_id == "told")).one()
+        bobs_item = bob.exec(select(m.HandoverItem).where(m.HandoverItem.item_id == "read")).one()
         bobs_case = bob.exec(select(m.Case).where(m.Case.case_ref == "C2")).one()
         bob.commit()  # his copies stay as read
-        ho.tick_item(alice, case_ref="C2", item_id="told", on=ON, actor="P1")
+        ho.tick_item(alice, case_ref="C2", item_id="read", on=ON, actor="P1")
         repo.commit_or_conflict(alice)
 
         bobs_case.tier = "A1"  # part of the same transaction: must not be saved either
@@ -88,7 +89,7 @@ def test_a_stale_item_row_found_at_save_is_a_conflict_and_saves_nothing(db):
     finally:
         alice.close(), bob.close()
     with Session(db) as s:
-        item = s.exec(select(m.HandoverItem).where(m.HandoverItem.item_id == "told")).one()
+        item = s.exec(select(m.HandoverItem).where(m.HandoverItem.item_id == "read")).one()
         assert item.done and item.note is None and item.version == 2
         assert s.exec(select(m.Case.tier).where(m.Case.case_ref == "C2")).one() is None
 

@@ -64,15 +64,16 @@ def at_0001(db_url, seed_cases):
 # ------------------------------------------------------------------ the revisions
 
 
-def test_four_linear_revisions_0001_to_0004():
+def test_linear_revisions_0001_to_0005():
     scripts = ScriptDirectory.from_config(alembic_config())
     revs = {r.revision: r for r in scripts.walk_revisions()}
-    assert set(revs) == {"0001", "0002", "0003", "0004"}
+    assert set(revs) == {"0001", "0002", "0003", "0004", "0005"}
     assert revs["0001"].down_revision is None
     assert revs["0002"].down_revision == "0001"
     assert revs["0003"].down_revision == "0002"
     assert revs["0004"].down_revision == "0003"
-    assert scripts.get_heads() == ["0004"] == [head_revision()]
+    assert revs["0005"].down_revision == "0004"
+    assert scripts.get_heads() == ["0005"] == [head_revision()]
 
 
 def test_the_revision_list_the_checks_use_matches_the_scripts():

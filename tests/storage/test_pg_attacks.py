@@ -307,7 +307,7 @@ def test_identity_a_login_cannot_act_as_someone_else(server):
 
 
 def test_identity_without_as_a_login_is_its_practitioner_not_the_administrator(server, tmp_path):
-    out = server.cli("P1", "handover", "tick", "C2", "told")
+    out = server.cli("P1", "handover", "tick", "C2", "told", "--view", "agrees", "--words", "fine")
     assert out.exit_code == 0, out.output
     assert server.owner("SELECT actor, login FROM audit_event WHERE action = 'tick'") == [
         ("P1", server.logins["P1"])]
@@ -351,7 +351,8 @@ def test_handover_to_another_team_locks_nobody_out(server):
     from storage.queries import load_cases, load_world
 
     with Session(server.engine) as s:
-        repo.plan_handover(s, case_ref="C1", to_practitioner_id="P3", planned_on=date(2026, 12, 14), actor="admin")
+        repo.plan_handover(s, case_ref="C1", to_practitioner_id="P3", planned_on=date(2026, 12, 14), actor="admin",
+                           as_of=date(2026, 12, 1))
         repo.commit_or_conflict(s)
     for who in ("P1", "P2", "L1", "P3"):  # both teams, through the app's own loaders and commands
         engine = make_engine(login_url(server.url, server.logins[who]), create=False)
@@ -367,7 +368,8 @@ def test_handover_to_another_team_locks_nobody_out(server):
         assert shown.exit_code == 0 and json.loads(shown.output)["to"] == "P3", (who, shown.output)
     ticked = server.cli("P3", "handover", "tick", "C1", "read", "--on", "2026-12-10")
     assert ticked.exit_code == 0, ticked.output
-    done = server.cli("L1", "handover", "complete", "C1", "--on", "2026-12-14", "--override-reason", "moved")
+    done = server.cli("L1", "handover", "complete", "C1", "--on", "2026-12-14", "--as-of", "2026-12-14",
+                      "--override-reason", "moved")
     assert done.exit_code == 0, done.output
     with server.login("P3") as p3, server.login("P2") as p2:
         assert rows(p3, "SELECT count(*) FROM \"case\" WHERE case_ref = 'C1'") == [(1,)]

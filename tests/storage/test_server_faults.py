@@ -103,11 +103,12 @@ def contact_count(url: str) -> int:
 
 
 def test_the_command_line_says_so_in_one_line_and_the_retry_works(server, db):
-    planned = cli("--db", db, "--as", "P1", "handover", "plan", "C2", "--to", "P2", "--on", "2026-12-14")
+    planned = cli("--db", db, "--as", "P1", "handover", "plan", "C2", "--to", "P2", "--on", "2026-12-14",
+                  "--as-of", "2026-11-27")
     assert planned.exit_code == 0, planned.output
     server.stop()
     try:
-        down = cli("--db", db, "--as", "P1", "handover", "tick", "C2", "told", "--on", "2026-11-27")
+        down = cli("--db", db, "--as", "P1", "handover", "tick", "C2", "read", "--on", "2026-11-27")
         assert down.exit_code != 0
         lines = down.output.strip().splitlines()
         assert len(lines) == 1, down.output
@@ -117,9 +118,9 @@ def test_the_command_line_says_so_in_one_line_and_the_retry_works(server, db):
     # Everything acknowledged before the stop is there; the same command now works.
     shown = cli("--db", db, "handover", "show", "C2", "--on", "2026-11-27", "--format", "json")
     assert shown.exit_code == 0 and '"status": "planned"' in shown.output
-    again = cli("--db", db, "--as", "P1", "handover", "tick", "C2", "told", "--on", "2026-11-27")
+    again = cli("--db", db, "--as", "P1", "handover", "tick", "C2", "read", "--on", "2026-11-27")
     assert again.exit_code == 0, again.output
-    assert again.output.startswith("ticked told of C2")
+    assert again.output.startswith("ticked 'Incoming practitioner has read the record and the summary' of C2")
 
 
 def record(case_ref: str, day: str):

@@ -216,8 +216,8 @@ async def test_first_load_reads_only_and_the_ticks_are_written_after_the_paint(m
 
     ref, day = "NG1007", date(2026, 12, 7)  # N1-03 -> N1-09 on 7 Dec in the sample
     with session(sample_engine) as s:
-        repo.record_contact(s, case_ref=ref, contact_date=day, practitioner_id="N1-03", kind="three_way",
-                            outcome="attended", actor="N1-03")
+        repo.record_contact(s, case_ref=ref, contact_date=day, practitioner_id="N1-09", kind="three_way",
+                            outcome="attended", actor="N1-09")
         repo.commit_or_conflict(s)
 
     def three_way_ticked() -> bool:

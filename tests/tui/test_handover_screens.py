@@ -5,7 +5,7 @@ open handovers, and departures planning with one key."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -14,7 +14,15 @@ from storage.engine import session
 from tests.tui.helpers import AS_OF, palette_pick, settle, wait_for
 from tui.screens.case import CaseScreen
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.handover import CompleteForm, ConfirmScreen, HandoverScreen, ItemNoteForm, ThreeWayForm
+from tui.screens.handover import (
+    CompleteForm,
+    ConfirmScreen,
+    HandoverScreen,
+    ItemNoteForm,
+    ReviewForm,
+    ThreeWayForm,
+    ViewForm,
+)
 from tui.widgets.case_table import CaseTable
 
 REF = "NG1007"  # N1-03 -> N1-09 on Mon 7 Dec 2026 in the sample, `told` done
@@ -72,26 +80,72 @@ async def test_space_ticks_the_highlighted_item_and_writes_it_with_an_audit_even
         screen = await open_handover(pilot)
         h = screen.view.handover
         assert (h.case_ref, h.from_id, h.to_id) == (REF, "N1-03", "N1-09")
-        # open items first, the soonest due at the top; `told` (done) further down
-        first = screen.current_item
-        assert not first.done and first.item_id == "summary"
+        # every item by due date: `told` (done) first; titles, never ids
+        ol = screen.query_one("#items")
+        rows = [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
+        assert rows[0].startswith("[x] Person told about the change")
+        assert not any(item_id in " ".join(rows) for item_id in ("three_way", "vlo_told", "first_contact"))
         progress = str(screen.query_one("#progress").render())
-        assert progress.startswith("1 of 9 done · next: summary, due 30 Nov")
+        assert progress.startswith("1 of 9 done · next: Handover summary: what works, goa…, due 30 Nov")
+        await highlight(pilot, screen, "vlo_told")
         before = screen.writes
         await pilot.press("space")
         await written(pilot, screen, before)
-        row = item_row(sample_engine, "summary")
+        row = item_row(sample_engine, "vlo_told")
         assert (row.done, row.done_on, row.done_by, row.auto) == (True, AS_OF, "N1-03", False)
         [event] = audit(sample_engine, "tick")[-1:]
-        assert event["item_id"] == "summary" and event["done_on"] == AS_OF.isoformat()
-        assert str(screen.query_one("#progress").render()).startswith("2 of 9 done · next: vlo_told")
+        assert event["item_id"] == "vlo_told" and event["done_on"] == AS_OF.isoformat()
+        assert str(screen.query_one("#progress").render()).startswith("2 of 9 done · next: Handover summary")
+        # the ticked item does not jump away: the cursor is still on it, on the same row
+        assert screen.current_item.item_id == "vlo_told"
+        assert [ol.get_option_at_index(i).id for i in range(ol.option_count)].index("vlo_told") == ol.highlighted
         # space again on the same item unticks it (a mistake undone), audited too
-        await highlight(pilot, screen, "summary")
         before = screen.writes
         await pilot.press("space")
         await written(pilot, screen, before)
-        assert not item_row(sample_engine, "summary").done
-        assert audit(sample_engine, "untick")[-1]["item_id"] == "summary"
+        assert not item_row(sample_engine, "vlo_told").done
+        assert audit(sample_engine, "untick")[-1]["item_id"] == "vlo_told"
+        assert screen.current_item.item_id == "vlo_told"
+
+
+async def test_told_asks_for_the_persons_view_and_their_words(make_app, sample_engine):
+    app = make_app("N1-03")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        await highlight(pilot, screen, "told")
+        before = screen.writes
+        await pilot.press("space")  # untick: told was done in the sample
+        await written(pilot, screen, before)
+        await pilot.press("space")
+        form = app.screen
+        assert isinstance(form, ViewForm)
+        await pilot.press("ctrl+s")  # nothing chosen: refused next to the fields
+        await pilot.pause()
+        assert app.screen is form
+        assert "Choose what the person thinks" in str(form.query_one("#field-view .field--error").render())
+        form.query_one("#view").value = "asks_for_other"
+        form.query_one("#words").load_text("I'd like someone who knows the estate")
+        before = screen.writes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.writes > before)
+        row = item_row(sample_engine, "told")
+        assert (row.done, row.view, row.view_words) == (True, "asks_for_other", "I'd like someone who knows the estate")
+        assert audit(sample_engine, "tick")[-1]["view"] == "asks_for_other"
+        assert "estate" not in json.dumps(audit(sample_engine, "tick"))
+        detail = str(screen.query_one("#item-detail").render())
+        assert "the person asks for someone else: “I'd like someone who knows the estate”" in detail
+
+
+async def test_summary_is_not_ticked_while_it_is_empty(make_app, sample_engine):
+    app = make_app("N1-03")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        await highlight(pilot, screen, "summary")
+        writes = screen.writes
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.writes == writes and not item_row(sample_engine, "summary").done
+        assert any("save it (ctrl+s) before ticking it" in str(n.message) for n in app._notifications)
 
 
 async def test_enter_opens_the_item_note_and_saves_it_without_the_text_in_the_audit(make_app, sample_engine):
@@ -178,16 +232,20 @@ async def test_completing_with_an_override_is_cold_and_the_new_holder_sees_cold_
     app = make_app("N1-01")  # the team lead: only a lead completes with an override
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_handover(pilot, ref)
-        assert "⚠ OVERDUE" in str(screen.query_one("#items").get_option_at_index(0).prompt)
+        ol = screen.query_one("#items")
+        overdue = [ol.get_option_at_index(i) for i in range(ol.option_count)
+                   if "⚠ OVERDUE" in str(ol.get_option_at_index(i).prompt)]
+        assert [o.id for o in overdue] == ["read"]
         await pilot.press("C")
         form = app.screen
         assert isinstance(form, CompleteForm)
         state = str(form.query_one("#due-state").render())
-        assert "still open: read, three_way" in state and "COLD" in state
+        assert "still open: Incoming practitioner has read the record and the summary; Three-way" in state
+        assert "COLD" in state
         await pilot.press("ctrl+s")  # no reason yet: refused, naming the items
         await pilot.pause()
         assert app.screen is form
-        assert "read" in str(form.query_one("#field-override .field--error").render())
+        assert "has read the record" in str(form.query_one("#field-override .field--error").render())
         form.query_one("#override").value = "person moved out of area at short notice"
         before = screen.writes
         await pilot.press("ctrl+s")
@@ -197,6 +255,7 @@ async def test_completing_with_an_override_is_cold_and_the_new_holder_sees_cold_
         event = audit(sample_engine, "complete", ref)[-1]
         assert event["override"] is True and "read" in event["open_items"]
         assert "COLD" in str(screen.query_one("#who").render())
+        assert "not yet reviewed" in str(screen.query_one("#who").render())
         # the new holder's caseload shows the cold handover (the lead views it, staying signed in)
         app.view_caseload("N1-05")
         caseload = await settle(pilot, CaseloadScreen)
@@ -232,12 +291,15 @@ async def test_completing_on_the_date_with_every_item_due_by_then_done_is_warm(m
     from storage import repo
     from storage.handovers import tick_item
 
+    from storage.handovers import save_summary
+
     day = date(2026, 12, 7)  # NG1007's handover date
     with session(sample_engine) as s:
+        save_summary(s, case_ref=REF, text="Texts the day before.", expected_version=None, actor="N1-03")
         for item_id in ("summary", "vlo_told", "read", "booked"):
             tick_item(s, case_ref=REF, item_id=item_id, on=AS_OF, actor="N1-03")
-        repo.record_contact(s, case_ref=REF, contact_date=day, practitioner_id="N1-03", kind="three_way",
-                            outcome="attended", actor="N1-03")
+        repo.record_contact(s, case_ref=REF, contact_date=day - timedelta(days=1), practitioner_id="N1-09",
+                            kind="three_way", outcome="attended", actor="N1-09")
         repo.commit_or_conflict(s)
     app = make_app("N1-03", as_of=day)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -252,7 +314,9 @@ async def test_completing_on_the_date_with_every_item_due_by_then_done_is_warm(m
         await wait_for(pilot, lambda: app.screen is screen and screen.writes > before)
         h = handover_row(sample_engine)
         assert (h.status, h.completed_on, h.override_reason) == ("completed_warm", day, None)
-        assert "follow-up: first_contact, reachable, review" in str(screen.query_one("#progress").render())
+        assert "3 follow-ups still to do" in str(screen.query_one("#progress").render())
+        # the summary can still be written until the review is done
+        assert not screen.query_one("#summary").read_only
         # the follow-up is still ticked by hand on the completed handover
         await highlight(pilot, screen, "reachable")
         before = screen.writes
@@ -266,7 +330,7 @@ async def test_completing_on_the_date_with_every_item_due_by_then_done_is_warm(m
         await pilot.press("space")
         await pilot.pause()
         assert screen.writes == before
-    # back on the case screen, h opens the completed handover while follow-ups are open
+    # back on the case screen, h opens the completed handover while required follow-ups are open
     app = make_app("N1-09", as_of=day)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_handover(pilot)
@@ -290,7 +354,7 @@ async def test_the_team_view_lists_open_handovers_and_enter_opens_one(make_app, 
         table = screen.query_one("#handovers")
         cells = [str(c) for c in table.get_row("NG1008")]
         assert "N1-06 → N1-05" in cells and "29 Nov in 2d" in cells and "⚠ 1" in cells
-        assert "read 26 Nov" in cells  # the next item due
+        assert "Incoming practitioner has… 26 Nov" in cells  # the next item due, by its title
         assert "leaves on 18 Dec 2026" in str(screen.query_one("#departures").render())
         await pilot.press("enter")
         handover = await settle(pilot, HandoverScreen)
@@ -316,13 +380,13 @@ def unplanned_refs(engine, practitioner_id: str) -> set[str]:
             if any(w.rule == "handover_unplanned" for w in r.warnings)}
 
 
-async def test_departures_one_key_plans_every_case_with_a_checklist(make_app, sample_engine):
-    from tui.screens.departures import DeparturesScreen
+async def test_departures_are_staggered_edited_and_planned_only_after_confirming(make_app, sample_engine):
+    from tui.screens.departures import DateForm, DeparturesScreen
     from tui.screens.handovers import HandoversScreen
     from tui.screens.picker import PickerScreen
 
     before_unplanned = unplanned_refs(sample_engine, "N1-03")
-    assert len(before_unplanned) >= 5
+    assert len(before_unplanned) >= 20  # 21 in the sample
     app = make_app("N1-01")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, CaseloadScreen)
@@ -336,40 +400,71 @@ async def test_departures_one_key_plans_every_case_with_a_checklist(make_app, sa
         screen = await settle(pilot, DeparturesScreen)
         rows = screen.rows
         assert {r.case_ref for r in rows} == before_unplanned
-        assert all(r.to_id and r.reason for r in rows)
-        assert "leaves on 18 Dec 2026" in str(screen.query_one("#event").render())
-        # the lead changes one receiver with the picker and drops another row
+        without = [r.case_ref for r in rows if not r.to_id]
+        assert all(r.reason for r in rows) and "NG1053" in without
+        # staggered: never more than two a day (with the two N1-03 already has), in date order
+        assert [r.planned_on for r in rows] == sorted(r.planned_on for r in rows)
+        per_day: dict = {}
+        for r in rows:
+            per_day[r.planned_on] = per_day.get(r.planned_on, 0) + 1
+        assert max(per_day.values()) <= 2
+        event = str(screen.query_one("#event").render())
+        assert "leaves on 18 Dec 2026" in event and "from Fri 04 Dec" in event and "under 14 days' notice" in event
+        # the lead changes one receiver with the picker, one date, and drops another row
         first, second = rows[0], rows[1]
-        other = next(pid for pid, _label in screen.view.receivers if pid != first.to_id)
         await pilot.press("r")
         picker = app.screen
         assert isinstance(picker, PickerScreen)
         choices = picker.query_one("#choices")
-        choices.highlighted = choices.get_option_index(other)
+        choices.highlighted = choices.get_option_index("N1-09")
         await pilot.press("enter")
         await pilot.pause()
-        assert screen.rows[0].to_id == other and screen.rows[0].changed
-        screen.query_one("#plan").move_cursor(row=1)
+        assert screen.rows[0].to_id == "N1-09" and screen.rows[0].changed
+        await pilot.press("t")
+        form = app.screen
+        assert isinstance(form, DateForm)
+        form.query_one("#date").value = "2026-12-16"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        moved = next(r for r in screen.rows if r.case_ref == first.case_ref)
+        assert moved.planned_on == date(2026, 12, 16) and not moved.short_notice
+        assert screen.current_row.case_ref == first.case_ref  # the cursor followed the row
+        screen.query_one("#plan").move_cursor(row=[r.case_ref for r in screen.rows].index(second.case_ref))
         await pilot.press("d")
         assert second.case_ref not in {r.case_ref for r in screen.rows}
+        # A asks first: no, and nothing is written
+        await pilot.press("A")
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        ready = [r for r in screen.rows if r.to_id]
+        first_day = min(r.planned_on for r in ready)
+        assert confirm.question.startswith(f"Plan {len(ready)} warm handovers of N1-03's cases from "
+                                           f"{first_day:%a %d %b} to ")
+        assert "At most 2 on one day." in confirm.question and "Under 14 days' notice: " in confirm.question
+        assert f"Left out, no receiver yet: {', '.join(r.case_ref for r in screen.rows if not r.to_id)}" \
+            in confirm.question
+        await pilot.press("n")
+        assert app.screen is screen and screen.plans == 0
+        assert unplanned_refs(sample_engine, "N1-03") == before_unplanned
         loads = screen.loads
         await pilot.press("A")
+        await pilot.press("y")
         await wait_for(pilot, lambda: screen.plans == 1 and screen.loads > loads)
-        assert [r.case_ref for r in screen.rows] == [second.case_ref]  # only the dropped one is left
-    planned = before_unplanned - {second.case_ref}
+        assert {r.case_ref for r in screen.rows} == {second.case_ref, *without}  # dropped, or no receiver
+    planned = before_unplanned - {second.case_ref, *without}
     with session(sample_engine) as s:
-        got = dict(s.execute(
-            select(m.Case.case_ref, m.Practitioner.practitioner_id)
+        got = {ref: (to, on) for ref, to, on in s.execute(
+            select(m.Case.case_ref, m.Practitioner.practitioner_id, m.Handover.planned_on)
             .join(m.Handover, m.Handover.case_id == m.Case.id)
             .join(m.Practitioner, m.Practitioner.id == m.Handover.to_practitioner_pk)
-            .where(m.Handover.status == "planned", m.Case.case_ref.in_(planned))).all())
+            .where(m.Handover.status == "planned", m.Case.case_ref.in_(planned))).all()}
         items = s.execute(
             select(m.Case.case_ref).join(m.Handover, m.Handover.case_id == m.Case.id)
             .join(m.HandoverItem, m.HandoverItem.handover_id == m.Handover.id)
             .where(m.Case.case_ref.in_(planned), m.HandoverItem.item_id == "three_way")).scalars().all()
-    assert set(got) == planned and got[first.case_ref] == other
+    assert set(got) == planned and got[first.case_ref] == ("N1-09", date(2026, 12, 16))
     assert set(items) == planned  # each with its checklist
-    assert unplanned_refs(sample_engine, "N1-03") == {second.case_ref}
+    assert unplanned_refs(sample_engine, "N1-03") == {second.case_ref, *without}
     with session(sample_engine) as s:
         audited = s.execute(select(m.AuditEvent.case_ref).where(m.AuditEvent.action == "plan")
                             .where(m.AuditEvent.case_ref.in_(planned))).scalars().all()
@@ -390,7 +485,7 @@ async def test_departures_from_the_palette_for_a_team_lead(make_app):
 
 def test_snapshot_of_the_handover_screen(snap_compare, make_app):
     """NG1008 (N1-06 → N1-05 in 2 days) at 120x40: an overdue item marked in
-    words, open items first, who does what, the summary with its prompts."""
+    words, items by due date with their titles, who does what, the summary."""
 
     async def ready(pilot):
         await open_handover(pilot, "NG1008")
@@ -430,3 +525,109 @@ async def test_a_short_absence_shows_named_cover_instead_of_a_plan(make_app):
         assert text.startswith("Cover: N1-08 is away") and screen.view.covers[0].case_ref in text
         assert "named cover, not a handover" in str(screen.query_one("#event").render())
         assert app.screen.check_action("plan_all", ()) is False
+
+
+def cold_warnings(engine, case_ref: str = "NG1010") -> list:
+    from planner.risk import evaluate_case
+    from storage.queries import load_case, load_world
+
+    with session(engine) as s:
+        return [w for w in evaluate_case(load_case(s, case_ref), load_world(s), AS_OF) if w.rule == "cold_handover"]
+
+
+async def test_v_reviews_a_cold_handover_for_a_team_lead_and_it_leaves_the_caseload(make_app, sample_engine):
+    ref = "NG1010"  # completed cold 30 days ago, N1-02 -> N1-07
+    assert cold_warnings(sample_engine)
+    app = make_app("N1-07")  # not a lead: no review key
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot, ref)
+        assert screen.view.handover.cold and app.screen.check_action("review", ()) is False
+    app = make_app("N1-01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot, ref)
+        assert app.screen.check_action("review", ()) is True
+        await pilot.press("v")
+        form = app.screen
+        assert isinstance(form, ReviewForm)
+        assert "with an override: Court date moved" in str(form.query_one(".form--hint").render())
+        await pilot.press("ctrl+s")  # no note: refused next to the field
+        await pilot.pause()
+        assert app.screen is form
+        form.query_one("#note").load_text("Court moved the date; the first contact was held on time.")
+        before = screen.writes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.writes > before)
+        h = handover_row(sample_engine, ref)
+        assert (h.reviewed, h.reviewed_by, h.reviewed_on) == (True, "N1-01", AS_OF)
+        assert h.review_note.startswith("Court moved the date")
+        assert "reviewed by N1-01" in str(screen.query_one("#who").render())
+        assert app.screen.check_action("review", ()) is False
+    assert cold_warnings(sample_engine) == []
+
+
+async def test_p_replans_the_date_keeping_what_is_done(make_app, sample_engine):
+    from tui.screens.forms import HandoverForm
+
+    app = make_app("N1-03")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_handover(pilot)
+        await pilot.press("p")
+        form = app.screen
+        assert isinstance(form, HandoverForm) and form.current == ("N1-09", date(2026, 12, 7))
+        assert form.query_one("#to").value == "N1-09"
+        form.query_one("#date").value = "2026-12-14"
+        before = screen.writes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.writes > before)
+        h = handover_row(sample_engine)
+        assert h.planned_on == date(2026, 12, 14) and h.to_practitioner_pk
+        told, read = item_row(sample_engine, "told"), item_row(sample_engine, "read")
+        assert told.done and told.due == date(2026, 11, 23)  # kept as it was
+        assert read.due == date(2026, 12, 11) and not read.done  # re-dated
+        assert audit(sample_engine, "replan")
+
+
+async def test_planning_to_a_pso_is_refused_in_one_line_next_to_the_receiver(make_app, sample_engine):
+    from tui.screens.forms import HandoverForm
+
+    app = make_app("N1-03")  # not a lead: no override field
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await pilot.press("slash", *"ng1048", "enter")  # tier B2
+        await pilot.press("enter")
+        await settle(pilot, CaseScreen)
+        await pilot.press("h")
+        form = app.screen
+        assert isinstance(form, HandoverForm) and not form.query("#override")
+        form.query_one("#to").value = "N1-05"  # a PSO
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not form.saving)
+        assert app.screen is form
+        error = str(form.query_one("#field-to .field--error").render())
+        assert "N1-05 is a PSO and the case is tier B2; a team lead may plan it anyway" in error
+    assert handover_row(sample_engine, "NG1048") is None
+
+
+async def test_h_plans_a_new_handover_when_only_optional_follow_ups_are_open(make_app, sample_engine):
+    from tui.screens.forms import HandoverForm
+
+    with session(sample_engine) as s:  # a completed warm handover with only `reachable` (optional) open
+        ref = s.execute(
+            select(m.Case.case_ref).join(m.Handover, m.Handover.case_id == m.Case.id)
+            .join(m.HandoverItem, m.HandoverItem.handover_id == m.Handover.id)
+            .where(m.Handover.status == "completed_warm", m.HandoverItem.item_id == "review",
+                   m.HandoverItem.done.is_(True))
+            .order_by(m.Handover.completed_on.desc())).scalars().first()
+        holder = s.execute(
+            select(m.Practitioner.practitioner_id).join(m.Allocation, m.Allocation.practitioner_pk == m.Practitioner.id)
+            .join(m.Case, m.Case.id == m.Allocation.case_id)
+            .where(m.Case.case_ref == ref, m.Allocation.end_date.is_(None))).scalar_one()
+    assert not item_row(sample_engine, "reachable", ref).done
+    app = make_app(holder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await pilot.press("slash", *ref.lower(), "enter")
+        await pilot.press("enter")
+        await settle(pilot, CaseScreen)
+        await pilot.press("h")
+        assert isinstance(app.screen, HandoverForm)

@@ -370,3 +370,32 @@ async def test_earlier_sessions_are_listed_and_readable(make_app):
         assert app.screen.markdown.startswith("# Supervision record: Dev Okonjo-Hale (N1-02)")
         await pilot.press("escape")
         assert app.screen is screen
+
+
+async def test_v_reviews_a_cold_handover_in_supervision(make_app, sample_engine):
+    from planner.risk import evaluate_case
+    from storage.queries import load_case, load_world
+    from tui.screens.handover import ReviewForm
+
+    app = make_app(LEAD)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_by_keys(pilot, "N1-07")
+        refs = [item.case_ref for item in screen.queue]
+        assert "NG1010" in refs  # the cold handover, in its band
+        while screen.current_ref != "NG1010":
+            await pilot.press("n")
+        assert "V reviews it" in plain(screen.query_one("#handover").render())
+        await pilot.press("V")
+        form = app.screen
+        assert isinstance(form, ReviewForm)
+        form.query_one("#note").load_text("Talked it through: the three-way will be booked first next time.")
+        loads = screen.loads
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.loads > loads)
+        assert "Reviewed." in plain(screen.query_one("#handover").render())
+    with session(sample_engine) as s:
+        h = s.execute(select(m.Handover).join(m.Case, m.Case.id == m.Handover.case_id)
+                      .where(m.Case.case_ref == "NG1010")).scalars().one()
+        assert (h.reviewed, h.reviewed_by) == (True, LEAD)
+        warnings = evaluate_case(load_case(s, "NG1010"), load_world(s), AS_OF)
+    assert not [w for w in warnings if w.rule == "cold_handover"]

@@ -281,14 +281,16 @@ class CaseScreen(ViewLoader, Screen):
         def save(value):
             return app.gateway.plan_handover(
                 case_ref=case.case_ref, to_practitioner_id=value.to_practitioner_id, planned_on=value.planned_on,
-                reason=value.reason, actor=app.actor)
+                reason=value.reason, actor=app.actor, as_of=app.as_of, override_reason=value.override_reason)
 
         def planned(result) -> None:
             if result is not None:
                 self.notify("Handover planned, with its checklist.", timeout=4)
                 self.open_handover_screen()
 
-        app.push_screen(HandoverForm(save, as_of=app.as_of, who=self._who_label(), receivers=receivers), planned)
+        app.push_screen(HandoverForm(save, as_of=app.as_of, who=self._who_label(), receivers=receivers,
+                                     lead=self.view.viewer_leads, days_ahead=app.policy.handover.default_days_ahead),
+                        planned)
 
     def open_handover_screen(self) -> None:
         """The handover screen (tui.screens.handover); the case reloads on return."""

@@ -1,14 +1,18 @@
 """Plan a departure: every case of a practitioner who leaves or goes on a long
-absence, each with a suggested receiver who keeps continuity and the reason
-in words (`planner.departures.departure_plan`). The lead changes a receiver
-(r or enter: a picker, the suggestions first), drops a row (d), and plans them
-all with checklists with ONE key (A: `storage.handovers.plan_many`, one
+absence, dated (at most 2 a working day for them, riskiest first, from 14
+days ahead) with a suggested receiver who keeps continuity and has room
+under the target, and the reason in words (`planner.departures.departure_plan`).
+The lead changes a receiver (r or enter: a picker, the suggestions first) or
+a date (t), drops a row (d), then A shows what will be planned (how many,
+from when to when, who gets under 14 days' notice) and plans them all with
+checklists only once the lead says yes (`storage.handovers.plan_many`, one
 transaction, all or nothing). A short absence shows named cover instead
 (`planner.departures.cover_suggestions`).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from rich.text import Text
@@ -17,16 +21,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
+from tui.screens.forms import Field, FormScreen, nice
 from tui.screens.loading import ViewLoader
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
 
-COLUMNS = (("ref", "Case"), ("name", "Name"), ("tier", "Tier"), ("to", "To"), ("why", "Why this receiver"))
+COLUMNS = (("date", "Date"), ("ref", "Case"), ("name", "Name"), ("tier", "Tier"), ("to", "To"),
+           ("why", "Why this receiver"))
 
 
 class DeparturesScreen(ViewLoader, Screen):
@@ -37,8 +43,9 @@ class DeparturesScreen(ViewLoader, Screen):
     AUTO_FOCUS = "#plan"
 
     BINDINGS = [
-        Binding("A", "plan_all", "Plan all", id="departures.plan_all", key_display="A"),
-        Binding("r", "receiver", "Change receiver", id="departures.receiver"),
+        Binding("A", "plan_all", "Plan all…", id="departures.plan_all", key_display="A"),
+        Binding("r", "receiver", "Receiver", id="departures.receiver"),
+        Binding("t", "date", "Date", id="departures.date"),
         Binding("d,delete", "drop", "Drop row", id="departures.drop"),
         Binding("R", "reload", "Reload", id="departures.reload", show=False),
         Binding("escape", "back", "Back", id="departures.back"),
@@ -120,11 +127,17 @@ class DeparturesScreen(ViewLoader, Screen):
         name = initials(p.name) if privacy else p.name
         event = Text()
         if view.event:
-            with_receiver_count = sum(1 for r in self.rows if r.to_id)
+            from tui.handover_data import plan_summary
+
+            summary = plan_summary(self.rows)
             event.append(f"{view.event.replace(p.practitioner_id, f'{p.practitioner_id} {name}', 1)}", style="bold")
             if self.rows:
-                event.append(f" · {len(self.rows)} case{'s' if len(self.rows) != 1 else ''} to hand over on "
-                             f"{self.rows[0].planned_on:%a %d %b} · A plans {with_receiver_count} with checklists")
+                days = sorted({r.planned_on for r in self.rows})
+                event.append(f" · {len(self.rows)} case{'s' if len(self.rows) != 1 else ''} from "
+                             f"{days[0]:%a %d %b} to {days[-1]:%a %d %b}, at most {summary.busiest} a day")
+                if summary.short_notice:
+                    event.append(f" · ⚠ {len(summary.short_notice)} with under 14 days' notice")
+                event.append(f" · A plans {summary.count} after you confirm")
             else:
                 event.append(" · every case has a handover planned")
             if self.dropped:
@@ -141,7 +154,8 @@ class DeparturesScreen(ViewLoader, Screen):
         for r in self.rows:
             case_name = initials(r.display_name) if privacy else r.display_name
             to = Text(self.who(r.to_id) + (" *" if r.changed else "")) if r.to_id else Text("⚠ none", style=warn)
-            table.add_row(r.case_ref, case_name, r.tier or "—", to, r.reason, key=r.case_ref)
+            when = Text(f"{r.planned_on:%a %d %b}") + (Text(" ⚠", style=warn) if r.short_notice else Text("  "))
+            table.add_row(when, r.case_ref, case_name, r.tier or "—", to, r.reason, key=r.case_ref)
         table.display = bool(self.rows)
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
@@ -157,7 +171,7 @@ class DeparturesScreen(ViewLoader, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Plan, change and drop only show while there are rows to plan."""
-        if action in ("plan_all", "receiver", "drop"):
+        if action in ("plan_all", "receiver", "date", "drop"):
             return bool(self.rows)
         return True
 
@@ -167,7 +181,7 @@ class DeparturesScreen(ViewLoader, Screen):
         if row is None:
             detail.update("")
             return
-        text = Text(f"{row.case_ref} → {self.who(row.to_id)}: ", style="bold")
+        text = Text(f"{row.case_ref} → {self.who(row.to_id)} on {row.planned_on:%a %d %b}: ", style="bold")
         text.append(row.reason)
         if row.notes:
             text.append(" · ⚠ " + "; ".join(row.notes))
@@ -184,7 +198,7 @@ class DeparturesScreen(ViewLoader, Screen):
         table = self.query_one("#plan", DataTable)
         if not self.rows or table.row_count == 0:
             return None
-        ref = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        ref = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value  # the row key is the case ref
         return next((r for r in self.rows if r.case_ref == ref), None)
 
     # ---------------------------------------------------------------- actions
@@ -208,10 +222,39 @@ class DeparturesScreen(ViewLoader, Screen):
         def chosen(pid: str | None) -> None:
             if not pid:
                 return
-            self.rows = [with_receiver(r, pid) if r.case_ref == row.case_ref else r for r in self.rows]
+            app = self.app
+            self.rows = [with_receiver(r, pid, as_of=app.as_of, policy=app.policy) if r.case_ref == row.case_ref
+                         else r for r in self.rows]
             self.render_view()
 
         self.app.push_screen(PickerScreen(f"Who takes {row.case_ref}?", options, highlight=row.to_id), chosen)
+
+    def action_date(self) -> None:
+        from tui.handover_data import with_date
+
+        row = self.current_row
+        if row is None or self.view is None:
+            return
+        app = self.app
+
+        def chosen(day: date | None) -> None:
+            if day is None:
+                return
+            self.rows = sorted(
+                (with_date(r, day, as_of=app.as_of, policy=app.policy) if r.case_ref == row.case_ref else r
+                 for r in self.rows),
+                key=lambda r: (r.planned_on, -r.item.score, r.case_ref))
+            self.render_view()
+            self._follow(row.case_ref)
+
+        app.push_screen(DateForm(as_of=app.as_of, current=row.planned_on, who=row.case_ref), chosen)
+
+    def _follow(self, case_ref: str) -> None:
+        """Keep the cursor on the row that was changed, wherever it moved."""
+        table = self.query_one("#plan", DataTable)
+        refs = [r.case_ref for r in self.rows]
+        if case_ref in refs:
+            table.move_cursor(row=refs.index(case_ref))
 
     def action_drop(self) -> None:
         row = self.current_row
@@ -223,14 +266,24 @@ class DeparturesScreen(ViewLoader, Screen):
         self.render_view()
 
     def action_plan_all(self) -> None:
+        from tui.handover_data import plan_summary
+        from tui.screens.handover import ConfirmScreen
+
         if self.view is None or self.planning:
             return
         ready = [r for r in self.rows if r.to_id]
         if not ready:
             self.notify("Nothing to plan: no row has a receiver.", severity="warning")
             return
-        self.planning = True
-        self._plan(ready)
+        summary = plan_summary(self.rows)
+        question = summary.question(self.practitioner_id, self.app.policy.handover.per_day)
+
+        def answered(yes: bool | None) -> None:
+            if yes and not self.planning:
+                self.planning = True
+                self._plan(ready)
+
+        self.app.push_screen(ConfirmScreen(question, yes=f"Plan {summary.count}", no="Not yet"), answered)
 
     @work(thread=True, exclusive=True, group="departures-plan", exit_on_error=False)
     def _plan(self, rows: list[PlanRow]) -> None:
@@ -264,6 +317,24 @@ class DeparturesScreen(ViewLoader, Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+class DateForm(FormScreen):
+    """Another date for one row of the plan; returns the date."""
+
+    def __init__(self, *, as_of: date, current: date, who: str) -> None:
+        super().__init__(lambda day: day)
+        self.as_of = as_of
+        self.current = current
+        self.title_text = f"Hand over {who} on"
+
+    def fields(self):
+        yield Field("Date", Input(self.current.isoformat(), placeholder="YYYY-MM-DD", id="date", compact=True),
+                    name="date", hint="Fourteen days ahead gives the person notice; nothing is planned until you "
+                                      "confirm the whole list with A.")
+
+    def collect(self) -> date | None:
+        return self.date_from("date", self.as_of, f"A handover is planned for {nice(self.as_of)} or later.")
 
 
 def open_departures(app, practitioner_id: str) -> None:

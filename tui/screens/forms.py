@@ -135,6 +135,18 @@ class FormScreen(ModalScreen[Any]):
             return False, None
         return True, at
 
+    def date_from(self, name: str, earliest: date, too_early: str) -> date | None:
+        """The date typed in Input #name, on or after `earliest`; None with
+        the error shown next to the field (`too_early` when it is before)."""
+        day = parse_date(self.query_one(f"#{name}", Input).value)
+        if day is None:
+            self.error(name, "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            return None
+        if day < earliest:
+            self.error(name, too_early)
+            return None
+        return day
+
     def file_path(self, name: str, suffix: str) -> Path | None:
         """The file path typed in Input #name (`~` expanded); None with the
         error shown when it is empty or names a folder."""
@@ -186,7 +198,7 @@ class FormScreen(ModalScreen[Any]):
         except ConflictError as exc:  # someone else saved first: keep the typing, say how to reload
             self.app.call_from_thread(self._failed, str(exc) + CONFLICT_HINT)
         except CaseloadError as exc:  # refused: unknown key, no access, lost connection
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self.refused, str(exc))
         except Exception as exc:  # noqa: BLE001 - shown, never a traceback on screen
             self.app.call_from_thread(self._failed, UNEXPECTED.format(name=type(exc).__name__))
         else:
@@ -196,6 +208,11 @@ class FormScreen(ModalScreen[Any]):
         self.saving = False
         self.query_one("#save", Button).disabled = False
         self.notify(message, title="Not saved", severity="error", timeout=8)
+
+    def refused(self, message: str) -> None:
+        """The save was refused (CaseloadError): a notice, the typing kept.
+        A form whose refusal belongs to a field says so next to it too."""
+        self._failed(message)
 
     def _saved(self, result: Any) -> None:
         self.saving = False
@@ -379,12 +396,8 @@ class MoveForm(FormScreen):
                     name="date")
 
     def collect(self) -> date | None:
-        when = parse_date(self.query_one("#date", Input).value)
+        when = self.date_from("date", self.as_of, f"Move it to {nice(self.as_of)} or later.")
         if when is None:
-            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
-            return None
-        if when < self.as_of:
-            self.error("date", f"Move it to {nice(self.as_of)} or later.")
             return None
         if when == self.current:
             self.error("date", "That is the date it already has.")
@@ -400,24 +413,44 @@ class HandoverInput:
     to_practitioner_id: str
     planned_on: date
     reason: str | None
+    override_reason: str | None = None
 
 
 class HandoverForm(FormScreen):
+    """Plan a handover, or re-plan one (`current` = (receiver id, date)): the
+    receiver, the date and, for a team lead, an override reason. A refusal
+    by the planning guards (SPEC §4) is said in one line under the receiver;
+    when a lead may override it, the override field takes the cursor."""
+
     title_text = "Plan a handover"
 
-    def __init__(self, save, *, as_of: date, who: str, receivers: list[tuple[str, str]]) -> None:
+    def __init__(self, save, *, as_of: date, who: str, receivers: list[tuple[str, str]], lead: bool = False,
+                 current: tuple[str, date] | None = None, days_ahead: int = 14) -> None:
         super().__init__(save)
         self.as_of = as_of
         self.receivers = receivers
-        self.title_text = f"Plan a warm handover · {who}"
+        self.lead = lead
+        self.current = current
+        self.days_ahead = days_ahead
+        self.title_text = (f"Re-plan the handover · {who}" if current else f"Plan a warm handover · {who}")
 
     def fields(self):
-        yield Field("To", Select(self.receivers, prompt="choose a practitioner", id="to", compact=True), name="to")
-        yield Field("Date", Input((self.as_of + timedelta(days=14)).isoformat(), placeholder="YYYY-MM-DD",
-                                  id="date", compact=True), name="date",
-                    hint="Two weeks ahead gives time to tell the person and meet three-way.")
-        yield Field("Reason", Input(placeholder="optional, e.g. leaving the team", id="reason", compact=True),
-                    name="reason")
+        to = self.current[0] if self.current else Select.NULL
+        day = self.current[1] if self.current else self.as_of + timedelta(days=self.days_ahead)
+        options = list(self.receivers)
+        if self.current and self.current[0] not in {pid for _, pid in options}:
+            options.insert(0, (self.current[0], self.current[0]))
+        yield Field("To", Select(options, prompt="choose a practitioner", id="to", compact=True, value=to),
+                    name="to")
+        yield Field("Date", Input(day.isoformat(), placeholder="YYYY-MM-DD", id="date", compact=True), name="date",
+                    hint=("What is done stays done; the other items take the new date's due dates."
+                          if self.current else "Two weeks ahead gives time to tell the person and meet three-way."))
+        if not self.current:
+            yield Field("Reason", Input(placeholder="optional, e.g. leaving the team", id="reason", compact=True),
+                        name="reason")
+        if self.lead:
+            yield Field("Override", Input(placeholder="team lead: why, if the grade or not_with bars it",
+                                          id="override", compact=True), name="override")
 
     def collect(self) -> HandoverInput | None:
         ok = True
@@ -434,7 +467,15 @@ class HandoverForm(FormScreen):
             ok = False
         if not ok:
             return None
-        return HandoverInput(to, when, self.query_one("#reason", Input).value.strip() or None)
+        reason = (self.query_one("#reason", Input).value.strip() or None) if not self.current else None
+        override = (self.query_one("#override", Input).value.strip() or None) if self.lead else None
+        return HandoverInput(to, when, reason, override)
+
+    def refused(self, message: str) -> None:
+        self._failed(message)
+        self.error("to", message.removeprefix("cannot plan the handover: "))
+        if self.lead and "override reason" in message:
+            self.query_one("#override", Input).focus()
 
 
 # --- add a case note ------------------------------------------------------------------------------

@@ -1,16 +1,20 @@
 """One case's handover: the warm-handover checklist by keys, who does what,
 the outgoing practitioner's summary, the three-way meeting, completion.
 
-Keys: space ticks or unticks the highlighted item, enter opens its note,
-ctrl+s saves the summary, b books the three-way meeting with the incoming
-practitioner, C completes (with an override reason when items due by then
-are open), X cancels, R reloads, esc goes back.
+Keys: space ticks or unticks the highlighted item (`told` and `review` ask
+for the person's view first), enter opens its note, ctrl+s saves the
+summary, b books the three-way meeting with the incoming practitioner, p
+re-plans (another date or receiver, keeping what is done), C completes
+(a team lead's override reason when items needed by then are open), v
+reviews a cold handover (team leads), X cancels, R reloads, esc goes back.
 
-Open items come first, the soonest due at the top; an overdue item says
-`⚠ OVERDUE` (never colour alone); items the records ticked say "from
-records". After completion the follow-up items (due after the completion
-date: first contact, review...) can still be ticked here; the rest is
-settled (`planner.handover`).
+Items are listed by due date and stay where they are when ticked, so the
+cursor never loses the item it was on. Each shows its title, never its id
+(SPEC §4); an overdue item says `⚠ OVERDUE` (never colour alone); items
+the records ticked say "auto". After completion the follow-up
+items (due after the completion date: first contact, the four-week
+review...) can still be ticked here, and the summary stays editable until
+the review is done; the rest is settled (`planner.handover`).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, OptionList, Static, TextArea
+from textual.widgets import Button, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from planner.errors import CaseloadError, ConflictError
@@ -52,19 +56,22 @@ def short(d: date) -> str:
 
 
 def ordered_items(handover) -> list:
-    """Items still to do first (the soonest due at the top), then the rest."""
-    todo = [i for i in handover.items if not i.done and (handover.is_open or i.follow_up)]
-    rest = [i for i in handover.items if i not in todo]
-    return sorted(todo, key=lambda i: (i.due, i.id)) + sorted(rest, key=lambda i: (i.due, i.id))
+    """Every item by due date (then as created): ticking one does not move it."""
+    return sorted(handover.items, key=lambda i: (i.due, i.id))
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` characters, with `…` when cut."""
+    return text if len(text) <= width else text[: max(1, width - 1)].rstrip() + "…"
 
 
 def progress_line(handover) -> str:
-    """`5 of 9 done · next: read, due 24 Nov · 1 overdue`."""
+    """`5 of 9 done · next: Incoming practitioner has read…, due 24 Nov · ⚠ 1 overdue`."""
     text = f"{handover.done} of {handover.total} done"
     todo = [i for i in handover.items if not i.done and (handover.is_open or i.follow_up)]
     nxt = min(todo, key=lambda i: (i.due, i.id), default=None)
     if nxt is not None:
-        text += f" · next: {nxt.item_id}, due {short(nxt.due)}"
+        text += f" · next: {clip(nxt.title, 34)}, due {short(nxt.due)}"
     elif handover.is_open:
         text += " · every item done"
     if handover.overdue:
@@ -81,7 +88,7 @@ class ItemNoteForm(FormScreen):
     def __init__(self, save, *, item, who: str) -> None:
         super().__init__(save)
         self.item = item
-        self.title_text = f"Note on {item.item_id} · {who}"
+        self.title_text = f"Note · {who}"
 
     def fields(self):
         yield Static(self.item.title, classes="form--hint")
@@ -90,6 +97,69 @@ class ItemNoteForm(FormScreen):
 
     def collect(self) -> str:
         return self.query_one("#text", TextArea).text.strip()
+
+
+@dataclass(frozen=True)
+class ViewInput:
+    view: str
+    words: str
+
+
+class ViewForm(FormScreen):
+    """The person's view, recorded when `told` or `review` is ticked (SPEC §4)."""
+
+    def __init__(self, save, *, item, who: str) -> None:
+        super().__init__(save)
+        self.item = item
+        self.title_text = f"The person's view · {who}"
+
+    def fields(self):
+        from planner.checklist import VIEW_WORDS, VIEWS
+
+        yield Static(self.item.title, classes="form--hint")
+        yield Field("Their view", Select([(f"the person {VIEW_WORDS[v]}", v) for v in VIEWS],
+                                         prompt="choose one", id="view", compact=True), name="view")
+        yield Field("Their words", TextArea(id="words", soft_wrap=True), name="words",
+                    hint="What they said, in their own words.")
+
+    def collect(self) -> ViewInput | None:
+        view = self.query_one("#view", Select).value
+        words = self.query_one("#words", TextArea).text.strip()
+        ok = True
+        if view is Select.NULL or not view:
+            self.error("view", "Choose what the person thinks of the change.")
+            ok = False
+        if not words:
+            self.error("words", "Write what the person said.")
+            ok = False
+        return ViewInput(view, words) if ok else None
+
+
+class ReviewForm(FormScreen):
+    """A team lead reviews a cold handover: why, what was learnt (SPEC §4)."""
+
+    def __init__(self, save, *, handover, who: str, privacy: bool = False) -> None:
+        super().__init__(save)
+        self.handover = handover  # a storage HandoverView or a planner Handover
+        self.privacy = privacy
+        self.title_text = f"Review the cold handover · {who}"
+
+    def fields(self):
+        h = self.handover
+        left = "; ".join(i.title for i in h.items if not i.done and (h.completed_on is None or i.due <= h.completed_on))
+        why = "" if self.privacy or not h.override_reason else f": {h.override_reason.rstrip('.')}"
+        yield Static(f"Completed cold on {nice(h.completed_on) if h.completed_on else '?'} with an override{why}. "
+                     f"Left undone: {left or 'nothing'}.", classes="form--hint")
+        yield Field("Note", TextArea(id="note", soft_wrap=True), name="note",
+                    hint="What was learnt, and what is done for the person now. Recorded with your name and "
+                         "today's date; the cold-handover warning then ends.")
+
+    def collect(self) -> str | None:
+        text = self.query_one("#note", TextArea).text.strip()
+        if not text:
+            self.error("note", "Write the review note first (or esc to cancel).")
+            return None
+        return text
 
 
 @dataclass(frozen=True)
@@ -172,21 +242,23 @@ class CompleteForm(FormScreen):
         return self.handover.required_due_by(on)
 
     def _explain(self, on: date) -> None:
+        from planner.handover import ALWAYS_REQUIRED
+
+        h = self.handover
         open_ids = self.open_by(on)
-        done = {i.item_id for i in self.handover.items if i.done}
-        cold = [i for i in ("told", "three_way") if i not in done]
-        later = [i.item_id for i in self.handover.items if not i.done and i.due > on
-                 and i.item_id not in ("told", "three_way")]
+        later = [i.item_id for i in h.items if not i.done and i.due > on and i.item_id not in ALWAYS_REQUIRED]
         lines = []
-        if open_ids:
-            lines.append(f"⚠ Needed to complete on {short(on)} and still open: {', '.join(open_ids)}. "
-                         "Tick them first, or give an override reason: the handover will count as COLD.")
-        elif cold:
-            lines.append(f"⚠ Without {' and '.join(cold)} the handover counts as COLD.")
-        if not open_ids and not cold:
-            lines.append("✓ Every item due by then is done: the handover completes WARM.")
+        if on > self.as_of:
+            lines.append(f"⚠ {short(on)} is after today: a handover is completed on the day it happens.")
+        elif open_ids:
+            lines.append(f"⚠ Needed to complete on {short(on)} and still open: {h.titles(open_ids)}. "
+                         "Do them first, or a team lead gives an override reason: the handover will count "
+                         "as COLD.")
+        else:
+            lines.append("✓ The person was told, the summary written and read, the three-way held, and every "
+                         "item due by then is done: the handover completes WARM.")
         if later:
-            lines.append(f"Still to follow after completion: {', '.join(later)}.")
+            lines.append(f"Still to follow after completion: {h.titles(later)}.")
         self.query_one("#due-state", Static).update("\n".join(lines))
         self.query_one("#field-override").display = bool(open_ids)
 
@@ -202,7 +274,8 @@ class CompleteForm(FormScreen):
         open_ids = self.open_by(when)
         if open_ids and not reason:
             self._explain(when)
-            self.error("override", f"Open by {short(when)}: {', '.join(open_ids)}. Say why it completes anyway.")
+            self.error("override", f"Still to do by {short(when)}: {self.handover.titles(open_ids)}. "
+                                   "A team lead says why it completes anyway.")
             self.query_one("#override", Input).focus()
             return None
         return CompleteInput(when, reason if open_ids else None)
@@ -256,8 +329,10 @@ class HandoverScreen(ViewLoader, Screen):
         Binding("enter", "note", "Note", id="handover.note", show=False),
         Binding("ctrl+s", "save_summary", "Save summary", id="handover.save"),
         Binding("b", "book_three_way", "Book 3-way", id="handover.book"),
+        Binding("p", "replan", "Re-plan", id="handover.replan"),
         Binding("C", "complete", "Complete", id="handover.complete", key_display="C"),
-        Binding("X", "cancel_handover", "Cancel h/o", id="handover.cancel", key_display="X"),
+        Binding("v", "review", "Review (cold)", id="handover.review"),
+        Binding("X", "cancel_handover", "Cancel h/o", id="handover.cancel", key_display="X", show=False),
         Binding("escape", "back", "Back", id="handover.back"),
         Binding("R", "reload", "Reload", id="handover.reload", show=False),
     ]
@@ -334,9 +409,10 @@ class HandoverScreen(ViewLoader, Screen):
         if not dirty:
             area.load_text(self.saved_summary)
             area.move_cursor(area.document.end)  # go on writing where the text ends
-        area.read_only = not view.handover.is_open
+        editable = view.handover.summary_editable
+        area.read_only = not editable
         self.query_one("#summary-title", Static).update(
-            "Handover summary (outgoing practitioner) · " + ("ctrl+s saves" if view.handover.is_open else "read only"))
+            "Handover summary (outgoing practitioner) · " + ("ctrl+s saves" if editable else "read only"))
         area.placeholder = "Prompts for the summary:\n" + "\n".join(f"• {p}" for p in view.prompts)
         self.render_view()
         self.refresh_bindings()
@@ -367,11 +443,15 @@ class HandoverScreen(ViewLoader, Screen):
         who.append(f" · {h.from_id} → {h.to_id} · {h.planned_on:%a %d %b} ({ahead}) · {status}")
         if h.override_reason:
             who.append(" · override: " + ("(hidden)" if self.app.privacy else h.override_reason))
+        if h.cold:
+            who.append(f" · reviewed by {h.reviewed_by} {short(h.reviewed_on)}" if h.reviewed and h.reviewed_on
+                       else " · ⚠ not yet reviewed")
         self.query_one("#who", Static).update(who)
         progress = Text(progress_line(h))
         if not h.is_open and h.is_completed:
             follow = h.follow_ups_open
-            progress.append(" · follow-up: " + (", ".join(follow) if follow else "none left"))
+            progress.append(f" · {len(follow)} follow-up{'s' if len(follow) != 1 else ''} still to do"
+                            if follow else " · no follow-up left")
         self.query_one("#progress", Static).update(progress)
         leads = " · ".join(f"lead {self.person(pid, n)}" for pid, n in self.view.leads) or "no team lead"
         self.query_one("#roles", Static).update(
@@ -381,8 +461,11 @@ class HandoverScreen(ViewLoader, Screen):
     def _render_items(self) -> None:
         h = self.view.handover
         items = self.items
-        width = max((len(i.item_id) for i in items), default=8) + 1
         flagged = any(i.overdue or (not i.done and not h.is_open and not i.follow_up) for i in items)
+        # room for the title: the list's width less the other columns
+        # ("[x] ", the flag, "due 28 Oct ", the owner, "✓ 27 Oct auto", " ✎", a scrollbar)
+        room = max(16, (self.query_one("#items", OptionList).size.width or self.size.width - 2)
+                   - 4 - (11 if flagged else 0) - 1 - 12 - 10 - 13 - 2 - 1)
         ol = self.query_one("#items", OptionList)
         keep = ol.highlighted_option.id if ol.highlighted_option is not None else None
         options = []
@@ -395,12 +478,12 @@ class HandoverScreen(ViewLoader, Screen):
                 line.append("✕ not done ", style=severity.style_for(self.app, "medium"))
             elif flagged:
                 line.append(" " * 11)
-            line.append(f"{item.item_id:<{width}}", style="bold" if not item.done else "")
+            line.append(f"{clip(item.title, room):<{room}} ", style="bold" if not item.done else "")
             line.append(f"due {short(item.due):<7} {OWNER_WORDS.get(item.owner, item.owner):<9} ")
             if item.done:
                 line.append(f"✓ {short(item.done_on)}" if item.done_on else "✓ done")
                 if item.auto:
-                    line.append(" from records", style="italic")
+                    line.append(" auto", style="italic")
             else:
                 line.append("required" if item.required else "optional", style="dim" if not item.required else "")
             if item.note:
@@ -413,16 +496,24 @@ class HandoverScreen(ViewLoader, Screen):
             ol.highlighted = ids.index(keep) if keep in ids else 0
         self._render_detail()
 
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self._render_items()
+
     def _render_detail(self) -> None:
+        from planner.checklist import VIEW_WORDS
+
         item = self.current_item
         detail = self.query_one("#item-detail", Static)
         if item is None:
             detail.update("")
             return
-        text = Text(f"{item.item_id}: ", style="bold")
-        text.append(item.title)
+        text = Text(item.title, style="bold")
         if item.done and item.done_by:
             text.append(f" · ticked by {item.done_by}")
+        if item.view:
+            words = "" if self.app.privacy or not item.view_words else f": “{item.view_words}”"
+            text.append(f" · the person {VIEW_WORDS.get(item.view, item.view)}{words}")
         if item.note:
             text.append(" · note: " + ("(hidden in privacy mode)" if self.app.privacy else item.note))
         detail.update(text)
@@ -496,12 +587,21 @@ class HandoverScreen(ViewLoader, Screen):
 
     # ---------------------------------------------------------------- actions
 
-    _OPEN_ONLY = frozenset({"save_summary", "book_three_way", "complete", "cancel_handover"})
+    _OPEN_ONLY = frozenset({"book_three_way", "replan", "complete", "cancel_handover"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that change an open handover are hidden once it is completed or cancelled."""
-        if action in self._OPEN_ONLY and self.view is not None and not self.view.handover.is_open:
+        """Keys that change an open handover are hidden once it is completed or
+        cancelled; the summary saves while it may change; review shows on a
+        cold handover not yet reviewed, for a team lead."""
+        if self.view is None:
+            return True
+        h = self.view.handover
+        if action in self._OPEN_ONLY and not h.is_open:
             return False
+        if action == "save_summary":
+            return h.summary_editable
+        if action == "review":
+            return h.cold and not h.reviewed and self.view.leads_it(self.app.practitioner_id)
         return True
 
     def action_toggle(self) -> None:
@@ -514,15 +614,30 @@ class HandoverScreen(ViewLoader, Screen):
             return
         h = self.view.handover
         if not h.is_open and not item.follow_up:
-            self.notify(f"{item.item_id} was settled when the handover was completed; only follow-up items "
-                        "(due after completion) can still be ticked.", severity="warning", timeout=6)
+            self.notify(f"“{clip(item.title, 40)}” was settled when the handover was completed; only follow-up "
+                        "items (due after completion) can still be ticked.", severity="warning", timeout=6)
             return
         if item.done and item.auto:
-            self.notify(f"{item.item_id} was ticked from the records; correct the contact or appointment instead.",
-                        severity="warning", timeout=6)
+            self.notify(f"“{clip(item.title, 40)}” was ticked from the records; correct the contact or "
+                        "appointment instead.", severity="warning", timeout=6)
             return
         app = self.app
-        said = f"{item.item_id} not done again." if item.done else f"{item.item_id} ticked."
+        said = f"“{clip(item.title, 40)}” " + ("not done again." if item.done else "ticked.")
+        if not item.done and item.item_id == "summary" and not (self.saved_summary or "").strip():
+            self.notify("Write the summary below and save it (ctrl+s) before ticking it.",
+                        severity="warning", timeout=6)
+            return
+        if not item.done and item.item_id in ("told", "review"):
+            def save(value: ViewInput):
+                return hd.tick(app.gateway, case_ref=h.case_ref, item=item, on=app.as_of, actor=app.actor,
+                               view=value.view, words=value.words)
+
+            def done(result) -> None:
+                if result is not None and hasattr(result, "items"):
+                    self.post_message(self.Written(result, said))
+
+            app.push_screen(ViewForm(save, item=item, who=self.who), done)
+            return
         self.write(lambda: hd.tick(app.gateway, case_ref=h.case_ref, item=item, on=app.as_of, actor=app.actor),
                    said, "tick")
 
@@ -558,13 +673,16 @@ class HandoverScreen(ViewLoader, Screen):
     def action_save_summary(self) -> None:
         from tui import handover_data as hd
 
-        if not self._ready(open_only=True, doing="change the summary"):
+        if not self._ready():
             return
         app, h = self.app, self.view.handover
+        if not h.summary_editable:
+            self.notify("The summary can no longer change: the four-week review is done.", severity="warning")
+            return
         text = self.query_one("#summary", TextArea).text
         version = h.version
         finished = any(i.item_id == "summary" and i.done for i in h.items)
-        said = "Summary saved." + ("" if finished else " Tick `summary` when it is finished.")
+        said = "Summary saved." + ("" if finished else " Tick it on the checklist when it is finished.")
         self.write(lambda: hd.save_summary(app.gateway, case_ref=h.case_ref, text=text, version=version,
                                            on=app.as_of, actor=app.actor), said, "summary")
 
@@ -581,8 +699,9 @@ class HandoverScreen(ViewLoader, Screen):
 
         def done(result) -> None:
             if result is not None:
-                self.post_message(self.Written(None, f"Three-way meeting booked with {h.to_id}. Record it as a "
-                                                     "three-way contact when it is held: the item ticks itself."))
+                self.post_message(self.Written(None, f"Three-way meeting booked with {h.to_id}. When it is held, "
+                                                     f"{h.to_id} records it as a three-way contact and the item "
+                                                     "ticks itself."))
 
         app.push_screen(ThreeWayForm(save, as_of=app.as_of, planned_on=h.planned_on, who=self.who,
                                      incoming=self.person(h.to_id, h.to_name)), done)
@@ -597,7 +716,7 @@ class HandoverScreen(ViewLoader, Screen):
 
         def save(value: CompleteInput):
             return hd.complete(app.gateway, case_ref=h.case_ref, on=value.on, override_reason=value.override_reason,
-                               version=version, actor=app.actor)
+                               version=version, actor=app.actor, as_of=app.as_of)
 
         def done(result) -> None:
             if result is None:
@@ -606,6 +725,52 @@ class HandoverScreen(ViewLoader, Screen):
             self.post_message(self.Written(result, f"Handover completed ({word}). The case is now with {h.to_id}."))
 
         app.push_screen(CompleteForm(save, handover=h, as_of=app.as_of, who=self.who), done)
+
+    def action_replan(self) -> None:
+        from tui import handover_data as hd
+        from tui.screens.forms import HandoverForm
+
+        if not self._ready(open_only=True, doing="re-plan it"):
+            return
+        app, view, h = self.app, self.view, self.view.handover
+        version = h.version
+        receivers = [(label if not app.privacy else label.split(" · ")[0], pid) for label, pid in view.receivers]
+
+        def save(value):
+            return hd.replan(app.gateway, case_ref=h.case_ref,
+                             to_id=value.to_practitioner_id if value.to_practitioner_id != h.to_id else None,
+                             planned_on=value.planned_on if value.planned_on != h.planned_on else None,
+                             override_reason=value.override_reason, version=version, as_of=app.as_of,
+                             actor=app.actor)
+
+        def done(result) -> None:
+            if result is not None and hasattr(result, "items"):
+                self.post_message(self.Written(result, f"Re-planned: to {result.to_id} on "
+                                                       f"{result.planned_on:%a %d %b}; what was done is kept."))
+
+        app.push_screen(HandoverForm(save, as_of=app.as_of, who=self.who, receivers=receivers,
+                                     lead=view.leads_it(app.practitioner_id), current=(h.to_id, h.planned_on)),
+                        done)
+
+    def action_review(self) -> None:
+        from tui import handover_data as hd
+
+        if not self._ready():
+            return
+        app, h = self.app, self.view.handover
+        if not (h.cold and not h.reviewed):
+            self.notify("Only a cold handover not yet reviewed is reviewed.", severity="warning")
+            return
+
+        def save(note: str):
+            return hd.review(app.gateway, case_ref=h.case_ref, note=note, on=app.as_of, actor=app.actor,
+                             handover_id=h.id)
+
+        def done(result) -> None:
+            if result is not None and hasattr(result, "items"):
+                self.post_message(self.Written(result, "Reviewed: the cold handover leaves the warnings."))
+
+        app.push_screen(ReviewForm(save, handover=h, who=self.who, privacy=app.privacy), done)
 
     def action_cancel_handover(self) -> None:
         from tui import handover_data as hd

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Static
 
 from tui.data import initials
 from tui.handover_data import TeamHandoversView
+from tui.screens.handover import clip
 from tui.screens.loading import ViewLoader
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
@@ -121,7 +122,7 @@ class HandoversScreen(ViewLoader, Screen):
         high = severity.style_for(self.app, "high")
         for r in view.rows:
             name = initials(r.display_name) if privacy else r.display_name
-            nxt = f"{r.next_id} {r.next_due:%d %b}" if r.next_id else "—"
+            nxt = f"{clip(r.next_title, 26):<26} {r.next_due:%d %b}" if r.next_title else "—"
             if r.follow_up:
                 when, status = "done", "follow-up"
             else:

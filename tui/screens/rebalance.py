@@ -6,9 +6,12 @@ moves; defaults from the policy), then this screen solves in a thread worker
 (HiGHS, "solving…" meanwhile) and shows the proposed moves with points, cost
 and reason, and every practitioner's capacity before and after. The after
 column is recomputed with `planner.rebalance.with_moves` as moves are
-accepted or dropped (space toggles, `a` all, `n` none). `enter`/`A` asks
-for confirmation (`ApplyConfirm`: how many handovers, on which date) and then
-plans one warm handover with its checklist per accepted move, audited, in one
+accepted or dropped (space toggles, `a` all, `n` none). Each move shows the
+date its handover would get: staggered from as-of + 28 days, at most 2 a
+working day for each giving practitioner, riskiest first (SPEC §4).
+`enter`/`A` asks for confirmation (`ApplyConfirm`: how many handovers, from
+when to when; the lead may start them on another day) and then plans one
+warm handover with its checklist per accepted move, audited, in one
 transaction (`storage.team.apply_plan`); a case that changed meanwhile
 (ConflictError) gives a notice and nothing is applied.
 """
@@ -29,13 +32,13 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
-from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.screens.forms import Field, FormScreen, nice
 from tui.team_data import SolvedPlan, capacity_bar
 from tui.screens.team import band_style, short
 from tui.widgets.chrome import KeyBar, TitleBar
 
 MOVE_COLUMNS = (("ok", "Accept"), ("case", "Case"), ("name", "Name"), ("move", "From → to"),
-                ("points", "Points"), ("cost", "Cost"), ("reason", "Reason"))
+                ("points", "Points"), ("cost", "Cost"), ("date", "Handover"), ("reason", "Reason"))
 CAPACITY_COLUMNS = (("id", "ID"), ("name", "Name"), ("before", "Before"), ("after", "After"),
                     ("change", "Change"), ("note", "Note"))
 ACCEPTED, DROPPED = "[✓] yes", "[ ] no"
@@ -103,41 +106,44 @@ class RebalanceOptions(FormScreen):
 
 
 class ApplyConfirm(FormScreen):
-    """How many handovers will be planned, and on which date; returns the date."""
+    """How many handovers will be planned, from when to when; returns the
+    first date (the lead may start them on another day: they are staggered
+    again from it)."""
 
-    def __init__(self, *, moves: int, already: int, default_on: date, as_of: date) -> None:
+    def __init__(self, *, moves: int, already: int, default_on: date, as_of: date,
+                 dates: dict | None = None, per_day: int = 2) -> None:
         super().__init__(lambda day: day)
         self.moves = moves
         self.already = already
         self.default_on = default_on
         self.as_of = as_of
+        self.dates = dates or {}
+        self.per_day = per_day
         new = moves - already
         self.title_text = f"Plan {new} warm handover{'s' if new != 1 else ''}?"
 
     def fields(self):
         new = self.moves - self.already
-        text = (f"{new} warm handover{'s' if new != 1 else ''} will be planned for {nice(self.default_on)}, "
-                "each with its checklist. The cases stay with their current practitioner until each "
-                "handover is completed: nothing is reallocated silently. The rebalance is audited.")
+        days = sorted(set(self.dates.values())) or [self.default_on]
+        span = (f"on {nice(days[0])}" if days[0] == days[-1]
+                else f"from {nice(days[0])} to {nice(days[-1])}")
+        text = (f"{new} warm handover{'s' if new != 1 else ''} will be planned {span}, at most {self.per_day} a "
+                "working day for each practitioner, the riskiest cases first, each with its checklist. The cases "
+                "stay with their current practitioner until each handover is completed: nothing is reallocated "
+                "silently. The rebalance is audited.")
         if self.already:
             text += f" {self.already} accepted move(s) already have that handover planned."
         yield Static(text, classes="form--hint", id="confirm-text")
-        yield Field("Handover on", Input(self.default_on.isoformat(), placeholder="YYYY-MM-DD", id="on",
-                                         compact=True), name="on", hint="default: as of + 14 days")
+        yield Field("Starting on", Input(self.default_on.isoformat(), placeholder="YYYY-MM-DD", id="on",
+                                         compact=True), name="on",
+                    hint="the first working day from as of + 28 days; another day staggers them from it")
 
     def on_mount(self) -> None:
         self.query_one("#save", Button).label = "Plan handovers"
         self.query_one(".form--keys", Static).update("ctrl+s plans · esc cancels")
 
     def collect(self) -> date | None:
-        day = parse_date(self.query_one("#on", Input).value)
-        if day is None:
-            self.error("on", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
-            return None
-        if day < self.as_of:
-            self.error("on", f"A handover can't be planned in the past (before {nice(self.as_of)}).")
-            return None
-        return day
+        return self.date_from("on", self.as_of, f"A handover can't be planned in the past (before {nice(self.as_of)}).")
 
 
 # ----------------------------------------------------------------------------- the screen
@@ -192,6 +198,7 @@ class RebalanceScreen(Screen):
         self.plan = None  # the solved plan with only the accepted moves (planner.rebalance.with_moves)
         self.accepted: set[str] = set()
         self.applied = None  # storage.team.AppliedPlan once applied
+        self._first_on: date | None = None  # the first handover date the confirmation offered
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -282,6 +289,7 @@ class RebalanceScreen(Screen):
         keep = moves.cursor_row
         moves.clear()
         for m in solved.plan.moves:
+            day = solved.dates.get(m.case_ref)
             moves.add_row(
                 ACCEPTED if m.case_ref in self.accepted else DROPPED,
                 m.case_ref,
@@ -289,6 +297,7 @@ class RebalanceScreen(Screen):
                 f"{m.from_id} → {m.to_id}",
                 num(m.points),
                 num(m.cost),
+                f"{day:%a %d %b}" if day else "planned",
                 m.reason,
                 key=m.case_ref,
             )
@@ -341,9 +350,12 @@ class RebalanceScreen(Screen):
             f"{solved.plan.target_pct:g}% · {total} move{'s' if total != 1 else ''} proposed"
         ]
         if total:
+            days = sorted(d for ref, d in solved.dates.items() if ref in self.accepted)
+            when = (f"{days[0]:%a %d %b}" + (f"–{days[-1]:%a %d %b}" if days[-1] != days[0] else "")
+                    if days else f"{solved.handover_on:%a %d %b}")
             lines.append(
                 f"Accepted {len(plan.moves)} of {total} · cost {num(plan.total_cost)} · "
-                f"points over target {num(plan.overload_points)} · handovers {solved.handover_on:%a %d %b}"
+                f"points over target {num(plan.overload_points)} · handovers {when}"
             )
         elif plan.overload_points == 0:
             lines.append("No moves needed: everyone is at or under the target.")
@@ -362,8 +374,10 @@ class RebalanceScreen(Screen):
             reason.update("")
             return
         state = "accepted" if move.case_ref in self.accepted else "dropped"
+        day = self.solved.dates.get(move.case_ref)
+        on = f" · handover {day:%a %d %b}" if day else ""
         reason.update(f"{move.case_ref} {move.from_id} → {move.to_id} ({state}) · {num(move.points)} points · "
-                      f"cost {num(move.cost)}: {move.reason}")
+                      f"cost {num(move.cost)}{on}: {move.reason}")
 
     def highlighted_move(self):
         moves = self.query_one("#moves", DataTable)
@@ -444,21 +458,27 @@ class RebalanceScreen(Screen):
             if day is not None:
                 self.apply(day)
 
+        accepted = {ref: d for ref, d in self.solved.dates.items() if ref in self.accepted}
+        self._first_on = min(accepted.values(), default=self.solved.handover_on)
         self.app.push_screen(ApplyConfirm(moves=len(self.plan.moves), already=already,
-                                          default_on=self.solved.handover_on, as_of=self.app.as_of), confirmed)
+                                          default_on=self._first_on, as_of=self.app.as_of,
+                                          dates=accepted, per_day=self.app.policy.handover.per_day), confirmed)
 
     def apply(self, day: date) -> None:
         self.applying = True
         self.query_one("#reason", Static).update(f"Planning {len(self.plan.moves)} handover(s)…")
-        self._apply(self.plan, day)
+        # the dates shown when the lead kept the first day; staggered again from another one
+        dates = ({ref: d for ref, d in self.solved.dates.items() if ref in self.accepted}
+                 if day == (self._first_on or self.solved.handover_on) else None)
+        self._apply(self.plan, day, dates)
 
     @work(thread=True, exclusive=True, group="rebalance-apply", exit_on_error=False)
-    def _apply(self, plan, day: date) -> None:
+    def _apply(self, plan, day: date, dates: dict | None = None) -> None:
         from tui.team_data import apply_rebalance
 
         app = self.app
         try:
-            applied = apply_rebalance(app.gateway, plan, handover_on=day, actor=app.actor)
+            applied = apply_rebalance(app.gateway, plan, handover_on=day, actor=app.actor, dates=dates)
         except ConflictError as exc:
             self.post_message(self.ApplyFailed(str(exc), conflict=True))
         except CaseloadError as exc:
@@ -473,8 +493,10 @@ class RebalanceScreen(Screen):
         self.applying = False
         self.applied = message.applied
         a = message.applied
+        span = (f"on {nice(a.planned_on)}" if a.last_on == a.planned_on
+                else f"from {nice(a.planned_on)} to {nice(a.last_on)}")
         text = (f"Planned {len(a.handover_ids)} warm handover{'s' if len(a.handover_ids) != 1 else ''} "
-                f"on {nice(a.planned_on)}, each with its checklist.")
+                f"{span}, each with its checklist.")
         if a.already_planned:
             text += f" {len(a.already_planned)} were already planned."
         self.notify(text + " H shows the team's handovers.", title="Rebalance applied", timeout=8)

@@ -318,6 +318,8 @@ class SupervisionScreen(ViewLoader, Screen):
         Binding("r", "next_prompt", "Prompt", id="supervision.prompt"),
         Binding("i", "pin_prompt", "Pin", id="supervision.pin"),
         Binding("A", "add_action", "Action", id="supervision.action", key_display="A"),
+        Binding("V", "review_handover", "Review the cold handover", id="supervision.review_handover",
+                key_display="V", show=False),
         Binding("e", "export", "Export the record (Markdown)", id="supervision.export", show=False),
         Binding("E", "end_session", "End the session", id="supervision.end", show=False, key_display="E"),
         Binding("o", "open_case", "Open the full case", id="supervision.open", show=False),
@@ -771,8 +773,9 @@ class SupervisionScreen(ViewLoader, Screen):
             if done and done[-1].status == "completed_cold":
                 last = done[-1]
                 when = f" on {last.completed_on:%d %b %Y}" if last.completed_on else ""
+                after = " Reviewed." if last.reviewed else " Not yet reviewed: V reviews it."
                 return Text(f"⚠ Last handover was cold{when}: from {self.person(last.from_practitioner_id)} "
-                            f"to {self.person(last.to_practitioner_id)}.")
+                            f"to {self.person(last.to_practitioner_id)}.{after}")
             return Text("No handover open.", style="dim")
         required = [i for i in h.items if i.required]
         done = sum(1 for i in required if i.done)
@@ -1001,6 +1004,44 @@ class SupervisionScreen(ViewLoader, Screen):
         if self.view is not None:
             self._save_draft(self.current_ref)
         self._enqueue(job)
+
+    def cold_handover_of(self, item):
+        """The case's latest completed handover when it is cold and not yet reviewed."""
+        from planner.handover import is_cold
+
+        done = [h for h in item.case.handovers if h.is_completed] if item is not None else []
+        last = done[-1] if done else None
+        return last if last is not None and is_cold(last) and not last.reviewed else None
+
+    def action_review_handover(self) -> None:
+        """V: the lead reviews the case's cold handover (SPEC §4); the
+        `cold_handover` warning then ends and the case moves in the queue
+        at the next session."""
+        from tui import handover_data as hd
+        from tui.data import initials
+        from tui.screens.handover import ReviewForm
+
+        if not self._ready() or self.current is None:
+            return
+        item = self.current
+        last = self.cold_handover_of(item)
+        if last is None:
+            self.notify("This case has no cold handover waiting for review.", timeout=3)
+            return
+        app, ref = self.app, item.case_ref
+        name = initials(item.case.display_name) if app.privacy else item.case.display_name
+
+        def save(note: str):
+            return hd.review(app.gateway, case_ref=ref, note=note, on=app.as_of, actor=app.actor,
+                             handover_id=last.id)
+
+        def done(result) -> None:
+            if result is not None:
+                self.notify(f"{ref}: the cold handover is reviewed; it leaves the warnings.", timeout=5)
+                self.load()
+
+        self._save_draft(ref)
+        app.push_screen(ReviewForm(save, handover=last, who=f"{ref} {name}", privacy=app.privacy), done)
 
     def action_open_case(self) -> None:
         from tui.screens.case import CaseScreen
