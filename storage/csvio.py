@@ -360,7 +360,9 @@ class _Source:
                 consumed = lineno
                 yield text
 
-        reader = csv.reader(feed(), strict=False)
+        # strict: a quoted field never closed is an error at the end of the
+        # file, not one field swallowing every row after it.
+        reader = csv.reader(feed(), strict=True)
         while True:
             start = consumed + 1
             try:
@@ -368,9 +370,48 @@ class _Source:
             except StopIteration:
                 return
             except csv.Error as exc:
-                self.errors.add(self, start, "-", f"not valid CSV ({exc})")
+                column, reason = self._csv_problem(start, consumed, str(exc))
+                self.errors.add(self, start, column, reason)
                 return
             yield start, record
+
+    def _csv_problem(self, row: int, last_line: int, message: str) -> tuple[str, str]:
+        """The column and reason for a record (from line `row` to `last_line`)
+        the csv module refused: its cells are read again, without the
+        module's limits, to find the cell at fault."""
+        limit = csv.field_size_limit()
+        cells = self._raw_record(row, limit)
+        # the cell at fault is the last one read: the reader stops inside it
+        index = len(cells) - 1 if cells else 0
+        if "field larger than field limit" in message:
+            long = [i for i, cell in enumerate(cells) if len(cell) > limit]
+            index = long[0] if long else index
+            reason = f"longer than {limit} characters (the most a CSV cell may hold)"
+        elif "unexpected end of data" in message:
+            reason = "unterminated quoted field (its opening quote is never closed)"
+        elif "expected after" in message and last_line > row:
+            # a quote left open swallows the lines after it up to the next quote
+            reason = f"unterminated quoted field (the quote opened on this row runs on to line {last_line})"
+        elif "expected after" in message:
+            reason = "text after a closing quote (quote the whole cell, doubling any quote inside it)"
+        else:
+            return "-", f"not valid CSV ({message})"
+        names = {i: name for name, i in self.col.items()}
+        return names.get(index, f"column {index + 1}"), reason
+
+    def _raw_record(self, row: int, limit: int) -> list[str]:
+        """The cells of the record starting on line `row`, read leniently."""
+        saved = csv.field_size_limit()
+        try:
+            csv.field_size_limit(max(limit, 1 << 30))
+            with open(self.path, "rb") as fh:
+                lines = (raw.decode("utf-8", "replace").removeprefix("\ufeff")
+                         for n, raw in enumerate(fh, start=1) if n >= row)
+                return next(csv.reader(lines, strict=False), [])
+        except (OSError, csv.Error):
+            return []
+        finally:
+            csv.field_size_limit(saved)
 
     def read_header(self) -> None:
         try:
