@@ -94,6 +94,7 @@ from sqlalchemy import Engine, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from planner import validate
 from planner.errors import CaseloadError
 from planner.model import (
     ABSENCE_KINDS,
@@ -541,7 +542,10 @@ class _Row:
                 return _BAD
         return value
 
-    def text(self, column: str, required: bool = False, max_len: int | None = None, strip: bool = True) -> Any:
+    def text(self, column: str, required: bool = False, max_len: int | None = None, strip: bool = True,
+             check: Any = validate.free_text) -> Any:
+        """Free text (`check` = planner.validate.free_text), or a name with
+        `check=validate.name`."""
         if strip:
             value = self._value(column, required)
         else:
@@ -555,6 +559,11 @@ class _Row:
         if isinstance(value, str) and max_len is not None and len(value) > max_len:
             self.error(column, f"too long (at most {max_len} characters)")
             return _BAD
+        if isinstance(value, str):
+            problem = check(value)
+            if problem is not None:
+                self.error(column, problem)
+                return _BAD
         return value
 
     def enum(self, column: str, allowed: Sequence[str], required: bool = False) -> Any:
@@ -576,9 +585,11 @@ class _Row:
             return value
         if len(value) == 10 and value[4] == "-" == value[7] and value.isascii():
             try:  # the common case, quickly
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                return day if validate.EARLIEST <= day <= validate.LATEST else self._in_range(column, day)
         iso = _ISO.fullmatch(value)
         uk = None if iso else _UK.fullmatch(value)
         if iso:
@@ -589,10 +600,29 @@ class _Row:
             self.error(column, f"{value!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
             return _BAD
         try:
-            return date(y, mo, d)
+            day = date(y, mo, d)
         except ValueError:
             self.error(column, f"{value!r} is not a real date")
             return _BAD
+        return self._in_range(column, day)
+
+    def _in_range(self, column: str, day: date) -> Any:
+        problem = validate.in_range(day)
+        if problem is not None:
+            self.error(column, problem)
+            return _BAD
+        return day
+
+    def checked(self, column: str, value: Any, check: Any, *args: Any) -> Any:
+        """`value` if `check(value, *args)` (planner.validate) finds nothing
+        wrong, else the row error and _BAD; values already bad pass through."""
+        if value is None or value is _BAD:
+            return value
+        problem = check(value, *args)
+        if problem is not None:
+            self.error(column, problem)
+            return _BAD
+        return value
 
     def time(self, column: str) -> Any:
         value = self._value(column, False)
@@ -739,8 +769,9 @@ class _Bulk:
 
 
 class _Importer:
-    def __init__(self, session: Session, *, dry_run: bool, actor: str, policy: Any) -> None:
+    def __init__(self, session: Session, *, dry_run: bool, actor: str, policy: Any, today: date) -> None:
         self.session = session
+        self.today = today
         self.conn = session.connection()
         self.dry_run = dry_run
         self.actor = actor or audit.default_actor()
@@ -757,6 +788,7 @@ class _Importer:
         self.allocs_of: dict[str, list[tuple[str, str, date]]] = {}  # case_ref -> keys
         self.open_alloc: dict[str, tuple[str, date]] = {}
         self.seen: dict[str, dict[Any, Any]] = {k: {} for k in ORDER}
+        self.team_moves: dict[str, tuple[_Row, str]] = {}  # practitioner_id -> (row, new team)
         self.sources: dict[int, _Source] = {}
         self._audit_bulk = _Bulk(self.conn, m.AuditEvent.__table__, _AUDIT_COLUMNS)
         self._at = self._audit_bulk.moment(self.now)
@@ -895,6 +927,25 @@ class _Importer:
             for i in range(0, len(rows), BATCH):
                 self.conn.execute(stmt, rows[i:i + BATCH])
 
+    def finish(self) -> None:
+        """Checks that need every file of the call: a practitioner moved to
+        another team may not leave open cases of their old team behind
+        (planner.validate.stranded_cases), unless this call moves those
+        cases too."""
+        if not self.team_moves:
+            return
+        self.load_allocs()
+        assert self.cases is not None
+        held: dict[str, list[tuple[str, str | None]]] = {}
+        for ref, (pid, _start) in self.open_alloc.items():
+            if pid in self.team_moves:
+                case = self.cases.get(ref)
+                held.setdefault(pid, []).append((ref, case.team_id if case else None))
+        for pid, (row, team) in self.team_moves.items():
+            problem = validate.stranded_cases(pid, team, held.get(pid, ()))
+            if problem is not None:
+                row.error("team_id", problem)
+
     # -- practitioners -----------------------------------------------------------
     def do_practitioners(self, src: _Source, rep: FileReport) -> None:
         self.load_teams_pracs()
@@ -907,7 +958,7 @@ class _Importer:
             pid = row.key("practitioner_id")
             team_id = row.key("team_id")
             vals = {
-                "name": row.text("name", required=True, max_len=200),
+                "name": row.text("name", required=True, max_len=200, check=validate.name),
                 "role": row.enum("role", ROLES, required=True),
                 "grade": row.enum("grade", GRADES, required=True),
                 "contracted_hours": row.number("contracted_hours", 0, 168, low_open=True),
@@ -916,7 +967,7 @@ class _Importer:
                 "email": row.email("email"),
                 "nation": row.enum("nation", NATIONS),
             }
-            team_name = row.text("team_name", max_len=200)
+            team_name = row.text("team_name", max_len=200, check=validate.name)
             if vals["contracted_hours"] is None:
                 vals["contracted_hours"] = 37.0
             if vals["reduction_pct"] is None:
@@ -972,6 +1023,7 @@ class _Importer:
                           if (old_nation if f == "nation" else rec.vals.get(f)) != vals[f])
             if rec.team_id != team_id:
                 diff.append("team_id")
+                self.team_moves[pid] = (row, team_id)
             if diff:
                 for f in diff:
                     if f != "team_id":
@@ -1037,13 +1089,15 @@ class _Importer:
         for row in src.rows():
             ref = row.key("case_ref")
             prac = self.prac(row, "practitioner_id", row.key("practitioner_id"))
-            allocated_on = row.date("allocated_on", required=True)
+            allocated_on = row.checked("allocated_on", row.date("allocated_on", required=True),
+                                       validate.allocated_on, self.today)
             vals = {
-                "display_name": row.text("display_name", required=True, max_len=200),
+                "display_name": row.text("display_name", required=True, max_len=200, check=validate.name),
                 "tier": row.enum("tier", TIERS),
                 "contact_level": row.enum("contact_level", CONTACT_LEVELS),
                 "youth": row.boolean("youth"),
-                "date_of_birth": row.date("date_of_birth"),
+                "date_of_birth": row.checked("date_of_birth", row.date("date_of_birth"),
+                                             validate.date_of_birth, self.today),
                 "flags": row.flags("flags"),
                 "status": row.enum("status", STATUSES),
                 "paused_until": row.date("paused_until"),
@@ -1188,7 +1242,7 @@ class _Importer:
         for row in src.rows():
             case = self.case(row, "case_ref", row.key("case_ref"))
             prac = self.prac(row, "practitioner_id", row.key("practitioner_id"))
-            start = row.date("start_date", required=True)
+            start = row.checked("start_date", row.date("start_date", required=True), validate.allocated_on, self.today)
             end = row.date("end_date")
             reason = row.text("reason", max_len=400)
             if isinstance(start, date) and isinstance(end, date) and end < start:
@@ -1197,6 +1251,11 @@ class _Importer:
                 continue
             key = (case.ref, prac.pid, start)
             if not self.first_seen("allocations", key, row, "start_date", "allocation (case_ref, practitioner_id, start_date)"):
+                continue
+            if end is None and case.team_id and prac.team_id != case.team_id:
+                row.error("practitioner_id", f"{prac.pid} is in team {prac.team_id}, case {case.ref} in team "
+                          f"{case.team_id}: an open allocation cannot take a case to another team (give the "
+                          "case its new practitioner and allocated_on in a cases file instead)")
                 continue
             existing = self.allocs.get(key)
             if existing is None:
@@ -1284,6 +1343,7 @@ class _Importer:
         i_case, i_day, i_prac, i_kind, i_out = (src.col.get(c, -1) for c in KINDS["contacts"].required)
         i_notes = src.col.get("notes")
         quick = not src.missing
+        today, text_control = self.today, validate.TEXT_CONTROL.search
         for row in src.rows():
             # the quick path takes rows that are already canonical; anything
             # else goes through the full checks, which also word the errors
@@ -1299,15 +1359,20 @@ class _Importer:
                         day = date.fromisoformat(text)
                     except ValueError:
                         day = None
+                    if day is not None and not validate.EARLIEST <= day <= today:
+                        day = None  # the full checks word the error
                     notes = cells[i_notes] if i_notes is not None else None
                     if notes is not None:
                         if notes[:1] == "'":
                             notes = unescape_cell(notes)
                         if not notes.strip():
                             notes = None
+                        elif text_control(notes) is not None:
+                            day = None
             if day is None:
                 case = self.case(row, "case_ref", row.key("case_ref"))
-                day = row.date("contact_date", required=True)
+                day = row.checked("contact_date", row.date("contact_date", required=True),
+                                  validate.contact_date, self.today)
                 prac = self.prac(row, "practitioner_id", row.key("practitioner_id"))
                 kind = row.enum("kind", CONTACT_KINDS, required=True)
                 outcome = row.enum("outcome", OUTCOMES, required=True)
@@ -1547,6 +1612,10 @@ class _Importer:
             if current[0] == to.pid:
                 row.error("to_practitioner_id", f"case {case.ref} is already with {to.pid}")
                 continue
+            problem = validate.handover_date(planned_on, self.today)
+            if problem is not None:
+                row.error("planned_on", problem)
+                continue
             if case.ref in open_by_case:
                 row.error("planned_on", f"case {case.ref} already has an open handover on "
                           f"{open_by_case[case.ref].isoformat()}")
@@ -1607,11 +1676,15 @@ def import_csv(
     dry_run: bool = False,
     actor: str,
     policy: Any = None,
+    today: date | None = None,
 ) -> ImportReport:
     """Import CSV files in one transaction (see the module docstring).
 
-    Returns what was (or, with `dry_run`, would be) written per file; raises
-    `ImportFailed` with every problem found, having written nothing."""
+    `today` (default: the date today) is the day the checks of
+    planner/validate.py count from: no contact after it, no new handover
+    before it. Returns what was (or, with `dry_run`, would be) written per
+    file; raises `ImportFailed` with every problem found, having written
+    nothing."""
     errors = _Errors()
     sources = [_Source(path, i, errors) for i, path in enumerate(paths)]
     for src in sources:
@@ -1626,7 +1699,7 @@ def import_csv(
         if sqlite:  # big imports touch indexes all over: give SQLite room to cache them
             old_cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
             session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
-        importer = _Importer(session, dry_run=dry_run, actor=actor, policy=policy)
+        importer = _Importer(session, dry_run=dry_run, actor=actor, policy=policy, today=today or date.today())
         importer.errors = errors
         importer.sources = by_index
         try:
@@ -1635,6 +1708,7 @@ def import_csv(
                 getattr(importer, f"do_{src.kind.name}")(src, rep)
                 importer.flush_audit()
                 reports.append(rep)
+            importer.finish()
             if errors:
                 session.rollback()
                 raise ImportFailed(errors.lines())

@@ -47,6 +47,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from planner import validate
 from planner.errors import CaseloadError
 from planner.model import (
     COMPLETED_HANDOVER_STATUSES,
@@ -716,6 +717,7 @@ def set_item_note(
     _refuse_settled(session, row, items, item_id, "write a note on")
     _check_version(session, item, expected_version, _what(case_ref, item_id))
     note = note if note and note.strip() else None
+    validate.text_field("note", note)
     if note != item.note:
         item.note = note
         _flush(session)
@@ -744,6 +746,7 @@ def save_summary(
     guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, _what(case_ref))
     text = text if text and text.strip() else None
+    validate.text_field("summary", text)
     if text != row.summary:
         row.summary = text
         _flush(session)
@@ -778,6 +781,7 @@ def complete_handover(
     from storage.repo import _open_allocation, allocate
 
     on = _as_date(on, "on")
+    validate.text_field("override_reason", override_reason)
     case, row = _open_row(session, case_ref, "complete")
     guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, _what(case_ref))

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+from planner import validate
 from planner.errors import CaseloadError, ConflictError
 from planner.model import (
     CONTACT_KINDS,
@@ -206,14 +207,18 @@ def _one_of(value: str, allowed: Iterable[str], what: str) -> str:
 
 
 def _as_date(value: Any, what: str) -> date:
+    """A date within planner.validate's range (EARLIEST..LATEST)."""
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise CaseloadError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            raise CaseloadError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+    validate.refuse(what, validate.in_range(day))
+    return day
 
 
 def _as_bool(value: Any, what: str) -> bool:
@@ -281,6 +286,7 @@ def record_contact(
     _one_of(kind, CONTACT_KINDS, "contact kind")
     _one_of(outcome, OUTCOMES, "outcome")
     contact_date = _as_date(contact_date, "contact_date")
+    validate.text_field("notes", notes)
     clash = session.execute(
         select(m.Contact.id).where(
             m.Contact.case_id == case.id,
@@ -469,6 +475,7 @@ def add_case_note(
     author_pk = _practitioner(session, author_id).id if author_id else None
     if not text or not text.strip():
         raise CaseloadError("a case note needs some text")
+    validate.text_field("text", text)
     written_on = _as_date(written_on, "written_on")
     row = m.CaseNote(case_id=case.id, author_pk=author_pk, written_on=written_on, text=text)
     session.add(row)
@@ -528,6 +535,7 @@ def update_case(
             if not value or not str(value).strip():
                 raise CaseloadError("display_name: cannot be empty")
             values[name] = str(value).strip()
+            validate.text_field(name, values[name], is_name=True)
         elif name == "tier":
             values[name] = _one_of(str(value).upper(), TIERS, "tier") if value else None
         elif name == "contact_level":
@@ -608,6 +616,7 @@ def allocate(
     guard_case(session, actor, case_ref)
     practitioner = _practitioner(session, practitioner_id)
     start_date = _as_date(start_date, "start_date")
+    validate.text_field("reason", reason)
     current = _open_allocation(session, case.id)
     from_id = None
     if current is not None:
@@ -685,6 +694,7 @@ def plan_handover(
     guard_case(session, actor, case_ref)
     receiver = _practitioner(session, to_practitioner_id)
     planned_on = _as_date(planned_on, "planned_on")
+    validate.text_field("reason", reason)
     case = load_case(session, case_ref)
     if case.practitioner_id is None:
         raise CaseloadError(f"case {case_ref} has no current practitioner to hand over from")

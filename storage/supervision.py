@@ -32,6 +32,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from planner import validate
 from planner.errors import CaseloadError
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.supervision import (
@@ -342,6 +343,7 @@ def save_note(
     Pass the version you read as `expected_version` (0 for "no note yet") and
     a note someone else changed since is refused with ConflictError."""
     row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "write notes")
+    validate.text_field("note", text)
     row.note = text if text and text.strip() else None
     _flush(session)
     audit.record(session, actor, "save", "supervision_note", f"{session_id}:{case_ref}",
@@ -489,6 +491,7 @@ def add_action(
         raise CaseloadError("an action needs some text: what is to be done?")
     if len(text) > MAX_ACTION_TEXT:
         raise CaseloadError(f"an action's text is {len(text)} characters; {MAX_ACTION_TEXT} at most")
+    validate.text_field("text", text)
     owner = _practitioner(session, owner_id)
     due = _as_date(due, "due")
     if session_id is not None:

@@ -8,6 +8,8 @@ runs on SQLite and, when CASELOAD_TEST_PG_URL is set, on PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -89,3 +91,148 @@ def test_a_cell_over_the_csv_field_limit_names_its_column(engine, tmp_path):
     assert errors == [f"{tmp_path}/contacts.csv:3: notes: longer than {csv.field_size_limit()} characters "
                       "(the most a CSV cell may hold)"]
     assert count(engine, m.Contact) == 0
+
+
+# --------------------------------------------------------------------------- what the app refuses, the importer refuses
+
+TODAY = date(2026, 12, 7)
+
+
+def rows_file(tmp_path, name: str, header: str, *rows: str):
+    return write(tmp_path, name, "\n".join((header, *rows)) + "\n")
+
+
+@pytest.mark.parametrize(("cell", "reason"), [
+    ("2099-01-01", "2099-01-01 is in the future (after 2026-12-07); a contact is recorded once it has happened"),
+    ("2026-12-08", "2026-12-08 is in the future (after 2026-12-07)"),
+    ("1899-12-31", "1899-12-31 is before 1900-01-01"),
+    ("01/01/0001", "0001-01-01 is before 1900-01-01"),
+])
+def test_contacts_in_the_future_or_before_1900_are_row_errors(engine, tmp_path, cell, reason):
+    contacts = rows_file(tmp_path, "contacts.csv", CONTACTS_HEADER, "C1001,2026-01-05,P1,office,attended,ok",
+                         f"C1001,{cell},P1,phone,attended,later")
+    [error] = refused(engine, base(tmp_path) + [contacts], today=TODAY)
+    assert error.startswith(f"{tmp_path}/contacts.csv:3: contact_date: {reason}")
+    assert count(engine, m.Contact) == 0
+
+
+def test_a_contact_today_is_fine(engine, tmp_path):
+    contacts = rows_file(tmp_path, "contacts.csv", CONTACTS_HEADER, "C1001,2026-12-07,P1,office,attended,today")
+    import_csv(engine, base(tmp_path) + [contacts], actor="tester", today=TODAY)
+    assert count(engine, m.Contact) == 1
+
+
+def test_future_births_and_allocations_are_row_errors(engine, tmp_path):
+    cases = rows_file(tmp_path, "cases.csv", "case_ref,display_name,practitioner_id,allocated_on,date_of_birth",
+                      "C2001,Kit Future,P1,2026-12-01,2031-05-05",
+                      "C2002,Lee Ahead,P1,2027-01-04,1990-01-01",
+                      "C2003,Max Ancient,P1,2026-01-04,1850-01-01")
+    practitioners = write(tmp_path, "practitioners.csv", (DATA / "practitioners.csv").read_bytes())
+    errors = refused(engine, [practitioners, cases], today=TODAY)
+    assert [e.replace(f"{tmp_path}/", "") for e in errors] == [
+        "cases.csv:2: date_of_birth: 2031-05-05 is in the future (after 2026-12-07); a date of birth has happened",
+        "cases.csv:3: allocated_on: 2027-01-04 is in the future (after 2026-12-07); plan a handover for a change ahead",
+        "cases.csv:4: date_of_birth: 1850-01-01 is before 1900-01-01",
+    ]
+    allocations = rows_file(tmp_path, "allocations.csv", "case_ref,practitioner_id,start_date",
+                            "C1001,P4,2027-02-01")
+    [error] = refused(engine, base(tmp_path) + [allocations], today=TODAY)
+    assert "allocations.csv:2: start_date: 2027-02-01 is in the future" in error
+    assert count(engine, m.Case) == 0
+
+
+def test_a_new_handover_planned_in_the_past_is_a_row_error(engine, tmp_path):
+    handovers = rows_file(tmp_path, "handovers.csv", "case_ref,to_practitioner_id,planned_on",
+                          "C1002,P2,2026-12-01", "C1004,P1,2026-12-07")
+    [error] = refused(engine, base(tmp_path) + [handovers], today=TODAY)
+    assert error == (f"{tmp_path}/handovers.csv:2: planned_on: 2026-12-01 is in the past (before 2026-12-07); "
+                     "a handover is planned for today or later")
+    assert count(engine, m.Handover) == 0
+
+
+def test_an_open_handover_gone_past_its_date_re_imports_unchanged(engine, tmp_path):
+    handovers = rows_file(tmp_path, "handovers.csv", "case_ref,to_practitioner_id,planned_on", "C1002,P2,2026-12-10")
+    import_csv(engine, base(tmp_path) + [handovers], actor="tester", today=TODAY)
+    report = import_csv(engine, [handovers], actor="tester", today=date(2026, 12, 20))
+    assert report.unchanged == 1 and count(engine, m.Handover) == 1
+
+
+@pytest.mark.parametrize(("text", "shown"), [("Jo\x00Null", "NUL"), ("Esc\x1b[31mRed", "ESC"),
+                                             ("Tab\there", "a tab"), ("Right\u202eleft", "U+202E")])
+def test_control_characters_in_names_are_row_errors(engine, tmp_path, text, shown):
+    cases = rows_file(tmp_path, "cases.csv", "case_ref,display_name,practitioner_id,allocated_on",
+                      f'C2001,"{text}",P1,2026-12-01')
+    practitioners = rows_file(tmp_path, "practitioners.csv", "practitioner_id,name,team_id,role,grade,team_name",
+                              f'P1,"{text}",T1,practitioner,PO,North Hill', f'P2,Sam Okafor,T2,practitioner,PO,"{text}"')
+    errors = [e.replace(f"{tmp_path}/", "") for e in refused(engine, [practitioners, cases], today=TODAY)]
+    reason = f"contains a control character ({shown}); a name is one line of plain text"
+    assert errors == [f"practitioners.csv:2: name: {reason}", f"practitioners.csv:3: team_name: {reason}",
+                      f"cases.csv:2: display_name: {reason}"]
+    assert count(engine, m.Practitioner) == 0
+
+
+@pytest.mark.parametrize("notes", ["before\x00after", "bell\x07", "csi\x9b2J"])
+def test_control_characters_in_notes_are_row_errors_but_line_breaks_are_kept(engine, tmp_path, notes):
+    contacts = rows_file(tmp_path, "contacts.csv", CONTACTS_HEADER,
+                         'C1001,2026-01-05,P1,office,attended,"two\nlines\tand a tab"',
+                         f'C1001,2026-01-06,P1,office,attended,"{notes}"')
+    handovers = rows_file(tmp_path, "handovers.csv", "case_ref,to_practitioner_id,planned_on,reason",
+                          f'C1002,P2,2026-12-20,"{notes}"')
+    errors = [e.replace(f"{tmp_path}/", "") for e in refused(engine, base(tmp_path) + [contacts, handovers],
+                                                            today=TODAY)]
+    assert [e.split(": contains a control character")[0] for e in errors] == [
+        "contacts.csv:4: notes", "handovers.csv:2: reason"]
+    assert count(engine, m.Contact) == 0
+    contacts = rows_file(tmp_path, "contacts.csv", CONTACTS_HEADER,
+                         'C1001,2026-01-05,P1,office,attended,"two\nlines\tand a tab"')
+    import_csv(engine, base(tmp_path) + [contacts], actor="tester", today=TODAY)
+    with Session(engine) as s:
+        assert s.execute(select(m.Contact.notes)).scalar_one() == "two\nlines\tand a tab"
+
+
+def test_the_importer_and_the_app_refuse_with_the_same_words(engine, tmp_path):
+    """One check (planner.validate) behind both: the storage function the
+    app's forms save through, and the importer."""
+    from planner.errors import CaseloadError
+    from storage.engine import session as open_session
+    from storage.repo import record_contact
+
+    import_csv(engine, base(tmp_path), actor="tester", today=TODAY)
+    contacts = rows_file(tmp_path, "contacts.csv", CONTACTS_HEADER, 'C1001,2026-01-06,P1,office,attended,"a\x00b"')
+    [error] = refused(engine, [contacts], today=TODAY)
+    with open_session(engine) as s, pytest.raises(CaseloadError) as info:
+        record_contact(s, case_ref="C1001", contact_date=date(2026, 1, 6), practitioner_id="P1", kind="office",
+                       outcome="attended", notes="a\x00b", actor="tester")
+    assert str(info.value) == "notes: contains a control character (NUL)"
+    assert error.endswith(": " + str(info.value))
+
+
+def test_an_open_allocation_to_a_practitioner_of_another_team_is_a_row_error(engine, tmp_path):
+    allocations = rows_file(tmp_path, "allocations.csv", "case_ref,practitioner_id,start_date,end_date",
+                            "C1001,P1,2026-03-02,2026-11-01", "C1001,P5,2026-11-01,",
+                            "C1002,P5,2025-01-01,2025-06-01")  # history with another team is fine
+    [error] = refused(engine, base(tmp_path) + [allocations], today=TODAY)
+    assert error.startswith(f"{tmp_path}/allocations.csv:3: practitioner_id: P5 is in team T2, case C1001 in "
+                            "team T1: an open allocation cannot take a case to another team")
+    allocations = rows_file(tmp_path, "allocations.csv", "case_ref,practitioner_id,start_date,end_date",
+                            "C1002,P5,2025-01-01,2025-06-01")
+    import_csv(engine, base(tmp_path) + [allocations], actor="tester", today=TODAY)
+
+
+def test_moving_a_practitioner_to_another_team_is_refused_while_it_strands_their_cases(engine, tmp_path):
+    import_csv(engine, base(tmp_path), actor="tester", today=TODAY)
+    text = (DATA / "practitioners.csv").read_text().replace("P1,Alex Morgan,T1", "P1,Alex Morgan,T2")
+    text = text.replace("North Hill Probation,37,0,,alex", ",37,0,,alex")
+    moved = write(tmp_path, "moved.csv", text)
+    [error] = refused(engine, [moved], today=TODAY)
+    assert error == (f"{tmp_path}/moved.csv:2: team_id: moving P1 to team T2 would strand the 2 open case(s) "
+                     "they hold outside it: C1001, C1002; hand them over first "
+                     "(caseload handover departures P1)")
+    with Session(engine) as s:
+        team = s.execute(select(m.Team.team_id).join(m.Practitioner, m.Practitioner.team_pk == m.Team.id)
+                         .where(m.Practitioner.practitioner_id == "P1")).scalar_one()
+    assert team == "T1"
+    # P3 holds no case: moving them is fine
+    text = (DATA / "practitioners.csv").read_text().replace("P3,Jordan Reyes,T1", "P3,Jordan Reyes,T2")
+    text = text.replace("North Hill Probation,37,50", ",37,50")
+    import_csv(engine, [write(tmp_path, "moved.csv", text)], actor="tester", today=TODAY)

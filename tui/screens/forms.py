@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from planner import validate
 from planner.errors import CaseloadError, ConflictError
 from planner.model import CONTACT_KINDS, OUTCOMES
 
@@ -122,6 +123,22 @@ class FormScreen(ModalScreen[Any]):
 
     def error(self, name: str, message: str) -> None:
         self.query_one(f"#field-{name}", Field).set_error(message)
+
+    def refused(self, name: str, problem: str | None) -> bool:
+        """Show a planner.validate check's problem next to the field: True
+        when there is one (the same checks the importer applies)."""
+        if problem is None:
+            return False
+        self.error(name, problem[:1].upper() + problem[1:] + ".")
+        return True
+
+    def text_value(self, name: str, text: str) -> str | None | bool:
+        """The stripped text of a free-text field (None when empty), or False
+        with the error shown when planner.validate refuses it."""
+        text = text.strip()
+        if text and self.refused(name, validate.free_text(text)):
+            return False
+        return text or None
 
     def optional_time(self, name: str = "time") -> tuple[bool, time | None]:
         """(ok, the HH:MM typed in Input #name, None when left empty); not a
@@ -236,11 +253,11 @@ class ContactForm(FormScreen):
         if when is None:
             self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
             return None
-        if when > self.as_of:
-            self.error("date", f"A contact can't be recorded in the future (after {nice(self.as_of)}); "
-                               "book an appointment instead.")
+        if self.refused("date", validate.contact_date(when, self.as_of)):
             return None
-        notes = self.query_one("#notes", Input).value.strip() or None
+        notes = self.text_value("notes", self.query_one("#notes", Input).value)
+        if notes is False:
+            return None
         return ContactInput(when, self.query_one("#kind", Select).value, self.query_one("#outcome", Select).value,
                             notes)
 
@@ -326,9 +343,7 @@ class AppointmentForm(FormScreen):
         if when is None:
             self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
             ok = False
-        elif when < self.as_of:
-            self.error("date", f"Appointments are booked from {nice(self.as_of)} on; "
-                               "record a past meeting as a contact (c).")
+        elif self.refused("date", validate.appointment_date(when, self.as_of)):
             ok = False
         time_ok, at = self.optional_time()
         ok = ok and time_ok
@@ -345,6 +360,8 @@ class AppointmentForm(FormScreen):
                 ok = False
             elif when is not None and until < when:
                 self.error("until", f"The series can't end ({nice(until)}) before it starts ({nice(when)}).")
+                ok = False
+            elif self.refused("until", validate.in_range(until)):
                 ok = False
         if not ok or when is None:
             return None
@@ -383,8 +400,7 @@ class MoveForm(FormScreen):
         if when is None:
             self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
             return None
-        if when < self.as_of:
-            self.error("date", f"Move it to {nice(self.as_of)} or later.")
+        if self.refused("date", validate.appointment_date(when, self.as_of)):
             return None
         if when == self.current:
             self.error("date", "That is the date it already has.")
@@ -429,12 +445,12 @@ class HandoverForm(FormScreen):
         if when is None:
             self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
             ok = False
-        elif when < self.as_of:
-            self.error("date", f"A handover is planned for {nice(self.as_of)} or later.")
+        elif self.refused("date", validate.handover_date(when, self.as_of)):
             ok = False
-        if not ok:
+        reason = self.text_value("reason", self.query_one("#reason", Input).value)
+        if not ok or reason is False:
             return None
-        return HandoverInput(to, when, self.query_one("#reason", Input).value.strip() or None)
+        return HandoverInput(to, when, reason)
 
 
 # --- add a case note ------------------------------------------------------------------------------
@@ -451,9 +467,10 @@ class NoteForm(FormScreen):
         yield Field("Note", TextArea(id="text", soft_wrap=True), name="text")
 
     def collect(self) -> str | None:
-        text = self.query_one("#text", TextArea).text.strip()
+        text = self.text_value("text", self.query_one("#text", TextArea).text)
         if not text:
-            self.error("text", "Write something first (or esc to cancel).")
+            if text is None:
+                self.error("text", "Write something first (or esc to cancel).")
             return None
         return text
 
