@@ -211,16 +211,19 @@ def init(c: Ctx):
 @main.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--on", "today", type=DATE, help="Count today as this date (no contact after it, no new handover before it).")
 @click.pass_obj
-def import_(c: Ctx, files, dry_run):
+def import_(c: Ctx, files, dry_run, today):
     """Import CSV files; the kind of each is told by its header."""
     from storage.csvio import import_csv
 
     for name in files:
         if not Path(name).is_file():
             raise CaseloadError(f"{name}: no such file")
+    policy = c.policy()  # handover checklists follow --config, as `handover plan` does
     engine = c.engine()
-    report = import_csv(engine, [Path(f) for f in files], dry_run=dry_run, actor=c.actor)
+    report = import_csv(engine, [Path(f) for f in files], dry_run=dry_run, actor=c.actor, policy=policy,
+                        today=today)
     for line in report.describe():
         click.echo(line)
     if dry_run:
