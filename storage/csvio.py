@@ -1417,7 +1417,8 @@ class _Importer:
 
     # -- appointments --------------------------------------------------------------
     def do_appointments(self, src: _Source, rep: FileReport) -> None:
-        from dateutil.rrule import rrulestr
+        from planner.recurrence import RuleError
+        from planner.recurrence import check as check_rule
 
         self.load_cases(full=False)
         assert self.cases is not None
@@ -1443,10 +1444,10 @@ class _Importer:
             kind = row.enum("kind", CONTACT_KINDS) or "office"
             rule = row.text("rrule", max_len=400)
             if isinstance(rule, str) and isinstance(day, date):
-                try:
-                    rrulestr(rule, dtstart=datetime.combine(day, at if isinstance(at, time) else time()))
-                except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                    row.error("rrule", f"not a valid RRULE ({str(exc) or type(exc).__name__})")
+                try:  # the app's own booking rules (planner.recurrence.check)
+                    rule = check_rule(rule, day)
+                except RuleError as exc:
+                    row.error("rrule", str(exc))
             if row.bad or not _ok(case, day, prac, at, kind, rule):
                 continue
             key = _pack(case.pk, day, prac.pk)

@@ -20,7 +20,7 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -345,12 +345,34 @@ def check_db(engine: Engine) -> list[str]:
             )
         else:
             problems += [f"schema drift: {d}" for d in schema_drift(conn)]
+            problems += _series_problems(conn)
         conn.rollback()
     if path is not None:
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
             problems.append(f"permissions: {path} has mode {mode:o}, others can read it; run chmod 600")
     return problems
+
+
+def _series_problems(conn: Connection) -> list[str]:
+    """Appointments whose RRULE the app would not book today (stored before
+    planner.recurrence checked them): they are read within their window, an
+    unreadable one as a single appointment, but say so."""
+    from planner.recurrence import RuleError, check
+
+    problems = []
+    rows = conn.execute(text(
+        'SELECT a.id, c.case_ref, a.appointment_date, a.rrule FROM appointment a '
+        'JOIN "case" c ON c.id = a.case_id WHERE a.rrule IS NOT NULL ORDER BY a.id'))
+    for aid, case_ref, day, rule in rows:
+        if isinstance(day, str):
+            day = date.fromisoformat(day)
+        try:
+            check(rule, day)
+        except RuleError as exc:
+            problems.append(f"appointment {aid} of case {case_ref}: rrule {rule[:60]!r}: {exc}; "
+                            "cancel it and book it again")
+    return problems[:20]
 
 
 def schema_drift(conn: Connection) -> list[str]:

@@ -243,26 +243,17 @@ def _as_time(value: Any) -> dt.time | None:
         raise CaseloadError(f"time: {value!r} is not a time (HH:MM)") from None
 
 
-def _check_rrule(rrule: str | None, start: date, time: dt.time | None) -> str | None:
-    """Validate an RFC 5545 RRULE with python-dateutil; return it tidied."""
+def _check_rrule(rrule: str | None, start: date, time: dt.time | None = None) -> str | None:
+    """The series' RRULE, tidied, if the app books it (planner.recurrence.check,
+    as the importer does); None for a one-off."""
     if rrule is None or not rrule.strip():
         return None
-    from dateutil.rrule import DAILY, rrulestr
+    from planner.recurrence import RuleError, check
 
-    text = rrule.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[len("RRULE:"):]
-    if len(text) > 400:
-        raise CaseloadError("rrule: longer than 400 characters")
-    if "\n" in text or "DTSTART" in text.upper():
-        raise CaseloadError("rrule: give one RRULE only; the series starts on the appointment date")
     try:
-        rule = rrulestr(text, dtstart=datetime.combine(start, time or dt.time()))
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise CaseloadError(f"rrule: not a valid RFC 5545 rule ({exc})") from None
-    if rule._freq > DAILY:  # dateutil keeps FREQ only here; HOURLY and finer
-        raise CaseloadError("rrule: appointments repeat daily at most (FREQ=DAILY, WEEKLY, ...)")
-    return text
+        return check(rrule, start)
+    except RuleError as exc:
+        raise CaseloadError(f"rrule: {exc}") from None
 
 
 # ---------------------------------------------------------------- contacts, appointments

@@ -7,13 +7,13 @@ operating system is part of the story (a closed pipe, a signal)."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.test_cli import sample_copy  # noqa: F401 - a fixture: a copy of sample.db
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,14 +22,6 @@ CSV_DIR = ROOT / "tests" / "data" / "csv"
 
 def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
-@pytest.fixture
-def sample_copy(tmp_path) -> str:
-    path = tmp_path / "sample.db"
-    shutil.copy(ROOT / "storage" / "sample.db", path)
-    path.chmod(0o600)
-    return str(path)
 
 
 @pytest.fixture
@@ -74,3 +66,37 @@ def test_import_on_counts_today_as_that_date(examples_db, tmp_path):
     assert refused.exit_code == 1
     assert "planned_on: 2026-11-30 is in the past (before 2026-12-01)" in refused.output
     assert run("--db", examples_db, "import", str(handovers), "--on", "2026-11-27").exit_code == 0
+
+
+# --------------------------------------------------------------------------- RRULEs already in a database
+
+
+def test_rrules_stored_before_the_booking_rules_do_not_hang_commands(sample_copy):
+    """Rows the importer took before it applied the app's booking rules:
+    dateutil walks each of these to the year 9999 (FREQ=SECONDLY for
+    minutes). Every command reads them within their window."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    hostile = ["FREQ=SECONDLY", "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+               "FREQ=DAILY;BYSETPOS=2", "FREQ=HOURLY;BYHOUR=1,2,3;BYMINUTE=1,2,3"]
+    with sqlite3.connect(sample_copy) as con:
+        cases = con.execute("SELECT a.case_id, a.practitioner_pk, p.practitioner_id FROM allocation a "
+                            "JOIN practitioner p ON p.id = a.practitioner_pk WHERE a.end_date IS NULL "
+                            "ORDER BY a.case_id LIMIT 10").fetchall()
+        for i, (case_id, prac_pk, _pid) in enumerate(cases):
+            con.execute("INSERT INTO appointment (case_id, appointment_date, practitioner_pk, kind, rrule, version) "
+                        "VALUES (?, ?, ?, 'office', ?, 1)", (case_id, "2025-01-0%d" % (i % 9 + 1), prac_pk,
+                                                              hostile[i % len(hostile)]))
+    pid = cases[0][2]
+    for args in (["warnings", "--on", "2026-11-27"], ["warnings", "--practitioner", pid, "--on", "2026-11-27"],
+                 ["week", "--practitioner", pid, "--week-of", "2026-11-30"], ["check"]):
+        done = subprocess.run([sys.executable, "-c", "from tui.cli import main; main()", "--db", sample_copy, *args],
+                              capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert "Traceback" not in done.stderr
+        if args == ["check"]:  # says which rows the app would not book today
+            assert done.returncode == 2
+            assert "rrule 'FREQ=SECONDLY': appointments repeat daily at most" in done.stderr
+        else:
+            assert done.returncode == 0, done.stderr

@@ -293,7 +293,7 @@ BROKEN = {
     ),
     "bad rrule": (
         "case_ref,appointment_date,practitioner_id,rrule\nC1001,2026-12-08,P1,FREQ=FORTNIGHTLY\n",
-        "bad.csv:2: rrule: not a valid RRULE (invalid 'FREQ': FORTNIGHTLY)",
+        "bad.csv:2: rrule: FREQ=FORTNIGHTLY is not one of DAILY, WEEKLY, MONTHLY, YEARLY",
     ),
     "earlier reallocation": (
         "case_ref,display_name,practitioner_id,allocated_on\nC1001,Casey Example,P4,2026-01-05\n",

@@ -236,3 +236,31 @@ def test_moving_a_practitioner_to_another_team_is_refused_while_it_strands_their
     text = (DATA / "practitioners.csv").read_text().replace("P3,Jordan Reyes,T1", "P3,Jordan Reyes,T2")
     text = text.replace("North Hill Probation,37,50", ",37,50")
     import_csv(engine, [write(tmp_path, "moved.csv", text)], actor="tester", today=TODAY)
+
+
+# --------------------------------------------------------------------------- repeating appointments
+
+APPOINTMENTS_HEADER = "case_ref,appointment_date,practitioner_id,rrule"
+
+
+@pytest.mark.parametrize(("rule", "reason"), [
+    ("FREQ=SECONDLY", "appointments repeat daily at most"),
+    ("FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30", "appointments repeat daily at most"),
+    ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "the rule gives no date in the 10 years from 2026-12-08"),
+    ("FREQ=DAILY;BYHOUR=9", "BYHOUR is not used for appointments"),
+    ("FREQ=WEEKLY;DTSTART=20200101", "give one RRULE only; the series starts on the appointment date"),
+    ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "a series repeats at least once a year"),
+])
+def test_the_importer_applies_the_apps_booking_rules_to_rrules(engine, tmp_path, rule, reason):
+    appointments = rows_file(tmp_path, "appointments.csv", APPOINTMENTS_HEADER, f"C1001,2026-12-08,P1,{rule}")
+    [error] = refused(engine, base(tmp_path) + [appointments], today=TODAY)
+    assert error.startswith(f"{tmp_path}/appointments.csv:2: rrule: {reason}")
+    assert count(engine, m.Appointment) == 0
+
+
+def test_an_accepted_rrule_is_stored_tidied(engine, tmp_path):
+    appointments = rows_file(tmp_path, "appointments.csv", APPOINTMENTS_HEADER,
+                             "C1001,2026-12-08,P1, RRULE:FREQ=WEEKLY;COUNT=6 ")
+    import_csv(engine, base(tmp_path) + [appointments], actor="tester", today=TODAY)
+    with Session(engine) as s:
+        assert s.execute(select(m.Appointment.rrule)).scalar_one() == "FREQ=WEEKLY;COUNT=6"

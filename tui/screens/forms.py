@@ -290,18 +290,12 @@ def make_rrule(repeat: str, until: date | None, count: int | None = None) -> str
 
 
 def occurrences(start: date, rrule: str | None, limit: int = 60) -> list[date]:
-    """The dates of a one-off or a series (first `limit`), via python-dateutil."""
+    """The dates of a one-off or a series (first `limit`): planner.recurrence."""
     if not rrule:
         return [start]
-    from dateutil.rrule import rrulestr
+    from planner.recurrence import first_dates
 
-    rule = rrulestr(rrule, dtstart=datetime.combine(start, time()))
-    out = []
-    for when in rule:
-        out.append(when.date())
-        if len(out) >= limit:
-            break
-    return out
+    return first_dates(rrule, start, limit)
 
 
 class AppointmentForm(FormScreen):
