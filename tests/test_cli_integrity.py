@@ -100,3 +100,28 @@ def test_rrules_stored_before_the_booking_rules_do_not_hang_commands(sample_copy
             assert "rrule 'FREQ=SECONDLY': appointments repeat daily at most" in done.stderr
         else:
             assert done.returncode == 0, done.stderr
+
+
+# --------------------------------------------------------------------------- terminal escapes in names
+
+
+def test_terminal_escape_sequences_in_names_never_reach_the_terminal(sample_copy):
+    """A name holding an escape sequence (title change, screen clear, bell)
+    is printed without it by every command; the rest of the name stays."""
+    import sqlite3
+
+    with sqlite3.connect(sample_copy) as con:
+        con.execute("UPDATE practitioner SET name = ? WHERE practitioner_id = 'N1-02'",
+                    ("Dev \x1b]0;pwned\x07\x1b[2J\x9b31mOkonjo",))
+        con.execute("UPDATE \"case\" SET display_name = ? WHERE case_ref = 'NG1002'", ("Ash \x1b[31mRed\x07",))
+    outputs = []
+    for args in (["warnings", "--practitioner", "N1-02", "--on", "2026-11-27"],
+                 ["warnings", "--practitioner", "N1-02", "--on", "2026-11-27", "--format", "csv"],
+                 ["week", "--practitioner", "N1-02", "--week-of", "2026-11-30", "--names"],
+                 ["handover", "list", "--team", "NPS-N1"]):
+        result = CliRunner().invoke(main, ["--db", sample_copy, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    printed = "".join(outputs)
+    assert "Dev Okonjo" in printed and "pwned" not in printed
+    assert not any(ch in printed for ch in "\x1b\x07\x9b")

@@ -151,6 +151,43 @@ def main(ctx: click.Context, db, actor_id, config, as_of, privacy):
         from tui.startup import resume_gc
 
         resume_gc()
+        if ctx.invoked_subcommand != "demo":  # the app itself writes escape sequences
+            printable_output(ctx)
+
+
+class _Printable:
+    """A text stream passing on what is written without terminal escape
+    sequences or control characters (tui.text.plain): a name holding
+    `ESC [2J` must not clear the terminal of whoever runs `caseload warnings`."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # a text stream refuses bytes (click asks)
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        from tui.text import plain
+
+        self._stream.write(plain(text))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def printable_output(ctx: click.Context) -> None:
+    """Standard output and error through `_Printable` until the command ends."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Printable(sys.stdout), _Printable(sys.stderr)
+
+    def restore() -> None:
+        sys.stdout, sys.stderr = saved
+
+    ctx.call_on_close(restore)
 
 
 def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False) -> None:

@@ -20,11 +20,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Select, TextArea
 
 from planner import validate
 from planner.errors import CaseloadError, ConflictError
 from planner.model import CONTACT_KINDS, OUTCOMES
+from tui.text import content
+from tui.widgets.plain import Label, Static
+
 
 # What a conflict adds: the typing is kept, and how to see the other change.
 CONFLICT_HINT = " What you typed is kept here: esc closes this form, R reloads, then open it again."
@@ -422,7 +425,8 @@ class HandoverForm(FormScreen):
         self.title_text = f"Plan a warm handover · {who}"
 
     def fields(self):
-        yield Field("To", Select(self.receivers, prompt="choose a practitioner", id="to", compact=True), name="to")
+        receivers = [(content(label), pid) for label, pid in self.receivers]  # names: text, not markup
+        yield Field("To", Select(receivers, prompt="choose a practitioner", id="to", compact=True), name="to")
         yield Field("Date", Input((self.as_of + timedelta(days=14)).isoformat(), placeholder="YYYY-MM-DD",
                                   id="date", compact=True), name="date",
                     hint="Two weeks ahead gives time to tell the person and meet three-way.")

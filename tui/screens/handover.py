@@ -27,7 +27,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, OptionList, Static, TextArea
+from textual.widgets import Button, Input, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from planner.errors import CaseloadError, ConflictError
@@ -35,8 +35,11 @@ from tui.data import initials
 from tui.handover_data import OWNER_WORDS, HandoverScreenView
 from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
+from tui.text import plain
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
+
 
 STATUS_WORDS = {
     "planned": "planned",
@@ -344,7 +347,7 @@ class HandoverScreen(ViewLoader, Screen):
     # ---------------------------------------------------------------- rendering
 
     def person(self, pid: str, name: str) -> str:
-        return f"{pid} {initials(name) if self.app.privacy else name}"
+        return plain(f"{pid} {initials(name) if self.app.privacy else name}")
 
     @property
     def items(self) -> list:
@@ -354,7 +357,7 @@ class HandoverScreen(ViewLoader, Screen):
         if self.view is None:
             return
         h = self.view.handover
-        person = initials(h.display_name) if self.app.privacy else h.display_name
+        person = initials(h.display_name) if self.app.privacy else plain(h.display_name)
         when = h.days_away
         ahead = "today" if when == 0 else (f"in {when} days" if when > 0 else f"{-when} days ago")
         status = STATUS_WORDS.get(h.status, h.status)
@@ -366,7 +369,7 @@ class HandoverScreen(ViewLoader, Screen):
         who.append(f"{h.case_ref} · {person}", style="bold")
         who.append(f" · {h.from_id} → {h.to_id} · {h.planned_on:%a %d %b} ({ahead}) · {status}")
         if h.override_reason:
-            who.append(" · override: " + ("(hidden)" if self.app.privacy else h.override_reason))
+            who.append(" · override: " + ("(hidden)" if self.app.privacy else plain(h.override_reason)))
         self.query_one("#who", Static).update(who)
         progress = Text(progress_line(h))
         if not h.is_open and h.is_completed:
@@ -424,7 +427,7 @@ class HandoverScreen(ViewLoader, Screen):
         if item.done and item.done_by:
             text.append(f" · ticked by {item.done_by}")
         if item.note:
-            text.append(" · note: " + ("(hidden in privacy mode)" if self.app.privacy else item.note))
+            text.append(" · note: " + ("(hidden in privacy mode)" if self.app.privacy else plain(item.note)))
         detail.update(text)
 
     @on(OptionList.OptionHighlighted, "#items")
@@ -492,7 +495,7 @@ class HandoverScreen(ViewLoader, Screen):
     @property
     def who(self) -> str:
         h = self.view.handover
-        return f"{h.case_ref} {initials(h.display_name) if self.app.privacy else h.display_name}"
+        return plain(f"{h.case_ref} {initials(h.display_name) if self.app.privacy else h.display_name}")
 
     # ---------------------------------------------------------------- actions
 

@@ -13,12 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.data import WeekView, initials
 from tui.screens.loading import ViewLoader
+from tui.text import plain
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
+
 
 NARROW_BELOW = 110  # columns; below this the days are stacked as rows
 
@@ -155,7 +158,7 @@ class WeekScreen(ViewLoader, Screen):
         name = entry.display_name or ""
         if not name:
             return ""
-        return initials(name) if self.app.privacy else name
+        return initials(name) if self.app.privacy else plain(name)
 
     def _prompt(self, entry, narrow: bool) -> Text:
         text = Text()
@@ -170,11 +173,12 @@ class WeekScreen(ViewLoader, Screen):
             name = self.entry_name(entry)
             if name:
                 text.append(f" {name}")
-            text.append(f" — {entry.title}")
+            text.append(f" — {plain(entry.title)}")
             if entry.kind == "cover":
                 text.append(f" ({label})")
         else:
-            text.append(f"\n  {label}: {entry.title}" if entry.kind != "appointment" else f"\n  {entry.title}")
+            title = plain(entry.title)
+            text.append(f"\n  {label}: {title}" if entry.kind != "appointment" else f"\n  {title}")
         return text
 
     def render_view(self) -> None:
