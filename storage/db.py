@@ -346,12 +346,33 @@ def check_db(engine: Engine) -> list[str]:
         else:
             problems += [f"schema drift: {d}" for d in schema_drift(conn)]
             problems += _series_problems(conn)
+            problems += _date_problems(conn)
         conn.rollback()
     if path is not None:
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
             problems.append(f"permissions: {path} has mode {mode:o}, others can read it; run chmod 600")
     return problems
+
+
+def _date_problems(conn: Connection) -> list[str]:
+    """Dates outside planner.validate's range (stored before the importer
+    checked them): the rules read them as the nearer end of the range."""
+    from sqlalchemy import Date, or_, select
+
+    from planner.validate import EARLIEST, LATEST
+
+    problems = []
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, Date):
+                continue
+            stmt = (select(table.c.id, column).where(or_(column < EARLIEST, column > LATEST))
+                    .order_by(table.c.id).limit(5))
+            for row_id, day in conn.execute(stmt):
+                problems.append(f"{table.name} {row_id}: {column.name} {day} is outside {EARLIEST} to {LATEST}; "
+                                "rules read it as the nearer of the two: correct it")
+    return problems[:20]
 
 
 def _series_problems(conn: Connection) -> list[str]:

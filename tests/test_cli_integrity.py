@@ -125,3 +125,65 @@ def test_terminal_escape_sequences_in_names_never_reach_the_terminal(sample_copy
     printed = "".join(outputs)
     assert "Dev Okonjo" in printed and "pwned" not in printed
     assert not any(ch in printed for ch in "\x1b\x07\x9b")
+
+
+# --------------------------------------------------------------------------- config values and extreme dates
+
+
+def one_line_failure(result, code: int = 2) -> str:
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(("toml", "key"), [
+    ("[contact_overdue]\nhigh_multiplier = nan\n", "contact_overdue.high_multiplier: must be a finite number"),
+    ("[workload.tier_points]\nA3 = 1e308\n", "workload.tier_points.A3: must be at most 100000"),
+    ("[practitioner_churn]\nwindow_days = 99999999\n", "practitioner_churn.window_days: must be at most 3660"),
+])
+@pytest.mark.parametrize("args", [["warnings"], ["rebalance", "--team", "NPS-N1"],
+                                  ["week", "--practitioner", "N1-02"]])
+def test_unusable_config_numbers_are_one_line_errors(sample_copy, tmp_path, toml, key, args):
+    config = tmp_path / "policy.toml"
+    config.write_text(toml)
+    runner = CliRunner()
+    line = one_line_failure(runner.invoke(main, ["--db", sample_copy, "--config", str(config), *args]))
+    assert line == f"caseload: {config}: {key}, got " + line.split(", got ")[-1]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"])
+@pytest.mark.parametrize("args", [
+    ["warnings", "--on"], ["rebalance", "--team", "NPS-N1", "--on"], ["week", "--practitioner", "N1-02", "--week-of"],
+    ["handover", "plan", "NG1045", "--to", "N1-04", "--on"], ["audit", "--since"], ["--on"],
+])
+def test_dates_out_of_range_are_one_line_errors(sample_copy, day, args):
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, *args, day]))
+    assert f"'{day}' is out of range (dates run from 1900-01-01 to 2999-12-31)" in line
+
+
+def test_dates_stored_out_of_range_do_not_stop_commands(sample_copy):
+    """Dates the importer took before it checked them (an absence "to
+    9999-12-31", a contact in year 1): the rules read them as the nearer
+    end of the range and `caseload check` lists them."""
+    import sqlite3
+
+    with sqlite3.connect(sample_copy) as con:
+        con.execute("UPDATE absence SET end_date = '9999-12-31' WHERE id = (SELECT min(id) FROM absence)")
+        con.execute("UPDATE practitioner SET leaving_on = '9999-12-31' WHERE practitioner_id = 'N1-02'")
+        con.execute("UPDATE \"case\" SET paused_until = '9999-12-31', status = 'paused' WHERE case_ref = 'NG1001'")
+        con.execute("UPDATE handover SET planned_on = '9999-12-31' WHERE id = "
+                    "(SELECT min(id) FROM handover WHERE status = 'planned')")
+        con.execute("UPDATE allocation SET start_date = '0001-01-01' WHERE id IN "
+                    "(SELECT min(id) FROM allocation GROUP BY case_id LIMIT 10)")
+        con.execute("INSERT INTO contact (case_id, contact_date, practitioner_pk, kind, outcome, version) "
+                    "SELECT case_id, '0001-01-01', practitioner_pk, 'office', 'attended', 1 FROM allocation "
+                    "WHERE end_date IS NULL LIMIT 5")
+    for on in ("1900-01-01", "2026-11-27", "2999-12-31"):
+        for args in (["warnings"], ["handover", "list"], ["handover", "departures", "N1-03"],
+                     ["rebalance", "--team", "NPS-N1"], ["week", "--practitioner", "N1-02", "--week-of", on]):
+            result = CliRunner().invoke(main, ["--db", sample_copy, *args, "--on", on])
+            assert result.exit_code == 0, (args, on, result.output)
+    check = CliRunner().invoke(main, ["--db", sample_copy, "check"])
+    assert check.exit_code == 2
+    assert "absence 1: end_date 9999-12-31 is outside 1900-01-01 to 2999-12-31" in check.stderr

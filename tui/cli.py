@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from planner.errors import CaseloadError
-from tui.cli_types import DATE, DateType  # noqa: F401 - DateType re-exported for command modules
+from tui.cli_types import DATE, DateType, iso_date  # noqa: F401 - DateType re-exported for command modules
 
 if __name__ == "__main__":  # `python -m tui.cli`: let the command modules find this one
     sys.modules.setdefault("tui.cli", sys.modules[__name__])
@@ -72,9 +72,9 @@ def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CaseloadError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+        return iso_date(value)
+    except ValueError as exc:
+        raise CaseloadError(f"{option}: {exc}") from None
 
 
 
@@ -91,6 +91,25 @@ class CaseloadGroup(click.Group):
 
             self.add_command(getattr(import_module(_LAZY_COMMANDS[cmd_name]), cmd_name))
         return super().get_command(ctx, cmd_name)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """As click's, but a usage error (an unknown option, a date out of
+        range) is one line on stderr too, like every other refusal."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            where = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
+            click.echo(f"caseload: {error.format_message()}{where}", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -127,6 +146,10 @@ def report_error(error: BaseException) -> int:
     if isinstance(error, SQLAlchemyError):
         click.echo(f"caseload: database error: {type(error).__name__}", err=True)
         return 4
+    if isinstance(error, OverflowError):  # a safety net: dates are kept within 1900-2999 (planner/validate.py)
+        click.echo("caseload: a date is too far in the past or future to count from; "
+                   "`caseload check` lists stored dates outside 1900-01-01 to 2999-12-31", err=True)
+        return 2
     if isinstance(error, OSError):
         click.echo(f"caseload: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
         return 5

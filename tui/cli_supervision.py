@@ -48,10 +48,12 @@ def _iso_date(ctx, param, value):
     """Click callback: an ISO date (as tui.cli.DATE, which cannot be imported here)."""
     if value is None or isinstance(value, date):
         return value
+    from tui.cli_types import iso_date
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+        return iso_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _write_private(path: Path, data: bytes) -> None:
