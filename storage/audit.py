@@ -43,3 +43,14 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_now(engine, actor: str, action: str, entity: str, entity_key: str, case_ref: str | None = None,
+               **detail: object) -> None:
+    """One audit event in a transaction of its own: how a file of personal
+    data leaving the database is recorded, before the file takes its name
+    (storage/files.py), so that an export the trail cannot record leaves no
+    file behind."""
+    with Session(engine) as session:
+        record(session, actor, action, entity, entity_key, case_ref, **detail)
+        session.commit()

@@ -72,13 +72,13 @@ that importing the export into an empty database gives the same data and a
 second export the same bytes. Only open handovers are exported (without
 their ticks: a re-import plans them afresh). `fmt="json"` writes one file,
 `caseload.json`, with the same records (same column names and text values,
-no formula escaping, `null` for blank). Files are created 0600.
+no formula escaping, `null` for blank). Files are created 0600, all of
+them or none, never over an existing file unless `force` (storage/files.py).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
@@ -95,7 +95,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from planner import validate
-from planner.errors import CaseloadError
+from planner.errors import CaseloadError, FileProblem
 from planner.model import (
     ABSENCE_KINDS,
     CONTACT_KINDS,
@@ -111,6 +111,7 @@ from planner.model import (
 )
 from storage import audit
 from storage import models as m
+from storage.files import PrivateFiles
 
 __all__ = [
     "KINDS",
@@ -1851,61 +1852,68 @@ def _export_rows(session: Session) -> dict[str, Iterator[list[Any]]]:
     }
 
 
-def _private_open(path: Path) -> io.TextIOWrapper:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
-    return open(fd, "w", encoding="utf-8", newline="")
-
-
 def export_dir(
     engine: Engine,
     dest_dir: str | os.PathLike[str],
     fmt: str = "csv",
     *,
     actor: str,
+    force: bool = False,
 ) -> list[Path]:
     """Write every record in the import formats to `dest_dir` (created 0700
-    if missing); returns the files written (0600). See the module docstring."""
+    if missing); returns the files written (0600). See the module docstring.
+
+    All or nothing (storage/files.py): each file is written beside its name
+    and renamed into place only once every file is whole and the export's
+    audit event is committed; an existing file (or a symbolic link) in the
+    way is refused unless `force`."""
     if fmt not in ("csv", "json"):
         raise CaseloadError(f"unknown export format {fmt!r} (use csv or json)")
     dest = Path(dest_dir)
-    if not dest.exists():
-        dest.mkdir(mode=0o700, parents=True)
-    elif not dest.is_dir():
-        raise CaseloadError(f"{dest} is not a folder")
+    if dest.exists() and not dest.is_dir():
+        raise FileProblem(f"{dest} is not a folder")
+    names = [FILENAMES[kind] for kind in ORDER] if fmt == "csv" else [JSON_FILENAME]
+    if dest.is_dir():
+        with PrivateFiles(force=force) as check:  # refuse before reading anything
+            for name in names:
+                check.claim(dest / name)
+    else:
+        try:
+            dest.mkdir(mode=0o700, parents=True)
+        except OSError as exc:
+            raise FileProblem(f"cannot make the folder {dest} ({exc.strerror or exc})") from None
     counts: dict[str, int] = {}
-    written: list[Path] = []
-    with Session(engine) as session:
+    with Session(engine) as session, PrivateFiles(force=force) as out:
         rows = _export_rows(session)
-        if fmt == "csv":
-            for kind in ORDER:
-                path = dest / FILENAMES[kind]
-                n = 0
-                with _private_open(path) as fh:
-                    writer = csv.writer(fh, lineterminator="\r\n")
-                    writer.writerow(KINDS[kind].columns)
-                    for values in rows[kind]:
-                        writer.writerow([escape_cell(_fmt(v)) for v in values])
-                        n += 1
-                counts[kind] = n
-                written.append(path)
-        else:
-            path = dest / JSON_FILENAME
-            with _private_open(path) as fh:
-                fh.write('{"format": "caseload-export", "version": 1')
+        try:
+            if fmt == "csv":
                 for kind in ORDER:
-                    cols = KINDS[kind].columns
-                    fh.write(f',\n "{kind}": [')
                     n = 0
-                    for values in rows[kind]:
-                        record = {col: (_fmt(v) or None) for col, v in zip(cols, values)}
-                        fh.write(("\n  " if n == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
-                        n += 1
-                    fh.write("\n ]" if n else "]")
+                    with out.open(out.claim(dest / FILENAMES[kind])) as fh:
+                        writer = csv.writer(fh, lineterminator="\r\n")
+                        writer.writerow(KINDS[kind].columns)
+                        for values in rows[kind]:
+                            writer.writerow([escape_cell(_fmt(v)) for v in values])
+                            n += 1
                     counts[kind] = n
-                fh.write("\n}\n")
-            written.append(path)
+            else:
+                with out.open(out.claim(dest / JSON_FILENAME)) as fh:
+                    fh.write('{"format": "caseload-export", "version": 1')
+                    for kind in ORDER:
+                        cols = KINDS[kind].columns
+                        fh.write(f',\n "{kind}": [')
+                        n = 0
+                        for values in rows[kind]:
+                            record = {col: (_fmt(v) or None) for col, v in zip(cols, values)}
+                            fh.write(("\n  " if n == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
+                            n += 1
+                        fh.write("\n ]" if n else "]")
+                        counts[kind] = n
+                    fh.write("\n}\n")
+        except OSError as exc:
+            raise FileProblem(f"cannot write the export to {dest} ({exc.strerror or exc}); "
+                              "nothing was written") from None
         session.rollback()  # end the read transaction before writing the audit event
         audit.record(session, actor, "export", "export", fmt, **counts)
-        session.commit()
-    return written
+        session.commit()  # an export the audit trail cannot record is not placed
+        return out.place()

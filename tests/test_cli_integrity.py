@@ -187,3 +187,157 @@ def test_dates_stored_out_of_range_do_not_stop_commands(sample_copy):
     check = CliRunner().invoke(main, ["--db", sample_copy, "check"])
     assert check.exit_code == 2
     assert "absence 1: end_date 9999-12-31 is outside 1900-01-01 to 2999-12-31" in check.stderr
+
+
+# --------------------------------------------------------------------------- files of personal data
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+def test_export_refuses_to_overwrite_without_force_and_never_writes_through_a_link(sample_copy, tmp_path):
+    out = tmp_path / "out"
+    assert run("--db", sample_copy, "export", str(out)).exit_code == 0
+    first = listing(out)
+    again = CliRunner().invoke(main, ["--db", sample_copy, "export", str(out)])
+    line = one_line_failure(again, 5)
+    assert line == f"caseload: {out}/practitioners.csv already exists; give --force to replace it"
+    assert listing(out) == first
+    assert run("--db", sample_copy, "export", str(out), "--force").exit_code == 0
+    assert listing(out) == first and all((p.stat().st_mode & 0o777) == 0o600 for p in out.iterdir())
+
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not yours to overwrite")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "contacts.csv").symlink_to(elsewhere)
+    for extra in ([], ["--force"]):
+        line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "export", str(linked), *extra]), 5)
+        assert "contacts.csv is a symbolic link; refusing to write through it" in line
+        assert elsewhere.read_text() == "not yours to overwrite"
+        assert sorted(p.name for p in linked.iterdir()) == ["contacts.csv"]  # nothing else written either
+
+
+def test_an_export_the_audit_trail_cannot_record_leaves_no_file(sample_copy, tmp_path, monkeypatch):
+    """As with a read-only database: the files are whole on disk before the
+    audit event, and are removed when it cannot be committed."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from storage import audit
+
+    def read_only(*_args, **_kwargs):
+        raise OperationalError("INSERT INTO audit_event", {}, sqlite3.OperationalError(
+            "attempt to write a readonly database"))
+
+    monkeypatch.setattr(audit, "record", read_only)
+    for args in (["export", str(tmp_path / "out")], ["export", str(tmp_path / "out"), "--format", "json"],
+                 ["week", "--practitioner", "N1-02", "--output", str(tmp_path / "out" / "week.txt")],
+                 ["backup", str(tmp_path / "out")]):
+        result = CliRunner().invoke(main, ["--db", sample_copy, *args])
+        assert result.exit_code == 4, result.output
+        assert listing(tmp_path / "out") == {}  # no file, whole or partial, and no temporary one
+
+
+def test_a_full_disk_leaves_no_partial_export(sample_copy, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "export", str(tmp_path / "out")]), 5)
+    assert "No space left on device" in line and "nothing was written" in line
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert listing(tmp_path / "out") == {}
+
+
+@pytest.mark.parametrize("command", [
+    ["week", "--practitioner", "N1-02", "--week-of", "2026-11-30", "--format", "ics"],
+    ["supervision", "export", "N1-02"],
+])
+def test_week_and_supervision_files_are_private_refused_over_existing_and_audited(sample_copy, tmp_path, command):
+    import sqlite3
+
+    if command[0] == "supervision":
+        assert run("--db", sample_copy, "--as", "N1-01", "supervision", "start", "N1-02",
+                   "--on", "2026-11-27").exit_code == 0
+    target = tmp_path / "out.file"
+    target.write_text("an older file, open to all")
+    target.chmod(0o644)
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, *command, "--output", str(target)]), 5)
+    assert line.endswith("already exists; give --force to replace it")
+    assert target.read_text() == "an older file, open to all"
+    result = CliRunner().invoke(main, ["--db", sample_copy, *command, "--output", str(target), "--force"])
+    assert result.exit_code == 0, result.output
+    assert (target.stat().st_mode & 0o777) == 0o600 and target.read_text() != "an older file, open to all"
+    link = tmp_path / "link.file"
+    link.symlink_to(target)
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, *command, "--output", str(link),
+                                                      "--force"]), 5)
+    assert "is a symbolic link" in line
+    with sqlite3.connect(sample_copy) as con:
+        events = con.execute("SELECT action, entity, detail FROM audit_event WHERE action = 'export'").fetchall()
+    assert len(events) == 1 and events[0][1] == ("week" if command[0] == "week" else "supervision_session")
+    assert '"file": "out.file"' in events[0][2]
+
+
+def test_two_backups_in_one_second_do_not_collide_and_are_audited(sample_copy, tmp_path, monkeypatch):
+    import sqlite3
+    from datetime import datetime, timezone
+
+    import storage.db
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)
+
+    monkeypatch.setattr(storage.db, "datetime", Frozen)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    written = []
+    for _ in range(3):
+        result = run("--db", sample_copy, "backup", str(folder))
+        assert result.exit_code == 0, result.output
+        written.append(result.output.split("backup written to ")[1].strip())
+    assert [Path(w).name for w in written] == ["caseload-20261127T090000Z.db", "caseload-20261127T090000Z-1.db",
+                                              "caseload-20261127T090000Z-2.db"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(Path(w).name for w in written)
+    with sqlite3.connect(sample_copy) as con:
+        assert con.execute("SELECT count(*) FROM audit_event WHERE action = 'backup'").fetchone()[0] == 3
+
+
+def damaged_copy(source: str, dest: Path) -> Path:
+    """A copy of `source` with two b-tree pages of the contact table broken."""
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(dest) as copy:
+        src.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE").fetchall()
+        page = copy.execute("PRAGMA page_size").fetchone()[0]
+        root = copy.execute("SELECT rootpage FROM sqlite_master WHERE name = 'contact'").fetchone()[0]
+    data = bytearray(dest.read_bytes())
+    for number in (root + 5, root + 6):
+        data[(number - 1) * page + 8:(number - 1) * page + 40] = b"\xff" * 32
+    dest.write_bytes(bytes(data))
+    dest.chmod(0o600)
+    return dest
+
+
+def test_a_damaged_database_is_neither_backed_up_nor_restored(sample_copy, tmp_path):
+    damaged = damaged_copy(sample_copy, tmp_path / "damaged.db")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    line = one_line_failure(CliRunner().invoke(main, ["--db", str(damaged), "backup", str(folder)]), 4)
+    assert "is damaged (" in line and "not backing it up" in line
+    assert listing(folder) == {}
+    good = Path(sample_copy).read_bytes()
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "restore", str(damaged), "--force"]), 5)
+    assert "damaged.db is damaged (" in line and "not restoring it" in line
+    assert Path(sample_copy).read_bytes() == good

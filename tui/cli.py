@@ -293,13 +293,14 @@ def import_(c: Ctx, files, dry_run, today):
 @main.command()
 @click.argument("dest", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--force", is_flag=True, help="Replace files of an earlier export in DEST.")
 @click.pass_obj
-def export(c: Ctx, dest, fmt):
+def export(c: Ctx, dest, fmt, force):
     """Export every record in the import formats (round trip)."""
     from storage.csvio import export_dir
 
     engine = c.engine()
-    for path in export_dir(engine, Path(dest), fmt, actor=c.actor):
+    for path in export_dir(engine, Path(dest), fmt, actor=c.actor, force=force):
         click.echo(str(path))
 
 
@@ -311,7 +312,7 @@ def backup(c: Ctx, dest):
     from storage.db import backup_db
 
     engine = c.engine()
-    written = backup_db(engine, Path(dest))
+    written = backup_db(engine, Path(dest), actor=c.actor)
     click.echo(f"backup written to {written}")
 
 
@@ -466,10 +467,11 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
 @click.option("--week-of", "week_of", type=DATE, help="Any date in the week (default: today).")
 @click.option("--on", "as_of", type=DATE, hidden=True, help="As-of date for what is overdue (default: --week-of or today).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "ics"]), default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file (0600) instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 @click.option("--names", is_flag=True, help="Put people's names in the .ics (default: case refs only).")
 @click.pass_obj
-def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, names):
+def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names):
     """A practitioner's week: appointments, contacts due, handover tasks, actions, catch-up."""
     from planner.ics import week_to_ics
     from planner.week import week_plan, week_to_dict
@@ -496,28 +498,31 @@ def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, names):
     plan = week_plan(practitioner_id, week_of, cases, world, actions, as_of, policy)
     if fmt == "ics":
         data = week_to_ics(plan, people[practitioner_id].name, privacy=not names)
-        if output:
-            _write_private(Path(output), data)
-            click.echo(f"wrote {output}")
-        else:
+        if not output:
             sys.stdout.buffer.write(data)
-        return
-    if fmt == "json":
-        text = json.dumps(week_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+            return
     else:
-        text = _week_table(plan, people)
-    if output:
-        _write_private(Path(output), text.encode())
-        click.echo(f"wrote {output}")
-    else:
-        click.echo(text, nl=False)
+        text = (json.dumps(week_to_dict(plan), indent=2, ensure_ascii=False) + "\n" if fmt == "json"
+                else _week_table(plan, people))
+        if not output:
+            click.echo(text, nl=False)
+            return
+        data = text.encode()
+    write_audited(engine, Path(output), data, force=force, actor=c.actor, entity="week",
+                  key=f"{practitioner_id}/{plan.week_start.isoformat()}", format=fmt, names=names)
+    click.echo(f"wrote {output}")
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an older file may have been more open
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+def write_audited(engine, path: Path, data: bytes, *, force: bool, actor: str, entity: str, key: str,
+                  **detail) -> Path:
+    """A file of personal data written as exports are (storage/files.py:
+    whole or not at all, 0600, no link followed, nothing replaced without
+    --force) with an `export` audit event recorded before it takes its name."""
+    from storage.audit import record_now
+    from storage.files import write_private
+
+    return write_private(path, data, force=force, before_placing=lambda: record_now(
+        engine, actor, "export", entity, key, file=path.name, **detail))
 
 
 def _week_table(plan, people) -> str:

@@ -580,6 +580,29 @@ class Gateway:
         name = view.practitioner.name if view.practitioner else view.plan.practitioner_id
         return week_to_ics(view.plan, name)
 
+    def write_export(self, path, data: bytes, *, entity: str, key: str, force: bool = False, **detail):
+        """Write a file of personal data as `caseload export` does
+        (storage/files.py: whole or not at all, 0600, no link followed,
+        nothing replaced unless `force`), its `export` audit event committed
+        (as this app's own write) before the file takes its name."""
+        from pathlib import Path
+
+        from storage import audit
+        from storage.files import write_private
+
+        def audited() -> None:
+            with self.session() as s:
+                audit.record(s, self.actor_id or audit.default_actor(), "export", entity, key,
+                             file=Path(path).name, **detail)
+                s.commit()
+
+        return write_private(path, data, force=force, before_placing=audited)
+
+    def export_week_ics(self, view: WeekView, path, *, force: bool = False):
+        """The week as .ics (case refs only) written to `path` (see write_export)."""
+        return self.write_export(path, self.week_ics(view), entity="week", force=force, format="ics",
+                                 key=f"{view.plan.practitioner_id}/{view.plan.week_start.isoformat()}")
+
     def search_index(self) -> list[SearchEntry]:
         """Every open case and every practitioner the actor may see (their
         team's; every team's for the administrator), for the command palette.
