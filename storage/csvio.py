@@ -95,7 +95,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from planner import validate
-from planner.errors import CaseloadError, FileProblem
+from planner.errors import CaseloadError, ConflictError, DatabaseUnavailable, FileProblem
 from planner.model import (
     ABSENCE_KINDS,
     CONTACT_KINDS,
@@ -1727,13 +1727,26 @@ def import_csv(
             session.commit()
             return report
         except (DBAPIError, engine.dialect.loaded_dbapi.Error) as exc:
+            from storage.engine import is_busy
+            from storage.repo import _is_concurrency_error
+            from storage.serverops import is_connection_error
+
             session.rollback()
             # one line, without the statement's parameters (they hold personal data)
             orig = getattr(exc, "orig", exc)
             reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+            if is_busy(exc):
+                raise DatabaseUnavailable("import failed, nothing was written: the database is busy "
+                                          "(another program holds a lock on it); try again") from None
+            if is_connection_error(exc):
+                raise DatabaseUnavailable(f"import failed, nothing was written: lost the database ({reason}); "
+                                          "try again when it is back") from None
+            if _is_concurrency_error(exc) or getattr(orig, "sqlstate", None) in ("23505", "40001", "40P01") \
+                    or "UNIQUE constraint failed" in str(orig):  # a row another writer added meanwhile
+                raise ConflictError("import failed, nothing was written: someone changed the same records "
+                                    f"meanwhile ({reason}); run the import again") from None
             raise CaseloadError(
-                f"import failed, nothing was written: the database refused a write ({reason}); "
-                "if someone changed the same records meanwhile, run the import again"
+                f"import failed, nothing was written: the database refused a write ({reason})"
             ) from None
         except BaseException:
             session.rollback()

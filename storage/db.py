@@ -155,15 +155,18 @@ def _open_error(engine: Engine, exc: BaseException) -> CaseloadError:
             return _missing(path)
         lowered = reason.lower()
         if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
-            return CaseloadError(f"{path} is not a SQLite database or is damaged ({reason})")
-        return CaseloadError(f"cannot open the database {path} ({reason})")
+            return DatabaseUnavailable(f"{path} is not a SQLite database or is damaged ({reason})")
+        if "locked" in lowered or "busy" in lowered:
+            return DatabaseUnavailable(f"the database {path} is busy (another program holds a lock on it); "
+                                       "try again")
+        return DatabaseUnavailable(f"cannot open the database {path} ({reason})")
     url = engine.url
     if isinstance(exc, sa_exc.OperationalError) or _is_driver_error(exc):
-        return CaseloadError(
+        return DatabaseUnavailable(
             f"cannot connect to the database server at {url.host or 'localhost'}:{url.port or 5432}"
             f" (database {url.database or '?'}): {reason}"
         )
-    return CaseloadError(f"database error on {describe(engine)}: {reason}")
+    return DatabaseUnavailable(f"database error on {describe(engine)}: {reason}")
 
 
 def _is_driver_error(exc: BaseException) -> bool:
@@ -171,7 +174,7 @@ def _is_driver_error(exc: BaseException) -> bool:
 
 
 def _missing(path: Path) -> CaseloadError:
-    return CaseloadError(f"no database at {path}; run `caseload init`")
+    return DatabaseUnavailable(f"no database at {path}; run `caseload init`")
 
 
 @contextmanager
@@ -182,7 +185,7 @@ def _reading(engine: Engine) -> Iterator[Connection]:
         if not path.exists():
             raise _missing(path)
         if path.is_dir():
-            raise CaseloadError(f"{path} is a folder, not a database file")
+            raise DatabaseUnavailable(f"{path} is a folder, not a database file")
     try:
         conn = engine.connect()
     except (sa_exc.DBAPIError, sqlite3.Error) as exc:

@@ -341,3 +341,121 @@ def test_a_damaged_database_is_neither_backed_up_nor_restored(sample_copy, tmp_p
     line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "restore", str(damaged), "--force"]), 5)
     assert "damaged.db is damaged (" in line and "not restoring it" in line
     assert Path(sample_copy).read_bytes() == good
+
+
+# --------------------------------------------------------------------------- exit statuses, pipes and signals
+
+
+def test_exit_statuses_follow_the_readme(sample_copy, tmp_path):
+    """4 database unavailable, 5 file problem (README, "Using it")."""
+    line = one_line_failure(CliRunner().invoke(main, ["--db", str(tmp_path / "nope.db"), "warnings"]), 4)
+    assert "no database at" in line
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database" * 300)
+    one_line_failure(CliRunner().invoke(main, ["--db", str(garbage), "warnings"]), 4)
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "import", str(tmp_path / "gone.csv")]), 5)
+    assert "gone.csv: no such file" in line
+    folder_as_file = tmp_path / "folder.csv"
+    folder_as_file.mkdir()
+    one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "import", str(folder_as_file)]), 5)
+    one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "backup", str(tmp_path / "no" / "such" / "x.db")]), 5)
+    one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "--config", str(tmp_path / "none.toml"),
+                                               "warnings"]), 5)
+
+
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_a_locked_database_is_status_4_with_try_again(sample_copy, tmp_path, monkeypatch, journal):
+    """Another program holds the write lock past the busy timeout (shortened
+    here): the import waits, then says to try again; nothing is written.
+    (With a rollback journal the lock stops the opening already; in WAL mode
+    the writes.)"""
+    import sqlite3
+
+    import storage.engine
+
+    with sqlite3.connect(sample_copy) as con:
+        con.execute(f"PRAGMA journal_mode={journal}").fetchall()
+
+    monkeypatch.setattr(storage.engine, "SQLITE_PRAGMAS", tuple(
+        "PRAGMA busy_timeout=50" if p.startswith("PRAGMA busy_timeout") else p for p in storage.engine.SQLITE_PRAGMAS))
+    absences = tmp_path / "absences.csv"
+    absences.write_text("practitioner_id,start_date,end_date\nN1-02,2026-12-21,2026-12-24\n")
+    holder = sqlite3.connect(sample_copy, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, as a long write elsewhere holds it
+    try:
+        line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "import", str(absences)]), 4)
+        assert "is busy (another program holds a lock on it)" in line and "try again" in line
+        assert "changed the same records" not in line
+        line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "handover", "tick", "NG1007",
+                                                          "vlo_told"]), 4)
+        assert "busy" in line and "try again" in line
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with sqlite3.connect(sample_copy) as con:
+        assert con.execute("SELECT count(*) FROM absence WHERE start_date = '2026-12-21'").fetchone()[0] == 0
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(sample_copy):
+    """`caseload warnings | head`: no traceback, no "Broken pipe", status 0."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "from tui.cli import main; main()", "--db", sample_copy,
+                             "warnings", "--on", "2026-11-27"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=ROOT)
+    proc.stdout.readline()
+    proc.stdout.close()  # like head after its first line
+    err = proc.stderr.read()
+    proc.wait(timeout=120)
+    assert err == b"" and proc.returncode == 0
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_demo_removes_its_copy_when_ended_by_a_signal(tmp_path, signame):
+    import fcntl
+    import os
+    import pty
+    import select
+    import signal
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    sig = getattr(signal, signame)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = dict(os.environ, TMPDIR=str(tmp_path), TERM="xterm-256color", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_DATA_HOME=str(tmp_path / "data"))
+    env.pop("CASELOAD_BENCH_OUT", None)
+    proc = subprocess.Popen([sys.executable, "-c", "from tui.cli import main; main()", "demo"],
+                            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT, start_new_session=True)
+    os.close(slave)
+    painted = b""
+
+    def read(timeout: float) -> bool:
+        nonlocal painted
+        ready, _, _ = select.select([master], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            painted += os.read(master, 1 << 16)
+        except OSError:  # the terminal closed
+            return False
+        return True
+
+    try:
+        while b"practitioner" not in painted:  # the first screen (the picker, on first run): the app is up
+            assert read(60), "the demo never painted"
+        [copy] = list(tmp_path.glob("caseload-demo-*"))
+        assert (copy / "caseload.db").exists() or any(copy.iterdir())
+        proc.send_signal(sig)
+        while proc.poll() is None:
+            read(1)
+        assert proc.wait(timeout=60) == 128 + sig, painted[-3000:]
+        assert not copy.exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from planner.errors import CaseloadError
+from planner.errors import CaseloadError, FileProblem
 from tui.cli_types import DATE, DateType, iso_date  # noqa: F401 - DateType re-exported for command modules
 
 if __name__ == "__main__":  # `python -m tui.cli`: let the command modules find this one
@@ -99,6 +99,10 @@ class CaseloadGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away while the last lines were flushed
+            _reader_gone()
+            sys.exit(0)
         except click.UsageError as error:
             where = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
             click.echo(f"caseload: {error.format_message()}{where}", err=True)
@@ -116,11 +120,30 @@ class CaseloadGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # `caseload warnings | head`: the reader has what it wanted
+            _reader_gone()
+            ctx.exit(0)
         except Exception as error:  # noqa: BLE001 - the last line of defence
             if os.environ.get("CASELOAD_DEBUG"):
                 raise
             code = report_error(error)
             ctx.exit(code)
+
+
+def _reader_gone() -> None:
+    """Standard output's reader went away (`caseload warnings | head`): the
+    command ends quietly with status 0, and whatever is still buffered goes
+    to os.devnull, so Python's own flush at exit has nothing to complain of."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # not a real file (a test's runner)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def report_error(error: BaseException) -> int:
@@ -140,6 +163,11 @@ def report_error(error: BaseException) -> int:
         click.echo(f"caseload: {error}", err=True)
         return error.exit_code
     if isinstance(error, OperationalError):
+        from storage.engine import BUSY_MESSAGE, is_busy
+
+        if is_busy(error):
+            click.echo(f"caseload: {BUSY_MESSAGE}", err=True)
+            return 4
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "database error"
         click.echo(f"caseload: database unavailable: {reason}", err=True)
         return 4
@@ -233,7 +261,8 @@ def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False) -> None
     app = CaseloadApp(database, practitioner_id=c.actor_id, as_of=as_of, policy=policy, privacy=privacy,
                       first_read=first_read)
     # bench/bench_startup.py times this command with no terminal attached.
-    app.run(headless=bool(os.environ.get("CASELOAD_BENCH_OUT")))
+    with ended_by_signals(app):
+        app.run(headless=bool(os.environ.get("CASELOAD_BENCH_OUT")))
     if app.return_code:
         sys.exit(app.return_code)
 
@@ -253,9 +282,39 @@ def demo(c: Ctx, today, keep):
         path = demo_copy(shipped_sample_path(), folder, today)
         run_app(Ctx(db=str(path), actor_id=c.actor_id, config=c.config), as_of=today)
         return
-    with tempfile.TemporaryDirectory(prefix="caseload-demo-") as tmp:
+    # The copy goes when the demo ends, whatever ends it: q, a closed terminal
+    # (SIGHUP) or a kill (SIGTERM), during start-up too.
+    with tempfile.TemporaryDirectory(prefix="caseload-demo-") as tmp, ended_by_signals():
         path = demo_copy(shipped_sample_path(), Path(tmp), today)
         run_app(Ctx(db=str(path), actor_id=c.actor_id, config=c.config), as_of=today)
+
+
+@contextmanager
+def ended_by_signals(app=None):
+    """While inside, SIGTERM and SIGHUP end things as `q` does, so that `with`
+    blocks around them let go of what they hold (the demo's copy) and the
+    terminal is restored: the running `app` is asked to exit (from its event
+    loop, as signal handlers may); with none running, SystemExit is raised
+    where the program is. The exit status is 128 + the signal's number."""
+    import asyncio
+    import signal
+    from functools import partial
+
+    def leave(signum, _frame):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if app is None or loop is None:
+            raise SystemExit(128 + signum)
+        loop.call_soon_threadsafe(partial(app.exit, return_code=128 + signum))
+
+    saved = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 @main.command()
@@ -269,7 +328,7 @@ def init(c: Ctx):
 
 
 @main.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--on", "today", type=DATE, help="Count today as this date (no contact after it, no new handover before it).")
 @click.pass_obj
@@ -279,7 +338,7 @@ def import_(c: Ctx, files, dry_run, today):
 
     for name in files:
         if not Path(name).is_file():
-            raise CaseloadError(f"{name}: no such file")
+            raise FileProblem(f"{name}: {'a folder, not a file' if Path(name).is_dir() else 'no such file'}")
     policy = c.policy()  # handover checklists follow --config, as `handover plan` does
     engine = c.engine()
     report = import_csv(engine, [Path(f) for f in files], dry_run=dry_run, actor=c.actor, policy=policy,

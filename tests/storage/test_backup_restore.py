@@ -171,7 +171,7 @@ def test_copy_refuses_a_target_that_is_not_initialised(db_url, tmp_path):
     """`db_url` is a new, empty database (a missing file on SQLite): no schema yet."""
     sample = sample_sqlite_copy(tmp_path / "src")
     result = CliRunner().invoke(main, ["--db", str(sample), "copy", "--to", db_url])
-    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+    assert result.exit_code == 4 and len(result.output.strip().splitlines()) == 1, result.output
     assert "run `caseload init`" in result.output
     # Whole-database operations are the administrator's.
     result = CliRunner().invoke(main, ["--db", str(sample), "--as", "N1-01", "copy", "--to", db_url])

@@ -46,7 +46,10 @@ class PickerScreen(ModalScreen[str | None]):
                          classes="picker--keys")
 
     def on_mount(self) -> None:
-        choices = self.query_one("#choices", OptionList)
+        found = self.query("#choices")
+        if not found:  # the app is closing (a signal during start-up) and took the list already
+            return
+        choices = found.first(OptionList)
         if self.highlight is not None:
             try:
                 choices.highlighted = choices.get_option_index(self.highlight)
