@@ -15,6 +15,9 @@ from sqlmodel import Session
 from storage.models import AuditEvent
 
 
+AUDIT_EVENTS = "audit_events"
+
+
 def default_actor() -> str:
     """The OS user, for writes made without `--as`."""
     try:
@@ -32,7 +35,9 @@ def record(
     case_ref: str | None = None,
     **detail: object,
 ) -> AuditEvent:
-    """Add one audit event to the session's transaction (committed with it)."""
+    """Add one audit event to the session's transaction (committed with it).
+    The session's `info["audit_events"]` lists the events it added, so that
+    whoever opened it can tell its own changes from others' (tui.data.Gateway)."""
     event = AuditEvent(
         actor=actor or default_actor(),
         action=action,
@@ -42,6 +47,7 @@ def record(
         detail=json.dumps(detail, default=str, sort_keys=True) if detail else None,
     )
     session.add(event)
+    session.info.setdefault(AUDIT_EVENTS, []).append(event)
     return event
 
 

@@ -367,6 +367,7 @@ class Gateway:
         self.database = engine if isinstance(engine, Database) else Database(engine=engine)
         self.policy = policy
         self.actor_id = actor_id
+        self.own_events: set[int] = set()  # audit event ids of this app's own writes
 
     @property
     def engine(self) -> Engine:
@@ -392,6 +393,7 @@ class Gateway:
         try:
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
+                self._note_own_events(s)
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
                 log.warning("database unreachable: %s", type(exc).__name__)
@@ -399,6 +401,16 @@ class Gateway:
                     "Lost the connection to the database; nothing was saved. Check it and try again."
                 ) from None
             raise
+
+    def _note_own_events(self, session) -> None:
+        """Keep the ids of the audit events this app wrote (storage.audit
+        lists them on the session), so the change poll tells them apart from
+        everyone else's: another program of the same user, an import."""
+        from storage.audit import AUDIT_EVENTS
+
+        for event in session.info.pop(AUDIT_EVENTS, ()):
+            if event.id is not None:
+                self.own_events.add(event.id)
 
     # ---------------------------------------------------------------- reads
 
@@ -630,11 +642,14 @@ class Gateway:
     def changes_since(self, since: int | None, practitioner_id: str | None = None, *,
                       exclude_actor: str | None = None) -> tuple[int, bool]:
         """The change marker the app polls: (the newest audit event id, whether
-        any event after `since` touched a case of the team in view and was
-        made by someone other than `exclude_actor`). Every write is audited, so
-        this sees every change. Cheap: the newest id comes from the primary
-        key, and only the events after `since` are looked at. `since` None
-        gives the marker to start from (changed False)."""
+        any event after `since`, not written by this app itself, touched a
+        case of the team in view or no case at all: a practitioner, an
+        absence, a team, a whole import file). Every write is audited, so this
+        sees every change, from another program (`caseload import`) or
+        another machine alike; `exclude_actor` also leaves out that actor's.
+        Cheap: the newest id comes from the primary key, and only the events
+        after `since` are looked at. `since` None gives the marker to start
+        from (changed False)."""
         from storage.access import practitioner_team_id, resolve_actor, visible_team
 
         with self.reader() as r:
@@ -649,12 +664,17 @@ class Gateway:
                     team = None
             sql, params = "SELECT e.id FROM audit_event e", [since, top]
             where = " WHERE e.id > ? AND e.id <= ?"
+            own = sorted(i for i in self.own_events if since < i <= top)
+            if own:
+                where += f" AND e.id NOT IN ({', '.join('?' * len(own))})"
+                params += own
             if exclude_actor:
                 where += " AND e.actor != ?"
                 params.append(exclude_actor)
             if team is not None:
-                sql += ' JOIN "case" c ON c.case_ref = e.case_ref JOIN team t ON t.id = c.team_pk'
-                where += " AND t.team_id = ?"
+                sql += (' LEFT JOIN "case" c ON c.case_ref = e.case_ref'
+                        " LEFT JOIN team t ON t.id = c.team_pk")
+                where += " AND (e.case_ref IS NULL OR t.team_id = ?)"
                 params.append(team)
             return top, r.first(sql + where + " LIMIT 1", params) is not None
 

@@ -1,0 +1,58 @@
+"""Changes made outside the open app, by another program or machine, reach it
+at the next poll (README, "The app"): an import, which writes practitioners,
+absences and files as well as cases, made by the same person as the one
+signed in. The app's own writes never count as someone else's. The poll is
+called directly: no timers, no sleeping."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.tui.helpers import AS_OF, find_case, settle
+from tests.tui.test_access_app import notices, poll
+from tui.app import UPDATED
+from tui.screens.caseload import CaseloadScreen
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def caseload_import(engine, actor: str, csv: Path) -> None:
+    """`caseload --as ACTOR import CSV` in a process of its own."""
+    url = engine.url.render_as_string(hide_password=False)
+    done = subprocess.run([sys.executable, "-c", "from tui.cli import main; main()", "--db", url, "--as", actor,
+                           "import", str(csv)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+async def test_an_import_from_another_process_reaches_the_open_app(make_app, sample_engine, tmp_path):
+    pid, _ref = find_case(sample_engine, AS_OF, "contact_overdue")
+    absences = tmp_path / "absences.csv"
+    absences.write_text(f"practitioner_id,start_date,end_date,kind\n{pid},2026-12-14,2026-12-18,training\n")
+    app = make_app(pid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        home = await settle(pilot, CaseloadScreen)
+        await poll(pilot)
+        assert home.loads == 1 and UPDATED not in notices(app)
+        caseload_import(sample_engine, pid, absences)  # the same person, in another terminal
+        await poll(pilot)
+        await settle(pilot, CaseloadScreen, after=1)
+        assert UPDATED in notices(app) and home.loads == 2
+        await poll(pilot)  # seen once
+        assert home.loads == 2
+
+
+async def test_the_apps_own_writes_are_not_someone_elses_whatever_they_touch(make_app, sample_engine):
+    pid, ref = find_case(sample_engine, AS_OF, "contact_overdue")
+    app = make_app(pid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        home = await settle(pilot, CaseloadScreen)
+        app.gateway.record_contact(case_ref=ref, contact_date=AS_OF, practitioner_id=pid, kind="office",
+                                   outcome="attended", notes=None, actor=app.actor)
+        view = app.gateway.week(pid, AS_OF, AS_OF)
+        app.gateway.write_export(Path(app.state_file).with_name("week.ics"), b"BEGIN:VCALENDAR\r\n", entity="week",
+                                 key=f"{pid}/{view.plan.week_start}")  # an event with no case
+        await poll(pilot)
+        assert home.loads == 1 and UPDATED not in notices(app)
