@@ -12,6 +12,12 @@ contact may name a case that a cases file of the same call creates.
   required; column order free; unknown columns are rejected.
 - Dates are ISO `YYYY-MM-DD` or UK `DD/MM/YYYY`; anything else, or an
   impossible date such as 31/02/2026, is an error.
+- Values are checked as the app's forms check them: `planner/validate.py`
+  (dates from 1900 to 2999, no contact after `today`, no birth or allocation
+  after it, no new handover before it, no control characters in names and
+  notes, no open allocation across teams, no team move that strands cases)
+  and `planner/recurrence.py` (the RRULEs the app books). A quoted field left
+  open, or a cell over the csv module's field limit, is refused on its row.
 - Rows are upserted by their natural key (see `KINDS`). Only real changes are
   written, so importing the same rows twice changes nothing (and records no
   audit event the second time).
