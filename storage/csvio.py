@@ -1677,6 +1677,11 @@ class _Importer:
 # --------------------------------------------------------------------------- import
 
 
+def _today() -> date:
+    """The day an import counts from unless told (`caseload import --on`)."""
+    return date.today()
+
+
 def import_csv(
     engine: Engine,
     paths: Iterable[str | os.PathLike[str]],
@@ -1707,7 +1712,7 @@ def import_csv(
         if sqlite:  # big imports touch indexes all over: give SQLite room to cache them
             old_cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
             session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
-        importer = _Importer(session, dry_run=dry_run, actor=actor, policy=policy, today=today or date.today())
+        importer = _Importer(session, dry_run=dry_run, actor=actor, policy=policy, today=today or _today())
         importer.errors = errors
         importer.sources = by_index
         try:

@@ -42,7 +42,7 @@ def test_imported_handover_checklists_follow_config_like_handover_plan(examples_
     config.write_text("[first_contact]\nworking_days = 9\n")
     handovers = tmp_path / "handovers.csv"
     handovers.write_text("case_ref,to_practitioner_id,planned_on\nC1003,P1,2027-01-18\n")
-    imported = run("--db", examples_db, "--config", str(config), "import", str(handovers))
+    imported = run("--db", examples_db, "--config", str(config), "import", str(handovers), "--on", "2026-12-07")
     assert imported.exit_code == 0, imported.output
     shown = json.loads(run("--db", examples_db, "handover", "show", "C1003", "--format", "json").output)
     first_contact = next(i for i in shown["items"] if i["id"] == "first_contact")
