@@ -12,6 +12,19 @@ class ConfigError(CaseloadError):
     """The policy file has an unknown key or a bad value."""
 
 
+class DatabaseUnavailable(CaseloadError):
+    """The database cannot be opened or reached, or is busy: try again (README exit status 4)."""
+
+    exit_code = 4
+
+
+class FileProblem(CaseloadError):
+    """A file to read or write cannot be: missing, a folder, a link, already
+    there, no room (README exit status 5)."""
+
+    exit_code = 5
+
+
 class ConflictError(CaseloadError):
     """Someone else changed the record since it was read; nothing was written."""
 

@@ -17,6 +17,7 @@ raises `ConfigError` naming the file and the dotted key.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -43,19 +44,25 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _int_check(minimum: int, reason: str) -> Callable[[Any], int]:
+def _int_check(minimum: int, maximum: int, reason: str) -> Callable[[Any], int]:
     def check(value: Any) -> int:
         if not _is_int(value) or value < minimum:
             raise _Bad(reason)
+        if value > maximum:
+            raise _Bad(f"must be at most {maximum}")
         return value
 
     return check
 
 
-def _number_check(minimum: float, strict: bool, reason: str) -> Callable[[Any], float]:
+def _number_check(minimum: float, strict: bool, maximum: float, reason: str) -> Callable[[Any], float]:
     def check(value: Any) -> float:
+        if _is_number(value) and not math.isfinite(value):  # TOML has nan and inf
+            raise _Bad("must be a finite number")
         if not _is_number(value) or value < minimum or (strict and value == minimum):
             raise _Bad(reason)
+        if value > maximum:
+            raise _Bad(f"must be at most {maximum:g}")
         return float(value)
 
     return check
@@ -67,15 +74,20 @@ def _nation_check(value: Any) -> str:
     return value
 
 
-DAYS = _int_check(1, "must be a positive whole number of days")
-DAYS_OR_ZERO = _int_check(0, "must be a whole number of days, 0 or more")
-WORKING_DAYS = _int_check(1, "must be a positive whole number of working days")
-COUNT = _int_check(1, "must be a positive whole number")
-WEIGHT = _int_check(0, "must be a whole number, 0 or more")
-MULTIPLIER = _number_check(0, True, "must be a positive number")
-POINTS = _number_check(0, False, "must be a number, 0 or more")
-HOURS = _number_check(0, True, "must be a positive number of hours")
-PERCENT = _number_check(0, True, "must be a positive percentage")
+# The upper bounds keep every count inside what the rules can reckon with:
+# day counts within ten years (dates stay in the calendar whatever the as-of
+# date: planner/validate.py), numbers the solver can take exactly.
+MAX_DAYS = 3660
+DAYS = _int_check(1, MAX_DAYS, "must be a positive whole number of days")
+DAYS_OR_ZERO = _int_check(0, MAX_DAYS, "must be a whole number of days, 0 or more")
+WORKING_DAYS = _int_check(1, 260, "must be a positive whole number of working days")
+COUNT = _int_check(1, 1000, "must be a positive whole number")
+WEIGHT = _int_check(0, 1_000_000, "must be a whole number, 0 or more")
+MULTIPLIER = _number_check(0, True, 1000, "must be a positive number")
+POINTS = _number_check(0, False, 100_000, "must be a number, 0 or more")
+FULL_TIME_POINTS = _number_check(0, True, 100_000, "must be a positive number")
+HOURS = _number_check(0, True, 168, "must be a positive number of hours")
+PERCENT = _number_check(0, True, 1000, "must be a positive percentage")
 
 
 def _v(default: Any, check: Callable[[Any], Any]) -> Any:
@@ -280,7 +292,7 @@ class LevelPoints(_Mapping):
 class Workload:
     """Capacity: case points against available points (SPEC §5, `workload`)."""
 
-    full_time_points: float = _v(2176.0, MULTIPLIER)  # available points at full_time_hours
+    full_time_points: float = _v(2176.0, FULL_TIME_POINTS)  # available points at full_time_hours
     full_time_hours: float = _v(37.0, HOURS)
     amber_from_pct: float = _v(90.0, PERCENT)  # < amber_from green; amber up to red_above
     red_above_pct: float = _v(110.0, PERCENT)  # > red_above red

@@ -16,10 +16,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import lru_cache, wraps
+from datetime import date, timedelta
+from functools import wraps
 from typing import Any, Callable
 
+from planner import recurrence
 from planner.calendar import WorkingDays, working_days
 from planner.model import Absence, Allocation, Appointment, Case, Contact, World, fast_constructor
 from planner.policy import DEFAULT_POLICY, Policy
@@ -98,47 +99,25 @@ def _contact_date(contact: Contact) -> date:
 # Recurring appointments
 
 
-@lru_cache(maxsize=4096)
-def _series(rule: str, start: date):
-    # dateutil.rrule (2.5 ms with six) is imported when a series is first read,
-    # not on the app's start-up path.
-    from dateutil.rrule import rrulestr
-
-    try:
-        return rrulestr(rule, dtstart=datetime(start.year, start.month, start.day), cache=True)
-    except (ValueError, TypeError):
-        return None
-
-
 def appointment_dates(appointment: Appointment, first: date, last: date) -> list[date]:
-    """The dates of an appointment (a series expanded) from first to last, both counted.
-
-    An RRULE that cannot be read counts as a single appointment on its date.
+    """The dates of an appointment (a series expanded) from first to last, both
+    counted: planner/recurrence.py, which walks only this window whatever the
+    rule. An RRULE that cannot be read counts as a single appointment on its date.
     """
     start = appointment.appointment_date
     if last < start:
         return []  # a series starts on its date (or later) too: nothing to read
     if appointment.rrule:
-        series = _series(appointment.rrule, start)
-        if series is not None:
-            found = series.between(
-                datetime(first.year, first.month, first.day),
-                datetime(last.year, last.month, last.day),
-                inc=True,
-            )
-            return sorted({moment.date() for moment in found})
+        return list(recurrence.dates(appointment.rrule, start, first, last))
     return [start] if first <= start <= last else []
 
 
 def next_appointment_date(appointment: Appointment, on_or_after: date) -> date | None:
+    """The appointment's first date on or after `on_or_after` (for a series,
+    looking a year ahead: recurrence.MAX_GAP_DAYS)."""
     start = appointment.appointment_date
     if appointment.rrule and start < on_or_after:
-        series = _series(appointment.rrule, start)
-        if series is not None:
-            moment = series.after(
-                datetime(on_or_after.year, on_or_after.month, on_or_after.day), inc=True
-            )
-            return moment.date() if moment else None
+        return recurrence.next_date(appointment.rrule, start, on_or_after)
     return start if start >= on_or_after else None
 
 

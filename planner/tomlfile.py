@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.errors import ConfigError
+from planner.errors import ConfigError, FileProblem
+
+
+class ConfigFileProblem(FileProblem, ConfigError):
+    """The settings file cannot be read at all (exit status 5, a file problem)."""
 
 
 def read_toml(path: Path) -> dict:
@@ -17,11 +21,11 @@ def read_toml(path: Path) -> dict:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(f"{label}: no such file") from None
+        raise ConfigFileProblem(f"{label}: no such file") from None
     except IsADirectoryError:
-        raise ConfigError(f"{label}: is a folder, not a file") from None
+        raise ConfigFileProblem(f"{label}: is a folder, not a file") from None
     except PermissionError:
-        raise ConfigError(f"{label}: cannot be read (permission denied)") from None
+        raise ConfigFileProblem(f"{label}: cannot be read (permission denied)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{label}: not valid TOML: {error}") from None
     except UnicodeDecodeError:

@@ -12,6 +12,12 @@ contact may name a case that a cases file of the same call creates.
   required; column order free; unknown columns are rejected.
 - Dates are ISO `YYYY-MM-DD` or UK `DD/MM/YYYY`; anything else, or an
   impossible date such as 31/02/2026, is an error.
+- Values are checked as the app's forms check them: `planner/validate.py`
+  (dates from 1900 to 2999, no contact after `today`, no birth or allocation
+  after it, no new handover before it, no control characters in names and
+  notes, no open allocation across teams, no team move that strands cases)
+  and `planner/recurrence.py` (the RRULEs the app books). A quoted field left
+  open, or a cell over the csv module's field limit, is refused on its row.
 - Rows are upserted by their natural key (see `KINDS`). Only real changes are
   written, so importing the same rows twice changes nothing (and records no
   audit event the second time).
@@ -72,13 +78,13 @@ that importing the export into an empty database gives the same data and a
 second export the same bytes. Only open handovers are exported (without
 their ticks: a re-import plans them afresh). `fmt="json"` writes one file,
 `caseload.json`, with the same records (same column names and text values,
-no formula escaping, `null` for blank). Files are created 0600.
+no formula escaping, `null` for blank). Files are created 0600, all of
+them or none, never over an existing file unless `force` (storage/files.py).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
@@ -94,7 +100,8 @@ from sqlalchemy import Engine, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from planner.errors import CaseloadError
+from planner import validate
+from planner.errors import CaseloadError, ConflictError, DatabaseUnavailable, FileProblem
 from planner.model import (
     ABSENCE_KINDS,
     CONTACT_KINDS,
@@ -110,6 +117,7 @@ from planner.model import (
 )
 from storage import audit
 from storage import models as m
+from storage.files import PrivateFiles
 
 __all__ = [
     "KINDS",
@@ -360,7 +368,9 @@ class _Source:
                 consumed = lineno
                 yield text
 
-        reader = csv.reader(feed(), strict=False)
+        # strict: a quoted field never closed is an error at the end of the
+        # file, not one field swallowing every row after it.
+        reader = csv.reader(feed(), strict=True)
         while True:
             start = consumed + 1
             try:
@@ -368,9 +378,48 @@ class _Source:
             except StopIteration:
                 return
             except csv.Error as exc:
-                self.errors.add(self, start, "-", f"not valid CSV ({exc})")
+                column, reason = self._csv_problem(start, consumed, str(exc))
+                self.errors.add(self, start, column, reason)
                 return
             yield start, record
+
+    def _csv_problem(self, row: int, last_line: int, message: str) -> tuple[str, str]:
+        """The column and reason for a record (from line `row` to `last_line`)
+        the csv module refused: its cells are read again, without the
+        module's limits, to find the cell at fault."""
+        limit = csv.field_size_limit()
+        cells = self._raw_record(row, limit)
+        # the cell at fault is the last one read: the reader stops inside it
+        index = len(cells) - 1 if cells else 0
+        if "field larger than field limit" in message:
+            long = [i for i, cell in enumerate(cells) if len(cell) > limit]
+            index = long[0] if long else index
+            reason = f"longer than {limit} characters (the most a CSV cell may hold)"
+        elif "unexpected end of data" in message:
+            reason = "unterminated quoted field (its opening quote is never closed)"
+        elif "expected after" in message and last_line > row:
+            # a quote left open swallows the lines after it up to the next quote
+            reason = f"unterminated quoted field (the quote opened on this row runs on to line {last_line})"
+        elif "expected after" in message:
+            reason = "text after a closing quote (quote the whole cell, doubling any quote inside it)"
+        else:
+            return "-", f"not valid CSV ({message})"
+        names = {i: name for name, i in self.col.items()}
+        return names.get(index, f"column {index + 1}"), reason
+
+    def _raw_record(self, row: int, limit: int) -> list[str]:
+        """The cells of the record starting on line `row`, read leniently."""
+        saved = csv.field_size_limit()
+        try:
+            csv.field_size_limit(max(limit, 1 << 30))
+            with open(self.path, "rb") as fh:
+                lines = (raw.decode("utf-8", "replace").removeprefix("\ufeff")
+                         for n, raw in enumerate(fh, start=1) if n >= row)
+                return next(csv.reader(lines, strict=False), [])
+        except (OSError, csv.Error):
+            return []
+        finally:
+            csv.field_size_limit(saved)
 
     def read_header(self) -> None:
         try:
@@ -500,7 +549,10 @@ class _Row:
                 return _BAD
         return value
 
-    def text(self, column: str, required: bool = False, max_len: int | None = None, strip: bool = True) -> Any:
+    def text(self, column: str, required: bool = False, max_len: int | None = None, strip: bool = True,
+             check: Any = validate.free_text) -> Any:
+        """Free text (`check` = planner.validate.free_text), or a name with
+        `check=validate.name`."""
         if strip:
             value = self._value(column, required)
         else:
@@ -514,6 +566,11 @@ class _Row:
         if isinstance(value, str) and max_len is not None and len(value) > max_len:
             self.error(column, f"too long (at most {max_len} characters)")
             return _BAD
+        if isinstance(value, str):
+            problem = check(value)
+            if problem is not None:
+                self.error(column, problem)
+                return _BAD
         return value
 
     def enum(self, column: str, allowed: Sequence[str], required: bool = False) -> Any:
@@ -535,9 +592,11 @@ class _Row:
             return value
         if len(value) == 10 and value[4] == "-" == value[7] and value.isascii():
             try:  # the common case, quickly
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                return day if validate.EARLIEST <= day <= validate.LATEST else self._in_range(column, day)
         iso = _ISO.fullmatch(value)
         uk = None if iso else _UK.fullmatch(value)
         if iso:
@@ -548,10 +607,29 @@ class _Row:
             self.error(column, f"{value!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
             return _BAD
         try:
-            return date(y, mo, d)
+            day = date(y, mo, d)
         except ValueError:
             self.error(column, f"{value!r} is not a real date")
             return _BAD
+        return self._in_range(column, day)
+
+    def _in_range(self, column: str, day: date) -> Any:
+        problem = validate.in_range(day)
+        if problem is not None:
+            self.error(column, problem)
+            return _BAD
+        return day
+
+    def checked(self, column: str, value: Any, check: Any, *args: Any) -> Any:
+        """`value` if `check(value, *args)` (planner.validate) finds nothing
+        wrong, else the row error and _BAD; values already bad pass through."""
+        if value is None or value is _BAD:
+            return value
+        problem = check(value, *args)
+        if problem is not None:
+            self.error(column, problem)
+            return _BAD
+        return value
 
     def time(self, column: str) -> Any:
         value = self._value(column, False)
@@ -698,8 +776,9 @@ class _Bulk:
 
 
 class _Importer:
-    def __init__(self, session: Session, *, dry_run: bool, actor: str, policy: Any) -> None:
+    def __init__(self, session: Session, *, dry_run: bool, actor: str, policy: Any, today: date) -> None:
         self.session = session
+        self.today = today
         self.conn = session.connection()
         self.dry_run = dry_run
         self.actor = actor or audit.default_actor()
@@ -719,6 +798,7 @@ class _Importer:
         self.allocs_of: dict[str, list[tuple[str, str, date]]] = {}  # case_ref -> keys
         self.open_alloc: dict[str, tuple[str, date]] = {}
         self.seen: dict[str, dict[Any, Any]] = {k: {} for k in ORDER}
+        self.team_moves: dict[str, tuple[_Row, str]] = {}  # practitioner_id -> (row, new team)
         self.sources: dict[int, _Source] = {}
         self._audit_bulk = _Bulk(self.conn, m.AuditEvent.__table__, _AUDIT_COLUMNS)
         self._at = self._audit_bulk.moment(self.now)
@@ -857,6 +937,25 @@ class _Importer:
             for i in range(0, len(rows), BATCH):
                 self.conn.execute(stmt, rows[i:i + BATCH])
 
+    def finish(self) -> None:
+        """Checks that need every file of the call: a practitioner moved to
+        another team may not leave open cases of their old team behind
+        (planner.validate.stranded_cases), unless this call moves those
+        cases too."""
+        if not self.team_moves:
+            return
+        self.load_allocs()
+        assert self.cases is not None
+        held: dict[str, list[tuple[str, str | None]]] = {}
+        for ref, (pid, _start) in self.open_alloc.items():
+            if pid in self.team_moves:
+                case = self.cases.get(ref)
+                held.setdefault(pid, []).append((ref, case.team_id if case else None))
+        for pid, (row, team) in self.team_moves.items():
+            problem = validate.stranded_cases(pid, team, held.get(pid, ()))
+            if problem is not None:
+                row.error("team_id", problem)
+
     # -- practitioners -----------------------------------------------------------
     def do_practitioners(self, src: _Source, rep: FileReport) -> None:
         self.load_teams_pracs()
@@ -869,7 +968,7 @@ class _Importer:
             pid = row.key("practitioner_id")
             team_id = row.key("team_id")
             vals = {
-                "name": row.text("name", required=True, max_len=200),
+                "name": row.text("name", required=True, max_len=200, check=validate.name),
                 "role": row.enum("role", ROLES, required=True),
                 "grade": row.enum("grade", GRADES, required=True),
                 "contracted_hours": row.number("contracted_hours", 0, 168, low_open=True),
@@ -878,7 +977,7 @@ class _Importer:
                 "email": row.email("email"),
                 "nation": row.enum("nation", NATIONS),
             }
-            team_name = row.text("team_name", max_len=200)
+            team_name = row.text("team_name", max_len=200, check=validate.name)
             if vals["contracted_hours"] is None:
                 vals["contracted_hours"] = 37.0
             if vals["reduction_pct"] is None:
@@ -934,6 +1033,7 @@ class _Importer:
                           if (old_nation if f == "nation" else rec.vals.get(f)) != vals[f])
             if rec.team_id != team_id:
                 diff.append("team_id")
+                self.team_moves[pid] = (row, team_id)
             if diff:
                 for f in diff:
                     if f != "team_id":
@@ -999,13 +1099,15 @@ class _Importer:
         for row in src.rows():
             ref = row.key("case_ref")
             prac = self.prac(row, "practitioner_id", row.key("practitioner_id"))
-            allocated_on = row.date("allocated_on", required=True)
+            allocated_on = row.checked("allocated_on", row.date("allocated_on", required=True),
+                                       validate.allocated_on, self.today)
             vals = {
-                "display_name": row.text("display_name", required=True, max_len=200),
+                "display_name": row.text("display_name", required=True, max_len=200, check=validate.name),
                 "tier": row.enum("tier", TIERS),
                 "contact_level": row.enum("contact_level", CONTACT_LEVELS),
                 "youth": row.boolean("youth"),
-                "date_of_birth": row.date("date_of_birth"),
+                "date_of_birth": row.checked("date_of_birth", row.date("date_of_birth"),
+                                             validate.date_of_birth, self.today),
                 "flags": row.flags("flags"),
                 "status": row.enum("status", STATUSES),
                 "paused_until": row.date("paused_until"),
@@ -1150,7 +1252,7 @@ class _Importer:
         for row in src.rows():
             case = self.case(row, "case_ref", row.key("case_ref"))
             prac = self.prac(row, "practitioner_id", row.key("practitioner_id"))
-            start = row.date("start_date", required=True)
+            start = row.checked("start_date", row.date("start_date", required=True), validate.allocated_on, self.today)
             end = row.date("end_date")
             reason = row.text("reason", max_len=400)
             if isinstance(start, date) and isinstance(end, date) and end < start:
@@ -1159,6 +1261,11 @@ class _Importer:
                 continue
             key = (case.ref, prac.pid, start)
             if not self.first_seen("allocations", key, row, "start_date", "allocation (case_ref, practitioner_id, start_date)"):
+                continue
+            if end is None and case.team_id and prac.team_id != case.team_id:
+                row.error("practitioner_id", f"{prac.pid} is in team {prac.team_id}, case {case.ref} in team "
+                          f"{case.team_id}: an open allocation cannot take a case to another team (give the "
+                          "case its new practitioner and allocated_on in a cases file instead)")
                 continue
             existing = self.allocs.get(key)
             if existing is None:
@@ -1246,6 +1353,7 @@ class _Importer:
         i_case, i_day, i_prac, i_kind, i_out = (src.col.get(c, -1) for c in KINDS["contacts"].required)
         i_notes = src.col.get("notes")
         quick = not src.missing
+        today, text_control = self.today, validate.TEXT_CONTROL.search
         for row in src.rows():
             # the quick path takes rows that are already canonical; anything
             # else goes through the full checks, which also word the errors
@@ -1261,15 +1369,20 @@ class _Importer:
                         day = date.fromisoformat(text)
                     except ValueError:
                         day = None
+                    if day is not None and not validate.EARLIEST <= day <= today:
+                        day = None  # the full checks word the error
                     notes = cells[i_notes] if i_notes is not None else None
                     if notes is not None:
                         if notes[:1] == "'":
                             notes = unescape_cell(notes)
                         if not notes.strip():
                             notes = None
+                        elif text_control(notes) is not None:
+                            day = None
             if day is None:
                 case = self.case(row, "case_ref", row.key("case_ref"))
-                day = row.date("contact_date", required=True)
+                day = row.checked("contact_date", row.date("contact_date", required=True),
+                                  validate.contact_date, self.today)
                 prac = self.prac(row, "practitioner_id", row.key("practitioner_id"))
                 kind = row.enum("kind", CONTACT_KINDS, required=True)
                 outcome = row.enum("outcome", OUTCOMES, required=True)
@@ -1314,7 +1427,8 @@ class _Importer:
 
     # -- appointments --------------------------------------------------------------
     def do_appointments(self, src: _Source, rep: FileReport) -> None:
-        from dateutil.rrule import rrulestr
+        from planner.recurrence import RuleError
+        from planner.recurrence import check as check_rule
 
         self.load_cases(full=False)
         assert self.cases is not None
@@ -1340,10 +1454,10 @@ class _Importer:
             kind = row.enum("kind", CONTACT_KINDS) or "office"
             rule = row.text("rrule", max_len=400)
             if isinstance(rule, str) and isinstance(day, date):
-                try:
-                    rrulestr(rule, dtstart=datetime.combine(day, at if isinstance(at, time) else time()))
-                except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                    row.error("rrule", f"not a valid RRULE ({str(exc) or type(exc).__name__})")
+                try:  # the app's own booking rules (planner.recurrence.check)
+                    rule = check_rule(rule, day)
+                except RuleError as exc:
+                    row.error("rrule", str(exc))
             if row.bad or not _ok(case, day, prac, at, kind, rule):
                 continue
             key = _pack(case.pk, day, prac.pk)
@@ -1509,6 +1623,10 @@ class _Importer:
             if current[0] == to.pid:
                 row.error("to_practitioner_id", f"case {case.ref} is already with {to.pid}")
                 continue
+            problem = validate.handover_date(planned_on, self.today)
+            if problem is not None:
+                row.error("planned_on", problem)
+                continue
             if case.ref in open_by_case:
                 row.error("planned_on", f"case {case.ref} already has an open handover on "
                           f"{open_by_case[case.ref].isoformat()}")
@@ -1562,6 +1680,11 @@ class _Importer:
 # --------------------------------------------------------------------------- import
 
 
+def _today() -> date:
+    """The day an import counts from unless told (`caseload import --on`)."""
+    return date.today()
+
+
 def import_csv(
     engine: Engine,
     paths: Iterable[str | os.PathLike[str]],
@@ -1569,11 +1692,15 @@ def import_csv(
     dry_run: bool = False,
     actor: str,
     policy: Any = None,
+    today: date | None = None,
 ) -> ImportReport:
     """Import CSV files in one transaction (see the module docstring).
 
-    Returns what was (or, with `dry_run`, would be) written per file; raises
-    `ImportFailed` with every problem found, having written nothing."""
+    `today` (default: the date today) is the day the checks of
+    planner/validate.py count from: no contact after it, no new handover
+    before it. Returns what was (or, with `dry_run`, would be) written per
+    file; raises `ImportFailed` with every problem found, having written
+    nothing."""
     errors = _Errors()
     sources = [_Source(path, i, errors) for i, path in enumerate(paths)]
     for src in sources:
@@ -1592,7 +1719,7 @@ def import_csv(
 
         # People, teams and every team's cases come in here: the administrator's (README "Team server").
         require_admin(actor_for(session, actor), "import CSV files")
-        importer = _Importer(session, dry_run=dry_run, actor=actor, policy=policy)
+        importer = _Importer(session, dry_run=dry_run, actor=actor, policy=policy, today=today or _today())
         importer.errors = errors
         importer.sources = by_index
         try:
@@ -1601,6 +1728,7 @@ def import_csv(
                 getattr(importer, f"do_{src.kind.name}")(src, rep)
                 importer.flush_audit()
                 reports.append(rep)
+            importer.finish()
             if errors:
                 session.rollback()
                 raise ImportFailed(errors.lines())
@@ -1617,13 +1745,26 @@ def import_csv(
             session.commit()
             return report
         except (DBAPIError, engine.dialect.loaded_dbapi.Error) as exc:
+            from storage.engine import is_busy
+            from storage.repo import _is_concurrency_error
+            from storage.serverops import is_connection_error
+
             session.rollback()
             # one line, without the statement's parameters (they hold personal data)
             orig = getattr(exc, "orig", exc)
             reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+            if is_busy(exc):
+                raise DatabaseUnavailable("import failed, nothing was written: the database is busy "
+                                          "(another program holds a lock on it); try again") from None
+            if is_connection_error(exc):
+                raise DatabaseUnavailable(f"import failed, nothing was written: lost the database ({reason}); "
+                                          "try again when it is back") from None
+            if _is_concurrency_error(exc) or getattr(orig, "sqlstate", None) in ("23505", "40001", "40P01") \
+                    or "UNIQUE constraint failed" in str(orig):  # a row another writer added meanwhile
+                raise ConflictError("import failed, nothing was written: someone changed the same records "
+                                    f"meanwhile ({reason}); run the import again") from None
             raise CaseloadError(
-                f"import failed, nothing was written: the database refused a write ({reason}); "
-                "if someone changed the same records meanwhile, run the import again"
+                f"import failed, nothing was written: the database refused a write ({reason})"
             ) from None
         except BaseException:
             session.rollback()
@@ -1756,61 +1897,68 @@ def _scoped(session: Session, rows: dict[str, Iterator[list[Any]]], actor: str) 
             for kind, it in rows.items()}
 
 
-def _private_open(path: Path) -> io.TextIOWrapper:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
-    return open(fd, "w", encoding="utf-8", newline="")
-
-
 def export_dir(
     engine: Engine,
     dest_dir: str | os.PathLike[str],
     fmt: str = "csv",
     *,
     actor: str,
+    force: bool = False,
 ) -> list[Path]:
     """Write every record in the import formats to `dest_dir` (created 0700
-    if missing); returns the files written (0600). See the module docstring."""
+    if missing); returns the files written (0600). See the module docstring.
+
+    All or nothing (storage/files.py): each file is written beside its name
+    and renamed into place only once every file is whole and the export's
+    audit event is committed; an existing file (or a symbolic link) in the
+    way is refused unless `force`."""
     if fmt not in ("csv", "json"):
         raise CaseloadError(f"unknown export format {fmt!r} (use csv or json)")
     dest = Path(dest_dir)
-    if not dest.exists():
-        dest.mkdir(mode=0o700, parents=True)
-    elif not dest.is_dir():
-        raise CaseloadError(f"{dest} is not a folder")
+    if dest.exists() and not dest.is_dir():
+        raise FileProblem(f"{dest} is not a folder")
+    names = [FILENAMES[kind] for kind in ORDER] if fmt == "csv" else [JSON_FILENAME]
+    if dest.is_dir():
+        with PrivateFiles(force=force) as check:  # refuse before reading anything
+            for name in names:
+                check.claim(dest / name)
+    else:
+        try:
+            dest.mkdir(mode=0o700, parents=True)
+        except OSError as exc:
+            raise FileProblem(f"cannot make the folder {dest} ({exc.strerror or exc})") from None
     counts: dict[str, int] = {}
-    written: list[Path] = []
-    with Session(engine) as session:
+    with Session(engine) as session, PrivateFiles(force=force) as out:
         rows = _scoped(session, _export_rows(session), actor)
-        if fmt == "csv":
-            for kind in ORDER:
-                path = dest / FILENAMES[kind]
-                n = 0
-                with _private_open(path) as fh:
-                    writer = csv.writer(fh, lineterminator="\r\n")
-                    writer.writerow(KINDS[kind].columns)
-                    for values in rows[kind]:
-                        writer.writerow([escape_cell(_fmt(v)) for v in values])
-                        n += 1
-                counts[kind] = n
-                written.append(path)
-        else:
-            path = dest / JSON_FILENAME
-            with _private_open(path) as fh:
-                fh.write('{"format": "caseload-export", "version": 1')
+        try:
+            if fmt == "csv":
                 for kind in ORDER:
-                    cols = KINDS[kind].columns
-                    fh.write(f',\n "{kind}": [')
                     n = 0
-                    for values in rows[kind]:
-                        record = {col: (_fmt(v) or None) for col, v in zip(cols, values)}
-                        fh.write(("\n  " if n == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
-                        n += 1
-                    fh.write("\n ]" if n else "]")
+                    with out.open(out.claim(dest / FILENAMES[kind])) as fh:
+                        writer = csv.writer(fh, lineterminator="\r\n")
+                        writer.writerow(KINDS[kind].columns)
+                        for values in rows[kind]:
+                            writer.writerow([escape_cell(_fmt(v)) for v in values])
+                            n += 1
                     counts[kind] = n
-                fh.write("\n}\n")
-            written.append(path)
+            else:
+                with out.open(out.claim(dest / JSON_FILENAME)) as fh:
+                    fh.write('{"format": "caseload-export", "version": 1')
+                    for kind in ORDER:
+                        cols = KINDS[kind].columns
+                        fh.write(f',\n "{kind}": [')
+                        n = 0
+                        for values in rows[kind]:
+                            record = {col: (_fmt(v) or None) for col, v in zip(cols, values)}
+                            fh.write(("\n  " if n == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
+                            n += 1
+                        fh.write("\n ]" if n else "]")
+                        counts[kind] = n
+                    fh.write("\n}\n")
+        except OSError as exc:
+            raise FileProblem(f"cannot write the export to {dest} ({exc.strerror or exc}); "
+                              "nothing was written") from None
         session.rollback()  # end the read transaction before writing the audit event
         audit.record(session, actor, "export", "export", fmt, **counts)
-        session.commit()
-    return written
+        session.commit()  # an export the audit trail cannot record is not placed
+        return out.place()

@@ -20,7 +20,7 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401 - fills SQLModel.metadata
-from planner.errors import CaseloadError
+from planner.errors import CaseloadError, DatabaseUnavailable, FileProblem
 from storage.engine import create_db_file, create_private_dir, describe, sqlite_path
 from storage.schema import (  # noqa: F401 - re-exported
     SCHEMA_REVISIONS,
@@ -155,15 +155,18 @@ def _open_error(engine: Engine, exc: BaseException) -> CaseloadError:
             return _missing(path)
         lowered = reason.lower()
         if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
-            return CaseloadError(f"{path} is not a SQLite database or is damaged ({reason})")
-        return CaseloadError(f"cannot open the database {path} ({reason})")
+            return DatabaseUnavailable(f"{path} is not a SQLite database or is damaged ({reason})")
+        if "locked" in lowered or "busy" in lowered:
+            return DatabaseUnavailable(f"the database {path} is busy (another program holds a lock on it); "
+                                       "try again")
+        return DatabaseUnavailable(f"cannot open the database {path} ({reason})")
     url = engine.url
     if isinstance(exc, sa_exc.OperationalError) or _is_driver_error(exc):
-        return CaseloadError(
+        return DatabaseUnavailable(
             f"cannot connect to the database server at {url.host or 'localhost'}:{url.port or 5432}"
             f" (database {url.database or '?'}): {reason}"
         )
-    return CaseloadError(f"database error on {describe(engine)}: {reason}")
+    return DatabaseUnavailable(f"database error on {describe(engine)}: {reason}")
 
 
 def _is_driver_error(exc: BaseException) -> bool:
@@ -171,7 +174,7 @@ def _is_driver_error(exc: BaseException) -> bool:
 
 
 def _missing(path: Path) -> CaseloadError:
-    return CaseloadError(f"no database at {path}; run `caseload init`")
+    return DatabaseUnavailable(f"no database at {path}; run `caseload init`")
 
 
 @contextmanager
@@ -182,7 +185,7 @@ def _reading(engine: Engine) -> Iterator[Connection]:
         if not path.exists():
             raise _missing(path)
         if path.is_dir():
-            raise CaseloadError(f"{path} is a folder, not a database file")
+            raise DatabaseUnavailable(f"{path} is a folder, not a database file")
     try:
         conn = engine.connect()
     except (sa_exc.DBAPIError, sqlite3.Error) as exc:
@@ -345,12 +348,55 @@ def check_db(engine: Engine) -> list[str]:
             )
         else:
             problems += [f"schema drift: {d}" for d in schema_drift(conn)]
+            problems += _series_problems(conn)
+            problems += _date_problems(conn)
         conn.rollback()
     if path is not None:
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
             problems.append(f"permissions: {path} has mode {mode:o}, others can read it; run chmod 600")
     return problems
+
+
+def _date_problems(conn: Connection) -> list[str]:
+    """Dates outside planner.validate's range (stored before the importer
+    checked them): the rules read them as the nearer end of the range."""
+    from sqlalchemy import Date, or_, select
+
+    from planner.validate import EARLIEST, LATEST
+
+    problems = []
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, Date):
+                continue
+            stmt = (select(table.c.id, column).where(or_(column < EARLIEST, column > LATEST))
+                    .order_by(table.c.id).limit(5))
+            for row_id, day in conn.execute(stmt):
+                problems.append(f"{table.name} {row_id}: {column.name} {day} is outside {EARLIEST} to {LATEST}; "
+                                "rules read it as the nearer of the two: correct it")
+    return problems[:20]
+
+
+def _series_problems(conn: Connection) -> list[str]:
+    """Appointments whose RRULE the app would not book today (stored before
+    planner.recurrence checked them): they are read within their window, an
+    unreadable one as a single appointment, but say so."""
+    from planner.recurrence import RuleError, check
+
+    problems = []
+    rows = conn.execute(text(
+        'SELECT a.id, c.case_ref, a.appointment_date, a.rrule FROM appointment a '
+        'JOIN "case" c ON c.id = a.case_id WHERE a.rrule IS NOT NULL ORDER BY a.id'))
+    for aid, case_ref, day, rule in rows:
+        if isinstance(day, str):
+            day = date.fromisoformat(day)
+        try:
+            check(rule, day)
+        except RuleError as exc:
+            problems.append(f"appointment {aid} of case {case_ref}: rrule {rule[:60]!r}: {exc}; "
+                            "cancel it and book it again")
+    return problems[:20]
 
 
 def schema_drift(conn: Connection) -> list[str]:
@@ -382,35 +428,119 @@ def _describe_diff(diff: object) -> str:
 # Backup
 
 
-def backup_db(engine: Engine, dest: str | os.PathLike[str]) -> Path:
+def backup_db(engine: Engine, dest: str | os.PathLike[str], *, actor: str | None = None) -> Path:
     """Copy the whole database to `dest` (0600), taken online while others
     may be using it. SQLite: a single self-contained file (SQLite's backup
-    API). PostgreSQL: `pg_dump --format=custom` (restore with pg_restore).
-    `dest` may be an existing folder (a timestamped name is chosen in it); an
-    existing file is never overwritten. Returns the file written."""
+    API), its source checked with `PRAGMA integrity_check` before and the
+    copy after: a damaged database is not backed up as if it were sound.
+    PostgreSQL: `pg_dump --format=custom` (restore with pg_restore), its
+    archive read back with `pg_restore --list`.
+    `dest` may be an existing folder (a timestamped name is chosen in it, a
+    new one for every backup); an existing file is never overwritten, nor a
+    symbolic link followed. The copy is written beside its name and takes it
+    only once checked and, with `actor`, once its audit event is committed
+    (storage/files.py). Returns the file written."""
+    from storage.files import PrivateFiles
+
     target = Path(dest).expanduser()
     sqlite = engine.dialect.name == "sqlite"
-    if target.is_dir():
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        target = target / f"caseload-{stamp}.{'db' if sqlite else 'dump'}"
-    if target.exists():
-        raise CaseloadError(f"{target} already exists; give a new file name")
-    if not target.parent.is_dir():
-        raise CaseloadError(f"folder {target.parent} does not exist")
-    schema_state(engine)  # a clear error for a missing file or unreachable server
-    if sqlite:
-        _sqlite_backup(engine, target)
-    elif engine.dialect.name == "postgresql":
-        _pg_dump(engine, target)
-    else:
+    if not sqlite and engine.dialect.name != "postgresql":
         raise CaseloadError(f"backup is not supported for {engine.dialect.name}")
+    schema_state(engine)  # a clear error for a missing file or unreachable server
+    if target.is_dir() and not target.is_symlink():
+        target = _new_backup_name(target, "db" if sqlite else "dump")
+    with PrivateFiles() as out:
+        out.claim(target)
+        part = out.new_path(target)
+        if sqlite:
+            problems = _sqlite_integrity(engine)
+            if problems:
+                raise DatabaseUnavailable(f"{describe(engine)} is damaged ({integrity_summary(problems)}); "
+                                          "not backing it up: "
+                                      "restore the latest good backup, or see `caseload check`")
+            _sqlite_backup(engine, part)
+            problems = _file_integrity(part)
+            if problems:
+                raise FileProblem(f"the backup copy failed its integrity check ({integrity_summary(problems)}); "
+                                      "nothing was kept: try again")
+        else:
+            _pg_dump(engine, part)
+            _pg_archive_check(part)
+        if actor is not None:
+            from storage.audit import record_now
+
+            record_now(engine, actor, "backup", "database", target.name)
+        out.place()
     return target
 
 
+def _new_backup_name(folder: Path, suffix: str) -> Path:
+    """`caseload-<UTC second>.<suffix>` in `folder`, with `-1`, `-2`... when
+    that second already has one (two backups in a second never collide)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target, n = folder / f"caseload-{stamp}.{suffix}", 1
+    while target.exists() or target.is_symlink():
+        target, n = folder / f"caseload-{stamp}-{n}.{suffix}", n + 1
+    return target
+
+
+def _integrity_rows(conn) -> list[str]:
+    rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def integrity_summary(problems: list[str]) -> str:
+    """One line for what `PRAGMA integrity_check` found (it can list hundreds)."""
+    lines = [ln.strip() for row in problems for ln in str(row).splitlines()
+             if ln.strip() and not ln.strip().startswith("***")]
+    if not lines:
+        return "integrity check failed"
+    return lines[0] + (f"; {len(lines) - 1} more problem(s)" if len(lines) > 1 else "")
+
+
+def _sqlite_integrity(engine: Engine) -> list[str]:
+    """`PRAGMA integrity_check` of `engine`'s SQLite database: [] when sound."""
+    raw = engine.raw_connection()
+    try:
+        return _integrity_rows(raw.driver_connection)
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        raw.close()
+
+
+def _file_integrity(path: Path) -> list[str]:
+    """`PRAGMA integrity_check` of a SQLite file opened read-only: [] when sound."""
+    try:
+        con = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        return _integrity_rows(con)
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        con.close()
+
+
+def _pg_archive_check(path: Path) -> None:
+    """Read a pg_dump archive's table of contents back (pg_restore --list)."""
+    exe = pg_tool("pg_restore")
+    if exe is None:
+        return
+    result = subprocess.run([exe, "--list", str(path)], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        lines = [ln.strip() for ln in result.stderr.splitlines() if ln.strip()]
+        raise FileProblem(f"the backup archive cannot be read back ({lines[-1] if lines else result.returncode}); "
+                              "nothing was kept: try again")
+
+
 def _sqlite_backup(engine: Engine, dest: Path) -> None:
-    """SQLite online backup of `engine`'s database into the new file `dest`."""
-    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
+    """SQLite online backup of `engine`'s database into `dest`: a new file,
+    or an empty one made 0600 for it (storage/files.py)."""
+    if not dest.exists():
+        fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
     ok = False
     raw = engine.raw_connection()
     old_umask = os.umask(0o077)
@@ -475,8 +605,9 @@ def _pg_dump(engine: Engine, dest: Path) -> None:
             "pg_dump was not found (install the PostgreSQL client tools); nothing was written"
         )
     conninfo, env = pg_environment(engine)
-    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
+    if not dest.exists():
+        fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
     result = subprocess.run(
         [exe, "--format=custom", "--file", str(dest), "--dbname", conninfo],
         env=env,

@@ -41,6 +41,24 @@ SQLITE_PRAGMAS = (
 )
 
 _PG_SCHEMES = ("postgresql", "postgres")
+# SQLite's "busy" and "locked" result codes (and the extended busy ones but
+# SQLITE_BUSY_SNAPSHOT, 517, which is a concurrent write: storage.repo).
+_SQLITE_BUSY_CODES = (5, 6, 261, 773)
+BUSY_MESSAGE = "the database is busy (another program holds a lock on it); nothing was saved: try again"
+
+
+def is_busy(exc: BaseException) -> bool:
+    """The write waited for a lock held by another connection and gave up
+    (SQLite's busy timeout, PostgreSQL's lock_not_available): not a conflict
+    with someone's change, and nothing to fix but to try again."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code in _SQLITE_BUSY_CODES
+    if getattr(orig, "sqlstate", None) == "55P03":
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text
 
 
 def resolve_db(db: str | os.PathLike[str] | None = None) -> str:

@@ -47,6 +47,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from planner import validate
 from planner.errors import CaseloadError
 from planner.model import (
     COMPLETED_HANDOVER_STATUSES,
@@ -696,6 +697,7 @@ def tick_item(
     session.refresh(item)
     was_done, old_note, old_view = item.done, item.note, (item.view, item.view_words)
     words = words.strip() if words and words.strip() else words
+    validate.text_field("words", words)
     new = tick(_planner_handover(session, row, items), item_id, on, note, view=view, words=words,
                summary=row.summary)
     ticked = next(i for i in new.items if i.item_id == item_id)
@@ -770,6 +772,7 @@ def set_item_note(
     _refuse_settled(session, row, items, item_id, "write a note on")
     _check_version(session, item, expected_version, _what(case_ref, item_id))
     note = note if note and note.strip() else None
+    validate.text_field("note", note)
     if note != item.note:
         item.note = note
         _flush(session)
@@ -811,6 +814,7 @@ def save_summary(
     text = text if text and text.strip() else None
     if text is None and any(i.item_id == "summary" and i.done for i in items):
         raise CaseloadError(f"the summary of case {case_ref}'s handover is ticked done: it cannot be emptied")
+    validate.text_field("summary", text)
     if text != row.summary:
         row.summary = text
         _flush(session)
@@ -847,6 +851,7 @@ def complete_handover(
 
     on = _as_date(on, "on")
     as_of = _as_date(as_of or date.today(), "as_of")
+    validate.text_field("override_reason", override_reason)
     case, row = _open_row(session, case_ref, "complete")
     guard_case(session, actor, case_ref)
     _check_version(session, row, expected_version, _what(case_ref))
@@ -937,6 +942,7 @@ def review_handover(
     guard_case(session, actor, case_ref)
     require_lead(actor_for(session, actor), case_team_id(session, case_ref),
                  f"review the cold handover of case {case_ref}")
+    validate.text_field("note", note)
     if not note or not note.strip():
         raise CaseloadError("a review needs a note: what was learnt, and what is done for the person now")
     stmt = select(m.Handover).where(m.Handover.case_id == case.id)
@@ -1004,6 +1010,7 @@ def replan_handover(
         raise CaseloadError("give a new receiver (--to), a new date (--on), or both")
     case_row, row = _open_row(session, case_ref, "re-plan")
     guard_case(session, actor, case_ref)
+    validate.text_field("override_reason", override_reason)
     _check_version(session, row, expected_version, _what(case_ref))
     old_to, old_on = _pid(session, row.to_practitioner_pk), row.planned_on
     new_to = to_practitioner_id or old_to

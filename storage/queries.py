@@ -40,6 +40,7 @@ import datetime as dt
 from datetime import date, timedelta
 
 from planner.errors import CaseloadError
+from planner.validate import EARLIEST, LATEST
 from planner.model import (
     COMPLETED_HANDOVER_STATUSES,
     OPEN_HANDOVER_STATUSES,
@@ -109,10 +110,16 @@ def _rows(session, sql: str, params=()) -> list[tuple]:
 
 class _Dates(dict):
     """Driver value -> `date`: ISO text parsed once per distinct string
-    (thousands of contacts share a day), a `date` or None passed through."""
+    (thousands of contacts share a day), a `date` or None passed through.
+    A date outside planner.validate's range (stored before the importer
+    checked it: an absence "to 9999-12-31") is read as the nearer end of
+    the range, so that no rule counting days from it leaves the calendar;
+    `caseload check` lists such rows."""
 
     def __missing__(self, key):
         value = date.fromisoformat(key) if isinstance(key, str) else key
+        if value is not None and not EARLIEST <= value <= LATEST:
+            value = EARLIEST if value < EARLIEST else LATEST
         self[key] = value
         return value
 

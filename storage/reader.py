@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from planner.errors import CaseloadError
+from planner.errors import CaseloadError, DatabaseUnavailable
 
 # storage.engine (the SQLAlchemy side) opens databases with these too.
 ENV_VAR = "CASELOAD_DB"
@@ -257,9 +257,9 @@ class Database:
     def _sqlite(self) -> Iterator[Reader]:
         path = Path(self.target)
         if not path.exists():
-            raise CaseloadError(f"no database at {path}; run `caseload init`")
+            raise DatabaseUnavailable(f"no database at {path}; run `caseload init`")
         if path.is_dir():
-            raise CaseloadError(f"{path} is a folder, not a database file")
+            raise DatabaseUnavailable(f"{path} is a folder, not a database file")
         try:
             conn = sqlite3.connect(path.absolute().as_uri() + "?mode=rw", uri=True,
                                    timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
@@ -283,13 +283,13 @@ class Database:
         try:
             conn = psycopg.connect(self.target, connect_timeout=PG_CONNECT_TIMEOUT_S)
         except psycopg.Error as exc:
-            raise CaseloadError(f"cannot connect to the database server at {_redacted(self.target)}: "
+            raise DatabaseUnavailable(f"cannot connect to the database server at {_redacted(self.target)}: "
                                 f"{_first_line(exc)}") from exc
         try:
             conn.read_only = True
             yield Reader("postgresql", conn.execute)
         except psycopg.Error as exc:
-            raise CaseloadError(f"database error on {_redacted(self.target)}: {_first_line(exc)}") from exc
+            raise DatabaseUnavailable(f"database error on {_redacted(self.target)}: {_first_line(exc)}") from exc
         finally:
             try:
                 conn.rollback()
@@ -306,5 +306,7 @@ def _sqlite_error(path: Path, exc: BaseException) -> CaseloadError:
     reason = _first_line(exc)
     lowered = reason.lower()
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
-        return CaseloadError(f"{path} is not a SQLite database or is damaged ({reason})")
-    return CaseloadError(f"cannot open the database {path} ({reason})")
+        return DatabaseUnavailable(f"{path} is not a SQLite database or is damaged ({reason})")
+    if "locked" in lowered or "busy" in lowered:
+        return DatabaseUnavailable(f"the database {path} is busy (another program holds a lock on it); try again")
+    return DatabaseUnavailable(f"cannot open the database {path} ({reason})")

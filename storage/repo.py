@@ -33,6 +33,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+from planner import validate
 from planner.errors import CaseloadError, ConflictError
 from planner.model import (
     CONTACT_KINDS,
@@ -215,14 +216,18 @@ def _one_of(value: str, allowed: Iterable[str], what: str) -> str:
 
 
 def _as_date(value: Any, what: str) -> date:
+    """A date within planner.validate's range (EARLIEST..LATEST)."""
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise CaseloadError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            raise CaseloadError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+    validate.refuse(what, validate.in_range(day))
+    return day
 
 
 def _as_bool(value: Any, what: str) -> bool:
@@ -247,26 +252,17 @@ def _as_time(value: Any) -> dt.time | None:
         raise CaseloadError(f"time: {value!r} is not a time (HH:MM)") from None
 
 
-def _check_rrule(rrule: str | None, start: date, time: dt.time | None) -> str | None:
-    """Validate an RFC 5545 RRULE with python-dateutil; return it tidied."""
+def _check_rrule(rrule: str | None, start: date, time: dt.time | None = None) -> str | None:
+    """The series' RRULE, tidied, if the app books it (planner.recurrence.check,
+    as the importer does); None for a one-off."""
     if rrule is None or not rrule.strip():
         return None
-    from dateutil.rrule import DAILY, rrulestr
+    from planner.recurrence import RuleError, check
 
-    text = rrule.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[len("RRULE:"):]
-    if len(text) > 400:
-        raise CaseloadError("rrule: longer than 400 characters")
-    if "\n" in text or "DTSTART" in text.upper():
-        raise CaseloadError("rrule: give one RRULE only; the series starts on the appointment date")
     try:
-        rule = rrulestr(text, dtstart=datetime.combine(start, time or dt.time()))
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise CaseloadError(f"rrule: not a valid RFC 5545 rule ({exc})") from None
-    if rule._freq > DAILY:  # dateutil keeps FREQ only here; HOURLY and finer
-        raise CaseloadError("rrule: appointments repeat daily at most (FREQ=DAILY, WEEKLY, ...)")
-    return text
+        return check(rrule, start)
+    except RuleError as exc:
+        raise CaseloadError(f"rrule: {exc}") from None
 
 
 # ---------------------------------------------------------------- contacts, appointments
@@ -291,6 +287,7 @@ def record_contact(
     _one_of(kind, CONTACT_KINDS, "contact kind")
     _one_of(outcome, OUTCOMES, "outcome")
     contact_date = _as_date(contact_date, "contact_date")
+    validate.text_field("notes", notes)
     clash = session.execute(
         select(m.Contact.id).where(
             m.Contact.case_id == case.id,
@@ -483,6 +480,7 @@ def add_case_note(
     author_pk = _practitioner(session, author_id).id if author_id else None
     if not text or not text.strip():
         raise CaseloadError("a case note needs some text")
+    validate.text_field("text", text)
     written_on = _as_date(written_on, "written_on")
     row = m.CaseNote(case_id=case.id, author_pk=author_pk, written_on=written_on, text=text)
     session.add(row)
@@ -542,6 +540,7 @@ def update_case(
             if not value or not str(value).strip():
                 raise CaseloadError("display_name: cannot be empty")
             values[name] = str(value).strip()
+            validate.text_field(name, values[name], is_name=True)
         elif name == "tier":
             values[name] = _one_of(str(value).upper(), TIERS, "tier") if value else None
         elif name == "contact_level":
@@ -623,6 +622,7 @@ def allocate(
     practitioner = _practitioner(session, practitioner_id)
     check_allocate(session, actor, case_ref, practitioner_id)
     start_date = _as_date(start_date, "start_date")
+    validate.text_field("reason", reason)
     current = _open_allocation(session, case.id)
     from_id = None
     if current is not None:
@@ -715,6 +715,8 @@ def plan_handover(
     guard_case(session, actor, case_ref)
     receiver = _practitioner(session, to_practitioner_id)
     planned_on = _as_date(planned_on, "planned_on")
+    validate.text_field("reason", reason)
+    validate.text_field("override_reason", override_reason)
     case = load_case(session, case_ref)
     if case.practitioner_id is None:
         raise CaseloadError(f"case {case_ref} has no current practitioner to hand over from")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.errors import CaseloadError
+from planner.errors import DatabaseUnavailable
 
 VERSION_TABLE = "alembic_version"
 
@@ -65,15 +65,15 @@ def raise_unless_ready(state: SchemaState, where: str) -> SchemaState:
     database in `state` (`where` names it: a path or host:port/database)."""
     if state.current is None:
         if state.empty:
-            raise CaseloadError(f"the database at {where} is empty; run `caseload init`")
-        raise CaseloadError(f"{where} is not a caseload database (it has tables but no schema revision)")
+            raise DatabaseUnavailable(f"the database at {where} is empty; run `caseload init`")
+        raise DatabaseUnavailable(f"{where} is not a caseload database (it has tables but no schema revision)")
     if state.newer:
-        raise CaseloadError(
+        raise DatabaseUnavailable(
             f"the database at {where} has schema revision {state.current}, newer than this "
             f"version of caseload knows (up to {state.head}); upgrade caseload"
         )
     if state.behind:
-        raise CaseloadError(
+        raise DatabaseUnavailable(
             f"the database at {where} is at schema revision {state.current}, this version "
             f"needs {state.head}; run `caseload init` to upgrade"
         )

@@ -24,7 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from planner.errors import CaseloadError
+from planner.errors import CaseloadError, DatabaseUnavailable, FileProblem
 from storage import audit
 from storage import models as m
 
@@ -173,7 +173,7 @@ def restore_db(engine: Engine, src: str | os.PathLike[str], *, force: bool = Fal
 
     source = Path(src).expanduser()
     if not source.is_file():
-        raise CaseloadError(f"{source}: no such backup file")
+        raise FileProblem(f"{source}: no such backup file")
     if engine.dialect.name == "sqlite":
         return _restore_sqlite(engine, source, force=force)
     _require_pg(engine, "restore from a pg_dump file")
@@ -189,6 +189,7 @@ def restore_db(engine: Engine, src: str | os.PathLike[str], *, force: bool = Fal
 def _restore_sqlite(engine: Engine, source: Path, *, force: bool) -> str:
     import sqlite3
 
+    from storage.db import integrity_summary
     from storage.engine import create_db_file, describe, sqlite_path
 
     target = sqlite_path(engine)
@@ -202,12 +203,16 @@ def _restore_sqlite(engine: Engine, source: Path, *, force: bool) -> str:
                 if "alembic_version" in tables else None
         except sqlite3.DatabaseError as exc:
             src.close()
-            raise CaseloadError(f"{source} is not a SQLite database or is damaged ({exc})") from exc
+            raise FileProblem(f"{source} is not a SQLite database or is damaged ({exc})") from exc
     except sqlite3.Error as exc:
-        raise CaseloadError(f"cannot open {source} ({exc})") from exc
+        raise FileProblem(f"cannot open {source} ({exc})") from exc
     try:
         if version is None:
-            raise CaseloadError(f"{source} is not a caseload backup (no schema revision)")
+            raise FileProblem(f"{source} is not a caseload backup (no schema revision)")
+        damage = _integrity(src)
+        if damage:
+            raise FileProblem(f"{source} is damaged ({integrity_summary(damage)}); not restoring it: "
+                              "choose another backup (nothing was changed)")
         if target.exists() and not force and _sqlite_has_rows(target):
             raise CaseloadError(
                 f"{target} already holds data; give --force to replace it with {source.name}"
@@ -220,14 +225,29 @@ def _restore_sqlite(engine: Engine, source: Path, *, force: bool) -> str:
             try:
                 src.backup(dest)
                 dest.execute("PRAGMA journal_mode=WAL").fetchall()
+                damage = _integrity(dest)
             finally:
                 dest.close()
+            if damage:
+                raise FileProblem(f"the restored {target} fails its integrity check ({integrity_summary(damage)}); "
+                                  "restore again, or from another backup")
         finally:
             os.umask(old)
     finally:
         src.close()
     os.chmod(target, 0o600)
     return f"restored {source} into {describe(engine)} (schema {version[0]})"
+
+
+def _integrity(con) -> list[str]:
+    """`PRAGMA integrity_check` of an open sqlite3 connection: [] when sound."""
+    import sqlite3
+
+    try:
+        rows = [str(r[0]) for r in con.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
 
 
 def _sqlite_has_rows(path: Path) -> bool:
@@ -271,12 +291,10 @@ def _restore_pg(engine: Engine, source: Path) -> str:
 # --------------------------------------------------------------------------- the server going away
 
 
-class ServerUnavailable(CaseloadError):
+class ServerUnavailable(DatabaseUnavailable):
     """The database server could not be reached, or the connection broke.
     Nothing of the interrupted change was saved unless `maybe_saved` (the
     connection broke during COMMIT itself: reload to see)."""
-
-    exit_code = 4
 
     def __init__(self, message: str, *, maybe_saved: bool = False):
         super().__init__(message)

@@ -32,6 +32,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from planner import validate
 from planner.errors import CaseloadError
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.supervision import (
@@ -354,6 +355,7 @@ def save_note(
     Pass the version you read as `expected_version` (0 for "no note yet") and
     a note someone else changed since is refused with ConflictError."""
     row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "write notes", actor)
+    validate.text_field("note", text)
     row.note = text if text and text.strip() else None
     _flush(session)
     audit.record(session, actor, "save", "supervision_note", f"{session_id}:{case_ref}",
@@ -501,6 +503,7 @@ def add_action(
         raise CaseloadError("an action needs some text: what is to be done?")
     if len(text) > MAX_ACTION_TEXT:
         raise CaseloadError(f"an action's text is {len(text)} characters; {MAX_ACTION_TEXT} at most")
+    validate.text_field("text", text)
     from storage.access import check_action_add
 
     owner = _practitioner(session, owner_id)

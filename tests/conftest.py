@@ -171,3 +171,15 @@ def seed_cases():
 def table_rows():
     """`table_rows(engine) -> {table: [row tuples]}`."""
     return _table_rows
+
+
+@pytest.fixture(autouse=True)
+def _imports_count_from_the_examples_season(monkeypatch):
+    """The example CSV files (tests/data/csv) were written for December 2026:
+    an import's checks that count from today (planner/validate.py: no contact
+    after it, no new handover before it) count from 2026-12-07 in every test,
+    as `caseload import --on 2026-12-07` would, so that the suite does not
+    start failing as the calendar moves on. A test passes `today` to choose."""
+    from datetime import date
+
+    monkeypatch.setattr("storage.csvio._today", lambda: date(2026, 12, 7))

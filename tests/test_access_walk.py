@@ -292,6 +292,8 @@ SCREEN_NOT_WALKED = {
     "Gateway.practitioners": "names for the owner's practitioner picker (offered only without signing in)",
     "Gateway.sync_handover_ticks": "sync_team_ticks for the screen's own practitioner (walked above)",
     "Gateway.week_ics": "turns a week already read into .ics",
+    "Gateway.export_week_ics": "writes a week already read (checked when it was read) to a file",
+    "Gateway.write_export": "writes bytes already read to a file, with its audit event",
     "Gateway.search_index": "walked on its own below (it has no target: it must hold nothing of the other team)",
     "Gateway.changes_since": "the change poll: an audit id and whether the own team changed",
     "handover_data.has_handover_to_show": "a test on a case already read",

@@ -265,7 +265,7 @@ def test_console_script_has_no_traceback_on_error(tmp_path):
     env = dict(os.environ, CASELOAD_DB=str(tmp_path / "missing.db"))
     env.pop("CASELOAD_DEBUG", None)
     proc = subprocess.run([sys.executable, "-m", "tui.cli", "warnings"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2
+    assert proc.returncode == 4  # database unavailable (README)
     assert proc.stderr.startswith("caseload: no database at")
     assert "Traceback" not in proc.stderr
 

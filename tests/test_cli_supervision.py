@@ -141,6 +141,9 @@ def test_a_supervision_session_scripted_end_to_end(db, engine, tmp_path):
         ("add", "action"),
         ("add", "action"),
         ("end", "supervision_session"),
+        ("export", "supervision_session"),  # --output, then twice to standard output
+        ("export", "supervision_session"),
+        ("export", "supervision_session"),
     ]
 
 

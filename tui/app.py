@@ -38,6 +38,7 @@ GC_RESUME_SECONDS = 5.0  # at the latest, garbage collection resumes this long a
 POLL_SECONDS = 20.0  # how often the app asks whether someone else changed something
 POLL_BACKOFF_TICKS = 3  # while the database is unreachable: every third tick (a minute)
 UPDATED = "Updated: someone else changed this caseload."
+HIDDEN_MESSAGE = "(message not shown: it may hold people's names or notes)"
 
 BENCH_OUT = "CASELOAD_BENCH_OUT"  # file to write "seconds rows" to, then exit
 BENCH_T0 = "CASELOAD_BENCH_T0"  # time.time() when the process was started (by the bench)
@@ -62,6 +63,16 @@ def _team_commands():
     from tui.screens.team import TeamCommands
 
     return TeamCommands
+
+
+def _hide_messages(trace) -> None:
+    """Blank every error message of a Rich traceback (chained and grouped ones too)."""
+    for stack in trace.stacks:
+        stack.exc_value = HIDDEN_MESSAGE
+        stack.syntax_error = None
+        stack.notes = []
+        for inner in stack.exceptions:
+            _hide_messages(inner)
 
 
 class CaseloadApp(App[None]):
@@ -139,16 +150,35 @@ class CaseloadApp(App[None]):
             return first
         return None
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Every notice, read as text: the app writes no markup, and a notice
+        may quote a name (tui/text.py)."""
+        from tui.text import plain
+
+        kwargs = {} if timeout is None else {"timeout": timeout}
+        super().notify(plain(message), title=plain(title), severity=severity, markup=False, **kwargs)
+
     def _fatal_error(self) -> None:
-        """Exit after an unhandled exception without printing local variables:
-        Textual's default traceback shows them, and here they hold people's
-        names and notes. The traceback itself (code and line numbers) stays."""
+        """Exit after an unhandled exception without printing local variables
+        or the error's message: Textual's default report shows both, and here
+        they hold people's names and notes (a markup error quotes the name it
+        failed on). The traceback itself (code and line numbers) and the
+        error's type stay."""
+        import sys
+
         import rich
         from rich.segment import Segments
         from rich.traceback import Traceback
 
         self.bell()
-        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        error = sys.exc_info()[1] or getattr(self, "_exception", None)
+        if error is None:
+            traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        else:
+            traceback = Traceback.from_exception(type(error), error, error.__traceback__, show_locals=False,
+                                                 width=None, suppress=[rich])
+        _hide_messages(traceback.trace)
         self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
         self._close_messages_no_wait()
 
@@ -178,8 +208,8 @@ class CaseloadApp(App[None]):
         """One cheap query (`Gateway.changes_since`) in a thread: did anyone
         else change a case of the team in view since the last look?"""
         try:
-            mark, changed = self.gateway.changes_since(self.change_mark, self.practitioner_id,
-                                                       exclude_actor=self.actor)
+            # the app's own writes are known by their audit ids (Gateway.own_events)
+            mark, changed = self.gateway.changes_since(self.change_mark, self.practitioner_id)
         except Exception as exc:  # noqa: BLE001 - a notice, then back off
             self.call_from_thread(self._poll_failed, type(exc).__name__)
         else:

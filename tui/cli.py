@@ -23,8 +23,8 @@ from pathlib import Path
 
 import click
 
-from planner.errors import CaseloadError
-from tui.cli_types import DATE, DateType  # noqa: F401 - DateType re-exported for command modules
+from planner.errors import CaseloadError, FileProblem
+from tui.cli_types import DATE, DateType, iso_date  # noqa: F401 - DateType re-exported for command modules
 
 if __name__ == "__main__":  # `python -m tui.cli`: let the command modules find this one
     sys.modules.setdefault("tui.cli", sys.modules[__name__])
@@ -98,9 +98,9 @@ def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CaseloadError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+        return iso_date(value)
+    except ValueError as exc:
+        raise CaseloadError(f"{option}: {exc}") from None
 
 
 
@@ -118,16 +118,58 @@ class CaseloadGroup(click.Group):
             self.add_command(getattr(import_module(_LAZY_COMMANDS[cmd_name]), cmd_name))
         return super().get_command(ctx, cmd_name)
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """As click's, but a usage error (an unknown option, a date out of
+        range) is one line on stderr too, like every other refusal."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away while the last lines were flushed
+            _reader_gone()
+            sys.exit(0)
+        except click.UsageError as error:
+            where = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
+            click.echo(f"caseload: {error.format_message()}{where}", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # `caseload warnings | head`: the reader has what it wanted
+            _reader_gone()
+            ctx.exit(0)
         except Exception as error:  # noqa: BLE001 - the last line of defence
             if os.environ.get("CASELOAD_DEBUG"):
                 raise
             code = report_error(error)
             ctx.exit(code)
+
+
+def _reader_gone() -> None:
+    """Standard output's reader went away (`caseload warnings | head`): the
+    command ends quietly with status 0, and whatever is still buffered goes
+    to os.devnull, so Python's own flush at exit has nothing to complain of."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # not a real file (a test's runner)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def report_error(error: BaseException) -> int:
@@ -152,12 +194,21 @@ def report_error(error: BaseException) -> int:
         click.echo(f"caseload: refused by the database: {reason}", err=True)
         return 2
     if isinstance(error, OperationalError):
+        from storage.engine import BUSY_MESSAGE, is_busy
+
+        if is_busy(error):
+            click.echo(f"caseload: {BUSY_MESSAGE}", err=True)
+            return 4
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "database error"
         click.echo(f"caseload: database unavailable: {reason}", err=True)
         return 4
     if isinstance(error, SQLAlchemyError):
         click.echo(f"caseload: database error: {type(error).__name__}", err=True)
         return 4
+    if isinstance(error, OverflowError):  # a safety net: dates are kept within 1900-2999 (planner/validate.py)
+        click.echo("caseload: a date is too far in the past or future to count from; "
+                   "`caseload check` lists stored dates outside 1900-01-01 to 2999-12-31", err=True)
+        return 2
     if isinstance(error, OSError):
         click.echo(f"caseload: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
         return 5
@@ -182,6 +233,43 @@ def main(ctx: click.Context, db, actor_id, config, as_of, privacy):
         from tui.startup import resume_gc
 
         resume_gc()
+        if ctx.invoked_subcommand != "demo":  # the app itself writes escape sequences
+            printable_output(ctx)
+
+
+class _Printable:
+    """A text stream passing on what is written without terminal escape
+    sequences or control characters (tui.text.plain): a name holding
+    `ESC [2J` must not clear the terminal of whoever runs `caseload warnings`."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # a text stream refuses bytes (click asks)
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        from tui.text import plain
+
+        self._stream.write(plain(text))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def printable_output(ctx: click.Context) -> None:
+    """Standard output and error through `_Printable` until the command ends."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Printable(sys.stdout), _Printable(sys.stderr)
+
+    def restore() -> None:
+        sys.stdout, sys.stderr = saved
+
+    ctx.call_on_close(restore)
 
 
 def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False) -> None:
@@ -206,7 +294,8 @@ def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False) -> None
     app = CaseloadApp(database, practitioner_id=c.actor_id, as_of=as_of, policy=policy, privacy=privacy,
                       first_read=first_read)
     # bench/bench_startup.py times this command with no terminal attached.
-    app.run(headless=bool(os.environ.get("CASELOAD_BENCH_OUT")))
+    with ended_by_signals(app):
+        app.run(headless=bool(os.environ.get("CASELOAD_BENCH_OUT")))
     if app.return_code:
         sys.exit(app.return_code)
 
@@ -226,9 +315,39 @@ def demo(c: Ctx, today, keep):
         path = demo_copy(shipped_sample_path(), folder, today)
         run_app(Ctx(db=str(path), actor_id=c.actor_id, config=c.config), as_of=today)
         return
-    with tempfile.TemporaryDirectory(prefix="caseload-demo-") as tmp:
+    # The copy goes when the demo ends, whatever ends it: q, a closed terminal
+    # (SIGHUP) or a kill (SIGTERM), during start-up too.
+    with tempfile.TemporaryDirectory(prefix="caseload-demo-") as tmp, ended_by_signals():
         path = demo_copy(shipped_sample_path(), Path(tmp), today)
         run_app(Ctx(db=str(path), actor_id=c.actor_id, config=c.config), as_of=today)
+
+
+@contextmanager
+def ended_by_signals(app=None):
+    """While inside, SIGTERM and SIGHUP end things as `q` does, so that `with`
+    blocks around them let go of what they hold (the demo's copy) and the
+    terminal is restored: the running `app` is asked to exit (from its event
+    loop, as signal handlers may); with none running, SystemExit is raised
+    where the program is. The exit status is 128 + the signal's number."""
+    import asyncio
+    import signal
+    from functools import partial
+
+    def leave(signum, _frame):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if app is None or loop is None:
+            raise SystemExit(128 + signum)
+        loop.call_soon_threadsafe(partial(app.exit, return_code=128 + signum))
+
+    saved = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 @main.command()
@@ -250,18 +369,21 @@ def init(c: Ctx):
 
 
 @main.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--on", "today", type=DATE, help="Count today as this date (no contact after it, no new handover before it).")
 @click.pass_obj
-def import_(c: Ctx, files, dry_run):
+def import_(c: Ctx, files, dry_run, today):
     """Import CSV files; the kind of each is told by its header."""
     from storage.csvio import import_csv
 
     for name in files:
         if not Path(name).is_file():
-            raise CaseloadError(f"{name}: no such file")
+            raise FileProblem(f"{name}: {'a folder, not a file' if Path(name).is_dir() else 'no such file'}")
+    policy = c.policy()  # handover checklists follow --config, as `handover plan` does
     engine = c.engine()
-    report = import_csv(engine, [Path(f) for f in files], dry_run=dry_run, actor=c.actor)
+    report = import_csv(engine, [Path(f) for f in files], dry_run=dry_run, actor=c.actor, policy=policy,
+                        today=today)
     for line in report.describe():
         click.echo(line)
     if dry_run:
@@ -271,13 +393,14 @@ def import_(c: Ctx, files, dry_run):
 @main.command()
 @click.argument("dest", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--force", is_flag=True, help="Replace files of an earlier export in DEST.")
 @click.pass_obj
-def export(c: Ctx, dest, fmt):
+def export(c: Ctx, dest, fmt, force):
     """Export every record in the import formats (round trip)."""
     from storage.csvio import export_dir
 
     engine = c.engine()
-    for path in export_dir(engine, Path(dest), fmt, actor=c.actor):
+    for path in export_dir(engine, Path(dest), fmt, actor=c.actor, force=force):
         click.echo(str(path))
 
 
@@ -290,7 +413,7 @@ def backup(c: Ctx, dest):
 
     engine = c.engine()
     c.require_admin("take a backup")
-    written = backup_db(engine, Path(dest))
+    written = backup_db(engine, Path(dest), actor=c.actor)
     click.echo(f"backup written to {written}")
 
 
@@ -445,10 +568,11 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
 @click.option("--week-of", "week_of", type=DATE, help="Any date in the week (default: today).")
 @click.option("--on", "as_of", type=DATE, hidden=True, help="As-of date for what is overdue (default: --week-of or today).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "ics"]), default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file (0600) instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 @click.option("--names", is_flag=True, help="Put people's names in the .ics (default: case refs only).")
 @click.pass_obj
-def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, names):
+def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names):
     """A practitioner's week: appointments, contacts due, handover tasks, actions, catch-up."""
     from planner.ics import week_to_ics
     from planner.week import week_plan, week_to_dict
@@ -475,28 +599,31 @@ def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, names):
     plan = week_plan(practitioner_id, week_of, cases, world, actions, as_of, policy)
     if fmt == "ics":
         data = week_to_ics(plan, people[practitioner_id].name, privacy=not names)
-        if output:
-            _write_private(Path(output), data)
-            click.echo(f"wrote {output}")
-        else:
+        if not output:
             sys.stdout.buffer.write(data)
-        return
-    if fmt == "json":
-        text = json.dumps(week_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+            return
     else:
-        text = _week_table(plan, people)
-    if output:
-        _write_private(Path(output), text.encode())
-        click.echo(f"wrote {output}")
-    else:
-        click.echo(text, nl=False)
+        text = (json.dumps(week_to_dict(plan), indent=2, ensure_ascii=False) + "\n" if fmt == "json"
+                else _week_table(plan, people))
+        if not output:
+            click.echo(text, nl=False)
+            return
+        data = text.encode()
+    write_audited(engine, Path(output), data, force=force, actor=c.actor, entity="week",
+                  key=f"{practitioner_id}/{plan.week_start.isoformat()}", format=fmt, names=names)
+    click.echo(f"wrote {output}")
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an older file may have been more open
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+def write_audited(engine, path: Path, data: bytes, *, force: bool, actor: str, entity: str, key: str,
+                  **detail) -> Path:
+    """A file of personal data written as exports are (storage/files.py:
+    whole or not at all, 0600, no link followed, nothing replaced without
+    --force) with an `export` audit event recorded before it takes its name."""
+    from storage.audit import record_now
+    from storage.files import write_private
+
+    return write_private(path, data, force=force, before_placing=lambda: record_now(
+        engine, actor, "export", entity, key, file=path.name, **detail))
 
 
 def _week_table(plan, people) -> str:

@@ -20,7 +20,6 @@ the same storage functions (storage.supervision):
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -48,18 +47,12 @@ def _iso_date(ctx, param, value):
     """Click callback: an ISO date (as tui.cli.DATE, which cannot be imported here)."""
     if value is None or isinstance(value, date):
         return value
+    from tui.cli_types import iso_date
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a file only its owner can read (0600), replacing any old one."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(path, 0o600)  # an existing file keeps its mode under O_CREAT
+        return iso_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _write(c: Ctx, fn):
@@ -409,9 +402,10 @@ def action_list(c: Ctx, owner_id, show_all, fmt):
 @click.option("--session", "session_id", type=int, help="Which session (default: the latest).")
 @click.option("--format", "fmt", type=click.Choice(["md"]), default="md", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file (made 0600) instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 @click.option("--privacy", is_flag=True, help="Initials instead of names.")
 @click.pass_obj
-def export(c: Ctx, practitioner_id, session_id, fmt, output, privacy):
+def export(c: Ctx, practitioner_id, session_id, fmt, output, force, privacy):
     """Write a session as a Markdown supervision record."""
     from planner.supervision import session_record_markdown
     from storage.supervision import get_session, latest_session_id, session_record
@@ -423,12 +417,18 @@ def export(c: Ctx, practitioner_id, session_id, fmt, output, privacy):
         if summary.practitioner_id != practitioner_id:
             raise CaseloadError(f"supervision session {sid} is not {practitioner_id}'s "
                                 f"(see caseload supervision list {practitioner_id})")
-        return session_record(s, sid, privacy=privacy)
+        return sid, session_record(s, sid, privacy=privacy)
 
-    record = _read(c, read)
+    sid, record = _read(c, read)
     text = session_record_markdown(record)
+    detail = {"entity": "supervision_session", "key": str(sid), "format": fmt, "privacy": privacy}
     if output:
-        _write_private(Path(output), text.encode("utf-8"))
+        from tui.cli import write_audited
+
+        write_audited(c.engine(), Path(output), text.encode("utf-8"), force=force, actor=c.actor, **detail)
         click.echo(f"wrote {output}")
     else:
+        from storage.audit import record_now
+
+        record_now(c.engine(), c.actor, "export", detail.pop("entity"), detail.pop("key"), **detail)
         click.echo(text, nl=False)

@@ -12,6 +12,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.data import SearchEntry, initials
+from tui.text import content, highlight
 
 
 class CaseloadCommands(Provider):
@@ -49,14 +50,14 @@ class CaseloadCommands(Provider):
             score = matcher.match(haystack)
             if score > 0:
                 label = self._label(entry)
-                yield Hit(score, matcher.highlight(label), self._command(entry), text=label,
+                yield Hit(score, highlight(matcher, label), self._command(entry), text=label,
                           help=self._help(entry))
         async for hit in self._supervision_hits(matcher, privacy):
             yield hit
         week = "week plan"
         score = matcher.match(week)
         if score > 0:
-            yield Hit(score, matcher.highlight("Week plan"), self.app.open_week, text="Week plan",
+            yield Hit(score, highlight(matcher, "Week plan"), self.app.open_week, text="Week plan",
                       help="this practitioner's week")
 
     async def _supervision_hits(self, matcher, privacy: bool) -> Hits:
@@ -73,11 +74,11 @@ class CaseloadCommands(Provider):
             haystack = f"supervision {entry.key}" if privacy else f"supervision {entry.key} {entry.name}"
             score = matcher.match(haystack)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(self.app.action_supervision, entry.key),
+                yield Hit(score, highlight(matcher, label), partial(self.app.action_supervision, entry.key),
                           text=label, help="start or pick up a supervision session for this caseload")
 
     async def discover(self) -> Hits:
         yield DiscoveryHit("Week plan", self.app.open_week, help="this practitioner's week")
         for entry in getattr(self, "_entries", []):
             if entry.kind == "practitioner":
-                yield DiscoveryHit(self._label(entry), self._command(entry), help=self._help(entry))
+                yield DiscoveryHit(content(self._label(entry)), self._command(entry), help=self._help(entry))

@@ -371,6 +371,7 @@ class Gateway:
         self.policy = policy
         self.actor_id = actor_id
         self.fixed = bool(actor_id) if fixed is None else fixed
+        self.own_events: set[int] = set()  # audit event ids of this app's own writes
 
     def me(self, source):
         """The acting `storage.access.Actor` on this session or reader. A
@@ -409,6 +410,7 @@ class Gateway:
         try:
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
+                self._note_own_events(s)
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
                 log.warning("database unreachable: %s", type(exc).__name__)
@@ -416,6 +418,17 @@ class Gateway:
                     "Lost the connection to the database; nothing was saved. Check it and try again."
                 ) from None
             raise
+
+    def _note_own_events(self, session) -> None:
+        """Keep the ids of the audit events this app wrote (storage.audit
+        lists them on the session), so the change poll tells them apart from
+        everyone else's: another program of the same user, an import."""
+        from storage.audit import AUDIT_EVENTS
+
+        for event in session.info.pop(AUDIT_EVENTS, ()):
+            event_id = event if isinstance(event, int) else event.id  # PostgreSQL: the id caseload_audit() gave
+            if event_id is not None:
+                self.own_events.add(event_id)
 
     # ---------------------------------------------------------------- reads
 
@@ -606,6 +619,29 @@ class Gateway:
         name = view.practitioner.name if view.practitioner else view.plan.practitioner_id
         return week_to_ics(view.plan, name)
 
+    def write_export(self, path, data: bytes, *, entity: str, key: str, force: bool = False, **detail):
+        """Write a file of personal data as `caseload export` does
+        (storage/files.py: whole or not at all, 0600, no link followed,
+        nothing replaced unless `force`), its `export` audit event committed
+        (as this app's own write) before the file takes its name."""
+        from pathlib import Path
+
+        from storage import audit
+        from storage.files import write_private
+
+        def audited() -> None:
+            with self.session() as s:
+                audit.record(s, self.actor_id or audit.default_actor(), "export", entity, key,
+                             file=Path(path).name, **detail)
+                s.commit()
+
+        return write_private(path, data, force=force, before_placing=audited)
+
+    def export_week_ics(self, view: WeekView, path, *, force: bool = False):
+        """The week as .ics (case refs only) written to `path` (see write_export)."""
+        return self.write_export(path, self.week_ics(view), entity="week", force=force, format="ics",
+                                 key=f"{view.plan.practitioner_id}/{view.plan.week_start.isoformat()}")
+
     def search_index(self) -> list[SearchEntry]:
         """Every open case the actor sees (storage.access.visible_case_refs)
         and every practitioner of their team (every team's for the
@@ -634,11 +670,15 @@ class Gateway:
     def changes_since(self, since: int | None, practitioner_id: str | None = None, *,
                       exclude_actor: str | None = None) -> tuple[int, bool]:
         """The change marker the app polls: (the newest audit event id, whether
-        any event after `since` touched a case of the team in view and was
-        made by someone other than `exclude_actor`). Every write is audited, so
-        this sees every change. Cheap: the newest id comes from the primary
-        key, and only the events after `since` are looked at. `since` None
-        gives the marker to start from (changed False)."""
+        any event after `since`, not written by this app itself, touched a
+        case of the team in view or no case at all: a practitioner, an
+        absence, a team, a whole import file). Every write is audited, so this
+        sees every change, from another program (`caseload import`) or
+        another machine alike; `exclude_actor` also leaves out that actor's.
+        Cheap: the newest id comes from the primary key, and only the events
+        after `since` are looked at. On PostgreSQL the `db_write` rows the
+        database adds to this app's own transactions are its own too. `since` None gives the marker to start
+        from (changed False)."""
         from storage.access import practitioner_team_id, visible_team
 
         with self.reader() as r:
@@ -653,12 +693,19 @@ class Gateway:
                     team = None
             sql, params = "SELECT e.id FROM audit_event e", [since, top]
             where = " WHERE e.id > ? AND e.id <= ?"
+            own = sorted(i for i in self.own_events if since < i <= top)
+            if own:
+                marks = ", ".join("?" * len(own))
+                where += (f" AND e.id NOT IN ({marks}) AND NOT (e.action = 'db_write' AND e.xact IN"
+                          f" (SELECT o.xact FROM audit_event o WHERE o.id IN ({marks})))")
+                params += own + own
             if exclude_actor:
                 where += " AND e.actor != ?"
                 params.append(exclude_actor)
             if team is not None:
-                sql += ' JOIN "case" c ON c.case_ref = e.case_ref JOIN team t ON t.id = c.team_pk'
-                where += " AND t.team_id = ?"
+                sql += (' LEFT JOIN "case" c ON c.case_ref = e.case_ref'
+                        " LEFT JOIN team t ON t.id = c.team_pk")
+                where += " AND (e.case_ref IS NULL OR t.team_id = ?)"
                 params.append(team)
             return top, r.first(sql + where + " LIMIT 1", params) is not None
 

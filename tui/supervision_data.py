@@ -18,7 +18,6 @@ changed.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -318,16 +317,9 @@ def default_export_path(practitioner_id: str, session_date: date, session_id: in
     return folder / f"supervision-{practitioner_id}-{session_date.isoformat()}-session{session_id}.md"
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Only the owner can read it (0600), replacing any old file."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(path, 0o600)  # an existing file keeps its mode under O_CREAT
-
-
 def export(gateway, session_id: int, path: Path, *, privacy: bool = False) -> Path:
-    """Write the session's Markdown record to `path` (0600); returns the path."""
+    """Write the session's Markdown record to `path` (0600, replacing an
+    earlier export of it, never through a link; audited); returns the path."""
     from planner.supervision import session_record_markdown
     from storage.supervision import session_record
 
@@ -337,8 +329,8 @@ def export(gateway, session_id: int, path: Path, *, privacy: bool = False) -> Pa
     path = Path(path).expanduser()
     if not path.parent.exists():
         path.parent.mkdir(parents=True, mode=0o700)
-    _write_private(path, session_record_markdown(record).encode("utf-8"))
-    return path
+    return gateway.write_export(path, session_record_markdown(record).encode("utf-8"), force=True,
+                                entity="supervision_session", key=str(session_id), format="md", privacy=privacy)
 
 
 def earlier_sessions(gateway, practitioner_id: str) -> tuple:

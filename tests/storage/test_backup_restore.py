@@ -62,6 +62,7 @@ def guards(engine) -> set[str]:
 
 def test_backup_then_restore_gives_an_equal_database(filled, new_target, table_rows, tmp_path):
     dump = tmp_path / ("backup.db" if filled.dialect.name == "sqlite" else "backup.dump")
+    before = table_rows(filled)
     result = run("--db", url_of(filled), "backup", str(dump))
     assert result.exit_code == 0, result.output
     target = new_target(filled)
@@ -70,7 +71,10 @@ def test_backup_then_restore_gives_an_equal_database(filled, new_target, table_r
     assert result.output.startswith("restored ")
     restored = make_engine(target, create=False)
     try:
-        assert table_rows(restored) == table_rows(filled)
+        # the database as it was copied: the backup's own audit event comes after the copy
+        assert table_rows(restored) == before
+        assert [e for e in table_rows(filled)["audit_event"] if e not in before["audit_event"]][0][3:5] == \
+            ("backup", "database")
         assert guards(restored) == guards(filled) and guards(filled)
         assert run("--db", target, "check").exit_code == 0
         # The restored database works: a new write gets a fresh id, audited.
@@ -116,13 +120,13 @@ def test_sqlite_restore_with_force_replaces_the_file(filled, tmp_path, table_row
 def test_restore_errors_are_one_line(tmp_path):
     not_a_db = tmp_path / "junk.db"
     not_a_db.write_bytes(b"not a database at all" * 100)
-    for args, message in [
-        (["restore", str(tmp_path / "missing.db")], "no such backup file"),
-        (["restore", str(not_a_db)], "is not a SQLite database or is damaged"),
-        (["--as", "P1", "restore", str(not_a_db)], "only the administrator may restore a backup"),
+    for args, message, code in [
+        (["restore", str(tmp_path / "missing.db")], "no such backup file", 5),
+        (["restore", str(not_a_db)], "is not a SQLite database or is damaged", 5),
+        (["--as", "P1", "restore", str(not_a_db)], "only the administrator may restore a backup", 2),
     ]:
         result = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), *args])
-        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+        assert result.exit_code == code and len(result.output.strip().splitlines()) == 1, result.output
         assert message in result.output
         assert not (tmp_path / "t.db").exists()  # a refused restore leaves no file behind
 
@@ -167,7 +171,7 @@ def test_copy_refuses_a_target_that_is_not_initialised(db_url, tmp_path):
     """`db_url` is a new, empty database (a missing file on SQLite): no schema yet."""
     sample = sample_sqlite_copy(tmp_path / "src")
     result = CliRunner().invoke(main, ["--db", str(sample), "copy", "--to", db_url])
-    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+    assert result.exit_code == 4 and len(result.output.strip().splitlines()) == 1, result.output
     assert "run `caseload init`" in result.output
     # Whole-database operations are the administrator's.
     result = CliRunner().invoke(main, ["--db", str(sample), "--as", "N1-01", "copy", "--to", db_url])

@@ -88,9 +88,9 @@ def test_files_are_private(engine, tmp_path):
     (tmp_path / "out").mkdir()
     loose = tmp_path / "out" / "cases.csv"
     loose.write_text("old")
-    loose.chmod(0o644)  # an existing file is tightened, not trusted
+    loose.chmod(0o644)  # an existing file is replaced (with force) by a private one, not trusted
     for fmt in ("csv", "json"):
-        for path in export_dir(engine, tmp_path / "out", fmt, actor="tester"):
+        for path in export_dir(engine, tmp_path / "out", fmt, actor="tester", force=True):
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) != 0  # existing folder left as it was
     export_dir(engine, tmp_path / "new" / "folder", actor="tester")

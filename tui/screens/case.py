@@ -13,14 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Static
 
 from planner.errors import CaseloadError
 from tui.data import CaseView, initials
 from tui.screens.loading import ViewLoader
+from tui.text import plain
 from tui.widgets import severity
 from tui.widgets.case_detail import allocations_table, ordinal, warnings_block
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
 
 
@@ -93,7 +94,7 @@ class CaseScreen(ViewLoader, Screen):
     # ---------------------------------------------------------------- rendering (data down)
 
     def name_of(self, display_name: str) -> str:
-        return initials(display_name) if self.app.privacy else display_name
+        return initials(display_name) if self.app.privacy else plain(display_name)
 
     def person(self, pid: str | None) -> str:
         if pid is None:
@@ -101,7 +102,7 @@ class CaseScreen(ViewLoader, Screen):
         name = self.view.names.get(pid, "") if self.view else ""
         if self.app.privacy and name:
             name = initials(name)
-        return f"{pid} {name}".strip()
+        return plain(f"{pid} {name}".strip())
 
     def render_view(self) -> None:
         view = self.view
@@ -157,7 +158,7 @@ class CaseScreen(ViewLoader, Screen):
             done = sum(1 for i in required if i.done)
             parts.append(Text(f"→ Handover to {self.person(h.to_practitioner_id)} planned for "
                               f"{h.planned_on:%a %d %b %Y}: {done} of {len(required)} required checklist items done"
-                              + (f" · {h.reason}" if h.reason else "")))
+                              + (f" · {plain(h.reason)}" if h.reason else "")))
         return Group(*parts)
 
     def _booked(self, view: CaseView):
@@ -200,7 +201,7 @@ class CaseScreen(ViewLoader, Screen):
         lines = []
         for note in reversed(view.notes[-5:]):
             lines.append(Text(f"{note.written_on:%d %b %Y} · {note.author_id or '—'}", style="bold"))
-            lines.append(Text(note.text))
+            lines.append(Text(plain(note.text)))
         return Group(*lines)
 
     # ---------------------------------------------------------------- actions: forms that save in a worker

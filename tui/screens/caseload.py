@@ -9,13 +9,14 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
 
 from tui.data import CaseloadView, CaseRow
 from tui.screens.loading import ViewLoader
 from tui.widgets.case_table import CaseTable
 from tui.widgets.chrome import FilterLine, KeyBar, TitleBar
+from tui.widgets.plain import Static
 from tui.widgets.summary import SummaryStrip
+
 
 # (label, key function) in the order `s` cycles through them.
 SORTS: tuple[tuple[str, object], ...] = (

@@ -21,15 +21,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
 from tui.screens.forms import Field, FormScreen, nice
 from tui.screens.loading import ViewLoader
+from tui.text import cells, plain
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
+
 
 COLUMNS = (("date", "Date"), ("ref", "Case"), ("name", "Name"), ("tier", "Tier"), ("to", "To"),
            ("why", "Why this receiver"))
@@ -114,7 +117,7 @@ class DeparturesScreen(ViewLoader, Screen):
         if not pid:
             return "—"
         name = self.view.names.get(pid, "") if self.view else ""
-        return f"{pid} {initials(name)}" if self.app.privacy and name else pid
+        return f"{pid} {initials(name)}" if self.app.privacy and name else plain(pid)
 
     def render_view(self) -> None:
         view = self.view
@@ -124,13 +127,13 @@ class DeparturesScreen(ViewLoader, Screen):
         p = view.practitioner
         self.sub_title = (f"plan departures · {p.practitioner_id} · as of {view.as_of:%a %d %b %Y}"
                           + (" · PRIVACY" if privacy else ""))
-        name = initials(p.name) if privacy else p.name
+        name = initials(p.name) if privacy else plain(p.name)
         event = Text()
         if view.event:
             from tui.handover_data import plan_summary
 
             summary = plan_summary(self.rows)
-            event.append(f"{view.event.replace(p.practitioner_id, f'{p.practitioner_id} {name}', 1)}", style="bold")
+            event.append(plain(view.event.replace(p.practitioner_id, f"{p.practitioner_id} {name}", 1)), style="bold")
             if self.rows:
                 days = sorted({r.planned_on for r in self.rows})
                 event.append(f" · {len(self.rows)} case{'s' if len(self.rows) != 1 else ''} from "
@@ -155,17 +158,17 @@ class DeparturesScreen(ViewLoader, Screen):
             case_name = initials(r.display_name) if privacy else r.display_name
             to = Text(self.who(r.to_id) + (" *" if r.changed else "")) if r.to_id else Text("⚠ none", style=warn)
             when = Text(f"{r.planned_on:%a %d %b}") + (Text(" ⚠", style=warn) if r.short_notice else Text("  "))
-            table.add_row(when, r.case_ref, case_name, r.tier or "—", to, r.reason, key=r.case_ref)
+            table.add_row(when, *cells(r.case_ref, case_name, r.tier or "—", to, r.reason), key=r.case_ref)
         table.display = bool(self.rows)
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         self._render_detail()
         covers = []
         if view.covers:
-            covers.append(Text(f"Cover: {view.cover_event}", style="bold"))
+            covers.append(Text(plain(f"Cover: {view.cover_event}"), style="bold"))
             for c in view.covers:
                 cname = initials(c.display_name) if privacy else c.display_name
-                covers.append(Text(f"  {c.case_ref} {cname}: {self.who(c.cover_id)} · {c.reason}"))
+                covers.append(Text(plain(f"  {c.case_ref} {cname}: {self.who(c.cover_id)} · {c.reason}")))
         self.query_one("#covers", Static).update(Text("\n").join(covers) if covers else "")
         self.refresh_bindings()
 
@@ -182,9 +185,9 @@ class DeparturesScreen(ViewLoader, Screen):
             detail.update("")
             return
         text = Text(f"{row.case_ref} → {self.who(row.to_id)} on {row.planned_on:%a %d %b}: ", style="bold")
-        text.append(row.reason)
+        text.append(plain(row.reason))
         if row.notes:
-            text.append(" · ⚠ " + "; ".join(row.notes))
+            text.append(plain(" · ⚠ " + "; ".join(row.notes)))
         others = [pid for pid, _ in row.candidates if pid != row.to_id]
         text.append(" · " + (("also: " + ", ".join(others)) if others else "no other suggestion"))
         detail.update(text)

@@ -20,10 +20,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Select, TextArea
 
+from planner import validate
 from planner.errors import CaseloadError, ConflictError
 from planner.model import CONTACT_KINDS, OUTCOMES
+from tui.text import content
+from tui.widgets.plain import Label, Static
+
 
 # What a conflict adds: the typing is kept, and how to see the other change.
 CONFLICT_HINT = " What you typed is kept here: esc closes this form, R reloads, then open it again."
@@ -122,6 +126,22 @@ class FormScreen(ModalScreen[Any]):
 
     def error(self, name: str, message: str) -> None:
         self.query_one(f"#field-{name}", Field).set_error(message)
+
+    def field_refused(self, name: str, problem: str | None) -> bool:
+        """Show a planner.validate check's problem next to the field: True
+        when there is one (the same checks the importer applies)."""
+        if problem is None:
+            return False
+        self.error(name, problem[:1].upper() + problem[1:] + ".")
+        return True
+
+    def text_value(self, name: str, text: str) -> str | None | bool:
+        """The stripped text of a free-text field (None when empty), or False
+        with the error shown when planner.validate refuses it."""
+        text = text.strip()
+        if text and self.field_refused(name, validate.free_text(text)):
+            return False
+        return text or None
 
     def optional_time(self, name: str = "time") -> tuple[bool, time | None]:
         """(ok, the HH:MM typed in Input #name, None when left empty); not a
@@ -253,11 +273,11 @@ class ContactForm(FormScreen):
         if when is None:
             self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
             return None
-        if when > self.as_of:
-            self.error("date", f"A contact can't be recorded in the future (after {nice(self.as_of)}); "
-                               "book an appointment instead.")
+        if self.field_refused("date", validate.contact_date(when, self.as_of)):
             return None
-        notes = self.query_one("#notes", Input).value.strip() or None
+        notes = self.text_value("notes", self.query_one("#notes", Input).value)
+        if notes is False:
+            return None
         return ContactInput(when, self.query_one("#kind", Select).value, self.query_one("#outcome", Select).value,
                             notes)
 
@@ -290,18 +310,12 @@ def make_rrule(repeat: str, until: date | None, count: int | None = None) -> str
 
 
 def occurrences(start: date, rrule: str | None, limit: int = 60) -> list[date]:
-    """The dates of a one-off or a series (first `limit`), via python-dateutil."""
+    """The dates of a one-off or a series (first `limit`): planner.recurrence."""
     if not rrule:
         return [start]
-    from dateutil.rrule import rrulestr
+    from planner.recurrence import first_dates
 
-    rule = rrulestr(rrule, dtstart=datetime.combine(start, time()))
-    out = []
-    for when in rule:
-        out.append(when.date())
-        if len(out) >= limit:
-            break
-    return out
+    return first_dates(rrule, start, limit)
 
 
 class AppointmentForm(FormScreen):
@@ -343,9 +357,7 @@ class AppointmentForm(FormScreen):
         if when is None:
             self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
             ok = False
-        elif when < self.as_of:
-            self.error("date", f"Appointments are booked from {nice(self.as_of)} on; "
-                               "record a past meeting as a contact (c).")
+        elif self.field_refused("date", validate.appointment_date(when, self.as_of)):
             ok = False
         time_ok, at = self.optional_time()
         ok = ok and time_ok
@@ -362,6 +374,8 @@ class AppointmentForm(FormScreen):
                 ok = False
             elif when is not None and until < when:
                 self.error("until", f"The series can't end ({nice(until)}) before it starts ({nice(when)}).")
+                ok = False
+            elif self.field_refused("until", validate.in_range(until)):
                 ok = False
         if not ok or when is None:
             return None
@@ -397,7 +411,7 @@ class MoveForm(FormScreen):
 
     def collect(self) -> date | None:
         when = self.date_from("date", self.as_of, f"Move it to {nice(self.as_of)} or later.")
-        if when is None:
+        if when is None or self.field_refused("date", validate.appointment_date(when, self.as_of)):
             return None
         if when == self.current:
             self.error("date", "That is the date it already has.")
@@ -440,6 +454,7 @@ class HandoverForm(FormScreen):
         options = list(self.receivers)
         if self.current and self.current[0] not in {pid for _, pid in options}:
             options.insert(0, (self.current[0], self.current[0]))
+        options = [(content(label), pid) for label, pid in options]  # names: text, not markup
         yield Field("To", Select(options, prompt="choose a practitioner", id="to", compact=True, value=to),
                     name="to")
         yield Field("Date", Input(day.isoformat(), placeholder="YYYY-MM-DD", id="date", compact=True), name="date",
@@ -462,13 +477,14 @@ class HandoverForm(FormScreen):
         if when is None:
             self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
             ok = False
-        elif when < self.as_of:
-            self.error("date", f"A handover is planned for {nice(self.as_of)} or later.")
+        elif self.field_refused("date", validate.handover_date(when, self.as_of)):
             ok = False
-        if not ok:
+        reason = None if self.current else self.text_value("reason", self.query_one("#reason", Input).value)
+        if not ok or reason is False:
             return None
-        reason = (self.query_one("#reason", Input).value.strip() or None) if not self.current else None
-        override = (self.query_one("#override", Input).value.strip() or None) if self.lead else None
+        override = self.text_value("override", self.query_one("#override", Input).value) if self.lead else None
+        if override is False:
+            return None
         return HandoverInput(to, when, reason, override)
 
     def refused(self, message: str) -> None:
@@ -492,14 +508,21 @@ class NoteForm(FormScreen):
         yield Field("Note", TextArea(id="text", soft_wrap=True), name="text")
 
     def collect(self) -> str | None:
-        text = self.query_one("#text", TextArea).text.strip()
+        text = self.text_value("text", self.query_one("#text", TextArea).text)
         if not text:
-            self.error("text", "Write something first (or esc to cancel).")
+            if text is None:
+                self.error("text", "Write something first (or esc to cancel).")
             return None
         return text
 
 
 # --- export the week ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportInput:
+    path: Path
+    replace: bool  # the file exists and the user saved again to replace it
 
 
 class ExportForm(FormScreen):
@@ -508,16 +531,24 @@ class ExportForm(FormScreen):
     def __init__(self, save, *, default: Path) -> None:
         super().__init__(save)
         self.default = default
+        self._warned_for: Path | None = None
 
     def fields(self):
         yield Field("File", Input(str(self.default), id="path", compact=True), name="path",
                     hint="Holds names: keep it somewhere private.")
 
-    def collect(self) -> Path | None:
+    def collect(self) -> ExportInput | None:
         path = self.file_path("path", ".ics")
         if path is None:
             return None
         if not path.parent.exists():
             self.error("path", f"The folder {path.parent} does not exist.")
             return None
-        return path
+        if path.is_symlink():
+            self.error("path", f"{path} is a symbolic link; give another file name.")
+            return None
+        if path.exists() and self._warned_for != path:
+            self._warned_for = path
+            self.error("path", f"⚠ {path} already exists. Save again to replace it.")
+            return None
+        return ExportInput(path, replace=path.exists())

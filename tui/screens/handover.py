@@ -31,7 +31,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Input, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
 
 from planner.errors import CaseloadError, ConflictError
@@ -39,8 +39,11 @@ from tui.data import initials
 from tui.handover_data import OWNER_WORDS, HandoverScreenView
 from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
+from tui.text import plain
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
+
 
 STATUS_WORDS = {
     "planned": "planned",
@@ -420,7 +423,7 @@ class HandoverScreen(ViewLoader, Screen):
     # ---------------------------------------------------------------- rendering
 
     def person(self, pid: str, name: str) -> str:
-        return f"{pid} {initials(name) if self.app.privacy else name}"
+        return plain(f"{pid} {initials(name) if self.app.privacy else name}")
 
     @property
     def items(self) -> list:
@@ -430,7 +433,7 @@ class HandoverScreen(ViewLoader, Screen):
         if self.view is None:
             return
         h = self.view.handover
-        person = initials(h.display_name) if self.app.privacy else h.display_name
+        person = initials(h.display_name) if self.app.privacy else plain(h.display_name)
         when = h.days_away
         ahead = "today" if when == 0 else (f"in {when} days" if when > 0 else f"{-when} days ago")
         status = STATUS_WORDS.get(h.status, h.status)
@@ -442,7 +445,7 @@ class HandoverScreen(ViewLoader, Screen):
         who.append(f"{h.case_ref} · {person}", style="bold")
         who.append(f" · {h.from_id} → {h.to_id} · {h.planned_on:%a %d %b} ({ahead}) · {status}")
         if h.override_reason:
-            who.append(" · override: " + ("(hidden)" if self.app.privacy else h.override_reason))
+            who.append(" · override: " + ("(hidden)" if self.app.privacy else plain(h.override_reason)))
         if h.cold:
             who.append(f" · reviewed by {h.reviewed_by} {short(h.reviewed_on)}" if h.reviewed and h.reviewed_on
                        else " · ⚠ not yet reviewed")
@@ -515,7 +518,7 @@ class HandoverScreen(ViewLoader, Screen):
             words = "" if self.app.privacy or not item.view_words else f": “{item.view_words}”"
             text.append(f" · the person {VIEW_WORDS.get(item.view, item.view)}{words}")
         if item.note:
-            text.append(" · note: " + ("(hidden in privacy mode)" if self.app.privacy else item.note))
+            text.append(" · note: " + ("(hidden in privacy mode)" if self.app.privacy else plain(item.note)))
         detail.update(text)
 
     @on(OptionList.OptionHighlighted, "#items")
@@ -583,7 +586,7 @@ class HandoverScreen(ViewLoader, Screen):
     @property
     def who(self) -> str:
         h = self.view.handover
-        return f"{h.case_ref} {initials(h.display_name) if self.app.privacy else h.display_name}"
+        return plain(f"{h.case_ref} {initials(h.display_name) if self.app.privacy else h.display_name}")
 
     # ---------------------------------------------------------------- actions
 

@@ -18,14 +18,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from tui.data import initials
 from tui.handover_data import TeamHandoversView
 from tui.screens.handover import clip
 from tui.screens.loading import ViewLoader
+from tui.text import cells, content, highlight
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
+
 
 # Progress first so it fits in 80 columns; the names come last.
 COLUMNS = (("ref", "Case"), ("next", "Next item due"), ("progress", "Done"), ("overdue", "Overdue"),
@@ -128,9 +131,9 @@ class HandoversScreen(ViewLoader, Screen):
             else:
                 when, status = days_words(r.days_away), ""
             table.add_row(
-                r.case_ref, nxt, f"{r.done}/{r.total}",
-                Text(f"⚠ {r.overdue}", style=high) if r.overdue else "—",
-                f"{r.planned_on:%d %b} {status or when}", f"{r.from_id} → {r.to_id}", name,
+                *cells(r.case_ref, nxt, f"{r.done}/{r.total}",
+                       Text(f"⚠ {r.overdue}", style=high) if r.overdue else "—",
+                       f"{r.planned_on:%d %b} {status or when}", f"{r.from_id} → {r.to_id}", name),
                 key=r.case_ref,
             )
         if view.rows:
@@ -224,11 +227,11 @@ class HandoverCommands(Provider):
         for haystack, label, command, help_text in self._hits(getattr(self.app, "privacy", False)):
             score = matcher.match(haystack)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), command, text=label, help=help_text)
+                yield Hit(score, highlight(matcher, label), command, text=label, help=help_text)
 
     async def discover(self) -> Hits:
         for _haystack, label, command, help_text in self._hits(getattr(self.app, "privacy", False)):
-            yield DiscoveryHit(label, command, help=help_text)
+            yield DiscoveryHit(content(label), command, help=help_text)
 
 
 def palette_departures(app) -> list[tuple[str, str, str]]:

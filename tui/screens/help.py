@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+
+from tui.widgets.plain import Static
+
 
 MOVING = (
     ("↑ ↓ PgUp PgDn Home End", "move in a list or table"),

@@ -5,7 +5,6 @@ a case to book for. Each is a `ModalScreen` that dismisses with the choice
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Iterable
 
 from textual import on
@@ -13,8 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+from tui.text import content
+from tui.widgets.plain import Static
 
 
 class PickerScreen(ModalScreen[str | None]):
@@ -39,12 +41,15 @@ class PickerScreen(ModalScreen[str | None]):
             yield Static(self.title_text, classes="picker--title")
             if self.note:
                 yield Static(self.note, classes="picker--note")
-            yield OptionList(*[Option(label, id=value) for label, value in self.options], id="choices")
+            yield OptionList(*[Option(content(label), id=value) for label, value in self.options], id="choices")
             yield Static("↑↓ move · enter choose" + (" · esc cancel" if self.cancellable else ""),
                          classes="picker--keys")
 
     def on_mount(self) -> None:
-        choices = self.query_one("#choices", OptionList)
+        found = self.query("#choices")
+        if not found:  # the app is closing (a signal during start-up) and took the list already
+            return
+        choices = found.first(OptionList)
         if self.highlight is not None:
             try:
                 choices.highlighted = choices.get_option_index(self.highlight)

@@ -28,14 +28,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input
 
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
 from tui.screens.forms import Field, FormScreen, nice
-from tui.team_data import SolvedPlan, capacity_bar
 from tui.screens.team import band_style, short
+from tui.team_data import SolvedPlan, capacity_bar
+from tui.text import cells, plain
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
+
 
 MOVE_COLUMNS = (("ok", "Accept"), ("case", "Case"), ("name", "Name"), ("move", "From → to"),
                 ("points", "Points"), ("cost", "Cost"), ("date", "Handover"), ("reason", "Reason"))
@@ -278,7 +281,7 @@ class RebalanceScreen(Screen):
     # ---------------------------------------------------------------- rendering: data down
 
     def shown_name(self, name: str) -> str:
-        return initials(name) if self.app.privacy else name
+        return initials(name) if self.app.privacy else plain(name)
 
     def render_plan(self) -> None:
         """Fill both tables from the solved plan (cursor positions kept)."""
@@ -291,14 +294,10 @@ class RebalanceScreen(Screen):
         for m in solved.plan.moves:
             day = solved.dates.get(m.case_ref)
             moves.add_row(
-                ACCEPTED if m.case_ref in self.accepted else DROPPED,
-                m.case_ref,
-                short(self.shown_name(solved.case_names.get(m.case_ref, "")), 16),
-                f"{m.from_id} → {m.to_id}",
-                num(m.points),
-                num(m.cost),
-                f"{day:%a %d %b}" if day else "planned",
-                m.reason,
+                *cells(ACCEPTED if m.case_ref in self.accepted else DROPPED, m.case_ref,
+                       short(self.shown_name(solved.case_names.get(m.case_ref, "")), 16),
+                       f"{m.from_id} → {m.to_id}", num(m.points), num(m.cost),
+                       f"{day:%a %d %b}" if day else "planned", m.reason),
                 key=m.case_ref,
             )
         if solved.plan.moves:
@@ -307,8 +306,8 @@ class RebalanceScreen(Screen):
         keep = capacity.cursor_row
         capacity.clear()
         for p in self.plan.practitioners:
-            capacity.add_row(p.practitioner_id, short(self.shown_name(solved.names.get(p.practitioner_id, "")), 14),
-                             *self._capacity_cells(p), key=p.practitioner_id)
+            capacity.add_row(*cells(p.practitioner_id, short(self.shown_name(solved.names.get(p.practitioner_id, "")),
+                                                              14), *self._capacity_cells(p)), key=p.practitioner_id)
         if self.plan.practitioners:
             capacity.move_cursor(row=min(max(keep, 0), len(self.plan.practitioners) - 1))
         self.render_status()
@@ -395,10 +394,10 @@ class RebalanceScreen(Screen):
         self.recompute()
         moves = self.query_one("#moves", DataTable)
         for m in self.solved.plan.moves:
-            moves.update_cell(m.case_ref, "ok", ACCEPTED if m.case_ref in self.accepted else DROPPED)
+            moves.update_cell(m.case_ref, "ok", *cells(ACCEPTED if m.case_ref in self.accepted else DROPPED))
         capacity = self.query_one("#capacity", DataTable)
         for p in self.plan.practitioners:
-            _before, after, change, note = self._capacity_cells(p)
+            _before, after, change, note = cells(*self._capacity_cells(p))
             capacity.update_cell(p.practitioner_id, "after", after)
             capacity.update_cell(p.practitioner_id, "change", change)
             capacity.update_cell(p.practitioner_id, "note", note, update_width=True)

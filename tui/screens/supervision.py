@@ -36,17 +36,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from planner.errors import CaseloadError
 from tui import supervision_data as data
 from tui.data import initials, relationship_label
 from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
+from tui.text import content, plain
 from tui.widgets import severity
 from tui.widgets.case_detail import allocations_table, ordinal, warnings_block
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
+
 
 NARROW_BELOW = 100  # columns; below this the note sits under the case, not beside it
 OVERVIEW = -1  # the index of the overview page, before the first case
@@ -124,7 +127,7 @@ def _chosen_or_pick(app, who: data.Candidates, asked: str | None, preferred: str
     from tui.screens.picker import PickerScreen
 
     def label(p) -> str:
-        name = initials(p.name) if app.privacy else p.name
+        name = initials(p.name) if app.privacy else plain(p.name)
         n = who.open_cases.get(p.practitioner_id, 0)
         extra = " · session open" if p.practitioner_id in who.open_sessions else ""
         return f"{p.practitioner_id} · {name} · {n} case{'s' if n != 1 else ''}{extra}"
@@ -170,7 +173,8 @@ class ActionForm(FormScreen):
     def fields(self):
         yield Field("Action", Input(placeholder="what is to be done", id="text", compact=True,
                                     max_length=data_max_text()), name="text")
-        yield Field("Owner", Select(self.owners, value=self.owner, allow_blank=False, id="owner", compact=True),
+        owners = [(content(label), pid) for label, pid in self.owners]  # names: text, not markup
+        yield Field("Owner", Select(owners, value=self.owner, allow_blank=False, id="owner", compact=True),
                     name="owner")
         yield Field("Due", Input((self.as_of + timedelta(days=14)).isoformat(), placeholder="YYYY-MM-DD",
                                  id="due", compact=True), name="due",
@@ -544,7 +548,7 @@ class SupervisionScreen(ViewLoader, Screen):
         return prompts[self.prompt_index % len(prompts)] if prompts else None
 
     def shown(self, text: str) -> str:
-        return initials(text) if self.app.privacy else text
+        return initials(text) if self.app.privacy else plain(text)
 
     def person(self, pid: str | None) -> str:
         if pid is None:
@@ -693,7 +697,7 @@ class SupervisionScreen(ViewLoader, Screen):
         case = f" · {a.case_ref}" if with_case and a.case_ref else ""
         late = " · OVERDUE" if not a.done and a.due < self.view.as_of else ""
         done = f" · done {a.done_on:%d %b}" if a.done and a.done_on else ""
-        return f"{box} {a.text} — {owner}, due {a.due:%a %d %b}{case}{late}{done}"
+        return f"{box} {plain(a.text)} — {owner}, due {a.due:%a %d %b}{case}{late}{done}"
 
     def _overview(self):
         view = self.view

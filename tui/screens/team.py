@@ -21,14 +21,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.screens.loading import ViewLoader
 from tui.team_data import MemberRow, TeamView, capacity_bar
+from tui.text import cells, highlight, plain
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
+
 
 # The columns that matter most come first, so 80 columns show them; the
 # detail line under the table repeats everything for the highlighted row.
@@ -154,7 +157,7 @@ class TeamScreen(ViewLoader, Screen):
 
     def name_of(self, member: MemberRow) -> str:
         name = member.practitioner.name
-        return initials(name) if self.app.privacy else name
+        return initials(name) if self.app.privacy else plain(name)
 
     def render_view(self) -> None:
         view = self.view
@@ -173,15 +176,9 @@ class TeamScreen(ViewLoader, Screen):
         table.clear()
         for m in view.members:
             table.add_row(
-                m.practitioner_id,
-                short(self.name_of(m), 15),
-                capacity_text(app, m.load),
-                warning_counts(app, m.counts),
-                m.away_short(view.as_of),
-                m.handovers_short,
-                str(m.load.case_count),
-                points_text(m.load),
-                m.role_grade,
+                *cells(m.practitioner_id, short(self.name_of(m), 15), capacity_text(app, m.load),
+                       warning_counts(app, m.counts), m.away_short(view.as_of), m.handovers_short,
+                       str(m.load.case_count), points_text(m.load), m.role_grade),
                 key=m.practitioner_id,
             )
         if view.members:
@@ -309,7 +306,7 @@ class TeamCommands(Provider):
         matcher = self.matcher(query)
         score = matcher.match("team workload capacity rebalance")
         if score > 0:
-            yield Hit(score, matcher.highlight(self.LABEL), partial(open_team, self.app), text=self.LABEL,
+            yield Hit(score, highlight(matcher, self.LABEL), partial(open_team, self.app), text=self.LABEL,
                       help=self.HELP)
 
     async def discover(self) -> Hits:

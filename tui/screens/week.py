@@ -3,7 +3,6 @@ cover given, and a catch-up list of what is already overdue."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,12 +12,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.data import WeekView, initials
 from tui.screens.loading import ViewLoader
+from tui.text import plain
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.plain import Static
+
 
 NARROW_BELOW = 110  # columns; below this the days are stacked as rows
 
@@ -155,7 +157,7 @@ class WeekScreen(ViewLoader, Screen):
         name = entry.display_name or ""
         if not name:
             return ""
-        return initials(name) if self.app.privacy else name
+        return initials(name) if self.app.privacy else plain(name)
 
     def _prompt(self, entry, narrow: bool) -> Text:
         text = Text()
@@ -170,11 +172,12 @@ class WeekScreen(ViewLoader, Screen):
             name = self.entry_name(entry)
             if name:
                 text.append(f" {name}")
-            text.append(f" — {entry.title}")
+            text.append(f" — {plain(entry.title)}")
             if entry.kind == "cover":
                 text.append(f" ({label})")
         else:
-            text.append(f"\n  {label}: {entry.title}" if entry.kind != "appointment" else f"\n  {entry.title}")
+            title = plain(entry.title)
+            text.append(f"\n  {label}: {title}" if entry.kind != "appointment" else f"\n  {title}")
         return text
 
     def render_view(self) -> None:
@@ -382,12 +385,8 @@ class WeekScreen(ViewLoader, Screen):
         app = self.app
         default = Path.home() / f"caseload-week-{view.week_of.isoformat()}.ics"
 
-        def save(path: Path) -> Path:
-            data = app.gateway.week_ics(view)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            return path
+        def save(value) -> Path:  # 0600, whole or not at all, audited (storage/files.py)
+            return app.gateway.export_week_ics(view, value.path, force=value.replace)
 
         def done(path) -> None:
             if path is not None:

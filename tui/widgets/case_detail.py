@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from tui.text import plain
 from tui.widgets import severity
 
 
@@ -40,9 +41,9 @@ def warnings_block(app, warnings: Sequence) -> RenderableType:
     table.add_column()
     for w in severity.sort_warnings(warnings):
         body = Text()
-        body.append(w.title, style="bold")
+        body.append(plain(w.title), style="bold")
         body.append(f"  [{w.rule}]\n", style="dim")
-        body.append(w.detail)
+        body.append(plain(w.detail))
         table.add_row(Text(severity.label(w.severity), style=severity.style_for(app, w.severity)), body)
     return Group(Text(f"Warnings ({len(warnings)})", style="bold"), table)
 
@@ -59,6 +60,7 @@ def allocations_table(allocations: Iterable, as_of: date, person: Callable[[str]
         when = f"{a.start_date:%d %b %Y} – {'now' if a.end_date is None else f'{a.end_date:%d %b %Y}'}"
         marker = "●" if a.end_date is None else "○"
         reason = f" · {a.reason}" if a.reason else ""
-        table.add_row(f"{marker} {ordinal(i)}", person(a.practitioner_id),
-                      f"{when} ({span((end - a.start_date).days)}){reason}")
+        # Text, not str: a Table reads a str cell as Rich markup
+        table.add_row(f"{marker} {ordinal(i)}", Text(plain(person(a.practitioner_id))),
+                      Text(plain(f"{when} ({span((end - a.start_date).days)}){reason}")))
     return table

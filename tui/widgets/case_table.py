@@ -36,6 +36,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import DuplicateKey, Row, RowKey
 
+from tui.text import plain
 from tui.widgets import severity
 
 # What a practitioner plans with comes first, so it fits in 80 columns.
@@ -533,7 +534,7 @@ class CaseTable(DataTable):
         name = row.initials if privacy else row.display_name
         cells: list = [
             Text(row.case_ref, style="bold"),
-            Text(name),
+            Text(plain(name)),
         ]
         if self.show_worker:
             cells.append(Text(row.practitioner_id or "—"))

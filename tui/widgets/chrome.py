@@ -16,6 +16,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.text import plain
+
 
 class TitleBar(Static):
     """The top line: the screen's title and sub-title (else the app's)."""
@@ -44,7 +46,8 @@ class TitleBar(Static):
         screen = self.screen
         title = screen.title if screen.title is not None else self.app.title
         sub_title = screen.sub_title if screen.sub_title is not None else self.app.sub_title
-        self.update(self.app.format_title(title, sub_title), layout=False)  # one line, always
+        # Content, not markup (App.format_title); names in a sub-title lose control characters
+        self.update(self.app.format_title(plain(title or ""), plain(sub_title or "")), layout=False)  # one line
 
 
 class KeyBar(Static):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from tui.widgets import severity
+from tui.widgets.plain import Static
 
 
 def capacity_band(pct: float | None, policy=None) -> str:

@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from typing import Iterable
 
 from rich.text import Text
-from textual.widgets import Static
 
 from tui.widgets import severity
+from tui.widgets.plain import Static
+
 
 SEEN, MISSED, OTHER, NONE, BOOKED = "●", "✕", "○", "·", "◇"
 LEGEND = f"{SEEN} seen  {MISSED} missed  {OTHER} cancelled/other  {NONE} none  {BOOKED} booked"
