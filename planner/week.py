@@ -331,14 +331,13 @@ class _Builder:
 
 def contact_due_on(case: Case, world: World, as_of: date,
                    policy: Policy = DEFAULT_POLICY) -> tuple[date, str] | None:
-    """(last meaningful contact + T, a sentence saying why), or None for a
-    case the contact rules leave alone (closed, or paused on as-of)."""
+    """(the due date of SPEC §3: last meaningful contact + T, moved to the
+    next working day; a sentence saying why), or None for a case the contact
+    rules leave alone (closed, or paused on as-of)."""
     ctx = RuleContext(case, world, as_of, policy)
-    if ctx.closed or ctx.paused or ctx.contact_due_on is None:
+    if ctx.closed or ctx.paused or ctx.due_on is None:
         return None
-    return ctx.contact_due_on, (
-        f"{ctx.seen_phrase()}; {ctx.threshold_phrase} allows {ctx.threshold} days"
-    )
+    return ctx.due_on, f"{ctx.last_phrase()}; {ctx.due_phrase()}"
 
 
 def _booked(case: Case, first: date, last: date) -> bool:
