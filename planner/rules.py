@@ -919,8 +919,8 @@ def early_break(ctx: RuleContext) -> list[Warning]:
         events.append((
             handover.planned_on,
             f"a handover to {ctx.name(handover.to_practitioner_id)} is planned for {fmt_date(handover.planned_on)}",
-            f"plan to keep {pid}: move the handover to after {fmt_day(ends, as_of)} if it can wait, "
-            f"or make it warm",
+            f"plan to keep {pid}: move the handover to {fmt_day(ctx.working_days.on_or_after(ends), as_of)} "
+            f"or later if it can wait, or make it warm",
             {"event": "handover", "to_practitioner_id": handover.to_practitioner_id},
             f"handover on {fmt_day(handover.planned_on, as_of)}",
         ))
@@ -1022,10 +1022,11 @@ def handover_upcoming(ctx: RuleContext) -> list[Warning]:
         )
         first = pressing[0]
         by = max(first.due, as_of)
-        action = f"do {_and_list([item.item_id for item in pressing[:3]])}"
-        action += (" now" if late else f" by {fmt_day(by, as_of)}")
+        todo = [ITEM_ACTIONS.get(item.item_id, item.item_id.replace("_", " ")) for item in pressing]
+        todo = "; ".join(todo[:3] + ([f"{len(todo) - 3} more"] if len(todo) > 3 else []))
+        action = f"{'now' if late else 'by ' + fmt_day(by, as_of)}: {todo}"
         if days_away < 0:
-            action += ", then complete the handover"
+            action += "; then complete the handover"
         out.extend(
             ctx.warn(
                 "handover_upcoming",
@@ -1045,6 +1046,26 @@ def handover_upcoming(ctx: RuleContext) -> list[Warning]:
             )
         )
     return out
+
+
+#: What to do for a checklist item (SPEC §4), in an action's words.
+ITEM_ACTIONS = {
+    "told": "tell the person and record their view",
+    "summary": "write the handover summary",
+    "read": "read the record and summary",
+    "three_way": "hold the three-way meeting",
+    "booked": "book the first appointment with the new worker",
+    "first_contact": "hold the first contact",
+    "review": "hold the four-week review",
+    "reachable": "stay reachable",
+    "carers_told": "tell the carers",
+    "social_worker_told": "tell the social worker",
+    "safeguarding_lead_told": "tell the safeguarding lead",
+    "vlo_told": "tell the victim liaison officer",
+    "ap_keyworker_told": "tell the AP key worker",
+    "opd_consulted": "consult the OPD pathway",
+    "rj_facilitator_told": "tell the RJ facilitator",
+}
 
 
 def _long_absences_ahead(
@@ -1247,6 +1268,51 @@ def _short_and_empty(alloc: Allocation, contacts: tuple[Contact, ...], short_day
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Churn:
+    """practitioner_churn's count for one case on one date (SPEC §3)."""
+
+    count: int  # the larger of `distinct` and 1 + `changes`
+    distinct: int  # practitioners whose allocations overlap the window, plus planned receivers
+    changes: int  # allocations other than the first that started in the window
+    held: tuple[str, ...]  # who held the case in the window, in allocation order
+    planned: tuple[str, ...]  # receivers of planned handovers not among them
+    dropped: int  # short ended allocations with no meaningful contact, not counted
+
+
+def churn(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> Churn:
+    """How many workers the person has had in the churn window: what
+    practitioner_churn warns on and the case screens show ("3rd practitioner
+    in 12 months")."""
+    settings = policy.practitioner_churn
+    window_start = as_of - timedelta(days=settings.window_days)
+    allocations = case.allocations
+    first_alloc = allocations[0] if allocations else None
+    seen: dict[str, None] = {}
+    changes = dropped = 0
+    for alloc in allocations:
+        if alloc.start_date > as_of:
+            continue
+        overlaps = alloc.end_date is None or alloc.end_date > window_start
+        started = alloc.start_date > window_start and alloc is not first_alloc
+        if not (overlaps or started):
+            continue
+        if _short_and_empty(alloc, case.contacts, settings.short_allocation_days):
+            dropped += 1
+            continue
+        if overlaps:
+            seen[alloc.practitioner_id] = None
+        if started:
+            changes += 1
+    held = tuple(seen)
+    planned: list[str] = []
+    for handover in case.handovers:
+        if handover.is_open and handover.to_practitioner_id not in seen:
+            seen[handover.to_practitioner_id] = None
+            planned.append(handover.to_practitioner_id)
+    return Churn(max(len(seen), 1 + changes), len(seen), changes, held, tuple(planned), dropped)
+
+
 @_rule
 def practitioner_churn(ctx: RuleContext) -> list[Warning]:
     """Practitioners in the last 365 days (plus a planned receiver), or changes + 1: 3 medium,
@@ -1257,32 +1323,9 @@ def practitioner_churn(ctx: RuleContext) -> list[Warning]:
         return []  # not enough people in the records to count medium_at of them
     as_of = ctx.as_of
     window_start = as_of - timedelta(days=policy.window_days)
-    allocations = case.allocations
-    first_alloc = allocations[0] if allocations else None
-    seen: dict[str, None] = {}
-    changes = 0
-    dropped = 0
-    for alloc in allocations:
-        if alloc.start_date > as_of:
-            continue
-        overlaps = alloc.end_date is None or alloc.end_date > window_start
-        started = alloc.start_date > window_start and alloc is not first_alloc
-        if not (overlaps or started):
-            continue
-        if _short_and_empty(alloc, case.contacts, policy.short_allocation_days):
-            dropped += 1
-            continue
-        if overlaps:
-            seen[alloc.practitioner_id] = None
-        if started:
-            changes += 1
-    held = list(seen)
-    planned: list[str] = []
-    for handover in case.handovers:
-        if handover.is_open and handover.to_practitioner_id not in seen:
-            seen[handover.to_practitioner_id] = None
-            planned.append(handover.to_practitioner_id)
-    count = max(len(seen), 1 + changes)
+    found = churn(case, as_of, ctx.policy)
+    count, changes, dropped = found.count, found.changes, found.dropped
+    held, planned = list(found.held), list(found.planned)
     if count < policy.medium_at:
         return []
     high_at = policy.youth_high_at if case.youth else policy.high_at
@@ -1310,7 +1353,7 @@ def practitioner_churn(ctx: RuleContext) -> list[Warning]:
         action,
         {
             "count": count,
-            "distinct": len(seen),
+            "distinct": found.distinct,
             "changes": changes,
             "practitioner_ids": held,
             "planned_receiver_ids": planned,
@@ -1473,8 +1516,7 @@ def _cover_warning(
     day, why, absence = min(candidates, key=lambda c: (c[0], c[1]))
     if why == "appointment":
         tail = f"an appointment is booked on {fmt_date(day)}"
-        action = (f"name cover for {fmt_day(day, as_of)}, or move the appointment "
-                  f"to before {fmt_day(absence.start_date, as_of)}")
+        action = f"name cover for {fmt_day(day, as_of)}, or rebook the appointment with a colleague"
         title = f"No cover for the appointment on {fmt_day(day, as_of)}"
     else:
         tail = f"contact falls due on {fmt_date(day)} and {pid} is away every working day until then"
