@@ -58,7 +58,7 @@ def test_booked_appointment_in_the_absence():
     assert found.title == "No cover for the appointment on Thu 3 Dec"
     assert found.detail == ("Alex Kent (P1) is away from 2 Dec 2026 to 4 Dec 2026 with no cover named, "
                             "and an appointment is booked on 3 Dec 2026.")
-    assert found.action == "name cover for Thu 3 Dec, or move the appointment to before Wed 2 Dec"
+    assert found.action == "name cover for Thu 3 Dec, or rebook the appointment with a colleague"
     assert severity(cover_needed, c, world(absences=[absence("P1", ahead(5), ahead(7), cover="P4")])) is None
 
 

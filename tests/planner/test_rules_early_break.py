@@ -92,6 +92,6 @@ def test_the_earliest_event_and_the_words():
     assert w.action == "plan a warm handover before Mon 7 Dec, to someone the person knows if possible"
     h = only(early_break, case(**STARTED, youth=True,
                                handovers=[Handover("P1", "P2", ahead(20), items=checklist())]))
-    assert h.action == "plan to keep P1: move the handover to after Wed 20 Jan 2027 if it can wait, or make it warm"
+    assert h.action == "plan to keep P1: move the handover to Wed 20 Jan 2027 or later if it can wait, or make it warm"
     assert h.detail.endswith("High because of: a child.")
     assert h.facts["to_practitioner_id"] == "P2"

@@ -61,13 +61,13 @@ def test_words_action_and_facts():
         "Handover to Sam Reed (P2) planned for 4 Dec 2026 (in 7 days); required checklist items open: "
         "told (late since 25 Nov 2026); summary (due 28 Nov 2026)."
     )
-    assert w.action == "do told and summary now"
+    assert w.action == "now: tell the person and record their view; write the handover summary"
     soon = only(handover_upcoming, planned(10, item("summary", due=ahead(2))))
     assert soon.title == "Handover checklist: 1 item due, handover in 10 days"
-    assert soon.action == "do summary by Sun 29 Nov"
+    assert soon.action == "by Sun 29 Nov: write the handover summary"
     past = only(handover_upcoming, planned(-1, item("three_way", due=ago(1))))
     assert past.title == "Handover checklist: 1 item late, the handover date passed"
-    assert past.action == "do three_way now, then complete the handover"
+    assert past.action == "now: hold the three-way meeting; then complete the handover"
 
 
 def test_paused_case_still_warns():
