@@ -29,7 +29,7 @@ The scenarios, as of `built_for` (case refs are stable for a given version):
 - NG1004 relationship_gap (own last contact 63 days ago, duty officer since)
 - NG1005 first_contact passed (reallocated 10 days ago, not yet seen) + early_window
 - NG1006 first_contact coming (new from court 3 days ago, booked)
-- NG1007 handover_upcoming medium (leaver's case, D+10, `told` late) +
+- NG1007 handover_upcoming low (leaver's case, D+10, `vlo_told` due in 3 days) +
          practitioner_churn medium (two holders this year + the receiver)
 - NG1008 handover_upcoming high (D+2, `read` late)
 - NG1009 handover_upcoming low (D+17, `told` due in 3 days)
@@ -43,12 +43,14 @@ The scenarios, as of `built_for` (case refs are stable for a given version):
 - NG1017 cold_handover (a warm handover, but the first contact came 11 days after)
 - NG1018 practitioner_churn medium: A -> B -> A (N1-02, N1-07, N1-02)
 - NG1019 cover_needed (appointment booked in N1-08's leave next week, no cover)
+- NG1020 handover_upcoming medium (D+6 before N1-06's leave; `told` and `summary` late)
 - N1-03 (leaving_on built_for + 21): most handovers planned; the rest
          handover_unplanned medium; early_break on new relationships
 - N1-04 (off sick with no end date since built_for - 12, no cover):
          handover_unplanned high on every case, cover_needed where contact falls due
 - N1-06 (12 weeks' leave from built_for + 10, no cover): handovers planned
          for all but five cases (handover_unplanned high on those)
+- N1-03: all but five cases have handovers planned
 - N1-08 (away next week, no cover named): cover_needed
 - N1-10 (left 9 days ago, still holding four cases): handover_unplanned high
 - N1-02 is over 110% capacity
@@ -471,15 +473,15 @@ class _Builder:
 
 _N1 = [  # id, name, role, grade, hours, reduction, open cases in all, tier weights (A, B, C, D)
     ("N1-01", "Helen Marchbank", "team_lead", "SPO", 37.0, 80.0, 3, (0.2, 0.4, 0.4, 0.0)),
-    ("N1-02", "Dev Okonjo-Hale", "practitioner", "PO", 37.0, 0.0, 44, (0.08, 0.3, 0.45, 0.17)),
-    ("N1-03", "Priya Castellane", "practitioner", "PO", 37.0, 0.0, 36, (0.05, 0.3, 0.45, 0.2)),
-    ("N1-04", "Gareth Lindow", "practitioner", "PO", 22.5, 0.0, 10, (0.05, 0.3, 0.45, 0.2)),
-    ("N1-05", "Marisol Penhale", "practitioner", "PSO", 37.0, 0.0, 41, (0.0, 0.0, 0.55, 0.45)),
-    ("N1-06", "Tomas Ferreira-Boyd", "practitioner", "PO", 37.0, 20.0, 30, (0.05, 0.3, 0.45, 0.2)),
-    ("N1-07", "Ruth Abernathy-Cole", "practitioner", "PO", 37.0, 20.0, 33, (0.05, 0.25, 0.5, 0.2)),
-    ("N1-08", "Kwame Ellesmere", "practitioner", "PSO", 22.5, 0.0, 25, (0.0, 0.0, 0.5, 0.5)),
-    ("N1-09", "Fiona Strachan-Yeo", "practitioner", "PO", 37.0, 0.0, 40, (0.05, 0.3, 0.45, 0.2)),
-    ("N1-10", "Owen Tallis", "practitioner", "PO", 37.0, 0.0, 4, (0.05, 0.3, 0.45, 0.2)),
+    ("N1-02", "Dev Okonjo-Hale", "practitioner", "PO", 37.0, 0.0, 42, (0.04, 0.2, 0.45, 0.31)),
+    ("N1-03", "Priya Castellane", "practitioner", "PO", 37.0, 0.0, 31, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-04", "Gareth Lindow", "practitioner", "PO", 22.5, 0.0, 10, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-05", "Marisol Penhale", "practitioner", "PSO", 37.0, 0.0, 36, (0.0, 0.0, 0.5, 0.5)),
+    ("N1-06", "Tomas Ferreira-Boyd", "practitioner", "PO", 37.0, 20.0, 28, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-07", "Ruth Abernathy-Cole", "practitioner", "PO", 37.0, 20.0, 28, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-08", "Kwame Ellesmere", "practitioner", "PSO", 22.5, 0.0, 20, (0.0, 0.0, 0.5, 0.5)),
+    ("N1-09", "Fiona Strachan-Yeo", "practitioner", "PO", 37.0, 0.0, 36, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-10", "Owen Tallis", "practitioner", "PO", 37.0, 0.0, 4, (0.02, 0.15, 0.45, 0.38)),
 ]
 _E1 = [  # id, name, role, grade, hours, reduction, open cases in all, level weights (intensive, enhanced, standard)
     ("E1-01", "Olamide Harcourt", "team_lead", "other", 37.0, 75.0, 2, (0.2, 0.5, 0.3)),
@@ -624,12 +626,12 @@ def _scenarios(b: _Builder) -> None:
     b.allocate(c, [("N1-07", -3)])
     b.appointment(c, 3, "N1-07", at=time(10, 0))
 
-    # NG1007 handover_upcoming medium (the leaver's case, D+10, `told` late) +
+    # NG1007 handover_upcoming low (the leaver's case, D+10, `vlo_told` due in 3 days) +
     # practitioner_churn medium (two holders this year and the receiver).
     c = b.case(N, nt, tier="B2", flags=("victim_contact",))
     b.allocate(c, [("N1-04", -500), ("N1-03", -200)])
     b.history(c)
-    b.handover(c, "N1-03", "N1-09", 10, status="in_progress", done={"vlo_told": -3},
+    b.handover(c, "N1-03", "N1-09", 10, status="in_progress", done={"told": -3},
                reason="practitioner leaving", created=-6)
 
     # NG1008 handover_upcoming high: in 2 days, before N1-06's leave; `read` is late.
@@ -695,13 +697,13 @@ def _scenarios(b: _Builder) -> None:
     b.note(c, -9, "N1-02", "Settled at the approved premises; keyworker reports good progress.")
 
     # NG1015 early_break: a new relationship (5 weeks, going well) and a handover
-    # planned in 12 days to move the case to a colleague with more room.
+    # planned in 12 days: the officer is moving to the court team.
     c = b.case(N, nt, tier="C2")
-    b.allocate(c, [("N1-09", -300), ("N1-02", -35)], reasons=["new order from court", "rebalancing"])
+    b.allocate(c, [("N1-02", -300), ("N1-09", -35)], reasons=["new order from court", "rebalancing"])
     b.regular(c, c.allocations[0][1], b.d(-38), book=False)
     b.contact(c, -32, "N1-02", "three_way", with_pid="N1-09")
     b.regular(c, b.d(-25), b.d(-1))
-    b.handover(c, "N1-02", "N1-05", 12, reason="rebalancing: N1-02 over capacity", created=-2)
+    b.handover(c, "N1-09", "N1-07", 12, reason="N1-09 covering the court team for a month", created=-2)
 
     # NG1016 practitioner_cancelled: the officer cancelled twice in eight weeks.
     c = b.case(N, nt, tier="C1")
@@ -741,6 +743,13 @@ def _scenarios(b: _Builder) -> None:
     b.allocate(c, [("N1-08", -210)])
     b.regular(c, c.allocations[0][1], b.d(-8), book=False)
     b.appointment(c, 5, "N1-08", at=time(10, 0))
+
+    # NG1020 handover_upcoming medium: before N1-06's leave, in 6 days; the
+    # person not yet told and the summary not written, both late.
+    c = b.case(N, nt, tier="C1")
+    b.allocate(c, [("N1-06", -190)])
+    b.history(c)
+    b.handover(c, "N1-06", "N1-09", 6, status="planned", reason="practitioner on long leave", created=-10)
 
     # EB2001 practitioner_churn high: a child with four workers this year.
     c = b.case(E, et, level="enhanced", youth=True, flags=("care_experienced",))
@@ -842,13 +851,13 @@ def _fillers(b: _Builder) -> None:
 def _leave_planning(b: _Builder) -> None:
     """The lead has planned most of the departures: all but five of N1-06's
     cases (twelve weeks' leave from built_for + 10) have handovers dated
-    before the leave, and all but four of N1-03's (leaving on built_for +
+    before the leave, and all but five of N1-03's (leaving on built_for +
     21), with the person told and the summary written where they are due.
     N1-10, who left nine days ago, still holds four cases with nothing
     planned; N1-04, off sick with no end date, has nothing planned either."""
     def open_cases_of(pid: str) -> list[_Case]:
         return [c for c in b.cases
-                if c.case_ref > "NG1019" and c.allocations and c.allocations[-1][0] == pid
+                if c.case_ref > "NG1020" and c.allocations and c.allocations[-1][0] == pid
                 and c.allocations[-1][2] is None]
 
     def receiver(i: int, c: _Case, avoid: str) -> str:
@@ -865,7 +874,7 @@ def _leave_planning(b: _Builder) -> None:
                    done={"told": -5, "summary": -1, **{k: -2 for k in _group_items(c)}},
                    reason="practitioner on long leave", created=-9)
     theirs = open_cases_of("N1-03")
-    for i, c in enumerate(theirs[4:]):
+    for i, c in enumerate(theirs[5:]):
         day = 14 + i % 6
         b.handover(c, "N1-03", receiver(i + 1, c, "N1-03"), day, status="in_progress",
                    done={"told": -2, **{k: -1 for k in _group_items(c)}},
