@@ -611,7 +611,11 @@ def _absence_facts(
 
 def merged_absences(absences: tuple[Absence, ...]) -> list[tuple[date, date]]:
     """Absences as (first, last) blocks, back-to-back or overlapping ones
-    joined; an open-ended one runs to `date.max`."""
+    joined; an open-ended one runs to `date.max` (worked out once a tuple)."""
+    return _absence_facts("merged", absences, (), _merge)
+
+
+def _merge(absences: tuple[Absence, ...]) -> list[tuple[date, date]]:
     blocks: list[list[date]] = []
     for absence in sorted(absences, key=lambda a: a.start_date):
         last = absence.last_day
@@ -792,11 +796,13 @@ def no_appointment(ctx: RuleContext) -> list[Warning]:
 @_rule
 def relationship_gap(ctx: RuleContext) -> list[Warning]:
     """Own gap (absences not counted) > 2 x T while someone else has seen the person since: medium."""
-    own_gap = ctx.own_gap
     other = ctx.scan.other_after_own
-    if own_gap is None or other is None:
+    if other is None or ctx.own_from is None:
         return []
     limit = ctx.policy.relationship_gap.multiplier * ctx.threshold
+    if (ctx.as_of - ctx.own_from).days <= limit:
+        return []  # not even counting the practitioner's absences (they only shorten it)
+    own_gap = ctx.own_gap
     if own_gap <= limit:
         return []
     own = ctx.scan.own_last
@@ -897,9 +903,12 @@ def early_window(ctx: RuleContext) -> list[Warning]:
     )
 
 
-def _absence_blocks_from(absences: tuple[Absence, ...], as_of: date) -> list[tuple[date, date]]:
-    """Joined-up blocks of absence still running on or after as_of."""
-    return [(first, last) for first, last in merged_absences(absences) if last >= as_of]
+def _long_blocks(absences: tuple[Absence, ...], as_of: date, need: int, nation: str) -> list[tuple[date, date]]:
+    """Joined-up blocks of absence still running on or after as_of, of `need`
+    working days or more (or open-ended)."""
+    wd = working_days(nation)
+    return [(first, last) for first, last in merged_absences(absences)
+            if last >= as_of and (last == date.max or wd.count_in(first, last) >= need)]
 
 
 @_rule
@@ -937,12 +946,10 @@ def early_break(ctx: RuleContext) -> list[Warning]:
             f"worker {gone} on {fmt_day(leaving, as_of)}",
         ))
     need = ctx.policy.early_break.absence_working_days
-    wd = ctx.working_days
-    for first, last in _absence_blocks_from(ctx.world.absences_of(pid), as_of):
-        if first >= ends:
-            continue
-        long = last == date.max or wd.count_in(first, last) >= need
-        if long:
+    absences = ctx.world.absences_of(pid)
+    long_blocks = _absence_facts("breaks", absences, (as_of, need, ctx.nation), _long_blocks) if absences else ()
+    for first, last in long_blocks:
+        if first < ends:
             events.append((
                 first,
                 f"{ctx.name(pid)} is away {_absence_words(first, last, as_of)}",
@@ -1104,10 +1111,40 @@ def handover_unplanned(ctx: RuleContext) -> list[Warning]:
     pid = ctx.practitioner_id
     if pid is None or ctx.case.open_handover is not None:
         return []
-    policy = ctx.policy.handover_unplanned
-    as_of, horizon = ctx.as_of, policy.horizon_days
-    absences = ctx.world.absences_of(pid)
     practitioner = ctx.practitioner
+    absences = ctx.world.absences_of(pid)
+    if not absences and (practitioner is None or practitioner.leaving_on is None):
+        return []  # nobody leaving or away: most cases, at once
+    # The same for each of the practitioner's cases: worked out once a practitioner.
+    policy = ctx.policy.handover_unplanned
+    found = _unplanned_cache.get((pid, ctx.as_of, policy))
+    if found is None or found[0] is not absences or found[1] is not practitioner:
+        found = (absences, practitioner, _departure(ctx, pid, absences, practitioner, policy))
+        if len(_unplanned_cache) >= _ABSENCE_FACTS_LIMIT:
+            _unplanned_cache.clear()
+        _unplanned_cache[(pid, ctx.as_of, policy)] = found
+    event = found[2]
+    if event is None:
+        return []
+    severity, title, said, action, facts = event
+    return ctx.warn(
+        "handover_unplanned",
+        severity,
+        title,
+        f"{said}, and no handover is planned for this case.",
+        action,
+        dict(facts),
+    )
+
+
+# (practitioner_id, as_of, policy section) -> (absences, practitioner, event): see handover_unplanned.
+_unplanned_cache: dict[tuple, tuple] = {}
+
+
+def _departure(ctx: RuleContext, pid: str, absences: tuple[Absence, ...], practitioner: Practitioner | None,
+               policy: Any) -> tuple[str, str, str, str, dict[str, Any]] | None:
+    """handover_unplanned's (severity, title, said, action, facts) for a practitioner, or None."""
+    as_of, horizon = ctx.as_of, policy.horizon_days
     who = ctx.name(pid)
     facts: dict[str, Any]
     if ctx.has_left:
@@ -1163,19 +1200,12 @@ def handover_unplanned(ctx: RuleContext) -> list[Warning]:
                     f"plan a handover, or cover, before {fmt_day(first, as_of)}",
                 ))
             if not events:
-                return []
+                return None
             days_away, facts, title, said, action = min(events, key=lambda event: event[0])
             facts["days_away"] = days_away
             severity = HIGH if days_away <= policy.high_within_days else MEDIUM
     facts["horizon_days"] = horizon
-    return ctx.warn(
-        "handover_unplanned",
-        severity,
-        title,
-        f"{said}, and no handover is planned for this case.",
-        action,
-        facts,
-    )
+    return severity, title, said, action, facts
 
 
 def _handover_day(handover: Handover) -> date:
@@ -1466,6 +1496,17 @@ def cover_needed(ctx: RuleContext) -> list[Warning]:
     return _cover_warning(ctx, pid, as_of, last, uncovered, covered)
 
 
+def _first_free_day(gap_on: Callable[[date], Absence | None], as_of: date, last: date, nation: str) -> date:
+    """The first working day after as_of with no uncovered absence (or the day after `last`)."""
+    wd = working_days(nation)
+    day = as_of + timedelta(days=1)
+    while day <= last:
+        if wd.is_working(day) and gap_on(day) is None:
+            return day
+        day += timedelta(days=1)
+    return last + timedelta(days=1)
+
+
 def _cover_warning(
     ctx: RuleContext,
     pid: str | None,
@@ -1494,10 +1535,14 @@ def _cover_warning(
     due = ctx.due_on
     if due is not None and as_of <= due <= last and not ctx.first_contact_pending:
         absence = gap_on(due)
-        if absence is not None and all(
-            gap_on(day) is not None for day in ctx.working_days.dates_in(as_of + timedelta(days=1), due)
-        ):
-            candidates.append((due, "contact", absence))
+        if absence is not None:
+            # every working day from after as-of to the due date is away, uncovered:
+            # the first one that is not comes after the due date
+            # (the same for each of the practitioner's cases: worked out once)
+            free = _absence_facts("free", ctx.world.absences_of(pid), (as_of, last, ctx.nation),
+                                  lambda _absences, *args: _first_free_day(gap_on, *args))
+            if free > due:
+                candidates.append((due, "contact", absence))
     # Only a day inside an absence without cover can be the answer: expand
     # series over the days those absences span (within as_of..last), not all.
     span_first = max(as_of, min(absence.start_date for absence in uncovered))

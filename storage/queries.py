@@ -528,9 +528,10 @@ def _contacts_for_warnings(
         #
         # warning_facts, per case: the current allocation (the open one
         # latest by (start_date, id), as Case.current_allocation picks it);
-        # the newest meaningful contact's date, practitioner and second
-        # practitioner (which of a same-day pair does not matter: `seen_by`
-        # and `seen_with` only spare a search); for the checklist ticks and
+        # the newest meaningful contact's date and practitioner (which of a
+        # same-day pair does not matter: `seen_by` only spares a search; a
+        # contact the holder was at as the second practitioner is found by
+        # the search, in warning_walk); for the checklist ticks and
         # cold_handover, the earliest planned or completion date of a
         # handover whose checklist `with_auto_ticks` fills from contacts (the
         # open ones and those completed in the last `handover_days`), less
@@ -560,7 +561,6 @@ def _contacts_for_warnings(
             " ORDER BY a.start_date DESC, a.id DESC LIMIT 1) AS allocation_id,"
             f" ({newest_meaningful.format(col='contact_date')}) AS seen_on,"
             f" ({newest_meaningful.format(col='practitioner_pk')}) AS seen_by,"
-            f" ({newest_meaningful.format(col='with_practitioner_pk')}) AS seen_with,"
             f" {reader.days_before('ticked.day', THREE_WAY_WINDOW_DAYS)} AS handover,"
             " (SELECT min(k.contact_date) FROM contact k WHERE k.case_id = c.id AND k.contact_date > ?"
             " AND k.contact_date <= ? AND k.outcome = 'cancelled' AND k.cancelled_by = 'practitioner') AS cancelled,"
@@ -576,8 +576,7 @@ def _contacts_for_warnings(
             " warning_walk AS MATERIALIZED (SELECT f.case_id AS case_id, cur.start_date AS start,"
             " f.handover AS handover, f.cancelled AS cancelled, f.short AS short,"
             " CASE WHEN cur.id IS NULL THEN NULL"
-            " WHEN (f.seen_by = cur.practitioner_pk OR f.seen_with = cur.practitioner_pk)"
-            " AND f.seen_on >= cur.start_date THEN f.seen_on"
+            " WHEN f.seen_by = cur.practitioner_pk AND f.seen_on >= cur.start_date THEN f.seen_on"
             " ELSE (SELECT k.contact_date FROM contact k WHERE k.case_id = f.case_id AND k.contact_date <= ?"
             f" AND {_MEANINGFUL} AND (k.practitioner_pk = cur.practitioner_pk"
             " OR k.with_practitioner_pk = cur.practitioner_pk)"
@@ -592,7 +591,7 @@ def _contacts_for_warnings(
             " WHERE k.contact_date >= x.cutoff AND k.contact_date <= ?" + _CONTACT_ORDER
         )
         params = (
-            as_of, as_of, as_of,
+            as_of, as_of,
             as_of - timedelta(days=cancelled_days), as_of,
             as_of - timedelta(days=allocation_days), short_days,
             *handovers.params, *OPEN_HANDOVER_STATUSES, *COMPLETED_HANDOVER_STATUSES,
