@@ -510,7 +510,7 @@ class RuleContext:
 
     @lazy_property
     def nation(self) -> str:
-        if self.practitioner_id in self.world.practitioners:
+        if self.practitioner is not None:
             return self.world.nation_of(self.practitioner_id)
         return self.policy.nation
 
@@ -990,11 +990,14 @@ def early_break(ctx: RuleContext) -> list[Warning]:
 def handover_upcoming(ctx: RuleContext) -> list[Warning]:
     """A planned handover 28 days ahead or sooner (or past) with required items late or due
     within 3 days: low; medium with a late item; high with a late item and 3 days or fewer to go."""
+    handovers = ctx.case.handovers
+    if not handovers:
+        return []
     policy = ctx.policy.handover_upcoming
     as_of = ctx.as_of
     soon = as_of + timedelta(days=policy.soon_days)
     out: list[Warning] = []
-    for handover in ctx.case.handovers:
+    for handover in handovers:
         if not handover.is_open:
             continue
         days_away = (handover.planned_on - as_of).days
