@@ -66,13 +66,13 @@ def leaver_cases(db: str):
 
 def _unplanned_in_the_sample() -> list[tuple[str, frozenset]]:
     """N1-03's cases with no handover planned yet in the shipped sample (the
-    lead has planned the rest): (case ref, flags)."""
-    engine = make_engine(str(shipped_sample_path()))
-    try:
-        with session(engine) as s:
-            cases = load_cases(s, practitioner_id="N1-03")
-    finally:
-        engine.dispose()
+    lead has planned the rest): (case ref, flags, whether it had a handover before).
+    Read through the bare-driver Reader, which writes nothing (an engine would
+    switch the shipped file to WAL)."""
+    from storage.reader import Database
+
+    with Database(str(shipped_sample_path())).reader() as reader:
+        cases = load_cases(reader, practitioner_id="N1-03")
     return [(c.case_ref, c.flags, bool(c.handovers)) for c in cases if c.open_handover is None]
 
 

@@ -28,14 +28,17 @@ RECORD = json.loads((Path(__file__).with_name("v1_on_sample.json")).read_text())
 
 
 @pytest.fixture(scope="module")
-def v2_warned() -> tuple[int, set[str]]:
-    engine = make_engine(str(SAMPLE), create=False)
+def v2_warned(tmp_path_factory) -> tuple[int, set[str]]:
+    from storage.sample import demo_copy
+
+    as_of = date.fromisoformat(RECORD["as_of"])
+    copy = demo_copy(SAMPLE, tmp_path_factory.mktemp("burden"), as_of)  # never open the shipped file itself
+    engine = make_engine(str(copy), create=False)
     try:
         with session(engine) as s:
             world, cases = load_world(s), load_cases(s)
     finally:
         engine.dispose()
-    as_of = date.fromisoformat(RECORD["as_of"])
     risks = evaluate(with_auto_ticks(cases, world, as_of), world, as_of)
     return len(risks), {r.case_ref for r in risks if any(is_warning(w) for w in r.warnings)}
 

@@ -67,6 +67,9 @@ def rebuilt(tmp_path_factory) -> Path:
 def test_the_two_shipped_copies_are_the_same_file():
     assert ROOT_SAMPLE.is_file() and PACKAGED_SAMPLE.is_file()
     assert sha256(ROOT_SAMPLE) == sha256(PACKAGED_SAMPLE)
+    # a rollback-journal file as built: opened read-write by an engine (WAL) it would not be
+    for path in (ROOT_SAMPLE, PACKAGED_SAMPLE):
+        assert path.read_bytes()[18:20] == b"\x01\x01", f"{path} was opened in WAL mode; rebuild it"
     assert shipped_sample_path().resolve() == PACKAGED_SAMPLE.resolve()
 
 
