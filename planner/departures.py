@@ -237,22 +237,24 @@ def departure_events(practitioner_id: str, world: World, as_of: date,
             continue  # over, or beyond the horizon (an absence under way counts)
         if practitioner.leaving_on is not None and first >= practitioner.leaving_on:
             continue  # they will have left by then
-        long = (last - first).days + 1 >= policy.handover_unplanned.long_absence_days
+        # open-ended (last is date.max): counted as 28+ days (SPEC §2)
+        long = last == date.max or (last - first).days + 1 >= policy.handover_unplanned.long_absence_days
         events.append(DepartureEvent(practitioner_id, "absence" if long else "short_absence",
-                                     first, last, None if long else cover))
+                                     first, None if last == date.max else last, None if long else cover))
     events.sort(key=lambda e: (e.starts_on, e.kind))
     return events
 
 
 def _blocks(absences: Iterable[Absence]) -> list[tuple[date, date, str | None]]:
-    """Back-to-back or overlapping absences joined: (first, last, the first cover named)."""
+    """Back-to-back or overlapping absences joined: (first, last, the first cover named);
+    an open-ended one runs to `date.max`."""
     blocks: list[list] = []
     for absence in sorted(absences, key=lambda a: a.start_date):
-        if blocks and absence.start_date <= blocks[-1][1] + timedelta(days=1):
-            blocks[-1][1] = max(blocks[-1][1], absence.end_date)
+        if blocks and (blocks[-1][1] == date.max or absence.start_date <= blocks[-1][1] + timedelta(days=1)):
+            blocks[-1][1] = max(blocks[-1][1], absence.last_day)
             blocks[-1][2] = blocks[-1][2] or absence.cover_practitioner_id
         else:
-            blocks.append([absence.start_date, absence.end_date, absence.cover_practitioner_id])
+            blocks.append([absence.start_date, absence.last_day, absence.cover_practitioner_id])
     return [(a, b, c) for a, b, c in blocks]
 
 
@@ -460,7 +462,7 @@ def cover_suggestions(
                 continue
             if p.leaving_on is not None and p.leaving_on <= absence.end_date:
                 continue
-            if any(a.start_date <= absence.end_date and a.end_date >= absence.start_date
+            if any(a.start_date <= absence.end_date and a.last_day >= absence.start_date
                    for a in world.absences_of(pid)):
                 continue
             if pair_exclusion(case, p) is not None:

@@ -133,7 +133,8 @@ async def test_rebalance_brings_n1_02_under_the_target_and_dropping_updates_afte
         await open_team(pilot)
         screen = await solve(pilot)
         plan = screen.plan
-        assert plan.moves and all(m.from_id == OVER for m in plan.moves)
+        # cases leave N1-02; a B-tier case a PSO may not take can go to a PO who passes one on
+        assert plan.moves and OVER in {m.from_id for m in plan.moves}
         assert plan.practitioner(OVER).pct_before > 110
         assert plan.practitioner(OVER).pct_after <= 110 and plan.target_pct == 110
         assert plan.overload_points == 0
@@ -183,7 +184,8 @@ async def test_applying_plans_warm_handovers_with_checklists(make_app, sample_en
         await pilot.press("space")
         await pilot.pause()
         dropped = screen.solved.plan.moves[0].case_ref
-        accepted = [m for m in screen.plan.moves]
+        # a move of a case already handed to that receiver (the leaver's, in the sample) plans nothing new
+        accepted = [m for m in screen.plan.moves if not m.already_planned]
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ApplyConfirm))
         confirm = app.screen
@@ -199,7 +201,7 @@ async def test_applying_plans_warm_handovers_with_checklists(make_app, sample_en
     for move in accepted:
         case = after[move.case_ref]
         h = case.open_handover
-        assert case.practitioner_id == OVER  # not reallocated: the handover is only planned
+        assert case.practitioner_id == move.from_id  # not reallocated: the handover is only planned
         assert h.to_practitioner_id == move.to_id and h.status == "planned"
         assert h.planned_on.isoformat() == "2026-12-29"  # as-of + 28 is Christmas Day
         assert len(h.items) >= 5 and any(i.required for i in h.items)
