@@ -31,7 +31,7 @@ The scenarios, as of `built_for` (case refs are stable for a given version):
 - NG1006 first_contact coming (new from court 3 days ago, booked)
 - NG1007 handover_upcoming low (leaver's case, D+10, `vlo_told` due in 3 days) +
          practitioner_churn medium (two holders this year + the receiver)
-- NG1008 handover_upcoming high (D+2, `read` late)
+- NG1008 handover_upcoming high (D on Monday, in 3 days; `rj_facilitator_told` late)
 - NG1009 handover_upcoming low (D+17, `told` due in 3 days)
 - NG1010 cold_handover (completed cold 30 days ago, no three-way, override recorded)
 - NG1011 missed_appointments medium (two missed in a row)
@@ -44,13 +44,15 @@ The scenarios, as of `built_for` (case refs are stable for a given version):
 - NG1018 practitioner_churn medium: A -> B -> A (N1-02, N1-07, N1-02)
 - NG1019 cover_needed (appointment booked in N1-08's leave next week, no cover)
 - NG1020 handover_upcoming medium (D+6 before N1-06's leave; `told` and `summary` late)
-- N1-03 (leaving_on built_for + 21): most handovers planned; the rest
-         handover_unplanned medium; early_break on new relationships
+- N1-03 (leaving_on built_for + 21): all but five cases have handovers
+         planned, two a working day (SPEC §4), with one slot free on the
+         last day and a week before it; the rest handover_unplanned
+         medium; early_break on new relationships
 - N1-04 (off sick with no end date since built_for - 12, no cover):
          handover_unplanned high on every case, cover_needed where contact falls due
-- N1-06 (12 weeks' leave from built_for + 10, no cover): handovers planned
-         for all but five cases (handover_unplanned high on those)
-- N1-03: all but five cases have handovers planned
+- N1-06 (12 weeks' leave from built_for + 24, no cover): handovers planned
+         two a working day for all but five cases (handover_unplanned
+         medium on those)
 - N1-08 (away next week, no cover named): cover_needed
 - N1-10 (left 9 days ago, still holding four cases): handover_unplanned high
 - N1-02 is over 110% capacity
@@ -549,15 +551,16 @@ def _absences(b: _Builder) -> None:
     the odd short sickness; cover named for most), and the ones the
     scenarios need:
 
-    - N1-06 starts twelve weeks' leave in 10 days with no cover named
-      (handover_unplanned, cover_needed); the lead has planned some handovers;
+    - N1-06 starts twelve weeks' leave in 24 days with no cover named
+      (handover_unplanned); the lead has planned most handovers, two a
+      working day before it (three weeks is what two a day needs);
     - N1-04 has been off sick for 12 days with no end date and no cover
       named (handover_unplanned high on each of their cases);
     - N1-08 is away next week (Mon to Fri) with no cover named (cover_needed:
       contact falls due, and an appointment was booked before the leave was);
     - Christmas leave for several, with cover named."""
     rng = b.rng
-    b.absence("N1-06", 10, 93, "leave")
+    b.absence("N1-06", 24, 107, "leave")
     b.absence("N1-04", -12, None, "sickness")
     b.absence("N1-08", 3, 7, "leave")
     b.absence("N1-09", 24, 35, "leave", cover="N1-02")
@@ -641,12 +644,13 @@ def _scenarios(b: _Builder) -> None:
                views={"told": ("concerns", "Not keen on starting again; wants the new worker to know "
                                            "about the job interviews.")})
 
-    # NG1008 handover_upcoming high: in 2 days, before N1-06's leave; `read` is late.
+    # NG1008 handover_upcoming high: on Monday (in 3 days); the RJ facilitator not
+    # yet told (due 23 Nov, late) and the record not yet read (due today).
     c = b.case(N, nt, tier="C3", flags=("restorative_justice",))
     b.allocate(c, [("N1-06", -230)])
     b.history(c)
-    b.handover(c, "N1-06", "N1-05", 2, status="in_progress",
-               done={"told": -12, "summary": -4, "rj_facilitator_told": -5},
+    b.handover(c, "N1-06", "N1-05", 3, status="in_progress",
+               done={"told": -12, "summary": -4},
                reason="practitioner on long leave", created=-16,
                summary="Responds best to plain, direct talk; wants the RJ conference kept on track.")
 
@@ -737,7 +741,8 @@ def _scenarios(b: _Builder) -> None:
     b.handover(c, "N1-03", "N1-09", -20, status="completed_warm", completed=-20, created=-45,
                done={"told": -35, "summary": -28, "read": -24, "three_way": -25, "booked": -22,
                      "first_contact": -9, "reachable": -6},
-               auto=("three_way", "booked", "first_contact"), reason="practitioner leaving")
+               auto=("three_way", "booked", "first_contact"), reason="practitioner leaving",
+               summary="Works best with a plan written down; wants help with the housing bid to continue.")
 
     # NG1018 practitioner_churn, A -> B -> A: N1-02, then N1-07 for four months, then N1-02 again.
     c = b.case(N, nt, tier="C2")
@@ -859,36 +864,112 @@ def _fillers(b: _Builder) -> None:
 
 
 def _leave_planning(b: _Builder) -> None:
-    """The lead has planned most of the departures: all but five of N1-06's
-    cases (twelve weeks' leave from built_for + 10) have handovers dated
-    before the leave, and all but five of N1-03's (leaving on built_for +
-    21), with the person told and the summary written where they are due.
-    N1-10, who left nine days ago, still holds four cases with nothing
-    planned; N1-04, off sick with no end date, has nothing planned either."""
+    """The lead has planned most of the departures, as SPEC §4 staggers them:
+    at most two handovers a working day for each departing practitioner
+    (counting the ones the scenarios plan), on working days only, before
+    they go, to a receiver who is in that day and may hold the case (no PSO
+    for tier A or B), and no receiver given more than two on one day.
+
+    - N1-03 (leaving on built_for + 21): all but five cases, from Monday
+      built_for + 3 to the day before she goes. Her days are full but for
+      one slot on that day and one a week before it, so the
+      departures list for the other five has to give some short notice and
+      date some after she has gone, and says so. The two handovers on that
+      Monday have had their three-way meeting and the first appointment
+      with the new worker is booked.
+    - N1-06 (twelve weeks' leave from built_for + 24): all but five cases,
+      from built_for + 4, leaving the last days before the leave free.
+
+    Items due by built_for + 3 are done (the person told and their view
+    recorded, the summary written, the record read, the group's people
+    told); so is `told` everywhere and, for N1-06, the summary. N1-10, who
+    left nine days ago, still holds four cases with nothing planned; N1-04,
+    off sick with no end date, has nothing planned either."""
+    from planner.calendar import working_days
+    from planner.checklist import build_checklist
+    from planner.model import Case as PlannerCase
+
+    calendar = working_days("england-and-wales")
+    gives: dict[tuple[str, date], int] = defaultdict(int)  # (outgoing, D) -> handovers
+    takes: dict[tuple[str, date], int] = defaultdict(int)  # (incoming, D) -> handovers
+    pk_to_pid = {pk: pid for pid, pk in b.pk.items()}
+    for row in b.rows["handover"]:
+        if row["status"] in ("planned", "in_progress"):
+            gives[(pk_to_pid[row["from_practitioner_pk"]], row["planned_on"])] += 1
+            takes[(pk_to_pid[row["to_practitioner_pk"]], row["planned_on"])] += 1
+
     def open_cases_of(pid: str) -> list[_Case]:
         return [c for c in b.cases
                 if c.case_ref > "NG1020" and c.allocations and c.allocations[-1][0] == pid
                 and c.allocations[-1][2] is None]
 
-    def receiver(i: int, c: _Case, avoid: str) -> str:
-        choices = [r for r in ("N1-09", "N1-02", "N1-07", "N1-05", "N1-08") if r != avoid]
-        to_pid = choices[i % len(choices)]
-        if to_pid in ("N1-05", "N1-08") and c.level in ("intensive", "enhanced"):
-            to_pid = "N1-09"  # a PSO takes no tier A or B case
-        return to_pid
+    def days(pid: str, first: int, last: date, n: int, keep_free: dict[date, int]) -> list[date]:
+        """Up to `n` handover dates for `pid`: two a working day from
+        built_for + `first` to `last`, counting what is planned, less
+        `keep_free` (fewer when the days run out: built for another date)."""
+        out: list[date] = []
+        day = b.working(b.d(first))
+        while len(out) < n and day <= last:
+            room = 2 - gives[(pid, day)] - keep_free.get(day, 0)
+            out += [day] * max(0, min(room, n - len(out)))
+            day = b.add_working(day, 1)
+        return out
 
-    theirs = open_cases_of("N1-06")
-    for i, c in enumerate(theirs[5:]):
-        day = 7 + i % 3
-        b.handover(c, "N1-06", receiver(i, c, "N1-06"), day, status="in_progress",
-                   done={"told": -5, "summary": -1, **{k: -2 for k in _group_items(c)}},
-                   reason="practitioner on long leave", created=-9)
-    theirs = open_cases_of("N1-03")
-    for i, c in enumerate(theirs[5:]):
-        day = 14 + i % 6
-        b.handover(c, "N1-03", receiver(i + 1, c, "N1-03"), day, status="in_progress",
-                   done={"told": -2, **{k: -1 for k in _group_items(c)}},
-                   reason="practitioner leaving", created=-9)
+    def receiver(i: int, c: _Case, giver: str, day: date) -> str | None:
+        order = [r for r in ("N1-09", "N1-02", "N1-07", "N1-05", "N1-08") if r != giver]
+        for k in range(len(order)):
+            to_pid = order[(i + k) % len(order)]
+            if to_pid in ("N1-05", "N1-08") and c.level in ("intensive", "enhanced"):
+                continue  # a PSO takes no tier A or B case
+            if b.absent(to_pid, day) or takes[(to_pid, day)] >= 2:
+                continue
+            return to_pid
+        return None
+
+    def plan(pid: str, cases: list[_Case], dates: list[date], reason: str, done_always: tuple[str, ...],
+             rotate: int) -> None:
+        soon = b.d(3)
+        for i, (c, day) in enumerate(zip(cases, dates)):
+            to_pid = receiver(i + rotate, c, pid, day)
+            if to_pid is None:
+                continue  # nobody free that day (built for another date): left unplanned
+            gives[(pid, day)] += 1
+            takes[(to_pid, day)] += 1
+            created = -16
+            pcase = PlannerCase(case_ref=c.case_ref, display_name="", contact_level=c.level,
+                                youth=c.youth, flags=frozenset(c.flags))
+            done: dict[str, int] = {}
+            for item in build_checklist(pcase, day, calendar):
+                if item.item_id in ("three_way", "booked", "first_contact", "reachable", "review"):
+                    continue  # ticked from the records, or not due before D
+                if item.due <= soon or item.item_id in done_always or item.item_id in _group_items(c):
+                    done[item.item_id] = max(created + 1, min((item.due - b.b).days, -1))
+            auto: tuple[str, ...] = ()
+            if day <= soon:  # the three-way has been held and the first appointment booked
+                met = b.working(day - timedelta(days=5), back=True)
+                b.contact(c, met, pid, "three_way", with_pid=to_pid)
+                b.appointment(c, b.add_working(day, 2), to_pid, at=time(10, 0))
+                done["three_way"] = (met - b.b).days
+                auto = ("three_way",)
+            b.handover(c, pid, to_pid, (day - b.b).days, status="in_progress", done=done, auto=auto,
+                       reason=reason, created=created,
+                       summary=_PLANNED_SUMMARY if "summary" in done else None)
+
+    theirs = open_cases_of("N1-03")[5:]
+    last = b.working(b.leaving["N1-03"] - timedelta(days=1), back=True)
+    keep_free = {last: 1, b.working(last - timedelta(days=7), back=True): 1}  # one slot on each
+    plan("N1-03", theirs, days("N1-03", 3, last, len(theirs), keep_free), "practitioner leaving",
+         ("told",), rotate=1)
+    theirs = open_cases_of("N1-06")[5:]
+    leave = min(s for s, e, _ in b.absences["N1-06"] if (e - s).days >= 27 and s > b.b)
+    last = b.working(leave - timedelta(days=1), back=True)
+    plan("N1-06", theirs, days("N1-06", 4, last, len(theirs), {}), "practitioner on long leave",
+         ("told", "summary"), rotate=0)
+
+
+#: The handover summary of the lead's planned handovers that have one written.
+_PLANNED_SUMMARY = ("Keeps appointments best in the morning; goals and risks as in the last review; "
+                    "does not want to tell the story of the offence again.")
 
 
 #: The person's view recorded on a `told` or `review` item the sample ticks.

@@ -286,6 +286,47 @@ def test_the_scenarios_say_what_storage_sample_says(risks, ref, rule, severity):
     assert by_ref(risks[0])[ref].get(rule) == severity
 
 
+def test_the_handovers_planned_in_the_sample_keep_to_the_planning_rules():
+    """SPEC §4 on every open handover of the sample, as the lead would have
+    planned them: on working days, at most two a working day for each
+    outgoing practitioner (the departures' stagger), never to a receiver who
+    is away that day or has left, never a tier A or B case to a PSO; and on
+    every handover, a ticked summary has its text and a ticked `told` or
+    `review` the person's view."""
+    from planner.calendar import working_days
+
+    wd = working_days("england-and-wales")
+    con = sqlite3.connect(f"{ROOT_SAMPLE.as_uri()}?mode=ro", uri=True)
+    try:
+        handovers = con.execute(
+            "SELECT h.id, c.case_ref, c.tier, f.practitioner_id, t.practitioner_id, t.grade, t.leaving_on,"
+            " t.id, h.planned_on FROM handover h JOIN \"case\" c ON c.id = h.case_id"
+            " JOIN practitioner f ON f.id = h.from_practitioner_pk"
+            " JOIN practitioner t ON t.id = h.to_practitioner_pk"
+            " WHERE h.status IN ('planned', 'in_progress')").fetchall()
+        absences = con.execute("SELECT practitioner_pk, start_date, end_date FROM absence").fetchall()
+        ticked = con.execute("SELECT handover_id, item_id, view FROM handover_item WHERE done = 1").fetchall()
+        summaries = dict(con.execute("SELECT id, summary FROM handover").fetchall())
+    finally:
+        con.close()
+    assert len(handovers) >= 40  # the lead's planning of two departures, and the scenarios
+    per_day: dict[tuple[str, str], int] = defaultdict(int)
+    for _hid, ref, tier, giver, to, grade, leaving_on, to_pk, day in handovers:
+        d = date.fromisoformat(day)
+        assert wd.is_working(d), (ref, day)
+        per_day[(giver, day)] += 1
+        assert leaving_on is None or leaving_on > day, (ref, to, "has left")
+        away = [(s, e) for pk, s, e in absences if pk == to_pk and s <= day and (e is None or day <= e)]
+        assert not away, (ref, to, day, away)
+        assert not (grade == "PSO" and tier and tier[0] in "AB"), (ref, to, tier)
+    assert max(per_day.values()) <= 2, [k for k, n in per_day.items() if n > 2]
+    for hid, item, view in ticked:
+        if item == "summary":
+            assert summaries[hid], (hid, "summary ticked with no text")
+        if item in ("told", "review"):
+            assert view, (hid, item, "ticked without the person's view")
+
+
 def test_departures_the_new_rules_speak_up_about(risks):
     """A practitioner who has left and still holds cases, and one off sick
     with no end date and no cover named: every case they hold is
