@@ -121,8 +121,9 @@ def away_on(practitioner: Practitioner, world: World, day: date) -> str | None:
         return f"{pid} leaves on {fmt_day(practitioner.leaving_on)}, by {fmt_day(day)}"
     for absence in world.absences_of(pid):
         if absence.covers(day):
-            until = "with no end date" if absence.open_ended else f"to {fmt_day(absence.end_date)}"
-            return f"{pid} is away on {fmt_day(day)} ({absence.kind} from {fmt_day(absence.start_date)} {until})"
+            when = (f"from {fmt_day(absence.start_date)} with no end date" if absence.open_ended
+                    else f"{fmt_day(absence.start_date)} to {fmt_day(absence.end_date)}")
+            return f"{pid} is away on {fmt_day(day)} ({absence.kind} {when})"
     return None
 
 
