@@ -650,7 +650,7 @@ def _scenarios(b: _Builder) -> None:
     b.allocate(c, [("N1-06", -230)])
     b.history(c)
     b.handover(c, "N1-06", "N1-05", 3, status="in_progress",
-               done={"told": -12, "summary": -4},
+               done={"told": -11, "summary": -4},
                reason="practitioner on long leave", created=-16,
                summary="Responds best to plain, direct talk; wants the RJ conference kept on track.")
 
@@ -667,7 +667,7 @@ def _scenarios(b: _Builder) -> None:
     b.contact(c, -28, "N1-07", "office")
     b.regular(c, b.d(-21), b.d(-1))
     b.handover(c, "N1-02", "N1-07", -30, status="completed_cold", completed=-30, created=-50,
-               done={"told": -44, "summary": -37, "read": -33, "booked": -31, "opd_consulted": -36,
+               done={"told": -44, "summary": -37, "read": -35, "booked": -31, "opd_consulted": -36,
                      "first_contact": -28, "reachable": -16},
                auto=("booked", "first_contact"),
                override="Court date moved; three-way could not be arranged in time. "
