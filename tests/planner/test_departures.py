@@ -204,6 +204,25 @@ def test_receivers_who_are_leaving_or_long_away_are_excluded():
     assert item.to_practitioner_id == "S"
 
 
+def test_a_receiver_whose_long_absence_starts_within_eight_weeks_is_excluded():
+    """Twelve weeks' leave from 24 days ahead is only 4 working days of the
+    next 28, but like leaving it would send the case on again at once."""
+    p = people()
+    away = {
+        "A": (Absence("A", ahead(24), ahead(107)),),  # 12 weeks from Mon 21 Dec
+        "B": (Absence("B", ahead(24), ahead(37)),),  # two weeks: cover, not a handover
+        "S": (Absence("S", ahead(40), None, kind="sickness"),),  # no end date, within 56 days
+    }
+    w = world(p, away)
+    assert receiver_exclusion(p["A"], w, AS_OF) == "A is away from 21 Dec 2026 to 14 Mar 2027, a long absence"
+    assert receiver_exclusion(p["B"], w, AS_OF) is None
+    assert receiver_exclusion(p["S"], w, AS_OF) == "S is away from 6 Jan 2027 with no end date, a long absence"
+    later = world(p, {"A": (Absence("A", ahead(60), ahead(150)),)})
+    assert receiver_exclusion(p["A"], later, AS_OF) is None  # beyond the 56 days
+    item = plan([case("C1", tier="D1")] + load("B", 5), w)["C1"]
+    assert item.to_practitioner_id == "B" and {c.practitioner_id for c in item.candidates} == {"B"}
+
+
 def test_a_receiver_away_on_the_handover_date_is_excluded():
     day = plan([case("C1", tier="B2")])["C1"].planned_on
     w = world(absences={"A": (Absence("A", day, day),)})
