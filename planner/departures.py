@@ -38,7 +38,7 @@ Everything here is pure: plain dataclasses in, plain results out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -52,10 +52,12 @@ __all__ = [
     "DepartureEvent",
     "DepartureItem",
     "TeamLoad",
+    "busiest_day",
     "cover_suggestions",
     "departure_events",
     "departure_plan",
     "knows_person",
+    "planned_per_day",
     "team_loads",
     "with_choice",
 ]
@@ -314,11 +316,7 @@ def departure_plan(
     timing = policy.handover
     first = as_of + timedelta(days=timing.default_days_ahead)
     last = calendar.add(event.starts_on, -1)  # the working day before they go
-    busy: dict[tuple[str, date], int] = {}
-    for c in cases:
-        h = c.open_handover
-        if h is not None and h.from_practitioner_id == practitioner_id:
-            busy[(practitioner_id, h.planned_on)] = busy.get((practitioner_id, h.planned_on), 0) + 1
+    busy = {(practitioner_id, day): n for day, n in planned_per_day(practitioner_id, cases).items()}
     own_absences = world.absences_of(practitioner_id)
     schedule = stagger(
         [(c.case_ref, practitioner_id) for c in mine],
@@ -391,6 +389,32 @@ def departure_plan(
             ))
     items.sort(key=lambda item: (item.planned_on, -item.score, item.case_ref))
     return items
+
+
+def planned_per_day(practitioner_id: str, cases: Iterable[Case]) -> dict[date, int]:
+    """Handover date -> how many open handovers the practitioner gives that day."""
+    out: dict[date, int] = {}
+    for c in cases:
+        h = c.open_handover
+        if h is not None and h.from_practitioner_id == practitioner_id:
+            out[h.planned_on] = out.get(h.planned_on, 0) + 1
+    return out
+
+
+def busiest_day(items: Iterable[DepartureItem], planned: Mapping[date, int]) -> tuple[date | None, int]:
+    """The day of the departure's items (those with a receiver, as the lead left
+    them) on which the departing practitioner would give the most handovers,
+    counting the ones already planned that day (`planned`, from
+    `planned_per_day`), and how many (SPEC §4: at most 2). The earliest such
+    day; (None, 0) when no item has a receiver."""
+    days: dict[date, int] = {}
+    for item in items:
+        if item.to_practitioner_id is not None:
+            days[item.planned_on] = days.get(item.planned_on, 0) + 1
+    if not days:
+        return None, 0
+    day = max(sorted(days), key=lambda d: days[d] + planned.get(d, 0))
+    return day, days[day] + planned.get(day, 0)
 
 
 def with_choice(item: DepartureItem, *, as_of: date, to_id: str | None = None,

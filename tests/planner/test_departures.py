@@ -14,10 +14,12 @@ from datetime import date, timedelta
 import pytest
 
 from planner.departures import (
+    busiest_day,
     cover_suggestions,
     departure_events,
     departure_plan,
     knows_person,
+    planned_per_day,
     with_choice,
 )
 from planner.exclusions import receiver_exclusion
@@ -342,6 +344,19 @@ def test_handovers_already_planned_that_day_count_towards_the_two():
     planned = [case(f"P{i}", handovers=[Handover("X", "A", ahead(14))]) for i in range(2)]
     items = plan([case("C1")] + planned, far)
     assert items["C1"].planned_on == ahead(17)  # Fri 11 Dec is full: Monday 14 Dec
+
+
+def test_the_busiest_day_of_the_leads_dates_counts_the_handovers_already_planned():
+    far = world(people(X={"leaving_on": ahead(40)}))
+    planned = [case(f"P{i}", handovers=[Handover("X", "A", ahead(14))]) for i in range(2)]
+    cases = [case("C1"), case("C2")] + planned
+    items = departure_plan("X", cases, far, AS_OF, DEFAULT_POLICY)
+    already = planned_per_day("X", cases)
+    assert already == {ahead(14): 2}
+    assert busiest_day(items, already) == (ahead(17), 2)  # Mon 14 Dec: the two new ones
+    crowded = [with_choice(items[0], as_of=AS_OF, planned_on=ahead(14)), *items[1:]]  # the lead's date
+    assert busiest_day(crowded, already) == (ahead(14), 3)
+    assert busiest_day([replace(i, to_practitioner_id=None) for i in crowded], already) == (None, 0)
 
 
 def test_when_the_days_run_out_just_enough_start_from_as_of_plus_7_and_are_named():
