@@ -83,11 +83,10 @@ class DepartureEvent:
     def describe(self) -> str:
         if self.kind == "leaving":
             return f"{self.practitioner_id} leaves on {_fmt(self.starts_on)}"
-        days = (self.ends_on - self.starts_on).days + 1 if self.ends_on else 0
-        return (
-            f"{self.practitioner_id} is away {_fmt(self.starts_on)} to "
-            f"{_fmt(self.ends_on) if self.ends_on else '?'} ({days} days)"
-        )
+        if self.ends_on is None:  # open-ended (SPEC §2)
+            return f"{self.practitioner_id} is away from {_fmt(self.starts_on)} with no end date"
+        days = (self.ends_on - self.starts_on).days + 1
+        return f"{self.practitioner_id} is away {_fmt(self.starts_on)} to {_fmt(self.ends_on)} ({days} days)"
 
 
 @dataclass(frozen=True, slots=True)

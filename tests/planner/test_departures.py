@@ -300,6 +300,16 @@ def test_departure_events_name_the_departure(kind):
     assert events[0].kind == kind and events[0].needs_handover
 
 
+def test_an_absence_with_no_end_date_is_a_departure_said_as_such():
+    p = people(X={"leaving_on": None})
+    for start in (ago(12), ahead(5)):  # under way, or to come
+        [event] = departure_events("X", world(p, {"X": (Absence("X", start, None, kind="sickness"),)}), AS_OF)
+        assert event.kind == "absence" and event.needs_handover and event.ends_on is None
+        assert event.describe() == f"X is away from {start.day} {start:%b %Y} with no end date"
+    [event] = departure_events("X", world(p, {"X": (Absence("X", ahead(5), ahead(40)),)}), AS_OF)
+    assert event.describe() == "X is away 2 Dec 2026 to 6 Jan 2027 (36 days)"
+
+
 # --- staggered dates (SPEC §4) -----------------------------------------------
 
 
