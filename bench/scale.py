@@ -291,7 +291,32 @@ def generate(practitioners: int = 600, cases: int = 20_000, contacts: int = 1_00
         if rng.random() < 0.3:
             data.appointments.append((c + 1, today + rng.randint(15, 40), holder, rng.choice(_TIMES),
                                       "office", None))
+    _departures_and_cancellations(data, leads, today)
     return data
+
+
+def _departures_and_cancellations(data: ScaleData, leads: set[int], today: int) -> None:
+    """What rules v2 read, added without drawing from the random stream (the
+    rest of the data is what it was): about one practitioner in a hundred
+    off sick with no end date and no cover named, about one in a hundred and
+    fifty who has left and still holds cases. (Who cancelled a cancelled
+    contact is worked out as the rows are written: `_cancelled_by`.)"""
+    starts = {(a[0], a[1]) for a in data.absences}
+    for n, p in enumerate(data.practitioners):
+        pk = p[0]
+        if pk in leads:
+            continue
+        if pk % 97 == 13 and (pk, today - 1 - pk % 20) not in starts:
+            data.absences.append((pk, today - 1 - pk % 20, None, "sickness", None))
+        elif pk % 151 == 29:
+            data.practitioners[n] = (*p[:8], today - 1 - pk % 25, p[9])
+
+
+def _cancelled_by(case_id: int, day: int, outcome: str) -> str | None:
+    """About a third of cancellations by the practitioner's side, the rest by the person."""
+    if outcome != "cancelled":
+        return None
+    return "practitioner" if (case_id + day) % 3 == 0 else "person"
 
 
 def _handover(data: ScaleData, cid: int, from_pk: int, to_pk: int, planned: int, today: int,
@@ -344,8 +369,8 @@ def _rows(data: ScaleData, day: _Days) -> Iterator[tuple[str, Sequence[str], Ite
         (*r[:7], day(r[7]), r[8], r[9], day(r[10]), 1) for r in data.cases)
     yield "allocation", ("id", "case_id", "practitioner_pk", "start_date", "end_date", "reason",
                          "version"), ((r[0], r[1], r[2], day(r[3]), day(r[4]), r[5], 1) for r in data.allocations)
-    yield "contact", ("case_id", "contact_date", "practitioner_pk", "kind", "outcome", "version"), (
-        (r[0], day(r[1]), r[2], r[3], r[4], 1) for r in data.contacts)
+    yield "contact", ("case_id", "contact_date", "practitioner_pk", "kind", "outcome", "cancelled_by", "version"), (
+        (r[0], day(r[1]), r[2], r[3], r[4], _cancelled_by(r[0], r[1], r[4]), 1) for r in data.contacts)
     yield "appointment", ("case_id", "appointment_date", "practitioner_pk", "time", "kind", "rrule",
                           "version"), ((r[0], day(r[1]), r[2], r[3] if day.as_text else _time(r[3]), r[4], r[5], 1)
                                        for r in data.appointments)
@@ -488,14 +513,15 @@ def write_csv(data: ScaleData, dest: str | os.PathLike[str]) -> dict[str, Path]:
     write("allocations", ("case_ref", "practitioner_id", "start_date", "end_date", "reason"),
           ((ref[a[1]], pid[a[2]], day(a[3]), day(a[4]) or "", a[5]) for a in data.allocations))
     write("absences", ("practitioner_id", "start_date", "end_date", "kind", "cover_practitioner_id"),
-          ((pid[a[0]], day(a[1]), day(a[2]), a[3], pid[a[4]] if a[4] else "") for a in data.absences))
+          ((pid[a[0]], day(a[1]), day(a[2]) or "", a[3], pid[a[4]] if a[4] else "") for a in data.absences))
     write("appointments", ("case_ref", "appointment_date", "practitioner_id", "time", "kind", "rrule"),
           ((ref[a[0]], day(a[1]), pid[a[2]], a[3][:5], a[4], a[5] or "") for a in data.appointments))
     write("handovers", ("case_ref", "to_practitioner_id", "planned_on", "reason"),
           ((ref[h[1]], pid[h[3]], day(h[4]), h[6]) for h in data.handovers
            if h[5] in ("planned", "in_progress")))
-    write("contacts", ("case_ref", "contact_date", "practitioner_id", "kind", "outcome"),
-          ((ref[c[0]], day(c[1]), pid[c[2]], c[3], c[4]) for c in data.contacts))
+    write("contacts", ("case_ref", "contact_date", "practitioner_id", "kind", "outcome", "cancelled_by"),
+          ((ref[c[0]], day(c[1]), pid[c[2]], c[3], c[4], _cancelled_by(c[0], c[1], c[4]) or "")
+           for c in data.contacts))
     return paths
 
 

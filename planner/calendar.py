@@ -304,6 +304,12 @@ class WorkingDays:
                 remaining -= 1
         return current
 
+    def on_or_after(self, day: date) -> date:
+        """`day` if it is a working day, else the next working day."""
+        while not self.is_working(day):
+            day += _ONE_DAY
+        return day
+
     def count_between(self, start: date, end: date) -> int:
         """Working days d with start < d <= end, so `count_between(a, add(a, n)) == n`.
 

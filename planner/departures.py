@@ -38,7 +38,7 @@ Everything here is pure: plain dataclasses in, plain results out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -52,10 +52,12 @@ __all__ = [
     "DepartureEvent",
     "DepartureItem",
     "TeamLoad",
+    "busiest_day",
     "cover_suggestions",
     "departure_events",
     "departure_plan",
     "knows_person",
+    "planned_per_day",
     "team_loads",
     "with_choice",
 ]
@@ -81,11 +83,10 @@ class DepartureEvent:
     def describe(self) -> str:
         if self.kind == "leaving":
             return f"{self.practitioner_id} leaves on {_fmt(self.starts_on)}"
-        days = (self.ends_on - self.starts_on).days + 1 if self.ends_on else 0
-        return (
-            f"{self.practitioner_id} is away {_fmt(self.starts_on)} to "
-            f"{_fmt(self.ends_on) if self.ends_on else '?'} ({days} days)"
-        )
+        if self.ends_on is None:  # open-ended (SPEC §2)
+            return f"{self.practitioner_id} is away from {_fmt(self.starts_on)} with no end date"
+        days = (self.ends_on - self.starts_on).days + 1
+        return f"{self.practitioner_id} is away {_fmt(self.starts_on)} to {_fmt(self.ends_on)} ({days} days)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,22 +238,24 @@ def departure_events(practitioner_id: str, world: World, as_of: date,
             continue  # over, or beyond the horizon (an absence under way counts)
         if practitioner.leaving_on is not None and first >= practitioner.leaving_on:
             continue  # they will have left by then
-        long = (last - first).days + 1 >= policy.handover_unplanned.long_absence_days
+        # open-ended (last is date.max): counted as 28+ days (SPEC §2)
+        long = last == date.max or (last - first).days + 1 >= policy.handover_unplanned.long_absence_days
         events.append(DepartureEvent(practitioner_id, "absence" if long else "short_absence",
-                                     first, last, None if long else cover))
+                                     first, None if last == date.max else last, None if long else cover))
     events.sort(key=lambda e: (e.starts_on, e.kind))
     return events
 
 
 def _blocks(absences: Iterable[Absence]) -> list[tuple[date, date, str | None]]:
-    """Back-to-back or overlapping absences joined: (first, last, the first cover named)."""
+    """Back-to-back or overlapping absences joined: (first, last, the first cover named);
+    an open-ended one runs to `date.max`."""
     blocks: list[list] = []
     for absence in sorted(absences, key=lambda a: a.start_date):
-        if blocks and absence.start_date <= blocks[-1][1] + timedelta(days=1):
-            blocks[-1][1] = max(blocks[-1][1], absence.end_date)
+        if blocks and (blocks[-1][1] == date.max or absence.start_date <= blocks[-1][1] + timedelta(days=1)):
+            blocks[-1][1] = max(blocks[-1][1], absence.last_day)
             blocks[-1][2] = blocks[-1][2] or absence.cover_practitioner_id
         else:
-            blocks.append([absence.start_date, absence.end_date, absence.cover_practitioner_id])
+            blocks.append([absence.start_date, absence.last_day, absence.cover_practitioner_id])
     return [(a, b, c) for a, b, c in blocks]
 
 
@@ -312,11 +315,7 @@ def departure_plan(
     timing = policy.handover
     first = as_of + timedelta(days=timing.default_days_ahead)
     last = calendar.add(event.starts_on, -1)  # the working day before they go
-    busy: dict[tuple[str, date], int] = {}
-    for c in cases:
-        h = c.open_handover
-        if h is not None and h.from_practitioner_id == practitioner_id:
-            busy[(practitioner_id, h.planned_on)] = busy.get((practitioner_id, h.planned_on), 0) + 1
+    busy = {(practitioner_id, day): n for day, n in planned_per_day(practitioner_id, cases).items()}
     own_absences = world.absences_of(practitioner_id)
     schedule = stagger(
         [(c.case_ref, practitioner_id) for c in mine],
@@ -391,6 +390,32 @@ def departure_plan(
     return items
 
 
+def planned_per_day(practitioner_id: str, cases: Iterable[Case]) -> dict[date, int]:
+    """Handover date -> how many open handovers the practitioner gives that day."""
+    out: dict[date, int] = {}
+    for c in cases:
+        h = c.open_handover
+        if h is not None and h.from_practitioner_id == practitioner_id:
+            out[h.planned_on] = out.get(h.planned_on, 0) + 1
+    return out
+
+
+def busiest_day(items: Iterable[DepartureItem], planned: Mapping[date, int]) -> tuple[date | None, int]:
+    """The day of the departure's items (those with a receiver, as the lead left
+    them) on which the departing practitioner would give the most handovers,
+    counting the ones already planned that day (`planned`, from
+    `planned_per_day`), and how many (SPEC §4: at most 2). The earliest such
+    day; (None, 0) when no item has a receiver."""
+    days: dict[date, int] = {}
+    for item in items:
+        if item.to_practitioner_id is not None:
+            days[item.planned_on] = days.get(item.planned_on, 0) + 1
+    if not days:
+        return None, 0
+    day = max(sorted(days), key=lambda d: days[d] + planned.get(d, 0))
+    return day, days[day] + planned.get(day, 0)
+
+
 def with_choice(item: DepartureItem, *, as_of: date, to_id: str | None = None,
                 planned_on: date | None = None, policy: Policy = DEFAULT_POLICY) -> DepartureItem:
     """The item with the receiver or the date the lead chose: the reason says
@@ -460,7 +485,7 @@ def cover_suggestions(
                 continue
             if p.leaving_on is not None and p.leaving_on <= absence.end_date:
                 continue
-            if any(a.start_date <= absence.end_date and a.end_date >= absence.start_date
+            if any(a.start_date <= absence.end_date and a.last_day >= absence.start_date
                    for a in world.absences_of(pid)):
                 continue
             if pair_exclusion(case, p) is not None:

@@ -10,7 +10,7 @@ a rebalance refuse the same pairs for the same reasons, in the same words:
   restricted case);
 - `receiver_exclusion`: someone who receives nothing from a rebalance or a
   departure (a team lead; away 10+ working days in the next 28 days;
-  leaving in the next 56 days);
+  leaving, or starting an absence of 28+ days, in the next 56 days);
 - `pair_exclusion`: a case that one practitioner may not hold (a PSO and a
   tier A or B case; the person's `not_with` list). When planning one
   handover by hand a team lead may override these two with a reason;
@@ -97,7 +97,12 @@ def receiver_exclusion(
     """Why a practitioner receives no case from a rebalance or a departure
     (SPEC §5), or None: a team lead; leaving within `leaving_within_days`
     (or already gone); away `absence_working_days`+ working days in the next
-    `absence_window_days`."""
+    `absence_window_days`; or, like leaving, starting a long absence (28+
+    days or no end date: a departure, `planner.departures.departure_events`)
+    within `leaving_within_days`. That last one is ours (README, "Choices"):
+    a twelve weeks' leave starting in 24 days is only 4 working days of the
+    next 28, yet whatever they received would have to be handed over again
+    at once, and `handover_unplanned` would say so."""
     pid = practitioner.practitioner_id
     if practitioner.is_lead:
         return f"{pid} is a team lead"
@@ -110,6 +115,13 @@ def receiver_exclusion(
     away = absent_working_days(pid, world, as_of, as_of + timedelta(days=ex.absence_window_days))
     if away >= ex.absence_working_days:
         return f"{pid} is away {away} working days in the next {ex.absence_window_days} days"
+    from planner.departures import departure_events
+
+    horizon = as_of + timedelta(days=ex.leaving_within_days)
+    for event in departure_events(pid, world, as_of, policy):
+        if event.kind == "absence" and event.starts_on <= horizon:
+            until = f"to {fmt_day(event.ends_on)}" if event.ends_on else "with no end date"
+            return f"{pid} is away from {fmt_day(event.starts_on)} {until}, a long absence"
     return None
 
 
@@ -121,8 +133,9 @@ def away_on(practitioner: Practitioner, world: World, day: date) -> str | None:
         return f"{pid} leaves on {fmt_day(practitioner.leaving_on)}, by {fmt_day(day)}"
     for absence in world.absences_of(pid):
         if absence.covers(day):
-            return (f"{pid} is away on {fmt_day(day)} ({absence.kind} "
-                    f"{fmt_day(absence.start_date)} to {fmt_day(absence.end_date)})")
+            when = (f"from {fmt_day(absence.start_date)} with no end date" if absence.open_ended
+                    else f"{fmt_day(absence.start_date)} to {fmt_day(absence.end_date)}")
+            return f"{pid} is away on {fmt_day(day)} ({absence.kind} {when})"
     return None
 
 

@@ -30,7 +30,11 @@ FLAGS = (
 )
 STATUSES = ("active", "paused", "closed")
 CONTACT_KINDS = ("office", "home_visit", "phone", "video", "three_way", "other")
+#: Kinds where the person and the practitioner are in the same room: "seen"
+#: in wording, "contact" for the others (planner/rules.py).
+FACE_TO_FACE_KINDS = frozenset({"office", "home_visit", "three_way"})
 OUTCOMES = ("attended", "missed", "cancelled")
+CANCELLED_BY = ("person", "practitioner")
 ABSENCE_KINDS = ("leave", "sickness", "training", "other")
 NATIONS = ("england-and-wales", "scotland", "northern-ireland")
 HANDOVER_STATUSES = (
@@ -100,18 +104,30 @@ class Allocation:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """A contact with the person on a case: its kind and whether it was attended."""
+    """A contact with the person on a case: its kind and whether it was attended.
+
+    `cancelled_by` (`person` or `practitioner`) says who cancelled a
+    cancelled one, when recorded; `with_practitioner_id` is a second
+    practitioner present (the incoming one at a three-way meeting)."""
 
     contact_date: date
     practitioner_id: str
     kind: str = "office"
     outcome: str = "attended"
     id: int | None = None
+    cancelled_by: str | None = None
+    with_practitioner_id: str | None = None
 
     @property
     def meaningful(self) -> bool:
         """SPEC §2: an attended contact of any kind but `other`."""
         return self.outcome == "attended" and self.kind != "other"
+
+    def involves(self, practitioner_id: str | None) -> bool:
+        """Held by this practitioner, or they were there (`with_practitioner_id`)."""
+        return practitioner_id is not None and (
+            self.practitioner_id == practitioner_id or self.with_practitioner_id == practitioner_id
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,21 +144,35 @@ class Appointment:
 
 @dataclass(frozen=True, slots=True)
 class Absence:
-    """A practitioner away from `start_date` to `end_date`, both counted."""
+    """A practitioner away from `start_date` to `end_date`, both counted.
+
+    `end_date` None: open-ended (a sickness with no return date yet, SPEC
+    §2); it covers every day from its start, and counts as a long absence
+    (`last_day` is `date.max`, `days` is None)."""
 
     practitioner_id: str
     start_date: date
-    end_date: date
+    end_date: date | None
     kind: str = "leave"
     cover_practitioner_id: str | None = None
     id: int | None = None
 
     def covers(self, day: date) -> bool:
-        return self.start_date <= day <= self.end_date
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
     @property
-    def days(self) -> int:
-        return (self.end_date - self.start_date).days + 1
+    def open_ended(self) -> bool:
+        return self.end_date is None
+
+    @property
+    def last_day(self) -> date:
+        """The last day away: `end_date`, or `date.max` while open-ended."""
+        return date.max if self.end_date is None else self.end_date
+
+    @property
+    def days(self) -> int | None:
+        """Calendar days away, both ends counted; None while open-ended."""
+        return None if self.end_date is None else (self.end_date - self.start_date).days + 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,23 +166,25 @@ class EarlyWindow:
 
 @dataclass(frozen=True)
 class ContactOverdue:
-    """When a gap over T turns from medium to high (`contact_overdue`)."""
+    """When a contact past its due date turns from medium to high (`contact_overdue`)."""
 
-    high_multiplier: float = _v(1.5, MULTIPLIER)  # high when gap > multiplier x T
+    high_multiplier: float = _v(1.5, MULTIPLIER)  # high when gap > multiplier x T...
+    booked_within_days: int = _v(7, DAYS_OR_ZERO)  # ...and nothing is booked within this many days
 
 
 @dataclass(frozen=True)
 class ContactDue:
-    """How early a contact falls due (`contact_due`)."""
+    """How early a contact falls due (`contact_due`): lead = min(max, max(min, floor((T + 2) / 4)))."""
 
-    lead_days: int = _v(7, DAYS_OR_ZERO)  # low when T - lead_days <= gap <= T
+    max_lead_days: int = _v(7, DAYS)
+    min_lead_days: int = _v(1, DAYS)
 
 
 @dataclass(frozen=True)
 class RelationshipGap:
     """The practitioner's own gap that warns (`relationship_gap`)."""
 
-    multiplier: float = _v(2.0, MULTIPLIER)  # own gap > multiplier x T
+    multiplier: float = _v(2.0, MULTIPLIER)  # own gap (absences not counted) > multiplier x T
 
 
 @dataclass(frozen=True)
@@ -195,12 +197,19 @@ class FirstContact:
 
 
 @dataclass(frozen=True)
-class HandoverUpcoming:
-    """How near a planned handover warns, and how loudly (`handover_upcoming`)."""
+class EarlyBreak:
+    """A new relationship that will break before its early window ends (`early_break`)."""
 
-    horizon_days: int = _v(28, DAYS)  # low from here down to medium_within_days + 1
-    medium_within_days: int = _v(14, DAYS_OR_ZERO)
-    high_within_days: int = _v(3, DAYS_OR_ZERO)  # and any handover date already past
+    absence_working_days: int = _v(10, WORKING_DAYS)  # absences this long (working days) break it
+
+
+@dataclass(frozen=True)
+class HandoverUpcoming:
+    """A planned handover with checklist items late or falling due (`handover_upcoming`)."""
+
+    horizon_days: int = _v(28, DAYS)  # handovers this many days ahead or sooner (or past)
+    soon_days: int = _v(3, DAYS_OR_ZERO)  # items due within this many days count as well as late ones
+    high_within_days: int = _v(3, DAYS_OR_ZERO)  # high: a late item and this many days or fewer to go
 
 
 @dataclass(frozen=True)
@@ -208,13 +217,13 @@ class HandoverUnplanned:
     """A departure or long absence with no handover planned (`handover_unplanned`)."""
 
     horizon_days: int = _v(56, DAYS)
-    long_absence_days: int = _v(28, DAYS)  # absences this long (calendar days) need a handover
+    long_absence_days: int = _v(28, DAYS)  # absences this long (calendar days), or open-ended
     high_within_days: int = _v(14, DAYS_OR_ZERO)
 
 
 @dataclass(frozen=True)
 class ColdHandover:
-    """How long a cold handover keeps warning (`cold_handover`)."""
+    """How long a cold or slow handover keeps warning until reviewed (`cold_handover`)."""
 
     window_days: int = _v(84, DAYS)
 
@@ -226,12 +235,23 @@ class PractitionerChurn:
     window_days: int = _v(365, DAYS)
     medium_at: int = _v(3, COUNT)
     high_at: int = _v(4, COUNT)
+    youth_high_at: int = _v(3, COUNT)  # for a child
+    short_allocation_days: int = _v(14, DAYS)  # shorter ones with no meaningful contact are not counted
 
 
 @dataclass(frozen=True)
 class MissedAppointments:
     """Runs of missed contacts that warn (`missed_appointments`)."""
 
+    medium_at: int = _v(2, COUNT)
+    high_at: int = _v(3, COUNT)
+
+
+@dataclass(frozen=True)
+class PractitionerCancelled:
+    """Contacts cancelled by the practitioner's side (`practitioner_cancelled`)."""
+
+    window_days: int = _v(56, DAYS)
     medium_at: int = _v(2, COUNT)
     high_at: int = _v(3, COUNT)
 
@@ -369,11 +389,13 @@ class Policy:
     contact_due: ContactDue = _section(ContactDue)
     relationship_gap: RelationshipGap = _section(RelationshipGap)
     first_contact: FirstContact = _section(FirstContact)
+    early_break: EarlyBreak = _section(EarlyBreak)
     handover_upcoming: HandoverUpcoming = _section(HandoverUpcoming)
     handover_unplanned: HandoverUnplanned = _section(HandoverUnplanned)
     cold_handover: ColdHandover = _section(ColdHandover)
     practitioner_churn: PractitionerChurn = _section(PractitionerChurn)
     missed_appointments: MissedAppointments = _section(MissedAppointments)
+    practitioner_cancelled: PractitionerCancelled = _section(PractitionerCancelled)
     cover_needed: CoverNeeded = _section(CoverNeeded)
     severity_weights: SeverityWeights = _section(SeverityWeights)
     workload: Workload = _section(Workload)
@@ -385,6 +407,11 @@ class Policy:
         """T of SPEC §3 for a contact level (unknown levels count as standard)."""
         level = self.thresholds.get(contact_level) or self.thresholds.standard
         return level.early if early else level.after
+
+    def lead_days(self, threshold: int) -> int:
+        """`lead` of SPEC §3: min(7, max(1, floor((T + 2) / 4))) with the defaults."""
+        due = self.contact_due
+        return min(due.max_lead_days, max(due.min_lead_days, (threshold + 2) // 4))
 
     def first_contact_working_days(self, contact_level: str) -> int:
         if contact_level == "intensive":
@@ -475,15 +502,16 @@ def _check_relations(policy: Policy, label: str) -> None:
         raise ConfigError(f"{label}: {key}: {reason}")
 
     upcoming = policy.handover_upcoming
-    if upcoming.medium_within_days > upcoming.horizon_days:
-        bad(
-            "handover_upcoming.medium_within_days",
-            f"must not exceed horizon_days ({upcoming.horizon_days}), got {upcoming.medium_within_days}",
-        )
-    if upcoming.high_within_days > upcoming.medium_within_days:
+    if upcoming.high_within_days > upcoming.horizon_days:
         bad(
             "handover_upcoming.high_within_days",
-            f"must not exceed medium_within_days ({upcoming.medium_within_days}), got {upcoming.high_within_days}",
+            f"must not exceed horizon_days ({upcoming.horizon_days}), got {upcoming.high_within_days}",
+        )
+    due = policy.contact_due
+    if due.min_lead_days > due.max_lead_days:
+        bad(
+            "contact_due.min_lead_days",
+            f"must not exceed max_lead_days ({due.max_lead_days}), got {due.min_lead_days}",
         )
     unplanned = policy.handover_unplanned
     if unplanned.high_within_days > unplanned.horizon_days:
@@ -491,10 +519,16 @@ def _check_relations(policy: Policy, label: str) -> None:
             "handover_unplanned.high_within_days",
             f"must not exceed horizon_days ({unplanned.horizon_days}), got {unplanned.high_within_days}",
         )
-    for name in ("practitioner_churn", "missed_appointments"):
+    for name in ("practitioner_churn", "missed_appointments", "practitioner_cancelled"):
         sec = getattr(policy, name)
         if sec.high_at < sec.medium_at:
             bad(f"{name}.high_at", f"must be at least medium_at ({sec.medium_at}), got {sec.high_at}")
+    churn = policy.practitioner_churn
+    if not churn.medium_at <= churn.youth_high_at <= churn.high_at:
+        bad(
+            "practitioner_churn.youth_high_at",
+            f"must be from medium_at ({churn.medium_at}) to high_at ({churn.high_at}), got {churn.youth_high_at}",
+        )
     work = policy.workload
     if work.red_above_pct < work.amber_from_pct:
         bad(

@@ -5,8 +5,14 @@
         for warning in risk.warnings: ...
 
 A case's risk score is the sum of its warnings' severity weights (high 100,
-medium 10, low 1 by default). Closed cases get no warnings and are left out of
-`evaluate`'s list (SPEC §2: closed cases leave caseloads and lists).
+medium 10, low 1 by default; an `info` status always 0). Closed cases get no
+warnings and are left out of `evaluate`'s list (SPEC §2: closed cases leave
+caseloads and lists).
+
+`info` is a status, not a warning (SPEC §3): `evaluate` keeps it with the
+case's warnings (last), but every count (`severity_counts`, `is_warning`,
+`alert_burden`) and the risk score leave it out; `status_tag` is the short
+tag a screen shows for it ("new: week 3 of 12").
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from planner.policy import DEFAULT_POLICY, Policy
 from planner.rules import (
     CONTACT_RULES,
     HIGH,
+    INFO,
     LOW,
     MEDIUM,
     RULE_FUNCTIONS,
@@ -30,21 +37,26 @@ from planner.rules import (
 
 __all__ = [
     "CONTACT_RULES",
+    "AlertBurden",
     "CaseRisk",
     "RULES",
     "RULE_IDS",
     "SEVERITY_ORDER",
     "Warning",
+    "alert_burden",
     "evaluate",
     "evaluate_case",
+    "is_warning",
     "relationship_age",
     "risk_score",
     "severity_counts",
+    "status_tag",
     "warning_to_dict",
 ]
 
+#: The severities that count (`info` is a status and never does), worst first.
 SEVERITY_ORDER: tuple[str, ...] = (HIGH, MEDIUM, LOW)
-_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate((*SEVERITY_ORDER, INFO))}
 
 #: rule id -> rule function, in the stable order of SPEC §3.
 RULES: dict[str, RuleFunction] = {function.__name__: function for function in RULE_FUNCTIONS}
@@ -52,7 +64,7 @@ RULE_IDS: tuple[str, ...] = tuple(RULES)
 _RULE_RANK = {rule_id: rank for rank, rule_id in enumerate(RULE_IDS)}
 
 #: The keys of a warning in `caseload warnings --format json` (SPEC §6), in order.
-WARNING_KEYS = ("case_ref", "practitioner_id", "rule", "severity", "title", "detail", "facts")
+WARNING_KEYS = ("case_ref", "practitioner_id", "rule", "severity", "title", "detail", "action", "facts")
 
 
 # The rule bodies without their closed/paused guard, which evaluate_case applies once.
@@ -83,8 +95,22 @@ def evaluate_case(
     return warnings
 
 
+def is_warning(warning: Warning) -> bool:
+    """A warning that counts (high, medium or low), not an `info` status."""
+    return warning.severity in _COUNTED
+
+
+_COUNTED = frozenset(SEVERITY_ORDER)
+
+
+def status_tag(warning: Warning) -> str:
+    """The short tag an `info` status shows as ("new: week 3 of 12"): its
+    `tag` fact, else its title."""
+    return str(warning.facts.get("tag") or warning.title)
+
+
 def risk_score(warnings: Iterable[Warning], policy: Policy = DEFAULT_POLICY) -> int:
-    """Sum of severity weights: high 100, medium 10, low 1 by default."""
+    """Sum of severity weights: high 100, medium 10, low 1 by default; info 0."""
     weights = policy.severity_weights
     score = 0
     for warning in warnings:
@@ -110,7 +136,9 @@ class CaseRisk:
 
     @property
     def top_severity(self) -> str | None:
-        return self.warnings[0].severity if self.warnings else None
+        """The worst counted severity (statuses aside), or None."""
+        first = self.warnings[0].severity if self.warnings else None
+        return first if first in _COUNTED else None
 
 
 _make_case_risk = fast_constructor(CaseRisk)
@@ -159,17 +187,64 @@ def warning_to_dict(warning: Warning) -> dict[str, Any]:
         "severity": warning.severity,
         "title": warning.title,
         "detail": warning.detail,
+        "action": warning.action,
         "facts": dict(warning.facts),
     }
 
 
 def severity_counts(warnings: Iterable[Warning]) -> dict[str, int]:
-    """{"high": n, "medium": n, "low": n}, every key present."""
+    """{"high": n, "medium": n, "low": n}, every key present; statuses not counted."""
     counts = {severity: 0 for severity in SEVERITY_ORDER}
     for warning in warnings:
         if warning.severity in counts:
             counts[warning.severity] += 1
     return counts
+
+
+@dataclass(frozen=True, slots=True)
+class AlertBurden:
+    """How much the list asks of one practitioner (or of everyone): SPEC §3."""
+
+    practitioner_id: str | None  # None: the total
+    open_cases: int
+    cases_warned: int  # with a warning of low or above
+    high: int
+    medium: int
+    low: int
+
+    @property
+    def warnings(self) -> int:
+        return self.high + self.medium + self.low
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "practitioner_id": self.practitioner_id,
+            "open_cases": self.open_cases,
+            "cases_warned": self.cases_warned,
+            "warnings": {HIGH: self.high, MEDIUM: self.medium, LOW: self.low},
+        }
+
+
+def alert_burden(risks: Iterable[CaseRisk]) -> tuple[list[AlertBurden], AlertBurden]:
+    """Per practitioner (by id; unallocated cases under None) and in total:
+    open cases, cases with a warning of low or above, warnings by severity
+    (statuses left out)."""
+    rows: dict[str | None, list[int]] = {}
+    total = [0, 0, 0, 0, 0]
+    for risk in risks:
+        if risk.case.status == "closed":
+            continue
+        row = rows.setdefault(risk.case.practitioner_id, [0, 0, 0, 0, 0])
+        counts = severity_counts(risk.warnings)
+        warned = 1 if any(counts.values()) else 0
+        for target in (row, total):
+            target[0] += 1
+            target[1] += warned
+            target[2] += counts[HIGH]
+            target[3] += counts[MEDIUM]
+            target[4] += counts[LOW]
+    people = sorted(rows, key=lambda pid: (pid is None, pid or ""))
+    return [AlertBurden(pid, *rows[pid]) for pid in people], AlertBurden(None, *total)
 
 
 def relationship_age(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> str:

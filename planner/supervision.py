@@ -313,7 +313,9 @@ class QueueItem:
 
     @property
     def top_severity(self) -> str | None:
-        return self.warnings[0].severity if self.warnings else None
+        """The worst severity that counts (statuses aside), or None."""
+        first = self.warnings[0].severity if self.warnings else None
+        return first if first in SEVERITY_ORDER else None
 
     @property
     def reason(self) -> str:
@@ -613,15 +615,25 @@ def _warning_lines(case: CaseRecord) -> list[str]:
     if case.warnings is None:
         why = "none stored at review" if case.reviewed else "the case was not marked reviewed"
         return [f"- **Warnings at the time:** not recorded ({why})"]
-    if not case.warnings:
-        return ["- **Warnings at the time of review:** none"]
-    lines = [f"- **Warnings at the time of review ({len(case.warnings)}):**"]
-    for warning in case.warnings:
+    counted = [w for w in case.warnings if w.get("severity") in SEVERITY_ORDER]
+    statuses = [w for w in case.warnings if w.get("severity") not in SEVERITY_ORDER]
+    lines = []
+    if not counted:
+        lines.append("- **Warnings at the time of review:** none")
+    else:
+        lines.append(f"- **Warnings at the time of review ({len(counted)}):**")
+    for warning in counted:
         severity = str(warning.get("severity", "")).upper() or "?"
         title = _inline(warning.get("title", ""))
         rule = warning.get("rule", "")
         detail = _inline(warning.get("detail", ""))
-        lines.append(f"  - **{severity}** {title} (`{rule}`)" + (f": {detail}" if detail else ""))
+        action = _inline(warning.get("action", ""))
+        lines.append(f"  - **{severity}** {title} (`{rule}`)" + (f": {detail}" if detail else "")
+                     + (f" **Action:** {action}" if action else ""))
+    for status in statuses:  # info (SPEC §3): a status, shown, never counted
+        tag = _inline((status.get("facts") or {}).get("tag") or status.get("title", ""))
+        action = _inline(status.get("action", ""))
+        lines.append(f"- **Status:** {tag} (`{status.get('rule', '')}`)" + (f"; {action}" if action else ""))
     return lines
 
 

@@ -70,11 +70,12 @@ class DayPlan:
 
 @dataclass(frozen=True, slots=True)
 class PlanAbsence:
-    """An absence overlapping the week, with the cover named (or None)."""
+    """An absence overlapping the week, with the cover named (or None);
+    `end_date` None while it is open-ended."""
 
     practitioner_id: str
     start_date: date
-    end_date: date
+    end_date: date | None
     kind: str
     cover_practitioner_id: str | None
     cover_name: str | None
@@ -274,7 +275,7 @@ class _Builder:
                            cover.name if cover else None)
 
     def overlaps(self, absence: Absence) -> bool:
-        return absence.start_date <= self.end and absence.end_date >= self.start
+        return absence.start_date <= self.end and absence.last_day >= self.start
 
     def covered_absences(self) -> list[Absence]:
         found = [
@@ -289,7 +290,7 @@ class _Builder:
         """The absent colleague's appointments and contacts due while away this
         week, as `cover` entries, placed on their days too."""
         first = max(absence.start_date, self.start)
-        last = min(absence.end_date, self.end)
+        last = min(absence.last_day, self.end)
         away = absence.practitioner_id
         entries: list[PlanEntry] = []
         for case in cases:
@@ -331,14 +332,13 @@ class _Builder:
 
 def contact_due_on(case: Case, world: World, as_of: date,
                    policy: Policy = DEFAULT_POLICY) -> tuple[date, str] | None:
-    """(last meaningful contact + T, a sentence saying why), or None for a
-    case the contact rules leave alone (closed, or paused on as-of)."""
+    """(the due date of SPEC §3: last meaningful contact + T, moved to the
+    next working day; a sentence saying why), or None for a case the contact
+    rules leave alone (closed, or paused on as-of)."""
     ctx = RuleContext(case, world, as_of, policy)
-    if ctx.closed or ctx.paused or ctx.contact_due_on is None:
+    if ctx.closed or ctx.paused or ctx.due_on is None:
         return None
-    return ctx.contact_due_on, (
-        f"{ctx.seen_phrase()}; {ctx.threshold_phrase} allows {ctx.threshold} days"
-    )
+    return ctx.due_on, f"{ctx.last_phrase()}; {ctx.due_phrase()}"
 
 
 def _booked(case: Case, first: date, last: date) -> bool:
@@ -386,7 +386,7 @@ def _absence_to_dict(absence: PlanAbsence) -> dict[str, Any]:
     return {
         "practitioner_id": absence.practitioner_id,
         "start_date": absence.start_date.isoformat(),
-        "end_date": absence.end_date.isoformat(),
+        "end_date": absence.end_date.isoformat() if absence.end_date else None,
         "kind": absence.kind,
         "cover_practitioner_id": absence.cover_practitioner_id,
         "cover_name": absence.cover_name,

@@ -104,6 +104,7 @@ from planner import validate
 from planner.errors import CaseloadError, ConflictError, DatabaseUnavailable, FileProblem
 from planner.model import (
     ABSENCE_KINDS,
+    CANCELLED_BY,
     CONTACT_KINDS,
     CONTACT_LEVELS,
     FLAGS,
@@ -178,7 +179,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             "contacts",
             ("case_ref", "contact_date", "practitioner_id", "kind", "outcome"),
-            ("notes",),
+            ("notes", "cancelled_by", "with_practitioner_id"),
             ("case_ref", "contact_date", "practitioner_id", "kind"),
             "contact",
         ),
@@ -1327,23 +1328,32 @@ class _Importer:
         self.load_cases(full=False)
         assert self.cases is not None
         if not hasattr(self, "_contacts"):
-            # existing contact -> id << 68 | outcome << 64 | hash(notes)
+            # existing contact -> id << 68 | outcome << 64 | hash(notes); the few
+            # with cancelled_by or a second practitioner also in _contact_extra
             self._contacts: dict[int, int] = {}
+            self._contact_extra: dict[int, tuple[str | None, int | None]] = {}
             t = m.Contact.__table__
             result = self.conn.execute(
-                select(t.c.id, t.c.case_id, t.c.contact_date, t.c.practitioner_pk, t.c.kind, t.c.outcome, t.c.notes)
+                select(t.c.id, t.c.case_id, t.c.contact_date, t.c.practitioner_pk, t.c.kind, t.c.outcome, t.c.notes,
+                       t.c.cancelled_by, t.c.with_practitioner_pk)
                 .execution_options(yield_per=20_000)
             )
-            for cid, case_pk, day, prac_pk, kind, outcome, notes in result:
+            for cid, case_pk, day, prac_pk, kind, outcome, notes, by, with_pk in result:
                 key = _pack(case_pk, day, prac_pk, _KIND_IDX.get(kind, 7))
                 self._contacts[key] = (cid << 68) | (_OUTCOME_IDX.get(outcome, 3) << 64) | (hash(notes) & _MASK64)
+                if by is not None or with_pk is not None:
+                    self._contact_extra[key] = (by, with_pk)
         existing = self._contacts
+        extra = self.__dict__.setdefault("_contact_extra", {})
         has_notes = src.has("notes")
+        has_by, has_with = src.has("cancelled_by"), src.has("with_practitioner_id")
         t = m.Contact.__table__
-        upd_cols = ["outcome"] + (["notes"] if has_notes else [])
+        upd_cols = (["outcome"] + (["notes"] if has_notes else []) + (["cancelled_by"] if has_by else [])
+                    + (["with_practitioner_pk"] if has_with else []))
         upd_stmt = (update(t).where(t.c.id == bindparam("k_id"))
                     .values({**{c: bindparam(c) for c in upd_cols}, "version": t.c.version + 1}))
-        bulk = _Bulk(self.conn, t, ("case_id", "contact_date", "practitioner_pk", "kind", "outcome", "notes", "version"))
+        bulk = _Bulk(self.conn, t, ("case_id", "contact_date", "practitioner_pk", "kind", "outcome", "notes",
+                                    "cancelled_by", "with_practitioner_pk", "version"))
         ins: list[tuple[Any, ...]] = []
         upd: list[dict[str, Any]] = []
         seen = self.seen["contacts"]
@@ -1352,9 +1362,11 @@ class _Importer:
         tag = src.index << 32
         i_case, i_day, i_prac, i_kind, i_out = (src.col.get(c, -1) for c in KINDS["contacts"].required)
         i_notes = src.col.get("notes")
+        i_by, i_with = src.col.get("cancelled_by"), src.col.get("with_practitioner_id")
         quick = not src.missing
         today, text_control = self.today, validate.TEXT_CONTROL.search
         for row in src.rows():
+            by = with_prac = None
             # the quick path takes rows that are already canonical; anything
             # else goes through the full checks, which also word the errors
             case = prac = day = None
@@ -1364,7 +1376,8 @@ class _Importer:
                 kind, outcome, text = cells[i_kind], cells[i_out], cells[i_day]
                 if (case is not None and prac is not None and kind in _KIND_IDX and outcome in _OUTCOME_IDX
                         and len(text) == 10 and text[4] == "-" == text[7] and text.isascii()
-                        and cells[i_case][:1] != "'" and cells[i_prac][:1] != "'"):
+                        and cells[i_case][:1] != "'" and cells[i_prac][:1] != "'"
+                        and (i_by is None or not cells[i_by]) and (i_with is None or not cells[i_with])):
                     try:
                         day = date.fromisoformat(text)
                     except ValueError:
@@ -1387,7 +1400,14 @@ class _Importer:
                 kind = row.enum("kind", CONTACT_KINDS, required=True)
                 outcome = row.enum("outcome", OUTCOMES, required=True)
                 notes = row.text("notes", strip=False)
-                if row.bad or not _ok(case, day, prac, kind, outcome, notes):
+                by = row.enum("cancelled_by", CANCELLED_BY)
+                with_prac = self.prac(row, "with_practitioner_id", row.key("with_practitioner_id", required=False))
+                if isinstance(by, str) and isinstance(outcome, str) and outcome != "cancelled":
+                    row.error("cancelled_by", f"only a cancelled contact says who cancelled it (outcome is {outcome})")
+                if isinstance(with_prac, _Prac) and isinstance(prac, _Prac) and with_prac.pid == prac.pid:
+                    row.error("with_practitioner_id", "names the practitioner who held the contact; "
+                                                      "it is for a second practitioner present")
+                if row.bad or not _ok(case, day, prac, kind, outcome, notes, by, with_prac):
                     continue
             key = _pack(case.pk, day, prac.pk, _KIND_IDX[kind])
             if key in seen:
@@ -1396,10 +1416,11 @@ class _Importer:
                 continue
             seen[key] = tag | row.num
             old = existing.get(key)
+            with_pk = with_prac.pk if with_prac is not None else None
             if old is None:
                 rep.inserted += 1
                 if self.writing:
-                    ins.append((case.pk, bulk.day(day), prac.pk, kind, outcome, notes, 1))
+                    ins.append((case.pk, bulk.day(day), prac.pk, kind, outcome, notes, by, with_pk, 1))
                     self.audit_row("contact", f"{case.ref}/{day.isoformat()}/{prac.pid}/{kind}", "insert",
                                    case_ref=case.ref)
             else:
@@ -1408,10 +1429,17 @@ class _Importer:
                     diff.append("outcome")
                 if has_notes and old & _MASK64 != hash(notes) & _MASK64:
                     diff.append("notes")
+                old_by, old_with = extra.get(key, (None, None))
+                if has_by and old_by != by:
+                    diff.append("cancelled_by")
+                if has_with and old_with != with_pk:
+                    diff.append("with_practitioner_id")
                 if diff:
                     rep.updated += 1
                     if self.writing:
-                        upd.append({"k_id": old >> 68, "outcome": outcome, **({"notes": notes} if has_notes else {})})
+                        upd.append({"k_id": old >> 68, "outcome": outcome, **({"notes": notes} if has_notes else {}),
+                                    **({"cancelled_by": by} if has_by else {}),
+                                    **({"with_practitioner_pk": with_pk} if has_with else {})})
                         self.audit_row("contact", f"{case.ref}/{day.isoformat()}/{prac.pid}/{kind}", "update",
                                        case_ref=case.ref, fields=diff)
                 else:
@@ -1506,7 +1534,7 @@ class _Importer:
         for row in src.rows():
             prac = self.prac(row, "practitioner_id", row.key("practitioner_id"))
             start = row.date("start_date", required=True)
-            end = row.date("end_date", required=True)
+            end = row.date("end_date")  # blank: open-ended (SPEC §7)
             kind = row.enum("kind", ABSENCE_KINDS) or "leave"
             cover = self.prac(row, "cover_practitioner_id", row.key("cover_practitioner_id", required=False))
             if isinstance(start, date) and isinstance(end, date) and end < start:
@@ -1843,11 +1871,12 @@ def _export_rows(session: Session) -> dict[str, Iterator[list[Any]]]:
     def contacts() -> Iterator[list[Any]]:
         k = m.Contact
         for r in stream(
-            select(c.case_ref, k.contact_date, p.practitioner_id, k.kind, k.outcome, k.notes)
+            select(c.case_ref, k.contact_date, p.practitioner_id, k.kind, k.outcome, k.notes, k.cancelled_by,
+                   k.with_practitioner_pk)
             .join(c, c.id == k.case_id).join(p, p.id == k.practitioner_pk)
             .order_by(cs(c.case_ref), k.contact_date, cs(p.practitioner_id), cs(k.kind))
         ):
-            yield list(r)
+            yield [*r[:7], pid_of.get(r[7]) if r[7] else None]
 
     def appointments() -> Iterator[list[Any]]:
         k = m.Appointment

@@ -100,6 +100,10 @@ class Contact(Versioned, table=True):
     kind: str = Field(default="office", max_length=16)
     outcome: str = Field(default="attended", max_length=16)
     notes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # schema 0006: who cancelled a cancelled contact (`person`, `practitioner`),
+    # and a second practitioner present (the incoming one at a three-way)
+    cancelled_by: str | None = Field(default=None, max_length=16)
+    with_practitioner_pk: int | None = Field(default=None, foreign_key="practitioner.id")
 
 
 class Appointment(Versioned, table=True):
@@ -127,7 +131,7 @@ class Absence(Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     practitioner_pk: int = Field(foreign_key="practitioner.id")
     start_date: date
-    end_date: date
+    end_date: date | None = None  # schema 0006: NULL is open-ended (SPEC §2)
     kind: str = Field(default="leave", max_length=16)
     cover_practitioner_pk: int | None = Field(default=None, foreign_key="practitioner.id")
 

@@ -108,6 +108,20 @@ class Reader:
     def date_literal(self, day: date) -> str:
         return f"'{day.isoformat()}'" if self.dialect == "sqlite" else f"DATE '{day.isoformat()}'"
 
+    def days_between(self, first: str, last: str) -> str:
+        """Whole days from date expression `first` to `last`."""
+        if self.dialect == "sqlite":
+            return f"CAST(julianday({last}) - julianday({first}) AS INTEGER)"
+        return f"({last} - {first})"
+
+    def least(self, *exprs: str) -> str:
+        """The earliest of date expressions, NULLs ignored (NULL when all are)."""
+        if self.dialect == "sqlite":
+            far = "'9999-12-31'"
+            inner = ", ".join(f"coalesce({e}, {far})" for e in exprs)
+            return f"nullif(min({inner}), {far})"
+        return f"LEAST({', '.join(exprs)})"
+
     def days_before(self, expr: str, days: int) -> str:
         """`expr - days` for a date expression; NULL stays NULL."""
         if self.dialect == "sqlite":

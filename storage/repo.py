@@ -36,6 +36,7 @@ from sqlmodel import Session
 from planner import validate
 from planner.errors import CaseloadError, ConflictError
 from planner.model import (
+    CANCELLED_BY,
     CONTACT_KINDS,
     CONTACT_LEVELS,
     FLAGS,
@@ -277,15 +278,31 @@ def record_contact(
     kind: str,
     outcome: str,
     notes: str | None = None,
+    cancelled_by: str | None = None,
+    with_practitioner_id: str | None = None,
     actor: str,
 ) -> int:
-    """Record a held (or missed, or cancelled) contact; returns its id."""
+    """Record a held (or missed, or cancelled) contact; returns its id.
+
+    `cancelled_by` (`person` or `practitioner`) only for a cancelled one;
+    `with_practitioner_id`: a second practitioner present (the incoming one
+    at a three-way meeting), not the one who held it."""
     case = _case(session, case_ref)
     guard_case(session, actor, case_ref)
     practitioner = _practitioner(session, practitioner_id)
     check_case_practitioner(session, actor, case_ref, practitioner_id)
     _one_of(kind, CONTACT_KINDS, "contact kind")
     _one_of(outcome, OUTCOMES, "outcome")
+    if cancelled_by is not None:
+        _one_of(cancelled_by, CANCELLED_BY, "cancelled_by")
+        if outcome != "cancelled":
+            raise CaseloadError(f"cancelled_by: only a cancelled contact says who cancelled it (outcome is {outcome})")
+    second = None
+    if with_practitioner_id is not None:
+        if with_practitioner_id == practitioner_id:
+            raise CaseloadError("with_practitioner_id: names the practitioner who held the contact; "
+                                "it is for a second practitioner present")
+        second = _practitioner(session, with_practitioner_id)
     contact_date = _as_date(contact_date, "contact_date")
     validate.text_field("notes", notes)
     clash = session.execute(
@@ -307,6 +324,8 @@ def record_contact(
         kind=kind,
         outcome=outcome,
         notes=notes or None,
+        cancelled_by=cancelled_by,
+        with_practitioner_pk=second.id if second is not None else None,
     )
     session.add(row)
     _flush(session)
@@ -322,6 +341,8 @@ def record_contact(
         kind=kind,
         outcome=outcome,
         has_notes=bool(notes),
+        **({"cancelled_by": cancelled_by} if cancelled_by else {}),
+        **({"with_practitioner_id": with_practitioner_id} if with_practitioner_id else {}),
     )
     return row.id
 

@@ -11,32 +11,56 @@ Rebuild the shipped copies (repo root and package) with:
 
     python -m storage.sample build sample.db storage/sample.db
 
+A realistic team (SPEC §3 v2): caseloads of 35 to 45 for full-time probation
+officers and PSOs, fewer for part-timers and 8 to 14 for youth justice
+workers; several absences a year each (leave in blocks, training, the odd
+short sickness; cover named for most); missed appointments about one in ten
+and cancellations about one in seventeen, a third of them by the
+practitioner's side; about one case in four changed hands before; the next
+appointment booked for most cases, never on a weekend or bank holiday (a
+series only Tuesday to Thursday). `demo_copy` keeps it so (whole weeks, and
+bank holidays stepped over).
+
 The scenarios, as of `built_for` (case refs are stable for a given version):
 
-- NG1001 contact_overdue medium (standard, last seen 35 days ago; booked)
-- NG1002 contact_overdue high + no_appointment (enhanced, last seen 40 days ago)
-- NG1003 contact_due (standard, last seen 24 days ago; booked)
-- NG1004 relationship_gap (own last contact 62 days ago, duty officer since)
+- NG1001 contact_overdue medium (standard, last seen 35 days ago; booked in 3 days)
+- NG1002 contact_overdue high + no_appointment (enhanced, last seen 39 days ago)
+- NG1003 contact_due (standard, last seen 24 days ago; booked after the due date)
+- NG1004 relationship_gap (own last contact 63 days ago, duty officer since)
 - NG1005 first_contact passed (reallocated 10 days ago, not yet seen) + early_window
-- NG1006 first_contact coming (new from court 2 days ago, booked)
-- NG1007 handover_upcoming medium (leaver's case, D+10, `told` done) +
+- NG1006 first_contact coming (new from court 3 days ago, booked)
+- NG1007 handover_upcoming low (leaver's case, D+10, `vlo_told` due in 3 days) +
          practitioner_churn medium (two holders this year + the receiver)
-- NG1008 handover_upcoming high (D+2, `told` and `summary` done)
-- NG1009 handover_upcoming low (D+19, nothing done yet)
-- NG1010 cold_handover (completed 30 days ago, no three-way, override recorded)
+- NG1008 handover_upcoming high (D on Monday, in 3 days; `rj_facilitator_told` late)
+- NG1009 handover_upcoming low (D+17, `told` due in 3 days)
+- NG1010 cold_handover (completed cold 30 days ago, no three-way, override recorded)
 - NG1011 missed_appointments medium (two missed in a row)
 - NG1012 paused (in custody until built_for + 30): no contact rules
 - NG1013 closed 20 days ago: no warnings, history kept
 - NG1014 every flag, do_not_move included (A3, approved premises)
-- N1-03 (leaving_on built_for + 21): handover_unplanned medium on most cases
-- N1-06 (12 weeks' leave from built_for + 10, no cover): handover_unplanned high,
-         cover_needed on cases whose contact falls due while away; four of
-         their cases already have handovers planned (handover_upcoming medium)
+- NG1015 early_break medium (5 weeks into a new relationship, a handover planned)
+- NG1016 practitioner_cancelled medium (the officer cancelled twice in 8 weeks)
+- NG1017 cold_handover (a warm handover, but the first contact came 11 days after)
+- NG1018 practitioner_churn medium: A -> B -> A (N1-02, N1-07, N1-02)
+- NG1019 cover_needed (appointment booked in N1-08's leave next week, no cover)
+- NG1020 handover_upcoming medium (D+6 before N1-06's leave; `told` and `summary` late)
+- N1-03 (leaving_on built_for + 21): all but five cases have handovers
+         planned, two a working day (SPEC §4), with one slot free on the
+         last day and a week before it; the rest handover_unplanned
+         medium; early_break on new relationships
+- N1-04 (off sick with no end date since built_for - 12, no cover):
+         handover_unplanned high on every case, cover_needed where contact falls due
+- N1-06 (12 weeks' leave from built_for + 24, no cover): handovers planned
+         two a working day for all but five cases (handover_unplanned
+         medium on those)
+- N1-08 (away next week, no cover named): cover_needed
+- N1-10 (left 9 days ago, still holding four cases): handover_unplanned high
 - N1-02 is over 110% capacity
 - EB2001 practitioner_churn high (a child with four workers this year)
 - EB2002 missed_appointments high (three missed, a cancellation between)
-- EB2003 practitioner_churn medium (three workers this year)
+- EB2003 practitioner_churn high (a child with three workers this year)
 - EB2004 first_contact coming (intensive, 2nd working day)
+- EB2005 early_break high (a child, safeguarding, 6 weeks in, a handover planned)
 - supervision actions due in the week of built_for for N1-02, N1-09 and E1-02
 """
 
@@ -63,7 +87,7 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from storage.audit_guard import sqlite_append_only_suspended
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 DEFAULT_BUILT_FOR = date(2026, 11, 27)
 SEED = 20261127
 DEMO_FILENAME = "caseload-demo.db"
@@ -86,6 +110,12 @@ _INTERVAL = {
     "low": (10, 28),
 }
 _EARLY_DAYS = 84
+# Missed appointments about one in ten; cancellations about one in
+# seventeen, a third of them by the practitioner's side.
+MISS_RATE = 0.10
+CANCEL_RATE = 0.06
+BOOKED_SHARE = 0.92  # cases with their next appointment already booked
+PREVIOUS_HOLDER = 0.3  # cases over four months old that changed practitioner once before
 _TIMES = (time(9, 30), time(10, 0), time(11, 0), time(11, 30), time(14, 0), time(15, 0), time(16, 0))
 
 _FIRST_NAMES = (
@@ -150,6 +180,7 @@ class _Builder:
         self.team_pk: dict[str, int] = {}
         self.cases: list[_Case] = []
         self.absences: dict[str, list[tuple[date, date, str | None]]] = defaultdict(list)
+        self.leaving: dict[str, date] = {}
         self.contact_keys: set[tuple] = set()
         self.appointment_keys: set[tuple] = set()
         self.names_used: set[str] = set()
@@ -197,6 +228,8 @@ class _Builder:
                      leaving_on: date | None = None) -> None:
         pk = self._id("practitioner")
         self.pk[pid] = pk
+        if leaving_on is not None:
+            self.leaving[pid] = leaving_on
         self.team_of[pid] = team_id
         email = name.lower().replace(" ", ".").replace("'", "") + "@example.org"
         self.rows["practitioner"].append(dict(
@@ -247,35 +280,56 @@ class _Builder:
                 return pid, start
         return None
 
+    def is_working(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.bank
+
     def contact(self, case: _Case, day: date | int, pid: str, kind: str = "office",
-                outcome: str = "attended", notes: str | None = None) -> bool:
-        day = self.d(day) if isinstance(day, int) else day
+                outcome: str = "attended", notes: str | None = None, *,
+                cancelled_by: str | None = None, with_pid: str | None = None) -> bool:
+        """A contact; `day` as an offset from built_for falls back to the working day before."""
+        day = self.working(self.d(day), back=True) if isinstance(day, int) else day
         key = (case.id, day, pid, kind)
         if key in self.contact_keys or day >= self.b:
             return False
+        assert self.is_working(day), f"{case.case_ref}: a contact on {day}, not a working day"
         self.contact_keys.add(key)
         self.rows["contact"].append(dict(
             id=None, case_id=case.id, contact_date=day, practitioner_pk=self.pk[pid],
-            kind=kind, outcome=outcome, notes=notes, version=1,
+            kind=kind, outcome=outcome, notes=notes, cancelled_by=cancelled_by,
+            with_practitioner_pk=self.pk[with_pid] if with_pid else None, version=1,
         ))
         return True
 
     def appointment(self, case: _Case, day: date | int, pid: str, *, at: time | None = None,
                     kind: str = "office", rrule: str | None = None) -> None:
-        day = self.d(day) if isinstance(day, int) else day
+        """Book one (or a weekly series); never on a weekend or bank holiday (an
+        offset from built_for moves on to a working day, a Tuesday to Thursday
+        for a series)."""
+        if isinstance(day, int):
+            day = self.working(self.d(day))
+            while rrule and day.weekday() not in (1, 2, 3):
+                day = self.working(day + timedelta(days=1))
         key = (case.id, day, pid)
         if key in self.appointment_keys:
             return
+        assert self.is_working(day), f"{case.case_ref}: an appointment on {day}, not a working day"
+        if rrule:
+            from planner.rules import appointment_dates
+            from planner.model import Appointment
+
+            for when in appointment_dates(Appointment(day, pid, rrule=rrule), day, day + timedelta(days=400)):
+                assert self.is_working(when), f"{case.case_ref}: the series meets {when}, not a working day"
         self.appointment_keys.add(key)
         self.rows["appointment"].append(dict(
             id=None, case_id=case.id, appointment_date=day, practitioner_pk=self.pk[pid],
             time=at or self.rng.choice(_TIMES), kind=kind, rrule=rrule, version=1,
         ))
 
-    def absence(self, pid: str, start: int, end: int, kind: str = "leave",
+    def absence(self, pid: str, start: int, end: int | None, kind: str = "leave",
                 cover: str | None = None) -> None:
-        s, e = self.d(start), self.d(end)
-        self.absences[pid].append((s, e, cover))
+        """Away from built_for + start to built_for + end (None: open-ended)."""
+        s, e = self.d(start), (None if end is None else self.d(end))
+        self.absences[pid].append((s, e or date.max, cover))
         self.rows["absence"].append(dict(
             id=self._id("absence"), practitioner_pk=self.pk[pid], start_date=s, end_date=e,
             kind=kind, cover_practitioner_pk=self.pk[cover] if cover else None, version=1,
@@ -335,12 +389,15 @@ class _Builder:
 
     # -- contact patterns ----------------------------------------------------
     def regular(self, case: _Case, start: date, end: date, *, book: bool = True,
-                miss_rate: float = 0.06, cancel_rate: float = 0.04) -> date:
-        """Contacts on the case's plan from `start` to `end` (inclusive), held by
-        whoever held the case that day (their cover when they were away, or
-        after they came back). Returns the next planned date after `end`; with
-        `book`, that date is booked as an appointment (a weekly series for
-        intensive cases)."""
+                miss_rate: float = MISS_RATE, cancel_rate: float = CANCEL_RATE) -> date:
+        """Contacts on the case's plan from `start` to `end` (inclusive), on
+        working days, held by whoever held the case that day (their named
+        cover while they were away; with no cover named, after they came
+        back). A missed or cancelled contact is rebooked a few days later;
+        about a third of the cancellations are the practitioner's. Returns the
+        next planned date after `end`; with `book` (and most of the time), that
+        date is booked as an appointment (a weekly series on a Tuesday to
+        Thursday for intensive cases), on a working day the holder is in."""
         rng = self.rng
         youth = case.youth
         kinds = (("office", 50), ("home_visit", 30 if youth else 12), ("phone", 12), ("video", 8))
@@ -351,32 +408,61 @@ class _Builder:
                 day = self.working(day + timedelta(days=7))
                 continue
             pid, since = held
+            gone = self.leaving.get(pid)
+            if gone is not None and day >= gone:
+                break  # left and still holds the case: nobody sees them
             away = self.absent(pid, day)
             if away and away[2] is None:
+                if away[1] == date.max:
+                    break  # off with no end date and nobody named: nobody sees them
                 day = self.working(away[1] + timedelta(days=1))
                 continue
             who = away[2] if away else pid
             kind = rng.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
             roll = rng.random()
             outcome = "missed" if roll < miss_rate else "cancelled" if roll < miss_rate + cancel_rate else "attended"
-            self.contact(case, day, who, kind, outcome)
+            by = None
+            if outcome == "cancelled":
+                by = "practitioner" if rng.random() < 0.35 else "person"
+            self.contact(case, day, who, kind, outcome, cancelled_by=by)
             if outcome != "attended":
-                again = self.working(day + timedelta(days=rng.randint(2, 4)))
-                if again <= end and self.contact(case, again, who, "office", "attended"):
+                again = self.working(day + timedelta(days=rng.randint(2, 6)))
+                if again > end:  # rebooked for a day still to come: that is the next appointment
+                    day = again
+                    break
+                if self.contact(case, again, who, "office", "attended"):
                     day = again
             early, later = _INTERVAL[case.level]
             gap = early if (day - since).days < _EARLY_DAYS else later
-            day = self.working(day + timedelta(days=gap + rng.randint(-1, 1)))
-        if book:
+            # a little early at times, never later than the plan
+            day = self.working(day + timedelta(days=gap + rng.randint(-2, 0)))
+        if book and rng.random() < BOOKED_SHARE:
             held = self.holder_at(case, self.b)
             if held is not None:
-                nxt = max(day, self.b)
-                if case.level == "intensive":
-                    self.appointment(case, nxt, held[0], rrule="FREQ=WEEKLY;COUNT=8")
-                else:
-                    self.appointment(case, nxt, held[0],
-                                     kind="home_visit" if youth and rng.random() < 0.4 else "office")
+                self.book_next(case, held[0], max(day, self.b))
         return day
+
+    def book_next(self, case: _Case, pid: str, day: date) -> None:
+        """The next appointment, on the first working day from `day` that the
+        holder is in (or has cover named for)."""
+        gone = self.leaving.get(pid)
+        if gone is not None and gone <= self.b:
+            return  # left: nothing can be booked with them
+        day = self.working(day)
+        for _ in range(120):
+            away = self.absent(pid, day)
+            if away is None or away[2] is not None:
+                break
+            if away[1] == date.max:
+                return  # off with no end date: nothing can be booked with them
+            day = self.working(away[1] + timedelta(days=1))
+        if case.level == "intensive":
+            while day.weekday() not in (1, 2, 3) or not self.is_working(day):  # Tue to Thu: no bank holiday
+                day += timedelta(days=1)
+            self.appointment(case, day, pid, rrule="FREQ=WEEKLY;COUNT=8")
+        else:
+            self.appointment(case, day, pid,
+                             kind="home_visit" if case.youth and self.rng.random() < 0.4 else "office")
 
     def history(self, case: _Case, *, until: int = -1, book: bool = True) -> date:
         """Regular contacts from the case's first allocation (at most ~a year back)."""
@@ -387,27 +473,33 @@ class _Builder:
 
 # ---------------------------------------------------------------------------
 # The two teams
+#
+# Caseloads as services report them: 35 to 45 cases for a full-time probation
+# officer or PSO, fewer for part-timers, 8 to 14 for youth justice workers,
+# a few for the leads (see `_N1`, `_E1` below).
 
-_N1 = [  # id, name, role, grade, hours, reduction, fillers, tier weights (A, B, C, D)
-    ("N1-01", "Helen Marchbank", "team_lead", "SPO", 37.0, 80.0, 2, (0.2, 0.4, 0.4, 0.0)),
-    ("N1-02", "Dev Okonjo-Hale", "practitioner", "PO", 37.0, 0.0, 27, (0.2, 0.4, 0.35, 0.05)),
-    ("N1-03", "Priya Castellane", "practitioner", "PO", 37.0, 0.0, 21, (0.1, 0.35, 0.4, 0.15)),
-    ("N1-04", "Gareth Lindow", "practitioner", "PO", 22.5, 0.0, 12, (0.1, 0.35, 0.4, 0.15)),
-    ("N1-05", "Marisol Penhale", "practitioner", "PSO", 37.0, 0.0, 34, (0.0, 0.0, 0.6, 0.4)),
-    ("N1-06", "Tomas Ferreira-Boyd", "practitioner", "PO", 37.0, 20.0, 16, (0.1, 0.35, 0.4, 0.15)),
-    ("N1-07", "Ruth Abernathy-Cole", "practitioner", "PO", 37.0, 20.0, 13, (0.05, 0.3, 0.5, 0.15)),
-    ("N1-08", "Kwame Ellesmere", "practitioner", "PSO", 22.5, 0.0, 20, (0.0, 0.0, 0.55, 0.45)),
-    ("N1-09", "Fiona Strachan-Yeo", "practitioner", "PO", 37.0, 0.0, 24, (0.1, 0.35, 0.4, 0.15)),
+_N1 = [  # id, name, role, grade, hours, reduction, open cases in all, tier weights (A, B, C, D)
+    ("N1-01", "Helen Marchbank", "team_lead", "SPO", 37.0, 80.0, 3, (0.2, 0.4, 0.4, 0.0)),
+    ("N1-02", "Dev Okonjo-Hale", "practitioner", "PO", 37.0, 0.0, 42, (0.04, 0.2, 0.45, 0.31)),
+    ("N1-03", "Priya Castellane", "practitioner", "PO", 37.0, 0.0, 31, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-04", "Gareth Lindow", "practitioner", "PO", 22.5, 0.0, 10, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-05", "Marisol Penhale", "practitioner", "PSO", 37.0, 0.0, 36, (0.0, 0.0, 0.5, 0.5)),
+    ("N1-06", "Tomas Ferreira-Boyd", "practitioner", "PO", 37.0, 20.0, 28, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-07", "Ruth Abernathy-Cole", "practitioner", "PO", 37.0, 20.0, 28, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-08", "Kwame Ellesmere", "practitioner", "PSO", 22.5, 0.0, 20, (0.0, 0.0, 0.5, 0.5)),
+    ("N1-09", "Fiona Strachan-Yeo", "practitioner", "PO", 37.0, 0.0, 36, (0.02, 0.15, 0.45, 0.38)),
+    ("N1-10", "Owen Tallis", "practitioner", "PO", 37.0, 0.0, 4, (0.02, 0.15, 0.45, 0.38)),
 ]
-_E1 = [  # id, name, role, grade, hours, reduction, fillers, level weights (intensive, enhanced, standard)
+_E1 = [  # id, name, role, grade, hours, reduction, open cases in all, level weights (intensive, enhanced, standard)
     ("E1-01", "Olamide Harcourt", "team_lead", "other", 37.0, 75.0, 2, (0.2, 0.5, 0.3)),
-    ("E1-02", "Sian Trevethan", "practitioner", "YJW", 37.0, 0.0, 18, (0.4, 0.5, 0.1)),
-    ("E1-03", "Jonah Whitlock-Osei", "practitioner", "YJW", 37.0, 0.0, 12, (0.2, 0.45, 0.35)),
+    ("E1-02", "Sian Trevethan", "practitioner", "YJW", 37.0, 0.0, 14, (0.3, 0.5, 0.2)),
+    ("E1-03", "Jonah Whitlock-Osei", "practitioner", "YJW", 37.0, 0.0, 13, (0.2, 0.45, 0.35)),
     ("E1-04", "Beatriz Kowalczyk", "practitioner", "YJW", 22.5, 0.0, 8, (0.2, 0.45, 0.35)),
-    ("E1-05", "Callum Drysdale", "practitioner", "PO", 37.0, 10.0, 11, (0.25, 0.5, 0.25)),
+    ("E1-05", "Callum Drysdale", "practitioner", "PO", 37.0, 10.0, 12, (0.25, 0.5, 0.25)),
     ("E1-06", "Nadia Fairclough", "practitioner", "YJW", 37.0, 0.0, 12, (0.2, 0.45, 0.35)),
-    ("E1-07", "Ibrahim Pendleton", "practitioner", "PSO", 37.0, 0.0, 13, (0.1, 0.4, 0.5)),
+    ("E1-07", "Ibrahim Pendleton", "practitioner", "PSO", 37.0, 0.0, 14, (0.1, 0.4, 0.5)),
 ]
+LEAVING = {"N1-03": 21, "N1-10": -9}  # leaving_on, days from built_for (N1-10 has gone)
 
 _FLAG_ODDS = {  # chance per filler case
     "safeguarding": (0.08, 0.35),  # (adult, youth)
@@ -422,35 +514,14 @@ _FLAG_ODDS = {  # chance per filler case
 
 def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
     b = _Builder(built_for, seed)
-    rng = b.rng
     b.team("NPS-N1", "Northgate Probation")
     b.team("YJS-E1", "Eastbrook Youth Justice")
     for pid, name, role, grade, hours, red, *_ in _N1:
-        leaving = b.d(21) if pid == "N1-03" else None
+        leaving = b.d(LEAVING[pid]) if pid in LEAVING else None
         b.practitioner(pid, name, "NPS-N1", role, grade, hours, red, leaving)
     for pid, name, role, grade, hours, red, *_ in _E1:
         b.practitioner(pid, name, "YJS-E1", role, grade, hours, red)
-
-    # Absences: N1-06 starts twelve weeks' leave in 10 days with no cover
-    # named (cover_needed, handover_unplanned high); others have ordinary
-    # leave, some covered.
-    b.absence("N1-06", 10, 93, "leave")
-    b.absence("N1-06", -150, -141, "leave", cover="N1-09")
-    b.absence("E1-07", 17, 28, "leave", cover="E1-06")
-    b.absence("N1-08", -2, 4, "leave", cover="N1-05")
-    b.absence("N1-09", -120, -106, "sickness")
-    b.absence("N1-04", -60, -56, "training")
-    b.absence("E1-03", -200, -189, "leave", cover="E1-06")
-    b.absence("E1-02", -90, -86, "training")
-    for pid, *_ in _N1 + _E1:
-        if pid in ("N1-06",):
-            continue
-        start = -330 + rng.randint(0, 40)
-        b.absence(pid, start, start + rng.choice((4, 7, 11)), "leave",
-                  cover=rng.choice([None, None, _peer(pid)]))
-        train = -260 + rng.randint(0, 30)
-        b.absence(pid, train, train, "training")
-
+    _absences(b)
     _scenarios(b)
     _fillers(b)
     _leave_planning(b)
@@ -465,8 +536,52 @@ def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
 
 
 def _peer(pid: str) -> str:
+    """A teammate who covers (not the lead, not N1-10 who has left, not N1-04 who is off sick)."""
     team, n = pid.split("-")
-    return f"{team}-{(int(n) % 6) + 2:02d}"
+    if team == "N1":
+        others = ["N1-02", "N1-05", "N1-07", "N1-09", "N1-03", "N1-08", "N1-06"]
+    else:
+        others = ["E1-02", "E1-03", "E1-06", "E1-07", "E1-04", "E1-05"]
+    others = [o for o in others if o != pid]
+    return others[int(n) % len(others)]
+
+
+def _absences(b: _Builder) -> None:
+    """Several absences a year for everyone (leave in blocks, training days,
+    the odd short sickness; cover named for most), and the ones the
+    scenarios need:
+
+    - N1-06 starts twelve weeks' leave in 24 days with no cover named
+      (handover_unplanned); the lead has planned most handovers, two a
+      working day before it (three weeks is what two a day needs);
+    - N1-04 has been off sick for 12 days with no end date and no cover
+      named (handover_unplanned high on each of their cases);
+    - N1-08 is away next week (Mon to Fri) with no cover named (cover_needed:
+      contact falls due, and an appointment was booked before the leave was);
+    - Christmas leave for several, with cover named."""
+    rng = b.rng
+    b.absence("N1-06", 24, 107, "leave")
+    b.absence("N1-04", -12, None, "sickness")
+    b.absence("N1-08", 3, 7, "leave")
+    b.absence("N1-09", 24, 35, "leave", cover="N1-02")
+    b.absence("E1-07", 17, 28, "leave", cover="E1-06")
+    b.absence("N1-05", 26, 35, "leave", cover="N1-07")
+    b.absence("E1-02", 24, 33, "leave", cover="E1-03")
+    for pid, *_ in _N1 + _E1:
+        if pid == "N1-10":
+            continue  # left; their history is enough
+        summer = -180 + rng.randint(-20, 20)  # two weeks in the summer
+        b.absence(pid, summer, summer + 13, "leave", cover=rng.choice([_peer(pid), _peer(pid), None]))
+        spring = -250 + rng.randint(-15, 15)  # a week in the spring
+        b.absence(pid, spring, spring + 6, "leave", cover=rng.choice([_peer(pid), None]))
+        autumn = -75 + rng.randint(-10, 10)  # a few days in the autumn
+        b.absence(pid, autumn, autumn + rng.choice((2, 3, 4)), "leave", cover=_peer(pid))
+        for train in (-300 + rng.randint(0, 20), -120 + rng.randint(0, 20)):
+            b.absence(pid, train, train, "training")
+        if rng.random() < 0.5:  # the odd short sickness
+            sick = -40 - rng.randint(0, 200)
+            if not any(s <= b.d(sick) <= e or s <= b.d(sick + 2) <= e for s, e, _ in b.absences[pid]):
+                b.absence(pid, sick, sick + rng.choice((0, 1, 2)), "sickness")
 
 
 def _scenarios(b: _Builder) -> None:
@@ -478,50 +593,49 @@ def _scenarios(b: _Builder) -> None:
     b.allocate(c, [("N1-09", -300)])
     b.regular(c, c.allocations[0][1], b.d(-42), book=False)
     b.contact(c, -35, "N1-09", "office")
-    b.contact(c, -21, "N1-09", "phone", "cancelled")
+    b.contact(c, -21, "N1-09", "phone", "cancelled", cancelled_by="person")
     b.appointment(c, 3, "N1-09", at=time(10, 0))
     b.note(c, -35, "N1-09", "Moved to night shifts; agreed to rebook around work.")
 
-    # NG1002 contact_overdue high + no_appointment: enhanced, last seen 40 days ago.
+    # NG1002 contact_overdue high + no_appointment: enhanced, last seen 39 days ago, nothing booked.
     c = b.case(N, nt, tier="B1", flags=("safeguarding",))
     b.allocate(c, [("N1-02", -250)])
-    b.regular(c, c.allocations[0][1], b.d(-47), book=False)
-    b.contact(c, -40, "N1-02", "home_visit")
-    b.contact(c, -33, "N1-02", "office", "cancelled")
+    b.regular(c, c.allocations[0][1], b.d(-46), book=False)
+    b.contact(c, -39, "N1-02", "home_visit")
+    b.contact(c, -31, "N1-02", "office", "cancelled", cancelled_by="person")
 
-    # NG1003 contact_due: standard, last seen 24 days ago, booked in 4 days.
+    # NG1003 contact_due: standard, last seen 24 days ago (due Tue 1 Dec); booked after it.
     c = b.case(N, nt, tier="C1")
-    b.allocate(c, [("N1-04", -200)])
-    b.regular(c, c.allocations[0][1], b.d(-40), book=False)
-    b.contact(c, -24, "N1-04", "office")
-    b.appointment(c, 4, "N1-04", at=time(14, 0))
+    b.allocate(c, [("N1-07", -200)])
+    b.regular(c, c.allocations[0][1], b.d(-38), book=False)
+    b.contact(c, -24, "N1-07", "office")
+    b.appointment(c, 11, "N1-07", at=time(14, 0))
 
-    # NG1004 relationship_gap: own last contact 62 days ago; the duty officer
-    # has seen him since (gap itself is small).
+    # NG1004 relationship_gap: own last contact 63 days ago; the duty officer has seen him since.
     c = b.case(N, nt, tier="C3")
     b.allocate(c, [("N1-09", -320)])
     b.regular(c, c.allocations[0][1], b.d(-70), book=False)
-    b.contact(c, -62, "N1-09", "office")
-    b.contact(c, -41, "N1-04", "phone")
-    b.contact(c, -20, "N1-04", "office")
-    b.contact(c, -6, "N1-04", "office")
+    b.contact(c, -63, "N1-09", "office")
+    b.contact(c, -42, "N1-05", "phone")
+    b.contact(c, -21, "N1-05", "office")
+    b.contact(c, -7, "N1-05", "office")
     b.appointment(c, 5, "N1-09", at=time(11, 0))
-    b.note(c, -6, "N1-04", "Seen on duty again; asked when his own officer is back.")
+    b.note(c, -7, "N1-05", "Seen on duty again; asked when his own officer is back.")
 
-    # NG1005 first_contact passed: reallocated 10 days ago, new PO not seen him yet.
+    # NG1005 first_contact passed: reallocated 10 days ago, the new PO has not met him yet.
     c = b.case(N, nt, tier="C2")
     b.allocate(c, [("N1-02", -400), ("N1-07", -10)], reasons=["new order from court", "rebalancing"])
-    b.regular(c, c.allocations[0][1], b.d(-13), book=False)
-    b.contact(c, -12, "N1-02", "office")
+    b.regular(c, c.allocations[0][1], b.d(-15), book=False)
+    b.contact(c, -11, "N1-02", "office")
     b.appointment(c, 3, "N1-07", at=time(9, 30))
 
-    # NG1006 first_contact coming: new order from court two days ago, first appointment booked.
+    # NG1006 first_contact coming: new order from court three days ago, first appointment booked.
     c = b.case(N, nt)
-    b.allocate(c, [("N1-07", -2)])
+    b.allocate(c, [("N1-07", -3)])
     b.appointment(c, 3, "N1-07", at=time(10, 0))
 
-    # NG1007 handover_upcoming medium + practitioner_churn medium: the leaver's
-    # case, planned to N1-09 in 10 days, person told.
+    # NG1007 handover_upcoming low (the leaver's case, D+10, `vlo_told` due in 3 days) +
+    # practitioner_churn medium (two holders this year and the receiver).
     c = b.case(N, nt, tier="B2", flags=("victim_contact",))
     b.allocate(c, [("N1-04", -500), ("N1-03", -200)])
     b.history(c)
@@ -530,29 +644,30 @@ def _scenarios(b: _Builder) -> None:
                views={"told": ("concerns", "Not keen on starting again; wants the new worker to know "
                                            "about the job interviews.")})
 
-    # NG1008 handover_upcoming high: in 2 days, before N1-06's leave; told and summary done.
+    # NG1008 handover_upcoming high: on Monday (in 3 days); the RJ facilitator not
+    # yet told (due 23 Nov, late) and the record not yet read (due today).
     c = b.case(N, nt, tier="C3", flags=("restorative_justice",))
     b.allocate(c, [("N1-06", -230)])
     b.history(c)
-    b.handover(c, "N1-06", "N1-05", 2, status="in_progress",
-               done={"told": -12, "summary": -4, "rj_facilitator_told": -5},
+    b.handover(c, "N1-06", "N1-05", 3, status="in_progress",
+               done={"told": -11, "summary": -4},
                reason="practitioner on long leave", created=-16,
                summary="Responds best to plain, direct talk; wants the RJ conference kept on track.")
 
-    # NG1009 handover_upcoming low: in 19 days (two days before N1-03 leaves), nothing done.
+    # NG1009 handover_upcoming low: in 17 days (before N1-03 leaves), `told` due in 3 days.
     c = b.case(N, nt, tier="C0")
     b.allocate(c, [("N1-03", -180)])
     b.history(c)
-    b.handover(c, "N1-03", "N1-07", 19, reason="practitioner leaving", created=-1)
+    b.handover(c, "N1-03", "N1-07", 17, reason="practitioner leaving", created=-1)
 
-    # NG1010 cold_handover: completed 30 days ago without the three-way meeting.
+    # NG1010 cold_handover: completed cold 30 days ago without the three-way meeting.
     c = b.case(N, nt, tier="B3", flags=("opd",))
     b.allocate(c, [("N1-02", -380), ("N1-07", -30)], reasons=["new order from court", "handover"])
     b.regular(c, c.allocations[0][1], b.d(-33), book=False)
     b.contact(c, -28, "N1-07", "office")
     b.regular(c, b.d(-21), b.d(-1))
     b.handover(c, "N1-02", "N1-07", -30, status="completed_cold", completed=-30, created=-50,
-               done={"told": -44, "summary": -37, "read": -33, "booked": -31, "opd_consulted": -36,
+               done={"told": -44, "summary": -37, "read": -35, "booked": -31, "opd_consulted": -36,
                      "first_contact": -28, "reachable": -16},
                auto=("booked", "first_contact"),
                override="Court date moved; three-way could not be arranged in time. "
@@ -593,6 +708,62 @@ def _scenarios(b: _Builder) -> None:
     b.history(c)
     b.note(c, -9, "N1-02", "Settled at the approved premises; keyworker reports good progress.")
 
+    # NG1015 early_break: a new relationship (5 weeks, going well) and a handover
+    # planned in 12 days: the officer is moving to the court team.
+    c = b.case(N, nt, tier="C2")
+    b.allocate(c, [("N1-02", -300), ("N1-09", -35)], reasons=["new order from court", "rebalancing"])
+    b.regular(c, c.allocations[0][1], b.d(-38), book=False)
+    b.contact(c, -32, "N1-02", "three_way", with_pid="N1-09")
+    b.regular(c, b.d(-25), b.d(-1))
+    b.handover(c, "N1-09", "N1-07", 12, reason="N1-09 covering the court team for a month", created=-2)
+
+    # NG1016 practitioner_cancelled: the officer cancelled twice in eight weeks.
+    c = b.case(N, nt, tier="C1")
+    b.allocate(c, [("N1-02", -260)])
+    b.regular(c, c.allocations[0][1], b.d(-50), book=False)
+    b.contact(c, -44, "N1-02", "office", "cancelled", cancelled_by="practitioner",
+              notes="Officer called to court at short notice.")
+    b.contact(c, -39, "N1-02", "office")
+    b.contact(c, -25, "N1-02", "office", "cancelled", cancelled_by="practitioner",
+              notes="Officer on a course.")
+    b.contact(c, -21, "N1-02", "phone")
+    b.contact(c, -7, "N1-02", "office")
+    b.appointment(c, 7, "N1-02", at=time(11, 30))
+
+    # NG1017 cold_handover (late first contact): a warm handover 20 days ago,
+    # but the new officer first met the person 11 days after it.
+    c = b.case(N, nt, tier="B2")
+    b.allocate(c, [("N1-03", -400), ("N1-09", -20)], reasons=["new order from court", "handover"])
+    b.regular(c, c.allocations[0][1], b.d(-26), book=False)
+    b.contact(c, -25, "N1-03", "three_way", with_pid="N1-09")
+    b.contact(c, -9, "N1-09", "office")
+    b.appointment(c, 5, "N1-09", at=time(14, 0))
+    b.handover(c, "N1-03", "N1-09", -20, status="completed_warm", completed=-20, created=-45,
+               done={"told": -35, "summary": -28, "read": -24, "three_way": -25, "booked": -22,
+                     "first_contact": -9, "reachable": -6},
+               auto=("three_way", "booked", "first_contact"), reason="practitioner leaving",
+               summary="Works best with a plan written down; wants help with the housing bid to continue.")
+
+    # NG1018 practitioner_churn, A -> B -> A: N1-02, then N1-07 for four months, then N1-02 again.
+    c = b.case(N, nt, tier="C2")
+    b.allocate(c, [("N1-02", -500), ("N1-07", -250), ("N1-02", -120)],
+               reasons=["new order from court", "rebalancing", "back to the officer who knew him"])
+    b.history(c)
+
+    # NG1019 cover_needed (an appointment booked before N1-08's leave next
+    # week was agreed, and no cover named).
+    c = b.case(N, nt, tier="C0")
+    b.allocate(c, [("N1-08", -210)])
+    b.regular(c, c.allocations[0][1], b.d(-8), book=False)
+    b.appointment(c, 5, "N1-08", at=time(10, 0))
+
+    # NG1020 handover_upcoming medium: before N1-06's leave, in 6 days; the
+    # person not yet told and the summary not written, both late.
+    c = b.case(N, nt, tier="C1")
+    b.allocate(c, [("N1-06", -190)])
+    b.history(c)
+    b.handover(c, "N1-06", "N1-09", 6, status="planned", reason="practitioner on long leave", created=-10)
+
     # EB2001 practitioner_churn high: a child with four workers this year.
     c = b.case(E, et, level="enhanced", youth=True, flags=("care_experienced",))
     b.allocate(c, [("E1-03", -420), ("E1-06", -300), ("E1-05", -190), ("E1-02", -75)])
@@ -603,14 +774,14 @@ def _scenarios(b: _Builder) -> None:
     c = b.case(E, et, level="enhanced", youth=True, flags=("safeguarding",))
     b.allocate(c, [("E1-03", -280)])
     b.regular(c, c.allocations[0][1], b.d(-30), book=False)
-    b.contact(c, -23, "E1-03", "home_visit")
-    b.contact(c, -16, "E1-03", "office", "missed")
-    b.contact(c, -9, "E1-03", "office", "missed")
-    b.contact(c, -5, "E1-03", "home_visit", "cancelled")
-    b.contact(c, -2, "E1-03", "office", "missed")
+    b.contact(c, -24, "E1-03", "home_visit")
+    b.contact(c, -17, "E1-03", "office", "missed")
+    b.contact(c, -10, "E1-03", "office", "missed")
+    b.contact(c, -7, "E1-03", "home_visit", "cancelled", cancelled_by="person")
+    b.contact(c, -3, "E1-03", "office", "missed")
     b.appointment(c, 3, "E1-03", kind="home_visit", at=time(16, 0))
 
-    # EB2003 practitioner_churn medium: three workers this year.
+    # EB2003 practitioner_churn high: a child with three workers this year (3 is high for a child).
     c = b.case(E, et, level="standard", youth=True)
     b.allocate(c, [("E1-04", -500), ("E1-06", -200), ("E1-03", -100)])
     b.history(c)
@@ -618,17 +789,31 @@ def _scenarios(b: _Builder) -> None:
     # EB2004 first_contact coming: intensive, allocated yesterday (2nd working day deadline).
     c = b.case(E, et, level="intensive", youth=True, flags=("do_not_move",))
     b.allocate(c, [("E1-06", -1)])
-    b.appointment(c, 3, "E1-06", kind="home_visit", at=time(15, 30),
-                  rrule="FREQ=WEEKLY;COUNT=8")
+    b.appointment(c, 5, "E1-06", kind="home_visit", at=time(15, 30), rrule="FREQ=WEEKLY;COUNT=8")
+
+    # EB2005 early_break high: a child (safeguarding) six weeks into a good new
+    # relationship, with a handover planned in 12 days.
+    c = b.case(E, et, level="enhanced", youth=True, flags=("safeguarding",))
+    b.allocate(c, [("E1-07", -330), ("E1-05", -42)], reasons=["new order from court", "reallocated"])
+    b.regular(c, c.allocations[0][1], b.d(-45), book=False)
+    b.contact(c, -39, "E1-05", "home_visit")
+    b.regular(c, b.d(-33), b.d(-1))
+    b.handover(c, "E1-05", "E1-03", 12, reason="moving to the court team", created=-3)
 
 
 def _fillers(b: _Builder) -> None:
+    """Each practitioner's caseload brought to its size (scenario cases count)."""
     rng = b.rng
-    peers = {"NPS-N1": [p[0] for p in _N1[1:]], "YJS-E1": [p[0] for p in _E1[1:]]}
+    peers = {"NPS-N1": [p[0] for p in _N1[1:] if p[0] not in LEAVING],
+             "YJS-E1": [p[0] for p in _E1[1:]]}
+    held = defaultdict(int)
+    for c in b.cases:
+        if c.allocations and c.allocations[-1][2] is None and c.case_ref != "NG1013":
+            held[c.allocations[-1][0]] += 1
     for team_id, spec, prefix in (("NPS-N1", _N1, "NG"), ("YJS-E1", _E1, "EB")):
         youth = team_id == "YJS-E1"
-        for pid, _n, _r, grade, _h, _red, count, weights in spec:
-            for _ in range(count):
+        for pid, _n, _r, grade, _h, _red, size, weights in spec:
+            for _ in range(max(0, size - held[pid])):
                 if youth:
                     level = rng.choices(("intensive", "enhanced", "standard"), weights)[0]
                     tier = None
@@ -639,10 +824,10 @@ def _fillers(b: _Builder) -> None:
                 flags = [f for f, odds in _FLAG_ODDS.items()
                          if rng.random() < odds[1 if youth else 0]]
                 c = b.case(prefix, team_id, tier=tier, level=level, youth=youth, flags=flags)
-                start = -rng.randint(25, 600)
+                start = -rng.randint(20, 600)
                 holders = [(pid, start)]
-                others = [p for p in peers[team_id] if p != pid and p != "N1-03"]
-                if start < -120 and rng.random() < 0.35:
+                others = [p for p in peers[team_id] if p != pid]
+                if start < -120 and rng.random() < PREVIOUS_HOLDER:
                     prev = rng.choice(others)
                     change = -rng.randint(30, min(-start - 40, 360))
                     holders = [(prev, start), (pid, change)]
@@ -655,13 +840,16 @@ def _fillers(b: _Builder) -> None:
                               book=False)
                     first = b.working(change + timedelta(days=rng.randint(1, 3)))
                     warm = (b.b - change).days > 40 and rng.random() < 0.6
-                    b.contact(c, first, pid, "three_way" if warm else "office")
+                    if warm:
+                        three_way = b.working(change - timedelta(days=rng.randint(3, 8)), back=True)
+                        b.contact(c, three_way, prev, "three_way", with_pid=pid)
+                    b.contact(c, first, pid, "office")
                     if warm:
                         offset = (change - b.b).days
                         b.handover(c, prev, pid, offset, status="completed_warm",
                                    completed=offset, created=offset - 30, reason="rebalancing",
                                    done={"told": offset - 15, "summary": offset - 8,
-                                         "read": offset - 3, "three_way": (first - b.b).days,
+                                         "read": offset - 3, "three_way": (three_way - b.b).days,
                                          "booked": offset - 2,
                                          "first_contact": (first - b.b).days,
                                          **({"review": offset + 29} if offset + 29 < 0 else {}),
@@ -676,14 +864,112 @@ def _fillers(b: _Builder) -> None:
 
 
 def _leave_planning(b: _Builder) -> None:
-    """The lead has started planning N1-06's cases before the long leave:
-    four filler cases get handovers in 6-9 days (told done), the rest none."""
-    theirs = [c for c in b.cases
-              if c.case_ref > "NG1014" and c.allocations and c.allocations[-1][0] == "N1-06"
-              and c.allocations[-1][2] is None]
-    for c, to_pid, days in zip(theirs, ("N1-09", "N1-04", "N1-07", "N1-09"), (6, 7, 8, 9)):
-        b.handover(c, "N1-06", to_pid, days, status="in_progress", done={"told": -4},
-                   reason="practitioner on long leave", created=-7)
+    """The lead has planned most of the departures, as SPEC §4 staggers them:
+    at most two handovers a working day for each departing practitioner
+    (counting the ones the scenarios plan), on working days only, before
+    they go, to a receiver who is in that day and may hold the case (no PSO
+    for tier A or B), and no receiver given more than two on one day.
+
+    - N1-03 (leaving on built_for + 21): all but five cases, from Monday
+      built_for + 3 to the day before she goes. Her days are full but for
+      one slot on that day and one a week before it, so the
+      departures list for the other five has to give some short notice and
+      date some after she has gone, and says so. The two handovers on that
+      Monday have had their three-way meeting and the first appointment
+      with the new worker is booked.
+    - N1-06 (twelve weeks' leave from built_for + 24): all but five cases,
+      from built_for + 4, leaving the last days before the leave free.
+
+    Items due by built_for + 3 are done (the person told and their view
+    recorded, the summary written, the record read, the group's people
+    told); so is `told` everywhere and, for N1-06, the summary. N1-10, who
+    left nine days ago, still holds four cases with nothing planned; N1-04,
+    off sick with no end date, has nothing planned either."""
+    from planner.calendar import working_days
+    from planner.checklist import build_checklist
+    from planner.model import Case as PlannerCase
+
+    calendar = working_days("england-and-wales")
+    gives: dict[tuple[str, date], int] = defaultdict(int)  # (outgoing, D) -> handovers
+    takes: dict[tuple[str, date], int] = defaultdict(int)  # (incoming, D) -> handovers
+    pk_to_pid = {pk: pid for pid, pk in b.pk.items()}
+    for row in b.rows["handover"]:
+        if row["status"] in ("planned", "in_progress"):
+            gives[(pk_to_pid[row["from_practitioner_pk"]], row["planned_on"])] += 1
+            takes[(pk_to_pid[row["to_practitioner_pk"]], row["planned_on"])] += 1
+
+    def open_cases_of(pid: str) -> list[_Case]:
+        return [c for c in b.cases
+                if c.case_ref > "NG1020" and c.allocations and c.allocations[-1][0] == pid
+                and c.allocations[-1][2] is None]
+
+    def days(pid: str, first: int, last: date, n: int, keep_free: dict[date, int]) -> list[date]:
+        """Up to `n` handover dates for `pid`: two a working day from
+        built_for + `first` to `last`, counting what is planned, less
+        `keep_free` (fewer when the days run out: built for another date)."""
+        out: list[date] = []
+        day = b.working(b.d(first))
+        while len(out) < n and day <= last:
+            room = 2 - gives[(pid, day)] - keep_free.get(day, 0)
+            out += [day] * max(0, min(room, n - len(out)))
+            day = b.add_working(day, 1)
+        return out
+
+    def receiver(i: int, c: _Case, giver: str, day: date) -> str | None:
+        order = [r for r in ("N1-09", "N1-02", "N1-07", "N1-05", "N1-08") if r != giver]
+        for k in range(len(order)):
+            to_pid = order[(i + k) % len(order)]
+            if to_pid in ("N1-05", "N1-08") and c.level in ("intensive", "enhanced"):
+                continue  # a PSO takes no tier A or B case
+            if b.absent(to_pid, day) or takes[(to_pid, day)] >= 2:
+                continue
+            return to_pid
+        return None
+
+    def plan(pid: str, cases: list[_Case], dates: list[date], reason: str, done_always: tuple[str, ...],
+             rotate: int) -> None:
+        soon = b.d(3)
+        for i, (c, day) in enumerate(zip(cases, dates)):
+            to_pid = receiver(i + rotate, c, pid, day)
+            if to_pid is None:
+                continue  # nobody free that day (built for another date): left unplanned
+            gives[(pid, day)] += 1
+            takes[(to_pid, day)] += 1
+            created = -16
+            pcase = PlannerCase(case_ref=c.case_ref, display_name="", contact_level=c.level,
+                                youth=c.youth, flags=frozenset(c.flags))
+            done: dict[str, int] = {}
+            for item in build_checklist(pcase, day, calendar):
+                if item.item_id in ("three_way", "booked", "first_contact", "reachable", "review"):
+                    continue  # ticked from the records, or not due before D
+                if item.due <= soon or item.item_id in done_always or item.item_id in _group_items(c):
+                    done[item.item_id] = max(created + 1, min((item.due - b.b).days, -1))
+            auto: tuple[str, ...] = ()
+            if day <= soon:  # the three-way has been held and the first appointment booked
+                met = b.working(day - timedelta(days=5), back=True)
+                b.contact(c, met, pid, "three_way", with_pid=to_pid)
+                b.appointment(c, b.add_working(day, 2), to_pid, at=time(10, 0))
+                done["three_way"] = (met - b.b).days
+                auto = ("three_way",)
+            b.handover(c, pid, to_pid, (day - b.b).days, status="in_progress", done=done, auto=auto,
+                       reason=reason, created=created,
+                       summary=_PLANNED_SUMMARY if "summary" in done else None)
+
+    theirs = open_cases_of("N1-03")[5:]
+    last = b.working(b.leaving["N1-03"] - timedelta(days=1), back=True)
+    keep_free = {last: 1, b.working(last - timedelta(days=7), back=True): 1}  # one slot on each
+    plan("N1-03", theirs, days("N1-03", 3, last, len(theirs), keep_free), "practitioner leaving",
+         ("told",), rotate=1)
+    theirs = open_cases_of("N1-06")[5:]
+    leave = min(s for s, e, _ in b.absences["N1-06"] if (e - s).days >= 27 and s > b.b)
+    last = b.working(leave - timedelta(days=1), back=True)
+    plan("N1-06", theirs, days("N1-06", 4, last, len(theirs), {}), "practitioner on long leave",
+         ("told", "summary"), rotate=0)
+
+
+#: The handover summary of the lead's planned handovers that have one written.
+_PLANNED_SUMMARY = ("Keeps appointments best in the morning; goals and risks as in the last review; "
+                    "does not want to tell the story of the offence again.")
 
 
 #: The person's view recorded on a `told` or `review` item the sample ticks.
@@ -826,14 +1112,23 @@ def read_built_for(path: str | os.PathLike[str]) -> date:
     return date.fromisoformat(row[0])
 
 
+def demo_shift(built_for: date, today: date) -> timedelta:
+    """How far a demo copy moves its dates: the whole weeks nearest to
+    `today - built_for`, so every appointment keeps its weekday (none lands
+    on a weekend); the scenarios then read within three days of as built."""
+    return timedelta(days=7 * round((today - built_for).days / 7))
+
+
 def demo_copy(src: str | os.PathLike[str], dest_dir: str | os.PathLike[str], today: date) -> Path:
     """Copy `src` into `dest_dir` (SQLite backup API; `src` is opened read-only
-    and never changed), then move every Date and DateTime column of every
-    table by `today - built_for` days in one transaction, and record the new
-    `built_for`. Returns the copy's path (replaced if it exists)."""
+    and never changed), then, in one transaction, move every Date and
+    DateTime column of every table by `demo_shift(built_for, today)` (whole
+    weeks), move any appointment that lands on a bank holiday to the next
+    working day (`_off_bank_holidays`), and record the new `built_for`.
+    Returns the copy's path (replaced if it exists)."""
     src = Path(src)
     built_for = read_built_for(src)
-    shift = timedelta(days=(today - built_for).days)
+    shift = demo_shift(built_for, today)
     folder = Path(dest_dir)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     dest = folder / DEMO_FILENAME
@@ -859,14 +1154,53 @@ def demo_copy(src: str | os.PathLike[str], dest_dir: str | os.PathLike[str], tod
                 for table in SQLModel.metadata.sorted_tables:
                     if table.name in present:
                         _shift_table(conn, table, shift)
+                _off_bank_holidays(conn)
             conn.execute(
                 _tables()["meta"].update()
                 .where(_tables()["meta"].c.key == "built_for")
-                .values(value=today.isoformat())
+                .values(value=(built_for + shift).isoformat())
             )
     finally:
         engine.dispose()
     return dest
+
+
+def _off_bank_holidays(conn) -> None:
+    """No appointment of the demo on a bank holiday (of England and Wales,
+    the sample teams' nation): a one-off on one moves to the next working day
+    (unless the person already has one then with that practitioner); a
+    series with an occurrence on one becomes one-offs, each on a working day."""
+    from planner.calendar import working_days
+    from planner.model import Appointment
+    from planner.rules import appointment_dates
+
+    wd = working_days("england-and-wales")
+    t = _tables()["appointment"]
+    rows = conn.execute(select(t.c.id, t.c.case_id, t.c.appointment_date, t.c.practitioner_pk, t.c.time,
+                               t.c.kind, t.c.rrule)).all()
+    taken = {(r.case_id, r.appointment_date, r.practitioner_pk) for r in rows}
+    for r in rows:
+        if r.rrule:
+            days = appointment_dates(Appointment(r.appointment_date, "", rrule=r.rrule),
+                                     r.appointment_date, r.appointment_date + timedelta(days=800))
+            if all(wd.is_working(day) for day in days):
+                continue
+            conn.execute(t.delete().where(t.c.id == r.id))
+            taken.discard((r.case_id, r.appointment_date, r.practitioner_pk))
+        elif wd.is_working(r.appointment_date):
+            continue
+        else:
+            days = [r.appointment_date]
+            conn.execute(t.delete().where(t.c.id == r.id))
+            taken.discard((r.case_id, r.appointment_date, r.practitioner_pk))
+        for day in days:
+            day = wd.on_or_after(day)
+            if (r.case_id, day, r.practitioner_pk) in taken:
+                continue
+            taken.add((r.case_id, day, r.practitioner_pk))
+            conn.execute(t.insert().values(case_id=r.case_id, appointment_date=day,
+                                           practitioner_pk=r.practitioner_pk, time=r.time, kind=r.kind,
+                                           rrule=None, version=1))
 
 
 def _shift_table(conn, table, shift: timedelta) -> None:

@@ -126,16 +126,19 @@ def _seed_people_and_cases(engine) -> dict[str, int]:
             m.Allocation(case_id=c2.id, practitioner_pk=ada.id, start_date=d("2026-09-14")),
             m.Allocation(case_id=c3.id, practitioner_pk=cai.id, start_date=d("2026-01-05")),
         ])
-        s.add_all([
-            m.Contact(case_id=c1.id, contact_date=d("2026-06-20"), practitioner_pk=ada.id,
-                      kind="three_way", notes="made-up note"),
-            m.Contact(case_id=c1.id, contact_date=d("2026-10-02"), practitioner_pk=ben.id, kind="phone"),
-            m.Contact(case_id=c1.id, contact_date=d("2026-11-02"), practitioner_pk=ben.id,
-                      outcome="missed"),
-            m.Contact(case_id=c2.id, contact_date=d("2026-09-16"), practitioner_pk=ada.id,
-                      kind="home_visit"),
-            m.Contact(case_id=c3.id, contact_date=d("2026-03-01"), practitioner_pk=cai.id,
-                      outcome="cancelled"),
+        # Core, naming the columns of schema 0001 only (the model has later ones).
+        contact = m.Contact.__table__
+        s.execute(contact.insert(), [
+            dict(case_id=c1.id, contact_date=d("2026-06-20"), practitioner_pk=ada.id,
+                 kind="three_way", outcome="attended", notes="made-up note", version=1),
+            dict(case_id=c1.id, contact_date=d("2026-10-02"), practitioner_pk=ben.id, kind="phone",
+                 outcome="attended", notes=None, version=1),
+            dict(case_id=c1.id, contact_date=d("2026-11-02"), practitioner_pk=ben.id, kind="office",
+                 outcome="missed", notes=None, version=1),
+            dict(case_id=c2.id, contact_date=d("2026-09-16"), practitioner_pk=ada.id,
+                 kind="home_visit", outcome="attended", notes=None, version=1),
+            dict(case_id=c3.id, contact_date=d("2026-03-01"), practitioner_pk=cai.id, kind="office",
+                 outcome="cancelled", notes=None, version=1),
         ])
         s.add(m.Appointment(case_id=c2.id, appointment_date=d("2026-12-01"), practitioner_pk=ada.id,
                             time=dt.time(10, 30), rrule="FREQ=WEEKLY;COUNT=4"))

@@ -200,12 +200,40 @@ def test_warnings_json_matches_the_spec_and_is_reproducible(sample_copy):
     data = json.loads(first.stdout)
     assert set(data) == {"as_of", "warnings"}
     assert data["as_of"] == "2026-11-27"
-    keys = {"case_ref", "practitioner_id", "rule", "severity", "title", "detail", "facts"}
-    assert data["warnings"] and all(set(w) == keys for w in data["warnings"])
+    keys = ["case_ref", "practitioner_id", "rule", "severity", "title", "detail", "action", "facts"]
+    assert data["warnings"] and all(list(w) == keys for w in data["warnings"])  # SPEC §6, in order
+    assert all(w["action"] for w in data["warnings"]), "every warning names what to do"
     rules = {w["rule"] for w in data["warnings"]}
     from planner.risk import RULE_IDS
 
     assert rules == set(RULE_IDS), set(RULE_IDS) - rules
+    # early_window is a status: in the JSON with severity info and its badge
+    statuses = [w for w in data["warnings"] if w["rule"] == "early_window"]
+    assert statuses and {w["severity"] for w in statuses} == {"info"}
+    assert all(w["facts"]["tag"].startswith("new: week ") for w in statuses)
+
+
+def test_warnings_summary_is_the_alert_burden(sample_copy):
+    """SPEC §3: per practitioner and in total, open cases, cases with a low+
+    warning, warnings by severity; info not counted. It agrees with the JSON."""
+    listed = json.loads(run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--format", "json").stdout)
+    result = run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--summary", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    counted = [w for w in listed["warnings"] if w["severity"] != "info"]
+    total = summary["total"]
+    assert total["warnings"] == {s: sum(1 for w in counted if w["severity"] == s) for s in ("high", "medium", "low")}
+    assert total["cases_warned"] == len({w["case_ref"] for w in counted})
+    assert total["open_cases"] == sum(p["open_cases"] for p in summary["practitioners"])
+    by = {p["practitioner_id"]: p for p in summary["practitioners"]}
+    assert by["N1-10"]["cases_warned"] == by["N1-10"]["open_cases"] > 0  # the leaver's cases all warn
+    team = run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--summary", "--team", "YJS-E1")
+    assert team.exit_code == 0, team.stderr
+    lines = team.stdout.splitlines()
+    assert lines[0].split() == ["PRACT", "NAME", "OPEN", "WARNED", "HIGH", "MED", "LOW"]
+    assert {line.split()[0] for line in lines[1:-2]} == {f"E1-0{n}" for n in range(1, 8)}
+    assert lines[-2].startswith("TOTAL") or lines[-2].startswith("total")
+    assert "statuses (info) are not counted" in lines[-1]
 
 
 def test_warnings_for_an_unknown_practitioner_is_an_error(sample_copy):
@@ -218,7 +246,7 @@ def test_warnings_csv_escapes_formula_cells(sample_copy):
     result = run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--format", "csv")
     assert result.exit_code == 0
     header, *rows = result.stdout.splitlines()
-    assert header == "case_ref,practitioner_id,rule,severity,title,detail"
+    assert header == "case_ref,practitioner_id,rule,severity,title,detail,action"
     assert len(rows) > 20
     assert not any(line.startswith(("=", "+", "-", "@")) for line in rows)
 

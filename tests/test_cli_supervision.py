@@ -112,7 +112,8 @@ def test_a_supervision_session_scripted_end_to_end(db, engine, tmp_path):
     assert "- **Team lead:** Drew Lead (L1)" in md
     c1 = md.split("### C1: Dana Example")[1].split("###")[0]
     assert "- **Reviewed:** yes" in c1
-    assert "**HIGH** Contact overdue" in c1 and "(`contact_overdue`)" in c1
+    assert "**HIGH** Not seen for 57 days" in c1 and "(`contact_overdue`)" in c1
+    assert "**Action:** book a contact by" in c1  # what to do, in the record
     assert f"> {NOTE}" in c1
     assert "- Working alliance, Goals: " in c1
     assert f"- [ ] Book an evening appointment — owner Avery Test (P1), due Wed 2 Dec 2026 (action #{action})" in c1

@@ -446,14 +446,7 @@ def _scope_cases(session, practitioner_id, team_id, as_of, policy):
         raise CaseloadError(f"unknown team {team_id}")
     # Only the rows the rules can see on as_of: the same warnings from far fewer
     # rows. The look-backs follow the policy, so a longer window loads more.
-    return load_cases_for_warnings(
-        session,
-        as_of,
-        practitioner_id=practitioner_id,
-        team_id=team_id,
-        lookback_days=policy.cold_handover.window_days,
-        allocation_lookback_days=policy.practitioner_churn.window_days,
-    )
+    return load_cases_for_warnings(session, as_of, practitioner_id=practitioner_id, team_id=team_id, policy=policy)
 
 
 def write_csv_rows(out, header: list[str], rows: list[list[object]]) -> None:
@@ -472,9 +465,12 @@ def write_csv_rows(out, header: list[str], rows: list[list[object]]) -> None:
 @click.option("--team", "team_id", metavar="ID")
 @click.option("--on", "as_of", type=DATE, help="As-of date (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--summary", is_flag=True,
+              help="Alert burden per practitioner and in total: open cases, cases warned, warnings by severity.")
 @click.pass_obj
-def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt):
-    """Relationship-risk warnings, highest risk first."""
+def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt, summary):
+    """Relationship-risk warnings, highest risk first (statuses such as "new:
+    week 3 of 12" too, as severity info, in JSON and CSV)."""
     # One short pass that builds a few hundred thousand objects and frees them
     # when it returns: the cyclic collector (run every few hundred allocations,
     # and over everything as the heap grows) finds nothing to free here. Nor at
@@ -483,7 +479,7 @@ def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt):
     from storage.queries import gc_paused
 
     with gc_paused():
-        _warnings(c, practitioner_id, team_id, as_of, fmt)
+        _warnings(c, practitioner_id, team_id, as_of, fmt, summary)
 
 
 @lru_cache(maxsize=None)
@@ -512,9 +508,9 @@ def _load_for_warnings(reader, actor_id, practitioner_id, team_id, as_of, policy
     return cases, load_world(reader)
 
 
-def _warnings(c: Ctx, practitioner_id, team_id, as_of, fmt) -> None:
+def _warnings(c: Ctx, practitioner_id, team_id, as_of, fmt, summary=False) -> None:
     from planner.handover import with_auto_ticks
-    from planner.risk import evaluate, warning_to_dict
+    from planner.risk import evaluate, is_warning, warning_to_dict
 
     as_of = as_of or date.today()
     policy = c.policy()
@@ -524,27 +520,71 @@ def _warnings(c: Ctx, practitioner_id, team_id, as_of, fmt) -> None:
     # `caseload handover` commands and the app store those ticks).
     cases = with_auto_ticks(cases, world, as_of, policy)
     ranked = evaluate(cases, world, as_of, policy)
+    if summary:
+        _print_summary(ranked, world, as_of, fmt)
+        return
     rows = [warning_to_dict(w) for risk in ranked for w in risk.warnings]
     if fmt == "json":
         # No indent: json's C encoder only runs for compact output (7 MB for a region).
         click.echo(json.dumps({"as_of": as_of.isoformat(), "warnings": rows}, ensure_ascii=False))
     elif fmt == "csv":
         buf = io.StringIO()
-        write_csv_rows(
-            buf,
-            ["case_ref", "practitioner_id", "rule", "severity", "title", "detail"],
-            [[r["case_ref"], r["practitioner_id"], r["rule"], r["severity"], r["title"], r["detail"]] for r in rows],
-        )
+        keys = ["case_ref", "practitioner_id", "rule", "severity", "title", "detail", "action"]
+        write_csv_rows(buf, keys, [[r[k] for k in keys] for r in rows])
         click.echo(buf.getvalue(), nl=False)
     else:
-        if not rows:
+        # The table lists warnings; statuses (info) are for JSON, CSV and the app.
+        shown = [w for risk in ranked for w in risk.warnings if is_warning(w)]
+        if not shown:
             click.echo(f"No warnings as of {as_of.isoformat()}.")
             return
         _print_table(
-            ["CASE", "PRACT", "SEVERITY", "RULE", "DETAIL"],
-            [[r["case_ref"], r["practitioner_id"] or "-", r["severity"].upper(), r["rule"], r["detail"]] for r in rows],
+            ["CASE", "PRACT", "SEVERITY", "RULE", "TITLE / ACTION"],
+            [[w.case_ref, w.practitioner_id or "-", w.severity.upper(), w.rule, f"{w.title} → {w.action}"]
+             for w in shown],
         )
-        click.echo(f"{len(rows)} warning(s) on {len(ranked)} case(s) as of {as_of.isoformat()}")
+        warned = len({w.case_ref for w in shown})
+        click.echo(f"{len(shown)} warning(s) on {warned} of {len(ranked)} open case(s) as of {as_of.isoformat()}")
+
+
+def _print_summary(ranked, world, as_of: date, fmt: str) -> None:
+    """SPEC §3 alert burden: per practitioner and in total, open cases, cases
+    with a warning of low or above, warnings by severity (info left out)."""
+    from planner.risk import alert_burden
+
+    people, total = alert_burden(ranked)
+    if fmt == "json":
+        click.echo(json.dumps({"as_of": as_of.isoformat(),
+                               "practitioners": [b.as_dict() for b in people], "total": total.as_dict()}))
+        return
+    header = ["practitioner_id", "name", "open_cases", "cases_warned", "high", "medium", "low"]
+
+    def row(b, name):
+        return [b.practitioner_id or "-", name, b.open_cases, b.cases_warned, b.high, b.medium, b.low]
+
+    def name_of(pid):
+        p = world.practitioners.get(pid or "")
+        return p.name if p else ("unallocated" if pid is None else pid)
+
+    rows = [row(b, name_of(b.practitioner_id)) for b in people]
+    total_row = ["total", "", *row(total, "")[2:]]
+    if fmt == "csv":
+        buf = io.StringIO()
+        write_csv_rows(buf, header, [*rows, total_row])
+        click.echo(buf.getvalue(), nl=False)
+        return
+    table = [[str(v) for v in r] for r in [*rows, total_row]]
+    widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(header)]
+    heads = ["PRACT", "NAME", "OPEN", "WARNED", "HIGH", "MED", "LOW"]
+    widths = [max(w, len(h)) for w, h in zip(widths, heads)]
+    line = lambda cells: "  ".join(  # noqa: E731
+        cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(cells)).rstrip()
+    click.echo(line(heads))
+    for r in table:
+        click.echo(line(r))
+    share = f"{total.cases_warned / total.open_cases:.0%}" if total.open_cases else "-"
+    click.echo(f"{total.cases_warned} of {total.open_cases} open case(s) ({share}) have a warning of low or above "
+               f"as of {as_of.isoformat()}; statuses (info) are not counted")
 
 
 def _print_table(header: list[str], rows: list[list[str]]) -> None:
@@ -627,12 +667,14 @@ def write_audited(engine, path: Path, data: bytes, *, force: bool, actor: str, e
 
 
 def _week_table(plan, people) -> str:
+    from tui.data import absence_span
+
     out = io.StringIO()
     who = people.get(plan.practitioner_id)
     out.write(f"Week of {plan.week_start:%a %d %b %Y} for {plan.practitioner_id}" + (f" ({who.name})" if who else "") + "\n")
     for absence in plan.absences:
         cover = f", cover {absence.cover_practitioner_id}" if absence.cover_practitioner_id else ", NO COVER NAMED"
-        out.write(f"  away {absence.start_date:%d %b} to {absence.end_date:%d %b} ({absence.kind}{cover})\n")
+        out.write(f"  away {absence_span(absence, sep=' to ')} ({absence.kind}{cover})\n")
     for day in plan.days:
         out.write(f"\n{day.day:%a %d %b}" + ("  [absent]" if day.absent else "") + "\n")
         if not day.entries:

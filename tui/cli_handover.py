@@ -389,7 +389,14 @@ def departures(c: Ctx, practitioner_id, as_of, receivers, dates, apply_, fmt):
     dated (at most 2 a working day, riskiest first) with a suggested
     receiver, or named cover for a short absence. Nothing is written without
     --apply; the list is printed first either way."""
-    from planner.departures import cover_suggestions, departure_events, departure_plan, with_choice
+    from planner.departures import (
+        busiest_day,
+        cover_suggestions,
+        departure_events,
+        departure_plan,
+        planned_per_day,
+        with_choice,
+    )
     from storage.engine import session as open_session
     from storage.handovers import plan_many
     from storage.queries import load_cases, load_world
@@ -465,8 +472,15 @@ def departures(c: Ctx, practitioner_id, as_of, receivers, dates, apply_, fmt):
               i.to_practitioner_id or "NONE", i.reason + "".join(f" [{n}]" for n in i.notes)] for i in items],
         )
         days = sorted({i.planned_on for i in items})
-        click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, "
-                   f"at most {policy.handover.per_day} a working day for {practitioner_id}, riskiest first")
+        per_day = policy.handover.per_day
+        busiest, most = busiest_day(items, planned_per_day(practitioner_id, cases))
+        if most > per_day:  # the lead's dates: said, not refused
+            click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, riskiest first; "
+                       f"{most} handovers for {practitioner_id} on {busiest:%a %d %b} counting those already "
+                       f"planned: more than the {per_day} a working day suggested")
+        else:
+            click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, "
+                       f"at most {per_day} a working day for {practitioner_id}, riskiest first")
         short = [i.case_ref for i in items if i.short_notice]
         if short:
             click.echo(f"under {policy.handover.default_days_ahead} days' notice: {', '.join(short)}")

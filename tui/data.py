@@ -49,13 +49,14 @@ class CaseRow:
     contact_level: str
     tier: str | None
     status: str
-    relationship: str
+    relationship: str  # the status tags ("new: week 3 of 12"), else how long it has run
     relationship_days: int | None
     last_seen: date | None
     next_appointment: date | None
-    warnings: tuple
+    warnings: tuple  # high, medium and low only: what counts (planner.risk.is_warning)
     score: int
     handover: str
+    statuses: tuple = ()  # the info statuses (SPEC §3): shown, never counted
 
     def matches(self, text: str) -> bool:
         text = text.strip().lower()
@@ -99,7 +100,7 @@ class CaseView:
     warnings: tuple
     notes: tuple
     names: dict  # practitioner_id -> name
-    churn: int  # distinct practitioners in the last 365 days (incl. a planned receiver)
+    churn: int  # practitioner_churn's count: workers in 365 days (a planned receiver counted)
     relationship: str
     absences: tuple[Absence, ...]  # of the current practitioner
     receivers: tuple[tuple[str, str], ...]  # (label, practitioner_id) for a handover
@@ -153,6 +154,18 @@ def relationship_label(days: int | None, policy: Policy = DEFAULT_POLICY) -> str
         return f"{months} mth{'s' if months != 1 else ''}"
     years = days // 365
     return f"{years} yr{'s' if years != 1 else ''}"
+
+
+def absence_end(absence, fmt: str = "%d %b") -> str:
+    """An absence's last day in `fmt`, or "no end date" while it is open-ended."""
+    return "no end date" if absence.end_date is None else format(absence.end_date, fmt)
+
+
+def absence_span(absence, fmt: str = "%d %b", sep: str = " – ") -> str:
+    """`07 Dec – 28 Feb`, or `from 07 Dec, no end date`."""
+    if absence.end_date is None:
+        return f"from {absence.start_date:{fmt}}, no end date"
+    return f"{absence.start_date:{fmt}}{sep}{absence.end_date:{fmt}}"
 
 
 def relationship_days(case: Case, as_of: date) -> int | None:
@@ -210,20 +223,39 @@ def handover_label(case: Case) -> str:
     return f"→{h.to_practitioner_id} {h.planned_on:%d %b} {ticked}/{len(required)}"
 
 
-def churn_count(case: Case, as_of: date) -> int:
-    since = as_of - timedelta(days=365)
-    who = {a.practitioner_id for a in case.allocations if (a.end_date is None or a.end_date >= since)
-           and a.start_date <= as_of}
-    if case.open_handover is not None:
-        who.add(case.open_handover.to_practitioner_id)
-    return len(who)
+def churn_count(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> int:
+    """practitioner_churn's count (planner.rules.churn): workers in the last
+    365 days, counting a planned receiver and A -> B -> A as three."""
+    from planner.rules import churn
+
+    return churn(case, as_of, policy).count
 
 
 def severity_counts(warnings) -> dict[str, int]:
-    counts = {"high": 0, "medium": 0, "low": 0}
+    """planner.risk.severity_counts: high, medium and low; statuses not counted."""
+    from planner.risk import severity_counts as counts
+
+    return counts(warnings)
+
+
+def split_statuses(warnings) -> tuple[tuple, tuple]:
+    """(the warnings that count, the info statuses), each in the given order."""
+    from planner.risk import is_warning
+
+    counted, statuses = [], []
     for w in warnings:
-        counts[w.severity] = counts.get(w.severity, 0) + 1
-    return counts
+        (counted if is_warning(w) else statuses).append(w)
+    return tuple(counted), tuple(statuses)
+
+
+def status_label(statuses, days: int | None, policy: Policy = DEFAULT_POLICY) -> str:
+    """The relationship cell: the statuses' tags ("new: week 3 of 12"), else
+    how long the relationship has run."""
+    if statuses:
+        from planner.risk import status_tag
+
+        return " · ".join(status_tag(s) for s in statuses)
+    return relationship_label(days, policy)
 
 
 # ----------------------------------------------------------------------------- the gateway
@@ -471,7 +503,7 @@ class Gateway:
                                             allocation_lookback_days=policy.practitioner_churn.window_days,
                                             **scope)
         risks = evaluate(with_auto_ticks(cases, world, as_of, self.policy), world, as_of, self.policy)
-        rows = tuple(self._row(r.case, tuple(r.warnings), r.score, as_of) for r in risks)
+        rows = tuple(self._row(r.case, r.warnings, r.score, as_of) for r in risks)
         counts = severity_counts(w for r in rows for w in r.warnings)
         points, available, pct = self._capacity(me, cases, world, as_of, team_view)
         return CaseloadView(as_of, me, practitioners, rows, counts, pct, points, available, team_view)
@@ -521,8 +553,9 @@ class Gateway:
             points, available, pct = load.points, load.available_points, load.capacity_pct
         return points, available, (None if math.isinf(pct) or available <= 0 else pct)
 
-    def _row(self, case: Case, warnings: tuple, score: int, as_of: date) -> CaseRow:
+    def _row(self, case: Case, found: tuple, score: int, as_of: date) -> CaseRow:
         days = relationship_days(case, as_of)
+        warnings, statuses = split_statuses(found)
         return _make_row(
             case.case_ref,  # case_ref
             case.display_name,  # display_name
@@ -531,13 +564,14 @@ class Gateway:
             case.contact_level,  # contact_level
             case.tier,  # tier
             case.status,  # status
-            relationship_label(days, self.policy),  # relationship
+            status_label(statuses, days, self.policy),  # relationship
             days,  # relationship_days
             last_seen(case, as_of),  # last_seen
             next_appointment(case, as_of, days=366),  # next_appointment
             warnings,  # warnings
             score,  # score
             handover_label(case),  # handover
+            statuses,  # statuses
         )
 
     def case(self, case_ref: str, as_of: date) -> CaseView:
@@ -566,8 +600,8 @@ class Gateway:
             warnings=warnings,
             notes=notes,
             names=names,
-            churn=churn_count(case, as_of),
-            relationship=relationship_label(relationship_days(case, as_of), self.policy),
+            churn=churn_count(case, as_of, self.policy),
+            relationship=status_label(split_statuses(warnings)[1], relationship_days(case, as_of), self.policy),
             absences=world.absences_of(case.practitioner_id),
             receivers=receivers,
             upcoming=tuple(upcoming(case, as_of)),
@@ -719,11 +753,13 @@ class Gateway:
             commit_or_conflict(s)
             return result
 
-    def record_contact(self, *, case_ref, contact_date, practitioner_id, kind, outcome, notes, actor) -> int:
+    def record_contact(self, *, case_ref, contact_date, practitioner_id, kind, outcome, notes, actor,
+                       cancelled_by=None, with_practitioner_id=None) -> int:
         from storage.repo import record_contact
 
         return self._write(record_contact, case_ref=case_ref, contact_date=contact_date,
-                           practitioner_id=practitioner_id, kind=kind, outcome=outcome, notes=notes, actor=actor)
+                           practitioner_id=practitioner_id, kind=kind, outcome=outcome, notes=notes,
+                           cancelled_by=cancelled_by, with_practitioner_id=with_practitioner_id, actor=actor)
 
     def book_appointment(self, *, case_ref, appointment_date, practitioner_id, time=None, kind="office",
                          rrule=None, actor) -> int:

@@ -165,6 +165,7 @@ class DeparturesView:
     cover_event: str = ""
     receivers: tuple[tuple[str, str], ...] = ()  # (practitioner_id, "N1-04 · name (PO)") of the team
     names: dict = field(default_factory=dict)
+    planned: dict = field(default_factory=dict)  # date -> handovers the practitioner already gives that day
 
 
 # ----------------------------------------------------------------------------- auto-ticks
@@ -322,7 +323,7 @@ def _team_row(view, *, follow_up: bool) -> TeamHandoverRow:
 def departures(gateway, practitioner_id: str, as_of: date) -> DeparturesView:
     """The planning list for a practitioner who leaves or goes on a long
     absence (`planner.departures.departure_plan`), and cover for a short one."""
-    from planner.departures import cover_suggestions, departure_events, departure_plan
+    from planner.departures import cover_suggestions, departure_events, departure_plan, planned_per_day
     from storage.queries import load_cases, load_world
 
     with gateway.session() as s:
@@ -354,6 +355,7 @@ def departures(gateway, practitioner_id: str, as_of: date) -> DeparturesView:
         as_of, person, handover_event.describe() if handover_event else "", rows, cover_rows,
         short.describe() if short else "", receivers,
         {p.practitioner_id: p.name for p in world.practitioners.values()},
+        planned_per_day(practitioner_id, cases),
     )
 
 
@@ -380,7 +382,7 @@ class PlanSummary:
     count: int  # rows with a receiver: what will be planned
     first: date | None
     last: date | None
-    busiest: int  # the most handovers on one day
+    busiest: int  # the most handovers on one day of the plan, counting those already planned that day
     short_notice: tuple[str, ...]
     missing: tuple[str, ...]  # rows without a receiver (left out)
     late: tuple[str, ...] = ()  # dated after the practitioner goes
@@ -392,8 +394,8 @@ class PlanSummary:
                 else f"from {self.first:%a %d %b} to {self.last:%a %d %b}")
         lines = [f"Plan {self.count} warm handover{'s' if self.count != 1 else ''} of {who}'s cases {span}, "
                  "each with its checklist?"]
-        lines.append(f"At most {self.busiest} on one day" + (f" (more than the {per_day} suggested)"
-                                                             if self.busiest > per_day else "") + ".")
+        lines.append(f"At most {self.busiest} on one day, with those already planned"
+                     + (f" (more than the {per_day} suggested)" if self.busiest > per_day else "") + ".")
         if self.short_notice:
             lines.append(f"Under 14 days' notice: {', '.join(self.short_notice)}.")
         if self.late:
@@ -403,14 +405,16 @@ class PlanSummary:
         return "\n".join(lines)
 
 
-def plan_summary(rows) -> PlanSummary:
+def plan_summary(rows, planned: dict | None = None) -> PlanSummary:
+    """`planned`: date -> handovers the departing practitioner already gives
+    that day (`DeparturesView.planned`), counted in `busiest`."""
+    from planner.departures import busiest_day
+
     ready = [r for r in rows if r.to_id]
-    days: dict[date, int] = {}
-    for r in ready:
-        days[r.planned_on] = days.get(r.planned_on, 0) + 1
+    days = {r.planned_on for r in ready}
     return PlanSummary(
         count=len(ready), first=min(days, default=None), last=max(days, default=None),
-        busiest=max(days.values(), default=0),
+        busiest=busiest_day((r.item for r in ready), planned or {})[1],
         short_notice=tuple(r.case_ref for r in ready if r.short_notice),
         missing=tuple(r.case_ref for r in rows if not r.to_id),
         late=tuple(r.case_ref for r in ready if r.item.late),

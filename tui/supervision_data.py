@@ -83,7 +83,7 @@ class SessionView:
     notes: dict  # case_ref -> storage.supervision.NoteState
     names: dict  # practitioner_id -> name (staff names, for the continuity chain)
     booked: dict  # case_ref -> tuple of booked dates from as_of on
-    churn: dict  # case_ref -> distinct practitioners in 12 months
+    churn: dict  # case_ref -> practitioner_churn's count of workers in 12 months
     absences: tuple[Absence, ...]
     carried: tuple  # planner.supervision.ActionRecord agreed earlier, open when this began
     actions: tuple  # ActionRecord agreed in this session so far
@@ -196,7 +196,7 @@ def read_session(gateway, session_id: int, lead_id: str, as_of: date, *, resumed
         notes=notes,
         names={pid: p.name for pid, p in world.practitioners.items()},
         booked={item.case_ref: tuple(o.day for o in upcoming(item.case, as_of)) for item in queue},
-        churn={item.case_ref: churn_count(item.case, as_of) for item in queue},
+        churn={item.case_ref: churn_count(item.case, as_of, gateway.policy) for item in queue},
         absences=tuple(world.absences_of(practitioner.practitioner_id)),
         carried=carried,
         actions=actions,

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from planner.errors import CaseloadError
 from planner.model import Absence, Practitioner
 from planner.policy import Policy
+from tui.data import absence_end, absence_span
 
 __all__ = [
     "MemberRow",
@@ -74,8 +75,8 @@ class MemberRow:
                          else f"leaves {self.leaving_on:%d %b}")
         if self.absences:
             a = self.absences[0]
-            parts.append(f"away to {a.end_date:%d %b}" if a.start_date <= as_of
-                         else f"away {a.start_date:%d %b}–{a.end_date:%d %b}")
+            parts.append(f"away to {absence_end(a)}" if a.start_date <= as_of
+                         else f"away {absence_span(a, sep='–')}")
             if len(self.absences) > 1:
                 parts[-1] += f" +{len(self.absences) - 1}"
         return "; ".join(parts) or "—"
@@ -94,8 +95,8 @@ class MemberRow:
             verb = "left" if self.leaving_on < as_of else "leaves"
             parts.append(f"{verb} the team on {self.leaving_on:%a %d %b %Y}")
         for a in self.absences:
-            when = (f"until {a.end_date:%a %d %b}" if a.start_date <= as_of
-                    else f"{a.start_date:%a %d %b} to {a.end_date:%a %d %b}")
+            when = (f"until {absence_end(a, '%a %d %b')}" if a.start_date <= as_of
+                    else absence_span(a, "%a %d %b", " to "))
             parts.append(f"{a.kind} {when}")
         return "; ".join(parts) or "no absence in the next 8 weeks"
 
@@ -201,7 +202,7 @@ def team_view(gateway, practitioner_id: str | None, as_of: date) -> TeamView:
     for load in loads:
         p = world.practitioners[load.practitioner_id]
         away = tuple(sorted((a for a in world.absences_of(p.practitioner_id)
-                             if a.end_date >= as_of and a.start_date <= horizon),
+                             if a.last_day >= as_of and a.start_date <= horizon),
                             key=lambda a: a.start_date))
         out, into, pts_out, pts_in = moving.get(p.practitioner_id, (0, 0, 0.0, 0.0))
         members.append(MemberRow(p, load, severity_counts(by_holder.get(p.practitioner_id, ())), away,

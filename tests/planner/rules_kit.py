@@ -44,16 +44,22 @@ def ahead(days: int, as_of: date = AS_OF) -> date:
     return as_of + timedelta(days=days)
 
 
-def seen(days_ago: int, pid: str = "P1", kind: str = "office", outcome: str = "attended") -> Contact:
-    return Contact(ago(days_ago), pid, kind=kind, outcome=outcome)
+def seen(days_ago: int, pid: str = "P1", kind: str = "office", outcome: str = "attended",
+         *, cancelled_by: str | None = None, with_pid: str | None = None) -> Contact:
+    return Contact(ago(days_ago), pid, kind=kind, outcome=outcome, cancelled_by=cancelled_by,
+                   with_practitioner_id=with_pid)
 
 
 def missed(days_ago: int, pid: str = "P1") -> Contact:
     return seen(days_ago, pid, outcome="missed")
 
 
-def cancelled(days_ago: int, pid: str = "P1") -> Contact:
-    return seen(days_ago, pid, outcome="cancelled")
+def cancelled(days_ago: int, pid: str = "P1", by: str | None = None) -> Contact:
+    return seen(days_ago, pid, outcome="cancelled", cancelled_by=by)
+
+
+def booked(days_ahead: int, pid: str = "P1", rrule: str | None = None) -> Appointment:
+    return Appointment(ahead(days_ahead), pid, rrule=rrule)
 
 
 def case(
@@ -102,8 +108,8 @@ def checklist(*open_ids: str, due: date | None = None) -> tuple[ChecklistItem, .
     return tuple(items)
 
 
-def absence(pid: str, start: date, end: date, cover: str | None = None) -> Absence:
-    return Absence(pid, start, end, cover_practitioner_id=cover)
+def absence(pid: str, start: date, end: date | None, cover: str | None = None, kind: str = "leave") -> Absence:
+    return Absence(pid, start, end, kind=kind, cover_practitioner_id=cover)
 
 
 def world(*, absences: list[Absence] = (), leaving: dict[str, date] | None = None, team: str = "T1") -> World:
@@ -151,6 +157,7 @@ __all__ = [
     "absence",
     "ago",
     "ahead",
+    "booked",
     "cancelled",
     "case",
     "checklist",

@@ -14,10 +14,12 @@ from datetime import date, timedelta
 import pytest
 
 from planner.departures import (
+    busiest_day,
     cover_suggestions,
     departure_events,
     departure_plan,
     knows_person,
+    planned_per_day,
     with_choice,
 )
 from planner.exclusions import receiver_exclusion
@@ -204,6 +206,25 @@ def test_receivers_who_are_leaving_or_long_away_are_excluded():
     assert item.to_practitioner_id == "S"
 
 
+def test_a_receiver_whose_long_absence_starts_within_eight_weeks_is_excluded():
+    """Twelve weeks' leave from 24 days ahead is only 4 working days of the
+    next 28, but like leaving it would send the case on again at once."""
+    p = people()
+    away = {
+        "A": (Absence("A", ahead(24), ahead(107)),),  # 12 weeks from Mon 21 Dec
+        "B": (Absence("B", ahead(24), ahead(37)),),  # two weeks: cover, not a handover
+        "S": (Absence("S", ahead(40), None, kind="sickness"),),  # no end date, within 56 days
+    }
+    w = world(p, away)
+    assert receiver_exclusion(p["A"], w, AS_OF) == "A is away from 21 Dec 2026 to 14 Mar 2027, a long absence"
+    assert receiver_exclusion(p["B"], w, AS_OF) is None
+    assert receiver_exclusion(p["S"], w, AS_OF) == "S is away from 6 Jan 2027 with no end date, a long absence"
+    later = world(p, {"A": (Absence("A", ahead(60), ahead(150)),)})
+    assert receiver_exclusion(p["A"], later, AS_OF) is None  # beyond the 56 days
+    item = plan([case("C1", tier="D1")] + load("B", 5), w)["C1"]
+    assert item.to_practitioner_id == "B" and {c.practitioner_id for c in item.candidates} == {"B"}
+
+
 def test_a_receiver_away_on_the_handover_date_is_excluded():
     day = plan([case("C1", tier="B2")])["C1"].planned_on
     w = world(absences={"A": (Absence("A", day, day),)})
@@ -279,6 +300,16 @@ def test_departure_events_name_the_departure(kind):
     assert events[0].kind == kind and events[0].needs_handover
 
 
+def test_an_absence_with_no_end_date_is_a_departure_said_as_such():
+    p = people(X={"leaving_on": None})
+    for start in (ago(12), ahead(5)):  # under way, or to come
+        [event] = departure_events("X", world(p, {"X": (Absence("X", start, None, kind="sickness"),)}), AS_OF)
+        assert event.kind == "absence" and event.needs_handover and event.ends_on is None
+        assert event.describe() == f"X is away from {start.day} {start:%b %Y} with no end date"
+    [event] = departure_events("X", world(p, {"X": (Absence("X", ahead(5), ahead(40)),)}), AS_OF)
+    assert event.describe() == "X is away 2 Dec 2026 to 6 Jan 2027 (36 days)"
+
+
 # --- staggered dates (SPEC §4) -----------------------------------------------
 
 
@@ -323,6 +354,19 @@ def test_handovers_already_planned_that_day_count_towards_the_two():
     planned = [case(f"P{i}", handovers=[Handover("X", "A", ahead(14))]) for i in range(2)]
     items = plan([case("C1")] + planned, far)
     assert items["C1"].planned_on == ahead(17)  # Fri 11 Dec is full: Monday 14 Dec
+
+
+def test_the_busiest_day_of_the_leads_dates_counts_the_handovers_already_planned():
+    far = world(people(X={"leaving_on": ahead(40)}))
+    planned = [case(f"P{i}", handovers=[Handover("X", "A", ahead(14))]) for i in range(2)]
+    cases = [case("C1"), case("C2")] + planned
+    items = departure_plan("X", cases, far, AS_OF, DEFAULT_POLICY)
+    already = planned_per_day("X", cases)
+    assert already == {ahead(14): 2}
+    assert busiest_day(items, already) == (ahead(17), 2)  # Mon 14 Dec: the two new ones
+    crowded = [with_choice(items[0], as_of=AS_OF, planned_on=ahead(14)), *items[1:]]  # the lead's date
+    assert busiest_day(crowded, already) == (ahead(14), 3)
+    assert busiest_day([replace(i, to_practitioner_id=None) for i in crowded], already) == (None, 0)
 
 
 def test_when_the_days_run_out_just_enough_start_from_as_of_plus_7_and_are_named():

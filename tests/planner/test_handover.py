@@ -337,6 +337,18 @@ def test_planning_refuses_a_receiver_who_has_left_by_d_or_is_absent_on_d():
     assert away.reason.startswith("P2 is away on 16 Dec 2026 (leave 14 Dec 2026 to 18 Dec 2026)")
 
 
+def test_planning_refuses_a_receiver_off_sick_with_no_end_date_on_any_day_after_it_starts():
+    case, world = guard_world()
+    open_ended = Absence("P2", date(2026, 12, 3), None, kind="sickness")
+    world = replace(world, absences={"P2": (open_ended,)})
+    p2 = world.practitioners["P2"]
+    assert planning_refusals(case, p2, world, AS_OF, date(2026, 12, 2)) == []
+    for day in (date(2026, 12, 3), date(2027, 6, 30)):
+        (away,) = planning_refusals(case, p2, world, AS_OF, day)
+        assert away.reason == (f"P2 is away on {day.day} {day:%b %Y} "
+                               "(sickness from 3 Dec 2026 with no end date)") and not away.overridable
+
+
 def test_a_pso_for_a_tier_a_or_b_case_is_refused_but_a_lead_may_override():
     case, world = guard_world(grade="PSO")
     (bar,) = planning_refusals(case, world.practitioners["P2"], world, AS_OF, date(2026, 12, 11))

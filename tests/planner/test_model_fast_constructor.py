@@ -50,9 +50,11 @@ def test_built_objects_equal_the_class_built_ones(original):
 
 def test_contact_properties_work_on_built_contacts():
     build = fast_constructor(Contact)
-    assert build(D, "P1", "office", "attended", None).meaningful
-    assert not build(D, "P1", "other", "attended", None).meaningful
-    assert not build(D, "P1", "office", "missed", None).meaningful
+    assert build(D, "P1", "office", "attended", None, None, None).meaningful
+    assert not build(D, "P1", "other", "attended", None, None, None).meaningful
+    assert not build(D, "P1", "office", "missed", None, None, None).meaningful
+    three_way = build(D, "P1", "three_way", "attended", None, None, "P2")
+    assert three_way.involves("P2") and three_way.involves("P1") and not three_way.involves("P3")
 
 
 def test_every_field_is_required_and_positional():

@@ -23,18 +23,24 @@ def test_defaults_are_the_spec_numbers():
         "low": (14, 42),
     }
     assert p.early_window.days == 84
-    assert p.contact_due.lead_days == 7
-    assert p.contact_overdue.high_multiplier == 1.5
+    assert (p.contact_due.max_lead_days, p.contact_due.min_lead_days) == (7, 1)
+    assert [p.lead_days(t) for t in (7, 14, 21, 28, 42)] == [2, 4, 5, 7, 7]
+    assert (p.contact_overdue.high_multiplier, p.contact_overdue.booked_within_days) == (1.5, 7)
     assert p.relationship_gap.multiplier == 2
     assert (p.first_contact.working_days, p.first_contact.intensive_working_days) == (5, 2)
     assert p.first_contact.lookahead_days == 7
     hu = p.handover_upcoming
-    assert (hu.horizon_days, hu.medium_within_days, hu.high_within_days) == (28, 14, 3)
+    assert (hu.horizon_days, hu.soon_days, hu.high_within_days) == (28, 3, 3)
+    assert p.early_break.absence_working_days == 10
     hn = p.handover_unplanned
     assert (hn.horizon_days, hn.long_absence_days, hn.high_within_days) == (56, 28, 14)
     assert p.cold_handover.window_days == 84
-    assert (p.practitioner_churn.window_days, p.practitioner_churn.medium_at, p.practitioner_churn.high_at) == (365, 3, 4)
+    churn = p.practitioner_churn
+    assert (churn.window_days, churn.medium_at, churn.high_at, churn.youth_high_at) == (365, 3, 4, 3)
+    assert churn.short_allocation_days == 14
     assert (p.missed_appointments.medium_at, p.missed_appointments.high_at) == (2, 3)
+    pc = p.practitioner_cancelled
+    assert (pc.window_days, pc.medium_at, pc.high_at) == (56, 2, 3)
     assert p.cover_needed.horizon_days == 28
     assert p.severity_weights.as_dict() == {"high": 100, "medium": 10, "low": 1}
     assert p.nation == "england-and-wales"
@@ -135,7 +141,10 @@ def test_partial_file_overrides_only_what_it_names(tmp_path):
         ("[severity_weights]\nhigh = 1.5\n", "severity_weights.high: must be a whole number, 0 or more, got 1.5"),
         ("[practitioner_churn]\nhigh_at = 2\n", "practitioner_churn.high_at: must be at least medium_at (3), got 2"),
         ("[missed_appointments]\nmedium_at = 4\n", "missed_appointments.high_at: must be at least medium_at (4), got 3"),
-        ("[handover_upcoming]\nhigh_within_days = 20\n", "handover_upcoming.high_within_days: must not exceed medium_within_days (14), got 20"),
+        ("[handover_upcoming]\nhigh_within_days = 30\n", "handover_upcoming.high_within_days: must not exceed horizon_days (28), got 30"),
+        ("[contact_due]\nmin_lead_days = 8\n", "contact_due.min_lead_days: must not exceed max_lead_days (7), got 8"),
+        ("[practitioner_churn]\nyouth_high_at = 5\n", "practitioner_churn.youth_high_at: must be from medium_at (3) to high_at (4), got 5"),
+        ("[practitioner_cancelled]\nhigh_at = 1\n", "practitioner_cancelled.high_at: must be at least medium_at (2), got 1"),
         ("[workload]\nred_above_pct = 80\n", "workload.red_above_pct: must be at least amber_from_pct (90), got 80"),
     ],
 )  # fmt: skip

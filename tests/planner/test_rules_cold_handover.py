@@ -1,49 +1,67 @@
-"""cold_handover: completed in the last 84 days with three_way or told not done."""
+"""cold_handover (SPEC §3 v2): a handover completed in the last 84 days and
+not yet reviewed that was completed cold (a lead's override with required
+items open), or whose incoming practitioner's first meaningful contact was not
+held by the first-contact deadline counted from the handover: medium."""
+
+from datetime import date
 
 import pytest
 
 from planner.rules import cold_handover
-from rules_kit import Allocation, Handover, ago, case, checklist, only, run, severity
+from rules_kit import Allocation, Contact, Handover, ago, case, checklist, only, run, seen, severity
 
 
-def completed(days_ago: int, *open_ids: str, status: str = "completed_cold", reviewed=False, items=None):
+def completed(days_ago: int, *open_ids: str, status: str = "completed_cold", reviewed=False,
+              contacts=(), level="standard", on: date | None = None):
+    day = on or ago(days_ago)
     return case(
-        allocations=[Allocation("P2", ago(400), ago(days_ago)), Allocation("P1", ago(days_ago))],
+        level=level,
+        allocations=[Allocation("P2", ago(400), day), Allocation("P1", day)],
+        contacts=list(contacts),
         handovers=[
-            Handover(
-                "P2",
-                "P1",
-                ago(days_ago),
-                status=status,
-                items=checklist(*open_ids) if items is None else items,
-                completed_on=ago(days_ago),
-                override_reason="person in custody" if open_ids else None,
-                reviewed=reviewed,
-            )
+            Handover("P2", "P1", day, status=status, items=checklist(*open_ids), completed_on=day,
+                     override_reason="person in custody" if status == "completed_cold" else None,
+                     reviewed=reviewed)
         ],
     )
 
 
 @pytest.mark.parametrize(
-    ("days_ago", "open_ids", "expected"),
+    ("days_ago", "expected"),
+    [(0, "medium"), (10, "medium"), (83, "medium"), (84, None), (-1, None)],  # "in the last 84 days"
+)
+def test_cold_within_the_window(days_ago, expected):
+    assert severity(cold_handover, completed(days_ago, "three_way", contacts=[seen(0)])) == expected
+
+
+@pytest.mark.parametrize(
+    ("first_met", "as_of", "expected"),
     [
-        (10, ("three_way",), "medium"),
-        (10, ("told",), "medium"),
-        (10, ("three_way", "told"), "medium"),
-        (10, ("summary", "read"), None),  # other items open: not cold by this rule
-        (10, (), None),
-        (84, ("told",), "medium"),  # completed 84 days ago: still in the last 84 days
-        (85, ("told",), None),
-        (-1, ("told",), None),  # dated after as_of
+        # completed Mon 2 Nov 2026: the 5th working day after it is Mon 9 Nov
+        (None, date(2026, 11, 9), None),  # the deadline has not passed yet
+        (None, date(2026, 11, 10), "medium"),  # passed, not met
+        (date(2026, 11, 9), date(2026, 11, 20), None),  # met on the deadline: on time
+        (date(2026, 11, 10), date(2026, 11, 20), "medium"),  # met the day after: late
+        (date(2026, 11, 2), date(2026, 11, 20), None),  # met on the day of the handover
     ],
 )
-def test_window_and_items(days_ago, open_ids, expected):
-    assert severity(cold_handover, completed(days_ago, *open_ids)) == expected
+def test_a_warm_handover_whose_first_contact_came_late(first_met, as_of, expected):
+    contacts = [Contact(first_met, "P1", kind="home_visit")] if first_met else []
+    c = completed(0, status="completed_warm", contacts=contacts, on=date(2026, 11, 2))
+    assert severity(cold_handover, c, as_of=as_of) == expected
 
 
-def test_status_warm_with_items_open_still_counts():
-    # The rule looks at the items, not at the label.
-    assert severity(cold_handover, completed(5, "three_way", status="completed_warm")) == "medium"
+def test_the_deadline_is_two_working_days_for_intensive():
+    c = completed(0, status="completed_warm", level="intensive", on=date(2026, 11, 2),
+                  contacts=[Contact(date(2026, 11, 5), "P1")])
+    assert only(cold_handover, c, as_of=date(2026, 11, 20)).facts["first_contact_deadline"] == "2026-11-04"
+
+
+def test_the_outgoing_practitioner_or_someone_else_is_not_the_first_contact():
+    c = completed(20, status="completed_warm", contacts=[seen(18, "P2"), seen(15, "P3")])
+    assert severity(cold_handover, c) == "medium"
+    present = completed(20, status="completed_warm", contacts=[seen(20, "P2", kind="three_way", with_pid="P1")])
+    assert severity(cold_handover, present) is None  # the incoming was there
 
 
 def test_open_or_cancelled_handovers_are_not_cold():
@@ -51,22 +69,22 @@ def test_open_or_cancelled_handovers_are_not_cold():
     assert severity(cold_handover, completed(5, "told", status="cancelled")) is None
 
 
-def test_missing_items_count_as_not_done():
-    assert severity(cold_handover, completed(5, items=())) == "medium"
-
-
 def test_shows_until_reviewed():
-    w = only(cold_handover, completed(20, "three_way", "told"))
+    w = only(cold_handover, completed(20, "three_way", "told", contacts=[seen(19)]))
     assert w.facts["reviewed"] is False
-    assert w.facts["missing_items"] == ["three_way", "told"]
+    assert w.facts["cold"] is True and w.facts["first_contact_late"] is False
     assert w.facts["override"] is True
-    assert w.detail.startswith(
-        "The handover from Sam Reed (P2) to Alex Kent (P1) was completed on 7 Nov 2026 "
-        "(20 days ago) without the three-way introduction meeting or telling the person "
-        "about the change."
+    assert w.title == "Cold handover on Sat 7 Nov, not yet reviewed"
+    assert w.detail == (
+        "The handover from Sam Reed (P2) to Alex Kent (P1) was completed on 7 Nov 2026 (20 days ago): "
+        "it was completed cold, by a lead's override, with told and three_way not done. "
+        "It has not been reviewed yet."
     )
-    assert w.detail.endswith("It has not been reviewed yet.")
-
-
-def test_a_reviewed_cold_handover_no_longer_fires():
+    assert w.action == "team lead to review the handover with P1 and the person, by Fri 4 Dec"
     assert run(cold_handover, completed(20, "three_way", "told", reviewed=True)) == []
+
+
+def test_late_words():
+    w = only(cold_handover, completed(20, status="completed_warm", contacts=[seen(3)]))
+    assert w.title == "New worker's first contact came late after the handover on Sat 7 Nov"
+    assert "Alex Kent (P1) first met the person on 24 Nov 2026, after the deadline of 13 Nov 2026" in w.detail

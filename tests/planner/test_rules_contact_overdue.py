@@ -1,40 +1,38 @@
-"""contact_overdue: gap > T is medium; gap > 1.5 x T is high (SPEC §3)."""
+"""contact_overdue (SPEC §3 v2): as-of after the due date (last meaningful
+contact + T, moved to a working day) is medium; high when the gap is over
+1.5 x T and nothing is booked in the next 7 days; quiet while the first
+contact with a new practitioner is pending."""
+
+from datetime import date
 
 import pytest
 
+from planner.model import Contact
 from planner.rules import contact_overdue
-from rules_kit import AS_OF, Allocation, ago, ahead, case, missed, only, seen, severity
+from rules_kit import AS_OF, Allocation, ago, ahead, booked, case, missed, only, seen, severity
 
 
 @pytest.mark.parametrize(
     ("level", "start_ago", "gap", "expected"),
     [
         # standard, after the early window: T = 28, high above 42
-        ("standard", 200, 27, None),
-        ("standard", 200, 28, None),  # exactly T: not overdue (contact_due instead)
-        ("standard", 200, 29, "medium"),  # T + 1
+        ("standard", 200, 28, None),  # due today: contact_due's
+        ("standard", 200, 29, "medium"),  # due yesterday (Thu)
         ("standard", 200, 42, "medium"),  # exactly 1.5 x T
-        ("standard", 200, 43, "high"),  # above 1.5 x T
+        ("standard", 200, 43, "high"),  # above, nothing booked
         # standard in the early window: T = 14
-        ("standard", 60, 14, None),
         ("standard", 60, 15, "medium"),
-        ("standard", 60, 21, "medium"),
         ("standard", 60, 22, "high"),
         # intensive: 7 early / 14 after; 1.5 x 7 = 10.5
         ("intensive", 30, 8, "medium"),
-        ("intensive", 30, 10, "medium"),
         ("intensive", 30, 11, "high"),
-        ("intensive", 200, 14, None),
         ("intensive", 200, 15, "medium"),
         ("intensive", 200, 22, "high"),
         # enhanced: 7 / 21
-        ("enhanced", 200, 21, None),
         ("enhanced", 200, 22, "medium"),
         ("enhanced", 200, 32, "high"),
         # low: 14 / 42, high above 63
-        ("low", 200, 42, None),
         ("low", 200, 43, "medium"),
-        ("low", 200, 63, "medium"),
         ("low", 200, 64, "high"),
     ],
 )
@@ -44,38 +42,80 @@ def test_gap_against_threshold(level, start_ago, gap, expected):
 
 
 @pytest.mark.parametrize(
-    ("start_ago", "expected"),
+    ("as_of", "expected"),
     [
-        (83, "medium"),  # relationship 83 days old: early column, T = 14, gap 20 > 14
-        (84, None),  # 84 days old: after the early window, T = 28, gap 20 <= 28
+        (date(2026, 11, 28), None),  # Sat: last + T falls today, due Mon
+        (date(2026, 11, 29), None),  # Sun
+        (date(2026, 11, 30), None),  # Mon: the due date itself
+        (date(2026, 12, 1), "medium"),  # Tue: overdue
     ],
 )
-def test_early_window_boundary_switches_the_column(start_ago, expected):
-    c = case(start_ago=start_ago, contacts=[seen(20, pid="P2")])
+def test_due_date_on_a_saturday(as_of, expected):
+    c = case(contacts=[Contact(date(2026, 10, 31), "P1")])  # + 28 = Sat 28 Nov
+    assert severity(contact_overdue, c, as_of=as_of) == expected
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [(date(2026, 12, 25), None), (date(2026, 12, 28), None), (date(2026, 12, 29), None),
+     (date(2026, 12, 30), "medium")],
+)
+def test_due_date_on_a_bank_holiday(as_of, expected):
+    c = case(contacts=[Contact(date(2026, 11, 27), "P1")])  # + 28 = Christmas Day: due Tue 29 Dec
+    assert severity(contact_overdue, c, as_of=as_of) == expected
+
+
+@pytest.mark.parametrize(
+    ("appointment", "expected"),
+    [
+        (None, "high"),
+        (0, "medium"),  # booked today
+        (7, "medium"),  # booked in exactly 7 days
+        (8, "high"),  # in 8 days: not soon enough
+    ],
+)
+def test_high_only_when_nothing_is_booked_in_the_next_7_days(appointment, expected):
+    c = case(contacts=[seen(50)], appointments=[booked(appointment)] if appointment is not None else [])
     assert severity(contact_overdue, c) == expected
 
 
-def test_never_seen_counts_from_the_first_allocation():
-    c = case(
-        allocations=[Allocation("P2", ago(400), ago(100)), Allocation("P1", ago(100))],
-    )
+@pytest.mark.parametrize(
+    ("start_ago", "expected"),
+    [
+        (83, "medium"),  # relationship 83 days old: early column, T = 14, gap 20
+        (84, None),  # 84 days old: after the early window, T = 28
+    ],
+)
+def test_early_window_boundary_switches_the_column(start_ago, expected):
+    c = case(start_ago=start_ago, contacts=[seen(20, pid="P1")])
+    assert severity(contact_overdue, c) == expected
+
+
+def test_the_day_of_a_handover_is_not_overdue():
+    """v1: on the handover's first day the new relationship's early T (7 for
+    enhanced) met the old worker's last contact and made the case high."""
+    c = case(level="enhanced", allocations=[Allocation("P2", ago(300), AS_OF), Allocation("P1", AS_OF)],
+             contacts=[seen(12, "P2")])
+    assert severity(contact_overdue, c) is None
+    # once the new worker has met them, the clock runs from that contact
+    met = case(level="enhanced", allocations=[Allocation("P2", ago(300), ago(4)), Allocation("P1", ago(4))],
+               contacts=[seen(12, "P2"), seen(2, "P1", kind="three_way")])
+    assert severity(contact_overdue, met) is None
+    assert severity(contact_overdue, met, as_of=ahead(7)) == "medium"
+
+
+def test_never_seen_unallocated_counts_from_the_first_allocation():
+    c = case(allocations=[Allocation("P2", ago(400), ago(100))])
     w = only(contact_overdue, c)
     assert w.severity == "high"
     assert w.facts["gap_days"] == 400
     assert w.facts["last_meaningful_on"] is None
     assert w.facts["gap_from"] == ago(400).isoformat()
-    assert "No meaningful contact since the first allocation on" in w.detail
+    assert w.title.startswith("No contact since allocated 400 days ago")
 
 
 def test_only_meaningful_contacts_reset_the_gap():
-    c = case(
-        contacts=[
-            seen(30),
-            missed(10),
-            seen(9, outcome="cancelled"),
-            seen(8, kind="other"),  # attended but `other`: not meaningful
-        ]
-    )
+    c = case(contacts=[seen(30), missed(10), seen(9, outcome="cancelled"), seen(8, kind="other")])
     assert only(contact_overdue, c).facts["gap_days"] == 30
 
 
@@ -85,38 +125,32 @@ def test_contact_with_anyone_counts():
 
 
 def test_contacts_after_as_of_are_ignored():
-    c = case(contacts=[seen(35), seen(-3)])  # the one 3 days ahead is ignored
+    c = case(contacts=[seen(35), seen(-3)])
     assert only(contact_overdue, c).facts["gap_days"] == 35
 
 
-def test_detail_names_dates_and_numbers():
-    c = case(contacts=[seen(31)])
-    w = only(contact_overdue, c)
-    assert w.rule == "contact_overdue"
-    assert w.case_ref == "C1" and w.practitioner_id == "P1"
+def test_words_action_and_facts():
+    w = only(contact_overdue, case(contacts=[seen(31)]))
+    assert (w.rule, w.case_ref, w.practitioner_id, w.severity) == ("contact_overdue", "C1", "P1", "medium")
+    assert w.title == "Not seen for 31 days: contact was due by Tue 24 Nov"
     assert w.detail == (
-        "Last seen 31 days ago on 27 Oct 2026; "
-        "standard level after the early window allows 28 days."
+        "Last seen 31 days ago on 27 Oct 2026 (office, Alex Kent (P1)); standard level after the "
+        "early window allows 28 days, so contact is due by Tue 24 Nov 2026; nothing is booked."
     )
+    assert w.action == "book a contact by Tue 1 Dec"
     assert w.facts == {
-        "gap_days": 31,
-        "threshold_days": 28,
-        "contact_level": "standard",
-        "early_window": False,
-        "last_meaningful_on": "2026-10-27",
-        "last_meaningful_practitioner_id": "P1",
-        "gap_from": "2026-10-27",
-        "high_above_days": 42.0,
+        "gap_days": 31, "threshold_days": 28, "contact_level": "standard", "early_window": False,
+        "last_meaningful_on": "2026-10-27", "last_meaningful_practitioner_id": "P1",
+        "last_meaningful_kind": "office", "gap_from": "2026-10-27", "due_on": "2026-11-24",
+        "next_booked_on": None, "high_above_days": 42.0, "days_overdue": 3,
     }
-    assert "42" in only(contact_overdue, case(contacts=[seen(50)])).detail
+    phone = only(contact_overdue, case(contacts=[seen(50, kind="phone")], appointments=[booked(20)]))
+    assert phone.title.startswith("No contact for 50 days")  # not "seen": it was a phone call
+    assert phone.action == "bring the contact booked for Thu 17 Dec forward to this week"
+    assert "with nothing booked in the next 7 days is high" in phone.detail
+    soon = only(contact_overdue, case(contacts=[seen(50)], appointments=[booked(3)]))
+    assert soon.action == "keep the contact booked for Mon 30 Nov"
 
 
 def test_no_allocations_at_all_is_quiet():
-    c = case(allocations=[])
-    assert severity(contact_overdue, c) is None
-
-
-def test_as_of_in_the_future_of_a_case():
-    c = case(start_ago=0, contacts=[])
-    assert severity(contact_overdue, c, as_of=ahead(15)) == "medium"
-    assert severity(contact_overdue, c, as_of=AS_OF) is None
+    assert severity(contact_overdue, case(allocations=[])) is None

@@ -1,11 +1,12 @@
-"""first_contact: no contact with the new practitioner by the 5th working day (2nd intensive)."""
+"""first_contact: no contact with the new practitioner by the 5th working day
+(2nd intensive): high once passed, low from 7 days before (SPEC §3)."""
 
 from datetime import date
 
 import pytest
 
 from planner.rules import first_contact
-from rules_kit import Allocation, Contact, case, only, seen, severity, world
+from rules_kit import Allocation, Appointment, Contact, absence, case, only, seen, severity, world
 
 ENGLAND = world()
 SCOTLAND = world(team="T2")
@@ -74,15 +75,47 @@ def test_contacts_that_do_not_count(contact):
     assert severity(first_contact, c, ENGLAND, date(2026, 11, 20)) == "high"
 
 
-def test_detail():
+def test_present_at_a_three_way_counts_as_met():
+    """The incoming practitioner named as `with_practitioner_id` at a three-way
+    held by the outgoing one has met the person (SPEC §2)."""
+    start = date(2026, 11, 2)
+    three_way = Contact(date(2026, 11, 2), "P2", kind="three_way", with_practitioner_id="P1")
+    c = case(allocations=[Allocation("P2", date(2026, 1, 5), start), Allocation("P1", start)],
+             contacts=[three_way])
+    assert severity(first_contact, c, ENGLAND, date(2026, 11, 20)) is None
+
+
+def test_words_action_and_facts():
     c = allocated_on(date(2026, 11, 2))
     w = only(first_contact, c, ENGLAND, date(2026, 11, 12))
-    assert w.title == "First contact deadline passed"
+    assert w.title == "Not yet met their new worker: first-contact deadline passed 3 days ago"
     assert w.detail == (
         "No meaningful contact with Alex Kent (P1) since the allocation started on "
         "2 Nov 2026; the deadline, the 5th working day after it, was 9 Nov 2026 (3 days ago)."
     )
+    assert w.action == "hold a first meeting with them by Mon 16 Nov"
     assert w.facts["nation"] == "england-and-wales"
+    coming = only(first_contact, c, ENGLAND, date(2026, 11, 4))
+    assert coming.title == "First meeting with their new worker due by Mon 9 Nov"
+    assert coming.action == "book a first meeting on or before Mon 9 Nov"
+    booked = case(allocations=[Allocation("P1", date(2026, 11, 2))],
+                  appointments=[Appointment(date(2026, 11, 6), "P1")])
+    w = only(first_contact, booked, ENGLAND, date(2026, 11, 4))
+    assert w.action == "keep the first meeting booked for Fri 6 Nov"
+    assert w.detail.endswith("; the next booking is on 6 Nov 2026.")
+
+
+def test_action_goes_to_the_cover_or_the_lead_while_the_practitioner_is_away():
+    c = allocated_on(date(2026, 11, 2))
+    covered = world(absences=[absence("P1", date(2026, 11, 10), date(2026, 11, 20), cover="P3")])
+    w = only(first_contact, c, covered, date(2026, 11, 12))
+    assert w.action == "ask the cover, Priya Shah (P3), to hold a first meeting with them by Mon 16 Nov"
+    alone = world(absences=[absence("P1", date(2026, 11, 10), None, kind="sickness")])
+    w = only(first_contact, c, alone, date(2026, 11, 12))
+    assert w.action == ("ask the team lead to hold a first meeting with them by Mon 16 Nov: "
+                        "P1 is away with no end date, no cover named")
+    gone = world(leaving={"P1": date(2026, 11, 11)})
+    assert only(first_contact, c, gone, date(2026, 11, 12)).action.endswith("P1 left on Wed 11 Nov")
 
 
 def test_old_allocation_with_contact_is_quiet():

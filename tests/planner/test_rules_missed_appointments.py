@@ -29,14 +29,17 @@ def test_runs(contacts, expected):
     assert severity(missed_appointments, case(contacts=contacts)) == expected
 
 
-def test_facts_and_detail():
+def test_words_action_and_facts():
     w = only(missed_appointments, case(contacts=[seen(31), missed(24), cancelled(17), missed(10), missed(3)]))
     assert w.severity == "high"
     assert w.facts == {
         "missed_count": 3,
         "missed_on": ["2026-11-03", "2026-11-17", "2026-11-24"],
         "last_attended_on": "2026-10-27",
+        "next_booked_on": None,
     }
+    assert w.title == "3 appointments missed in a row"
+    assert w.action == "reach them by Tue 1 Dec to find out why, and rebook"
     assert w.detail == (
         "3 missed in a row (3 Nov 2026, 17 Nov 2026 and 24 Nov 2026) since the last attended "
         "contact on 27 Oct 2026; cancelled ones are not counted."

@@ -15,30 +15,34 @@ from planner.risk import (
     evaluate,
     evaluate_case,
     relationship_age,
+    alert_burden,
+    is_warning,
     risk_score,
     severity_counts,
     warning_to_dict,
 )
 from rules_kit import AS_OF, WORLD, Allocation, ago, case, missed, seen
 
-SPEC_RULES = (
+SPEC_RULES = (  # SPEC §3 v2, in the order of its table
+    "first_contact",
     "contact_overdue",
     "contact_due",
+    "no_appointment",
     "relationship_gap",
-    "first_contact",
     "early_window",
+    "early_break",
     "handover_upcoming",
     "handover_unplanned",
     "cold_handover",
     "practitioner_churn",
     "missed_appointments",
+    "practitioner_cancelled",
     "cover_needed",
-    "no_appointment",
 )
 
 
 def w(severity, rule="contact_overdue"):
-    return Warning("C1", "P1", rule, severity, "t", "d", {})
+    return Warning("C1", "P1", rule, severity, "t", "d", "a", {})
 
 
 def test_registry_is_every_spec_rule_in_spec_order():
@@ -49,20 +53,22 @@ def test_registry_is_every_spec_rule_in_spec_order():
 def test_risk_score_weights():
     assert risk_score([]) == 0
     assert risk_score([w("high"), w("medium"), w("low"), w("low")]) == 112
+    assert risk_score([w("info", "early_window"), w("low")]) == 1  # a status weighs nothing
     heavier = policy_from_dict({"severity_weights": {"low": 5}})
     assert risk_score([w("low"), w("high")], heavier) == 105
 
 
 def test_severity_counts_and_order():
     assert SEVERITY_ORDER == ("high", "medium", "low")
-    assert severity_counts([w("low"), w("low"), w("high")]) == {"high": 1, "medium": 0, "low": 2}
+    assert severity_counts([w("low"), w("low"), w("high"), w("info")]) == {"high": 1, "medium": 0, "low": 2}
+    assert [is_warning(x) for x in (w("high"), w("low"), w("info"))] == [True, True, False]
 
 
 def test_evaluate_case_lists_most_severe_first_then_rule_order():
     c = case(start_ago=30, contacts=[seen(25), missed(10), missed(5)])
     found = evaluate_case(c, WORLD, AS_OF)
-    assert [x.rule for x in found] == ["contact_overdue", "missed_appointments", "early_window", "no_appointment"]
-    assert [x.severity for x in found] == ["high", "medium", "low", "low"]
+    assert [x.rule for x in found] == ["contact_overdue", "missed_appointments", "no_appointment", "early_window"]
+    assert [x.severity for x in found] == ["high", "medium", "low", "info"]  # statuses last
 
 
 def test_evaluate_orders_by_score_then_ref_and_leaves_closed_out():
@@ -70,8 +76,10 @@ def test_evaluate_orders_by_score_then_ref_and_leaves_closed_out():
     quiet_a = case(ref="A", contacts=[seen(2)])
     overdue = case(ref="Z", contacts=[seen(60)])
     closed = case(ref="0", contacts=[seen(60)], status="closed")
-    risks = evaluate([quiet_b, closed, overdue, quiet_a], WORLD, AS_OF)
-    assert [r.case_ref for r in risks] == ["Z", "A", "B"]
+    new = case(ref="N", start_ago=10, contacts=[seen(1)])  # early_window only: score 0
+    risks = evaluate([quiet_b, closed, overdue, new, quiet_a], WORLD, AS_OF)
+    assert [r.case_ref for r in risks] == ["Z", "A", "B", "N"]
+    assert risks[-1].top_severity is None and risks[-1].warnings[0].severity == "info"
     assert all(isinstance(r, CaseRisk) for r in risks)
     assert risks[0].score == 101  # contact_overdue high + no_appointment low
     assert risks[0].top_severity == "high"
@@ -81,8 +89,33 @@ def test_evaluate_orders_by_score_then_ref_and_leaves_closed_out():
 def test_warning_to_dict_is_the_spec_json_object():
     found = evaluate_case(case(contacts=[seen(31)]), WORLD, AS_OF)
     as_dict = warning_to_dict(found[0])
-    assert list(as_dict) == ["case_ref", "practitioner_id", "rule", "severity", "title", "detail", "facts"]
+    assert list(as_dict) == ["case_ref", "practitioner_id", "rule", "severity", "title", "detail", "action", "facts"]
+    assert as_dict["action"] == "book the next appointment by Tue 1 Dec" or as_dict["action"].startswith("book")
     assert json.loads(json.dumps(as_dict)) == as_dict  # JSON-safe, round trips
+
+
+def test_every_warning_names_an_action():
+    from test_rules_status import BUSY_WORLD, busy
+
+    for c in (busy(), case(contacts=[seen(31)]), case(start_ago=3)):
+        for warning in evaluate_case(c, BUSY_WORLD, AS_OF):
+            assert warning.action and warning.action[0].islower(), warning
+
+
+def test_alert_burden_per_practitioner_and_in_total():
+    cases = [
+        case(ref="A", contacts=[seen(60)]),  # high + low
+        case(ref="B", contacts=[seen(1)]),  # nothing
+        case(ref="C", pid="P2", start_ago=10, contacts=[seen(2, "P2")]),  # a status only
+        case(ref="D", pid="P2", contacts=[seen(31, "P2")], appointments=[]),  # medium + low
+        case(ref="E", contacts=[seen(60)], status="closed"),
+    ]
+    people, total = alert_burden(evaluate(cases, WORLD, AS_OF))
+    assert [(b.practitioner_id, b.open_cases, b.cases_warned, b.high, b.medium, b.low) for b in people] == [
+        ("P1", 2, 1, 1, 0, 1), ("P2", 2, 1, 0, 1, 1)]
+    assert (total.open_cases, total.cases_warned, total.warnings) == (4, 2, 4)
+    assert total.as_dict() == {"practitioner_id": None, "open_cases": 4, "cases_warned": 2,
+                               "warnings": {"high": 1, "medium": 1, "low": 2}}
 
 
 def test_every_fact_is_json_safe():

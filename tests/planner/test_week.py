@@ -216,3 +216,18 @@ def test_week_to_dict_is_json_and_privacy_drops_names(plan):
     assert [e["case_ref"] for e in data["catch_up"]] == ["C3", "C4", "C5", None]
     private = json.dumps(week_to_dict(plan, privacy=True))
     assert "Person C" not in private
+
+
+def test_an_open_ended_absence_runs_on_and_its_cover_is_asked_for_all_week():
+    """An absence with no end date (SPEC §2) covers every day from its start."""
+    world = replace(WORLD, absences={
+        "P1": (Absence("P1", WED, None, "sickness", None, id=5),),
+        "P2": (Absence("P2", date(2026, 11, 2), None, "sickness", "P1", id=6),),
+    })
+    plan = week_plan("P1", THU, CASES, world, ACTIONS, AS_OF)
+    assert [(a.start_date, a.end_date, a.kind) for a in plan.absences] == [(WED, None, "sickness")]
+    assert [d.absent for d in plan.days] == [False, False, True, True, True, True, True]
+    [cover] = plan.cover_given  # P1 covers P2, off since 2 Nov with no end date
+    assert {e.case_ref for e in cover.entries} >= {"C6", "C8"}
+    absences = week_to_dict(plan)["absences"]
+    assert absences[0]["end_date"] is None and json.dumps(absences)

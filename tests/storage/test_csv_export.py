@@ -48,7 +48,10 @@ def test_export_holds_every_example_row_in_the_import_columns(engine, tmp_path):
         # allocations gain the open allocations that cases.csv opened
         assert len(rows) >= len(example_rows), kind
     contacts = (tmp_path / "out" / "contacts.csv").read_bytes().decode("utf-8")
-    assert '"Talked about work placement.\nAgreed to meet next week."\r\n' in contacts
+    assert '"Talked about work placement.\nAgreed to meet next week.",,\r\n' in contacts
+    assert "C1001,2026-02-23,P2,three_way,attended,Three-way meeting with the incoming officer,,P1\r\n" in contacts
+    absences = (tmp_path / "out" / "absences.csv").read_text(encoding="utf-8")
+    assert "P5,2026-11-16,,sickness,\n" in absences.replace("\r\n", "\n")  # open-ended: blank end date
 
 
 def test_formula_cells_are_escaped_and_round_trip(engine, tmp_path, db_url):
@@ -116,7 +119,7 @@ def test_export_is_audited_with_counts_only(engine, tmp_path):
         [event] = s.execute(select(m.AuditEvent).where(m.AuditEvent.actor == "exporter")).scalars().all()
     assert (event.action, event.entity, event.entity_key) == ("export", "export", "csv")
     assert json.loads(event.detail) == {"practitioners": 5, "cases": 6, "allocations": 7, "contacts": 11,
-                                        "appointments": 3, "absences": 2, "handovers": 1}
+                                        "appointments": 3, "absences": 3, "handovers": 1}
 
 
 def test_empty_database_exports_headers_only(engine, tmp_path):

@@ -26,7 +26,7 @@ EXPECTED = [
     "allocations.csv (allocations): 1 new, 1 changed, 1 unchanged",
     "contacts.csv (contacts): 11 new, 0 changed, 0 unchanged",
     "appointments.csv (appointments): 3 new, 0 changed, 0 unchanged",
-    "absences.csv (absences): 2 new, 0 changed, 0 unchanged",
+    "absences.csv (absences): 3 new, 0 changed, 0 unchanged",
     "handovers.csv (handovers): 1 new, 0 changed, 0 unchanged",
 ]
 
@@ -78,7 +78,8 @@ def _content(engine) -> dict[str, list[tuple]]:
             "allocations": sorted((refs[a.case_id], pids[a.practitioner_pk], a.start_date, a.end_date, a.reason)
                                   for a in s.execute(select(m.Allocation)).scalars()),
             "contacts": sorted((refs[c.case_id], c.contact_date, pids[c.practitioner_pk], c.kind, c.outcome,
-                                c.notes or "") for c in s.execute(select(m.Contact)).scalars()),
+                                c.notes or "", c.cancelled_by or "", pids.get(c.with_practitioner_pk, ""))
+                               for c in s.execute(select(m.Contact)).scalars()),
             "items": sorted((refs[h.case_id], i.item_id, i.due, i.required)
                             for h, i in s.execute(select(m.Handover, m.HandoverItem)
                                                   .join(m.HandoverItem, m.HandoverItem.handover_id == m.Handover.id))),
@@ -91,7 +92,7 @@ def test_reimport_changes_nothing_and_audits_nothing(engine, tmp_path):
     before = dump(engine)
     report = import_csv(engine, paths, actor="tester")
     assert report.inserted == report.updated == 0
-    assert [f.unchanged for f in report.files] == [5, 6, 3, 11, 3, 2, 1]
+    assert [f.unchanged for f in report.files] == [5, 6, 3, 11, 3, 3, 1]
     assert dump(engine) == before  # audit_event included: no new events
 
 
@@ -209,6 +210,39 @@ def test_a_failed_write_rolls_everything_back(engine, tmp_path, monkeypatch):
     assert dump(engine) == before
 
 
+def test_who_cancelled_a_second_practitioner_and_open_ended_absences(engine, tmp_path):
+    """SPEC §7: contacts' cancelled_by and with_practitioner_id, an absence
+    with a blank end date; changing them is an update, re-importing is not."""
+    import_csv(engine, examples(tmp_path), actor="tester")
+    with Session(engine) as s:
+        pids = dict(s.execute(select(m.Practitioner.id, m.Practitioner.practitioner_id)).all())
+        three_way = s.execute(select(m.Contact).where(m.Contact.kind == "three_way")).scalar_one()
+        assert pids[three_way.with_practitioner_pk] == "P1"
+        cancelled = s.execute(select(m.Contact).where(m.Contact.outcome == "cancelled")).scalar_one()
+        assert cancelled.cancelled_by == "person"
+        sick = s.execute(select(m.Absence).where(m.Absence.kind == "sickness")).scalar_one()
+        assert (sick.start_date.isoformat(), sick.end_date) == ("2026-11-16", None)
+    changed = write(tmp_path, "contacts.csv", (tmp_path / "contacts.csv").read_text().replace(
+        "Clash with a college class,person,", "Clash with a college class,practitioner,").replace(
+        "incoming officer,,P1", "incoming officer,,P4"))
+    ended = write(tmp_path, "absences.csv", (tmp_path / "absences.csv").read_text().replace(
+        "P5,2026-11-16,,sickness", "P5,2026-11-16,2026-12-18,sickness"))
+    report = import_csv(engine, [changed, ended], actor="tester")
+    assert describe(report, tmp_path) == [
+        "contacts.csv (contacts): 0 new, 2 changed, 9 unchanged",
+        "absences.csv (absences): 0 new, 1 changed, 2 unchanged",
+    ]
+    with Session(engine) as s:
+        assert s.execute(select(m.Contact.cancelled_by).where(m.Contact.outcome == "cancelled")).scalar_one() == \
+            "practitioner"
+        details = [json.loads(e.detail) for e in s.execute(
+            select(m.AuditEvent).where(m.AuditEvent.entity == "contact")).scalars()]
+        fields = [d["fields"] for d in details if d["op"] == "update"]
+        assert sorted(map(tuple, fields)) == [("cancelled_by",), ("with_practitioner_id",)]
+    again = import_csv(engine, [changed, ended], actor="tester")
+    assert again.inserted == again.updated == 0
+
+
 # --------------------------------------------------------------------------- broken input
 
 CONTACT_HEADER = "case_ref,contact_date,practitioner_id,kind,outcome,notes\n"
@@ -231,7 +265,7 @@ BROKEN = {
     ),
     "unknown column": (
         "case_ref,contact_date,practitioner_id,kind,outcome,mood\nC1001,2026-11-01,P1,office,attended,ok\n",
-        "bad.csv:1: mood: unknown column for contacts (allowed: case_ref,contact_date,practitioner_id,kind,outcome,notes)",
+        "bad.csv:1: mood: unknown column for contacts (allowed: case_ref,contact_date,practitioner_id,kind,outcome,notes,cancelled_by,with_practitioner_id)",
     ),
     "missing required column": (
         "case_ref,contact_date,practitioner_id,kind,notes\nC1001,2026-11-01,P1,office,\n",
@@ -253,6 +287,29 @@ BROKEN = {
     "non-UTF-8 bytes": (
         CONTACT_HEADER.encode() + b"C1001,2026-11-20,P1,office,attended,Caf\xe9 meeting\n",
         f"bad.csv:2: -: not valid UTF-8 (byte 0xe9 at offset {len(CONTACT_HEADER) + 39})",
+    ),
+    "who cancelled, on an attended contact": (
+        "case_ref,contact_date,practitioner_id,kind,outcome,cancelled_by\nC1001,2026-11-20,P1,office,attended,person\n",
+        "bad.csv:2: cancelled_by: only a cancelled contact says who cancelled it (outcome is attended)",
+    ),
+    "who cancelled, not a known word": (
+        "case_ref,contact_date,practitioner_id,kind,outcome,cancelled_by\nC1001,2026-11-20,P1,office,cancelled,us\n",
+        "bad.csv:2: cancelled_by: 'us' is not one of person, practitioner",
+    ),
+    "second practitioner unknown": (
+        "case_ref,contact_date,practitioner_id,kind,outcome,with_practitioner_id\n"
+        "C1001,2026-11-20,P1,three_way,attended,P77\n",
+        "bad.csv:2: with_practitioner_id: unknown practitioner 'P77' (not in the database or this import)",
+    ),
+    "second practitioner is the first": (
+        "case_ref,contact_date,practitioner_id,kind,outcome,with_practitioner_id\n"
+        "C1001,2026-11-20,P1,three_way,attended,P1\n",
+        "bad.csv:2: with_practitioner_id: names the practitioner who held the contact; "
+        "it is for a second practitioner present",
+    ),
+    "absence end before start": (
+        "practitioner_id,start_date,end_date\nP1,2026-12-10,2026-12-01\n",
+        "bad.csv:2: end_date: 2026-12-01 is before start_date 2026-12-10",
     ),
     "bad enum": (
         CONTACT_HEADER + "C1001,2026-11-20,P1,office,attend,\n",

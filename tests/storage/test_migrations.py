@@ -64,16 +64,17 @@ def at_0001(db_url, seed_cases):
 # ------------------------------------------------------------------ the revisions
 
 
-def test_linear_revisions_0001_to_0005():
+def test_the_revisions_form_one_line_in_number_order():
+    from storage.schema import SCHEMA_REVISIONS
+
     scripts = ScriptDirectory.from_config(alembic_config())
     revs = {r.revision: r for r in scripts.walk_revisions()}
-    assert set(revs) == {"0001", "0002", "0003", "0004", "0005"}
-    assert revs["0001"].down_revision is None
-    assert revs["0002"].down_revision == "0001"
-    assert revs["0003"].down_revision == "0002"
-    assert revs["0004"].down_revision == "0003"
-    assert revs["0005"].down_revision == "0004"
-    assert scripts.get_heads() == ["0005"] == [head_revision()]
+    order = sorted(revs)
+    assert order == list(SCHEMA_REVISIONS) and len(order) >= 6
+    assert revs[order[0]].down_revision is None
+    for before, after in zip(order, order[1:]):
+        assert revs[after].down_revision == before
+    assert scripts.get_heads() == [order[-1]] == [head_revision()]
 
 
 def test_the_revision_list_the_checks_use_matches_the_scripts():
@@ -139,7 +140,10 @@ def test_upgrade_from_0001_keeps_every_row(at_0001, table_rows, tmp_path):
     assert message.startswith("upgraded") and "0001" in message and head_revision() in message
     after = table_rows(eng)
     for table in seeded:
-        assert after[table] == before[table], table
+        # columns added since (contact's cancelled_by and with_practitioner_pk, 0006) come last, empty
+        width = len(before[table][0])
+        assert [row[:width] for row in after[table]] == before[table], table
+        assert all(value is None for row in after[table] for value in row[width:]), table
     assert after["case_note"] == [] and after["meta"] == [] and after["db_login"] == []
     assert after["alembic_version"] == [(head_revision(),)]
     assert check_db(eng) == []
@@ -151,6 +155,34 @@ def test_upgrade_from_0001_keeps_every_row(at_0001, table_rows, tmp_path):
     with pytest.raises(IntegrityError), eng.begin() as conn:
         conn.execute(text("INSERT INTO case_note (version, case_id, written_on, text) "
                           "VALUES (1, 9999, '2026-11-27', 'orphan')"))
+
+
+def test_0006_adds_the_contact_columns_and_open_ended_absences_and_downgrades(engine):
+    """Schema 0006: who cancelled, a second practitioner present, absences
+    with no end date; a downgrade gives an open-ended absence an end date a
+    year after its start, as the old schema needs one."""
+    from tests.conftest import _seed_people_and_cases
+
+    _seed_people_and_cases(engine)
+    with Session(engine) as s:
+        ada = s.exec(select(m.Practitioner).where(m.Practitioner.practitioner_id == "P1")).one()
+        ben = s.exec(select(m.Practitioner).where(m.Practitioner.practitioner_id == "P2")).one()
+        case = s.exec(select(m.Case).where(m.Case.case_ref == "C1")).one()
+        s.add(m.Contact(case_id=case.id, contact_date=dt.date(2026, 11, 20), practitioner_pk=ada.id,
+                        kind="three_way", with_practitioner_pk=ben.id))
+        s.add(m.Contact(case_id=case.id, contact_date=dt.date(2026, 11, 21), practitioner_pk=ada.id,
+                        outcome="cancelled", cancelled_by="practitioner"))
+        s.add(m.Absence(practitioner_pk=ben.id, start_date=dt.date(2026, 11, 2), end_date=None, kind="sickness"))
+        s.commit()
+    command.downgrade(alembic_config(engine), "0003")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("contact")}
+        ends = conn.execute(text("SELECT start_date, end_date FROM absence ORDER BY start_date")).all()
+    assert not {"cancelled_by", "with_practitioner_pk"} & columns
+    assert [tuple(str(v) for v in row) for row in ends] == [
+        ("2026-11-02", "2027-11-02"), ("2026-12-21", "2027-01-08")]
+    command.upgrade(alembic_config(engine), "head")
+    assert check_db(engine) == []
 
 
 def test_sqlite_upgrade_is_backed_up_first(tmp_path, seed_cases, table_rows):

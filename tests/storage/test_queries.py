@@ -372,3 +372,46 @@ def test_load_case_notes(seeded):
         assert load_case_notes(s, "C2") == []
         with pytest.raises(CaseloadError, match="unknown case NOPE"):
             load_case_notes(s, "NOPE")
+
+
+def test_who_cancelled_a_second_practitioner_and_open_ended_absences_are_read_by_every_path(seeded, tmp_path):
+    """Schema 0006's columns reach the rules through load_cases, the bounded
+    warnings read and load_world, through a session and, on a database by
+    location, the bare-driver Reader (storage/reader.py)."""
+    from storage.engine import session
+    from storage.queries import load_cases_for_warnings
+    from storage.reader import Database
+
+    with Session(seeded) as s:
+        pk = dict(s.exec(select(m.Practitioner.practitioner_id, m.Practitioner.id)).all())
+        c1 = s.exec(select(m.Case.id).where(m.Case.case_ref == "C1")).one()
+        s.add_all([
+            m.Contact(case_id=c1, contact_date=D("2026-11-20"), practitioner_pk=pk["P1"], kind="three_way",
+                      outcome="attended", with_practitioner_pk=pk["P2"]),
+            m.Contact(case_id=c1, contact_date=D("2026-11-24"), practitioner_pk=pk["P1"], kind="office",
+                      outcome="cancelled", cancelled_by="practitioner"),
+            m.Absence(practitioner_pk=pk["P1"], start_date=D("2026-11-25"), end_date=None, kind="sickness"),
+        ])
+        s.commit()
+
+    def check(reader) -> None:
+        as_of = D("2026-11-27")
+        for cases in (load_cases(reader, case_refs=["C1"]),
+                      load_cases_for_warnings(reader, as_of, case_refs=["C1"])):
+            contacts = {c.contact_date: c for c in cases[0].contacts}
+            assert contacts[D("2026-11-20")].with_practitioner_id == "P2"
+            assert contacts[D("2026-11-20")].involves("P2")
+            assert contacts[D("2026-11-24")].cancelled_by == "practitioner"
+            assert contacts[D("2026-11-20")].cancelled_by is None
+        sick = [a for a in load_world(reader).absences_of("P1") if a.kind == "sickness"]
+        assert [(a.start_date, a.end_date, a.open_ended) for a in sick] == [(D("2026-11-25"), None, True)]
+
+    with session(seeded) as s:
+        check(s)
+    url = seeded.url.render_as_string(hide_password=False)
+    target = url if seeded.dialect.name == "postgresql" else seeded.url.database
+    database = Database(target)
+    if database.kind in ("sqlite", "postgresql"):
+        with database.reader() as reader:
+            assert type(reader).__name__ == "Reader"
+            check(reader)

@@ -136,6 +136,7 @@ def seed_varied(engine, *, cases: int = 160, seed: int = 7) -> None:
             {"practitioner_pk": 1, "start_date": day(-3), "end_date": day(10)},
             {"practitioner_pk": 2, "start_date": day(5), "end_date": day(40), "kind": "sickness"},
             {"practitioner_pk": 4, "start_date": day(-60), "end_date": day(-40), "cover_practitioner_pk": 5},
+            {"practitioner_pk": 6, "start_date": day(-30), "end_date": None, "kind": "sickness"},
         ])
         case_rows, allocations, contacts, appointments, handovers = [], [], [], [], []
         used_all: dict[int, set] = {}
@@ -157,6 +158,8 @@ def seed_varied(engine, *, cases: int = 160, seed: int = 7) -> None:
             elif shape != 2:  # shape 2: never allocated
                 if rng.random() < 0.6:
                     earlier = start - rng.randint(30, 400)
+                    if n % 9 == 0:  # a short one between (churn does not count it without a contact)
+                        earlier = start - (n % 20)
                     allocations.append({"case_id": n, "practitioner_pk": holders[1],
                                         "start_date": day(earlier), "end_date": day(start)})
                     if n % 5 == 0:  # an older first one, so the one above is a middle one (no rng: same data)
@@ -196,7 +199,11 @@ def seed_varied(engine, *, cases: int = 160, seed: int = 7) -> None:
                             continue
                         used.add(key)
                         contacts.append({"case_id": n, "contact_date": day(offset), "practitioner_pk": pk,
-                                         "kind": kind, "outcome": outcome})
+                                         "kind": kind, "outcome": outcome,
+                                         "cancelled_by": (("practitioner", "person")[n % 2]
+                                                          if outcome == "cancelled" else None),
+                                         "with_practitioner_pk": holders[0] if kind == "three_way" and pk != holders[0]
+                                         else None})
             if rng.random() < 0.4:
                 appointments.append({"case_id": n, "appointment_date": day(rng.randint(-20, 30)),
                                      "practitioner_pk": holders[0],
@@ -216,7 +223,10 @@ def seed_varied(engine, *, cases: int = 160, seed: int = 7) -> None:
                     if key not in used_all.setdefault(n, set()):
                         used_all[n].add(key)
                         contacts.append({"case_id": n, "contact_date": day(offset), "practitioner_pk": key[1],
-                                         "kind": key[2], "outcome": rng.choice(("attended", "attended", "missed"))})
+                                         "kind": key[2], "outcome": rng.choice(("attended", "attended", "missed")),
+                                         "cancelled_by": None,
+                                         "with_practitioner_pk": holders[0] if key[2] == "three_way"
+                                         and key[1] != holders[0] else None})
         conn.execute(insert(m.Case), case_rows)
         conn.execute(insert(m.Allocation), allocations)
         rng.shuffle(contacts)  # ids out of date order, as after imports and back-filling

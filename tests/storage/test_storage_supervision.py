@@ -192,7 +192,9 @@ def test_review_stores_the_warnings_at_the_time_and_keeps_them(db):
     [case] = record.cases
     assert case.reviewed and case.warnings == tuple(stored)
     md = session_record_markdown(record)
-    assert "**HIGH** Contact overdue" in md
+    overdue = [w for w in stored if w["rule"] == "contact_overdue"][0]
+    assert f"**HIGH** {overdue['title']} (`contact_overdue`)" in md
+    assert f"**Action:** {overdue['action']}" in md  # what to do, in the record too
 
 
 def test_review_uses_the_session_date_and_the_policy(db):

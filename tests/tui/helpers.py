@@ -64,8 +64,11 @@ def find_case(engine, as_of, rule: str | None = None, *, without_handover: bool 
         case = risk.case
         if case.practitioner_id is None or world.practitioners[case.practitioner_id].is_lead:
             continue
-        if without_handover and case.open_handover is not None:
-            continue
+        if without_handover:
+            from tui.handover_data import has_handover_to_show
+
+            if has_handover_to_show(case):  # open, or completed with follow-ups open: `h` shows it
+                continue
         if rule is None or any(w.rule == rule for w in risk.warnings):
             return case.practitioner_id, case.case_ref
     raise AssertionError(f"the sample has no case with {rule}")

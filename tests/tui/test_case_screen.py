@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -76,6 +77,56 @@ async def test_recording_a_contact_today_clears_contact_overdue(make_app, sample
         assert event.action == "record" and event.case_ref == ref and event.actor == pid
 
 
+async def test_each_warning_shows_what_to_do_and_statuses_are_not_counted(make_app, sample_engine):
+    pid, ref = find_case(sample_engine, AS_OF, "early_break")
+    app = make_app(pid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, ref)
+        from rich.console import Console
+
+        console = Console(width=200, record=True, color_system=None, file=io.StringIO())
+        console.print(screen._warnings(screen.view))  # what the #warnings section shows
+        text = console.export_text()
+        counted = [w for w in screen.view.warnings if w.severity != "info"]
+        assert f"Warnings ({len(counted)})" in text
+        for w in counted:
+            assert f"→ {w.action}" in text
+        status = next(w for w in screen.view.warnings if w.rule == "early_window")
+        assert f"INFO {status.facts['tag']}" in text and status.action in " ".join(text.split())
+        assert status.facts["tag"] in str(screen.query_one("#who").render())
+
+
+async def test_recording_a_contact_cancelled_by_us_with_a_colleague_there(make_app, sample_engine):
+    """The contact form's who-cancelled and second-practitioner fields: refused
+    next to the field on an attended contact, saved on a cancelled one."""
+    from textual.widgets import Select
+
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot)
+        ref, loads = screen.case_ref, screen.loads
+        await pilot.press("c")
+        form = app.screen
+        assert isinstance(form, ContactForm) and form.others
+        form.query_one("#cancelled_by", Select).value = "practitioner"
+        await pilot.press("ctrl+s")
+        assert app.screen is form and "Only a cancelled contact" in error_of(form, "cancelled_by")
+        form.query_one("#outcome", Select).value = "cancelled"
+        colleague = form.others[0][1]
+        form.query_one("#with", Select).value = colleague
+        await pilot.press("ctrl+s")
+        await settle(pilot, CaseScreen, after=loads)
+    with session(sample_engine) as s:
+        case_id = s.execute(select(m.Case.id).where(m.Case.case_ref == ref)).scalar_one()
+        row = s.execute(select(m.Contact).where(m.Contact.case_id == case_id,
+                                                m.Contact.contact_date == AS_OF)).scalar_one()
+        colleague_pk = s.execute(select(m.Practitioner.id).where(
+            m.Practitioner.practitioner_id == colleague)).scalar_one()
+    assert (row.outcome, row.cancelled_by, row.with_practitioner_pk) == ("cancelled", "practitioner", colleague_pk)
+
+
 async def test_a_contact_in_the_future_is_refused_next_to_the_field(make_app, sample_engine):
     app = make_app("E1-02")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -107,7 +158,7 @@ async def test_book_a_fortnightly_series_with_an_end_date(make_app, sample_engin
         await pilot.press("a")
         form = app.screen
         assert isinstance(form, AppointmentForm)
-        start = AS_OF + timedelta(days=4)  # Tue 1 Dec 2026
+        start = AS_OF + timedelta(days=39)  # Tue 5 Jan 2027: clear of the sample's own bookings
         await type_into(pilot, "#date", start.isoformat())
         await type_into(pilot, "#time", "10:30")
         # repeat: open the select and pick "fortnightly" with the keys

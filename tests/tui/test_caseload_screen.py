@@ -69,14 +69,16 @@ async def test_rule_picker_filters_by_warning(make_app):
         assert isinstance(app.screen, RulePicker)
         options = app.screen.query_one("#choices")
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-        assert "contact_due" in ids
-        options.highlighted = ids.index("contact_due")
+        assert "early_window" not in ids  # a status, not a warning: nothing to filter on
+        rule = ids[1]  # the commonest warning on this caseload
+        assert rule != "__all__"
+        options.highlighted = 1
         await pilot.press("enter")
         await pilot.pause()
         table = screen.query_one(CaseTable)
-        assert screen.rule == "contact_due"
+        assert screen.rule == rule
         assert rows_of(table)
-        assert all(any(w.rule == "contact_due" for w in r.warnings) for r in screen.visible_rows())
+        assert all(any(w.rule == rule for w in r.warnings) for r in screen.visible_rows())
         await pilot.press("escape")
         assert screen.rule is None
 
@@ -258,3 +260,29 @@ async def test_a_long_caseload_paints_its_first_screenful_then_every_row(make_ap
         assert painted == [(24, len(screen.view.rows))]
         assert screen.query_one(CaseTable).row_count == len(screen.view.rows)
         assert rows_of(screen.query_one(CaseTable)) == [r.case_ref for r in screen.visible_rows()]
+
+
+async def test_statuses_are_a_badge_not_a_warning(make_app):
+    """SPEC §3: `early_window` shows as "new: week 3 of 12" in the
+    relationship column; it is not in the warnings column, the counts, the
+    score or the rule filter."""
+    from planner.risk import severity_counts
+
+    app = make_app("E1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        view = screen.view
+        new = [r for r in view.rows if any(s.rule == "early_window" for s in r.statuses)]
+        assert new, "the sample has new relationships on this caseload"
+        for row in new:
+            tag = next(s for s in row.statuses if s.rule == "early_window").facts["tag"]
+            assert row.relationship.startswith(tag) and tag.startswith("new: week ")
+            assert all(w.severity != "info" for w in row.warnings)
+        quiet = [r for r in new if not r.warnings]
+        assert quiet and all(r.score == 0 for r in quiet)
+        assert view.counts == severity_counts(w for r in view.rows for w in r.warnings)
+        assert sum(view.counts.values()) == sum(len(r.warnings) for r in view.rows)
+        table = screen.query_one(CaseTable)
+        index = rows_of(table).index(quiet[0].case_ref)
+        cells = [str(table.get_cell_at((index, col))) for col in range(len(table.columns))]
+        assert "none" in cells[2] and any(c.startswith("new: week ") for c in cells)

@@ -169,7 +169,7 @@ class CaseScreen(ViewLoader, Screen):
             a = occ.appointment
             at = a.time.strftime("%H:%M") if a.time else "--:--"
             series = " · series" if a.rrule else ""
-            absent = any(x.start_date <= occ.day <= x.end_date for x in view.absences)
+            absent = any(x.covers(occ.day) for x in view.absences)
             flag = "  ⚠ practitioner absent that day" if absent else ""
             lines.append(Text(f"{occ.day:%a %d %b} {at}  {a.kind.replace('_', ' ')} with "
                               f"{a.practitioner_id}{series}{flag}"))
@@ -238,9 +238,19 @@ class CaseScreen(ViewLoader, Screen):
                 raise CaseloadError("Choose who you are first (P on the caseload screen).")
             return app.gateway.record_contact(
                 case_ref=case.case_ref, contact_date=value.contact_date, practitioner_id=practitioner,
-                kind=value.kind, outcome=value.outcome, notes=value.notes, actor=app.actor)
+                kind=value.kind, outcome=value.outcome, notes=value.notes, actor=app.actor,
+                cancelled_by=value.cancelled_by, with_practitioner_id=value.with_practitioner_id)
 
-        app.push_screen(ContactForm(save, as_of=app.as_of, who=self._who_label()), self._saved("Contact recorded."))
+        others = {pid: label for label, pid in self.view.receivers}
+        handover = case.open_handover
+        if handover is not None:  # the incoming practitioner, at a three-way
+            others.setdefault(handover.to_practitioner_id, handover.to_practitioner_id)
+        if case.practitioner_id:
+            others.setdefault(case.practitioner_id, case.practitioner_id)
+        others.pop(practitioner, None)
+        choices = [(label if not app.privacy else label.split(" · ")[0], pid) for pid, label in others.items()]
+        app.push_screen(ContactForm(save, as_of=app.as_of, who=self._who_label(), others=choices),
+                        self._saved("Contact recorded."))
 
     def action_book(self) -> None:
         from tui.screens.forms import AppointmentForm

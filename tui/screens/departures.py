@@ -132,7 +132,7 @@ class DeparturesScreen(ViewLoader, Screen):
         if view.event:
             from tui.handover_data import plan_summary
 
-            summary = plan_summary(self.rows)
+            summary = plan_summary(self.rows, view.planned)
             event.append(plain(view.event.replace(p.practitioner_id, f"{p.practitioner_id} {name}", 1)), style="bold")
             if self.rows:
                 days = sorted({r.planned_on for r in self.rows})
@@ -278,7 +278,7 @@ class DeparturesScreen(ViewLoader, Screen):
         if not ready:
             self.notify("Nothing to plan: no row has a receiver.", severity="warning")
             return
-        summary = plan_summary(self.rows)
+        summary = plan_summary(self.rows, self.view.planned)
         question = summary.question(self.practitioner_id, self.app.policy.handover.per_day)
 
         def answered(yes: bool | None) -> None:

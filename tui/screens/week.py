@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.data import WeekView, initials
+from tui.data import WeekView, absence_span, initials
 from tui.screens.loading import ViewLoader
 from tui.text import plain
 from tui.widgets.chrome import KeyBar, TitleBar
@@ -197,10 +197,10 @@ class WeekScreen(ViewLoader, Screen):
         notes = []
         for a in plan.absences:
             cover = f"cover: {a.cover_practitioner_id}" if a.cover_practitioner_id else "NO COVER named"
-            notes.append(f"⚠ ABSENT {a.start_date:%a %d %b} – {a.end_date:%a %d %b} ({a.kind}) · {cover}")
+            notes.append(f"⚠ ABSENT {absence_span(a, '%a %d %b')} ({a.kind}) · {cover}")
         for c in plan.cover_given:
             notes.append(f"↪ You cover {c.absence.practitioner_id} "
-                         f"({c.absence.start_date:%d %b} – {c.absence.end_date:%d %b}): {len(c.entries)} item(s)")
+                         f"({absence_span(c.absence)}): {len(c.entries)} item(s)")
         absences = self.query_one("#absences", Static)
         absences.update("\n".join(notes))
         absences.display = bool(notes)

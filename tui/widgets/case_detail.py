@@ -33,19 +33,36 @@ def span(days: int) -> str:
 
 def warnings_block(app, warnings: Sequence) -> RenderableType:
     """`Warnings (n)` and, worst first, each warning's severity in words, its
-    title, rule id and detail; a tick line when there are none."""
-    if not warnings:
-        return Text("✓ No warnings on this case.")
-    table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True, width=7)
-    table.add_column()
-    for w in severity.sort_warnings(warnings):
-        body = Text()
-        body.append(plain(w.title), style="bold")
-        body.append(f"  [{w.rule}]\n", style="dim")
-        body.append(plain(w.detail))
-        table.add_row(Text(severity.label(w.severity), style=severity.style_for(app, w.severity)), body)
-    return Group(Text(f"Warnings ({len(warnings)})", style="bold"), table)
+    title, rule id, detail and what to do (`→ action`); a tick line when there
+    are none; then the statuses (info: "new: week 3 of 12"), not counted."""
+    counted = [w for w in warnings if w.severity in severity.SEVERITIES]
+    statuses = [w for w in warnings if w.severity not in severity.SEVERITIES]
+    parts: list[RenderableType] = []
+    if not counted:
+        parts.append(Text("✓ No warnings on this case."))
+    else:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True, width=7)
+        table.add_column()
+        for w in severity.sort_warnings(counted):
+            body = Text()
+            body.append(plain(w.title), style="bold")
+            body.append(f"  [{w.rule}]\n", style="dim")
+            body.append(plain(w.detail))
+            if w.action:
+                body.append("\n→ ", style="bold")
+                body.append(plain(w.action), style="bold")
+            table.add_row(Text(severity.label(w.severity), style=severity.style_for(app, w.severity)), body)
+        parts += [Text(f"Warnings ({len(counted)})", style="bold"), table]
+    for s in statuses:
+        line = Text()
+        line.append(f"{severity.label(s.severity)} ", style=severity.style_for(app, s.severity))
+        line.append(plain(s.facts.get("tag") or s.title), style="bold")
+        line.append(f"  [{s.rule}]", style="dim")
+        if s.action:
+            line.append(f" → {plain(s.action)}")
+        parts.append(line)
+    return Group(*parts)
 
 
 def allocations_table(allocations: Iterable, as_of: date, person: Callable[[str], str]) -> Table:

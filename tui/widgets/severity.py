@@ -12,11 +12,11 @@ from typing import Iterable
 from rich.style import Style
 from rich.text import Text
 
-SEVERITIES = ("high", "medium", "low")
-SYMBOL = {"high": "▲", "medium": "◆", "low": "○"}
-WORD = {"high": "HIGH", "medium": "MED", "low": "LOW"}
-THEME_COLOUR = {"high": "error", "medium": "warning", "low": "accent"}
-RANK = {"high": 0, "medium": 1, "low": 2}
+SEVERITIES = ("high", "medium", "low")  # the ones that count; `info` is a status
+SYMBOL = {"high": "▲", "medium": "◆", "low": "○", "info": "·"}
+WORD = {"high": "HIGH", "medium": "MED", "low": "LOW", "info": "INFO"}
+THEME_COLOUR = {"high": "error", "medium": "warning", "low": "accent", "info": "foreground"}
+RANK = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 # Short names for the table column; the full title and detail are on the case screen.
 SHORT_RULE = {
@@ -25,11 +25,13 @@ SHORT_RULE = {
     "relationship_gap": "own gap",
     "first_contact": "1st contact",
     "early_window": "new",
+    "early_break": "early break",
     "handover_upcoming": "handover",
     "handover_unplanned": "unplanned",
     "cold_handover": "cold h/o",
     "practitioner_churn": "churn",
     "missed_appointments": "missed",
+    "practitioner_cancelled": "we cancelled",
     "cover_needed": "cover",
     "no_appointment": "no appt",
 }
@@ -60,8 +62,9 @@ def sort_warnings(warnings: Iterable) -> list:
 
 
 def warnings_cell(app, warnings: Iterable, *, width_hint: int = 0) -> Text:
-    """`▲ HIGH overdue +2`: the worst warning in words, the rest counted."""
-    ordered = sort_warnings(warnings)
+    """`▲ HIGH overdue +2`: the worst warning in words, the rest counted;
+    statuses (info) are not warnings and are left out."""
+    ordered = sort_warnings(w for w in warnings if w.severity in SEVERITIES)
     if not ordered:
         return Text("—  none", style=Style(dim=True))
     worst = ordered[0]
