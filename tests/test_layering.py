@@ -61,3 +61,72 @@ def test_storage_imports_no_ui_and_opens_no_database(tmp_path):
     assert loaded & {"textual", "tui"} == set(), f"storage pulled in {sorted(loaded & {'textual', 'tui'})}"
     assert not (tmp_path / "should-not-exist").exists()
     assert not (tmp_path / "home").exists()
+
+
+# --- every import statement, inside functions too ------------------------------
+
+LAYERS = ("planner", "storage", "tui")  # lowest first: a module imports its own layer or lower
+FRAMEWORKS = {"textual", "rich", "sqlalchemy", "sqlmodel", "alembic", "psycopg", "click"}
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    """(line, top-level module) of every import statement in the file, at any
+    depth: in functions, methods, `if TYPE_CHECKING:` and `try:` blocks alike."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module.split(".")[0]))
+    return sorted(found)
+
+
+def upward_imports(root: Path) -> list[str]:
+    """'file:line imports X' for every import that points up a layer, or from
+    planner to a framework."""
+    bad = []
+    for layer_index, layer in enumerate(LAYERS):
+        for path in sorted((root / layer).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for line, top in imports_of(path):
+                above = top in LAYERS and LAYERS.index(top) > layer_index
+                framework = layer == "planner" and top in FRAMEWORKS
+                if above or framework:
+                    bad.append(f"{path.relative_to(root)}:{line} imports {top}")
+    return bad
+
+
+def test_no_import_statement_anywhere_points_up_a_layer():
+    assert upward_imports(REPO) == []
+
+
+def test_the_scan_sees_an_import_hidden_in_a_function(tmp_path):
+    (tmp_path / "planner").mkdir()
+    (tmp_path / "storage").mkdir()
+    (tmp_path / "tui").mkdir()
+    (tmp_path / "planner" / "x.py").write_text(
+        "def f():\n    if True:\n        from storage import db\n    import textual.app\n"
+    )
+    (tmp_path / "storage" / "y.py").write_text("class C:\n    def m(self):\n        import tui.app\n")
+    assert upward_imports(tmp_path) == [
+        "planner/x.py:3 imports storage",
+        "planner/x.py:4 imports textual",
+        "storage/y.py:3 imports tui",
+    ]
+
+
+def test_the_import_contracts_hold():
+    """import-linter's contracts in pyproject.toml: the layers, planner free of
+    frameworks, screens and widgets reaching storage only through the data layer."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
+         "sys.argv = ['lint-imports']; lint_imports_command()"],
+        cwd=REPO, capture_output=True, text=True, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "BROKEN" not in result.stdout and "KEPT" in result.stdout
