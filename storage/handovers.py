@@ -38,7 +38,8 @@ carries its own (pass it to `tick_item`, `untick_item`, `set_item_note`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -638,17 +639,19 @@ def sync_auto_ticks_now(
     actor: str,
     case_refs: Iterable[str] | None = None,
     policy: Policy | None = None,
+    opener: Callable[[], AbstractContextManager[Session]] | None = None,
 ) -> int:
     """`sync_auto_ticks` in a transaction of its own, committed: for the app
     when it loads. When someone else ticked the same items at the same
     moment (a ConflictError) nothing is lost: their ticks stand, and 0 is
-    returned."""
+    returned. `opener` gives the session (the app's own, so that it knows
+    the audit events as its own writes); by default one on `engine`."""
     from planner.errors import ConflictError
 
     from storage.engine import session as open_session
     from storage.repo import commit_or_conflict
 
-    with open_session(engine) as s:
+    with (opener() if opener is not None else open_session(engine)) as s:
         try:
             count = sync_auto_ticks(s, as_of=as_of, case_refs=case_refs, actor=actor, policy=policy)
             commit_or_conflict(s)

@@ -379,7 +379,9 @@ def test_a_locked_database_is_status_4_with_try_again(sample_copy, tmp_path, mon
     monkeypatch.setattr(storage.engine, "SQLITE_PRAGMAS", tuple(
         "PRAGMA busy_timeout=50" if p.startswith("PRAGMA busy_timeout") else p for p in storage.engine.SQLITE_PRAGMAS))
     absences = tmp_path / "absences.csv"
-    absences.write_text("practitioner_id,start_date,end_date\nN1-02,2026-12-21,2026-12-24\n")
+    absences.write_text("practitioner_id,start_date,end_date\nN1-02,2027-03-15,2027-03-18\n")
+    with sqlite3.connect(sample_copy) as con:
+        assert con.execute("SELECT count(*) FROM absence WHERE start_date = '2027-03-15'").fetchone()[0] == 0
     holder = sqlite3.connect(sample_copy, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # the write lock, as a long write elsewhere holds it
     try:
@@ -393,7 +395,7 @@ def test_a_locked_database_is_status_4_with_try_again(sample_copy, tmp_path, mon
         holder.execute("ROLLBACK")
         holder.close()
     with sqlite3.connect(sample_copy) as con:
-        assert con.execute("SELECT count(*) FROM absence WHERE start_date = '2026-12-21'").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM absence WHERE start_date = '2027-03-15'").fetchone()[0] == 0
 
 
 def test_a_reader_that_stops_early_ends_the_command_quietly(sample_copy):

@@ -197,7 +197,8 @@ def sync_team_ticks(gateway, *, practitioner_id: str | None, as_of: date, actor:
             ).scalars()))
         if not refs:
             return 0
-    count = sync_auto_ticks_now(gateway.engine, as_of=as_of, actor=actor, case_refs=refs, policy=gateway.policy)
+    count = sync_auto_ticks_now(gateway.engine, as_of=as_of, actor=actor, case_refs=refs, policy=gateway.policy,
+                                 opener=gateway.session)
     if count:
         log.info("auto-ticked %d checklist item(s)", count)  # a count, never names
     return count
