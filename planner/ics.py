@@ -7,7 +7,8 @@ ref, the kind, the date and the item, and DTSTAMP from the as-of date, so
 exporting the same plan twice gives the same bytes and a calendar that
 imports it again updates rather than duplicates.
 
-Case display names are personal data: by default (`privacy=True`) SUMMARY
+Text carries no control characters or terminal escape sequences
+(planner/text.py). Case display names are personal data: by default (`privacy=True`) SUMMARY
 carries the case ref only.
 """
 
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Todo
 
+from planner.text import plain
 from planner.week import PlanEntry, WeekPlan
 
 PRODID = "-//caseload//week plan//EN"
@@ -35,7 +37,7 @@ def week_to_ics(plan: WeekPlan, practitioner_name: str, *, privacy: bool = True)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname",
-            f"Caseload: {practitioner_name}, week of {plan.week_start.isoformat()}")
+            plain(f"Caseload: {practitioner_name}, week of {plan.week_start.isoformat()}"))
     stamp = dt.datetime.combine(plan.as_of, dt.time(0), tzinfo=dt.timezone.utc)
     for entry in plan.entries():
         component = _event(entry) if entry.is_appointment else _todo(entry)
@@ -85,8 +87,9 @@ def _describe(component: Event | Todo, entry: PlanEntry, stamp: dt.datetime, pri
               overdue: bool = False) -> None:
     component.add("uid", entry_uid(entry))
     component.add("dtstamp", stamp)
-    component.add("summary", _summary(entry, privacy))
-    component.add("description", ("Overdue. " if overdue else "") + entry.detail)
+    # People's text without control characters (none is allowed in iCalendar text).
+    component.add("summary", plain(_summary(entry, privacy)))
+    component.add("description", plain(("Overdue. " if overdue else "") + entry.detail))
     component.add("categories", [entry.kind])
 
 

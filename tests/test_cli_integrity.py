@@ -107,7 +107,8 @@ def test_rrules_stored_before_the_booking_rules_do_not_hang_commands(sample_copy
 
 def test_terminal_escape_sequences_in_names_never_reach_the_terminal(sample_copy):
     """A name holding an escape sequence (title change, screen clear, bell)
-    is printed without it by every command; the rest of the name stays."""
+    is printed without it by every command, the .ics written to standard
+    output included; the rest of the name stays."""
     import sqlite3
 
     with sqlite3.connect(sample_copy) as con:
@@ -118,6 +119,7 @@ def test_terminal_escape_sequences_in_names_never_reach_the_terminal(sample_copy
     for args in (["warnings", "--practitioner", "N1-02", "--on", "2026-11-27"],
                  ["warnings", "--practitioner", "N1-02", "--on", "2026-11-27", "--format", "csv"],
                  ["week", "--practitioner", "N1-02", "--week-of", "2026-11-30", "--names"],
+                 ["week", "--practitioner", "N1-02", "--week-of", "2026-11-30", "--format", "ics", "--names"],
                  ["handover", "list", "--team", "NPS-N1"]):
         result = CliRunner().invoke(main, ["--db", sample_copy, *args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
