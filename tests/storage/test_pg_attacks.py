@@ -58,6 +58,10 @@ class Server:
         with self.engine.connect() as conn:
             return conn.execute(text(sql), params).all()
 
+    def owner_write(self, sql: str, **params) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text(sql), params)
+
     def cli(self, who: str | None, *args: str):
         from tui.cli import main
 
@@ -85,6 +89,11 @@ def server(pg_database, seed_cases):
                               actor="P3")
         repo.plan_handover(s, case_ref="C2", to_practitioner_id="P2", planned_on=date(2026, 12, 14), actor="L1")
         repo.commit_or_conflict(s)
+    with engine.begin() as conn:  # a joint visit on T2's case, P1 there too (the administrator's record)
+        conn.execute(text("INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome,"
+                          " with_practitioner_pk) SELECT 1, c.id, '2026-11-10', p.id, 'home_visit', 'attended', q.id"
+                          " FROM \"case\" c, practitioner p, practitioner q"
+                          " WHERE c.case_ref = 'C3' AND p.practitioner_id = 'P3' AND q.practitioner_id = 'P1'"))
     suffix = uuid.uuid4().hex[:8]
     logins = {pid: f"{pid.lower()}_{suffix}" for pid in ("P1", "P2", "L1", "P3")}
     for pid, login in logins.items():
@@ -145,6 +154,18 @@ def test_definer_every_definer_function_pins_search_path_with_pg_temp_last(serve
         assert config == ["search_path=pg_catalog, public, pg_temp"], name
 
 
+def test_definer_no_function_is_everyones_but_the_one_about_the_caller(server):
+    """PostgreSQL lets everyone (PUBLIC) run a new function; each of the
+    schema's is the practitioners' role's at most, but the one that tells a
+    login its own practitioner."""
+    public = server.owner(
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = current_schema() AND (p.proacl IS NULL OR EXISTS ("
+        " SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE'))"
+        " ORDER BY 1")
+    assert public == [("caseload_my_practitioner_id",)]
+
+
 def test_definer_no_function_tells_a_login_another_logins_team(server):
     with server.login("P1") as p1:
         with pytest.raises(psycopg.errors.UndefinedFunction):  # 0003's caseload_login_team(name) is gone
@@ -175,6 +196,10 @@ READS = {
     "the administrator's events of no case": "SELECT count(*) FROM audit_event WHERE actor = 'admin'",
     "another team's events of a case": "SELECT count(*) FROM audit_event WHERE case_ref = 'C3'",
     "the login map": "SELECT count(*) FROM db_login",
+    "how many events every team has written": "SELECT last_value FROM audit_event_id_seq",
+    "how many contacts every team has recorded": "SELECT last_value FROM contact_id_seq",
+    "another team's contact that names one of its people": (
+        "SELECT count(*) FROM contact WHERE case_id = {C3} AND with_practitioner_pk = {P1}"),
 }
 
 
@@ -190,6 +215,12 @@ def test_control_the_read_rules_still_let_each_do_their_job(server):
         assert rows(p1, "SELECT count(*) FROM supervision_note WHERE session_id = %s", server.ids["S1"]) == [(1,)]
         assert rows(p1, "SELECT count(*) FROM practitioner") == [(3,)]
         assert rows(p1, "SELECT count(*) FROM action WHERE id = %s", server.ids["A2"]) == [(1,)]  # in P2's week
+    with server.login("P1") as p1:  # the second practitioner of a contact on a case they see, of another team
+        assert rows(p1, "SELECT count(*) FROM practitioner WHERE id = %s", server.ids["P4"]) == [(0,)]
+        server.owner_write("INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome,"
+                           " with_practitioner_pk) VALUES (1, :c, '2026-11-12', :p, 'three_way', 'attended', :w)",
+                           c=server.ids["C2"], p=server.ids["P1"], w=server.ids["P4"])
+        assert rows(p1, "SELECT count(*) FROM practitioner WHERE id = %s", server.ids["P4"]) == [(1,)]
     with server.login("L1") as l1:  # the lead reads their team's supervision
         assert rows(l1, "SELECT count(*) FROM supervision_note WHERE session_id = %s", server.ids["S2"]) == [(1,)]
     with server.login("P3") as p3:  # T2 reads its own event of no case
@@ -222,6 +253,7 @@ WRITES = {
     "start a supervision session": (
         "INSERT INTO supervision_session (version, practitioner_pk, lead_pk, session_date, started_at)"
         " VALUES (1, {P2}, {P1}, '2026-11-27', now()) RETURNING id"),
+    "burn the audit trail's ids": "SELECT nextval('audit_event_id_seq')",
     "tick a colleague's action": "UPDATE action SET done = true WHERE id = {A2} RETURNING id",
     "rewrite an action": "UPDATE action SET text = 'x' WHERE id = {A2} RETURNING id",
     "a case note in a colleague's name": (

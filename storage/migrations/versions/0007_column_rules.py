@@ -51,6 +51,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0007'
@@ -80,6 +81,9 @@ _CHANGES = {
     "action": ("version", "done", "done_on"),
     "case_note": ("version",),
 }
+# The tables a practitioner's login inserts rows into (their ids' sequences).
+_INSERTS = ("allocation", "contact", "appointment", "absence", "handover", "handover_item", "supervision_session",
+            "supervision_note", "action", "case_note")
 # A handover's columns that are a team lead's (of the case).
 _LEAD = ("override_reason", "reviewed", "reviewed_by", "reviewed_on", "review_note", "plan_override_reason")
 # (table, column, compared with, other values allowed): a name a login writes is its own.
@@ -205,6 +209,12 @@ def _schema() -> str:
 
 def _pin(s: str) -> str:
     return _v0004()._pin(s)
+
+
+def _sequence(s: str, table: str) -> str:
+    """The sequence of `table`'s id, schema-qualified and quoted."""
+    name = op.get_bind().execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": f'{s}."{table}"'}).scalar_one()
+    return name
 
 
 @cache
@@ -363,20 +373,38 @@ def _pg_upgrade() -> None:
 
     _create_policies(s, _policy_rules(s), old._policies(s))
 
+    # Sequences: schema 0003 let the role read and draw from every one, so a
+    # login could read how many events, cases and contacts every team has
+    # written (`last_value`) and burn ids of the audit trail (gaps that look
+    # like deleted events). Now: no reading, and drawing only the ids of the
+    # rows it inserts.
+    op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM {ROLE}")
+    for table in _INSERTS:
+        op.execute(f"GRANT USAGE ON SEQUENCE {_sequence(s, table)} TO {ROLE}")
+    # Functions: none callable by everyone (PostgreSQL's default for a new
+    # function) but the one that answers only about the caller.
+    for signature in ("caseload_audit_append_only()", "caseload_guard_handover()"):
+        op.execute(f"REVOKE ALL ON FUNCTION {s}.{signature} FROM PUBLIC")
+
     # Checks on the rows themselves (the owner's too), NOT VALID: new and
     # changed rows only, so rows from before cannot stop the upgrade.
     op.execute(f"""CREATE FUNCTION {s}.caseload_rrule_ints(val text, low integer, high integer) RETURNS boolean
                    LANGUAGE plpgsql IMMUTABLE {pin} AS $fn$ {_RRULE_INTS} $fn$""")
     op.execute(f"""CREATE FUNCTION {s}.caseload_rrule_ok(rule text) RETURNS boolean
                    LANGUAGE plpgsql IMMUTABLE {pin} AS $fn$ {_RRULE_OK.format(s=s)} $fn$""")
+    for signature in ("caseload_rrule_ints(text, integer, integer)", "caseload_rrule_ok(text)"):
+        op.execute(f"REVOKE ALL ON FUNCTION {s}.{signature} FROM PUBLIC")
+        op.execute(f"GRANT EXECUTE ON FUNCTION {s}.{signature} TO {ROLE}")  # the CHECK runs as the writer
     for table, name, rule in _CHECKS:
         op.execute(f'ALTER TABLE {s}."{table}" ADD CONSTRAINT {name} CHECK ({rule.format(s=s)}) NOT VALID')
 
 
 def _pg_downgrade() -> None:
     s = _schema()
-    pin = _pin(s)
     old = _v0004()
+    op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {ROLE}")
+    for signature in ("caseload_audit_append_only()", "caseload_guard_handover()"):
+        op.execute(f"GRANT EXECUTE ON FUNCTION {s}.{signature} TO PUBLIC")
     for table, name, _rule in reversed(_CHECKS):
         op.execute(f'ALTER TABLE {s}."{table}" DROP CONSTRAINT IF EXISTS {name}')
     op.execute(f"DROP FUNCTION IF EXISTS {s}.caseload_rrule_ok(text)")
