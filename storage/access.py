@@ -1,8 +1,8 @@
 """Who may see and change what: the one place that decides (SPEC §9).
 
 Every command, every screen and every write in `storage` asks the check
-functions below; PostgreSQL's row-level security (schema 0004,
-storage/migrations/versions/0004_access_v2.py) enforces the same rules for
+functions below; PostgreSQL's row-level security and column rules (schemas
+0004 and 0007, storage/migrations/versions/) enforce the same rules for
 a practitioner's own login, whatever client it uses. README "Team server"
 says what is guaranteed and how it is tested.
 
