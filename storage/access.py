@@ -1,8 +1,8 @@
 """Who may see and change what: the one place that decides (SPEC §9).
 
 Every command, every screen and every write in `storage` asks the check
-functions below; PostgreSQL's row-level security (schema 0004,
-storage/migrations/versions/0004_access_v2.py) enforces the same rules for
+functions below; PostgreSQL's row-level security and column rules (schemas
+0004 and 0007, storage/migrations/versions/) enforce the same rules for
 a practitioner's own login, whatever client it uses. README "Team server"
 says what is guaranteed and how it is tested.
 
@@ -24,7 +24,7 @@ What an `Actor` may do:
 |------------------------------------------|--------------------------------------------------------|----------------------------------|
 | see or change a case and what hangs off it | its team; while a handover is open, the outgoing and the incoming practitioner's teams too | `check_case_access`, `guard_case`, `visible_case_refs` |
 | allocate a case to someone of another team | a team lead, or completing the handover to them        | `check_allocate`                 |
-| record a contact/appointment by someone  | a practitioner of one of the case's teams              | `check_case_practitioner`        |
+| record a contact/appointment by someone, name a second practitioner at a contact | a practitioner of one of the case's teams | `check_case_practitioner` |
 | write a case note                        | in one's own name                                      | `note_author`                    |
 | complete a handover with an override     | the case's team lead                                   | `check_override`                 |
 | see a team as a whole, a colleague's week| the team                                               | `check_team_visible`, `check_practitioner_visible` |
@@ -307,20 +307,22 @@ def visible_case_refs(session, actor: Actor) -> set[str] | None:
 
 def visible_practitioner_ids(session, actor: Actor) -> set[str] | None:
     """The practitioners the actor sees: their team, and everyone named on a
-    case they see (its allocations, handovers, contacts, appointments).
+    case they see (its allocations, handovers, contacts and their second
+    practitioner, appointments).
     None for the administrator. Mirrors `caseload_visible_practitioners()`."""
     if actor.is_admin:
         return None
     reader = reader_of(session)
     cases = _VISIBLE_CASES.format(open=reader.placeholders(len(OPEN_HANDOVER_STATUSES)))
     team = actor.team_id
+    named_by = (("allocation", "practitioner_pk"), ("handover", "from_practitioner_pk"),
+                ("handover", "to_practitioner_pk"), ("contact", "practitioner_pk"),
+                ("contact", "with_practitioner_pk"), ("appointment", "practitioner_pk"))
     named = " UNION ".join(
         f"SELECT k.{col} FROM {table} k WHERE k.case_id IN (SELECT v.id FROM ({cases}) v)"
-        for table, col in (("allocation", "practitioner_pk"), ("handover", "from_practitioner_pk"),
-                           ("handover", "to_practitioner_pk"), ("contact", "practitioner_pk"),
-                           ("appointment", "practitioner_pk"))
+        for table, col in named_by
     )
-    params = (team, team, *OPEN_HANDOVER_STATUSES, team) * 5
+    params = (team, team, *OPEN_HANDOVER_STATUSES, team) * len(named_by)
     sql = ("SELECT p.practitioner_id FROM practitioner p JOIN team t ON t.id = p.team_pk WHERE t.team_id = ?"
            f" UNION SELECT p.practitioner_id FROM practitioner p WHERE p.id IN ({named})")
     return {pid for (pid,) in reader.rows(sql, (team, *params))}
@@ -541,3 +543,61 @@ __all__ = [
     "visible_practitioner_ids",
     "visible_team",
 ]
+
+
+# The rule of every column of every table for a practitioner's own login on
+# the team server (README "Team server"), enforced by PostgreSQL (schemas 0004
+# and 0007: grants, policies, triggers; storage/migrations/versions/) and
+# checked against the database, column by column, by
+# tests/storage/test_pg_attacks.py, so a column added without a rule fails it:
+# - "free": written as the row's policy allows (on the tables it may write);
+# - "fixed": written with the row, never changed after;
+# - "lead": only by a team lead of the case;
+# - "own name": only the login's own practitioner (`done_by` also `auto`);
+# - "read": read only (no grant to write), where the row may be read;
+# - "hidden": not readable at all.
+COLUMN_RULES: dict[str, dict[str, str]] = {
+    "case": {"version": "free", "id": "fixed", "case_ref": "fixed", "display_name": "free", "team_pk": "free",
+             "tier": "free", "contact_level": "free", "youth": "free", "date_of_birth": "free", "flags": "free",
+             "status": "free", "paused_until": "free"},
+    "allocation": {"version": "free", "id": "fixed", "case_id": "fixed", "practitioner_pk": "fixed",
+                   "start_date": "fixed", "end_date": "free", "reason": "free"},
+    "contact": {"version": "free", "id": "fixed", "case_id": "fixed", "contact_date": "free",
+                "practitioner_pk": "free", "kind": "free", "outcome": "free", "notes": "free",
+                "cancelled_by": "free", "with_practitioner_pk": "free"},
+    "appointment": {"version": "free", "id": "fixed", "case_id": "fixed", "appointment_date": "free",
+                    "practitioner_pk": "free", "time": "free", "kind": "free", "rrule": "free"},
+    "absence": {"version": "free", "id": "fixed", "practitioner_pk": "free", "start_date": "free",
+                "end_date": "free", "kind": "free", "cover_practitioner_pk": "free"},
+    "handover": {"version": "free", "id": "fixed", "case_id": "fixed", "from_practitioner_pk": "fixed",
+                 "to_practitioner_pk": "free", "planned_on": "free", "status": "free", "reason": "free",
+                 "summary": "free", "completed_on": "free", "override_reason": "lead", "reviewed": "lead",
+                 "created_at": "fixed", "reviewed_by": "lead, own name", "reviewed_on": "lead", "review_note": "lead",
+                 "plan_override_reason": "lead"},
+    "handover_item": {"version": "free", "id": "fixed", "handover_id": "fixed", "item_id": "fixed",
+                      "title": "fixed", "required": "fixed", "due": "free", "owner": "fixed", "done": "free",
+                      "done_on": "free", "done_by": "free, own name", "auto": "free", "note": "free", "view": "free",
+                      "view_words": "free"},
+    "supervision_session": {"version": "free", "id": "fixed", "practitioner_pk": "fixed",
+                            "lead_pk": "fixed, own name", "session_date": "fixed", "started_at": "fixed",
+                            "ended_at": "free"},
+    "supervision_note": {"version": "free", "id": "fixed", "session_id": "fixed", "case_id": "fixed",
+                         "note": "free", "reviewed": "free", "flagged": "free", "warnings_json": "free"},
+    "action": {"version": "free", "id": "fixed", "session_id": "fixed", "case_id": "fixed", "owner_pk": "fixed",
+               "text": "fixed", "due": "fixed", "done": "free", "done_on": "free"},
+    "case_note": {"version": "free", "id": "fixed", "case_id": "fixed", "author_pk": "fixed, own name",
+                  "written_on": "fixed", "text": "fixed"},
+    "audit_event": dict.fromkeys(("id", "at", "actor", "action", "entity", "entity_key", "case_ref", "detail",
+                                  "login", "xact"), "read"),
+    "practitioner": dict.fromkeys(("version", "id", "practitioner_id", "name", "team_pk", "role", "grade",
+                                   "contracted_hours", "reduction_pct", "leaving_on", "email", "nation"), "read"),
+    "team": dict.fromkeys(("version", "id", "team_id", "name", "nation"), "read"),
+    "meta": dict.fromkeys(("key", "value"), "read"),
+    "alembic_version": {"version_num": "read"},
+    "db_login": dict.fromkeys(("login_name", "practitioner_pk"), "hidden"),
+}
+
+
+def changeable_columns(table: str) -> set[str]:
+    """The columns of `table` a practitioner's login may change after the row is written."""
+    return {c for c, rule in COLUMN_RULES.get(table, {}).items() if rule.split(",")[0] in ("free", "lead")}

@@ -47,6 +47,20 @@ _SQLITE_BUSY_CODES = (5, 6, 261, 773)
 BUSY_MESSAGE = "the database is busy (another program holds a lock on it); nothing was saved: try again"
 
 
+# How long a write on the team server waits for a lock another session holds
+# (PostgreSQL's lock_timeout) before giving up with BUSY_MESSAGE: the same
+# wait as SQLite's busy timeout, so neither database leaves a command hanging.
+PG_LOCK_TIMEOUT_MS = BUSY_TIMEOUT_MS
+
+
+def pg_options(given: str | tuple[str, ...] | None = None) -> str:
+    """libpq's `options` for every connection: the URL's own, then the lock
+    timeout (read when an engine is made, so a test may shorten it)."""
+    if isinstance(given, tuple):
+        given = " ".join(given)
+    return " ".join(filter(None, (given, f"-c lock_timeout={int(PG_LOCK_TIMEOUT_MS)}")))
+
+
 def is_busy(exc: BaseException) -> bool:
     """The write waited for a lock held by another connection and gave up
     (SQLite's busy timeout, PostgreSQL's lock_not_available): not a conflict
@@ -127,7 +141,7 @@ def make_engine(db: str | os.PathLike[str] | None = None, *, create: bool = True
         return create_engine(
             url,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "options": pg_options(url.query.get("options"))},
         )
     raise CaseloadError(
         f"unsupported database {backend!r}: give a file path or a postgresql:// URL"

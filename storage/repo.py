@@ -303,6 +303,7 @@ def record_contact(
             raise CaseloadError("with_practitioner_id: names the practitioner who held the contact; "
                                 "it is for a second practitioner present")
         second = _practitioner(session, with_practitioner_id)
+        check_case_practitioner(session, actor, case_ref, with_practitioner_id)
     contact_date = _as_date(contact_date, "contact_date")
     validate.text_field("notes", notes)
     clash = session.execute(

@@ -7,6 +7,7 @@ operating system is part of the story (a closed pipe, a signal)."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -398,6 +399,45 @@ def test_a_locked_database_is_status_4_with_try_again(sample_copy, tmp_path, mon
         holder.close()
     with sqlite3.connect(sample_copy) as con:
         assert con.execute("SELECT count(*) FROM absence WHERE start_date = '2027-03-15'").fetchone()[0] == 0
+
+
+if os.environ.get("CASELOAD_TEST_PG_URL"):  # PostgreSQL only: collected when a server is given, never a skip
+
+    def test_a_lock_held_on_the_team_server_is_status_4_with_try_again(pg_database, seed_cases, tmp_path,
+                                                                       monkeypatch):
+        """Another session holds a lock the write needs past the lock timeout
+        (shortened here): the command gives up with the same status and
+        words as a locked SQLite file, instead of waiting for ever. (The
+        lock is let go after 30 s whatever happens, so a command that waits
+        finishes, and fails this test, rather than hanging it.)"""
+        import threading
+
+        import psycopg
+
+        import storage.engine
+        from storage.db import init_db
+        from storage.engine import make_engine
+
+        engine = make_engine(pg_database)
+        init_db(engine)
+        seed_cases(engine)
+        engine.dispose()
+        monkeypatch.setattr(storage.engine, "PG_LOCK_TIMEOUT_MS", 300)
+        absences = tmp_path / "absences.csv"
+        absences.write_text("practitioner_id,start_date,end_date\nP1,2027-03-15,2027-03-18\n")
+        holder = psycopg.connect(pg_database.replace("postgresql+psycopg://", "postgresql://"))
+        holder.execute("LOCK TABLE absence IN EXCLUSIVE MODE")  # as a long write elsewhere holds it
+        release = threading.Timer(30, holder.rollback)
+        release.start()
+        try:
+            line = one_line_failure(CliRunner().invoke(main, ["--db", pg_database, "import", str(absences)]), 4)
+            assert "is busy (another program holds a lock on it)" in line and "try again" in line
+        finally:
+            release.cancel()
+            holder.rollback()
+            holder.close()
+        with psycopg.connect(pg_database.replace("postgresql+psycopg://", "postgresql://")) as conn:
+            assert conn.execute("SELECT count(*) FROM absence WHERE start_date = '2027-03-15'").fetchone() == (0,)
 
 
 def test_a_reader_that_stops_early_ends_the_command_quietly(sample_copy):

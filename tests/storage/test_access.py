@@ -111,6 +111,25 @@ def test_the_cases_own_team_and_the_administrator_may(db, write):
             s.rollback()  # only the permission is under test
 
 
+def test_a_second_practitioner_at_a_contact_is_of_one_of_the_cases_teams(db):
+    """A contact's second practitioner (schema 0006) follows the rule of its
+    first (`check_case_practitioner`): naming someone of another team would
+    show them a case of a team they are not in (SPEC §9) on the other side's
+    screens, so it is refused; within the team, or by the administrator, it is kept."""
+    def record(s, actor, second):
+        return repo.record_contact(s, case_ref="C2", contact_date=D("2026-11-20"), practitioner_id="P1",
+                                   kind="three_way", outcome="attended", with_practitioner_id=second, actor=actor)
+
+    before = audit_count(db)
+    with Session(db) as s, pytest.raises(CaseloadError, match="P3 is in team T2, not a team of case C2"):
+        record(s, "P1", "P3")
+    assert audit_count(db) == before
+    for actor, second in (("P1", "P2"), ("os-user", "P3")):
+        with Session(db) as s:
+            assert record(s, actor, second)
+            s.rollback()
+
+
 def test_a_case_with_no_team_belongs_to_its_practitioners_team(db):
     with Session(db) as s:
         s.exec(select(m.Case).where(m.Case.case_ref == "C3")).one().team_pk = None

@@ -24,7 +24,7 @@ import json
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import psycopg
 import pytest
@@ -58,6 +58,10 @@ class Server:
         with self.engine.connect() as conn:
             return conn.execute(text(sql), params).all()
 
+    def owner_write(self, sql: str, **params) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text(sql), params)
+
     def cli(self, who: str | None, *args: str):
         from tui.cli import main
 
@@ -85,6 +89,11 @@ def server(pg_database, seed_cases):
                               actor="P3")
         repo.plan_handover(s, case_ref="C2", to_practitioner_id="P2", planned_on=date(2026, 12, 14), actor="L1")
         repo.commit_or_conflict(s)
+    with engine.begin() as conn:  # a joint visit on T2's case, P1 there too (the administrator's record)
+        conn.execute(text("INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome,"
+                          " with_practitioner_pk) SELECT 1, c.id, '2026-11-10', p.id, 'home_visit', 'attended', q.id"
+                          " FROM \"case\" c, practitioner p, practitioner q"
+                          " WHERE c.case_ref = 'C3' AND p.practitioner_id = 'P3' AND q.practitioner_id = 'P1'"))
     suffix = uuid.uuid4().hex[:8]
     logins = {pid: f"{pid.lower()}_{suffix}" for pid in ("P1", "P2", "L1", "P3")}
     for pid, login in logins.items():
@@ -108,7 +117,7 @@ def attempt(conn, sql: str, *args) -> str:
     or shows nothing, else the rows it got (an attack that worked)."""
     try:
         got = rows(conn, sql, *args)
-    except psycopg.errors.InsufficientPrivilege:
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.CheckViolation):
         return RAISES
     return NONE if got in ([], [(0,)], [(None,)]) else f"worked: {got}"
 
@@ -145,6 +154,18 @@ def test_definer_every_definer_function_pins_search_path_with_pg_temp_last(serve
         assert config == ["search_path=pg_catalog, public, pg_temp"], name
 
 
+def test_definer_no_function_is_everyones_but_the_one_about_the_caller(server):
+    """PostgreSQL lets everyone (PUBLIC) run a new function; each of the
+    schema's is the practitioners' role's at most, but the one that tells a
+    login its own practitioner."""
+    public = server.owner(
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = current_schema() AND (p.proacl IS NULL OR EXISTS ("
+        " SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE'))"
+        " ORDER BY 1")
+    assert public == [("caseload_my_practitioner_id",)]
+
+
 def test_definer_no_function_tells_a_login_another_logins_team(server):
     with server.login("P1") as p1:
         with pytest.raises(psycopg.errors.UndefinedFunction):  # 0003's caseload_login_team(name) is gone
@@ -175,6 +196,10 @@ READS = {
     "the administrator's events of no case": "SELECT count(*) FROM audit_event WHERE actor = 'admin'",
     "another team's events of a case": "SELECT count(*) FROM audit_event WHERE case_ref = 'C3'",
     "the login map": "SELECT count(*) FROM db_login",
+    "how many events every team has written": "SELECT last_value FROM audit_event_id_seq",
+    "how many contacts every team has recorded": "SELECT last_value FROM contact_id_seq",
+    "another team's contact that names one of its people": (
+        "SELECT count(*) FROM contact WHERE case_id = {C3} AND with_practitioner_pk = {P1}"),
 }
 
 
@@ -190,6 +215,12 @@ def test_control_the_read_rules_still_let_each_do_their_job(server):
         assert rows(p1, "SELECT count(*) FROM supervision_note WHERE session_id = %s", server.ids["S1"]) == [(1,)]
         assert rows(p1, "SELECT count(*) FROM practitioner") == [(3,)]
         assert rows(p1, "SELECT count(*) FROM action WHERE id = %s", server.ids["A2"]) == [(1,)]  # in P2's week
+    with server.login("P1") as p1:  # the second practitioner of a contact on a case they see, of another team
+        assert rows(p1, "SELECT count(*) FROM practitioner WHERE id = %s", server.ids["P4"]) == [(0,)]
+        server.owner_write("INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome,"
+                           " with_practitioner_pk) VALUES (1, :c, '2026-11-12', :p, 'three_way', 'attended', :w)",
+                           c=server.ids["C2"], p=server.ids["P1"], w=server.ids["P4"])
+        assert rows(p1, "SELECT count(*) FROM practitioner WHERE id = %s", server.ids["P4"]) == [(1,)]
     with server.login("L1") as l1:  # the lead reads their team's supervision
         assert rows(l1, "SELECT count(*) FROM supervision_note WHERE session_id = %s", server.ids["S2"]) == [(1,)]
     with server.login("P3") as p3:  # T2 reads its own event of no case
@@ -222,6 +253,7 @@ WRITES = {
     "start a supervision session": (
         "INSERT INTO supervision_session (version, practitioner_pk, lead_pk, session_date, started_at)"
         " VALUES (1, {P2}, {P1}, '2026-11-27', now()) RETURNING id"),
+    "burn the audit trail's ids": "SELECT nextval('audit_event_id_seq')",
     "tick a colleague's action": "UPDATE action SET done = true WHERE id = {A2} RETURNING id",
     "rewrite an action": "UPDATE action SET text = 'x' WHERE id = {A2} RETURNING id",
     "a case note in a colleague's name": (
@@ -232,6 +264,37 @@ WRITES = {
     "leave for a colleague": (
         "INSERT INTO absence (version, practitioner_pk, start_date, end_date, kind)"
         " VALUES (1, {P2}, '2026-12-01', '2026-12-02', 'leave') RETURNING id"),
+    # the columns of schemas 0005 and 0006, and a column rule for every column (schema 0007)
+    "a lead's planning override": "UPDATE handover SET plan_override_reason = 'x' WHERE case_id = {C2} RETURNING id",
+    "review a handover by its 0005 columns": (
+        "UPDATE handover SET reviewed_by = 'L1', reviewed_on = '2026-11-27', review_note = 'x'"
+        " WHERE case_id = {C2} RETURNING id"),
+    "a handover made overridden and reviewed": (
+        "INSERT INTO handover (version, case_id, from_practitioner_pk, to_practitioner_pk, planned_on, status,"
+        " override_reason, reviewed, reviewed_by, created_at)"
+        " VALUES (1, {C1}, {P2}, {P1}, '2026-12-20', 'cancelled', 'x', true, 'L1', now()) RETURNING id"),
+    "a handover to another team's practitioner": (
+        "INSERT INTO handover (version, case_id, from_practitioner_pk, to_practitioner_pk, planned_on, status,"
+        " reviewed, created_at) VALUES (1, {C1}, {P2}, {P3}, '2026-12-20', 'planned', false, now()) RETURNING id"),
+    "replan a handover to another team's practitioner": (
+        "UPDATE handover SET to_practitioner_pk = {P3} WHERE case_id = {C2} RETURNING id"),
+    "a contact with another team's practitioner present": (
+        "INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome, with_practitioner_pk)"
+        " VALUES (1, {C2}, '2026-11-20', {P1}, 'three_way', 'attended', {P3}) RETURNING id"),
+    "name another team's practitioner on a contact": (
+        "UPDATE contact SET with_practitioner_pk = {P3} WHERE case_id = {C2} RETURNING id"),
+    "say a held contact was cancelled by its practitioner": (
+        "UPDATE contact SET cancelled_by = 'practitioner' WHERE case_id = {C2} RETURNING id"),
+    "tick a checklist item in a colleague's name": (
+        "UPDATE handover_item SET done = true, done_on = '2026-11-27', done_by = 'P2'"
+        " WHERE handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = {C2}) RETURNING id"),
+    "make a required checklist item optional": (
+        "UPDATE handover_item SET required = false"
+        " WHERE handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = {C2}) RETURNING id"),
+    "rename a case": "UPDATE \"case\" SET case_ref = 'C9' WHERE case_ref = 'C2' RETURNING id",
+    "an appointment series the app refuses": (
+        "INSERT INTO appointment (version, case_id, appointment_date, practitioner_pk, kind, rrule)"
+        " VALUES (1, {C2}, '2026-12-02', {P1}, 'office', 'FREQ=SECONDLY') RETURNING id"),
 }
 
 
@@ -243,6 +306,25 @@ def test_write_is_refused(server, attack):
     assert server.owner("SELECT count(*), max(version) FROM supervision_note") == before
 
 
+LEAD_WRITES = {
+    "a supervision session in another lead's name": (
+        "INSERT INTO supervision_session (version, practitioner_pk, lead_pk, session_date, started_at)"
+        " VALUES (1, {P1}, {P3}, '2026-11-27', now()) RETURNING id"),
+    "move a supervision note to another session": (
+        "UPDATE supervision_note SET session_id = {S1} WHERE session_id = {S2} RETURNING id"),
+    "review a handover in another lead's name": (
+        "UPDATE handover SET reviewed = true, reviewed_by = 'P3', reviewed_on = '2026-11-27', review_note = 'x'"
+        " WHERE case_id = {C2} RETURNING id"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(LEAD_WRITES))
+def test_write_by_a_lead_is_refused(server, attack):
+    """A team lead's rights stop at their own name and their own records."""
+    with server.login("L1") as l1:
+        assert attempt(l1, LEAD_WRITES[attack].format(**server.ids)) in (RAISES, NONE)
+
+
 def test_control_the_lead_and_the_owner_may_write(server):
     """The same writes by those whose job they are."""
     with server.login("L1") as l1:
@@ -250,6 +332,83 @@ def test_control_the_lead_and_the_owner_may_write(server):
                     server.ids["S2"])
     with server.login("P2") as p2:
         assert rows(p2, "UPDATE action SET done = true WHERE id = %s RETURNING id", server.ids["A2"])
+    ids = server.ids
+    with server.login("L1") as l1:  # a review and a planning override in the lead's own name
+        assert rows(l1, "UPDATE handover SET reviewed = true, reviewed_by = 'L1', reviewed_on = '2026-11-27',"
+                        " review_note = 'x', plan_override_reason = 'y' WHERE case_id = %s RETURNING id", ids["C2"])
+    with server.login("P1") as p1:  # the 0005 and 0006 columns, as the app writes them
+        assert rows(p1, "UPDATE handover_item SET done = true, done_on = '2026-11-27', done_by = 'P1', view = 'agrees'"
+                        " WHERE handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = %s) RETURNING id",
+                    ids["C2"])
+        assert rows(p1, "INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome,"
+                        " cancelled_by, with_practitioner_pk) VALUES (1, %s, '2026-11-20', %s, 'three_way',"
+                        " 'cancelled', 'person', %s) RETURNING id", ids["C2"], ids["P1"], ids["P2"])
+        assert rows(p1, "INSERT INTO appointment (version, case_id, appointment_date, practitioner_pk, kind, rrule)"
+                        " VALUES (1, %s, '2026-12-02', %s, 'office', 'FREQ=MONTHLY;BYDAY=-1FR;UNTIL=20271231')"
+                        " RETURNING id", ids["C2"], ids["P1"])
+
+
+def test_control_every_column_of_every_table_has_a_rule_and_the_database_keeps_it(server):
+    """storage.access.COLUMN_RULES names a rule for every column of every
+    table (a column added by a migration without one fails here), and the
+    database enforces it: what an UPDATE may change is exactly the columns
+    whose rule is free or a lead's (schema 0007's triggers), every table a
+    practitioner's login may write has that trigger, and the read-only and
+    hidden ones have no write grant."""
+    from storage.access import COLUMN_RULES, changeable_columns
+
+    columns = server.owner("SELECT table_name, column_name FROM information_schema.columns"
+                           " WHERE table_schema = current_schema()")
+    assert {(t, c) for t, c in columns} == {(t, c) for t, rules in COLUMN_RULES.items() for c in rules}
+    triggers = dict(server.owner(
+        "SELECT c.relname, t.tgargs FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        " WHERE t.tgname = 'guard_columns' AND c.relnamespace = current_schema()::regnamespace"))
+    writable = {t for (t,) in server.owner(
+        "SELECT DISTINCT table_name FROM information_schema.column_privileges WHERE grantee = :role"
+        " AND table_schema = current_schema() AND privilege_type IN ('INSERT', 'UPDATE')", role=PRACTITIONER_ROLE)}
+    assert set(triggers) == writable == {t for t in COLUMN_RULES if changeable_columns(t)}
+    for table, args in triggers.items():
+        assert set(bytes(args).decode().rstrip("\0").split("\0")) == changeable_columns(table), table
+    for table, rules in COLUMN_RULES.items():
+        if set(rules.values()) <= {"read", "hidden"}:
+            assert table not in writable, table
+
+
+RRULES = ("FREQ=WEEKLY;COUNT=4", "RRULE:FREQ=WEEKLY;BYDAY=MO,TH", "freq=monthly;byday=-1fr;until=20271231",
+          "FREQ=MONTHLY;BYMONTHDAY=-31,15", "FREQ=DAILY;INTERVAL=3;UNTIL=20270301T093000",
+          "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1", "FREQ=WEEKLY;WKST=SU;BYDAY=SU", "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=2",
+          "FREQ=SECONDLY", "FREQ=HOURLY;COUNT=3", "COUNT=3", "", "  ", "FREQ=WEEKLY;;", "FREQ=WEEKLY;COUNT",
+          "FREQ=WEEKLY;FREQ=DAILY", "FREQ=WEEKLY;BYHOUR=9", "FREQ=WEEKLY;X-NAME=1", "FREQ=FORTNIGHTLY",
+          "FREQ=WEEKLY;COUNT=0", "FREQ=WEEKLY;COUNT=1001", "FREQ=WEEKLY;INTERVAL=401", "FREQ=WEEKLY;INTERVAL=2,3",
+          "FREQ=WEEKLY;COUNT=3;UNTIL=20271231", "FREQ=DAILY;UNTIL=20270230", "FREQ=DAILY;UNTIL=2027-12-31",
+          "FREQ=DAILY;UNTIL=20271231T246000", "FREQ=WEEKLY;BYDAY=2MO", "FREQ=MONTHLY;BYDAY=6MO",
+          "FREQ=YEARLY;BYDAY=54MO", "FREQ=MONTHLY;BYDAY=0MO", "FREQ=WEEKLY;BYDAY=MON", "FREQ=MONTHLY;BYMONTHDAY=0",
+          "FREQ=MONTHLY;BYMONTHDAY=32", "FREQ=YEARLY;BYMONTH=13", "FREQ=WEEKLY;WKST=XX",
+          "DTSTART:20261201\nRRULE:FREQ=WEEKLY", "FREQ=WEEKLY;BYSETPOS=367")
+
+
+def test_write_an_appointment_series_is_refused_as_the_app_refuses_it(server):
+    """A rule written in psql (by a practitioner's login, or the owner's) is
+    refused by the database exactly when the app's grammar refuses it
+    (planner.recurrence.parse); the rules here are ones whose calendar
+    checks (planner.recurrence.check) do not come into it."""
+    from planner.recurrence import RuleError, check
+
+    verdicts = {}
+    with server.login("P1") as p1:
+        for n, rule in enumerate(RRULES):
+            start = date(2026, 12, 2) + timedelta(days=n)  # one appointment a day (a natural key)
+            try:
+                check(rule, start)
+                app = "booked"
+            except RuleError:
+                app = "refused"
+            got = attempt(p1, "INSERT INTO appointment (version, case_id, appointment_date, practitioner_pk, kind,"
+                              " rrule) VALUES (1, %s, %s, %s, 'office', %s) RETURNING id",
+                          server.ids["C2"], start, server.ids["P1"], rule)
+            verdicts[rule] = (app, "refused" if got == RAISES else "booked")
+    assert {rule: v for rule, v in verdicts.items() if v[0] != v[1]} == {}
+    assert sum(v[0] == "booked" for v in verdicts.values()) == 8
 
 
 # ============================================================================ the audit trail
@@ -417,7 +576,8 @@ _TESTS = [name for name in globals() if name.startswith("test_")]
 
 def attack_counts() -> dict[str, int]:
     """Attack tests by kind (README "Team server"): a parametrised test counts once per attack."""
-    tables = {"read_is_refused": READS, "write_is_refused": WRITES, "audit_cannot_be_forged_or_changed": AUDIT,
+    tables = {"read_is_refused": READS, "write_is_refused": WRITES, "write_by_a_lead_is_refused": LEAD_WRITES,
+              "audit_cannot_be_forged_or_changed": AUDIT,
               "admin_a_powerful_role_is_not_made_a_practitioners_login": ROLES}
     kinds = dict.fromkeys(KINDS, 0)
     for name in _TESTS:
