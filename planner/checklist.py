@@ -22,7 +22,7 @@ from planner.calendar import WorkingDays
 from planner.errors import CaseloadError
 from planner.model import Case, ChecklistItem, Contact, Handover
 from planner.policy import DEFAULT_POLICY, Policy
-from planner.rules import appointment_dates
+from planner.appointments import appointment_dates
 
 OWNERS = ("outgoing", "incoming", "lead")
 

@@ -36,6 +36,7 @@ from planner.calendar import working_days
 from planner.model import Case, Practitioner, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.rules import merged_absences
+from planner.words import fmt_date
 
 PSO_BARRED_TIER_BANDS = ("A", "B")
 
@@ -53,12 +54,8 @@ __all__ = [
     "receiver_exclusion",
 ]
 
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def fmt_day(day: date) -> str:
-    """`3 Dec 2026` (English month names whatever the locale)."""
-    return f"{day.day} {_MONTHS[day.month]} {day.year}"
+#: `3 Dec 2026`: the one date wording (planner/words.py).
+fmt_day = fmt_date
 
 
 # ---------------------------------------------------------------- the case

@@ -44,6 +44,7 @@ __all__ = [
     "SEVERITY_ORDER",
     "Warning",
     "alert_burden",
+    "count_severities",
     "evaluate",
     "evaluate_case",
     "is_warning",
@@ -194,10 +195,17 @@ def warning_to_dict(warning: Warning) -> dict[str, Any]:
 
 def severity_counts(warnings: Iterable[Warning]) -> dict[str, int]:
     """{"high": n, "medium": n, "low": n}, every key present; statuses not counted."""
+    return count_severities(warning.severity for warning in warnings)
+
+
+def count_severities(severities: Iterable[str | None]) -> dict[str, int]:
+    """The one severity count: {"high": n, "medium": n, "low": n}, every key
+    present; `info` and anything else not counted (for warnings as stored
+    dicts too: the supervision record, the screens)."""
     counts = {severity: 0 for severity in SEVERITY_ORDER}
-    for warning in warnings:
-        if warning.severity in counts:
-            counts[warning.severity] += 1
+    for severity in severities:
+        if severity in counts:
+            counts[severity] += 1
     return counts
 
 

@@ -30,7 +30,8 @@ from planner.handover import apply_auto_ticks
 from planner.model import Absence, Action, Case, Handover, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.risk import evaluate_case, risk_score
-from planner.rules import RuleContext, appointment_dates
+from planner.appointments import appointment_dates
+from planner.rules import RuleContext
 
 ENTRY_KINDS = ("appointment", "contact_due", "handover_item", "action", "cover")
 _KIND_ORDER = {kind: i for i, kind in enumerate(ENTRY_KINDS)}

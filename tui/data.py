@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Iterator
 from planner.errors import CaseloadError
 from planner.model import Absence, Appointment, Case, Practitioner, World, fast_constructor
 from planner.policy import DEFAULT_POLICY, Policy
+from planner.words import initials
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -134,12 +135,6 @@ class SearchEntry:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def initials(name: str) -> str:
-    """`Jo Bloggs` -> `J.B.`: what privacy mode shows."""
-    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
-    return ".".join(p[0].upper() for p in parts) + "." if parts else "?"
 
 
 def relationship_label(days: int | None, policy: Policy = DEFAULT_POLICY) -> str:

@@ -1,0 +1,34 @@
+"""When an appointment falls: the dates of a one-off appointment or a series
+(an RRULE, expanded by planner/recurrence.py over the window asked for only),
+and the next one on or after a date. One home for "next appointment": the
+rules, the week plan, the checklist's auto-ticks and the screens use these."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from planner import recurrence
+from planner.model import Appointment
+
+__all__ = ["appointment_dates", "next_appointment_date"]
+
+def appointment_dates(appointment: Appointment, first: date, last: date) -> list[date]:
+    """The dates of an appointment (a series expanded) from first to last, both
+    counted: planner/recurrence.py, which walks only this window whatever the
+    rule. An RRULE that cannot be read counts as a single appointment on its date.
+    """
+    start = appointment.appointment_date
+    if last < start:
+        return []  # a series starts on its date (or later) too: nothing to read
+    if appointment.rrule:
+        return list(recurrence.dates(appointment.rrule, start, first, last))
+    return [start] if first <= start <= last else []
+
+
+def next_appointment_date(appointment: Appointment, on_or_after: date) -> date | None:
+    """The appointment's first date on or after `on_or_after` (for a series,
+    looking a year ahead: recurrence.MAX_GAP_DAYS)."""
+    start = appointment.appointment_date
+    if appointment.rrule and start < on_or_after:
+        return recurrence.next_date(appointment.rrule, start, on_or_after)
+    return start if start >= on_or_after else None
