@@ -310,6 +310,12 @@ class WorkingDays:
             day += _ONE_DAY
         return day
 
+    def on_or_before(self, day: date) -> date:
+        """`day` if it is a working day, else the working day before."""
+        while not self.is_working(day):
+            day -= _ONE_DAY
+        return day
+
     def count_between(self, start: date, end: date) -> int:
         """Working days d with start < d <= end, so `count_between(a, add(a, n)) == n`.
 

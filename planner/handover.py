@@ -49,6 +49,7 @@ from planner.model import Case, ChecklistItem, Handover, Practitioner, World
 if TYPE_CHECKING:
     from planner.calendar import WorkingDays
     from planner.policy import Policy
+    from planner.risk import CaseRisk
 
 #: How long after completion follow-up items still tick themselves from the records.
 FOLLOW_UP_DAYS = 84
@@ -359,3 +360,17 @@ def with_auto_ticks(cases: Sequence[Case], world: World, as_of: date,
         out.append(replace(case, handovers=tuple(
             apply_auto_ticks(h, todo[h.id][1]) if h.id in todo else h for h in case.handovers)))
     return out
+
+
+def evaluate_as_read(cases: Sequence[Case], world: World, as_of: date,
+                     policy: Policy | None = None) -> list[CaseRisk]:
+    """The warnings of a read-only path (`caseload warnings`, the app's
+    caseload), highest risk first: the ticks that the records already give
+    count as done (`with_auto_ticks`, in memory; the handover commands and
+    the app store them), then `planner.risk.evaluate`. The one set-up both use,
+    on the cases of `storage.queries.load_cases_for_warnings(..., policy=policy)`."""
+    from planner.policy import DEFAULT_POLICY
+    from planner.risk import evaluate
+
+    policy = policy or DEFAULT_POLICY
+    return evaluate(with_auto_ticks(cases, world, as_of, policy), world, as_of, policy)

@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 from planner.model import Case, World, fast_constructor
 from planner.policy import DEFAULT_POLICY, Policy
+from planner.relationship import relationship_age
 from planner.rules import (
     CONTACT_RULES,
     HIGH,
@@ -85,7 +86,12 @@ def evaluate_case(
     """Every warning for one case, most severe first (then in rule order)."""
     if case.status == "closed":
         return []
-    ctx = RuleContext(case, world, as_of, policy)
+    return _case_warnings(RuleContext(case, world, as_of, policy))
+
+
+def _case_warnings(ctx: RuleContext) -> list[Warning]:
+    """The one per-case run of the rules, for `evaluate_case` and `evaluate`:
+    the contact rules off while paused, most severe first, then rule order."""
     warnings: list[Warning] = []
     for function in _PAUSED_RULES if ctx.paused else _ALL_RULES:
         found = function(ctx)
@@ -148,31 +154,20 @@ _make_case_risk = fast_constructor(CaseRisk)
 def evaluate(
     cases: Iterable[Case], world: World, as_of: date, policy: Policy = DEFAULT_POLICY
 ) -> list[CaseRisk]:
-    """A CaseRisk for every case that is not closed, by score (highest first), then case_ref.
-
-    `evaluate_case` and `risk_score` for each case, unrolled (a region is
-    twenty thousand cases)."""
+    """A CaseRisk for every case that is not closed, by score (highest first), then case_ref:
+    each case's warnings as `evaluate_case` gives them, scored as `risk_score` does."""
     weights = policy.severity_weights
     weight = {HIGH: weights.high, MEDIUM: weights.medium, LOW: weights.low}.get
-    make, context = _make_case_risk, RuleContext
-    all_rules, paused_rules, order = _ALL_RULES, _PAUSED_RULES, _warning_order
+    make, context, case_warnings = _make_case_risk, RuleContext, _case_warnings
     out: list[CaseRisk] = []
     keys: list[tuple[int, str]] = []
     for case in cases:
         if case.status == "closed":
             continue
-        ctx = context(case, world, as_of, policy)
-        warnings: list[Warning] = []
-        for function in paused_rules if ctx.paused else all_rules:
-            found = function(ctx)
-            if found:
-                warnings.extend(found)
+        warnings = case_warnings(context(case, world, as_of, policy))
         score = 0
-        if warnings:
-            if len(warnings) > 1:
-                warnings.sort(key=order)
-            for warning in warnings:
-                score += weight(warning.severity, 0)
+        for warning in warnings:
+            score += weight(warning.severity, 0)
         out.append(make(case, tuple(warnings), score))
         keys.append((-score, case.case_ref))
     # Sorted by (-score, case_ref): the keys are worked out once, not per comparison.
@@ -253,24 +248,3 @@ def alert_burden(risks: Iterable[CaseRisk]) -> tuple[list[AlertBurden], AlertBur
             target[4] += counts[LOW]
     people = sorted(rows, key=lambda pid: (pid is None, pid or ""))
     return [AlertBurden(pid, *rows[pid]) for pid in people], AlertBurden(None, *total)
-
-
-def relationship_age(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> str:
-    """How long the current relationship has run, for a table column.
-
-    "new: week 3 of 12" inside the early window, then "5 months", then "2 yrs".
-    """
-    alloc = case.current_allocation
-    if alloc is None:
-        return "unallocated"
-    age = (as_of - alloc.start_date).days
-    if age < 0:
-        return f"starts {alloc.start_date.isoformat()}"
-    window = policy.early_window.days
-    if age < window:
-        return f"new: week {age // 7 + 1} of {-(-window // 7)}"
-    months = age * 12 // 365
-    if months < 24:
-        return "1 month" if months == 1 else f"{months} months"
-    years = age // 365
-    return "1 yr" if years == 1 else f"{years} yrs"

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from planner.errors import CaseloadError
+from planner.errors import CaseloadError, NotALead
 from planner.model import Absence, Practitioner
 from planner.policy import Policy
 from tui.data import absence_end, absence_span
@@ -38,10 +38,6 @@ __all__ = [
 ]
 
 AWAY_HORIZON_DAYS = 56  # absences shown on the team screen: current, or starting within 8 weeks
-
-
-class NotALead(CaseloadError):
-    """The signed-in practitioner leads no team: the team screen and rebalancing are for team leads."""
 
 
 # ----------------------------------------------------------------------------- views

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from planner.model import FACE_TO_FACE_KINDS
+from planner.model import FACE_TO_FACE_KINDS, Contact
 from planner.rules.context import RuleContext, kind_word, rule
 from planner.rules.warning import HIGH, LOW, MEDIUM, Warning
 from planner.words import ago, ahead, and_list, days, fmt_date, fmt_day, ordinal
@@ -170,23 +170,11 @@ def relationship_gap(ctx: RuleContext) -> list[Warning]:
     own = ctx.scan.own_last
     as_of = ctx.as_of
     pid = ctx.practitioner_id
-    who = ctx.name(pid)
     calendar_days = (as_of - ctx.own_from).days
     away = ctx.own_days_away
     other_who = ctx.name(other.practitioner_id)
-    other_name = ctx.world.practitioners.get(other.practitioner_id)
-    other_name = other_name.name if other_name is not None else other.practitioner_id
     other_did = "seen them" if other.kind in FACE_TO_FACE_KINDS else "been in contact"
-    if own is not None:
-        face = own.kind in FACE_TO_FACE_KINDS
-        first = (f"{who} last {'saw them' if face else 'had contact'} on "
-                 f"{fmt_date(own.contact_date)} ({kind_word(own)})")
-        title = f"{'Not seen by' if face else 'No contact with'} their own worker for {days(calendar_days)}"
-    else:
-        first = (f"{who} has had no meaningful contact since the allocation started on "
-                 f"{fmt_date(ctx.relationship_start)}")
-        title = f"No contact with their own worker since allocated {days(calendar_days)} ago"
-    title += f" — {other_name} has {other_did}"
+    first, title = _own_last_words(ctx, own, other, calendar_days)
     counted = days(calendar_days)
     if away:
         counted += f", {away} of them away, so {days(own_gap)} counted"
@@ -221,6 +209,23 @@ def relationship_gap(ctx: RuleContext) -> list[Warning]:
         },
     )
 
+
+def _own_last_words(ctx: RuleContext, own: Contact | None, other: Contact, calendar_days: int) -> tuple[str, str]:
+    """relationship_gap's first clause (the practitioner's own last contact) and title."""
+    who = ctx.name(ctx.practitioner_id)
+    other_name = ctx.world.practitioners.get(other.practitioner_id)
+    other_name = other_name.name if other_name is not None else other.practitioner_id
+    other_did = "seen them" if other.kind in FACE_TO_FACE_KINDS else "been in contact"
+    if own is not None:
+        face = own.kind in FACE_TO_FACE_KINDS
+        first = (f"{who} last {'saw them' if face else 'had contact'} on "
+                 f"{fmt_date(own.contact_date)} ({kind_word(own)})")
+        title = f"{'Not seen by' if face else 'No contact with'} their own worker for {days(calendar_days)}"
+    else:
+        first = (f"{who} has had no meaningful contact since the allocation started on "
+                 f"{fmt_date(ctx.relationship_start)}")
+        title = f"No contact with their own worker since allocated {days(calendar_days)} ago"
+    return first, title + f" — {other_name} has {other_did}"
 
 
 @rule

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from functools import wraps
 from typing import Any, Callable
 
-from planner.appointments import next_appointment_date
+from planner.appointments import next_booked
 from planner.calendar import WorkingDays, working_days
 from planner.model import (
     FACE_TO_FACE_KINDS,
@@ -23,6 +23,7 @@ from planner.model import (
     Practitioner,
     World,
     fast_constructor,
+    is_meaningful,
 )
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.rules.absences import absence_facts, days_covered
@@ -158,7 +159,7 @@ class RuleContext:
                     run_end = contact
             if not own_done and contact.contact_date < start:
                 own_done = True
-            if outcome == "attended" and contact.kind != "other":
+            if is_meaningful(outcome, contact.kind):
                 if last_meaningful is None:
                     last_meaningful = contact
                 if not own_done:
@@ -304,16 +305,7 @@ class RuleContext:
     @lazy_property
     def next_appointment(self) -> date | None:
         """The first booked appointment (any practitioner) on or after as_of."""
-        best: date | None = None
-        for appointment in reversed(self.case.appointments):
-            if appointment.rrule is None and appointment.appointment_date < self.as_of:
-                if best is not None:
-                    break  # sorted by date: everything before is earlier still
-                continue
-            found = next_appointment_date(appointment, self.as_of)
-            if found is not None and (best is None or found < best):
-                best = found
-        return best
+        return next_booked(self.case.appointments, self.as_of)
 
     def booked_by(self, day: date) -> bool:
         """Is an appointment booked on a date from as_of to `day`?"""

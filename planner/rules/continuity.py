@@ -5,13 +5,13 @@ show too (docs/rules.md).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from planner.model import Allocation, Case, Contact
 from planner.policy import DEFAULT_POLICY, Policy
+from planner.relationship import early_week, new_tag
 from planner.rules.absences import absence_facts, absence_words, long_blocks
 from planner.rules.context import SENSITIVE_FLAGS, RuleContext, rule
 from planner.rules.warning import HIGH, INFO, MEDIUM, Warning
@@ -34,11 +34,10 @@ def early_window(ctx: RuleContext) -> list[Warning]:
     if age is None or age < 0 or age >= window:
         return []
     days_left = window - age
-    week = age // 7 + 1
-    weeks = math.ceil(window / 7)
+    week, weeks = early_week(age, ctx.policy)
     ends = ctx.relationship_start + timedelta(days=window)
     last_day = ends - timedelta(days=1)
-    tag = f"new: week {week} of {weeks}"
+    tag = new_tag(age, ctx.policy)
     return ctx.warn(
         "early_window",
         INFO,
@@ -61,7 +60,6 @@ def early_window(ctx: RuleContext) -> list[Warning]:
     )
 
 
-
 @rule
 def early_break(ctx: RuleContext) -> list[Warning]:
     """A new relationship that has started will break before its 84th day: medium; high when sensitive."""
@@ -71,8 +69,40 @@ def early_break(ctx: RuleContext) -> list[Warning]:
         return []
     start = ctx.relationship_start
     ends = start + timedelta(days=window)  # the relationship's 84th day
-    as_of = ctx.as_of
     pid = ctx.practitioner_id
+    events = _break_events(ctx, ends)
+    if not events:
+        return []
+    day, said, action, facts, short = min(events, key=lambda event: event[0])
+    week = (day - start).days // 7 + 1
+    severity = HIGH if ctx.sensitive else MEDIUM
+    why = ""
+    if ctx.sensitive:
+        reasons = (["a child"] if ctx.case.youth else []) + sorted(ctx.case.flags & SENSITIVE_FLAGS)
+        why = f" High because of: {', '.join(r.replace('_', ' ') for r in reasons)}."
+    facts.update({
+        "event_on": day.isoformat(),
+        "allocation_start": start.isoformat(),
+        "window_ends": ends.isoformat(),
+        "week": week,
+        "sensitive": ctx.sensitive,
+    })
+    return ctx.warn(
+        "early_break",
+        severity,
+        f"New relationship cut short in week {max(week, 1)}: {short}",
+        f"The relationship with {ctx.name(pid)} started on {fmt_date(start)} and is in its early "
+        f"window until {fmt_date(ends)}; {said}.{why}",
+        action,
+        facts,
+    )
+
+
+def _break_events(ctx: RuleContext, ends: date) -> list[tuple[date, str, str, dict[str, Any], str]]:
+    """What will break a new relationship before `ends` (its 84th day): a planned
+    handover, the practitioner's leaving date, a long absence; as (date, said,
+    action, facts, short words)."""
+    as_of, pid = ctx.as_of, ctx.practitioner_id
     events: list[tuple[date, str, str, dict[str, Any], str]] = []
     handover = ctx.case.open_handover
     if handover is not None and handover.planned_on < ends:
@@ -110,32 +140,7 @@ def early_break(ctx: RuleContext) -> list[Warning]:
                  "absence_end": None if last == date.max else last.isoformat()},
                 f"worker away from {fmt_day(first, as_of)}",
             ))
-    if not events:
-        return []
-    day, said, action, facts, short = min(events, key=lambda event: event[0])
-    week = (day - start).days // 7 + 1
-    severity = HIGH if ctx.sensitive else MEDIUM
-    why = ""
-    if ctx.sensitive:
-        reasons = (["a child"] if ctx.case.youth else []) + sorted(ctx.case.flags & SENSITIVE_FLAGS)
-        why = f" High because of: {', '.join(r.replace('_', ' ') for r in reasons)}."
-    facts.update({
-        "event_on": day.isoformat(),
-        "allocation_start": start.isoformat(),
-        "window_ends": ends.isoformat(),
-        "week": week,
-        "sensitive": ctx.sensitive,
-    })
-    return ctx.warn(
-        "early_break",
-        severity,
-        f"New relationship cut short in week {max(week, 1)}: {short}",
-        f"The relationship with {ctx.name(pid)} started on {fmt_date(start)} and is in its early "
-        f"window until {fmt_date(ends)}; {said}.{why}",
-        action,
-        facts,
-    )
-
+    return events
 
 
 def _short_and_empty(alloc: Allocation, contacts: tuple[Contact, ...], short_days: int) -> bool:

@@ -43,30 +43,16 @@ def _first_free_day(gap_on: Callable[[date], Absence | None], as_of: date, last:
     return last + timedelta(days=1)
 
 
-def _cover_warning(
+def _uncovered_days(
     ctx: RuleContext,
     pid: str | None,
     as_of: date,
     last: date,
     uncovered: list[Absence],
-    covered: list[Absence],
-) -> list[Warning]:
-    """cover_needed for a case whose practitioner is away without cover in the horizon."""
-
-    def gap_on(day: date) -> Absence | None:
-        """The absence without cover on `day`, unless another absence has cover that day."""
-        for absence in uncovered:
-            if absence.covers(day):
-                if any(other.covers(day) for other in covered):
-                    return None
-                return absence
-        return None
-
-    handover = ctx.case.open_handover
-
-    def moved_first(absence: Absence) -> bool:
-        return handover is not None and handover.planned_on < absence.start_date
-
+    gap_on: Callable[[date], Absence | None],
+) -> list[tuple[date, str, Absence]]:
+    """(day, "contact" or "appointment", absence): the due date when every working
+    day up to it is away without cover, and each booked day away without cover."""
     candidates: list[tuple[date, str, Absence]] = []
     due = ctx.due_on
     if due is not None and as_of <= due <= last and not ctx.first_contact_pending:
@@ -91,6 +77,35 @@ def _cover_warning(
                 absence = gap_on(day)
                 if absence is not None:
                     candidates.append((day, "appointment", absence))
+    return candidates
+
+
+def _cover_warning(
+    ctx: RuleContext,
+    pid: str | None,
+    as_of: date,
+    last: date,
+    uncovered: list[Absence],
+    covered: list[Absence],
+) -> list[Warning]:
+    """cover_needed for a case whose practitioner is away without cover in the horizon."""
+
+    def gap_on(day: date) -> Absence | None:
+        """The absence without cover on `day`, unless another absence has cover that day."""
+        for absence in uncovered:
+            if absence.covers(day):
+                if any(other.covers(day) for other in covered):
+                    return None
+                return absence
+        return None
+
+    handover = ctx.case.open_handover
+
+    def moved_first(absence: Absence) -> bool:
+        return handover is not None and handover.planned_on < absence.start_date
+
+    due = ctx.due_on
+    candidates = _uncovered_days(ctx, pid, as_of, last, uncovered, gap_on)
     candidates = [c for c in candidates if not moved_first(c[2])]
     if not candidates:
         return []

@@ -11,6 +11,7 @@ from datetime import date
 
 from planner.model import Case
 from planner.policy import DEFAULT_POLICY, Policy
+from planner.relationship import relationship_days
 from planner.risk import SEVERITY_ORDER, CaseRisk, Warning
 
 #: Why a case sits where it does in the queue, in queue order.
@@ -58,11 +59,6 @@ class QueueItem:
         return _BAND_LABELS[self.band]
 
 
-def _relationship_days(case: Case, as_of: date) -> int | None:
-    alloc = case.current_allocation
-    return None if alloc is None else (as_of - alloc.start_date).days
-
-
 def review_queue(
     cases_with_risk: Iterable[CaseRisk],
     flagged_refs: Iterable[str],
@@ -77,7 +73,7 @@ def review_queue(
     staged: list[tuple[int, int, str, CaseRisk, str, int | None]] = []
     for risk in cases_with_risk:
         case = risk.case
-        age = _relationship_days(case, as_of)
+        age = relationship_days(case, as_of)
         if case.case_ref in flagged:
             band = "flagged"
         elif any(w.rule == "cold_handover" for w in risk.warnings):

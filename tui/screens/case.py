@@ -185,7 +185,7 @@ class CaseScreen(ViewLoader, Screen):
         lines = []
         symbols = {"attended": "●", "missed": "✕", "cancelled": "○"}
         for c in reversed(contacts[-12:]):
-            sym = symbols.get(c.outcome, "·") if (c.kind != "other" or c.outcome != "attended") else "○"
+            sym = symbols.get(c.outcome, "·") if (c.meaningful or c.outcome != "attended") else "○"
             style = severity.style_for(self.app, "high") if c.outcome == "missed" else None
             lines.append(Text(f"{sym} {c.contact_date:%a %d %b %Y}  {c.kind.replace('_', ' '):<10} {c.outcome:<9} "
                               f"{c.practitioner_id}", style=style))

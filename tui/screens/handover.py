@@ -28,15 +28,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, OptionList, Select, TextArea
+from textual.screen import Screen
+from textual.widgets import Input, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
 
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
 from tui.handover_data import OWNER_WORDS, HandoverScreenView
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
 from tui.text import plain
@@ -282,39 +283,6 @@ class CompleteForm(FormScreen):
             self.query_one("#override", Input).focus()
             return None
         return CompleteInput(when, reason if open_ids else None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: y or enter says yes, n or esc says no."""
-
-    CSS_PATH = Path(__file__).with_suffix(".tcss")
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__()
-        self.question = question
-        self.yes, self.no = yes, no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="confirm"):
-            yield Static(self.question, classes="confirm--question")
-            with Horizontal(classes="confirm--buttons"):
-                yield Button(self.yes, variant="error", id="yes")
-                yield Button(self.no, id="no")
-            yield Static("y yes · n / esc no", classes="confirm--keys")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
 
 
 # ----------------------------------------------------------------------------- the screen

@@ -41,6 +41,7 @@ from textual.widgets import Input, Select, TextArea
 from planner.errors import CaseloadError
 from tui import supervision_data as data
 from tui.data import initials, relationship_label
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
 from tui.text import content, plain
@@ -260,31 +261,6 @@ class RecordScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: y or enter says yes, n or esc no."""
-
-    CSS_PATH = Path(__file__).with_suffix(".tcss")
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str, detail: str = "") -> None:
-        super().__init__()
-        self.question = question
-        self.detail = detail
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="confirm"):
-            yield Static(self.question, classes="confirm--title")
-            if self.detail:
-                yield Static(self.detail, classes="confirm--detail")
-            yield Static("y / enter: yes · n / esc: no", classes="confirm--keys")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 # ============================================================================ the screen
