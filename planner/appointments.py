@@ -36,7 +36,7 @@ def next_appointment_date(appointment: Appointment, on_or_after: date) -> date |
 
 
 def next_booked(appointments: Sequence[Appointment], as_of: date, within_days: int | None = None) -> date | None:
-    """The first booked date (SPEC §3 "booked": a one-off appointment or an
+    """The first booked date (docs/rules.md "booked": a one-off appointment or an
     occurrence of a series, with any practitioner) on or after as_of, or None;
     with `within_days`, only up to as_of + within_days. `appointments` in date
     order (planner/model.py). The one "next appointment": the rules' "next

@@ -325,7 +325,7 @@ class WorkingDays:
             return -self.count_between(end, start)
         return self.count_in(start + _ONE_DAY, end)
 
-    between = count_between  # the name in notes/contracts.md
+    between = count_between  # the name callers know it by
 
     def count_in(self, first: date, last: date) -> int:
         """Working days d with first <= d <= last (both ends counted); 0 if last < first."""

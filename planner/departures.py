@@ -1,4 +1,4 @@
-"""Planning for a practitioner who leaves or goes away (SPEC §4, §5).
+"""Planning for a practitioner who leaves or goes away (docs/handovers.md).
 
 A `leaving_on` date, or an absence of 28+ days (`policy.handover_unplanned`),
 starting within the horizon (56 days) is a *departure*: every case the
@@ -404,7 +404,7 @@ def busiest_day(items: Iterable[DepartureItem], planned: Mapping[date, int]) -> 
     """The day of the departure's items (those with a receiver, as the lead left
     them) on which the departing practitioner would give the most handovers,
     counting the ones already planned that day (`planned`, from
-    `planned_per_day`), and how many (SPEC §4: at most 2). The earliest such
+    `planned_per_day`), and how many (docs/handovers.md: at most 2). The earliest such
     day; (None, 0) when no item has a receiver."""
     days: dict[date, int] = {}
     for item in items:

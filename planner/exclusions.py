@@ -1,6 +1,6 @@
 """Who may not take which case, and which cases stay where they are.
 
-One home for the exclusions of SPEC §4 (planning a handover), §5
+One home for the exclusions of planning a handover (docs/handovers.md), of SPEC §5
 (rebalancing and departures), §10 (`not_with`) and §11 (`sentence_end`,
 `restricted`), so that planning one handover, a departure's suggestions and
 a rebalance refuse the same pairs for the same reasons, in the same words:

@@ -9,7 +9,7 @@ medium 10, low 1 by default; an `info` status always 0). Closed cases get no
 warnings and are left out of `evaluate`'s list (SPEC §2: closed cases leave
 caseloads and lists).
 
-`info` is a status, not a warning (SPEC §3): `evaluate` keeps it with the
+`info` is a status, not a warning (docs/rules.md): `evaluate` keeps it with the
 case's warnings (last), but every count (`severity_counts`, `is_warning`,
 `alert_burden`) and the risk score leave it out; `status_tag` is the short
 tag a screen shows for it ("new: week 3 of 12").
@@ -60,7 +60,7 @@ __all__ = [
 SEVERITY_ORDER: tuple[str, ...] = (HIGH, MEDIUM, LOW)
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate((*SEVERITY_ORDER, INFO))}
 
-#: rule id -> rule function, in the stable order of SPEC §3.
+#: rule id -> rule function, in the stable order of docs/rules.md.
 RULES: dict[str, RuleFunction] = {function.__name__: function for function in RULE_FUNCTIONS}
 RULE_IDS: tuple[str, ...] = tuple(RULES)
 _RULE_RANK = {rule_id: rank for rank, rule_id in enumerate(RULE_IDS)}
@@ -206,7 +206,7 @@ def count_severities(severities: Iterable[str | None]) -> dict[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class AlertBurden:
-    """How much the list asks of one practitioner (or of everyone): SPEC §3."""
+    """How much the list asks of one practitioner (or of everyone): docs/rules.md."""
 
     practitioner_id: str | None  # None: the total
     open_cases: int

@@ -58,7 +58,7 @@ class CaseRow:
     warnings: tuple  # high, medium and low only: what counts (planner.risk.is_warning)
     score: int
     handover: str
-    statuses: tuple = ()  # the info statuses (SPEC §3): shown, never counted
+    statuses: tuple = ()  # the info statuses (docs/rules.md): shown, never counted
 
     def matches(self, text: str) -> bool:
         text = text.strip().lower()

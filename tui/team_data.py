@@ -133,7 +133,7 @@ def capacity_bar(pct: float, width: int = 10) -> str:
 
 
 def handover_date(as_of: date, policy: Policy) -> date:
-    """SPEC §4: the planned handovers of a rebalance are staggered from as-of + 28 days."""
+    """docs/handovers.md: the planned handovers of a rebalance are staggered from as-of + 28 days."""
     return as_of + timedelta(days=policy.handover.rebalance_days_ahead)
 
 

@@ -1,4 +1,4 @@
-"""The relationship-risk rules of SPEC §3 (rules v2), one small pure function per rule id.
+"""The relationship-risk rules of docs/rules.md (rules v2), one small pure function per rule id.
 
 Every rule takes a `RuleContext` (one case, the world, the as-of date and the
 policy) and returns a list of `Warning`s, usually empty or one long. The
@@ -9,7 +9,7 @@ them, so running all fourteen rules over a case costs little more than
 running one.
 
 Every warning says what to do (`action`, a few words with a date: "book a
-contact before Thu 3 Dec"). `info` is a status, not a warning (SPEC §3): it
+contact before Thu 3 Dec"). `info` is a status, not a warning (docs/rules.md): it
 is shown, never counted (planner/risk.py).
 
 All day counts are calendar days (`as_of` minus a date); contacts dated after
@@ -95,7 +95,7 @@ __all__ = [
     "cover_needed",
 ]
 
-#: Every rule, in the order of SPEC §3 (the order warnings of equal severity are listed in).
+#: Every rule, in the order of docs/rules.md (the order warnings of equal severity are listed in).
 RULE_FUNCTIONS: tuple[RuleFunction, ...] = (
     first_contact,
     contact_overdue,

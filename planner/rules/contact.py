@@ -1,4 +1,4 @@
-"""The contact rules of SPEC §3: first_contact, contact_overdue, contact_due,
+"""The contact rules of docs/rules.md: first_contact, contact_overdue, contact_due,
 no_appointment, relationship_gap, missed_appointments, practitioner_cancelled
 (docs/rules.md). They stop while a case is paused.
 """

@@ -183,7 +183,7 @@ class RuleContext:
 
     @lazy_property
     def gap_from(self) -> date | None:
-        """`last` of SPEC §3: the last meaningful contact's date, or the first allocation's start."""
+        """`last` of docs/rules.md: the last meaningful contact's date, or the first allocation's start."""
         last = self.scan.last_meaningful
         if last is not None:
             return last.contact_date
@@ -344,7 +344,7 @@ class RuleContext:
         return found
 
     def ask(self, what: str) -> str:
-        """An action for the practitioner, or, when they are away (SPEC §3:
+        """An action for the practitioner, or, when they are away (docs/rules.md:
         left, or an absence covers as_of), for whoever acts instead."""
         pid = self.practitioner_id
         if self.has_left:
@@ -381,7 +381,7 @@ class RuleContext:
 
     @lazy_property
     def sensitive(self) -> bool:
-        """A child, or flagged safeguarding, care_experienced or opd (SPEC §3, §5)."""
+        """A child, or flagged safeguarding, care_experienced or opd (docs/rules.md)."""
         return self.case.youth or not SENSITIVE_FLAGS.isdisjoint(self.case.flags)
 
     # --- output -----------------------------------------------------------
@@ -402,7 +402,7 @@ RuleFunction = Callable[[RuleContext], list[Warning]]
 #: Flags that make a break in a new relationship high (`early_break`), as youth does.
 SENSITIVE_FLAGS = frozenset({"safeguarding", "care_experienced", "opd"})
 
-#: The rules that stop while a case is paused (SPEC §3).
+#: The rules that stop while a case is paused (docs/rules.md).
 CONTACT_RULES = frozenset(
     {
         "first_contact",

@@ -1,4 +1,4 @@
-"""The rules about the relationship itself (SPEC §3): early_window (a status),
+"""The rules about the relationship itself (docs/rules.md): early_window (a status),
 early_break and practitioner_churn, with `churn`, the count the case screens
 show too (docs/rules.md).
 """
@@ -156,7 +156,7 @@ def _short_and_empty(alloc: Allocation, contacts: tuple[Contact, ...], short_day
 
 @dataclass(frozen=True, slots=True)
 class Churn:
-    """practitioner_churn's count for one case on one date (SPEC §3)."""
+    """practitioner_churn's count for one case on one date (docs/rules.md)."""
 
     count: int  # the larger of `distinct` and 1 + `changes`
     distinct: int  # practitioners whose allocations overlap the window, plus planned receivers

@@ -1,4 +1,4 @@
-"""cover_needed (SPEC §3): an absence with no cover named over a booked
+"""cover_needed (docs/rules.md): an absence with no cover named over a booked
 appointment, or over the due date and every working day before it (docs/rules.md).
 """
 

@@ -1,4 +1,4 @@
-"""The handover rules of SPEC §3: handover_upcoming, handover_unplanned and
+"""The handover rules of docs/rules.md: handover_upcoming, handover_unplanned and
 cold_handover (docs/rules.md; the checklist's life cycle: docs/handovers.md).
 """
 
@@ -97,7 +97,7 @@ def _checklist_warning(ctx: RuleContext, handover: Handover, pressing: list, day
     )
 
 
-#: What to do for a checklist item (SPEC §4), in an action's words.
+#: What to do for a checklist item (docs/handovers.md), in an action's words.
 ITEM_ACTIONS = {
     "told": "tell the person and record their view",
     "summary": "write the handover summary",

@@ -1,4 +1,4 @@
-"""The warning a rule returns (SPEC §3, §6) and its severities: docs/rules.md."""
+"""The warning a rule returns, and its severities (docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from typing import Any
 
 from planner.model import fast_constructor
 
-#: The severities (SPEC §3); `info` is a status, not a warning, and is never counted.
+#: The severities (docs/rules.md); `info` is a status, not a warning, and is never counted.
 HIGH, MEDIUM, LOW, INFO = "high", "medium", "low", "info"
 
 
 @dataclass(frozen=True, slots=True)
 class Warning:  # noqa: A001 - the name is the contract (docs/rules.md)
     """One relationship-risk warning (or, with severity `info`, a status) for
-    one case (SPEC §3, §6): a plain-words `title`, a `detail` with the numbers
+    one case (docs/rules.md): a plain-words `title`, a `detail` with the numbers
     behind it, an `action` saying what to do and by when, and `facts`."""
 
     case_ref: str

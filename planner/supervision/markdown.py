@@ -89,7 +89,7 @@ def _warning_lines(case: CaseRecord) -> list[str]:
         action = _inline(warning.get("action", ""))
         lines.append(f"  - **{severity}** {title} (`{rule}`)" + (f": {detail}" if detail else "")
                      + (f" **Action:** {action}" if action else ""))
-    for status in statuses:  # info (SPEC §3): a status, shown, never counted
+    for status in statuses:  # info (docs/rules.md): a status, shown, never counted
         tag = _inline((status.get("facts") or {}).get("tag") or status.get("title", ""))
         action = _inline(status.get("action", ""))
         lines.append(f"- **Status:** {tag} (`{status.get('rule', '')}`)" + (f"; {action}" if action else ""))

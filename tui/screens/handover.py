@@ -10,7 +10,7 @@ reviews a cold handover (team leads), X cancels, R reloads, esc goes back.
 
 Items are listed by due date and stay where they are when ticked, so the
 cursor never loses the item it was on. Each shows its title, never its id
-(SPEC §4); an overdue item says `⚠ OVERDUE` (never colour alone); items
+(docs/handovers.md); an overdue item says `⚠ OVERDUE` (never colour alone); items
 the records ticked say "auto". After completion the follow-up
 items (due after the completion date: first contact, the four-week
 review...) can still be ticked here, and the summary stays editable until
@@ -110,7 +110,7 @@ class ViewInput:
 
 
 class ViewForm(FormScreen):
-    """The person's view, recorded when `told` or `review` is ticked (SPEC §4)."""
+    """The person's view, recorded when `told` or `review` is ticked (docs/handovers.md)."""
 
     def __init__(self, save, *, item, who: str) -> None:
         super().__init__(save)
@@ -140,7 +140,7 @@ class ViewForm(FormScreen):
 
 
 class ReviewForm(FormScreen):
-    """A team lead reviews a cold handover: why, what was learnt (SPEC §4)."""
+    """A team lead reviews a cold handover: why, what was learnt (docs/handovers.md)."""
 
     def __init__(self, save, *, handover, who: str, privacy: bool = False) -> None:
         super().__init__(save)

@@ -994,7 +994,7 @@ class SupervisionScreen(ViewLoader, Screen):
         return last if last is not None and is_cold(last) and not last.reviewed else None
 
     def action_review_handover(self) -> None:
-        """V: the lead reviews the case's cold handover (SPEC §4); the
+        """V: the lead reviews the case's cold handover (docs/handovers.md); the
         `cold_handover` warning then ends and the case moves in the queue
         at the next session."""
         from tui import handover_data as hd
