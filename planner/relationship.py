@@ -11,8 +11,9 @@ from datetime import date
 
 from planner.model import Case
 from planner.policy import DEFAULT_POLICY, Policy
+from planner.words import days, ordinal
 
-__all__ = ["early_week", "new_tag", "relationship_age", "relationship_days", "relationship_label"]
+__all__ = ["churn_words", "early_week", "new_tag", "relationship_age", "relationship_days", "relationship_label"]
 
 
 def relationship_days(case: Case, as_of: date) -> int | None:
@@ -61,3 +62,16 @@ def relationship_age(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -
         return "1 month" if months == 1 else f"{months} months"
     years = age // 365
     return "1 yr" if years == 1 else f"{years} yrs"
+
+
+def churn_words(count: int, policy: Policy = DEFAULT_POLICY, *, planned: bool = False) -> tuple[str, str] | None:
+    """The case screens' line for practitioner_churn's count (planner.rules.churn):
+    ("3rd practitioner in 12 months", severity), "medium" from the rule's
+    `medium_at`, else "low"; None for a first practitioner. `planned`: the
+    count includes the receiver of a planned handover, and the line says so."""
+    if count < 2:
+        return None
+    settings = policy.practitioner_churn
+    window = "12 months" if settings.window_days == 365 else days(settings.window_days)
+    text = f"{ordinal(count)} practitioner in {window}" + (" (counting the planned handover)" if planned else "")
+    return text, "medium" if count >= settings.medium_at else "low"

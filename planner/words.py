@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-__all__ = ["ago", "ahead", "and_list", "days", "fmt_date", "fmt_day", "initials", "ordinal"]
+__all__ = ["ago", "ahead", "and_list", "days", "fmt_date", "fmt_day", "initials", "ordinal", "span"]
 
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -42,11 +42,8 @@ def ago(n: int) -> str:
 
 
 def ahead(n: int) -> str:
-    if n == 0:
-        return "today"
-    if n < 0:
-        return f"{days(-n)} ago"
-    return f"in {days(n)}"
+    """"in 3 days", "today", "2 days ago": `ago` seen from the other side."""
+    return ago(-n)
 
 
 def ordinal(n: int) -> str:
@@ -68,3 +65,12 @@ def initials(name: str) -> str:
     """`Jo Bloggs` -> `J.B.`: what privacy mode shows, on every screen, command and record."""
     parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
     return ".".join(p[0].upper() for p in parts) + "." if parts else "?"
+
+
+def span(n: int) -> str:
+    """How long something ran, short: "45 days", "5 mths", "3 yrs"."""
+    if n < 60:
+        return f"{n} days"
+    if n < 730:
+        return f"{n // 30} mths"
+    return f"{n // 365} yrs"

@@ -39,6 +39,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Select, TextArea
 
 from planner.errors import CaseloadError
+from planner.relationship import churn_words
 from tui import supervision_data as data
 from tui.data import initials, relationship_label
 from tui.screens.confirm import ConfirmScreen
@@ -46,7 +47,7 @@ from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
 from tui.text import content, plain
 from tui.widgets import severity
-from tui.widgets.case_detail import allocations_table, ordinal, warnings_block
+from tui.widgets.case_detail import allocations_table, warnings_block
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
@@ -737,12 +738,11 @@ class SupervisionScreen(ViewLoader, Screen):
         if not case.allocations:
             return Text("No allocations recorded.")
         parts: list = [allocations_table(case.allocations, self.view.as_of, self.person)]
-        churn = self.view.churn.get(case.case_ref, 0)
-        if churn >= 2:
-            level = "medium" if churn >= 3 else "low"
-            mark = "⚠ " if churn >= 3 else ""
-            parts.append(Text(f"{mark}{ordinal(churn)} practitioner in 12 months",
-                              style=severity.style_for(self.app, level)))
+        churn = churn_words(self.view.churn.get(case.case_ref, 0), self.app.policy)
+        if churn is not None:
+            text, level = churn
+            mark = "⚠ " if level == "medium" else ""
+            parts.append(Text(f"{mark}{text}", style=severity.style_for(self.app, level)))
         return Group(*parts)
 
     def _handover(self, item):
