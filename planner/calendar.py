@@ -310,6 +310,12 @@ class WorkingDays:
             day += _ONE_DAY
         return day
 
+    def on_or_before(self, day: date) -> date:
+        """`day` if it is a working day, else the working day before."""
+        while not self.is_working(day):
+            day -= _ONE_DAY
+        return day
+
     def count_between(self, start: date, end: date) -> int:
         """Working days d with start < d <= end, so `count_between(a, add(a, n)) == n`.
 
@@ -319,7 +325,7 @@ class WorkingDays:
             return -self.count_between(end, start)
         return self.count_in(start + _ONE_DAY, end)
 
-    between = count_between  # the name in notes/contracts.md
+    between = count_between  # the name callers know it by
 
     def count_in(self, first: date, last: date) -> int:
         """Working days d with first <= d <= last (both ends counted); 0 if last < first."""

@@ -1,4 +1,4 @@
-"""The warm handover checklist of SPEC §4, as data, and the items that data ticks.
+"""The warm handover checklist of docs/handovers.md, as data, and the items that data ticks.
 
 `build_checklist` turns the template into dated `ChecklistItem`s for one
 handover date D: an item due on a weekend or bank holiday moves to the
@@ -22,11 +22,11 @@ from planner.calendar import WorkingDays
 from planner.errors import CaseloadError
 from planner.model import Case, ChecklistItem, Contact, Handover
 from planner.policy import DEFAULT_POLICY, Policy
-from planner.rules import appointment_dates
+from planner.appointments import appointment_dates
 
 OWNERS = ("outgoing", "incoming", "lead")
 
-#: The person's view, recorded on `told` and `review` (SPEC §4).
+#: The person's view, recorded on `told` and `review` (docs/handovers.md).
 VIEWS = ("agrees", "concerns", "asks_for_other")
 VIEW_WORDS = {"agrees": "agrees", "concerns": "has concerns", "asks_for_other": "asks for someone else"}
 #: Items that record the person's view: they cannot be ticked without it.
@@ -50,7 +50,7 @@ class ItemTemplate:
     weekend or bank holiday: to the working day before when on or before D,
     after when after D), or, for the first contact, on the n-th working day
     after D (D not counted), where n is `policy.first_contact.working_days`
-    (5 by default, as SPEC §4 says)."""
+    (5 by default, as docs/handovers.md says)."""
 
     item_id: str
     title: str
@@ -210,7 +210,7 @@ def incoming_was_there(contact: Contact, handover: Handover) -> bool:
 
 def check_tick(item_id: str, *, view: str | None = None, words: str | None = None,
                summary: str | None = None) -> None:
-    """Refuse (CaseloadError, one line) a tick that SPEC §4 does not allow:
+    """Refuse (CaseloadError, one line) a tick that docs/handovers.md does not allow:
     `told` and `review` without the person's view (one of `VIEWS`) and their
     words; `summary` while the summary text is empty. A view given for
     another item is refused too."""

@@ -1,4 +1,4 @@
-"""Planning for a practitioner who leaves or goes away (SPEC §4, §5).
+"""Planning for a practitioner who leaves or goes away (docs/handovers.md).
 
 A `leaving_on` date, or an absence of 28+ days (`policy.handover_unplanned`),
 starting within the horizon (56 days) is a *departure*: every case the
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from planner.calendar import working_days
-from planner.model import Absence, Case, World
+from planner.model import Absence, Case, Practitioner, World
 from planner.policy import DEFAULT_POLICY, Policy
 
 __all__ = [
@@ -292,10 +292,6 @@ def departure_plan(
     them; the practitioner's own are picked out by their open allocation).
     `scores`: case ref -> risk score (worked out here when not given).
     Empty when no such departure is coming."""
-    from planner.exclusions import away_on, pair_exclusion, receiver_exclusion
-    from planner.rebalance import case_facts, disruption_cost
-    from planner.schedule import stagger
-
     events = [e for e in departure_events(practitioner_id, world, as_of, policy) if e.needs_handover]
     if not events:
         return []
@@ -305,11 +301,79 @@ def departure_plan(
     mine = [c for c in cases if c.practitioner_id == practitioner_id and c.open_handover is None]
     if not mine:
         return []
+    scores = _riskiest_first(mine, world, as_of, policy, scores)
+    schedule = _dates(practitioner_id, mine, cases, world, as_of, event, policy)
+
+    loads = team_loads(cases, world, policy, leaver.team_id)
+    pool = _receivers(leaver, world, as_of, policy)
+    items: list[DepartureItem] = []
+    for case in mine:
+        planned_on = schedule.dates[case.case_ref]
+        points = case_points(case, policy)
+        candidates = _candidates(case, pool, loads, world, as_of, planned_on, points, policy)
+        notice = (planned_on - as_of).days
+        short = case.case_ref in schedule.short_notice
+        late = case.case_ref in schedule.late
+        common = dict(
+            case_ref=case.case_ref, from_practitioner_id=practitioner_id, planned_on=planned_on, event=event,
+            points=points, tier=case.tier, score=scores.get(case.case_ref, 0),
+            notes=_notes(case, practitioner_id, event, notice, short=short, late=late, policy=policy),
+            short_notice=short, late=late, notice_days=notice,
+        )
+        items.append(_item(candidates, loads, common, max_candidates, policy))
+    items.sort(key=lambda item: (item.planned_on, -item.score, item.case_ref))
+    return items
+
+
+def _item(candidates: list[Candidate], loads: dict[str, TeamLoad], common: dict, max_candidates: int,
+          policy: Policy) -> DepartureItem:
+    """One row of the plan: the cheapest candidate suggested (their load counts
+    the case from now on), or none, and the lead chooses."""
+    if candidates:
+        best = candidates[0]
+        if best.practitioner_id in loads:
+            loads[best.practitioner_id].points += common["points"]
+        return DepartureItem(
+            to_practitioner_id=best.practitioner_id, reason=best.reason, knows=best.knows,
+            over_target=False, capacity_pct_after=best.capacity_pct_after,
+            candidates=tuple(candidates[:max_candidates]), cost=best.cost, **common,
+        )
+    return DepartureItem(
+        to_practitioner_id=None,
+        reason=(f"no one in the team is free on {_fmt(common['planned_on'])} with room under the "
+                f"{policy.workload.target_pct:.0f}% target; choose a receiver by hand"),
+        **common,
+    )
+
+
+def _riskiest_first(mine: list[Case], world: World, as_of: date, policy: Policy,
+                    scores: dict[str, int] | None) -> dict[str, int]:
+    """Sort `mine` riskiest first (then by case ref); the scores used (worked out when not given)."""
     if scores is None:
         from planner.risk import evaluate
 
         scores = {r.case_ref: r.score for r in evaluate(mine, world, as_of, policy)}
     mine.sort(key=lambda c: (-scores.get(c.case_ref, 0), c.case_ref))
+    return scores
+
+
+def _receivers(leaver: Practitioner, world: World, as_of: date, policy: Policy) -> list[Practitioner]:
+    """The leaver's teammates who may receive cases at all (planner/exclusions.py), by id."""
+    from planner.exclusions import receiver_exclusion
+
+    return sorted(
+        (p for p in world.practitioners.values()
+         if p.team_id == leaver.team_id and p.practitioner_id != leaver.practitioner_id
+         and receiver_exclusion(p, world, as_of, policy) is None),
+        key=lambda p: p.practitioner_id,
+    )
+
+
+def _dates(practitioner_id: str, mine: list[Case], cases: list[Case], world: World, as_of: date,
+           event: DepartureEvent, policy: Policy):
+    """The staggered handover dates of the leaver's cases, riskiest first
+    (planner/schedule.py; docs/handovers.md, "Departures")."""
+    from planner.schedule import stagger
 
     calendar = working_days(world.nation_of(practitioner_id))
     timing = policy.handover
@@ -317,77 +381,54 @@ def departure_plan(
     last = calendar.add(event.starts_on, -1)  # the working day before they go
     busy = {(practitioner_id, day): n for day, n in planned_per_day(practitioner_id, cases).items()}
     own_absences = world.absences_of(practitioner_id)
-    schedule = stagger(
+    return stagger(
         [(c.case_ref, practitioner_id) for c in mine],
         first=first, last=last, calendar_for=lambda _pid: calendar, per_day=timing.per_day, busy=busy,
         short_start=as_of + timedelta(days=timing.short_notice_days),
         blocked=lambda _ref, day: day <= last and any(a.covers(day) for a in own_absences),
     )
 
-    loads = team_loads(cases, world, policy, leaver.team_id)
+
+def _candidates(case: Case, pool: list[Practitioner], loads: dict[str, TeamLoad], world: World, as_of: date,
+                planned_on: date, points: float, policy: Policy) -> list[Candidate]:
+    """The receivers who may take `case` on `planned_on` and stay under the target
+    after it, cheapest move first (then the lower load, then the id)."""
+    from planner.exclusions import away_on, pair_exclusion
+    from planner.rebalance import case_facts, disruption_cost
+
+    facts = case_facts(case, as_of, policy)
     target = policy.workload.target_pct
-    pool = sorted(
-        (p for p in world.practitioners.values()
-         if p.team_id == leaver.team_id and p.practitioner_id != practitioner_id
-         and receiver_exclusion(p, world, as_of, policy) is None),
-        key=lambda p: p.practitioner_id,
-    )
-    items: list[DepartureItem] = []
-    for case in mine:
-        planned_on = schedule.dates[case.case_ref]
-        points = case_points(case, policy)
-        facts = case_facts(case, as_of, policy)
-        ranked: list[tuple[tuple, Candidate]] = []
-        for receiver in pool:
-            pid = receiver.practitioner_id
-            if pair_exclusion(case, receiver) or away_on(receiver, world, planned_on):
-                continue
-            load = loads.get(pid) or TeamLoad(pid, policy.workload.available_points(
-                receiver.contracted_hours, receiver.reduction_pct))
-            after = load.pct(points)
-            if after > target + 1e-9:
-                continue  # never someone over the target
-            cost = disruption_cost(case, pid, as_of, policy, facts).cost
-            known = knows_person(case, pid, as_of, policy)
-            reason = f"{_known_words(case, pid, as_of, policy)}; {_pct(after)} after the move"
-            ranked.append(((cost, after, pid), Candidate(pid, after, known is not None, False, reason, cost)))
-        ranked.sort(key=lambda row: row[0])
-        candidates = [c for _, c in ranked]
-        notes: list[str] = []
-        if "do_not_move" in case.flags:
-            notes.append("do_not_move: the case is flagged not to move; it must still be handed over")
-        if case.status == "paused":
-            notes.append(f"paused until {case.paused_until}")
-        notice = (planned_on - as_of).days
-        short = case.case_ref in schedule.short_notice
-        late = case.case_ref in schedule.late
-        if late:
-            notes.append(f"no working day left before {practitioner_id} goes on {_fmt(event.starts_on)}")
-        elif short:
-            notes.append(f"only {notice} days' notice (under {timing.default_days_ahead})")
-        common = dict(
-            case_ref=case.case_ref, from_practitioner_id=practitioner_id, planned_on=planned_on, event=event,
-            points=points, tier=case.tier, notes=tuple(notes), score=scores.get(case.case_ref, 0),
-            short_notice=short, late=late, notice_days=notice,
-        )
-        if candidates:
-            best = candidates[0]
-            if best.practitioner_id in loads:
-                loads[best.practitioner_id].points += points
-            items.append(DepartureItem(
-                to_practitioner_id=best.practitioner_id, reason=best.reason, knows=best.knows,
-                over_target=False, capacity_pct_after=best.capacity_pct_after,
-                candidates=tuple(candidates[:max_candidates]), cost=best.cost, **common,
-            ))
-        else:
-            items.append(DepartureItem(
-                to_practitioner_id=None,
-                reason=(f"no one in the team is free on {_fmt(planned_on)} with room under the "
-                        f"{target:.0f}% target; choose a receiver by hand"),
-                **common,
-            ))
-    items.sort(key=lambda item: (item.planned_on, -item.score, item.case_ref))
-    return items
+    ranked: list[tuple[tuple, Candidate]] = []
+    for receiver in pool:
+        pid = receiver.practitioner_id
+        if pair_exclusion(case, receiver) or away_on(receiver, world, planned_on):
+            continue
+        load = loads.get(pid) or TeamLoad(pid, policy.workload.available_points(
+            receiver.contracted_hours, receiver.reduction_pct))
+        after = load.pct(points)
+        if after > target + 1e-9:
+            continue  # never someone over the target
+        cost = disruption_cost(case, pid, as_of, policy, facts).cost
+        known = knows_person(case, pid, as_of, policy)
+        reason = f"{_known_words(case, pid, as_of, policy)}; {_pct(after)} after the move"
+        ranked.append(((cost, after, pid), Candidate(pid, after, known is not None, False, reason, cost)))
+    ranked.sort(key=lambda row: row[0])
+    return [c for _, c in ranked]
+
+
+def _notes(case: Case, practitioner_id: str, event: DepartureEvent, notice: int, *, short: bool, late: bool,
+           policy: Policy) -> tuple[str, ...]:
+    """What the lead should know about one row: do_not_move, paused, short notice."""
+    notes: list[str] = []
+    if "do_not_move" in case.flags:
+        notes.append("do_not_move: the case is flagged not to move; it must still be handed over")
+    if case.status == "paused":
+        notes.append(f"paused until {case.paused_until}")
+    if late:
+        notes.append(f"no working day left before {practitioner_id} goes on {_fmt(event.starts_on)}")
+    elif short:
+        notes.append(f"only {notice} days' notice (under {policy.handover.default_days_ahead})")
+    return tuple(notes)
 
 
 def planned_per_day(practitioner_id: str, cases: Iterable[Case]) -> dict[date, int]:
@@ -404,7 +445,7 @@ def busiest_day(items: Iterable[DepartureItem], planned: Mapping[date, int]) -> 
     """The day of the departure's items (those with a receiver, as the lead left
     them) on which the departing practitioner would give the most handovers,
     counting the ones already planned that day (`planned`, from
-    `planned_per_day`), and how many (SPEC §4: at most 2). The earliest such
+    `planned_per_day`), and how many (docs/handovers.md: at most 2). The earliest such
     day; (None, 0) when no item has a receiver."""
     days: dict[date, int] = {}
     for item in items:
@@ -460,8 +501,6 @@ def cover_suggestions(
     lead, not leaving, not away during the absence, and (PSOs) not for tier A/B.
     Someone who knows the person comes first, then the lowest load, counting
     the covers already suggested (each adds the case's points for ranking)."""
-    from planner.exclusions import pair_exclusion
-
     events = [e for e in departure_events(practitioner_id, world, as_of, policy)
               if e.kind == "short_absence"]
     if not events:
@@ -472,33 +511,12 @@ def cover_suggestions(
     person = world.practitioners[practitioner_id]
     cases = [c for c in cases if c.status != "closed"]
     loads = team_loads(cases, world, policy, person.team_id)
-    target = policy.workload.target_pct
     out: list[CoverSuggestion] = []
     mine = sorted((c for c in cases if c.practitioner_id == practitioner_id),
                   key=lambda c: _order_for_planning(c, policy))
     for case in mine:
         points = case_points(case, policy)
-        ranked: list[tuple[tuple, Candidate]] = []
-        for p in world.practitioners.values():
-            pid = p.practitioner_id
-            if p.team_id != person.team_id or pid == practitioner_id or p.is_lead:
-                continue
-            if p.leaving_on is not None and p.leaving_on <= absence.end_date:
-                continue
-            if any(a.start_date <= absence.end_date and a.last_day >= absence.start_date
-                   for a in world.absences_of(pid)):
-                continue
-            if pair_exclusion(case, p) is not None:
-                continue
-            load = loads.get(pid)
-            after = load.pct(points) if load else 0.0
-            known = knows_person(case, pid, as_of, policy)
-            reason = (f"{known}; {_pct(after)} with the cover" if known
-                      else f"{pid}: {_pct(after)} with the cover")
-            ranked.append(((known is None, after > target, after, pid),
-                           Candidate(pid, after, known is not None, after > target, reason)))
-        ranked.sort(key=lambda row: row[0])
-        candidates = [c for _, c in ranked]
+        candidates = _covers(case, person, absence, loads, world, as_of, points, policy)
         if candidates:
             best = candidates[0]
             loads[best.practitioner_id].points += points
@@ -509,3 +527,32 @@ def cover_suggestions(
                                        "no one in the team is free to cover"))
     out.sort(key=lambda s: s.case_ref)
     return out
+
+
+def _covers(case: Case, person: Practitioner, absence: Absence, loads: dict[str, TeamLoad], world: World,
+            as_of: date, points: float, policy: Policy) -> list[Candidate]:
+    """Who may cover `case` while `person` is away (see `cover_suggestions`), best first."""
+    from planner.exclusions import pair_exclusion
+
+    target = policy.workload.target_pct
+    ranked: list[tuple[tuple, Candidate]] = []
+    for p in world.practitioners.values():
+        pid = p.practitioner_id
+        if p.team_id != person.team_id or pid == person.practitioner_id or p.is_lead:
+            continue
+        if p.leaving_on is not None and p.leaving_on <= absence.end_date:
+            continue
+        if any(a.start_date <= absence.end_date and a.last_day >= absence.start_date
+               for a in world.absences_of(pid)):
+            continue
+        if pair_exclusion(case, p) is not None:
+            continue
+        load = loads.get(pid)
+        after = load.pct(points) if load else 0.0
+        known = knows_person(case, pid, as_of, policy)
+        reason = (f"{known}; {_pct(after)} with the cover" if known
+                  else f"{pid}: {_pct(after)} with the cover")
+        ranked.append(((known is None, after > target, after, pid),
+                       Candidate(pid, after, known is not None, after > target, reason)))
+    ranked.sort(key=lambda row: row[0])
+    return [c for _, c in ranked]

@@ -29,3 +29,8 @@ class ConflictError(CaseloadError):
     """Someone else changed the record since it was read; nothing was written."""
 
     exit_code = 3
+
+
+class NotALead(CaseloadError):
+    """The signed-in practitioner is not a team lead: the team screen,
+    rebalancing and supervision are led by team leads (exit status 2)."""

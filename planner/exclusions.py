@@ -1,6 +1,6 @@
 """Who may not take which case, and which cases stay where they are.
 
-One home for the exclusions of SPEC §4 (planning a handover), §5
+One home for the exclusions of planning a handover (docs/handovers.md), of SPEC §5
 (rebalancing and departures), §10 (`not_with`) and §11 (`sentence_end`,
 `restricted`), so that planning one handover, a departure's suggestions and
 a rebalance refuse the same pairs for the same reasons, in the same words:
@@ -36,6 +36,7 @@ from planner.calendar import working_days
 from planner.model import Case, Practitioner, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.rules import merged_absences
+from planner.words import fmt_date
 
 PSO_BARRED_TIER_BANDS = ("A", "B")
 
@@ -53,12 +54,8 @@ __all__ = [
     "receiver_exclusion",
 ]
 
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def fmt_day(day: date) -> str:
-    """`3 Dec 2026` (English month names whatever the locale)."""
-    return f"{day.day} {_MONTHS[day.month]} {day.year}"
+#: `3 Dec 2026`: the one date wording (planner/words.py).
+fmt_day = fmt_date
 
 
 # ---------------------------------------------------------------- the case

@@ -1,10 +1,10 @@
-"""The handover life cycle (SPEC §4) as pure functions on `Handover`.
+"""The handover life cycle (docs/handovers.md) as pure functions on `Handover`.
 
     planned --tick--> in_progress --complete--> completed_warm | completed_cold
     planned | in_progress --cancel--> cancelled
     planned | in_progress --replan--> the same, with a new date or receiver
 
-Completion (SPEC §4):
+Completion (docs/handovers.md):
 
 - Completing on a date C needs `told`, `summary`, `read` and `three_way`
   done whatever their due date (`ALWAYS_REQUIRED`), plus every other
@@ -49,12 +49,13 @@ from planner.model import Case, ChecklistItem, Handover, Practitioner, World
 if TYPE_CHECKING:
     from planner.calendar import WorkingDays
     from planner.policy import Policy
+    from planner.risk import CaseRisk
 
 #: How long after completion follow-up items still tick themselves from the records.
 FOLLOW_UP_DAYS = 84
 
 EVENTS = ("tick", "complete", "cancel")
-#: Items that completing always needs, whatever their due date (SPEC §4).
+#: Items that completing always needs, whatever their due date (docs/handovers.md).
 ALWAYS_REQUIRED = ("told", "summary", "read", "three_way")
 
 
@@ -112,7 +113,7 @@ def is_cold(handover: Handover) -> bool:
 
 def summary_editable(handover: Handover) -> bool:
     """The summary text can change while the handover is open, and after
-    completion until `review` is done (SPEC §4)."""
+    completion until `review` is done (docs/handovers.md)."""
     if handover.is_open:
         return True
     if not handover.is_completed:
@@ -276,7 +277,7 @@ class PlanRefusal:
 
 def planning_refusals(case: Case, receiver: Practitioner, world: World, as_of: date,
                       planned_on: date) -> list[PlanRefusal]:
-    """What SPEC §4 refuses about planning `case` to `receiver` on
+    """What docs/handovers.md refuses about planning `case` to `receiver` on
     `planned_on`: a date before `as_of`; a receiver who has left by then or is
     absent that day (`planner.exclusions.away_on`); and, overridable by a
     team lead, the person's `not_with` list or a grade that may not hold the
@@ -359,3 +360,17 @@ def with_auto_ticks(cases: Sequence[Case], world: World, as_of: date,
         out.append(replace(case, handovers=tuple(
             apply_auto_ticks(h, todo[h.id][1]) if h.id in todo else h for h in case.handovers)))
     return out
+
+
+def evaluate_as_read(cases: Sequence[Case], world: World, as_of: date,
+                     policy: Policy | None = None) -> list[CaseRisk]:
+    """The warnings of a read-only path (`caseload warnings`, the app's
+    caseload), highest risk first: the ticks that the records already give
+    count as done (`with_auto_ticks`, in memory; the handover commands and
+    the app store them), then `planner.risk.evaluate`. The one set-up both use,
+    on the cases of `storage.queries.load_cases_for_warnings(..., policy=policy)`."""
+    from planner.policy import DEFAULT_POLICY
+    from planner.risk import evaluate
+
+    policy = policy or DEFAULT_POLICY
+    return evaluate(with_auto_ticks(cases, world, as_of, policy), world, as_of, policy)

@@ -31,10 +31,28 @@ FLAGS = (
 STATUSES = ("active", "paused", "closed")
 CONTACT_KINDS = ("office", "home_visit", "phone", "video", "three_way", "other")
 #: Kinds where the person and the practitioner are in the same room: "seen"
-#: in wording, "contact" for the others (planner/rules.py).
+#: in wording, "contact" for the others (planner/rules/).
 FACE_TO_FACE_KINDS = frozenset({"office", "home_visit", "three_way"})
 OUTCOMES = ("attended", "missed", "cancelled")
 CANCELLED_BY = ("person", "practitioner")
+
+# A meaningful contact (SPEC §2, docs/rules.md): an attended contact of any
+# kind but `other`. The one definition: `is_meaningful` for the planner and
+# every screen (`Contact.meaningful`), `meaningful_sql` for the queries that
+# storage runs (storage/queries.py), built from the same two words.
+MEANINGFUL_OUTCOME = "attended"
+NOT_MEANINGFUL_KIND = "other"
+
+
+def is_meaningful(outcome: str, kind: str) -> bool:
+    """An attended contact of any kind but `other` (SPEC §2)."""
+    return outcome == MEANINGFUL_OUTCOME and kind != NOT_MEANINGFUL_KIND
+
+
+def meaningful_sql(outcome_column: str, kind_column: str) -> str:
+    """`is_meaningful` as an SQL condition on two columns (plain SQL, the same
+    on SQLite and PostgreSQL): what storage's queries filter contacts by."""
+    return f"{outcome_column} = '{MEANINGFUL_OUTCOME}' AND {kind_column} != '{NOT_MEANINGFUL_KIND}'"
 ABSENCE_KINDS = ("leave", "sickness", "training", "other")
 NATIONS = ("england-and-wales", "scotland", "northern-ireland")
 HANDOVER_STATUSES = (
@@ -120,8 +138,8 @@ class Contact:
 
     @property
     def meaningful(self) -> bool:
-        """SPEC §2: an attended contact of any kind but `other`."""
-        return self.outcome == "attended" and self.kind != "other"
+        """SPEC §2: an attended contact of any kind but `other` (`is_meaningful`)."""
+        return is_meaningful(self.outcome, self.kind)
 
     def involves(self, practitioner_id: str | None) -> bool:
         """Held by this practitioner, or they were there (`with_practitioner_id`)."""

@@ -1,6 +1,6 @@
 """Every number the planner uses, in one typed, frozen place.
 
-`Policy()` holds the defaults of SPEC §3 (relationship-risk rules) and §5
+`Policy()` holds the defaults of the relationship-risk rules (docs/rules.md) and of SPEC §5
 (workload and rebalancing). A TOML file overrides only the keys it names:
 
     [thresholds.standard]
@@ -123,7 +123,7 @@ class _Mapping:
 
 
 # --------------------------------------------------------------------------
-# SPEC §3: relationship-risk rules
+# docs/rules.md: relationship-risk rules
 #
 # The sections are built once, at import, on the app's start-up path: plain
 # frozen dataclasses without slots (a few instances, nothing needs them, and
@@ -367,7 +367,7 @@ class Exclusions:
 
 @dataclass(frozen=True)
 class HandoverDefaults:
-    """When handovers are dated (`handover`, SPEC §4)."""
+    """When handovers are dated (`handover`, docs/handovers.md)."""
 
     default_days_ahead: int = _v(14, DAYS_OR_ZERO)  # one handover planned by hand, and a departure's first day
     short_notice_days: int = _v(7, DAYS_OR_ZERO)  # a departure's earliest day when the days run out
@@ -380,7 +380,7 @@ class HandoverDefaults:
 
 @dataclass(frozen=True)
 class Policy:
-    """Every setting of SPEC §3 and §5, one section per rule or topic (see the module docstring)."""
+    """Every setting of the rules (docs/rules.md) and of SPEC §5, one section per rule or topic (see the module docstring)."""
 
     nation: str = _v("england-and-wales", _nation_check)  # bank holidays when a team has none
     thresholds: Thresholds = _section(Thresholds)
@@ -404,12 +404,12 @@ class Policy:
     handover: HandoverDefaults = _section(HandoverDefaults)
 
     def threshold(self, contact_level: str, early: bool) -> int:
-        """T of SPEC §3 for a contact level (unknown levels count as standard)."""
+        """T of docs/rules.md for a contact level (unknown levels count as standard)."""
         level = self.thresholds.get(contact_level) or self.thresholds.standard
         return level.early if early else level.after
 
     def lead_days(self, threshold: int) -> int:
-        """`lead` of SPEC §3: min(7, max(1, floor((T + 2) / 4))) with the defaults."""
+        """`lead` of docs/rules.md: min(7, max(1, floor((T + 2) / 4))) with the defaults."""
         due = self.contact_due
         return min(due.max_lead_days, max(due.min_lead_days, (threshold + 2) // 4))
 

@@ -9,7 +9,7 @@ medium 10, low 1 by default; an `info` status always 0). Closed cases get no
 warnings and are left out of `evaluate`'s list (SPEC §2: closed cases leave
 caseloads and lists).
 
-`info` is a status, not a warning (SPEC §3): `evaluate` keeps it with the
+`info` is a status, not a warning (docs/rules.md): `evaluate` keeps it with the
 case's warnings (last), but every count (`severity_counts`, `is_warning`,
 `alert_burden`) and the risk score leave it out; `status_tag` is the short
 tag a screen shows for it ("new: week 3 of 12").
@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 from planner.model import Case, World, fast_constructor
 from planner.policy import DEFAULT_POLICY, Policy
+from planner.relationship import relationship_age
 from planner.rules import (
     CONTACT_RULES,
     HIGH,
@@ -44,6 +45,7 @@ __all__ = [
     "SEVERITY_ORDER",
     "Warning",
     "alert_burden",
+    "count_severities",
     "evaluate",
     "evaluate_case",
     "is_warning",
@@ -58,7 +60,7 @@ __all__ = [
 SEVERITY_ORDER: tuple[str, ...] = (HIGH, MEDIUM, LOW)
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate((*SEVERITY_ORDER, INFO))}
 
-#: rule id -> rule function, in the stable order of SPEC §3.
+#: rule id -> rule function, in the stable order of docs/rules.md.
 RULES: dict[str, RuleFunction] = {function.__name__: function for function in RULE_FUNCTIONS}
 RULE_IDS: tuple[str, ...] = tuple(RULES)
 _RULE_RANK = {rule_id: rank for rank, rule_id in enumerate(RULE_IDS)}
@@ -84,7 +86,12 @@ def evaluate_case(
     """Every warning for one case, most severe first (then in rule order)."""
     if case.status == "closed":
         return []
-    ctx = RuleContext(case, world, as_of, policy)
+    return _case_warnings(RuleContext(case, world, as_of, policy))
+
+
+def _case_warnings(ctx: RuleContext) -> list[Warning]:
+    """The one per-case run of the rules, for `evaluate_case` and `evaluate`:
+    the contact rules off while paused, most severe first, then rule order."""
     warnings: list[Warning] = []
     for function in _PAUSED_RULES if ctx.paused else _ALL_RULES:
         found = function(ctx)
@@ -147,31 +154,20 @@ _make_case_risk = fast_constructor(CaseRisk)
 def evaluate(
     cases: Iterable[Case], world: World, as_of: date, policy: Policy = DEFAULT_POLICY
 ) -> list[CaseRisk]:
-    """A CaseRisk for every case that is not closed, by score (highest first), then case_ref.
-
-    `evaluate_case` and `risk_score` for each case, unrolled (a region is
-    twenty thousand cases)."""
+    """A CaseRisk for every case that is not closed, by score (highest first), then case_ref:
+    each case's warnings as `evaluate_case` gives them, scored as `risk_score` does."""
     weights = policy.severity_weights
     weight = {HIGH: weights.high, MEDIUM: weights.medium, LOW: weights.low}.get
-    make, context = _make_case_risk, RuleContext
-    all_rules, paused_rules, order = _ALL_RULES, _PAUSED_RULES, _warning_order
+    make, context, case_warnings = _make_case_risk, RuleContext, _case_warnings
     out: list[CaseRisk] = []
     keys: list[tuple[int, str]] = []
     for case in cases:
         if case.status == "closed":
             continue
-        ctx = context(case, world, as_of, policy)
-        warnings: list[Warning] = []
-        for function in paused_rules if ctx.paused else all_rules:
-            found = function(ctx)
-            if found:
-                warnings.extend(found)
+        warnings = case_warnings(context(case, world, as_of, policy))
         score = 0
-        if warnings:
-            if len(warnings) > 1:
-                warnings.sort(key=order)
-            for warning in warnings:
-                score += weight(warning.severity, 0)
+        for warning in warnings:
+            score += weight(warning.severity, 0)
         out.append(make(case, tuple(warnings), score))
         keys.append((-score, case.case_ref))
     # Sorted by (-score, case_ref): the keys are worked out once, not per comparison.
@@ -194,16 +190,23 @@ def warning_to_dict(warning: Warning) -> dict[str, Any]:
 
 def severity_counts(warnings: Iterable[Warning]) -> dict[str, int]:
     """{"high": n, "medium": n, "low": n}, every key present; statuses not counted."""
+    return count_severities(warning.severity for warning in warnings)
+
+
+def count_severities(severities: Iterable[str | None]) -> dict[str, int]:
+    """The one severity count: {"high": n, "medium": n, "low": n}, every key
+    present; `info` and anything else not counted (for warnings as stored
+    dicts too: the supervision record, the screens)."""
     counts = {severity: 0 for severity in SEVERITY_ORDER}
-    for warning in warnings:
-        if warning.severity in counts:
-            counts[warning.severity] += 1
+    for severity in severities:
+        if severity in counts:
+            counts[severity] += 1
     return counts
 
 
 @dataclass(frozen=True, slots=True)
 class AlertBurden:
-    """How much the list asks of one practitioner (or of everyone): SPEC §3."""
+    """How much the list asks of one practitioner (or of everyone): docs/rules.md."""
 
     practitioner_id: str | None  # None: the total
     open_cases: int
@@ -245,24 +248,3 @@ def alert_burden(risks: Iterable[CaseRisk]) -> tuple[list[AlertBurden], AlertBur
             target[4] += counts[LOW]
     people = sorted(rows, key=lambda pid: (pid is None, pid or ""))
     return [AlertBurden(pid, *rows[pid]) for pid in people], AlertBurden(None, *total)
-
-
-def relationship_age(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> str:
-    """How long the current relationship has run, for a table column.
-
-    "new: week 3 of 12" inside the early window, then "5 months", then "2 yrs".
-    """
-    alloc = case.current_allocation
-    if alloc is None:
-        return "unallocated"
-    age = (as_of - alloc.start_date).days
-    if age < 0:
-        return f"starts {alloc.start_date.isoformat()}"
-    window = policy.early_window.days
-    if age < window:
-        return f"new: week {age // 7 + 1} of {-(-window // 7)}"
-    months = age * 12 // 365
-    if months < 24:
-        return "1 month" if months == 1 else f"{months} months"
-    years = age // 365
-    return "1 yr" if years == 1 else f"{years} yrs"

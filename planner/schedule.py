@@ -1,4 +1,4 @@
-"""Dating many handovers at once: staggered, riskiest first (SPEC §4).
+"""Dating many handovers at once: staggered, riskiest first (docs/handovers.md).
 
 A departure (someone leaving, or a long absence) and an applied rebalance
 plan many handovers at once. Putting them all on one day means a day of

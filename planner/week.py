@@ -3,7 +3,7 @@
 `week_plan` gathers, for Monday to Sunday of the week holding `week_of`:
 
 - booked appointments with the practitioner (RRULE series expanded),
-- contacts falling due (last meaningful contact + T, SPEC §3) on a day with
+- contacts falling due (last meaningful contact + T, docs/rules.md) on a day with
   no appointment booked from as-of up to that day, for the cases they hold,
 - open handover checklist items due, for handovers they give or receive
   (only the items they own; `lead` items for the lead of the case's team),
@@ -30,7 +30,8 @@ from planner.handover import apply_auto_ticks
 from planner.model import Absence, Action, Case, Handover, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.risk import evaluate_case, risk_score
-from planner.rules import RuleContext, appointment_dates
+from planner.appointments import appointment_dates
+from planner.rules import RuleContext
 
 ENTRY_KINDS = ("appointment", "contact_due", "handover_item", "action", "cover")
 _KIND_ORDER = {kind: i for i, kind in enumerate(ENTRY_KINDS)}
@@ -332,7 +333,7 @@ class _Builder:
 
 def contact_due_on(case: Case, world: World, as_of: date,
                    policy: Policy = DEFAULT_POLICY) -> tuple[date, str] | None:
-    """(the due date of SPEC §3: last meaningful contact + T, moved to the
+    """(the due date of docs/rules.md: last meaningful contact + T, moved to the
     next working day; a sentence saying why), or None for a case the contact
     rules leave alone (closed, or paused on as-of)."""
     ctx = RuleContext(case, world, as_of, policy)

@@ -24,7 +24,7 @@ from planner.policy import DEFAULT_POLICY, Policy
 
 GREEN, AMBER, RED = "green", "amber", "red"
 
-# Severity is never colour alone (STYLE.md habit 6): each band has words.
+# Severity is never colour alone: each band has words.
 BAND_WORDS = {
     GREEN: "under capacity",
     AMBER: "near capacity",

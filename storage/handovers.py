@@ -14,7 +14,7 @@ person does to a handover lives here, with the same rules as `storage.repo`:
 - unknown cases and items, and transitions the life cycle refuses
   (`planner.handover`), raise `CaseloadError` with a one-line reason.
 
-Auto-ticks. SPEC §4: items tick themselves from data (a `three_way` contact,
+Auto-ticks. docs/handovers.md: items tick themselves from data (a `three_way` contact,
 an appointment booked with the incoming practitioner, a first contact held).
 `sync_auto_ticks` writes those ticks (`auto=True`, audited as `auto_tick`;
 idempotent: a second run writes nothing). It runs inside `tick_item` and
@@ -796,9 +796,9 @@ def save_summary(
     actor: str,
     on: date | None = None,
 ) -> HandoverView:
-    """Save the outgoing practitioner's handover summary (SPEC §4 prompts:
+    """Save the outgoing practitioner's handover summary (docs/handovers.md prompts:
     `planner.checklist.HANDOVER_PROMPTS`) on the open handover, or on the
-    latest completed one until its `review` is done (SPEC §4: the summary
+    latest completed one until its `review` is done (docs/handovers.md: the summary
     stays editable until then). It does not tick the `summary` item: the
     practitioner ticks it when the summary is finished; once ticked, the
     summary cannot be emptied. `expected_version` is the handover's."""
@@ -929,7 +929,7 @@ def review_handover(
     handover_id: int | None = None,
     expected_version: int | None = None,
 ) -> HandoverView:
-    """A team lead reviews a cold handover (SPEC §4): the latest completed one
+    """A team lead reviews a cold handover (docs/handovers.md): the latest completed one
     of the case, or `handover_id`. Records who (`actor`), when (`on`, default
     today) and why (`note`, required), and ends `cold_handover` (the rule
     stops on `reviewed`). Refused for a practitioner who is not the case
@@ -995,7 +995,7 @@ def replan_handover(
     policy: Policy | None = None,
 ) -> HandoverView:
     """Re-plan the case's open handover: a new date, a new receiver, or both
-    (SPEC §4), without cancelling it. The planning guards apply as when it
+    (docs/handovers.md), without cancelling it. The planning guards apply as when it
     was planned (`storage.repo.check_plan`; a lead's override reason is kept
     and audited). The checklist keeps what is done by hand; the items not
     yet done take the due dates of the new date; items ticked from the

@@ -57,6 +57,7 @@ from planner.model import (
     World,
     fast_constructor,
     level_for,
+    meaningful_sql,
 )
 from storage.reader import Reader, reader_of
 
@@ -510,8 +511,8 @@ def _contacts_since(since: date | None) -> _ContactMode:
     return statement
 
 
-# A meaningful contact (SPEC §2): attended and not of kind "other".
-_MEANINGFUL = "k.outcome = 'attended' AND k.kind != 'other'"
+# A meaningful contact (SPEC §2): its one definition is planner.model.is_meaningful.
+_MEANINGFUL = meaningful_sql("k.outcome", "k.kind")
 
 
 def _contacts_for_warnings(

@@ -715,7 +715,7 @@ def plan_handover(
     override_reason: str | None = None,
 ) -> int:
     """Plan a warm handover of the case from its current practitioner to
-    `to_practitioner_id` on `planned_on`, with its SPEC §4 checklist; returns
+    `to_practitioner_id` on `planned_on`, with its docs/handovers.md checklist; returns
     the handover's id. `as_of` defaults to today; `policy` None means the
     SPEC defaults.
 
@@ -809,7 +809,7 @@ def check_plan(
     world=None,
 ) -> str | None:
     """Refuse (CaseloadError, one line) a handover of `case` (a planner
-    `Case`) to `to_practitioner_id` on `planned_on` that SPEC §4's planning
+    `Case`) to `to_practitioner_id` on `planned_on` that docs/handovers.md's planning
     guards refuse; returns the override reason to keep (None when nothing
     needed one). Only a team lead of the case's team overrides, and only
     what may be overridden."""

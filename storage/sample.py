@@ -80,10 +80,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 
-import holidays
 from sqlalchemy import Date, DateTime, TypeDecorator, bindparam, create_engine, inspect, select
 from sqlmodel import SQLModel
 
+from planner.calendar import working_days
 import storage.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from storage.audit_guard import sqlite_append_only_suspended
 
@@ -184,8 +184,7 @@ class _Builder:
         self.contact_keys: set[tuple] = set()
         self.appointment_keys: set[tuple] = set()
         self.names_used: set[str] = set()
-        years = range(built_for.year - 3, built_for.year + 2)
-        self.bank = holidays.country_holidays("GB", subdiv="ENG", years=years)
+        self.calendar = working_days("england-and-wales")  # the sample teams' nation
         self._next = defaultdict(int)
 
     # -- ids and small helpers --------------------------------------------
@@ -198,17 +197,10 @@ class _Builder:
         return self.b + timedelta(days=days)
 
     def working(self, day: date, back: bool = False) -> date:
-        step = timedelta(days=-1 if back else 1)
-        while day.weekday() >= 5 or day in self.bank:
-            day += step
-        return day
+        return self.calendar.on_or_before(day) if back else self.calendar.on_or_after(day)
 
     def add_working(self, day: date, n: int) -> date:
-        while n:
-            day += timedelta(days=1)
-            if day.weekday() < 5 and day not in self.bank:
-                n -= 1
-        return day
+        return self.calendar.add(day, n)
 
     def person_name(self) -> str:
         while True:
@@ -281,7 +273,7 @@ class _Builder:
         return None
 
     def is_working(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.bank
+        return self.calendar.is_working(day)
 
     def contact(self, case: _Case, day: date | int, pid: str, kind: str = "office",
                 outcome: str = "attended", notes: str | None = None, *,

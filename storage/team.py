@@ -1,7 +1,7 @@
 """A team's rebalance: load its input, apply a plan as planned handovers.
 
 Applying never reallocates a case silently: every move becomes a planned
-warm handover with its SPEC §4 checklist (storage.repo.plan_handover), the
+warm handover with its docs/handovers.md checklist (storage.repo.plan_handover), the
 allocation changing only when the handover is completed. A move to the
 receiver of a handover that is already planned creates nothing new. The
 whole plan is one transaction (the caller commits with

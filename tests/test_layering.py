@@ -1,4 +1,4 @@
-"""The arrows point down only: tui -> storage -> planner (STYLE.md).
+"""The arrows point down only: tui -> storage -> planner (pyproject.toml's import-linter contracts).
 
 Each check runs in a fresh interpreter, imports every module of one package,
 and looks at what ended up in sys.modules. Importing storage must also not

@@ -509,17 +509,14 @@ def _load_for_warnings(reader, actor_id, practitioner_id, team_id, as_of, policy
 
 
 def _warnings(c: Ctx, practitioner_id, team_id, as_of, fmt, summary=False) -> None:
-    from planner.handover import with_auto_ticks
-    from planner.risk import evaluate, is_warning, warning_to_dict
+    from planner.handover import evaluate_as_read
+    from planner.risk import is_warning, warning_to_dict
 
     as_of = as_of or date.today()
     policy = c.policy()
     with c.reader() as reader:
         cases, world = _load_for_warnings(reader, c.actor_id, practitioner_id, team_id, as_of, policy)
-    # Checklist items that the records already satisfy count as done (read-only:
-    # `caseload handover` commands and the app store those ticks).
-    cases = with_auto_ticks(cases, world, as_of, policy)
-    ranked = evaluate(cases, world, as_of, policy)
+    ranked = evaluate_as_read(cases, world, as_of, policy)  # the app's caseload reads the same way
     if summary:
         _print_summary(ranked, world, as_of, fmt)
         return

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Iterator
 from planner.errors import CaseloadError
 from planner.model import Absence, Appointment, Case, Practitioner, World, fast_constructor
 from planner.policy import DEFAULT_POLICY, Policy
+from planner.relationship import relationship_days, relationship_label
+from planner.words import initials
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -56,7 +58,7 @@ class CaseRow:
     warnings: tuple  # high, medium and low only: what counts (planner.risk.is_warning)
     score: int
     handover: str
-    statuses: tuple = ()  # the info statuses (SPEC §3): shown, never counted
+    statuses: tuple = ()  # the info statuses (docs/rules.md): shown, never counted
 
     def matches(self, text: str) -> bool:
         text = text.strip().lower()
@@ -136,26 +138,6 @@ class SearchEntry:
 # ----------------------------------------------------------------------------- helpers
 
 
-def initials(name: str) -> str:
-    """`Jo Bloggs` -> `J.B.`: what privacy mode shows."""
-    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
-    return ".".join(p[0].upper() for p in parts) + "." if parts else "?"
-
-
-def relationship_label(days: int | None, policy: Policy = DEFAULT_POLICY) -> str:
-    """`new: week 3 of 12` inside the early window, then `5 mths`, `2 yrs`."""
-    if days is None:
-        return "unallocated"
-    window = policy.early_window.days
-    if days < window:
-        return f"new: week {days // 7 + 1} of {max(1, window // 7)}"
-    if days < 365:
-        months = days // 30
-        return f"{months} mth{'s' if months != 1 else ''}"
-    years = days // 365
-    return f"{years} yr{'s' if years != 1 else ''}"
-
-
 def absence_end(absence, fmt: str = "%d %b") -> str:
     """An absence's last day in `fmt`, or "no end date" while it is open-ended."""
     return "no end date" if absence.end_date is None else format(absence.end_date, fmt)
@@ -168,11 +150,6 @@ def absence_span(absence, fmt: str = "%d %b", sep: str = " – ") -> str:
     return f"{absence.start_date:{fmt}}{sep}{absence.end_date:{fmt}}"
 
 
-def relationship_days(case: Case, as_of: date) -> int | None:
-    alloc = case.current_allocation
-    return None if alloc is None else (as_of - alloc.start_date).days
-
-
 def last_seen(case: Case, as_of: date) -> date | None:
     """The last meaningful contact with anyone on or before as_of."""
     seen = [c.contact_date for c in case.contacts if c.meaningful and c.contact_date <= as_of]
@@ -181,7 +158,7 @@ def last_seen(case: Case, as_of: date) -> date | None:
 
 def occurrences(appt: Appointment, start: date, end: date) -> list[date]:
     """Dates of a one-off or series within [start, end] (planner's RRULE expansion)."""
-    from planner.checklist import appointment_dates
+    from planner.appointments import appointment_dates
 
     return appointment_dates(appt, start, end)
 
@@ -192,23 +169,11 @@ def upcoming(case: Case, as_of: date, days: int = 120) -> list[Occurrence]:
 
 
 def next_appointment(case: Case, as_of: date, days: int = 120) -> date | None:
-    """`upcoming(case, as_of, days)[0].day` (or None), without building and
-    sorting every occurrence: the caseload table's column."""
-    last = as_of + timedelta(days=days)
-    best: date | None = None
-    for appointment in case.appointments:
-        if appointment.rrule:
-            found = occurrences(appointment, as_of, last)  # sorted
-            if not found:
-                continue
-            day = found[0]
-        else:
-            day = appointment.appointment_date
-            if not as_of <= day <= last:
-                continue
-        if best is None or day < best:
-            best = day
-    return best
+    """The next booked date within `days` (planner.appointments.next_booked,
+    the rules' "next booking"): the caseload table's column."""
+    from planner.appointments import next_booked
+
+    return next_booked(case.appointments, as_of, days)
 
 
 def handover_label(case: Case) -> str:
@@ -471,8 +436,7 @@ class Gateway:
             return list_practitioners(s)
 
     def caseload(self, practitioner_id: str | None, as_of: date) -> CaseloadView:
-        from planner.handover import with_auto_ticks
-        from planner.risk import evaluate
+        from planner.handover import evaluate_as_read
         from storage.access import practitioner_team_id
         from storage.queries import load_cases_for_warnings, load_world
 
@@ -499,10 +463,8 @@ class Gateway:
                 return CaseloadView(as_of, None, practitioners)
             team_view = me.is_lead
             scope = {"team_id": me.team_id} if team_view else {"practitioner_id": me.practitioner_id}
-            cases = load_cases_for_warnings(r, as_of, lookback_days=policy.cold_handover.window_days,
-                                            allocation_lookback_days=policy.practitioner_churn.window_days,
-                                            **scope)
-        risks = evaluate(with_auto_ticks(cases, world, as_of, self.policy), world, as_of, self.policy)
+            cases = load_cases_for_warnings(r, as_of, policy=policy, **scope)
+        risks = evaluate_as_read(cases, world, as_of, policy)
         rows = tuple(self._row(r.case, r.warnings, r.score, as_of) for r in risks)
         counts = severity_counts(w for r in rows for w in r.warnings)
         points, available, pct = self._capacity(me, cases, world, as_of, team_view)

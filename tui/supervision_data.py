@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from planner.errors import CaseloadError, ConflictError
+from planner.errors import CaseloadError, ConflictError, NotALead
 from planner.model import Absence, Practitioner
 
 __all__ = [
@@ -44,10 +44,6 @@ __all__ = [
     "save_note",
     "session_actions",
 ]
-
-
-class NotALead(CaseloadError):
-    """The signed-in practitioner is not a team lead, so cannot lead supervision."""
 
 
 class NoteConflict(ConflictError):

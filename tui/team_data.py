@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from planner.errors import CaseloadError
+from planner.errors import CaseloadError, NotALead
 from planner.model import Absence, Practitioner
 from planner.policy import Policy
 from tui.data import absence_end, absence_span
@@ -38,10 +38,6 @@ __all__ = [
 ]
 
 AWAY_HORIZON_DAYS = 56  # absences shown on the team screen: current, or starting within 8 weeks
-
-
-class NotALead(CaseloadError):
-    """The signed-in practitioner leads no team: the team screen and rebalancing are for team leads."""
 
 
 # ----------------------------------------------------------------------------- views
@@ -137,7 +133,7 @@ def capacity_bar(pct: float, width: int = 10) -> str:
 
 
 def handover_date(as_of: date, policy: Policy) -> date:
-    """SPEC §4: the planned handovers of a rebalance are staggered from as-of + 28 days."""
+    """docs/handovers.md: the planned handovers of a rebalance are staggered from as-of + 28 days."""
     return as_of + timedelta(days=policy.handover.rebalance_days_ahead)
 
 

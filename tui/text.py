@@ -14,7 +14,7 @@ one must not clear the terminal. So:
   people's text in it: `markup("[b]$name[/b] ($pid)", name=..., pid=...)`;
   the values are inserted as text, whatever brackets they hold.
 
-No other way of putting people's text on screen is used (STYLE.md habit 5).
+No other way of putting people's text on screen is used.
 This module imports Textual only when `content` or `markup` is first called,
 so the command line does not pay for it.
 """

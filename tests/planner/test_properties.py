@@ -163,3 +163,36 @@ def test_leaving_the_early_window_can_lower_contact_severity():
     assert not RuleContext(c, WORLD, day_84).in_early_window
     assert contact_severity(c, day_83) == RANK["high"]  # gap 23 > 21, nothing booked
     assert contact_severity(c, day_84) == RANK[None]  # due Tue 29 Dec: 8 days away
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    drawn=st.lists(
+        st.tuples(
+            cases(with_appointments=True, with_handovers=True),
+            st.sampled_from(["active", "active", "paused", "closed"]),
+            st.one_of(st.none(), st.integers(-30, 30)),
+        ),
+        max_size=8,
+    ),
+    w=worlds(),
+)
+def test_evaluate_agrees_with_evaluate_case_on_every_case(drawn, w):
+    """`evaluate` (the list, by risk) gives each case exactly the warnings and
+    score that `evaluate_case` and `risk_score` give it, closed cases left out."""
+    from planner.risk import evaluate, risk_score
+
+    batch = [
+        replace(c, case_ref=f"C{i:02}", status=status,
+                paused_until=None if status != "paused" or until is None else ahead(until))
+        for i, (c, status, until) in enumerate(drawn)
+    ]
+    expected = []
+    for c in batch:
+        if c.status == "closed":
+            continue
+        warnings = evaluate_case(c, w, AS_OF)
+        expected.append((c.case_ref, warnings, risk_score(warnings)))
+    expected.sort(key=lambda row: (-row[2], row[0]))
+    got = [(risk.case_ref, list(risk.warnings), risk.score) for risk in evaluate(batch, w, AS_OF)]
+    assert got == expected

@@ -415,3 +415,40 @@ def test_who_cancelled_a_second_practitioner_and_open_ended_absences_are_read_by
         with database.reader() as reader:
             assert type(reader).__name__ == "Reader"
             check(reader)
+
+
+# ------------------------------------------------------------------ meaningful contact, one definition
+
+
+def test_the_sql_meaningful_filter_agrees_with_the_planners_definition(engine):
+    """planner.model.is_meaningful and the SQL condition storage filters
+    contacts by (storage.queries._MEANINGFUL, from planner.model.meaningful_sql)
+    pick the same contacts, on every kind x outcome x cancelled_by, stored and
+    read back on this backend."""
+    from itertools import product
+
+    from sqlalchemy import text
+
+    from planner.model import CANCELLED_BY, CONTACT_KINDS, OUTCOMES, is_meaningful
+
+    combos = list(product(CONTACT_KINDS, OUTCOMES, (None, *CANCELLED_BY)))
+    with Session(engine) as s:
+        pk = seed_people(s)
+        team_pk = s.exec(select(m.Team.id).where(m.Team.team_id == "T1")).one()
+        case = m.Case(case_ref="M1", display_name="Person M1", team_pk=team_pk)
+        s.add(case)
+        s.flush()
+        for n, (kind, outcome, by) in enumerate(combos):
+            s.add(m.Contact(case_id=case.id, contact_date=date(2026, 1, 1) + dt.timedelta(days=n),
+                            practitioner_pk=pk["P1"], kind=kind, outcome=outcome, cancelled_by=by))
+        s.commit()
+        rows = s.connection().execute(text("SELECT k.kind, k.outcome, k.cancelled_by FROM contact k")).all()
+        picked = s.connection().execute(
+            text(f"SELECT k.kind, k.outcome, k.cancelled_by FROM contact k WHERE {queries._MEANINGFUL}")).all()
+        loaded = load_case(s, "M1").contacts
+    assert len(rows) == len(combos) == len(loaded)
+    expected = {tuple(row) for row in rows if is_meaningful(row.outcome, row.kind)}
+    assert {tuple(row) for row in picked} == expected
+    assert expected and len(expected) < len(rows)  # both kinds of contact are there
+    # the planner's Contact, as storage builds it, says the same of each
+    assert {(c.kind, c.outcome, c.cancelled_by) for c in loaded if c.meaningful} == expected

@@ -1,4 +1,4 @@
-"""Names and notes are text, never markup (STYLE.md habit 5; README, "Where
+"""Names and notes are text, never markup (README, "Where
 data lives and how it is protected").
 
 The sample gets names and notes that Textual's markup would read as tags

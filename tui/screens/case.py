@@ -15,11 +15,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 
 from planner.errors import CaseloadError
+from planner.relationship import churn_words
 from tui.data import CaseView, initials
 from tui.screens.loading import ViewLoader
 from tui.text import plain
 from tui.widgets import severity
-from tui.widgets.case_detail import allocations_table, ordinal, warnings_block
+from tui.widgets.case_detail import allocations_table, warnings_block
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
@@ -147,11 +148,11 @@ class CaseScreen(ViewLoader, Screen):
         case = view.case
         parts: list = ([allocations_table(case.allocations, view.as_of, self.person)] if case.allocations
                        else [Text("No allocations recorded.")])
-        if view.churn >= 2:
-            style = severity.style_for(self.app, "medium" if view.churn >= 3 else "low")
-            mark = "⚠ " if view.churn >= 3 else ""
-            parts.append(Text(f"{mark}{ordinal(view.churn)} practitioner in 12 months"
-                              + (" (counting the planned handover)" if case.open_handover else ""), style=style))
+        churn = churn_words(view.churn, self.app.policy, planned=case.open_handover is not None)
+        if churn is not None:
+            text, level = churn
+            mark = "⚠ " if level == "medium" else ""
+            parts.append(Text(f"{mark}{text}", style=severity.style_for(self.app, level)))
         h = case.open_handover
         if h is not None:
             required = [i for i in h.items if i.required]
@@ -185,7 +186,7 @@ class CaseScreen(ViewLoader, Screen):
         lines = []
         symbols = {"attended": "●", "missed": "✕", "cancelled": "○"}
         for c in reversed(contacts[-12:]):
-            sym = symbols.get(c.outcome, "·") if (c.kind != "other" or c.outcome != "attended") else "○"
+            sym = symbols.get(c.outcome, "·") if (c.meaningful or c.outcome != "attended") else "○"
             style = severity.style_for(self.app, "high") if c.outcome == "missed" else None
             lines.append(Text(f"{sym} {c.contact_date:%a %d %b %Y}  {c.kind.replace('_', ' '):<10} {c.outcome:<9} "
                               f"{c.practitioner_id}", style=style))

@@ -270,7 +270,7 @@ class DeparturesScreen(ViewLoader, Screen):
 
     def action_plan_all(self) -> None:
         from tui.handover_data import plan_summary
-        from tui.screens.handover import ConfirmScreen
+        from tui.screens.confirm import ConfirmScreen
 
         if self.view is None or self.planning:
             return

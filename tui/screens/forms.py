@@ -453,7 +453,7 @@ class HandoverInput:
 class HandoverForm(FormScreen):
     """Plan a handover, or re-plan one (`current` = (receiver id, date)): the
     receiver, the date and, for a team lead, an override reason. A refusal
-    by the planning guards (SPEC §4) is said in one line under the receiver;
+    by the planning guards (docs/handovers.md) is said in one line under the receiver;
     when a lead may override it, the override field takes the cursor."""
 
     title_text = "Plan a handover"

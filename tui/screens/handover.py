@@ -10,7 +10,7 @@ reviews a cold handover (team leads), X cancels, R reloads, esc goes back.
 
 Items are listed by due date and stay where they are when ticked, so the
 cursor never loses the item it was on. Each shows its title, never its id
-(SPEC §4); an overdue item says `⚠ OVERDUE` (never colour alone); items
+(docs/handovers.md); an overdue item says `⚠ OVERDUE` (never colour alone); items
 the records ticked say "auto". After completion the follow-up
 items (due after the completion date: first contact, the four-week
 review...) can still be ticked here, and the summary stays editable until
@@ -28,15 +28,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, OptionList, Select, TextArea
+from textual.screen import Screen
+from textual.widgets import Input, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
 
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
 from tui.handover_data import OWNER_WORDS, HandoverScreenView
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
 from tui.text import plain
@@ -109,7 +110,7 @@ class ViewInput:
 
 
 class ViewForm(FormScreen):
-    """The person's view, recorded when `told` or `review` is ticked (SPEC §4)."""
+    """The person's view, recorded when `told` or `review` is ticked (docs/handovers.md)."""
 
     def __init__(self, save, *, item, who: str) -> None:
         super().__init__(save)
@@ -139,7 +140,7 @@ class ViewForm(FormScreen):
 
 
 class ReviewForm(FormScreen):
-    """A team lead reviews a cold handover: why, what was learnt (SPEC §4)."""
+    """A team lead reviews a cold handover: why, what was learnt (docs/handovers.md)."""
 
     def __init__(self, save, *, handover, who: str, privacy: bool = False) -> None:
         super().__init__(save)
@@ -282,39 +283,6 @@ class CompleteForm(FormScreen):
             self.query_one("#override", Input).focus()
             return None
         return CompleteInput(when, reason if open_ids else None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: y or enter says yes, n or esc says no."""
-
-    CSS_PATH = Path(__file__).with_suffix(".tcss")
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__()
-        self.question = question
-        self.yes, self.no = yes, no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="confirm"):
-            yield Static(self.question, classes="confirm--question")
-            with Horizontal(classes="confirm--buttons"):
-                yield Button(self.yes, variant="error", id="yes")
-                yield Button(self.no, id="no")
-            yield Static("y yes · n / esc no", classes="confirm--keys")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
 
 
 # ----------------------------------------------------------------------------- the screen

@@ -8,7 +8,7 @@ and reason, and every practitioner's capacity before and after. The after
 column is recomputed with `planner.rebalance.with_moves` as moves are
 accepted or dropped (space toggles, `a` all, `n` none). Each move shows the
 date its handover would get: staggered from as-of + 28 days, at most 2 a
-working day for each giving practitioner, riskiest first (SPEC §4).
+working day for each giving practitioner, riskiest first (docs/handovers.md).
 `enter`/`A` asks for confirmation (`ApplyConfirm`: how many handovers, from
 when to when; the lead may start them on another day) and then plans one
 warm handover with its checklist per accepted move, audited, in one

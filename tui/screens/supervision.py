@@ -39,13 +39,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Select, TextArea
 
 from planner.errors import CaseloadError
+from planner.relationship import churn_words
 from tui import supervision_data as data
 from tui.data import initials, relationship_label
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import Field, FormScreen, nice, parse_date
 from tui.screens.loading import ViewLoader
 from tui.text import content, plain
 from tui.widgets import severity
-from tui.widgets.case_detail import allocations_table, ordinal, warnings_block
+from tui.widgets.case_detail import allocations_table, warnings_block
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
@@ -260,31 +262,6 @@ class RecordScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: y or enter says yes, n or esc no."""
-
-    CSS_PATH = Path(__file__).with_suffix(".tcss")
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str, detail: str = "") -> None:
-        super().__init__()
-        self.question = question
-        self.detail = detail
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="confirm"):
-            yield Static(self.question, classes="confirm--title")
-            if self.detail:
-                yield Static(self.detail, classes="confirm--detail")
-            yield Static("y / enter: yes · n / esc: no", classes="confirm--keys")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 # ============================================================================ the screen
@@ -761,12 +738,11 @@ class SupervisionScreen(ViewLoader, Screen):
         if not case.allocations:
             return Text("No allocations recorded.")
         parts: list = [allocations_table(case.allocations, self.view.as_of, self.person)]
-        churn = self.view.churn.get(case.case_ref, 0)
-        if churn >= 2:
-            level = "medium" if churn >= 3 else "low"
-            mark = "⚠ " if churn >= 3 else ""
-            parts.append(Text(f"{mark}{ordinal(churn)} practitioner in 12 months",
-                              style=severity.style_for(self.app, level)))
+        churn = churn_words(self.view.churn.get(case.case_ref, 0), self.app.policy)
+        if churn is not None:
+            text, level = churn
+            mark = "⚠ " if level == "medium" else ""
+            parts.append(Text(f"{mark}{text}", style=severity.style_for(self.app, level)))
         return Group(*parts)
 
     def _handover(self, item):
@@ -1018,7 +994,7 @@ class SupervisionScreen(ViewLoader, Screen):
         return last if last is not None and is_cold(last) and not last.reviewed else None
 
     def action_review_handover(self) -> None:
-        """V: the lead reviews the case's cold handover (SPEC §4); the
+        """V: the lead reviews the case's cold handover (docs/handovers.md); the
         `cold_handover` warning then ends and the case moves in the queue
         at the next session."""
         from tui import handover_data as hd

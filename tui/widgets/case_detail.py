@@ -14,21 +14,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from planner.words import ordinal, span
 from tui.text import plain
 from tui.widgets import severity
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def span(days: int) -> str:
-    if days < 60:
-        return f"{days} days"
-    if days < 730:
-        return f"{days // 30} mths"
-    return f"{days // 365} yrs"
 
 
 def warnings_block(app, warnings: Sequence) -> RenderableType:

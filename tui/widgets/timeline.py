@@ -39,7 +39,7 @@ def week_cells(contacts: Iterable, as_of: date, weeks: int = 26) -> list[tuple[d
     for c in contacts:
         if c.contact_date > as_of or c.contact_date < first:
             continue
-        if c.outcome == "attended" and c.kind != "other":
+        if c.meaningful:
             sym = SEEN
         elif c.outcome == "missed":
             sym = MISSED
