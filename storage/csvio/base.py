@@ -19,7 +19,10 @@ from storage.csvio.row import _BAD, _Row
 from storage.csvio.source import _Errors, _Source
 from storage.csvio.spec import KINDS, ORDER
 
-__all__ = ["ALLOC_FIELDS", "BATCH", "CASE_FIELDS", "PRAC_FIELDS", "_Bulk", "_Case", "_ImporterBase", "_Prac", "_Team", "_pack"]
+__all__ = [
+    "ALLOC_FIELDS", "BATCH", "CASE_FIELDS", "PRAC_FIELDS",
+    "_Bulk", "_Case", "_ImporterBase", "_Prac", "_Team", "_pack",
+]
 
 #: Rows per executemany batch.
 BATCH = 5000
