@@ -135,7 +135,14 @@ class ContactsImport:
                                 "contact (case_ref, contact_date, practitioner_id, kind)")
                 continue
             seen[key] = tag | row.num
-            self._contact_upsert(contact, existing.get(key), extra.get(key, (None, None)), writes, rep)
+            old = existing.get(key)
+            if old is None:
+                rep.inserted += 1
+                if self.writing:
+                    writes.insert(contact, with_prac.pk if (with_prac := contact[7]) is not None else None)
+                    self.audit_row("contact", _entity_key(contact), "insert", case_ref=case.ref)
+            else:
+                self._contact_update(contact, old, extra.get(key, (None, None)), writes, rep)
         writes.flush()
 
     def _load_contacts(self) -> tuple[dict[int, int], dict[int, tuple[str | None, int | None]]]:
@@ -175,17 +182,10 @@ class ContactsImport:
             return None
         return contact
 
-    def _contact_upsert(self, contact: _Contact, old: int | None, old_extra: tuple[Any, Any],
+    def _contact_update(self, contact: _Contact, old: int, old_extra: tuple[Any, Any],
                         writes: _ContactWrites, rep: FileReport) -> None:
-        case, day, prac, kind, outcome, notes, by, with_prac = contact
+        case, _, _, _, outcome, notes, by, with_prac = contact
         with_pk = with_prac.pk if with_prac is not None else None
-        entity_key = f"{case.ref}/{day.isoformat()}/{prac.pid}/{kind}"
-        if old is None:
-            rep.inserted += 1
-            if self.writing:
-                writes.insert(contact, with_pk)
-                self.audit_row("contact", entity_key, "insert", case_ref=case.ref)
-            return
         diff = []
         if (old >> 64) & 0xF != _OUTCOME_IDX[outcome]:
             diff.append("outcome")
@@ -201,5 +201,9 @@ class ContactsImport:
         rep.updated += 1
         if self.writing:
             writes.update(old >> 68, contact, with_pk)
-            self.audit_row("contact", entity_key, "update", case_ref=case.ref, fields=diff)
+            self.audit_row("contact", _entity_key(contact), "update", case_ref=case.ref, fields=diff)
 
+
+def _entity_key(contact: _Contact) -> str:
+    case, day, prac, kind = contact[:4]
+    return f"{case.ref}/{day.isoformat()}/{prac.pid}/{kind}"
