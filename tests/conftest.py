@@ -185,4 +185,4 @@ def _imports_count_from_the_examples_season(monkeypatch):
     start failing as the calendar moves on. A test passes `today` to choose."""
     from datetime import date
 
-    monkeypatch.setattr("storage.csvio._today", lambda: date(2026, 12, 7))
+    monkeypatch.setattr("storage.csvio.importer._today", lambda: date(2026, 12, 7))
