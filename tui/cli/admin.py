@@ -1,35 +1,23 @@
-"""Administration commands (issue 8): the audit trail, the team server,
-restore and the SQLite -> PostgreSQL move.
+"""Administration commands (issue 8): the audit trail, backup and restore,
+the integrity check and the SQLite -> PostgreSQL move.
 
     caseload audit [--case REF] [--user ID] [--since DATE] [--until DATE] [--format table|json]
+    caseload backup DEST
     caseload restore SRC [--force]
     caseload copy --to URL
-    caseload server add-login PRACTITIONER_ID --login NAME [--password-env VAR]
-    caseload server logins
-
-Registered by tui/cli.py at its bottom: `audit`, `restore`, `copy`, `server`.
+    caseload check
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
 
 import click
 
 from planner.errors import CaseloadError
-
-if TYPE_CHECKING:
-    from tui.cli import Ctx
-
-# tui.cli is imported inside the commands (it registers this module at its bottom).
-
-
-def _date(value: str | None, option: str) -> date | None:
-    from tui.cli import parse_date
-
-    return parse_date(value, option)
+from tui.cli.base import Ctx, parse_date, print_table
 
 
 # --------------------------------------------------------------------------- audit
@@ -52,9 +40,8 @@ def audit(c: Ctx, case_ref, user, since, until, fmt, limit, db_writes):
     from storage import models as m
     from storage.access import audit_scope, check_case_access, resolve_actor
     from storage.engine import session as open_session
-    from tui.cli import _print_table
 
-    since_d, until_d = _date(since, "--since"), _date(until, "--until")
+    since_d, until_d = parse_date(since, "--since"), parse_date(until, "--until")
     if since_d and until_d and until_d < since_d:
         raise CaseloadError("--until is before --since")
     engine = c.engine()
@@ -88,7 +75,7 @@ def audit(c: Ctx, case_ref, user, since, until, fmt, limit, db_writes):
         click.echo("No audit events.")
         return
     shown = rows if db_writes else _fold_db_writes(rows)
-    _print_table(
+    print_table(
         ["WHEN (UTC)", "ACTOR", "LOGIN", "ACTION", "ENTITY", "KEY", "CASE", "DETAIL"],
         [[r["at"][:19].replace("T", " "), r["actor"], r["login"] or "-", r["action"], r["entity"],
           r["entity_key"], r["case_ref"] or "-",
@@ -163,7 +150,7 @@ def restore(c: Ctx, src, force):
     """Restore a backup into --db: a SQLite backup file, or a pg_dump file into an empty PostgreSQL database."""
     from storage.serverops import restore_db
 
-    _refuse_practitioner(c, "restore a backup")
+    c.refuse_practitioner("restore a backup")
     engine = c.engine(create=False, ready=False)  # restore_db creates the file (0600) once SRC checks out
     try:
         click.echo(restore_db(engine, src, force=force))
@@ -191,70 +178,32 @@ def copy(c: Ctx, to):
         click.echo(line)
 
 
-def _refuse_practitioner(c: Ctx, what: str) -> None:
-    """Whole-database operations are the administrator's (no --as)."""
-    if c.actor_id:
-        raise CaseloadError(f"only the administrator may {what}: run it without --as")
-
-
-# --------------------------------------------------------------------------- server
-
-
-@click.group("server")
-def server():
-    """PostgreSQL team server: practitioner logins (row-level security by team)."""
-
-
-@server.command("add-login")
-@click.argument("practitioner_id")
-@click.option("--login", "login", required=True, metavar="NAME", help="The PostgreSQL login to create or update.")
-@click.option("--password-env", "password_env", metavar="VAR",
-              help="Read the login's password from this environment variable (never from the command line).")
+@click.command()
+@click.argument("dest", type=click.Path())
 @click.pass_obj
-def add_login_cmd(c: Ctx, practitioner_id, login, password_env):
-    """Give a practitioner their own database login; it sees their team's cases only."""
-    import os
-
-    from storage.serverops import add_login
-
-    _refuse_practitioner(c, "create logins")
-    engine = c.engine()
-    c.require_admin("create logins")
-    password = None
-    if password_env:
-        password = os.environ.get(password_env)
-        if not password:
-            raise CaseloadError(f"--password-env {password_env}: that environment variable is not set or empty")
-    click.echo(add_login(engine, practitioner_id=practitioner_id, login=login, password=password, actor=c.actor))
-
-
-@server.command("logins")
-@click.pass_obj
-def logins_cmd(c: Ctx):
-    """List the database logins and whose they are."""
-    from storage.serverops import list_logins
-    from tui.cli import _print_table
+def backup(c: Ctx, dest):
+    """Take an online backup (SQLite) or a pg_dump (PostgreSQL) to DEST (a new file, or a folder)."""
+    from storage.db import backup_db
 
     engine = c.engine()
-    c.require_admin("list the logins")
-    if engine.dialect.name != "postgresql":
-        raise CaseloadError("server logins is for a PostgreSQL team server; this database is SQLite")
-    rows = list_logins(engine)
-    if not rows:
-        click.echo("No logins.")
-        return
-    _print_table(["LOGIN", "PRACTITIONER", "TEAM"], [list(r) for r in rows])
+    c.require_admin("take a backup")
+    written = backup_db(engine, Path(dest), actor=c.actor)
+    click.echo(f"backup written to {written}")
 
 
-COMMANDS = (audit, restore, copy, server)
+@click.command()
+@click.pass_obj
+def check(c: Ctx):
+    """Integrity and schema check."""
+    from storage.db import check_db
+
+    engine = c.engine(ready=False)
+    problems = check_db(engine)
+    if problems:
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+        raise CaseloadError(f"check failed: {len(problems)} problem(s)")
+    click.echo("ok: integrity, foreign keys and schema version are fine")
 
 
-def register(group: click.Group) -> None:
-    """Add this module's commands to `group` (idempotent; for tests before
-    tui/cli.py registers them itself)."""
-    for command in COMMANDS:
-        if command.name not in group.commands:
-            group.add_command(command)
-
-
-__all__ = ["COMMANDS", "add_login_cmd", "audit", "copy", "register", "restore", "server"]
+COMMANDS = (audit, backup, restore, copy, check)

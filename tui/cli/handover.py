@@ -25,29 +25,20 @@ Tables show each checklist item's title, never its id (SPEC §4), numbered:
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import TYPE_CHECKING
 
 import click
 
-from planner.checklist import VIEW_WORDS, VIEWS
 from planner.errors import CaseloadError
-from tui.cli_types import DATE
-
-if TYPE_CHECKING:
-    from tui.cli import Ctx
+from tui.cli.base import DATE, Ctx, LazyChoice, print_table
+from tui.cli.base import echo_json as _echo_json
 
 
+def _checklist():
+    """planner.checklist (its VIEWS and VIEW_WORDS), imported when needed."""
+    import planner.checklist
 
-def _print_table(header, rows) -> None:
-    from tui.cli import _print_table as print_table
-
-    print_table(header, rows)
-
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    return planner.checklist
 
 
 def _ahead(days: int) -> str:
@@ -182,7 +173,7 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
             f"{v.done}/{v.total}", str(v.overdue) if v.overdue else "-",
             f"{nxt.title} (due {nxt.due.isoformat()})" + (" OVERDUE" if nxt.overdue else "") if nxt else "all done",
         ])
-    _print_table(["CASE", "FROM", "TO", "DATE", "WHEN", "STATUS", "DONE", "OVERDUE", "NEXT"], rows)
+    print_table(["CASE", "FROM", "TO", "DATE", "WHEN", "STATUS", "DONE", "OVERDUE", "NEXT"], rows)
     click.echo(f"{len(views)} open handover(s) as of {as_of.isoformat()}")
 
 
@@ -238,19 +229,19 @@ def show(c: Ctx, case_ref, as_of, fmt):
             state = "OVERDUE" if item.overdue else "open"
         what = item.title
         if item.view:
-            what += f" [the person {VIEW_WORDS.get(item.view, item.view)}]"
+            what += f" [the person {_checklist().VIEW_WORDS.get(item.view, item.view)}]"
         rows.append([
             str(number), "[x]" if item.done else "[ ]", "required" if item.required else "optional",
             item.due.isoformat(), item.owner, state, what,
         ])
-    _print_table(["#", "", "", "DUE", "WHO", "STATE", "WHAT"], rows)
+    print_table(["#", "", "", "DUE", "WHO", "STATE", "WHAT"], rows)
     click.echo("tick an item by its number: caseload handover tick " + view.case_ref + " N")
 
 
 @handover.command("tick")
 @click.argument("case_ref")
 @click.argument("item")
-@click.option("--view", type=click.Choice(VIEWS), help="told and review: the person's view of the change.")
+@click.option("--view", type=LazyChoice(lambda: _checklist().VIEWS), help="told and review: the person's view of the change.")
 @click.option("--words", metavar="TEXT", help="told and review: the person's own words.")
 @click.option("--note", metavar="TEXT", help="A note on the item.")
 @click.option("--on", "as_of", type=DATE, help="The date it was done (default: today).")
@@ -466,7 +457,7 @@ def departures(c: Ctx, practitioner_id, as_of, receivers, dates, apply_, fmt):
         return
     click.echo(f"{event.describe()}.")
     if items:
-        _print_table(
+        print_table(
             ["DATE", "CASE", "TIER", "RISK", "TO", "WHY"],
             [[f"{i.planned_on:%a} {i.planned_on.isoformat()}", i.case_ref, i.tier or "-", str(i.score),
               i.to_practitioner_id or "NONE", i.reason + "".join(f" [{n}]" for n in i.notes)] for i in items],
@@ -497,7 +488,7 @@ def departures(c: Ctx, practitioner_id, as_of, receivers, dates, apply_, fmt):
             click.echo(f"{missing} case(s) have no suggested receiver: choose one with --receiver, "
                        "or plan them with `caseload handover plan`")
     elif covers:
-        _print_table(
+        print_table(
             ["CASE", "COVER", "WHY"],
             [[cv.case_ref, cv.cover_id or "NONE", cv.reason] for cv in covers],
         )
@@ -555,3 +546,6 @@ def _cover_dict(cover) -> dict:
         "absence": {"starts_on": cover.absence.start_date.isoformat(),
                     "ends_on": cover.absence.end_date.isoformat()},
     }
+
+
+COMMANDS = (handover,)

@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from planner.errors import CaseloadError
-from tui.cli import DATE, Ctx, _print_table
+from tui.cli.base import DATE, Ctx, print_table
 
 
 def _pct_band(points: float, available: float, policy) -> str:
@@ -49,7 +49,7 @@ def _print_plan(plan, policy, dates: dict | None = None) -> None:
                 "; ".join(note) or "-",
             ]
         )
-    _print_table(["PRACT", "AVAILABLE", "BEFORE", "CAPACITY", "AFTER", "CAPACITY", "NOTE"], rows)
+    print_table(["PRACT", "AVAILABLE", "BEFORE", "CAPACITY", "AFTER", "CAPACITY", "NOTE"], rows)
     click.echo(
         "Bands: " + ", ".join(f"{short} = {BAND_WORDS[name]}" for name, short in
                               (("green", "OK"), ("amber", "FULL"), ("red", "OVER")))
@@ -57,7 +57,7 @@ def _print_plan(plan, policy, dates: dict | None = None) -> None:
     click.echo("")
     if plan.moves:
         dates = dates or {}
-        _print_table(
+        print_table(
             ["CASE", "FROM", "TO", "POINTS", "COST", "HANDOVER", "REASON"],
             [[m.case_ref, m.from_id, m.to_id, _num(m.points), _num(m.cost),
               dates[m.case_ref].isoformat() if m.case_ref in dates else "planned", m.reason]
@@ -153,3 +153,6 @@ def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handov
             if applied.already_planned:
                 message += f"; {len(applied.already_planned)} already planned"
             click.echo(message + ".", err=fmt == "json")
+
+
+COMMANDS = (rebalance,)
