@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-from sqlalchemy import select
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from planner.errors import CaseloadError, ConflictError
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.rebalance import RebalanceInput, RebalancePlan
-from storage import audit
-from storage import models as m
 from storage.queries import list_practitioners, load_cases, load_world
-from storage.repo import plan_handover
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# A preview (`rebalance_input`, `plan_dates`) reads through a session or a
+# storage.reader Reader alike; only `apply_plan` writes, and imports the ORM.
 
 
 def rebalance_input(
@@ -92,6 +93,9 @@ def apply_plan(
     the planning guards refuse a handover (`storage.repo.check_plan`), or
     when a case has changed hands or gained another handover since the plan
     was made (ConflictError: run the rebalance again). Does not commit."""
+    from storage import audit
+    from storage.repo import plan_handover
+
     check_may_apply(session, actor, plan.team_id)
     dated = plan_dates(session, plan, first=handover_on, policy=policy)
     dated.update(dates or {})

@@ -11,7 +11,6 @@ the integrity check and the SQLite -> PostgreSQL move.
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import click
@@ -35,39 +34,15 @@ from tui.cli.base import Ctx, parse_date, print_table
 @click.pass_obj
 def audit(c: Ctx, case_ref, user, since, until, fmt, limit, db_writes):
     """The audit trail: who changed what, when (oldest first)."""
-    from sqlalchemy import and_, or_, select
-
-    from storage import models as m
-    from storage.access import audit_scope, check_case_access, resolve_actor
-    from storage.engine import session as open_session
+    from storage.access import resolve_actor
+    from storage.audit_trail import audit_events
 
     since_d, until_d = parse_date(since, "--since"), parse_date(until, "--until")
     if since_d and until_d and until_d < since_d:
         raise CaseloadError("--until is before --since")
-    engine = c.engine()
-    with open_session(engine) as s:
-        actor = resolve_actor(s, c.actor_id)
-        stmt = select(m.AuditEvent)
-        if case_ref:
-            check_case_access(s, actor, case_ref)  # also: unknown case
-            stmt = stmt.where(m.AuditEvent.case_ref == case_ref)
-        scope = audit_scope(s, actor)
-        if scope is not None:  # a practitioner: as the database's audit_event policy (storage.access)
-            refs, team, login = scope
-            E = m.AuditEvent
-            stmt = stmt.where(or_(E.case_ref.in_(sorted(refs)),
-                                  and_(E.case_ref.is_(None), or_(E.actor.in_(sorted(team)), E.login == login))))
-        if user:
-            stmt = stmt.where(m.AuditEvent.actor == user)
-        if since_d:
-            stmt = stmt.where(m.AuditEvent.at >= datetime.combine(since_d, time(), timezone.utc))
-        if until_d:
-            stmt = stmt.where(m.AuditEvent.at < datetime.combine(until_d + timedelta(days=1), time(), timezone.utc))
-        if limit:
-            events = list(reversed(s.execute(stmt.order_by(m.AuditEvent.id.desc()).limit(limit)).scalars().all()))
-        else:
-            events = s.execute(stmt.order_by(m.AuditEvent.id)).scalars().all()
-    rows = [_event_dict(e) for e in events]
+    with c.reader() as r:
+        rows = audit_events(r, resolve_actor(r, c.actor_id), case_ref=case_ref, user=user,
+                            since=since_d, until=until_d, limit=limit)
     if fmt == "json":
         click.echo(json.dumps({"events": rows}, indent=2, ensure_ascii=False))
         return
@@ -117,26 +92,6 @@ def _rows_note(row: dict) -> str:
     if not counts:
         return ""
     return " + rows: " + ", ".join(f"{what} {n}" for what, n in sorted(counts.items()))
-
-
-def _event_dict(e) -> dict:
-    at = e.at if e.at.tzinfo else e.at.replace(tzinfo=timezone.utc)
-    try:
-        detail = json.loads(e.detail) if e.detail else None
-    except ValueError:
-        detail = e.detail
-    return {
-        "id": e.id,
-        "at": at.astimezone(timezone.utc).isoformat(),
-        "actor": e.actor,
-        "action": e.action,
-        "entity": e.entity,
-        "entity_key": e.entity_key,
-        "case_ref": e.case_ref,
-        "detail": detail,
-        "login": e.login,
-        "xact": e.xact,
-    }
 
 
 # --------------------------------------------------------------------------- restore, copy
