@@ -50,6 +50,13 @@ def _read(c: Ctx, fn):
         return fn(s)
 
 
+def _read_lean(c: Ctx, fn):
+    """fn(reader) through `storage.reader` (no SQLAlchemy import), for reads
+    that need only `storage.queries` and `storage.access`."""
+    with c.reader() as r:
+        return fn(r)
+
+
 def _may_read(c: Ctx, s, practitioner_id: str) -> None:
     """Refuse another practitioner's supervision records unless --as is the lead of their team."""
     from storage.access import check_supervision_access, resolve_actor
@@ -210,7 +217,7 @@ def prompts(c: Ctx, case_ref, prompts_file, fmt):
             check_case_access(s, resolve_actor(s, c.actor_id), case_ref)
             return load_case(s, case_ref)
 
-        case = _read(c, read)
+        case = _read_lean(c, read)
     groups = prompt_set.for_case(case) if case is not None else prompt_set.groups
     if fmt == "json":
         click.echo(json.dumps({"groups": [{
@@ -352,7 +359,7 @@ def action_list(c: Ctx, owner_id, show_all, fmt):
         check_practitioner_visible(s, resolve_actor(s, c.actor_id), owner_id)
         return load_actions(s, owner_id=owner_id, open_only=not show_all)
 
-    actions = _read(c, read)
+    actions = _read_lean(c, read)
     if fmt == "json":
         click.echo(json.dumps({"owner_id": owner_id, "actions": [{
             "action_id": a.id, "text": a.text, "due": a.due.isoformat(), "case_ref": a.case_ref,
