@@ -16,7 +16,10 @@ never asserted). A command that exits with another status than the one
 expected stops the bench: it would time an error, not the command.
 
 The interactive app's start-up is `bench/bench_startup.py`'s; `demo` and
-`server add-login` (PostgreSQL only) are left out here.
+`server add-login` and `server logins` (PostgreSQL only) are left out here, and
+of the supervision commands that write only `start`, `action add` and
+`action done` run (the sample's sessions are ended: `note`, `pin`, `flag`,
+`review` and `end` write to an open one, as `start` does).
 """
 
 from __future__ import annotations
@@ -80,9 +83,16 @@ def pick(db: Path) -> dict[str, str]:
                      "AND leaving_on >= date('now') ORDER BY leaving_on LIMIT 1")
         supervised = one("SELECT p.practitioner_id FROM supervision_session s "
                          "JOIN practitioner p ON p.id = s.practitioner_pk ORDER BY s.id LIMIT 1")
+        session_id = one("SELECT min(id) FROM supervision_session")
+        lead = one("SELECT l.practitioner_id FROM supervision_session s "
+                   "JOIN practitioner l ON l.id = s.lead_pk ORDER BY s.id LIMIT 1")
+        action_id = one("SELECT min(ac.id) FROM action ac JOIN practitioner p ON p.id = ac.owner_pk "
+                        "WHERE NOT ac.done AND p.practitioner_id = (SELECT p2.practitioner_id FROM "
+                        "supervision_session s JOIN practitioner p2 ON p2.id = s.practitioner_pk ORDER BY s.id LIMIT 1)")
     finally:
         con.close()
-    return {"handover": open_handover, "plain": plain_case, "leaver": leaver, "supervised": supervised}
+    return {"handover": open_handover, "plain": plain_case, "leaver": leaver, "supervised": supervised,
+            "session": str(session_id), "lead": lead, "action": str(action_id)}
 
 
 def commands(ids: dict[str, str], work: Path) -> list[Command]:
@@ -94,7 +104,7 @@ def commands(ids: dict[str, str], work: Path) -> list[Command]:
                    f"{working_day_after(today, 41)}\n")
     summary = work / "summary.txt"
     summary.write_text("Risks, strengths, what works; the person's goals.\n")
-    h, c = ids["handover"], ids["plain"]
+    h, c, who, lead = ids["handover"], ids["plain"], ids["supervised"], ids["lead"]
     return [
         Command("warnings --team", "read", ("warnings", "--team", "NPS-N1", "--on", ON, "--format", "json")),
         Command("warnings --practitioner", "read", ("warnings", "--practitioner", "N1-02", "--on", ON)),
@@ -105,7 +115,11 @@ def commands(ids: dict[str, str], work: Path) -> list[Command]:
         Command("handover show", "read", ("handover", "show", h)),
         Command("handover departures", "read", ("handover", "departures", ids["leaver"])),
         Command("rebalance", "read", ("rebalance", "--team", "NPS-N1", "--on", ON, "--format", "json")),
-        Command("supervision export", "read", ("supervision", "export", ids["supervised"])),
+        Command("supervision export", "read", ("supervision", "export", who)),
+        Command("supervision list", "read", ("supervision", "list", who)),
+        Command("supervision queue", "read", ("supervision", "queue", ids["session"])),
+        Command("supervision prompts", "read", ("supervision", "prompts", c)),
+        Command("supervision action list", "read", ("supervision", "action", "list", who)),
         Command("audit", "read", ("audit", "--since", "2026-11-01")),
         Command("check", "read", ("check",)),
         Command("import --dry-run", "read", ("import", str(csv), "--dry-run")),
@@ -123,6 +137,12 @@ def commands(ids: dict[str, str], work: Path) -> list[Command]:
                                                "the person moved area at short notice")),
         Command("handover departures --apply", "write", ("handover", "departures", ids["leaver"], "--apply")),
         Command("rebalance --apply", "write", ("rebalance", "--team", "NPS-N1", "--apply")),
+        Command("supervision start", "write", ("--as", lead, "supervision", "start", who)),
+        Command("supervision action add", "write", ("--as", lead, "supervision", "action", "add",
+                                                    "Book the three-way meeting", "--owner", who,
+                                                    "--due", working_day_after(today, 7).isoformat())),
+        Command("supervision action done", "write", ("--as", who, "supervision", "action", "done",
+                                                     ids["action"])),
         Command("backup", "write", ("backup", str(work / "backup.db"))),
     ]
 

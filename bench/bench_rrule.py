@@ -102,7 +102,8 @@ def in_process(db: Path, runs: int) -> float:
     from planner.handover import with_auto_ticks
     from planner.policy import DEFAULT_POLICY
     from planner.risk import evaluate
-    from tui.cli import Ctx, _load_for_warnings
+    from tui.cli.base import Ctx
+    from tui.cli.warnings import _load_for_warnings
 
     ctx = Ctx(db=str(db), actor_id=None, config=None)
     with ctx.reader() as reader:

@@ -255,10 +255,10 @@ def in_process(db: str, as_of: date, practitioner: str, runs: int) -> dict[str, 
 
 
 def cli_loader() -> str:
-    """Which loader `caseload warnings` uses today (read from tui.cli)."""
-    import tui.cli
+    """Which loader `caseload warnings` uses today (read from tui.cli.warnings)."""
+    import tui.cli.warnings
 
-    source = inspect.getsource(tui.cli)
+    source = inspect.getsource(tui.cli.warnings)
     return "load_cases_for_warnings" if "load_cases_for_warnings" in source else "load_cases (full)"
 
 

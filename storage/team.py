@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-from sqlalchemy import select
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from planner.errors import CaseloadError, ConflictError
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.rebalance import RebalanceInput, RebalancePlan
-from storage import audit
-from storage import models as m
 from storage.queries import list_practitioners, load_cases, load_world
-from storage.repo import plan_handover
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# A preview (`rebalance_input`, `plan_dates`) reads through a session or a
+# storage.reader Reader alike; only `apply_plan` writes, and imports the ORM.
 
 
 def rebalance_input(
@@ -92,6 +93,8 @@ def apply_plan(
     the planning guards refuse a handover (`storage.repo.check_plan`), or
     when a case has changed hands or gained another handover since the plan
     was made (ConflictError: run the rebalance again). Does not commit."""
+    from storage.repo import plan_handover
+
     check_may_apply(session, actor, plan.team_id)
     dated = plan_dates(session, plan, first=handover_on, policy=policy)
     dated.update(dates or {})
@@ -106,25 +109,9 @@ def apply_plan(
     new_ids: list[int] = []
     already: list[str] = []
     for move in plan.moves:
-        case = current.get(move.case_ref)
-        if case is None:
-            raise ConflictError(f"case {move.case_ref} is no longer open; run the rebalance again")
-        if move.to_id not in known:
-            raise ConflictError(f"{move.to_id} is no longer in team {plan.team_id}; run the rebalance again")
-        if case.practitioner_id != move.from_id:
-            raise ConflictError(
-                f"case {move.case_ref} is now with {case.practitioner_id}, not {move.from_id}; "
-                "run the rebalance again"
-            )
-        handover = case.open_handover
-        if handover is not None:
-            if handover.to_practitioner_id == move.to_id:
-                already.append(move.case_ref)
-                continue
-            raise ConflictError(
-                f"case {move.case_ref} now has a handover to {handover.to_practitioner_id} planned; "
-                "run the rebalance again"
-            )
+        if _already_planned(move, current.get(move.case_ref), known, plan.team_id):
+            already.append(move.case_ref)
+            continue
         new_ids.append(
             plan_handover(
                 session,
@@ -139,6 +126,39 @@ def apply_plan(
             )
         )
     used = {m.case_ref: dated[m.case_ref] for m in plan.moves if m.case_ref not in already and m.case_ref in dated}
+    _record_rebalance(session, actor, plan, used, handovers_planned=len(new_ids), already_planned=len(already))
+    return AppliedPlan(plan.team_id, min(used.values(), default=plan.as_of), tuple(new_ids), tuple(already),
+                       used)
+
+
+def _already_planned(move, case, known: set[str], team_id: str) -> bool:
+    """Whether the move's handover is already planned; ConflictError if the
+    case or the team changed since the plan was made."""
+    if case is None:
+        raise ConflictError(f"case {move.case_ref} is no longer open; run the rebalance again")
+    if move.to_id not in known:
+        raise ConflictError(f"{move.to_id} is no longer in team {team_id}; run the rebalance again")
+    if case.practitioner_id != move.from_id:
+        raise ConflictError(
+            f"case {move.case_ref} is now with {case.practitioner_id}, not {move.from_id}; "
+            "run the rebalance again"
+        )
+    handover = case.open_handover
+    if handover is None:
+        return False
+    if handover.to_practitioner_id == move.to_id:
+        return True
+    raise ConflictError(
+        f"case {move.case_ref} now has a handover to {handover.to_practitioner_id} planned; "
+        "run the rebalance again"
+    )
+
+
+def _record_rebalance(session, actor: str, plan: RebalancePlan, used: dict[str, date], *,
+                      handovers_planned: int, already_planned: int) -> None:
+    """The rebalance decision's audit event: counts, dates and cost, never names."""
+    from storage import audit
+
     audit.record(
         session,
         actor,
@@ -150,16 +170,14 @@ def apply_plan(
         planned_to=max(used.values(), default=None),
         target_pct=plan.target_pct,
         moves=len(plan.moves),
-        handovers_planned=len(new_ids),
-        already_planned=len(already),
+        handovers_planned=handovers_planned,
+        already_planned=already_planned,
         total_cost=plan.total_cost,
         overload_points=plan.overload_points,
         solver=plan.solver.name,
         solver_status=plan.solver.status,
         edited=plan.edited,
     )
-    return AppliedPlan(plan.team_id, min(used.values(), default=plan.as_of), tuple(new_ids), tuple(already),
-                       used)
 
 
 __all__ = ["AppliedPlan", "apply_plan", "check_may_apply", "plan_dates", "rebalance_input"]

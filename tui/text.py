@@ -7,7 +7,7 @@ one must not clear the terminal. So:
 
 - `plain(value)` is the text with terminal escape sequences and other control
   characters (not line breaks or tabs) taken out: what the command line prints
-  (tui/cli.py runs every line it writes through it) and what the app shows;
+  (tui/cli/base.py runs every line it writes through it) and what the app shows;
 - `content(value)` is that text as a Textual `Content`, which widgets show as
   it is, never parsing it as markup;
 - `markup(template, **values)` is Textual markup of the app's own with

@@ -232,9 +232,6 @@ def test_database_logins_are_for_the_team_server_only(tmp_path):
     from click.testing import CliRunner
 
     from tui.cli import main
-    from tui.cli_admin import register
-
-    register(main)
     db = str(tmp_path / "personal.db")
     assert CliRunner().invoke(main, ["--db", db, "init"]).exit_code == 0
     for args in (["server", "add-login", "P1", "--login", "p1"], ["server", "logins"]):

@@ -19,9 +19,6 @@ from storage import audit, repo
 from storage import models as m
 from storage.audit_guard import is_append_only_refusal
 from tui.cli import main
-from tui.cli_admin import register
-
-register(main)
 
 
 def write_some(engine) -> None:

@@ -19,9 +19,6 @@ from storage.db import backup_db
 from storage.engine import make_engine
 from tests.storage.team_helpers import sample_sqlite_copy
 from tui.cli import main
-from tui.cli_admin import register
-
-register(main)
 
 
 def run(*args: str):

@@ -175,9 +175,6 @@ def test_the_add_login_command(team_server, monkeypatch):
     from click.testing import CliRunner
 
     from tui.cli import main
-    from tui.cli_admin import register
-
-    register(main)
     engine, url, logins = team_server
     login = logins["P1"]  # re-running for an existing login updates it (new password, same mapping)
     monkeypatch.setenv("CASELOAD_NEW_PW", PASSWORD)

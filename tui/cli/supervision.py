@@ -23,36 +23,11 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from planner.errors import CaseloadError
-
-if TYPE_CHECKING:
-    from tui.cli import Ctx
-
-# tui.cli is imported inside the commands, not here: tui.cli registers this
-# group at its bottom, and a top-level import back into it breaks
-# `python -m tui.cli` (cli.py runs as __main__, so `tui.cli` is a second copy).
-
-
-def _print_table(header: list[str], rows: list[list[str]]) -> None:
-    from tui.cli import _print_table as print_table
-
-    print_table(header, rows)
-
-
-def _iso_date(ctx, param, value):
-    """Click callback: an ISO date (as tui.cli.DATE, which cannot be imported here)."""
-    if value is None or isinstance(value, date):
-        return value
-    from tui.cli_types import iso_date
-
-    try:
-        return iso_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+from tui.cli.base import DATE, Ctx, print_table
 
 
 def _write(c: Ctx, fn):
@@ -73,6 +48,13 @@ def _read(c: Ctx, fn):
     engine = c.engine()
     with open_session(engine) as s:
         return fn(s)
+
+
+def _read_lean(c: Ctx, fn):
+    """fn(reader) through `storage.reader` (no SQLAlchemy import), for reads
+    that need only `storage.queries` and `storage.access`."""
+    with c.reader() as r:
+        return fn(r)
 
 
 def _may_read(c: Ctx, s, practitioner_id: str) -> None:
@@ -104,7 +86,7 @@ def supervision():
 
 @supervision.command("start")
 @click.argument("practitioner_id")
-@click.option("--on", "on", callback=_iso_date, metavar="DATE", help="Session date (default: today).")
+@click.option("--on", "on", type=DATE, help="Session date (default: today).")
 @click.pass_obj
 def start(c: Ctx, practitioner_id, on):
     """Start a session for PRACTITIONER_ID led by the team lead given as --as; prints its id."""
@@ -160,7 +142,7 @@ def list_(c: Ctx, practitioner_id, fmt):
     if not sessions:
         click.echo(f"No supervision sessions for {practitioner_id} yet.")
         return
-    _print_table(
+    print_table(
         ["SESSION", "DATE", "LEAD", "STATE", "CASES", "REVIEWED", "FLAGGED", "ACTIONS"],
         [[str(x.id), x.session_date.isoformat(), x.lead_id or "-", "open" if x.is_open else "ended",
           str(x.cases_discussed), str(x.reviewed), str(x.flagged),
@@ -170,7 +152,7 @@ def list_(c: Ctx, practitioner_id, fmt):
 
 @supervision.command("queue")
 @click.argument("session_id", type=int)
-@click.option("--on", "as_of", callback=_iso_date, metavar="DATE", help="As-of date for the warnings (default: the session date).")
+@click.option("--on", "as_of", type=DATE, help="As-of date for the warnings (default: the session date).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--privacy", is_flag=True, help="Initials instead of names.")
 @click.pass_obj
@@ -204,7 +186,7 @@ def queue(c: Ctx, session_id, as_of, fmt, privacy):
             } for item in items],
         }, indent=2, ensure_ascii=False))
         return
-    _print_table(
+    print_table(
         ["#", "CASE", "NAME", "SCORE", "TOP", "REVIEWED", "WHY"],
         [[str(item.position + 1), item.case_ref, name(item.display_name), str(item.score),
           (item.top_severity or "-").upper(),
@@ -235,7 +217,7 @@ def prompts(c: Ctx, case_ref, prompts_file, fmt):
             check_case_access(s, resolve_actor(s, c.actor_id), case_ref)
             return load_case(s, case_ref)
 
-        case = _read(c, read)
+        case = _read_lean(c, read)
     groups = prompt_set.for_case(case) if case is not None else prompt_set.groups
     if fmt == "json":
         click.echo(json.dumps({"groups": [{
@@ -305,7 +287,7 @@ def flag(c: Ctx, session_id, case_ref, clear):
 @click.argument("session_id", type=int)
 @click.argument("case_ref")
 @click.option("--undo", is_flag=True, help="Mark it not reviewed.")
-@click.option("--on", "as_of", callback=_iso_date, metavar="DATE", help="As-of date for the warnings stored (default: the session date).")
+@click.option("--on", "as_of", type=DATE, help="As-of date for the warnings stored (default: the session date).")
 @click.pass_obj
 def review(c: Ctx, session_id, case_ref, undo, as_of):
     """Mark a case reviewed; its warnings at this moment go into the record."""
@@ -327,7 +309,7 @@ def action():
 
 @action.command("add")
 @click.argument("text")
-@click.option("--due", callback=_iso_date, metavar="DATE", required=True, help="Due date.")
+@click.option("--due", type=DATE, required=True, help="Due date.")
 @click.option("--owner", "owner_id", metavar="ID", help="Who does it (default: the session's practitioner).")
 @click.option("--session", "session_id", type=int, help="The session it was agreed in.")
 @click.option("--case", "case_ref", metavar="CASE_REF", help="The case it is about.")
@@ -350,7 +332,7 @@ def action_add(c: Ctx, text, due, owner_id, session_id, case_ref):
 
 @action.command("done")
 @click.argument("action_id", type=int)
-@click.option("--on", "on", callback=_iso_date, metavar="DATE", help="Done on (default: today).")
+@click.option("--on", "on", type=DATE, help="Done on (default: today).")
 @click.option("--undo", is_flag=True, help="Reopen it instead.")
 @click.pass_obj
 def action_done(c: Ctx, action_id, on, undo):
@@ -377,7 +359,7 @@ def action_list(c: Ctx, owner_id, show_all, fmt):
         check_practitioner_visible(s, resolve_actor(s, c.actor_id), owner_id)
         return load_actions(s, owner_id=owner_id, open_only=not show_all)
 
-    actions = _read(c, read)
+    actions = _read_lean(c, read)
     if fmt == "json":
         click.echo(json.dumps({"owner_id": owner_id, "actions": [{
             "action_id": a.id, "text": a.text, "due": a.due.isoformat(), "case_ref": a.case_ref,
@@ -387,7 +369,7 @@ def action_list(c: Ctx, owner_id, show_all, fmt):
     if not actions:
         click.echo(f"No {'' if show_all else 'open '}actions for {owner_id}.")
         return
-    _print_table(
+    print_table(
         ["ID", "DUE", "CASE", "DONE", "ACTION"],
         [[str(a.id), a.due.isoformat(), a.case_ref or "-", "yes" if a.done else "-", a.text]
          for a in actions],
@@ -423,7 +405,7 @@ def export(c: Ctx, practitioner_id, session_id, fmt, output, force, privacy):
     text = session_record_markdown(record)
     detail = {"entity": "supervision_session", "key": str(sid), "format": fmt, "privacy": privacy}
     if output:
-        from tui.cli import write_audited
+        from tui.cli.base import write_audited
 
         write_audited(c.engine(), Path(output), text.encode("utf-8"), force=force, actor=c.actor, **detail)
         click.echo(f"wrote {output}")
@@ -432,3 +414,6 @@ def export(c: Ctx, practitioner_id, session_id, fmt, output, force, privacy):
 
         record_now(c.engine(), c.actor, "export", detail.pop("entity"), detail.pop("key"), **detail)
         click.echo(text, nl=False)
+
+
+COMMANDS = (supervision,)

@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from planner.errors import CaseloadError
-from tui.cli import DATE, Ctx, _print_table
+from tui.cli.base import DATE, Ctx, print_table
 
 
 def _pct_band(points: float, available: float, policy) -> str:
@@ -49,7 +49,7 @@ def _print_plan(plan, policy, dates: dict | None = None) -> None:
                 "; ".join(note) or "-",
             ]
         )
-    _print_table(["PRACT", "AVAILABLE", "BEFORE", "CAPACITY", "AFTER", "CAPACITY", "NOTE"], rows)
+    print_table(["PRACT", "AVAILABLE", "BEFORE", "CAPACITY", "AFTER", "CAPACITY", "NOTE"], rows)
     click.echo(
         "Bands: " + ", ".join(f"{short} = {BAND_WORDS[name]}" for name, short in
                               (("green", "OK"), ("amber", "FULL"), ("red", "OVER")))
@@ -57,7 +57,7 @@ def _print_plan(plan, policy, dates: dict | None = None) -> None:
     click.echo("")
     if plan.moves:
         dates = dates or {}
-        _print_table(
+        print_table(
             ["CASE", "FROM", "TO", "POINTS", "COST", "HANDOVER", "REASON"],
             [[m.case_ref, m.from_id, m.to_id, _num(m.points), _num(m.cost),
               dates[m.case_ref].isoformat() if m.case_ref in dates else "planned", m.reason]
@@ -99,11 +99,6 @@ def _print_plan(plan, policy, dates: dict | None = None) -> None:
 def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handover_on, keep_cases,
               keep_practitioners, time_limit):
     """Least-disruption moves that bring every practitioner of a team under the target capacity."""
-    from planner.rebalance import plan_rebalance, plan_to_dict
-    from storage.engine import session as open_session
-    from storage.repo import commit_or_conflict
-    from storage.team import apply_plan, check_may_apply, plan_dates, rebalance_input
-
     if target_pct is not None and not target_pct > 0:
         raise CaseloadError(f"--target must be a positive percentage, got {target_pct:g}")
     if not time_limit > 0:
@@ -112,44 +107,58 @@ def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handov
         raise CaseloadError("--handover-on only makes sense with --apply")
     as_of = as_of or date.today()
     policy = c.policy()
-    engine = c.engine()
-    with open_session(engine) as s:
-        if apply_:
-            check_may_apply(s, c.actor, team_id)  # refuse before solving
-        from storage.access import check_team_visible, resolve_actor
+    options = dict(target_pct=target_pct, max_moves=max_moves, keep_cases=keep_cases,
+                   keep_practitioners=keep_practitioners, time_limit=time_limit)
+    if not apply_:  # a preview reads through storage.reader, without SQLAlchemy
+        with c.reader() as r:
+            plan, dates = _plan(r, c, team_id, as_of, policy, handover_on, options)
+        _show(plan, policy, dates, fmt, applying=False)
+        return
+    from storage.engine import session as open_session
+    from storage.repo import commit_or_conflict
+    from storage.team import apply_plan, check_may_apply
 
-        check_team_visible(resolve_actor(s, c.actor_id), team_id)  # a preview: own team only
-        inp = rebalance_input(s, team_id, as_of, policy)
-        known = {case.case_ref for case in inp.cases}
-        unknown = sorted(set(keep_cases) - known)
-        if unknown:
-            raise CaseloadError(f"--keep: no open case of team {team_id}: {', '.join(unknown)}")
-        plan = plan_rebalance(
-            inp,
-            target_pct=target_pct,
-            max_moves=max_moves,
-            keep_cases=keep_cases,
-            keep_practitioners=keep_practitioners,
-            time_limit=time_limit,
-        )
-        dates = plan_dates(s, plan, first=handover_on, policy=policy)
-        if fmt == "json":
-            click.echo(json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False))
-        else:
-            _print_plan(plan, policy, dates)
-            if plan.moves and not apply_:
-                click.echo(f"Nothing is planned yet: --apply plans these handovers on the dates shown "
-                           f"(at most {policy.handover.per_day} a working day for each practitioner, "
-                           "riskiest first).")
-        if apply_:
-            applied = apply_plan(s, plan, dates=dates, actor=c.actor, policy=policy)
-            commit_or_conflict(s)
-            span = (f"on {applied.planned_on.isoformat()}" if applied.last_on == applied.planned_on
-                    else f"from {applied.planned_on.isoformat()} to {applied.last_on.isoformat()}")
-            message = (
-                f"Planned {len(applied.handover_ids)} handover(s) {span} "
-                f"with their checklists"
-            )
-            if applied.already_planned:
-                message += f"; {len(applied.already_planned)} already planned"
-            click.echo(message + ".", err=fmt == "json")
+    with open_session(c.engine()) as s:
+        check_may_apply(s, c.actor, team_id)  # refuse before solving
+        plan, dates = _plan(s, c, team_id, as_of, policy, handover_on, options)
+        _show(plan, policy, dates, fmt, applying=True)
+        applied = apply_plan(s, plan, dates=dates, actor=c.actor, policy=policy)
+        commit_or_conflict(s)
+    span = (f"on {applied.planned_on.isoformat()}" if applied.last_on == applied.planned_on
+            else f"from {applied.planned_on.isoformat()} to {applied.last_on.isoformat()}")
+    message = f"Planned {len(applied.handover_ids)} handover(s) {span} with their checklists"
+    if applied.already_planned:
+        message += f"; {len(applied.already_planned)} already planned"
+    click.echo(message + ".", err=fmt == "json")
+
+
+def _plan(source, c: Ctx, team_id: str, as_of: date, policy, handover_on, options: dict):
+    """The plan and its handover dates, read through `source` (a session or
+    a Reader) once the actor is known to see the team."""
+    from planner.rebalance import plan_rebalance
+    from storage.access import check_team_visible, resolve_actor
+    from storage.team import plan_dates, rebalance_input
+
+    check_team_visible(resolve_actor(source, c.actor_id), team_id)  # a preview: own team only
+    inp = rebalance_input(source, team_id, as_of, policy)
+    unknown = sorted(set(options["keep_cases"]) - {case.case_ref for case in inp.cases})
+    if unknown:
+        raise CaseloadError(f"--keep: no open case of team {team_id}: {', '.join(unknown)}")
+    plan = plan_rebalance(inp, **options)
+    return plan, plan_dates(source, plan, first=handover_on, policy=policy)
+
+
+def _show(plan, policy, dates: dict, fmt: str, *, applying: bool) -> None:
+    if fmt == "json":
+        from planner.rebalance import plan_to_dict
+
+        click.echo(json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False))
+        return
+    _print_plan(plan, policy, dates)
+    if plan.moves and not applying:
+        click.echo(f"Nothing is planned yet: --apply plans these handovers on the dates shown "
+                   f"(at most {policy.handover.per_day} a working day for each practitioner, "
+                   "riskiest first).")
+
+
+COMMANDS = (rebalance,)

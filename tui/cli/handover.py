@@ -25,29 +25,21 @@ Tables show each checklist item's title, never its id (SPEC §4), numbered:
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 import click
 
-from planner.checklist import VIEW_WORDS, VIEWS
 from planner.errors import CaseloadError
-from tui.cli_types import DATE
-
-if TYPE_CHECKING:
-    from tui.cli import Ctx
+from tui.cli.base import DATE, Ctx, LazyChoice, print_table
+from tui.cli.base import echo_json as _echo_json
 
 
+def _checklist():
+    """planner.checklist (its VIEWS and VIEW_WORDS), imported when needed."""
+    import planner.checklist
 
-def _print_table(header, rows) -> None:
-    from tui.cli import _print_table as print_table
-
-    print_table(header, rows)
-
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    return planner.checklist
 
 
 def _ahead(days: int) -> str:
@@ -182,7 +174,7 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
             f"{v.done}/{v.total}", str(v.overdue) if v.overdue else "-",
             f"{nxt.title} (due {nxt.due.isoformat()})" + (" OVERDUE" if nxt.overdue else "") if nxt else "all done",
         ])
-    _print_table(["CASE", "FROM", "TO", "DATE", "WHEN", "STATUS", "DONE", "OVERDUE", "NEXT"], rows)
+    print_table(["CASE", "FROM", "TO", "DATE", "WHEN", "STATUS", "DONE", "OVERDUE", "NEXT"], rows)
     click.echo(f"{len(views)} open handover(s) as of {as_of.isoformat()}")
 
 
@@ -238,19 +230,19 @@ def show(c: Ctx, case_ref, as_of, fmt):
             state = "OVERDUE" if item.overdue else "open"
         what = item.title
         if item.view:
-            what += f" [the person {VIEW_WORDS.get(item.view, item.view)}]"
+            what += f" [the person {_checklist().VIEW_WORDS.get(item.view, item.view)}]"
         rows.append([
             str(number), "[x]" if item.done else "[ ]", "required" if item.required else "optional",
             item.due.isoformat(), item.owner, state, what,
         ])
-    _print_table(["#", "", "", "DUE", "WHO", "STATE", "WHAT"], rows)
+    print_table(["#", "", "", "DUE", "WHO", "STATE", "WHAT"], rows)
     click.echo("tick an item by its number: caseload handover tick " + view.case_ref + " N")
 
 
 @handover.command("tick")
 @click.argument("case_ref")
 @click.argument("item")
-@click.option("--view", type=click.Choice(VIEWS), help="told and review: the person's view of the change.")
+@click.option("--view", type=LazyChoice(lambda: _checklist().VIEWS), help="told and review: the person's view of the change.")
 @click.option("--words", metavar="TEXT", help="told and review: the person's own words.")
 @click.option("--note", metavar="TEXT", help="A note on the item.")
 @click.option("--on", "as_of", type=DATE, help="The date it was done (default: today).")
@@ -389,121 +381,150 @@ def departures(c: Ctx, practitioner_id, as_of, receivers, dates, apply_, fmt):
     dated (at most 2 a working day, riskiest first) with a suggested
     receiver, or named cover for a short absence. Nothing is written without
     --apply; the list is printed first either way."""
-    from planner.departures import (
-        busiest_day,
-        cover_suggestions,
-        departure_events,
-        departure_plan,
-        planned_per_day,
-        with_choice,
-    )
     from storage.engine import session as open_session
-    from storage.handovers import plan_many
-    from storage.queries import load_cases, load_world
     from storage.repo import commit_or_conflict
 
     as_of = as_of or date.today()
     policy = c.policy()
-    engine = c.engine()
-    planned: list[int] = []
-    with open_session(engine) as s:
-        from storage.access import check_practitioner_visible, practitioner_team_id, require_lead, resolve_actor
-
-        me = resolve_actor(s, c.actor_id)
-        check_practitioner_visible(s, me, practitioner_id)  # unknown ids are refused here too
-        if apply_:
-            require_lead(me, practitioner_team_id(s, practitioner_id),
-                         f"plan the handovers of {practitioner_id}'s cases")
-        _sync_visible(s, me, as_of=as_of, actor=c.actor, policy=policy)
-        s.flush()
-        world = load_world(s)
-        person = world.practitioners.get(practitioner_id)
-        if person is None:
-            raise CaseloadError(f"unknown practitioner {practitioner_id}")
-        cases = load_cases(s, team_id=person.team_id)
-        events = departure_events(practitioner_id, world, as_of, policy)
-        long_event = next((e for e in events if e.needs_handover), None)
-        event = long_event or next((e for e in events if e.kind == "short_absence"), None)
-        items = departure_plan(practitioner_id, cases, world, as_of, policy)
-        by_ref = {item.case_ref: item for item in items}
-        for ref, value in _pairs(receivers, "--receiver", by_ref):
-            if value not in world.practitioners:
-                raise CaseloadError(f"--receiver {ref}={value}: unknown practitioner {value}")
-            by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, to_id=value, policy=policy)
-        for ref, value in _pairs(dates, "--date", by_ref):
-            try:
-                day = date.fromisoformat(value)
-            except ValueError:
-                raise CaseloadError(f"--date {ref}={value}: not a date (use YYYY-MM-DD)") from None
-            by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, planned_on=day, policy=policy)
-        items = sorted(by_ref.values(), key=lambda i: (i.planned_on, -i.score, i.case_ref))
-        covers = [] if long_event else cover_suggestions(practitioner_id, cases, world, as_of, policy)
-        ready = [item for item in items if item.to_practitioner_id is not None]
-        if apply_ and ready:
-            planned = plan_many(s, ready, actor=c.actor, policy=policy, as_of=as_of)
+    with open_session(c.engine()) as s:
+        found = _departure_list(s, c, practitioner_id, as_of, receivers, dates, apply_, policy)
         commit_or_conflict(s)
     if fmt == "json":
-        _echo_json({
-            "practitioner_id": practitioner_id,
-            "as_of": as_of.isoformat(),
-            "event": None if event is None else {
-                "kind": event.kind,
-                "starts_on": event.starts_on.isoformat(),
-                "ends_on": event.ends_on.isoformat() if event.ends_on else None,
-            },
-            "cases": [_item_dict(item) for item in items],
-            "short_notice": [item.case_ref for item in items if item.short_notice],
-            "late": [item.case_ref for item in items if item.late],
-            "cover": [_cover_dict(cover) for cover in covers],
-            "planned": planned,
-        })
-        return
-    if event is None:
+        _echo_json(_departures_dict(found, practitioner_id, as_of))
+    elif found.event is None:
         click.echo(
             f"{practitioner_id} is not leaving and has no absence in the next "
             f"{policy.handover_unplanned.horizon_days} days: nothing to plan."
         )
-        return
-    click.echo(f"{event.describe()}.")
+    else:
+        _print_departures(found, practitioner_id, apply_, policy)
+
+
+@dataclass
+class _Departures:
+    event: object  # planner.departures' event that needs planning, or None
+    items: list  # DepartureItem, by date
+    covers: list  # cover suggestions for a short absence
+    ready: list  # items with a receiver
+    cases: list  # the team's cases
+    planned: list[int]  # handovers planned by --apply
+
+
+def _departure_list(s, c: Ctx, practitioner_id, as_of: date, receivers, dates, apply_, policy) -> _Departures:
+    """The dated list with the lead's changes, planned with --apply."""
+    from planner.departures import cover_suggestions, departure_events, departure_plan
+    from storage.access import check_practitioner_visible, practitioner_team_id, require_lead, resolve_actor
+    from storage.handovers import plan_many
+    from storage.queries import load_cases, load_world
+
+    me = resolve_actor(s, c.actor_id)
+    check_practitioner_visible(s, me, practitioner_id)  # unknown ids are refused here too
+    if apply_:
+        require_lead(me, practitioner_team_id(s, practitioner_id),
+                     f"plan the handovers of {practitioner_id}'s cases")
+    _sync_visible(s, me, as_of=as_of, actor=c.actor, policy=policy)
+    s.flush()
+    world = load_world(s)
+    person = world.practitioners.get(practitioner_id)
+    if person is None:
+        raise CaseloadError(f"unknown practitioner {practitioner_id}")
+    cases = load_cases(s, team_id=person.team_id)
+    events = departure_events(practitioner_id, world, as_of, policy)
+    long_event = next((e for e in events if e.needs_handover), None)
+    event = long_event or next((e for e in events if e.kind == "short_absence"), None)
+    items = _with_changes(departure_plan(practitioner_id, cases, world, as_of, policy), receivers, dates,
+                          world, as_of, policy)
+    covers = [] if long_event else cover_suggestions(practitioner_id, cases, world, as_of, policy)
+    ready = [item for item in items if item.to_practitioner_id is not None]
+    planned = plan_many(s, ready, actor=c.actor, policy=policy, as_of=as_of) if apply_ and ready else []
+    return _Departures(event, items, covers, ready, cases, planned)
+
+
+def _with_changes(items, receivers, dates, world, as_of: date, policy) -> list:
+    """The list with `--receiver` and `--date` applied, by date then risk."""
+    from planner.departures import with_choice
+
+    by_ref = {item.case_ref: item for item in items}
+    for ref, value in _pairs(receivers, "--receiver", by_ref):
+        if value not in world.practitioners:
+            raise CaseloadError(f"--receiver {ref}={value}: unknown practitioner {value}")
+        by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, to_id=value, policy=policy)
+    for ref, value in _pairs(dates, "--date", by_ref):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise CaseloadError(f"--date {ref}={value}: not a date (use YYYY-MM-DD)") from None
+        by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, planned_on=day, policy=policy)
+    return sorted(by_ref.values(), key=lambda i: (i.planned_on, -i.score, i.case_ref))
+
+
+def _departures_dict(found: _Departures, practitioner_id: str, as_of: date) -> dict:
+    event, items = found.event, found.items
+    return {
+        "practitioner_id": practitioner_id,
+        "as_of": as_of.isoformat(),
+        "event": None if event is None else {
+            "kind": event.kind,
+            "starts_on": event.starts_on.isoformat(),
+            "ends_on": event.ends_on.isoformat() if event.ends_on else None,
+        },
+        "cases": [_item_dict(item) for item in items],
+        "short_notice": [item.case_ref for item in items if item.short_notice],
+        "late": [item.case_ref for item in items if item.late],
+        "cover": [_cover_dict(cover) for cover in found.covers],
+        "planned": found.planned,
+    }
+
+
+def _print_departures(found: _Departures, practitioner_id: str, apply_: bool, policy) -> None:
+    click.echo(f"{found.event.describe()}.")
+    items = found.items
     if items:
-        _print_table(
+        print_table(
             ["DATE", "CASE", "TIER", "RISK", "TO", "WHY"],
             [[f"{i.planned_on:%a} {i.planned_on.isoformat()}", i.case_ref, i.tier or "-", str(i.score),
               i.to_practitioner_id or "NONE", i.reason + "".join(f" [{n}]" for n in i.notes)] for i in items],
         )
-        days = sorted({i.planned_on for i in items})
-        per_day = policy.handover.per_day
-        busiest, most = busiest_day(items, planned_per_day(practitioner_id, cases))
-        if most > per_day:  # the lead's dates: said, not refused
-            click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, riskiest first; "
-                       f"{most} handovers for {practitioner_id} on {busiest:%a %d %b} counting those already "
-                       f"planned: more than the {per_day} a working day suggested")
-        else:
-            click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, "
-                       f"at most {per_day} a working day for {practitioner_id}, riskiest first")
-        short = [i.case_ref for i in items if i.short_notice]
-        if short:
-            click.echo(f"under {policy.handover.default_days_ahead} days' notice: {', '.join(short)}")
-        late = [i.case_ref for i in items if i.late]
-        if late:
-            click.echo(f"no working day left before {practitioner_id} goes: {', '.join(late)}")
-        missing = len(items) - len(ready)
-        if apply_:
-            click.echo(f"planned {len(planned)} handover(s), each with its checklist")
-        else:
-            click.echo(f"nothing is planned yet: check the list (change it with --receiver CASE_REF=ID and "
-                       f"--date CASE_REF=DATE), then add --apply to plan the {len(ready)} with a receiver")
-        if missing:
-            click.echo(f"{missing} case(s) have no suggested receiver: choose one with --receiver, "
-                       "or plan them with `caseload handover plan`")
-    elif covers:
-        _print_table(
+        _print_departure_notes(found, practitioner_id, apply_, policy)
+    elif found.covers:
+        print_table(
             ["CASE", "COVER", "WHY"],
-            [[cv.case_ref, cv.cover_id or "NONE", cv.reason] for cv in covers],
+            [[cv.case_ref, cv.cover_id or "NONE", cv.reason] for cv in found.covers],
         )
         click.echo("a short absence needs cover, not a handover: name the cover on the absence")
     else:
         click.echo("every case already has a handover planned.")
+
+
+def _print_departure_notes(found: _Departures, practitioner_id: str, apply_: bool, policy) -> None:
+    from planner.departures import busiest_day, planned_per_day
+
+    items, ready = found.items, found.ready
+    days = sorted({i.planned_on for i in items})
+    per_day = policy.handover.per_day
+    busiest, most = busiest_day(items, planned_per_day(practitioner_id, found.cases))
+    if most > per_day:  # the lead's dates: said, not refused
+        click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, riskiest first; "
+                   f"{most} handovers for {practitioner_id} on {busiest:%a %d %b} counting those already "
+                   f"planned: more than the {per_day} a working day suggested")
+    else:
+        click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, "
+                   f"at most {per_day} a working day for {practitioner_id}, riskiest first")
+    short = [i.case_ref for i in items if i.short_notice]
+    if short:
+        click.echo(f"under {policy.handover.default_days_ahead} days' notice: {', '.join(short)}")
+    late = [i.case_ref for i in items if i.late]
+    if late:
+        click.echo(f"no working day left before {practitioner_id} goes: {', '.join(late)}")
+    if apply_:
+        click.echo(f"planned {len(found.planned)} handover(s), each with its checklist")
+    else:
+        click.echo(f"nothing is planned yet: check the list (change it with --receiver CASE_REF=ID and "
+                   f"--date CASE_REF=DATE), then add --apply to plan the {len(ready)} with a receiver")
+    missing = len(items) - len(ready)
+    if missing:
+        click.echo(f"{missing} case(s) have no suggested receiver: choose one with --receiver, "
+                   "or plan them with `caseload handover plan`")
 
 
 def _pairs(values, option: str, known: dict) -> list[tuple[str, str]]:
@@ -555,3 +576,6 @@ def _cover_dict(cover) -> dict:
         "absence": {"starts_on": cover.absence.start_date.isoformat(),
                     "ends_on": cover.absence.end_date.isoformat()},
     }
+
+
+COMMANDS = (handover,)
