@@ -36,6 +36,10 @@ shared with whatever else runs on the machine. HiGHS runs on one thread, so
 a run is reproducible unless it stops on the time limit.
 
 `--caseloads 30 45` deals other caseloads (teams nearer or further from 100 %).
+`--targets default` runs the default target alone. `--plain-too` solves each
+team a second time with the knapsack fixing of planner/rebalance_core.py off
+(the plain path) and prints its status, gap, seconds and cpu, and the ratio
+plain cpu / cpu: what the fixing is worth, measured in the same run.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from planner.model import Absence, Allocation, Case, Contact, Handover, Practitioner, Team, World  # noqa: E402
+from planner import rebalance_core  # noqa: E402
 from planner.policy import DEFAULT_POLICY  # noqa: E402
 from planner.rebalance import (  # noqa: E402
     RebalanceInput,
@@ -170,7 +175,19 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:6.2f}"
 
 
-def run(sizes: list[int], seeds: list[int], time_limit: float) -> int:
+def solve_timed(problem, time_limit: float, core: bool):
+    """solve_problem with the knapsack fixing on or off: (plan, wall seconds, cpu seconds)."""
+    saved, rebalance_core.CORE_FIXING = rebalance_core.CORE_FIXING, core
+    try:
+        began, cpu_began = time.perf_counter(), time.process_time()
+        plan = solve_problem(problem, time_limit=time_limit)
+        return plan, time.perf_counter() - began, time.process_time() - cpu_began
+    finally:
+        rebalance_core.CORE_FIXING = saved
+
+
+def run(sizes: list[int], seeds: list[int], time_limit: float, targets: list[str] = ("default", "reachable"),
+        plain_too: bool = False) -> int:
     prepare_solver()
     low, high = CASELOAD_RANGE
     print(
@@ -188,13 +205,15 @@ def run(sizes: list[int], seeds: list[int], time_limit: float) -> int:
         for seed in seeds:
             inp = team_input(size, seed)
             shapes.append(f"seed {seed}, " + team_shape(size, inp))
-            for label, target in (("default", None), ("reachable", reachable_target(inp))):
+            for label, target in (("default", None), ("reachable", None)):
+                if label not in targets:
+                    continue
+                if label == "reachable":
+                    target = reachable_target(inp)
                 problem = build_problem(inp, target_pct=target)
                 n_vars = sum(len(pc.costs) + 1 for pc in problem.cases if pc.costs) + len(problem.practitioners)
                 over = sum(1 for q in problem.practitioners if problem.load({})[q] > problem.limits[q] + 1e-9)
-                began, cpu_began = time.perf_counter(), time.process_time()
-                plan = solve_problem(problem, time_limit=time_limit)
-                seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
+                plan, seconds, cpu = solve_timed(problem, time_limit, True)
                 greedy = greedy_plan(problem)
                 check = ""
                 if size == 25:
@@ -216,6 +235,16 @@ def run(sizes: list[int], seeds: list[int], time_limit: float) -> int:
                     f"{_gap(plan.solver.cost_gap):>8}  {check}",
                     flush=True,
                 )
+                if plain_too:
+                    base, b_seconds, b_cpu = solve_timed(problem, time_limit, False)
+                    same = abs(base.total_cost - plan.total_cost) < 1e-6 and abs(base.overload_points - plan.overload_points) < 1e-6
+                    print(
+                        f"{'':>4} {'':>4} {'plain':>5} {'':>4} {'':>6} {'':>6} {base.solver.status:>10} {_gap(base.solver.gap):>7} "
+                        f"{b_seconds:>7.2f} {b_cpu:>5.2f} {len(base.moves):>5} {base.total_cost:>8.1f} {base.overload_points:>8.1f}"
+                        f" | plain cpu / cpu {b_cpu / max(cpu, 1e-9):5.2f}"
+                        f"{'' if same or base.solver.status != 'optimal' or plan.solver.status != 'optimal' else '  DIFFERENT OPTIMUM'}",
+                        flush=True,
+                    )
     print()
     for line in shapes:
         print(line)
@@ -239,12 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--caseloads", type=int, nargs=2, metavar=("LOW", "HIGH"), default=list(CASELOAD_RANGE),
                         help="open cases per practitioner, drawn uniformly (default 25 60)")
+    parser.add_argument("--targets", nargs="+", choices=("default", "reachable"), default=["default", "reachable"])
+    parser.add_argument("--plain-too", action="store_true",
+                        help="also solve with the knapsack fixing off and print the cpu ratio")
     args = parser.parse_args(argv)
     low, high = args.caseloads
     if not 0 <= low <= high:
         parser.error("--caseloads: 0 <= LOW <= HIGH")
     CASELOAD_RANGE = (low, high)
-    return run(args.sizes, args.seeds, args.time_limit)
+    return run(args.sizes, args.seeds, args.time_limit, args.targets, args.plain_too)
 
 
 if __name__ == "__main__":

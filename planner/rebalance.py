@@ -136,6 +136,7 @@ from planner.exclusions import case_exclusion as _case_exclusion
 from planner.exclusions import receiver_exclusion as _receiver_exclusion
 from planner.model import Case, Practitioner, World
 from planner.policy import DEFAULT_POLICY, Policy
+from planner.rebalance_core import column_bounds, load_rows
 from planner.rules import fmt_date
 from planner.workload import available_points, case_points
 
@@ -1381,7 +1382,7 @@ def solve_problem(
     found = _drop_idle_moves(problem, found)
     best_overload = problem.overload(found)
     bound = 0.0 if best_overload <= 1e-7 else best_overload + 1e-6 * max(1.0, best_overload)
-    cuts = _cost_cuts(problem, model, bound)
+    cuts = _cost_cuts(problem, model, bound) + load_rows(problem, model, bound, bound - _floor_identity(problem))
     assignment, status2, gap2 = _cost_phase(
         problem, model, n_o, found, bound, cuts,
         deadline=began + max(time_limit - margin, time.perf_counter() - began + 0.05 * time_limit),
@@ -1402,10 +1403,12 @@ def solve_problem(
 
 PHASE1_SHARE = 0.6  # of the time limit, at most, for the overload phase
 # HiGHS options for the exact run with overload left (a target out of reach):
-# there what delays the proof is finding the best plan, and more heuristic
-# effort (0.05 by default) proved it several times sooner on the bench's
-# teams of the time; presolve and the default cut pool serve it better too
-COVER_OPTIONS: dict[str, Any] = {"mip_heuristic_effort": 0.6}
+# HiGHS's defaults. Its starts (`cover_assignment`) are the best plan on most
+# of the bench's teams, so what is left is the proof; more heuristic effort
+# (0.6, which once found the plan sooner) now proves the hardest team of 50
+# later (12.6 s of CPU against 10.3 s, bench/README.md); presolve and the
+# default cut pool serve it better than EXACT_OPTIONS
+COVER_OPTIONS: dict[str, Any] = {}
 SEARCH_MIN_COLUMNS = 1500  # smaller cost phases go straight to the exact run
 SEARCH_COLUMNS_PER_CASE = 3  # size of the search neighbourhood, in x columns per movable case
 SEARCH_SHARE = 0.4  # of the time left, at most, for the search run
@@ -1519,9 +1522,15 @@ def _cost_phase(
     def proven() -> bool:  # no plan on the grid lies between the bound and ub
         return lower > ub - max(step, tol) + tol
 
+    core = column_bounds(problem, model, bound, bound - _floor_identity(problem))
+
     def columns(limit: float) -> set[int]:
         x = _x_of(model, problem, found)
-        return {col for col in range(model.n_x) if reduced[col] <= limit + tol or x[col] > 0.5}
+        worth = ub - step + tol  # a better plan costs at most ub - step
+        return {
+            col for col in range(model.n_x)
+            if (reduced[col] <= limit + tol and core[col] <= worth) or x[col] > 0.5
+        }
 
     def take(values: list[float]) -> None:
         nonlocal found, ub

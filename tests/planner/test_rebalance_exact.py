@@ -171,3 +171,70 @@ def test_solving_works_after_another_highs_user_chose_another_thread_count():
     plan = plan_rebalance(data, target_pct=target)
     assert plan.solver.status == "optimal"
     assert (round(plan.overload_points, 6), plan.total_cost) == pytest.approx(brute_force(problem), abs=1e-5)
+
+
+# --------------------------------------------------------------------------- knapsack fixing (planner/rebalance_core.py)
+
+
+def _minimal(problem, assignment, bound):
+    """No move of positive cost can be undone without the overload going over `bound`."""
+    for ref, q in assignment.items():
+        pc = next(c for c in problem.cases if c.case_ref == ref)
+        if pc.costs[q] <= 0:
+            continue
+        trial = {r: t for r, t in assignment.items() if r != ref}
+        if problem.overload(trial) <= bound + 1e-9:
+            return False
+    return True
+
+
+def _fixing_case(seed):
+    """A small team, its problem, model, brute-force optimum, the cost phase's
+    overload bound and the knapsack bounds of its columns."""
+    from planner.rebalance import _floor_identity
+    from planner.rebalance_core import column_bounds
+
+    data, target = like_cases_team(1000 + seed) if seed % 2 else random_team(1000 + seed)
+    problem = build_problem(data, target_pct=target)
+    model = _build_model(problem, None)
+    least, cost = brute_force(problem)
+    bound = 0.0 if least <= 1e-7 else least + 1e-6 * max(1.0, least)
+    core = column_bounds(problem, model, bound, bound - _floor_identity(problem))
+    return problem, model, cost, bound, core
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_knapsack_fixing_keeps_every_column_of_every_least_cost_plan(seed):
+    """The theorem planner/rebalance_core.py rests on: a plan none of whose
+    moves can be undone (every least-cost plan is one) costs at least the
+    bound of each column it uses. Checked against every plan of small teams."""
+    problem, model, _cost, bound, core = _fixing_case(seed)
+    col_of = {(problem.cases[model.col_case[c]].case_ref, model.col_to[c]): c for c in range(model.n_x)}
+    for plan in all_plans(problem):
+        if problem.overload(plan) > bound + 1e-9 or not _minimal(problem, plan, bound):
+            continue
+        cost = problem.cost(plan)
+        for ref, q in plan.items():
+            assert core[col_of[(ref, q)]] <= cost + 1e-9, (ref, q, plan)
+
+
+def test_knapsack_fixing_fixes_columns_on_small_teams_too():
+    """Not a bound that is never used: on some of the small teams above it
+    rules out columns that a least-cost plan's cost cannot pay for."""
+    fixed = 0
+    for seed in range(24):
+        _problem, _model, cost, _bound, core = _fixing_case(seed)
+        fixed += sum(1 for b in core if b > cost + 1e-9)
+    assert fixed > 0
+
+
+@pytest.mark.parametrize("core", [True, False])
+@pytest.mark.parametrize("seed", range(12))
+def test_plain_and_fixed_paths_give_the_same_optimum(seed, core, monkeypatch):
+    """CORE_FIXING (planner/rebalance_core.py) on and off: the same optimum,
+    the brute-force one."""
+    import planner.rebalance_core as rebalance_core
+
+    monkeypatch.setattr(rebalance_core, "CORE_FIXING", core)
+    data, target = like_cases_team(1100 + seed) if seed % 2 else random_team(1100 + seed)
+    assert_brute_force_optimum(data, target)
