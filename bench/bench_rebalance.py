@@ -37,7 +37,7 @@ a run is reproducible unless it stops on the time limit.
 
 `--caseloads 30 45` deals other caseloads (teams nearer or further from 100 %).
 `--targets default` runs the default target alone. `--plain-too` solves each
-team a second time with the knapsack fixing of planner/rebalance_core.py off
+team a second time with the knapsack fixing of planner/rebalance/core.py off
 (the plain path) and prints its status, gap, seconds and cpu, and the ratio
 plain cpu / cpu: what the fixing is worth, measured in the same run.
 """
@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from planner.model import Absence, Allocation, Case, Contact, Handover, Practitioner, Team, World  # noqa: E402
-from planner import rebalance_core  # noqa: E402
+from planner.rebalance import core as rebalance_core  # noqa: E402
 from planner.policy import DEFAULT_POLICY  # noqa: E402
 from planner.rebalance import (  # noqa: E402
     RebalanceInput,

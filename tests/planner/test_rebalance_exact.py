@@ -11,17 +11,12 @@ import random
 import pytest
 from test_rebalance import assert_brute_force_optimum, brute_force, case, inp, person, random_team, team
 
-import planner.rebalance as rebalance
-from planner.rebalance import (
-    _build_model,
-    _cost_cuts,
-    _cost_step,
-    _lp_relaxation,
-    _Stopwatch,
-    _x_of,
-    build_problem,
-    plan_rebalance,
-)
+import planner.rebalance.highs as highs
+import planner.rebalance.solver as solver
+from planner.rebalance import build_problem, plan_rebalance
+from planner.rebalance.bounds import _cost_cuts
+from planner.rebalance.highs import _build_model, _Stopwatch, _x_of
+from planner.rebalance.solver import _cost_step, _lp_relaxation
 
 
 def all_plans(problem):
@@ -100,8 +95,8 @@ def test_plans_with_like_cases_match_brute_force(seed):
 @pytest.mark.parametrize("seed", range(10))
 def test_search_and_exact_runs_match_brute_force_with_max_moves(seed, monkeypatch):
     # the search is on for every size here
-    monkeypatch.setattr(rebalance, "SEARCH_MIN_COLUMNS", 0)
-    monkeypatch.setattr(rebalance, "SEARCH_COLUMNS_PER_CASE", 1)
+    monkeypatch.setattr(solver, "SEARCH_MIN_COLUMNS", 0)
+    monkeypatch.setattr(solver, "SEARCH_COLUMNS_PER_CASE", 1)
     data, target = like_cases_team(900 + seed)
     problem = build_problem(data, target_pct=target)
     plan = plan_rebalance(data, target_pct=target, max_moves=1 + seed % 2)
@@ -125,7 +120,7 @@ class FakeEvent:
 
 def test_stopwatch_stops_only_just_before_the_long_step_and_only_if_short_of_time(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr(rebalance.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(highs.time, "perf_counter", lambda: clock[0])
     watch = _Stopwatch(deadline=105.0, guard=3.0)
     events = []
     # before the root LP (no bound yet) and the root LP plus four rounds: never
@@ -143,7 +138,7 @@ def test_stopwatch_stops_only_just_before_the_long_step_and_only_if_short_of_tim
 
 def test_stopwatch_lets_the_step_run_with_time_enough_and_never_stops_after_it(monkeypatch):
     clock = [0.0]
-    monkeypatch.setattr(rebalance.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(highs.time, "perf_counter", lambda: clock[0])
     watch = _Stopwatch(deadline=10.0, guard=3.0)
     for t in (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 5.0, 9.5):  # the sixth at 8 s left: go on
         clock[0] = t
@@ -173,7 +168,7 @@ def test_solving_works_after_another_highs_user_chose_another_thread_count():
     assert (round(plan.overload_points, 6), plan.total_cost) == pytest.approx(brute_force(problem), abs=1e-5)
 
 
-# --------------------------------------------------------------------------- knapsack fixing (planner/rebalance_core.py)
+# --------------------------------------------------------------------------- knapsack fixing (planner/rebalance/core.py)
 
 
 def _minimal(problem, assignment, bound):
@@ -191,8 +186,8 @@ def _minimal(problem, assignment, bound):
 def _fixing_case(seed):
     """A small team, its problem, model, brute-force optimum, the cost phase's
     overload bound and the knapsack bounds of its columns."""
-    from planner.rebalance import _floor_identity
-    from planner.rebalance_core import column_bounds
+    from planner.rebalance.bounds import _floor_identity
+    from planner.rebalance.core import column_bounds
 
     data, target = like_cases_team(1000 + seed) if seed % 2 else random_team(1000 + seed)
     problem = build_problem(data, target_pct=target)
@@ -205,7 +200,7 @@ def _fixing_case(seed):
 
 @pytest.mark.parametrize("seed", range(24))
 def test_knapsack_fixing_keeps_every_column_of_every_least_cost_plan(seed):
-    """The theorem planner/rebalance_core.py rests on: a plan none of whose
+    """The theorem planner/rebalance/core.py rests on: a plan none of whose
     moves can be undone (every least-cost plan is one) costs at least the
     bound of each column it uses. Checked against every plan of small teams."""
     problem, model, _cost, bound, core = _fixing_case(seed)
@@ -231,9 +226,9 @@ def test_knapsack_fixing_fixes_columns_on_small_teams_too():
 @pytest.mark.parametrize("core", [True, False])
 @pytest.mark.parametrize("seed", range(12))
 def test_plain_and_fixed_paths_give_the_same_optimum(seed, core, monkeypatch):
-    """CORE_FIXING (planner/rebalance_core.py) on and off: the same optimum,
+    """CORE_FIXING (planner/rebalance/core.py) on and off: the same optimum,
     the brute-force one."""
-    import planner.rebalance_core as rebalance_core
+    import planner.rebalance.core as rebalance_core
 
     monkeypatch.setattr(rebalance_core, "CORE_FIXING", core)
     data, target = like_cases_team(1100 + seed) if seed % 2 else random_team(1100 + seed)

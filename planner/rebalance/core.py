@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from planner.rebalance import RebalanceProblem, _Model
+    from planner.rebalance.highs import _Model
+    from planner.rebalance.problem import RebalanceProblem
 
 CORE_FIXING = True
 
