@@ -8,11 +8,11 @@ Teams come from bench/scale.py's generator (made-up people, histories of
 allocations, contacts, absences, leaving dates and planned handovers), turned
 into planner dataclasses in-process: no database. All of a generated region's
 practitioners form one team. Each practitioner, the team lead included,
-holds 25 to 60 open cases (issue 6), the number drawn uniformly per
+holds 25 to 60 open cases, the number drawn uniformly per
 practitioner from the size and the seed (`caseloads`) and dealt by the
 generator's `caseloads` option; the lines under the table give the spread.
 
-Two targets per size: the policy's default (110 %, SPEC §5 since 2026-12),
+Two targets per size: the policy's default (110 %, docs/rebalancing.md),
 which these teams cannot reach (40-odd cases of the generator's tier mix,
 about 80 points a case at the hmpps-workload tier points, are about 3,400
 points against 2,176 for a full-time practitioner: the teams are 170-255 %
@@ -23,7 +23,7 @@ come under it at least cost. The reachable target is the hard one: everyone
 over it sheds an exact cover of their excess and the receivers who may take
 tier A and B cases are filled to within a few points.
 
-Targets (issue 6), printed with PASS/MISS for each seed and target:
+Targets, printed with PASS/MISS for each seed and target:
 - 25 practitioners: a proven-optimal plan in under 2 s;
 - 50 practitioners: a plan with a gap under 1 % in under 10 s.
 The cost carries the early-relationship term e (26 while a relationship
@@ -70,7 +70,7 @@ from planner.workload import team_workload  # noqa: E402
 
 AS_OF = date(2026, 11, 27)
 TEAM_ID = "BENCH"
-CASELOAD_RANGE = (25, 60)  # open cases each practitioner holds (issue 6)
+CASELOAD_RANGE = (25, 60)  # open cases each practitioner holds
 CONTACTS_PER_CASE = 25
 
 
@@ -148,7 +148,7 @@ def reachable_target(inp: RebalanceInput) -> float:
 
 def team_shape(size: int, inp: RebalanceInput) -> str:
     """Open cases per practitioner and capacity % of a generated team, to
-    compare with the issue's "25 to 60 cases each"."""
+    compare with CASELOAD_RANGE."""
     loads = [l for l in team_workload(inp.cases, inp.world, TEAM_ID, AS_OF, inp.policy) if l.available_points > 0]
     counts: dict[str, int] = defaultdict(int)
     for case in inp.cases:

@@ -1,4 +1,4 @@
-"""Continuity-preserving rebalancing of one team's caseloads (SPEC §5).
+"""Continuity-preserving rebalancing of one team's caseloads (docs/rebalancing.md).
 
 docs/rebalancing.md explains the model: the cost of a move (with the
 early-relationship term e), the target, the exclusions, the solver and its

@@ -1,6 +1,6 @@
 """Knapsack fixing for the rebalance's cost phase: a lower bound, for every
 move column, on the cost of any plan that uses it (docs/rebalancing.md,
-"Reducing the problem to its core").
+"Helping the solver": reducing the problem to its core).
 
 Reduced-cost fixing keeps every column a better plan could use by the LP's
 reckoning; these bounds look at the whole points instead. They rest on

@@ -1,5 +1,5 @@
-"""The disruption cost of moving a case (SPEC §5; docs/rebalancing.md, "The
-cost of a move"): the facts of a case worked out once, then each receiver's
+"""The disruption cost of moving a case (docs/rebalancing.md, "The cost of
+a move"): the facts of a case worked out once, then each receiver's
 cost from them."""
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ def disruption_cost(
     policy: Policy = DEFAULT_POLICY,
     facts: CaseFacts | None = None,
 ) -> DisruptionCost:
-    """SPEC §5 disruption cost of moving `case` to `receiver_id` on `as_of`
+    """The disruption cost (docs/rebalancing.md) of moving `case` to
+    `receiver_id` on `as_of`
     (pass `facts = case_facts(case, as_of, policy)` when costing many receivers)."""
     d = policy.disruption
     f = facts or case_facts(case, as_of, policy)

@@ -1,5 +1,5 @@
-"""Dating the handovers that applying a plan creates (SPEC §4;
-docs/rebalancing.md, "Applying a plan")."""
+"""Dating the handovers that applying a plan creates
+(docs/rebalancing.md, "Applying a plan")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Plans made without the solver (docs/rebalancing.md, "Starts and the greedy
-baseline"): the starts handed to HiGHS, and the greedy baseline the
+"""Plans made without the solver (docs/rebalancing.md, "Helping the solver"
+and "The greedy baseline"): the starts handed to HiGHS, and the greedy baseline the
 benchmark compares with."""
 
 from __future__ import annotations

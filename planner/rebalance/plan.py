@@ -1,5 +1,5 @@
 """A rebalance plan: who ends with what, the moves and why, the solver's
-report, and its SPEC §5 JSON (docs/rebalancing.md, "The plan")."""
+report, and its JSON (docs/rebalancing.md, "The plan")."""
 
 from __future__ import annotations
 
@@ -181,8 +181,8 @@ def _num(x: float, nd: int = 2) -> float | None:
 
 
 def plan_to_dict(plan: RebalancePlan) -> dict[str, Any]:
-    """The SPEC §5 JSON object: enough to check the plan independently. Beyond
-    SPEC's keys, each movable case carries `cost_terms` (w, e, m1, k and the
+    """The JSON object of `caseload rebalance --format json` (README.md):
+    enough to check the plan independently. Beyond the plan's own keys, each movable case carries `cost_terms` (w, e, m1, k and the
     receivers for whom m2 = 0.5) and `exclusions` lists every excluded case,
     receiver and pair with its reason (`planner.exclusions`)."""
     target = plan.target_pct

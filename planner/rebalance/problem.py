@@ -83,7 +83,8 @@ class ProblemCase:
         return move_reason(from_facts(f, receiver_id, cost=self.costs.get(receiver_id, 0.0), m2=1.0))
 
     def terms(self) -> dict[str, Any] | None:
-        """The numbers behind `costs` (SPEC §5): w, e, m1, k, and the receivers
+        """The numbers behind `costs` (docs/rebalancing.md, "The cost of a
+        move"): w, e, m1, k, and the receivers
         for whom m2 is 0.5 (they held the case or saw the person)."""
         f = self.facts
         if f is None:
