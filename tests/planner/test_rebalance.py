@@ -529,7 +529,8 @@ def test_cost_cuts_hold_for_every_plan_within_the_overload_bound(seed):
     """The giver and receiver cuts of the cost phase are valid inequalities:
     every assignment whose overload is within the phase's bound satisfies
     them (so they cut off no optimum), checked by enumeration."""
-    from planner.rebalance import _build_model, _cost_cuts
+    from planner.rebalance.bounds import _cost_cuts
+    from planner.rebalance.highs import _build_model
 
     data, target = random_team(400 + seed)
     problem = build_problem(data, target_pct=target)
@@ -555,7 +556,9 @@ def test_the_cuts_bite_on_a_team_that_cannot_reach_the_target():
     # P1 far over target, P2 with 326 points of headroom: reaching the
     # overload floor means P2 takes at least 326 points (the receiver cut)
     # and P1 sheds as many (the giver cut, P1's only receiver being P2).
-    from planner.rebalance import _build_model, _cost_cuts, overload_floor
+    from planner.rebalance import overload_floor
+    from planner.rebalance.bounds import _cost_cuts
+    from planner.rebalance.highs import _build_model
 
     world = team(person("P1"), person("P2"))
     cases = [case(f"C{i:02d}", "P1", tier="A3") for i in range(15)]
@@ -609,7 +612,7 @@ def test_search_run_changes_no_optimum(seed, monkeypatch):
     models) only gives the exact run a start, or proves a plan optimal when
     its neighbourhood holds every column a better plan could use: forced on
     for these small teams, the plan is still the brute-force optimum."""
-    import planner.rebalance as rebalance
+    import planner.rebalance.solver as rebalance
 
     monkeypatch.setattr(rebalance, "SEARCH_MIN_COLUMNS", 0)
     monkeypatch.setattr(rebalance, "SEARCH_COLUMNS_PER_CASE", 1)

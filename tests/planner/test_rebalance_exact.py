@@ -11,17 +11,12 @@ import random
 import pytest
 from test_rebalance import assert_brute_force_optimum, brute_force, case, inp, person, random_team, team
 
-import planner.rebalance as rebalance
-from planner.rebalance import (
-    _build_model,
-    _cost_cuts,
-    _cost_step,
-    _lp_relaxation,
-    _Stopwatch,
-    _x_of,
-    build_problem,
-    plan_rebalance,
-)
+import planner.rebalance.highs as highs
+import planner.rebalance.solver as solver
+from planner.rebalance import build_problem, plan_rebalance
+from planner.rebalance.bounds import _cost_cuts
+from planner.rebalance.highs import _build_model, _Stopwatch, _x_of
+from planner.rebalance.solver import _cost_step, _lp_relaxation
 
 
 def all_plans(problem):
@@ -100,8 +95,8 @@ def test_plans_with_like_cases_match_brute_force(seed):
 @pytest.mark.parametrize("seed", range(10))
 def test_search_and_exact_runs_match_brute_force_with_max_moves(seed, monkeypatch):
     # the search is on for every size here
-    monkeypatch.setattr(rebalance, "SEARCH_MIN_COLUMNS", 0)
-    monkeypatch.setattr(rebalance, "SEARCH_COLUMNS_PER_CASE", 1)
+    monkeypatch.setattr(solver, "SEARCH_MIN_COLUMNS", 0)
+    monkeypatch.setattr(solver, "SEARCH_COLUMNS_PER_CASE", 1)
     data, target = like_cases_team(900 + seed)
     problem = build_problem(data, target_pct=target)
     plan = plan_rebalance(data, target_pct=target, max_moves=1 + seed % 2)
@@ -125,7 +120,7 @@ class FakeEvent:
 
 def test_stopwatch_stops_only_just_before_the_long_step_and_only_if_short_of_time(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr(rebalance.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(highs.time, "perf_counter", lambda: clock[0])
     watch = _Stopwatch(deadline=105.0, guard=3.0)
     events = []
     # before the root LP (no bound yet) and the root LP plus four rounds: never
@@ -143,7 +138,7 @@ def test_stopwatch_stops_only_just_before_the_long_step_and_only_if_short_of_tim
 
 def test_stopwatch_lets_the_step_run_with_time_enough_and_never_stops_after_it(monkeypatch):
     clock = [0.0]
-    monkeypatch.setattr(rebalance.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(highs.time, "perf_counter", lambda: clock[0])
     watch = _Stopwatch(deadline=10.0, guard=3.0)
     for t in (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 5.0, 9.5):  # the sixth at 8 s left: go on
         clock[0] = t
@@ -171,3 +166,70 @@ def test_solving_works_after_another_highs_user_chose_another_thread_count():
     plan = plan_rebalance(data, target_pct=target)
     assert plan.solver.status == "optimal"
     assert (round(plan.overload_points, 6), plan.total_cost) == pytest.approx(brute_force(problem), abs=1e-5)
+
+
+# --------------------------------------------------------------------------- knapsack fixing (planner/rebalance/core.py)
+
+
+def _minimal(problem, assignment, bound):
+    """No move of positive cost can be undone without the overload going over `bound`."""
+    for ref, q in assignment.items():
+        pc = next(c for c in problem.cases if c.case_ref == ref)
+        if pc.costs[q] <= 0:
+            continue
+        trial = {r: t for r, t in assignment.items() if r != ref}
+        if problem.overload(trial) <= bound + 1e-9:
+            return False
+    return True
+
+
+def _fixing_case(seed):
+    """A small team, its problem, model, brute-force optimum, the cost phase's
+    overload bound and the knapsack bounds of its columns."""
+    from planner.rebalance.bounds import _floor_identity
+    from planner.rebalance.core import column_bounds
+
+    data, target = like_cases_team(1000 + seed) if seed % 2 else random_team(1000 + seed)
+    problem = build_problem(data, target_pct=target)
+    model = _build_model(problem, None)
+    least, cost = brute_force(problem)
+    bound = 0.0 if least <= 1e-7 else least + 1e-6 * max(1.0, least)
+    core = column_bounds(problem, model, bound, bound - _floor_identity(problem))
+    return problem, model, cost, bound, core
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_knapsack_fixing_keeps_every_column_of_every_least_cost_plan(seed):
+    """The theorem planner/rebalance/core.py rests on: a plan none of whose
+    moves can be undone (every least-cost plan is one) costs at least the
+    bound of each column it uses. Checked against every plan of small teams."""
+    problem, model, _cost, bound, core = _fixing_case(seed)
+    col_of = {(problem.cases[model.col_case[c]].case_ref, model.col_to[c]): c for c in range(model.n_x)}
+    for plan in all_plans(problem):
+        if problem.overload(plan) > bound + 1e-9 or not _minimal(problem, plan, bound):
+            continue
+        cost = problem.cost(plan)
+        for ref, q in plan.items():
+            assert core[col_of[(ref, q)]] <= cost + 1e-9, (ref, q, plan)
+
+
+def test_knapsack_fixing_fixes_columns_on_small_teams_too():
+    """Not a bound that is never used: on some of the small teams above it
+    rules out columns that a least-cost plan's cost cannot pay for."""
+    fixed = 0
+    for seed in range(24):
+        _problem, _model, cost, _bound, core = _fixing_case(seed)
+        fixed += sum(1 for b in core if b > cost + 1e-9)
+    assert fixed > 0
+
+
+@pytest.mark.parametrize("core", [True, False])
+@pytest.mark.parametrize("seed", range(12))
+def test_plain_and_fixed_paths_give_the_same_optimum(seed, core, monkeypatch):
+    """CORE_FIXING (planner/rebalance/core.py) on and off: the same optimum,
+    the brute-force one."""
+    import planner.rebalance.core as rebalance_core
+
+    monkeypatch.setattr(rebalance_core, "CORE_FIXING", core)
+    data, target = like_cases_team(1100 + seed) if seed % 2 else random_team(1100 + seed)
+    assert_brute_force_optimum(data, target)
