@@ -33,6 +33,7 @@ tests check that both paths give the same optimum on small teams.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,11 +70,14 @@ def _look(table: np.ndarray | None, demand: float) -> float:
     return float(table[int(demand)])
 
 
-def column_bounds(problem: RebalanceProblem, model: _Model, bound: float, slack: float) -> list[float]:
+def column_bounds(
+    problem: RebalanceProblem, model: _Model, bound: float, slack: float, cols: Iterable[int] | None = None
+) -> list[float]:
     """A lower bound, per x column, on the cost of a least-cost plan (overload
     at most `bound`, unused headroom at most `slack`) that uses it; 0 for the
-    stay columns, the columns of cost 0, and every column when the points
-    are not whole or `CORE_FIXING` is off."""
+    stay columns, the columns of cost 0, the columns not in `cols` (default:
+    all), and every column when the points are not whole or `CORE_FIXING`
+    is off."""
     bounds = [0.0] * model.n_x
     if not CORE_FIXING or not all(float(pc.points).is_integer() for pc in problem.cases):
         return bounds
@@ -107,7 +111,7 @@ def column_bounds(problem: RebalanceProblem, model: _Model, bound: float, slack:
     sum_out = sum(lb_out.values())
     if not (math.isfinite(sum_in) and math.isfinite(sum_out)):
         return bounds  # (never expected: the overload bound comes from a plan)
-    for col in range(model.n_x):
+    for col in range(model.n_x) if cols is None else cols:
         kappa = model.cost[col]
         q = model.col_to[col]
         pc = problem.cases[model.col_case[col]]

@@ -276,7 +276,12 @@ class _CostPhase:
         self.lower = self.z
         if self.proven():
             return self.found, "optimal", 0.0
-        self.core = column_bounds(self.problem, self.model, self.bound, self.bound - _floor_identity(self.problem))
+        # only the columns reduced-cost fixing keeps need a knapsack bound (ub only falls)
+        widest = self.ub - self.step - self.z + self.tol
+        self.core = column_bounds(
+            self.problem, self.model, self.bound, self.bound - _floor_identity(self.problem),
+            [col for col in range(self.model.n_x) if self.reduced[col] <= widest],
+        )
         # the search pays off when everyone must come under the target; with
         # overload left (covers of the headroom there is) the exact run finds
         # and proves the plan sooner by itself
