@@ -24,13 +24,6 @@ from storage.files import PrivateFiles
 
 __all__ = ["export_dir"]
 
-#: Per kind: its table, and how the statement is joined, filtered and ordered.
-_MODELS: dict[str, Any] = {
-    "practitioners": m.Practitioner, "cases": m.Case, "allocations": m.Allocation, "contacts": m.Contact,
-    "appointments": m.Appointment, "absences": m.Absence, "handovers": m.Handover,
-}
-
-
 class _Rows:
     """Per kind, an iterator of rows (values in `KINDS[kind].columns` order)."""
 
@@ -49,7 +42,7 @@ class _Rows:
                after: dict[str, Callable[[Any], Any]] | None = None) -> Iterator[list[Any]]:
         """The kind's rows: each column selected from `special`, else from
         its field of the kind's table; `after` maps a column's value in Python."""
-        model, specs = _MODELS[kind], KINDS[kind].specs
+        model, specs = KINDS[kind].model, KINDS[kind].specs
         exprs = [special[c.name] if c.name in special else getattr(model, c.field) for c in specs]
         fixes = [(i, after[c.name]) for i, c in enumerate(specs) if after and c.name in after]
         for r in self.conn.execute(shape(select(*exprs)).execution_options(yield_per=10_000)):

@@ -1,5 +1,5 @@
 """One data row and its cell parsers: each records its problem on the row
-and returns `_BAD`; `parse` reads a cell as its `Column` says
+and returns `_BAD`; `parse_all` reads cells as their `Column`s say
 (storage/csvio/spec.py)."""
 
 from __future__ import annotations
@@ -214,18 +214,9 @@ class _Row:
         return value
 
     # -- the spec's way -------------------------------------------------------
-    def parse(self, col: Column, today: date) -> Any:
-        """The cell of `col` read, checked and defaulted as the spec says:
-        the value, None for a blank (or absent) optional cell, or `_BAD`."""
-        value = _PARSE[col.parser](self, col)
-        if col.check is not None:
-            value = self.checked(col.name, value, col.check, today)
-        if value is None and col.default is not None:
-            value = col.default
-        return value
-
     def parse_all(self, cols: Sequence[Column], today: date) -> dict[str, Any]:
-        """`parse` of each column (inlined: it runs for every cell of the big files)."""
+        """Each column's cell read, checked and defaulted as the spec says:
+        the value, None for a blank (or absent) optional cell, or `_BAD`."""
         out: dict[str, Any] = {}
         for col in cols:
             value = _PARSE[col.parser](self, col)

@@ -38,6 +38,7 @@ from planner.model import (
     STATUSES,
     TIERS,
 )
+from storage import models as m
 
 __all__ = ["FILENAMES", "JSON_FILENAME", "KINDS", "ORDER", "Column", "KindSpec", "fmt_cell"]
 
@@ -109,11 +110,17 @@ class KindSpec:
     name: str
     specs: tuple[Column, ...]
     key: tuple[str, ...]
-    entity: str
+    #: the SQLModel table a row goes to (a plain column's `field` is one of its fields)
+    model: Any
     by: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by", {c.name: c for c in self.specs})
+
+    @property
+    def entity(self) -> str:
+        """The table's name, as the audit trail names a row of it."""
+        return self.model.__tablename__
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -135,15 +142,15 @@ class KindSpec:
         return tuple(c for c in self.specs if c.field is not None and c.name not in self.key)
 
 
-def _kind(name: str, entity: str, key: tuple[str, ...], *specs: Column) -> KindSpec:
-    return KindSpec(name, specs, key, entity)
+def _kind(name: str, model: Any, key: tuple[str, ...], *specs: Column) -> KindSpec:
+    return KindSpec(name, specs, key, model)
 
 
 C = Column
 _PRAC = "Practitioner.practitioner_id"
 KINDS: dict[str, KindSpec] = {k.name: k for k in (
     _kind(
-        "practitioners", "practitioner", ("practitioner_id",),
+        "practitioners", m.Practitioner, ("practitioner_id",),
         C("practitioner_id", "key", True, via=_PRAC),
         C("name", "name", True, "name", max_len=200),
         C("team_id", "key", True, via="Team.team_id; an id not yet known creates the team"),
@@ -160,7 +167,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
               "(the export writes the effective nation)"),
     ),
     _kind(
-        "cases", "case", ("case_ref",),
+        "cases", m.Case, ("case_ref",),
         C("case_ref", "key", True, "case_ref"),
         C("display_name", "name", True, "display_name", max_len=200),
         C("practitioner_id", "key", True, via="the case's open Allocation (a new one is a reallocation)"),
@@ -175,7 +182,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("paused_until", "date", field="paused_until", doc="required when status is paused"),
     ),
     _kind(
-        "allocations", "allocation", ("case_ref", "practitioner_id", "start_date"),
+        "allocations", m.Allocation, ("case_ref", "practitioner_id", "start_date"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("practitioner_id", "key", True, via=_PRAC),
         C("start_date", "date", True, "start_date", check=validate.allocated_on),
@@ -183,7 +190,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("reason", "text", field="reason", max_len=400),
     ),
     _kind(
-        "contacts", "contact", ("case_ref", "contact_date", "practitioner_id", "kind"),
+        "contacts", m.Contact, ("case_ref", "contact_date", "practitioner_id", "kind"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("contact_date", "date", True, "contact_date", check=validate.contact_date),
         C("practitioner_id", "key", True, via=_PRAC),
@@ -195,7 +202,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("with_practitioner_id", "key", via="Contact.with_practitioner_pk: a second practitioner present"),
     ),
     _kind(
-        "appointments", "appointment", ("case_ref", "appointment_date", "practitioner_id"),
+        "appointments", m.Appointment, ("case_ref", "appointment_date", "practitioner_id"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("appointment_date", "date", True, "appointment_date"),
         C("practitioner_id", "key", True, via=_PRAC),
@@ -205,7 +212,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
           doc="a recurrence the app books (planner/recurrence.py), from appointment_date"),
     ),
     _kind(
-        "absences", "absence", ("practitioner_id", "start_date"),
+        "absences", m.Absence, ("practitioner_id", "start_date"),
         C("practitioner_id", "key", True, via=_PRAC),
         C("start_date", "date", True, "start_date"),
         C("end_date", "date", True, "end_date", blank=True, doc="blank: open-ended"),
@@ -213,7 +220,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("cover_practitioner_id", "key", via="Absence.cover_practitioner_pk; not the absent practitioner"),
     ),
     _kind(
-        "handovers", "handover", ("case_ref", "planned_on"),
+        "handovers", m.Handover, ("case_ref", "planned_on"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("to_practitioner_id", "key", True, via="Handover.to_practitioner_pk"),
         C("planned_on", "date", True, "planned_on", doc="a new handover: not before today"),
