@@ -6,6 +6,7 @@ loads neither SQLAlchemy nor Textual (README "Speed")."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,24 @@ def test_help_and_argument_errors_load_no_database_library_or_textual(args):
             "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'textual', 'planner.checklist') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["warnings", "--team", "NPS-N1", "--on", "2026-11-27"],
+    ["week", "--practitioner", "N1-02", "--week-of", "2026-11-27", "--format", "ics"],
+    ["audit", "--format", "json"],
+    ["--as", "N1-01", "rebalance", "--team", "NPS-N1", "--on", "2026-11-27"],
+    ["supervision", "prompts", "NG1007"],
+    ["supervision", "action", "list", "N1-02"],
+])
+def test_reads_through_storage_reader_load_no_sqlalchemy(tmp_path, args):
+    """The reads README "Every command" names as lean stay lean: they run
+    to the end (status 0) without importing SQLAlchemy or SQLModel."""
+    db = tmp_path / "sample.db"
+    shutil.copyfile(ROOT / "sample.db", db)
+    db.chmod(0o600)
+    code = ("import sys\nfrom tui.startup import main\n"
+            f"try:\n    main({['--db', str(db), *args]!r})\nexcept SystemExit as e:\n    code = e.code\n"
+            "print('EXIT', code, sorted(m for m in ('sqlalchemy', 'sqlmodel', 'textual') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "EXIT 0 []", done.stdout[-2000:] + done.stderr
