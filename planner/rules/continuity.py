@@ -105,16 +105,23 @@ def _break_events(ctx: RuleContext, ends: date) -> list[tuple[date, str, str, di
     as_of, pid = ctx.as_of, ctx.practitioner_id
     events: list[tuple[date, str, str, dict[str, Any], str]] = []
     handover = ctx.case.open_handover
+    practitioner = ctx.practitioner
     if handover is not None and handover.planned_on < ends:
+        later = ctx.working_days.on_or_after(ends)
+        leaving = practitioner.leaving_on if practitioner is not None else None
+        if leaving is not None and leaving < later:  # the handover cannot wait: they will be gone
+            action = (f"make the handover on {fmt_day(handover.planned_on, as_of)} warm: {pid} leaves "
+                      f"{fmt_day(leaving, as_of)}, so it cannot wait")
+        else:
+            action = (f"plan to keep {pid}: move the handover to {fmt_day(later, as_of)} "
+                      f"or later if it can wait, or make it warm")
         events.append((
             handover.planned_on,
             f"a handover to {ctx.name(handover.to_practitioner_id)} is planned for {fmt_date(handover.planned_on)}",
-            f"plan to keep {pid}: move the handover to {fmt_day(ctx.working_days.on_or_after(ends), as_of)} "
-            f"or later if it can wait, or make it warm",
+            action,
             {"event": "handover", "to_practitioner_id": handover.to_practitioner_id},
             f"handover on {fmt_day(handover.planned_on, as_of)}",
         ))
-    practitioner = ctx.practitioner
     if practitioner is not None and practitioner.leaving_on is not None and practitioner.leaving_on < ends:
         leaving = practitioner.leaving_on
         gone = "left" if leaving <= as_of else "leaves"

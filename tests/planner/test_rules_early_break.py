@@ -95,3 +95,15 @@ def test_the_earliest_event_and_the_words():
     assert h.action == "plan to keep P1: move the handover to Wed 20 Jan 2027 or later if it can wait, or make it warm"
     assert h.detail.endswith("High because of: a child.")
     assert h.facts["to_practitioner_id"] == "P2"
+
+
+def test_a_handover_before_the_holder_leaves_is_not_told_to_wait():
+    """The holder leaves before the early window ends: moving the handover
+    past the window is no option (they will be gone), so the action asks for
+    it to be warm, on its date."""
+    c = case(**STARTED, handovers=[Handover("P1", "P2", ahead(5), items=checklist())])
+    w = only(early_break, c, world(leaving={"P1": ahead(15)}))
+    assert w.facts["event"] == "handover"
+    assert w.action == "make the handover on Wed 2 Dec warm: P1 leaves Sat 12 Dec, so it cannot wait"
+    stays = only(early_break, c, world(leaving={"P1": ahead(120)}))
+    assert stays.action.startswith("plan to keep P1: move the handover to ")
