@@ -3,11 +3,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from planner.risk import SEVERITY_ORDER, count_severities
 from planner.supervision.record import ActionRecord, CaseRecord, SessionRecord
+from planner.text import plain
+
+# Markdown's punctuation that people's text could use to make links, images,
+# emphasis, headings, HTML or table cells: each is escaped with a backslash, so
+# a note reading `[see here](http://...)` is that text in the record, not a link.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
 def _long_date(day: date) -> str:
@@ -22,13 +29,20 @@ def _time(moment: datetime | None) -> str:
     return f"{moment:%H:%M} UTC" if moment else ""
 
 
+def _text(text: object) -> str:
+    """People's text as Markdown shows it as typed: no control characters,
+    Markdown's punctuation escaped."""
+    return _MARKDOWN.sub(r"\\\1", plain(text))
+
+
 def _cell(text: object) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|") or "-"
+    """People's text safe inside a Markdown table cell: one line, escaped."""
+    return _text(" ".join(str(text).split())) or "-"
 
 
 def _inline(text: object) -> str:
-    return " ".join(str(text).split())
+    """People's text on one line, escaped."""
+    return _text(" ".join(str(text).split()))
 
 
 def _status(action: ActionRecord) -> str:
@@ -42,7 +56,7 @@ def _action_line(action: ActionRecord, *, with_case: bool) -> str:
     case = f" (case {action.case_ref})" if with_case and action.case_ref else ""
     done = f"; done {action.done_on.isoformat()}" if action.done and action.done_on else ""
     return (
-        f"- {box} {_inline(action.text)}{case} — owner {action.owner.label}, "
+        f"- {box} {_inline(action.text)}{case} — owner {_inline(action.owner.label)}, "
         f"due {_short_date(action.due)}{done} (action #{action.id})"
     )
 
@@ -114,11 +128,11 @@ def _heading(record: SessionRecord) -> list[str]:
         times.append(f"started {_time(record.started_at)}")
     times.append(f"ended {_time(record.ended_at)}" if record.ended_at else "not yet ended")
     out = [
-        f"# Supervision record: {who.label}, {_long_date(record.session_date)}",
+        f"# Supervision record: {_inline(who.label)}, {_long_date(record.session_date)}",
         "",
         f"- **Date:** {_long_date(record.session_date)}",
-        f"- **Practitioner:** {who.label}",
-        f"- **Team lead:** {record.lead.label if record.lead else 'not recorded'}",
+        f"- **Practitioner:** {_inline(who.label)}",
+        f"- **Team lead:** {_inline(record.lead.label) if record.lead else 'not recorded'}",
         f"- **Session:** {record.session_id} ({', '.join(times)})",
     ]
     if record.privacy:
@@ -176,13 +190,13 @@ def _case_section(case: CaseRecord) -> list[str]:
     out += _warning_lines(case)
     out += ["", "**Notes**", ""]
     if case.note.strip():
-        out += [f"> {line}".rstrip() for line in case.note.splitlines()]
+        out += [f"> {_text(line)}".rstrip() for line in case.note.splitlines()]
     else:
         out.append("No notes.")
     out.append("")
     if case.prompts:
         out += ["**Prompts pinned**", ""]
-        out += [f"- {_inline(prompt)}" for prompt in case.prompts]
+        out += [f"- {' '.join(prompt.split())}" for prompt in case.prompts]  # the app's own text
         out.append("")
     out += ["**Actions agreed**", ""]
     if case.actions:
@@ -201,11 +215,11 @@ def _all_actions(record: SessionRecord) -> list[str]:
 
 
 def _sign_off(record: SessionRecord) -> list[str]:
-    lead = record.lead.label if record.lead else "____________________"
+    lead = _inline(record.lead.label) if record.lead else "____________________"
     return [
         "## Sign-off",
         "",
-        f"- Practitioner: {record.practitioner.label}. Signed: ____________________  Date: ____________",
+        f"- Practitioner: {_inline(record.practitioner.label)}. Signed: ____________________  Date: ____________",
         f"- Team lead: {lead}. Signed: ____________________  Date: ____________",
         "",
     ]

@@ -334,7 +334,7 @@ def test_markdown_record_reads_like_a_supervision_record():
     assert "**LOW** Contact due (`contact_due`)" in c1
     assert "> Dana Example has a new job.\n> Evenings only." in c1
     assert "- Working alliance, Goals: Do they agree?" in c1
-    assert "- [ ] Book a three-way | with the AP keyworker — owner Ada Brightwater (P1), due Fri 4 Dec 2026 (action #7)" in c1
+    assert "- [ ] Book a three-way \\| with the AP keyworker — owner Ada Brightwater (P1), due Fri 4 Dec 2026 (action #7)" in c1
     c2 = md.split("### C2")[1].split("## All actions")[0]
     assert "not recorded (the case was not marked reviewed)" in c2
     assert "No notes." in c2 and "None." in c2
@@ -344,6 +344,28 @@ def test_markdown_record_reads_like_a_supervision_record():
     signoff = md.split("## Sign-off")[1]
     assert "Practitioner: Ada Brightwater (P1). Signed:" in signoff
     assert "Team lead: Drew Lead (L1). Signed:" in signoff
+
+
+def test_peoples_text_in_the_record_is_text_not_markdown():
+    """A name, a note or an action that holds Markdown (a link, an image, a
+    heading, HTML, emphasis, a control character) reads as typed in the
+    record: nothing in it becomes a link, a heading or a tag."""
+    from dataclasses import replace
+
+    record = _record()
+    hostile = "[click](http://evil.example) ![x](http://evil.example/i.png) <b>*bold*</b> _u_ `c` ~s~"
+    case = replace(record.cases[0], display_name="# Dana \x1b[31mExample", note=hostile + "\n# not a heading")
+    action = replace(record.actions[1], text=hostile)
+    md = session_record_markdown(replace(record, cases=(case, *record.cases[1:]), actions=(record.actions[0], action),
+                                         practitioner=PersonRef("P1", "Ada <script>x</script>")))
+    escaped = (r"\[click\](http://evil.example) !\[x\](http://evil.example/i.png) \<b\>\*bold\*\</b\> "
+               r"\_u\_ \`c\` \~s\~")
+    assert f"> {escaped}" in md and "> \\# not a heading" in md
+    assert "### C1: \\# Dana Example" in md and "\x1b" not in md
+    assert f"| 7 | {escaped} |" in md
+    assert "# Supervision record: Ada \\<script\\>x\\</script\\> (P1)" in md
+    assert "](http" not in md.replace("\\](http", "")  # every link's bracket is escaped
+    assert "<" not in md.replace("\\<", "")
 
 
 def test_privacy_record_has_initials_only():
