@@ -223,7 +223,7 @@ async def test_plan_a_handover(make_app, sample_engine):
         await type_into(pilot, "#reason", "moving teams")
         await pilot.press("enter")
         # planning opens the handover screen (tui/screens/handover.py); esc comes back
-        from tui.screens.handover import HandoverScreen
+        from tui.screens.handover.screen import HandoverScreen
 
         await settle(pilot, HandoverScreen)
         await pilot.press("escape")

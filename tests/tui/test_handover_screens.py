@@ -14,15 +14,13 @@ from storage.engine import session
 from tests.tui.helpers import AS_OF, palette_pick, settle, wait_for
 from tui.screens.case import CaseScreen
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.handover import (
-    CompleteForm,
-    ConfirmScreen,
-    HandoverScreen,
-    ItemNoteForm,
-    ReviewForm,
-    ThreeWayForm,
-    ViewForm,
-)
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.handover.complete_form import CompleteForm
+from tui.screens.handover.item_note_form import ItemNoteForm
+from tui.screens.handover.review_form import ReviewForm
+from tui.screens.handover.screen import HandoverScreen
+from tui.screens.handover.three_way_form import ThreeWayForm
+from tui.screens.handover.view_form import ViewForm
 from tui.widgets.case_table import CaseTable
 
 REF = "NG1007"  # N1-03 -> N1-09 on Mon 7 Dec 2026 in the sample, `told` done
