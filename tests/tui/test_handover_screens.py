@@ -382,7 +382,7 @@ def unplanned_refs(engine, practitioner_id: str) -> set[str]:
 async def test_departures_are_staggered_edited_and_planned_only_after_confirming(make_app, sample_engine):
     from tui.screens.departures import DateForm, DeparturesScreen
     from tui.screens.handovers import HandoversScreen
-    from tui.screens.picker import PickerScreen
+    from tui.screens.picker.screen import PickerScreen
 
     before_unplanned = unplanned_refs(sample_engine, "N1-03")
     assert len(before_unplanned) >= 4
@@ -587,7 +587,7 @@ async def test_v_reviews_a_cold_handover_for_a_team_lead_and_it_leaves_the_casel
 
 
 async def test_p_replans_the_date_keeping_what_is_done(make_app, sample_engine):
-    from tui.screens.forms import HandoverForm
+    from tui.screens.forms.handover_form import HandoverForm
 
     app = make_app("N1-03")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -609,7 +609,7 @@ async def test_p_replans_the_date_keeping_what_is_done(make_app, sample_engine):
 
 
 async def test_planning_to_a_pso_is_refused_in_one_line_next_to_the_receiver(make_app, sample_engine):
-    from tui.screens.forms import HandoverForm
+    from tui.screens.forms.handover_form import HandoverForm
 
     from storage.queries import load_cases
 
@@ -635,7 +635,7 @@ async def test_planning_to_a_pso_is_refused_in_one_line_next_to_the_receiver(mak
 
 
 async def test_h_plans_a_new_handover_when_only_optional_follow_ups_are_open(make_app, sample_engine):
-    from tui.screens.forms import HandoverForm
+    from tui.screens.forms.handover_form import HandoverForm
 
     with session(sample_engine) as s:  # a completed warm handover with only `reachable` (optional) open
         ref = s.execute(

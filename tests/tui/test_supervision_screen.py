@@ -357,7 +357,7 @@ async def test_an_open_session_is_picked_up_again(make_app):
 
 
 async def test_earlier_sessions_are_listed_and_readable(make_app):
-    from tui.screens.picker import PickerScreen
+    from tui.screens.picker.screen import PickerScreen
     from tui.screens.supervision.record import RecordScreen
 
     app = make_app(LEAD)

@@ -164,8 +164,6 @@ class HandoversScreen(ViewLoader, Screen):
             open_screen(self.app, "handover", case_ref)
 
     def action_departures(self) -> None:
-        from tui.screens.departures import open_departures
-
         view = self.view
         if view is None:
             return
@@ -180,7 +178,7 @@ class HandoversScreen(ViewLoader, Screen):
 
         def chosen(pid: str | None) -> None:
             if pid:
-                open_departures(self.app, pid)
+                open_screen(self.app, "departures", pid)
 
         if len(options) == 1:
             chosen(options[0][1])
@@ -210,15 +208,13 @@ class HandoverCommands(Provider):
         self._departures = await asyncio.to_thread(palette_departures, self.app)
 
     def _hits(self, privacy: bool):
-        from tui.screens.departures import open_departures
-
         app = self.app
         yield ("open handovers team", "Open handovers", partial(open_team_handovers, app),
                "every open handover of the team, with progress")
         for pid, name, what in getattr(self, "_departures", []):
             shown = initials(name) if privacy else name
             haystack = f"plan departures {pid}" if privacy else f"plan departures {pid} {name}"
-            yield haystack, f"Plan departures: {pid} · {shown}", partial(open_departures, app, pid), what
+            yield haystack, f"Plan departures: {pid} · {shown}", partial(open_screen, app, "departures", pid), what
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

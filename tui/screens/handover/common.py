@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tui.screens.forms import FormScreen
+from tui.screens.forms.base import FormScreen
 
 # A handover modal's CSS: the forms' own, then the hint lines (common.tcss).
 FORM_CSS = [FormScreen.CSS_PATH, Path(__file__).with_suffix(".tcss")]

@@ -8,7 +8,7 @@ from datetime import date
 from textual import on
 from textual.widgets import Input
 
-from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.screens.forms.base import Field, FormScreen, nice, parse_date
 from tui.screens.handover.common import FORM_CSS, short
 from tui.widgets.plain import Static
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import TextArea
 
-from tui.screens.forms import Field, FormScreen, nice
+from tui.screens.forms.base import Field, FormScreen, nice
 from tui.screens.handover.common import FORM_CSS
 from tui.widgets.plain import Static
 

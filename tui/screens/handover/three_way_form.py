@@ -7,7 +7,7 @@ from datetime import date, time
 
 from textual.widgets import Input
 
-from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.screens.forms.base import Field, FormScreen, nice, parse_date
 from tui.screens.handover.common import FORM_CSS
 from tui.widgets.plain import Static
 

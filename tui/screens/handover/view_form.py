@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.widgets import Select, TextArea
 
-from tui.screens.forms import Field, FormScreen
+from tui.screens.forms.base import Field, FormScreen
 from tui.screens.handover.common import FORM_CSS
 from tui.widgets.plain import Static
 

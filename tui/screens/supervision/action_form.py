@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from textual.widgets import Input, Select
 
 from tui import supervision_data as data
-from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.screens.forms.base import Field, FormScreen, nice, parse_date
 from tui.text import content
 
 

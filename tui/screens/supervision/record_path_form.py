@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from tui.screens.forms import Field, FormScreen
+from tui.screens.forms.base import Field, FormScreen
 
 
 class RecordPathForm(FormScreen):

@@ -11,7 +11,7 @@ from textual.widgets import TextArea
 
 from planner.relationship import churn_words
 from tui.data import relationship_label
-from tui.screens.forms import nice
+from tui.screens.forms.base import nice
 from tui.text import plain
 from tui.widgets import severity
 from tui.widgets.case_detail import allocations_table, warnings_block
