@@ -302,6 +302,7 @@ SCREEN_NOT_WALKED = {
     "handover_data.plan_summary": "counts of rows already read",
     "supervision_data.full_note": "text only",
     "supervision_data.default_export_path": "a file name",
+    "supervision_data.action_text_limit": "a column width",
     "team_data.capacity_bar": "text only",
     "team_data.handover_date": "a date",
     "team_data.check_lead": "a role test (team_view and solve_rebalance call it; walked there)",

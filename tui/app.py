@@ -346,8 +346,8 @@ class CaseloadApp(App[None]):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     def action_supervision(self, practitioner_id: str | None = None) -> None:
-        """Supervision led by the signed-in team lead (tui/screens/supervision.py)."""
-        from tui.screens.supervision import open_supervision
+        """Supervision led by the signed-in team lead (tui/screens/supervision/)."""
+        from tui.screens.supervision.opening import open_supervision
 
         open_supervision(self, practitioner_id)
 

@@ -30,6 +30,7 @@ __all__ = [
     "NoteConflict",
     "NotALead",
     "SessionView",
+    "action_text_limit",
     "add_action",
     "candidates",
     "default_export_path",
@@ -85,6 +86,13 @@ class SessionView:
     actions: tuple  # ActionRecord agreed in this session so far
     prompts: object  # planner.supervision.PromptSet
     ended_at: datetime | None = None
+
+
+def action_text_limit() -> int:
+    """How long an agreed action's text may be (the column's width, storage.supervision)."""
+    from storage.supervision import MAX_ACTION_TEXT
+
+    return MAX_ACTION_TEXT
 
 
 def candidates(gateway, lead_id: str | None) -> Candidates:

@@ -20,7 +20,7 @@ from tests.tui.helpers import AS_OF, find_case, settle, wait_for
 from tui.app import UPDATED
 from tui.screens.case import CaseScreen
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.forms import ContactForm
+from tui.screens.forms.contact_form import ContactForm
 
 
 def notices(app) -> list[str]:

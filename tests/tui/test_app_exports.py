@@ -10,7 +10,7 @@ from storage import models as m
 from storage.engine import session
 from tests.tui.helpers import type_into, wait_for
 from tests.tui.test_week_and_help import busiest, open_week
-from tui.screens.forms import ExportForm
+from tui.screens.forms.export_form import ExportForm
 
 
 def field_error(form) -> str:

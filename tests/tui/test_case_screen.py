@@ -13,7 +13,10 @@ from storage.engine import session
 from tests.tui.helpers import AS_OF, find_absence, find_case, palette_pick, settle, type_into, wait_for
 from tui.screens.case import CaseScreen
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.forms import AppointmentForm, ContactForm, HandoverForm, NoteForm
+from tui.screens.forms.appointment_form import AppointmentForm
+from tui.screens.forms.contact_form import ContactForm
+from tui.screens.forms.handover_form import HandoverForm
+from tui.screens.forms.note_form import NoteForm
 from tui.widgets.case_table import CaseTable
 
 
@@ -223,7 +226,7 @@ async def test_plan_a_handover(make_app, sample_engine):
         await type_into(pilot, "#reason", "moving teams")
         await pilot.press("enter")
         # planning opens the handover screen (tui/screens/handover.py); esc comes back
-        from tui.screens.handover import HandoverScreen
+        from tui.screens.handover.screen import HandoverScreen
 
         await settle(pilot, HandoverScreen)
         await pilot.press("escape")

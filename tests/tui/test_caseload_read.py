@@ -167,7 +167,7 @@ async def test_the_app_on_a_database_reads_lean_and_writes_through_its_engine(sa
     from tui.app import CaseloadApp
     from tui.screens.case import CaseScreen
     from tui.screens.caseload import CaseloadScreen
-    from tui.screens.forms import ContactForm
+    from tui.screens.forms.contact_form import ContactForm
 
     pid, ref = find_case(sample_engine, AS_OF, "contact_overdue")
     database = Database(_url(sample_engine))

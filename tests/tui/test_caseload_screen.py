@@ -13,7 +13,8 @@ from tui.app import CaseloadApp
 from tui.data import initials
 from tui.screens.case import CaseScreen
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.picker import PractitionerPicker, RulePicker
+from tui.screens.picker.practitioner_picker import PractitionerPicker
+from tui.screens.picker.rule_picker import RulePicker
 from tui.widgets.case_table import CaseTable
 
 

@@ -41,7 +41,7 @@ async def test_keys_answer_the_question(keys, answer):
         assert not isinstance(app.screen, ConfirmScreen)
 
 
-def test_the_handover_and_supervision_screens_ask_with_the_same_screen():
-    from tui.screens import handover, supervision
+def test_the_screens_ask_with_the_one_registered_confirm_screen():
+    from tui.screens.registry import screen_class
 
-    assert handover.ConfirmScreen is supervision.ConfirmScreen is ConfirmScreen
+    assert screen_class("confirm") is ConfirmScreen

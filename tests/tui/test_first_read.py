@@ -11,7 +11,7 @@ import pytest
 from tests.tui.helpers import AS_OF, rows_of, settle
 from tui.data import Gateway
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.picker import PractitionerPicker
+from tui.screens.picker.practitioner_picker import PractitionerPicker
 from tui.widgets.case_table import CaseTable
 
 

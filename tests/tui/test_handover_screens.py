@@ -14,15 +14,13 @@ from storage.engine import session
 from tests.tui.helpers import AS_OF, palette_pick, settle, wait_for
 from tui.screens.case import CaseScreen
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.handover import (
-    CompleteForm,
-    ConfirmScreen,
-    HandoverScreen,
-    ItemNoteForm,
-    ReviewForm,
-    ThreeWayForm,
-    ViewForm,
-)
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.handover.complete_form import CompleteForm
+from tui.screens.handover.item_note_form import ItemNoteForm
+from tui.screens.handover.review_form import ReviewForm
+from tui.screens.handover.screen import HandoverScreen
+from tui.screens.handover.three_way_form import ThreeWayForm
+from tui.screens.handover.view_form import ViewForm
 from tui.widgets.case_table import CaseTable
 
 REF = "NG1007"  # N1-03 -> N1-09 on Mon 7 Dec 2026 in the sample, `told` done
@@ -384,7 +382,7 @@ def unplanned_refs(engine, practitioner_id: str) -> set[str]:
 async def test_departures_are_staggered_edited_and_planned_only_after_confirming(make_app, sample_engine):
     from tui.screens.departures import DateForm, DeparturesScreen
     from tui.screens.handovers import HandoversScreen
-    from tui.screens.picker import PickerScreen
+    from tui.screens.picker.screen import PickerScreen
 
     before_unplanned = unplanned_refs(sample_engine, "N1-03")
     assert len(before_unplanned) >= 4
@@ -589,7 +587,7 @@ async def test_v_reviews_a_cold_handover_for_a_team_lead_and_it_leaves_the_casel
 
 
 async def test_p_replans_the_date_keeping_what_is_done(make_app, sample_engine):
-    from tui.screens.forms import HandoverForm
+    from tui.screens.forms.handover_form import HandoverForm
 
     app = make_app("N1-03")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -611,7 +609,7 @@ async def test_p_replans_the_date_keeping_what_is_done(make_app, sample_engine):
 
 
 async def test_planning_to_a_pso_is_refused_in_one_line_next_to_the_receiver(make_app, sample_engine):
-    from tui.screens.forms import HandoverForm
+    from tui.screens.forms.handover_form import HandoverForm
 
     from storage.queries import load_cases
 
@@ -637,7 +635,7 @@ async def test_planning_to_a_pso_is_refused_in_one_line_next_to_the_receiver(mak
 
 
 async def test_h_plans_a_new_handover_when_only_optional_follow_ups_are_open(make_app, sample_engine):
-    from tui.screens.forms import HandoverForm
+    from tui.screens.forms.handover_form import HandoverForm
 
     with session(sample_engine) as s:  # a completed warm handover with only `reachable` (optional) open
         ref = s.execute(

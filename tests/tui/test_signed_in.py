@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from tests.tui.helpers import AS_OF, palette_pick, settle, wait_for
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.picker import PractitionerPicker
+from tui.screens.picker.practitioner_picker import PractitionerPicker
 
 
 def notices(app) -> list[str]:

@@ -25,7 +25,10 @@ from storage.engine import session
 from tests.tui.helpers import AS_OF, palette_pick, settle, wait_for
 from tui.screens.caseload import CaseloadScreen
 from tui.screens.help import HelpScreen
-from tui.screens.supervision import ActionForm, ConfirmScreen, RecordPathForm, SupervisionScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.supervision.action_form import ActionForm
+from tui.screens.supervision.record_path_form import RecordPathForm
+from tui.screens.supervision.screen import SupervisionScreen
 
 LEAD = "N1-01"  # team_lead of NPS-N1 in the sample
 PRACTITIONER = "N1-02"  # has an earlier session with open actions
@@ -354,8 +357,8 @@ async def test_an_open_session_is_picked_up_again(make_app):
 
 
 async def test_earlier_sessions_are_listed_and_readable(make_app):
-    from tui.screens.picker import PickerScreen
-    from tui.screens.supervision import RecordScreen
+    from tui.screens.picker.screen import PickerScreen
+    from tui.screens.supervision.record import RecordScreen
 
     app = make_app(LEAD)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -375,7 +378,7 @@ async def test_earlier_sessions_are_listed_and_readable(make_app):
 async def test_v_reviews_a_cold_handover_in_supervision(make_app, sample_engine):
     from planner.risk import evaluate_case
     from storage.queries import load_case, load_world
-    from tui.screens.handover import ReviewForm
+    from tui.screens.handover.review_form import ReviewForm
 
     app = make_app(LEAD)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import select
 
 from planner.calendar import working_days
-from tui.screens.forms import nice
+from tui.screens.forms.base import nice
 
 from tests.tui.helpers import AS_OF, palette_pick, settle, wait_for
 from tui.screens.caseload import CaseloadScreen

@@ -11,7 +11,8 @@ from storage.engine import session
 from tests.tui.helpers import AS_OF, settle, type_into, wait_for
 from tui.screens.case import CaseScreen
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.forms import ExportForm, MoveForm
+from tui.screens.forms.export_form import ExportForm
+from tui.screens.forms.move_form import MoveForm
 from tui.screens.help import HelpScreen
 from tui.screens.week import WeekScreen
 

@@ -18,6 +18,7 @@ from planner.errors import CaseloadError
 from planner.relationship import churn_words
 from tui.data import CaseView, initials
 from tui.screens.loading import ViewLoader
+from tui.screens.registry import open_screen
 from tui.text import plain
 from tui.widgets import severity
 from tui.widgets.case_detail import allocations_table, warnings_block
@@ -227,8 +228,6 @@ class CaseScreen(ViewLoader, Screen):
         return True
 
     def action_record_contact(self) -> None:
-        from tui.screens.forms import ContactForm
-
         if not self._ready():
             return
         app, case = self.app, self.view.case
@@ -250,12 +249,10 @@ class CaseScreen(ViewLoader, Screen):
             others.setdefault(case.practitioner_id, case.practitioner_id)
         others.pop(practitioner, None)
         choices = [(label if not app.privacy else label.split(" · ")[0], pid) for pid, label in others.items()]
-        app.push_screen(ContactForm(save, as_of=app.as_of, who=self._who_label(), others=choices),
-                        self._saved("Contact recorded."))
+        open_screen(app, "contact-form", save, as_of=app.as_of, who=self._who_label(), others=choices,
+                    callback=self._saved("Contact recorded."))
 
     def action_book(self) -> None:
-        from tui.screens.forms import AppointmentForm
-
         if not self._ready():
             return
         app, case = self.app, self.view.case
@@ -268,15 +265,10 @@ class CaseScreen(ViewLoader, Screen):
                 case_ref=case.case_ref, appointment_date=value.appointment_date, practitioner_id=holder,
                 time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor)
 
-        app.push_screen(
-            AppointmentForm(save, as_of=app.as_of, who=self._who_label(), absences=self.view.absences,
-                            practitioner=holder or ""),
-            self._saved("Appointment booked."),
-        )
+        open_screen(app, "appointment-form", save, as_of=app.as_of, who=self._who_label(),
+                    absences=self.view.absences, practitioner=holder or "", callback=self._saved("Appointment booked."))
 
     def action_handover(self) -> None:
-        from tui.screens.forms import HandoverForm
-
         if not self._ready():
             return
         app, case = self.app, self.view.case
@@ -300,19 +292,14 @@ class CaseScreen(ViewLoader, Screen):
                 self.notify("Handover planned, with its checklist.", timeout=4)
                 self.open_handover_screen()
 
-        app.push_screen(HandoverForm(save, as_of=app.as_of, who=self._who_label(), receivers=receivers,
-                                     lead=self.view.viewer_leads, days_ahead=app.policy.handover.default_days_ahead),
-                        planned)
+        open_screen(app, "handover-form", save, as_of=app.as_of, who=self._who_label(), receivers=receivers,
+                    lead=self.view.viewer_leads, days_ahead=app.policy.handover.default_days_ahead, callback=planned)
 
     def open_handover_screen(self) -> None:
-        """The handover screen (tui.screens.handover); the case reloads on return."""
-        from tui.screens.handover import HandoverScreen
-
-        self.app.push_screen(HandoverScreen(self.case_ref), lambda _changed: self.load())
+        """The handover screen (tui/screens/handover/); the case reloads on return."""
+        open_screen(self.app, "handover", self.case_ref, callback=lambda _changed: self.load())
 
     def action_note(self) -> None:
-        from tui.screens.forms import NoteForm
-
         if not self._ready():
             return
         app, case = self.app, self.view.case
@@ -321,7 +308,7 @@ class CaseScreen(ViewLoader, Screen):
             return app.gateway.add_case_note(case_ref=case.case_ref, text=text, author_id=app.practitioner_id,
                                              written_on=app.as_of, actor=app.actor)
 
-        app.push_screen(NoteForm(save, who=self._who_label()), self._saved("Note added."))
+        open_screen(app, "note-form", save, who=self._who_label(), callback=self._saved("Note added."))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -327,7 +327,7 @@ class CaseloadScreen(ViewLoader, Screen):
             self.app.pop_screen()
 
     def action_rule_filter(self) -> None:
-        from tui.screens.picker import RulePicker
+        from tui.screens.registry import screen_class
 
         if self.view is None:
             return
@@ -339,10 +339,11 @@ class CaseloadScreen(ViewLoader, Screen):
         def chosen(rule: str | None) -> None:
             if rule is None:
                 return
-            self.rule = None if rule == RulePicker.ALL else rule
+            self.rule = None if rule == picker.ALL else rule
             self.refresh_rows()
 
-        self.app.push_screen(RulePicker(counts, self.rule), chosen)
+        picker = screen_class("rule-picker")
+        self.app.push_screen(picker(counts, self.rule), chosen)
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
@@ -351,9 +352,9 @@ class CaseloadScreen(ViewLoader, Screen):
 
     def action_week(self) -> None:
         if self.practitioner_id is not None:
-            from tui.screens.week import WeekScreen
+            from tui.screens.registry import open_screen
 
-            self.app.push_screen(WeekScreen(self.practitioner_id, self.app.as_of))
+            open_screen(self.app, "week", self.practitioner_id, self.app.as_of)
             return
         self.app.open_week()
 
@@ -366,7 +367,7 @@ class CaseloadScreen(ViewLoader, Screen):
         self.load()
 
     def action_choose_practitioner(self, first_run: bool = False) -> None:
-        from tui.screens.picker import PractitionerPicker
+        from tui.screens.registry import open_screen
 
         if getattr(self.app, "signed_in", False):  # identity comes from signing in (SPEC §9)
             self.notify(self.app.SIGNED_IN_NOTICE.format(who=self.app.practitioner_id), severity="warning",
@@ -379,7 +380,5 @@ class CaseloadScreen(ViewLoader, Screen):
             if pid:
                 self.app.switch_practitioner(pid)
 
-        self.app.push_screen(
-            PractitionerPicker(self.view.practitioners, current=self.app.practitioner_id, first_run=first_run),
-            chosen,
-        )
+        open_screen(self.app, "practitioner-picker", self.view.practitioners, current=self.app.practitioner_id,
+                    first_run=first_run, callback=chosen)

@@ -26,8 +26,9 @@ from textual.widgets import DataTable, Input
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
-from tui.screens.forms import Field, FormScreen, nice
+from tui.screens.forms.base import Field, FormScreen, nice
 from tui.screens.loading import ViewLoader
+from tui.screens.registry import open_screen
 from tui.text import cells, plain
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
@@ -212,8 +213,6 @@ class DeparturesScreen(ViewLoader, Screen):
         self.action_receiver()
 
     def action_receiver(self) -> None:
-        from tui.screens.picker import PickerScreen
-
         row = self.current_row
         if row is None or self.view is None:
             return
@@ -230,7 +229,7 @@ class DeparturesScreen(ViewLoader, Screen):
                          else r for r in self.rows]
             self.render_view()
 
-        self.app.push_screen(PickerScreen(f"Who takes {row.case_ref}?", options, highlight=row.to_id), chosen)
+        open_screen(self.app, "picker", f"Who takes {row.case_ref}?", options, highlight=row.to_id, callback=chosen)
 
     def action_date(self) -> None:
         from tui.handover_data import with_date
@@ -270,7 +269,6 @@ class DeparturesScreen(ViewLoader, Screen):
 
     def action_plan_all(self) -> None:
         from tui.handover_data import plan_summary
-        from tui.screens.confirm import ConfirmScreen
 
         if self.view is None or self.planning:
             return
@@ -286,7 +284,7 @@ class DeparturesScreen(ViewLoader, Screen):
                 self.planning = True
                 self._plan(ready)
 
-        self.app.push_screen(ConfirmScreen(question, yes=f"Plan {summary.count}", no="Not yet"), answered)
+        open_screen(self.app, "confirm", question, yes=f"Plan {summary.count}", no="Not yet", callback=answered)
 
     @work(thread=True, exclusive=True, group="departures-plan", exit_on_error=False)
     def _plan(self, rows: list[PlanRow]) -> None:

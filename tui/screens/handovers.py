@@ -22,8 +22,9 @@ from textual.widgets import DataTable
 
 from tui.data import initials
 from tui.handover_data import TeamHandoversView
-from tui.screens.handover import clip
+from tui.screens.handover.common import clip
 from tui.screens.loading import ViewLoader
+from tui.screens.registry import open_screen
 from tui.text import cells, content, highlight
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
@@ -159,15 +160,10 @@ class HandoversScreen(ViewLoader, Screen):
             self.open_row(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
 
     def open_row(self, case_ref: str | None) -> None:
-        from tui.screens.handover import HandoverScreen
-
         if case_ref:
-            self.app.push_screen(HandoverScreen(case_ref))
+            open_screen(self.app, "handover", case_ref)
 
     def action_departures(self) -> None:
-        from tui.screens.departures import open_departures
-        from tui.screens.picker import PickerScreen
-
         view = self.view
         if view is None:
             return
@@ -182,12 +178,12 @@ class HandoversScreen(ViewLoader, Screen):
 
         def chosen(pid: str | None) -> None:
             if pid:
-                open_departures(self.app, pid)
+                open_screen(self.app, "departures", pid)
 
         if len(options) == 1:
             chosen(options[0][1])
         else:
-            self.app.push_screen(PickerScreen("Plan the departure of", options), chosen)
+            open_screen(self.app, "picker", "Plan the departure of", options, callback=chosen)
 
     def action_reload(self) -> None:
         self.load()
@@ -212,15 +208,13 @@ class HandoverCommands(Provider):
         self._departures = await asyncio.to_thread(palette_departures, self.app)
 
     def _hits(self, privacy: bool):
-        from tui.screens.departures import open_departures
-
         app = self.app
         yield ("open handovers team", "Open handovers", partial(open_team_handovers, app),
                "every open handover of the team, with progress")
         for pid, name, what in getattr(self, "_departures", []):
             shown = initials(name) if privacy else name
             haystack = f"plan departures {pid}" if privacy else f"plan departures {pid} {name}"
-            yield haystack, f"Plan departures: {pid} · {shown}", partial(open_departures, app, pid), what
+            yield haystack, f"Plan departures: {pid} · {shown}", partial(open_screen, app, "departures", pid), what
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -32,7 +32,7 @@ from textual.widgets import Button, DataTable, Input
 
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
-from tui.screens.forms import Field, FormScreen, nice
+from tui.screens.forms.base import Field, FormScreen, nice
 from tui.screens.team import band_style, short
 from tui.team_data import SolvedPlan, capacity_bar
 from tui.text import cells, plain

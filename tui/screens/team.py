@@ -26,6 +26,7 @@ from textual.widgets import DataTable
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.screens.loading import ViewLoader
+from tui.screens.registry import open_screen
 from tui.team_data import MemberRow, TeamView, capacity_bar
 from tui.text import cells, highlight, plain
 from tui.widgets import severity
@@ -232,14 +233,10 @@ class TeamScreen(ViewLoader, Screen):
 
     def open_practitioner(self, practitioner_id: str | None) -> None:
         """The practitioner's caseload on top of this screen; esc comes back."""
-        from tui.screens.caseload import CaseloadScreen
-
         if practitioner_id:
-            self.app.push_screen(CaseloadScreen(practitioner_id))
+            open_screen(self.app, "caseload", practitioner_id)
 
     def action_rebalance(self) -> None:
-        from tui.screens.rebalance import RebalanceOptions, RebalanceScreen
-
         if self.view is None:
             self.notify(self.refused or "Still loading the team…", title="Rebalance",
                         severity="warning", timeout=6)
@@ -250,9 +247,9 @@ class TeamScreen(ViewLoader, Screen):
 
         def chosen(options) -> None:
             if options is not None:
-                self.app.push_screen(RebalanceScreen(options))
+                open_screen(self.app, "rebalance", options)
 
-        self.app.push_screen(RebalanceOptions(self.app.policy), chosen)
+        open_screen(self.app, "rebalance-options", self.app.policy, callback=chosen)
 
     def action_reload(self) -> None:
         self.load()

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui.data import WeekView, absence_span, initials
 from tui.screens.loading import ViewLoader
+from tui.screens.registry import open_screen
 from tui.text import plain
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
@@ -318,9 +319,6 @@ class WeekScreen(ViewLoader, Screen):
         return done
 
     def action_book(self) -> None:
-        from tui.screens.forms import AppointmentForm
-        from tui.screens.picker import CasePicker
-
         view = self.view
         if view is None:
             return
@@ -340,9 +338,8 @@ class WeekScreen(ViewLoader, Screen):
                     case_ref=case_ref, appointment_date=value.appointment_date, practitioner_id=self.practitioner_id,
                     time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor)
 
-            app.push_screen(AppointmentForm(save, as_of=app.as_of, who=who, absences=view.absences, default=default,
-                                            practitioner=self.practitioner_id),
-                            self._saved("Appointment booked."))
+            open_screen(app, "appointment-form", save, as_of=app.as_of, who=who, absences=view.absences,
+                        default=default, practitioner=self.practitioner_id, callback=self._saved("Appointment booked."))
 
         if entry is not None and entry.case_ref and entry.kind != "cover":
             open_form(entry.case_ref)
@@ -351,11 +348,9 @@ class WeekScreen(ViewLoader, Screen):
             self.notify("No cases to book for.", severity="warning")
             return
         cases = [(ref, initials(name) if app.privacy else name) for ref, name in view.own_cases]
-        app.push_screen(CasePicker(cases), open_form)
+        open_screen(app, "case-picker", cases, callback=open_form)
 
     def action_move(self) -> None:
-        from tui.screens.forms import MoveForm
-
         view = self.view
         entry = self.selected_entry()
         if view is None or entry is None or entry.appointment_id is None:
@@ -373,12 +368,10 @@ class WeekScreen(ViewLoader, Screen):
             return app.gateway.move_appointment(appointment_id=entry.appointment_id, new_date=new_date,
                                                 expected_version=version, actor=app.actor)
 
-        app.push_screen(MoveForm(save, as_of=app.as_of, current=appt.appointment_date, what=what),
-                        self._saved("Appointment moved."))
+        open_screen(app, "move-form", save, as_of=app.as_of, current=appt.appointment_date, what=what,
+                    callback=self._saved("Appointment moved."))
 
     def action_export(self) -> None:
-        from tui.screens.forms import ExportForm
-
         view = self.view
         if view is None:
             return
@@ -392,4 +385,4 @@ class WeekScreen(ViewLoader, Screen):
             if path is not None:
                 self.notify(f"Week written to {path} (case refs only, no names).", title="Exported", timeout=10)
 
-        app.push_screen(ExportForm(save, default=default), done)
+        open_screen(app, "export-form", save, default=default, callback=done)

@@ -1,28 +1,12 @@
-"""One case's handover: the warm-handover checklist by keys, who does what,
-the outgoing practitioner's summary, the three-way meeting, completion.
-
-Keys: space ticks or unticks the highlighted item (`told` and `review` ask
-for the person's view first), enter opens its note, ctrl+s saves the
-summary, b books the three-way meeting with the incoming practitioner, p
-re-plans (another date or receiver, keeping what is done), C completes
-(a team lead's override reason when items needed by then are open), v
-reviews a cold handover (team leads), X cancels, R reloads, esc goes back.
-
-Items are listed by due date and stay where they are when ticked, so the
-cursor never loses the item it was on. Each shows its title, never its id
-(docs/handovers.md); an overdue item says `⚠ OVERDUE` (never colour alone); items
-the records ticked say "auto". After completion the follow-up
-items (due after the completion date: first contact, the four-week
-review...) can still be ticked here, and the summary stays editable until
-the review is done; the rest is settled (`planner.handover`).
-"""
+"""The handover screen (tui/screens/handover/__init__.py): one case's
+checklist, summary and three-way meeting; its modals open by name
+(tui/screens/registry.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -31,261 +15,24 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, OptionList, Select, TextArea
+from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
 from tui.handover_data import OWNER_WORDS, HandoverScreenView
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.forms import Field, FormScreen, nice, parse_date
+from tui.screens.handover.common import STATUS_WORDS, clip, ordered_items, progress_line, short
 from tui.screens.loading import ViewLoader
+from tui.screens.registry import open_screen
 from tui.text import plain
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
 
-
-STATUS_WORDS = {
-    "planned": "planned",
-    "in_progress": "in progress",
-    "completed_warm": "completed WARM",
-    "completed_cold": "completed COLD",
-    "cancelled": "cancelled",
-}
-
-
-def short(d: date) -> str:
-    return f"{d.day} {d:%b}"
-
-
-def ordered_items(handover) -> list:
-    """Every item by due date (then as created): ticking one does not move it."""
-    return sorted(handover.items, key=lambda i: (i.due, i.id))
-
-
-def clip(text: str, width: int) -> str:
-    """`text` cut to `width` characters, with `…` when cut."""
-    return text if len(text) <= width else text[: max(1, width - 1)].rstrip() + "…"
-
-
-def progress_line(handover) -> str:
-    """`5 of 9 done · next: Incoming practitioner has read…, due 24 Nov · ⚠ 1 overdue`."""
-    text = f"{handover.done} of {handover.total} done"
-    todo = [i for i in handover.items if not i.done and (handover.is_open or i.follow_up)]
-    nxt = min(todo, key=lambda i: (i.due, i.id), default=None)
-    if nxt is not None:
-        text += f" · next: {clip(nxt.title, 34)}, due {short(nxt.due)}"
-    elif handover.is_open:
-        text += " · every item done"
-    if handover.overdue:
-        text += f" · ⚠ {handover.overdue} overdue"
-    return text
-
-
-# ----------------------------------------------------------------------------- modal forms
-
-
-class ItemNoteForm(FormScreen):
-    """The note of one checklist item (empty clears it)."""
-
-    def __init__(self, save, *, item, who: str) -> None:
-        super().__init__(save)
-        self.item = item
-        self.title_text = f"Note · {who}"
-
-    def fields(self):
-        yield Static(self.item.title, classes="form--hint")
-        yield Field("Note", TextArea(self.item.note or "", id="text", soft_wrap=True), name="text",
-                    hint="Leave it empty to clear the note.")
-
-    def collect(self) -> str:
-        return self.query_one("#text", TextArea).text.strip()
-
-
-@dataclass(frozen=True)
-class ViewInput:
-    view: str
-    words: str
-
-
-class ViewForm(FormScreen):
-    """The person's view, recorded when `told` or `review` is ticked (docs/handovers.md)."""
-
-    def __init__(self, save, *, item, who: str) -> None:
-        super().__init__(save)
-        self.item = item
-        self.title_text = f"The person's view · {who}"
-
-    def fields(self):
-        from planner.checklist import VIEW_WORDS, VIEWS
-
-        yield Static(self.item.title, classes="form--hint")
-        yield Field("Their view", Select([(f"the person {VIEW_WORDS[v]}", v) for v in VIEWS],
-                                         prompt="choose one", id="view", compact=True), name="view")
-        yield Field("Their words", TextArea(id="words", soft_wrap=True), name="words",
-                    hint="What they said, in their own words.")
-
-    def collect(self) -> ViewInput | None:
-        view = self.query_one("#view", Select).value
-        words = self.query_one("#words", TextArea).text.strip()
-        ok = True
-        if view is Select.NULL or not view:
-            self.error("view", "Choose what the person thinks of the change.")
-            ok = False
-        if not words:
-            self.error("words", "Write what the person said.")
-            ok = False
-        return ViewInput(view, words) if ok else None
-
-
-class ReviewForm(FormScreen):
-    """A team lead reviews a cold handover: why, what was learnt (docs/handovers.md)."""
-
-    def __init__(self, save, *, handover, who: str, privacy: bool = False) -> None:
-        super().__init__(save)
-        self.handover = handover  # a storage HandoverView or a planner Handover
-        self.privacy = privacy
-        self.title_text = f"Review the cold handover · {who}"
-
-    def fields(self):
-        h = self.handover
-        left = "; ".join(i.title for i in h.items if not i.done and (h.completed_on is None or i.due <= h.completed_on))
-        why = "" if self.privacy or not h.override_reason else f": {h.override_reason.rstrip('.')}"
-        yield Static(f"Completed cold on {nice(h.completed_on) if h.completed_on else '?'} with an override{why}. "
-                     f"Left undone: {left or 'nothing'}.", classes="form--hint")
-        yield Field("Note", TextArea(id="note", soft_wrap=True), name="note",
-                    hint="What was learnt, and what is done for the person now. Recorded with your name and "
-                         "today's date; the cold-handover warning then ends.")
-
-    def collect(self) -> str | None:
-        text = self.query_one("#note", TextArea).text.strip()
-        if not text:
-            self.error("note", "Write the review note first (or esc to cancel).")
-            return None
-        return text
-
-
-@dataclass(frozen=True)
-class ThreeWayInput:
-    day: date
-    at: time | None
-
-
-class ThreeWayForm(FormScreen):
-    """Book the three-way introduction with the incoming practitioner."""
-
-    def __init__(self, save, *, as_of: date, planned_on: date, who: str, incoming: str) -> None:
-        super().__init__(save)
-        self.as_of = as_of
-        self.planned_on = planned_on
-        self.title_text = f"Book the three-way meeting · {who}"
-        self.incoming = incoming
-        self.default = planned_on if planned_on >= as_of else as_of
-
-    def fields(self):
-        yield Static(f"With {self.incoming} (incoming), the outgoing practitioner and the person. "
-                     f"It should be held by the handover date, {nice(self.planned_on)}.", classes="form--hint")
-        yield Field("Date", Input(self.default.isoformat(), placeholder="YYYY-MM-DD", id="date", compact=True),
-                    name="date")
-        yield Field("Time", Input(placeholder="HH:MM, optional", id="time", compact=True), name="time")
-
-    def collect(self) -> ThreeWayInput | None:
-        ok = True
-        when = parse_date(self.query_one("#date", Input).value)
-        if when is None:
-            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
-            ok = False
-        elif when < self.as_of:
-            self.error("date", f"Book it for {nice(self.as_of)} or later.")
-            ok = False
-        elif when > self.planned_on:
-            self.error("date", f"After the handover date ({nice(self.planned_on)}) it would not count as the "
-                               "introduction; choose an earlier day.")
-            ok = False
-        time_ok, at = self.optional_time()
-        return ThreeWayInput(when, at) if ok and time_ok else None
-
-
-@dataclass(frozen=True)
-class CompleteInput:
-    on: date
-    override_reason: str | None
-
-
-class CompleteForm(FormScreen):
-    """Complete the handover on a date; an override reason when required items
-    due by that date are open (the form names them)."""
-
-    def __init__(self, save, *, handover, as_of: date, who: str) -> None:
-        super().__init__(save)
-        self.handover = handover
-        self.as_of = as_of
-        self.title_text = f"Complete the handover · {who}"
-
-    def fields(self):
-        yield Field("Completed on", Input(self.as_of.isoformat(), placeholder="YYYY-MM-DD", id="date",
-                                          compact=True), name="date",
-                    hint="The day the case moves to the incoming practitioner.")
-        yield Static("", id="due-state", classes="form--hint")
-        yield Field("Override", Input(placeholder="why complete with items open (no personal details)",
-                                      id="override", compact=True), name="override")
-
-    def on_mount(self) -> None:
-        self._explain(self.as_of)
-        if self.open_by(self.as_of):  # the date is usually today: the reason is what is missing
-            self.call_after_refresh(self.query_one("#override", Input).focus)
-
-    @on(Input.Changed, "#date")
-    def _date_changed(self, event: Input.Changed) -> None:
-        when = parse_date(event.value)
-        if when is not None:
-            self._explain(when)
-
-    def open_by(self, on: date) -> tuple[str, ...]:
-        return self.handover.required_due_by(on)
-
-    def _explain(self, on: date) -> None:
-        from planner.handover import ALWAYS_REQUIRED
-
-        h = self.handover
-        open_ids = self.open_by(on)
-        later = [i.item_id for i in h.items if not i.done and i.due > on and i.item_id not in ALWAYS_REQUIRED]
-        lines = []
-        if on > self.as_of:
-            lines.append(f"⚠ {short(on)} is after today: a handover is completed on the day it happens.")
-        elif open_ids:
-            lines.append(f"⚠ Needed to complete on {short(on)} and still open: {h.titles(open_ids)}. "
-                         "Do them first, or a team lead gives an override reason: the handover will count "
-                         "as COLD.")
-        else:
-            lines.append("✓ The person was told, the summary written and read, the three-way held, and every "
-                         "item due by then is done: the handover completes WARM.")
-        if later:
-            lines.append(f"Still to follow after completion: {h.titles(later)}.")
-        self.query_one("#due-state", Static).update("\n".join(lines))
-        self.query_one("#field-override").display = bool(open_ids)
-
-    def collect(self) -> CompleteInput | None:
-        when = parse_date(self.query_one("#date", Input).value)
-        if when is None:
-            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
-            return None
-        if when > self.as_of:
-            self.error("date", f"A handover is completed on the day it happens, by {nice(self.as_of)}.")
-            return None
-        reason = self.query_one("#override", Input).value.strip() or None
-        open_ids = self.open_by(when)
-        if open_ids and not reason:
-            self._explain(when)
-            self.error("override", f"Still to do by {short(when)}: {self.handover.titles(open_ids)}. "
-                                   "A team lead says why it completes anyway.")
-            self.query_one("#override", Input).focus()
-            return None
-        return CompleteInput(when, reason if open_ids else None)
-
-
-# ----------------------------------------------------------------------------- the screen
+if TYPE_CHECKING:
+    from tui.screens.handover.complete_form import CompleteInput
+    from tui.screens.handover.three_way_form import ThreeWayInput
+    from tui.screens.handover.view_form import ViewInput
 
 
 class HandoverScreen(ViewLoader, Screen):
@@ -607,7 +354,7 @@ class HandoverScreen(ViewLoader, Screen):
                 if result is not None and hasattr(result, "items"):
                     self.post_message(self.Written(result, said))
 
-            app.push_screen(ViewForm(save, item=item, who=self.who), done)
+            open_screen(app, "handover-view", save, item=item, who=self.who, callback=done)
             return
         self.write(lambda: hd.tick(app.gateway, case_ref=h.case_ref, item=item, on=app.as_of, actor=app.actor),
                    said, "tick")
@@ -639,7 +386,7 @@ class HandoverScreen(ViewLoader, Screen):
             if result is not None:
                 self.post_message(self.Written(result, "Note saved."))
 
-        app.push_screen(ItemNoteForm(save, item=item, who=self.who), done)
+        open_screen(app, "handover-item-note", save, item=item, who=self.who, callback=done)
 
     def action_save_summary(self) -> None:
         from tui import handover_data as hd
@@ -674,8 +421,8 @@ class HandoverScreen(ViewLoader, Screen):
                                                      f"{h.to_id} records it as a three-way contact and the item "
                                                      "ticks itself."))
 
-        app.push_screen(ThreeWayForm(save, as_of=app.as_of, planned_on=h.planned_on, who=self.who,
-                                     incoming=self.person(h.to_id, h.to_name)), done)
+        open_screen(app, "handover-three-way", save, as_of=app.as_of, planned_on=h.planned_on, who=self.who,
+                    incoming=self.person(h.to_id, h.to_name), callback=done)
 
     def action_complete(self) -> None:
         from tui import handover_data as hd
@@ -695,11 +442,10 @@ class HandoverScreen(ViewLoader, Screen):
             word = "COLD: it shows as a cold handover until reviewed" if result.cold else "warm"
             self.post_message(self.Written(result, f"Handover completed ({word}). The case is now with {h.to_id}."))
 
-        app.push_screen(CompleteForm(save, handover=h, as_of=app.as_of, who=self.who), done)
+        open_screen(app, "handover-complete", save, handover=h, as_of=app.as_of, who=self.who, callback=done)
 
     def action_replan(self) -> None:
         from tui import handover_data as hd
-        from tui.screens.forms import HandoverForm
 
         if not self._ready(open_only=True, doing="re-plan it"):
             return
@@ -719,9 +465,8 @@ class HandoverScreen(ViewLoader, Screen):
                 self.post_message(self.Written(result, f"Re-planned: to {result.to_id} on "
                                                        f"{result.planned_on:%a %d %b}; what was done is kept."))
 
-        app.push_screen(HandoverForm(save, as_of=app.as_of, who=self.who, receivers=receivers,
-                                     lead=view.leads_it(app.practitioner_id), current=(h.to_id, h.planned_on)),
-                        done)
+        open_screen(app, "handover-form", save, as_of=app.as_of, who=self.who, receivers=receivers,
+                    lead=view.leads_it(app.practitioner_id), current=(h.to_id, h.planned_on), callback=done)
 
     def action_review(self) -> None:
         from tui import handover_data as hd
@@ -741,7 +486,7 @@ class HandoverScreen(ViewLoader, Screen):
             if result is not None and hasattr(result, "items"):
                 self.post_message(self.Written(result, "Reviewed: the cold handover leaves the warnings."))
 
-        app.push_screen(ReviewForm(save, handover=h, who=self.who, privacy=app.privacy), done)
+        open_screen(app, "handover-review", save, handover=h, who=self.who, privacy=app.privacy, callback=done)
 
     def action_cancel_handover(self) -> None:
         from tui import handover_data as hd
@@ -757,9 +502,9 @@ class HandoverScreen(ViewLoader, Screen):
                                              actor=app.actor),
                            f"Handover cancelled; the case stays with {h.from_id}.", "cancel")
 
-        app.push_screen(ConfirmScreen(f"Cancel the handover of {self.who} to {h.to_id}?\n"
-                                      f"The case stays with {h.from_id}; the checklist is kept in the history.",
-                                      yes="Cancel handover", no="Keep it"), answered)
+        open_screen(app, "confirm", f"Cancel the handover of {self.who} to {h.to_id}?\n"
+                    f"The case stays with {h.from_id}; the checklist is kept in the history.",
+                    yes="Cancel handover", no="Keep it", callback=answered)
 
     def action_reload(self) -> None:
         self.load()

@@ -1,6 +1,4 @@
-"""Small pickers: who you are (first run, or switching), a rule to filter by,
-a case to book for. Each is a `ModalScreen` that dismisses with the choice
-(or None on escape)."""
+"""A list to choose one from: the general picker every other picker builds on."""
 
 from __future__ import annotations
 
@@ -67,38 +65,3 @@ class PickerScreen(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         if self.cancellable:
             self.dismiss(None)
-
-
-class PractitionerPicker(PickerScreen):
-    def __init__(self, practitioners, *, current: str | None = None, first_run: bool = False) -> None:
-        options = [
-            (f"{p.practitioner_id} · {p.name} · {p.grade}" + (" · team lead" if p.is_lead else ""),
-             p.practitioner_id)
-            for p in practitioners
-        ]
-        # Only the owner of a local file who did not sign in (--as) sees this
-        # picker: they may act as anyone, and the audit trail names who they chose.
-        owner = ("You own this file and did not sign in (--as), so you may act as anyone: "
-                 "changes are recorded as the practitioner you choose.")
-        note = (f"Who are you? {owner} The app remembers your choice; switch later with P."
-                if first_run else owner)
-        super().__init__("Choose a practitioner", options, note=note, highlight=current,
-                         cancellable=not first_run)
-
-
-class RulePicker(PickerScreen):
-    """Filter the caseload to cases with one warning rule (counts shown)."""
-
-    ALL = "__all__"
-
-    def __init__(self, counts: dict[str, int], current: str | None = None) -> None:
-        options = [("All cases (no rule filter)", self.ALL)]
-        options += [(f"{rule}  ({n} case{'s' if n != 1 else ''})", rule)
-                    for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-        note = "" if counts else "No warnings on this caseload."
-        super().__init__("Show only cases with the warning", options, note=note, highlight=current or self.ALL)
-
-
-class CasePicker(PickerScreen):
-    def __init__(self, cases: Iterable[tuple[str, str]], title: str = "Book for which case?") -> None:
-        super().__init__(title, [(f"{ref} · {name}", ref) for ref, name in cases])

@@ -1,0 +1,122 @@
+"""Book an appointment, once or as a series (`a` on a case, `n` in the week plan)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Iterable
+
+from textual.widgets import Input, Select
+
+from planner import validate
+from planner.model import CONTACT_KINDS
+from tui.screens.forms.base import Field, FormScreen, nice, parse_date
+
+
+REPEATS = (("one-off", ""), ("weekly", "weekly"), ("fortnightly", "fortnightly"))
+
+
+@dataclass(frozen=True)
+class AppointmentInput:
+    appointment_date: date
+    time: time | None
+    kind: str
+    rrule: str | None
+
+
+def make_rrule(repeat: str, until: date | None, count: int | None = None) -> str | None:
+    """RFC 5545 RRULE for a weekly or fortnightly series."""
+    if not repeat:
+        return None
+    parts = ["FREQ=WEEKLY"]
+    if repeat == "fortnightly":
+        parts.append("INTERVAL=2")
+    if until is not None:
+        parts.append(f"UNTIL={until:%Y%m%d}")
+    elif count:
+        parts.append(f"COUNT={count}")
+    return ";".join(parts)
+
+
+def occurrences(start: date, rrule: str | None, limit: int = 60) -> list[date]:
+    """The dates of a one-off or a series (first `limit`): planner.recurrence."""
+    if not rrule:
+        return [start]
+    from planner.recurrence import first_dates
+
+    return first_dates(rrule, start, limit)
+
+
+class AppointmentForm(FormScreen):
+    title_text = "Book an appointment"
+
+    def __init__(self, save, *, as_of: date, who: str, absences: Iterable = (), default: date | None = None,
+                 practitioner: str = "") -> None:
+        super().__init__(save)
+        self.as_of = as_of
+        self.absences = tuple(absences)
+        self.default = default or as_of + timedelta(days=7)
+        self.title_text = f"Book an appointment · {who}"
+        self.practitioner = practitioner
+        self._warned_for: tuple | None = None
+
+    def fields(self):
+        yield Field("Date", Input(self.default.isoformat(), placeholder="YYYY-MM-DD", id="date", compact=True),
+                    name="date")
+        yield Field("Time", Input(placeholder="HH:MM, optional", id="time", compact=True), name="time")
+        yield Field("Kind", Select([(k.replace("_", " "), k) for k in CONTACT_KINDS], value="office",
+                                   allow_blank=False, id="kind", compact=True), name="kind")
+        yield Field("Repeat", Select([(label, value) for label, value in REPEATS], value="", allow_blank=False,
+                                     id="repeat", compact=True), name="repeat")
+        yield Field("Until", Input(placeholder="end date of a series, optional", id="until", compact=True),
+                    name="until", hint="A series with no end date repeats 12 times.")
+
+    def absent_on(self, days: Iterable[date]) -> list[tuple[date, Any]]:
+        hits = []
+        for d in days:
+            for a in self.absences:
+                if a.covers(d):
+                    hits.append((d, a))
+                    break
+        return hits
+
+    def collect(self) -> AppointmentInput | None:
+        ok = True
+        when = parse_date(self.query_one("#date", Input).value)
+        if when is None:
+            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            ok = False
+        elif self.field_refused("date", validate.appointment_date(when, self.as_of)):
+            ok = False
+        time_ok, at = self.optional_time()
+        ok = ok and time_ok
+        repeat = self.query_one("#repeat", Select).value or ""
+        raw_until = self.query_one("#until", Input).value.strip()
+        until = None
+        if raw_until:
+            until = parse_date(raw_until)
+            if until is None:
+                self.error("until", "Give an end date as YYYY-MM-DD, or leave it empty.")
+                ok = False
+            elif not repeat:
+                self.error("until", "An end date only applies to a weekly or fortnightly series.")
+                ok = False
+            elif when is not None and until < when:
+                self.error("until", f"The series can't end ({nice(until)}) before it starts ({nice(when)}).")
+                ok = False
+            elif self.field_refused("until", validate.in_range(until)):
+                ok = False
+        if not ok or when is None:
+            return None
+        rrule = make_rrule(repeat, until, count=None if until else 12)
+        value = AppointmentInput(when, at, self.query_one("#kind", Select).value, rrule)
+        clashes = self.absent_on(occurrences(when, rrule))
+        if clashes and self._warned_for != (value.appointment_date, rrule):
+            self._warned_for = (value.appointment_date, rrule)
+            first_day, absence = clashes[0]
+            cover = f", cover {absence.cover_practitioner_id}" if absence.cover_practitioner_id else ", no cover named"
+            more = f" and {len(clashes) - 1} more date(s) in the series" if len(clashes) > 1 else ""
+            self.error("date", f"⚠ {self.practitioner or 'The practitioner'} is absent ({absence.kind}{cover}) "
+                               f"on {nice(first_day)}{more}. Save again to book anyway.")
+            return None
+        return value

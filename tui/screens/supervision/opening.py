@@ -1,0 +1,95 @@
+"""Opening a supervision session: `S` or the command palette (tui/screens/supervision/__init__.py)."""
+
+from __future__ import annotations
+
+from planner.errors import CaseloadError
+from tui import supervision_data as data
+from tui.data import initials
+from tui.screens.registry import is_showing, open_screen
+from tui.text import plain
+
+
+def open_supervision(app, practitioner_id: str | None = None) -> None:
+    """`S` or the command palette: check the signed-in practitioner leads a
+    team (else a notice), then open the session for `practitioner_id`, or
+    let the lead choose whom (the highlighted case's practitioner first)."""
+    screen = app.screen
+    if screen.is_modal:
+        return
+    if is_showing(screen, "supervision"):
+        if practitioner_id in (None, screen.practitioner_id):
+            return
+        app.notify("Finish this session first (esc goes back).", severity="warning", timeout=4)
+        return
+    if any(is_showing(s, "supervision") for s in app.screen_stack):
+        app.notify("A supervision session is open underneath: esc goes back to it.", severity="warning",
+                   timeout=4)
+        return
+    lead_id = app.practitioner_id
+    preferred = practitioner_id or _shown_practitioner(app, lead_id)
+
+    def find() -> None:
+        try:
+            who = data.candidates(app.gateway, lead_id)
+        except CaseloadError as exc:
+            app.call_from_thread(app.notify, str(exc), title="Supervision", severity="warning", timeout=8)
+            return
+        except Exception as exc:  # noqa: BLE001 - a notice, never a traceback
+            app.call_from_thread(app.notify, f"Could not read the team ({type(exc).__name__}).",
+                                 title="Supervision", severity="error", timeout=8)
+            return
+        app.call_from_thread(_chosen_or_pick, app, who, practitioner_id, preferred)
+
+    app.run_worker(find, thread=True, group="supervision-open", exclusive=True, exit_on_error=False)
+
+
+def _shown_practitioner(app, lead_id: str | None) -> str | None:
+    """The practitioner whose case is highlighted or open, if any."""
+    screen = app.screen
+    view = getattr(screen, "view", None)
+    case = getattr(view, "case", None)
+    if case is not None:
+        return case.practitioner_id
+    try:
+        from tui.widgets.case_table import CaseTable
+
+        ref = screen.query_one(CaseTable).selected_ref
+    except Exception:  # noqa: BLE001 - no table on this screen
+        return None
+    rows = getattr(view, "rows", ()) or ()
+    for row in rows:
+        if row.case_ref == ref:
+            return row.practitioner_id
+    return None
+
+
+def _chosen_or_pick(app, who: data.Candidates, asked: str | None, preferred: str | None) -> None:
+    lead = who.lead
+    if asked is not None:
+        if asked == lead.practitioner_id:
+            app.notify(f"{asked} cannot lead their own supervision; ask another team lead.",
+                       title="Supervision", severity="warning", timeout=6)
+            return
+        open_screen(app, "supervision", asked, lead.practitioner_id)
+        return
+    if not who.team:
+        app.notify(f"Nobody in team {lead.team_id} to supervise.", title="Supervision", severity="warning")
+        return
+    def label(p) -> str:
+        name = initials(p.name) if app.privacy else plain(p.name)
+        n = who.open_cases.get(p.practitioner_id, 0)
+        extra = " · session open" if p.practitioner_id in who.open_sessions else ""
+        return f"{p.practitioner_id} · {name} · {n} case{'s' if n != 1 else ''}{extra}"
+
+    def chosen(pid: str | None) -> None:
+        if pid:
+            open_screen(app, "supervision", pid, lead.practitioner_id)
+
+    open_screen(
+        app, "picker",
+        "Supervision: whose caseload?",
+        [(label(p), p.practitioner_id) for p in who.team],
+        note=f"Led by {lead.practitioner_id}. An open session is picked up again.",
+        highlight=preferred if any(p.practitioner_id == preferred for p in who.team) else None,
+        callback=chosen,
+    )
