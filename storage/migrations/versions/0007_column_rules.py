@@ -241,8 +241,10 @@ def _visible_practitioners(s: str, *, with_second: bool) -> str:
     if with_second:
         own = " UNION ALL SELECT DISTINCT k.practitioner_pk FROM {s}.contact k WHERE k.case_id = ANY (cases)"
         assert own in body
-        body = body.replace(own, own + " UNION ALL SELECT DISTINCT k.with_practitioner_pk FROM {s}.contact k"
-                                       " WHERE k.case_id = ANY (cases) AND k.with_practitioner_pk IS NOT NULL")
+        # one pass over the contacts for both (a second would cost a quarter more)
+        body = body.replace(own, " UNION ALL SELECT n.pk FROM (SELECT DISTINCT unnest(ARRAY[k.practitioner_pk,"
+                                 " k.with_practitioner_pk]) AS pk FROM {s}.contact k WHERE k.case_id = ANY (cases)) n"
+                                 " WHERE n.pk IS NOT NULL")
     return (f"CREATE OR REPLACE FUNCTION {s}.caseload_visible_practitioners() RETURNS integer[] LANGUAGE plpgsql"
             f" VOLATILE SECURITY DEFINER {_pin(s)} AS $fn$ {body.format(s=s)} $fn$")
 
