@@ -254,6 +254,14 @@ WRITES = {
         "INSERT INTO supervision_session (version, practitioner_pk, lead_pk, session_date, started_at)"
         " VALUES (1, {P2}, {P1}, '2026-11-27', now()) RETURNING id"),
     "burn the audit trail's ids": "SELECT nextval('audit_event_id_seq')",
+    "complete a handover warm with its checklist open": (
+        "UPDATE handover SET status = 'completed_warm', completed_on = '2026-12-14' WHERE case_id = {C2} RETURNING id"),
+    "complete a handover cold without an override": (
+        "UPDATE handover SET status = 'completed_cold', completed_on = '2026-12-14' WHERE case_id = {C2} RETURNING id"),
+    "a handover made already completed": (
+        "INSERT INTO handover (version, case_id, from_practitioner_pk, to_practitioner_pk, planned_on, status,"
+        " completed_on, reviewed, created_at)"
+        " VALUES (1, {C1}, {P2}, {P1}, '2026-12-20', 'completed_warm', '2026-12-20', false, now()) RETURNING id"),
     "tick a colleague's action": "UPDATE action SET done = true WHERE id = {A2} RETURNING id",
     "rewrite an action": "UPDATE action SET text = 'x' WHERE id = {A2} RETURNING id",
     "a case note in a colleague's name": (
