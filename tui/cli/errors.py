@@ -40,8 +40,8 @@ def report_error(error: BaseException) -> int:
 
 
 def _is_import_refusal(error: BaseException) -> bool:
-    csvio = sys.modules.get("storage.csvio")  # only an import raises it, and that loads it
-    return csvio is not None and isinstance(error, csvio.ImportFailed)
+    reports = sys.modules.get("storage.csvio.reports")  # only an import raises it, and that loads it
+    return reports is not None and isinstance(error, reports.ImportFailed)
 
 
 def _database_error(error: BaseException) -> int | None:

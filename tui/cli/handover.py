@@ -31,7 +31,7 @@ from datetime import date
 import click
 
 from planner.errors import CaseloadError
-from tui.cli.base import DATE, Ctx, LazyChoice, print_table
+from tui.cli.base import DATE, Ctx, LazyChoice, iso_date, print_table
 from tui.cli.base import echo_json as _echo_json
 
 
@@ -451,9 +451,9 @@ def _with_changes(items, receivers, dates, world, as_of: date, policy) -> list:
         by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, to_id=value, policy=policy)
     for ref, value in _pairs(dates, "--date", by_ref):
         try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise CaseloadError(f"--date {ref}={value}: not a date (use YYYY-MM-DD)") from None
+            day = iso_date(value)
+        except ValueError as exc:
+            raise CaseloadError(f"--date {ref}: {exc}") from None
         by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, planned_on=day, policy=policy)
     return sorted(by_ref.values(), key=lambda i: (i.planned_on, -i.score, i.case_ref))
 
