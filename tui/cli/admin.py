@@ -121,11 +121,14 @@ def copy(c: Ctx, to):
     from storage.copy import copy_database
     from storage.engine import make_engine
 
+    from tui.cli.progress import shown
+
     src = c.engine()
     c.require_admin("copy the database")
     dst = make_engine(to, create=False)
     try:
-        report = copy_database(src, dst)
+        with shown() as progress:
+            report = copy_database(src, dst, progress=progress)
     finally:
         dst.dispose()
         src.dispose()

@@ -139,12 +139,15 @@ def _plan(source, c: Ctx, team_id: str, as_of: date, policy, handover_on, option
     from storage.access import check_team_visible, resolve_actor
     from storage.team import plan_dates, rebalance_input
 
+    from tui.cli.progress import searching
+
     check_team_visible(resolve_actor(source, c.actor_id), team_id)  # a preview: own team only
     inp = rebalance_input(source, team_id, as_of, policy)
     unknown = sorted(set(options["keep_cases"]) - {case.case_ref for case in inp.cases})
     if unknown:
         raise CaseloadError(f"--keep: no open case of team {team_id}: {', '.join(unknown)}")
-    plan = plan_rebalance(inp, **options)
+    with searching(f"searching for moves in team {team_id}", options["time_limit"]):
+        plan = plan_rebalance(inp, **options)
     return plan, plan_dates(source, plan, first=handover_on, policy=policy)
 
 
