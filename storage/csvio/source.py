@@ -179,10 +179,10 @@ class _Source:
 
     def rows(self) -> Iterator[_Row]:
         """The rows after the header, told to `self.progress` as they are read."""
-        lines = None if self.progress is NO_PROGRESS else self._line_count()
-        records = told(self._records(report_from=2), self.progress.task(f"{self.path.name} ({self.kind.name})", lines))
+        rows = None if self.progress is NO_PROGRESS else self._line_count() - 1
+        records = self._records(report_from=2)
         next(records, None)  # the header
-        for start, cells in records:
+        for start, cells in told(records, self.progress.task(f"{self.path.name} ({self.kind.name})", rows)):
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue  # blank line
             row = _Row(self, start, cells)
@@ -192,8 +192,9 @@ class _Source:
             yield row
 
     def _line_count(self) -> int:
-        """Lines in the file, the header with them (records, unless a quoted cell spans lines): the
-        progress bar's length, counted only when it is shown."""
+        """Lines in the file (records, unless a quoted cell spans lines): with
+        the header's taken off, the progress bar's length, counted only when
+        it is shown."""
         count, last = 0, b"\n"
         with open(self.path, "rb") as fh:
             while chunk := fh.read(1 << 20):
