@@ -11,6 +11,7 @@ import sys
 import click
 
 from planner.errors import CaseloadError
+from planner.words import plural
 
 
 def report_error(error: BaseException) -> int:
@@ -19,7 +20,7 @@ def report_error(error: BaseException) -> int:
     if _is_import_refusal(error):
         for line in error.errors:
             click.echo(line, err=True)
-        click.echo(f"caseload: import refused: {len(error.errors)} error(s); nothing was written", err=True)
+        click.echo(f"caseload: import refused: {plural(len(error.errors), 'error')}; nothing was written", err=True)
         return 1
     if isinstance(error, CaseloadError):
         click.echo(f"caseload: {error}", err=True)

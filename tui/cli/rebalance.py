@@ -9,6 +9,7 @@ from datetime import date
 import click
 
 from planner.errors import CaseloadError
+from planner.words import plural
 from tui.cli.base import DATE, Ctx, print_table
 
 
@@ -69,7 +70,7 @@ def _print_plan(plan, policy, dates: dict | None = None) -> None:
     gap = plan.solver.gap
     gap_text = "unknown" if gap is None else f"{gap * 100:.2f}%"
     click.echo(
-        f"{len(plan.moves)} move(s), total disruption cost {_num(plan.total_cost)}, "
+        f"{plural(len(plan.moves), 'move')}, total disruption cost {_num(plan.total_cost)}, "
         f"points above target {_num(plan.overload_points)}; "
         f"solver {plan.solver.name}: {plan.solver.status}, gap {gap_text}, {plan.solver.seconds:.2f} s"
     )
@@ -126,7 +127,7 @@ def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handov
         commit_or_conflict(s)
     span = (f"on {applied.planned_on.isoformat()}" if applied.last_on == applied.planned_on
             else f"from {applied.planned_on.isoformat()} to {applied.last_on.isoformat()}")
-    message = f"Planned {len(applied.handover_ids)} handover(s) {span} with their checklists"
+    message = f"Planned {plural(len(applied.handover_ids), 'handover')} {span} with their checklists"
     if applied.already_planned:
         message += f"; {len(applied.already_planned)} already planned"
     click.echo(message + ".", err=fmt == "json")
