@@ -35,7 +35,12 @@ NO_PROGRESS: Progress = _Nothing()
 
 
 def told(items: Iterable[T], advance: Callable[[int], None]) -> Iterator[T]:
-    """`items`, each EVERY of them (and the rest at the end) told to `advance`."""
+    """`items`, each EVERY of them (and the rest at the end) told to
+    `advance`; `items` as they are when nobody is told (NO_PROGRESS)."""
+    return iter(items) if advance is _ignore else _telling(items, advance)
+
+
+def _telling(items: Iterable[T], advance: Callable[[int], None]) -> Iterator[T]:
     n = 0
     for item in items:
         yield item
