@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from planner.errors import CaseloadError
+from planner.words import plural
 
 #: Every date a record may hold. Rules count up to a few years either side of
 #: a date; inside these bounds that arithmetic can never leave the calendar
@@ -122,7 +123,7 @@ def stranded_cases(practitioner_id: str, new_team: str, held: Iterable[tuple[str
     if not refs:
         return None
     shown = ", ".join(refs[:10]) + (f" and {len(refs) - 10} more" if len(refs) > 10 else "")
-    return (f"moving {practitioner_id} to team {new_team} would strand the {len(refs)} open case(s) "
+    return (f"moving {practitioner_id} to team {new_team} would strand the {plural(len(refs), 'open case')} "
             f"they hold outside it: {shown}; hand them over first "
             f"(caseload handover departures {practitioner_id})")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-__all__ = ["ago", "ahead", "and_list", "days", "fmt_date", "fmt_day", "initials", "ordinal", "span"]
+__all__ = ["ago", "ahead", "and_list", "days", "fmt_date", "fmt_day", "initials", "ordinal", "plural", "span"]
 
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -31,6 +31,12 @@ def days(n: int | float) -> str:
     if isinstance(n, float) and not n.is_integer():
         return f"{n:g} days"
     return f"{int(n)} days"
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """"1 team", "2 teams", "0 teams" (`nouns` when adding s will not do:
+    plural(2, "match", "matches"))."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
 
 
 def ago(n: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta, timezone
 
+from planner.errors import CaseloadError
 from storage.access import Actor, audit_scope, check_case_access
 from storage.reader import reader_of
 
@@ -26,10 +27,6 @@ def audit_events(source, actor: Actor, *, case_ref: str | None = None, user: str
     reader = reader_of(source)
     clauses: list[str] = []
     params: list = []
-    if case_ref:
-        check_case_access(source, actor, case_ref)  # also: unknown case
-        clauses.append("case_ref = ?")
-        params.append(case_ref)
     scope = audit_scope(source, actor)
     if scope is not None:  # a practitioner: as the database's audit_event policy (storage.access)
         refs, team, login = sorted(scope[0]), sorted(scope[1]), scope[2]
@@ -37,7 +34,13 @@ def audit_events(source, actor: Actor, *, case_ref: str | None = None, user: str
         clauses.append(f"(case_ref IN ({_list(reader, refs)}) OR (case_ref IS NULL AND "
                        f"(actor IN ({_list(reader, team)}) OR {same_login})))")
         params += [*refs, *team, *([] if login is None else [login])]
+    in_scope = list(clauses), list(params)
+    if case_ref:
+        check_case_access(source, actor, case_ref)  # also: unknown case
+        clauses.append("case_ref = ?")
+        params.append(case_ref)
     if user:
+        _check_user(reader, user, *in_scope)
         clauses.append("actor = ?")
         params.append(user)
     if since:
@@ -53,6 +56,17 @@ def audit_events(source, actor: Actor, *, case_ref: str | None = None, user: str
     else:
         rows = reader.all(f"SELECT {_COLUMNS} FROM audit_event{where} ORDER BY id", params)
     return [_event_dict(row) for row in rows]
+
+
+def _check_user(reader, user: str, clauses: list[str], params: list) -> None:
+    """CaseloadError for a `user` that is neither a practitioner's id nor the
+    actor of any event the reader may see (`clauses`: the actor's scope), as
+    `--case` refuses an unknown case."""
+    if reader.first("SELECT 1 FROM practitioner WHERE practitioner_id = ?", (user,)) is not None:
+        return
+    where = " AND ".join([*clauses, "actor = ?"])
+    if reader.first(f"SELECT 1 FROM audit_event WHERE {where} LIMIT 1", [*params, user]) is None:
+        raise CaseloadError(f"unknown user {user}: no practitioner has that id and no audit event names it")
 
 
 def _list(reader, values: list) -> str:

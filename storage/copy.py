@@ -28,8 +28,10 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401 - fills SQLModel.metadata
 from planner.errors import CaseloadError
+from planner.words import plural
 from storage.db import ensure_ready
 from storage.engine import describe
+from storage.progress import NO_PROGRESS, Progress
 
 BATCH_ROWS = 10_000
 
@@ -45,10 +47,12 @@ class CopyReport:
         return sum(self.rows.values())
 
     def describe(self) -> list[str]:
-        return [f"{name}: {count} rows" for name, count in self.rows.items()] + [f"total: {self.total} rows"]
+        return [f"{name}: {plural(count, 'row')}" for name, count in self.rows.items()] + [
+            f"total: {plural(self.total, 'row')}"]
 
 
-def copy_database(src_engine: Engine, dst_engine: Engine, *, batch_rows: int = BATCH_ROWS) -> CopyReport:
+def copy_database(src_engine: Engine, dst_engine: Engine, *, batch_rows: int = BATCH_ROWS,
+                  progress: Progress = NO_PROGRESS) -> CopyReport:
     """Copy every caseload table from `src_engine` into `dst_engine`.
 
     Raises CaseloadError when either database is not ready (missing, not
@@ -71,11 +75,14 @@ def copy_database(src_engine: Engine, dst_engine: Engine, *, batch_rows: int = B
                 )
         for table in tables:
             order = list(table.primary_key.columns)
+            total = None if progress is NO_PROGRESS else src.execute(select(func.count()).select_from(table)).scalar_one()
+            advance = progress.task(table.name, total)
             result = src.execution_options(yield_per=batch_rows).execute(select(table).order_by(*order))
             count = 0
             for batch in result.partitions():
                 dst.execute(insert(table), [row._asdict() for row in batch])
                 count += len(batch)
+                advance(len(batch))
             report.rows[table.name] = count
         if dst.dialect.name == "postgresql":
             _advance_sequences(dst, tables)

@@ -83,10 +83,12 @@ def test_unreachable_server_is_one_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_bad_date_option_is_a_usage_error(sample_copy):
-    result = run("--db", sample_copy, "warnings", "--on", "2026-13-01")
+@pytest.mark.parametrize("value, reason", [("2026-13-01", "'2026-13-01' is not a real date"),
+                                           ("27/11/2026", "'27/11/2026' is not a date (use YYYY-MM-DD)")])
+def test_bad_date_option_is_a_usage_error(sample_copy, value, reason):
+    result = run("--db", sample_copy, "warnings", "--on", value)
     assert result.exit_code == 2
-    assert "not a date" in result.stderr
+    assert reason in result.stderr
 
 
 def test_init_creates_then_reports_up_to_date(tmp_path):
@@ -324,3 +326,55 @@ def test_warnings_follow_a_policy_with_longer_look_backs(sample_copy, tmp_path):
     assert json.loads(result.stdout)["warnings"] == expected
     default = json.loads(run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--format", "json").stdout)
     assert default["warnings"] != expected  # the longer windows do change what fires
+
+
+@pytest.mark.parametrize("args", [["warnings", "--on", "2026-02-30"], ["audit", "--since", "2026-02-30"],
+                                  ["handover", "departures", "N1-03", "--on", "2026-11-27", "--date", "NG1064=2026-02-30"]])
+def test_an_impossible_date_is_not_a_real_date(sample_copy, args):
+    result = run("--db", sample_copy, *args)
+    assert result.exit_code == 2
+    assert "'2026-02-30' is not a real date" in result.output
+    assert "YYYY-MM-DD" not in result.output
+
+
+def test_audit_of_an_unknown_user_is_an_error_like_an_unknown_case(sample_copy):
+    case = run("--db", sample_copy, "audit", "--case", "NOPE")
+    user = run("--db", sample_copy, "audit", "--user", "NOPE")
+    assert case.exit_code == user.exit_code == 2
+    assert user.output == "caseload: unknown user NOPE: no practitioner has that id and no audit event names it\n"
+
+
+def test_audit_of_a_known_user_without_events_is_no_error(sample_copy, monkeypatch):
+    practitioner = run("--db", sample_copy, "audit", "--user", "N1-05")
+    assert practitioner.exit_code == 0 and practitioner.output == "No audit events.\n"
+    monkeypatch.setenv("USER", "someone-else")
+    monkeypatch.setenv("LOGNAME", "someone-else")
+    run("--db", sample_copy, "backup", str(Path(sample_copy).with_name("b.db")))  # an event by the OS user
+    import getpass
+
+    os_user = run("--db", sample_copy, "audit", "--user", getpass.getuser(), "--format", "json")
+    assert os_user.exit_code == 0, os_user.output
+    assert json.loads(os_user.output)["events"]
+
+
+def test_copy_counts_read_in_words(sample_copy, tmp_path):
+    target = tmp_path / "target.db"
+    assert run("--db", str(target), "init").exit_code == 0
+    result = run("--db", sample_copy, "copy", "--to", str(target))
+    assert result.exit_code == 0, result.output
+    counts = dict(line.split(": ", 1) for line in result.output.splitlines())
+    assert counts["db_login"] == "0 rows" and counts["team"] == "2 rows"
+    assert all(re.fullmatch(r"1 row|(0|[2-9]|\d\d+) rows", text) for text in counts.values()), counts
+    from planner.words import plural
+
+    assert [plural(n, "row") for n in (0, 1, 2)] == ["0 rows", "1 row", "2 rows"]
+    assert plural(1, "match", "matches") == "1 match" and plural(3, "match", "matches") == "3 matches"
+
+
+def test_an_import_reports_its_side_effects_in_words():
+    from collections import Counter
+
+    from storage.csvio import FileReport
+
+    report = FileReport("p.csv", "practitioners", inserted=1, also=Counter({"teams new": 1, "allocations opened": 2}))
+    assert report.describe() == "p.csv (practitioners): 1 new, 0 changed, 0 unchanged; 2 allocations opened, 1 team new"

@@ -161,7 +161,7 @@ def test_the_leavers_cases_are_staggered_two_a_day_to_nobody_over_the_target(db)
     late = listing["late"][-1]
     out = ok(db, "handover", "departures", "N1-03", "--on", ON, "--apply", "--date", f"{late}=2026-12-16",
              *(arg for ref in no_receiver for arg in ("--receiver", f"{ref}=N1-09")))
-    assert f"planned {len(unplanned)} handover(s)" in out
+    assert f"planned {len(unplanned)} handovers" in out
     # the lead's date is taken, and the list says it makes a third that day for N1-03
     assert per_day["2026-12-16"] == 2 and late not in per_day_of(listing, "2026-12-16")
     assert ("3 handovers for N1-03 on Wed 16 Dec counting those already planned: more than the 2 a working "

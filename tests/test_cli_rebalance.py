@@ -282,7 +282,7 @@ def test_apply_by_the_team_lead_plans_handovers(sample_db):
         per_day[(pid, day)] = per_day.get((pid, day), 0) + 1
     assert max(per_day.values()) <= 2
     span = f"on {days[0]}" if days[0] == days[-1] else f"from {days[0]} to {days[-1]}"
-    assert f"Planned {len(planned)} handover(s) {span} with their checklists" in result.output
+    assert f"Planned {len(planned)} handover{'' if len(planned) == 1 else 's'} {span} with their checklists" in result.output
     assert _count(engine, m.AuditEvent, m.AuditEvent.action == "rebalance") == 1
     engine.dispose()
 

@@ -84,6 +84,7 @@ def test_help_and_argument_errors_load_no_database_library_or_textual(args):
 
 @pytest.mark.parametrize("args", [
     ["warnings", "--team", "NPS-N1", "--on", "2026-11-27"],
+    ["warnings", "--team", "NPS-N1", "--on", "2026-11-27", "--format", "csv"],
     ["week", "--practitioner", "N1-02", "--week-of", "2026-11-27", "--format", "ics"],
     ["audit", "--format", "json"],
     ["--as", "N1-01", "rebalance", "--team", "NPS-N1", "--on", "2026-11-27"],

@@ -3,6 +3,7 @@ config folder as `caseload/state.json`. Holds an id, never personal data."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -10,8 +11,14 @@ from pathlib import Path
 from platformdirs import user_config_dir
 
 
-def state_path() -> Path:
-    return Path(user_config_dir("caseload", appauthor=False)) / "state.json"
+def state_path(database: str | None = None) -> Path:
+    """`state.json`, or with `database` (a label of the database: its file
+    path or server) that database's own `state-<hash>.json`: the
+    practitioner chosen on one database is not offered on another."""
+    folder = Path(user_config_dir("caseload", appauthor=False))
+    if database is None:
+        return folder / "state.json"
+    return folder / f"state-{hashlib.sha256(database.encode()).hexdigest()[:16]}.json"
 
 
 def load_state(path: Path | None = None) -> dict:
@@ -28,11 +35,17 @@ def saved_practitioner(path: Path | None = None) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def save_practitioner(practitioner_id: str, path: Path | None = None) -> None:
-    """Remember the choice; a read-only config folder is not worth a crash."""
+def save_practitioner(practitioner_id: str | None, path: Path | None = None) -> None:
+    """Remember the choice (None: forget it); a read-only config folder is
+    not worth a crash."""
     path = path or state_path()
     state = load_state(path)
-    state["practitioner_id"] = practitioner_id
+    if practitioner_id is None:
+        if "practitioner_id" not in state:
+            return
+        del state["practitioner_id"]
+    else:
+        state["practitioner_id"] = practitioner_id
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_suffix(".tmp")

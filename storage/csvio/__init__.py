@@ -15,11 +15,34 @@ The package, each module a step:
 
 from __future__ import annotations
 
-from storage.csvio.cells import escape_cell, unescape_cell
-from storage.csvio.export import export_dir
-from storage.csvio.importer import SQLITE_IMPORT_CACHE_KIB, _Importer, import_csv
-from storage.csvio.reports import FileReport, ImportFailed, ImportReport
-from storage.csvio.spec import FILENAMES, JSON_FILENAME, KINDS, ORDER, Column, KindSpec
+from importlib import import_module
+
+#: Where each public name lives. The package imports a module only when one of
+#: its names is first used, so that `from storage.csvio.cells import
+#: escape_cell` (what `caseload warnings --format csv` needs) does not load the
+#: importer and with it SQLAlchemy.
+_HOMES = {
+    "escape_cell": "cells", "unescape_cell": "cells",
+    "export_dir": "export",
+    "SQLITE_IMPORT_CACHE_KIB": "importer", "_Importer": "importer", "import_csv": "importer",
+    "FileReport": "reports", "ImportFailed": "reports", "ImportReport": "reports",
+    "FILENAMES": "spec", "JSON_FILENAME": "spec", "KINDS": "spec", "ORDER": "spec", "Column": "spec",
+    "KindSpec": "spec",
+}
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
 
 __all__ = [
     "FILENAMES",

@@ -21,6 +21,7 @@ from storage import models as m
 from storage.csvio.cells import escape_cell
 from storage.csvio.spec import FILENAMES, JSON_FILENAME, KINDS, ORDER
 from storage.files import PrivateFiles
+from storage.progress import NO_PROGRESS, Progress, told
 
 __all__ = ["export_dir"]
 
@@ -133,7 +134,8 @@ def _scoped(session: Session, rows: dict[str, Iterator[list[Any]]], actor: str) 
             for kind, it in rows.items()}
 
 
-def _write_csv(out: PrivateFiles, dest: Path, rows: dict[str, Iterator[list[Any]]]) -> dict[str, int]:
+def _write_csv(out: PrivateFiles, dest: Path, rows: dict[str, Iterator[list[Any]]],
+               progress: Progress = NO_PROGRESS) -> dict[str, int]:
     counts: dict[str, int] = {}
     for kind in ORDER:
         n = 0
@@ -141,14 +143,15 @@ def _write_csv(out: PrivateFiles, dest: Path, rows: dict[str, Iterator[list[Any]
         with out.open(out.claim(dest / FILENAMES[kind])) as fh:
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow(KINDS[kind].columns)
-            for values in rows[kind]:
+            for values in told(rows[kind], progress.task(FILENAMES[kind], None)):
                 writer.writerow([escape_cell(f(v)) for f, v in zip(fmts, values)])
                 n += 1
         counts[kind] = n
     return counts
 
 
-def _write_json(out: PrivateFiles, dest: Path, rows: dict[str, Iterator[list[Any]]]) -> dict[str, int]:
+def _write_json(out: PrivateFiles, dest: Path, rows: dict[str, Iterator[list[Any]]],
+                progress: Progress = NO_PROGRESS) -> dict[str, int]:
     counts: dict[str, int] = {}
     with out.open(out.claim(dest / JSON_FILENAME)) as fh:
         fh.write('{"format": "caseload-export", "version": 1')
@@ -156,7 +159,7 @@ def _write_json(out: PrivateFiles, dest: Path, rows: dict[str, Iterator[list[Any
             specs = KINDS[kind].specs
             fh.write(f',\n "{kind}": [')
             n = 0
-            for values in rows[kind]:
+            for values in told(rows[kind], progress.task(kind, None)):
                 record = {c.name: (c.fmt(v) or None) for c, v in zip(specs, values)}
                 fh.write(("\n  " if n == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
                 n += 1
@@ -188,6 +191,7 @@ def export_dir(
     *,
     actor: str,
     force: bool = False,
+    progress: Progress = NO_PROGRESS,
 ) -> list[Path]:
     """Write every record in the import formats to `dest_dir` (created 0700
     if missing); returns the files written (0600). See docs/csv.md.
@@ -203,7 +207,7 @@ def export_dir(
     with Session(engine) as session, PrivateFiles(force=force) as out:
         rows = _scoped(session, _Rows(session).all(), actor)
         try:
-            counts = (_write_csv if fmt == "csv" else _write_json)(out, dest, rows)
+            counts = (_write_csv if fmt == "csv" else _write_json)(out, dest, rows, progress)
         except OSError as exc:
             raise FileProblem(f"cannot write the export to {dest} ({exc.strerror or exc}); "
                               "nothing was written") from None

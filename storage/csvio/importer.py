@@ -26,6 +26,7 @@ from storage.csvio.practitioners import PractitionersImport
 from storage.csvio.reports import FileReport, ImportFailed, ImportReport
 from storage.csvio.source import _Errors, _Source
 from storage.csvio.spec import ORDER
+from storage.progress import NO_PROGRESS, Progress
 
 __all__ = ["SQLITE_IMPORT_CACHE_KIB", "_Importer", "_today", "import_csv"]
 
@@ -51,6 +52,7 @@ def import_csv(
     actor: str,
     policy: Any = None,
     today: date | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> ImportReport:
     """Import CSV files in one transaction (docs/csv.md).
 
@@ -58,11 +60,12 @@ def import_csv(
     planner/validate.py count from: no contact after it, no new handover
     before it. Returns what was (or, with `dry_run`, would be) written per
     file; raises `ImportFailed` with every problem found, having written
-    nothing."""
+    nothing. Each file's rows are told to `progress` as they are read."""
     errors = _Errors()
     sources = [_Source(path, i, errors) for i, path in enumerate(paths)]
     for src in sources:
         src.read_header()
+        src.progress = progress
     kinded = sorted((s for s in sources if s.kind is not None), key=lambda s: (ORDER.index(s.kind.name), s.index))
     for order, src in enumerate(kinded):
         src.order = order

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from planner.errors import CaseloadError
+from planner.words import plural
 
 __all__ = ["FileReport", "ImportFailed", "ImportReport"]
 
@@ -37,10 +38,16 @@ class FileReport:
             f"{self.path} ({self.kind}): {self.inserted} new, "
             f"{self.updated} changed, {self.unchanged} unchanged"
         )
-        extras = [f"{n} {what}" for what, n in sorted(self.also.items()) if n]
+        extras = [_counted(n, what) for what, n in sorted(self.also.items()) if n]
         if extras:
             line += "; " + ", ".join(extras)
         return line
+
+
+def _counted(n: int, what: str) -> str:
+    """`also`'s "teams new" counted: "1 team new", "2 teams new"."""
+    nouns, _, rest = what.partition(" ")
+    return f"{plural(n, nouns.removesuffix('s'), nouns)} {rest}".rstrip()
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 
 from storage.csvio.row import _Row
 from storage.csvio.spec import KINDS, KindSpec
+from storage.progress import NO_PROGRESS, Progress, told
 
 __all__ = ["_Errors", "_Source", "_kind_for"]
 
@@ -53,6 +54,7 @@ class _Source:
         self.col: dict[str, int] = {}
         self.missing: set[str] = set()
         self.width = 0
+        self.progress: Progress = NO_PROGRESS
 
     # -- bytes -> text lines, reporting non-UTF-8 bytes with their line and offset
     def _lines(self, report_from: int) -> Iterator[tuple[int, str]]:
@@ -176,9 +178,11 @@ class _Source:
                 self.errors.add(self, 1, name, f"missing required column for {self.kind.name}")
 
     def rows(self) -> Iterator[_Row]:
+        """The rows after the header, told to `self.progress` as they are read."""
+        rows = None if self.progress is NO_PROGRESS else self._line_count() - 1
         records = self._records(report_from=2)
         next(records, None)  # the header
-        for start, cells in records:
+        for start, cells in told(records, self.progress.task(f"{self.path.name} ({self.kind.name})", rows)):
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue  # blank line
             row = _Row(self, start, cells)
@@ -186,6 +190,17 @@ class _Source:
                 row.error("-", f"{len(cells)} cells, the header has {self.width}")
                 continue
             yield row
+
+    def _line_count(self) -> int:
+        """Lines in the file (records, unless a quoted cell spans lines): with
+        the header's taken off, the progress bar's length, counted only when
+        it is shown."""
+        count, last = 0, b"\n"
+        with open(self.path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                count += chunk.count(b"\n")
+                last = chunk[-1:]
+        return count + (last != b"\n")
 
     def has(self, column: str) -> bool:
         return column in self.col

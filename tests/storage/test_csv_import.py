@@ -172,7 +172,7 @@ def test_cases_file_reallocates_to_a_later_practitioner(engine, tmp_path):
                                        "C1002,Drew Sample,P4,2026-11-30\n")
     report = import_csv(engine, [path], actor="tester")
     assert describe(report, tmp_path) == [
-        "move.csv (cases): 0 new, 1 changed, 0 unchanged; 1 allocations closed, 1 allocations opened"]
+        "move.csv (cases): 0 new, 1 changed, 0 unchanged; 1 allocation closed, 1 allocation opened"]
     with Session(engine) as s:
         rows = s.execute(
             select(m.Practitioner.practitioner_id, m.Allocation.start_date, m.Allocation.end_date)

@@ -225,7 +225,7 @@ def test_moving_a_practitioner_to_another_team_is_refused_while_it_strands_their
     text = text.replace("North Hill Probation,37,0,,alex", ",37,0,,alex")
     moved = write(tmp_path, "moved.csv", text)
     [error] = refused(engine, [moved], today=TODAY)
-    assert error == (f"{tmp_path}/moved.csv:2: team_id: moving P1 to team T2 would strand the 2 open case(s) "
+    assert error == (f"{tmp_path}/moved.csv:2: team_id: moving P1 to team T2 would strand the 2 open cases "
                      "they hold outside it: C1001, C1002; hand them over first "
                      "(caseload handover departures P1)")
     with Session(engine) as s:

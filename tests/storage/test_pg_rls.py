@@ -226,6 +226,6 @@ def test_the_audit_trail_folds_the_databases_row_writes_into_the_change_that_mad
     assert logins["P1"] in record and "+ rows: contact insert 1" in record
     direct = [line for line in lines if " db_write " in line]
     assert len(direct) == 1 and " case " in direct[0] and '"columns": ["tier"]' in direct[0]
-    assert "1 row write(s) folded into the change that made them" in lines[-1]
+    assert "1 row write folded into the change that made them" in lines[-1]
     every = CliRunner().invoke(main, ["--db", url, "audit", "--case", "C2", "--db-writes"])
     assert sum(" db_write " in line for line in every.output.splitlines()) == 2

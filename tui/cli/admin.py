@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from planner.errors import CaseloadError
+from planner.words import plural
 from tui.cli.base import Ctx, parse_date, print_table
 
 
@@ -57,7 +58,7 @@ def audit(c: Ctx, case_ref, user, since, until, fmt, limit, db_writes):
           (json.dumps(r["detail"], sort_keys=True) if r["detail"] else "") + _rows_note(r)] for r in shown],
     )
     folded = len(rows) - len(shown)
-    click.echo(f"{len(rows)} event(s)" + (f", {folded} row write(s) folded into the change that made them "
+    click.echo(plural(len(rows), "event") + (f", {plural(folded, 'row write')} folded into the change that made them "
                                           "(--db-writes lists them)" if folded else ""))
 
 
@@ -121,11 +122,14 @@ def copy(c: Ctx, to):
     from storage.copy import copy_database
     from storage.engine import make_engine
 
+    from tui.cli.progress import shown
+
     src = c.engine()
     c.require_admin("copy the database")
     dst = make_engine(to, create=False)
     try:
-        report = copy_database(src, dst)
+        with shown() as progress:
+            report = copy_database(src, dst, progress=progress)
     finally:
         dst.dispose()
         src.dispose()
@@ -157,7 +161,7 @@ def check(c: Ctx):
     if problems:
         for problem in problems:
             click.echo(f"problem: {problem}", err=True)
-        raise CaseloadError(f"check failed: {len(problems)} problem(s)")
+        raise CaseloadError(f"check failed: {plural(len(problems), 'problem')}")
     click.echo("ok: integrity, foreign keys and schema version are fine")
 
 

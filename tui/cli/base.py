@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ from planner.errors import CaseloadError
 
 # --------------------------------------------------------------------------- dates
 
+_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 
 def iso_date(value: str) -> date:
     """An ISO date within the dates a record may hold (planner.validate:
@@ -34,6 +37,8 @@ def iso_date(value: str) -> date:
     try:
         day = date.fromisoformat(value)
     except ValueError:
+        if _ISO_SHAPE.fullmatch(value):  # 2026-02-30: the shape is right, the day is not
+            raise ValueError(f"{value!r} is not a real date") from None
         raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
     if not EARLIEST <= day <= LATEST:
         raise ValueError(f"{value!r} is out of range (dates run from {EARLIEST} to {LATEST})")
@@ -172,7 +177,7 @@ class CaseloadGroup(click.Group):
         from tui.cli.registry import COMMANDS, load_command
 
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            self.add_command(load_command(cmd_name))
+            self.add_command(accept_as_after(load_command(cmd_name)))
         return super().get_command(ctx, cmd_name)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
@@ -212,6 +217,30 @@ class CaseloadGroup(click.Group):
             from tui.cli.errors import report_error
 
             ctx.exit(report_error(error))
+
+
+def _as_after(ctx: click.Context, _param, value: str | None) -> None:
+    """`caseload warnings --as N1-01`: the same as `caseload --as N1-01
+    warnings` (README "Using it"); two different ids are refused."""
+    if value is None:
+        return
+    c = ctx.find_object(Ctx)
+    if c.actor_id and c.actor_id != value:
+        raise click.BadParameter(f"{value} differs from --as {c.actor_id} before the command", ctx, _param)
+    c.actor_id = value
+
+
+def accept_as_after(command: click.Command) -> click.Command:
+    """`command` and, in a group, every command under it, taking `--as` after
+    the command's name as well as before it."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            accept_as_after(sub)
+    elif not any("--as" in p.opts for p in command.params):
+        command.params.append(click.Option(
+            ["--as", "as_after"], metavar="PRACTITIONER_ID", expose_value=False, callback=_as_after,
+            help="Who you are, as `caseload --as ID` before the command."))
+    return command
 
 
 def _reader_gone() -> None:
@@ -289,7 +318,7 @@ def echo_json(data) -> None:
 def write_csv_rows(out, header: list[str], rows: list[list[object]]) -> None:
     import csv
 
-    from storage.csvio import escape_cell
+    from storage.csvio.cells import escape_cell
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)

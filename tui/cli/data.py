@@ -8,6 +8,7 @@ import click
 
 from planner.errors import FileProblem
 from tui.cli.base import DATE, Ctx
+from tui.cli.progress import shown
 
 
 @click.command()
@@ -42,8 +43,9 @@ def import_(c: Ctx, files, dry_run, today):
             raise FileProblem(f"{name}: {'a folder, not a file' if Path(name).is_dir() else 'no such file'}")
     policy = c.policy()  # handover checklists follow --config, as `handover plan` does
     engine = c.engine()
-    report = import_csv(engine, [Path(f) for f in files], dry_run=dry_run, actor=c.actor, policy=policy,
-                        today=today)
+    with shown() as progress:
+        report = import_csv(engine, [Path(f) for f in files], dry_run=dry_run, actor=c.actor, policy=policy,
+                            today=today, progress=progress)
     for line in report.describe():
         click.echo(line)
     if dry_run:
@@ -60,7 +62,9 @@ def export(c: Ctx, dest, fmt, force):
     from storage.csvio import export_dir
 
     engine = c.engine()
-    for path in export_dir(engine, Path(dest), fmt, actor=c.actor, force=force):
+    with shown() as progress:
+        written = export_dir(engine, Path(dest), fmt, actor=c.actor, force=force, progress=progress)
+    for path in written:
         click.echo(str(path))
 
 

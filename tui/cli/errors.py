@@ -11,6 +11,7 @@ import sys
 import click
 
 from planner.errors import CaseloadError
+from planner.words import plural
 
 
 def report_error(error: BaseException) -> int:
@@ -19,7 +20,7 @@ def report_error(error: BaseException) -> int:
     if _is_import_refusal(error):
         for line in error.errors:
             click.echo(line, err=True)
-        click.echo(f"caseload: import refused: {len(error.errors)} error(s); nothing was written", err=True)
+        click.echo(f"caseload: import refused: {plural(len(error.errors), 'error')}; nothing was written", err=True)
         return 1
     if isinstance(error, CaseloadError):
         click.echo(f"caseload: {error}", err=True)
@@ -40,8 +41,8 @@ def report_error(error: BaseException) -> int:
 
 
 def _is_import_refusal(error: BaseException) -> bool:
-    csvio = sys.modules.get("storage.csvio")  # only an import raises it, and that loads it
-    return csvio is not None and isinstance(error, csvio.ImportFailed)
+    reports = sys.modules.get("storage.csvio.reports")  # only an import raises it, and that loads it
+    return reports is not None and isinstance(error, reports.ImportFailed)
 
 
 def _database_error(error: BaseException) -> int | None:

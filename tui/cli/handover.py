@@ -31,7 +31,8 @@ from datetime import date
 import click
 
 from planner.errors import CaseloadError
-from tui.cli.base import DATE, Ctx, LazyChoice, print_table
+from planner.words import plural
+from tui.cli.base import DATE, Ctx, LazyChoice, iso_date, print_table
 from tui.cli.base import echo_json as _echo_json
 
 
@@ -175,7 +176,7 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
             f"{nxt.title} (due {nxt.due.isoformat()})" + (" OVERDUE" if nxt.overdue else "") if nxt else "all done",
         ])
     print_table(["CASE", "FROM", "TO", "DATE", "WHEN", "STATUS", "DONE", "OVERDUE", "NEXT"], rows)
-    click.echo(f"{len(views)} open handover(s) as of {as_of.isoformat()}")
+    click.echo(f"{plural(len(views), 'open handover')} as of {as_of.isoformat()}")
 
 
 @handover.command("show")
@@ -451,9 +452,9 @@ def _with_changes(items, receivers, dates, world, as_of: date, policy) -> list:
         by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, to_id=value, policy=policy)
     for ref, value in _pairs(dates, "--date", by_ref):
         try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise CaseloadError(f"--date {ref}={value}: not a date (use YYYY-MM-DD)") from None
+            day = iso_date(value)
+        except ValueError as exc:
+            raise CaseloadError(f"--date {ref}: {exc}") from None
         by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, planned_on=day, policy=policy)
     return sorted(by_ref.values(), key=lambda i: (i.planned_on, -i.score, i.case_ref))
 
@@ -504,11 +505,11 @@ def _print_departure_notes(found: _Departures, practitioner_id: str, apply_: boo
     per_day = policy.handover.per_day
     busiest, most = busiest_day(items, planned_per_day(practitioner_id, found.cases))
     if most > per_day:  # the lead's dates: said, not refused
-        click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, riskiest first; "
+        click.echo(f"{plural(len(items), 'case')} from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, riskiest first; "
                    f"{most} handovers for {practitioner_id} on {busiest:%a %d %b} counting those already "
                    f"planned: more than the {per_day} a working day suggested")
     else:
-        click.echo(f"{len(items)} case(s) from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, "
+        click.echo(f"{plural(len(items), 'case')} from {days[0]:%a %d %b} to {days[-1]:%a %d %b}, "
                    f"at most {per_day} a working day for {practitioner_id}, riskiest first")
     short = [i.case_ref for i in items if i.short_notice]
     if short:
@@ -517,13 +518,14 @@ def _print_departure_notes(found: _Departures, practitioner_id: str, apply_: boo
     if late:
         click.echo(f"no working day left before {practitioner_id} goes: {', '.join(late)}")
     if apply_:
-        click.echo(f"planned {len(found.planned)} handover(s), each with its checklist")
+        click.echo(f"planned {plural(len(found.planned), 'handover')}, each with its checklist")
     else:
         click.echo(f"nothing is planned yet: check the list (change it with --receiver CASE_REF=ID and "
                    f"--date CASE_REF=DATE), then add --apply to plan the {len(ready)} with a receiver")
     missing = len(items) - len(ready)
     if missing:
-        click.echo(f"{missing} case(s) have no suggested receiver: choose one with --receiver, "
+        click.echo(f"{plural(missing, 'case')} {'has' if missing == 1 else 'have'} no suggested receiver: "
+                   "choose one with --receiver, "
                    "or plan them with `caseload handover plan`")
 
 

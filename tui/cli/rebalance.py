@@ -9,6 +9,7 @@ from datetime import date
 import click
 
 from planner.errors import CaseloadError
+from planner.words import plural
 from tui.cli.base import DATE, Ctx, print_table
 
 
@@ -69,7 +70,7 @@ def _print_plan(plan, policy, dates: dict | None = None) -> None:
     gap = plan.solver.gap
     gap_text = "unknown" if gap is None else f"{gap * 100:.2f}%"
     click.echo(
-        f"{len(plan.moves)} move(s), total disruption cost {_num(plan.total_cost)}, "
+        f"{plural(len(plan.moves), 'move')}, total disruption cost {_num(plan.total_cost)}, "
         f"points above target {_num(plan.overload_points)}; "
         f"solver {plan.solver.name}: {plan.solver.status}, gap {gap_text}, {plan.solver.seconds:.2f} s"
     )
@@ -126,7 +127,7 @@ def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handov
         commit_or_conflict(s)
     span = (f"on {applied.planned_on.isoformat()}" if applied.last_on == applied.planned_on
             else f"from {applied.planned_on.isoformat()} to {applied.last_on.isoformat()}")
-    message = f"Planned {len(applied.handover_ids)} handover(s) {span} with their checklists"
+    message = f"Planned {plural(len(applied.handover_ids), 'handover')} {span} with their checklists"
     if applied.already_planned:
         message += f"; {len(applied.already_planned)} already planned"
     click.echo(message + ".", err=fmt == "json")
@@ -139,12 +140,15 @@ def _plan(source, c: Ctx, team_id: str, as_of: date, policy, handover_on, option
     from storage.access import check_team_visible, resolve_actor
     from storage.team import plan_dates, rebalance_input
 
+    from tui.cli.progress import searching
+
     check_team_visible(resolve_actor(source, c.actor_id), team_id)  # a preview: own team only
     inp = rebalance_input(source, team_id, as_of, policy)
     unknown = sorted(set(options["keep_cases"]) - {case.case_ref for case in inp.cases})
     if unknown:
         raise CaseloadError(f"--keep: no open case of team {team_id}: {', '.join(unknown)}")
-    plan = plan_rebalance(inp, **options)
+    with searching(f"searching for moves in team {team_id}", options["time_limit"]):
+        plan = plan_rebalance(inp, **options)
     return plan, plan_dates(source, plan, first=handover_on, policy=policy)
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 import click
 
 from planner.errors import CaseloadError
+from planner.words import plural
 from tui.cli.base import DATE, Ctx, csv_text, print_table
 
 
@@ -114,7 +115,7 @@ def _print_warnings(ranked, as_of: date, fmt: str) -> None:
          for w in shown],
     )
     warned = len({w.case_ref for w in shown})
-    click.echo(f"{len(shown)} warning(s) on {warned} of {len(ranked)} open case(s) as of {as_of.isoformat()}")
+    click.echo(f"{plural(len(shown), 'warning')} on {warned} of {plural(len(ranked), 'open case')} as of {as_of.isoformat()}")
 
 
 _SUMMARY_KEYS = ["practitioner_id", "name", "open_cases", "cases_warned", "high", "medium", "low"]
@@ -146,7 +147,7 @@ def _print_summary(ranked, world, as_of: date, fmt: str) -> None:
         return
     _print_burden_table([[str(v) for v in r] for r in [*rows, total_row]])
     share = f"{total.cases_warned / total.open_cases:.0%}" if total.open_cases else "-"
-    click.echo(f"{total.cases_warned} of {total.open_cases} open case(s) ({share}) have a warning of low or above "
+    click.echo(f"{total.cases_warned} of {plural(total.open_cases, 'open case')} ({share}) have a warning of low or above "
                f"as of {as_of.isoformat()}; statuses (info) are not counted")
 
 
