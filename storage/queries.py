@@ -17,7 +17,7 @@ contacts), so every loader:
   parameters;
 - builds the dataclasses of the big child tables with
   `planner.model.fast_constructor`, each
-  distinct date parsed once, with garbage collection paused (`gc_paused`):
+  distinct date parsed once, with garbage collection paused (storage/collector.py `paused`):
   a whole region (a million contacts) loads in about 2 s on SQLite, not 5.
 
 `load_cases_for_warnings` is the bounded read for `caseload warnings`: the
@@ -31,10 +31,8 @@ practitioner table into every child query.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 import datetime as dt
 from datetime import date, timedelta
@@ -59,6 +57,7 @@ from planner.model import (
     level_for,
     meaningful_sql,
 )
+from storage.collector import paused
 from storage.reader import Reader, reader_of
 
 # At or below this many selected cases the child queries name the case ids
@@ -258,7 +257,7 @@ def load_world(session, *, absences_team_id: str | None = None) -> World:
     workload read the absences of a case's current practitioner only).
 
     Three statements."""
-    with gc_paused():
+    with paused():
         return _build_world(session, absences_team_id)
 
 
@@ -625,7 +624,7 @@ def _load_cases(
     items_since: date | None = None,
     allocations_since: date | None = None,
 ) -> list[Case]:
-    with gc_paused():
+    with paused():
         return _build_cases(
             session,
             practitioner_id=practitioner_id,
@@ -637,24 +636,6 @@ def _load_cases(
             allocations_since=allocations_since,
         )
 
-
-@contextmanager
-def gc_paused():
-    """No cyclic garbage collection while a loader builds its objects.
-
-    Python runs a collection every few hundred allocations and a full one as
-    the number of live objects grows by a quarter, so building a million
-    contacts set off passes over everything already built (load_world after
-    a whole-region load_cases: 0.21 s with collection, 0.03 s without). What
-    we build holds no reference cycles; collection resumes (if it was on)
-    when the load ends."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build_cases(

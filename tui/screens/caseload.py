@@ -113,9 +113,7 @@ class CaseloadScreen(ViewLoader, Screen):
         app = self.app
         app.gateway.sync_handover_ticks(practitioner_id, app.as_of, actor=app.practitioner_id or practitioner_id)
         if self.loads == 1:  # the first caseload is now fully loaded
-            from tui.startup import freeze_loaded
-
-            freeze_loaded()
+            app.call_from_thread(app.first_load_done)  # the collector is the main thread's alone
 
     @on(ViewLoader.Loaded)
     def _loaded(self, message: ViewLoader.Loaded) -> None:
