@@ -114,8 +114,8 @@ Widgets().run(headless=True)
 CASELOAD = """
 import sys
 sys.path.insert(0, {root!r})
-from tui.startup import pause_gc
-pause_gc()  # as the `caseload` entry point starts (tui.startup.main)
+from storage.collector import pause_for_startup
+pause_for_startup()  # as the `caseload` entry point starts (tui.startup.main)
 from datetime import date
 from storage.reader import Database
 from tui.app import CaseloadApp
@@ -132,6 +132,17 @@ COMMAND = """
 import sys
 sys.path.insert(0, {root!r})
 from tui.startup import main  # the `caseload` console script
+
+main(["--db", {db!r}, "--as", {pid!r}, "--on", {as_of!r}])
+"""
+
+# The same command with its first read in a thread, never forked.
+COMMAND_THREAD = """
+import sys
+sys.path.insert(0, {root!r})
+import tui.data.first_read
+tui.data.first_read._may_fork = lambda gateway: False
+from tui.startup import main
 
 main(["--db", {db!r}, "--as", {pid!r}, "--on", {as_of!r}])
 """
@@ -281,10 +292,10 @@ async def key_latency(db: str, pid: str, presses: int = 40):
     from tui.app import CaseloadApp
     from tui.screens.caseload import CaseloadScreen
 
-    from tui.startup import pause_gc
+    from storage.collector import pause_for_startup
 
     database = Database(db)  # as the `caseload` command opens it
-    pause_gc()  # and as it starts: the app freezes what start-up built once painted
+    pause_for_startup()  # and as it starts: the app freezes what start-up built once painted
     app = CaseloadApp(database, practitioner_id=pid, as_of=AS_OF, state_file=Path(tempfile.mkdtemp()) / "s.json")
     out: dict[str, float] = {}
     handled: dict[str, list[float]] = {}
@@ -431,6 +442,7 @@ def main(argv=None) -> int:
     for label, db, pid in cases:
         codes["command", label] = command_code(db, pid)
         codes["app", label] = app_code(db, pid)
+        codes["thread", label] = COMMAND_THREAD.format(root=str(ROOT), db=db, pid=pid, as_of=AS_OF.isoformat())
     results = medians(codes, args.runs)
     bare = results["bare"][0]
     floor = results["floor"][0]
@@ -438,6 +450,7 @@ def main(argv=None) -> int:
     print(f"the same widgets, no data, first frame:  {floor * 1000:7.0f} ms  {floor / bare:4.1f} x"
           "   (Textual's own floor for the caseload screen)")
     for way, title in (("command", "the `caseload --db DB --as ID` command (what a user starts; the target):"),
+                       ("thread", "the same command, its first read in a thread (no fork):"),
                        ("app", "CaseloadApp built and run in-process (no command; its first read in a thread):")):
         print(f"\n{title}\n{'':43} first paint with rows        all rows in the table")
         for label, _db, pid in cases:

@@ -167,7 +167,8 @@ def read_session(gateway, session_id: int, lead_id: str, as_of: date, *, resumed
     from planner.supervision import load_prompts
     from storage.queries import load_world
     from storage.supervision import get_session, previous_open_actions, session_notes, session_queue
-    from tui.data import churn_count, upcoming
+    from planner.rules import churn
+    from tui.data import upcoming
 
     prompts = load_prompts()  # the user's own set, else the default (ConfigError names a bad key)
     with gateway.session() as s:
@@ -192,7 +193,7 @@ def read_session(gateway, session_id: int, lead_id: str, as_of: date, *, resumed
         notes=notes,
         names={pid: p.name for pid, p in world.practitioners.items()},
         booked={item.case_ref: tuple(o.day for o in upcoming(item.case, as_of)) for item in queue},
-        churn={item.case_ref: churn_count(item.case, as_of, gateway.policy) for item in queue},
+        churn={item.case_ref: churn(item.case, as_of, gateway.policy).count for item in queue},
         absences=tuple(world.absences_of(practitioner.practitioner_id)),
         carried=carried,
         actions=actions,

@@ -140,7 +140,7 @@ def test_the_reads_own_error_reaches_the_screen(sample_path):
 
 def test_no_fork_for_a_database_given_as_an_engine(sample_engine):
     from storage.reader import Database
-    from tui.data import _may_fork
+    from tui.data.first_read import _may_fork
 
     assert not _may_fork(Gateway(Database(engine=sample_engine)))
 
