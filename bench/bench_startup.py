@@ -18,9 +18,9 @@ DataTable, a key line): Textual's own cost for such a screen, the floor under th
 Medians of --runs rounds (each round runs every process once, in turn),
 and the ratios, are printed for each case two ways: the real `caseload --db
 DB --as ID` command, what a user starts and what the target is about (its
-database and policy checks run first, and it reads the first caseload in a
-forked child while Textual is imported: tui.data.FirstRead), and the
-CaseloadApp built and run in-process, whose first read runs in a thread.
+database and policy checks run first, and it starts reading the first
+caseload in a thread before Textual is imported: tui.data.FirstRead), and the
+CaseloadApp built and run in-process, whose first read starts as it is built.
 
 Cases: on sample.db the practitioner with the case count nearest 60; on the
 scale database a practitioner with about 60 cases and a team lead whose team
@@ -132,17 +132,6 @@ COMMAND = """
 import sys
 sys.path.insert(0, {root!r})
 from tui.startup import main  # the `caseload` console script
-
-main(["--db", {db!r}, "--as", {pid!r}, "--on", {as_of!r}])
-"""
-
-# The same command with its first read in a thread, never forked.
-COMMAND_THREAD = """
-import sys
-sys.path.insert(0, {root!r})
-import tui.data.first_read
-tui.data.first_read._may_fork = lambda gateway: False
-from tui.startup import main
 
 main(["--db", {db!r}, "--as", {pid!r}, "--on", {as_of!r}])
 """
@@ -442,7 +431,6 @@ def main(argv=None) -> int:
     for label, db, pid in cases:
         codes["command", label] = command_code(db, pid)
         codes["app", label] = app_code(db, pid)
-        codes["thread", label] = COMMAND_THREAD.format(root=str(ROOT), db=db, pid=pid, as_of=AS_OF.isoformat())
     results = medians(codes, args.runs)
     bare = results["bare"][0]
     floor = results["floor"][0]
@@ -450,7 +438,6 @@ def main(argv=None) -> int:
     print(f"the same widgets, no data, first frame:  {floor * 1000:7.0f} ms  {floor / bare:4.1f} x"
           "   (Textual's own floor for the caseload screen)")
     for way, title in (("command", "the `caseload --db DB --as ID` command (what a user starts; the target):"),
-                       ("thread", "the same command, its first read in a thread (no fork):"),
                        ("app", "CaseloadApp built and run in-process (no command; its first read in a thread):")):
         print(f"\n{title}\n{'':43} first paint with rows        all rows in the table")
         for label, _db, pid in cases:

@@ -90,9 +90,7 @@ class SessionView:
 def candidates(gateway, lead_id: str | None) -> Candidates:
     """The lead and the team they can supervise. NotALead when `lead_id` is
     nobody or not a team lead (the message says what to do)."""
-    from sqlalchemy import func, select
-
-    from storage import models as m
+    from storage.lookups import in_supervision, open_case_counts
     from storage.queries import list_practitioners
 
     if not lead_id:
@@ -111,17 +109,7 @@ def candidates(gateway, lead_id: str | None) -> Candidates:
                            f"Open the app as the team lead{hint} to run a session.")
         team = tuple(sorted((p for p in people.values() if p.team_id == lead.team_id and not p.is_lead),
                             key=lambda p: p.practitioner_id))
-        A, C, P, S = m.Allocation, m.Case, m.Practitioner, m.SupervisionSession
-        counts = dict(s.execute(
-            select(P.practitioner_id, func.count(C.id))
-            .join(A, A.practitioner_pk == P.id)
-            .join(C, C.id == A.case_id)
-            .where(A.end_date.is_(None), C.status != "closed")
-            .group_by(P.practitioner_id)
-        ).all())
-        open_ids = frozenset(s.execute(
-            select(P.practitioner_id).join(S, S.practitioner_pk == P.id).where(S.ended_at.is_(None))
-        ).scalars().all())
+        counts, open_ids = open_case_counts(s), in_supervision(s)
     return Candidates(lead, team, counts, open_ids)
 
 

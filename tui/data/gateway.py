@@ -282,11 +282,9 @@ class Gateway:
         return bool(me and me.is_lead and (holder is None or me.team_id == holder.team_id))
 
     def week(self, practitioner_id: str, week_of: date, as_of: date) -> WeekView:
-        from sqlalchemy import select
-
         from planner.week import week_plan
-        from storage import models as m
         from storage.access import check_practitioner_visible
+        from storage.lookups import appointment_versions
         from storage.queries import load_actions, load_cases, load_world
 
         monday = week_of - timedelta(days=week_of.weekday())
@@ -299,11 +297,7 @@ class Gateway:
             # the team's cases: the plan also needs colleagues' cases this practitioner covers
             cases = load_cases(s, team_id=me.team_id)
             actions = load_actions(s, owner_id=practitioner_id)
-            ids = [a.id for c in cases for a in c.appointments if a.id is not None]
-            versions = {}
-            if ids:
-                versions = dict(s.execute(select(m.Appointment.id, m.Appointment.version)
-                                          .where(m.Appointment.id.in_(ids))).all())
+            versions = appointment_versions(s, (a.id for c in cases for a in c.appointments if a.id is not None))
         plan = week_plan(practitioner_id, monday, cases, world, actions, as_of, self.policy)
         names = {c.case_ref: c.display_name for c in cases}
         appointments = {a.id: a for c in cases for a in c.appointments if a.id is not None}
@@ -346,23 +340,12 @@ class Gateway:
         and every practitioner of their team (every team's for the
         administrator), for the command palette. Light queries (no
         children), so it stays quick on a big database."""
-        from sqlalchemy import select
-
-        from storage import models as m
         from storage.access import visible_case_refs, visible_team
+        from storage.lookups import search_rows
 
         with self.session() as s:
             me = self.me(s)
-            team, refs = visible_team(me), visible_case_refs(s, me)
-            case_q = (select(m.Case.case_ref, m.Case.display_name, m.Case.status)
-                      .where(m.Case.status != "closed").order_by(m.Case.case_ref))
-            people_q = (select(m.Practitioner.practitioner_id, m.Practitioner.name, m.Practitioner.role)
-                        .order_by(m.Practitioner.practitioner_id))
-            if team is not None:
-                people_q = (people_q.join(m.Team, m.Team.id == m.Practitioner.team_pk)
-                            .where(m.Team.team_id == team))
-            cases = [row for row in s.execute(case_q).all() if refs is None or row[0] in refs]
-            people = s.execute(people_q).all()
+            cases, people = search_rows(s, visible_team(me), visible_case_refs(s, me))
         return ([SearchEntry("case", ref, name, status) for ref, name, status in cases]
                 + [SearchEntry("practitioner", pid, name, role) for pid, name, role in people])
 
@@ -379,9 +362,10 @@ class Gateway:
         database adds to this app's own transactions are its own too. `since` None gives the marker to start
         from (changed False)."""
         from storage.access import practitioner_team_id, visible_team
+        from storage.changes import changed_between, newest_event_id
 
         with self.reader() as r:
-            top = r.scalar("SELECT max(id) FROM audit_event") or 0
+            top = newest_event_id(r)
             if since is None or top <= since:
                 return top, False
             team = visible_team(self.me(r))
@@ -390,23 +374,8 @@ class Gateway:
                     team = practitioner_team_id(r, practitioner_id)
                 except CaseloadError:
                     team = None
-            sql, params = "SELECT e.id FROM audit_event e", [since, top]
-            where = " WHERE e.id > ? AND e.id <= ?"
-            own = sorted(i for i in self.own_events if since < i <= top)
-            if own:
-                marks = ", ".join("?" * len(own))
-                where += (f" AND e.id NOT IN ({marks}) AND NOT (e.action = 'db_write' AND e.xact IN"
-                          f" (SELECT o.xact FROM audit_event o WHERE o.id IN ({marks})))")
-                params += own + own
-            if exclude_actor:
-                where += " AND e.actor != ?"
-                params.append(exclude_actor)
-            if team is not None:
-                sql += (' LEFT JOIN "case" c ON c.case_ref = e.case_ref'
-                        " LEFT JOIN team t ON t.id = c.team_pk")
-                where += " AND (e.case_ref IS NULL OR t.team_id = ?)"
-                params.append(team)
-            return top, r.first(sql + where + " LIMIT 1", params) is not None
+            own = [i for i in self.own_events if since < i <= top]
+            return top, changed_between(r, since, top, own=own, exclude_actor=exclude_actor, team_id=team)
 
     # ---------------------------------------------------------------- writes (each one transaction)
 
