@@ -5,16 +5,16 @@ The table does not know how rows are filtered or sorted; the screen does.
 
 Filtering shows the same rows again and again, one keystroke at a time, so
 the table keeps what each row costs between calls of `show`: its cells, its
-measured width, its cells' rendering. And it measures and renders its cells,
-one-line Texts, the short way rather than through Rich's general machinery
-(see "measuring and rendering" below): the first screenful at start-up and
-each page down render a screenful of new rows. Those shortcuts go under
+measured width, its cells' rendering. The fast path measures and renders
+its cells, one-line Texts, the short way rather than through Rich's general
+machinery: the first screenful at start-up and each page down render a
+screenful of new rows. Those shortcuts go under
 DataTable's public surface, so they live apart, in tui/widgets/fast_table.py,
 behind its switch (`CASELOAD_TABLE=plain` leaves the plain DataTable):
 `CaseTable` here is the plain table, `FastCaseTable` the same with the fast
 path, and `case_table()` builds the one the switch chooses.
-tests/tui/test_filter_latency_behaviour.py and tests/tui/test_case_table_
-render.py compare the two on every run.
+tests/tui/test_case_table_render.py and tests/tui/test_case_table_paths.py
+compare the two on every run.
 """
 
 from __future__ import annotations

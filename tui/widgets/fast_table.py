@@ -14,8 +14,9 @@ are not its public surface, so:
 - `ENABLED` is the one switch: `CASELOAD_TABLE=plain` in the environment,
   or a textual without the internals named in `NEEDS`, leaves the plain
   DataTable (tui/widgets/case_table.py's `CaseTable`);
-- tests/tui/test_case_table_render.py and tests/tui/test_filter_latency_
-  behaviour.py compare the two on every run.
+- tests/tui/test_case_table_render.py draws both ways and compares them
+  segment for segment, and tests/tui/test_case_table_paths.py shows the
+  same rows in both tables, on every run.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ NEEDS = ("_get_row_renderables", "_update_dimensions", "_render_line", "_render_
          "_get_offsets", "_get_row_style", "_get_styles_to_render_cell", "_clear_caches", "_highlight_cursor",
          "_scroll_update", "_refresh_scrollbars", "_scroll_cursor_into_view")
 ENABLED = os.environ.get(SWITCH, "fast") != "plain" and all(callable(getattr(DataTable, n, None)) for n in NEEDS)
+
 
 class _Frame:
     """What every data row of the frame being rendered shares, worked out
