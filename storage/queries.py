@@ -637,7 +637,6 @@ def _load_cases(
         )
 
 
-
 def _build_cases(
     session,
     *,
@@ -685,7 +684,15 @@ def _build_cases(
 
     dates = _Dates()
     words = _Words()
+    allocations = _allocations_by_case(reader, for_cases, pids, dates, allocations_since)
+    contact_lists = _contact_lists(reader.rows(*contacts(reader, for_cases)), pids, dates, words)
+    appointments = _appointments_by_case(reader, for_cases, pids, dates, words)
+    handovers = _handovers_by_case(reader, for_cases, pids, dates, words, items_since)
+    return _assemble_cases(case_rows, dates, words, allocations, contact_lists, appointments, handovers)
 
+
+def _allocations_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
+                         allocations_since: date | None) -> dict[int, list[Allocation]]:
     allocations: dict[int, list[Allocation]] = defaultdict(list)
     make = _make_allocation
     where = for_cases("a.case_id")
@@ -703,9 +710,11 @@ def _build_cases(
             end_date = dates[end]
             if end_date is None or end_date >= allocations_since or case_id not in allocations:
                 allocations[case_id].append(make(pids[ppk], dates[start], end_date, reason))
+    return allocations
 
-    contact_lists = _contact_lists(reader.rows(*contacts(reader, for_cases)), pids, dates, words)
 
+def _appointments_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
+                          words: _Words) -> dict[int, list[Appointment]]:
     appointments: dict[int, list[Appointment]] = defaultdict(list)
     times = _Times()
     make = _make_appointment
@@ -716,7 +725,11 @@ def _build_cases(
         where.params,
     ):
         appointments[case_id].append(make(dates[day], pids[ppk], times[time], words[kind], rrule, aid))
+    return appointments
 
+
+def _handovers_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates, words: _Words,
+                       items_since: date | None) -> dict[int, list[Handover]]:
     items: dict[int, list[ChecklistItem]] = defaultdict(list)
     make = _make_item
     where = for_cases("h.case_id")
@@ -763,7 +776,11 @@ def _build_cases(
                 hid,
             )
         )
+    return handovers
 
+
+def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contact_lists, appointments,
+                    handovers) -> list[Case]:
     make = _make_case
     flag_sets = _FlagSets()
     levels: dict[tuple[str | None, str | None], str] = {}
