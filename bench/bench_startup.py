@@ -18,9 +18,9 @@ DataTable, a key line): Textual's own cost for such a screen, the floor under th
 Medians of --runs rounds (each round runs every process once, in turn),
 and the ratios, are printed for each case two ways: the real `caseload --db
 DB --as ID` command, what a user starts and what the target is about (its
-database and policy checks run first, and it reads the first caseload in a
-forked child while Textual is imported: tui.data.FirstRead), and the
-CaseloadApp built and run in-process, whose first read runs in a thread.
+database and policy checks run first, and it starts reading the first
+caseload in a thread before Textual is imported: tui.data.FirstRead), and the
+CaseloadApp built and run in-process, whose first read starts as it is built.
 
 Cases: on sample.db the practitioner with the case count nearest 60; on the
 scale database a practitioner with about 60 cases and a team lead whose team
@@ -114,8 +114,8 @@ Widgets().run(headless=True)
 CASELOAD = """
 import sys
 sys.path.insert(0, {root!r})
-from tui.startup import pause_gc
-pause_gc()  # as the `caseload` entry point starts (tui.startup.main)
+from storage.collector import pause_for_startup
+pause_for_startup()  # as the `caseload` entry point starts (tui.startup.main)
 from datetime import date
 from storage.reader import Database
 from tui.app import CaseloadApp
@@ -281,10 +281,10 @@ async def key_latency(db: str, pid: str, presses: int = 40):
     from tui.app import CaseloadApp
     from tui.screens.caseload import CaseloadScreen
 
-    from tui.startup import pause_gc
+    from storage.collector import pause_for_startup
 
     database = Database(db)  # as the `caseload` command opens it
-    pause_gc()  # and as it starts: the app freezes what start-up built once painted
+    pause_for_startup()  # and as it starts: the app freezes what start-up built once painted
     app = CaseloadApp(database, practitioner_id=pid, as_of=AS_OF, state_file=Path(tempfile.mkdtemp()) / "s.json")
     out: dict[str, float] = {}
     handled: dict[str, list[float]] = {}

@@ -17,7 +17,7 @@ contacts), so every loader:
   parameters;
 - builds the dataclasses of the big child tables with
   `planner.model.fast_constructor`, each
-  distinct date parsed once, with garbage collection paused (`gc_paused`):
+  distinct date parsed once, with garbage collection paused (storage/collector.py `paused`):
   a whole region (a million contacts) loads in about 2 s on SQLite, not 5.
 
 `load_cases_for_warnings` is the bounded read for `caseload warnings`: the
@@ -31,10 +31,8 @@ practitioner table into every child query.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 import datetime as dt
 from datetime import date, timedelta
@@ -59,6 +57,7 @@ from planner.model import (
     level_for,
     meaningful_sql,
 )
+from storage.collector import paused
 from storage.reader import Reader, reader_of
 
 # At or below this many selected cases the child queries name the case ids
@@ -258,7 +257,7 @@ def load_world(session, *, absences_team_id: str | None = None) -> World:
     workload read the absences of a case's current practitioner only).
 
     Three statements."""
-    with gc_paused():
+    with paused():
         return _build_world(session, absences_team_id)
 
 
@@ -625,7 +624,7 @@ def _load_cases(
     items_since: date | None = None,
     allocations_since: date | None = None,
 ) -> list[Case]:
-    with gc_paused():
+    with paused():
         return _build_cases(
             session,
             practitioner_id=practitioner_id,
@@ -636,25 +635,6 @@ def _load_cases(
             items_since=items_since,
             allocations_since=allocations_since,
         )
-
-
-@contextmanager
-def gc_paused():
-    """No cyclic garbage collection while a loader builds its objects.
-
-    Python runs a collection every few hundred allocations and a full one as
-    the number of live objects grows by a quarter, so building a million
-    contacts set off passes over everything already built (load_world after
-    a whole-region load_cases: 0.21 s with collection, 0.03 s without). What
-    we build holds no reference cycles; collection resumes (if it was on)
-    when the load ends."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build_cases(
@@ -704,7 +684,15 @@ def _build_cases(
 
     dates = _Dates()
     words = _Words()
+    allocations = _allocations_by_case(reader, for_cases, pids, dates, allocations_since)
+    contact_lists = _contact_lists(reader.rows(*contacts(reader, for_cases)), pids, dates, words)
+    appointments = _appointments_by_case(reader, for_cases, pids, dates, words)
+    handovers = _handovers_by_case(reader, for_cases, pids, dates, words, items_since)
+    return _assemble_cases(case_rows, dates, words, allocations, contact_lists, appointments, handovers)
 
+
+def _allocations_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
+                         allocations_since: date | None) -> dict[int, list[Allocation]]:
     allocations: dict[int, list[Allocation]] = defaultdict(list)
     make = _make_allocation
     where = for_cases("a.case_id")
@@ -722,9 +710,11 @@ def _build_cases(
             end_date = dates[end]
             if end_date is None or end_date >= allocations_since or case_id not in allocations:
                 allocations[case_id].append(make(pids[ppk], dates[start], end_date, reason))
+    return allocations
 
-    contact_lists = _contact_lists(reader.rows(*contacts(reader, for_cases)), pids, dates, words)
 
+def _appointments_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
+                          words: _Words) -> dict[int, list[Appointment]]:
     appointments: dict[int, list[Appointment]] = defaultdict(list)
     times = _Times()
     make = _make_appointment
@@ -735,7 +725,11 @@ def _build_cases(
         where.params,
     ):
         appointments[case_id].append(make(dates[day], pids[ppk], times[time], words[kind], rrule, aid))
+    return appointments
 
+
+def _handovers_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates, words: _Words,
+                       items_since: date | None) -> dict[int, list[Handover]]:
     items: dict[int, list[ChecklistItem]] = defaultdict(list)
     make = _make_item
     where = for_cases("h.case_id")
@@ -782,7 +776,11 @@ def _build_cases(
                 hid,
             )
         )
+    return handovers
 
+
+def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contact_lists, appointments,
+                    handovers) -> list[Case]:
     make = _make_case
     flag_sets = _FlagSets()
     levels: dict[tuple[str | None, str | None], str] = {}

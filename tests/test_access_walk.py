@@ -218,7 +218,7 @@ def screen_actions(ids):
 
     me = "E1-02"
     return {
-        # tui/data.py Gateway
+        # tui/data/gateway.py Gateway
         "Gateway.caseload": lambda g: g.caseload("N1-02", DAY),
         "Gateway.check_practitioner_visible": lambda g: g.check_practitioner_visible("N1-02"),
         "Gateway.case": lambda g: g.case("NG1007", DAY),

@@ -183,11 +183,11 @@ class CaseloadApp(App[None]):
         self._close_messages_no_wait()
 
     def on_mount(self) -> None:
-        from tui.startup import resume_gc
+        from storage.collector import resume
 
-        # Collection paused by the entry point (tui.startup) resumes at the
-        # first painted caseload, or after this long whatever happens first.
-        self.set_timer(GC_RESUME_SECONDS, resume_gc)
+        # Collection paused by the entry point (storage/collector.py) resumes at
+        # the first painted caseload, or after this long whatever happens first.
+        self.set_timer(GC_RESUME_SECONDS, resume)
         self.set_interval(POLL_SECONDS, self._poll_tick, name="change-poll")
         self.poll_changes()  # the marker to compare with
 
@@ -393,11 +393,18 @@ class CaseloadApp(App[None]):
             self._started()
             self._bench_write(total if total is not None else rows)
 
+    def first_load_done(self) -> None:
+        """The first caseload is fully loaded (its ticks written): freeze what
+        it built (storage/collector.py `freeze_loaded`)."""
+        from storage import collector
+
+        collector.freeze_loaded()
+
     def _started(self) -> None:
         """Every row of the first caseload is in the table: start-up is over."""
-        from tui.startup import resume_gc
+        from storage.collector import resume
 
-        resume_gc()
+        resume()
 
     def all_rows_shown(self, rows: int) -> None:
         """Called after the frame that has every row of a long caseload in the table."""

@@ -22,10 +22,8 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 
-from sqlalchemy import or_, select
-
 from planner.errors import CaseloadError
-from planner.model import COMPLETED_HANDOVER_STATUSES, OPEN_HANDOVER_STATUSES, Practitioner
+from planner.model import Practitioner
 
 log = logging.getLogger("caseload.tui")
 
@@ -175,26 +173,14 @@ def sync_team_ticks(gateway, *, practitioner_id: str | None, as_of: date, actor:
     """Write the ticks the records give for the handovers of the practitioner's
     team (open ones, and follow-ups of recently completed ones); every
     handover when no practitioner is chosen. Returns how many were ticked."""
-    from storage import models as m
-    from storage.handovers import FOLLOW_UP_DAYS, sync_auto_ticks_now
+    from storage.handovers import sync_auto_ticks_now
+    from storage.lookups import team_handover_refs
 
     refs = None
     if practitioner_id:
         with gateway.session() as s:
             _may_see_practitioner(gateway, s, practitioner_id)
-            team_pk = s.execute(select(m.Practitioner.team_pk)
-                                .where(m.Practitioner.practitioner_id == practitioner_id)).scalar_one_or_none()
-            if team_pk is None:
-                return 0
-            H = m.Handover
-            in_team = select(m.Practitioner.id).where(m.Practitioner.team_pk == team_pk)
-            refs = sorted(set(s.execute(
-                select(m.Case.case_ref).join(H, H.case_id == m.Case.id)
-                .where(or_(H.from_practitioner_pk.in_(in_team), H.to_practitioner_pk.in_(in_team)))
-                .where(or_(H.status.in_(OPEN_HANDOVER_STATUSES),
-                           H.status.in_(COMPLETED_HANDOVER_STATUSES)
-                           & (H.completed_on >= as_of - timedelta(days=FOLLOW_UP_DAYS))))
-            ).scalars()))
+            refs = team_handover_refs(s, practitioner_id, as_of)
         if not refs:
             return 0
     count = sync_auto_ticks_now(gateway.engine, as_of=as_of, actor=actor, case_refs=refs, policy=gateway.policy,

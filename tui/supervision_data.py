@@ -98,9 +98,7 @@ def action_text_limit() -> int:
 def candidates(gateway, lead_id: str | None) -> Candidates:
     """The lead and the team they can supervise. NotALead when `lead_id` is
     nobody or not a team lead (the message says what to do)."""
-    from sqlalchemy import func, select
-
-    from storage import models as m
+    from storage.lookups import in_supervision, open_case_counts
     from storage.queries import list_practitioners
 
     if not lead_id:
@@ -119,17 +117,7 @@ def candidates(gateway, lead_id: str | None) -> Candidates:
                            f"Open the app as the team lead{hint} to run a session.")
         team = tuple(sorted((p for p in people.values() if p.team_id == lead.team_id and not p.is_lead),
                             key=lambda p: p.practitioner_id))
-        A, C, P, S = m.Allocation, m.Case, m.Practitioner, m.SupervisionSession
-        counts = dict(s.execute(
-            select(P.practitioner_id, func.count(C.id))
-            .join(A, A.practitioner_pk == P.id)
-            .join(C, C.id == A.case_id)
-            .where(A.end_date.is_(None), C.status != "closed")
-            .group_by(P.practitioner_id)
-        ).all())
-        open_ids = frozenset(s.execute(
-            select(P.practitioner_id).join(S, S.practitioner_pk == P.id).where(S.ended_at.is_(None))
-        ).scalars().all())
+        counts, open_ids = open_case_counts(s), in_supervision(s)
     return Candidates(lead, team, counts, open_ids)
 
 
@@ -175,7 +163,8 @@ def read_session(gateway, session_id: int, lead_id: str, as_of: date, *, resumed
     from planner.supervision import load_prompts
     from storage.queries import load_world
     from storage.supervision import get_session, previous_open_actions, session_notes, session_queue
-    from tui.data import churn_count, upcoming
+    from planner.rules import churn
+    from tui.data import upcoming
 
     prompts = load_prompts()  # the user's own set, else the default (ConfigError names a bad key)
     with gateway.session() as s:
@@ -200,7 +189,7 @@ def read_session(gateway, session_id: int, lead_id: str, as_of: date, *, resumed
         notes=notes,
         names={pid: p.name for pid, p in world.practitioners.items()},
         booked={item.case_ref: tuple(o.day for o in upcoming(item.case, as_of)) for item in queue},
-        churn={item.case_ref: churn_count(item.case, as_of, gateway.policy) for item in queue},
+        churn={item.case_ref: churn(item.case, as_of, gateway.policy).count for item in queue},
         absences=tuple(world.absences_of(practitioner.practitioner_id)),
         carried=carried,
         actions=actions,

@@ -167,10 +167,9 @@ def _may_lead(gateway, session, lead: Practitioner) -> None:
 def team_view(gateway, practitioner_id: str | None, as_of: date) -> TeamView:
     """Every practitioner of the lead's team: load and band, warnings by
     severity, absences ahead and leaving dates. NotALead for anyone else."""
-    from planner.risk import evaluate
+    from planner.risk import evaluate, severity_counts
     from planner.workload import case_points, team_workload
     from storage.queries import load_cases, load_world
-    from tui.data import severity_counts
 
     policy = gateway.policy
     with gateway.session() as s:

@@ -1,6 +1,6 @@
 """The caseload table draws exactly what DataTable draws.
 
-CaseTable renders its rows its own short way (tui/widgets/case_table.py: a
+FastCaseTable renders its rows its own short way (tui/widgets/fast_table.py: a
 one-line Text's segments put together directly rather than through Rich's
 Padding, what a frame shares worked out once per frame, each row's line kept
 by whether the cursor or the mouse is on it). These tests render the same
@@ -26,7 +26,7 @@ from textual.widgets import DataTable
 
 from tests.tui.helpers import settle
 from tui.screens.caseload import CaseloadScreen
-from tui.widgets.case_table import CaseTable
+from tui.widgets.case_table import CaseTable, FastCaseTable
 
 # DataTable's own rendering path: put on the instance, it hides CaseTable's.
 DATATABLE_WAY = ("render_line", "_render_line", "_render_line_in_row", "_render_cell")
@@ -91,7 +91,7 @@ class OddTables(App):
     CSS = "DataTable { height: 14; width: 300; }"  # every column in view, at one scroll or the other
 
     def compose(self):
-        yield CaseTable(id="ours")
+        yield FastCaseTable(id="ours")
         # the same CSS as CaseTable's, on a plain DataTable
         yield DataTable(id="plain", cursor_type="row", zebra_stripes=True, classes="plain")
 
@@ -114,7 +114,7 @@ async def test_odd_cells_are_drawn_and_measured_as_datatable_does():
     app = OddTables()
     async with app.run_test(size=(320, 40)) as pilot:
         await pilot.pause()
-        ours = app.query_one("#ours", CaseTable)
+        ours = app.query_one("#ours", FastCaseTable)
         plain = app.query_one("#plain", DataTable)
         await pilot.pause()
         assert [c.content_width for c in ours.ordered_columns] == [c.content_width for c in plain.ordered_columns]

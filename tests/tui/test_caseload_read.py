@@ -25,9 +25,9 @@ def _url(engine) -> str:
 def _full_view(gateway, practitioner_id: str, as_of: date):
     """The caseload as the app read it before: every contact, every absence."""
     from planner.handover import with_auto_ticks
-    from planner.risk import evaluate
+    from planner.risk import evaluate, severity_counts
     from storage.queries import load_cases, load_world
-    from tui.data import CaseloadView, severity_counts
+    from tui.data import CaseloadView
 
     with gateway.session() as s:
         world = load_world(s)

@@ -1,6 +1,7 @@
 """The `caseload` entry point (tui.startup) pauses garbage collection for
 start-up; the app resumes it once the first caseload is painted, every other
-command as soon as the command line is parsed."""
+command as soon as the command line is parsed. All of it is
+storage/collector.py's, on the main thread only, behind one switch."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.tui.helpers import settle
-from tui import startup
+from storage import collector
 from tui.cli import main
 from tui.screens.caseload import CaseloadScreen
 
@@ -19,14 +20,12 @@ from tui.screens.caseload import CaseloadScreen
 def paused():
     """Start-up as the entry point begins it; afterwards, collection on and
     nothing left frozen in the test process."""
-    startup.pause_gc()
+    collector.pause_for_startup()
     assert not gc.isenabled()
     try:
         yield
     finally:
-        startup._paused = startup._from_entry_point = False
-        gc.enable()
-        gc.unfreeze()
+        collector.reset_for_tests()
 
 
 async def test_the_app_resumes_collection_once_its_caseload_is_painted(make_app, paused):
@@ -56,17 +55,17 @@ def test_other_commands_resume_collection_at_once(sample_path, paused, monkeypat
 def test_resume_without_pause_changes_nothing():
     assert gc.isenabled()
     before = gc.get_freeze_count()
-    startup.resume_gc()
+    collector.resume()
     assert gc.isenabled() and gc.get_freeze_count() == before
 
 
 async def test_the_rest_of_the_first_load_is_frozen_once_done(make_app, paused, monkeypatch):
     """A long caseload's other rows and the ticks written after the paint come
-    after `resume_gc`'s freeze: they are frozen once the first load is done
+    after `resume`'s freeze: they are frozen once the first load is done
     (the first tick sync), and only then."""
     calls = []
-    freeze = startup.freeze_loaded
-    monkeypatch.setattr(startup, "freeze_loaded", lambda: (calls.append(gc.get_freeze_count()), freeze()))
+    freeze = collector.freeze_loaded
+    monkeypatch.setattr(collector, "freeze_loaded", lambda: (calls.append(gc.get_freeze_count()), freeze()))
     app = make_app("E1-01")  # a team lead: the team's rows, first screenful first
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await settle(pilot, CaseloadScreen)
@@ -82,5 +81,36 @@ async def test_the_rest_of_the_first_load_is_frozen_once_done(make_app, paused, 
 def test_freeze_loaded_leaves_other_processes_alone():
     before = gc.get_freeze_count()
     kept = [[object()] for _ in range(100)]
-    startup.freeze_loaded()  # no entry-point start-up in this process
+    collector.freeze_loaded()  # no entry-point start-up in this process
     assert gc.get_freeze_count() == before and kept
+
+
+def test_worker_threads_never_toggle_the_collector():
+    import threading
+
+    seen = []
+
+    def worker():
+        collector.pause_for_startup()
+        with collector.paused():
+            seen.append(gc.isenabled())
+        collector.no_collection_at_exit()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen == [True] and gc.isenabled() and not collector._paused
+
+
+def test_the_switch_leaves_the_collector_alone(monkeypatch):
+    monkeypatch.setattr(collector, "TUNED", False)
+    collector.pause_for_startup()
+    with collector.paused():
+        assert gc.isenabled()
+    assert not collector._paused
+
+
+def test_loaders_pause_collection_on_the_main_thread():
+    with collector.paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()

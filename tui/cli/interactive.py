@@ -38,8 +38,7 @@ def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False, remembe
     # thread while Textual is imported and set up (tui.data.FirstRead).
     as_of = as_of or date.today()
     first = c.actor_id or remembered
-    first_read = FirstRead.start(Gateway(database, policy, actor_id=first, fixed=bool(c.actor_id)),
-                                 first, as_of, fork=True)
+    first_read = FirstRead.start(Gateway(database, policy, actor_id=first, fixed=bool(c.actor_id)), first, as_of)
     from tui.app import CaseloadApp
 
     app = CaseloadApp(database, practitioner_id=c.actor_id, as_of=as_of, policy=policy, privacy=privacy,

@@ -23,8 +23,8 @@ def main(ctx: click.Context, db, actor_id, config, as_of, privacy):
 
         run_app(ctx.obj, as_of=as_of, privacy=privacy)  # the app resumes collection once painted
     else:
-        from tui.startup import resume_gc
+        from storage.collector import resume
 
-        resume_gc()
+        resume()
         if ctx.invoked_subcommand != "demo":  # the app itself writes escape sequences
             printable_output(ctx)

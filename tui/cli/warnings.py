@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import atexit
-import gc
 import json
 from datetime import date
-from functools import lru_cache
 
 import click
 
@@ -30,22 +27,12 @@ def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt, summary):
     # when it returns: the cyclic collector (run every few hundred allocations,
     # and over everything as the heap grows) finds nothing to free here. Nor at
     # exit, where it would walk every object of the libraries once more.
-    _no_collection_at_exit()
-    from storage.queries import gc_paused
+    from storage.collector import no_collection_at_exit, paused
 
-    with gc_paused():
+    no_collection_at_exit()
+    with paused():
         _warnings(c, practitioner_id, team_id, as_of, fmt, summary)
 
-
-@lru_cache(maxsize=None)
-def _no_collection_at_exit() -> None:
-    """Skip the interpreter's last garbage collections (a tenth of a second
-    after SQLAlchemy and pydantic are loaded): at exit, `gc.freeze()` leaves
-    whatever is still alive to the operating system. Runs as an atexit hook,
-    so it only ever applies to a process that is ending (and an in-process
-    caller, CliRunner, keeps its collector until then). Nothing relies on it:
-    the command closes its database connections itself."""
-    atexit.register(gc.freeze)
 
 
 def _scope_cases(session, practitioner_id, team_id, as_of, policy):

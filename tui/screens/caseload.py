@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from tui.data import CaseloadView, CaseRow
 from tui.screens.loading import ViewLoader
-from tui.widgets.case_table import CaseTable
+from tui.widgets.case_table import CaseTable, case_table
 from tui.widgets.chrome import FilterLine, KeyBar, TitleBar
 from tui.widgets.plain import Static
 from tui.widgets.summary import SummaryStrip
@@ -69,7 +69,7 @@ class CaseloadScreen(ViewLoader, Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield SummaryStrip("Loading the caseload…", id="summary")
-        yield CaseTable(id="cases")
+        yield case_table(id="cases")
         yield Static("", id="empty", classes="empty-state")
         yield KeyBar()
         yield FilterLine()
@@ -113,9 +113,7 @@ class CaseloadScreen(ViewLoader, Screen):
         app = self.app
         app.gateway.sync_handover_ticks(practitioner_id, app.as_of, actor=app.practitioner_id or practitioner_id)
         if self.loads == 1:  # the first caseload is now fully loaded
-            from tui.startup import freeze_loaded
-
-            freeze_loaded()
+            app.call_from_thread(app.first_load_done)  # the collector is the main thread's alone
 
     @on(ViewLoader.Loaded)
     def _loaded(self, message: ViewLoader.Loaded) -> None:

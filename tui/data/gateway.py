@@ -1,29 +1,39 @@
-"""The thin layer between the app and storage/planner.
+"""The gateway: everything the app reads or writes, one short session each.
 
-Screens call these functions from thread workers; each opens one short
-session, reads (or writes and commits), and returns plain frozen views that
-message handlers hand down to widgets. Nothing here touches a widget, and
-nothing here decides a rule: warnings come from `planner.risk`, the week
-from `planner.week`, capacity from `planner.policy`'s workload table.
-
-A lost connection (SQLAlchemy `OperationalError`) becomes `ConnectionLost`, a
+Screens call it from thread workers; each call opens one short session,
+reads (or writes and commits) through `storage` (its queries and writes: no
+SQL here), and returns plain frozen views (tui/data/views.py). A lost
+connection (SQLAlchemy `OperationalError`) becomes `ConnectionLost`, a
 `CaseloadError`, so the app can show a notice instead of a traceback.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Iterator
 
+from planner.appointments import next_booked
 from planner.errors import CaseloadError
-from planner.model import Absence, Appointment, Case, Practitioner, World, fast_constructor
+from planner.model import Case, Practitioner, World
 from planner.policy import DEFAULT_POLICY, Policy
-from planner.relationship import relationship_days, relationship_label
+from planner.relationship import relationship_days
+from planner.risk import severity_counts
 from planner.words import initials
+from tui.data.views import (
+    CaseloadView,
+    CaseRow,
+    CaseView,
+    SearchEntry,
+    WeekView,
+    handover_label,
+    last_seen,
+    make_row,
+    split_statuses,
+    status_label,
+    upcoming,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -35,314 +45,6 @@ log = logging.getLogger("caseload.tui")
 
 class ConnectionLost(CaseloadError):
     """The database could not be reached; nothing was saved."""
-
-
-# ----------------------------------------------------------------------------- views
-
-
-@dataclass(frozen=True, slots=True)
-class CaseRow:
-    """One row of the caseload table: a case, its warnings and score on the as-of date."""
-
-    case_ref: str
-    display_name: str
-    initials: str
-    practitioner_id: str | None
-    contact_level: str
-    tier: str | None
-    status: str
-    relationship: str  # the status tags ("new: week 3 of 12"), else how long it has run
-    relationship_days: int | None
-    last_seen: date | None
-    next_appointment: date | None
-    warnings: tuple  # high, medium and low only: what counts (planner.risk.is_warning)
-    score: int
-    handover: str
-    statuses: tuple = ()  # the info statuses (docs/rules.md): shown, never counted
-
-    def matches(self, text: str) -> bool:
-        text = text.strip().lower()
-        return not text or text in self.case_ref.lower() or text in self.display_name.lower()
-
-
-# CaseRow(...) without the frozen __init__, every field in order: a team
-# lead's caseload builds seven hundred rows before its first paint.
-_make_row = fast_constructor(CaseRow)
-
-
-@dataclass(frozen=True)
-class CaseloadView:
-    """A practitioner's caseload (a team lead's: their team's) with counts and capacity."""
-
-    as_of: date
-    practitioner: Practitioner | None
-    practitioners: tuple[Practitioner, ...]
-    rows: tuple[CaseRow, ...] = ()
-    counts: dict = field(default_factory=dict)
-    capacity_pct: float | None = None
-    points: float = 0.0
-    available: float = 0.0
-    team_view: bool = False
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One dated occurrence of a booked appointment (a series expanded)."""
-
-    day: date
-    appointment: Appointment
-
-
-@dataclass(frozen=True)
-class CaseView:
-    """One case in full for the case screen."""
-
-    as_of: date
-    case: Case
-    warnings: tuple
-    notes: tuple
-    names: dict  # practitioner_id -> name
-    churn: int  # practitioner_churn's count: workers in 365 days (a planned receiver counted)
-    relationship: str
-    absences: tuple[Absence, ...]  # of the current practitioner
-    receivers: tuple[tuple[str, str], ...]  # (label, practitioner_id) for a handover
-    upcoming: tuple[Occurrence, ...]
-    viewer_leads: bool = False  # the signed-in user may do a team lead's part for this case (overrides)
-
-
-@dataclass(frozen=True)
-class WeekView:
-    """A practitioner's week plan with what the week screen needs to move appointments."""
-
-    as_of: date
-    week_of: date  # the Monday
-    practitioner: Practitioner | None
-    plan: object  # planner.week.WeekPlan
-    names: dict  # case_ref -> display name
-    versions: dict  # appointment id -> version (for moving with optimistic locking)
-    absences: tuple[Absence, ...] = ()
-    appointments: dict = field(default_factory=dict)  # appointment id -> Appointment
-    own_cases: tuple[tuple[str, str], ...] = ()  # (case_ref, display_name) held by the practitioner
-
-
-@dataclass(frozen=True)
-class SearchEntry:
-    """One entry of the command palette's index."""
-
-    kind: str  # "case" | "practitioner"
-    key: str  # case_ref | practitioner_id
-    name: str
-    extra: str = ""
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def absence_end(absence, fmt: str = "%d %b") -> str:
-    """An absence's last day in `fmt`, or "no end date" while it is open-ended."""
-    return "no end date" if absence.end_date is None else format(absence.end_date, fmt)
-
-
-def absence_span(absence, fmt: str = "%d %b", sep: str = " – ") -> str:
-    """`07 Dec – 28 Feb`, or `from 07 Dec, no end date`."""
-    if absence.end_date is None:
-        return f"from {absence.start_date:{fmt}}, no end date"
-    return f"{absence.start_date:{fmt}}{sep}{absence.end_date:{fmt}}"
-
-
-def last_seen(case: Case, as_of: date) -> date | None:
-    """The last meaningful contact with anyone on or before as_of."""
-    seen = [c.contact_date for c in case.contacts if c.meaningful and c.contact_date <= as_of]
-    return max(seen) if seen else None
-
-
-def occurrences(appt: Appointment, start: date, end: date) -> list[date]:
-    """Dates of a one-off or series within [start, end] (planner's RRULE expansion)."""
-    from planner.appointments import appointment_dates
-
-    return appointment_dates(appt, start, end)
-
-
-def upcoming(case: Case, as_of: date, days: int = 120) -> list[Occurrence]:
-    out = [Occurrence(d, a) for a in case.appointments for d in occurrences(a, as_of, as_of + timedelta(days=days))]
-    return sorted(out, key=lambda o: (o.day, o.appointment.time or time()))
-
-
-def next_appointment(case: Case, as_of: date, days: int = 120) -> date | None:
-    """The next booked date within `days` (planner.appointments.next_booked,
-    the rules' "next booking"): the caseload table's column."""
-    from planner.appointments import next_booked
-
-    return next_booked(case.appointments, as_of, days)
-
-
-def handover_label(case: Case) -> str:
-    h = case.open_handover
-    if h is None:
-        done = [x for x in case.handovers if x.is_completed]
-        if done and done[-1].status == "completed_cold":
-            return f"cold {done[-1].completed_on:%d %b}" if done[-1].completed_on else "cold"
-        return ""
-    required = [i for i in h.items if i.required]
-    ticked = sum(1 for i in required if i.done)
-    return f"→{h.to_practitioner_id} {h.planned_on:%d %b} {ticked}/{len(required)}"
-
-
-def churn_count(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> int:
-    """practitioner_churn's count (planner.rules.churn): workers in the last
-    365 days, counting a planned receiver and A -> B -> A as three."""
-    from planner.rules import churn
-
-    return churn(case, as_of, policy).count
-
-
-def severity_counts(warnings) -> dict[str, int]:
-    """planner.risk.severity_counts: high, medium and low; statuses not counted."""
-    from planner.risk import severity_counts as counts
-
-    return counts(warnings)
-
-
-def split_statuses(warnings) -> tuple[tuple, tuple]:
-    """(the warnings that count, the info statuses), each in the given order."""
-    from planner.risk import is_warning
-
-    counted, statuses = [], []
-    for w in warnings:
-        (counted if is_warning(w) else statuses).append(w)
-    return tuple(counted), tuple(statuses)
-
-
-def status_label(statuses, days: int | None, policy: Policy = DEFAULT_POLICY) -> str:
-    """The relationship cell: the statuses' tags ("new: week 3 of 12"), else
-    how long the relationship has run."""
-    if statuses:
-        from planner.risk import status_tag
-
-        return " · ".join(status_tag(s) for s in statuses)
-    return relationship_label(days, policy)
-
-
-# ----------------------------------------------------------------------------- the gateway
-
-
-class FirstRead:
-    """The first caseload of the app, read while Textual is imported and set up.
-
-    The app starts one as it is built, in a thread. The `caseload` command
-    starts one sooner, before Textual is even imported, and on Linux in a
-    forked child process: Python runs one thread at a time, and importing
-    Textual keeps it busy for most of the start-up, so a thread's read
-    mostly waits its turn, while a child reads on another core and hands the
-    view back, pickled, through a pipe (in memory only; 7 ms to unpickle a
-    team lead's 691 rows, read in 60). Whatever goes wrong in the child (an
-    error, a crash) the read is done again in the thread, so errors are the
-    read's own. The caseload screen takes the result (`result()`)."""
-
-    THREAD_NAME = "caseload-first-read"
-
-    def __init__(self, practitioner_id: str, as_of: date) -> None:
-        self.key = (practitioner_id, as_of)
-        self._done = threading.Event()
-        self._view = None
-        self._error: BaseException | None = None
-        self.forked = False  # read in a child process (else in the thread)
-
-    @classmethod
-    def start(cls, gateway: Gateway, practitioner_id: str | None, as_of: date, *,
-              fork: bool = False) -> FirstRead | None:
-        """Start reading (None without a practitioner: the picker comes first).
-        `fork`: in a child process where that is safe (Linux, a database by
-        location, no other thread running yet)."""
-        if not practitioner_id:
-            return None
-        first = cls(practitioner_id, as_of)
-        args: tuple = (gateway, practitioner_id, as_of)
-        if fork and _may_fork(gateway):
-            args += (first._fork(gateway, practitioner_id, as_of),)
-        threading.Thread(target=first._run, args=args, name=cls.THREAD_NAME, daemon=True).start()
-        return first
-
-    def _fork(self, gateway: Gateway, practitioner_id: str, as_of: date) -> tuple[int, int]:
-        import os
-
-        read_end, write_end = os.pipe()
-        _widen_pipe(write_end)
-        child = os.fork()
-        if child == 0:  # the child: read, write the pickled view, exit without cleaning up the parent's things
-            status = 1
-            try:
-                import pickle
-
-                os.close(read_end)
-                data = pickle.dumps(gateway.caseload(practitioner_id, as_of), protocol=pickle.HIGHEST_PROTOCOL)
-                with open(write_end, "wb", closefd=True) as out:
-                    out.write(data)
-                status = 0
-            except BaseException:  # noqa: BLE001 - the parent reads again and meets the error itself
-                pass
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        self.forked = True
-        return child, read_end
-
-    def _run(self, gateway: Gateway, practitioner_id: str, as_of: date,
-             child: tuple[int, int] | None = None) -> None:
-        try:
-            if child is not None:
-                self._view = _receive(*child)
-            if self._view is None:
-                self._view = gateway.caseload(practitioner_id, as_of)
-        except BaseException as exc:  # noqa: BLE001 - handed to the screen's load, which words it
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def ready(self) -> bool:
-        return self._done.is_set()
-
-    def result(self):
-        """The caseload view (waits for the read); raises what the read raised."""
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._view
-
-
-def _may_fork(gateway: Gateway) -> bool:
-    import os
-    import sys
-
-    return (sys.platform.startswith("linux") and hasattr(os, "fork")
-            and gateway.database.kind in ("sqlite", "postgresql")  # no pooled connections to share
-            and threading.active_count() == 1)
-
-
-def _widen_pipe(fd: int) -> None:
-    """Room for the whole view (Linux), so the child writes it in one go and exits."""
-    import fcntl
-
-    try:
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    except OSError:
-        pass  # the default size: the view then comes in several pieces
-
-
-def _receive(child: int, read_end: int):
-    """The view the child wrote, or None if it failed (the caller reads again)."""
-    import os
-    import pickle
-
-    with open(read_end, "rb", closefd=True) as pipe:
-        data = pipe.read()
-    _pid, status = os.waitpid(child, 0)
-    if status != 0 or not data:
-        return None
-    try:
-        return pickle.loads(data)
-    except Exception:  # noqa: BLE001 - a torn write: read again
-        return None
 
 
 class Gateway:
@@ -518,7 +220,7 @@ class Gateway:
     def _row(self, case: Case, found: tuple, score: int, as_of: date) -> CaseRow:
         days = relationship_days(case, as_of)
         warnings, statuses = split_statuses(found)
-        return _make_row(
+        return make_row(
             case.case_ref,  # case_ref
             case.display_name,  # display_name
             initials(case.display_name),  # initials
@@ -529,7 +231,7 @@ class Gateway:
             status_label(statuses, days, self.policy),  # relationship
             days,  # relationship_days
             last_seen(case, as_of),  # last_seen
-            next_appointment(case, as_of, days=366),  # next_appointment
+            next_booked(case.appointments, as_of, 366),  # next_appointment
             warnings,  # warnings
             score,  # score
             handover_label(case),  # handover
@@ -538,6 +240,7 @@ class Gateway:
 
     def case(self, case_ref: str, as_of: date) -> CaseView:
         from planner.risk import evaluate_case
+        from planner.rules import churn
         from storage.access import check_case_access
         from storage.queries import load_case, load_case_notes, load_world
 
@@ -562,7 +265,7 @@ class Gateway:
             warnings=warnings,
             notes=notes,
             names=names,
-            churn=churn_count(case, as_of, self.policy),
+            churn=churn(case, as_of, self.policy).count,
             relationship=status_label(split_statuses(warnings)[1], relationship_days(case, as_of), self.policy),
             absences=world.absences_of(case.practitioner_id),
             receivers=receivers,
@@ -579,11 +282,9 @@ class Gateway:
         return bool(me and me.is_lead and (holder is None or me.team_id == holder.team_id))
 
     def week(self, practitioner_id: str, week_of: date, as_of: date) -> WeekView:
-        from sqlalchemy import select
-
         from planner.week import week_plan
-        from storage import models as m
         from storage.access import check_practitioner_visible
+        from storage.lookups import appointment_versions
         from storage.queries import load_actions, load_cases, load_world
 
         monday = week_of - timedelta(days=week_of.weekday())
@@ -596,11 +297,7 @@ class Gateway:
             # the team's cases: the plan also needs colleagues' cases this practitioner covers
             cases = load_cases(s, team_id=me.team_id)
             actions = load_actions(s, owner_id=practitioner_id)
-            ids = [a.id for c in cases for a in c.appointments if a.id is not None]
-            versions = {}
-            if ids:
-                versions = dict(s.execute(select(m.Appointment.id, m.Appointment.version)
-                                          .where(m.Appointment.id.in_(ids))).all())
+            versions = appointment_versions(s, (a.id for c in cases for a in c.appointments if a.id is not None))
         plan = week_plan(practitioner_id, monday, cases, world, actions, as_of, self.policy)
         names = {c.case_ref: c.display_name for c in cases}
         appointments = {a.id: a for c in cases for a in c.appointments if a.id is not None}
@@ -643,23 +340,12 @@ class Gateway:
         and every practitioner of their team (every team's for the
         administrator), for the command palette. Light queries (no
         children), so it stays quick on a big database."""
-        from sqlalchemy import select
-
-        from storage import models as m
         from storage.access import visible_case_refs, visible_team
+        from storage.lookups import search_rows
 
         with self.session() as s:
             me = self.me(s)
-            team, refs = visible_team(me), visible_case_refs(s, me)
-            case_q = (select(m.Case.case_ref, m.Case.display_name, m.Case.status)
-                      .where(m.Case.status != "closed").order_by(m.Case.case_ref))
-            people_q = (select(m.Practitioner.practitioner_id, m.Practitioner.name, m.Practitioner.role)
-                        .order_by(m.Practitioner.practitioner_id))
-            if team is not None:
-                people_q = (people_q.join(m.Team, m.Team.id == m.Practitioner.team_pk)
-                            .where(m.Team.team_id == team))
-            cases = [row for row in s.execute(case_q).all() if refs is None or row[0] in refs]
-            people = s.execute(people_q).all()
+            cases, people = search_rows(s, visible_team(me), visible_case_refs(s, me))
         return ([SearchEntry("case", ref, name, status) for ref, name, status in cases]
                 + [SearchEntry("practitioner", pid, name, role) for pid, name, role in people])
 
@@ -676,9 +362,10 @@ class Gateway:
         database adds to this app's own transactions are its own too. `since` None gives the marker to start
         from (changed False)."""
         from storage.access import practitioner_team_id, visible_team
+        from storage.changes import changed_between, newest_event_id
 
         with self.reader() as r:
-            top = r.scalar("SELECT max(id) FROM audit_event") or 0
+            top = newest_event_id(r)
             if since is None or top <= since:
                 return top, False
             team = visible_team(self.me(r))
@@ -687,23 +374,8 @@ class Gateway:
                     team = practitioner_team_id(r, practitioner_id)
                 except CaseloadError:
                     team = None
-            sql, params = "SELECT e.id FROM audit_event e", [since, top]
-            where = " WHERE e.id > ? AND e.id <= ?"
-            own = sorted(i for i in self.own_events if since < i <= top)
-            if own:
-                marks = ", ".join("?" * len(own))
-                where += (f" AND e.id NOT IN ({marks}) AND NOT (e.action = 'db_write' AND e.xact IN"
-                          f" (SELECT o.xact FROM audit_event o WHERE o.id IN ({marks})))")
-                params += own + own
-            if exclude_actor:
-                where += " AND e.actor != ?"
-                params.append(exclude_actor)
-            if team is not None:
-                sql += (' LEFT JOIN "case" c ON c.case_ref = e.case_ref'
-                        " LEFT JOIN team t ON t.id = c.team_pk")
-                where += " AND (e.case_ref IS NULL OR t.team_id = ?)"
-                params.append(team)
-            return top, r.first(sql + where + " LIMIT 1", params) is not None
+            own = [i for i in self.own_events if since < i <= top]
+            return top, changed_between(r, since, top, own=own, exclude_actor=exclude_actor, team_id=team)
 
     # ---------------------------------------------------------------- writes (each one transaction)
 
