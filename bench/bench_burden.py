@@ -13,7 +13,7 @@ warnings of each rule, and which cases have a `high` warning and why.
 
 The sample is read at its own date (its `meta.built_for`), the scale
 database at 2026-11-27 (bench/scale.py's default as-of date). The figures
-of the rules before v2 (SPEC §3 revised 2026-12) on the data of that time
+of the rules before v2 (docs/rules.md) on the data of that time
 are kept in bench/README.md, measured with this script on the code before
 the change.
 
@@ -47,7 +47,7 @@ SCALE_AS_OF = date(2026, 11, 27)
 DEFAULT_SCALE = ROOT / "bench" / "out" / "scale.db"
 SEVERITIES = ("high", "medium", "low")
 CLI = "from tui.cli import main; main()"
-V1_REF = "648085b4443b71c871f93e8234a439bb0276d5e3"  # the rules before SPEC §3 v2
+V1_REF = "648085b4443b71c871f93e8234a439bb0276d5e3"  # the rules before v2
 
 
 def open_cases(db: str) -> list[str]:
@@ -101,7 +101,7 @@ def v1_copy(db: str, tree: Path, dest: Path) -> str:
 def real_reason(row: dict, v1_rows: list[dict]) -> bool:
     """Whether a v1 `high` warning was for a real reason: what it reported
     needed someone to act within about a fortnight, and is not one of the
-    v1 faults SPEC §3 v2 was written to remove. Not real:
+    v1 faults rules v2 were written to remove. Not real:
 
     - contact_overdue high on a case whose new relationship began less than
       the first-contact deadline ago (the early threshold applied to the old

@@ -5,7 +5,7 @@
     python bench/bench_import.py --full          # 20,000 cases / 1,000,000 contacts
     python bench/bench_import.py --cases 5000 --contacts 250000 --keep bench/out/import
 
-Generates SPEC §7 CSV files with bench/scale.py, then, into a fresh SQLite
+Generates docs/csv.md CSV files with bench/scale.py, then, into a fresh SQLite
 file made with `make_engine` + `init_db`, imports them with
 `storage.csvio.import_csv` in two calls: first everything but the contacts
 (practitioners, cases, allocations, absences, appointments, handovers), then

@@ -3,7 +3,7 @@
 
     python bench/scale.py scale.db                      # 600 practitioners, 20k cases, 1M contacts
     python bench/scale.py scale.db --cases 2000 --contacts 100000 --practitioners 60
-    python bench/scale.py --csv bench/out/csv           # SPEC §7 CSV files instead
+    python bench/scale.py --csv bench/out/csv           # docs/csv.md CSV files instead
     python bench/scale.py scale.db --csv bench/out/csv  # both
 
 The shape: teams of 20 practitioners (one lead each; every sixth team a
@@ -65,7 +65,7 @@ _FLAG_ODDS = (("safeguarding", 0.08, 0.35), ("care_experienced", 0.06, 0.3),
 _TIMES = ("09:30:00.000000", "10:00:00.000000", "11:00:00.000000", "14:00:00.000000",
           "15:30:00.000000")
 
-# SPEC §4 checklist ids, for planned handovers' ticked items
+# docs/handovers.md checklist ids, for planned handovers' ticked items
 _EARLY_ITEMS = ("told", "summary")
 
 
@@ -475,14 +475,14 @@ def write_db(data: ScaleData, db: str, *, quiet: bool = False) -> dict[str, floa
 
 
 # ---------------------------------------------------------------------------
-# Writing SPEC §7 CSV files
+# Writing docs/csv.md CSV files
 
 CSV_FILES = ("practitioners", "cases", "allocations", "absences", "appointments", "handovers",
              "contacts")
 
 
 def write_csv(data: ScaleData, dest: str | os.PathLike[str]) -> dict[str, Path]:
-    """The same data as SPEC §7 CSV files, one per kind. Completed handovers
+    """The same data as docs/csv.md CSV files, one per kind. Completed handovers
     and checklist ticks have no CSV form; planned ones go to handovers.csv."""
     out = Path(dest)
     out.mkdir(parents=True, exist_ok=True)
@@ -534,7 +534,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--as-of", type=date.fromisoformat, default=DEFAULT_AS_OF,
                         help=f"date the data is built around (default {DEFAULT_AS_OF})")
-    parser.add_argument("--csv", metavar="DIR", help="also (or only) write SPEC §7 CSV files here")
+    parser.add_argument("--csv", metavar="DIR", help="also (or only) write docs/csv.md CSV files here")
     args = parser.parse_args(argv)
     if not args.db and not args.csv:
         parser.error("give a database PATH, --csv DIR, or both")

@@ -200,7 +200,7 @@ def auto_ticks(
 def incoming_was_there(contact: Contact, handover: Handover) -> bool:
     """The incoming practitioner was at this contact: they recorded it, or the
     outgoing practitioner recorded it naming them as `with_practitioner_id`
-    (SPEC §2; a contact without that field names no second practitioner)."""
+    (docs/words.md; a contact without that field names no second practitioner)."""
     incoming = handover.to_practitioner_id
     if contact.practitioner_id == incoming:
         return True

@@ -14,7 +14,7 @@ with a date and a suggested receiver:
    out, the earliest start is as-of + `short_notice_days` (7) and the items
    say which cases could not get 14 days' notice (`short_notice`), or could
    not be dated before the departure at all (`late`);
-2. the receiver (SPEC §5): the cheapest by the disruption cost
+2. the receiver (docs/rebalancing.md): the cheapest by the disruption cost
    (`planner.rebalance.disruption_cost`) among the team's practitioners who
    may take the case (`planner.exclusions`: not a team lead, not away 10+
    working days in the next 28, not leaving in the next 56 days, not away
@@ -83,7 +83,7 @@ class DepartureEvent:
     def describe(self) -> str:
         if self.kind == "leaving":
             return f"{self.practitioner_id} leaves on {_fmt(self.starts_on)}"
-        if self.ends_on is None:  # open-ended (SPEC §2)
+        if self.ends_on is None:  # open-ended (docs/words.md)
             return f"{self.practitioner_id} is away from {_fmt(self.starts_on)} with no end date"
         days = (self.ends_on - self.starts_on).days + 1
         return f"{self.practitioner_id} is away {_fmt(self.starts_on)} to {_fmt(self.ends_on)} ({days} days)"
@@ -98,7 +98,7 @@ class Candidate:
     knows: bool
     over_target: bool
     reason: str
-    cost: float = 0.0  # SPEC §5 disruption cost of the move to them
+    cost: float = 0.0  # docs/rebalancing.md disruption cost of the move to them
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +238,7 @@ def departure_events(practitioner_id: str, world: World, as_of: date,
             continue  # over, or beyond the horizon (an absence under way counts)
         if practitioner.leaving_on is not None and first >= practitioner.leaving_on:
             continue  # they will have left by then
-        # open-ended (last is date.max): counted as 28+ days (SPEC §2)
+        # open-ended (last is date.max): counted as 28+ days (docs/words.md)
         long = last == date.max or (last - first).days + 1 >= policy.handover_unplanned.long_absence_days
         events.append(DepartureEvent(practitioner_id, "absence" if long else "short_absence",
                                      first, None if last == date.max else last, None if long else cover))

@@ -1,6 +1,6 @@
 """Who may not take which case, and which cases stay where they are.
 
-One home for the exclusions of planning a handover (docs/handovers.md), of SPEC §5
+One home for the exclusions of planning a handover (docs/handovers.md), of docs/rebalancing.md
 (rebalancing and departures), §10 (`not_with`) and §11 (`sentence_end`,
 `restricted`), so that planning one handover, a departure's suggestions and
 a rebalance refuse the same pairs for the same reasons, in the same words:
@@ -18,7 +18,7 @@ a rebalance refuse the same pairs for the same reasons, in the same words:
   handover on that date is refused, whoever plans it).
 
 `not_with`, `sentence_end` and `restricted` are fields of the case that the
-person's-voice and sentence work add (SPEC §10, §11). Until a `Case` carries
+person's-voice and sentence work add (docs/rebalancing.md, exclusions). Until a `Case` carries
 them, these functions read them with `getattr` and find nothing: the seam is
 here, and nothing else has to change when the fields arrive.
 
@@ -62,7 +62,7 @@ fmt_day = fmt_date
 
 
 def case_exclusion(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> str | None:
-    """Why a case stays where it is in a rebalance (SPEC §5), or None."""
+    """Why a case stays where it is in a rebalance (docs/rebalancing.md), or None."""
     if "do_not_move" in case.flags:
         return "flagged do_not_move"
     ends = getattr(case, "sentence_end", None)
@@ -92,7 +92,7 @@ def receiver_exclusion(
     practitioner: Practitioner, world: World, as_of: date, policy: Policy = DEFAULT_POLICY
 ) -> str | None:
     """Why a practitioner receives no case from a rebalance or a departure
-    (SPEC §5), or None: a team lead; leaving within `leaving_within_days`
+    (docs/rebalancing.md), or None: a team lead; leaving within `leaving_within_days`
     (or already gone); away `absence_working_days`+ working days in the next
     `absence_window_days`; or, like leaving, starting a long absence (28+
     days or no end date: a departure, `planner.departures.departure_events`)
@@ -147,7 +147,7 @@ def grade_bar(case: Case, practitioner: Practitioner) -> str | None:
 
 
 def not_with_reason(case: Case, practitioner_id: str) -> str | None:
-    """Why the person's `not_with` list (SPEC §10) bars this practitioner, or
+    """Why the person's `not_with` list (docs/rebalancing.md, exclusions) bars this practitioner, or
     None. The list may hold practitioner ids, (id, reason code) pairs, a
     mapping of id to reason code, or records with `practitioner_id` and
     `reason`."""
@@ -209,7 +209,7 @@ def exclusions_of(
     as_of: date,
     policy: Policy = DEFAULT_POLICY,
 ) -> Exclusions:
-    """The excluded cases, receivers and pairs of a team (SPEC §5): the pairs
+    """The excluded cases, receivers and pairs of a team (docs/rebalancing.md): the pairs
     are listed only for cases that may move and receivers who may receive."""
     members = list(members)
     receivers = {p.practitioner_id: why for p in members

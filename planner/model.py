@@ -36,7 +36,7 @@ FACE_TO_FACE_KINDS = frozenset({"office", "home_visit", "three_way"})
 OUTCOMES = ("attended", "missed", "cancelled")
 CANCELLED_BY = ("person", "practitioner")
 
-# A meaningful contact (SPEC §2, docs/rules.md): an attended contact of any
+# A meaningful contact (docs/words.md, docs/rules.md): an attended contact of any
 # kind but `other`. The one definition: `is_meaningful` for the planner and
 # every screen (`Contact.meaningful`), `meaningful_sql` for the queries that
 # storage runs (storage/queries.py), built from the same two words.
@@ -45,7 +45,7 @@ NOT_MEANINGFUL_KIND = "other"
 
 
 def is_meaningful(outcome: str, kind: str) -> bool:
-    """An attended contact of any kind but `other` (SPEC §2)."""
+    """An attended contact of any kind but `other` (docs/words.md)."""
     return outcome == MEANINGFUL_OUTCOME and kind != NOT_MEANINGFUL_KIND
 
 
@@ -69,7 +69,7 @@ _TIER_LEVEL = {"A": "intensive", "B": "enhanced", "C": "standard", "D": "low"}
 
 
 def level_for(tier: str | None, contact_level: str | None) -> str:
-    """The contact level of SPEC §2: explicit, else from the tier, else standard."""
+    """The contact level of docs/words.md: explicit, else from the tier, else standard."""
     if contact_level:
         return contact_level
     if tier:
@@ -138,7 +138,7 @@ class Contact:
 
     @property
     def meaningful(self) -> bool:
-        """SPEC §2: an attended contact of any kind but `other` (`is_meaningful`)."""
+        """docs/words.md: an attended contact of any kind but `other` (`is_meaningful`)."""
         return is_meaningful(self.outcome, self.kind)
 
     def involves(self, practitioner_id: str | None) -> bool:
@@ -164,8 +164,8 @@ class Appointment:
 class Absence:
     """A practitioner away from `start_date` to `end_date`, both counted.
 
-    `end_date` None: open-ended (a sickness with no return date yet, SPEC
-    §2); it covers every day from its start, and counts as a long absence
+    `end_date` None: open-ended (a sickness with no return date yet,
+    docs/words.md); it covers every day from its start, and counts as a long absence
     (`last_day` is `date.max`, `days` is None)."""
 
     practitioner_id: str

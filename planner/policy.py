@@ -1,6 +1,6 @@
 """Every number the planner uses, in one typed, frozen place.
 
-`Policy()` holds the defaults of the relationship-risk rules (docs/rules.md) and of SPEC §5
+`Policy()` holds the defaults of the relationship-risk rules (docs/rules.md) and of docs/rebalancing.md
 (workload and rebalancing). A TOML file overrides only the keys it names:
 
     [thresholds.standard]
@@ -273,7 +273,7 @@ class SeverityWeights(_Mapping):
 
 
 # --------------------------------------------------------------------------
-# SPEC §5: workload and rebalancing
+# docs/rebalancing.md: workload and rebalancing
 
 
 @dataclass(frozen=True)
@@ -310,7 +310,7 @@ class LevelPoints(_Mapping):
 
 @dataclass(frozen=True)
 class Workload:
-    """Capacity: case points against available points (SPEC §5, `workload`)."""
+    """Capacity: case points against available points (docs/rebalancing.md, `workload`)."""
 
     full_time_points: float = _v(2176.0, FULL_TIME_POINTS)  # available points at full_time_hours
     full_time_hours: float = _v(37.0, HOURS)
@@ -343,7 +343,7 @@ class Workload:
 
 @dataclass(frozen=True)
 class Disruption:
-    """cost = (base + w + e) * m1 * m2 + per_recent_change * k (SPEC §5)."""
+    """cost = (base + w + e) * m1 * m2 + per_recent_change * k (docs/rebalancing.md)."""
 
     base: float = _v(10.0, POINTS)
     max_weeks: int = _v(52, WEIGHT)  # w = whole weeks of the current allocation, capped
@@ -357,7 +357,7 @@ class Disruption:
 
 @dataclass(frozen=True)
 class Exclusions:
-    """Who a rebalance may not give cases to (SPEC §5, `exclusions`)."""
+    """Who a rebalance may not give cases to (docs/rebalancing.md, `exclusions`)."""
 
     absence_working_days: int = _v(10, WORKING_DAYS)  # receivers absent this many working days...
     absence_window_days: int = _v(28, DAYS)  # ...within the next this-many days are excluded
@@ -380,7 +380,7 @@ class HandoverDefaults:
 
 @dataclass(frozen=True)
 class Policy:
-    """Every setting of the rules (docs/rules.md) and of SPEC §5, one section per rule or topic (see the module docstring)."""
+    """Every setting of the rules (docs/rules.md) and of docs/rebalancing.md, one section per rule or topic (see the module docstring)."""
 
     nation: str = _v("england-and-wales", _nation_check)  # bank holidays when a team has none
     thresholds: Thresholds = _section(Thresholds)

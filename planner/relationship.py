@@ -1,6 +1,6 @@
 """The current relationship in words and numbers, one home for every screen,
 command and rule: how many days it has run (from the current allocation's
-start, SPEC §2), which week of the early window it is in ("new: week 3 of
+start, docs/words.md), which week of the early window it is in ("new: week 3 of
 12", the `early_window` status's tag, docs/rules.md), and how long it has
 run, short for a table column ("5 mths") or long ("5 months")."""
 

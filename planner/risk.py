@@ -6,7 +6,7 @@
 
 A case's risk score is the sum of its warnings' severity weights (high 100,
 medium 10, low 1 by default; an `info` status always 0). Closed cases get no
-warnings and are left out of `evaluate`'s list (SPEC §2: closed cases leave
+warnings and are left out of `evaluate`'s list (docs/words.md: closed cases leave
 caseloads and lists).
 
 `info` is a status, not a warning (docs/rules.md): `evaluate` keeps it with the
@@ -65,7 +65,7 @@ RULES: dict[str, RuleFunction] = {function.__name__: function for function in RU
 RULE_IDS: tuple[str, ...] = tuple(RULES)
 _RULE_RANK = {rule_id: rank for rank, rule_id in enumerate(RULE_IDS)}
 
-#: The keys of a warning in `caseload warnings --format json` (SPEC §6), in order.
+#: The keys of a warning in `caseload warnings --format json` (README, Using it), in order.
 WARNING_KEYS = ("case_ref", "practitioner_id", "rule", "severity", "title", "detail", "action", "facts")
 
 
@@ -175,7 +175,7 @@ def evaluate(
 
 
 def warning_to_dict(warning: Warning) -> dict[str, Any]:
-    """The SPEC §6 JSON object for one warning."""
+    """The README, Using it JSON object for one warning."""
     return {
         "case_ref": warning.case_ref,
         "practitioner_id": warning.practitioner_id,

@@ -1,4 +1,4 @@
-"""A practitioner's week (SPEC §1 "plan the week"): who to see, what falls due.
+"""A practitioner's week (README "plan the week"): who to see, what falls due.
 
 `week_plan` gathers, for Monday to Sunday of the week holding `week_of`:
 

@@ -1,4 +1,4 @@
-"""Workload: points per case, available points, capacity % and bands (SPEC §5).
+"""Workload: points per case, available points, capacity % and bands (docs/rebalancing.md).
 
     points     = tier points (A3 206 ... D0 29), else contact-level points
                  (intensive 150, enhanced 100, standard 60, low 30); a closed

@@ -1,4 +1,4 @@
-"""Who may see and change what: the one place that decides (SPEC §9).
+"""Who may see and change what: the one place that decides (README, Team server).
 
 Every command, every screen and every write in `storage` asks the check
 functions below; PostgreSQL's row-level security and column rules (schemas
@@ -243,7 +243,7 @@ def case_team_id(session, case_ref: str) -> str | None:
 
 def handover_teams(session, case_ref: str, *, outgoing_only: bool = False) -> set[str]:
     """The teams of the outgoing and incoming practitioners of the case's
-    open handover: both see the case until it completes (SPEC §9)."""
+    open handover: both see the case until it completes (README, Team server)."""
     reader = reader_of(session)
     sides = "h.from_practitioner_pk" if outgoing_only else "h.from_practitioner_pk, h.to_practitioner_pk"
     return {team for (team,) in reader.rows(

@@ -77,7 +77,7 @@ def is_busy(exc: BaseException) -> bool:
 
 def resolve_db(db: str | os.PathLike[str] | None = None) -> str:
     """The SQLAlchemy URL to use: `db` if given, else `$CASELOAD_DB`, else
-    the user data dir's caseload.db (SPEC §6). Plain paths become
+    the user data dir's caseload.db (README, Using it). Plain paths become
     `sqlite:///` URLs with an absolute path; `postgresql://` and
     `postgres://` become `postgresql+psycopg://` (psycopg 3)."""
     raw = os.fspath(db) if db is not None else None

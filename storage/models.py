@@ -131,7 +131,7 @@ class Absence(Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     practitioner_pk: int = Field(foreign_key="practitioner.id")
     start_date: date
-    end_date: date | None = None  # schema 0006: NULL is open-ended (SPEC §2)
+    end_date: date | None = None  # schema 0006: NULL is open-ended (docs/words.md)
     kind: str = Field(default="leave", max_length=16)
     cover_practitioner_pk: int | None = Field(default=None, foreign_key="practitioner.id")
 

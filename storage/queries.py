@@ -510,7 +510,7 @@ def _contacts_since(since: date | None) -> _ContactMode:
     return statement
 
 
-# A meaningful contact (SPEC §2): its one definition is planner.model.is_meaningful.
+# A meaningful contact (docs/words.md): its one definition is planner.model.is_meaningful.
 _MEANINGFUL = meaningful_sql("k.outcome", "k.kind")
 
 

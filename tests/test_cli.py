@@ -203,7 +203,7 @@ def test_warnings_json_matches_the_spec_and_is_reproducible(sample_copy):
     assert set(data) == {"as_of", "warnings"}
     assert data["as_of"] == "2026-11-27"
     keys = ["case_ref", "practitioner_id", "rule", "severity", "title", "detail", "action", "facts"]
-    assert data["warnings"] and all(list(w) == keys for w in data["warnings"])  # SPEC §6, in order
+    assert data["warnings"] and all(list(w) == keys for w in data["warnings"])  # README, Using it, in order
     assert all(w["action"] for w in data["warnings"]), "every warning names what to do"
     rules = {w["rule"] for w in data["warnings"]}
     from planner.risk import RULE_IDS
@@ -216,7 +216,7 @@ def test_warnings_json_matches_the_spec_and_is_reproducible(sample_copy):
 
 
 def test_warnings_summary_is_the_alert_burden(sample_copy):
-    """SPEC §3: per practitioner and in total, open cases, cases with a low+
+    """docs/rules.md: per practitioner and in total, open cases, cases with a low+
     warning, warnings by severity; info not counted. It agrees with the JSON."""
     listed = json.loads(run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--format", "json").stdout)
     result = run("--db", sample_copy, "warnings", "--on", "2026-11-27", "--summary", "--format", "json")

@@ -1,6 +1,6 @@
 """`caseload handover ...` on a copy of the shipped sample (dates as of
 2026-11-27): the leaver's cases all planned in one command, the warnings
-following the checklist, the JSON shapes of SPEC §6, one-line errors."""
+following the checklist, the JSON shapes of README, Using it, one-line errors."""
 
 from __future__ import annotations
 
@@ -212,7 +212,7 @@ def test_ticking_items_moves_the_warning(db):
     ok(db, "handover", "plan", PLAIN, "--to", "N1-08", "--on", "2026-12-11", "--as-of", ON)
     ref = PLAIN  # no flags: seven required items, five due by the handover date (Fri 11 Dec)
     upcoming = rules_for(db, ref)["handover_upcoming"]
-    # SPEC §3 v2: only what is late or due within 3 days counts: telling the person, due today
+    # docs/rules.md: only what is late or due within 3 days counts: telling the person, due today
     assert upcoming.severity == "low" and upcoming.facts["open_items"] == ["told"]
 
     line = fails_in_one_line(db, "handover", "tick", ref, "told", "--on", ON)

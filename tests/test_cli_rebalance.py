@@ -117,7 +117,7 @@ def test_sample_team_is_brought_under_target_and_applied_as_planned_handovers(sa
 
 
 def test_on_the_sample_no_case_in_its_early_window_moves_unless_nothing_else_can(sample_db):
-    """SPEC §5's e: the rebalance used to break exactly the newest relationships
+    """docs/rebalancing.md's e: the rebalance used to break exactly the newest relationships
     of the sample's team; now the moves keep them unless keeping them leaves
     someone over the target."""
     engine = make_engine(sample_db)

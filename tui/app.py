@@ -113,7 +113,7 @@ class CaseloadApp(App[None]):
         self._constructed = time.perf_counter()
         super().__init__()
         self.policy = policy
-        # Who acts comes from signing in (SPEC §9, storage.access.sign_in): with
+        # Who acts comes from signing in (README, Team server, storage.access.sign_in): with
         # `--as` (or a practitioner's own PostgreSQL login, which the command
         # line turns into `practitioner_id`) the app acts as that practitioner
         # and never switches; a team lead drilling into a colleague's caseload

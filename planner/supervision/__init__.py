@@ -7,7 +7,7 @@ progress, and the Markdown record a service keeps.
     progress(queue, reviewed).text                 # "12 of 41 reviewed, 5 high-risk left"
     session_record_markdown(record)                # record from storage.supervision.session_record
 
-The queue order (SPEC §1 supervision, issue 7): cases flagged for discussion
+The queue order (README supervision, issue 7): cases flagged for discussion
 first, then cold handovers (a `cold_handover` warning), then cases new in the
 early window, then the rest; inside each band by risk score (highest first),
 then case_ref.

@@ -1,4 +1,4 @@
-"""The supervision review queue and its progress (SPEC §1 supervision):
+"""The supervision review queue and its progress (README supervision):
 cases flagged for discussion first, then cold handovers, then cases new in
 the early window, then the rest; inside each band by risk score (highest
 first), then case_ref."""

@@ -41,7 +41,7 @@ class ActionRecord:
 @dataclass(frozen=True, slots=True)
 class CaseRecord:
     """One case discussed in a session. `warnings` is the snapshot stored when
-    the case was marked reviewed (SPEC §6 dicts); None when never reviewed."""
+    the case was marked reviewed (README, Using it dicts); None when never reviewed."""
 
     case_ref: str
     display_name: str

@@ -1,4 +1,4 @@
-"""CSV import and export (SPEC §7, §8); the rules are in docs/csv.md.
+"""CSV import and export (docs/csv.md; README, Where data lives); the rules are in docs/csv.md.
 
 The package, each module a step:
 

@@ -1,4 +1,4 @@
-"""Formula escaping of cells (SPEC §8; docs/csv.md "Formula escaping").
+"""Formula escaping of cells (README, Where data lives; docs/csv.md "Formula escaping").
 
 Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (or a tab or
 carriage return) as a formula. The exporter therefore writes such a cell with

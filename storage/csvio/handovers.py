@@ -1,5 +1,5 @@
 """Importing handovers.csv: a new row plans a handover from the case's
-current practitioner with the SPEC §4 checklist; a case has at most one
+current practitioner with the docs/handovers.md checklist; a case has at most one
 open handover; a closed one no longer changes (docs/csv.md)."""
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ class HandoversImport:
             self.audit_row("handover", f"{ref}/{planned_on.isoformat()}", "update", case_ref=ref, fields=diff)
 
     def _checklist(self, ref: str, planned_on: date, from_pid: str) -> list[Any]:
-        """The SPEC §4 checklist of a new handover (planner.checklist.build_checklist)."""
+        """The docs/handovers.md checklist of a new handover (planner.checklist.build_checklist)."""
         from planner.calendar import working_days
         from planner.checklist import build_checklist
         from planner.model import Case as PlannerCase

@@ -1,4 +1,4 @@
-"""The shipped sample: two made-up teams whose data make every SPEC §3 rule fire.
+"""The shipped sample: two made-up teams whose data make every docs/rules.md rule fire.
 
 `build_sample(path, built_for)` writes a fresh database (created and
 Alembic-stamped through `storage.db.init_db`) from a seeded
@@ -11,7 +11,7 @@ Rebuild the shipped copies (repo root and package) with:
 
     python -m storage.sample build sample.db storage/sample.db
 
-A realistic team (SPEC §3 v2): caseloads of 35 to 45 for full-time probation
+A realistic team (docs/rules.md, rules v2): caseloads of 35 to 45 for full-time probation
 officers and PSOs, fewer for part-timers and 8 to 14 for youth justice
 workers; several absences a year each (leave in blocks, training, the odd
 short sickness; cover named for most); missed appointments about one in ten
@@ -45,7 +45,7 @@ The scenarios, as of `built_for` (case refs are stable for a given version):
 - NG1019 cover_needed (appointment booked in N1-08's leave next week, no cover)
 - NG1020 handover_upcoming medium (D+6 before N1-06's leave; `told` and `summary` late)
 - N1-03 (leaving_on built_for + 21): all but five cases have handovers
-         planned, two a working day (SPEC §4), with one slot free on the
+         planned, two a working day (docs/handovers.md), with one slot free on the
          last day and a week before it; the rest handover_unplanned
          medium; early_break on new relationships
 - N1-04 (off sick with no end date since built_for - 12, no cover):

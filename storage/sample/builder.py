@@ -30,7 +30,7 @@ LEVEL_POINTS = {"intensive": 150, "enhanced": 100, "standard": 60, "low": 30}
 _TIER_LEVEL = {"A": "intensive", "B": "enhanced", "C": "standard", "D": "low"}
 
 # Days between planned contacts, in and after the early window (under the
-# SPEC §3 thresholds so a case kept to its plan raises no contact warning).
+# docs/rules.md thresholds so a case kept to its plan raises no contact warning).
 _INTERVAL = {
     "intensive": (7, 7),
     "enhanced": (7, 14),

@@ -73,7 +73,7 @@ def _fillers(b: _Builder) -> None:
 
 
 def _leave_planning(b: _Builder) -> None:
-    """The lead has planned most of the departures, as SPEC §4 staggers them:
+    """The lead has planned most of the departures, as docs/handovers.md staggers them:
     at most two handovers a working day for each departing practitioner
     (counting the ones the scenarios plan), on working days only, before
     they go, to a receiver who is in that day and may hold the case (no PSO

@@ -1,4 +1,4 @@
-"""The scenarios: one case for each SPEC §3 rule to fire (see the list in
+"""The scenarios: one case for each docs/rules.md rule to fire (see the list in
 storage/sample/__init__.py)."""
 
 from __future__ import annotations

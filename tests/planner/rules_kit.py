@@ -101,7 +101,7 @@ def item(item_id: str, done: bool = False, required: bool = True, due: date | No
 
 
 def checklist(*open_ids: str, due: date | None = None) -> tuple[ChecklistItem, ...]:
-    """The SPEC §4 items, all done except `open_ids`."""
+    """The docs/handovers.md items, all done except `open_ids`."""
     ids = ("told", "summary", "read", "three_way", "booked", "first_contact")
     items = [item(i, done=i not in open_ids, due=due) for i in ids]
     items += [item("reachable", done=False, required=False), item("review", done=False, required=False)]

@@ -1,4 +1,4 @@
-"""The SPEC §4 checklist: which items, who does them, when they are due
+"""The docs/handovers.md checklist: which items, who does them, when they are due
 (off weekends and bank holidays), what a tick needs, and which ones the
 case's own records tick."""
 
@@ -152,7 +152,7 @@ def test_a_three_way_held_by_the_outgoing_worker_alone_does_not_tick():
 
 
 def with_second(day: date, who: str, second: str | None, kind: str = "three_way", outcome: str = "attended"):
-    """A contact naming a second practitioner present (SPEC §2 `with_practitioner_id`).
+    """A contact naming a second practitioner present (docs/words.md `with_practitioner_id`).
     planner.model.Contact gains the field with the rules v2 work; until then a
     stand-in with the same attributes exercises `auto_ticks`."""
     from types import SimpleNamespace

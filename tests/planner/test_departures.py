@@ -1,4 +1,4 @@
-"""planner.departures: who takes a leaver's cases, and when (SPEC §4, §5).
+"""planner.departures: who takes a leaver's cases, and when (docs/handovers.md; docs/rebalancing.md).
 
 Each test builds a small team in memory (make-believe people) and checks one
 promise of the planning list: the cheapest receiver by the §5 cost, only
@@ -178,7 +178,7 @@ def test_part_time_and_reduced_hours_lower_the_available_points():
     assert item.to_practitioner_id == "B"
 
 
-# --- exclusions (SPEC §5) -----------------------------------------------------
+# --- exclusions (docs/rebalancing.md) -----------------------------------------------------
 
 
 def test_team_leads_other_teams_and_the_leaver_never_receive():
@@ -310,7 +310,7 @@ def test_an_absence_with_no_end_date_is_a_departure_said_as_such():
     assert event.describe() == "X is away 2 Dec 2026 to 6 Jan 2027 (36 days)"
 
 
-# --- staggered dates (SPEC §4) -----------------------------------------------
+# --- staggered dates (docs/handovers.md) -----------------------------------------------
 
 
 def risky(ref: str, *, last_seen: int) -> Case:

@@ -1,5 +1,5 @@
-"""The handover life cycle: every transition the SPEC allows, and each one it
-refuses; what a tick needs; completing (SPEC §4, revised); planning guards."""
+"""The handover life cycle: every transition docs/handovers.md allows, and each one it
+refuses; what a tick needs; completing (docs/handovers.md, revised); planning guards."""
 
 from __future__ import annotations
 
@@ -303,7 +303,7 @@ def test_progress_counts_done_items_and_names_the_next_due():
     assert progress(tick_all(planned(), [i.item_id for i in checklist()]))[2] is None
 
 
-# --- planning guards (SPEC §4) -----------------------------------------------------
+# --- planning guards (docs/handovers.md) -----------------------------------------------------
 
 AS_OF = date(2026, 11, 27)
 

@@ -1,4 +1,4 @@
-"""Policy: every SPEC number as a default; TOML files override what they name, and no more."""
+"""Policy: every number of docs/rules.md as a default; TOML files override what they name, and no more."""
 
 import dataclasses
 import tomllib
@@ -44,7 +44,7 @@ def test_defaults_are_the_spec_numbers():
     assert p.cover_needed.horizon_days == 28
     assert p.severity_weights.as_dict() == {"high": 100, "medium": 10, "low": 1}
     assert p.nation == "england-and-wales"
-    # SPEC §5
+    # docs/rebalancing.md
     assert p.workload.tier_points.as_dict() == {
         "A3": 206, "A2": 158, "A1": 146, "A0": 110, "B3": 146, "B2": 115, "B1": 102, "B0": 72,
         "C3": 79, "C2": 63, "C1": 50, "C0": 35, "D3": 51, "D2": 41, "D1": 29, "D0": 29,

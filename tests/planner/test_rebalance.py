@@ -1,4 +1,4 @@
-"""The rebalance of SPEC §5: disruption cost, exclusions, and the MILP
+"""The rebalance of docs/rebalancing.md: disruption cost, exclusions, and the MILP
 checked against brute force (every assignment enumerated) on small teams.
 
 Most tests here were drawn for a 100 % target (`inp` uses `POLICY_100`);
@@ -672,7 +672,7 @@ def test_moves_are_explained_in_a_persons_words():
     assert move.reason == "NG1025 has been with P1 for 2 years; P3 held it until Sep 2024"
 
 
-# --------------------------------------------------------------------------- the exclusion seams (SPEC §10, §11)
+# --------------------------------------------------------------------------- the exclusion seams (docs/rebalancing.md, exclusions)
 
 
 from dataclasses import dataclass as _dataclass  # noqa: E402
@@ -681,7 +681,7 @@ from dataclasses import dataclass as _dataclass  # noqa: E402
 @_dataclass(frozen=True, slots=True)
 class VoicedCase(Case):
     """A Case with the fields the person's voice and the sentence work add
-    (SPEC §10 `not_with`, §11 `sentence_end`, `restricted`), to exercise the
+    (docs/rebalancing.md, exclusions `not_with`, §11 `sentence_end`, `restricted`), to exercise the
     seams in planner.exclusions before planner.model carries them."""
 
     not_with: tuple = ()

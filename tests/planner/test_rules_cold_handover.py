@@ -1,4 +1,4 @@
-"""cold_handover (SPEC §3 v2): a handover completed in the last 84 days and
+"""cold_handover (docs/rules.md, rules v2): a handover completed in the last 84 days and
 not yet reviewed that was completed cold (a lead's override with required
 items open), or whose incoming practitioner's first meaningful contact was not
 held by the first-contact deadline counted from the handover: medium."""

@@ -1,4 +1,4 @@
-"""contact_due (SPEC §3 v2): low from `lead` days before the due date (last
+"""contact_due (docs/rules.md, rules v2): low from `lead` days before the due date (last
 meaningful contact + T, moved forward to a working day) to the due date, only
 when nothing is booked on or before it, and never while the first contact
 with a new practitioner is pending."""

@@ -1,4 +1,4 @@
-"""contact_overdue (SPEC §3 v2): as-of after the due date (last meaningful
+"""contact_overdue (docs/rules.md, rules v2): as-of after the due date (last meaningful
 contact + T, moved to a working day) is medium; high when the gap is over
 1.5 x T and nothing is booked in the next 7 days; quiet while the first
 contact with a new practitioner is pending."""

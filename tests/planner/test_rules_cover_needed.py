@@ -1,4 +1,4 @@
-"""cover_needed (SPEC §3 v2): an absence of the practitioner with no cover
+"""cover_needed (docs/rules.md, rules v2): an absence of the practitioner with no cover
 named covers a booked appointment's date within the next 28 days, or covers
 the due date and every working day from after as-of to it (the practitioner
 cannot see the person before it is due), for a due date from as-of to 28 days

@@ -1,4 +1,4 @@
-"""early_break (SPEC §3 v2): a relationship under 84 days old that has started
+"""early_break (docs/rules.md, rules v2): a relationship under 84 days old that has started
 (first contact held) and will break before its 84th day, through a planned
 handover, the practitioner leaving, or an absence of 10+ working days:
 medium; high for a child or a person flagged safeguarding, care_experienced

@@ -1,4 +1,4 @@
-"""early_window (SPEC §3 v2): an `info` status, not a warning, while the
+"""early_window (docs/rules.md, rules v2): an `info` status, not a warning, while the
 current relationship is under 84 days old: "new: week 3 of 12"."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Whole cases at the edges SPEC §3 v2 was written for: what a practitioner
+"""Whole cases at the edges rules v2 were written for: what a practitioner
 sees on the case, every rule together."""
 
 from planner.risk import evaluate_case, is_warning

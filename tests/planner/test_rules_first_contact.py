@@ -1,5 +1,5 @@
 """first_contact: no contact with the new practitioner by the 5th working day
-(2nd intensive): high once passed, low from 7 days before (SPEC §3)."""
+(2nd intensive): high once passed, low from 7 days before (docs/rules.md)."""
 
 from datetime import date
 
@@ -77,7 +77,7 @@ def test_contacts_that_do_not_count(contact):
 
 def test_present_at_a_three_way_counts_as_met():
     """The incoming practitioner named as `with_practitioner_id` at a three-way
-    held by the outgoing one has met the person (SPEC §2)."""
+    held by the outgoing one has met the person (docs/words.md)."""
     start = date(2026, 11, 2)
     three_way = Contact(date(2026, 11, 2), "P2", kind="three_way", with_practitioner_id="P1")
     c = case(allocations=[Allocation("P2", date(2026, 1, 5), start), Allocation("P1", start)],

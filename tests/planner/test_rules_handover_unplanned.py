@@ -1,4 +1,4 @@
-"""handover_unplanned (SPEC §3 v2): no handover planned, and the practitioner
+"""handover_unplanned (docs/rules.md, rules v2): no handover planned, and the practitioner
 has left, or is in an absence of 28+ days or with no end date and no cover
 named (high); or leaves, or starts such an absence, within 56 days (medium;
 high within 14)."""

@@ -1,4 +1,4 @@
-"""handover_upcoming (SPEC §3 v2): a planned handover dated 28 days ahead or
+"""handover_upcoming (docs/rules.md, rules v2): a planned handover dated 28 days ahead or
 sooner (or past) with required checklist items late (due before as-of) or due
 within the next 3 days: low with none late; medium with a late item; high with
 a late item and 3 days or fewer to go."""

@@ -1,4 +1,4 @@
-"""no_appointment (SPEC §3 v2): only beside contact_overdue (overdue, first
+"""no_appointment (docs/rules.md, rules v2): only beside contact_overdue (overdue, first
 contact not pending), when nothing at all is booked from as-of on: low."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""practitioner_cancelled (SPEC §3 v2): 2 or more contacts cancelled by the
+"""practitioner_cancelled (docs/rules.md, rules v2): 2 or more contacts cancelled by the
 practitioner's side (`cancelled_by = practitioner`) in the last 56 days:
 medium; high at 3 or more."""
 

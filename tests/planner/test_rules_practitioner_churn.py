@@ -1,4 +1,4 @@
-"""practitioner_churn (SPEC §3 v2): n = the larger of (distinct practitioners
+"""practitioner_churn (docs/rules.md, rules v2): n = the larger of (distinct practitioners
 whose allocations overlap the last 365 days, plus a planned receiver) and
 (1 + allocations other than the first that started in the last 365 days);
 ended allocations shorter than 14 days with no meaningful contact are not

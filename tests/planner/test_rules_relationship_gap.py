@@ -1,4 +1,4 @@
-"""relationship_gap (SPEC §3 v2): own gap > 2 x T, not counting days of the
+"""relationship_gap (docs/rules.md, rules v2): own gap > 2 x T, not counting days of the
 practitioner's own absences (with or without cover), while someone else has
 had a meaningful contact since: medium."""
 

@@ -23,7 +23,7 @@ from planner.risk import (
 )
 from rules_kit import AS_OF, WORLD, Allocation, ago, case, missed, seen
 
-SPEC_RULES = (  # SPEC §3 v2, in the order of its table
+SPEC_RULES = (  # docs/rules.md, in the order of its table
     "first_contact",
     "contact_overdue",
     "contact_due",

@@ -219,7 +219,7 @@ def test_week_to_dict_is_json_and_privacy_drops_names(plan):
 
 
 def test_an_open_ended_absence_runs_on_and_its_cover_is_asked_for_all_week():
-    """An absence with no end date (SPEC §2) covers every day from its start."""
+    """An absence with no end date (docs/words.md) covers every day from its start."""
     world = replace(WORLD, absences={
         "P1": (Absence("P1", WED, None, "sickness", None, id=5),),
         "P2": (Absence("P2", date(2026, 11, 2), None, "sickness", "P1", id=6),),

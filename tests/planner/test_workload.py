@@ -1,4 +1,4 @@
-"""Workload points, available points, capacity % and bands (SPEC §5)."""
+"""Workload points, available points, capacity % and bands (docs/rebalancing.md)."""
 
 from __future__ import annotations
 

@@ -114,7 +114,7 @@ def test_the_cases_own_team_and_the_administrator_may(db, write):
 def test_a_second_practitioner_at_a_contact_is_of_one_of_the_cases_teams(db):
     """A contact's second practitioner (schema 0006) follows the rule of its
     first (`check_case_practitioner`): naming someone of another team would
-    show them a case of a team they are not in (SPEC §9) on the other side's
+    show them a case of a team they are not in (README, Team server) on the other side's
     screens, so it is refused; within the team, or by the administrator, it is kept."""
     def record(s, actor, second):
         return repo.record_contact(s, case_ref="C2", contact_date=D("2026-11-20"), practitioner_id="P1",
@@ -141,7 +141,7 @@ def test_a_case_with_no_team_belongs_to_its_practitioners_team(db):
 
 
 def test_both_teams_of_a_cross_team_handover_see_the_case_until_it_completes(db):
-    """SPEC §9: a case handed to another team is seen by both teams until the
+    """README, Team server: a case handed to another team is seen by both teams until the
     handover completes; then by its new team only."""
     from storage.handovers import complete_handover
 

@@ -1,4 +1,4 @@
-"""The alert-burden targets of rules v2 on the shipped sample (SPEC §3; the
+"""The alert-burden targets of rules v2 on the shipped sample (docs/rules.md; the
 figures in README.md, "How the warnings work"): v2 puts a low-or-higher
 warning on at most half the cases rules v1 did, and every case v1 warned high
 for a real reason still has a warning.

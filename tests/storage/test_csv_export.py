@@ -1,4 +1,4 @@
-"""CSV/JSON export (SPEC §7, §8): the import formats exactly, so an export
+"""CSV/JSON export (docs/csv.md; README, Where data lives): the import formats exactly, so an export
 imported into an empty database exports the same bytes again; formula cells
 escaped; private files; an audit event with counts only."""
 

@@ -1,4 +1,4 @@
-"""CSV import (SPEC §7): kinds told by headers, dependency order, one
+"""CSV import (docs/csv.md): kinds told by headers, dependency order, one
 transaction, every problem reported as `FILE:ROW: column: reason`, upsert by
 natural key with nothing written when nothing changed. Every test runs on
 SQLite and, when CASELOAD_TEST_PG_URL is set, on PostgreSQL."""
@@ -211,7 +211,7 @@ def test_a_failed_write_rolls_everything_back(engine, tmp_path, monkeypatch):
 
 
 def test_who_cancelled_a_second_practitioner_and_open_ended_absences(engine, tmp_path):
-    """SPEC §7: contacts' cancelled_by and with_practitioner_id, an absence
+    """docs/csv.md: contacts' cancelled_by and with_practitioner_id, an absence
     with a blank end date; changing them is an update, re-importing is not."""
     import_csv(engine, examples(tmp_path), actor="tester")
     with Session(engine) as s:

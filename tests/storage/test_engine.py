@@ -1,5 +1,5 @@
-"""storage.engine: where the database is (SPEC §6 resolution order), and that
-SQLite files are private and opened with the safety PRAGMAs (SPEC §8)."""
+"""storage.engine: where the database is (README, Using it resolution order), and that
+SQLite files are private and opened with the safety PRAGMAs (README, Where data lives)."""
 
 from __future__ import annotations
 

@@ -583,7 +583,7 @@ def test_completing_refuses_a_stale_version_and_a_case_that_moved_meanwhile(db):
     with Session(db) as s:
         repo.allocate(s, case_ref="C1", practitioner_id="P3", start_date=AS_OF, actor="L1")
         # C1 is team T2's now, but its handover from T1's P2 is still open: T1 still
-        # sees it (SPEC §9), and completing it is refused for what it is.
+        # sees it (README, Team server), and completing it is refused for what it is.
         with pytest.raises(CaseloadError, match="now with P3"):
             ho.complete_handover(s, case_ref="C1", on=DAY, override_reason="x", actor="L1", as_of=DAY)
         with pytest.raises(CaseloadError, match="now with P3"):
@@ -640,7 +640,7 @@ def test_receiver_concerns_name_the_exclusions(db):
                                                     planned_on=DAY, as_of=AS_OF)[0]
 
 
-# ------------------------------------------------------------------ planning guards, re-planning (SPEC §4)
+# ------------------------------------------------------------------ planning guards, re-planning (docs/handovers.md)
 
 
 def test_planning_refuses_a_date_before_as_of_and_writes_nothing(db):

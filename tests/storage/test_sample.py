@@ -1,6 +1,6 @@
 """The shipped sample.db: reproducible, up to date, safe to copy for the demo,
 realistic (caseload sizes, absences, missed appointments, departures), and
-rich enough that every SPEC §3 (v2) rule fires on it at its `built_for` date."""
+rich enough that every docs/rules.md (v2) rule fires on it at its `built_for` date."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ ROOT_SAMPLE = REPO / "sample.db"
 PACKAGED_SAMPLE = REPO / "storage" / "sample.db"
 BUILT_FOR = sample.DEFAULT_BUILT_FOR
 
-RULES = {  # SPEC §3 v2, every one
+RULES = {  # docs/rules.md, every one
     "first_contact", "contact_overdue", "contact_due", "no_appointment", "relationship_gap",
     "early_window", "early_break", "handover_upcoming", "handover_unplanned", "cold_handover",
     "practitioner_churn", "missed_appointments", "practitioner_cancelled", "cover_needed",
@@ -287,7 +287,7 @@ def test_the_scenarios_say_what_storage_sample_says(risks, ref, rule, severity):
 
 
 def test_the_handovers_planned_in_the_sample_keep_to_the_planning_rules():
-    """SPEC §4 on every open handover of the sample, as the lead would have
+    """docs/handovers.md on every open handover of the sample, as the lead would have
     planned them: on working days, at most two a working day for each
     outgoing practitioner (the departures' stagger), never to a receiver who
     is away that day or has left, never a tier A or B case to a PSO; and on
@@ -430,7 +430,7 @@ LEVEL_POINTS = {"intensive": 150, "enhanced": 100, "standard": 60, "low": 30}
 
 
 def test_two_teams_of_six_to_ten_with_one_lead_each_and_someone_over_110_percent(risks):
-    """SPEC §5 capacity, computed here from the SPEC's own numbers."""
+    """docs/rebalancing.md capacity, computed here from the policy's own numbers."""
     _, cases, _ = risks
     con = sqlite3.connect(f"{ROOT_SAMPLE.as_uri()}?mode=ro", uri=True)
     teams = con.execute("SELECT team_id FROM team ORDER BY team_id").fetchall()

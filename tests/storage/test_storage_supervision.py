@@ -177,7 +177,7 @@ def test_review_stores_the_warnings_at_the_time_and_keeps_them(db):
         sv.mark_reviewed(s, session_id=sid, case_ref="C1", actor="L1")
         repo.commit_or_conflict(s)
         stored = json.loads(s.exec(select(m.SupervisionNote.warnings_json)).one())
-    assert [tuple(w) for w in stored] == [WARNING_KEYS] * len(stored)  # SPEC §6 dicts, in order
+    assert [tuple(w) for w in stored] == [WARNING_KEYS] * len(stored)  # README, Using it dicts, in order
     assert ("contact_overdue", "high") in {(w["rule"], w["severity"]) for w in stored}
 
     # C1 is seen the next day: the rules now say nothing is overdue ...

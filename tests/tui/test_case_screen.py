@@ -296,7 +296,7 @@ async def test_palette_jumps_to_a_case_and_a_practitioner(make_app):
         assert screen.case_ref == other  # not one of E1-02's own: any case
         chosen = await palette_pick(pilot, someone)
         assert someone in chosen
-        # signed in (--as): the colleague's caseload opens as a view; E1-02 stays who acts (SPEC §9)
+        # signed in (--as): the colleague's caseload opens as a view; E1-02 stays who acts (README, Team server)
         theirs = await settle(pilot, CaseloadScreen)
         await wait_for(pilot, lambda: theirs.view is not None and theirs.view.practitioner is not None)
         assert theirs.view.practitioner.practitioner_id == someone and theirs is not home

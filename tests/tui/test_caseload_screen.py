@@ -264,7 +264,7 @@ async def test_a_long_caseload_paints_its_first_screenful_then_every_row(make_ap
 
 
 async def test_statuses_are_a_badge_not_a_warning(make_app):
-    """SPEC §3: `early_window` shows as "new: week 3 of 12" in the
+    """docs/rules.md: `early_window` shows as "new: week 3 of 12" in the
     relationship column; it is not in the warnings column, the counts, the
     score or the rule filter."""
     from planner.risk import severity_counts

@@ -1,4 +1,4 @@
-"""Who acts comes from signing in, never from a key press (SPEC §9).
+"""Who acts comes from signing in, never from a key press (README, Team server).
 
 Signed in (`--as`, or a practitioner's own PostgreSQL login, which the
 command line turns into the same thing), `P` and the palette cannot make

@@ -1,4 +1,4 @@
-"""The `caseload` command line (SPEC §6).
+"""The `caseload` command line (README, Using it).
 
 Every command resolves the database the same way (`--db`, `CASELOAD_DB`, the
 user data folder), runs in one transaction where it writes, and on any

@@ -1,4 +1,4 @@
-"""`caseload handover` commands (SPEC §4, §6).
+"""`caseload handover` commands (docs/handovers.md; README, Using it).
 
     caseload handover plan CASE_REF --to ID --on DATE [--reason TEXT] [--override-reason TEXT] [--as-of DATE]
     caseload handover replan CASE_REF [--to ID] [--on DATE] [--override-reason TEXT] [--as-of DATE]
@@ -15,11 +15,11 @@ Every command is one transaction, and each starts by writing the checklist
 ticks that the records give (`storage.handovers.sync_auto_ticks`, as of the
 command's date), so what it shows and what the warnings see follow the data.
 `--on` is the as-of date everywhere except `plan` and `replan` (the handover
-date D, SPEC §6), `complete` (the completion date) and `review` (the
+date D, README, Using it), `complete` (the completion date) and `review` (the
 review's date); `--as-of` is then the date the checks count from. Both
 default to today. The actor of every change is `--as`.
 
-Tables show each checklist item's title, never its id (SPEC §4), numbered:
+Tables show each checklist item's title, never its id (docs/handovers.md), numbered:
 `tick` takes the number `show` prints, or the id the JSON carries.
 """
 

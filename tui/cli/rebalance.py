@@ -1,4 +1,4 @@
-"""`caseload rebalance` (SPEC §5, §6): least-disruption moves that bring a
+"""`caseload rebalance` (docs/rebalancing.md; README, Using it): least-disruption moves that bring a
 team to its target capacity; `--apply` plans them as warm handovers."""
 
 from __future__ import annotations

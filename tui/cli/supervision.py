@@ -1,4 +1,4 @@
-"""`caseload supervision` commands (SPEC §6, issue 7).
+"""`caseload supervision` commands (README, Using it, issue 7).
 
 The whole supervision flow can be scripted; the supervision screen drives
 the same storage functions (storage.supervision):

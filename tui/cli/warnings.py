@@ -110,7 +110,7 @@ _SUMMARY_HEADS = ["PRACT", "NAME", "OPEN", "WARNED", "HIGH", "MED", "LOW"]
 
 
 def _print_summary(ranked, world, as_of: date, fmt: str) -> None:
-    """SPEC §3 alert burden: per practitioner and in total, open cases, cases
+    """docs/rules.md alert burden: per practitioner and in total, open cases, cases
     with a warning of low or above, warnings by severity (info left out)."""
     from planner.risk import alert_burden
 

@@ -200,7 +200,7 @@ class Gateway:
             log.warning("could not sync handover ticks: %s", type(exc).__name__)
 
     def _capacity(self, me: Practitioner, cases: list[Case], world: World, as_of: date, team_view: bool):
-        """SPEC §5 capacity from `planner.workload` (the one computation the team
+        """docs/rebalancing.md capacity from `planner.workload` (the one computation the team
         screen and the rebalance use too). A team lead's view is the team's
         total against the available points of its practitioners (leads aside)."""
         import math

@@ -367,7 +367,7 @@ class CaseloadScreen(ViewLoader, Screen):
     def action_choose_practitioner(self, first_run: bool = False) -> None:
         from tui.screens.registry import open_screen
 
-        if getattr(self.app, "signed_in", False):  # identity comes from signing in (SPEC §9)
+        if getattr(self.app, "signed_in", False):  # identity comes from signing in (README, Team server)
             self.notify(self.app.SIGNED_IN_NOTICE.format(who=self.app.practitioner_id), severity="warning",
                         timeout=6)
             return

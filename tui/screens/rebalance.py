@@ -1,4 +1,4 @@
-"""The team lead's rebalance: least-disruption moves (SPEC §5), accepted or
+"""The team lead's rebalance: least-disruption moves (docs/rebalancing.md), accepted or
 dropped one by one, applied as planned warm handovers.
 
 Flow: `r` on the team screen opens `RebalanceOptions` (target %, maximum

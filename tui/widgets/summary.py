@@ -9,7 +9,7 @@ from tui.widgets.plain import Static
 
 
 def capacity_band(pct: float | None, policy=None) -> str:
-    """The SPEC §5 band as a word (OK, FULL, OVER), with the policy's thresholds."""
+    """The docs/rebalancing.md band as a word (OK, FULL, OVER), with the policy's thresholds."""
     from planner.policy import DEFAULT_POLICY
     from planner.workload import BAND_SHORT, band
 

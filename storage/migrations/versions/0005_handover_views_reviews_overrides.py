@@ -1,6 +1,6 @@
 """handover v2: the person's view, the review of a cold handover, planning overrides
 
-SPEC §4 (revised 2026-12):
+docs/handovers.md (checklist v2):
 
 - `handover_item.view` and `handover_item.view_words`: the person's view
   recorded on `told` and `review` (`agrees`, `concerns`, `asks_for_other`)

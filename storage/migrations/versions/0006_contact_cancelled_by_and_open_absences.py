@@ -1,6 +1,6 @@
 """contacts' cancelled_by and with_practitioner_pk; absences with no end date
 
-Rules v2 (SPEC §3) read who cancelled a cancelled contact
+Rules v2 (docs/rules.md) read who cancelled a cancelled contact
 (`practitioner_cancelled`), a second practitioner present at a contact (the
 incoming one at a three-way meeting: `first_contact`, `cold_handover`, the
 checklist's `three_way` item), and absences with no end date yet (an

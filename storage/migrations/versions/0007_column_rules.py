@@ -27,7 +27,7 @@ against the database by tests/storage/test_pg_attacks.py):
   a contact's second practitioner is of one of the case's teams (its own,
   or either side of its open handover), as the app has it
   (storage.access.check_case_practitioner). Naming them shows the contact
-  to nobody new: a case is seen by its teams (SPEC §9), not by everyone a
+  to nobody new: a case is seen by its teams (README, Team server), not by everyone a
   contact names;
 - the login sees the second practitioner named on a contact of a case it
   sees (no row it reads points at a practitioner it cannot read);
