@@ -51,7 +51,8 @@ from planner.supervision import (
 from storage import audit
 from storage import models as m
 from storage.models import utcnow
-from storage.repo import _as_date, _case, _check_version, _conflict, _flush, _practitioner
+from storage.repo.lookups import as_date, case_row, practitioner_row
+from storage.repo.transactions import check_version, conflict, flush
 
 __all__ = [
     "MAX_ACTION_TEXT",
@@ -176,7 +177,7 @@ def _edit_note(
     from storage.access import check_supervision_case, check_supervision_lead
 
     sess = _open_session_row(session, session_id, doing)
-    case = _case(session, case_ref)
+    case = case_row(session, case_ref)
     practitioner_id = _pid_of(session, sess.practitioner_pk)
     check_supervision_lead(session, actor, practitioner_id, doing)
     check_supervision_case(session, actor, practitioner_id, case_ref)
@@ -184,12 +185,12 @@ def _edit_note(
     row = _note_row(session, session_id, case.id)
     if row is None:
         if expected_version not in (None, 0):
-            raise _conflict(session, what)  # it was there when read, and is gone
+            raise conflict(session, what)  # it was there when read, and is gone
         row = m.SupervisionNote(session_id=session_id, case_id=case.id, note=None)
         session.add(row)
-        _flush(session)  # a concurrent first note on the same case conflicts here
+        flush(session)  # a concurrent first note on the same case conflicts here
     else:
-        _check_version(session, row, expected_version, what)
+        check_version(session, row, expected_version, what)
     return row, case
 
 
@@ -207,8 +208,8 @@ def start_session(
     """Start a supervision session of `practitioner_id` led by `lead_id` (a
     team lead) on date `on`; returns its id. Refused when the lead is not a
     team lead, is the practitioner, or the practitioner has an open session."""
-    practitioner = _practitioner(session, practitioner_id)
-    lead = _practitioner(session, lead_id)
+    practitioner = practitioner_row(session, practitioner_id)
+    lead = practitioner_row(session, lead_id)
     if lead.role != "team_lead":
         raise CaseloadError(
             f"{lead_id} is not a team lead (role {lead.role}); a supervision session is led by a "
@@ -221,7 +222,7 @@ def start_session(
     if lead.id == practitioner.id:
         raise CaseloadError(f"{lead_id} cannot lead their own supervision; ask another team lead")
     check_supervision_lead(session, actor, practitioner_id, f"supervise {practitioner_id}")
-    on = _as_date(on, "session date")
+    on = as_date(on, "session date")
     still_open = session.execute(
         select(m.SupervisionSession.id)
         .where(m.SupervisionSession.practitioner_pk == practitioner.id,
@@ -235,7 +236,7 @@ def start_session(
         )
     row = m.SupervisionSession(practitioner_pk=practitioner.id, lead_pk=lead.id, session_date=on)
     session.add(row)
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "start", "supervision_session", row.id,
                  practitioner_id=practitioner_id, lead_id=lead_id, session_date=on)
     return row.id
@@ -249,9 +250,9 @@ def end_session(
 
     row = _open_session_row(session, session_id, "change it")
     check_supervision_lead(session, actor, _pid_of(session, row.practitioner_pk), "end a session")
-    _check_version(session, row, expected_version, f"supervision session {session_id}")
+    check_version(session, row, expected_version, f"supervision session {session_id}")
     row.ended_at = utcnow()
-    _flush(session)
+    flush(session)
     notes = session.execute(
         select(func.count()).where(m.SupervisionNote.session_id == session_id)
     ).scalar_one()
@@ -261,7 +262,7 @@ def end_session(
 
 def open_session_id(session: Session, practitioner_id: str) -> int | None:
     """The practitioner's session that has not ended, if any (to resume it)."""
-    practitioner = _practitioner(session, practitioner_id)
+    practitioner = practitioner_row(session, practitioner_id)
     return session.execute(
         select(m.SupervisionSession.id)
         .where(m.SupervisionSession.practitioner_pk == practitioner.id,
@@ -272,7 +273,7 @@ def open_session_id(session: Session, practitioner_id: str) -> int | None:
 
 def latest_session_id(session: Session, practitioner_id: str) -> int:
     """The practitioner's most recent session; CaseloadError when there is none."""
-    practitioner = _practitioner(session, practitioner_id)
+    practitioner = practitioner_row(session, practitioner_id)
     sid = session.execute(
         select(m.SupervisionSession.id)
         .where(m.SupervisionSession.practitioner_pk == practitioner.id)
@@ -328,7 +329,7 @@ def _summaries(session: Session, where: Any) -> list[SessionSummary]:
 
 def list_sessions(session: Session, practitioner_id: str) -> list[SessionSummary]:
     """The practitioner's sessions, newest first, with counts."""
-    practitioner = _practitioner(session, practitioner_id)
+    practitioner = practitioner_row(session, practitioner_id)
     return _summaries(session, m.SupervisionSession.practitioner_pk == practitioner.id)
 
 
@@ -357,7 +358,7 @@ def save_note(
     row, _case_row = _edit_note(session, session_id, case_ref, expected_version, "write notes", actor)
     validate.text_field("note", text)
     row.note = text if text and text.strip() else None
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "save", "supervision_note", f"{session_id}:{case_ref}",
                  case_ref=case_ref, session_id=session_id, chars=len(text or ""))
     return row.version
@@ -382,7 +383,7 @@ def pin_prompt(
     if line in existing.splitlines():
         return row.version  # already pinned: nothing changes
     row.note = f"{existing}\n{line}" if existing else line
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "pin_prompt", "supervision_note", f"{session_id}:{case_ref}",
                  case_ref=case_ref, session_id=session_id)
     return row.version
@@ -403,7 +404,7 @@ def flag_case(
     if bool(row.flagged) == flagged:
         return row.version
     row.flagged = flagged
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "flag" if flagged else "unflag", "supervision_note",
                  f"{session_id}:{case_ref}", case_ref=case_ref, session_id=session_id)
     return row.version
@@ -438,7 +439,7 @@ def mark_reviewed(
                                        ensure_ascii=False)
         detail.update(as_of=day, warnings=len(warnings))
     row.reviewed = reviewed
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "review" if reviewed else "unreview", "supervision_note",
                  f"{session_id}:{case_ref}", case_ref=case_ref, **detail)
     return row.version
@@ -506,16 +507,16 @@ def add_action(
     validate.text_field("text", text)
     from storage.access import check_action_add
 
-    owner = _practitioner(session, owner_id)
-    due = _as_date(due, "due")
+    owner = practitioner_row(session, owner_id)
+    due = as_date(due, "due")
     subject = None
     if session_id is not None:
         subject = _pid_of(session, _open_session_row(session, session_id, "agree actions").practitioner_pk)
     check_action_add(session, actor, owner_id, case_ref, subject)
-    case_pk = _case(session, case_ref).id if case_ref else None
+    case_pk = case_row(session, case_ref).id if case_ref else None
     row = m.Action(session_id=session_id, case_id=case_pk, owner_pk=owner.id, text=text, due=due)
     session.add(row)
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "add", "action", row.id, case_ref=case_ref,
                  session_id=session_id, owner_id=owner_id, due=due)
     return row.id
@@ -539,13 +540,13 @@ def tick_action(
     from storage.access import check_action_tick
 
     check_action_tick(session, actor, _pid_of(session, row.owner_pk), action_id)
-    _check_version(session, row, expected_version, f"action {action_id}")
-    on = _as_date(on, "done on")
+    check_version(session, row, expected_version, f"action {action_id}")
+    on = as_date(on, "done on")
     if bool(row.done) == done:
         return row.version
     row.done = done
     row.done_on = on if done else None
-    _flush(session)
+    flush(session)
     case_ref = None
     if row.case_id is not None:
         case_ref = session.execute(select(m.Case.case_ref).where(m.Case.id == row.case_id)).scalar_one()
@@ -579,7 +580,7 @@ def previous_open_actions(
     open when session `before_session_id` began (not done, or done on or after
     its date), by due date; each says where it stands now. With no session,
     every earlier session's action that is open now."""
-    practitioner = _practitioner(session, practitioner_id)
+    practitioner = practitioner_row(session, practitioner_id)
     S, A = m.SupervisionSession, m.Action
     clauses = [S.practitioner_pk == practitioner.id]
     if before_session_id is not None:

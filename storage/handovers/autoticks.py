@@ -19,7 +19,7 @@ from planner.model import COMPLETED_HANDOVER_STATUSES, OPEN_HANDOVER_STATUSES
 from storage import audit
 from storage import models as m
 from storage.handovers.rows import edit_subject, set_status
-from storage.repo import _editing, _flush
+from storage.repo.transactions import editing, flush
 
 if TYPE_CHECKING:
     from planner.policy import Policy
@@ -118,12 +118,12 @@ def _write_ticks(session: Session, todo: dict, actor: str) -> int:
         row = handovers[item.handover_id]
         if row.status in OPEN_HANDOVER_STATUSES:
             set_status(row, "in_progress")
-        _editing(session, edit_subject(case_ref, item.item_id))
+        editing(session, edit_subject(case_ref, item.item_id))
         audit.record(session, actor, "auto_tick", "handover_item", f"{item.handover_id}:{item.item_id}",
                      case_ref=case_ref, handover_id=item.handover_id, item_id=item.item_id,
                      done_on=item.done_on)
         count += 1
-    _flush(session)
+    flush(session)
     return count
 
 

@@ -19,7 +19,8 @@ from storage.handovers.autoticks import sync_auto_ticks
 from storage.handovers.reading import handover_detail
 from storage.handovers.rows import edit_subject, item_rows, open_row, planner_handover, practitioner_code
 from storage.handovers.views import HandoverView, item_state
-from storage.repo import _as_date, _check_version, _editing, _flush
+from storage.repo.lookups import as_date
+from storage.repo.transactions import check_version, editing, flush
 
 if TYPE_CHECKING:
     from planner.policy import Policy
@@ -51,12 +52,12 @@ def complete_handover(
 
     from storage.repo import allocate
 
-    on = _as_date(on, "on")
-    as_of = _as_date(as_of or date.today(), "as_of")
+    on = as_date(on, "on")
+    as_of = as_date(as_of or date.today(), "as_of")
     validate.text_field("override_reason", override_reason)
     case, row = open_row(session, case_ref, "complete")
     guard_case(session, actor, case_ref)
-    _check_version(session, row, expected_version, edit_subject(case_ref))
+    check_version(session, row, expected_version, edit_subject(case_ref))
     if on > as_of:
         complete(planner_handover(session, row, item_rows(session, row.id)), on, None, as_of)  # refuses
     sync_auto_ticks(session, as_of=on, case_refs=[case_ref], actor=actor, policy=policy)
@@ -74,9 +75,9 @@ def complete_handover(
     # Read while the handover is open: one into another team hides the case
     # from the outgoing team once it completes (storage.access, schema 0004).
     view = handover_detail(session, case_ref, as_of=on, handover_id=row.id)
-    _editing(session, edit_subject(case_ref))
+    editing(session, edit_subject(case_ref))
     row.status, row.completed_on, row.override_reason = done.status, on, done.override_reason
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "complete", "handover", row.id, case_ref=case_ref, handover_id=row.id,
                  status=done.status, completed_on=on, override=done.override_reason is not None,
                  open_items=list(open_ids), follow_up=list(follow_up_ids(done, open_only=True)),
@@ -88,9 +89,9 @@ def complete_handover(
 
 def _check_holder(session: Session, case: m.Case, row: m.Handover, before: Handover) -> None:
     """Refuse when the case is no longer with the practitioner handing it over."""
-    from storage.repo import _open_allocation
+    from storage.repo.allocation import open_allocation
 
-    current = _open_allocation(session, case.id)
+    current = open_allocation(session, case.id)
     if current is None or current.practitioner_pk != row.from_practitioner_pk:
         holder = practitioner_code(session, current.practitioner_pk) if current else "no one"
         raise CaseloadError(

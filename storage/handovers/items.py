@@ -24,7 +24,8 @@ from storage.handovers.rows import (
     set_status,
 )
 from storage.handovers.views import HandoverView
-from storage.repo import _as_date, _check_version, _editing, _flush
+from storage.repo.lookups import as_date
+from storage.repo.transactions import check_version, editing, flush
 
 if TYPE_CHECKING:
     from planner.policy import Policy
@@ -41,7 +42,7 @@ def _changeable_item(session: Session, case_ref: str, item_id: str, actor: str,
     items = item_rows(session, row.id)
     item = item_row(items, item_id)
     refuse_settled(session, row, items, item_id, doing)
-    _check_version(session, item, expected_version, edit_subject(case_ref, item_id))
+    check_version(session, item, expected_version, edit_subject(case_ref, item_id))
     return row, items, item
 
 def tick_item(
@@ -69,7 +70,7 @@ def tick_item(
     code, never the words."""
     from planner.handover import tick
 
-    on = _as_date(on, "on")
+    on = as_date(on, "on")
     row, items, item = _changeable_item(session, case_ref, item_id, actor, expected_version, "tick")
     sync_auto_ticks(session, as_of=on, case_refs=[case_ref], actor=actor, policy=policy)
     session.refresh(row)
@@ -83,13 +84,13 @@ def tick_item(
     new_view = (view, words) if view is not None else old_view
     if was_done and ticked.note == old_note and new_view == old_view:
         return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
-    _editing(session, edit_subject(case_ref, item_id))
+    editing(session, edit_subject(case_ref, item_id))
     if not was_done:
         item.done, item.done_on, item.done_by, item.auto = True, ticked.done_on, actor[:64], False
     item.note = ticked.note
     item.view, item.view_words = new_view
     old_status = set_status(row, new.status)
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "tick", "handover_item", f"{row.id}:{item_id}", case_ref=case_ref,
                  handover_id=row.id, item_id=item_id, done_on=item.done_on, already_done=was_done,
                  has_note=bool(item.note), **({"view": item.view} if item.view else {}),
@@ -120,7 +121,7 @@ def untick_item(
     done_on = item.done_on
     item.done, item.done_on, item.done_by = False, None, None
     item.view, item.view_words = None, None
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "untick", "handover_item", f"{row.id}:{item_id}", case_ref=case_ref,
                  handover_id=row.id, item_id=item_id, was_done_on=done_on)
     return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
@@ -145,7 +146,7 @@ def set_item_note(
     validate.text_field("note", note)
     if note != item.note:
         item.note = note
-        _flush(session)
+        flush(session)
         audit.record(session, actor, "note", "handover_item", f"{row.id}:{item_id}", case_ref=case_ref,
                      handover_id=row.id, item_id=item_id, has_note=note is not None)
     return handover_detail(session, case_ref, as_of=on, handover_id=row.id)

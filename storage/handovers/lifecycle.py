@@ -17,7 +17,8 @@ from storage.access import actor_for, guard_case
 from storage.handovers.reading import handover_detail
 from storage.handovers.rows import changeable_row, edit_subject, item_rows, open_row, planner_handover
 from storage.handovers.views import HandoverView
-from storage.repo import _as_date, _case, _check_version, _editing, _flush
+from storage.repo.lookups import as_date, case_row
+from storage.repo.transactions import check_version, editing, flush
 
 
 def save_summary(
@@ -46,14 +47,14 @@ def save_summary(
             + ("the four-week review is done" if row.status in COMPLETED_HANDOVER_STATUSES
                else f"the handover is {row.status}")
         )
-    _check_version(session, row, expected_version, edit_subject(case_ref))
+    check_version(session, row, expected_version, edit_subject(case_ref))
     text = text if text and text.strip() else None
     if text is None and any(i.item_id == "summary" and i.done for i in items):
         raise CaseloadError(f"the summary of case {case_ref}'s handover is ticked done: it cannot be emptied")
     validate.text_field("summary", text)
     if text != row.summary:
         row.summary = text
-        _flush(session)
+        flush(session)
         audit.record(session, actor, "summary", "handover", row.id, case_ref=case_ref,
                      handover_id=row.id, chars=len(text or ""))
     return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
@@ -72,10 +73,10 @@ def cancel_handover(
 
     _, row = open_row(session, case_ref, "cancel")
     guard_case(session, actor, case_ref)
-    _check_version(session, row, expected_version, edit_subject(case_ref))
+    check_version(session, row, expected_version, edit_subject(case_ref))
     old = row.status
     row.status = cancel(planner_handover(session, row, item_rows(session, row.id))).status
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "cancel", "handover", row.id, case_ref=case_ref, handover_id=row.id,
                  from_status=old)
     return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
@@ -100,8 +101,8 @@ def review_handover(
     its text."""
     from storage.access import case_team_id, require_lead
 
-    on = _as_date(on or date.today(), "on")
-    case = _case(session, case_ref)
+    on = as_date(on or date.today(), "on")
+    case = case_row(session, case_ref)
     guard_case(session, actor, case_ref)
     require_lead(actor_for(session, actor), case_team_id(session, case_ref),
                  f"review the cold handover of case {case_ref}")
@@ -109,11 +110,11 @@ def review_handover(
     if not note or not note.strip():
         raise CaseloadError("a review needs a note: what was learnt, and what is done for the person now")
     row = _reviewable_row(session, case, handover_id)
-    _check_version(session, row, expected_version, edit_subject(case_ref))
+    check_version(session, row, expected_version, edit_subject(case_ref))
     _refuse_unreviewable(session, case_ref, row)
-    _editing(session, edit_subject(case_ref))
+    editing(session, edit_subject(case_ref))
     row.reviewed, row.reviewed_by, row.reviewed_on, row.review_note = True, actor[:64], on, note.strip()
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "review", "handover", row.id, case_ref=case_ref,
                  handover_id=row.id, status=row.status, reviewed_on=on, has_note=True)
     return handover_detail(session, case_ref, as_of=on, handover_id=row.id)

@@ -19,7 +19,8 @@ from storage.handovers.autoticks import sync_auto_ticks
 from storage.handovers.reading import handover_detail
 from storage.handovers.rows import edit_subject, item_rows, open_row, practitioner_code
 from storage.handovers.views import HandoverView
-from storage.repo import _as_date, _case, _check_version, _editing, _flush, _practitioner
+from storage.repo.lookups import as_date, case_row, practitioner_row
+from storage.repo.transactions import check_version, editing, flush
 
 if TYPE_CHECKING:
     from planner.departures import DepartureItem
@@ -50,18 +51,19 @@ def replan_handover(
     from planner.handover import redated
 
     from storage.queries import load_case, load_world
-    from storage.repo import _nation_for, check_plan
+    from storage.repo import check_plan
+    from storage.repo.handover_plans import nation_for
 
-    as_of = _as_date(as_of or date.today(), "as_of")
+    as_of = as_date(as_of or date.today(), "as_of")
     if to_practitioner_id is None and planned_on is None:
         raise CaseloadError("give a new receiver (--to), a new date (--on), or both")
-    case_row, row = open_row(session, case_ref, "re-plan")
+    case_model, row = open_row(session, case_ref, "re-plan")
     guard_case(session, actor, case_ref)
     validate.text_field("override_reason", override_reason)
-    _check_version(session, row, expected_version, edit_subject(case_ref))
+    check_version(session, row, expected_version, edit_subject(case_ref))
     old_to, old_on = practitioner_code(session, row.to_practitioner_pk), row.planned_on
     new_to = to_practitioner_id or old_to
-    new_on = _as_date(planned_on, "planned_on") if planned_on is not None else old_on
+    new_on = as_date(planned_on, "planned_on") if planned_on is not None else old_on
     if new_to == old_to and new_on == old_on:
         raise CaseloadError(f"the handover of case {case_ref} is already to {old_to} on {old_on.isoformat()}")
     case = load_case(session, case_ref)
@@ -69,15 +71,15 @@ def replan_handover(
         raise CaseloadError(f"case {case_ref} is already with {new_to}")
     override = check_plan(session, case, new_to, new_on, as_of=as_of, actor=actor,
                           override_reason=override_reason, world=load_world(session))
-    receiver = _practitioner(session, new_to)
+    receiver = practitioner_row(session, new_to)
     giver = session.get(m.Practitioner, row.from_practitioner_pk)
-    dues = redated(case, new_on, working_days(_nation_for(session, case_row, giver)), policy)
-    _editing(session, edit_subject(case_ref))
+    dues = redated(case, new_on, working_days(nation_for(session, case_model, giver)), policy)
+    editing(session, edit_subject(case_ref))
     row.to_practitioner_pk, row.planned_on = receiver.id, new_on
     if override is not None:
         row.plan_override_reason = override
     redone = _redate_items(session, row, dues)
-    _flush(session)
+    flush(session)
     audit.record(session, actor, "replan", "handover", row.id, case_ref=case_ref, handover_id=row.id,
                  old_to_practitioner_id=old_to, to_practitioner_id=new_to,
                  old_planned_on=old_on, planned_on=new_on, auto_ticks_rechecked=redone,
@@ -184,7 +186,7 @@ def receiver_concerns(
     receiver = world.practitioners.get(to_practitioner_id)
     if receiver is None:
         raise CaseloadError(f"unknown practitioner {to_practitioner_id}")
-    case = _case(session, case_ref)
+    case = case_row(session, case_ref)
     from storage.access import case_team_id
 
     out = []

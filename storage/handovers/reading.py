@@ -15,7 +15,7 @@ from planner.handover import FOLLOW_UP_DAYS
 from planner.model import COMPLETED_HANDOVER_STATUSES, OPEN_HANDOVER_STATUSES
 from storage import models as m
 from storage.handovers.views import HandoverView, ItemView, item_state
-from storage.repo import _case, _practitioner
+from storage.repo.lookups import case_row, practitioner_row
 
 #: More handover ids than this are matched by a subquery, not an IN list.
 _IN_LIST_LIMIT = 500
@@ -121,7 +121,7 @@ def open_handovers(
     H = m.Handover
     clauses: list = [H.status.in_(OPEN_HANDOVER_STATUSES)]
     if practitioner_id is not None:
-        pk = _practitioner(session, practitioner_id).id
+        pk = practitioner_row(session, practitioner_id).id
         clauses.append(or_(H.from_practitioner_pk == pk, H.to_practitioner_pk == pk))
     if team_id is not None:
         clauses.append(_team_clause(session, team_id))
@@ -148,7 +148,7 @@ def handover_detail(session: Session, case_ref: str, *, as_of: date | None = Non
     """The case's open handover, else its latest (or the one `handover_id`
     names), with items. CaseloadError for an unknown case or none at all."""
     as_of = as_of or date.today()
-    case = _case(session, case_ref)
+    case = case_row(session, case_ref)
     clauses: list = [m.Handover.case_id == case.id]
     if handover_id is not None:
         clauses.append(m.Handover.id == handover_id)

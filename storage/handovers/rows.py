@@ -9,7 +9,7 @@ from sqlmodel import Session
 from planner.errors import CaseloadError
 from planner.model import COMPLETED_HANDOVER_STATUSES, OPEN_HANDOVER_STATUSES, ChecklistItem, Handover
 from storage import models as m
-from storage.repo import _case
+from storage.repo.lookups import case_row
 
 
 def latest_handover(session: Session, case_id: int, statuses, newest_first) -> m.Handover | None:
@@ -23,7 +23,7 @@ def latest_handover(session: Session, case_id: int, statuses, newest_first) -> m
 
 
 def open_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Handover]:
-    case = _case(session, case_ref)
+    case = case_row(session, case_ref)
     row = latest_handover(session, case.id, OPEN_HANDOVER_STATUSES, m.Handover.planned_on.desc())
     if row is None:
         raise CaseloadError(f"case {case_ref} has no open handover to {doing}")
@@ -33,7 +33,7 @@ def open_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Han
 def changeable_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Handover]:
     """The case's open handover; else its latest completed one (whose follow-up
     items can still change: the planner checks which)."""
-    case = _case(session, case_ref)
+    case = case_row(session, case_ref)
     row = latest_handover(session, case.id, OPEN_HANDOVER_STATUSES, m.Handover.planned_on.desc())
     if row is None:
         row = latest_handover(session, case.id, COMPLETED_HANDOVER_STATUSES, m.Handover.completed_on.desc())
