@@ -56,16 +56,19 @@ def team_row(session: Session, team_id: str) -> m.Team:
     return row
 
 
-def appointment_row(session: Session, appointment_id: int) -> m.Appointment:
-    """The appointment `appointment_id`, read afresh."""
+def fresh_row(session: Session, model: type, pk: int, what: str) -> Any:
+    """The row `pk` of `model`, read afresh; CaseloadError "unknown {what} {pk}"."""
     row = session.execute(
-        select(m.Appointment)
-        .where(m.Appointment.id == appointment_id)
-        .execution_options(populate_existing=True)
+        select(model).where(model.id == pk).execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if row is None:
-        raise CaseloadError(f"unknown appointment {appointment_id}")
+        raise CaseloadError(f"unknown {what} {pk}")
     return row
+
+
+def appointment_row(session: Session, appointment_id: int) -> m.Appointment:
+    """The appointment `appointment_id`, read afresh."""
+    return fresh_row(session, m.Appointment, appointment_id, "appointment")
 
 
 def one_of(value: str, allowed: Iterable[str], what: str) -> str:
