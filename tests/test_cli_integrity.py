@@ -294,14 +294,14 @@ def test_two_backups_in_one_second_do_not_collide_and_are_audited(sample_copy, t
     import sqlite3
     from datetime import datetime, timezone
 
-    import storage.db
+    import storage.db.backups
 
     class Frozen(datetime):
         @classmethod
         def now(cls, tz=None):
             return datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)
 
-    monkeypatch.setattr(storage.db, "datetime", Frozen)
+    monkeypatch.setattr(storage.db.backups, "datetime", Frozen)
     folder = tmp_path / "backups"
     folder.mkdir()
     written = []

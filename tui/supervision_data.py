@@ -199,10 +199,9 @@ def read_session(gateway, session_id: int, lead_id: str, as_of: date, *, resumed
 
 
 def _session_actions(s, session_id: int):
-    from storage import models as m
-    from storage.supervision import _action_records
+    from storage.supervision import session_actions
 
-    return _action_records(s, m.Action.session_id == session_id)
+    return session_actions(s, session_id)
 
 
 def session_actions(gateway, session_id: int) -> tuple:

@@ -129,7 +129,7 @@ def _refused(exc: BaseException) -> NoReturn:
     """The database refused a write: one line saying why, without the
     statement's parameters (they hold personal data)."""
     from storage.engine import is_busy
-    from storage.repo import _is_concurrency_error
+    from storage.repo.transactions import is_concurrency_error
     from storage.serverops import is_connection_error
 
     orig = getattr(exc, "orig", exc)
@@ -140,7 +140,7 @@ def _refused(exc: BaseException) -> NoReturn:
     if is_connection_error(exc):
         raise DatabaseUnavailable(f"import failed, nothing was written: lost the database ({reason}); "
                                   "try again when it is back") from None
-    if _is_concurrency_error(exc) or getattr(orig, "sqlstate", None) in ("23505", "40001", "40P01") \
+    if is_concurrency_error(exc) or getattr(orig, "sqlstate", None) in ("23505", "40001", "40P01") \
             or "UNIQUE constraint failed" in str(orig):  # a row another writer added meanwhile
         raise ConflictError("import failed, nothing was written: someone changed the same records "
                             f"meanwhile ({reason}); run the import again") from None

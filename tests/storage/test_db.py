@@ -294,8 +294,8 @@ def test_backup_of_a_missing_database_is_refused(tmp_path):
 
 
 def test_postgresql_backup_without_pg_dump_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(db_mod, "pg_tool", lambda name: None)
-    monkeypatch.setattr(db_mod, "schema_state", lambda engine: None)  # no server needed
+    monkeypatch.setattr(db_mod.pgtools, "pg_tool", lambda name: None)
+    monkeypatch.setattr(db_mod.backups, "schema_state", lambda engine: None)  # no server needed
     eng = make_engine("postgresql://caseworker:pw@127.0.0.1:1/teamdb")
     with pytest.raises(CaseloadError, match="pg_dump was not found"):
         backup_db(eng, tmp_path / "team.dump")

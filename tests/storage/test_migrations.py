@@ -228,13 +228,13 @@ def test_where_the_pre_upgrade_backup_goes(at_0001, tmp_path):
 
 
 def test_failed_backup_stops_the_upgrade(at_0001, monkeypatch, tmp_path):
-    from storage import db as db_mod
+    from storage.db import upgrade
 
     def refuse(*args, **kwargs):
         raise CaseloadError("disk full")
 
-    monkeypatch.setattr(db_mod, "_sqlite_backup", refuse)
-    monkeypatch.setattr(db_mod, "_pg_dump", refuse)
+    monkeypatch.setattr(upgrade, "sqlite_backup", refuse)
+    monkeypatch.setattr(upgrade, "pg_dump", refuse)
     eng, _ = at_0001
     with pytest.raises(CaseloadError, match=r"not upgrading: .*disk full"):
         init_db(eng, backup_dir=tmp_path)
@@ -242,9 +242,9 @@ def test_failed_backup_stops_the_upgrade(at_0001, monkeypatch, tmp_path):
 
 
 def test_upgrade_without_pg_dump_says_no_backup_was_taken(at_0001, monkeypatch, tmp_path):
-    from storage import db as db_mod
+    from storage.db import upgrade
 
-    monkeypatch.setattr(db_mod, "pg_tool", lambda name: None)
+    monkeypatch.setattr(upgrade, "pg_tool", lambda name: None)
     eng, _ = at_0001
     message = init_db(eng, backup_dir=tmp_path / "b")
     if eng.dialect.name == "postgresql":

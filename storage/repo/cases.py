@@ -1,0 +1,164 @@
+"""Case notes and edits of a case's own fields."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from planner import validate
+from planner.errors import CaseloadError
+from planner.model import CONTACT_LEVELS, FLAGS, STATUSES, TIERS
+from storage import audit
+from storage import models as m
+from storage.access import actor_for, guard_case, note_author, require_lead
+from storage.repo.lookups import as_bool, as_date, case_row, one_of, practitioner_row, team_row
+from storage.repo.transactions import check_version, flush
+
+# Case fields a person may edit with update_case (team_id is the team's
+# natural key, stored as team_pk).
+EDITABLE_CASE_FIELDS = (
+    "display_name",
+    "tier",
+    "contact_level",
+    "youth",
+    "date_of_birth",
+    "flags",
+    "status",
+    "paused_until",
+    "team_id",
+)
+
+
+def add_case_note(
+    session: Session,
+    *,
+    case_ref: str,
+    text: str,
+    author_id: str | None,
+    written_on: date,
+    actor: str,
+) -> int:
+    """Add a case note; returns its id. The audit event never holds the text."""
+    case = case_row(session, case_ref)
+    guard_case(session, actor, case_ref)
+    if author_id:
+        practitioner_row(session, author_id)  # an unknown author is named as such
+    author_id = note_author(session, actor, author_id)  # a practitioner writes in their own name
+    author_pk = practitioner_row(session, author_id).id if author_id else None
+    if not text or not text.strip():
+        raise CaseloadError("a case note needs some text")
+    validate.text_field("text", text)
+    written_on = as_date(written_on, "written_on")
+    row = m.CaseNote(case_id=case.id, author_pk=author_pk, written_on=written_on, text=text)
+    session.add(row)
+    flush(session)
+    audit.record(
+        session,
+        actor,
+        "add",
+        "case_note",
+        row.id,
+        case_ref=case_ref,
+        author_id=author_id,
+        written_on=written_on,
+    )
+    return row.id
+
+
+def _normalise_flags(value: Any) -> str:
+    """Flags (an iterable or a ';'-separated string), checked, sorted, ';'-joined."""
+    if value is None:
+        flags: list[str] = []
+    elif isinstance(value, str):
+        flags = [f.strip() for f in value.split(";") if f.strip()]
+    else:
+        flags = [str(f).strip() for f in value if str(f).strip()]
+    for flag in flags:
+        one_of(flag, FLAGS, "flag")
+    return ";".join(sorted(set(flags)))
+
+
+def update_case(
+    session: Session,
+    *,
+    case_ref: str,
+    expected_version: int,
+    actor: str,
+    **changes: Any,
+) -> tuple[int, int]:
+    """Edit a case's own fields (EDITABLE_CASE_FIELDS); returns (id, new version).
+
+    ConflictError when the case changed since `expected_version` was read;
+    CaseloadError for an unknown field or value. `flags` takes an iterable or
+    a ';'-separated string; `status="paused"` needs a `paused_until`; leaving
+    `paused` clears it.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_CASE_FIELDS))
+    if unknown:
+        raise CaseloadError(
+            f"cannot edit case field {', '.join(unknown)}; editable: {', '.join(EDITABLE_CASE_FIELDS)}"
+        )
+    row = case_row(session, case_ref, fresh=True)
+    guard_case(session, actor, case_ref)
+    check_version(session, row, expected_version, f"case {case_ref}")
+
+    values = _case_values(session, row, case_ref, actor, changes)
+    _check_pause(values, row, case_ref)
+    changed = sorted(
+        ("team_id" if name == "team_pk" else name)
+        for name, value in values.items()
+        if getattr(row, name) != value
+    )
+    if not changed:
+        return row.id, row.version
+    for name, value in values.items():
+        setattr(row, name, value)
+    old_version = row.version
+    flush(session)
+    audit.record(session, actor, "update", "case", case_ref, case_ref=case_ref, fields=changed,
+                 from_version=old_version, version=row.version)
+    return row.id, row.version
+
+
+def _case_values(session: Session, row: m.Case, case_ref: str, actor: str,
+                 changes: dict[str, Any]) -> dict[str, Any]:
+    """The columns `changes` set, each value checked (`team_id` becomes `team_pk`;
+    moving a case to another team needs a team lead)."""
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "display_name":
+            if not value or not str(value).strip():
+                raise CaseloadError("display_name: cannot be empty")
+            values[name] = str(value).strip()
+            validate.text_field(name, values[name], is_name=True)
+        elif name == "tier":
+            values[name] = one_of(str(value).upper(), TIERS, "tier") if value else None
+        elif name == "contact_level":
+            values[name] = one_of(value, CONTACT_LEVELS, "contact level") if value else None
+        elif name == "youth":
+            values[name] = as_bool(value, name)
+        elif name in ("date_of_birth", "paused_until"):
+            values[name] = as_date(value, name) if value else None
+        elif name == "flags":
+            values[name] = _normalise_flags(value)
+        elif name == "status":
+            values[name] = one_of(value, STATUSES, "status")
+        elif name == "team_id":
+            values["team_pk"] = team_row(session, value).id if value else None
+            if values["team_pk"] != row.team_pk:  # moving a case between teams
+                require_lead(actor_for(session, actor), None, f"move case {case_ref} to another team")
+    return values
+
+
+def _check_pause(values: dict[str, Any], row: m.Case, case_ref: str) -> None:
+    """A paused case needs `paused_until`; leaving `paused` clears it (in `values`)."""
+    status = values.get("status", row.status)
+    paused_until = values["paused_until"] if "paused_until" in values else row.paused_until
+    if status == "paused" and paused_until is None:
+        raise CaseloadError(f"case {case_ref}: a paused case needs paused_until")
+    if status != "paused" and paused_until is not None:
+        if "paused_until" in values:
+            raise CaseloadError(f"case {case_ref}: paused_until only applies to a paused case")
+        values["paused_until"] = None  # leaving `paused` ends the pause

@@ -1,0 +1,131 @@
+"""Lookups and values of the write side: a row by its natural key (an
+unknown one is a `CaseloadError` naming it), and a value checked against the
+SPEC's vocabulary or read as a date, a yes/no, a time or an RRULE."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from planner import validate
+from planner.errors import CaseloadError
+from storage import models as m
+
+
+def case_row(session: Session, case_ref: str, *, fresh: bool = False, lock: bool = False) -> m.Case:
+    """The case `case_ref`; `fresh` re-reads it, `lock` locks it for update."""
+    stmt = select(m.Case).where(m.Case.case_ref == case_ref)
+    if fresh:  # re-read the row even if this session holds an older copy
+        stmt = stmt.execution_options(populate_existing=True)
+    if lock:  # PostgreSQL: serialise writers of this case (SQLite writes are serial anyway)
+        stmt = stmt.with_for_update()
+    row = session.execute(stmt).scalar_one_or_none()
+    if row is None:
+        raise CaseloadError(f"unknown case {case_ref}")
+    return row
+
+
+def open_case_row(session: Session, case_ref: str, doing: str, *, lock: bool = False) -> m.Case:
+    """The case `case_ref`, refused when it is closed (for `doing`)."""
+    row = case_row(session, case_ref, lock=lock)
+    if row.status == "closed":
+        raise CaseloadError(f"case {case_ref} is closed; reopen it before you {doing}")
+    return row
+
+
+def practitioner_row(session: Session, practitioner_id: str) -> m.Practitioner:
+    """The practitioner `practitioner_id`."""
+    row = session.execute(
+        select(m.Practitioner).where(m.Practitioner.practitioner_id == practitioner_id)
+    ).scalar_one_or_none()
+    if row is None:
+        raise CaseloadError(f"unknown practitioner {practitioner_id}")
+    return row
+
+
+def team_row(session: Session, team_id: str) -> m.Team:
+    """The team `team_id`."""
+    row = session.execute(select(m.Team).where(m.Team.team_id == team_id)).scalar_one_or_none()
+    if row is None:
+        raise CaseloadError(f"unknown team {team_id}")
+    return row
+
+
+def fresh_row(session: Session, model: type, pk: int, what: str) -> Any:
+    """The row `pk` of `model`, read afresh; CaseloadError "unknown {what} {pk}"."""
+    row = session.execute(
+        select(model).where(model.id == pk).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if row is None:
+        raise CaseloadError(f"unknown {what} {pk}")
+    return row
+
+
+def appointment_row(session: Session, appointment_id: int) -> m.Appointment:
+    """The appointment `appointment_id`, read afresh."""
+    return fresh_row(session, m.Appointment, appointment_id, "appointment")
+
+
+def one_of(value: str, allowed: Iterable[str], what: str) -> str:
+    """`value`, refused unless it is one of `allowed`."""
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise CaseloadError(f"unknown {what} {value!r}; use one of: {', '.join(allowed)}")
+    return value
+
+
+def as_date(value: Any, what: str) -> date:
+    """A date within planner.validate's range (EARLIEST..LATEST)."""
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            raise CaseloadError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+    validate.refuse(what, validate.in_range(day))
+    return day
+
+
+def as_bool(value: Any, what: str) -> bool:
+    """A yes/no value (true/yes/1, false/no/0/empty)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1"):
+        return True
+    if text in ("false", "no", "0", ""):
+        return False
+    raise CaseloadError(f"{what}: {value!r} is not true/false")
+
+
+def as_time(value: Any) -> dt.time | None:
+    """A time of day (HH:MM), or None for none."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError:
+        raise CaseloadError(f"time: {value!r} is not a time (HH:MM)") from None
+
+
+def check_rrule(rrule: str | None, start: date, time: dt.time | None = None) -> str | None:
+    """The series' RRULE, tidied, if the app books it (planner.recurrence.check,
+    as the importer does); None for a one-off."""
+    if rrule is None or not rrule.strip():
+        return None
+    from planner.recurrence import RuleError, check
+
+    try:
+        return check(rrule, start)
+    except RuleError as exc:
+        raise CaseloadError(f"rrule: {exc}") from None

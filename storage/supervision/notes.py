@@ -1,0 +1,164 @@
+"""A session's notes on cases: writing one, pinning a reflective prompt,
+flagging a case, marking it reviewed (its warnings stored then), and the
+review queue the screen works through."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from planner import validate
+from planner.errors import CaseloadError
+from planner.policy import DEFAULT_POLICY, Policy
+from planner.supervision import Progress, QueueItem, pin_line, progress, review_queue
+from storage import audit
+from storage import models as m
+from storage.repo.transactions import flush
+from storage.supervision.rows import edit_note, open_session_row, practitioner_code, session_row
+from storage.supervision.views import NoteState
+
+
+def save_note(
+    session: Session,
+    *,
+    session_id: int,
+    case_ref: str,
+    text: str,
+    expected_version: int | None = None,
+    actor: str,
+) -> int:
+    """Write (replace) the case's note in the session; returns its new version.
+    Pass the version you read as `expected_version` (0 for "no note yet") and
+    a note someone else changed since is refused with ConflictError."""
+    row, _ = edit_note(session, session_id, case_ref, expected_version, "write notes", actor)
+    validate.text_field("note", text)
+    row.note = text if text and text.strip() else None
+    flush(session)
+    audit.record(session, actor, "save", "supervision_note", f"{session_id}:{case_ref}",
+                 case_ref=case_ref, session_id=session_id, chars=len(text or ""))
+    return row.version
+
+
+def pin_prompt(
+    session: Session,
+    *,
+    session_id: int,
+    case_ref: str,
+    prompt_text: str,
+    expected_version: int | None = None,
+    actor: str,
+) -> int:
+    """Append a reflective prompt to the case's note as a pinned line
+    (planner.supervision.PIN_PREFIX); returns the note's new version."""
+    if not prompt_text or not prompt_text.strip():
+        raise CaseloadError("a pinned prompt needs some text")
+    row, _ = edit_note(session, session_id, case_ref, expected_version, "pin prompts", actor)
+    line = pin_line(prompt_text)
+    existing = (row.note or "").rstrip("\n")
+    if line in existing.splitlines():
+        return row.version  # already pinned: nothing changes
+    row.note = f"{existing}\n{line}" if existing else line
+    flush(session)
+    audit.record(session, actor, "pin_prompt", "supervision_note", f"{session_id}:{case_ref}",
+                 case_ref=case_ref, session_id=session_id)
+    return row.version
+
+
+def flag_case(
+    session: Session,
+    *,
+    session_id: int,
+    case_ref: str,
+    flagged: bool = True,
+    expected_version: int | None = None,
+    actor: str,
+) -> int:
+    """Flag the case for discussion (it moves to the front of the queue), or
+    clear the flag; returns the note's new version."""
+    row, _ = edit_note(session, session_id, case_ref, expected_version, "flag cases", actor)
+    if bool(row.flagged) == flagged:
+        return row.version
+    row.flagged = flagged
+    flush(session)
+    audit.record(session, actor, "flag" if flagged else "unflag", "supervision_note",
+                 f"{session_id}:{case_ref}", case_ref=case_ref, session_id=session_id)
+    return row.version
+
+
+def mark_reviewed(
+    session: Session,
+    *,
+    session_id: int,
+    case_ref: str,
+    reviewed: bool = True,
+    expected_version: int | None = None,
+    policy: Policy | None = None,
+    as_of: date | None = None,
+    actor: str,
+) -> int:
+    """Mark the case reviewed (or not) in the session; returns the note's new
+    version. Marking it reviewed stores the case's warnings at that moment
+    (as of the session date unless `as_of` is given; SPEC §6 dicts) so the
+    record shows what the lead saw, not what the rules say later."""
+    from planner.risk import evaluate_case, warning_to_dict
+    from storage.queries import load_case, load_world
+
+    sess = open_session_row(session, session_id, "review cases")
+    row, _ = edit_note(session, session_id, case_ref, expected_version, "review cases", actor)
+    detail: dict[str, Any] = {"session_id": session_id}
+    if reviewed:
+        day = as_of or sess.session_date
+        case = load_case(session, case_ref)
+        warnings = evaluate_case(case, load_world(session), day, policy or DEFAULT_POLICY)
+        row.warnings_json = json.dumps([warning_to_dict(w) for w in warnings], default=str,
+                                       ensure_ascii=False)
+        detail.update(as_of=day, warnings=len(warnings))
+    row.reviewed = reviewed
+    flush(session)
+    audit.record(session, actor, "review" if reviewed else "unreview", "supervision_note",
+                 f"{session_id}:{case_ref}", case_ref=case_ref, **detail)
+    return row.version
+
+
+def session_notes(session: Session, session_id: int) -> dict[str, NoteState]:
+    """Every note of the session by case_ref (the screen's state)."""
+    session_row(session, session_id)
+    N, C = m.SupervisionNote, m.Case
+    rows = session.execute(
+        select(C.case_ref, N.note, N.version, N.reviewed, N.flagged)
+        .join(C, C.id == N.case_id)
+        .where(N.session_id == session_id)
+        .order_by(N.id)
+    ).all()
+    return {
+        row.case_ref: NoteState(case_ref=row.case_ref, text=row.note or "", version=row.version,
+                                reviewed=bool(row.reviewed), flagged=bool(row.flagged))
+        for row in rows
+    }
+
+
+def session_queue(
+    session: Session,
+    session_id: int,
+    *,
+    as_of: date | None = None,
+    policy: Policy | None = None,
+) -> tuple[list[QueueItem], Progress]:
+    """The review queue for the session's practitioner (their open cases as
+    of the session date unless `as_of`), and the progress so far."""
+    from planner.risk import evaluate
+    from storage.queries import load_cases, load_world
+
+    sess = session_row(session, session_id)
+    policy = policy or DEFAULT_POLICY
+    day = as_of or sess.session_date
+    practitioner_id = practitioner_code(session, sess.practitioner_pk)
+    cases = load_cases(session, practitioner_id=practitioner_id)
+    risks = evaluate(cases, load_world(session), day, policy)
+    notes = session_notes(session, session_id)
+    queue = review_queue(risks, [r for r, n in notes.items() if n.flagged], day, policy)
+    return queue, progress(queue, [r for r, n in notes.items() if n.reviewed])
