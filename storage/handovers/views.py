@@ -34,7 +34,7 @@ class ItemView:
     view_words: str | None = None  # their words: personal data, never logged
 
     def to_dict(self) -> dict[str, Any]:
-        """SPEC §6: {"id", "title", "required", "due", "done"}; `told` and
+        """README, Using it: {"id", "title", "required", "due", "done"}; `told` and
         `review` add the person's `view` (its code, not their words)."""
         out = {
             "id": self.item_id,
@@ -196,7 +196,7 @@ class HandoverView:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """`caseload handover show --format json` (SPEC §6): the handover and its
+        """`caseload handover show --format json` (README, Using it): the handover and its
         `items`, each {"id", "title", "required", "due", "done"}. The summary
         text is not included (personal data), only whether there is one."""
         out = self.summary_dict()

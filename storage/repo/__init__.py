@@ -4,7 +4,7 @@ Rules every function here keeps:
 
 - keyword arguments only, `actor` (who is doing it) always;
 - an unknown case, practitioner or appointment, or a value outside the
-  SPEC's vocabulary, raises `CaseloadError` with a one-line reason;
+  vocabulary of docs/words.md, raises `CaseloadError` with a one-line reason;
 - a stale `expected_version`, or SQLAlchemy's `StaleDataError` when the row
   moved under us, raises `ConflictError` and rolls the session back, so
   nothing of the transaction is saved and nothing is overwritten;

@@ -46,7 +46,7 @@ def plan_handover(
     """Plan a warm handover of the case from its current practitioner to
     `to_practitioner_id` on `planned_on`, with its docs/handovers.md checklist; returns
     the handover's id. `as_of` defaults to today; `policy` None means the
-    SPEC defaults.
+    default policy (planner/default_policy.toml).
 
     Refused (CaseloadError, one line, nothing written): a case with an open
     handover, and what `planner.handover.planning_refusals` refuses (a date

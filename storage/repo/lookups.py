@@ -1,6 +1,6 @@
 """Lookups and values of the write side: a row by its natural key (an
 unknown one is a `CaseloadError` naming it), and a value checked against the
-SPEC's vocabulary or read as a date, a yes/no, a time or an RRULE."""
+vocabulary of docs/words.md or read as a date, a yes/no, a time or an RRULE."""
 
 from __future__ import annotations
 

@@ -102,7 +102,7 @@ def mark_reviewed(
 ) -> int:
     """Mark the case reviewed (or not) in the session; returns the note's new
     version. Marking it reviewed stores the case's warnings at that moment
-    (as of the session date unless `as_of` is given; SPEC §6 dicts) so the
+    (as of the session date unless `as_of` is given; README, Using it dicts) so the
     record shows what the lead saw, not what the rules say later."""
     from planner.risk import evaluate_case, warning_to_dict
     from storage.queries import load_case, load_world
