@@ -301,14 +301,14 @@ def test_case_id_list_and_subquery_load_the_same(engine, monkeypatch):
     """The child statements name the chosen case ids up to ID_LIST_LIMIT
     (SQLITE_ID_LIST_LIMIT on SQLite), and repeat the case filter as a
     subquery above it: both give the same cases."""
-    from storage import queries
+    from storage.queries import cases as case_reads  # where _build_cases looks the limits up
 
     seed_varied(engine, cases=60, seed=5)
     scopes = ({}, {"team_id": "T1"}, {"practitioner_id": "P1"})
     with session(engine) as s:
         by_list = [load_cases_for_warnings(s, as_of, **scope) for as_of in AS_OF_DATES[5:9] for scope in scopes]
-        monkeypatch.setattr(queries, "ID_LIST_LIMIT", 3)
-        monkeypatch.setattr(queries, "SQLITE_ID_LIST_LIMIT", 3)
+        monkeypatch.setattr(case_reads, "ID_LIST_LIMIT", 3)
+        monkeypatch.setattr(case_reads, "SQLITE_ID_LIST_LIMIT", 3)
         by_subquery = [load_cases_for_warnings(s, as_of, **scope) for as_of in AS_OF_DATES[5:9] for scope in scopes]
     assert all(len(cases) > 3 for cases in by_list)
     assert by_subquery == by_list
