@@ -115,6 +115,37 @@ def _weekday(name: str, value: str) -> int:
 def parse(text: str) -> Rule:
     """The rule's parts; RuleError with the reason when it is not one the
     app books (see the module docstring). Names and values in any case."""
+    parts = _parts(text)
+    freq = _freq(parts.get("FREQ"))
+    kw: dict = {"freq": freq}
+    if "INTERVAL" in parts:
+        kw["interval"] = _ints("INTERVAL", parts["INTERVAL"], 1, MAX_INTERVAL)[0]
+    if "COUNT" in parts:
+        kw["count"] = _ints("COUNT", parts["COUNT"], 1, MAX_COUNT)[0]
+    if "UNTIL" in parts:
+        if "COUNT" in parts:
+            raise RuleError("give COUNT or UNTIL, not both")
+        kw["until"] = _until(parts["UNTIL"])
+    if "BYMONTH" in parts:
+        kw["bymonth"] = frozenset(_ints("BYMONTH", parts["BYMONTH"], 1, 12))
+    if "BYMONTHDAY" in parts:
+        days = _ints("BYMONTHDAY", parts["BYMONTHDAY"], -31, 31)
+        kw["bymonthday"] = frozenset(d for d in days if d > 0)
+        kw["bynmonthday"] = frozenset(d for d in days if d < 0)
+        kw["day_parts"] = True
+    if "BYDAY" in parts:
+        kw["byweekday"], kw["bynweekday"] = _byday(parts["BYDAY"], freq)
+        kw["day_parts"] = True
+    if "BYSETPOS" in parts:
+        kw["bysetpos"] = tuple(_ints("BYSETPOS", parts["BYSETPOS"], -366, 366))
+    if "WKST" in parts:
+        kw["wkst"] = _weekday("WKST", parts["WKST"])
+    return Rule(**kw)
+
+
+def _parts(text: str) -> dict[str, str]:
+    """NAME -> VALUE (both upper case) of one RRULE line, "RRULE:" optional;
+    RuleError for anything but known, distinct NAME=VALUE pairs."""
     rule = text.strip()
     if rule[:6].upper() == "RRULE:":
         rule = rule[6:]
@@ -135,66 +166,57 @@ def parse(text: str) -> Rule:
                 raise RuleError(f"{name} is not used for appointments (a series may have {', '.join(PARTS)})")
             raise RuleError(f"unknown part {name} (a series may have {', '.join(PARTS)})")
         parts[name] = value.strip().upper()
-    freq_word = parts.get("FREQ")
+    return parts
+
+
+def _freq(freq_word: str | None) -> int:
+    """FREQ's value as an index of FREQS; RuleError when missing or not one of them."""
     if freq_word is None:
         raise RuleError("FREQ is missing (DAILY, WEEKLY, MONTHLY or YEARLY)")
     if freq_word in _SUB_DAILY:
         raise RuleError("appointments repeat daily at most (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)")
     if freq_word not in FREQS:
         raise RuleError(f"FREQ={freq_word} is not one of DAILY, WEEKLY, MONTHLY, YEARLY")
-    freq = FREQS.index(freq_word)
-    kw: dict = {"freq": freq}
-    if "INTERVAL" in parts:
-        kw["interval"] = _ints("INTERVAL", parts["INTERVAL"], 1, MAX_INTERVAL)[0]
-    if "COUNT" in parts:
-        kw["count"] = _ints("COUNT", parts["COUNT"], 1, MAX_COUNT)[0]
-    if "UNTIL" in parts:
-        if "COUNT" in parts:
-            raise RuleError("give COUNT or UNTIL, not both")
-        match = _UNTIL.fullmatch(parts["UNTIL"])
-        try:
-            if match is None:
-                raise ValueError
-            y, mo, d = (int(g) for g in match.groups()[:3])
-            kw["until"] = date(y, mo, d)
-            if match.group(4) is not None:
-                datetime(y, mo, d, *(int(g) for g in match.groups()[3:]))
-        except ValueError:
-            raise RuleError(f"UNTIL={parts['UNTIL']}: give a date as YYYYMMDD "
-                            "(or a local time as YYYYMMDDTHHMMSS)") from None
-    if "BYMONTH" in parts:
-        kw["bymonth"] = frozenset(_ints("BYMONTH", parts["BYMONTH"], 1, 12))
-    if "BYMONTHDAY" in parts:
-        days = _ints("BYMONTHDAY", parts["BYMONTHDAY"], -31, 31)
-        kw["bymonthday"] = frozenset(d for d in days if d > 0)
-        kw["bynmonthday"] = frozenset(d for d in days if d < 0)
-        kw["day_parts"] = True
-    if "BYDAY" in parts:
-        plain, nth = set(), set()
-        for piece in parts["BYDAY"].split(","):
-            match = _BYDAY.fullmatch(piece.strip())
-            if match is None:
-                raise RuleError(f"BYDAY={parts['BYDAY']}: {piece!r} is not a weekday such as MO, 2TU or -1FR")
-            wd = WEEKDAYS.index(match.group(2))
-            if match.group(1) is None:
-                plain.add(wd)
-                continue
-            n = int(match.group(1))
-            if freq not in (MONTHLY, YEARLY):
-                raise RuleError(f"BYDAY={piece.strip()} numbers a weekday of the month or year: "
-                                "use it with FREQ=MONTHLY or YEARLY")
-            most = 5 if freq == MONTHLY else 53
-            if n == 0 or abs(n) > most:
-                raise RuleError(f"BYDAY={piece.strip()}: the number is 1 to {most} or -1 to -{most}")
-            nth.add((wd, n))
-        kw["byweekday"] = frozenset(plain)
-        kw["bynweekday"] = frozenset(nth)
-        kw["day_parts"] = True
-    if "BYSETPOS" in parts:
-        kw["bysetpos"] = tuple(_ints("BYSETPOS", parts["BYSETPOS"], -366, 366))
-    if "WKST" in parts:
-        kw["wkst"] = _weekday("WKST", parts["WKST"])
-    return Rule(**kw)
+    return FREQS.index(freq_word)
+
+
+def _until(value: str) -> date:
+    """UNTIL's day: YYYYMMDD, or a valid local time YYYYMMDDTHHMMSS (its day kept)."""
+    match = _UNTIL.fullmatch(value)
+    try:
+        if match is None:
+            raise ValueError
+        y, mo, d = (int(g) for g in match.groups()[:3])
+        until = date(y, mo, d)
+        if match.group(4) is not None:
+            datetime(y, mo, d, *(int(g) for g in match.groups()[3:]))
+    except ValueError:
+        raise RuleError(f"UNTIL={value}: give a date as YYYYMMDD "
+                        "(or a local time as YYYYMMDDTHHMMSS)") from None
+    return until
+
+
+def _byday(value: str, freq: int) -> tuple[frozenset[int], frozenset[tuple[int, int]]]:
+    """BYDAY's plain weekdays and numbered (weekday, n) ones; a numbered one
+    only with FREQ=MONTHLY (n within 5) or YEARLY (within 53)."""
+    plain, nth = set(), set()
+    for piece in value.split(","):
+        match = _BYDAY.fullmatch(piece.strip())
+        if match is None:
+            raise RuleError(f"BYDAY={value}: {piece!r} is not a weekday such as MO, 2TU or -1FR")
+        wd = WEEKDAYS.index(match.group(2))
+        if match.group(1) is None:
+            plain.add(wd)
+            continue
+        n = int(match.group(1))
+        if freq not in (MONTHLY, YEARLY):
+            raise RuleError(f"BYDAY={piece.strip()} numbers a weekday of the month or year: "
+                            "use it with FREQ=MONTHLY or YEARLY")
+        most = 5 if freq == MONTHLY else 53
+        if n == 0 or abs(n) > most:
+            raise RuleError(f"BYDAY={piece.strip()}: the number is 1 to {most} or -1 to -{most}")
+        nth.add((wd, n))
+    return frozenset(plain), frozenset(nth)
 
 
 def _readable(text: str, start: date) -> Rule | None:
