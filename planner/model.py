@@ -39,7 +39,7 @@ CANCELLED_BY = ("person", "practitioner")
 # A meaningful contact (docs/words.md, docs/rules.md): an attended contact of any
 # kind but `other`. The one definition: `is_meaningful` for the planner and
 # every screen (`Contact.meaningful`), `meaningful_sql` for the queries that
-# storage runs (storage/queries.py), built from the same two words.
+# storage runs (storage/queries/), built from the same two words.
 MEANINGFUL_OUTCOME = "attended"
 NOT_MEANINGFUL_KIND = "other"
 

@@ -19,7 +19,7 @@ back on while the main thread has it paused, nor the other way round.
   Every other command resumes as soon as the command line is parsed. What
   the rest of the first load builds (a long caseload's other rows) is frozen
   too once it is done (`freeze_loaded`).
-- Loaders (`paused`): storage/queries.py builds many objects that hold no
+- Loaders (`paused`): storage/queries/ builds many objects that hold no
   reference cycles (load_world after a whole-region load_cases: 0.21 s with
   collection, 0.03 s without).
 - Exit (`no_collection_at_exit`): a one-shot command skips the interpreter's

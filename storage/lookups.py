@@ -1,5 +1,5 @@
 """The app's small reads: what its screens need beside the big loaders of
-storage/queries.py, so that no SQL is written in `tui` (tui/data/gateway.py,
+storage/queries/, so that no SQL is written in `tui` (tui/data/gateway.py,
 tui/handover_data.py and tui/supervision_data.py call these). The change
 poll's, which must not import SQLAlchemy, are in storage/changes.py.
 
