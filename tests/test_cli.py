@@ -291,6 +291,20 @@ def test_backup_then_check_the_copy(sample_copy, tmp_path):
     assert table_rows(str(dest)) == table_rows(sample_copy)
 
 
+def test_backup_to_a_folder_that_does_not_exist_is_refused(sample_copy, tmp_path):
+    """`backup DIR/` names a folder: with no such folder it is refused (file
+    problem, exit 5), not written as a file called DIR."""
+    missing = tmp_path / "backups"
+    result = run("--db", sample_copy, "backup", f"{missing}/")
+    assert result.exit_code == 5, result.output
+    assert result.stderr.strip() == f"caseload: {missing}: no such folder (give an existing folder, or a file name)"
+    assert not missing.exists()
+    missing.mkdir()
+    result = run("--db", sample_copy, "backup", f"{missing}/")
+    assert result.exit_code == 0, result.stderr
+    assert [p.suffix for p in missing.iterdir()] == [".db"]
+
+
 def test_console_script_has_no_traceback_on_error(tmp_path):
     env = dict(os.environ, CASELOAD_DB=str(tmp_path / "missing.db"))
     env.pop("CASELOAD_DEBUG", None)

@@ -25,13 +25,15 @@ def backup_db(engine: Engine, dest: str | os.PathLike[str], *, actor: str | None
     PostgreSQL: `pg_dump --format=custom` (restore with pg_restore), its
     archive read back with `pg_restore --list`.
     `dest` may be an existing folder (a timestamped name is chosen in it, a
-    new one for every backup); an existing file is never overwritten, nor a
+    new one for every backup; a name ending in a slash must be one); an existing file is never overwritten, nor a
     symbolic link followed. The copy is written beside its name and takes it
     only once checked and, with `actor`, once its audit event is committed
     (storage/files.py). Returns the file written."""
     from storage.files import PrivateFiles
 
     target = Path(dest).expanduser()
+    if str(dest).endswith(("/", os.sep)) and not target.is_dir():  # a folder was meant: Path drops the slash
+        raise FileProblem(f"{target}: no such folder (give an existing folder, or a file name)")
     sqlite = engine.dialect.name == "sqlite"
     if not sqlite and engine.dialect.name != "postgresql":
         raise CaseloadError(f"backup is not supported for {engine.dialect.name}")

@@ -146,7 +146,7 @@ def backup(c: Ctx, dest):
 
     engine = c.engine()
     c.require_admin("take a backup")
-    written = backup_db(engine, Path(dest), actor=c.actor)
+    written = backup_db(engine, dest, actor=c.actor)  # a trailing slash says "a folder"
     click.echo(f"backup written to {written}")
 
 
