@@ -26,6 +26,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,13 +43,13 @@ def baseline(contacts_csv: Path, db: Path) -> tuple[int, float]:
     start = time.perf_counter()
     con = sqlite3.connect(db)
     try:
-        con.execute("CREATE TABLE contacts (case_ref TEXT, contact_date TEXT, "
-                    "practitioner_id TEXT, kind TEXT, outcome TEXT)")
         with contacts_csv.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
-            next(reader)
+            header = next(reader)  # as many columns as the generator writes
+            columns = ", ".join(f'"{name}" TEXT' for name in header)
+            con.execute(f"CREATE TABLE contacts ({columns})")
             with con:
-                con.executemany("INSERT INTO contacts VALUES (?, ?, ?, ?, ?)", reader)
+                con.executemany(f"INSERT INTO contacts VALUES ({', '.join('?' * len(header))})", reader)
         rows = con.execute("SELECT count(*) FROM contacts").fetchone()[0]
     finally:
         con.close()
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         t0 = time.perf_counter()
-        data = scale.generate(practitioners, args.cases, args.contacts, args.seed)
+        # dated from today: the importer refuses handovers planned in the past
+        data = scale.generate(practitioners, args.cases, args.contacts, args.seed, as_of=date.today())
         paths = scale.write_csv(data, work / "csv")
         print(f"generated {args.cases:,} cases, {len(data.contacts):,} contacts, "
               f"{practitioners} practitioners as CSV in {time.perf_counter() - t0:.1f} s")

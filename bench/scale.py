@@ -205,7 +205,7 @@ def generate(practitioners: int = 600, cases: int = 20_000, contacts: int = 1_00
         first = today - rng.randint(20, 900)
         end = today - rng.randint(1, 120) if status == "closed" else None
         if end is not None and end <= first + 30:
-            end = first + 31
+            end = min(first + 31, today - 1)  # a closed case ended before today
         changes = sorted(rng.sample(range(first + 30, (end or today) - 5), k=min(
             rng.choices((0, 1, 2), (62, 30, 8))[0], max(0, (end or today) - first - 40))))
         others = [p for p in pool if p != pk and p not in leads] or [pk]
