@@ -154,10 +154,10 @@ class CaseloadApp(App[None]):
                markup: bool = True) -> None:
         """Every notice, read as text: the app writes no markup, and a notice
         may quote a name (tui/text.py)."""
-        from tui.text import plain
+        from tui.text import plain, prose
 
         kwargs = {} if timeout is None else {"timeout": timeout}
-        super().notify(plain(message), title=plain(title), severity=severity, markup=False, **kwargs)
+        super().notify(prose(plain(message)), title=plain(title), severity=severity, markup=False, **kwargs)
 
     def _fatal_error(self) -> None:
         """Exit after an unhandled exception without printing local variables
