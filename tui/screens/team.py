@@ -47,10 +47,7 @@ def band_style(app, band: str) -> Style:
     """The band's colour from the theme (on top of the word, never instead)."""
     if band in BAND_SEVERITY:
         return severity.style_for(app, BAND_SEVERITY[band], bold=band == "red")
-    try:
-        return Style(color=getattr(app.current_theme, "success", None))
-    except Exception:  # noqa: BLE001 - no app: plain
-        return Style()
+    return Style(color=severity.colour_of(app, "readable-success"))
 
 
 def capacity_text(app, load, *, width: int = 10) -> Text:

@@ -69,7 +69,7 @@ class Field(Vertical):
     Field { height: auto; }
     Field > .field--row { height: auto; }
     Field > .field--row > Label { width: 14; padding: 0 1 0 0; text-align: right; }
-    Field > .field--error { color: $error; padding-left: 14; display: none; height: auto; }
+    Field > .field--error { color: $severity-high; padding-left: 14; display: none; height: auto; }
     Field > .field--error.-shown { display: block; }
     Field > .field--hint { color: $text-muted; padding-left: 14; height: auto; }
     """
