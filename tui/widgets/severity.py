@@ -96,16 +96,21 @@ def text_colours(variables: dict[str, str]) -> dict[str, str]:
     return {name: readable(Color.parse(value), grounds).hex for name, value in names.items()}
 
 
+_BY_THEME: dict[str, dict[str, str]] = {}  # theme name -> its text colours
+
+
 def colour_of(app, name: str) -> str | None:
     """A text colour of the app's current theme (`severity-high`,
-    `readable-success`...); None with no app (unit use) or under NO_COLOR."""
+    `readable-success`...); None with no app (unit use) or under NO_COLOR.
+    Read from the theme itself, not the stylesheet's variables, which are
+    brought up to date only after the widgets hear of a new theme."""
     if getattr(app, "no_color", False):
         return None
     try:
-        variables = app.theme_variables
-        if name not in variables:
-            variables = text_colours(app.get_css_variables())
-        return variables[name]
+        theme = app.current_theme.name
+        if theme not in _BY_THEME:
+            _BY_THEME[theme] = text_colours(app.get_css_variables())
+        return _BY_THEME[theme][name]
     except Exception:  # no app yet (unit use): plain text
         return None
 
