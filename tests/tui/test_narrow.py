@@ -54,3 +54,35 @@ async def test_names_are_not_cut_where_there_is_room(make_app):
         await pilot.resize_terminal(160, 24)
         await pilot.pause()
         assert name.auto_width
+
+
+@pytest.mark.parametrize("width", [60, 80])
+async def test_the_key_line_shows_whole_keys_and_always_quit_and_help(make_app, width):
+    from tui.widgets.chrome import KeyBar
+
+    app = make_app(LEAVING)
+    async with app.run_test(size=(width, 24)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        bar = screen.query_one(KeyBar)
+        line = str(bar.render())
+        assert len(line) == width
+        assert " q Quit " in line and " ? Help " in line
+        assert "…" not in line  # no key cut short (`p Privac…`)
+        shown = [d for _k, _s, d, _e in bar.keys if f" {d} " in line]
+        assert shown and all(f" {d}" in line for d in shown)
+        if width == 60:
+            assert len(shown) < len(bar.keys)  # the others gave way, whole
+
+
+async def test_the_summary_wraps_between_phrases(make_app):
+    from tui.widgets.summary import SummaryStrip
+
+    app = make_app(LEAVING)
+    async with app.run_test(size=(60, 24)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        lines = str(screen.query_one(SummaryStrip).render()).splitlines()
+        assert len(lines) == 2 and lines[1].startswith("capacity ") and lines[1].endswith(("OK", "FULL", "OVER"))
+        await pilot.resize_terminal(100, 24)
+        await pilot.pause()
+        lines = str(screen.query_one(SummaryStrip).render()).splitlines()
+        assert len(lines) == 1 and " │ capacity " in lines[0]

@@ -123,26 +123,52 @@ class KeyBar(Static):
             self._shown_palette = self._palette
             self._show()
 
+    # Keys the line always shows, however narrow: how to leave and how to find the rest.
+    ALWAYS = frozenset({"q", "question_mark"})
+
     def _show(self) -> None:
         key_style = self.get_component_rich_style("keybar--key", partial=True)
         description_style = self.get_component_rich_style("keybar--description", partial=True)
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
         key_pad, gap = ("", " ") if self.compact else (" ", "")
-        for key, shown, description, enabled in self.keys:
-            text.append_text(self._key_text(key, shown, description, enabled, key_style, description_style,
-                                            key_pad, gap))
-            text.append(" " if self.compact else "")
+        sep = " " if self.compact else ""
+        parts = [(key in self.ALWAYS,
+                  self._key_text(key, shown, description, enabled, key_style, description_style, key_pad, gap))
+                 for key, shown, description, enabled in self.keys]
         palette = getattr(self, "_palette", None)
         self._shown_width = self.size.width
+        tail = None
+        room = self.size.width or 10 ** 6
         if palette is not None and self.size.width:
-            # The palette's key stays on the right; the others give way to it.
             tail = self._key_text(*palette, key_style, description_style, key_pad, gap)
             room = self.size.width - tail.cell_len - 1
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for part in self._fitting(parts, room, len(sep)):
+            text.append_text(part)
+            text.append(sep)
+        if tail is not None:
+            # The palette's key stays on the right; the others give way to it.
             if text.cell_len > room:
                 text.truncate(max(room, 0), overflow="ellipsis")
             text.append(" " * (self.size.width - text.cell_len - tail.cell_len))
             text.append_text(tail)
         self.update(text, layout=False)  # one line, always
+
+    @staticmethod
+    def _fitting(parts: list[tuple[bool, Text]], room: int, sep: int) -> list[Text]:
+        """The keys that fit in `room` cells, whole (never `p Privac…`): in
+        order, leaving room for those that are always shown."""
+        kept_room = sum(part.cell_len + sep for always, part in parts if always)
+        shown, used = [], 0
+        for always, part in parts:
+            width = part.cell_len + sep
+            if always:
+                shown.append(part)
+                used += width
+                kept_room -= width
+            elif used + width + kept_room <= room:
+                shown.append(part)
+                used += width
+        return shown
 
     @staticmethod
     def _key_text(key: str, shown: str, description: str, enabled: bool, key_style: Style,
