@@ -86,3 +86,18 @@ async def test_the_summary_wraps_between_phrases(make_app):
         await pilot.pause()
         lines = str(screen.query_one(SummaryStrip).render()).splitlines()
         assert len(lines) == 1 and " │ capacity " in lines[0]
+
+
+async def test_the_title_wraps_between_phrases(make_app):
+    from tui.widgets.chrome import TitleBar
+
+    app = make_app(LEAVING)
+    async with app.run_test(size=(60, 24)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        title = screen.query_one(TitleBar)
+        lines = [line.strip() for line in str(title.render()).splitlines()]
+        assert len(lines) == 2 and lines[1].startswith("as of ") and lines[1].endswith("2026"), lines
+        assert "…" not in str(title.render())
+        await pilot.resize_terminal(120, 24)
+        await pilot.pause()
+        assert len(str(title.render()).strip().splitlines()) == 1

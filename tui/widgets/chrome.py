@@ -26,11 +26,13 @@ class TitleBar(Static):
     TitleBar {
         dock: top;
         width: 100%;
-        height: 1;
+        height: auto;
+        max-height: 3;
         padding: 0 1;
         background: $panel;
         color: $foreground;
         content-align: center middle;
+        text-align: center;
         text-wrap: nowrap;
         text-overflow: ellipsis;
     }
@@ -47,7 +49,33 @@ class TitleBar(Static):
         title = screen.title if screen.title is not None else self.app.title
         sub_title = screen.sub_title if screen.sub_title is not None else self.app.sub_title
         # Content, not markup (App.format_title); names in a sub-title lose control characters
-        self.update(self.app.format_title(plain(title or ""), plain(sub_title or "")), layout=False)  # one line
+        shown = self.app.format_title(plain(title or ""), plain(sub_title or ""))
+        width = self.content_region.width
+        if width and shown.cell_length > width:
+            # Too narrow for one line: a new line between phrases (` · `), never inside one.
+            shown = "\n".join(phrase_lines(shown.plain, width, " · "))
+        self._shown_width = self.size.width
+        lines = shown.count("\n") + 1 if isinstance(shown, str) else 1
+        self.update(shown, layout=lines != self._lines)  # a new layout only for a new height
+        self._lines = lines
+
+    _lines = 1
+
+    def on_resize(self) -> None:
+        if self.size.width != getattr(self, "_shown_width", None):
+            self._retitle()
+
+
+def phrase_lines(text: str, width: int, separator: str) -> list[str]:
+    """`text` in lines of at most `width` cells where it can, broken only
+    where `separator` stands (which then ends the line, trimmed)."""
+    lines: list[str] = []
+    for phrase in text.split(separator):
+        if lines and len(lines[-1]) + len(separator) + len(phrase) <= width:
+            lines[-1] += separator + phrase
+        else:
+            lines.append(phrase)
+    return lines
 
 
 class KeyBar(Static):
