@@ -150,14 +150,23 @@ class CaseloadApp(App[None]):
             return first
         return None
 
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables and its text colours that reach WCAG AA
+        ($severity-high, $readable-primary...: tui/widgets/severity.py)."""
+        from tui.widgets.severity import text_colours
+
+        variables = super().get_css_variables()
+        self.theme_variables = {**variables, **text_colours(variables)}
+        return self.theme_variables
+
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
         """Every notice, read as text: the app writes no markup, and a notice
         may quote a name (tui/text.py)."""
-        from tui.text import plain
+        from tui.text import plain, prose
 
         kwargs = {} if timeout is None else {"timeout": timeout}
-        super().notify(plain(message), title=plain(title), severity=severity, markup=False, **kwargs)
+        super().notify(prose(plain(message)), title=plain(title), severity=severity, markup=False, **kwargs)
 
     def _fatal_error(self) -> None:
         """Exit after an unhandled exception without printing local variables

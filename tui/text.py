@@ -21,11 +21,20 @@ so the command line does not pay for it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from planner.text import plain
 
-__all__ = ["cells", "content", "highlight", "markup", "plain"]
+__all__ = ["cells", "content", "highlight", "markup", "plain", "prose"]
+
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def prose(message: str) -> str:
+    """A message written for the command line, read on screen: `caseload
+    init` in backticks becomes "caseload init" in quotes."""
+    return _CODE.sub(r'"\1"', message)
 
 
 def content(value: Any):

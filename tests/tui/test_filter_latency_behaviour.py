@@ -143,8 +143,10 @@ async def test_the_rows_are_what_add_row_would_have_put_in_the_table(make_app):
         table = screen.query_one(CaseTable)
         await pilot.press("slash", "e", "l", "backspace", "backspace", "r", "backspace")
 
-        probe = DataTable(id="probe")
+        # the plain table: DataTable's add_row, the columns fitted to the width as the caseload's are
+        probe = CaseTable(id="probe")
         await screen.mount(probe)
+        probe.clear(columns=True)  # and the caseload's columns (with the worker's)
         for column in table.ordered_columns:
             probe.add_column(column.label, key=column.key.value)
         for ref in rows_of(table):

@@ -128,8 +128,8 @@ class CaseloadScreen(ViewLoader, Screen):
             if not view.practitioners:
                 empty.update(
                     "No practitioners in this database yet.\n\n"
-                    "Add your team with `caseload import practitioners.csv cases.csv …`,\n"
-                    "or try the app on made-up data with `caseload demo`.\n\n"
+                    "Add your team with \"caseload import practitioners.csv cases.csv …\",\n"
+                    "or try the app on made-up data with \"caseload demo\".\n\n"
                     "q quits."
                 )
                 self.query_one(SummaryStrip).update("Empty database")

@@ -47,10 +47,7 @@ def band_style(app, band: str) -> Style:
     """The band's colour from the theme (on top of the word, never instead)."""
     if band in BAND_SEVERITY:
         return severity.style_for(app, BAND_SEVERITY[band], bold=band == "red")
-    try:
-        return Style(color=getattr(app.current_theme, "success", None))
-    except Exception:  # noqa: BLE001 - no app: plain
-        return Style()
+    return Style(color=severity.colour_of(app, "readable-success"))
 
 
 def capacity_text(app, load, *, width: int = 10) -> Text:
@@ -207,7 +204,7 @@ class TeamScreen(ViewLoader, Screen):
         text = Text()
         text.append(f"{m.practitioner_id} · {self.name_of(m)} · {m.role_grade}", style="bold")
         text.append(f" · {m.load.case_count} cases · {m.load.points:.0f} of {m.load.available_points:.0f} "
-                    f"points · {m.load.pct_text} {m.load.band_words}\n")
+                    f"points · {m.load.pct_text} of capacity ({m.load.band_short})\n")
         text.append_text(warning_counts(self.app, m.counts, words=True))
         text.append(f" · {m.away_long(self.view.as_of)}")
         if m.handovers_out or m.handovers_in:

@@ -33,17 +33,23 @@ from tui.text import plain
 from tui.widgets import fast_table
 from tui.widgets import severity
 
-# What a practitioner plans with comes first, so it fits in 80 columns.
+# What a practitioner plans with comes first, so it fits in 80 columns:
+# every column up to `LAST_THAT_MATTERS` is kept in view, the name and then
+# the warnings giving up room (each down to its least in `GIVES_WAY`, with
+# an ellipsis) only when there is none left; the others are a scroll to the
+# right away on a narrow terminal.
 COLUMNS = (
     ("ref", "Ref"),
     ("name", "Name"),
     ("warnings", "Warnings"),
-    ("last_seen", "Last seen"),
-    ("next", "Next appt"),
+    ("last_seen", "Seen"),
+    ("next", "Next"),
+    ("handover", "Handover"),
     ("relationship", "Relationship"),
     ("level", "Level"),
-    ("handover", "Handover"),
 )
+LAST_THAT_MATTERS = "handover"
+GIVES_WAY = (("name", 11), ("warnings", 21))  # `Reece Nort…`, `▲ HIGH early break;…`
 
 
 def short_date(d: date | None, as_of: date | None = None) -> str:
@@ -55,10 +61,11 @@ def short_date(d: date | None, as_of: date | None = None) -> str:
 
 
 def since(d: date | None, as_of: date) -> str:
+    """`12d` (days since), `today`, `never`: the date is on the case screen."""
     if d is None:
         return "never"
     days = (as_of - d).days
-    return f"{short_date(d, as_of)} (today)" if days == 0 else f"{short_date(d, as_of)} ({days}d)"
+    return "today" if days == 0 else f"{days}d"
 
 
 class CaseTable(DataTable):
@@ -99,6 +106,45 @@ class CaseTable(DataTable):
 
     def on_mount(self) -> None:
         self._add_columns()
+
+    def on_resize(self) -> None:
+        self._update_dimensions([])
+
+    def _update_dimensions(self, new_rows) -> None:
+        """DataTable's, then the columns fitted to the room there is (both
+        paths measure here: tui/widgets/fast_table.py calls it after its own)."""
+        super()._update_dimensions(new_rows)
+        if self._fit_columns():
+            super()._update_dimensions([])  # the virtual size at the new widths
+
+    def _fit_columns(self) -> bool:
+        """Every column as wide as its widest cell unless the columns that
+        matter would then not fit the table's width; then the columns of
+        `GIVES_WAY` narrowed in turn, each to no less than its least."""
+        columns = self.ordered_columns
+        keys = [column.key.value for column in columns]
+        if LAST_THAT_MATTERS not in keys or not self.size.width:
+            return False
+        pad = 2 * self.cell_padding
+        shown = columns[:keys.index(LAST_THAT_MATTERS) + 1]
+        room = self.size.width - self.styles.scrollbar_size_vertical - sum(
+            column.content_width + pad if column.key.value in dict(GIVES_WAY) else column.get_render_width(self)
+            for column in shown)
+        changed = False
+        for key, least in GIVES_WAY:
+            if key not in keys:
+                continue
+            column = columns[keys.index(key)]
+            cut = min(max(0, -room), max(0, column.content_width - least))
+            room += cut
+            fits, width = cut == 0, column.content_width - cut
+            if fits != column.auto_width or (not fits and column.width != width):
+                column.auto_width, column.width = fits, width
+                changed = True
+        if changed:
+            self._clear_caches()
+            self.refresh()
+        return changed
 
     def _add_columns(self) -> None:
         # Titles as Text: a str goes through Rich's markup, whose first use
@@ -194,19 +240,21 @@ class CaseTable(DataTable):
         name = row.initials if privacy else row.display_name
         cells: list = [
             Text(row.case_ref, style="bold"),
-            Text(plain(name)),
+            Text(plain(name), no_wrap=True, overflow="ellipsis"),
         ]
         if self.show_worker:
             cells.append(Text(row.practitioner_id or "—"))
-        cells += [
-            severity.warnings_cell(self.app, row.warnings),
-            Text(since(row.last_seen, as_of)),
-            Text(short_date(row.next_appointment, as_of) if row.next_appointment else "none"),
-            Text(row.relationship),
-            Text(row.contact_level + (f" {row.tier}" if row.tier else "")),
-            Text(row.handover or ""),
-        ]
-        return cells
+        warnings = severity.warnings_cell(self.app, row.warnings)
+        warnings.no_wrap, warnings.overflow = True, "ellipsis"
+        rest = {
+            "warnings": warnings,
+            "last_seen": Text(since(row.last_seen, as_of)),
+            "next": Text(short_date(row.next_appointment, as_of) if row.next_appointment else "none"),
+            "handover": Text(row.handover or ""),
+            "relationship": Text(row.relationship),
+            "level": Text(row.contact_level + (f" {row.tier}" if row.tier else "")),
+        }
+        return cells + [rest[key] for key, _title in COLUMNS[2:]]
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

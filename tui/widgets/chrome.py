@@ -26,11 +26,13 @@ class TitleBar(Static):
     TitleBar {
         dock: top;
         width: 100%;
-        height: 1;
+        height: auto;
+        max-height: 3;
         padding: 0 1;
         background: $panel;
         color: $foreground;
         content-align: center middle;
+        text-align: center;
         text-wrap: nowrap;
         text-overflow: ellipsis;
     }
@@ -47,7 +49,33 @@ class TitleBar(Static):
         title = screen.title if screen.title is not None else self.app.title
         sub_title = screen.sub_title if screen.sub_title is not None else self.app.sub_title
         # Content, not markup (App.format_title); names in a sub-title lose control characters
-        self.update(self.app.format_title(plain(title or ""), plain(sub_title or "")), layout=False)  # one line
+        shown = self.app.format_title(plain(title or ""), plain(sub_title or ""))
+        width = self.content_region.width
+        if width and shown.cell_length > width:
+            # Too narrow for one line: a new line between phrases (` · `), never inside one.
+            shown = "\n".join(phrase_lines(shown.plain, width, " · "))
+        self._shown_width = self.size.width
+        lines = shown.count("\n") + 1 if isinstance(shown, str) else 1
+        self.update(shown, layout=lines != self._lines)  # a new layout only for a new height
+        self._lines = lines
+
+    _lines = 1
+
+    def on_resize(self) -> None:
+        if self.size.width != getattr(self, "_shown_width", None):
+            self._retitle()
+
+
+def phrase_lines(text: str, width: int, separator: str) -> list[str]:
+    """`text` in lines of at most `width` cells where it can, broken only
+    where `separator` stands (which then ends the line, trimmed)."""
+    lines: list[str] = []
+    for phrase in text.split(separator):
+        if lines and len(lines[-1]) + len(separator) + len(phrase) <= width:
+            lines[-1] += separator + phrase
+        else:
+            lines.append(phrase)
+    return lines
 
 
 class KeyBar(Static):
@@ -123,26 +151,52 @@ class KeyBar(Static):
             self._shown_palette = self._palette
             self._show()
 
+    # Keys the line always shows, however narrow: how to leave and how to find the rest.
+    ALWAYS = frozenset({"q", "question_mark"})
+
     def _show(self) -> None:
         key_style = self.get_component_rich_style("keybar--key", partial=True)
         description_style = self.get_component_rich_style("keybar--description", partial=True)
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
         key_pad, gap = ("", " ") if self.compact else (" ", "")
-        for key, shown, description, enabled in self.keys:
-            text.append_text(self._key_text(key, shown, description, enabled, key_style, description_style,
-                                            key_pad, gap))
-            text.append(" " if self.compact else "")
+        sep = " " if self.compact else ""
+        parts = [(key in self.ALWAYS,
+                  self._key_text(key, shown, description, enabled, key_style, description_style, key_pad, gap))
+                 for key, shown, description, enabled in self.keys]
         palette = getattr(self, "_palette", None)
         self._shown_width = self.size.width
+        tail = None
+        room = self.size.width or 10 ** 6
         if palette is not None and self.size.width:
-            # The palette's key stays on the right; the others give way to it.
             tail = self._key_text(*palette, key_style, description_style, key_pad, gap)
             room = self.size.width - tail.cell_len - 1
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for part in self._fitting(parts, room, len(sep)):
+            text.append_text(part)
+            text.append(sep)
+        if tail is not None:
+            # The palette's key stays on the right; the others give way to it.
             if text.cell_len > room:
                 text.truncate(max(room, 0), overflow="ellipsis")
             text.append(" " * (self.size.width - text.cell_len - tail.cell_len))
             text.append_text(tail)
         self.update(text, layout=False)  # one line, always
+
+    @staticmethod
+    def _fitting(parts: list[tuple[bool, Text]], room: int, sep: int) -> list[Text]:
+        """The keys that fit in `room` cells, whole (never `p Privac…`): in
+        order, leaving room for those that are always shown."""
+        kept_room = sum(part.cell_len + sep for always, part in parts if always)
+        shown, used = [], 0
+        for always, part in parts:
+            width = part.cell_len + sep
+            if always:
+                shown.append(part)
+                used += width
+                kept_room -= width
+            elif used + width + kept_room <= room:
+                shown.append(part)
+                used += width
+        return shown
 
     @staticmethod
     def _key_text(key: str, shown: str, description: str, enabled: bool, key_style: Style,

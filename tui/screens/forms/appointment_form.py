@@ -84,7 +84,7 @@ class AppointmentForm(FormScreen):
         ok = True
         when = parse_date(self.query_one("#date", Input).value)
         if when is None:
-            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            self.bad_date("date")
             ok = False
         elif self.field_refused("date", validate.appointment_date(when, self.as_of)):
             ok = False

@@ -3,6 +3,7 @@ next to the field), `Field`, and the date and time parsing every form uses."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -12,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Select, TextArea
 
 from planner import validate
 from planner.errors import CaseloadError, ConflictError
@@ -37,6 +38,19 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+# A date's shape with numbers that make no day (2026-02-30, 31/04/2026).
+_DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}")
+
+
+def date_problem(text: str) -> str:
+    """Why `text` is not a date, as the field's error: not a real date when
+    it has a date's shape (as the command line says), else the shapes to use."""
+    text = text.strip()
+    if _DATE_SHAPE.fullmatch(text):
+        return f"{text!r} is not a real date."
+    return "Give a date as YYYY-MM-DD (or DD/MM/YYYY)."
+
+
 def parse_time(text: str) -> time | None:
     try:
         return datetime.strptime(text.strip(), "%H:%M").time()
@@ -55,7 +69,7 @@ class Field(Vertical):
     Field { height: auto; }
     Field > .field--row { height: auto; }
     Field > .field--row > Label { width: 14; padding: 0 1 0 0; text-align: right; }
-    Field > .field--error { color: $error; padding-left: 14; display: none; height: auto; }
+    Field > .field--error { color: $severity-high; padding-left: 14; display: none; height: auto; }
     Field > .field--error.-shown { display: block; }
     Field > .field--hint { color: $text-muted; padding-left: 14; height: auto; }
     """
@@ -78,6 +92,14 @@ class Field(Vertical):
         err = self.query_one(".field--error", Static)
         err.update(f"✕ {message}" if message else "")
         err.set_class(bool(message), "-shown")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(TextArea.Changed)
+    def _corrected(self) -> None:
+        """An error shown under the field goes once the field is changed;
+        saving checks it again."""
+        self.set_error("")
 
 
 class FormScreen(ModalScreen[Any]):
@@ -117,6 +139,10 @@ class FormScreen(ModalScreen[Any]):
     def error(self, name: str, message: str) -> None:
         self.query_one(f"#field-{name}", Field).set_error(message)
 
+    def bad_date(self, name: str) -> None:
+        """The error of the date in Input #name that `parse_date` refused."""
+        self.error(name, date_problem(self.query_one(f"#{name}", Input).value))
+
     def field_refused(self, name: str, problem: str | None) -> bool:
         """Show a planner.validate check's problem next to the field: True
         when there is one (the same checks the importer applies)."""
@@ -150,7 +176,7 @@ class FormScreen(ModalScreen[Any]):
         the error shown next to the field (`too_early` when it is before)."""
         day = parse_date(self.query_one(f"#{name}", Input).value)
         if day is None:
-            self.error(name, "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            self.bad_date(name)
             return None
         if day < earliest:
             self.error(name, too_early)

@@ -54,7 +54,7 @@ class ContactForm(FormScreen):
         raw = self.query_one("#date", Input).value
         when = parse_date(raw)
         if when is None:
-            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            self.bad_date("date")
             return None
         if self.field_refused("date", validate.contact_date(when, self.as_of)):
             return None

@@ -78,7 +78,7 @@ class CompleteForm(FormScreen):
     def collect(self) -> CompleteInput | None:
         when = parse_date(self.query_one("#date", Input).value)
         if when is None:
-            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            self.bad_date("date")
             return None
         if when > self.as_of:
             self.error("date", f"A handover is completed on the day it happens, by {nice(self.as_of)}.")

@@ -43,7 +43,7 @@ class ThreeWayForm(FormScreen):
         ok = True
         when = parse_date(self.query_one("#date", Input).value)
         if when is None:
-            self.error("date", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            self.bad_date("date")
             ok = False
         elif when < self.as_of:
             self.error("date", f"Book it for {nice(self.as_of)} or later.")

@@ -59,7 +59,7 @@ class ActionForm(FormScreen):
             ok = False
         due = parse_date(self.query_one("#due", Input).value)
         if due is None:
-            self.error("due", "Give a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            self.bad_date("due")
             ok = False
         elif due < self.as_of:
             self.error("due", f"Due {nice(self.as_of)} or later.")
