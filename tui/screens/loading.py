@@ -24,6 +24,10 @@ class ViewLoader:
     LOAD_GROUP = "view-load"
     LOAD_VERB = "read"
     LOAD_WHAT = "the database"
+    # False until the first load's result is posted: keys typed meanwhile
+    # wait for it (tui/type_ahead.py), so `c` on a case still loading opens
+    # the form once the case is there.
+    view_shown = False
 
     class Loaded(Message):
         def __init__(self, view: Any) -> None:
@@ -54,3 +58,5 @@ class ViewLoader:
             self.post_message(self.LoadFailed(f"Could not {self.LOAD_VERB} {self.LOAD_WHAT} ({type(exc).__name__})."))
         else:
             self.post_message(self.Loaded(view))
+        finally:
+            self.view_shown = True  # after the post: a key let through now comes after it
