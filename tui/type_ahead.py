@@ -9,8 +9,9 @@ there. `TypeAhead`, mixed into the app, hands out one key at a time: the next
 key waits until the previous one has been through every widget it bubbles
 to, and the messages it sent have been handled (a `KeyDone` marker sent
 after it reaches the app, `ROUNDS` times) and until the screen
-on top is mounted, its first field focused, and has shown its first load
-(at most `LOAD_WAIT_SECONDS`). A key whose marker is lost (its
+on top is mounted, its first field focused, has shown its first load and
+no worker that opens a screen (group `*-open`) is still checking (each
+wait at most `LOAD_WAIT_SECONDS`). A key whose marker is lost (its
 widget was removed) frees the queue after `STUCK_SECONDS`.
 """
 
@@ -32,6 +33,10 @@ ROUNDS = 3
 # How long keys wait for a screen's first load (tui/screens/loading.py)
 # before they go to it as it is (esc still leaves a load that takes long).
 LOAD_WAIT_SECONDS = 3.0
+# Workers in a group ending so open a screen once they have checked something
+# (`T` checks that the user leads a team, tui/screens/team.py): keys wait for
+# them as for a first load.
+OPENING = "-open"
 
 
 class KeyDone(Message, bubble=True):
@@ -50,6 +55,10 @@ class TypeAhead:
     _ahead_turn = 0
     _ahead_busy = False
     _ahead_timer = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        read_bursts()
+        super().__init__(*args, **kwargs)
 
     @property
     def _ahead_keys(self) -> deque:
@@ -72,10 +81,13 @@ class TypeAhead:
             return False
         if not screen.is_mounted:
             return False
-        if getattr(screen, "view_shown", True):
-            return True
-        since = self.__dict__.setdefault("_ahead_waiting", {}).setdefault(id(screen), time.monotonic())
-        return time.monotonic() - since > LOAD_WAIT_SECONDS
+        opening = [w for w in self.workers if (w.group or "").endswith(OPENING) and not w.is_finished]
+        for waits_for, waiting in ((screen, not getattr(screen, "view_shown", True)), *((w, True) for w in opening)):
+            if waiting:
+                since = self.__dict__.setdefault("_ahead_waiting", {}).setdefault(id(waits_for), time.monotonic())
+                if time.monotonic() - since <= LOAD_WAIT_SECONDS:
+                    return False
+        return True
 
     async def _ahead_next(self) -> None:
         """Hand out the next key when none is in flight and the screen is there."""
@@ -113,3 +125,55 @@ class TypeAhead:
             if self._ahead_target.post_message(KeyDone(message.turn, message.rounds - 1)):
                 return
         await self._ahead_free(message.turn)
+
+
+# ---------------------------------------------------------------- esc in a burst of keys
+#
+# A terminal sends Esc as the byte ESC, and Alt+key as ESC followed by the
+# key. Textual 8.2.8 (pinned in pyproject.toml) reads ESC and a letter that
+# come together as Alt+letter, and ESC, a letter, ESC as "^" and the letter:
+# `T Esc H Esc` typed quickly arrives as T, ^, H, Esc and the handovers
+# screen stays open. `BurstParser` reads an ESC followed by a key that cannot
+# start an escape sequence, with more bytes after it in the same read, as
+# Esc and then that key. An ESC and a key alone in one read (a real Alt+key)
+# is left to Textual.
+
+from textual._parser import ParseTimeout  # noqa: E402
+from textual._xterm_parser import XTermParser  # noqa: E402
+
+ESC = "\x1b"
+# What may follow ESC at the start of a sequence: CSI, SS3, OSC, DCS, ST, APC, PM, ESC.
+SEQUENCE_STARTS = frozenset("[O]P\\_^" + ESC)
+
+
+def split_bursts(data: str) -> list[str]:
+    """`data` cut after each ESC that is a key of its own (see above)."""
+    pieces, start = [], 0
+    for i, ch in enumerate(data):
+        if ch != ESC or i + 2 >= len(data):
+            continue
+        nxt = data[i + 1]
+        if nxt not in SEQUENCE_STARTS and (nxt.isprintable() or nxt in "\r\t\x7f"):
+            pieces.append(data[start:i + 1])
+            start = i + 1
+    pieces.append(data[start:])
+    return pieces
+
+
+class BurstParser(XTermParser):
+    def feed(self, data: str):
+        pieces = split_bursts(data) if data else [data]
+        for n, piece in enumerate(pieces):
+            yield from super().feed(piece)
+            if n < len(pieces) - 1:  # the piece ends with a lone ESC: it is the escape key
+                self._timeout_time = None
+                self._awaiting = self._gen.throw(ParseTimeout())
+                while self._tokens:
+                    yield self._tokens.popleft()
+
+
+def read_bursts() -> None:
+    """Make the terminal driver read keys with `BurstParser` (the app calls it at start)."""
+    from textual.drivers import linux_driver
+
+    linux_driver.XTermParser = BurstParser

@@ -81,3 +81,19 @@ async def test_screens_opened_and_left_at_speed_are_all_left(make_app, sample_en
     slow = await end_state(make_app, who, keys, False)
     assert slow[0] == ["CaseloadScreen"]
     assert await end_state(make_app, who, keys, True) == slow
+
+
+def keys_read(data: str) -> list[str]:
+    from tui.type_ahead import BurstParser
+
+    parser = BurstParser()
+    return [getattr(t, "key", type(t).__name__) for t in [*parser.feed(data), *parser.feed("")]]
+
+
+def test_esc_in_a_burst_is_the_escape_key_not_alt_or_a_caret():
+    # what a terminal sends for `T Esc H Esc` and `Enter Esc w Esc` typed quickly
+    assert keys_read("T\x1bH\x1b") == ["T", "escape", "H", "escape"]
+    assert keys_read("\r\x1b\r\x1bw\x1b") == ["enter", "escape", "enter", "escape", "w", "escape"]
+    # escape sequences and an Alt+key read on its own are read as before
+    assert keys_read("\x1b[A\x1b[B\x1bOP") == ["up", "down", "f1"]
+    assert keys_read("\x1bh") == ["alt+h"]
