@@ -31,6 +31,7 @@ from planner.policy import DEFAULT_POLICY, Policy
 from tui import state
 from tui.data import FirstRead, Gateway
 from tui.screens.caseload import CaseloadScreen
+from tui.type_ahead import TypeAhead
 
 log = logging.getLogger("caseload.tui")
 
@@ -75,7 +76,7 @@ def _hide_messages(trace) -> None:
             _hide_messages(inner)
 
 
-class CaseloadApp(App[None]):
+class CaseloadApp(TypeAhead, App[None]):
     """Caseload planner: who to see, whose relationship is at risk."""
 
     CSS_PATH = "app.tcss"

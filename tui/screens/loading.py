@@ -7,15 +7,26 @@ words, else "Could not <LOAD_VERB> <LOAD_WHAT> (ErrorName)." so that a traceback
 (and the personal data in it) never reaches the screen. Only the screen's
 handlers, `@on(ViewLoader.Loaded)` and `@on(ViewLoader.LoadFailed)`, touch
 widgets.
+
+A load that takes longer than `STILL_AFTER` seconds says so in the screen's
+sub-title ("still loading the handovers · 4 s", counting each `TICK`), so a
+long load never looks like a still screen (issue 18, item 8); the sub-title
+is put back when the load ends, unless the screen's handler set its own.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from textual.message import Message
 
 from planner.errors import CaseloadError
+
+
+# After this long a load says it is still working, then counts the seconds.
+STILL_AFTER = 2.0
+TICK = 1.0
 
 
 class ViewLoader:
@@ -24,6 +35,14 @@ class ViewLoader:
     LOAD_GROUP = "view-load"
     LOAD_VERB = "read"
     LOAD_WHAT = "the database"
+    # False until the first load's result is posted: keys typed meanwhile
+    # wait for it (tui/type_ahead.py), so `c` on a case still loading opens
+    # the form once the case is there.
+    view_shown = False
+    _load_started = 0.0  # when the latest load began (time.monotonic)
+    _load_timer = None
+    _load_shown: str | None = None  # the sub-title the timer set
+    _load_base = ""
 
     class Loaded(Message):
         def __init__(self, view: Any) -> None:
@@ -41,11 +60,40 @@ class ViewLoader:
 
     def load(self):
         """Start reading (a newer load cancels an older one still running)."""
+        self._load_started = time.monotonic()
+        if getattr(self, "_load_timer", None) is None:
+            self._load_timer = self.set_interval(TICK, self._load_tick, name="load-tick")
         return self.run_worker(self._read_and_post, name="load", group=self.LOAD_GROUP, thread=True,
                                exclusive=True, exit_on_error=False)
 
+    def still_loading_text(self, seconds: float) -> str:
+        return f"still loading {self.LOAD_WHAT} · {seconds:.0f} s"
+
+    def _load_tick(self) -> None:
+        """While a load runs past STILL_AFTER: the sub-title counts its seconds."""
+        seconds = time.monotonic() - self._load_started
+        if seconds < STILL_AFTER:
+            return
+        if self._load_shown is None:
+            self._load_base = self.sub_title
+        self._load_shown = " · ".join(filter(None, (self._load_base, self.still_loading_text(seconds))))
+        self.sub_title = self._load_shown
+
+    def _load_ended(self, started: float) -> None:
+        """After the screen has handled the result of the load begun at
+        `started`: stop counting (unless a newer load runs), put the sub-title back."""
+        if started != self._load_started:
+            return
+        if self._load_timer is not None:
+            self._load_timer.stop()
+            self._load_timer = None
+        shown, self._load_shown = self._load_shown, None
+        if shown is not None and self.sub_title == shown:
+            self.sub_title = self._load_base
+
     def _read_and_post(self, read=None) -> None:
         """Run `read` (`read_view` when None) and post what came of it."""
+        started = self._load_started
         try:
             view = (read or self.read_view)()
         except CaseloadError as exc:
@@ -54,3 +102,6 @@ class ViewLoader:
             self.post_message(self.LoadFailed(f"Could not {self.LOAD_VERB} {self.LOAD_WHAT} ({type(exc).__name__})."))
         else:
             self.post_message(self.Loaded(view))
+        finally:
+            self.view_shown = True  # after the post: a key let through now comes after it
+            self.call_later(self._load_ended, started)

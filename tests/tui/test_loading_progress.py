@@ -1,0 +1,77 @@
+"""A long load says it is still working (issue 18, item 8; tui/screens/loading.py):
+after STILL_AFTER the sub-title counts the seconds, and is put back after."""
+
+from __future__ import annotations
+
+import threading
+
+from textual import on
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tests.tui.helpers import wait_for
+from tui.screens import loading
+from tui.screens.loading import ViewLoader
+
+
+class SlowScreen(ViewLoader, Screen):
+    LOAD_WHAT = "the slow things"
+
+    def __init__(self, gate: threading.Event) -> None:
+        super().__init__()
+        self.gate = gate
+        self.view = None
+
+    def compose(self):
+        yield Static(f"Loading {self.LOAD_WHAT}…", id="note")
+
+    def on_mount(self) -> None:
+        self.sub_title = "slow screen"
+        self.load()
+
+    def read_view(self):
+        assert self.gate.wait(10), "the test never let the load finish"
+        return "done"
+
+    @on(ViewLoader.Loaded)
+    def _loaded(self, message: ViewLoader.Loaded) -> None:
+        self.view = message.view
+
+
+class SlowApp(App):
+    def __init__(self, gate: threading.Event) -> None:
+        super().__init__()
+        self.gate = gate
+
+    def on_mount(self) -> None:
+        self.push_screen(SlowScreen(self.gate))
+
+
+async def test_a_long_load_counts_its_seconds_then_puts_the_title_back(monkeypatch):
+    monkeypatch.setattr(loading, "STILL_AFTER", 1.0)
+    monkeypatch.setattr(loading, "TICK", 0.05)
+    gate = threading.Event()
+    app = SlowApp(gate)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(50):  # not wait_for: it waits for the load, held here on purpose
+                await pilot.pause()
+                if isinstance(app.screen, SlowScreen):
+                    break
+            screen = app.screen
+            assert screen.sub_title == "slow screen"  # not yet: a quick load shows nothing more
+            for _ in range(400):
+                await pilot.pause(0.01)
+                if "still loading" in (screen.sub_title or ""):
+                    break
+            assert screen.sub_title.startswith("slow screen · still loading the slow things · ")
+            assert screen.sub_title.endswith(" s")
+            assert screen.view is None
+            gate.set()
+            await wait_for(pilot, lambda: screen.view == "done")
+            await pilot.pause(0.2)
+            assert screen.sub_title == "slow screen"
+            assert screen._load_timer is None
+    finally:
+        gate.set()
