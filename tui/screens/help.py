@@ -49,7 +49,8 @@ def merged(bindings: list[Binding]) -> list[tuple[str, str, str]]:
     rows = []
     for group in by_action.values():
         keys = " / ".join(dict.fromkeys(key_label(b) for b in group))
-        rows.append((keys, group[0].description, group[0].id or ""))
+        # the tooltip, when a binding has one, is the longer wording for help
+        rows.append((keys, group[0].tooltip or group[0].description, group[0].id or ""))
     return rows
 
 

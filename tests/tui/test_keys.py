@@ -1,0 +1,146 @@
+"""The app's keys (issue 18, Keys 2-4): ctrl+q quits from any modal and
+from the command palette; the pickers filter as you type and show only the
+keys that work there; lead-only keys stay out of a practitioner's key line
+and help; `S` asks before it starts a session; `Home` on the case screen
+reaches the top; `s` marks the sorted column in the table header.
+
+Modals are opened by the keys a user presses (the sample at 2026-11-27:
+N1-01 leads team NPS-N1, N1-02 is one of its practitioners)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import CommandPalette
+from textual.screen import ModalScreen
+
+from tests.tui.helpers import find_case, settle, wait_for
+from tui.screens.caseload import CaseloadScreen
+from tui.screens.case import CaseScreen
+from tui.screens.registry import SCREENS, is_showing, screen_class
+from tui.screens.week import WeekScreen
+
+LEAD = "N1-01"
+PRACTITIONER = "N1-02"
+
+
+async def _caseload(pilot):
+    await settle(pilot, CaseloadScreen)
+
+
+async def _case(pilot):
+    await _caseload(pilot)
+    await pilot.press("enter")
+    await settle(pilot, CaseScreen)
+
+
+async def _week(pilot):
+    await _caseload(pilot)
+    await pilot.press("w")
+    await settle(pilot, WeekScreen)
+
+
+async def _week_case_picker(pilot):
+    """The week's `a` asks for the case when no appointment of a case is selected."""
+    from tui.screens.registry import open_screen
+
+    await _week(pilot)
+    screen = pilot.app.screen
+    cases = [(ref, name) for ref, name in screen.view.own_cases]
+    open_screen(pilot.app, "case-picker", cases)
+
+
+async def _supervision_picker(pilot):
+    await _caseload(pilot)
+    await pilot.press("S")
+    await wait_for(pilot, lambda: is_showing(pilot.app.screen, "picker"))
+
+
+async def _supervision_confirm(pilot):
+    await _supervision_picker(pilot)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: is_showing(pilot.app.screen, "confirm"))
+
+
+# name -> (who signs in, signed in?, the keys that open it after the opener, the opener, what is on top)
+OPENERS = {
+    "help": (PRACTITIONER, True, _caseload, ("question_mark",), "help"),
+    "rule-picker": (PRACTITIONER, True, _caseload, ("f",), "rule-picker"),
+    "practitioner-picker": (PRACTITIONER, False, _caseload, ("P",), "practitioner-picker"),
+    "supervision picker": (LEAD, True, _supervision_picker, (), "picker"),
+    "confirm": (LEAD, True, _supervision_confirm, (), "confirm"),
+    "contact-form": (PRACTITIONER, True, _case, ("c",), "contact-form"),
+    "appointment-form": (PRACTITIONER, True, _case, ("a",), "appointment-form"),
+    "note-form": (PRACTITIONER, True, _case, ("n",), "note-form"),
+    "case-picker": (PRACTITIONER, True, _week_case_picker, (), "case-picker"),
+    "export-form": (PRACTITIONER, True, _week, ("e",), "export-form"),
+}
+
+
+@pytest.mark.parametrize("name", list(OPENERS))
+async def test_ctrl_q_quits_from_every_modal(make_app, name):
+    who, signed_in, opener, keys, on_top = OPENERS[name]
+    app = make_app(who, signed_in=signed_in)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opener(pilot)
+        await pilot.press(*keys)
+        await wait_for(pilot, lambda: is_showing(app.screen, on_top))
+        assert app.return_code is None
+        await pilot.press("q")  # a letter in a modal: never quits
+        await pilot.pause()
+        assert app.return_code is None
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.return_code == 0
+
+
+async def test_ctrl_q_quits_from_the_command_palette(make_app):
+    app = make_app(PRACTITIONER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _caseload(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press("q")  # typed into the palette's search
+        await pilot.pause()
+        assert app.return_code is None
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.return_code == 0
+
+
+def test_no_modal_takes_ctrl_q_for_itself():
+    """Every modal of the registry leaves ctrl+q to the app (priority binding)."""
+    from tui.app import CaseloadApp
+
+    modals = [name for name in SCREENS if issubclass(screen_class(name), ModalScreen)]
+    assert len(modals) > 20
+    for name in modals:
+        keys = {key for key, _binding in screen_class(name)._merge_bindings()}
+        assert "ctrl+q" not in keys, name
+    quit_now = [b for b in CaseloadApp.BINDINGS if b.key == "ctrl+q"]
+    assert quit_now and quit_now[0].priority and quit_now[0].action == "quit_now"
+
+
+async def test_help_says_how_to_quit_from_a_dialog(make_app):
+    app = make_app(PRACTITIONER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _caseload(pilot)
+        await pilot.press("question_mark")
+        rows = {keys: words for keys, words, _id in app.screen.app_rows}
+        assert "ctrl+q" in rows["q"]
+        assert "dialog" in rows["ctrl+q"]
+
+
+async def test_s_then_enter_asks_before_a_session_starts(make_app):
+    from tui.screens.supervision.screen import SupervisionScreen
+
+    app = make_app(LEAD)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _supervision_confirm(pilot)
+        confirm = app.screen
+        assert "supervision session" in confirm.question and "N1-" in confirm.detail
+        await pilot.press("enter")  # enter presses "Not now", the highlighted button
+        await pilot.pause()
+        assert isinstance(app.screen, CaseloadScreen)
+        await _supervision_confirm(pilot)
+        await pilot.press("y")
+        await settle(pilot, SupervisionScreen)
