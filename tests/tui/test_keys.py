@@ -144,3 +144,37 @@ async def test_s_then_enter_asks_before_a_session_starts(make_app):
         await _supervision_confirm(pilot)
         await pilot.press("y")
         await settle(pilot, SupervisionScreen)
+
+
+def _header(table) -> str:
+    """The table's header line as drawn."""
+    return table.render_lines(table.region.reset_offset)[0].text
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast table", "plain table"])
+async def test_s_marks_the_sorted_column_and_its_direction_in_the_header(make_app, monkeypatch, fast):
+    from tui.screens.caseload import SORTS
+    from tui.widgets import fast_table
+    from tui.widgets.case_table import COLUMNS, CaseTable, FastCaseTable
+
+    monkeypatch.setattr(fast_table, "ENABLED", fast)
+    titles = dict(COLUMNS)
+    app = make_app(PRACTITIONER)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        table = screen.query_one(CaseTable)
+        assert isinstance(table, FastCaseTable) is fast
+        for n, (label, _key, column, arrow) in enumerate(SORTS):
+            if n:
+                await pilot.press("s")
+                await pilot.pause()
+            assert screen.sort_index == n
+            marked = [str(c.label) for c in table.ordered_columns if str(c.label).endswith((" ↑", " ↓"))]
+            assert marked == [f"{titles[column]} {arrow}"], label
+            assert f"{titles[column]} {arrow}" in _header(table), label
+        await pilot.press("s")  # back to risk, worst first
+        await pilot.pause()
+        assert f"{titles['warnings']} ↓" in _header(table) and "↑" not in _header(table)
+        await pilot.press("p")  # privacy rebuilds the columns: the mark stays
+        await pilot.pause()
+        assert f"{titles['warnings']} ↓" in _header(table)
