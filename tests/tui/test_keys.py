@@ -178,3 +178,27 @@ async def test_s_marks_the_sorted_column_and_its_direction_in_the_header(make_ap
         await pilot.press("p")  # privacy rebuilds the columns: the mark stays
         await pilot.pause()
         assert f"{titles['warnings']} ↓" in _header(table)
+
+
+async def test_typing_in_a_picker_narrows_the_list(make_app):
+    from textual.widgets import OptionList
+
+    app = make_app(PRACTITIONER, signed_in=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _caseload(pilot)
+        await pilot.press("P")
+        await wait_for(pilot, lambda: is_showing(app.screen, "practitioner-picker"))
+        picker = app.screen
+        choices = picker.query_one("#choices", OptionList)
+        everyone = choices.option_count
+        assert everyone > 3
+        await pilot.press(*"n1-05")  # q, p, s ... are letters here, not the app's keys
+        assert choices.option_count == 1
+        assert choices.get_option_at_index(choices.highlighted).id == "N1-05"
+        await pilot.press("backspace")
+        assert choices.option_count > 1
+        await pilot.press("escape")  # clears the search first
+        assert is_showing(app.screen, "practitioner-picker") and choices.option_count == everyone
+        await pilot.press(*"n1-05", "enter")
+        await wait_for(pilot, lambda: not app.screen.is_modal)
+        assert app.practitioner_id == "N1-05"
