@@ -202,3 +202,25 @@ async def test_typing_in_a_picker_narrows_the_list(make_app):
         await pilot.press(*"n1-05", "enter")
         await wait_for(pilot, lambda: not app.screen.is_modal)
         assert app.practitioner_id == "N1-05"
+
+
+@pytest.mark.parametrize("who,lead", [(PRACTITIONER, False), (LEAD, True)])
+async def test_lead_only_keys_are_shown_to_leads_only(make_app, who, lead):
+    from tui.screens.handovers import HandoversScreen
+    from tui.widgets.chrome import KeyBar
+
+    app = make_app(who)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _caseload(pilot)
+        await pilot.press("question_mark")
+        listed = app.screen.listed
+        assert ("Supervision (team lead)" in listed) is lead
+        assert ("Team workload (team lead)" in listed) is lead
+        assert "Privacy" in listed
+        await pilot.press("escape", "H")
+        screen = await settle(pilot, HandoversScreen)
+        await pilot.pause()
+        keys = [shown for _key, shown, _words, _enabled in screen.query_one(KeyBar).keys]
+        assert ("D" in keys) is lead and "R" in keys
+        await pilot.press("question_mark")
+        assert ("Plan departures" in app.screen.listed) is lead
