@@ -224,3 +224,29 @@ async def test_lead_only_keys_are_shown_to_leads_only(make_app, who, lead):
         assert ("D" in keys) is lead and "R" in keys
         await pilot.press("question_mark")
         assert ("Plan departures" in app.screen.listed) is lead
+
+
+async def test_an_ended_session_leaves_its_writing_keys_out_of_the_key_line(make_app):
+    from tui.screens.supervision.screen import SupervisionScreen
+    from tui.widgets.chrome import KeyBar
+
+    app = make_app(LEAD)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await _supervision_confirm(pilot)
+        await pilot.press("y")
+        screen = await settle(pilot, SupervisionScreen)
+        await wait_for(pilot, lambda: not screen.busy)
+        writes = {b.description for _k, b in screen._bindings
+                  if b.action in SupervisionScreen._WRITES and b.show and b.description}
+
+        def shown() -> set[str]:
+            return {words for _key, _shown, words, _enabled in screen.query_one(KeyBar).keys}
+
+        assert writes and writes <= shown()
+        await pilot.press("E")
+        await wait_for(pilot, lambda: is_showing(app.screen, "confirm"))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.ended and not screen.busy)
+        await pilot.pause()
+        assert not writes & shown()
+        assert shown()  # the keys that still work (moving, export, back) stay
