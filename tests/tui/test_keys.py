@@ -250,3 +250,23 @@ async def test_an_ended_session_leaves_its_writing_keys_out_of_the_key_line(make
         await pilot.pause()
         assert not writes & shown()
         assert shown()  # the keys that still work (moving, export, back) stay
+
+
+async def test_home_on_the_case_screen_goes_to_the_top_with_one_scrollbar(make_app):
+    app = make_app(PRACTITIONER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _case(pilot)
+        screen = app.screen
+        body = screen.query_one("#body")
+        assert body.max_scroll_y > 0  # the case is longer than the screen
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        screen.set_focus(None)  # a click elsewhere, a form closed: Home still works
+        await pilot.press("home")
+        await pilot.pause()
+        assert body.scroll_y == 0 and screen.scroll_y == 0
+        assert screen.query_one("#who").region.y == 1  # just under the title line
+        bars = [w for w in [screen, *screen.walk_children()] if w.show_vertical_scrollbar]
+        assert bars == [body]
+        assert screen.styles.overflow_y == "hidden"
