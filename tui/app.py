@@ -93,7 +93,11 @@ class CaseloadApp(TypeAhead, App[None]):
         Binding("S", "supervision", "Supervision (team lead)", id="app.supervision", key_display="S",
                 show=False),
         Binding("H", "handovers", "Team handovers", id="app.handovers", key_display="H", show=False),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        # q is a letter a list or a form may want (quiet in modals, below);
+        # ctrl+q quits from anywhere, dialogs and the command palette included.
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (in a dialog, a form or the palette: ctrl+q)"),
+        Binding("ctrl+q", "quit_now", "Quit from anywhere, a dialog or the palette too", id="app.quit_anywhere",
+                key_display="ctrl+q", show=False, priority=True),
     ]
 
     privacy: reactive[bool] = reactive(False)
@@ -338,6 +342,10 @@ class CaseloadApp(TypeAhead, App[None]):
 
             return action == "help" and isinstance(self.screen, HelpScreen)
         return True
+
+    def action_quit_now(self) -> None:
+        """ctrl+q: never quiet, whatever screen or modal is on top."""
+        self.exit()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from tests.tui.helpers import palette_pick, settle, wait_for
 from tui.screens.caseload import CaseloadScreen
+from tui.screens.registry import is_showing
 
 LEAD = "N1-01"
 HOSTILE = {
@@ -162,6 +163,9 @@ async def test_every_screen_shows_hostile_names_as_typed(make_app, sample_engine
         choices = app.screen.query_one("#choices", OptionList)
         choices.highlighted = choices.get_option_index("N1-02")
         await pilot.press("enter")
+        await wait_for(pilot, lambda: is_showing(app.screen, "confirm"))
+        looks_right(app, "supervision confirmation", HOSTILE["N1-02"])
+        await pilot.press("y")
         screen = await settle(pilot, SupervisionScreen)
         looks_right(app, "supervision overview", HOSTILE["N1-02"])
         await pilot.press("n")

@@ -63,7 +63,7 @@ async def idle(pilot, screen: SupervisionScreen) -> None:
 
 
 async def open_by_keys(pilot, practitioner_id: str) -> SupervisionScreen:
-    """From the lead's caseload: S, choose the practitioner in the picker, enter."""
+    """From the lead's caseload: S, choose the practitioner in the picker, enter, y."""
     app = pilot.app
     await settle(pilot, CaseloadScreen)
     await pilot.press("S")
@@ -75,7 +75,9 @@ async def open_by_keys(pilot, practitioner_id: str) -> SupervisionScreen:
             break
         await pilot.press("down")
     assert choices.get_option_at_index(choices.highlighted).id == practitioner_id
-    await pilot.press("enter")
+    await pilot.press("enter")  # chooses; the session starts after a yes
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await pilot.press("y")
     return await settle(pilot, SupervisionScreen)
 
 

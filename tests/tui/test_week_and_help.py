@@ -164,7 +164,7 @@ async def test_help_lists_every_binding_of_the_screen_and_the_app(make_app):
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         for words in ("Filter", "By rule", "Sort", "Week", "Switch practitioner (a file's owner, not signed in)",
-                      "Help", "Privacy", "Theme", "Quit",
+                      "Help", "Privacy", "Theme", "Quit (in a dialog, a form or the palette: ctrl+q)",
                       "Jump to a case or practitioner"):
             assert words in help_screen.listed, words
         await pilot.press("escape")

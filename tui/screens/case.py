@@ -29,6 +29,8 @@ from tui.widgets.timeline import ContactTimeline
 
 class CaseScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    # The body scrolls, never the screen: one vertical scrollbar.
+    DEFAULT_CSS = "CaseScreen { overflow: hidden hidden; }"
     LOAD_GROUP = "case-load"
     LOAD_WHAT = "the case"
     help_title = "case screen"
@@ -41,6 +43,9 @@ class CaseScreen(ViewLoader, Screen):
         Binding("escape,backspace", "back", "Back", id="case.back"),
         Binding("w", "week", "Week", id="case.week", show=False),
         Binding("R", "reload", "Reload", id="case.reload", show=False),
+        # The top (who the person is) and the bottom, wherever the focus is.
+        Binding("home", "top", "Top", id="case.top", show=False),
+        Binding("end", "bottom", "Bottom", id="case.bottom", show=False),
     ]
 
     def __init__(self, case_ref: str) -> None:
@@ -309,6 +314,12 @@ class CaseScreen(ViewLoader, Screen):
                                              written_on=app.as_of, actor=app.actor)
 
         open_screen(app, "note-form", save, who=self._who_label(), callback=self._saved("Note added."))
+
+    def action_top(self) -> None:
+        self.query_one("#body").scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.query_one("#body").scroll_end(animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

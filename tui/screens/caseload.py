@@ -18,14 +18,16 @@ from tui.widgets.plain import Static
 from tui.widgets.summary import SummaryStrip
 
 
-# (label, key function) in the order `s` cycles through them.
-SORTS: tuple[tuple[str, object], ...] = (
-    ("risk", lambda r: (-r.score, r.case_ref)),
-    ("ref", lambda r: r.case_ref),
-    ("name", lambda r: (r.display_name.lower(), r.case_ref)),
-    ("last seen", lambda r: (r.last_seen or date.min, r.case_ref)),  # longest unseen first
-    ("next appt", lambda r: (r.next_appointment or date.min, r.case_ref)),  # none booked first
-    ("relationship", lambda r: (r.relationship_days if r.relationship_days is not None else -1, r.case_ref)),
+# (label, key function, the column it orders, its direction in the header)
+# in the order `s` cycles through them.
+SORTS: tuple[tuple[str, object, str, str], ...] = (
+    ("risk", lambda r: (-r.score, r.case_ref), "warnings", "↓"),  # worst first
+    ("ref", lambda r: r.case_ref, "ref", "↑"),
+    ("name", lambda r: (r.display_name.lower(), r.case_ref), "name", "↑"),
+    ("last seen", lambda r: (r.last_seen or date.min, r.case_ref), "last_seen", "↑"),  # longest unseen first
+    ("next appt", lambda r: (r.next_appointment or date.min, r.case_ref), "next", "↑"),  # none booked first
+    ("relationship", lambda r: (r.relationship_days if r.relationship_days is not None else -1, r.case_ref),
+     "relationship", "↑"),  # newest first
 )
 
 
@@ -69,7 +71,9 @@ class CaseloadScreen(ViewLoader, Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield SummaryStrip("Loading the caseload…", id="summary")
-        yield case_table(id="cases")
+        table = case_table(id="cases")
+        table.sorted_by = SORTS[self.sort_index][2:]  # marked in the titles from the start
+        yield table
         yield Static("", id="empty", classes="empty-state")
         yield KeyBar()
         yield FilterLine()
@@ -199,7 +203,7 @@ class CaseloadScreen(ViewLoader, Screen):
     def _sorted_rows(self) -> list[CaseRow]:
         kept = self._sorted
         if kept is None or kept[0] is not self.view or kept[1] != self.sort_index:
-            _label, key = SORTS[self.sort_index]
+            key = SORTS[self.sort_index][1]
             kept = self._sorted = (self.view, self.sort_index, sorted(self.view.rows, key=key))
         return kept[2]
 
@@ -209,7 +213,8 @@ class CaseloadScreen(ViewLoader, Screen):
             return
         rows = self.visible_rows()
         self.query_one(CaseTable).show(rows if limit is None else rows[:limit], as_of=self.view.as_of,
-                                       privacy=self.app.privacy, show_worker=self.view.team_view)
+                                       privacy=self.app.privacy, show_worker=self.view.team_view,
+                                       sorted_by=SORTS[self.sort_index][2:])
         self.query_one(SummaryStrip).show(
             counts=self.view.counts, cases=len(self.view.rows), shown=len(rows),
             capacity_pct=self.view.capacity_pct, filter_text=self.filter_text, rule=self.rule,

@@ -82,6 +82,12 @@ class HandoversScreen(ViewLoader, Screen):
         if self.view is not None:
             self.load()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # D is a team lead's: hidden from a practitioner's key line once the read says who they are.
+        if action == "departures" and self.view is not None and not self.view.is_lead:
+            return False
+        return True
+
     def read_view(self):
         from tui.handover_data import sync_team_ticks, team_handovers
 
@@ -93,6 +99,7 @@ class HandoversScreen(ViewLoader, Screen):
     def _loaded(self, message: ViewLoader.Loaded) -> None:
         self.loads += 1
         self.view = message.view
+        self.refresh_bindings()  # D shows for a team lead only
         self.query_one("#summary").remove_class("loading-note")
         self.query_one("#handovers", DataTable).loading = False
         self.render_view()

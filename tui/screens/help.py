@@ -26,6 +26,21 @@ KEY_NAMES = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "ri
              "escape": "esc", "left": "←", "right": "→"}
 
 
+# Keys only a team lead can use: a practitioner's help leaves them out.
+LEAD_ONLY = frozenset({"app.supervision", "caseload.team", "handovers.departures"})
+
+
+def acting_as_lead(app) -> bool:
+    """Whether the practitioner the app acts as leads a team, from the
+    caseload's read (the first screen that has one); not known yet: yes."""
+    for screen in app.screen_stack:
+        people = getattr(getattr(screen, "view", None), "practitioners", None)
+        if people:
+            me = next((p for p in people if p.practitioner_id == app.practitioner_id), None)
+            return me is None or bool(me.is_lead)
+    return True
+
+
 def key_label(binding: Binding) -> str:
     if binding.key_display:
         return binding.key_display
@@ -49,7 +64,8 @@ def merged(bindings: list[Binding]) -> list[tuple[str, str, str]]:
     rows = []
     for group in by_action.values():
         keys = " / ".join(dict.fromkeys(key_label(b) for b in group))
-        rows.append((keys, group[0].description, group[0].id or ""))
+        # the tooltip, when a binding has one, is the longer wording for help
+        rows.append((keys, group[0].tooltip or group[0].description, group[0].id or ""))
     return rows
 
 
@@ -74,6 +90,9 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.app_rows = merged(bindings_of(self.app)) + [("ctrl+p", "Jump to a case or practitioner", "app.palette")]
+        if not acting_as_lead(self.app):
+            self.screen_rows = [row for row in self.screen_rows if row[2] not in LEAD_ONLY]
+            self.app_rows = [row for row in self.app_rows if row[2] not in LEAD_ONLY]
         title = getattr(self.for_screen, "help_title", type(self.for_screen).__name__)
         self.query_one("#help-body", Static).update(self.render_help(title))
 

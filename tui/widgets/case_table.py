@@ -95,6 +95,7 @@ class CaseTable(DataTable):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self.show_worker = False
+        self.sorted_by: tuple[str, str] | None = None  # (column key, "↑" or "↓"), marked in its title
         self._rows: list = []
         self._privacy = False
         self._as_of: date | None = None
@@ -150,10 +151,18 @@ class CaseTable(DataTable):
         # Titles as Text: a str goes through Rich's markup, whose first use
         # imports its emoji table (6 ms before the first query can start).
         self.clear(columns=True)
-        for key, title in COLUMNS:
+        for (key, _title), title in zip(COLUMNS, self._titles()):  # the sorted column marked ↑ or ↓
             self.add_column(Text(title), key=key)
             if key == "name" and self.show_worker:
                 self.add_column(Text("Worker"), key="worker")
+
+    def _titles(self) -> list[str]:
+        """The column titles `_add_columns` makes (the worker's left out)."""
+        mark = self.sorted_by
+        return [f"{title} {mark[1]}" if mark is not None and key == mark[0] else title for key, title in COLUMNS]
+
+    def _shown_titles(self) -> list[str]:
+        return [str(c.label) for c in self.ordered_columns if c.key.value != "worker"]
 
     def clear(self, columns: bool = False) -> CaseTable:
         self._shown = None
@@ -175,8 +184,10 @@ class CaseTable(DataTable):
             return None
         return key.value if key else None
 
-    def show(self, rows: Sequence, *, as_of: date, privacy: bool, show_worker: bool = False) -> None:
-        """Replace the rows, keeping the cursor on the same case if it is still shown."""
+    def show(self, rows: Sequence, *, as_of: date, privacy: bool, show_worker: bool = False,
+             sorted_by: tuple[str, str] | None = None) -> None:
+        """Replace the rows, keeping the cursor on the same case if it is still shown;
+        `sorted_by` (column key, "↑" or "↓") is marked in that column's title."""
         rows = list(rows)
         privacy_changed = privacy != self._privacy
         theme = self.app.theme  # the warnings' colours come from it
@@ -184,6 +195,9 @@ class CaseTable(DataTable):
             self._forget_cells()
             self._theme = theme
         self._rows = rows
+        if sorted_by != self.sorted_by:
+            self.sorted_by = sorted_by
+            self._shown = None  # new titles: the columns are made again below
         if self._shown is not None and len(rows) == len(self._shown) and all(
                 a is b for a, b in zip(rows, self._shown)):
             # The same rows in the same order (a keystroke that matched no more
@@ -194,8 +208,9 @@ class CaseTable(DataTable):
         keep = self.selected_ref
         self._privacy = privacy
         self._as_of = as_of
-        if show_worker != self.show_worker or privacy_changed:
-            # New columns so widths fit what is shown (initials give no hint of name lengths).
+        if show_worker != self.show_worker or privacy_changed or self._titles() != self._shown_titles():
+            # New columns so widths fit what is shown (initials give no hint of name lengths),
+            # or with the sorted column's mark moved.
             self.show_worker = show_worker
             self._add_columns()
         else:
@@ -227,7 +242,8 @@ class CaseTable(DataTable):
         """Rebuild the cells (theme or privacy changed)."""
         self._forget_cells()
         if self._as_of is not None:
-            self.show(self._rows, as_of=self._as_of, privacy=self._privacy, show_worker=self.show_worker)
+            self.show(self._rows, as_of=self._as_of, privacy=self._privacy, show_worker=self.show_worker,
+                      sorted_by=self.sorted_by)
 
     def _keep(self, row, column_keys: list) -> tuple:
         """What `_fill` puts in the table for `row`, built once per row until `_forget_cells`."""

@@ -75,15 +75,29 @@ def _chosen_or_pick(app, who: data.Candidates, asked: str | None, preferred: str
     if not who.team:
         app.notify(f"Nobody in team {lead.team_id} to supervise.", title="Supervision", severity="warning")
         return
+    def named(p) -> str:
+        return f"{p.practitioner_id} · {initials(p.name) if app.privacy else plain(p.name)}"
+
     def label(p) -> str:
-        name = initials(p.name) if app.privacy else plain(p.name)
         n = who.open_cases.get(p.practitioner_id, 0)
         extra = " · session open" if p.practitioner_id in who.open_sessions else ""
-        return f"{p.practitioner_id} · {name} · {n} case{'s' if n != 1 else ''}{extra}"
+        return f"{named(p)} · {n} case{'s' if n != 1 else ''}{extra}"
+
+    names = {p.practitioner_id: named(p) for p in who.team}
 
     def chosen(pid: str | None) -> None:
-        if pid:
-            open_screen(app, "supervision", pid, lead.practitioner_id)
+        if not pid:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                open_screen(app, "supervision", pid, lead.practitioner_id)
+
+        # Enter in the list only chooses: the session starts (or is picked up) after a yes.
+        again = pid in who.open_sessions
+        open_screen(app, "confirm", f"{'Pick up the open' if again else 'Start a'} supervision session?",
+                    f"With {names[pid]}, led by {lead.practitioner_id}.", yes="Pick up" if again else "Start",
+                    no="Not now", callback=answered)
 
     open_screen(
         app, "picker",

@@ -307,9 +307,10 @@ class SupervisionScreen(SessionActions, WriteQueue, Rendering, ViewLoader, Scree
                          "end_session"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Once the session has ended its writing keys show dimmed and do nothing (the header says ENDED).
+        # Once the session has ended its writing keys leave the key line and do nothing
+        # (the header says ENDED).
         if self.ended and action in self._WRITES:
-            return None
+            return False
         return True
 
     def _ready(self) -> bool:
