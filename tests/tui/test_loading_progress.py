@@ -4,6 +4,7 @@ after STILL_AFTER the sub-title counts the seconds, and is put back after."""
 from __future__ import annotations
 
 import threading
+import time
 
 from textual import on
 from textual.app import App
@@ -60,7 +61,11 @@ async def test_a_long_load_counts_its_seconds_then_puts_the_title_back(monkeypat
                 if isinstance(app.screen, SlowScreen):
                     break
             screen = app.screen
-            assert screen.sub_title == "slow screen"  # not yet: a quick load shows nothing more
+            # not yet: a load under STILL_AFTER shows nothing more (read together
+            # with the load's age, so a slow machine cannot make this a race)
+            title, age = screen.sub_title, time.monotonic() - screen._load_started
+            assert age >= 1.0 - 0.05 or title == "slow screen", (age, title)
+            assert screen._load_timer is not None
             for _ in range(400):
                 await pilot.pause(0.01)
                 if "still loading" in (screen.sub_title or ""):
