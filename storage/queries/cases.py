@@ -32,7 +32,7 @@ from storage.queries.rows import (
     _make_handover,
     _make_item,
     _PractitionerIds,
-    _scalar,
+    _known,
     _team_pk,
     _Times,
     _Where,
@@ -376,16 +376,10 @@ def load_case(session, case_ref: str, *, contacts_since: date | None = None) -> 
 
 def case_versions(session, case_ref: str) -> int:
     """The case row's current version, to pass back as `expected_version`."""
-    version = _scalar(session, 'SELECT version FROM "case" WHERE case_ref = ?', (case_ref,))
-    if version is None:
-        raise CaseloadError(f"unknown case {case_ref}")
-    return version
+    return _known(session, 'SELECT version FROM "case" WHERE case_ref = ?', case_ref, "case")
 
 
 def appointment_version(session, appointment_id: int) -> int:
     """An appointment's current version, to pass back as `expected_version`
     to `storage.repo.move_appointment` / `cancel_appointment`."""
-    version = _scalar(session, "SELECT version FROM appointment WHERE id = ?", (appointment_id,))
-    if version is None:
-        raise CaseloadError(f"unknown appointment {appointment_id}")
-    return version
+    return _known(session, "SELECT version FROM appointment WHERE id = ?", appointment_id, "appointment")

@@ -126,18 +126,20 @@ class _PractitionerIds(dict):
         raise CaseloadError(f"unknown practitioner {practitioner_id}")
 
 
+def _known(session, sql: str, key, what: str):
+    """The one value `sql` selects for `key`; CaseloadError "unknown WHAT KEY" when there is none."""
+    value = _scalar(session, sql, (key,))
+    if value is None:
+        raise CaseloadError(f"unknown {what} {key}")
+    return value
+
+
 def _team_pk(session, team_id: str) -> int:
-    pk = _scalar(session, "SELECT id FROM team WHERE team_id = ?", (team_id,))
-    if pk is None:
-        raise CaseloadError(f"unknown team {team_id}")
-    return pk
+    return _known(session, "SELECT id FROM team WHERE team_id = ?", team_id, "team")
 
 
 def _case_pk(session, case_ref: str) -> int:
-    pk = _scalar(session, 'SELECT id FROM "case" WHERE case_ref = ?', (case_ref,))
-    if pk is None:
-        raise CaseloadError(f"unknown case {case_ref}")
-    return pk
+    return _known(session, 'SELECT id FROM "case" WHERE case_ref = ?', case_ref, "case")
 
 
 class _Where:
