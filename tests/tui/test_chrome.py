@@ -121,3 +121,33 @@ async def test_a_paste_goes_into_the_filter(make_app):
         screen.post_message(events.Paste(f"{ref}\nmore"))
         await pilot.pause()
         assert screen.filter_text == ref and screen.query_one(CaseTable).row_count == 1
+
+
+async def test_only_the_top_screens_keys_show(make_app):
+    """Behind a picker, the help or a form the screen's key line is blank
+    (it showed keys that do nothing there); back on top, it shows again."""
+    from tui.screens.case import CaseScreen
+    from tui.screens.help import HelpScreen
+    from tui.screens.picker.rule_picker import RulePicker
+
+    app = make_app("E1-02")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        bar = screen.query_one(KeyBar)
+        assert bar.visible
+        for key, modal in (("f", RulePicker), ("question_mark", HelpScreen)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, modal)
+            assert not bar.visible
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen and bar.visible
+        await pilot.press("enter")
+        case = await settle(pilot, CaseScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not case.query_one(KeyBar).visible
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is case and case.query_one(KeyBar).visible

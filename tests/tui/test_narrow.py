@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.tui.helpers import settle
-from tui.screens.caseload import CaseloadScreen
+from tui.screens.caseload import SORTS, CaseloadScreen
 from tui.widgets.case_table import CaseTable, LAST_THAT_MATTERS
 
 LEAVING = "N1-03"  # the sample's practitioner with handovers planned out
+LEAD = "N1-01"  # the team lead of LEAVING's team: the team view, with a Worker column
 
 
 def in_view(table: CaseTable) -> list[str]:
@@ -56,11 +57,12 @@ async def test_names_are_not_cut_where_there_is_room(make_app):
         assert name.auto_width
 
 
+@pytest.mark.parametrize("who", [LEAVING, LEAD])
 @pytest.mark.parametrize("width", [60, 80])
-async def test_the_key_line_shows_whole_keys_and_always_quit_and_help(make_app, width):
+async def test_the_key_line_shows_whole_keys_and_always_quit_and_help(make_app, width, who):
     from tui.widgets.chrome import KeyBar
 
-    app = make_app(LEAVING)
+    app = make_app(who)
     async with app.run_test(size=(width, 24)) as pilot:
         screen = await settle(pilot, CaseloadScreen)
         bar = screen.query_one(KeyBar)
@@ -101,3 +103,36 @@ async def test_the_title_wraps_between_phrases(make_app):
         await pilot.resize_terminal(120, 24)
         await pilot.pause()
         assert len(str(title.render()).strip().splitlines()) == 1
+
+
+async def test_the_team_leads_caseload_keeps_every_column_that_matters_at_80(make_app):
+    """The lead's table has a Worker column too: at 80 it cut the Handover column."""
+    app = make_app(LEAD)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        assert screen.view.team_view
+        table = screen.query_one(CaseTable)
+        await pilot.pause()
+        assert {"ref", "name", "worker", "warnings", "last_seen", "next", "handover"} <= set(in_view(table))
+        handover = table.columns[next(k for k in table.columns if k.value == "handover")]
+        assert handover.auto_width  # the handover state whole: the name and warnings gave way
+        assert handover.content_width >= max(len(r.handover) for r in screen.view.rows)
+
+
+@pytest.mark.parametrize("who", [LEAVING, LEAD])
+async def test_the_sort_mark_is_always_in_view_at_80(make_app, who):
+    """Every sort's column, title and mark, is inside the table's width
+    (sorting by relationship marked a column beyond it)."""
+    app = make_app(who)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        table = screen.query_one(CaseTable)
+        for _ in SORTS:
+            await pilot.pause()
+            key, mark = SORTS[screen.sort_index][2:]
+            visible = in_view(table)
+            assert key in visible and {"ref", "name", "warnings", "handover"} <= set(visible), (key, visible)
+            column = table.columns[next(k for k in table.columns if k.value == key)]
+            assert str(column.label).endswith(f" {mark}")
+            assert column.get_render_width(table) - 2 * table.cell_padding >= len(str(column.label))
+            await pilot.press("s")

@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -34,10 +35,13 @@ from tui.widgets import fast_table
 from tui.widgets import severity
 
 # What a practitioner plans with comes first, so it fits in 80 columns:
-# every column up to `LAST_THAT_MATTERS` is kept in view, the name and then
-# the warnings giving up room (each down to its least in `GIVES_WAY`, with
-# an ellipsis) only when there is none left; the others are a scroll to the
-# right away on a narrow terminal.
+# every column up to `LAST_THAT_MATTERS` (and the sorted column, whose
+# title carries the sort's mark) is kept in view, the columns of
+# `GIVES_WAY` giving up room in its order (each step down to its least,
+# with an ellipsis) only when there is none left; the others are a scroll
+# to the right away on a narrow terminal. No column goes below its title
+# (the sort's mark included) or below `LEAST_EVER` (a warning keeps its
+# severity's symbol and word).
 COLUMNS = (
     ("ref", "Ref"),
     ("name", "Name"),
@@ -49,13 +53,19 @@ COLUMNS = (
     ("level", "Level"),
 )
 LAST_THAT_MATTERS = "handover"
-GIVES_WAY = (("name", 11), ("warnings", 21))  # `Reece Nort…`, `▲ HIGH early break;…`
+GIVES_WAY = (  # (column, its least at this step), in turn
+    ("name", 11), ("warnings", 21),  # `Reece Nort…`, `▲ HIGH early break;…`
+    ("warnings", 12), ("name", 9),  # a team lead's Worker column takes room too
+    ("relationship", 0), ("warnings", 0), ("name", 0), ("handover", 0),  # each down to its title
+)
+LEAST_EVER = {"name": 6, "warnings": 8}  # `Tyler…`, `▲ HIGH …`
 
 
 def short_date(d: date | None, as_of: date | None = None) -> str:
+    """`07 Dec`; the year too when `d` is more than half a year from `as_of`."""
     if d is None:
         return "—"
-    if as_of is not None and d.year != as_of.year:
+    if as_of is not None and abs((d - as_of).days) > 183:
         return d.strftime("%d %b %y")
     return d.strftime("%d %b")
 
@@ -72,7 +82,7 @@ class CaseTable(DataTable):
     """A DataTable of `tui.data.CaseRow`s keyed by case ref."""
 
     DEFAULT_CSS = """
-    CaseTable { height: 1fr; }
+    CaseTable { height: 1fr; scrollbar-size-vertical: 1; }
     CaseTable > .datatable--cursor { text-style: bold reverse; }
     """
 
@@ -119,29 +129,42 @@ class CaseTable(DataTable):
             super()._update_dimensions([])  # the virtual size at the new widths
 
     def _fit_columns(self) -> bool:
-        """Every column as wide as its widest cell unless the columns that
-        matter would then not fit the table's width; then the columns of
-        `GIVES_WAY` narrowed in turn, each to no less than its least."""
+        """Every column as wide as its widest cell unless the columns kept in
+        view (up to `LAST_THAT_MATTERS`, and the sorted one) would then not
+        fit the table's width; then the columns of `GIVES_WAY` narrowed in
+        turn, each step to no less than its least."""
         columns = self.ordered_columns
         keys = [column.key.value for column in columns]
         if LAST_THAT_MATTERS not in keys or not self.size.width:
             return False
+        last = keys.index(LAST_THAT_MATTERS)
+        if self.sorted_by is not None and self.sorted_by[0] in keys:
+            last = max(last, keys.index(self.sorted_by[0]))
         pad = 2 * self.cell_padding
-        shown = columns[:keys.index(LAST_THAT_MATTERS) + 1]
+        shown = {key: column for key, column in zip(keys[:last + 1], columns)}
+        giving = {key for key, _least in GIVES_WAY}
+        widths = {key: column.content_width for key, column in shown.items() if key in giving}
         room = self.size.width - self.styles.scrollbar_size_vertical - sum(
-            column.content_width + pad if column.key.value in dict(GIVES_WAY) else column.get_render_width(self)
-            for column in shown)
-        changed = False
+            widths[key] + pad if key in widths else column.get_render_width(self) for key, column in shown.items())
         for key, least in GIVES_WAY:
-            if key not in keys:
-                continue
-            column = columns[keys.index(key)]
-            cut = min(max(0, -room), max(0, column.content_width - least))
-            room += cut
-            fits, width = cut == 0, column.content_width - cut
+            if room >= 0:
+                break
+            if key in widths:
+                least = max(least, LEAST_EVER.get(key, 0), cell_len(str(shown[key].label)))
+                cut = min(-room, max(0, widths[key] - least))
+                widths[key] -= cut
+                room += cut
+        changed = False
+        for key, width in widths.items():
+            column = shown[key]
+            fits = width >= column.content_width
             if fits != column.auto_width or (not fits and column.width != width):
                 column.auto_width, column.width = fits, width
                 changed = True
+        for key in giving & set(keys) - set(widths):  # out of view: as wide as its cells
+            column = columns[keys.index(key)]
+            if not column.auto_width:
+                column.auto_width, changed = True, True
         if changed:
             self._clear_caches()
             self.refresh()
@@ -266,8 +289,8 @@ class CaseTable(DataTable):
             "warnings": warnings,
             "last_seen": Text(since(row.last_seen, as_of)),
             "next": Text(short_date(row.next_appointment, as_of) if row.next_appointment else "none"),
-            "handover": Text(row.handover or ""),
-            "relationship": Text(row.relationship),
+            "handover": Text(row.handover or "", no_wrap=True, overflow="ellipsis"),
+            "relationship": Text(row.relationship, no_wrap=True, overflow="ellipsis"),
             "level": Text(row.contact_level + (f" {row.tier}" if row.tier else "")),
         }
         return cells + [rest[key] for key, _title in COLUMNS[2:]]

@@ -115,10 +115,18 @@ class KeyBar(Static):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
         self.watch(self.app, "theme", self._restyle, init=False)
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
+        self.app.screen_change_signal.unsubscribe(self)
+
+    def _screen_changed(self, top) -> None:
+        """Only the top screen's keys show: behind a picker, a dialog or a
+        form (which say their own keys) this line is blank, not keys that
+        do not work there."""
+        self.visible = top is self.screen
 
     def _bindings_changed(self, screen) -> None:
         if not screen.app.app_focus:  # as Footer: no flicker while the terminal has lost focus
