@@ -103,3 +103,82 @@ async def test_no_color_high_is_bold_never_dim_and_reads_as_the_foreground(make_
                                            bgcolor=RichColor.parse(v["background"][:7])))
             fg, bg = shown.color.get_truecolor(), shown.bgcolor.get_truecolor()
             assert ratio(fg, bg) >= AA, (theme, ratio(fg, bg))
+
+
+def lab(rgb) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of an sRGB colour, for telling colours apart."""
+    lin = [(c / 255) / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
+    x = (0.4124 * lin[0] + 0.3576 * lin[1] + 0.1805 * lin[2]) / 0.95047
+    y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    z = (0.0193 * lin[0] + 0.1192 * lin[1] + 0.9505 * lin[2]) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_each_severity_has_its_own_colour(make_app, theme):
+    """MED and LOW were the same orange (the stock themes' warning and
+    accent): each severity now differs from the others by a CIE76 colour
+    difference of at least 20 (clearly different at a glance), besides its
+    symbol and word."""
+    app = make_app("N1-02")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        app.theme = theme
+        await pilot.pause()
+        colours = {sev: lab(severity.style_for(app, sev).color.get_truecolor()) for sev in severity.SEVERITIES}
+        for a, b in (("high", "medium"), ("medium", "low"), ("high", "low")):
+            delta = sum((x - y) ** 2 for x, y in zip(colours[a], colours[b])) ** 0.5
+            assert delta >= 20, (theme, a, b, round(delta, 1))
+        assert [severity.label(sev) for sev in severity.SEVERITIES] == ["▲ HIGH", "◆ MED", "○ LOW"]
+
+
+def cursor_row_ratios(table, no_color: bool) -> list[tuple[str, float]]:
+    """(text, contrast) of every piece of text in the table's cursor row as
+    drawn: its colour on its background (reverse swapped; under NO_COLOR as
+    the terminal shows it, in monochrome)."""
+    y = table.cursor_row - table.scroll_offset.y + table.header_height
+    found = []
+    for segment in table.render_line(y):
+        if not segment.text.strip() or segment.style is None:
+            continue
+        style = monochrome_style(segment.style) if no_color else segment.style
+        fg, bg = style.color.get_truecolor(), style.bgcolor.get_truecolor()
+        if style.reverse:
+            fg, bg = bg, fg
+        found.append((segment.text.strip(), ratio(fg, bg)))
+    return found
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_cursor_rows_text_reaches_aa_on_its_highlight(make_app, monkeypatch, theme, no_color):
+    """The highlighted row's text on the highlight, focused and not (the
+    dark theme's white on primary blue was 3.8:1), measured from what the
+    table draws."""
+    from tui.widgets.case_table import CaseTable
+
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app("N1-02")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(pilot, CaseloadScreen)
+        app.theme = theme
+        await pilot.pause()
+        table = screen.query_one(CaseTable)
+        await pilot.press("down")  # a row with warnings of more than one severity, below the first
+        await pilot.pause()
+        for focused in (True, False):
+            if focused:
+                table.focus()
+            else:
+                screen.set_focus(None)
+            await pilot.pause()
+            assert table.has_focus == focused
+            measured = cursor_row_ratios(table, no_color)
+            assert measured and any(text.startswith(("▲", "◆", "○")) for text, _r in measured)
+            low = [(text, round(r, 2)) for text, r in measured if r < AA]
+            assert not low, (theme, "focused" if focused else "blurred", low)
