@@ -89,7 +89,7 @@ async def test_each_warning_shows_what_to_do_and_statuses_are_not_counted(make_a
         from rich.console import Console
 
         console = Console(width=200, record=True, color_system=None, file=io.StringIO())
-        console.print(screen._warnings(screen.view))  # what the #warnings section shows
+        console.print(screen.query_one("#warnings").render_view(screen.view))  # what the #warnings part shows
         text = console.export_text()
         counted = [w for w in screen.view.warnings if w.severity != "info"]
         assert f"Warnings ({len(counted)})" in text
@@ -307,3 +307,36 @@ async def test_palette_jumps_to_a_case_and_a_practitioner(make_app):
         assert theirs.view.practitioner.practitioner_id == someone and theirs is not home
         assert app.practitioner_id == "E1-02" and app.actor == "E1-02"
         assert isinstance(app.focused, CaseTable) or app.focused is None
+
+
+async def test_at_80x24_who_the_person_is_and_the_caseload_rows_facts_stay_in_view(make_app):
+    """At 80x24 the top of the case screen, never scrolled away, shows every
+    fact the caseload's row shows of the case (its name whole, level,
+    status, flags, worker, relationship, last seen, next booked, handover)
+    while the body scrolls through the warnings and the rest."""
+    from tui.data import handover_label
+    from tui.widgets.case_table import CaseTable
+
+    app = make_app("N1-03")  # leaving: handovers planned, long names
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = await settle(pilot, CaseloadScreen)
+        row = next(r for r in home.view.rows if r.handover and len(r.display_name) > 18)
+        screen = await open_case(pilot, row.case_ref)
+        who = screen.query_one("#who")
+        shown = str(who.render())
+        case = screen.view.case
+        assert f"{case.case_ref} · {case.display_name}" in shown  # the name whole
+        seen = row.last_seen
+        for fact in (f"Contact level {case.contact_level}", f"status {case.status}", "flags: ",
+                     f"With {case.practitioner_id} ", screen.view.relationship,
+                     f"Seen {seen:%d %b}" if seen else "Never seen", f"handover {handover_label(case)}"):
+            assert fact in shown, fact
+        assert ("next " if screen.view.upcoming else "nothing booked") in shown
+        assert all(len(line) <= who.content_region.width for line in shown.splitlines())
+        body = screen.query_one("#body")
+        assert body.max_scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y and who.region.y == 1 and who.region.height >= 5
+        for part in screen.PARTS:
+            assert str(screen.query_one(f"#{part.ID}").render()).strip(), part  # every part drawn

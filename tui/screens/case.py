@@ -1,13 +1,11 @@
-"""One case: who the person is, the continuity chain, the contact timeline,
-appointments, warnings with their detail; record, book, plan, note."""
+"""One case: who the person is on top, then its parts in a scrolling body
+(warnings, continuity, contact timeline, booked, contacts, notes), each a
+widget of tui/widgets/case_parts/; record, book, plan, note."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from rich.console import Group
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,16 +13,18 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 
 from planner.errors import CaseloadError
-from planner.relationship import churn_words
-from tui.data import CaseView, initials
+from tui.data import CaseView
 from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
-from tui.text import plain
-from tui.widgets import severity
-from tui.widgets.case_detail import allocations_table, warnings_block
+from tui.widgets.case_parts.booked import CaseBooked
+from tui.widgets.case_parts.contacts import CaseContacts
+from tui.widgets.case_parts.continuity import CaseContinuity
+from tui.widgets.case_parts.notes import CaseNotes
+from tui.widgets.case_parts.part import CasePart, name_of
+from tui.widgets.case_parts.timeline import CaseTimeline
+from tui.widgets.case_parts.warnings import CaseWarnings
+from tui.widgets.case_parts.who import CaseWho
 from tui.widgets.chrome import KeyBar, TitleBar
-from tui.widgets.plain import Static
-from tui.widgets.timeline import ContactTimeline
 
 
 class CaseScreen(ViewLoader, Screen):
@@ -34,6 +34,17 @@ class CaseScreen(ViewLoader, Screen):
     LOAD_GROUP = "case-load"
     LOAD_WHAT = "the case"
     help_title = "case screen"
+
+    # The body's parts, top to bottom: a new part is a module of
+    # tui/widgets/case_parts/ and one line here.
+    PARTS: tuple[type[CasePart], ...] = (
+        CaseWarnings,
+        CaseContinuity,
+        CaseTimeline,
+        CaseBooked,
+        CaseContacts,
+        CaseNotes,
+    )
 
     BINDINGS = [
         Binding("c", "record_contact", "Contact", id="case.contact"),
@@ -56,19 +67,10 @@ class CaseScreen(ViewLoader, Screen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
+        yield CaseWho(f"Loading case {self.case_ref}…", id="who", classes="loading-note")
         with VerticalScroll(id="body"):
-            yield Static(f"Loading case {self.case_ref}…", id="who", classes="loading-note")
-            yield Static("", id="warnings", classes="section")
-            yield Static("Continuity", classes="section-title")
-            yield Static("", id="continuity", classes="section")
-            yield Static("Contact timeline", classes="section-title")
-            yield ContactTimeline(id="timeline")
-            yield Static("Booked", classes="section-title")
-            yield Static("", id="booked", classes="section")
-            yield Static("Contacts", classes="section-title")
-            yield Static("", id="contacts", classes="section")
-            yield Static("Notes", classes="section-title")
-            yield Static("", id="notes", classes="section")
+            for part in self.PARTS:
+                yield from part.widgets()
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -95,127 +97,26 @@ class CaseScreen(ViewLoader, Screen):
     @on(ViewLoader.LoadFailed)
     def _failed(self, message: ViewLoader.LoadFailed) -> None:
         self.loads += 1
-        self.query_one("#who", Static).update(f"✕ {message.message}")
+        self.query_one(CaseWho).update(f"✕ {message.message}")
         self.notify(message.message, title="Could not load", severity="error", timeout=10)
 
     # ---------------------------------------------------------------- rendering (data down)
-
-    def name_of(self, display_name: str) -> str:
-        return initials(display_name) if self.app.privacy else plain(display_name)
-
-    def person(self, pid: str | None) -> str:
-        if pid is None:
-            return "nobody"
-        name = self.view.names.get(pid, "") if self.view else ""
-        if self.app.privacy and name:
-            name = initials(name)
-        return plain(f"{pid} {name}".strip())
 
     def render_view(self) -> None:
         view = self.view
         if view is None:
             return
-        case, as_of = view.case, view.as_of
-        self.sub_title = f"case {case.case_ref} · as of {as_of:%a %d %b %Y}" + (" · PRIVACY" if self.app.privacy else "")
-        self.query_one("#who", Static).update(self._who(view))
-        self.query_one("#warnings", Static).update(self._warnings(view))
-        self.query_one("#continuity", Static).update(self._continuity(view))
-        self.query_one(ContactTimeline).show(case.contacts, [o.day for o in view.upcoming], as_of)
-        self.query_one("#booked", Static).update(self._booked(view))
-        self.query_one("#contacts", Static).update(self._contacts(view))
-        self.query_one("#notes", Static).update(self._notes(view))
-
-    def _who(self, view: CaseView) -> Text:
-        case = view.case
-        text = Text()
-        text.append(f"{case.case_ref} · {self.name_of(case.display_name)}", style="bold")
-        if case.youth:
-            text.append(" · youth")
-        text.append("\n")
-        level = case.contact_level + (f" (tier {case.tier})" if case.tier else "")
-        status = case.status
-        if case.status == "paused" and case.paused_until:
-            status += f" until {case.paused_until:%d %b %Y}"
-        text.append(f"Contact level {level} · status {status}\n")
-        flags = ", ".join(sorted(f.replace("_", " ") for f in case.flags)) or "none"
-        text.append(f"Flags: {flags}\n")
-        alloc = case.current_allocation
-        if alloc is not None:
-            text.append(f"With {self.person(alloc.practitioner_id)} since {alloc.start_date:%d %b %Y} "
-                        f"({view.relationship})")
-        else:
-            text.append("Not allocated to anyone.")
-        return text
-
-    def _warnings(self, view: CaseView):
-        return warnings_block(self.app, view.warnings)
-
-    def _continuity(self, view: CaseView):
-        case = view.case
-        parts: list = ([allocations_table(case.allocations, view.as_of, self.person)] if case.allocations
-                       else [Text("No allocations recorded.")])
-        churn = churn_words(view.churn, self.app.policy, planned=case.open_handover is not None)
-        if churn is not None:
-            text, level = churn
-            mark = "⚠ " if level == "medium" else ""
-            parts.append(Text(f"{mark}{text}", style=severity.style_for(self.app, level)))
-        h = case.open_handover
-        if h is not None:
-            required = [i for i in h.items if i.required]
-            done = sum(1 for i in required if i.done)
-            parts.append(Text(f"→ Handover to {self.person(h.to_practitioner_id)} planned for "
-                              f"{h.planned_on:%a %d %b %Y}: {done} of {len(required)} required checklist items done"
-                              + (f" · {plain(h.reason)}" if h.reason else "")))
-        return Group(*parts)
-
-    def _booked(self, view: CaseView):
-        if not view.upcoming:
-            return Text("Nothing booked from today on.  a: book an appointment", style="dim")
-        lines = []
-        for occ in view.upcoming[:8]:
-            a = occ.appointment
-            at = a.time.strftime("%H:%M") if a.time else "--:--"
-            series = " · series" if a.rrule else ""
-            absent = any(x.covers(occ.day) for x in view.absences)
-            flag = "  ⚠ practitioner absent that day" if absent else ""
-            lines.append(Text(f"{occ.day:%a %d %b} {at}  {a.kind.replace('_', ' ')} with "
-                              f"{a.practitioner_id}{series}{flag}"))
-        more = len(view.upcoming) - 8
-        if more > 0:
-            lines.append(Text(f"… and {more} more", style="dim"))
-        return Group(*lines)
-
-    def _contacts(self, view: CaseView):
-        contacts = [c for c in view.case.contacts if c.contact_date <= view.as_of]
-        if not contacts:
-            return Text("No contacts recorded.  c: record a contact", style="dim")
-        lines = []
-        symbols = {"attended": "●", "missed": "✕", "cancelled": "○"}
-        for c in reversed(contacts[-12:]):
-            sym = symbols.get(c.outcome, "·") if (c.meaningful or c.outcome != "attended") else "○"
-            style = severity.style_for(self.app, "high") if c.outcome == "missed" else None
-            lines.append(Text(f"{sym} {c.contact_date:%a %d %b %Y}  {c.kind.replace('_', ' '):<10} {c.outcome:<9} "
-                              f"{c.practitioner_id}", style=style))
-        if len(contacts) > 12:
-            lines.append(Text(f"… {len(contacts) - 12} older", style="dim"))
-        return Group(*lines)
-
-    def _notes(self, view: CaseView):
-        if not view.notes:
-            return Text("No notes.  n: add a note", style="dim")
-        if self.app.privacy:
-            return Text(f"{len(view.notes)} note(s) hidden in privacy mode.", style="dim")
-        lines = []
-        for note in reversed(view.notes[-5:]):
-            lines.append(Text(f"{note.written_on:%d %b %Y} · {note.author_id or '—'}", style="bold"))
-            lines.append(Text(plain(note.text)))
-        return Group(*lines)
+        self.sub_title = (f"case {view.case.case_ref} · as of {view.as_of:%a %d %b %Y}"
+                          + (" · PRIVACY" if self.app.privacy else ""))
+        for part in self.walk_children():
+            if isinstance(part, CasePart):
+                part.show_view(view)
 
     # ---------------------------------------------------------------- actions: forms that save in a worker
 
     def _who_label(self) -> str:
         case = self.view.case
-        return f"{case.case_ref} {self.name_of(case.display_name)}"
+        return f"{case.case_ref} {name_of(self.app, case.display_name)}"
 
     def _saved(self, what: str):
         def done(result) -> None:
