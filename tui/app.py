@@ -61,7 +61,7 @@ def _handover_commands():
 
 
 def _team_commands():
-    from tui.screens.team import TeamCommands
+    from tui.commands import TeamCommands
 
     return TeamCommands
 

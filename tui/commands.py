@@ -82,3 +82,24 @@ class CaseloadCommands(Provider):
         for entry in getattr(self, "_entries", []):
             if entry.kind == "practitioner":
                 yield DiscoveryHit(content(self._label(entry)), self._command(entry), help=self._help(entry))
+
+
+class TeamCommands(Provider):
+    """Command palette: "Team workload" (the board; team leads)."""
+
+    LABEL = "Team workload"
+    HELP = "every practitioner's capacity, warnings and absences; rebalance (team leads)"
+
+    def _open(self) -> None:
+        from tui.screens.registry import screen_class
+
+        screen_class("team").open_for(self.app)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        score = matcher.match("team workload capacity rebalance")
+        if score > 0:
+            yield Hit(score, highlight(matcher, self.LABEL), self._open, text=self.LABEL, help=self.HELP)
+
+    async def discover(self) -> Hits:
+        yield DiscoveryHit(self.LABEL, self._open, help=self.HELP)

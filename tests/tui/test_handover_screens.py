@@ -380,7 +380,8 @@ def unplanned_refs(engine, practitioner_id: str) -> set[str]:
 
 
 async def test_departures_are_staggered_edited_and_planned_only_after_confirming(make_app, sample_engine):
-    from tui.screens.departures import DateForm, DeparturesScreen
+    from tui.screens.departures.date_form import DateForm
+    from tui.screens.departures.screen import DeparturesScreen
     from tui.screens.handovers import HandoversScreen
     from tui.screens.picker.screen import PickerScreen
 
@@ -486,7 +487,7 @@ async def test_departures_are_staggered_edited_and_planned_only_after_confirming
 
 
 async def test_departures_from_the_palette_for_a_team_lead(make_app):
-    from tui.screens.departures import DeparturesScreen
+    from tui.screens.departures.screen import DeparturesScreen
 
     app = make_app("N1-01")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -533,7 +534,7 @@ async def test_privacy_mode_shows_initials_and_hides_item_notes(make_app, sample
 
 
 async def test_a_short_absence_shows_named_cover_instead_of_a_plan(make_app):
-    from tui.screens.departures import DeparturesScreen, open_departures
+    from tui.screens.departures.screen import DeparturesScreen, open_departures
 
     app = make_app("N1-01")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -76,7 +76,7 @@ async def test_every_screen_shows_hostile_names_as_typed(make_app, sample_engine
     from textual.widgets import OptionList
 
     from tui.screens.case import CaseScreen
-    from tui.screens.departures import DeparturesScreen, open_departures
+    from tui.screens.departures.screen import DeparturesScreen, open_departures
     from tui.screens.handover.screen import HandoverScreen
     from tui.screens.handovers import HandoversScreen
     from tui.screens.picker.practitioner_picker import PractitionerPicker

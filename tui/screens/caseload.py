@@ -362,9 +362,9 @@ class CaseloadScreen(ViewLoader, Screen):
         self.app.open_week()
 
     def action_team(self) -> None:
-        from tui.screens.team import open_team
+        from tui.screens.registry import screen_class
 
-        open_team(self.app)
+        screen_class("team").open_for(self.app)
 
     def action_reload(self) -> None:
         self.load()

@@ -105,3 +105,26 @@ class ViewLoader:
         finally:
             self.view_shown = True  # after the post: a key let through now comes after it
             self.call_later(self._load_ended, started)
+
+
+def read_then(app, read, then, *, title: str, group: str) -> None:
+    """Before a screen opens: `read()` in a thread worker (one at a time in
+    `group`), then `then(result)` on the main thread. A refusal
+    (CaseloadError) is a warning notice in its own words, any other failure
+    an error notice naming only its kind, both titled `title`: never a
+    traceback (`T` checks the user leads a team, `S` reads whom they may
+    supervise)."""
+
+    def run() -> None:
+        try:
+            result = read()
+        except CaseloadError as exc:
+            app.call_from_thread(app.notify, str(exc), title=title, severity="warning", timeout=8)
+            return
+        except Exception as exc:  # noqa: BLE001 - a notice, never a traceback
+            app.call_from_thread(app.notify, f"Could not read the team ({type(exc).__name__}).",
+                                 title=title, severity="error", timeout=8)
+            return
+        app.call_from_thread(then, result)
+
+    app.run_worker(run, thread=True, group=group, exclusive=True, exit_on_error=False)

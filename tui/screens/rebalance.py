@@ -33,11 +33,11 @@ from textual.widgets import Button, DataTable, Input
 from planner.errors import CaseloadError, ConflictError
 from tui.data import initials
 from tui.screens.forms.base import Field, FormScreen, nice
-from tui.screens.team import band_style, short
 from tui.team_data import SolvedPlan, capacity_bar
 from tui.text import cells, plain
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
+from tui.widgets.workload import band_style, short
 
 
 MOVE_COLUMNS = (("ok", "Accept"), ("case", "Case"), ("name", "Name"), ("move", "From → to"),

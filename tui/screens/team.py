@@ -11,25 +11,21 @@ command palette; team leads only (a notice otherwise).
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
-from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from planner.errors import CaseloadError
 from tui.data import initials
-from tui.screens.loading import ViewLoader
+from tui.screens.loading import ViewLoader, read_then
 from tui.screens.registry import open_screen
-from tui.team_data import MemberRow, TeamView, capacity_bar
-from tui.text import cells, highlight, plain
-from tui.widgets import severity
+from tui.team_data import MemberRow, TeamView
+from tui.text import cells, plain
+from tui.widgets.workload import capacity_text, points_text, short, warning_counts
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
 
@@ -39,47 +35,6 @@ from tui.widgets.plain import Static
 COLUMNS = (("id", "ID"), ("name", "Name"), ("capacity", "Capacity"), ("warnings", "Warnings"),
            ("away", "Away / leaving"), ("handovers", "Handovers"), ("cases", "Cases"), ("points", "Points"),
            ("grade", "Grade"))
-
-BAND_SEVERITY = {"red": "high", "amber": "medium"}  # green: the theme's success colour
-
-
-def band_style(app, band: str) -> Style:
-    """The band's colour from the theme (on top of the word, never instead)."""
-    if band in BAND_SEVERITY:
-        return severity.style_for(app, BAND_SEVERITY[band], bold=band == "red")
-    return Style(color=severity.colour_of(app, "readable-success"))
-
-
-def capacity_text(app, load, *, width: int = 10) -> Text:
-    """`██████████▶ 125% OVER`: bar, percent and band word."""
-    text = Text()
-    style = band_style(app, load.band)
-    text.append(capacity_bar(load.capacity_pct, width), style=style)
-    text.append(f" {load.pct_text:>4} ")
-    text.append(f"{load.band_short:<4}", style=style)
-    return text
-
-
-def warning_counts(app, counts: dict, *, words: bool = False) -> Text:
-    """`▲2 ◆1 ○17` (symbols always; `▲ HIGH 2` with words); zeros dimmed."""
-    text = Text()
-    for i, sev in enumerate(severity.SEVERITIES):
-        n = counts.get(sev, 0)
-        if i:
-            text.append(" ")
-        shown = f"{severity.label(sev)} {n}" if words else f"{severity.SYMBOL[sev]}{n}"
-        text.append(shown, style=severity.style_for(app, sev) if n else Style(dim=True))
-    return text
-
-
-def short(text: str, width: int) -> str:
-    """The text cut to `width` characters, with `…` when cut."""
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def points_text(load) -> str:
-    return f"{load.points:.0f}/{load.available_points:.0f}"
-
 
 class TeamScreen(ViewLoader, Screen):
     """Every practitioner of the signed-in lead's team, with their workload."""
@@ -254,57 +209,31 @@ class TeamScreen(ViewLoader, Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    @classmethod
+    def open_for(cls, app) -> None:
+        """`T` on the caseload or "Team workload" in the palette: this screen
+        for a team lead; a notice for anyone else (checked in a thread)."""
+        screen = app.screen
+        if screen.is_modal or isinstance(screen, cls):
+            return
+        if any(isinstance(s, cls) for s in app.screen_stack):
+            while not isinstance(app.screen, cls):  # drilled in: back up to the board
+                app.pop_screen()
+            return
+        practitioner_id = app.practitioner_id
 
-def open_team(app) -> None:
-    """`T` on the caseload or "Team workload" in the palette: the team screen
-    for a team lead; a notice for anyone else (checked in a thread)."""
-    screen = app.screen
-    if screen.is_modal or isinstance(screen, TeamScreen):
-        return
-    if any(isinstance(s, TeamScreen) for s in app.screen_stack):
-        while not isinstance(app.screen, TeamScreen):  # drilled in: back up to the board
-            app.pop_screen()
-        return
-    practitioner_id = app.practitioner_id
+        def check() -> None:
+            from tui.team_data import check_lead
 
-    def check() -> None:
-        from tui.team_data import check_lead
-
-        try:
             with app.gateway.session() as s:
                 check_lead(s, practitioner_id)
-        except CaseloadError as exc:
-            app.call_from_thread(app.notify, str(exc), title="Team workload", severity="warning", timeout=8)
-            return
-        except Exception as exc:  # noqa: BLE001 - a notice, never a traceback
-            app.call_from_thread(app.notify, f"Could not read the team ({type(exc).__name__}).",
-                                 title="Team workload", severity="error", timeout=8)
-            return
-        app.call_from_thread(_push_team, app)
 
-    app.run_worker(check, thread=True, group="team-open", exclusive=True, exit_on_error=False)
+        read_then(app, check, lambda _checked: cls._push(app), title="Team workload", group="team-open")
+
+    @classmethod
+    def _push(cls, app) -> None:
+        if not app.screen.is_modal and not isinstance(app.screen, cls):
+            app.push_screen(cls())
 
 
-def _push_team(app) -> None:
-    if not app.screen.is_modal and not isinstance(app.screen, TeamScreen):
-        app.push_screen(TeamScreen())
-
-
-class TeamCommands(Provider):
-    """Command palette: "Team workload" (the board; team leads)."""
-
-    LABEL = "Team workload"
-    HELP = "every practitioner's capacity, warnings and absences; rebalance (team leads)"
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        score = matcher.match("team workload capacity rebalance")
-        if score > 0:
-            yield Hit(score, highlight(matcher, self.LABEL), partial(open_team, self.app), text=self.LABEL,
-                      help=self.HELP)
-
-    async def discover(self) -> Hits:
-        yield DiscoveryHit(self.LABEL, partial(open_team, self.app), help=self.HELP)
-
-
-__all__ = ["TeamCommands", "TeamScreen", "open_team"]
+__all__ = ["TeamScreen"]

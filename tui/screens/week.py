@@ -110,6 +110,7 @@ class WeekScreen(ViewLoader, Screen):
         self._apply_width(self.size.width or self.app.size.width)
         self.load()
 
+    # tui/widgets/narrow.py's NarrowLayout does what on_resize and _apply_width do here (supervision uses it).
     def on_resize(self, event) -> None:
         self._apply_width(event.size.width)
 

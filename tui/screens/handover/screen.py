@@ -322,19 +322,25 @@ class HandoverScreen(ViewLoader, Screen):
             return h.cold and not h.reviewed and self.view.leads_it(self.app.practitioner_id)
         return True
 
+    def _changeable_item(self, settled) -> object | None:
+        """The highlighted checklist item if it may still change (the handover
+        is open, or the item is a follow-up); else None, `settled(item)` said."""
+        if not self._ready():
+            return None
+        item = self.current_item
+        if item is not None and not self.view.handover.is_open and not item.follow_up:
+            self.notify(settled(item), severity="warning", timeout=6)
+            return None
+        return item
+
     def action_toggle(self) -> None:
         from tui import handover_data as hd
 
-        if not self._ready():
-            return
-        item = self.current_item
+        item = self._changeable_item(lambda item: f"“{clip(item.title, 40)}” was settled when the handover was "
+                                     "completed; only follow-up items (due after completion) can still be ticked.")
         if item is None:
             return
         h = self.view.handover
-        if not h.is_open and not item.follow_up:
-            self.notify(f"“{clip(item.title, 40)}” was settled when the handover was completed; only follow-up "
-                        "items (due after completion) can still be ticked.", severity="warning", timeout=6)
-            return
         if item.done and item.auto:
             self.notify(f"“{clip(item.title, 40)}” was ticked from the records; correct the contact or "
                         "appointment instead.", severity="warning", timeout=6)
@@ -367,15 +373,10 @@ class HandoverScreen(ViewLoader, Screen):
     def action_note(self) -> None:
         from tui import handover_data as hd
 
-        if not self._ready():
-            return
-        item = self.current_item
+        item = self._changeable_item(lambda _item: "Notes can be changed on open items and follow-ups only.")
         if item is None:
             return
         h = self.view.handover
-        if not h.is_open and not item.follow_up:
-            self.notify("Notes can be changed on open items and follow-ups only.", severity="warning")
-            return
         app = self.app
 
         def save(note: str):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from planner.errors import CaseloadError
 from tui import supervision_data as data
 from tui.data import initials
+from tui.screens.loading import read_then
 from tui.screens.registry import is_showing, open_screen
 from tui.text import plain
 
@@ -28,19 +28,9 @@ def open_supervision(app, practitioner_id: str | None = None) -> None:
     lead_id = app.practitioner_id
     preferred = practitioner_id or _shown_practitioner(app, lead_id)
 
-    def find() -> None:
-        try:
-            who = data.candidates(app.gateway, lead_id)
-        except CaseloadError as exc:
-            app.call_from_thread(app.notify, str(exc), title="Supervision", severity="warning", timeout=8)
-            return
-        except Exception as exc:  # noqa: BLE001 - a notice, never a traceback
-            app.call_from_thread(app.notify, f"Could not read the team ({type(exc).__name__}).",
-                                 title="Supervision", severity="error", timeout=8)
-            return
-        app.call_from_thread(_chosen_or_pick, app, who, practitioner_id, preferred)
-
-    app.run_worker(find, thread=True, group="supervision-open", exclusive=True, exit_on_error=False)
+    read_then(app, lambda: data.candidates(app.gateway, lead_id),
+              lambda who: _chosen_or_pick(app, who, practitioner_id, preferred),
+              title="Supervision", group="supervision-open")
 
 
 def _shown_practitioner(app, lead_id: str | None) -> str | None:

@@ -24,18 +24,19 @@ from tui.screens.supervision.rendering import Rendering
 from tui.screens.supervision.session_actions import SessionActions
 from tui.text import plain
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.narrow import NarrowLayout
 from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
 
 
-NARROW_BELOW = 100  # columns; below this the note sits under the case, not beside it
 OVERVIEW = -1  # the index of the overview page, before the first case
 
 
-class SupervisionScreen(SessionActions, WriteQueue, Rendering, ViewLoader, Screen):
+class SupervisionScreen(SessionActions, WriteQueue, Rendering, NarrowLayout, ViewLoader, Screen):
     """One session: the overview, then the queue one case at a time (tui/screens/supervision/__init__.py)."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    NARROW_BELOW = 100  # columns; below this the note sits under the case, not beside it (NarrowLayout)
     LOAD_GROUP = "supervision-load"
     LOAD_VERB = "open"
     LOAD_WHAT = "the session"
@@ -126,20 +127,13 @@ class SupervisionScreen(SessionActions, WriteQueue, Rendering, ViewLoader, Scree
         self.add_class("-overview")
         self.watch(self.app, "privacy", lambda _v: self.render_all(), init=False)
         self.watch(self.app, "theme", lambda _v: self.render_all(), init=False)
-        self._apply_width(self.size.width or self.app.size.width)
         # The note takes focus only while writing (enter), so letters are keys until then.
         self.query_one("#note", TextArea).can_focus = False
         self.set_focus(None)
         self.load()
 
-    def on_resize(self, event) -> None:
-        self._apply_width(event.size.width)
-
-    def _apply_width(self, width: int) -> None:
-        narrow = width < NARROW_BELOW
-        if narrow != self.has_class("-narrow"):
-            self.set_class(narrow, "-narrow")
-            self.render_all()
+    def narrow_changed(self) -> None:
+        self.render_all()
 
     def on_screen_resume(self) -> None:
         if self._reload_on_resume:  # back from the full case: contacts may have changed

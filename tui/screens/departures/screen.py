@@ -21,12 +21,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from planner.errors import CaseloadError
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
-from tui.screens.forms.base import Field, FormScreen, nice
 from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
 from tui.text import cells, plain
@@ -249,7 +248,7 @@ class DeparturesScreen(ViewLoader, Screen):
             self.render_view()
             self._follow(row.case_ref)
 
-        app.push_screen(DateForm(as_of=app.as_of, current=row.planned_on, who=row.case_ref), chosen)
+        open_screen(app, "departure-date", as_of=app.as_of, current=row.planned_on, who=row.case_ref, callback=chosen)
 
     def _follow(self, case_ref: str) -> None:
         """Keep the cursor on the row that was changed, wherever it moved."""
@@ -318,24 +317,6 @@ class DeparturesScreen(ViewLoader, Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-class DateForm(FormScreen):
-    """Another date for one row of the plan; returns the date."""
-
-    def __init__(self, *, as_of: date, current: date, who: str) -> None:
-        super().__init__(lambda day: day)
-        self.as_of = as_of
-        self.current = current
-        self.title_text = f"Hand over {who} on"
-
-    def fields(self):
-        yield Field("Date", Input(self.current.isoformat(), placeholder="YYYY-MM-DD", id="date", compact=True),
-                    name="date", hint="Fourteen days ahead gives the person notice; nothing is planned until you "
-                                      "confirm the whole list with A.")
-
-    def collect(self) -> date | None:
-        return self.date_from("date", self.as_of, f"A handover is planned for {nice(self.as_of)} or later.")
 
 
 def open_departures(app, practitioner_id: str) -> None:
