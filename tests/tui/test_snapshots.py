@@ -46,3 +46,13 @@ def test_week_screen(snap_compare, make_app, size):
         await settle(pilot, WeekScreen)
 
     assert snap_compare(make_app("E1-02"), terminal_size=size, run_before=ready)
+
+
+def test_team_leads_caseload_screen(snap_compare, make_app):
+    """N1-01's team view at 80x24: the Worker column and the Handover column
+    both in view, the key line with ? and q."""
+
+    async def ready(pilot):
+        await settle(pilot, CaseloadScreen)
+
+    assert snap_compare(make_app("N1-01"), terminal_size=(80, 24), run_before=ready)

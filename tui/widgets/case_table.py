@@ -54,7 +54,7 @@ COLUMNS = (
 )
 LAST_THAT_MATTERS = "handover"
 GIVES_WAY = (  # (column, its least at this step), in turn
-    ("name", 11), ("warnings", 21),  # `Reece Nort…`, `▲ HIGH early break;…`
+    ("warnings", 21), ("name", 11),  # `▲ HIGH early break;…`, `Reece Nort…`: the name whole first
     ("warnings", 12), ("name", 9),  # a team lead's Worker column takes room too
     ("relationship", 0), ("warnings", 0), ("name", 0), ("handover", 0),  # each down to its title
 )
