@@ -1,12 +1,14 @@
 """How a severity looks: a symbol and a word always, colour only on top.
 
-The colour comes from the active theme (error / warning / accent), so the
+The colour comes from the active theme (error / warning / primary), so the
 app reads the same with NO_COLOR, in light and dark themes, and for people
 who cannot tell red from green. A theme's colour is made lighter (dark
 themes) or darker (light themes) until, as text, it reaches WCAG AA (4.5:1)
 on every background the app draws text on; `text_colours` gives them to the
 stylesheets as `$severity-high` and so on (tui/app.py get_css_variables).
-Under NO_COLOR a severity has no colour: HIGH is bold, never dim.
+Under NO_COLOR a severity has no colour: HIGH is bold, never dim. The
+highlighted row's background is made to reach 4.5:1 under its text too
+(`cursor_background`, as `$block-cursor-background`).
 """
 
 from __future__ import annotations

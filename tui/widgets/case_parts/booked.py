@@ -13,6 +13,8 @@ SHOWN = 8  # booked dates listed; the rest counted
 
 
 class CaseBooked(CasePart, Static):
+    """Each booked date from today on, the first eight, then how many more."""
+
     TITLE = "Booked"
     ID = "booked"
     LISTED = "upcoming"

@@ -14,6 +14,8 @@ SHOWN = 5  # notes listed, newest first
 
 
 class CaseNotes(CasePart, Static):
+    """The five newest notes with their date and author; only a count in privacy mode."""
+
     TITLE = "Notes"
     ID = "notes"
     LISTED = "notes"
