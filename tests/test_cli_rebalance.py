@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from planner.errors import CaseloadError, ConflictError
 from planner.policy import DEFAULT_POLICY
-from planner.rebalance import Move, RebalancePlan, SolverReport, plan_rebalance
+from planner.rebalance import Move, RebalancePlan, SolverReport, build_problem, plan_rebalance
 from storage import models as m
 from storage.engine import make_engine
 from storage.repo import commit_or_conflict
@@ -137,6 +137,26 @@ def test_on_the_sample_no_case_in_its_early_window_moves_unless_nothing_else_can
     # a handover the lead has already planned is no new break: it costs nothing and stays as it is
     assert all(mv.cost == 0 for mv in plan.moves if mv.already_planned)
     # (tests/planner/test_rebalance.py: a new relationship moves when nothing else can)
+
+
+def test_on_the_sample_every_move_of_the_plan_is_needed(sample_db):
+    """Handovers already planned cost nothing to move, so plans with and without
+    them tie; the plan keeps only those that bring someone under the target
+    (the README's walk-through: 6 moves, one of them NG1015's planned handover,
+    not N1-06's planned handovers to N1-08, who both stay under it)."""
+    engine = make_engine(sample_db)
+    try:
+        with Session(engine) as s:
+            inp = rebalance_input(s, TEAM, AS_OF, DEFAULT_POLICY)
+    finally:
+        engine.dispose()
+    problem = build_problem(inp)
+    plan = plan_rebalance(inp)
+    moves = {mv.case_ref: mv.to_id for mv in plan.moves}
+    assert any(mv.already_planned for mv in plan.moves)
+    for ref in moves:
+        undone = {r: q for r, q in moves.items() if r != ref}
+        assert problem.overload(undone) > plan.overload_points + 1e-6, ref
 
 
 # --------------------------------------------------------------------------- storage.team on both backends

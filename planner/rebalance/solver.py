@@ -80,6 +80,9 @@ def solve_problem(
     cuts = _cost_cuts(problem, model, bound) + load_rows(problem, model, bound, bound - _floor_identity(problem))
     deadline = began + max(time_limit - margin, time.perf_counter() - began + 0.05 * time_limit)
     assignment, status2, gap2 = _CostPhase(problem, model, found, bound, cuts, deadline, mip_gap).solve()
+    # among plans of the same cost, the one without moves that change nothing: a handover already
+    # planned (cost 0) between two who need no move stays out of the plan
+    assignment = _drop_idle_moves(problem, assignment)
     # The plan is proven optimal only when both phases are; its gap is the
     # larger of the two (a reader should not take an unproven cost phase for
     # a proven plan because the overload phase closed its gap).
