@@ -41,8 +41,9 @@ team a second time with the knapsack fixing of planner/rebalance/core.py off
 (the plain path) and prints its status, gap, seconds and cpu, and the ratio
 plain cpu / cpu: what the fixing is worth, measured in the same run.
 `--base-too` does the same with the pattern bound and its fixing of
-planner/rebalance/patterns.py off (the baseline: the solver before it),
-and ends with each target's gap and seconds without and with it.
+planner/rebalance/patterns.py off and the exact run's HiGHS options of
+before it (the baseline: the solver before them), and ends with each
+target's gap and seconds without and with them.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from planner.model import Absence, Allocation, Case, Contact, Handover, Practitioner, Team, World  # noqa: E402
 from planner.rebalance import core as rebalance_core  # noqa: E402
 from planner.rebalance import patterns as rebalance_patterns  # noqa: E402
+from planner.rebalance import solver as rebalance_solver  # noqa: E402
 from planner.policy import DEFAULT_POLICY  # noqa: E402
 from planner.rebalance import (  # noqa: E402
     RebalanceInput,
@@ -179,18 +181,27 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:6.2f}"
 
 
+BASELINE_COVER_OPTIONS: dict = {}  # the exact run's HiGHS options before the pattern bound
+
+
 def solve_timed(problem, time_limit: float, core: bool, patterns: bool = True):
     """solve_problem with the knapsack fixing (planner/rebalance/core.py) and
-    the pattern bound (planner/rebalance/patterns.py) on or off: (plan, wall
-    seconds, cpu seconds)."""
-    saved = rebalance_core.CORE_FIXING, rebalance_patterns.PATTERN_BOUND
+    the pattern bound (planner/rebalance/patterns.py) on or off (off: with
+    the exact run's HiGHS options of before it too): (plan, wall seconds,
+    cpu seconds)."""
+    saved = rebalance_core.CORE_FIXING, rebalance_patterns.PATTERN_BOUND, dict(rebalance_solver.COVER_OPTIONS)
     rebalance_core.CORE_FIXING, rebalance_patterns.PATTERN_BOUND = core, patterns
+    if not patterns:
+        rebalance_solver.COVER_OPTIONS.clear()
+        rebalance_solver.COVER_OPTIONS.update(BASELINE_COVER_OPTIONS)
     try:
         began, cpu_began = time.perf_counter(), time.process_time()
         plan = solve_problem(problem, time_limit=time_limit)
         return plan, time.perf_counter() - began, time.process_time() - cpu_began
     finally:
-        rebalance_core.CORE_FIXING, rebalance_patterns.PATTERN_BOUND = saved
+        rebalance_core.CORE_FIXING, rebalance_patterns.PATTERN_BOUND = saved[:2]
+        rebalance_solver.COVER_OPTIONS.clear()
+        rebalance_solver.COVER_OPTIONS.update(saved[2])
 
 
 def compare(label: str, plan, cpu: float, other, o_seconds: float, o_cpu: float) -> str:
