@@ -3,7 +3,7 @@ cost of every plan on a set of move columns, from each receiver's whole
 incoming set at once (docs/rebalancing.md, "Helping the solver": the
 pattern bound).
 
-A practitioner q whose least load (`core.load_rows`: the target less the
+A practitioner q whose least load (`core.least_loads`: the target less the
 slack the overload bound leaves, in whole points) is above today's load
 must take in at least need(q) = least - load whole points. The LP of the
 model may take in fractions of cases and fill need(q) exactly; a plan
@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.rebalance.bounds import cover_pick
-from planner.rebalance.core import cover_table
+from planner.rebalance.core import cover_table, least_loads
 
 if TYPE_CHECKING:
     from planner.rebalance.highs import _Model
@@ -62,20 +62,6 @@ if TYPE_CHECKING:
 
 PATTERN_BOUND = os.environ.get("CASELOAD_REBALANCE_PATTERNS", "1").strip() not in {"0", "off", "false", "no"}
 MAX_ROUNDS = 200  # of column generation (each adds at most one pattern per receiver)
-
-
-def least_loads(problem: RebalanceProblem, slack: float) -> dict[str, int]:
-    """Each practitioner's least load in whole points, in a plan whose unused
-    headroom is at most `slack` (`bounds.overload_floor`'s identity): the
-    target less slack for anyone who can receive or is at or over target,
-    today's load less slack for one under target who can receive nothing."""
-    load = problem.load({})
-    can_receive = {q for pc in problem.cases for q in pc.costs}
-    least: dict[str, int] = {}
-    for q in problem.practitioners:
-        floor = problem.limits[q] if q in can_receive or load[q] >= problem.limits[q] else load[q]
-        least[q] = math.ceil(floor - slack - 1e-9)
-    return least
 
 
 def pattern_bound(
