@@ -40,6 +40,10 @@ a run is reproducible unless it stops on the time limit.
 team a second time with the knapsack fixing of planner/rebalance/core.py off
 (the plain path) and prints its status, gap, seconds and cpu, and the ratio
 plain cpu / cpu: what the fixing is worth, measured in the same run.
+`--base-too` does the same with the pattern bound and its fixing of
+planner/rebalance/patterns.py off and the exact run's HiGHS options of
+before it (the baseline: the solver before them), and ends with each
+target's gap and seconds without and with them.
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from planner.model import Absence, Allocation, Case, Contact, Handover, Practitioner, Team, World  # noqa: E402
 from planner.rebalance import core as rebalance_core  # noqa: E402
+from planner.rebalance import patterns as rebalance_patterns  # noqa: E402
+from planner.rebalance import solver as rebalance_solver  # noqa: E402
 from planner.policy import DEFAULT_POLICY  # noqa: E402
 from planner.rebalance import (  # noqa: E402
     RebalanceInput,
@@ -175,19 +181,43 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:6.2f}"
 
 
-def solve_timed(problem, time_limit: float, core: bool):
-    """solve_problem with the knapsack fixing on or off: (plan, wall seconds, cpu seconds)."""
-    saved, rebalance_core.CORE_FIXING = rebalance_core.CORE_FIXING, core
+BASELINE_COVER_OPTIONS: dict = {}  # the exact run's HiGHS options before the pattern bound
+
+
+def solve_timed(problem, time_limit: float, core: bool, patterns: bool = True):
+    """solve_problem with the knapsack fixing (planner/rebalance/core.py) and
+    the pattern bound (planner/rebalance/patterns.py) on or off (off: with
+    the exact run's HiGHS options of before it too): (plan, wall seconds,
+    cpu seconds)."""
+    saved = rebalance_core.CORE_FIXING, rebalance_patterns.PATTERN_BOUND, dict(rebalance_solver.COVER_OPTIONS)
+    rebalance_core.CORE_FIXING, rebalance_patterns.PATTERN_BOUND = core, patterns
+    if not patterns:
+        rebalance_solver.COVER_OPTIONS.clear()
+        rebalance_solver.COVER_OPTIONS.update(BASELINE_COVER_OPTIONS)
     try:
         began, cpu_began = time.perf_counter(), time.process_time()
         plan = solve_problem(problem, time_limit=time_limit)
         return plan, time.perf_counter() - began, time.process_time() - cpu_began
     finally:
-        rebalance_core.CORE_FIXING = saved
+        rebalance_core.CORE_FIXING, rebalance_patterns.PATTERN_BOUND = saved[:2]
+        rebalance_solver.COVER_OPTIONS.clear()
+        rebalance_solver.COVER_OPTIONS.update(saved[2])
+
+
+def compare(label: str, plan, cpu: float, other, o_seconds: float, o_cpu: float) -> str:
+    """One line for a second solve of the same team (`other`), with the cpu
+    ratio against the first and whether both found the same optimum."""
+    same = abs(other.total_cost - plan.total_cost) < 1e-6 and abs(other.overload_points - plan.overload_points) < 1e-6
+    proven = other.solver.status == "optimal" and plan.solver.status == "optimal"
+    return (
+        f"{'':>4} {'':>4} {label:>5} {'':>4} {'':>6} {'':>6} {other.solver.status:>10} {_gap(other.solver.gap):>7} "
+        f"{o_seconds:>7.2f} {o_cpu:>5.2f} {len(other.moves):>5} {other.total_cost:>8.1f} {other.overload_points:>8.1f}"
+        f" | {label} cpu / cpu {o_cpu / max(cpu, 1e-9):5.2f}{'' if same or not proven else '  DIFFERENT OPTIMUM'}"
+    )
 
 
 def run(sizes: list[int], seeds: list[int], time_limit: float, targets: list[str] = ("default", "reachable"),
-        plain_too: bool = False) -> int:
+        plain_too: bool = False, base_too: bool = False) -> int:
     prepare_solver()
     low, high = CASELOAD_RANGE
     print(
@@ -201,6 +231,7 @@ def run(sizes: list[int], seeds: list[int], time_limit: float, targets: list[str
     )
     verdicts: list[str] = []
     shapes: list[str] = []
+    base_checks: list[str] = []
     for size in sizes:
         for seed in seeds:
             inp = team_input(size, seed)
@@ -236,15 +267,16 @@ def run(sizes: list[int], seeds: list[int], time_limit: float, targets: list[str
                     flush=True,
                 )
                 if plain_too:
-                    base, b_seconds, b_cpu = solve_timed(problem, time_limit, False)
-                    same = abs(base.total_cost - plan.total_cost) < 1e-6 and abs(base.overload_points - plan.overload_points) < 1e-6
-                    print(
-                        f"{'':>4} {'':>4} {'plain':>5} {'':>4} {'':>6} {'':>6} {base.solver.status:>10} {_gap(base.solver.gap):>7} "
-                        f"{b_seconds:>7.2f} {b_cpu:>5.2f} {len(base.moves):>5} {base.total_cost:>8.1f} {base.overload_points:>8.1f}"
-                        f" | plain cpu / cpu {b_cpu / max(cpu, 1e-9):5.2f}"
-                        f"{'' if same or base.solver.status != 'optimal' or plan.solver.status != 'optimal' else '  DIFFERENT OPTIMUM'}",
-                        flush=True,
-                    )
+                    print(compare("plain", plan, cpu, *solve_timed(problem, time_limit, False)), flush=True)
+                if base_too:
+                    base = solve_timed(problem, time_limit, True, patterns=False)
+                    print(compare("base", plan, cpu, *base), flush=True)
+                    if check:
+                        base_checks.append(
+                            f"{size} practitioners, seed {seed}, {label} target: gap {_gap(base[0].solver.gap).strip()} "
+                            f"in {base[1]:.2f} s ({base[2]:.2f} cpu) without the pattern bound, "
+                            f"{_gap(plan.solver.gap).strip()} in {seconds:.2f} s ({cpu:.2f} cpu) with it"
+                        )
     print()
     for line in shapes:
         print(line)
@@ -257,6 +289,8 @@ def run(sizes: list[int], seeds: list[int], time_limit: float, targets: list[str
         if mine:
             passed = sum(1 for line in mine if ": PASS" in line)
             print(f"{size} practitioners: {passed} of {len(mine)} PASS")
+    for line in base_checks:
+        print(line)
     return 0
 
 
@@ -271,12 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--targets", nargs="+", choices=("default", "reachable"), default=["default", "reachable"])
     parser.add_argument("--plain-too", action="store_true",
                         help="also solve with the knapsack fixing off and print the cpu ratio")
+    parser.add_argument("--base-too", action="store_true",
+                        help="also solve with the pattern bound off (the baseline) and print its gap and the cpu ratio")
     args = parser.parse_args(argv)
     low, high = args.caseloads
     if not 0 <= low <= high:
         parser.error("--caseloads: 0 <= LOW <= HIGH")
     CASELOAD_RANGE = (low, high)
-    return run(args.sizes, args.seeds, args.time_limit, args.targets, args.plain_too)
+    return run(args.sizes, args.seeds, args.time_limit, args.targets, args.plain_too, args.base_too)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from planner.errors import CaseloadError, ConflictError
 from planner.policy import DEFAULT_POLICY
-from planner.rebalance import Move, RebalancePlan, SolverReport, plan_rebalance
+from planner.rebalance import Move, RebalancePlan, SolverReport, build_problem, plan_rebalance
 from storage import models as m
 from storage.engine import make_engine
 from storage.repo import commit_or_conflict
@@ -116,16 +116,21 @@ def test_sample_team_is_brought_under_target_and_applied_as_planned_handovers(sa
         engine.dispose()
 
 
+def _sample_input(sample_db):
+    """The sample team's rebalance input, read from the sample database."""
+    engine = make_engine(sample_db)
+    try:
+        with Session(engine) as s:
+            return rebalance_input(s, TEAM, AS_OF, DEFAULT_POLICY)
+    finally:
+        engine.dispose()
+
+
 def test_on_the_sample_no_case_in_its_early_window_moves_unless_nothing_else_can(sample_db):
     """docs/rebalancing.md's e: the rebalance used to break exactly the newest relationships
     of the sample's team; now the moves keep them unless keeping them leaves
     someone over the target."""
-    engine = make_engine(sample_db)
-    try:
-        with Session(engine) as s:
-            inp = rebalance_input(s, TEAM, AS_OF, DEFAULT_POLICY)
-    finally:
-        engine.dispose()
+    inp = _sample_input(sample_db)
     plan = plan_rebalance(inp)
     early = {c.case_ref for c in plan.cases if c.terms and c.terms["e"]}
     new = [mv for mv in plan.moves if not mv.already_planned]
@@ -137,6 +142,21 @@ def test_on_the_sample_no_case_in_its_early_window_moves_unless_nothing_else_can
     # a handover the lead has already planned is no new break: it costs nothing and stays as it is
     assert all(mv.cost == 0 for mv in plan.moves if mv.already_planned)
     # (tests/planner/test_rebalance.py: a new relationship moves when nothing else can)
+
+
+def test_on_the_sample_every_move_of_the_plan_is_needed(sample_db):
+    """Handovers already planned cost nothing to move, so plans with and without
+    them tie; the plan keeps only those that bring someone under the target
+    (the README's walk-through: 6 moves, one of them NG1015's planned handover,
+    not N1-06's planned handovers to N1-08, who both stay under it)."""
+    inp = _sample_input(sample_db)
+    problem = build_problem(inp)
+    plan = plan_rebalance(inp)
+    moves = {mv.case_ref: mv.to_id for mv in plan.moves}
+    assert any(mv.already_planned for mv in plan.moves)
+    for ref in moves:
+        undone = {r: q for r, q in moves.items() if r != ref}
+        assert problem.overload(undone) > plan.overload_points + 1e-6, ref
 
 
 # --------------------------------------------------------------------------- storage.team on both backends

@@ -148,11 +148,24 @@ def load_rows(
     for i in model.movable:
         pc = problem.cases[i]
         fixed[pc.holder] -= pc.points
-    can_receive = {model.col_to[col] for col in range(model.n_x) if model.col_to[col] != problem.cases[model.col_case[col]].holder}
+    least = least_loads(problem, slack)
     rows = []
     for q in problem.practitioners:
-        least = problem.limits[q] if q in can_receive or load[q] >= problem.limits[q] else load[q]
-        need = math.ceil(least - slack - 1e-9) - fixed[q]
+        need = least[q] - fixed[q]
         if need > 0 and cols[q]:
             rows.append((float(need), cols[q], [problem.cases[model.col_case[c]].points for c in cols[q]]))
     return rows
+
+
+def least_loads(problem: RebalanceProblem, slack: float) -> dict[str, int]:
+    """Each practitioner's least load in whole points, in a plan whose unused
+    headroom is at most `slack` (`bounds.overload_floor`'s identity): the
+    target less slack for anyone who can receive or is at or over target,
+    today's load less slack for one under target who can receive nothing."""
+    load = problem.load({})
+    can_receive = {q for pc in problem.cases for q in pc.costs}
+    least: dict[str, int] = {}
+    for q in problem.practitioners:
+        floor = problem.limits[q] if q in can_receive or load[q] >= problem.limits[q] else load[q]
+        least[q] = math.ceil(floor - slack - 1e-9)
+    return least

@@ -20,6 +20,7 @@ from planner.rebalance.heuristics import (
     shed_assignment,
 )
 from planner.rebalance.highs import _assignment_of, _build_model, _highs_for, _highs_run, _Model, _run, _x_of
+from planner.rebalance.patterns import pattern_bound
 from planner.rebalance.plan import RebalancePlan, SolverReport, _make_plan
 from planner.rebalance.problem import RebalanceInput, RebalanceProblem, build_problem
 
@@ -27,17 +28,21 @@ DEFAULT_TIME_LIMIT = 10.0
 DEFAULT_MIP_GAP = 1e-6
 PHASE1_SHARE = 0.6  # of the time limit, at most, for the overload phase
 # HiGHS options for the exact run with overload left (a target out of reach):
-# HiGHS's defaults. Its starts (`cover_assignment`) are the best plan on most
-# of the bench's teams, so what is left is the proof; more heuristic effort
-# (0.6, which once found the plan sooner) now proves the hardest team of 50
-# later (12.6 s of CPU against 10.3 s, bench/README.md); presolve and the
-# default cut pool serve it better than EXACT_OPTIONS
-COVER_OPTIONS: dict[str, Any] = {}
+# HiGHS's defaults but for restarts. Its starts (`cover_assignment`) are the
+# best plan on most of the bench's teams, so what is left is the proof; more
+# heuristic effort (0.6, which once found the plan sooner) proves the hardest
+# team of 50 later (12.6 s of CPU against 10.3 s, bench/README.md); presolve
+# and the default cut pool serve it better than EXACT_OPTIONS; and once the
+# pattern bound's fixing has left HiGHS a few hundred move columns, its
+# restart after the root (presolving again what it has learnt) costs that
+# team a quarter of its CPU (3.3 s against 4.4) and gains the others nothing
+COVER_OPTIONS: dict[str, Any] = {"mip_allow_restart": False}
 SEARCH_MIN_COLUMNS = 1500  # smaller cost phases go straight to the exact run
 SEARCH_COLUMNS_PER_CASE = 3  # size of the search neighbourhood, in x columns per movable case
 SEARCH_SHARE = 0.4  # of the time left, at most, for the search run
 SEARCH_AGAIN_SECONDS = 1.0  # time left after a stopped exact run for a wider search
 LP_SHARE = 0.25  # of the time left, at most, for the LP relaxation
+PATTERN_SHARE = 0.1  # of the time left, at most, for the pattern bound (planner/rebalance/patterns.py)
 SEARCH_OPTIONS: dict[str, Any] = {"mip_pool_soft_limit": 300}  # HiGHS options for the search run
 # HiGHS options for the exact run: presolve off (it removes little here, and
 # its restarts cost more than they give), and a smaller cut pool (every cut
@@ -78,6 +83,9 @@ def solve_problem(
     cuts = _cost_cuts(problem, model, bound) + load_rows(problem, model, bound, bound - _floor_identity(problem))
     deadline = began + max(time_limit - margin, time.perf_counter() - began + 0.05 * time_limit)
     assignment, status2, gap2 = _CostPhase(problem, model, found, bound, cuts, deadline, mip_gap).solve()
+    # among plans of the same cost, the one without moves that change nothing: a handover already
+    # planned (cost 0) between two who need no move stays out of the plan
+    assignment = _drop_idle_moves(problem, assignment)
     # The plan is proven optimal only when both phases are; its gap is the
     # larger of the two (a reader should not take an unproven cost phase for
     # a proven plan because the overload phase closed its gap).
@@ -203,6 +211,7 @@ class _CostPhase:
         self.lower = 0.0  # the best bound on the phase's cost so far
         self.reduced: list[float] = []
         self.core: list[float] = []
+        self.dropped: set[int] = set()  # fixed by the pattern bound's Lagrangian fixing
 
     def left(self) -> float:
         return self.deadline - time.perf_counter()
@@ -216,12 +225,14 @@ class _CostPhase:
 
     def columns(self, limit: float) -> set[int]:
         """The x columns of reduced cost at most `limit` that the knapsack
-        bounds leave to a better plan, and the incumbent's."""
+        bounds and the pattern bound's fixing leave to a better plan, and the
+        incumbent's."""
         x = _x_of(self.model, self.problem, self.found)
         worth = self.ub - self.step + self.tol  # a better plan costs at most ub - step
         return {
             col for col in range(self.model.n_x)
-            if (self.reduced[col] <= limit + self.tol and self.core[col] <= worth) or x[col] > 0.5
+            if (self.reduced[col] <= limit + self.tol and self.core[col] <= worth and col not in self.dropped)
+            or x[col] > 0.5
         }
 
     def take(self, values: list[float]) -> None:
@@ -250,6 +261,18 @@ class _CostPhase:
         if gap is not None and math.isfinite(obj):
             self.lower = max(self.lower, obj - gap * abs(obj))  # HiGHS's bound, for the whole phase
         return status
+
+    def patterns(self) -> bool:
+        """The pattern bound (`patterns.pattern_bound`) on the columns a
+        better plan could use: True if it proves the incumbent."""
+        target = self.ub - max(self.step, self.tol) + self.tol
+        lower, self.dropped = pattern_bound(
+            self.problem, self.model, self.columns(self.ub - self.step - self.z),
+            self.bound - _floor_identity(self.problem), start=self.found, target=target,
+            until=time.perf_counter() + max(0.05, self.left() * PATTERN_SHARE),
+        )
+        self.lower = max(self.lower, min(lower, target))
+        return lower > target or self.proven()
 
     def search(self, until: float, widen: float = 1.0) -> bool:
         """HiGHS on the columns of least reduced cost (`widen` x
@@ -282,6 +305,8 @@ class _CostPhase:
             self.problem, self.model, self.bound, self.bound - _floor_identity(self.problem),
             [col for col in range(self.model.n_x) if self.reduced[col] <= widest],
         )
+        if self.patterns():
+            return self.found, "optimal", 0.0
         # the search pays off when everyone must come under the target; with
         # overload left (covers of the headroom there is) the exact run finds
         # and proves the plan sooner by itself

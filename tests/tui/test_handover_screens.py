@@ -465,6 +465,15 @@ async def test_departures_are_staggered_edited_and_planned_only_after_confirming
         await pilot.press("y")
         await wait_for(pilot, lambda: screen.plans == 1 and screen.loads > loads)
         assert {r.case_ref for r in screen.rows} == {second.case_ref, *without}  # dropped, or no receiver
+        verb = "still needs" if len(without) == 1 else "still need"
+        assert any(f"{', '.join(without)} {verb} a receiver." in str(n.message) for n in app._notifications)
+        # dropping the other row again leaves cases with no receiver: nothing to plan, and no "at most 0 a day"
+        screen.query_one("#plan").move_cursor(row=[r.case_ref for r in screen.rows].index(second.case_ref))
+        await pilot.press("d")
+        event = str(screen.query_one("#event").render())
+        days = sorted({r.planned_on for r in screen.rows})
+        assert "A plans 0 after you confirm" in event and "at most" not in event
+        assert (f"on {days[0]:%a %d %b}" if len(days) == 1 else f"from {days[0]:%a %d %b} to") in event
     planned = before_unplanned - {second.case_ref, *without}
     with session(sample_engine) as s:
         got = {ref: (to, on) for ref, to, on in s.execute(

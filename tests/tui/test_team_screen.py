@@ -222,10 +222,13 @@ async def test_applying_plans_warm_handovers_with_checklists(make_app, sample_en
         assert first == date(2026, 12, 29) < last  # as-of + 28 is Christmas Day; staggered after it
         assert (f"planned from {nice(first)} to {nice(last)}, at most 2 a working day for each practitioner"
                 in text)
+        # NG1015's handover to N1-07 is already planned: one move, said in the singular
+        assert [m.case_ref for m in screen.plan.moves if m.already_planned] == ["NG1015"]
+        assert "1 accepted move already has that handover planned." in text
         await pilot.press("ctrl+s")
         await settle(pilot, TeamScreen, after=1)
         assert screen.applied is not None and len(screen.applied.handover_ids) == len(accepted)
-        assert any("Planned" in n for n in notices(app))
+        assert any("Planned" in n and "1 was already planned." in n for n in notices(app))
 
     after = open_handovers(sample_engine)
     for move in accepted:

@@ -135,7 +135,8 @@ class ApplyConfirm(FormScreen):
                 "stay with their current practitioner until each handover is completed: nothing is reallocated "
                 "silently. The rebalance is audited.")
         if self.already:
-            text += f" {self.already} accepted move(s) already have that handover planned."
+            text += (f" {self.already} accepted move{' already has' if self.already == 1 else 's already have'}"
+                     " that handover planned.")
         yield Static(text, classes="form--hint", id="confirm-text")
         yield Field("Starting on", Input(self.default_on.isoformat(), placeholder="YYYY-MM-DD", id="on",
                                          compact=True), name="on",
@@ -497,7 +498,7 @@ class RebalanceScreen(Screen):
         text = (f"Planned {len(a.handover_ids)} warm handover{'s' if len(a.handover_ids) != 1 else ''} "
                 f"{span}, each with its checklist.")
         if a.already_planned:
-            text += f" {len(a.already_planned)} were already planned."
+            text += f" {len(a.already_planned)} {'was' if len(a.already_planned) == 1 else 'were'} already planned."
         self.notify(text + " H shows the team's handovers.", title="Rebalance applied", timeout=8)
         self.app.pop_screen()  # back to the team board, which reloads
 

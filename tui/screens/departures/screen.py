@@ -136,8 +136,9 @@ class DeparturesScreen(ViewLoader, Screen):
             event.append(plain(view.event.replace(p.practitioner_id, f"{p.practitioner_id} {name}", 1)), style="bold")
             if self.rows:
                 days = sorted({r.planned_on for r in self.rows})
-                event.append(f" · {len(self.rows)} case{'s' if len(self.rows) != 1 else ''} from "
-                             f"{days[0]:%a %d %b} to {days[-1]:%a %d %b}, at most {summary.busiest} a day")
+                span = f"on {days[0]:%a %d %b}" if len(days) == 1 else f"from {days[0]:%a %d %b} to {days[-1]:%a %d %b}"
+                event.append(f" · {len(self.rows)} case{'s' if len(self.rows) != 1 else ''} {span}"
+                             + (f", at most {summary.busiest} a day" if summary.count else ""))
                 if summary.short_notice:
                     event.append(f" · ⚠ {len(summary.short_notice)} with under 14 days' notice")
                 event.append(f" · A plans {summary.count} after you confirm")
@@ -307,7 +308,7 @@ class DeparturesScreen(ViewLoader, Screen):
             self.notify(message.error + " Nothing was planned.", title="Not planned", severity="error", timeout=10)
             return
         left = [r.case_ref for r in self.rows if not r.to_id]
-        more = f"; {', '.join(left)} still need a receiver" if left else ""
+        more = f"; {', '.join(left)} still need{'s' if len(left) == 1 else ''} a receiver" if left else ""
         self.notify(f"Planned {message.count} handover{'s' if message.count != 1 else ''} with checklists{more}.",
                     timeout=6)
         self.load()
