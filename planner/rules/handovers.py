@@ -4,6 +4,8 @@ cold_handover (docs/rules.md; the checklist's life cycle: docs/handovers.md).
 
 from __future__ import annotations
 
+import re
+
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +19,7 @@ from planner.rules.absences import (
 )
 from planner.rules.context import RuleContext, rule
 from planner.rules.warning import HIGH, LOW, MEDIUM, Warning
-from planner.words import ago, ahead, and_list, fmt_date, fmt_day
+from planner.words import ago, ahead, and_list, fmt_date, fmt_day, plural
 
 
 @rule
@@ -288,11 +290,15 @@ def _cold_reasons(ctx: RuleContext, handover: Handover, day: date, deadline: dat
     incoming = handover.to_practitioner_id
     if cold:
         # what completing on the day needed (planner/handover.py `due_by`)
-        open_ids = [item.item_id for item in handover.items if item.required and not item.done
-                    and (item.due <= day or item.item_id in ("told", "three_way"))]
+        # titles, never ids, in what a person reads (docs/handovers.md): the
+        # title's first phrase, "Three-way meeting held (outgoing, ...)" -> "Three-way meeting held"
+        open_titles = [re.split(r"[:;(]", item.title, maxsplit=1)[0].strip()
+                       for item in handover.items if item.required and not item.done
+                       and (item.due <= day or item.item_id in ("told", "three_way"))]
         reasons.append(
             "it was completed cold, by a lead's override"
-            + (f", with {and_list(open_ids)} not done" if open_ids else "")
+            + (f", with {plural(len(open_titles), 'required item')} not done ({'; '.join(open_titles)})"
+               if open_titles else "")
         )
     if late:
         if first_met is None:

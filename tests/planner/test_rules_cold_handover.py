@@ -77,7 +77,8 @@ def test_shows_until_reviewed():
     assert w.title == "Cold handover on Sat 7 Nov, not yet reviewed"
     assert w.detail == (
         "The handover from Sam Reed (P2) to Alex Kent (P1) was completed on 7 Nov 2026 (20 days ago): "
-        "it was completed cold, by a lead's override, with told and three_way not done. "
+        "it was completed cold, by a lead's override, with 2 required items not done "
+        "(told; three way). "  # the items' titles (the fixture's), not their ids
         "It has not been reviewed yet."
     )
     assert w.action == "team lead to review the handover with P1 and the person, by Fri 4 Dec"
