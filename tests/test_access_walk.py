@@ -40,6 +40,11 @@ OTHER = ("NG", "N1-")  # what of NPS-N1 must never show
 
 # Refused outright: exit status 2, one line, nothing written.
 REFUSED = {
+    "appointment cancel": ["appointment", "cancel", "{ng_series}", "--by", "practitioner", "--occurrence",
+                           "2026-12-08"],
+    "appointment move": ["appointment", "move", "{ng_series}", "--to", "2026-12-10", "--occurrence", "2026-12-08"],
+    "appointment outcome": ["appointment", "outcome", "{ng_series}", "--outcome", "attended", "--occurrence",
+                            "2026-12-01", "--on", "2026-12-02"],
     "audit": ["audit", "--case", "NG1007"],
     "backup": ["backup", "{tmp}"],
     "copy": ["copy", "--to", "{tmp}/copy.db"],
@@ -152,9 +157,17 @@ def open_session(engine) -> int:
         return conn.execute(text("SELECT max(id) FROM supervision_session WHERE ended_at IS NULL")).scalar_one()
 
 
+def ng_series(engine) -> int:
+    """A weekly series of NPS-N1's (the other team's) from 2026-12-01."""
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT min(a.id) FROM appointment a JOIN \"case\" c ON c.id = a.case_id"
+                                 " WHERE c.case_ref LIKE 'NG%' AND a.rrule IS NOT NULL"
+                                 " AND a.appointment_date = '2026-12-01'")).scalar_one()
+
+
 def run(walker, tmp_path, args):
     prefix, engine = walker
-    fill = {"{tmp}": str(tmp_path), "{session}": str(open_session(engine))}
+    fill = {"{tmp}": str(tmp_path), "{session}": str(open_session(engine)), "{ng_series}": str(ng_series(engine))}
     return CliRunner().invoke(main, [*prefix, *(fill.get(a, a).replace("{tmp}", str(tmp_path)) for a in args)])
 
 
