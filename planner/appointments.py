@@ -39,7 +39,7 @@ def appointment_dates(appointment: Appointment, first: date, last: date) -> list
     rule. An RRULE that cannot be read counts as a single appointment on its date.
 
     Exceptions as python-dateutil's `rruleset` has them (the rule less its
-    EXDATEs; tests/planner/test_appointment_exceptions.py compares the two):
+    EXDATEs; tests/planner/test_series_exceptions.py compares the two):
     a series' cancelled (`exdates`) and moved (`moved`) occurrences are left
     out, a moved one counts on its own row's date, and a cancelled
     appointment has no dates at all.

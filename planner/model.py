@@ -171,6 +171,7 @@ class Appointment:
     recurrence_date: date | None = None
     cancelled_by: str | None = None
     moved: tuple[date, ...] = ()
+    version: int = 1  # edits so far (the .ics SEQUENCE)
 
     @property
     def cancelled(self) -> bool:

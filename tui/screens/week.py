@@ -16,6 +16,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.data import WeekView, absence_span, initials
+from planner.words import ICS_PRIVACY
 from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
 from tui.text import plain
@@ -383,6 +384,6 @@ class WeekScreen(ViewLoader, Screen):
 
         def done(path) -> None:
             if path is not None:
-                self.notify(f"Week written to {path} (case refs only, no names).", title="Exported", timeout=10)
+                self.notify(f"Week written to {path} ({ICS_PRIVACY}).", title="Exported", timeout=10)
 
         open_screen(app, "export-form", save, default=default, callback=done)
