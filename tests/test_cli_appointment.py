@@ -130,3 +130,66 @@ def rows(db):
     with sqlite3.connect(db) as con:
         return [con.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in ("appointment", "contact",
                                                                                  "audit_event")]
+
+
+# ---------------------------------------------------------------------------- week --suggest
+
+
+def suggested(db, practitioner, week_of, on, *extra):
+    out = CliRunner().invoke(main, ["--db", db, "--as", practitioner, "week", "--suggest", "--week-of", week_of,
+                                    "--on", on, "--format", "json", *extra])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.output)
+
+
+@pytest.mark.parametrize("practitioner", ["N1-02", "E1-02"])
+def test_suggest_on_the_sample_books_every_due_case_in_time_where_it_can(db, practitioner):
+    """The week of Christmas (bank holidays 25 and 28 Dec, 1 Jan) seen from
+    Fri 18 Dec: every proposal on a working day the practitioner is not
+    away, clear of the rest; a late one only when every slot up to its due
+    date is taken; the same plan twice; booked with --apply, and then
+    nothing is left to propose."""
+    from datetime import date, timedelta
+
+    from planner.calendar import working_days
+    from planner.policy import DEFAULT_POLICY
+    from planner.suggest import _slots
+    from storage.queries import load_cases, load_world
+    from storage.reader import Database
+
+    plan = suggested(db, practitioner, "2026-12-21", "2026-12-18")
+    assert plan == suggested(db, practitioner, "2026-12-21", "2026-12-18")
+    proposals = plan["proposals"]
+    assert len(proposals) >= 10
+    with Database(db).reader() as r:
+        cases, world = load_cases(r), load_world(r)
+    wd = working_days(world.nation_of(practitioner))
+    away = world.absences_of(practitioner)
+    from planner.appointments import appointment_dates
+
+    minutes = lambda hhmm: int(hhmm[:2]) * 60 + int(hhmm[3:5])  # noqa: E731
+    busy = [(p["date"], minutes(p["time"])) for p in proposals]
+    assert len(busy) == len(set(busy))  # no two proposals in one slot
+    for c in cases:
+        for a in c.appointments:
+            if a.practitioner_id == practitioner and a.time is not None:
+                for day in appointment_dates(a, date(2026, 12, 19), date(2027, 2, 28)):
+                    busy.append((day.isoformat(), a.time.hour * 60 + a.time.minute))
+    slots = [t.hour * 60 + t.minute for t in _slots(DEFAULT_POLICY)]
+    taken = lambda day, s: any(d == day and abs(m - s) < 60 for d, m in busy)  # noqa: E731
+    for p in proposals:  # clear of every appointment of theirs (an hour each)
+        assert not any(d == p["date"] and abs(m - minutes(p["time"])) < 60 for d, m in busy
+                       if (d, m) != (p["date"], minutes(p["time"]))), p
+    for p in proposals:
+        day = date.fromisoformat(p["date"])
+        assert wd.is_working(day) and not any(a.covers(day) for a in away), p
+        if p["date"] > p["due"]:  # late: every slot from the first day to the due date is taken
+            d = date(2026, 12, 21)
+            while d <= date.fromisoformat(p["due"]):
+                if wd.is_working(d) and not any(a.covers(d) for a in away):
+                    assert all(taken(d.isoformat(), s) for s in slots), (p, d)
+                d += timedelta(days=1)
+    applied = suggested(db, practitioner, "2026-12-21", "2026-12-18", "--apply")
+    assert [p["case_ref"] for p in applied["proposals"]] == [p["case_ref"] for p in proposals]
+    assert all(p["appointment_id"] for p in applied["proposals"])
+    assert suggested(db, practitioner, "2026-12-21", "2026-12-18")["proposals"] == []
