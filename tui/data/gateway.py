@@ -402,11 +402,64 @@ class Gateway:
         return self._write(book_appointment, case_ref=case_ref, appointment_date=appointment_date,
                            practitioner_id=practitioner_id, time=time, kind=kind, rrule=rrule, actor=actor)
 
-    def move_appointment(self, *, appointment_id, new_date, expected_version, actor):
+    def move_appointment(self, *, appointment_id, new_date, expected_version, actor, **more):
+        """`more`: new_time, occurrence, series, override_reason (storage/repo/appointments.py)."""
         from storage.repo import move_appointment
 
         return self._write(move_appointment, appointment_id=appointment_id, new_date=new_date,
-                           expected_version=expected_version, actor=actor)
+                           expected_version=expected_version, actor=actor, **more)
+
+    def cancel_appointment(self, *, appointment_id, cancelled_by, expected_version, actor, occurrence=None,
+                           series=False, as_of=None) -> int:
+        from storage.repo import cancel_appointment
+
+        return self._write(cancel_appointment, appointment_id=appointment_id, cancelled_by=cancelled_by,
+                           expected_version=expected_version, actor=actor, occurrence=occurrence, series=series,
+                           as_of=as_of)
+
+    def record_outcome(self, *, appointment_id, outcome, actor, occurrence=None, kind=None, notes=None,
+                       cancelled_by=None, as_of=None) -> int:
+        from storage.repo import record_outcome
+
+        return self._write(record_outcome, appointment_id=appointment_id, outcome=outcome, actor=actor,
+                           occurrence=occurrence, kind=kind, notes=notes, cancelled_by=cancelled_by, as_of=as_of)
+
+    def same_time(self, practitioner_id, day, time, not_id=None) -> list[str]:
+        """The practitioner's other appointments at that time that day (a clash to warn of)."""
+        from storage.access import check_practitioner_visible
+        from storage.repo import same_time
+
+        with self.session() as s:
+            check_practitioner_visible(s, self.me(s), practitioner_id)
+            return same_time(s, practitioner_id, day, time, not_id=not_id)
+
+    def tick_action(self, *, action_id, done, on, actor) -> int:
+        from storage.supervision.actions import tick_action
+
+        return self._write(tick_action, action_id=action_id, done=done, on=on, actor=actor)
+
+    def book_proposals(self, *, practitioner_id, proposals, actor) -> list[int]:
+        """Book the accepted proposals of the week's plan (planner/suggest.py), one transaction."""
+        from storage.repo import book_appointment
+
+        def book_all(s):
+            return [book_appointment(s, case_ref=p.case_ref, appointment_date=p.day, practitioner_id=practitioner_id,
+                                     time=p.time, kind=p.kind, actor=actor) for p in proposals]
+
+        return self._write(book_all)
+
+    def suggest(self, view: WeekView) -> list:
+        """The week's proposals (planner/suggest.py) for the practitioner of `view`."""
+        from planner.suggest import suggest
+        from storage.access import check_practitioner_visible
+        from storage.queries import load_cases, load_world
+
+        with self.session() as s:
+            check_practitioner_visible(s, self.me(s), view.plan.practitioner_id)
+            world = load_world(s)
+            me = world.practitioners.get(view.plan.practitioner_id)
+            cases = load_cases(s, team_id=me.team_id if me else None)
+        return suggest(view.plan.practitioner_id, view.week_of, cases, world, view.as_of, self.policy)
 
     def add_case_note(self, *, case_ref, text, author_id, written_on, actor) -> int:
         from storage.repo import add_case_note
