@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from storage import models as m
@@ -192,9 +192,13 @@ async def test_book_a_fortnightly_series_with_an_end_date(make_app, sample_engin
                                                     m.AuditEvent.entity_key == str(row.id))).first()
 
 
-async def test_booking_on_an_absence_warns_first(make_app, sample_engine):
-    """Booking on a day the practitioner is away: the form says so, and books on a second save."""
+async def test_booking_on_an_absence_warns_first_and_is_refused(make_app, sample_engine):
+    """Booking on a day the practitioner is away: the form says so, and a
+    second save is refused with the reason (a team lead may override:
+    tests/storage/test_appointment_exceptions.py); nothing is booked."""
     pid, day = find_absence(sample_engine, AS_OF)
+    with session(sample_engine) as s:
+        before = len(s.execute(select(m.Appointment.id)).all())
     app = make_app(pid)
     async with app.run_test(size=(120, 40)) as pilot:
         home = await settle(pilot, CaseloadScreen)
@@ -206,11 +210,14 @@ async def test_booking_on_an_absence_warns_first(make_app, sample_engine):
         await type_into(pilot, "#date", day.isoformat())
         await pilot.press("enter")
         assert app.screen is form
-        assert "absent" in error_of(form, "date") and "Save again" in error_of(form, "date")
+        assert "absent" in error_of(form, "date") and "refused unless a team lead" in error_of(form, "date")
         await pilot.press("ctrl+s")
-        await settle(pilot, CaseScreen, after=loads)
+        await wait_for(pilot, lambda: not form.saving)
+        assert app.screen is form
+        assert any("is away on" in n.message for n in app._notifications)
+        assert screen.loads == loads
     with session(sample_engine) as s:
-        assert s.execute(select(m.Appointment).where(m.Appointment.appointment_date == day)).first()
+        assert len(s.execute(select(m.Appointment.id)).all()) == before
 
 
 async def test_plan_a_handover(make_app, sample_engine):
@@ -307,3 +314,37 @@ async def test_palette_jumps_to_a_case_and_a_practitioner(make_app):
         assert theirs.view.practitioner.practitioner_id == someone and theirs is not home
         assert app.practitioner_id == "E1-02" and app.actor == "E1-02"
         assert isinstance(app.focused, CaseTable) or app.focused is None
+
+
+async def test_every_contact_is_listed_with_its_note_and_home_goes_to_the_top(make_app, sample_engine):
+    """No "… older": all of a case's contacts, newest first, each with its
+    note (hidden in privacy mode); Home scrolls back to the top."""
+    from storage.repo import commit_or_conflict, record_contact
+
+    with session(sample_engine) as s:
+        case_ref, pid, n = s.execute(
+            select(m.Case.case_ref, m.Practitioner.practitioner_id, func.count(m.Contact.id))
+            .join(m.Contact, m.Contact.case_id == m.Case.id)
+            .join(m.Practitioner, m.Practitioner.id == m.Contact.practitioner_pk)
+            .group_by(m.Case.case_ref, m.Practitioner.practitioner_id).order_by(func.count(m.Contact.id).desc())
+        ).first()
+        assert n > 13
+        record_contact(s, case_ref=case_ref, contact_date=AS_OF, practitioner_id=pid, kind="phone",
+                       outcome="attended", notes="talked about the new job", actor=pid)
+        commit_or_conflict(s)
+    app = make_app(pid, privacy=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, case_ref)
+        shown = screen.query_one("#contacts").text
+        assert "older" not in shown and "talked about the new job" in shown
+        assert shown.count(" attended ") + shown.count(" missed ") + shown.count(" cancelled") >= n + 1
+        await pilot.press("end")
+        await pilot.pause()
+        assert screen.query_one("#body").scroll_y > 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert screen.query_one("#body").scroll_y == 0
+        await pilot.press("p")  # privacy mode: the note is not shown
+        await pilot.pause()
+        assert "talked about the new job" not in screen.query_one("#contacts").text

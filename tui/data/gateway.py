@@ -242,13 +242,14 @@ class Gateway:
         from planner.risk import evaluate_case
         from planner.rules import churn
         from storage.access import check_case_access
-        from storage.queries import load_case, load_case_notes, load_world
+        from storage.queries import load_case, load_case_notes, load_contact_notes, load_world
 
         with self.session() as s:
             check_case_access(s, self.me(s), case_ref)
             world = load_world(s)
             case = load_case(s, case_ref)
             notes = tuple(load_case_notes(s, case_ref))
+            contact_notes = load_contact_notes(s, case_ref)
         warnings = tuple(evaluate_case(case, world, as_of, self.policy))
         names = {pid: p.name for pid, p in world.practitioners.items()}
         current = world.practitioners.get(case.practitioner_id or "")
@@ -271,6 +272,7 @@ class Gateway:
             receivers=receivers,
             upcoming=tuple(upcoming(case, as_of)),
             viewer_leads=self._leads(world, current),
+            contact_notes=contact_notes,
         )
 
     def _leads(self, world, holder) -> bool:
@@ -396,11 +398,12 @@ class Gateway:
                            cancelled_by=cancelled_by, with_practitioner_id=with_practitioner_id, actor=actor)
 
     def book_appointment(self, *, case_ref, appointment_date, practitioner_id, time=None, kind="office",
-                         rrule=None, actor) -> int:
+                         rrule=None, actor, override_reason=None) -> int:
         from storage.repo import book_appointment
 
         return self._write(book_appointment, case_ref=case_ref, appointment_date=appointment_date,
-                           practitioner_id=practitioner_id, time=time, kind=kind, rrule=rrule, actor=actor)
+                           practitioner_id=practitioner_id, time=time, kind=kind, rrule=rrule, actor=actor,
+                           override_reason=override_reason)
 
     def move_appointment(self, *, appointment_id, new_date, expected_version, actor, **more):
         """`more`: new_time, occurrence, series, override_reason (storage/repo/appointments.py)."""

@@ -23,6 +23,7 @@ from tui.text import plain
 from tui.widgets import severity
 from tui.widgets.case_detail import allocations_table, warnings_block
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.contacts import ContactList
 from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
 
@@ -66,7 +67,7 @@ class CaseScreen(ViewLoader, Screen):
             yield Static("Booked", classes="section-title")
             yield Static("", id="booked", classes="section")
             yield Static("Contacts", classes="section-title")
-            yield Static("", id="contacts", classes="section")
+            yield ContactList("", id="contacts", classes="section")
             yield Static("Notes", classes="section-title")
             yield Static("", id="notes", classes="section")
         yield KeyBar()
@@ -122,7 +123,7 @@ class CaseScreen(ViewLoader, Screen):
         self.query_one("#continuity", Static).update(self._continuity(view))
         self.query_one(ContactTimeline).show(case.contacts, [o.day for o in view.upcoming], as_of)
         self.query_one("#booked", Static).update(self._booked(view))
-        self.query_one("#contacts", Static).update(self._contacts(view))
+        self.query_one(ContactList).show(view)
         self.query_one("#notes", Static).update(self._notes(view))
 
     def _who(self, view: CaseView) -> Text:
@@ -183,21 +184,6 @@ class CaseScreen(ViewLoader, Screen):
         more = len(view.upcoming) - 8
         if more > 0:
             lines.append(Text(f"… and {more} more", style="dim"))
-        return Group(*lines)
-
-    def _contacts(self, view: CaseView):
-        contacts = [c for c in view.case.contacts if c.contact_date <= view.as_of]
-        if not contacts:
-            return Text("No contacts recorded.  c: record a contact", style="dim")
-        lines = []
-        symbols = {"attended": "●", "missed": "✕", "cancelled": "○"}
-        for c in reversed(contacts[-12:]):
-            sym = symbols.get(c.outcome, "·") if (c.meaningful or c.outcome != "attended") else "○"
-            style = severity.style_for(self.app, "high") if c.outcome == "missed" else None
-            lines.append(Text(f"{sym} {c.contact_date:%a %d %b %Y}  {c.kind.replace('_', ' '):<10} {c.outcome:<9} "
-                              f"{c.practitioner_id}", style=style))
-        if len(contacts) > 12:
-            lines.append(Text(f"… {len(contacts) - 12} older", style="dim"))
         return Group(*lines)
 
     def _notes(self, view: CaseView):
@@ -268,10 +254,12 @@ class CaseScreen(ViewLoader, Screen):
                 raise CaseloadError("This case has no practitioner to book with.")
             return app.gateway.book_appointment(
                 case_ref=case.case_ref, appointment_date=value.appointment_date, practitioner_id=holder,
-                time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor)
+                time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor,
+                override_reason=value.override_reason)
 
         open_screen(app, "appointment-form", save, as_of=app.as_of, who=self._who_label(),
-                    absences=self.view.absences, practitioner=holder or "", callback=self._saved("Appointment booked."))
+                    absences=self.view.absences, practitioner=holder or "", lead=self.view.viewer_leads,
+                    callback=self._saved("Appointment booked."))
 
     def action_handover(self) -> None:
         if not self._ready():
