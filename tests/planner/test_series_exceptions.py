@@ -165,3 +165,16 @@ def test_ics_uid_stays_when_an_appointment_moves_and_a_cancelled_one_says_so():
     assert str(event["STATUS"]) == "CANCELLED" and "cancelled by the practitioner" in str(event["DESCRIPTION"])
     _plan, series = ics(replace(SERIES, cancelled_by="person"))
     assert [str(e["STATUS"]) for e in events(series)] == ["CANCELLED"]
+
+
+def test_ics_moving_the_series_keeps_its_uid_and_moves_its_exceptions():
+    series = replace(SERIES, exdates=(date(2026, 12, 8),))
+    _plan, before = ics(series)
+    shifted = replace(series, appointment_date=START + timedelta(days=1), exdates=(date(2026, 12, 9),), version=2)
+    _plan, after = ics(shifted)
+    (old,), (new,) = events(before), events(after)
+    assert str(old["UID"]) == str(new["UID"]) == "appointment-1@caseload.invalid"
+    assert new["DTSTART"].dt.date() == date(2026, 11, 4) and new["SEQUENCE"] == 1
+    assert [d.dt.date() for d in new["EXDATE"].dts] == [date(2026, 12, 9)]
+    assert expand(after, date(2026, 12, 7), date(2026, 12, 13)) == []
+    assert expand(after, date(2026, 12, 14), date(2026, 12, 20)) == [(date(2026, 12, 16), dt.time(10))]
