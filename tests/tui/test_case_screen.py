@@ -348,3 +348,30 @@ async def test_every_contact_is_listed_with_its_note_and_home_goes_to_the_top(ma
         await pilot.press("p")  # privacy mode: the note is not shown
         await pilot.pause()
         assert "talked about the new job" not in screen.query_one("#contacts").text
+
+
+async def test_a_lead_books_on_a_bank_holiday_with_an_override_reason(make_app, sample_engine):
+    """The form of a team lead has an override field: Christmas Day is
+    refused without a reason and booked with one (audited)."""
+    from tui.screens.forms.appointment_form import AppointmentForm
+
+    app = make_app("N1-01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, "NG1002")
+        assert screen.view.viewer_leads
+        loads = screen.loads
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, AppointmentForm) and form.query("#override")
+        await type_into(pilot, "#date", "2026-12-25")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not form.saving)
+        assert app.screen is form and any("Christmas Day" in n.message for n in app._notifications)
+        await type_into(pilot, "#override", "the court asked for that day")
+        await pilot.press("ctrl+s")
+        await settle(pilot, CaseScreen, after=loads)
+    with session(sample_engine) as s:
+        event = s.execute(select(m.AuditEvent).where(m.AuditEvent.action == "book")
+                          .order_by(m.AuditEvent.id.desc())).scalars().first()
+        assert "the court asked for that day" in event.detail and "Christmas Day" in event.detail

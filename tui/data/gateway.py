@@ -306,7 +306,7 @@ class Gateway:
         own = tuple((c.case_ref, c.display_name) for c in cases
                     if c.practitioner_id == practitioner_id and c.status != "closed")
         return WeekView(as_of, monday, me, plan, names, versions, world.absences_of(practitioner_id),
-                        appointments, own)
+                        appointments, own, viewer_leads=self._leads(world, me))
 
     def week_ics(self, view: WeekView) -> bytes:
         from planner.ics import week_to_ics

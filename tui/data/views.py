@@ -102,6 +102,7 @@ class WeekView:
     absences: tuple[Absence, ...] = ()
     appointments: dict = field(default_factory=dict)  # appointment id -> Appointment
     own_cases: tuple[tuple[str, str], ...] = ()  # (case_ref, display_name) held by the practitioner
+    viewer_leads: bool = False  # the signed-in user leads the practitioner's team (a lead's override)
 
 
 @dataclass(frozen=True)

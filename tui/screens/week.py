@@ -418,12 +418,13 @@ class WeekScreen(ViewLoader, Screen):
             def save(value):
                 booked = app.gateway.book_appointment(
                     case_ref=case_ref, appointment_date=value.appointment_date, practitioner_id=self.practitioner_id,
-                    time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor)
+                    time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor,
+                    override_reason=value.override_reason)
                 return booked, app.gateway.same_time(self.practitioner_id, value.appointment_date, value.time,
                                                      not_id=booked)
 
             open_screen(app, "appointment-form", save, as_of=app.as_of, who=who, absences=view.absences,
-                        default=default, practitioner=self.practitioner_id,
+                        default=default, practitioner=self.practitioner_id, lead=view.viewer_leads,
                         callback=self._saved_clash("Appointment booked."))
 
         if entry is not None and entry.case_ref and entry.kind != "cover":
