@@ -89,10 +89,12 @@ def pick(db: Path) -> dict[str, str]:
         action_id = one("SELECT min(ac.id) FROM action ac JOIN practitioner p ON p.id = ac.owner_pk "
                         "WHERE NOT ac.done AND p.practitioner_id = (SELECT p2.practitioner_id FROM "
                         "supervision_session s JOIN practitioner p2 ON p2.id = s.practitioner_pk ORDER BY s.id LIMIT 1)")
+        series = one("SELECT min(a.id) FROM appointment a JOIN practitioner p ON p.id = a.practitioner_pk "
+                     "WHERE p.practitioner_id = 'N1-02' AND a.rrule IS NOT NULL AND a.appointment_date = '2026-12-01'")
     finally:
         con.close()
     return {"handover": open_handover, "plain": plain_case, "leaver": leaver, "supervised": supervised,
-            "session": str(session_id), "lead": lead, "action": str(action_id)}
+            "session": str(session_id), "lead": lead, "action": str(action_id), "series": str(series)}
 
 
 def commands(ids: dict[str, str], work: Path) -> list[Command]:
@@ -123,6 +125,8 @@ def commands(ids: dict[str, str], work: Path) -> list[Command]:
         Command("audit", "read", ("audit", "--since", "2026-11-01")),
         Command("check", "read", ("check",)),
         Command("import --dry-run", "read", ("import", str(csv), "--dry-run")),
+        Command("week --suggest", "read", ("--as", "N1-02", "week", "--suggest", "--week-of", "2026-12-21",
+                                           "--on", "2026-12-18")),
         Command("an argument error", "read", ("week", "--no-such-option"), status=2),
         Command("init", "write", ("init",)),
         Command("import", "write", ("import", str(csv))),
@@ -143,6 +147,14 @@ def commands(ids: dict[str, str], work: Path) -> list[Command]:
                                                     "--due", working_day_after(today, 7).isoformat())),
         Command("supervision action done", "write", ("--as", who, "supervision", "action", "done",
                                                      ids["action"])),
+        Command("week --suggest --apply", "write", ("--as", "N1-02", "week", "--suggest", "--week-of", "2026-12-21",
+                                                    "--on", "2026-12-18", "--apply")),
+        Command("appointment cancel", "write", ("appointment", "cancel", ids["series"], "--by", "person",
+                                                "--occurrence", "2026-12-08")),
+        Command("appointment move", "write", ("appointment", "move", ids["series"], "--occurrence", "2026-12-08",
+                                              "--to", "2026-12-09", "--time", "10:00")),
+        Command("appointment outcome", "write", ("appointment", "outcome", ids["series"], "--occurrence",
+                                                 "2026-12-01", "--outcome", "attended", "--on", "2026-12-02")),
         Command("backup", "write", ("backup", str(work / "backup.db"))),
     ]
 

@@ -11,27 +11,65 @@ from datetime import date, timedelta
 from planner import recurrence
 from planner.model import Appointment
 
-__all__ = ["appointment_dates", "next_appointment_date", "next_booked"]
+__all__ = ["appointment_dates", "format_exdates", "next_appointment_date", "next_booked", "parse_exdates"]
+
+
+def parse_exdates(text: str | None) -> tuple[date, ...]:
+    """A series' cancelled occurrences as stored ("2026-12-24,2027-01-07");
+    a piece that is not a date is skipped (`caseload check` is where a
+    damaged row is listed, not every read)."""
+    if not text:
+        return ()
+    found = set()
+    for piece in text.split(","):
+        try:
+            found.add(date.fromisoformat(piece.strip()))
+        except ValueError:
+            continue
+    return tuple(sorted(found))
+
+
+def format_exdates(days) -> str | None:
+    """The stored form of `parse_exdates`: ISO dates, sorted, comma-separated."""
+    return ",".join(day.isoformat() for day in sorted(set(days))) or None
 
 def appointment_dates(appointment: Appointment, first: date, last: date) -> list[date]:
     """The dates of an appointment (a series expanded) from first to last, both
     counted: planner/recurrence.py, which walks only this window whatever the
     rule. An RRULE that cannot be read counts as a single appointment on its date.
+
+    Exceptions as python-dateutil's `rruleset` has them (the rule less its
+    EXDATEs; tests/planner/test_series_exceptions.py compares the two):
+    a series' cancelled (`exdates`) and moved (`moved`) occurrences are left
+    out, a moved one counts on its own row's date, and a cancelled
+    appointment has no dates at all.
     """
     start = appointment.appointment_date
-    if last < start:
+    if last < start or appointment.cancelled_by is not None:
         return []  # a series starts on its date (or later) too: nothing to read
     if appointment.rrule:
-        return list(recurrence.dates(appointment.rrule, start, first, last))
+        found = recurrence.dates(appointment.rrule, start, first, last)
+        if appointment.exdates or appointment.moved:
+            excluded = appointment.excluded
+            return [day for day in found if day not in excluded]
+        return list(found)
     return [start] if first <= start <= last else []
 
 
 def next_appointment_date(appointment: Appointment, on_or_after: date) -> date | None:
     """The appointment's first date on or after `on_or_after` (for a series,
-    looking a year ahead: recurrence.MAX_GAP_DAYS)."""
+    looking a year ahead: recurrence.MAX_GAP_DAYS), exceptions left out."""
+    if appointment.cancelled_by is not None:
+        return None
     start = appointment.appointment_date
     if appointment.rrule and start < on_or_after:
-        return recurrence.next_date(appointment.rrule, start, on_or_after)
+        excluded = appointment.excluded
+        day = recurrence.next_date(appointment.rrule, start, on_or_after)
+        while day is not None and day in excluded:
+            day = recurrence.next_date(appointment.rrule, start, day + timedelta(days=1))
+        return day
+    if appointment.rrule and start in appointment.excluded:
+        return next_appointment_date(appointment, start + timedelta(days=1))
     return start if start >= on_or_after else None
 
 

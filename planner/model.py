@@ -150,7 +150,15 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class Appointment:
-    """A booked appointment, or a series of them when `rrule` is set."""
+    """A booked appointment, or a series of them when `rrule` is set.
+
+    RFC 5545 exceptions (planner/appointments.py expands them):
+    `exdates` are a series' cancelled occurrences (EXDATE); an appointment
+    with `series_id` overrides one occurrence of that series, the one of
+    `recurrence_date` (RECURRENCE-ID), moved to its own date and time;
+    `moved` are the occurrence dates of a series that such overrides replace
+    (filled in by the reader). `cancelled_by` (`person` or `practitioner`)
+    marks a cancelled one-off, override or whole series: it has no dates."""
 
     appointment_date: date
     practitioner_id: str
@@ -158,6 +166,21 @@ class Appointment:
     kind: str = "office"
     rrule: str | None = None
     id: int | None = None
+    exdates: tuple[date, ...] = ()
+    series_id: int | None = None
+    recurrence_date: date | None = None
+    cancelled_by: str | None = None
+    moved: tuple[date, ...] = ()
+    version: int = 1  # edits so far (the .ics SEQUENCE)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_by is not None
+
+    @property
+    def excluded(self) -> frozenset[date]:
+        """The series' occurrence dates that are not held on their day."""
+        return frozenset(self.exdates) | frozenset(self.moved)
 
 
 @dataclass(frozen=True, slots=True)

@@ -375,6 +375,41 @@ class HandoverDefaults:
     per_day: int = _v(2, COUNT)  # at most this many handovers a working day per outgoing practitioner
 
 
+def _clock_check(value: Any) -> str:
+    """A time of day as HH:MM (24-hour)."""
+    import datetime as dt
+
+    if not isinstance(value, str):
+        raise _Bad("must be a time of day as \"HH:MM\"")
+    try:
+        dt.time.fromisoformat(value)
+    except ValueError:
+        raise _Bad("must be a time of day as \"HH:MM\"") from None
+    if len(value) != 5:
+        raise _Bad("must be a time of day as \"HH:MM\"")
+    return value
+
+
+def _kind_check(value: Any) -> str:
+    from planner.model import CONTACT_KINDS
+
+    if value not in CONTACT_KINDS:
+        raise _Bad(f"must be one of {', '.join(CONTACT_KINDS)}")
+    return value
+
+
+@dataclass(frozen=True)
+class Planning:
+    """The practitioner's working hours for `caseload week --suggest` and
+    the week screen's plan (`planning`, planner/suggest.py)."""
+
+    day_starts: str = _v("09:00", _clock_check)  # the first slot starts then
+    day_ends: str = _v("17:00", _clock_check)  # the last slot ends by then
+    slot_minutes: int = _v(60, _int_check(5, 600, "must be a whole number of minutes, 5 to 600"))
+    kind: str = _v("office", _kind_check)  # the kind of appointment proposed
+    per_day: int = _v(6, COUNT)  # proposals only on days with fewer timed appointments, unless one would be late
+
+
 # --------------------------------------------------------------------------
 
 
@@ -402,6 +437,7 @@ class Policy:
     disruption: Disruption = _section(Disruption)
     exclusions: Exclusions = _section(Exclusions)
     handover: HandoverDefaults = _section(HandoverDefaults)
+    planning: Planning = _section(Planning)
 
     def threshold(self, contact_level: str, early: bool) -> int:
         """T of docs/rules.md for a contact level (unknown levels count as standard)."""

@@ -10,9 +10,15 @@
 - supervision actions they own,
 - their absences, the cover they give for absent colleagues (those
   colleagues' appointments and contacts due while away, as `cover` entries),
-- a catch-up list of what is already overdue on `as_of`.
+- a catch-up list of what is already overdue on `as_of`, and of their
+  appointments of the last `OUTCOME_DAYS` days with no contact recorded on
+  the day (kind `outcome`: record what happened),
+- the bank holidays of the week (their team's nation) and the days they are away,
+- their appointments themselves (`booked`: series with their exceptions,
+  cancelled ones too) for the .ics export (planner/ics.py).
 
-Every list is ordered by the case's risk score (highest first), then time.
+A day is in time order (untimed entries after the timed ones, then riskiest
+case first); the catch-up list riskiest case first, then date.
 Anything due before `as_of` appears in catch-up, not on its day.
 """
 
@@ -27,13 +33,15 @@ from typing import Any
 from planner.calendar import working_days
 from planner.checklist import auto_ticks
 from planner.handover import apply_auto_ticks
-from planner.model import Absence, Action, Case, Handover, World
+from planner.model import Absence, Action, Appointment, Case, Handover, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.risk import evaluate_case, risk_score
 from planner.appointments import appointment_dates
 from planner.rules import RuleContext
 
-ENTRY_KINDS = ("appointment", "contact_due", "handover_item", "action", "cover")
+ENTRY_KINDS = ("appointment", "contact_due", "handover_item", "action", "cover", "outcome")
+#: How far back the catch-up list looks for appointments with no outcome recorded.
+OUTCOME_DAYS = 28
 _KIND_ORDER = {kind: i for i, kind in enumerate(ENTRY_KINDS)}
 
 
@@ -56,6 +64,8 @@ class PlanEntry:
     action_id: int | None = None
     cover_for: str | None = None  # kind "cover": the absent practitioner's id
     cover_kind: str | None = None  # kind "cover": "appointment" or "contact_due"
+    series_id: int | None = None  # kind "appointment": the series it is an occurrence of
+    occurrence: date | None = None  # ... and that occurrence's date (before any move)
 
     @property
     def is_appointment(self) -> bool:
@@ -67,6 +77,17 @@ class DayPlan:
     day: date
     entries: tuple[PlanEntry, ...]
     absent: bool = False
+    holiday: str | None = None  # the bank holiday's name
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """One of the practitioner's appointments (or series) with a date in the
+    week, or cancelled in it, with its case: the .ics export's events."""
+
+    case_ref: str
+    display_name: str | None
+    appointment: Appointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +122,7 @@ class WeekPlan:
     cover_given: tuple[CoverGiven, ...]
     catch_up: tuple[PlanEntry, ...]
     as_of: date
+    booked: tuple[Booked, ...] = ()
 
     @property
     def week_end(self) -> date:
@@ -154,6 +176,7 @@ class _Builder:
             week_start + timedelta(days=i): [] for i in range(7)
         }
         self.catch_up: list[PlanEntry] = []
+        self.booked: list[Booked] = []
         self._scores: dict[str, int] = {}
         me = world.practitioners.get(practitioner_id)
         self.lead_of = me.team_id if me is not None and me.is_lead else None
@@ -183,6 +206,8 @@ class _Builder:
     def add_case(self, case: Case) -> None:
         for entry in self.appointments(case, self.pid, self.start, self.end):
             self.by_day[entry.day].append(entry)
+        self.add_booked(case)
+        self.catch_up.extend(self.outcomes_needed(case))
         if case.practitioner_id == self.pid:
             due = self.contact_due(case, self.start, self.end)
             if due is not None:
@@ -198,14 +223,54 @@ class _Builder:
             if appt.practitioner_id != holder:
                 continue
             kind = appt.kind.replace("_", " ")
-            detail = f"{kind} appointment" + (", part of a series" if appt.rrule else "")
+            detail = f"{kind} appointment" + (", part of a series" if appt.rrule or appt.series_id else "") + (
+                f", moved from {appt.recurrence_date:%a %d %b}" if appt.recurrence_date else "")
             for day in appointment_dates(appt, first, last):
                 entries.append(PlanEntry(
                     "appointment", case.case_ref, f"Appointment ({kind})", detail, day,
                     time=appt.time, risk_score=self.score(case),
                     display_name=case.display_name, appointment_id=appt.id,
+                    series_id=appt.id if appt.rrule else appt.series_id,
+                    occurrence=day if appt.rrule else appt.recurrence_date,
                 ))
         return entries
+
+    def add_booked(self, case: Case) -> None:
+        """The case's appointments with this practitioner that touch the week
+        (a date in it, a cancelled one dated in it, or a series running
+        through it), and the series its moved occurrences belong to."""
+        mine = [a for a in case.appointments if a.practitioner_id == self.pid]
+        keep: dict[int | None, Appointment] = {}
+        for appt in mine:
+            live = replace(appt, cancelled_by=None)
+            if appointment_dates(live, self.start, self.end) or (
+                    appt.rrule and appt.appointment_date <= self.end and appointment_dates(
+                        replace(live, exdates=(), moved=()), self.start, self.end)):
+                keep[appt.id] = appt
+        for appt in list(keep.values()):
+            if appt.series_id is not None:
+                master = next((a for a in mine if a.id == appt.series_id), None)
+                if master is not None:
+                    keep[master.id] = master
+        for appt in mine:  # a series' other moved occurrences travel with it (same UID)
+            if appt.series_id in keep and appt.id not in keep:
+                keep[appt.id] = appt
+        self.booked.extend(Booked(case.case_ref, case.display_name, a)
+                           for a in sorted(keep.values(), key=lambda a: (a.appointment_date, a.id or 0)))
+
+    def outcomes_needed(self, case: Case) -> list[PlanEntry]:
+        """The practitioner's appointments of the last OUTCOME_DAYS days (before
+        as-of) with no contact of the case recorded on the day."""
+        first = self.as_of - timedelta(days=OUTCOME_DAYS)
+        last = self.as_of - timedelta(days=1)
+        held = {c.contact_date for c in case.contacts}
+        found = []
+        for entry in self.appointments(case, self.pid, first, last):
+            if entry.day in held:
+                continue
+            found.append(replace(entry, kind="outcome", title="Record what happened",
+                                 detail=f"{entry.detail} on {entry.day:%a %d %b}: no outcome recorded"))
+        return found
 
     def contact_due(self, case: Case, first: date, last: date) -> PlanEntry | None:
         """The case's contact if it falls due from `first` to `last` (on or after
@@ -315,9 +380,10 @@ class _Builder:
             (a for a in self.world.absences_of(self.pid) if self.overlaps(a)),
             key=lambda a: a.start_date,
         )
+        calendar = working_days(self.world.nation_of(self.pid))
         days = tuple(
             DayPlan(day, tuple(sorted(entries, key=_day_order)),
-                    absent=any(a.covers(day) for a in own))
+                    absent=any(a.covers(day) for a in own), holiday=calendar.holiday_name(day))
             for day, entries in self.by_day.items()
         )
         return WeekPlan(
@@ -328,6 +394,7 @@ class _Builder:
             cover_given=cover_given,
             catch_up=tuple(sorted(self.catch_up, key=_catch_up_order)),
             as_of=self.as_of,
+            booked=tuple(self.booked),
         )
 
 
@@ -352,7 +419,8 @@ def _as_cover(entry: PlanEntry, away: str) -> PlanEntry:
 
 
 def _day_order(entry: PlanEntry) -> tuple[Any, ...]:
-    return (-entry.risk_score, entry.time or dt.time.max, _KIND_ORDER[entry.kind],
+    """A calendar's order: by time, the untimed after the timed, then riskiest first."""
+    return (entry.time is None, entry.time or dt.time.max, -entry.risk_score, _KIND_ORDER[entry.kind],
             entry.case_ref or "", entry.title)
 
 
@@ -380,6 +448,8 @@ def entry_to_dict(entry: PlanEntry, *, privacy: bool = False) -> dict[str, Any]:
         "action_id": entry.action_id,
         "cover_for": entry.cover_for,
         "cover_kind": entry.cover_kind,
+        "series_id": entry.series_id,
+        "occurrence": entry.occurrence.isoformat() if entry.occurrence else None,
     }
 
 
@@ -406,6 +476,7 @@ def week_to_dict(plan: WeekPlan, *, privacy: bool = False) -> dict[str, Any]:
             {
                 "day": day.day.isoformat(),
                 "absent": day.absent,
+                "holiday": day.holiday,
                 "entries": [entry_to_dict(e, privacy=privacy) for e in day.entries],
             }
             for day in plan.days

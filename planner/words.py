@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-__all__ = ["ago", "ahead", "and_list", "days", "fmt_date", "fmt_day", "initials", "ordinal", "plural", "span"]
+__all__ = ["ICS_PRIVACY", "ago", "ahead", "and_list", "days", "fmt_date", "fmt_day", "initials", "ordinal", "plural",
+           "span"]
 
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -80,3 +81,8 @@ def span(n: int) -> str:
     if n < 730:
         return f"{n // 30} mths"
     return f"{n // 365} yrs"
+
+
+#: What a week's .ics file holds by default (planner/ics.py), said the same
+#: way by the export form and the notice after it.
+ICS_PRIVACY = "case refs only, no names"

@@ -25,6 +25,8 @@ What an `Actor` may do:
 | see or change a case and what hangs off it | its team; while a handover is open, the outgoing and the incoming practitioner's teams too | `check_case_access`, `guard_case`, `visible_case_refs` |
 | allocate a case to someone of another team | a team lead, or completing the handover to them        | `check_allocate`                 |
 | record a contact/appointment by someone, name a second practitioner at a contact | a practitioner of one of the case's teams | `check_case_practitioner` |
+| cancel or move an appointment (one occurrence or a series), record what happened at it | as for the case (its team; the contact recorded by its practitioner) | `guard_case` |
+| book or move onto a bank holiday or an absence day | the case's team lead, with an override reason (audited) | `require_lead` |
 | write a case note                        | in one's own name                                      | `note_author`                    |
 | complete a handover with an override     | the case's team lead                                   | `check_override`                 |
 | see a team as a whole, a colleague's week| the team                                               | `check_team_visible`, `check_practitioner_visible` |

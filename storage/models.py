@@ -120,6 +120,11 @@ class Appointment(Versioned, table=True):
     time: dt.time | None = None
     kind: str = Field(default="office", max_length=16)
     rrule: str | None = Field(default=None, max_length=400)
+    # schema 0008: RFC 5545 exceptions (planner.model.Appointment)
+    exdates: str | None = Field(default=None, max_length=4000)  # "YYYY-MM-DD,..." cancelled occurrences
+    series_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)  # the series one occurrence of which this replaces
+    recurrence_date: date | None = None  # that occurrence's date
+    cancelled_by: str | None = Field(default=None, max_length=16)  # person / practitioner: cancelled
 
 
 class Absence(Versioned, table=True):

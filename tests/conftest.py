@@ -140,8 +140,9 @@ def _seed_people_and_cases(engine) -> dict[str, int]:
             dict(case_id=c3.id, contact_date=d("2026-03-01"), practitioner_pk=cai.id, kind="office",
                  outcome="cancelled", notes=None, version=1),
         ])
-        s.add(m.Appointment(case_id=c2.id, appointment_date=d("2026-12-01"), practitioner_pk=ada.id,
-                            time=dt.time(10, 30), rrule="FREQ=WEEKLY;COUNT=4"))
+        s.execute(m.Appointment.__table__.insert(), [
+            dict(case_id=c2.id, appointment_date=d("2026-12-01"), practitioner_pk=ada.id,
+                 time=dt.time(10, 30), kind="office", rrule="FREQ=WEEKLY;COUNT=4", version=1)])
         s.add(m.Absence(practitioner_pk=ada.id, start_date=d("2026-12-21"), end_date=d("2027-01-08"),
                         cover_practitioner_pk=ben.id))
         s.commit()

@@ -40,6 +40,11 @@ OTHER = ("NG", "N1-")  # what of NPS-N1 must never show
 
 # Refused outright: exit status 2, one line, nothing written.
 REFUSED = {
+    "appointment cancel": ["appointment", "cancel", "{ng_series}", "--by", "practitioner", "--occurrence",
+                           "2026-12-08"],
+    "appointment move": ["appointment", "move", "{ng_series}", "--to", "2026-12-10", "--occurrence", "2026-12-08"],
+    "appointment outcome": ["appointment", "outcome", "{ng_series}", "--outcome", "attended", "--occurrence",
+                            "2026-12-01", "--on", "2026-12-02"],
     "audit": ["audit", "--case", "NG1007"],
     "backup": ["backup", "{tmp}"],
     "copy": ["copy", "--to", "{tmp}/copy.db"],
@@ -152,9 +157,17 @@ def open_session(engine) -> int:
         return conn.execute(text("SELECT max(id) FROM supervision_session WHERE ended_at IS NULL")).scalar_one()
 
 
+def ng_series(engine) -> int:
+    """A weekly series of NPS-N1's (the other team's) from 2026-12-01."""
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT min(a.id) FROM appointment a JOIN \"case\" c ON c.id = a.case_id"
+                                 " WHERE c.case_ref LIKE 'NG%' AND a.rrule IS NOT NULL"
+                                 " AND a.appointment_date = '2026-12-01'")).scalar_one()
+
+
 def run(walker, tmp_path, args):
     prefix, engine = walker
-    fill = {"{tmp}": str(tmp_path), "{session}": str(open_session(engine))}
+    fill = {"{tmp}": str(tmp_path), "{session}": str(open_session(engine)), "{ng_series}": str(ng_series(engine))}
     return CliRunner().invoke(main, [*prefix, *(fill.get(a, a).replace("{tmp}", str(tmp_path)) for a in args)])
 
 
@@ -206,6 +219,9 @@ def _ids(engine) -> SimpleNamespace:
                             " WHERE c.case_ref LIKE 'NG%'"),
             item=SimpleNamespace(item_id="told", version=1, done=False),
             session=open_session(engine),
+            series=ng_series(engine),
+            action=one("SELECT min(x.id) FROM action x JOIN practitioner p ON p.id = x.owner_pk"
+                       " WHERE p.practitioner_id LIKE 'N1-%'"),
         )
 
 
@@ -230,6 +246,18 @@ def screen_actions(ids):
             case_ref="NG1002", appointment_date=date(2026, 12, 2), practitioner_id="N1-02", actor=me),
         "Gateway.move_appointment": lambda g: g.move_appointment(
             appointment_id=ids.appointment, new_date=date(2026, 12, 30), expected_version=1, actor=me),
+        "Gateway.cancel_appointment": lambda g: g.cancel_appointment(
+            appointment_id=ids.series, cancelled_by="practitioner", occurrence=date(2026, 12, 8),
+            expected_version=None, actor=me),
+        "Gateway.record_outcome": lambda g: g.record_outcome(
+            appointment_id=ids.series, outcome="attended", occurrence=date(2026, 12, 1), actor=me,
+            as_of=date(2026, 12, 2)),
+        "Gateway.same_time": lambda g: g.same_time("N1-02", date(2026, 12, 1), "10:00"),
+        "Gateway.tick_action": lambda g: g.tick_action(action_id=ids.action, done=True, on=DAY, actor=me),
+        "Gateway.book_proposals": lambda g: g.book_proposals(practitioner_id="N1-02", actor=me, proposals=[
+            SimpleNamespace(case_ref="NG1002", day=date(2026, 12, 2), time=None, kind="office")]),
+        "Gateway.suggest": lambda g: g.suggest(SimpleNamespace(
+            plan=SimpleNamespace(practitioner_id="N1-02"), week_of=DAY, as_of=DAY)),
         "Gateway.add_case_note": lambda g: g.add_case_note(
             case_ref="NG1002", text="made-up", author_id=me, written_on=DAY, actor=me),
         "Gateway.plan_handover": lambda g: g.plan_handover(
@@ -323,7 +351,7 @@ def _functions() -> set[str]:
 
 
 def test_the_walk_covers_every_screen_function():
-    actions = screen_actions(SimpleNamespace(appointment=0, item=None, tmp=None))
+    actions = screen_actions(SimpleNamespace(appointment=0, item=None, tmp=None, series=0, action=0))
     assert _functions() == set(actions) | set(SCREEN_NOT_WALKED)
 
 

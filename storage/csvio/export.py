@@ -102,9 +102,9 @@ class _Rows:
                              after={"with_practitioner_id": self.pid})
 
     def appointments(self) -> Iterator[list[Any]]:
-        k = m.Appointment
+        k = m.Appointment  # a cancelled one is not booked: left out
         return self._by_case("appointments", k, k.practitioner_pk, k.appointment_date,
-                             self.cs(m.Practitioner.practitioner_id))
+                             self.cs(m.Practitioner.practitioner_id), where=k.cancelled_by.is_(None))
 
     def absences(self) -> Iterator[list[Any]]:
         k, p = m.Absence, m.Practitioner

@@ -55,7 +55,7 @@ from storage.queries.for_warnings import (
     WARNINGS_SHORT_ALLOCATION_DAYS,
     load_cases_for_warnings,
 )
-from storage.queries.notes import CaseNoteView, load_actions, load_case_notes
+from storage.queries.notes import CaseNoteView, load_actions, load_case_notes, load_contact_notes
 
 __all__ = [
     "CaseNoteView",
@@ -67,6 +67,7 @@ __all__ = [
     "load_actions",
     "load_case",
     "load_case_notes",
+    "load_contact_notes",
     "load_cases",
     "load_cases_for_warnings",
     "load_world",

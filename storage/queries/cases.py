@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
+
+from planner.appointments import parse_exdates
 
 from planner.errors import CaseloadError
 from planner.model import (
@@ -248,12 +251,23 @@ def _appointments_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dat
     times = _Times()
     make = _make_appointment
     where = for_cases("ap.case_id")
-    for aid, case_id, day, ppk, time, kind, rrule in reader.rows(
-        "SELECT ap.id, ap.case_id, ap.appointment_date, ap.practitioner_pk, ap.time, ap.kind, ap.rrule"
+    moved: dict[int, list] = defaultdict(list)
+    for (aid, case_id, day, ppk, time, kind, rrule, exdates, series_id, recurrence_date, cancelled_by,
+         version) in reader.rows(
+        "SELECT ap.id, ap.case_id, ap.appointment_date, ap.practitioner_pk, ap.time, ap.kind, ap.rrule,"
+        " ap.exdates, ap.series_id, ap.recurrence_date, ap.cancelled_by, ap.version"
         f" FROM appointment ap WHERE {where.sql} ORDER BY ap.case_id, ap.appointment_date, ap.id",
         where.params,
     ):
-        appointments[case_id].append(make(dates[day], pids[ppk], times[time], words[kind], rrule, aid))
+        recurrence_on = dates[recurrence_date] if recurrence_date is not None else None
+        appointments[case_id].append(make(dates[day], pids[ppk], times[time], words[kind], rrule, aid,
+                                          parse_exdates(exdates), series_id, recurrence_on, cancelled_by, (),
+                                          version))
+        if series_id is not None and recurrence_on is not None:
+            moved[series_id].append(recurrence_on)
+    if moved:  # a series' occurrences that an override replaces (planner.model.Appointment.moved)
+        for case_id, found in appointments.items():
+            found[:] = [replace(a, moved=tuple(sorted(moved[a.id]))) if a.id in moved else a for a in found]
     return appointments
 
 

@@ -72,3 +72,11 @@ def load_case_notes(session, case_ref: str) -> list[CaseNoteView]:
         CaseNoteView(id=nid, case_ref=case_ref, written_on=dates[written_on], author_id=author, text=text)
         for nid, written_on, author, text in rows
     ]
+
+
+def load_contact_notes(session, case_ref: str) -> dict[int, str]:
+    """A case's contact notes, by contact id (the contacts with a note only).
+    CaseloadError for an unknown case. Personal data: shown, never logged."""
+    case_pk = _case_pk(session, case_ref)
+    return dict(_rows(session, "SELECT k.id, k.notes FROM contact k WHERE k.case_id = ? AND k.notes IS NOT NULL"
+                               " AND k.notes <> ''", (case_pk,)))

@@ -29,7 +29,14 @@ shares, `storage.handovers` and `storage.supervision` too), `contacts`,
 from __future__ import annotations
 
 from storage.repo.allocation import allocate
-from storage.repo.appointments import book_appointment, cancel_appointment, move_appointment
+from storage.repo.appointments import (
+    book_appointment,
+    cancel_appointment,
+    day_refusal,
+    move_appointment,
+    record_outcome,
+    same_time,
+)
 from storage.repo.cases import EDITABLE_CASE_FIELDS, add_case_note, update_case
 from storage.repo.contacts import record_contact
 from storage.repo.handover_plans import check_plan, plan_handover
@@ -42,9 +49,12 @@ __all__ = [
     "allocate",
     "book_appointment",
     "cancel_appointment",
+    "day_refusal",
     "commit_or_conflict",
     "conflict_message",
     "move_appointment",
+    "record_outcome",
+    "same_time",
     "plan_handover",
     "record_contact",
     "update_case",

@@ -1,18 +1,34 @@
-"""Appointments: booking one (or a series), moving it, cancelling it."""
+"""Appointments: booking one (or a series), moving it, cancelling it, and
+recording what happened at it (docs/ARCHITECTURE.md, "Appointments").
+
+A series' occurrence is moved or cancelled on its own as RFC 5545 has it
+(planner.model.Appointment): a cancelled occurrence is an EXDATE of the
+series (`exdates`), a moved one a row of its own that names the series and
+the occurrence it replaces (`series_id`, `recurrence_date`). A cancellation
+that says who cancelled (`person` or `practitioner`) is recorded as a
+cancelled contact on its day too, which `practitioner_cancelled` counts
+(docs/rules.md). Booking or moving onto a bank holiday or a day the
+practitioner is away is refused with the reason, unless a team lead of the
+case gives an override reason (audited).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from planner.appointments import appointment_dates, format_exdates, parse_exdates
+from planner.calendar import working_days
 from planner.errors import CaseloadError
-from planner.model import CONTACT_KINDS
+from planner.model import CANCELLED_BY, CONTACT_KINDS, OUTCOMES
+from planner.model import Appointment as PlanAppointment
 from storage import audit
 from storage import models as m
-from storage.access import check_case_practitioner, guard_case
+from storage.access import actor_for, case_team_id, check_case_practitioner, guard_case, require_lead
 from storage.repo.lookups import (
     appointment_row,
     as_date,
@@ -24,18 +40,92 @@ from storage.repo.lookups import (
 )
 from storage.repo.transactions import check_version, flush
 
+_KEEP = object()  # move_appointment: keep the time as it is
+
 
 def _appointment_clash(session: Session, case_id: int, day: date, practitioner_pk: int,
-                       not_id: int | None = None) -> bool:
-    """The case already has an appointment that day with that practitioner."""
-    stmt = select(m.Appointment.id).where(
+                       not_id: int | None = None) -> m.Appointment | None:
+    """The case's appointment that day with that practitioner (its row), if any."""
+    stmt = select(m.Appointment).where(
         m.Appointment.case_id == case_id,
         m.Appointment.appointment_date == day,
         m.Appointment.practitioner_pk == practitioner_pk,
     )
     if not_id is not None:
         stmt = stmt.where(m.Appointment.id != not_id)
-    return session.execute(stmt).first() is not None
+    return session.execute(stmt).scalars().first()
+
+
+def _nation(session: Session, practitioner: m.Practitioner) -> str:
+    nation = session.execute(select(m.Team.nation).where(m.Team.id == practitioner.team_pk)).scalar_one_or_none()
+    return nation or practitioner.nation or "england-and-wales"
+
+
+def day_refusal(session: Session, practitioner: m.Practitioner, day: date) -> str | None:
+    """Why `day` is no day for an appointment with the practitioner (a bank
+    holiday of their team's nation, or an absence of theirs), or None."""
+    calendar = working_days(_nation(session, practitioner))
+    name = calendar.holiday_name(day)
+    if name:
+        return f"{day:%a %d %b %Y} is a bank holiday ({name})"
+    for start, end, kind in session.execute(
+        select(m.Absence.start_date, m.Absence.end_date, m.Absence.kind).where(
+            m.Absence.practitioner_pk == practitioner.id, m.Absence.start_date <= day,
+            or_(m.Absence.end_date.is_(None), m.Absence.end_date >= day))
+    ).all():
+        until = f" to {end:%a %d %b}" if end else ", no end date"
+        return f"{practitioner.practitioner_id} is away on {day:%a %d %b %Y} ({kind}, {start:%a %d %b}{until})"
+    return None
+
+
+def _check_day(session: Session, practitioner: m.Practitioner, day: date, case_ref: str, actor: str,
+               override_reason: str | None) -> str | None:
+    """Refuse a bank holiday or an absence day unless a lead of the case
+    overrides; returns the reason overridden (for the audit), or None."""
+    refusal = day_refusal(session, practitioner, day)
+    if refusal is None:
+        return None
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise CaseloadError(f"{refusal}: choose another day (a team lead may book it with an override reason)")
+    require_lead(actor_for(session, actor), case_team_id(session, case_ref), f"book on such a day ({refusal})")
+    return refusal
+
+
+def _planner_appointment(row: m.Appointment, moved: tuple[date, ...] = ()) -> PlanAppointment:
+    return PlanAppointment(row.appointment_date, "", row.time, row.kind, row.rrule, row.id,
+                           parse_exdates(row.exdates), row.series_id, row.recurrence_date,
+                           row.cancelled_by, moved)
+
+
+def _moved_dates(session: Session, series_id: int) -> tuple[date, ...]:
+    return tuple(sorted(session.execute(select(m.Appointment.recurrence_date).where(
+        m.Appointment.series_id == series_id)).scalars()))
+
+
+def same_time(session: Session, practitioner_id: str, day: date, time: dt.time | str | None,
+              not_id: int | None = None) -> list[str]:
+    """The case refs of the practitioner's other appointments at `time` on
+    `day` (series expanded, exceptions applied): a clash to warn of."""
+    time = as_time(time)
+    if time is None:
+        return []
+    practitioner = practitioner_row(session, practitioner_id)
+    rows = session.execute(
+        select(m.Appointment, m.Case.case_ref).join(m.Case, m.Case.id == m.Appointment.case_id).where(
+            m.Appointment.practitioner_pk == practitioner.id, m.Appointment.time == time,
+            m.Appointment.cancelled_by.is_(None),
+            or_(m.Appointment.appointment_date == day,
+                (m.Appointment.rrule.is_not(None)) & (m.Appointment.appointment_date <= day)))
+    ).all()
+    found = []
+    for row, case_ref in rows:
+        if row.id == not_id or row.series_id == not_id and not_id is not None:
+            continue
+        planned = _planner_appointment(row, _moved_dates(session, row.id) if row.rrule else ())
+        if appointment_dates(planned, day, day):
+            found.append(case_ref)
+    return sorted(set(found))
 
 
 def book_appointment(
@@ -48,8 +138,12 @@ def book_appointment(
     kind: str = "office",
     rrule: str | None = None,
     actor: str,
+    override_reason: str | None = None,
 ) -> int:
-    """Book an appointment (a series when `rrule` is given); returns its id."""
+    """Book an appointment (a series when `rrule` is given); returns its id.
+    A bank holiday or an absence day is refused unless a team lead of the
+    case gives `override_reason`; a series' later dates are not checked
+    (cancel or move an occurrence that falls on such a day)."""
     case = open_case_row(session, case_ref, "book an appointment")
     guard_case(session, actor, case_ref)
     practitioner = practitioner_row(session, practitioner_id)
@@ -58,19 +152,25 @@ def book_appointment(
     appointment_date = as_date(appointment_date, "appointment_date")
     time = as_time(time)
     rrule = check_rrule(rrule, appointment_date, time)
-    if _appointment_clash(session, case.id, appointment_date, practitioner.id):
+    overridden = _check_day(session, practitioner, appointment_date, case_ref, actor, override_reason)
+    old = _appointment_clash(session, case.id, appointment_date, practitioner.id)
+    if old is not None and old.cancelled_by is None:
         raise CaseloadError(
             f"case {case_ref} already has an appointment on {appointment_date} with {practitioner_id}"
         )
-    row = m.Appointment(
-        case_id=case.id,
-        appointment_date=appointment_date,
-        practitioner_pk=practitioner.id,
-        time=time,
-        kind=kind,
-        rrule=rrule,
-    )
-    session.add(row)
+    if old is not None:  # a cancelled one that day: booked again (the same calendar event)
+        row = old
+        row.time, row.kind, row.rrule, row.exdates, row.cancelled_by = time, kind, rrule, None, None
+    else:
+        row = m.Appointment(
+            case_id=case.id,
+            appointment_date=appointment_date,
+            practitioner_pk=practitioner.id,
+            time=time,
+            kind=kind,
+            rrule=rrule,
+        )
+        session.add(row)
     flush(session)
     audit.record(
         session,
@@ -83,6 +183,7 @@ def book_appointment(
         practitioner_id=practitioner_id,
         kind=kind,
         series=rrule is not None,
+        **({"override_reason": override_reason.strip(), "overridden": overridden} if overridden else {}),
     )
     return row.id
 
@@ -93,42 +194,102 @@ def _appointment_what(session: Session, row: m.Appointment) -> tuple[str, str]:
     return case_ref, f"appointment {row.id} of case {case_ref}"
 
 
+def _occurrence(session: Session, row: m.Appointment, occurrence: date | None) -> date:
+    """The occurrence of the series `row` on `occurrence`: one of its dates
+    (not cancelled nor moved); CaseloadError otherwise."""
+    if occurrence is None:
+        raise CaseloadError(f"appointment {row.id} is a series: give the occurrence's date (or the whole series)")
+    occurrence = as_date(occurrence, "occurrence")
+    planned = _planner_appointment(row, _moved_dates(session, row.id))
+    if occurrence in planned.moved:
+        raise CaseloadError(f"the occurrence of {occurrence} of appointment {row.id} was moved: "
+                            "change the moved appointment instead")
+    if not appointment_dates(planned, occurrence, occurrence):
+        raise CaseloadError(f"appointment {row.id} has no occurrence on {occurrence}")
+    return occurrence
+
+
 def move_appointment(
     session: Session,
     *,
     appointment_id: int,
     new_date: date,
-    expected_version: int,
+    expected_version: int | None,
     actor: str,
+    new_time: dt.time | str | None | object = _KEEP,
+    occurrence: date | None = None,
+    series: bool = False,
+    override_reason: str | None = None,
 ) -> tuple[int, int]:
-    """Move an appointment to another date; returns (id, new version).
-    ConflictError if it changed since `expected_version` was read."""
+    """Move an appointment to another date (and time, `new_time`; None: no
+    time); returns (id, new version) of the row moved. For a series, either
+    one `occurrence` (a row of its own replaces it; its id is returned) or,
+    with `series`, the whole series (every date moves by as many days as
+    `occurrence`, or the first date, moves). ConflictError if the row
+    changed since `expected_version` was read."""
     row = appointment_row(session, appointment_id)
     case_ref, what = _appointment_what(session, row)
     guard_case(session, actor, case_ref)
     check_version(session, row, expected_version, what)
     new_date = as_date(new_date, "new_date")
+    time = row.time if new_time is _KEEP else as_time(new_time)
+    if row.cancelled_by is not None:
+        raise CaseloadError(f"appointment {row.id} of case {case_ref} is cancelled; book a new one")
+    practitioner = session.get(m.Practitioner, row.practitioner_pk)
     old_date = row.appointment_date
-    if new_date == old_date:
+    if row.rrule and not series:
+        return _move_occurrence(session, row, case_ref, practitioner, _occurrence(session, row, occurrence),
+                                new_date, time, actor, override_reason)
+    if row.rrule:
+        base = as_date(occurrence, "occurrence") if occurrence is not None else old_date
+        shift = new_date - base
+        target = old_date + shift
+    else:
+        shift, target = new_date - old_date, new_date
+    if target == old_date and time == row.time:
         return row.id, row.version
-    if _appointment_clash(session, row.case_id, new_date, row.practitioner_pk, not_id=row.id):
-        raise CaseloadError(f"case {case_ref} already has an appointment on {new_date} with that practitioner")
-    if row.rrule:  # the series moves with its first date; check it still parses
-        check_rrule(row.rrule, new_date, row.time)
-    row.appointment_date = new_date
+    overridden = None
+    if target != old_date or not row.rrule:
+        overridden = _check_day(session, practitioner, new_date, case_ref, actor, override_reason)
+    if target != old_date and _appointment_clash(session, row.case_id, target, row.practitioner_pk, not_id=row.id):
+        raise CaseloadError(f"case {case_ref} already has an appointment on {target} with that practitioner")
+    if row.rrule and target != old_date:  # the series moves with its first date; check it still parses
+        if "BYDAY" in row.rrule.upper() and target.weekday() != old_date.weekday():
+            raise CaseloadError(f"the series names its weekdays ({row.rrule}): move it by whole weeks, "
+                                "or cancel it and book a new one")
+        check_rrule(row.rrule, target, time)
+        row.exdates = format_exdates(day + shift for day in parse_exdates(row.exdates))
+    row.appointment_date, row.time = target, time
     flush(session)
     audit.record(
-        session,
-        actor,
-        "move",
-        "appointment",
-        row.id,
-        case_ref=case_ref,
-        from_date=old_date,
-        to_date=new_date,
-        version=row.version,
+        session, actor, "move", "appointment", row.id,
+        case_ref=case_ref, from_date=old_date, to_date=target, version=row.version,
+        **({"series": True} if row.rrule else {}),
+        **({"time": time.strftime("%H:%M") if time else None} if new_time is not _KEEP else {}),
+        **({"override_reason": override_reason.strip(), "overridden": overridden} if overridden else {}),
     )
     return row.id, row.version
+
+
+def _move_occurrence(session: Session, row: m.Appointment, case_ref: str, practitioner: m.Practitioner,
+                     occurrence: date, new_date: date, time: dt.time | None, actor: str,
+                     override_reason: str | None) -> tuple[int, int]:
+    """One occurrence of a series moved: a row of its own replaces it."""
+    overridden = _check_day(session, practitioner, new_date, case_ref, actor, override_reason)
+    if _appointment_clash(session, row.case_id, new_date, row.practitioner_pk, not_id=row.id):
+        raise CaseloadError(f"case {case_ref} already has an appointment on {new_date} with that practitioner")
+    if new_date == row.appointment_date:
+        raise CaseloadError(f"{new_date} is the series' first date: move the series, or choose another day")
+    moved = m.Appointment(case_id=row.case_id, appointment_date=new_date, practitioner_pk=row.practitioner_pk,
+                          time=time, kind=row.kind, series_id=row.id, recurrence_date=occurrence)
+    session.add(moved)
+    flush(session)
+    audit.record(
+        session, actor, "move", "appointment", row.id,
+        case_ref=case_ref, occurrence=occurrence, to_date=new_date, override_id=moved.id,
+        **({"override_reason": override_reason.strip(), "overridden": overridden} if overridden else {}),
+    )
+    return moved.id, moved.version
 
 
 def cancel_appointment(
@@ -137,25 +298,118 @@ def cancel_appointment(
     appointment_id: int,
     expected_version: int | None = None,
     actor: str,
+    cancelled_by: str | None = None,
+    occurrence: date | None = None,
+    series: bool = False,
+    as_of: date | None = None,
 ) -> int:
-    """Cancel (delete) a booked appointment or series; returns its id.
-    The audit event keeps its date, practitioner and kind. With
-    `expected_version`, a changed appointment is refused with ConflictError."""
+    """Cancel an appointment; returns its id.
+
+    Without `cancelled_by` it is taken off the books (deleted: booked by
+    mistake; the audit event keeps its date, practitioner and kind). With
+    it (`person` or `practitioner`) it is cancelled: a one-off (or a moved
+    occurrence) is marked so, a series' `occurrence` becomes an EXDATE of
+    the series, and with `series` the whole series (and its moved
+    occurrences) is cancelled; a cancelled contact is recorded on the day
+    (the occurrence's, or the series' next from today), which
+    `practitioner_cancelled` counts. With `expected_version`, a changed
+    appointment is refused with ConflictError."""
     row = appointment_row(session, appointment_id)
     case_ref, what = _appointment_what(session, row)
     guard_case(session, actor, case_ref)
     check_version(session, row, expected_version, what)
-    practitioner_id = session.execute(
-        select(m.Practitioner.practitioner_id).where(m.Practitioner.id == row.practitioner_pk)
-    ).scalar_one()
+    practitioner = session.get(m.Practitioner, row.practitioner_pk)
     detail = {
         "appointment_date": row.appointment_date,
-        "practitioner_id": practitioner_id,
+        "practitioner_id": practitioner.practitioner_id,
         "kind": row.kind,
         "series": row.rrule is not None,
     }
     appointment_id = row.id
-    session.delete(row)
+    if cancelled_by is None:
+        if occurrence is not None or series:
+            raise CaseloadError("say who cancelled it (person or practitioner) to cancel an occurrence or a series")
+        for override in session.execute(select(m.Appointment).where(m.Appointment.series_id == row.id)).scalars():
+            session.delete(override)
+        session.delete(row)
+        flush(session)
+        audit.record(session, actor, "cancel", "appointment", appointment_id, case_ref=case_ref, **detail)
+        return appointment_id
+    one_of(cancelled_by, CANCELLED_BY, "cancelled_by")
+    if row.cancelled_by is not None:
+        raise CaseloadError(f"appointment {row.id} of case {case_ref} is already cancelled")
+    if row.rrule and not series:
+        day = _occurrence(session, row, occurrence)
+        row.exdates = format_exdates((*parse_exdates(row.exdates), day))
+        detail["occurrence"] = day
+    elif row.rrule:
+        planned = _planner_appointment(row, _moved_dates(session, row.id))
+        from_day = as_date(occurrence, "occurrence") if occurrence is not None else (as_of or dt.date.today())
+        upcoming = appointment_dates(planned, from_day, from_day + dt.timedelta(days=400))
+        day = upcoming[0] if upcoming else row.appointment_date
+        row.cancelled_by = cancelled_by
+        for override in session.execute(select(m.Appointment).where(
+                m.Appointment.series_id == row.id, m.Appointment.cancelled_by.is_(None),
+                m.Appointment.appointment_date >= from_day)).scalars():
+            override.cancelled_by = cancelled_by
+        detail["whole_series"] = True
+    else:
+        day = row.appointment_date
+        row.cancelled_by = cancelled_by
     flush(session)
-    audit.record(session, actor, "cancel", "appointment", appointment_id, case_ref=case_ref, **detail)
+    _record_cancelled(session, row, practitioner, day, cancelled_by)
+    audit.record(session, actor, "cancel", "appointment", appointment_id, case_ref=case_ref,
+                 cancelled_by=cancelled_by, **detail)
     return appointment_id
+
+
+def _record_cancelled(session: Session, row: m.Appointment, practitioner: m.Practitioner, day: date,
+                      cancelled_by: str) -> None:
+    """The cancelled contact of the day (none when one is already recorded)."""
+    known = session.execute(select(m.Contact.id).where(
+        m.Contact.case_id == row.case_id, m.Contact.contact_date == day,
+        m.Contact.practitioner_pk == practitioner.id)).first()
+    if known is not None:
+        return
+    session.add(m.Contact(case_id=row.case_id, contact_date=day, practitioner_pk=practitioner.id, kind=row.kind,
+                          outcome="cancelled", cancelled_by=cancelled_by))
+    flush(session)
+
+
+def record_outcome(
+    session: Session,
+    *,
+    appointment_id: int,
+    outcome: str,
+    actor: str,
+    occurrence: date | None = None,
+    kind: str | None = None,
+    notes: str | None = None,
+    cancelled_by: str | None = None,
+    as_of: date | None = None,
+) -> int:
+    """What happened at an appointment (a series: at its `occurrence`):
+    records the contact of its day with its practitioner in one step;
+    returns the contact's id. `outcome` attended / missed / cancelled (then
+    `cancelled_by`); `kind` the appointment's unless given."""
+    from storage.repo.contacts import record_contact
+
+    row = appointment_row(session, appointment_id)
+    case_ref, _what = _appointment_what(session, row)
+    guard_case(session, actor, case_ref)
+    one_of(outcome, OUTCOMES, "outcome")
+    if outcome == "cancelled" and cancelled_by is None:
+        raise CaseloadError("a cancelled appointment says who cancelled it: person or practitioner")
+    if row.cancelled_by is not None:
+        raise CaseloadError(f"appointment {row.id} of case {case_ref} was cancelled")
+    day = _occurrence(session, row, occurrence) if row.rrule else row.appointment_date
+    if day > (as_of or dt.date.today()):
+        raise CaseloadError(f"the appointment of {day} has not happened yet; cancel or move it instead")
+    practitioner = session.get(m.Practitioner, row.practitioner_pk)
+    return record_contact(session, case_ref=case_ref, contact_date=day, practitioner_id=practitioner.practitioner_id,
+                          kind=kind or row.kind, outcome=outcome, notes=notes, cancelled_by=cancelled_by,
+                          actor=actor)
+
+
+__all__ = ["book_appointment", "cancel_appointment", "day_refusal", "move_appointment", "record_outcome",
+           "same_time"]

@@ -78,6 +78,7 @@ def demo_copy(src: str | os.PathLike[str], dest_dir: str | os.PathLike[str], tod
                 for table in SQLModel.metadata.sorted_tables:
                     if table.name in present:
                         _shift_table(conn, table, shift)
+                _shift_exdates(conn, shift)
                 _off_bank_holidays(conn)
             conn.execute(
                 _tables()["meta"].update()
@@ -93,7 +94,8 @@ def _off_bank_holidays(conn) -> None:
     """No appointment of the demo on a bank holiday (of England and Wales,
     the sample teams' nation): a one-off on one moves to the next working day
     (unless the person already has one then with that practitioner); a
-    series with an occurrence on one becomes one-offs, each on a working day."""
+    series' occurrence on one is moved on its own, as RFC 5545 has it (a
+    row replacing that occurrence on the next working day: storage/repo/appointments.py)."""
     from planner.calendar import working_days
     from planner.model import Appointment
     from planner.rules import appointment_dates
@@ -101,30 +103,42 @@ def _off_bank_holidays(conn) -> None:
     wd = working_days("england-and-wales")
     t = _tables()["appointment"]
     rows = conn.execute(select(t.c.id, t.c.case_id, t.c.appointment_date, t.c.practitioner_pk, t.c.time,
-                               t.c.kind, t.c.rrule)).all()
+                               t.c.kind, t.c.rrule).where(t.c.series_id.is_(None))).all()
     taken = {(r.case_id, r.appointment_date, r.practitioner_pk) for r in rows}
     for r in rows:
         if r.rrule:
-            days = appointment_dates(Appointment(r.appointment_date, "", rrule=r.rrule),
-                                     r.appointment_date, r.appointment_date + timedelta(days=800))
-            if all(wd.is_working(day) for day in days):
-                continue
-            conn.execute(t.delete().where(t.c.id == r.id))
-            taken.discard((r.case_id, r.appointment_date, r.practitioner_pk))
+            days = [day for day in appointment_dates(Appointment(r.appointment_date, "", rrule=r.rrule),
+                                                     r.appointment_date, r.appointment_date + timedelta(days=800))
+                    if not wd.is_working(day)]
         elif wd.is_working(r.appointment_date):
             continue
         else:
-            days = [r.appointment_date]
-            conn.execute(t.delete().where(t.c.id == r.id))
+            day = wd.on_or_after(r.appointment_date)
+            if (r.case_id, day, r.practitioner_pk) in taken:
+                conn.execute(t.delete().where(t.c.id == r.id))
+            else:
+                conn.execute(t.update().where(t.c.id == r.id).values(appointment_date=day))
             taken.discard((r.case_id, r.appointment_date, r.practitioner_pk))
-        for day in days:
-            day = wd.on_or_after(day)
+            taken.add((r.case_id, day, r.practitioner_pk))
+            continue
+        for holiday in days:
+            day = wd.on_or_after(holiday)
             if (r.case_id, day, r.practitioner_pk) in taken:
                 continue
             taken.add((r.case_id, day, r.practitioner_pk))
             conn.execute(t.insert().values(case_id=r.case_id, appointment_date=day,
                                            practitioner_pk=r.practitioner_pk, time=r.time, kind=r.kind,
-                                           rrule=None, version=1))
+                                           rrule=None, series_id=r.id, recurrence_date=holiday, version=1))
+
+
+def _shift_exdates(conn, shift: timedelta) -> None:
+    """A series' cancelled occurrences (text, not a Date column) move with it."""
+    from planner.appointments import format_exdates, parse_exdates
+
+    t = _tables()["appointment"]
+    for aid, exdates in conn.execute(select(t.c.id, t.c.exdates).where(t.c.exdates.is_not(None))).all():
+        conn.execute(t.update().where(t.c.id == aid).values(
+            exdates=format_exdates(day + shift for day in parse_exdates(exdates))))
 
 
 def _shift_table(conn, table, shift: timedelta) -> None:

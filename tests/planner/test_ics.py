@@ -79,11 +79,12 @@ def test_header(calendar):
 
 def test_appointments_are_events_timed_or_all_day(calendar):
     events = {e["DTSTART"].dt: e for e in components(calendar, "VEVENT")}
-    tuesday_10 = dt.datetime(2026, 12, 1, 10, 0, tzinfo=LONDON)
+    tuesday_10 = dt.datetime(2026, 11, 3, 10, 0, tzinfo=LONDON)  # the series, from its first date
     tuesday_14 = dt.datetime(2026, 12, 1, 14, 0, tzinfo=LONDON)
     assert len(components(calendar, "VEVENT")) == 3
     assert events.keys() == {tuesday_10, tuesday_14, THU}
     assert str(events[tuesday_10]["SUMMARY"]) == "A1: Appointment (office)"  # the series
+    assert events[tuesday_10]["RRULE"].to_ical() == b"FREQ=WEEKLY;BYDAY=TU"
     assert events[tuesday_10]["DURATION"].dt == timedelta(hours=1)
     assert str(events[THU]["SUMMARY"]) == "A1: Appointment (office)"
     assert events[THU]["DTEND"].dt == THU + timedelta(days=1)  # all day
@@ -96,6 +97,7 @@ def test_appointments_are_events_timed_or_all_day(calendar):
 def test_due_items_and_catch_up_are_todos_with_due_dates(calendar):
     todos = by_summary(calendar, "VTODO")
     assert {summary: todo["DUE"].dt for summary, todo in todos.items()} == {
+        "A1: Record what happened": date(2026, 11, 17),  # the last of 3 (by summary)
         "A2: Contact due": THU,
         "A2: Ask about the college course": WED,
         "A3: Contact overdue": date(2026, 10, 29),
@@ -108,7 +110,7 @@ def test_dtstamp_comes_from_as_of_and_uids_are_unique(calendar):
     found = components(calendar, "VEVENT") + components(calendar, "VTODO")
     assert {c["DTSTAMP"].dt for c in found} == {dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)}
     uids = [str(c["UID"]) for c in found]
-    assert len(set(uids)) == len(uids) == 6
+    assert len(set(uids)) == len(uids) == 9  # 3 events, 3 to-dos, 3 outcomes asked for (A1: 3, 10, 17 Nov)
 
 
 def test_exporting_again_is_byte_for_byte_the_same():

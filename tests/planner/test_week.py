@@ -187,7 +187,7 @@ def test_cover_given_for_an_absent_colleague(plan):
 
 
 def test_catch_up_lists_what_is_overdue_by_risk_then_date(plan):
-    assert [(e.case_ref, e.kind, e.item_id or e.action_id) for e in plan.catch_up] == [
+    assert [(e.case_ref, e.kind, e.item_id or e.action_id) for e in plan.catch_up if e.kind != "outcome"] == [
         ("C3", "contact_due", None),  # overdue, gap over 1.5 x T: high + low
         ("C4", "contact_due", None),  # overdue: medium + low
         ("C5", "handover_item", "told"),  # handover in 10 days, items open: medium
@@ -198,11 +198,27 @@ def test_catch_up_lists_what_is_overdue_by_risk_then_date(plan):
     assert plan.catch_up[0].title == "Contact overdue"
 
 
-def test_each_day_is_ordered_by_risk_then_time(plan):
+def test_catch_up_asks_for_the_outcome_of_past_appointments_with_no_contact(plan):
+    """C1's Monday series: 2, 9 and 16 Nov have no contact recorded (23 Nov
+    has one); the 28 days looked back reach 2 Nov."""
+    asked = [(e.case_ref, e.day, e.appointment_id, e.occurrence) for e in plan.catch_up if e.kind == "outcome"]
+    assert asked == [("C1", date(2026, 11, d), 11, date(2026, 11, d)) for d in (2, 9, 16)]
+    assert all(e.title == "Record what happened" for e in plan.catch_up if e.kind == "outcome")
+
+
+def test_each_day_is_in_time_order_untimed_after_then_by_risk(plan):
     for day in plan.days:
-        keys = [(-e.risk_score, e.time or dt.time.max) for e in day.entries]
+        keys = [(e.time is None, e.time or dt.time.max, -e.risk_score) for e in day.entries]
         assert keys == sorted(keys)
-    assert [e.case_ref for e in on(plan, THU)] == ["C5", "C5", "C2", "C9"]
+    assert [(e.case_ref, e.time) for e in on(plan, THU)] == [
+        ("C9", dt.time(9, 30)), ("C5", None), ("C5", None), ("C2", None)]
+
+
+def test_bank_holidays_are_named_on_their_day():
+    christmas = week_plan("P1", date(2026, 12, 24), CASES, WORLD, ACTIONS, AS_OF)
+    assert [(d.day.day, d.holiday) for d in christmas.days if d.holiday] == [
+        (25, "Christmas Day"), (26, "Boxing Day")]
+    assert week_to_dict(christmas)["days"][4]["holiday"] == "Christmas Day"
 
 
 def test_week_to_dict_is_json_and_privacy_drops_names(plan):
@@ -213,7 +229,7 @@ def test_week_to_dict_is_json_and_privacy_drops_names(plan):
     assert monday["case_ref"] == "C1" and monday["time"] == "10:00"
     assert monday["display_name"] == "Person C1"
     assert data["cover_given"][0]["cover_practitioner_id"] == "P1"
-    assert [e["case_ref"] for e in data["catch_up"]] == ["C3", "C4", "C5", None]
+    assert [e["case_ref"] for e in data["catch_up"] if e["kind"] != "outcome"] == ["C3", "C4", "C5", None]
     private = json.dumps(week_to_dict(plan, privacy=True))
     assert "Person C" not in private
 

@@ -105,6 +105,9 @@ def server(pg_database, seed_cases):
             **dict(conn.execute(text("SELECT team_id, id FROM team")).all()),
             "S1": s1, "S2": s2, "A2": a2,
         }
+        for ref in ("C2", "C3"):  # their appointments (C2: the seed's series)
+            ids[f"AP{ref[1:]}"] = conn.execute(text("SELECT min(id) FROM appointment WHERE case_id = :c"),
+                                               {"c": ids[ref]}).scalar()
     try:
         yield Server(engine, pg_database, logins, ids)
     finally:
@@ -303,6 +306,18 @@ WRITES = {
     "an appointment series the app refuses": (
         "INSERT INTO appointment (version, case_id, appointment_date, practitioner_pk, kind, rrule)"
         " VALUES (1, {C2}, '2026-12-02', {P1}, 'office', 'FREQ=SECONDLY') RETURNING id"),
+    # the exceptions of schema 0008: an override names a series of its own case, the keys stay as written
+    "an override of another team's appointment": (
+        "INSERT INTO appointment (version, case_id, appointment_date, practitioner_pk, kind, series_id,"
+        " recurrence_date) VALUES (1, {C2}, '2026-12-04', {P1}, 'office', {AP3}, '2026-12-03') RETURNING id"),
+    "an override on one case of another case's series": (
+        "INSERT INTO appointment (version, case_id, appointment_date, practitioner_pk, kind, series_id,"
+        " recurrence_date) VALUES (1, {C1}, '2026-12-04', {P2}, 'office', {AP2}, '2026-12-01') RETURNING id"),
+    "move an override to another occurrence": (
+        "UPDATE appointment SET recurrence_date = '2026-12-08' WHERE case_id = {C2} RETURNING id"),
+    "cancelled by someone who is not the person or the practitioner": (
+        "UPDATE appointment SET cancelled_by = 'court' WHERE case_id = {C2} RETURNING id"),
+    "an exception that is not a date": "UPDATE appointment SET exdates = 'soon' WHERE case_id = {C2} RETURNING id",
 }
 
 

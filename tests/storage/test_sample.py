@@ -172,13 +172,22 @@ def _appointment_days(path: Path, first: date, days: int = 200) -> list[date]:
 
     con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
-        rows = con.execute("SELECT appointment_date, rrule FROM appointment").fetchall()
+        rows = con.execute("SELECT id, appointment_date, rrule, exdates, series_id, recurrence_date, cancelled_by"
+                           " FROM appointment").fetchall()
     finally:
         con.close()
+    from planner.appointments import parse_exdates
+
+    moved = defaultdict(list)  # a series' occurrences moved to a row of their own (RFC 5545 overrides)
+    for _aid, _day, _rrule, _ex, series_id, recurrence_date, _by in rows:
+        if series_id is not None:
+            moved[series_id].append(date.fromisoformat(recurrence_date))
     out = []
-    for day, rrule in rows:
+    for aid, day, rrule, exdates, _series, _recurrence, cancelled_by in rows:
         start = date.fromisoformat(day)
-        out += appointment_dates(Appointment(start, "", rrule=rrule), min(start, first), first + timedelta(days=days))
+        appointment = Appointment(start, "", rrule=rrule, exdates=parse_exdates(exdates),
+                                  cancelled_by=cancelled_by, moved=tuple(moved[aid]))
+        out += appointment_dates(appointment, min(start, first), first + timedelta(days=days))
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from storage import models as m
@@ -192,9 +192,13 @@ async def test_book_a_fortnightly_series_with_an_end_date(make_app, sample_engin
                                                     m.AuditEvent.entity_key == str(row.id))).first()
 
 
-async def test_booking_on_an_absence_warns_first(make_app, sample_engine):
-    """Booking on a day the practitioner is away: the form says so, and books on a second save."""
+async def test_booking_on_an_absence_warns_first_and_is_refused(make_app, sample_engine):
+    """Booking on a day the practitioner is away: the form says so, and a
+    second save is refused with the reason (a team lead may override:
+    tests/storage/test_appointment_exceptions.py); nothing is booked."""
     pid, day = find_absence(sample_engine, AS_OF)
+    with session(sample_engine) as s:
+        before = len(s.execute(select(m.Appointment.id)).all())
     app = make_app(pid)
     async with app.run_test(size=(120, 40)) as pilot:
         home = await settle(pilot, CaseloadScreen)
@@ -206,11 +210,14 @@ async def test_booking_on_an_absence_warns_first(make_app, sample_engine):
         await type_into(pilot, "#date", day.isoformat())
         await pilot.press("enter")
         assert app.screen is form
-        assert "absent" in error_of(form, "date") and "Save again" in error_of(form, "date")
+        assert "absent" in error_of(form, "date") and "refused unless a team lead" in error_of(form, "date")
         await pilot.press("ctrl+s")
-        await settle(pilot, CaseScreen, after=loads)
+        await wait_for(pilot, lambda: not form.saving)
+        assert app.screen is form
+        assert any("is away on" in n.message for n in app._notifications)
+        assert screen.loads == loads
     with session(sample_engine) as s:
-        assert s.execute(select(m.Appointment).where(m.Appointment.appointment_date == day)).first()
+        assert len(s.execute(select(m.Appointment.id)).all()) == before
 
 
 async def test_plan_a_handover(make_app, sample_engine):
@@ -340,3 +347,64 @@ async def test_at_80x24_who_the_person_is_and_the_caseload_rows_facts_stay_in_vi
         assert body.scroll_y == body.max_scroll_y and who.region.y == 1 and who.region.height >= 5
         for part in screen.PARTS:
             assert str(screen.query_one(f"#{part.ID}").render()).strip(), part  # every part drawn
+
+
+async def test_every_contact_is_listed_with_its_note_and_home_goes_to_the_top(make_app, sample_engine):
+    """No "… older": all of a case's contacts, newest first, each with its
+    note (hidden in privacy mode); Home scrolls back to the top."""
+    from storage.repo import commit_or_conflict, record_contact
+
+    with session(sample_engine) as s:
+        case_ref, pid, n = s.execute(
+            select(m.Case.case_ref, m.Practitioner.practitioner_id, func.count(m.Contact.id))
+            .join(m.Contact, m.Contact.case_id == m.Case.id)
+            .join(m.Practitioner, m.Practitioner.id == m.Contact.practitioner_pk)
+            .group_by(m.Case.case_ref, m.Practitioner.practitioner_id).order_by(func.count(m.Contact.id).desc())
+        ).first()
+        assert n > 13
+        record_contact(s, case_ref=case_ref, contact_date=AS_OF, practitioner_id=pid, kind="phone",
+                       outcome="attended", notes="talked about the new job", actor=pid)
+        commit_or_conflict(s)
+    app = make_app(pid, privacy=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, case_ref)
+        shown = screen.query_one("#contacts").text
+        assert "older" not in shown and "talked about the new job" in shown
+        assert shown.count(" attended ") + shown.count(" missed ") + shown.count(" cancelled") >= n + 1
+        await pilot.press("end")
+        await pilot.pause()
+        assert screen.query_one("#body").scroll_y > 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert screen.query_one("#body").scroll_y == 0
+        await pilot.press("p")  # privacy mode: the note is not shown
+        await pilot.pause()
+        assert "talked about the new job" not in screen.query_one("#contacts").text
+
+
+async def test_a_lead_books_on_a_bank_holiday_with_an_override_reason(make_app, sample_engine):
+    """The form of a team lead has an override field: Christmas Day is
+    refused without a reason and booked with one (audited)."""
+    from tui.screens.forms.appointment_form import AppointmentForm
+
+    app = make_app("N1-01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, "NG1002")
+        assert screen.view.viewer_leads
+        loads = screen.loads
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, AppointmentForm) and form.query("#override")
+        await type_into(pilot, "#date", "2026-12-25")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not form.saving)
+        assert app.screen is form and any("Christmas Day" in n.message for n in app._notifications)
+        await type_into(pilot, "#override", "the court asked for that day")
+        await pilot.press("ctrl+s")
+        await settle(pilot, CaseScreen, after=loads)
+    with session(sample_engine) as s:
+        event = s.execute(select(m.AuditEvent).where(m.AuditEvent.action == "book")
+                          .order_by(m.AuditEvent.id.desc())).scalars().first()
+        assert "the court asked for that day" in event.detail and "Christmas Day" in event.detail

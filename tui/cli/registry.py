@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "export": "tui.cli.data",
     "warnings": "tui.cli.warnings",
     "week": "tui.cli.week",
+    "appointment": "tui.cli.appointment",
     "handover": "tui.cli.handover",
     "rebalance": "tui.cli.rebalance",
     "supervision": "tui.cli.supervision",

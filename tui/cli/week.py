@@ -26,18 +26,28 @@ from tui.cli.base import DATE, Ctx, write_audited
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file (0600) instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 @click.option("--names", is_flag=True, help="Put people's names in the .ics (default: case refs only).")
+@click.option("--suggest", is_flag=True,
+              help="Propose a slot for every case whose contact falls due by the end of next week with nothing booked.")
+@click.option("--apply", is_flag=True, help="With --suggest: book the proposals.")
 @click.pass_obj
-def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names):
+def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names, suggest, apply):
     """A practitioner's week: appointments, contacts due, handover tasks, actions, catch-up."""
     from planner.week import week_plan
 
     practitioner_id = practitioner_id or c.actor_id
     if not practitioner_id:
         raise CaseloadError("whose week? give --practitioner ID (or --as ID)")
+    if apply and not suggest:
+        raise CaseloadError("--apply books the proposals of --suggest: give both")
+    if suggest and (fmt == "ics" or output):
+        raise CaseloadError("--suggest prints a table or JSON (no --format ics, no --output)")
     week_of = week_of or date.today()
     as_of = as_of or (week_of if week_of < date.today() else date.today())
     policy = c.policy()
     people, cases, world, actions = _read_week(c, practitioner_id)
+    if suggest:
+        _suggest(c, practitioner_id, week_of, cases, world, as_of, policy, fmt, apply)
+        return
     plan = week_plan(practitioner_id, week_of, cases, world, actions, as_of, policy)
     data = _render(plan, people, fmt, names)
     if not output:
@@ -50,6 +60,38 @@ def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names):
                   actor=c.actor, entity="week", key=f"{practitioner_id}/{plan.week_start.isoformat()}",
                   format=fmt, names=names)
     click.echo(f"wrote {output}")
+
+
+def _suggest(c: Ctx, practitioner_id, week_of, cases, world, as_of, policy, fmt, apply) -> None:
+    """`week --suggest`: the proposals (planner/suggest.py), booked with --apply."""
+    from planner.suggest import proposals_to_dict, suggest
+
+    proposals = suggest(practitioner_id, week_of, cases, world, as_of, policy)
+    booked = []
+    if apply and proposals:
+        from storage.engine import session as open_session
+        from storage.repo import book_appointment, commit_or_conflict
+
+        with open_session(c.engine()) as s:
+            for p in proposals:
+                booked.append(book_appointment(s, case_ref=p.case_ref, appointment_date=p.day,
+                                               practitioner_id=practitioner_id, time=p.time, kind=p.kind,
+                                               actor=c.actor))
+            commit_or_conflict(s)
+    if fmt == "json":
+        data = proposals_to_dict(practitioner_id, week_of, proposals)
+        if apply:
+            for item, aid in zip(data["proposals"], booked):
+                item["appointment_id"] = aid
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Proposed for {practitioner_id}, week of {week_of:%a %d %b %Y} and the next, riskiest first:")
+    if not proposals:
+        click.echo("  nothing: every contact falling due has an appointment booked")
+    for p in proposals:
+        click.echo(f"  {p.day:%a %d %b} {p.time:%H:%M}  {p.case_ref:<10} {p.reason}")
+    if apply:
+        click.echo(f"booked {len(booked)}")
 
 
 def _read_week(c: Ctx, practitioner_id: str):
@@ -89,17 +131,20 @@ def _week_table(plan, people) -> str:
         cover = f", cover {absence.cover_practitioner_id}" if absence.cover_practitioner_id else ", NO COVER NAMED"
         out.write(f"  away {absence_span(absence, sep=' to ')} ({absence.kind}{cover})\n")
     for day in plan.days:
-        out.write(f"\n{day.day:%a %d %b}" + ("  [absent]" if day.absent else "") + "\n")
+        out.write(f"\n{day.day:%a %d %b}" + ("  [absent]" if day.absent else "")
+                  + (f"  [bank holiday: {day.holiday}]" if day.holiday else "") + "\n")
         if not day.entries:
             out.write("  -\n")
         for entry in day.entries:
             when = f"{entry.time:%H:%M} " if getattr(entry, "time", None) else ""
-            out.write(f"  {when}{entry.kind:<14} {entry.case_ref or '':<10} {entry.title}\n")
+            ident = f"  #{entry.appointment_id}" if entry.kind == "appointment" and entry.appointment_id else ""
+            out.write(f"  {when}{entry.kind:<14} {entry.case_ref or '':<10} {entry.title}{ident}\n")
     out.write("\nCatch-up (already overdue)\n")
     if not plan.catch_up:
         out.write("  nothing overdue\n")
     for entry in plan.catch_up:
-        out.write(f"  {entry.kind:<14} {entry.case_ref or '':<10} {entry.title}\n")
+        ident = f"  #{entry.appointment_id} {entry.day:%a %d %b}" if entry.kind == "outcome" else ""
+        out.write(f"  {entry.kind:<14} {entry.case_ref or '':<10} {entry.title}{ident}\n")
     return out.getvalue()
 
 

@@ -242,13 +242,14 @@ class Gateway:
         from planner.risk import evaluate_case
         from planner.rules import churn
         from storage.access import check_case_access
-        from storage.queries import load_case, load_case_notes, load_world
+        from storage.queries import load_case, load_case_notes, load_contact_notes, load_world
 
         with self.session() as s:
             check_case_access(s, self.me(s), case_ref)
             world = load_world(s)
             case = load_case(s, case_ref)
             notes = tuple(load_case_notes(s, case_ref))
+            contact_notes = load_contact_notes(s, case_ref)
         warnings = tuple(evaluate_case(case, world, as_of, self.policy))
         names = {pid: p.name for pid, p in world.practitioners.items()}
         current = world.practitioners.get(case.practitioner_id or "")
@@ -271,6 +272,7 @@ class Gateway:
             receivers=receivers,
             upcoming=tuple(upcoming(case, as_of)),
             viewer_leads=self._leads(world, current),
+            contact_notes=contact_notes,
         )
 
     def _leads(self, world, holder) -> bool:
@@ -304,7 +306,7 @@ class Gateway:
         own = tuple((c.case_ref, c.display_name) for c in cases
                     if c.practitioner_id == practitioner_id and c.status != "closed")
         return WeekView(as_of, monday, me, plan, names, versions, world.absences_of(practitioner_id),
-                        appointments, own)
+                        appointments, own, viewer_leads=self._leads(world, me))
 
     def week_ics(self, view: WeekView) -> bytes:
         from planner.ics import week_to_ics
@@ -396,17 +398,71 @@ class Gateway:
                            cancelled_by=cancelled_by, with_practitioner_id=with_practitioner_id, actor=actor)
 
     def book_appointment(self, *, case_ref, appointment_date, practitioner_id, time=None, kind="office",
-                         rrule=None, actor) -> int:
+                         rrule=None, actor, override_reason=None) -> int:
         from storage.repo import book_appointment
 
         return self._write(book_appointment, case_ref=case_ref, appointment_date=appointment_date,
-                           practitioner_id=practitioner_id, time=time, kind=kind, rrule=rrule, actor=actor)
+                           practitioner_id=practitioner_id, time=time, kind=kind, rrule=rrule, actor=actor,
+                           override_reason=override_reason)
 
-    def move_appointment(self, *, appointment_id, new_date, expected_version, actor):
+    def move_appointment(self, *, appointment_id, new_date, expected_version, actor, **more):
+        """`more`: new_time, occurrence, series, override_reason (storage/repo/appointments.py)."""
         from storage.repo import move_appointment
 
         return self._write(move_appointment, appointment_id=appointment_id, new_date=new_date,
-                           expected_version=expected_version, actor=actor)
+                           expected_version=expected_version, actor=actor, **more)
+
+    def cancel_appointment(self, *, appointment_id, cancelled_by, expected_version, actor, occurrence=None,
+                           series=False, as_of=None) -> int:
+        from storage.repo import cancel_appointment
+
+        return self._write(cancel_appointment, appointment_id=appointment_id, cancelled_by=cancelled_by,
+                           expected_version=expected_version, actor=actor, occurrence=occurrence, series=series,
+                           as_of=as_of)
+
+    def record_outcome(self, *, appointment_id, outcome, actor, occurrence=None, kind=None, notes=None,
+                       cancelled_by=None, as_of=None) -> int:
+        from storage.repo import record_outcome
+
+        return self._write(record_outcome, appointment_id=appointment_id, outcome=outcome, actor=actor,
+                           occurrence=occurrence, kind=kind, notes=notes, cancelled_by=cancelled_by, as_of=as_of)
+
+    def same_time(self, practitioner_id, day, time, not_id=None) -> list[str]:
+        """The practitioner's other appointments at that time that day (a clash to warn of)."""
+        from storage.access import check_practitioner_visible
+        from storage.repo import same_time
+
+        with self.session() as s:
+            check_practitioner_visible(s, self.me(s), practitioner_id)
+            return same_time(s, practitioner_id, day, time, not_id=not_id)
+
+    def tick_action(self, *, action_id, done, on, actor) -> int:
+        from storage.supervision.actions import tick_action
+
+        return self._write(tick_action, action_id=action_id, done=done, on=on, actor=actor)
+
+    def book_proposals(self, *, practitioner_id, proposals, actor) -> list[int]:
+        """Book the accepted proposals of the week's plan (planner/suggest.py), one transaction."""
+        from storage.repo import book_appointment
+
+        def book_all(s):
+            return [book_appointment(s, case_ref=p.case_ref, appointment_date=p.day, practitioner_id=practitioner_id,
+                                     time=p.time, kind=p.kind, actor=actor) for p in proposals]
+
+        return self._write(book_all)
+
+    def suggest(self, view: WeekView) -> list:
+        """The week's proposals (planner/suggest.py) for the practitioner of `view`."""
+        from planner.suggest import suggest
+        from storage.access import check_practitioner_visible
+        from storage.queries import load_cases, load_world
+
+        with self.session() as s:
+            check_practitioner_visible(s, self.me(s), view.plan.practitioner_id)
+            world = load_world(s)
+            me = world.practitioners.get(view.plan.practitioner_id)
+            cases = load_cases(s, team_id=me.team_id if me else None)
+        return suggest(view.plan.practitioner_id, view.week_of, cases, world, view.as_of, self.policy)
 
     def add_case_note(self, *, case_ref, text, author_id, written_on, actor) -> int:
         from storage.repo import add_case_note

@@ -86,6 +86,7 @@ class CaseView:
     receivers: tuple[tuple[str, str], ...]  # (label, practitioner_id) for a handover
     upcoming: tuple[Occurrence, ...]
     viewer_leads: bool = False  # the signed-in user may do a team lead's part for this case (overrides)
+    contact_notes: dict = field(default_factory=dict)  # contact id -> its note (personal data)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class WeekView:
     absences: tuple[Absence, ...] = ()
     appointments: dict = field(default_factory=dict)  # appointment id -> Appointment
     own_cases: tuple[tuple[str, str], ...] = ()  # (case_ref, display_name) held by the practitioner
+    viewer_leads: bool = False  # the signed-in user leads the practitioner's team (a lead's override)
 
 
 @dataclass(frozen=True)

@@ -169,10 +169,12 @@ class CaseScreen(ViewLoader, Screen):
                 raise CaseloadError("This case has no practitioner to book with.")
             return app.gateway.book_appointment(
                 case_ref=case.case_ref, appointment_date=value.appointment_date, practitioner_id=holder,
-                time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor)
+                time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor,
+                override_reason=value.override_reason)
 
         open_screen(app, "appointment-form", save, as_of=app.as_of, who=self._who_label(),
-                    absences=self.view.absences, practitioner=holder or "", callback=self._saved("Appointment booked."))
+                    absences=self.view.absences, practitioner=holder or "", lead=self.view.viewer_leads,
+                    callback=self._saved("Appointment booked."))
 
     def action_handover(self) -> None:
         if not self._ready():

@@ -1,5 +1,11 @@
-"""The week: seven day columns (rows when the terminal is narrow), absences,
-cover given, and a catch-up list of what is already overdue."""
+"""The week as a calendar: seven day columns (rows when the terminal is
+narrow), each in time order with its bank holiday and the practitioner's
+absence on it, cover given, and a catch-up list of what is already overdue
+and of past appointments with no outcome. ↓ or PgDn at the end of a day's
+list goes on to the next day's (↑ or PgUp at its top to the one before), so
+the whole week and the catch-up list are reached without Tab. `x` cancels
+an appointment, `m` moves it, `o` records what happened at it, space ticks a
+supervision action, `g` plans the week (tui/screens/plan.py)."""
 
 from __future__ import annotations
 
@@ -16,14 +22,14 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.data import WeekView, absence_span, initials
+from planner.words import ICS_PRIVACY
 from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
 from tui.text import plain
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.narrow import NarrowLayout
 from tui.widgets.plain import Static
 
-
-NARROW_BELOW = 110  # columns; below this the days are stacked as rows
 
 KIND_LABEL = {
     "appointment": "appt",
@@ -31,7 +37,41 @@ KIND_LABEL = {
     "handover_item": "handover",
     "action": "action",
     "cover": "cover",
+    "outcome": "outcome?",
 }
+
+
+class DayList(OptionList):
+    """A day's (or the catch-up's) list: at its end ↓ and PgDn go on to the
+    next list with entries, at its top ↑ and PgUp back to the one before."""
+
+    def _leave(self, step: int) -> bool:
+        screen = self.screen
+        return isinstance(screen, WeekScreen) and screen.focus_list(self, step)
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None or self.highlighted >= self.option_count - 1:
+            if self._leave(1):
+                return
+        super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted is None or self.highlighted <= 0:
+            if self._leave(-1):
+                return
+        super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        if self.highlighted is None or self.highlighted >= self.option_count - 1:
+            if self._leave(1):
+                return
+        super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if self.highlighted is None or self.highlighted <= 0:
+            if self._leave(-1):
+                return
+        super().action_page_up()
 
 
 def risk_symbol(score: int) -> str:
@@ -62,11 +102,12 @@ class DayColumn(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="day--title")
-        yield OptionList(id=f"list-{self.index}")
+        yield DayList(id=f"list-{self.index}")
 
 
-class WeekScreen(ViewLoader, Screen):
+class WeekScreen(NarrowLayout, ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    NARROW_BELOW = 110  # columns; below this the days are stacked as rows (NarrowLayout)
     LOAD_GROUP = "week-load"
     LOAD_WHAT = "the week"
     help_title = "week screen"
@@ -77,6 +118,10 @@ class WeekScreen(ViewLoader, Screen):
         Binding("right_square_bracket,right", "next_week", "Next week", id="week.next", key_display="]"),
         Binding("a", "book", "Book", id="week.book"),
         Binding("m", "move", "Move", id="week.move"),
+        Binding("x", "cancel_appointment", "Cancel appt", id="week.cancel"),
+        Binding("o", "outcome", "Outcome", id="week.outcome"),
+        Binding("space", "tick", "Tick action", id="week.tick", show=False),
+        Binding("g", "plan", "Plan week", id="week.plan"),
         Binding("e", "export", "Export .ics", id="week.export"),
         Binding("enter", "open_case", "Open case", id="week.open", show=False),
         Binding("full_stop", "this_week", "This week", id="week.today", key_display=".", show=False),
@@ -101,24 +146,16 @@ class WeekScreen(ViewLoader, Screen):
                 for i in range(7):
                     yield DayColumn(i)
             yield Static("Catch-up: already overdue", classes="section-title", id="catchup-title")
-            yield OptionList(id="catchup")
+            yield DayList(id="catchup")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "caseload"
         self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
-        self._apply_width(self.size.width or self.app.size.width)
         self.load()
 
-    # tui/widgets/narrow.py's NarrowLayout does what on_resize and _apply_width do here (supervision uses it).
-    def on_resize(self, event) -> None:
-        self._apply_width(event.size.width)
-
-    def _apply_width(self, width: int) -> None:
-        narrow = width < NARROW_BELOW
-        if narrow != self.has_class("-narrow"):
-            self.set_class(narrow, "-narrow")
-            self.render_view()
+    def narrow_changed(self) -> None:  # NarrowLayout: below NARROW_BELOW columns the days stack as rows
+        self.render_view()
 
     # ---------------------------------------------------------------- loading
 
@@ -170,16 +207,23 @@ class WeekScreen(ViewLoader, Screen):
         label = KIND_LABEL.get(entry.kind, entry.kind)
         if entry.kind == "cover":
             label = f"cover {entry.cover_for}"
+        name = self.entry_name(entry)
+        title = plain(entry.title)
+        if entry.kind == "action":  # a supervision action: said so, with its box to tick (space)
+            title = f"☐ action: {title}"
+        elif entry.kind == "handover_item":
+            title = f"handover: {title}"
         if narrow:
-            name = self.entry_name(entry)
             if name:
                 text.append(f" {name}")
-            text.append(f" — {plain(entry.title)}")
+            text.append(f" — {title}")
             if entry.kind == "cover":
                 text.append(f" ({label})")
         else:
-            title = plain(entry.title)
-            text.append(f"\n  {label}: {title}" if entry.kind != "appointment" else f"\n  {title}")
+            if name:
+                text.append(f" {name}")
+            shown = f"{label}: {title}" if entry.kind in ("contact_due", "cover", "outcome") else title
+            text.append(f"\n  {shown}")
         return text
 
     def render_view(self) -> None:
@@ -210,11 +254,13 @@ class WeekScreen(ViewLoader, Screen):
         for i, day in enumerate(plan.days):
             column = self.query_one(f"#day-{i}", DayColumn)
             title = column.query_one(".day--title", Static)
+            holiday = f" · {day.holiday} (bank holiday)" if day.holiday else ""
             if narrow:
-                label = f"{day.day:%a %d %b}" + (" ABSENT" if day.absent else "") + (
+                label = f"{day.day:%a %d %b}" + (" ABSENT" if day.absent else "") + holiday + (
                     " · today" if day.day == as_of else "")
             else:
-                label = ("▶ " if day.day == as_of else "") + f"{day.day:%a %d}" + (" ABSENT" if day.absent else "")
+                label = ("▶ " if day.day == as_of else "") + f"{day.day:%a %d}" + (" ABSENT" if day.absent else "") + (
+                    f"\n{day.holiday}" if day.holiday else "")
             if narrow:
                 label += f" · {len(day.entries) or 'nothing'}" + (" items" if len(day.entries) > 1 else
                                                                    " item" if day.entries else "")
@@ -232,10 +278,11 @@ class WeekScreen(ViewLoader, Screen):
             oid = f"c-{j}"
             self.entries[oid] = entry
             prompt = self._prompt(entry, True)
-            prompt.append(f" · due {entry.day:%d %b}", style="dim")
+            prompt.append(f" · {'on' if entry.kind == 'outcome' else 'due'} {entry.day:%d %b}", style="dim")
             catch.append(Option(prompt, id=oid))
         self.query_one("#catchup-title", Static).update(
-            f"Catch-up: {len(catch)} already overdue" if catch else "Catch-up: nothing overdue")
+            f"Catch-up: {len(catch)} overdue or with no outcome (o records one)" if catch else
+            "Catch-up: nothing overdue")
         self._fill(self.query_one("#catchup", OptionList), catch)
 
     def _fill(self, option_list: OptionList, options: list[Option]) -> None:
@@ -245,6 +292,27 @@ class WeekScreen(ViewLoader, Screen):
         option_list.can_focus = bool(options)
         if options:
             option_list.highlighted = min(keep or 0, len(options) - 1)
+
+    def lists(self) -> list[OptionList]:
+        """The day lists, Monday first, then the catch-up list."""
+        return [self.query_one(f"#list-{i}", OptionList) for i in range(7)] + [self.query_one("#catchup", OptionList)]
+
+    def focus_list(self, current: OptionList, step: int) -> bool:
+        """Focus the next (step 1) or previous (-1) list with entries after
+        `current`, on its first (or last) entry; False when there is none."""
+        lists = self.lists()
+        if current not in lists:
+            return False
+        i = lists.index(current) + step
+        while 0 <= i < len(lists):
+            target = lists[i]
+            if target.option_count:
+                target.focus()
+                target.highlighted = 0 if step > 0 else target.option_count - 1
+                target.scroll_visible()
+                return True
+            i += step
+        return False
 
     def _first_list(self) -> OptionList | None:
         if self.view is None:
@@ -335,12 +403,16 @@ class WeekScreen(ViewLoader, Screen):
             who = f"{case_ref} {initials(name) if app.privacy else name}".strip()
 
             def save(value):
-                return app.gateway.book_appointment(
+                booked = app.gateway.book_appointment(
                     case_ref=case_ref, appointment_date=value.appointment_date, practitioner_id=self.practitioner_id,
-                    time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor)
+                    time=value.time, kind=value.kind, rrule=value.rrule, actor=app.actor,
+                    override_reason=value.override_reason)
+                return booked, app.gateway.same_time(self.practitioner_id, value.appointment_date, value.time,
+                                                     not_id=booked)
 
             open_screen(app, "appointment-form", save, as_of=app.as_of, who=who, absences=view.absences,
-                        default=default, practitioner=self.practitioner_id, callback=self._saved("Appointment booked."))
+                        default=default, practitioner=self.practitioner_id, lead=view.viewer_leads,
+                        callback=self._saved_clash("Appointment booked."))
 
         if entry is not None and entry.case_ref and entry.kind != "cover":
             open_form(entry.case_ref)
@@ -363,14 +435,111 @@ class WeekScreen(ViewLoader, Screen):
             self.notify("That appointment is not in this week's data; reload (R).", severity="warning")
             return
         app = self.app
-        what = f"{entry.case_ref}'s " + ("series (its first date)" if appt.rrule else "appointment")
+        series = bool(appt.rrule)
+        what = f"{entry.case_ref}'s " + ("appointment (a series)" if series else "appointment")
+        current = entry.day
 
-        def save(new_date):
-            return app.gateway.move_appointment(appointment_id=entry.appointment_id, new_date=new_date,
-                                                expected_version=version, actor=app.actor)
+        def save(value):
+            more = {"new_time": value.time}
+            if series:
+                more.update(occurrence=entry.occurrence or entry.day, series=value.series)
+            moved = app.gateway.move_appointment(appointment_id=entry.appointment_id, new_date=value.new_date,
+                                                 expected_version=version, actor=app.actor, **more)
+            return moved, app.gateway.same_time(self.practitioner_id, value.new_date, value.time, not_id=moved[0])
 
-        open_screen(app, "move-form", save, as_of=app.as_of, current=appt.appointment_date, what=what,
-                    callback=self._saved("Appointment moved."))
+        open_screen(app, "move-form", save, as_of=app.as_of, current=current, what=what, at=entry.time,
+                    series=series, callback=self._saved_clash("Appointment moved."))
+
+    def _saved_clash(self, what: str):
+        """After a save that returns (result, clashes): the notice, and a
+        warning naming the other appointments at that time."""
+        def done(result) -> None:
+            if result is None:
+                return
+            _result, clash = result
+            self.notify(what, timeout=5)
+            if clash:
+                self.notify(f"Another appointment at that time: {', '.join(clash)}.", title="Clash",
+                            severity="warning", timeout=10)
+            self.load()
+
+        return done
+
+    def _appointment(self, verb: str):
+        """(entry, appointment, version) of the selected appointment, or None with a notice."""
+        view = self.view
+        entry = self.selected_entry()
+        if view is None or entry is None or entry.appointment_id is None or entry.kind not in (
+                "appointment", "outcome"):
+            self.notify(f"Select an appointment (↑↓ move through the week) to {verb} it.", severity="warning",
+                        timeout=4)
+            return None
+        appt = view.appointments.get(entry.appointment_id)
+        version = view.versions.get(entry.appointment_id)
+        if appt is None or version is None:
+            self.notify("That appointment is not in this week's data; reload (R).", severity="warning")
+            return None
+        return entry, appt, version
+
+    def action_cancel_appointment(self) -> None:
+        found = self._appointment("cancel")
+        if found is None:
+            return
+        entry, appt, version = found
+        app = self.app
+
+        def save(value):
+            return app.gateway.cancel_appointment(
+                appointment_id=entry.appointment_id, cancelled_by=value.cancelled_by, expected_version=version,
+                actor=app.actor, occurrence=(entry.occurrence or entry.day) if appt.rrule else None,
+                series=value.series, as_of=app.as_of)
+
+        open_screen(app, "cancel-form", save, day=entry.day, what=f"{entry.case_ref}'s appointment",
+                    series=bool(appt.rrule), callback=self._saved("Appointment cancelled."))
+
+    def action_outcome(self) -> None:
+        found = self._appointment("record what happened at")
+        if found is None:
+            return
+        entry, appt, _version = found
+        app = self.app
+        if entry.day > app.as_of:
+            self.notify("That appointment has not happened yet: cancel (x) or move (m) it.", severity="warning")
+            return
+
+        def save(value):
+            return app.gateway.record_outcome(
+                appointment_id=entry.appointment_id, outcome=value.outcome, cancelled_by=value.cancelled_by,
+                kind=value.kind, notes=value.notes, actor=app.actor, as_of=app.as_of,
+                occurrence=(entry.occurrence or entry.day) if appt.rrule else None)
+
+        open_screen(app, "outcome-form", save, day=entry.day, what=f"{entry.case_ref}'s appointment",
+                    kind=appt.kind, callback=self._saved("Contact recorded."))
+
+    def action_tick(self) -> None:
+        entry = self.selected_entry()
+        if entry is None or entry.kind != "action" or entry.action_id is None:
+            self.notify("Space ticks a supervision action off: select one (☐ action).", severity="warning",
+                        timeout=4)
+            return
+        app = self.app
+        action_id = entry.action_id
+
+        def tick() -> None:
+            try:
+                app.gateway.tick_action(action_id=action_id, done=True, on=app.as_of, actor=app.actor)
+            except Exception as exc:  # a refusal or a conflict: its one line
+                app.call_from_thread(self.notify, str(exc).splitlines()[0], severity="error", timeout=8)
+                return
+            app.call_from_thread(self._saved("Action ticked off."), True)
+
+        self.run_worker(tick, thread=True, group="week-tick")
+
+    def action_plan(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        open_screen(self.app, "plan-week", view, callback=self._saved("Appointments booked."))
 
     def action_export(self) -> None:
         view = self.view
@@ -384,6 +553,6 @@ class WeekScreen(ViewLoader, Screen):
 
         def done(path) -> None:
             if path is not None:
-                self.notify(f"Week written to {path} (case refs only, no names).", title="Exported", timeout=10)
+                self.notify(f"Week written to {path} ({ICS_PRIVACY}).", title="Exported", timeout=10)
 
         open_screen(app, "export-form", save, default=default, callback=done)

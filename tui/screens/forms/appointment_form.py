@@ -22,6 +22,7 @@ class AppointmentInput:
     time: time | None
     kind: str
     rrule: str | None
+    override_reason: str | None = None  # a team lead's, to book on a bank holiday or an absence day
 
 
 def make_rrule(repeat: str, until: date | None, count: int | None = None) -> str | None:
@@ -51,13 +52,14 @@ class AppointmentForm(FormScreen):
     title_text = "Book an appointment"
 
     def __init__(self, save, *, as_of: date, who: str, absences: Iterable = (), default: date | None = None,
-                 practitioner: str = "") -> None:
+                 practitioner: str = "", lead: bool = False) -> None:
         super().__init__(save)
         self.as_of = as_of
         self.absences = tuple(absences)
         self.default = default or as_of + timedelta(days=7)
         self.title_text = f"Book an appointment · {who}"
         self.practitioner = practitioner
+        self.lead = lead
         self._warned_for: tuple | None = None
 
     def fields(self):
@@ -70,6 +72,9 @@ class AppointmentForm(FormScreen):
                                      id="repeat", compact=True), name="repeat")
         yield Field("Until", Input(placeholder="end date of a series, optional", id="until", compact=True),
                     name="until", hint="A series with no end date repeats 12 times.")
+        if self.lead:
+            yield Field("Override", Input(placeholder="a lead's reason, optional", id="override", compact=True),
+                        name="override", hint="Books on a bank holiday or a day the practitioner is away.")
 
     def absent_on(self, days: Iterable[date]) -> list[tuple[date, Any]]:
         hits = []
@@ -109,14 +114,19 @@ class AppointmentForm(FormScreen):
         if not ok or when is None:
             return None
         rrule = make_rrule(repeat, until, count=None if until else 12)
-        value = AppointmentInput(when, at, self.query_one("#kind", Select).value, rrule)
+        override = self.text_value("override", self.query_one("#override", Input).value) if self.lead else None
+        if override is False:
+            return None
+        value = AppointmentInput(when, at, self.query_one("#kind", Select).value, rrule, override)
         clashes = self.absent_on(occurrences(when, rrule))
         if clashes and self._warned_for != (value.appointment_date, rrule):
             self._warned_for = (value.appointment_date, rrule)
             first_day, absence = clashes[0]
             cover = f", cover {absence.cover_practitioner_id}" if absence.cover_practitioner_id else ", no cover named"
             more = f" and {len(clashes) - 1} more date(s) in the series" if len(clashes) > 1 else ""
+            first = "; booking that day is refused unless a team lead gives an override reason" if (
+                first_day == when) else ". Save again to book anyway"
             self.error("date", f"⚠ {self.practitioner or 'The practitioner'} is absent ({absence.kind}{cover}) "
-                               f"on {nice(first_day)}{more}. Save again to book anyway.")
+                               f"on {nice(first_day)}{more}{first}.")
             return None
         return value

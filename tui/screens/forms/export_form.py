@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from planner.words import ICS_PRIVACY
 from tui.screens.forms.base import Field, FormScreen
 
 
@@ -26,7 +27,7 @@ class ExportForm(FormScreen):
 
     def fields(self):
         yield Field("File", Input(str(self.default), id="path", compact=True), name="path",
-                    hint="Holds names: keep it somewhere private.")
+                    hint=f"It holds {ICS_PRIVACY}: still keep it somewhere private.")
 
     def collect(self) -> ExportInput | None:
         path = self.file_path("path", ".ics")
