@@ -146,6 +146,16 @@ class Ctx:
             self.sign_in(reader)
             yield reader
 
+    def audit_engine(self):
+        """The engine for a SQLAlchemy Core write (an export's audit event,
+        `storage.audit.record_now`) after `reader()` has checked the database
+        and signed in: not checked twice, and no ORM imported."""
+        if not self.signed_in:
+            return self.engine()
+        from storage.engine import make_engine
+
+        return make_engine(self.db, create=False)
+
     def engine(self, *, create: bool = False, ready: bool = True):
         from storage.db import ensure_ready
         from storage.engine import make_engine
