@@ -12,15 +12,14 @@ from planner.errors import CaseloadError
 from planner.model import CONTACT_KINDS
 from storage import audit
 from storage import models as m
-from storage.access import check_case_practitioner, guard_case
+from storage.access import guard_case
 from storage.repo.lookups import (
     appointment_row,
     as_date,
     as_time,
+    case_with_practitioner,
     check_rrule,
     one_of,
-    open_case_row,
-    practitioner_row,
 )
 from storage.repo.transactions import check_version, flush
 
@@ -50,10 +49,7 @@ def book_appointment(
     actor: str,
 ) -> int:
     """Book an appointment (a series when `rrule` is given); returns its id."""
-    case = open_case_row(session, case_ref, "book an appointment")
-    guard_case(session, actor, case_ref)
-    practitioner = practitioner_row(session, practitioner_id)
-    check_case_practitioner(session, actor, case_ref, practitioner_id)
+    case, practitioner = case_with_practitioner(session, actor, case_ref, practitioner_id, "book an appointment")
     one_of(kind, CONTACT_KINDS, "appointment kind")
     appointment_date = as_date(appointment_date, "appointment_date")
     time = as_time(time)
