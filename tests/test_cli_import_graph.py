@@ -96,3 +96,43 @@ def test_the_probe_sees_the_orm_where_it_is_imported(sample, tmp_path):
     status, modules = imported(write, command.args, tmp_path / "modules.json")
     assert status == 0
     assert {"sqlalchemy", "sqlmodel"} <= modules
+
+
+#: commands the benchmark leaves out, and why (bench/bench_commands.py's docstring)
+NOT_BENCHED = {
+    "demo": "the app: bench/bench_startup.py times its start",
+    "restore": "replaces the database the bench reads",
+    "copy": "copies to a second database (a team server)",
+    "server add-login": "PostgreSQL only",
+    "server logins": "PostgreSQL only",
+    "handover review": "needs a completed cold handover of its own",
+    "supervision end": "writes to an open session; the sample's are ended",
+    "supervision note": "writes to an open session; the sample's are ended",
+    "supervision pin": "writes to an open session; the sample's are ended",
+    "supervision flag": "writes to an open session; the sample's are ended",
+    "supervision review": "writes to an open session; the sample's are ended",
+}
+
+
+def test_every_command_is_benched_or_said_why_not(sample):
+    """A new command (docs/ARCHITECTURE.md, "A new command") is timed by the
+    benchmark and, if it reads, held to the lean read path above."""
+    import click
+
+    from tui.cli import main
+
+    def leaves(group, ctx, prefix=()):
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            if isinstance(command, click.Group):
+                yield from leaves(command, ctx, (*prefix, name))
+            else:
+                yield (*prefix, name)
+
+    _db, commands = sample
+    benched = [" ".join(c.args) for c in commands]
+    with click.Context(main) as ctx:
+        missing = [" ".join(path) for path in leaves(main, ctx)
+                   if " ".join(path) not in NOT_BENCHED
+                   and not any(f" {' '.join(path)} " in f" {args} " for args in benched)]
+    assert not missing, f"not in bench/bench_commands.py's commands(): {missing}"
