@@ -164,10 +164,8 @@ class Ctx:
         if ready:
             ensure_ready(engine)
             if not self.signed_in:
-                from sqlmodel import Session
-
-                with Session(engine) as s:
-                    self.sign_in(s)
+                with engine.connect() as connection:  # SQLAlchemy Core: no ORM for signing in
+                    self.sign_in(connection)
         return engine
 
 
