@@ -136,3 +136,19 @@ def test_every_command_is_benched_or_said_why_not(sample):
                    if " ".join(path) not in NOT_BENCHED
                    and not any(f" {' '.join(path)} " in f" {args} " for args in benched)]
     assert not missing, f"not in bench/bench_commands.py's commands(): {missing}"
+
+
+#: writes that need no ORM: checking the schema, copying the file, recording a file export (SQLAlchemy Core)
+CORE_WRITES = ["init", "backup", "week --output"]
+
+
+@pytest.mark.parametrize("label", CORE_WRITES)
+def test_a_core_write_imports_no_orm(label, sample, tmp_path):
+    db, commands = sample
+    command = next(c for c in commands if c.label == label)
+    write = tmp_path / "write.db"
+    shutil.copyfile(db, write)
+    write.chmod(0o600)
+    status, modules = imported(write, command.args, tmp_path / "modules.json")
+    assert status == command.status, label
+    assert not modules & {"sqlmodel", "pydantic", "alembic"}, f"{label} imports {sorted(modules & ORM)}"
