@@ -9,10 +9,10 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
-
-from storage.models import AuditEvent
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 AUDIT_EVENTS = "audit_events"
@@ -34,34 +34,17 @@ def record(
     entity_key: str,
     case_ref: str | None = None,
     **detail: object,
-) -> AuditEvent | None:
-    """Add one audit event to the session's transaction (committed with it).
-
-    SQLite: a row whose `login` is the OS user. PostgreSQL: through
+) -> int:
+    """Add one audit event to the session's transaction (committed with it);
+    its id. SQLite: a row whose `login` is the OS user. PostgreSQL: through
     `caseload_audit()` (schema 0004), the only way a practitioner's login
     writes audit rows: the database stamps the login and refuses an actor
     other than the login's own practitioner.
-
-    The session's `info[AUDIT_EVENTS]` lists what it added (the event, or on
-    PostgreSQL its id), so that whoever opened it can tell its own changes
-    from others' (tui.data.Gateway)."""
-    actor = actor or default_actor()
-    text = json.dumps(detail, default=str, sort_keys=True) if detail else None
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy import text as sql
-
-        new_id = session.execute(
-            sql("SELECT caseload_audit(:actor, :action, :entity, :key, :case_ref, :detail)"),
-            {"actor": actor, "action": action, "entity": entity, "key": str(entity_key),
-             "case_ref": case_ref, "detail": text},
-        ).scalar()
-        session.info.setdefault(AUDIT_EVENTS, []).append(new_id)
-        return None
-    event = AuditEvent(actor=actor, action=action, entity=entity, entity_key=str(entity_key),
-                       case_ref=case_ref, detail=text, login=default_actor())
-    session.add(event)
-    session.info.setdefault(AUDIT_EVENTS, []).append(event)
-    return event
+    The session's `info[AUDIT_EVENTS]` lists the ids it added, so that
+    whoever opened it can tell its own changes from others' (tui.data.Gateway)."""
+    new_id = _insert(session, session.get_bind().dialect.name, actor, action, entity, entity_key, case_ref, detail)
+    session.info.setdefault(AUDIT_EVENTS, []).append(new_id)
+    return new_id
 
 
 def record_now(engine, actor: str, action: str, entity: str, entity_key: str, case_ref: str | None = None,
@@ -69,7 +52,30 @@ def record_now(engine, actor: str, action: str, entity: str, entity_key: str, ca
     """One audit event in a transaction of its own: how a file of personal
     data leaving the database is recorded, before the file takes its name
     (storage/files.py), so that an export the trail cannot record leaves no
-    file behind."""
-    with Session(engine) as session:
-        record(session, actor, action, entity, entity_key, case_ref, **detail)
-        session.commit()
+    file behind. SQLAlchemy Core on the engine: a read command that records
+    its export imports no ORM (README "Performance")."""
+    with engine.begin() as connection:
+        _insert(connection, engine.dialect.name, actor, action, entity, entity_key, case_ref, detail)
+
+
+def _insert(executor, dialect: str, actor: str, action: str, entity: str, entity_key: str,
+            case_ref: str | None, detail: dict) -> int:
+    """The event written through `executor` (a Session or a Connection); its id."""
+    from sqlalchemy import text as sql
+
+    actor = actor or default_actor()
+    values = {"actor": actor, "action": action, "entity": entity, "key": str(entity_key), "case_ref": case_ref,
+              "detail": json.dumps(detail, default=str, sort_keys=True) if detail else None}
+    if dialect == "postgresql":
+        return executor.execute(
+            sql("SELECT caseload_audit(:actor, :action, :entity, :key, :case_ref, :detail)"), values).scalar()
+    from datetime import datetime, timezone
+
+    from sqlalchemy import DateTime, column, table
+
+    events = table("audit_event", column("at", DateTime(timezone=True)), *map(column, (
+        "actor", "action", "entity", "entity_key", "case_ref", "detail", "login")), column("id"))
+    result = executor.execute(events.insert().values(
+        at=datetime.now(timezone.utc), actor=actor, action=action, entity=entity, entity_key=values["key"],
+        case_ref=case_ref, detail=values["detail"], login=default_actor()).returning(events.c.id))
+    return result.scalar_one()

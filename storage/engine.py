@@ -18,13 +18,16 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session
 
 from planner.errors import CaseloadError
+if TYPE_CHECKING:  # imported where a session opens: a Core write (storage.audit.record_now) needs no ORM
+    from sqlmodel import Session
+
 from storage.reader import (  # one definition for both ways of opening
     BUSY_TIMEOUT_MS,
     DB_FILENAME,
@@ -237,6 +240,8 @@ def session(engine: Engine) -> Iterator[Session]:
     """A sqlmodel Session for one unit of work: committed when the block ends
     normally, rolled back if it raises, closed either way. Objects stay
     readable after the block (`expire_on_commit=False`)."""
+    from sqlmodel import Session
+
     with Session(engine, expire_on_commit=False) as s:
         try:
             yield s

@@ -235,7 +235,7 @@ def test_an_export_the_audit_trail_cannot_record_leaves_no_file(sample_copy, tmp
         raise OperationalError("INSERT INTO audit_event", {}, sqlite3.OperationalError(
             "attempt to write a readonly database"))
 
-    monkeypatch.setattr(audit, "record", read_only)
+    monkeypatch.setattr(audit, "_insert", read_only)  # where record and record_now both write
     for args in (["export", str(tmp_path / "out")], ["export", str(tmp_path / "out"), "--format", "json"],
                  ["week", "--practitioner", "N1-02", "--output", str(tmp_path / "out" / "week.txt")],
                  ["backup", str(tmp_path / "out")]):

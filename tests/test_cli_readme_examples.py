@@ -162,6 +162,36 @@ def test_the_readme_supervision_example_runs(sample):
     assert "caseload supervision start N1-02 --as N1-01" in README
 
 
+def test_as_between_the_group_and_its_subcommand(sample):
+    """`caseload supervision --as N1-01 start N1-02` is `caseload --as N1-01
+    supervision start N1-02` (README "Using it"), and a second, different
+    id after the subcommand is refused as anywhere else."""
+    assert "caseload supervision --as N1-01 start N1-02" in EXAMPLES
+    runner = CliRunner()
+    between = runner.invoke(main, ["--db", sample, "supervision", "--as", "N1-01", "start", "N1-02",
+                                   "--on", "2026-11-27"])
+    assert between.exit_code == 0, between.output
+    assert between.output.strip().isdigit()
+    nested = runner.invoke(main, ["--db", sample, "supervision", "action", "--as", "N1-01", "list", "N1-02"])
+    before = runner.invoke(main, ["--db", sample, "--as", "N1-01", "supervision", "action", "list", "N1-02"])
+    assert nested.exit_code == 0, nested.output
+    assert nested.output == before.output
+    clash = runner.invoke(main, ["--db", sample, "supervision", "--as", "N1-01", "list", "N1-02", "--as", "N1-02"])
+    assert clash.exit_code == 2
+    assert "N1-02 differs from --as N1-01" in clash.output
+
+
+@pytest.mark.parametrize("path", sorted({path[:i] for path in LEAVES for i in range(1, len(path))}),
+                         ids=" ".join)
+def test_every_group_takes_as_before_its_subcommand(path):
+    command = main
+    with click.Context(main) as ctx:
+        for name in path:
+            command = command.get_command(ctx, name)
+    assert isinstance(command, click.Group), path
+    assert any("--as" in p.opts for p in command.params), path
+
+
 def test_as_after_a_nested_command_and_an_unknown_one(sample):
     runner = CliRunner()
     listed = runner.invoke(main, ["--db", sample, "supervision", "action", "list", "N1-02", "--as", "N1-01"])

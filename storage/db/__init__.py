@@ -11,18 +11,16 @@ password.
 
 The package, by seam: `migration` (Alembic plumbing), `state` (reading the
 schema state), `upgrade` (`init_db`), `checks` (`check_db`), `backups`
-(`backup_db`), `pgtools` (the PostgreSQL client programs).
+(`backup_db`), `pgtools` (the PostgreSQL client programs). Each name is
+imported from its module when first asked for, so a command that backs up
+or checks the schema's readiness loads neither the ORM's table classes nor
+Alembic (`checks` and the migrations import `storage.models` themselves).
 """
 
 from __future__ import annotations
 
-import storage.models  # noqa: F401 - fills SQLModel.metadata
-from storage.db.backups import backup_db, integrity_summary
-from storage.db.checks import check_db, schema_drift
-from storage.db.migration import MIGRATIONS_DIR, alembic_config, migration_connection
-from storage.db.pgtools import pg_environment, pg_tool
-from storage.db.state import ensure_ready, schema_state
-from storage.db.upgrade import init_db
+from importlib import import_module
+
 from storage.schema import (  # noqa: F401 - re-exported
     SCHEMA_REVISIONS,
     VERSION_TABLE,
@@ -32,6 +30,24 @@ from storage.schema import (  # noqa: F401 - re-exported
     raise_unless_ready,
     state_of,
 )
+
+_HOMES = {
+    "backup_db": "backups", "integrity_summary": "backups",
+    "check_db": "checks", "schema_drift": "checks",
+    "MIGRATIONS_DIR": "migration", "alembic_config": "migration", "migration_connection": "migration",
+    "pg_environment": "pgtools", "pg_tool": "pgtools",
+    "ensure_ready": "state", "schema_state": "state",
+    "init_db": "upgrade",
+}
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(import_module(f"storage.db.{home}"), name)
+    return value
+
 
 __all__ = [
     "MIGRATIONS_DIR",

@@ -50,7 +50,7 @@ from storage.handovers.items import set_item_note, tick_item, untick_item
 from storage.handovers.lifecycle import cancel_handover, review_handover, save_summary
 from storage.handovers.planning import PlanRow, plan_many, receiver_concerns, replan_handover
 from storage.handovers.reading import completed_with_follow_ups, handover_detail, open_handovers
-from storage.handovers.views import HandoverView, ItemView
+from storage.queries.handover_views import HandoverView, ItemView
 
 __all__ = [
     "AUTO_ACTOR",

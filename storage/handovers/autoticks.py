@@ -7,18 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
-from planner.handover import FOLLOW_UP_DAYS
-from planner.handover import ticks_for as _ticks_for
-from planner.model import COMPLETED_HANDOVER_STATUSES, OPEN_HANDOVER_STATUSES
+from planner.model import OPEN_HANDOVER_STATUSES
 from storage import audit
 from storage import models as m
 from storage.handovers.rows import edit_subject, set_status
+from storage.queries import handovers as queries
 from storage.repo.transactions import editing, flush
 
 if TYPE_CHECKING:
@@ -28,33 +27,10 @@ if TYPE_CHECKING:
 AUTO_ACTOR = "auto"
 
 
-def _syncable(as_of: date):
-    """Handovers whose items may still tick themselves: open ones, and ones
-    completed in the last FOLLOW_UP_DAYS with an item due after completion not done."""
-    H, HI = m.Handover, m.HandoverItem
-    follow = select(HI.id).where(HI.handover_id == H.id, HI.done.is_(False), HI.due > H.completed_on)
-    return or_(
-        H.status.in_(OPEN_HANDOVER_STATUSES),
-        (H.status.in_(COMPLETED_HANDOVER_STATUSES)) & (H.completed_on >= as_of - timedelta(days=FOLLOW_UP_DAYS))
-        & follow.exists(),
-    )
-
-
-def _open_refs(session: Session, case_refs: Iterable[str] | None, as_of: date) -> list[str]:
-    H, C = m.Handover, m.Case
-    stmt = select(C.case_ref).join(H, H.case_id == C.id).where(_syncable(as_of))
-    if case_refs is not None:
-        refs = [case_refs] if isinstance(case_refs, str) else list(case_refs)
-        if not refs:
-            return []
-        stmt = stmt.where(C.case_ref.in_(refs))
-    return sorted(set(session.execute(stmt).scalars()))
-
-
 def syncable_case_refs(session: Session, as_of: date) -> list[str]:
     """The cases whose handover items `sync_auto_ticks` would look at as of
     `as_of` (to limit a sync to the cases someone can see)."""
-    return _open_refs(session, None, as_of)
+    return queries.syncable_case_refs(session, as_of)
 
 
 def sync_auto_ticks(
@@ -73,27 +49,9 @@ def sync_auto_ticks(
     A planned handover moves to in_progress. Returns how many items it ticked (0 when up to date:
     running it again writes nothing). One `auto_tick` audit event per item."""
     session.flush()
-    refs = _open_refs(session, case_refs, as_of)
-    todo = _due_ticks(session, refs, as_of, policy) if refs else {}
+    refs = queries.syncable_case_refs(session, as_of, case_refs)
+    todo = queries.due_ticks(session, refs, as_of, policy)
     return _write_ticks(session, todo, actor) if todo else 0
-
-
-def _due_ticks(session: Session, refs: list[str], as_of: date, policy: Policy | None) -> dict:
-    """The ticks the records give for these cases' handovers, by handover id:
-    (case_ref, {item_id: done_on}) (`planner.handover.ticks_for`)."""
-    from planner.checklist import THREE_WAY_WINDOW_DAYS
-
-    from storage.queries import load_cases, load_world
-
-    H = m.Handover
-    earliest = session.execute(
-        select(H.planned_on).join(m.Case, m.Case.id == H.case_id)
-        .where(_syncable(as_of), m.Case.case_ref.in_(refs))
-        .order_by(H.planned_on).limit(1)
-    ).scalar_one()
-    cases = load_cases(session, case_refs=refs, include_closed=True,
-                       contacts_since=earliest - timedelta(days=THREE_WAY_WINDOW_DAYS))
-    return _ticks_for(cases, load_world(session), as_of, policy)
 
 
 def _write_ticks(session: Session, todo: dict, actor: str) -> int:

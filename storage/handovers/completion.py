@@ -18,7 +18,7 @@ from storage.access import actor_for, check_override, guard_case
 from storage.handovers.autoticks import sync_auto_ticks
 from storage.handovers.reading import handover_detail
 from storage.handovers.rows import edit_subject, item_rows, open_row, planner_handover, practitioner_code
-from storage.handovers.views import HandoverView, item_state
+from storage.queries.handover_views import HandoverView, item_state
 from storage.repo.lookups import as_date
 from storage.repo.transactions import check_version, editing, flush
 

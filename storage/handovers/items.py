@@ -23,7 +23,7 @@ from storage.handovers.rows import (
     refuse_settled,
     set_status,
 )
-from storage.handovers.views import HandoverView
+from storage.queries.handover_views import HandoverView
 from storage.repo.lookups import as_date
 from storage.repo.transactions import check_version, editing, flush
 

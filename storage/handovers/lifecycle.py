@@ -16,7 +16,7 @@ from storage import models as m
 from storage.access import actor_for, guard_case
 from storage.handovers.reading import handover_detail
 from storage.handovers.rows import changeable_row, edit_subject, item_rows, open_row, planner_handover
-from storage.handovers.views import HandoverView
+from storage.queries.handover_views import HandoverView
 from storage.repo.lookups import as_date, case_row
 from storage.repo.transactions import check_version, editing, flush
 

@@ -18,7 +18,7 @@ from storage.access import guard_case
 from storage.handovers.autoticks import sync_auto_ticks
 from storage.handovers.reading import handover_detail
 from storage.handovers.rows import edit_subject, item_rows, open_row, practitioner_code
-from storage.handovers.views import HandoverView
+from storage.queries.handover_views import HandoverView
 from storage.repo.lookups import as_date, case_row, practitioner_row
 from storage.repo.transactions import check_version, editing, flush
 

@@ -145,31 +145,8 @@ def load_cases(
     )
 
 
+@paused()  # no cyclic collection while the dataclasses are built (storage/collector.py)
 def _load_cases(
-    session,
-    *,
-    practitioner_id: str | None,
-    team_id: str | None,
-    case_refs: Iterable[str] | None,
-    include_closed: bool,
-    contacts: _ContactMode,
-    items_since: date | None = None,
-    allocations_since: date | None = None,
-) -> list[Case]:
-    with paused():
-        return _build_cases(
-            session,
-            practitioner_id=practitioner_id,
-            team_id=team_id,
-            case_refs=case_refs,
-            include_closed=include_closed,
-            contacts=contacts,
-            items_since=items_since,
-            allocations_since=allocations_since,
-        )
-
-
-def _build_cases(
     session,
     *,
     practitioner_id: str | None,

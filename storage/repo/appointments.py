@@ -28,15 +28,14 @@ from planner.model import CANCELLED_BY, CONTACT_KINDS, OUTCOMES
 from planner.model import Appointment as PlanAppointment
 from storage import audit
 from storage import models as m
-from storage.access import actor_for, case_team_id, check_case_practitioner, guard_case, require_lead
+from storage.access import actor_for, case_team_id, guard_case, require_lead
 from storage.repo.lookups import (
     appointment_row,
     as_date,
     as_time,
+    case_with_practitioner,
     check_rrule,
     one_of,
-    open_case_row,
-    practitioner_row,
 )
 from storage.repo.transactions import check_version, flush
 
@@ -144,10 +143,7 @@ def book_appointment(
     A bank holiday or an absence day is refused unless a team lead of the
     case gives `override_reason`; a series' later dates are not checked
     (cancel or move an occurrence that falls on such a day)."""
-    case = open_case_row(session, case_ref, "book an appointment")
-    guard_case(session, actor, case_ref)
-    practitioner = practitioner_row(session, practitioner_id)
-    check_case_practitioner(session, actor, case_ref, practitioner_id)
+    case, practitioner = case_with_practitioner(session, actor, case_ref, practitioner_id, "book an appointment")
     one_of(kind, CONTACT_KINDS, "appointment kind")
     appointment_date = as_date(appointment_date, "appointment_date")
     time = as_time(time)

@@ -12,8 +12,8 @@ from planner.errors import CaseloadError
 from planner.model import CANCELLED_BY, CONTACT_KINDS, OUTCOMES
 from storage import audit
 from storage import models as m
-from storage.access import check_case_practitioner, guard_case
-from storage.repo.lookups import as_date, case_row, one_of, practitioner_row
+from storage.access import check_case_practitioner
+from storage.repo.lookups import as_date, case_with_practitioner, one_of, practitioner_row
 from storage.repo.transactions import flush
 
 
@@ -35,10 +35,7 @@ def record_contact(
     `cancelled_by` (`person` or `practitioner`) only for a cancelled one;
     `with_practitioner_id`: a second practitioner present (the incoming one
     at a three-way meeting), not the one who held it."""
-    case = case_row(session, case_ref)
-    guard_case(session, actor, case_ref)
-    practitioner = practitioner_row(session, practitioner_id)
-    check_case_practitioner(session, actor, case_ref, practitioner_id)
+    case, practitioner = case_with_practitioner(session, actor, case_ref, practitioner_id)
     _check_kind(kind, outcome, cancelled_by)
     second = None
     if with_practitioner_id is not None:

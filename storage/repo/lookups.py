@@ -48,6 +48,20 @@ def practitioner_row(session: Session, practitioner_id: str) -> m.Practitioner:
     return row
 
 
+def case_with_practitioner(session: Session, actor, case_ref: str, practitioner_id: str,
+                           doing: str | None = None) -> tuple[m.Case, m.Practitioner]:
+    """The case and the practitioner of a contact or an appointment, once
+    `actor` may change that case with that practitioner (storage.access);
+    with `doing`, the case is refused when closed (for `doing`)."""
+    from storage.access import check_case_practitioner, guard_case
+
+    case = open_case_row(session, case_ref, doing) if doing else case_row(session, case_ref)
+    guard_case(session, actor, case_ref)
+    practitioner = practitioner_row(session, practitioner_id)
+    check_case_practitioner(session, actor, case_ref, practitioner_id)
+    return case, practitioner
+
+
 def team_row(session: Session, team_id: str) -> m.Team:
     """The team `team_id`."""
     row = session.execute(select(m.Team).where(m.Team.team_id == team_id)).scalar_one_or_none()

@@ -20,36 +20,36 @@ A session's notes, flags and reviewed marks can only change while it is
 open (not ended); actions can be ticked off at any time.
 
 The package, by seam: `views` (what is shown), `rows` (the rows a change
-works on), `sessions`, `notes`, `actions`, `record`.
+works on), `sessions`, `notes`, `actions` (the writes); every read, the
+record's too, is `storage/queries/supervision.py`'s, on a session or a
+bare Reader alike.
 """
 
 
 from __future__ import annotations
 
-from storage.supervision.actions import (
-    action_records,
-    add_action,
-    previous_open_actions,
-    session_actions,
-    tick_action,
-)
-from storage.supervision.notes import flag_case, mark_reviewed, pin_prompt, save_note, session_notes, session_queue
-from storage.supervision.record import session_record
-from storage.supervision.sessions import (
-    end_session,
+from storage.queries.supervision import (
+    MAX_ACTION_TEXT,
+    NoteState,
+    SessionSummary,
     get_session,
     latest_session_id,
     list_sessions,
     open_session_id,
-    start_session,
+    previous_open_actions,
+    session_actions,
+    session_notes,
+    session_queue,
+    session_record,
 )
-from storage.supervision.views import MAX_ACTION_TEXT, NoteState, SessionSummary
+from storage.supervision.actions import add_action, tick_action
+from storage.supervision.notes import flag_case, mark_reviewed, pin_prompt, save_note
+from storage.supervision.sessions import end_session, start_session
 
 __all__ = [
     "MAX_ACTION_TEXT",
     "NoteState",
     "SessionSummary",
-    "action_records",
     "add_action",
     "end_session",
     "flag_case",

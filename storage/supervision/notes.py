@@ -1,6 +1,6 @@
 """A session's notes on cases: writing one, pinning a reflective prompt,
-flagging a case, marking it reviewed (its warnings stored then), and the
-review queue the screen works through."""
+flagging a case, marking it reviewed (its warnings stored then); the
+review queue the screen works through is storage/queries/supervision.py's."""
 
 from __future__ import annotations
 
@@ -8,18 +8,15 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from planner import validate
 from planner.errors import CaseloadError
 from planner.policy import DEFAULT_POLICY, Policy
-from planner.supervision import Progress, QueueItem, pin_line, progress, review_queue
+from planner.supervision import pin_line
 from storage import audit
-from storage import models as m
 from storage.repo.transactions import flush
-from storage.supervision.rows import edit_note, open_session_row, practitioner_code, session_row
-from storage.supervision.views import NoteState
+from storage.supervision.rows import edit_note, open_session_row
 
 
 def save_note(
@@ -122,43 +119,3 @@ def mark_reviewed(
     audit.record(session, actor, "review" if reviewed else "unreview", "supervision_note",
                  f"{session_id}:{case_ref}", case_ref=case_ref, **detail)
     return row.version
-
-
-def session_notes(session: Session, session_id: int) -> dict[str, NoteState]:
-    """Every note of the session by case_ref (the screen's state)."""
-    session_row(session, session_id)
-    N, C = m.SupervisionNote, m.Case
-    rows = session.execute(
-        select(C.case_ref, N.note, N.version, N.reviewed, N.flagged)
-        .join(C, C.id == N.case_id)
-        .where(N.session_id == session_id)
-        .order_by(N.id)
-    ).all()
-    return {
-        row.case_ref: NoteState(case_ref=row.case_ref, text=row.note or "", version=row.version,
-                                reviewed=bool(row.reviewed), flagged=bool(row.flagged))
-        for row in rows
-    }
-
-
-def session_queue(
-    session: Session,
-    session_id: int,
-    *,
-    as_of: date | None = None,
-    policy: Policy | None = None,
-) -> tuple[list[QueueItem], Progress]:
-    """The review queue for the session's practitioner (their open cases as
-    of the session date unless `as_of`), and the progress so far."""
-    from planner.risk import evaluate
-    from storage.queries import load_cases, load_world
-
-    sess = session_row(session, session_id)
-    policy = policy or DEFAULT_POLICY
-    day = as_of or sess.session_date
-    practitioner_id = practitioner_code(session, sess.practitioner_pk)
-    cases = load_cases(session, practitioner_id=practitioner_id)
-    risks = evaluate(cases, load_world(session), day, policy)
-    notes = session_notes(session, session_id)
-    queue = review_queue(risks, [r for r, n in notes.items() if n.flagged], day, policy)
-    return queue, progress(queue, [r for r, n in notes.items() if n.reviewed])

@@ -1,15 +1,11 @@
-"""Supervision sessions themselves: starting and ending one, finding a
-practitioner's open or latest one, and listing them with their counts."""
+"""Supervision sessions themselves: starting and ending one (finding and
+listing them: storage/queries/supervision.py)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from planner.errors import CaseloadError
@@ -19,7 +15,6 @@ from storage.models import utcnow
 from storage.repo.lookups import as_date, practitioner_row
 from storage.repo.transactions import check_version, flush
 from storage.supervision.rows import open_session_row, practitioner_code
-from storage.supervision.views import SessionSummary
 
 
 def start_session(
@@ -83,101 +78,3 @@ def end_session(
     ).scalar_one()
     audit.record(session, actor, "end", "supervision_session", session_id, notes=notes)
     return row.ended_at
-
-
-def open_session_id(session: Session, practitioner_id: str) -> int | None:
-    """The practitioner's session that has not ended, if any (to resume it)."""
-    practitioner = practitioner_row(session, practitioner_id)
-    return session.execute(
-        select(m.SupervisionSession.id)
-        .where(m.SupervisionSession.practitioner_pk == practitioner.id,
-               m.SupervisionSession.ended_at.is_(None))
-        .order_by(m.SupervisionSession.session_date.desc(), m.SupervisionSession.id.desc())
-    ).scalars().first()
-
-
-def latest_session_id(session: Session, practitioner_id: str) -> int:
-    """The practitioner's most recent session; CaseloadError when there is none."""
-    practitioner = practitioner_row(session, practitioner_id)
-    sid = session.execute(
-        select(m.SupervisionSession.id)
-        .where(m.SupervisionSession.practitioner_pk == practitioner.id)
-        .order_by(m.SupervisionSession.session_date.desc(), m.SupervisionSession.id.desc())
-    ).scalars().first()
-    if sid is None:
-        raise CaseloadError(f"{practitioner_id} has no supervision sessions yet")
-    return sid
-
-
-def _summaries(session: Session, where: Any) -> list[SessionSummary]:
-    """The sessions matching `where`, newest first, with their counts."""
-    S, P = m.SupervisionSession, m.Practitioner
-    Lead = aliased(m.Practitioner)
-    rows = session.execute(
-        select(S.id, S.session_date, P.practitioner_id, Lead.practitioner_id.label("lead_id"),
-               Lead.name.label("lead_name"), S.started_at, S.ended_at, S.version)
-        .join(P, P.id == S.practitioner_pk)
-        .outerjoin(Lead, Lead.id == S.lead_pk)
-        .where(where)
-        .order_by(S.session_date.desc(), S.id.desc())
-    ).all()
-    if not rows:
-        return []
-    counts = _counts(session, [row.id for row in rows])
-    return [
-        SessionSummary(
-            id=row.id, session_date=row.session_date, practitioner_id=row.practitioner_id,
-            lead_id=row.lead_id, lead_name=row.lead_name, started_at=row.started_at,
-            ended_at=row.ended_at, cases_discussed=len(counts[row.id].cases),
-            reviewed=counts[row.id].reviewed, flagged=counts[row.id].flagged,
-            actions=counts[row.id].actions, open_actions=counts[row.id].open_actions, version=row.version,
-        )
-        for row in rows
-    ]
-
-
-@dataclass
-class _Counts:
-    """One session's counts: notes reviewed and flagged, actions, cases touched."""
-
-    reviewed: int = 0
-    flagged: int = 0
-    actions: int = 0
-    open_actions: int = 0
-    cases: set[int] = field(default_factory=set)
-
-
-def _counts(session: Session, ids: list[int]) -> dict[int, _Counts]:
-    """The counts of the sessions `ids` (two statements)."""
-    N, A = m.SupervisionNote, m.Action
-    counts: dict[int, _Counts] = defaultdict(_Counts)
-    for note in session.execute(
-        select(N.session_id, N.case_id, N.reviewed, N.flagged).where(N.session_id.in_(ids))
-    ):
-        of = counts[note.session_id]
-        of.reviewed += bool(note.reviewed)
-        of.flagged += bool(note.flagged)
-        of.cases.add(note.case_id)
-    for action in session.execute(
-        select(A.session_id, A.case_id, A.done).where(A.session_id.in_(ids))
-    ):
-        of = counts[action.session_id]
-        of.actions += 1
-        of.open_actions += not action.done
-        if action.case_id is not None:
-            of.cases.add(action.case_id)
-    return counts
-
-
-def list_sessions(session: Session, practitioner_id: str) -> list[SessionSummary]:
-    """The practitioner's sessions, newest first, with counts."""
-    practitioner = practitioner_row(session, practitioner_id)
-    return _summaries(session, m.SupervisionSession.practitioner_pk == practitioner.id)
-
-
-def get_session(session: Session, session_id: int) -> SessionSummary:
-    """One session with its counts."""
-    found = _summaries(session, m.SupervisionSession.id == session_id)
-    if not found:
-        raise CaseloadError(f"unknown supervision session {session_id}")
-    return found[0]

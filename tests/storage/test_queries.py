@@ -246,7 +246,7 @@ def test_statement_count_does_not_grow_with_cases(engine, monkeypatch):
             team = load_cases(s, team_id="T1")
             team_count = len(seen) - before
 
-            monkeypatch.setattr(queries.cases, "ID_LIST_LIMIT", 10)  # read where _build_cases looks it up
+            monkeypatch.setattr(queries.cases, "ID_LIST_LIMIT", 10)  # read where _load_cases looks it up
             monkeypatch.setattr(queries.cases, "SQLITE_ID_LIST_LIMIT", 10)
             before = len(seen)
             fifty_by_subquery = load_cases(s, practitioner_id="P1")

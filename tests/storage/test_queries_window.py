@@ -301,7 +301,7 @@ def test_case_id_list_and_subquery_load_the_same(engine, monkeypatch):
     """The child statements name the chosen case ids up to ID_LIST_LIMIT
     (SQLITE_ID_LIST_LIMIT on SQLite), and repeat the case filter as a
     subquery above it: both give the same cases."""
-    from storage.queries import cases as case_reads  # where _build_cases looks the limits up
+    from storage.queries import cases as case_reads  # where _load_cases looks the limits up
 
     seed_varied(engine, cases=60, seed=5)
     scopes = ({}, {"team_id": "T1"}, {"practitioner_id": "P1"})

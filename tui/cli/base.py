@@ -146,6 +146,16 @@ class Ctx:
             self.sign_in(reader)
             yield reader
 
+    def audit_engine(self):
+        """The engine for a SQLAlchemy Core write (an export's audit event,
+        `storage.audit.record_now`) after `reader()` has checked the database
+        and signed in: not checked twice, and no ORM imported."""
+        if not self.signed_in:
+            return self.engine()
+        from storage.engine import make_engine
+
+        return make_engine(self.db, create=False)
+
     def engine(self, *, create: bool = False, ready: bool = True):
         from storage.db import ensure_ready
         from storage.engine import make_engine
@@ -154,10 +164,8 @@ class Ctx:
         if ready:
             ensure_ready(engine)
             if not self.signed_in:
-                from sqlmodel import Session
-
-                with Session(engine) as s:
-                    self.sign_in(s)
+                with engine.connect() as connection:  # SQLAlchemy Core: no ORM for signing in
+                    self.sign_in(connection)
         return engine
 
 
@@ -225,6 +233,8 @@ def _as_after(ctx: click.Context, _param, value: str | None) -> None:
     if value is None:
         return
     c = ctx.find_object(Ctx)
+    if c is None:  # parsed only, not run (the root group's callback makes the Ctx)
+        return
     if c.actor_id and c.actor_id != value:
         raise click.BadParameter(f"{value} differs from --as {c.actor_id} before the command", ctx, _param)
     c.actor_id = value
@@ -232,11 +242,12 @@ def _as_after(ctx: click.Context, _param, value: str | None) -> None:
 
 def accept_as_after(command: click.Command) -> click.Command:
     """`command` and, in a group, every command under it, taking `--as` after
-    the command's name as well as before it."""
+    the command's name as well as before it: a group takes it between its
+    name and its subcommand's (`caseload supervision --as N1-01 start N1-02`)."""
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             accept_as_after(sub)
-    elif not any("--as" in p.opts for p in command.params):
+    if not any("--as" in p.opts for p in command.params):
         command.params.append(click.Option(
             ["--as", "as_after"], metavar="PRACTITIONER_ID", expose_value=False, callback=_as_after,
             help="Who you are, as `caseload --as ID` before the command."))

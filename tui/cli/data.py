@@ -21,10 +21,8 @@ def init(c: Ctx):
         c.require_admin("create or upgrade the database")
     engine = c.engine(create=True, ready=False)
     if schema_state(engine).is_current:  # a practitioner's own login is refused too (README "Team server")
-        from sqlmodel import Session
-
-        with Session(engine) as s:
-            c.sign_in(s)
+        with engine.connect() as connection:
+            c.sign_in(connection)
         c.require_admin("create or upgrade the database")
     click.echo(init_db(engine))
 

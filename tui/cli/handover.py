@@ -51,16 +51,44 @@ def _ahead(days: int) -> str:
     return f"{-days} day{'s' if days != -1 else ''} ago"
 
 
-def _sync_visible(s, me, *, as_of: date, actor: str, policy) -> int:
-    """`sync_auto_ticks` over the cases `me` can see: everything for the
-    administrator, the own team's cases (and those they receive) for a
-    practitioner. A command never writes ticks into another team's cases."""
+def _visible_refs(source, me, as_of: date) -> list[str] | None:
+    """The cases whose auto-ticks a command brings up to date: every one for
+    the administrator (None), the own team's cases (and those they receive)
+    for a practitioner. A command never writes ticks into another team's cases."""
     from storage.access import can_see_case
-    from storage.handovers import sync_auto_ticks, syncable_case_refs
+    from storage.queries.handovers import syncable_case_refs
 
-    refs = None if me.is_admin else [
-        ref for ref in syncable_case_refs(s, as_of) if can_see_case(s, me, ref)]
-    return sync_auto_ticks(s, as_of=as_of, case_refs=refs, actor=actor, policy=policy)
+    return None if me.is_admin else [
+        ref for ref in syncable_case_refs(source, as_of) if can_see_case(source, me, ref)]
+
+
+def _synced(c: Ctx, *, as_of: date, policy, check, read, write: bool = False):
+    """`read(source, me)` once the checklist ticks the records give are
+    written for the cases `check(source, me)` names (None: every case;
+    `check` also refuses what `me` may not see). On the Reader, importing no
+    ORM, when there is no tick left to write (the usual case: whoever ran
+    last wrote them) and `read` writes nothing (not `write`); else in one
+    transaction that writes them first (`storage.handovers.sync_auto_ticks`),
+    as every handover command does."""
+    from storage.access import resolve_actor
+    from storage.queries.handovers import due_ticks, syncable_case_refs
+
+    if not write:
+        with c.reader() as r:
+            me = resolve_actor(r, c.actor_id)
+            refs = check(r, me)
+            if not due_ticks(r, syncable_case_refs(r, as_of, refs), as_of, policy):
+                return read(r, me)
+    from storage.engine import session as open_session
+    from storage.handovers import sync_auto_ticks
+    from storage.repo import commit_or_conflict
+
+    with open_session(c.engine()) as s:
+        me = resolve_actor(s, c.actor_id)
+        sync_auto_ticks(s, as_of=as_of, case_refs=check(s, me), actor=c.actor, policy=policy)
+        result = read(s, me)
+        commit_or_conflict(s)
+    return result
 
 
 @click.group()
@@ -140,27 +168,25 @@ def replan(c: Ctx, case_ref, to_id, planned_on, override_reason, as_of):
 @click.pass_obj
 def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
     """Open handovers with their progress and the next item due."""
-    from storage.engine import session as open_session
-    from storage.handovers import open_handovers
-    from storage.repo import commit_or_conflict
+    from storage.access import check_practitioner_visible, check_team_visible, visible_team
+    from storage.queries.handovers import open_handovers
 
     if team_id and practitioner_id:
         raise CaseloadError("give --team or --practitioner, not both")
     as_of = as_of or date.today()
-    policy = c.policy()
-    engine = c.engine()
-    with open_session(engine) as s:
-        from storage.access import check_practitioner_visible, check_team_visible, resolve_actor, visible_team
 
-        me = resolve_actor(s, c.actor_id)
+    def check(source, me):
         if team_id:
             check_team_visible(me, team_id)
         if practitioner_id:
-            check_practitioner_visible(s, me, practitioner_id)
-        team_id = team_id or (None if practitioner_id else visible_team(me))
-        _sync_visible(s, me, as_of=as_of, actor=c.actor, policy=policy)
-        views = open_handovers(s, team_id=team_id, practitioner_id=practitioner_id, as_of=as_of)
-        commit_or_conflict(s)
+            check_practitioner_visible(source, me, practitioner_id)
+        return _visible_refs(source, me, as_of)
+
+    def read(source, me):
+        team = team_id or (None if practitioner_id else visible_team(me))
+        return open_handovers(source, team_id=team, practitioner_id=practitioner_id, as_of=as_of)
+
+    views = _synced(c, as_of=as_of, policy=c.policy(), check=check, read=read)
     if fmt == "json":
         _echo_json({"as_of": as_of.isoformat(), "handovers": [v.summary_dict() for v in views]})
         return
@@ -186,20 +212,17 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
 @click.pass_obj
 def show(c: Ctx, case_ref, as_of, fmt):
     """The case's open (or latest) handover and its checklist."""
-    from storage.engine import session as open_session
-    from storage.handovers import handover_detail, sync_auto_ticks
-    from storage.repo import commit_or_conflict
+    from storage.access import check_case_access
+    from storage.queries.handovers import handover_detail
 
     as_of = as_of or date.today()
-    policy = c.policy()
-    engine = c.engine()
-    with open_session(engine) as s:
-        from storage.access import check_case_access, resolve_actor
 
-        check_case_access(s, resolve_actor(s, c.actor_id), case_ref)
-        sync_auto_ticks(s, as_of=as_of, case_refs=[case_ref], actor=c.actor, policy=policy)
-        view = handover_detail(s, case_ref, as_of=as_of)
-        commit_or_conflict(s)
+    def check(source, me):
+        check_case_access(source, me, case_ref)
+        return [case_ref]
+
+    view = _synced(c, as_of=as_of, policy=c.policy(), check=check,
+                   read=lambda source, _me: handover_detail(source, case_ref, as_of=as_of))
     if fmt == "json":
         _echo_json(view.to_dict())
         return
@@ -382,14 +405,27 @@ def departures(c: Ctx, practitioner_id, as_of, receivers, dates, apply_, fmt):
     dated (at most 2 a working day, riskiest first) with a suggested
     receiver, or named cover for a short absence. Nothing is written without
     --apply; the list is printed first either way."""
-    from storage.engine import session as open_session
-    from storage.repo import commit_or_conflict
+    from storage.access import check_practitioner_visible, practitioner_team_id, require_lead
 
     as_of = as_of or date.today()
     policy = c.policy()
-    with open_session(c.engine()) as s:
-        found = _departure_list(s, c, practitioner_id, as_of, receivers, dates, apply_, policy)
-        commit_or_conflict(s)
+
+    def check(source, me):
+        check_practitioner_visible(source, me, practitioner_id)  # unknown ids are refused here too
+        if apply_:
+            require_lead(me, practitioner_team_id(source, practitioner_id),
+                         f"plan the handovers of {practitioner_id}'s cases")
+        return _visible_refs(source, me, as_of)
+
+    def read(source, _me):
+        found = _departure_list(source, practitioner_id, as_of, receivers, dates, policy)
+        if apply_ and found.ready:
+            from storage.handovers import plan_many
+
+            found.planned = plan_many(source, found.ready, actor=c.actor, policy=policy, as_of=as_of)
+        return found
+
+    found = _synced(c, as_of=as_of, policy=policy, check=check, read=read, write=apply_)
     if fmt == "json":
         _echo_json(_departures_dict(found, practitioner_id, as_of))
     elif found.event is None:
@@ -411,25 +447,16 @@ class _Departures:
     planned: list[int]  # handovers planned by --apply
 
 
-def _departure_list(s, c: Ctx, practitioner_id, as_of: date, receivers, dates, apply_, policy) -> _Departures:
-    """The dated list with the lead's changes, planned with --apply."""
+def _departure_list(source, practitioner_id, as_of: date, receivers, dates, policy) -> _Departures:
+    """The dated list with the lead's changes (`planned` is --apply's to fill)."""
     from planner.departures import cover_suggestions, departure_events, departure_plan
-    from storage.access import check_practitioner_visible, practitioner_team_id, require_lead, resolve_actor
-    from storage.handovers import plan_many
     from storage.queries import load_cases, load_world
 
-    me = resolve_actor(s, c.actor_id)
-    check_practitioner_visible(s, me, practitioner_id)  # unknown ids are refused here too
-    if apply_:
-        require_lead(me, practitioner_team_id(s, practitioner_id),
-                     f"plan the handovers of {practitioner_id}'s cases")
-    _sync_visible(s, me, as_of=as_of, actor=c.actor, policy=policy)
-    s.flush()
-    world = load_world(s)
+    world = load_world(source)
     person = world.practitioners.get(practitioner_id)
     if person is None:
         raise CaseloadError(f"unknown practitioner {practitioner_id}")
-    cases = load_cases(s, team_id=person.team_id)
+    cases = load_cases(source, team_id=person.team_id)
     events = departure_events(practitioner_id, world, as_of, policy)
     long_event = next((e for e in events if e.needs_handover), None)
     event = long_event or next((e for e in events if e.kind == "short_absence"), None)
@@ -437,8 +464,7 @@ def _departure_list(s, c: Ctx, practitioner_id, as_of: date, receivers, dates, a
                           world, as_of, policy)
     covers = [] if long_event else cover_suggestions(practitioner_id, cases, world, as_of, policy)
     ready = [item for item in items if item.to_practitioner_id is not None]
-    planned = plan_many(s, ready, actor=c.actor, policy=policy, as_of=as_of) if apply_ and ready else []
-    return _Departures(event, items, covers, ready, cases, planned)
+    return _Departures(event, items, covers, ready, cases, [])
 
 
 def _with_changes(items, receivers, dates, world, as_of: date, policy) -> list:

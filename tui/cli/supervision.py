@@ -43,16 +43,8 @@ def _write(c: Ctx, fn):
 
 
 def _read(c: Ctx, fn):
-    from storage.engine import session as open_session
-
-    engine = c.engine()
-    with open_session(engine) as s:
-        return fn(s)
-
-
-def _read_lean(c: Ctx, fn):
-    """fn(reader) through `storage.reader` (no SQLAlchemy import), for reads
-    that need only `storage.queries` and `storage.access`."""
+    """fn(reader) through `storage.reader` (no SQLAlchemy import): every
+    read here needs only `storage.queries` and `storage.access`."""
     with c.reader() as r:
         return fn(r)
 
@@ -132,9 +124,9 @@ def _summary_dict(summary) -> dict:
 @click.pass_obj
 def list_(c: Ctx, practitioner_id, fmt):
     """A practitioner's supervision sessions, newest first."""
-    from storage.supervision import list_sessions
+    from storage.queries.supervision import list_sessions
 
-    sessions = _read(c, lambda s: (_may_read(c, s, practitioner_id), list_sessions(s, practitioner_id))[1])
+    sessions = _read(c, lambda r: (_may_read(c, r, practitioner_id), list_sessions(r, practitioner_id))[1])
     if fmt == "json":
         click.echo(json.dumps({"practitioner_id": practitioner_id,
                                "sessions": [_summary_dict(x) for x in sessions]}, indent=2, ensure_ascii=False))
@@ -159,16 +151,14 @@ def list_(c: Ctx, practitioner_id, fmt):
 def queue(c: Ctx, session_id, as_of, fmt, privacy):
     """The session's review queue (flagged, cold handovers, new, then by risk) and progress."""
     from planner.supervision import initials
-    from storage.supervision import session_notes, session_queue
+    from storage.queries.supervision import get_session, session_notes, session_queue
 
     policy = c.policy()
 
-    def read(s):
-        from storage.supervision import get_session
-
-        _may_read(c, s, get_session(s, session_id).practitioner_id)
-        items, done = session_queue(s, session_id, as_of=as_of, policy=policy)
-        return items, done, session_notes(s, session_id)
+    def read(r):
+        _may_read(c, r, get_session(r, session_id).practitioner_id)
+        items, done = session_queue(r, session_id, as_of=as_of, policy=policy)
+        return items, done, session_notes(r, session_id)
 
     items, done, notes = _read(c, read)
     name = (lambda n: initials(n)) if privacy else (lambda n: n)
@@ -217,7 +207,7 @@ def prompts(c: Ctx, case_ref, prompts_file, fmt):
             check_case_access(s, resolve_actor(s, c.actor_id), case_ref)
             return load_case(s, case_ref)
 
-        case = _read_lean(c, read)
+        case = _read(c, read)
     groups = prompt_set.for_case(case) if case is not None else prompt_set.groups
     if fmt == "json":
         click.echo(json.dumps({"groups": [{
@@ -359,7 +349,7 @@ def action_list(c: Ctx, owner_id, show_all, fmt):
         check_practitioner_visible(s, resolve_actor(s, c.actor_id), owner_id)
         return load_actions(s, owner_id=owner_id, open_only=not show_all)
 
-    actions = _read_lean(c, read)
+    actions = _read(c, read)
     if fmt == "json":
         click.echo(json.dumps({"owner_id": owner_id, "actions": [{
             "action_id": a.id, "text": a.text, "due": a.due.isoformat(), "case_ref": a.case_ref,
@@ -390,16 +380,16 @@ def action_list(c: Ctx, owner_id, show_all, fmt):
 def export(c: Ctx, practitioner_id, session_id, fmt, output, force, privacy):
     """Write a session as a Markdown supervision record."""
     from planner.supervision import session_record_markdown
-    from storage.supervision import get_session, latest_session_id, session_record
+    from storage.queries.supervision import get_session, latest_session_id, session_record
 
-    def read(s):
-        _may_read(c, s, practitioner_id)
-        sid = session_id if session_id is not None else latest_session_id(s, practitioner_id)
-        summary = get_session(s, sid)
+    def read(r):
+        _may_read(c, r, practitioner_id)
+        sid = session_id if session_id is not None else latest_session_id(r, practitioner_id)
+        summary = get_session(r, sid)
         if summary.practitioner_id != practitioner_id:
             raise CaseloadError(f"supervision session {sid} is not {practitioner_id}'s "
                                 f"(see caseload supervision list {practitioner_id})")
-        return sid, session_record(s, sid, privacy=privacy)
+        return sid, session_record(r, sid, privacy=privacy)
 
     sid, record = _read(c, read)
     text = session_record_markdown(record)
@@ -407,12 +397,12 @@ def export(c: Ctx, practitioner_id, session_id, fmt, output, force, privacy):
     if output:
         from tui.cli.base import write_audited
 
-        write_audited(c.engine(), Path(output), text.encode("utf-8"), force=force, actor=c.actor, **detail)
+        write_audited(c.audit_engine(), Path(output), text.encode("utf-8"), force=force, actor=c.actor, **detail)
         click.echo(f"wrote {output}")
     else:
         from storage.audit import record_now
 
-        record_now(c.engine(), c.actor, "export", detail.pop("entity"), detail.pop("key"), **detail)
+        record_now(c.audit_engine(), c.actor, "export", detail.pop("entity"), detail.pop("key"), **detail)
         click.echo(text, nl=False)
 
 

@@ -56,7 +56,7 @@ def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names, sug
         else:
             click.echo(data, nl=False)
         return
-    write_audited(c.engine(), Path(output), data if isinstance(data, bytes) else data.encode(), force=force,
+    write_audited(c.audit_engine(), Path(output), data if isinstance(data, bytes) else data.encode(), force=force,
                   actor=c.actor, entity="week", key=f"{practitioner_id}/{plan.week_start.isoformat()}",
                   format=fmt, names=names)
     click.echo(f"wrote {output}")

@@ -1,5 +1,5 @@
 """What the screens and commands show of a handover: `HandoverView` with its
-`ItemView`s, frozen, as of a date (built by `storage.handovers.reading`)."""
+`ItemView`s, frozen, as of a date (built by `storage.queries.handovers`)."""
 
 from __future__ import annotations
 
