@@ -19,7 +19,7 @@ from planner.rules.absences import (
 )
 from planner.rules.context import RuleContext, rule
 from planner.rules.warning import HIGH, LOW, MEDIUM, Warning
-from planner.words import ago, ahead, and_list, fmt_date, fmt_day, plural
+from planner.words import ago, ahead, fmt_date, fmt_day, plural
 
 
 @rule

@@ -15,7 +15,6 @@ case gives an override reason (audited).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -36,6 +35,7 @@ from storage.repo.lookups import (
     case_with_practitioner,
     check_rrule,
     one_of,
+    practitioner_row,
 )
 from storage.repo.transactions import check_version, flush
 

@@ -11,7 +11,6 @@ the integrity check and the SQLite -> PostgreSQL move.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
