@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import date
 from statistics import median
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from planner.calendar import working_days
 from planner.errors import CaseloadError
@@ -195,12 +195,14 @@ def continuity_report(
     first: date | None = None,
     last: date | None = None,
     policy: Policy = DEFAULT_POLICY,
+    on_month: Callable[[], None] | None = None,
 ) -> ContinuityReport:
     """SPEC §12 for the team's practitioners (every member, by id; the
     team's capacity counts its practitioners, not its leads), month by month.
     `cases`: every case any of them held in the months or the year before
     them, with full histories (more cases do no harm: only the team's
-    allocations and holdings are counted)."""
+    allocations and holdings are counted). `on_month` is called after each
+    month (a command's progress)."""
     months = report_months(as_of, first, last)
     members = sorted(pid for pid, p in world.practitioners.items() if p.team_id == team_id)
     workers = [pid for pid in members if not world.practitioners[pid].is_lead]
@@ -228,6 +230,8 @@ def continuity_report(
             for pid in members
         }
         out.append(MonthFigures(month, team, each))
+        if on_month is not None:
+            on_month()
     return ContinuityReport(team_id, as_of, tuple(members), tuple(out))
 
 

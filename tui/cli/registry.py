@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "week": "tui.cli.week",
     "handover": "tui.cli.handover",
     "rebalance": "tui.cli.rebalance",
+    "report": "tui.cli.report",
     "supervision": "tui.cli.supervision",
     "audit": "tui.cli.admin",
     "backup": "tui.cli.admin",
