@@ -143,3 +143,38 @@ EXPECTED_JUNE = {
         "contact_practitioner_cancelled": None,
     },
 }
+
+
+def seed(engine) -> None:
+    """The teams, practitioners and cases above, written to a database at the newest schema."""
+    from sqlmodel import Session
+
+    from storage import models as m
+
+    with Session(engine) as s:
+        teams = {tid: m.Team(team_id=tid, name=t.name) for tid, t in TEAMS.items()}
+        s.add_all(teams.values())
+        s.flush()
+        people = {
+            pid: m.Practitioner(practitioner_id=pid, name=p.name, team_pk=teams[p.team_id].id, role=p.role,
+                                grade=p.grade, contracted_hours=p.contracted_hours, leaving_on=p.leaving_on)
+            for pid, p in PRACTITIONERS.items()
+        }
+        s.add_all(people.values())
+        s.flush()
+        for case in CASES:
+            row = m.Case(case_ref=case.case_ref, display_name=case.display_name, team_pk=teams[case.team_id].id,
+                         tier=case.tier, contact_level=case.contact_level, status=case.status)
+            s.add(row)
+            s.flush()
+            for a in case.allocations:
+                s.add(m.Allocation(case_id=row.id, practitioner_pk=people[a.practitioner_id].id,
+                                   start_date=a.start_date, end_date=a.end_date))
+            for k in case.contacts:
+                s.add(m.Contact(case_id=row.id, contact_date=k.contact_date, practitioner_pk=people[k.practitioner_id].id,
+                                kind=k.kind, outcome=k.outcome, cancelled_by=k.cancelled_by))
+            for h in case.handovers:
+                s.add(m.Handover(case_id=row.id, from_practitioner_pk=people[h.from_practitioner_id].id,
+                                 to_practitioner_pk=people[h.to_practitioner_id].id, planned_on=h.planned_on,
+                                 status=h.status, completed_on=h.completed_on))
+        s.commit()

@@ -56,6 +56,7 @@ REFUSED = {
     "import": ["import", "{tmp}/cases.csv"],
     "init": ["init"],
     "rebalance": ["rebalance", "--team", "NPS-N1", "--on", ON, "--apply"],
+    "report": ["report", "--team", "NPS-N1", "--on", ON],
     "restore": ["restore", "{tmp}/cases.csv"],
     "server add-login": ["server", "add-login", "N1-02", "--login", "n1_walk"],
     "server logins": ["server", "logins"],

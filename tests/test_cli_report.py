@@ -1,0 +1,115 @@
+"""`caseload report` (SPEC §12): the hand-computed June of
+tests/continuity_kit.py in every format, the same output for the same data
+and date, the access rule (team leads of the team and the administrator),
+and bad input refused with one line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from planner.continuity import MEASURE_NAMES
+from tests.continuity_kit import EXPECTED_JUNE, seed
+from tui.cli import main
+
+JUNE = ["--team", "T1", "--on", "2026-06-30", "--from", "2026-06-01"]
+
+
+@pytest.fixture
+def kit_db(tmp_path) -> str:
+    from storage.db import init_db
+    from storage.engine import make_engine
+
+    path = str(tmp_path / "kit.db")
+    engine = make_engine(path)
+    try:
+        init_db(engine)
+        seed(engine)
+    finally:
+        engine.dispose()
+    return path
+
+
+def run(db: str, *args: str):
+    return CliRunner().invoke(main, ["--db", db, "report", *args])
+
+
+def test_json_is_the_spec_shape_with_the_hand_computed_figures(kit_db):
+    result = run(kit_db, *JUNE, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["team"] == "T1" and data["as_of"] == "2026-06-30"
+    assert [m["month"] for m in data["months"]] == ["2026-06"]
+    june = data["months"][0]
+    assert list(june["practitioners"]) == ["L1", "P1", "P2", "P3"]
+    for scope, figures in [("team", june["team"]), *june["practitioners"].items()]:
+        assert list(figures) == list(MEASURE_NAMES)
+        expected = EXPECTED_JUNE[scope]
+        assert figures == {n: (None if expected[n] is None else pytest.approx(expected[n])) for n in MEASURE_NAMES}
+
+
+def test_twelve_months_by_default(kit_db):
+    data = json.loads(run(kit_db, "--team", "T1", "--on", "2026-06-30", "--format", "json").output)
+    assert [m["month"] for m in data["months"]][::11] == ["2025-07", "2026-06"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "csv", "json"])
+def test_the_same_data_and_date_print_the_same_report(kit_db, fmt):
+    one = run(kit_db, "--team", "T1", "--on", "2026-06-30", "--format", fmt)
+    two = run(kit_db, "--team", "T1", "--on", "2026-06-30", "--format", fmt)
+    assert one.exit_code == 0 and one.output == two.output
+
+
+def test_csv_has_a_row_per_month_and_scope(kit_db):
+    result = run(kit_db, *JUNE, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["scope"] for r in rows] == ["team", "L1", "P1", "P2", "P3"]
+    team = rows[0]
+    assert team["month"] == "2026-06" and team["early_breaks"] == "1" and team["warm_handovers"] == "0.5"
+    assert float(team["continuity_index"]) == pytest.approx(5 / 12)
+    assert rows[1]["contact_kept"] == ""  # None: nothing to count
+
+
+def test_markdown_pack_has_tables_and_charts(kit_db):
+    md = run(kit_db, *JUNE, "--format", "md").output
+    assert md.startswith("# Relationship continuity: team T1 (North)\n")
+    assert "| 2026-06 | 4.40 | 17% | 50% | 3.5 | 1 | 0.42 | 56% | 13% | 22% | 11% |" in md
+    assert "| P1 | Alex Kent | 5.53 | 33% | 0% | 5.0 | 0 | 0.17 | 50% | 12% | 25% | 0% |" in md
+    assert md.count("```text") == 1 + len(MEASURE_NAMES)  # at a glance, then one per measure
+    glance = md.split("```text\n")[1].split("```")[0].splitlines()
+    assert glance[5].startswith("continuity index") and "▄" in glance[5]  # 0.42 on a 0-1 scale
+
+
+def test_table(kit_db):
+    out = run(kit_db, *JUNE).output
+    assert "2026-06  4.40    17%   50%   3.5    1       0.42   56%   13%  22%     11%" in out
+    assert "INDEX   continuity index" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as", "P1", *JUNE], "P1 is not a team lead: only a team lead may see a team's continuity report"),
+        (["--as", "L1", "--team", "T2", "--on", "2026-06-30"],
+         "L1 leads team T1, not T2: only its lead may see a team's continuity report"),
+        (["--team", "T9", "--on", "2026-06-30"], "unknown team T9"),
+        (["--team", "T1", "--on", "2026-06-30", "--from", "2026-07-01", "--to", "2026-06-01"],
+         "--from 2026-07-01 is after --to 2026-06-01"),
+        (["--team", "T1", "--on", "2026-06-30", "--to", "2026-07-01"],
+         "--to 2026-07-01 is after the as-of date 2026-06-30"),
+    ],
+)
+def test_refused_with_one_line(kit_db, args, message):
+    result = run(kit_db, *args)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"caseload: {message}"]
+
+
+def test_the_team_lead_sees_their_team(kit_db):
+    result = run(kit_db, "--as", "L1", *JUNE, "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["months"][0]["team"]["early_breaks"] == 1
