@@ -89,3 +89,14 @@ async def test_a_practitioner_is_refused_with_a_notice(make_app):
         screen = await settle(pilot, ContinuityScreen)
         assert screen.view is None
         assert "N1-02 is not a team lead" in str(screen.query_one("#summary").render())
+
+
+def test_continuity_screen_snapshot(snap_compare, make_app):
+    """NPS-N1's continuity at 80x24: the continuity index, N1-02's line beside the team's."""
+
+    async def ready(pilot):
+        await open_continuity(pilot)
+        await pilot.press(*["right"] * MEASURE_NAMES.index("continuity_index"), "down", "down")
+        await pilot.pause()
+
+    assert snap_compare(make_app(LEAD), terminal_size=(80, 24), run_before=ready)
