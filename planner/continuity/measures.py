@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from statistics import median
 from typing import Callable, Iterable, Sequence
 
-from planner.model import Allocation, Case, Contact
+from planner.model import Allocation, Case, Contact, is_meaningful
 
 #: Days a relationship is "early" for (SPEC §3: the relationship's 84th day).
 EARLY_DAYS = 84
@@ -80,13 +80,16 @@ def cases_of(cases: Iterable[Case], scope: Scope, month: Month) -> list[Case]:
 def days_held(case: Case, scope: Scope, month: Month) -> int:
     """Days of the month (both ends counted) on which one of the scope's
     practitioners held the case (overlapping allocations counted once)."""
-    spans = sorted(
-        (max(a.start_date, month.first), month.last if a.end_date is None else min(a.end_date, month.last))
+    first_day, last_day = month.first, month.last
+    spans = [
+        (max(a.start_date, first_day), last_day if a.end_date is None or a.end_date > last_day else a.end_date)
         for a in case.allocations
-        if a.practitioner_id in scope
-    )
-    days, upto = 0, month.first - timedelta(days=1)
-    for first, last in spans:
+        if a.start_date <= last_day and (a.end_date is None or a.end_date >= first_day) and a.practitioner_id in scope
+    ]
+    if len(spans) == 1:
+        return (spans[0][1] - spans[0][0]).days + 1
+    days, upto = 0, first_day - timedelta(days=1)
+    for first, last in sorted(spans):
         first = max(first, upto + timedelta(days=1))
         if last >= first:
             days += (last - first).days + 1
@@ -122,12 +125,13 @@ def practitioners_in_year(case: Case, day: date) -> set[str]:
     }
 
 
-def many_workers(held: Sequence[Case], month: Month) -> float | None:
+def many_workers(held: Sequence[Case], month: Month, facts: CaseFacts | None = None) -> float | None:
     """Share of the scope's cases at month end (`held`) with 3+ distinct
     practitioners in the 365 days before."""
     if not held:
         return None
-    many = sum(1 for case in held if len(practitioners_in_year(case, month.last)) >= MANY_WORKERS)
+    facts = facts if facts is not None else CaseFacts()
+    many = sum(1 for case in held if facts.workers(case, month.last) >= MANY_WORKERS)
     return many / len(held)
 
 
@@ -201,28 +205,70 @@ def bice_boxerman(counts: Iterable[int]) -> float | None:
     return (sum(c * c for c in counts) - n) / (n * (n - 1))
 
 
-def _meaningful_dates(case: Case) -> tuple[list[date], list[str]]:
-    dates, who = [], []
+class CaseFacts(dict):
+    """Per case, computed once for a whole report (keyed by `id(case)`; the
+    cases must outlive it): contact dates, and the meaningful contacts'
+    dates and practitioners, each in date order; and each case's index on a
+    day once computed. Optional: every measure computes what it needs
+    without one."""
+
+    def __missing__(self, key):
+        raise KeyError(key)
+
+    def of(self, case: Case) -> tuple[list[date], list[date], list[str]]:
+        key = id(case)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = _facts(case)
+        return found
+
+    def workers(self, case: Case, day: date) -> int:
+        """`len(practitioners_in_year(case, day))`, once."""
+        key = ("workers", id(case), day)
+        if key not in self:
+            self[key] = len(practitioners_in_year(case, day))
+        return self[key]
+
+    def counts(self, case: Case, month: Month) -> tuple[int, int, int, int]:
+        """The case's contacts in the month: all, meaningful, missed, cancelled by the practitioner; once."""
+        key = ("counts", id(case), month.first, month.last)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = _counts(contacts_in(case, month, self))
+        return found
+
+    def index(self, case: Case, day: date) -> float | None:
+        key = (id(case), day)
+        if key not in self:
+            self[key] = case_index(case, day, self)
+        return self[key]
+
+
+def _facts(case: Case) -> tuple[list[date], list[date], list[str]]:
+    dates, kept, who = [], [], []
     for contact in case.contacts:
-        if contact.meaningful:
-            dates.append(contact.contact_date)
+        day = contact.contact_date
+        dates.append(day)
+        if is_meaningful(contact.outcome, contact.kind):
+            kept.append(day)
             who.append(contact.practitioner_id)
-    return dates, who
+    return dates, kept, who
 
 
-def case_index(case: Case, day: date, meaningful: tuple[list[date], list[str]] | None = None) -> float | None:
+def case_index(case: Case, day: date, facts: CaseFacts | None = None) -> float | None:
     """The case's Bice–Boxerman index over its meaningful contacts in the 365
     days up to `day` (dates after `day − 365` up to `day`)."""
-    dates, who = meaningful if meaningful is not None else _meaningful_dates(case)
+    _, dates, who = facts.of(case) if facts is not None else _facts(case)
     lo = bisect_right(dates, day - timedelta(days=YEAR_DAYS))
     hi = bisect_right(dates, day)
     return bice_boxerman(Counter(who[lo:hi]).values())
 
 
-def continuity_index(held: Iterable[Case], month: Month) -> float | None:
+def continuity_index(held: Iterable[Case], month: Month, facts: CaseFacts | None = None) -> float | None:
     """Median over the scope's cases at month end (`held`) of `case_index`;
     cases with fewer than 2 meaningful contacts in the year are left out."""
-    values = [v for case in held if (v := case_index(case, month.last)) is not None]
+    facts = facts if facts is not None else CaseFacts()
+    values = [v for case in held if (v := facts.index(case, month.last)) is not None]
     return median(values) if values else None
 
 
@@ -239,23 +285,31 @@ class ContactShares:
         return n / self.total if self.total else None
 
 
-def contacts_in(case: Case, month: Month) -> Sequence[Contact]:
+def contacts_in(case: Case, month: Month, facts: CaseFacts | None = None) -> Sequence[Contact]:
     """The case's contacts dated in the month (contacts are in date order)."""
-    dates = [c.contact_date for c in case.contacts]
+    dates = facts.of(case)[0] if facts is not None else [c.contact_date for c in case.contacts]
     return case.contacts[bisect_left(dates, month.first):bisect_right(dates, month.last)]
 
 
-def contact_shares(held: Iterable[Case], month: Month) -> ContactShares:
+def _counts(contacts: Iterable[Contact]) -> tuple[int, int, int, int]:
+    total = kept = missed = cancelled = 0
+    for contact in contacts:
+        total += 1
+        kept += is_meaningful(contact.outcome, contact.kind)
+        missed += contact.outcome == "missed"
+        cancelled += contact.outcome == "cancelled" and contact.cancelled_by == "practitioner"
+    return total, kept, missed, cancelled
+
+
+def contact_shares(held: Iterable[Case], month: Month, facts: CaseFacts | None = None) -> ContactShares:
     """Meaningful, missed and practitioner-cancelled contacts out of all
     contacts in the month, on the scope's cases at month end (`held`)."""
-    total = kept = missed = cancelled = 0
+    facts = facts if facts is not None else CaseFacts()
+    sums = [0, 0, 0, 0]
     for case in held:
-        for contact in contacts_in(case, month):
-            total += 1
-            kept += contact.meaningful
-            missed += contact.outcome == "missed"
-            cancelled += contact.outcome == "cancelled" and contact.cancelled_by == "practitioner"
-    return ContactShares(total, kept, missed, cancelled)
+        for i, n in enumerate(facts.counts(case, month)):
+            sums[i] += n
+    return ContactShares(*sums)
 
 
 def capacity(held: Iterable[Case], points: Callable[[Case], float], available: float) -> float | None:
@@ -270,6 +324,7 @@ __all__ = [
     "EARLY_DAYS",
     "MANY_WORKERS",
     "YEAR_DAYS",
+    "CaseFacts",
     "ContactShares",
     "Month",
     "Scope",

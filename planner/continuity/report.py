@@ -17,6 +17,7 @@ from planner.errors import CaseloadError
 from planner.model import Case, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.continuity.measures import (
+    CaseFacts,
     Month,
     Scope,
     changes_per_person_year,
@@ -153,7 +154,7 @@ def report_months(as_of: date, first: date | None = None, last: date | None = No
 
 def _measures(
     cases: Sequence[Case], held: Sequence[Case], scope: Scope, month: Month,
-    world: World, as_of: date, policy: Policy, available: float, loaded: Sequence[Case],
+    world: World, as_of: date, policy: Policy, available: float, loaded: Sequence[Case], facts: CaseFacts,
 ) -> Measures:
     """`loaded`: the cases whose points count against `available` (the
     team's practitioners', not its leads')."""
@@ -161,14 +162,14 @@ def _measures(
         return working_days(world.nation_of(pid)).count_between(start, end)
 
     days = first_contact_days(cases, scope, month, count_between, as_of)
-    shares = contact_shares(held, month)
+    shares = contact_shares(held, month, facts)
     return Measures(
         changes_per_person_year=changes_per_person_year(cases, scope, month),
-        many_workers=many_workers(held, month),
+        many_workers=many_workers(held, month, facts),
         warm_handovers=warm_handovers(held, month),
         days_to_first_contact=float(median(days)) if days else None,
         early_breaks=early_breaks(cases, scope, month),
-        continuity_index=continuity_index(held, month),
+        continuity_index=continuity_index(held, month, facts),
         contact_kept=shares.share(shares.meaningful),
         capacity=capacity(loaded, lambda c: policy.workload.case_points(c.tier, c.contact_level), available),
         contact_missed=shares.share(shares.missed),
@@ -213,6 +214,7 @@ def continuity_report(
         for pid in {a.practitioner_id for a in case.allocations} & team_scope.practitioner_ids:
             touching[pid].append(case)
     team_cases = [c for c in cases if any(a.practitioner_id in team_scope for a in c.allocations)]
+    facts = CaseFacts()  # each case's contacts indexed once for every month and scope
     out = []
     for month in months:
         held_by: dict[str, list[Case]] = defaultdict(list)
@@ -223,10 +225,11 @@ def continuity_report(
         team_held = [case for pid in members for case in held_by.get(pid, ())]
         team = _measures(team_cases, team_held, team_scope, month, world, as_of, policy,
                          _available(world, workers, month, policy),
-                         [case for pid in workers for case in held_by.get(pid, ())])
+                         [case for pid in workers for case in held_by.get(pid, ())], facts)
         each = {
             pid: _measures(touching.get(pid, []), held_by.get(pid, []), Scope(frozenset({pid})), month,
-                           world, as_of, policy, _available(world, [pid], month, policy), held_by.get(pid, []))
+                           world, as_of, policy, _available(world, [pid], month, policy), held_by.get(pid, []),
+                           facts)
             for pid in members
         }
         out.append(MonthFigures(month, team, each))

@@ -54,6 +54,7 @@ async def test_C_opens_the_chart_and_table_of_each_measure(make_app, sample_engi
         assert "changes per person-year" in summary and "1 of 10" in summary
         chart = screen.query_one("#chart")
         assert chart.size.height >= 8 and chart.size.width == 80
+        assert chart.shown == ("changes_per_person_year", None)
         # → to the continuity index (6th): the table shows its figures
         for _ in range(MEASURE_NAMES.index("continuity_index")):
             await pilot.press("right")
@@ -74,6 +75,7 @@ async def test_enter_on_a_practitioner_opens_their_caseload(make_app):
         await pilot.press("down", "down")
         pid = screen.highlighted_id()
         assert pid == screen.view.report.practitioner_ids[1]
+        assert screen.query_one("#chart").shown == ("changes_per_person_year", pid)
         await pilot.press("enter")
         drilled = await settle(pilot, CaseloadScreen)
         assert drilled.view.practitioner.practitioner_id == pid

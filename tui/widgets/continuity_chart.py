@@ -39,6 +39,8 @@ class ContinuityChart(PlotextPlot):
     }
     """
 
+    shown: tuple[str, str | None] | None = None  # (measure, practitioner) last drawn
+
     def show(self, name: str, labels: list[str], team: list, practitioner_id: str | None, theirs: list | None) -> None:
         plt = self.plt
         plt.clear_data()
@@ -65,4 +67,5 @@ class ContinuityChart(PlotextPlot):
         plt.xlim(0.5, len(labels) + 0.5)
         unit = " (%)" if name in SHARES else ""
         plt.title(f"{MEASURE_TITLES[name]}{unit}")
+        self.shown = (name, practitioner_id)
         self.refresh()
