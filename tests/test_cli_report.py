@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -113,3 +114,21 @@ def test_the_team_lead_sees_their_team(kit_db):
     result = run(kit_db, "--as", "L1", *JUNE, "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.output)["months"][0]["team"]["early_breaks"] == 1
+
+
+def test_the_sample_has_a_team_getting_better_and_one_getting_worse(tmp_path):
+    """storage/sample/continuity.py: NPS-N1's winter of changes gives way to
+    settled, warm-handed-over cases; YJS-E1's summer starts the opposite."""
+    from planner.continuity.text import trend
+    from storage.sample import demo_copy, shipped_sample_path
+
+    db = str(demo_copy(shipped_sample_path(), tmp_path, date(2026, 11, 27)))
+
+    def series(team: str, name: str) -> list:
+        data = json.loads(run(db, "--team", team, "--on", "2026-11-27", "--format", "json").output)
+        return [m["team"][name] for m in data["months"]]
+
+    for name in ("changes_per_person_year", "warm_handovers", "early_breaks"):
+        assert trend(name, series("NPS-N1", name)) == "better", name
+        assert trend(name, series("YJS-E1", name)) == "worse", name
+    assert trend("many_workers", series("YJS-E1", "many_workers")) == "worse"
