@@ -132,3 +132,21 @@ def test_the_sample_has_a_team_getting_better_and_one_getting_worse(tmp_path):
         assert trend(name, series("NPS-N1", name)) == "better", name
         assert trend(name, series("YJS-E1", name)) == "worse", name
     assert trend("many_workers", series("YJS-E1", "many_workers")) == "worse"
+
+
+def test_progress_month_by_month_on_a_terminal_and_nothing_piped(kit_db, monkeypatch):
+    import subprocess
+    import sys
+
+    from rich.console import Console
+
+    import tui.cli.progress as progress
+
+    screen = io.StringIO()
+    monkeypatch.setattr(progress, "_terminal_console",
+                        lambda: Console(file=screen, force_terminal=True, width=160, color_system=None))
+    assert run(kit_db, "--team", "T1", "--on", "2026-06-30", "--format", "csv").exit_code == 0
+    assert "continuity of team T1, month by month" in screen.getvalue() and "12/12" in screen.getvalue()
+    piped = subprocess.run([sys.executable, "-m", "tui.cli", "--db", kit_db, "report", "--team", "T1", "--on",
+                            "2026-06-30"], capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""
