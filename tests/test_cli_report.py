@@ -150,3 +150,19 @@ def test_progress_month_by_month_on_a_terminal_and_nothing_piped(kit_db, monkeyp
     piped = subprocess.run([sys.executable, "-m", "tui.cli", "--db", kit_db, "report", "--team", "T1", "--on",
                             "2026-06-30"], capture_output=True, text=True, timeout=120)
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_the_markdown_pack_parses_as_tables_and_code_blocks(kit_db):
+    """What a Markdown viewer renders (CommonMark with GFM tables, as GitHub's
+    and VS Code's do): the two tables, and the charts as code blocks, each
+    line of the at-a-glance block one measure."""
+    from markdown_it import MarkdownIt
+
+    md = run(kit_db, "--team", "T1", "--on", "2026-06-30", "--format", "md").output
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    assert [t.type for t in tokens].count("table_open") == 2
+    fences = [t for t in tokens if t.type == "fence"]
+    assert len(fences) == 1 + len(MEASURE_NAMES) and all(f.info == "text" for f in fences)
+    assert len(fences[0].content.splitlines()) == len(MEASURE_NAMES)
+    rows = [t for t in tokens if t.type == "tr_open"]
+    assert len(rows) == (1 + 12) + (1 + 4)  # header and months; header and practitioners

@@ -46,14 +46,13 @@ class Month:
         return (self.last - self.first).days + 1
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Whose figures: the practitioners counted (a team's, or one)."""
+class Scope(frozenset):
+    """Whose figures: the practitioner ids counted (a team's, or one); a
+    frozenset, so `pid in scope` is a set look-up."""
 
-    practitioner_ids: frozenset[str]
-
-    def __contains__(self, practitioner_id: object) -> bool:
-        return practitioner_id in self.practitioner_ids
+    @property
+    def practitioner_ids(self) -> frozenset[str]:
+        return frozenset(self)
 
 
 def held_on(case: Case, day: date) -> Allocation | None:
