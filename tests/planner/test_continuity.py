@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from planner.continuity import MEASURE_NAMES, continuity_report, report_months
-from planner.continuity.measures import Month, Scope, bice_boxerman, case_index, days_held, held_on
+from planner.continuity.measures import Month, Scope, bice_boxerman, case_index, cases_of, days_held, held_on
 from planner.errors import CaseloadError
 from planner.model import Allocation, Case, Contact
 from tests.continuity_kit import AS_OF, CASES, EXPECTED_JUNE, JUNE, WORLD
@@ -126,3 +126,10 @@ def test_the_same_data_and_date_give_the_same_report():
     two = continuity_report(tuple(reversed(CASES)), WORLD, "T1", AS_OF).to_dict()
     assert one == two
     assert list(one["months"][-1]["team"]) == list(MEASURE_NAMES)
+
+
+def test_the_cases_of_a_scope_are_those_held_at_month_end():
+    june = Month(JUNE, date(2026, 6, 1), date(2026, 6, 30))
+    assert [c.case_ref for c in cases_of(CASES, Scope({"P1"}), june)] == ["C2", "C3", "C5"]
+    assert [c.case_ref for c in cases_of(CASES, Scope({"P1", "P2", "P3", "L1"}), june)] == [
+        "C1", "C2", "C3", "C4", "C5", "C6"]  # not C8, closed on 06-05; not C7, Q1's
