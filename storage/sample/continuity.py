@@ -71,6 +71,12 @@ def _worsening(b: _Builder, rng: random.Random) -> None:
     _history(b, rng, case, holders, settled_from=_E1_UNSETTLED, worse_before=False)
 
 
+def _follow_ups(start: int, first_seen: int) -> dict[str, int]:
+    """The follow-up items, all done: these cases are closed, and nothing of
+    theirs is left for the handovers screen or a sync to tick."""
+    return {"booked": start, "first_contact": first_seen, "reachable": start + 14, "review": start + 28}
+
+
 def _history(b: _Builder, rng: random.Random, case: _Case, holders: list[tuple[str, int]], *,
              settled_from: int, worse_before: bool) -> None:
     """Allocations ending on the built-for day; a contact every 10 to 16 days
@@ -87,6 +93,7 @@ def _history(b: _Builder, rng: random.Random, case: _Case, holders: list[tuple[s
         stop = holders[i + 1][1] if i + 1 < len(holders) else 0
         rough = unsettled(start)
         day = start + (rng.randint(6, 12) if rough and i else rng.randint(0, 2))
+        first_seen = day  # the first contact's day: its checklist item is ticked (nothing left to tick itself)
         while day < stop:
             roll = rng.random()
             if rough and roll < 0.25:
@@ -102,9 +109,11 @@ def _history(b: _Builder, rng: random.Random, case: _Case, holders: list[tuple[s
             before = holders[i - 1][0]
             if rough:
                 b.handover(case, before, pid, start, status="completed_cold", completed=start,
-                           done={"told": start - 3}, override="Moved at short notice: caseload pressure.",
+                           done={"told": start - 3, **_follow_ups(start, first_seen)},
+                           override="Moved at short notice: caseload pressure.",
                            created=start - 5)
             else:
                 b.handover(case, before, pid, start, status="completed_warm", completed=start,
-                           done={"told": start - 14, "summary": start - 7, "read": start - 3, "three_way": start},
+                           done={"told": start - 14, "summary": start - 7, "read": start - 3, "three_way": start,
+                                 "carers_told": start - 7, **_follow_ups(start, first_seen)},
                            created=start - 21, summary=_SUMMARY)
