@@ -117,6 +117,7 @@ def commands(ids: dict[str, str], work: Path) -> list[Command]:
         Command("handover show", "read", ("handover", "show", h)),
         Command("handover departures", "read", ("handover", "departures", ids["leaver"])),
         Command("rebalance", "read", ("rebalance", "--team", "NPS-N1", "--on", ON, "--format", "json")),
+        Command("report", "read", ("report", "--team", "NPS-N1", "--on", ON, "--format", "json")),
         Command("supervision export", "read", ("supervision", "export", who)),
         Command("supervision list", "read", ("supervision", "list", who)),
         Command("supervision queue", "read", ("supervision", "queue", ids["session"])),

@@ -61,6 +61,7 @@ REFUSED = {
     "import": ["import", "{tmp}/cases.csv"],
     "init": ["init"],
     "rebalance": ["rebalance", "--team", "NPS-N1", "--on", ON, "--apply"],
+    "report": ["report", "--team", "NPS-N1", "--on", ON],
     "restore": ["restore", "{tmp}/cases.csv"],
     "server add-login": ["server", "add-login", "N1-02", "--login", "n1_walk"],
     "server logins": ["server", "logins"],
@@ -228,6 +229,7 @@ def _ids(engine) -> SimpleNamespace:
 def screen_actions(ids):
     """(name, call(gateway)) for every function a screen calls with a target;
     each aims at team NPS-N1."""
+    from tui import continuity_data as cd
     from tui import handover_data as hd
     from tui import supervision_data as sd
     from tui import team_data as td
@@ -304,6 +306,8 @@ def screen_actions(ids):
         "supervision_data.record_markdown": lambda g: sd.record_markdown(g, ids.session),
         # tui/team_data.py
         "team_data.team_view": lambda g: td.team_view(g, "N1-01", DAY),
+        # tui/continuity_data.py
+        "continuity_data.continuity_view": lambda g: cd.continuity_view(g, "N1-01", DAY),
         "team_data.solve_rebalance": lambda g: td.solve_rebalance(g, "N1-01", DAY, time_limit=1.0),
         "team_data.apply_rebalance": lambda g: td.apply_rebalance(
             g, SimpleNamespace(team_id="NPS-N1", as_of=DAY, moves=(
@@ -338,13 +342,15 @@ SCREEN_NOT_WALKED = {
 
 
 def _functions() -> set[str]:
+    from tui import continuity_data as cd
     from tui import data
     from tui import handover_data as hd
     from tui import supervision_data as sd
     from tui import team_data as td
 
     names = {f"Gateway.{n}" for n, _ in inspect.getmembers(data.Gateway) if not n.startswith("_")}
-    for label, module in (("handover_data", hd), ("supervision_data", sd), ("team_data", td)):
+    for label, module in (("handover_data", hd), ("supervision_data", sd), ("team_data", td),
+                          ("continuity_data", cd)):
         names |= {f"{label}.{n}" for n, f in vars(module).items()
                   if inspect.isfunction(f) and f.__module__ == module.__name__ and not n.startswith("_")}
     return names

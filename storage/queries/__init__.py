@@ -31,7 +31,8 @@ practitioner table into every child query.
 The package, by seam: `rows` (the shared row helpers and value caches),
 `world` (teams, practitioners, absences), `cases` (the caseload read and the
 small version look-ups), `for_warnings` (the bounded read for warnings) and
-`notes` (supervision actions, case notes). Every name is importable from
+`notes` (supervision actions, case notes) and `continuity` (the continuity
+report's read). Every name is importable from
 `storage.queries` as before.
 """
 
@@ -55,6 +56,7 @@ from storage.queries.for_warnings import (
     WARNINGS_SHORT_ALLOCATION_DAYS,
     load_cases_for_warnings,
 )
+from storage.queries.continuity import load_cases_for_continuity, load_continuity_input
 from storage.queries.notes import CaseNoteView, load_actions, load_case_notes, load_contact_notes
 
 __all__ = [
@@ -69,6 +71,8 @@ __all__ = [
     "load_case_notes",
     "load_contact_notes",
     "load_cases",
+    "load_cases_for_continuity",
     "load_cases_for_warnings",
+    "load_continuity_input",
     "load_world",
 ]

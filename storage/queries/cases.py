@@ -81,8 +81,13 @@ def _case_filter(
     team_id: str | None,
     case_refs: Iterable[str] | None,
     include_closed: bool,
+    team_between: tuple[date, date] | None = None,
 ) -> _Where:
-    """The condition on `"case" c` for the selection; CaseloadError for unknown ids."""
+    """The condition on `"case" c` for the selection; CaseloadError for unknown ids.
+
+    `team_between` (first, last): with `team_id`, the cases held by the
+    team's practitioners at any time from first to last (any allocation
+    overlapping them), not only those they hold now."""
     clauses: list[str] = []
     params: list = []
     if not include_closed:
@@ -102,7 +107,13 @@ def _case_filter(
             "c.id IN (SELECT al.case_id FROM allocation al WHERE al.practitioner_pk = ? AND al.end_date IS NULL)"
         )
         params.append(pids.pk_of(practitioner_id))
-    if team_id is not None:
+    if team_id is not None and team_between is not None:
+        clauses.append(
+            "c.id IN (SELECT al.case_id FROM allocation al JOIN practitioner pr ON pr.id = al.practitioner_pk"
+            " WHERE pr.team_pk = ? AND al.start_date <= ? AND (al.end_date IS NULL OR al.end_date >= ?))"
+        )
+        params.extend((_team_pk(session, team_id), team_between[1], team_between[0]))
+    elif team_id is not None:
         t_pk = _team_pk(session, team_id)
         clauses.append(
             "c.id IN (SELECT al.case_id FROM allocation al JOIN practitioner pr ON pr.id = al.practitioner_pk"
@@ -156,6 +167,7 @@ def _load_cases(
     contacts: _ContactMode,
     items_since: date | None = None,
     allocations_since: date | None = None,
+    team_between: tuple[date, date] | None = None,
 ) -> list[Case]:
     """`items_since`: checklist items only of open handovers and of completed
     ones completed (or, with no completion date, planned) on or after it;
@@ -170,6 +182,7 @@ def _load_cases(
         team_id=team_id,
         case_refs=case_refs,
         include_closed=include_closed,
+        team_between=team_between,
     )
     case_rows = reader.all(
         "SELECT c.id, c.case_ref, c.display_name, t.team_id, c.tier, c.contact_level, c.youth, c.flags,"

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "appointment": "tui.cli.appointment",
     "handover": "tui.cli.handover",
     "rebalance": "tui.cli.rebalance",
+    "report": "tui.cli.report",
     "supervision": "tui.cli.supervision",
     "audit": "tui.cli.admin",
     "backup": "tui.cli.admin",

@@ -20,6 +20,7 @@ SCREENS: dict[str, str] = {
     "case": "tui.screens.case:CaseScreen",
     "week": "tui.screens.week:WeekScreen",
     "team": "tui.screens.team:TeamScreen",
+    "continuity": "tui.screens.continuity:ContinuityScreen",
     "rebalance": "tui.screens.rebalance:RebalanceScreen",
     "handovers": "tui.screens.handovers:HandoversScreen",
     "departures": "tui.screens.departures.screen:DeparturesScreen",

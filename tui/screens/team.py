@@ -48,6 +48,7 @@ class TeamScreen(ViewLoader, Screen):
     BINDINGS = [
         Binding("enter", "open", "Open caseload", id="team.open", show=False),
         Binding("r", "rebalance", "Rebalance", id="team.rebalance"),
+        Binding("C", "continuity", "Continuity", id="team.continuity"),
         Binding("R", "reload", "Reload", id="team.reload", show=False),
         Binding("escape", "back", "Back", id="team.back"),
     ]
@@ -205,6 +206,9 @@ class TeamScreen(ViewLoader, Screen):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_continuity(self) -> None:
+        open_screen(self.app, "continuity")  # tui/screens/continuity.py: team leads, checked there
 
     def action_back(self) -> None:
         self.app.pop_screen()
