@@ -22,6 +22,7 @@ from planner.model import (
 )
 from storage.collector import paused
 from storage.reader import Reader, reader_of
+from storage.queries.voice import checkins_by_case, not_with_by_case
 from storage.queries.rows import (
     _Dates,
     _FlagSets,
@@ -193,7 +194,7 @@ def _build_cases(
     )
     case_rows = reader.all(
         "SELECT c.id, c.case_ref, c.display_name, t.team_id, c.tier, c.contact_level, c.youth, c.flags,"
-        " c.status, c.paused_until, c.date_of_birth"
+        " c.status, c.paused_until, c.date_of_birth, c.language, c.interpreter"
         ' FROM "case" c LEFT OUTER JOIN team t ON t.id = c.team_pk'
         f" WHERE {selection.sql} ORDER BY c.case_ref",
         selection.params,
@@ -217,7 +218,8 @@ def _build_cases(
     contact_lists = _contact_lists(reader.rows(*contacts(reader, for_cases)), pids, dates, words)
     appointments = _appointments_by_case(reader, for_cases, pids, dates, words)
     handovers = _handovers_by_case(reader, for_cases, pids, dates, words, items_since)
-    return _assemble_cases(case_rows, dates, words, allocations, contact_lists, appointments, handovers)
+    voice = (checkins_by_case(reader, for_cases, pids, dates), not_with_by_case(reader, for_cases, pids))
+    return _assemble_cases(case_rows, dates, words, allocations, contact_lists, appointments, handovers, voice)
 
 
 def _allocations_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
@@ -309,13 +311,14 @@ def _handovers_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
 
 
 def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contact_lists, appointments,
-                    handovers) -> list[Case]:
+                    handovers, voice) -> list[Case]:
     make = _make_case
     flag_sets = _FlagSets()
     levels: dict[tuple[str | None, str | None], str] = {}
     no_contacts: tuple[Contact, ...] = ()
     cases: list[Case] = []
-    for case_id, ref, name, team, tier, level, youth, flags, status, paused_until, dob in case_rows:
+    checkins, not_with = voice
+    for case_id, ref, name, team, tier, level, youth, flags, status, paused_until, dob, language, interp in case_rows:
         resolved = levels.get((tier, level))
         if resolved is None:
             resolved = levels[(tier, level)] = level_for(tier, level)
@@ -336,6 +339,10 @@ def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contac
                 tuple(appointments.get(case_id, ())),
                 tuple(handovers.get(case_id, ())),
                 case_id,
+                language,
+                bool(interp),
+                checkins.get(case_id, ()),
+                not_with.get(case_id, ()),
             )
         )
     return cases
