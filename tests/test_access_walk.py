@@ -42,6 +42,7 @@ OTHER = ("NG", "N1-")  # what of NPS-N1 must never show
 REFUSED = {
     "audit": ["audit", "--case", "NG1007"],
     "backup": ["backup", "{tmp}"],
+    "checkin": ["checkin", "NG1009", "--listened", "3", "--goals", "3", "--trust", "3", "--on", ON],
     "copy": ["copy", "--to", "{tmp}/copy.db"],
     "handover complete": ["handover", "complete", "NG1009", "--on", ON, "--override-reason", "x"],
     "handover departures": ["handover", "departures", "N1-03", "--on", ON],
