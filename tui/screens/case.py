@@ -17,6 +17,7 @@ from textual.screen import Screen
 from planner.errors import CaseloadError
 from planner.relationship import churn_words
 from tui.data import CaseView, initials
+from tui.screens.case_voice import CaseVoiceActions
 from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
 from tui.text import plain
@@ -25,9 +26,10 @@ from tui.widgets.case_detail import allocations_table, warnings_block
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
+from tui.widgets.voice import VoicePanel
 
 
-class CaseScreen(ViewLoader, Screen):
+class CaseScreen(CaseVoiceActions, ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     # The body scrolls, never the screen: one vertical scrollbar.
     DEFAULT_CSS = "CaseScreen { overflow: hidden hidden; }"
@@ -61,6 +63,7 @@ class CaseScreen(ViewLoader, Screen):
             yield Static("", id="warnings", classes="section")
             yield Static("Continuity", classes="section-title")
             yield Static("", id="continuity", classes="section")
+            yield VoicePanel("", id="voice", classes="section")
             yield Static("Contact timeline", classes="section-title")
             yield ContactTimeline(id="timeline")
             yield Static("Booked", classes="section-title")
@@ -120,6 +123,7 @@ class CaseScreen(ViewLoader, Screen):
         self.query_one("#who", Static).update(self._who(view))
         self.query_one("#warnings", Static).update(self._warnings(view))
         self.query_one("#continuity", Static).update(self._continuity(view))
+        self.query_one(VoicePanel).show(case, as_of, self.app.privacy, self.person)
         self.query_one(ContactTimeline).show(case.contacts, [o.day for o in view.upcoming], as_of)
         self.query_one("#booked", Static).update(self._booked(view))
         self.query_one("#contacts", Static).update(self._contacts(view))
@@ -238,9 +242,12 @@ class CaseScreen(ViewLoader, Screen):
         app, case = self.app, self.view.case
         practitioner = app.practitioner_id or case.practitioner_id
 
+        held: dict = {}  # what the optional check-in after it needs (tui/screens/case_voice.py)
+
         def save(value):
             if practitioner is None:
                 raise CaseloadError("Choose who you are first (P on the caseload screen).")
+            held.update(date=value.contact_date, outcome=value.outcome)
             return app.gateway.record_contact(
                 case_ref=case.case_ref, contact_date=value.contact_date, practitioner_id=practitioner,
                 kind=value.kind, outcome=value.outcome, notes=value.notes, actor=app.actor,
@@ -255,7 +262,7 @@ class CaseScreen(ViewLoader, Screen):
         others.pop(practitioner, None)
         choices = [(label if not app.privacy else label.split(" · ")[0], pid) for pid, label in others.items()]
         open_screen(app, "contact-form", save, as_of=app.as_of, who=self._who_label(), others=choices,
-                    callback=self._saved("Contact recorded."))
+                    callback=self.contact_saved(held))
 
     def action_book(self) -> None:
         if not self._ready():

@@ -37,6 +37,8 @@ SCREENS: dict[str, str] = {
     "move-form": "tui.screens.forms.move_form:MoveForm",
     "handover-form": "tui.screens.forms.handover_form:HandoverForm",
     "note-form": "tui.screens.forms.note_form:NoteForm",
+    "checkin-form": "tui.screens.forms.checkin_form:CheckinForm",
+    "preferences-form": "tui.screens.forms.preferences_form:PreferencesForm",
     "export-form": "tui.screens.forms.export_form:ExportForm",
     "rebalance-options": "tui.screens.rebalance:RebalanceOptions",
     "rebalance-apply": "tui.screens.rebalance:ApplyConfirm",

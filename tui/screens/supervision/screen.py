@@ -255,7 +255,9 @@ class SupervisionScreen(SessionActions, WriteQueue, Rendering, ViewLoader, Scree
         if self.view is None:
             return ()
         item = self.current
-        return self.view.prompts.flat(item.case if item is not None else None)
+        if item is None:
+            return self.view.prompts.flat(None)
+        return self.view.prompts.flat(item.case, rules=(w.rule for w in item.warnings))
 
     def current_prompt(self):
         prompts = self.prompts()
