@@ -247,6 +247,7 @@ class ChecklistItem:
     done_on: date | None = None
     note: str | None = None
     owner: str = "outgoing"  # outgoing | incoming | lead
+    view: str | None = None  # `told` and `review`: the person's view (planner.checklist VIEWS)
 
 
 @dataclass(frozen=True, slots=True)

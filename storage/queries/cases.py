@@ -272,16 +272,17 @@ def _handovers_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
             " AND coalesce(h.completed_on, h.planned_on) >= ?))"
         )
         item_params += [*OPEN_HANDOVER_STATUSES, *COMPLETED_HANDOVER_STATUSES, items_since]
-    for hid, item_id, title, required, due, done, done_on, note, owner in reader.rows(
+    for hid, item_id, title, required, due, done, done_on, note, owner, view in reader.rows(
         # `IN` rather than a join: SQLite then walks the items in handover_id
         # order and sorts only each handover's few by (due, id).
-        "SELECT hi.handover_id, hi.item_id, hi.title, hi.required, hi.due, hi.done, hi.done_on, hi.note, hi.owner"
+        "SELECT hi.handover_id, hi.item_id, hi.title, hi.required, hi.due, hi.done, hi.done_on, hi.note, hi.owner,"
+        " hi.view"
         f" FROM handover_item hi WHERE hi.handover_id IN (SELECT h.id FROM handover h WHERE {with_items})"
         " ORDER BY hi.handover_id, hi.due, hi.id",
         item_params,
     ):
         items[hid].append(
-            make(item_id, title, bool(required), dates[due], bool(done), dates[done_on], note, owner)
+            make(item_id, title, bool(required), dates[due], bool(done), dates[done_on], note, owner, view and words[view])
         )
 
     handovers: dict[int, list[Handover]] = defaultdict(list)

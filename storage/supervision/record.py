@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from planner.model import Checkin
 from planner.supervision import ActionRecord, CaseRecord, PersonRef, SessionRecord, redact, split_note
 from storage import models as m
 from storage.supervision.actions import previous_open_actions, session_actions
@@ -38,7 +40,7 @@ def session_record(session: Session, session_id: int, *, privacy: bool = False) 
         lead=lead,
         started_at=sess.started_at,
         ended_at=sess.ended_at,
-        cases=tuple(_case_records(session, session_id, actions)),
+        cases=tuple(_with_checkins(session, _case_records(session, session_id, actions), sess.session_date)),
         actions=tuple(actions),
         carried_forward=tuple(previous_open_actions(session, practitioner.id, session_id)),
     )
@@ -46,6 +48,23 @@ def session_record(session: Session, session_id: int, *, privacy: bool = False) 
         return record
     colleagues = session.execute(select(m.Practitioner.name)).scalars().all()
     return redact(record, known_names=colleagues)
+
+
+def _with_checkins(session: Session, cases: list[CaseRecord], until) -> list[CaseRecord]:
+    """Each case with the person's check-ins up to the session's date (docs/voice.md)."""
+    if not cases:
+        return cases
+    K, C, P = m.Checkin, m.Case, m.Practitioner
+    found: dict[str, list[Checkin]] = defaultdict(list)
+    for row in session.execute(
+        select(C.case_ref, K.checkin_date, P.practitioner_id, K.listened, K.goals, K.trust, K.words)
+        .join(C, C.id == K.case_id).join(P, P.id == K.practitioner_pk)
+        .where(C.case_ref.in_([c.case_ref for c in cases]), K.checkin_date <= until)
+        .order_by(C.case_ref, K.checkin_date, K.id)
+    ).all():
+        found[row.case_ref].append(Checkin(row.checkin_date, row.practitioner_id, row.listened, row.goals,
+                                           row.trust, row.words))
+    return [replace(c, checkins=tuple(found.get(c.case_ref, ()))) for c in cases]
 
 
 def _case_records(session: Session, session_id: int, actions: list[ActionRecord]) -> list[CaseRecord]:

@@ -433,3 +433,31 @@ def test_initials():
     assert initials("Jo Bloggs") == "J.B."
     assert initials("Ruth Abernathy-Cole") == "R.A.C."
     assert initials("") == "?"
+
+
+def _with_view(risk: CaseRisk, told: str | None, review: str | None = None, status: str = "planned") -> CaseRisk:
+    from planner.model import ChecklistItem, Handover
+
+    items = tuple(ChecklistItem(i, i, True, AS_OF, done=v is not None, view=v)
+                  for i, v in (("told", told), ("review", review)))
+    handover = Handover("P1", "P2", D("2026-12-14"), status=status, items=items)
+    return replace(risk, case=replace(risk.case, handovers=(handover,)))
+
+
+@pytest.mark.parametrize(("told", "review", "status", "band"), [
+    ("concerns", None, "planned", "persons_view"),
+    ("asks_for_other", None, "planned", "persons_view"),
+    ("agrees", None, "planned", "risk"),
+    ("concerns", "agrees", "completed_warm", "risk"),  # the review is their latest word
+    ("agrees", "asks_for_other", "completed_warm", "persons_view"),
+    ("concerns", None, "cancelled", "risk"),
+])
+def test_a_person_uneasy_about_a_change_comes_right_after_the_flagged_cases(told, review, status, band):
+    risks = _caseload()
+    risks[0] = _with_view(risks[0], told, review, status)  # A1
+    queue = review_queue(risks, {"F1", "F2"}, AS_OF)
+    a1 = next(i for i in queue if i.case_ref == "A1")
+    assert a1.band == band
+    if band == "persons_view":
+        assert [i.case_ref for i in queue][:3] == ["F2", "F1", "A1"]
+        assert a1.reason == "the person has concerns or asks for someone else"

@@ -12,36 +12,12 @@ from datetime import date
 from rich.console import Group
 from rich.text import Text
 
-from planner.model import CHECKIN_QUESTIONS, Case, Checkin
+from planner.model import CHECKIN_QUESTIONS, Case
+from planner.voice import CAVEAT, answers_words, sparkline, trend_words
 from tui.text import plain
 from tui.widgets.plain import Static
 
-BARS = "▁▂▃▄▅▆▇█"
 SHOWN = 6  # the newest check-ins listed one a line
-CAVEAT = "prompts for a conversation, not a score"
-
-
-def bar(value: int, low: int, high: int) -> str:
-    """One block for a value from low to high."""
-    step = (value - low) * (len(BARS) - 1) / max(1, high - low)
-    return BARS[max(0, min(len(BARS) - 1, round(step)))]
-
-
-def sparkline(checkins: tuple[Checkin, ...], question: str | None = None) -> str:
-    """One block per check-in: the total (3 to 15) or one question's answer (1 to 5)."""
-    if question is None:
-        return "".join(bar(k.total, 3, 15) for k in checkins)
-    return "".join(bar(getattr(k, question), 1, 5) for k in checkins)
-
-
-def trend_words(checkins: tuple[Checkin, ...]) -> str:
-    """`15 → 14 → 8, falling` over the last few totals."""
-    totals = [k.total for k in checkins[-4:]]
-    words = " → ".join(str(t) for t in totals)
-    if len(totals) > 1:
-        change = totals[-1] - totals[-2]
-        words += ", falling" if change < 0 else (", rising" if change > 0 else ", steady")
-    return words
 
 
 def preferences_line(case: Case, privacy: bool, person: Callable[[str], str]) -> Text:
@@ -83,8 +59,7 @@ class VoicePanel(Static):
             trend.append(f" {q} {sparkline(checkins, q)}")
         parts.append(trend)
         for k in reversed(checkins[-SHOWN:]):
-            line = Text(f"{k.checkin_date:%d %b %Y}  {person(k.practitioner_id)}  "
-                        f"listened {k.listened} goals {k.goals} trust {k.trust} = {k.total}")
+            line = Text(f"{k.checkin_date:%d %b %Y}  {person(k.practitioner_id)}  {answers_words(k)}")
             parts.append(line)
             if k.words:
                 parts.append(Text(f"    “{plain(k.words)}”", style="italic"))

@@ -26,6 +26,7 @@ from tui.text import plain
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
+from tui.widgets.voice import VoicePanel
 
 
 NARROW_BELOW = 100  # columns; below this the note sits under the case, not beside it
@@ -106,6 +107,7 @@ class SupervisionScreen(SessionActions, WriteQueue, Rendering, ViewLoader, Scree
                 with Vertical(id="detail"):
                     yield Static("", id="who")
                     yield Static("", id="warnings", classes="section")
+                    yield VoicePanel("", id="voice", classes="section")
                     yield Static("Continuity", classes="section-title")
                     yield Static("", id="continuity", classes="section")
                     yield Static("Contact timeline", classes="section-title")
