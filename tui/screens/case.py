@@ -17,7 +17,7 @@ from textual.screen import Screen
 from planner.errors import CaseloadError
 from planner.relationship import churn_words
 from tui.data import CaseView, initials
-from tui.screens.case_voice import CaseVoiceActions
+from tui.screens.case_voice import VOICE_BINDINGS, CaseVoiceActions
 from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
 from tui.text import plain
@@ -42,6 +42,7 @@ class CaseScreen(CaseVoiceActions, ViewLoader, Screen):
         Binding("a", "book", "Book", id="case.book"),
         Binding("h", "handover", "Handover", id="case.handover"),
         Binding("n", "note", "Note", id="case.note"),
+        *VOICE_BINDINGS,
         Binding("escape,backspace", "back", "Back", id="case.back"),
         Binding("w", "week", "Week", id="case.week", show=False),
         Binding("R", "reload", "Reload", id="case.reload", show=False),

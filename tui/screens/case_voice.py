@@ -11,11 +11,14 @@ from planner.errors import CaseloadError
 from tui.screens.registry import open_screen
 
 
+#: The case screen's keys for these actions (in its BINDINGS: Textual reads bindings from screens only).
+VOICE_BINDINGS = [
+    Binding("k", "checkin", "Check-in", id="case.checkin"),
+    Binding("L", "preferences", "Preferences", id="case.preferences", key_display="L", show=False),
+]
+
+
 class CaseVoiceActions:
-    BINDINGS = [
-        Binding("k", "checkin", "Check-in", id="case.checkin"),
-        Binding("L", "preferences", "Preferences", id="case.preferences", key_display="L", show=False),
-    ]
 
     def action_checkin(self, on=None) -> None:
         if not self._ready():

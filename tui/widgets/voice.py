@@ -35,8 +35,12 @@ def preferences_line(case: Case, privacy: bool, person: Callable[[str], str]) ->
 class VoicePanel(Static):
     """`show(case, as_of, privacy, person)`: the section under its title."""
 
+    shown_text = ""  # what is on screen, as plain text (tests read it)
+
     def show(self, case: Case, as_of: date, privacy: bool, person: Callable[[str], str]) -> None:
-        self.update(self.render_voice(case, as_of, privacy, person))
+        group = self.render_voice(case, as_of, privacy, person)
+        self.shown_text = "\n".join(part.plain for part in group.renderables)
+        self.update(group)
 
     @staticmethod
     def render_voice(case: Case, as_of: date, privacy: bool, person: Callable[[str], str]) -> Group:
