@@ -461,3 +461,19 @@ def test_a_person_uneasy_about_a_change_comes_right_after_the_flagged_cases(told
     if band == "persons_view":
         assert [i.case_ref for i in queue][:3] == ["F2", "F1", "A1"]
         assert a1.reason == "the person has concerns or asks for someone else"
+
+
+def test_the_record_shows_the_persons_check_ins_and_privacy_leaves_out_answers_and_words():
+    from planner.model import Checkin
+
+    checkins = (Checkin(D("2026-09-07"), "P1", 5, 5, 5, "You listen."),
+                Checkin(D("2026-11-20"), "P1", 3, 2, 3, "Feels like ticking boxes"))
+    record = _record()
+    record = replace(record, cases=(replace(record.cases[0], checkins=checkins), *record.cases[1:]))
+    text = session_record_markdown(record)
+    assert ("- **The person's voice** (prompts for a conversation, not a score): █▄ 15 → 8, falling "
+            "(Mon 7 Sep 2026 P1, Fri 20 Nov 2026 P1); latest: listened 3 goals 2 trust 3 = 8") in text
+    assert "  - in their words: “Feels like ticking boxes”" in text
+    private = session_record_markdown(redact(record))
+    assert "2 check-in(s), the latest on Fri 20 Nov 2026 with P1; answers and words left out (privacy mode)" in private
+    assert "ticking boxes" not in private and "listened 3" not in private

@@ -317,6 +317,10 @@ WRITES = {
         "INSERT INTO checkin (version, case_id, checkin_date, practitioner_pk, listened, goals, trust)"
         " VALUES (1, {C2}, '2026-11-21', {P4}, 3, 3, 3) RETURNING id"),
     "delete a check-in": "DELETE FROM checkin WHERE case_id = {C2} RETURNING id",
+    "a check-in answered 9": "UPDATE checkin SET trust = 9 WHERE case_id = {C2} RETURNING id",
+    "free text about staff on a not_with": (
+        "INSERT INTO not_with (version, case_id, practitioner_pk, reason) VALUES (1, {C2}, {P2}, 'rude')"
+        " RETURNING id"),
     "a not_with on another team's case": (
         "INSERT INTO not_with (version, case_id, practitioner_pk, reason) VALUES (1, {C3}, {P1}, 'complaint')"
         " RETURNING id"),

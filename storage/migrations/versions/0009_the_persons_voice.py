@@ -16,7 +16,8 @@ a contact (read and written on the cases the login sees, naming only
 practitioners it sees), every direct write audited, the column guard of
 schema 0007 (a check-in's case, date and practitioner, and a not_with row's
 case and practitioner, fixed once written), a not_with row may be deleted on
-a case the login sees; the case's guard is remade with the two new columns.
+a case the login sees; the case's guard is remade with the two new columns;
+CHECK constraints keep answers to 1 to 5 and reasons to the codes.
 
 Revision ID: 0009
 Revises: 0007
@@ -50,6 +51,13 @@ _CHANGES = {
 _CASE_BEFORE = ("version", "display_name", "tier", "contact_level", "youth", "date_of_birth", "flags", "status",
                 "paused_until", "team_pk")
 _CASE_AFTER = (*_CASE_BEFORE, "language", "interpreter")
+# The rows themselves (the owner's too): answers 1 to 5, reason codes only
+# (planner.model CHECKIN_LOW/HIGH and NOT_WITH_REASONS; no free text about staff).
+_CHECKS = (
+    ("checkin", "ck_checkin_answers",
+     "listened BETWEEN 1 AND 5 AND goals BETWEEN 1 AND 5 AND trust BETWEEN 1 AND 5"),
+    ("not_with", "ck_not_with_reason", "reason IN ('complaint', 'boundary', 'risk_to_staff', 'person_request')"),
+)
 
 
 @cache
@@ -155,6 +163,8 @@ def _pg_upgrade() -> None:
                 clause = f"USING ({kinds['read']}) WITH CHECK ({rule})"
             op.execute(f'CREATE POLICY p_{kind} ON {s}."{table}" FOR {commands[kind]} TO {ROLE} {clause}')
     _case_guard(s, _CASE_AFTER)
+    for table, name, rule in _CHECKS:
+        op.execute(f'ALTER TABLE {s}."{table}" ADD CONSTRAINT {name} CHECK ({rule})')
 
 
 def _pg_downgrade() -> None:
