@@ -169,6 +169,19 @@ def _unknown(table: dict[str, Any], allowed: set[str], where: str, label: str) -
         raise ConfigError(f"{label}: {place}: unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
+def _entry(raw: Any, allowed: set[str], where: str, label: str, seen: set[str], taken_by: str) -> str:
+    """One `[[groups]]` or `[[groups.prompts]]` table: a table of known keys
+    whose id is new (added to `seen`); returns the id."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{label}: {where}: must be a table")
+    _unknown(raw, allowed, where, label)
+    ident = _identifier(raw, where, label)
+    if ident in seen:
+        raise ConfigError(f"{label}: {where}.id: {ident!r} is used by {taken_by}")
+    seen.add(ident)
+    return ident
+
+
 def prompts_from_dict(data: dict[str, Any], label: str = PROMPTS_FILE_NAME) -> PromptSet:
     """Validate a parsed prompts document (see load_prompts)."""
     _unknown(data, _TOP_KEYS, "", label)
@@ -183,14 +196,7 @@ def prompts_from_dict(data: dict[str, Any], label: str = PROMPTS_FILE_NAME) -> P
     groups: list[PromptGroup] = []
     seen_groups: set[str] = set()
     for g_index, raw in enumerate(raw_groups):
-        where = f"groups[{g_index}]"
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{label}: {where}: must be a table")
-        _unknown(raw, _GROUP_KEYS, where, label)
-        group_id = _identifier(raw, where, label)
-        if group_id in seen_groups:
-            raise ConfigError(f"{label}: {where}.id: {group_id!r} is used by another group")
-        seen_groups.add(group_id)
+        group_id = _entry(raw, _GROUP_KEYS, f"groups[{g_index}]", label, seen_groups, "another group")
         where = f"groups[{g_index}] ({group_id})"
         title = _text(raw, "title", where, label)
         source = _text(raw, "source", where, label)
@@ -206,13 +212,8 @@ def prompts_from_dict(data: dict[str, Any], label: str = PROMPTS_FILE_NAME) -> P
         seen_prompts: set[str] = set()
         for p_index, raw_prompt in enumerate(raw_prompts):
             p_where = f"{where}.prompts[{p_index}]"
-            if not isinstance(raw_prompt, dict):
-                raise ConfigError(f"{label}: {p_where}: must be a table")
-            _unknown(raw_prompt, _PROMPT_KEYS, p_where, label)
-            prompt_id = _identifier(raw_prompt, p_where, label)
-            if prompt_id in seen_prompts:
-                raise ConfigError(f"{label}: {p_where}.id: {prompt_id!r} is used by another prompt of {group_id}")
-            seen_prompts.add(prompt_id)
+            prompt_id = _entry(raw_prompt, _PROMPT_KEYS, p_where, label, seen_prompts,
+                               f"another prompt of {group_id}")
             prompt_title = _text(raw_prompt, "title", p_where, label, required=False)
             prompts.append(
                 Prompt(
