@@ -15,7 +15,7 @@ caller passes the working-day calendar and the as-of date.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from planner.calendar import WorkingDays
@@ -114,13 +114,22 @@ def first_contact_deadline(
     return working_days.add(planned_on, policy.first_contact.working_days)
 
 
+#: Added to the three-way item's title when the person needs an interpreter (docs/voice.md).
+INTERPRETER_NOTE = "; an interpreter is needed"
+
+
 def templates_for(case: Case) -> tuple[ItemTemplate, ...]:
-    """The template lines that apply to `case`: the standard items, then its group items."""
+    """The template lines that apply to `case`: the standard items (the
+    three-way noting an interpreter when the person needs one), then its
+    group items."""
     group = tuple(
         item for flag, item in FLAG_ITEMS.items()
         if (case.youth if flag == "youth" else flag in case.flags)
     )
-    return TEMPLATE + group
+    base = TEMPLATE
+    if case.interpreter:
+        base = tuple(replace(t, title=t.title + INTERPRETER_NOTE) if t.item_id == "three_way" else t for t in base)
+    return base + group
 
 
 def build_checklist(

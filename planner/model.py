@@ -35,6 +35,17 @@ CONTACT_KINDS = ("office", "home_visit", "phone", "video", "three_way", "other")
 FACE_TO_FACE_KINDS = frozenset({"office", "home_visit", "three_way"})
 OUTCOMES = ("attended", "missed", "cancelled")
 CANCELLED_BY = ("person", "practitioner")
+# The person's voice (docs/voice.md): a check-in's three questions, each
+# answered 1 (not at all) to 5 (completely), and the reason codes of a
+# `not_with` entry (codes only: no free text about staff).
+CHECKIN_QUESTIONS = ("listened", "goals", "trust")
+CHECKIN_WORDING = {
+    "listened": "I feel listened to and respected",
+    "goals": "We work on what matters to me",
+    "trust": "I trust my worker to help me",
+}
+CHECKIN_LOW, CHECKIN_HIGH = 1, 5
+NOT_WITH_REASONS = ("complaint", "boundary", "risk_to_staff", "person_request")
 
 # A meaningful contact (docs/words.md, docs/rules.md): an attended contact of any
 # kind but `other`. The one definition: `is_meaningful` for the planner and
@@ -149,6 +160,37 @@ class Contact:
 
 
 @dataclass(frozen=True, slots=True)
+class Checkin:
+    """The person's answers at a contact (docs/voice.md): `listened`, `goals`
+    and `trust`, each 1 to 5, and their own words (optional). Prompts for a
+    conversation, not a validated instrument."""
+
+    checkin_date: date
+    practitioner_id: str
+    listened: int
+    goals: int
+    trust: int
+    words: str | None = None
+
+    @property
+    def answers(self) -> tuple[int, int, int]:
+        return (self.listened, self.goals, self.trust)
+
+    @property
+    def total(self) -> int:
+        return self.listened + self.goals + self.trust
+
+
+@dataclass(frozen=True, slots=True)
+class NotWith:
+    """A practitioner this person must not be allocated to, with a reason code
+    (`NOT_WITH_REASONS`)."""
+
+    practitioner_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Appointment:
     """A booked appointment, or a series of them when `rrule` is set.
 
@@ -228,6 +270,7 @@ class ChecklistItem:
     done_on: date | None = None
     note: str | None = None
     owner: str = "outgoing"  # outgoing | incoming | lead
+    view: str | None = None  # `told` and `review`: the person's view (planner.checklist VIEWS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +316,12 @@ class Case:
     appointments: tuple[Appointment, ...] = ()
     handovers: tuple[Handover, ...] = ()
     id: int | None = None
+    # the person's voice (docs/voice.md): their first language, whether they
+    # need an interpreter, their check-ins in date order, their not_with list
+    language: str | None = None
+    interpreter: bool = False
+    checkins: tuple[Checkin, ...] = ()
+    not_with: tuple[NotWith, ...] = ()
 
     @property
     def current_allocation(self) -> Allocation | None:

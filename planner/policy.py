@@ -263,6 +263,26 @@ class CoverNeeded:
     horizon_days: int = _v(28, DAYS)
 
 
+ANSWER = _int_check(1, 5, "must be a whole number from 1 to 5 (a check-in answer)")
+
+
+@dataclass(frozen=True)
+class AllianceLow:
+    """The person's check-ins that warn (`alliance_low`, docs/voice.md)."""
+
+    window_days: int = _v(84, DAYS)  # the latest check-in with the current practitioner, this recent
+    low_answer: int = _v(2, ANSWER)  # an answer at or below this
+    drop: int = _v(3, COUNT)  # or a total this much below the previous check-in with the same practitioner
+
+
+@dataclass(frozen=True)
+class CheckinDue:
+    """When a relationship is due a check-in (`checkin_due`, docs/voice.md)."""
+
+    relationship_days: int = _v(28, DAYS)  # a relationship older than this
+    window_days: int = _v(84, DAYS)  # with no check-in with the current practitioner this recent
+
+
 @dataclass(frozen=True)
 class SeverityWeights(_Mapping):
     """Risk-score points per warning severity (`severity_weights`)."""
@@ -432,6 +452,8 @@ class Policy:
     missed_appointments: MissedAppointments = _section(MissedAppointments)
     practitioner_cancelled: PractitionerCancelled = _section(PractitionerCancelled)
     cover_needed: CoverNeeded = _section(CoverNeeded)
+    alliance_low: AllianceLow = _section(AllianceLow)
+    checkin_due: CheckinDue = _section(CheckinDue)
     severity_weights: SeverityWeights = _section(SeverityWeights)
     workload: Workload = _section(Workload)
     disruption: Disruption = _section(Disruption)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from planner.errors import CaseloadError
+from planner.model import CHECKIN_HIGH, CHECKIN_LOW
 from planner.words import plural
 
 #: Every date a record may hold. Rules count up to a few years either side of
@@ -145,3 +146,15 @@ __all__ = [
     "stranded_cases",
     "text_field",
 ]
+
+
+def checkin_date(day: date, today: date) -> str | None:
+    """A check-in is recorded at or after the contact it was asked at."""
+    return _not_after(day, today, "a check-in is recorded once it has happened")
+
+
+def checkin_answer(question: str, value: object) -> str | None:
+    """An answer to one of the check-in's questions (docs/voice.md): a whole number 1 to 5."""
+    if isinstance(value, bool) or not isinstance(value, int) or not CHECKIN_LOW <= value <= CHECKIN_HIGH:
+        return f"answer {CHECKIN_LOW} (not at all) to {CHECKIN_HIGH} (completely), not {value!r}"
+    return None

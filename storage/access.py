@@ -346,6 +346,30 @@ def check_case_practitioner(session, actor: str | Actor | None, case_ref: str, p
         )
 
 
+def check_checkin(session, actor: str | Actor | None, case_ref: str, practitioner_id: str | None) -> None:
+    """A check-in (docs/voice.md) or the case's language and interpreter:
+    written by whoever sees the case, a check-in held by a practitioner of
+    one of the case's teams (as a contact is). The database's policies on
+    `checkin` (schema 0009) are the same rule."""
+    guard_case(session, actor, case_ref)
+    if practitioner_id is not None:
+        check_case_practitioner(session, actor, case_ref, practitioner_id)
+
+
+def check_not_with(session, actor: str | Actor | None, case_ref: str, practitioner_id: str) -> None:
+    """The person's `not_with` list (docs/voice.md) is kept by whoever sees
+    the case, and names a practitioner they see (their own team's, or one
+    named on the case). The database's policies on `not_with` (schema 0009)
+    are the same rule."""
+    guard_case(session, actor, case_ref)
+    me = actor_for(session, actor)
+    if me.is_admin:
+        return
+    seen = visible_practitioner_ids(session, me)
+    if seen is not None and practitioner_id not in seen:
+        raise CaseloadError(f"{me.practitioner_id} cannot see practitioner {practitioner_id}")
+
+
 def check_allocate(session, actor: str | Actor | None, case_ref: str, practitioner_id: str) -> None:
     """Allocating a case to a practitioner of another team moves the case:
     a team lead's call, or the completion of its handover to them."""
@@ -529,6 +553,8 @@ __all__ = [
     "check_allocate",
     "check_case_access",
     "check_case_practitioner",
+    "check_checkin",
+    "check_not_with",
     "check_override",
     "check_practitioner_visible",
     "check_supervision_access",

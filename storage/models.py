@@ -70,6 +70,9 @@ class Case(Versioned, table=True):
     flags: str = Field(default="", max_length=400)  # ';'-separated, sorted
     status: str = Field(default="active", max_length=16, index=True)
     paused_until: date | None = None
+    # schema 0009, the person's voice (docs/voice.md): first language, needs an interpreter
+    language: str | None = Field(default=None, max_length=64)
+    interpreter: bool = Field(default=False)
 
 
 class Allocation(Versioned, table=True):
@@ -104,6 +107,35 @@ class Contact(Versioned, table=True):
     # and a second practitioner present (the incoming one at a three-way)
     cancelled_by: str | None = Field(default=None, max_length=16)
     with_practitioner_pk: int | None = Field(default=None, foreign_key="practitioner.id")
+
+
+class Checkin(Versioned, table=True):
+    """Schema 0009: the person's answers at a contact (docs/voice.md)."""
+
+    __tablename__ = "checkin"
+    __table_args__ = (
+        UniqueConstraint("case_id", "checkin_date", "practitioner_pk", name="uq_checkin_natural"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    checkin_date: date
+    practitioner_pk: int = Field(foreign_key="practitioner.id")
+    listened: int
+    goals: int
+    trust: int
+    words: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class NotWith(Versioned, table=True):
+    """Schema 0009: a practitioner the person must not be allocated to, with a
+    reason code (planner.model.NOT_WITH_REASONS; no free text about staff)."""
+
+    __tablename__ = "not_with"
+    __table_args__ = (UniqueConstraint("case_id", "practitioner_pk", name="uq_not_with_natural"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    practitioner_pk: int = Field(foreign_key="practitioner.id")
+    reason: str = Field(max_length=16)
 
 
 class Appointment(Versioned, table=True):

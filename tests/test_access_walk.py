@@ -47,6 +47,7 @@ REFUSED = {
                             "2026-12-01", "--on", "2026-12-02"],
     "audit": ["audit", "--case", "NG1007"],
     "backup": ["backup", "{tmp}"],
+    "checkin": ["checkin", "NG1009", "--listened", "3", "--goals", "3", "--trust", "3", "--on", ON],
     "copy": ["copy", "--to", "{tmp}/copy.db"],
     "handover complete": ["handover", "complete", "NG1009", "--on", ON, "--override-reason", "x"],
     "handover departures": ["handover", "departures", "N1-03", "--on", ON],
@@ -244,6 +245,11 @@ def screen_actions(ids):
         "Gateway.record_contact": lambda g: g.record_contact(
             case_ref="NG1002", contact_date=DAY, practitioner_id="N1-02", kind="office", outcome="attended",
             notes=None, actor=me),
+        "Gateway.record_checkin": lambda g: g.record_checkin(
+            case_ref="NG1002", checkin_date=DAY, practitioner_id="N1-02", listened=3, goals=3, trust=3, words=None,
+            actor=me),
+        "Gateway.save_preferences": lambda g: g.save_preferences(
+            case_ref="NG1002", language="Welsh", interpreter=True, not_with={"N1-05": "boundary"}, actor=me),
         "Gateway.book_appointment": lambda g: g.book_appointment(
             case_ref="NG1002", appointment_date=date(2026, 12, 2), practitioner_id="N1-02", actor=me),
         "Gateway.move_appointment": lambda g: g.move_appointment(

@@ -90,6 +90,7 @@ def test_help_and_argument_errors_load_no_database_library_or_textual(args):
     ["--as", "N1-01", "rebalance", "--team", "NPS-N1", "--on", "2026-11-27"],
     ["supervision", "prompts", "NG1007"],
     ["supervision", "action", "list", "N1-02"],
+    ["checkin", "NG1007"],
 ])
 def test_reads_through_storage_reader_load_no_sqlalchemy(tmp_path, args):
     """The reads README "Every command" names as lean stay lean: they run

@@ -182,8 +182,11 @@ def test_an_action_agreed_in_supervision_shows_in_week_and_is_ticked_off_there(d
 def test_prompts_listing_follows_the_case_and_a_service_file(db, tmp_path):
     adult = json.loads(cli(db, "supervision", "prompts", "C1", "--format", "json").output)
     child = json.loads(cli(db, "supervision", "prompts", "C2", "--format", "json").output)
-    assert [g["id"] for g in adult["groups"]] == ["six_elements", "alliance"]
-    assert [g["id"] for g in child["groups"]] == ["six_elements", "alliance", "relationship_model"]
+    assert [g["id"] for g in adult["groups"]] == ["six_elements", "alliance", "relational_security",
+                                                  "core_correctional"]
+    assert [g["id"] for g in child["groups"]] == ["six_elements", "alliance", "relationship_model",
+                                                  "relational_security", "ideas", "youth_frameworks",
+                                                  "what_children_said"]
     text = cli(db, "supervision", "prompts").output
     assert "Relationship Model (youth justice) [youth only]" in text
     assert "six_elements.empowerment: " in text

@@ -5,7 +5,7 @@ policy) and returns a list of `Warning`s, usually empty or one long. The
 context works out the shared facts once per case (the gap, the threshold T,
 the due date, the practitioner's own last contact, the run of missed
 contacts...) in one walk over the contacts from the newest back, and caches
-them, so running all fourteen rules over a case costs little more than
+them, so running all sixteen rules over a case costs little more than
 running one.
 
 Every warning says what to do (`action`, a few words with a date: "book a
@@ -55,6 +55,7 @@ from planner.rules.handovers import (
     handover_unplanned,
     handover_upcoming,
 )
+from planner.rules.voice import alliance_low, checkin_due
 from planner.rules.warning import HIGH, INFO, LOW, MEDIUM, Warning
 from planner.words import fmt_date, fmt_day
 
@@ -93,6 +94,8 @@ __all__ = [
     "missed_appointments",
     "practitioner_cancelled",
     "cover_needed",
+    "alliance_low",
+    "checkin_due",
 ]
 
 #: Every rule, in the order of docs/rules.md (the order warnings of equal severity are listed in).
@@ -111,4 +114,6 @@ RULE_FUNCTIONS: tuple[RuleFunction, ...] = (
     missed_appointments,
     practitioner_cancelled,
     cover_needed,
+    alliance_low,
+    checkin_due,
 )

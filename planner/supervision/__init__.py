@@ -31,6 +31,7 @@ from planner.supervision.prompts import (
     load_prompts,
     pin_line,
     prompts_for,
+    choosing_rules,
     prompts_from_dict,
     split_note,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "pin_line",
     "progress",
     "prompts_for",
+    "choosing_rules",
     "prompts_from_dict",
     "redact",
     "review_queue",

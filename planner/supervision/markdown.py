@@ -10,6 +10,7 @@ from datetime import date, datetime
 from planner.risk import SEVERITY_ORDER, count_severities
 from planner.supervision.record import ActionRecord, CaseRecord, SessionRecord
 from planner.text import plain
+from planner.voice import CAVEAT, answers_words, sparkline, trend_words
 
 # Markdown's punctuation that people's text could use to make links, images,
 # emphasis, headings, HTML or table cells: each is escaped with a backslash, so
@@ -174,11 +175,29 @@ def _cases_discussed(record: SessionRecord) -> list[str]:
     if not record.cases:
         out += ["No cases were discussed.", ""]
     for case in record.cases:
-        out += _case_section(case)
+        out += _case_section(case, record.privacy)
     return out
 
 
-def _case_section(case: CaseRecord) -> list[str]:
+def _voice_lines(case: CaseRecord, privacy: bool) -> list[str]:
+    """The person's check-ins (docs/voice.md): the trend, and the latest
+    answers and words unless the record is in privacy mode."""
+    if not case.checkins:
+        return []
+    latest = case.checkins[-1]
+    dates = ", ".join(f"{_short_date(k.checkin_date)} {k.practitioner_id}" for k in case.checkins[-4:])
+    line = f"- **The person's voice** ({CAVEAT}): "
+    if privacy:
+        return [line + f"{len(case.checkins)} check-in(s), the latest on {_short_date(latest.checkin_date)} "
+                       f"with {latest.practitioner_id}; answers and words left out (privacy mode)"]
+    out = [line + f"{sparkline(case.checkins)} {trend_words(case.checkins)} ({dates}); "
+                  f"latest: {answers_words(latest)}"]
+    if latest.words:
+        out.append(f"  - in their words: “{_inline(latest.words)}”")
+    return out
+
+
+def _case_section(case: CaseRecord, privacy: bool = False) -> list[str]:
     youth = " (youth)" if case.youth else ""
     out = [
         f"### {case.case_ref}: {_inline(case.display_name)}{youth}",
@@ -188,6 +207,7 @@ def _case_section(case: CaseRecord) -> list[str]:
     if case.flagged:
         out.append("- **Flagged for discussion:** yes")
     out += _warning_lines(case)
+    out += _voice_lines(case, privacy)
     out += ["", "**Notes**", ""]
     if case.note.strip():
         out += [f"> {_text(line)}".rstrip() for line in case.note.splitlines()]

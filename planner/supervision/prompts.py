@@ -5,19 +5,26 @@ pinned prompts in a supervision note (`PIN_PREFIX` lines)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from planner.errors import ConfigError
-from planner.model import Case
+from planner.model import FLAGS, Case, World
+from planner.policy import DEFAULT_POLICY, Policy
 from planner.tomlfile import read_toml
 
 #: The default set, shipped beside the planner package's modules.
 DEFAULT_PROMPTS_PATH = Path(__file__).parents[1] / "prompts.toml"
 PROMPTS_FILE_NAME = "prompts.toml"  # a service's own set in the user config folder
-APPLIES_TO = ("all", "youth", "adult")
+#: Flags that choose a prompt group for a case (docs/voice.md, supervision prompts).
+FLAG_GROUPS = tuple(f for f in FLAGS if f != "do_not_move")
+#: Warning rules that choose a prompt group for a case that has them.
+RULE_GROUPS = ("alliance_low",)
+APPLIES_TO = ("all", "youth", "adult", *FLAG_GROUPS, *RULE_GROUPS)
 PIN_PREFIX = "[prompt] "
 
 # ============================================================================ prompts
@@ -51,11 +58,17 @@ class PromptGroup:
     applies_to: str
     prompts: tuple[Prompt, ...]
 
-    def applies(self, case: Case | None) -> bool:
-        """`all` groups always; `youth` for children, `adult` for adults;
-        every group when no case is given (a listing)."""
+    def applies(self, case: Case | None, rules: frozenset[str] = frozenset()) -> bool:
+        """`all` groups always; `youth` for children, `adult` for adults; a
+        flag's group for a case flagged so; a rule's for a case with that
+        warning (`rules`, the ids of its warnings); every group when no case
+        is given (a listing)."""
         if self.applies_to == "all" or case is None:
             return True
+        if self.applies_to in FLAG_GROUPS:
+            return self.applies_to in case.flags
+        if self.applies_to in RULE_GROUPS:
+            return self.applies_to in rules
         return case.youth == (self.applies_to == "youth")
 
 
@@ -64,13 +77,20 @@ class PromptSet:
     groups: tuple[PromptGroup, ...]
     source_file: str = ""
 
-    def for_case(self, case: Case | None) -> tuple[PromptGroup, ...]:
-        """The groups that apply to the case (every group when case is None)."""
-        return tuple(group for group in self.groups if group.applies(case))
+    def for_case(self, case: Case | None, rules: Iterable[str] = ()) -> tuple[PromptGroup, ...]:
+        """The groups that apply to the case with those warnings (`rules`,
+        their ids), every group when case is None."""
+        fired = frozenset(rules)
+        chosen = [group for group in self.groups if group.applies(case, fired)]
+        if case is None:
+            return tuple(chosen)
+        # what this case brings first (its warnings' groups, then its flags'), then the rest in file order
+        return tuple(sorted(chosen, key=lambda g: 0 if g.applies_to in RULE_GROUPS else
+                            1 if g.applies_to in FLAG_GROUPS else 2))
 
-    def flat(self, case: Case | None = None) -> tuple[Prompt, ...]:
+    def flat(self, case: Case | None = None, rules: Iterable[str] = ()) -> tuple[Prompt, ...]:
         """The prompts for the case in file order: what a lead cycles through."""
-        return tuple(prompt for group in self.for_case(case) for prompt in group.prompts)
+        return tuple(prompt for group in self.for_case(case, rules) for prompt in group.prompts)
 
     def find(self, key: str) -> Prompt:
         """A prompt by `group.prompt` key; ConfigError naming the choices if unknown."""
@@ -149,6 +169,19 @@ def _unknown(table: dict[str, Any], allowed: set[str], where: str, label: str) -
         raise ConfigError(f"{label}: {place}: unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
+def _entry(raw: Any, allowed: set[str], where: str, label: str, seen: set[str], taken_by: str) -> str:
+    """One `[[groups]]` or `[[groups.prompts]]` table: a table of known keys
+    whose id is new (added to `seen`); returns the id."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{label}: {where}: must be a table")
+    _unknown(raw, allowed, where, label)
+    ident = _identifier(raw, where, label)
+    if ident in seen:
+        raise ConfigError(f"{label}: {where}.id: {ident!r} is used by {taken_by}")
+    seen.add(ident)
+    return ident
+
+
 def prompts_from_dict(data: dict[str, Any], label: str = PROMPTS_FILE_NAME) -> PromptSet:
     """Validate a parsed prompts document (see load_prompts)."""
     _unknown(data, _TOP_KEYS, "", label)
@@ -163,14 +196,7 @@ def prompts_from_dict(data: dict[str, Any], label: str = PROMPTS_FILE_NAME) -> P
     groups: list[PromptGroup] = []
     seen_groups: set[str] = set()
     for g_index, raw in enumerate(raw_groups):
-        where = f"groups[{g_index}]"
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{label}: {where}: must be a table")
-        _unknown(raw, _GROUP_KEYS, where, label)
-        group_id = _identifier(raw, where, label)
-        if group_id in seen_groups:
-            raise ConfigError(f"{label}: {where}.id: {group_id!r} is used by another group")
-        seen_groups.add(group_id)
+        group_id = _entry(raw, _GROUP_KEYS, f"groups[{g_index}]", label, seen_groups, "another group")
         where = f"groups[{g_index}] ({group_id})"
         title = _text(raw, "title", where, label)
         source = _text(raw, "source", where, label)
@@ -186,13 +212,8 @@ def prompts_from_dict(data: dict[str, Any], label: str = PROMPTS_FILE_NAME) -> P
         seen_prompts: set[str] = set()
         for p_index, raw_prompt in enumerate(raw_prompts):
             p_where = f"{where}.prompts[{p_index}]"
-            if not isinstance(raw_prompt, dict):
-                raise ConfigError(f"{label}: {p_where}: must be a table")
-            _unknown(raw_prompt, _PROMPT_KEYS, p_where, label)
-            prompt_id = _identifier(raw_prompt, p_where, label)
-            if prompt_id in seen_prompts:
-                raise ConfigError(f"{label}: {p_where}.id: {prompt_id!r} is used by another prompt of {group_id}")
-            seen_prompts.add(prompt_id)
+            prompt_id = _entry(raw_prompt, _PROMPT_KEYS, p_where, label, seen_prompts,
+                               f"another prompt of {group_id}")
             prompt_title = _text(raw_prompt, "title", p_where, label, required=False)
             prompts.append(
                 Prompt(
@@ -207,10 +228,21 @@ def prompts_from_dict(data: dict[str, Any], label: str = PROMPTS_FILE_NAME) -> P
     return PromptSet(tuple(groups), source_file=label)
 
 
-def prompts_for(case: Case | None, prompts: PromptSet | None = None) -> tuple[PromptGroup, ...]:
+def prompts_for(case: Case | None, prompts: PromptSet | None = None, rules: Iterable[str] = ()) -> tuple[PromptGroup, ...]:
     """The prompt groups for a case: every `all` group, plus `youth` groups
-    (the Relationship Model) for children, `adult` groups otherwise."""
-    return (prompts or load_prompts()).for_case(case)
+    (the Relationship Model) for children, `adult` groups otherwise, and the
+    groups of its flags and of its warnings' rules (`rules`)."""
+    return (prompts or load_prompts()).for_case(case, rules)
+
+
+def choosing_rules(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY, world: World | None = None) -> frozenset[str]:
+    """The rules of RULE_GROUPS that fire on the case: what `for_case` needs
+    where the case's warnings have not been read (`caseload supervision
+    prompts CASE_REF`). Those rules read the case's own records alone."""
+    from planner.rules import RULE_FUNCTIONS, RuleContext
+
+    ctx = RuleContext(case, world or World(), as_of, policy)
+    return frozenset(f.rule_id for f in RULE_FUNCTIONS if f.rule_id in RULE_GROUPS and f(ctx))
 
 
 def pin_line(prompt: Prompt | str) -> str:

@@ -1,5 +1,7 @@
 """The supervision review queue and its progress (README supervision):
-cases flagged for discussion first, then cold handovers, then cases new in
+cases flagged for discussion first, then cases whose person has concerns
+about a change of practitioner or asks for someone else (their view on the
+handover's `told` or `review` item), then cold handovers, then cases new in
 the early window, then the rest; inside each band by risk score (highest
 first), then case_ref."""
 
@@ -15,9 +17,10 @@ from planner.relationship import relationship_days
 from planner.risk import SEVERITY_ORDER, CaseRisk, Warning
 
 #: Why a case sits where it does in the queue, in queue order.
-QUEUE_BANDS = ("flagged", "cold_handover", "new", "risk")
+QUEUE_BANDS = ("flagged", "persons_view", "cold_handover", "new", "risk")
 _BAND_LABELS = {
     "flagged": "flagged for discussion",
+    "persons_view": "the person has concerns or asks for someone else",
     "cold_handover": "cold handover",
     "new": "new relationship",
     "risk": "",
@@ -59,6 +62,22 @@ class QueueItem:
         return _BAND_LABELS[self.band]
 
 
+#: The views of a handover's `told` or `review` item (planner.checklist VIEWS) that bring a case forward.
+UNEASY_VIEWS = ("concerns", "asks_for_other")
+
+
+def persons_view(case: Case) -> str | None:
+    """The person's latest recorded view of a change of practitioner: the
+    `review` item's, else the `told` item's, of the case's latest handover
+    that is open or completed (docs/voice.md, SPEC §4); None if none recorded."""
+    for handover in reversed(case.handovers):
+        if not (handover.is_open or handover.is_completed):
+            continue
+        views = {item.item_id: item.view for item in handover.items if item.view}
+        return views.get("review") or views.get("told")
+    return None
+
+
 def review_queue(
     cases_with_risk: Iterable[CaseRisk],
     flagged_refs: Iterable[str],
@@ -76,6 +95,8 @@ def review_queue(
         age = relationship_days(case, as_of)
         if case.case_ref in flagged:
             band = "flagged"
+        elif persons_view(case) in UNEASY_VIEWS:
+            band = "persons_view"
         elif any(w.rule == "cold_handover" for w in risk.warnings):
             band = "cold_handover"
         elif age is not None and 0 <= age < window:

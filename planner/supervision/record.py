@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from planner.model import Checkin
 from planner.words import initials
 
 
@@ -52,6 +53,7 @@ class CaseRecord:
     prompts: tuple[str, ...] = ()
     warnings: tuple[dict[str, Any], ...] | None = None
     actions: tuple[ActionRecord, ...] = ()
+    checkins: tuple[Checkin, ...] = ()  # the person's check-ins up to the session (docs/voice.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,7 @@ def redact(record: SessionRecord, known_names: Iterable[str] = ()) -> SessionRec
                 prompts=tuple(scrub(p) for p in case.prompts),
                 warnings=None if case.warnings is None else tuple(warning(w) for w in case.warnings),
                 actions=tuple(action(a) for a in case.actions),
+                checkins=tuple(replace(k, words=None) for k in case.checkins),  # their words stay out
             )
             for case in record.cases
         ),

@@ -8,8 +8,9 @@ The package, each module a step:
   row.py: reading a row's cells as the spec says; reports.py: what an
   import did, or `ImportFailed`;
 - base.py: the importer's shared machinery; practitioners.py, cases.py,
-  allocations.py, contacts.py, appointments.py, absences.py, handovers.py:
-  one importer step per kind; importer.py: `import_csv`;
+  allocations.py, contacts.py, appointments.py, absences.py, handovers.py,
+  voice.py (checkins, not_with): one importer step per kind, keyed.py the
+  shared upsert of the kinds keyed by case and practitioner; importer.py: `import_csv`;
 - export.py: `export_dir`.
 """
 

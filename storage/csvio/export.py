@@ -76,6 +76,14 @@ class _Rows:
         yield from self.stream("cases", {"practitioner_id": c.id, "allocated_on": c.id},
                                lambda s: s.order_by(self.cs(c.case_ref)), after)
 
+    def checkins(self) -> Iterator[list[Any]]:
+        k = m.Checkin
+        return self._by_case("checkins", k, k.practitioner_pk, k.checkin_date, self.cs(m.Practitioner.practitioner_id))
+
+    def not_with(self) -> Iterator[list[Any]]:
+        k = m.NotWith
+        return self._by_case("not_with", k, k.practitioner_pk, self.cs(m.Practitioner.practitioner_id))
+
     def _by_case(self, kind: str, model: Any, prac_pk: Any, *order: Any, **extra: Any) -> Iterator[list[Any]]:
         """A kind keyed by case_ref and a practitioner (joined on `prac_pk`),
         ordered by case_ref and then `order`."""

@@ -25,6 +25,7 @@ from storage.csvio.handovers import HandoversImport
 from storage.csvio.practitioners import PractitionersImport
 from storage.csvio.reports import FileReport, ImportFailed, ImportReport
 from storage.csvio.source import _Errors, _Source
+from storage.csvio.voice import VoiceImport
 from storage.csvio.spec import ORDER
 from storage.progress import NO_PROGRESS, Progress
 
@@ -35,7 +36,7 @@ SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 
 
 class _Importer(PractitionersImport, CasesImport, AllocationsImport, ContactsImport, AppointmentsImport,
-                AbsencesImport, HandoversImport, _ImporterBase):
+                AbsencesImport, HandoversImport, VoiceImport, _ImporterBase):
     """One call's importer: a `do_<kind>` step per kind of file, run in ORDER."""
 
 

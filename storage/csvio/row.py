@@ -195,6 +195,18 @@ class _Row:
             return _BAD
         return number
 
+    def whole(self, column: str, low: float, high: float, required: bool) -> Any:
+        """A whole number in the range (a check-in's answer, docs/voice.md)."""
+        if required and self._value(column, True) is _BAD:
+            return _BAD
+        value = self.number(column, low, high)
+        if value is _BAD or not isinstance(value, float):
+            return value
+        if not value.is_integer():
+            self.error(column, f"{value:g} is not a whole number")
+            return _BAD
+        return int(value)
+
     def flags(self, column: str) -> Any:
         value = self._value(column, False)
         if not isinstance(value, str):
@@ -237,6 +249,7 @@ _PARSE: dict[str, Any] = {
     "time": lambda r, c: r.time(c.name),
     "boolean": lambda r, c: r.boolean(c.name),
     "number": lambda r, c: r.number(c.name, c.low, c.high, low_open=c.low_open),
+    "whole": lambda r, c: r.whole(c.name, c.low, c.high, c.value_required),
     "flags": lambda r, c: r.flags(c.name),
     "email": lambda r, c: r.email(c.name),
 }

@@ -33,6 +33,7 @@ from planner.model import (
     CONTACT_LEVELS,
     GRADES,
     NATIONS,
+    NOT_WITH_REASONS,
     OUTCOMES,
     ROLES,
     STATUSES,
@@ -68,6 +69,7 @@ PARSERS: dict[str, str] = {
     "time": "HH:MM, 24-hour",
     "boolean": "true/false/yes/no/1/0, in any case",
     "number": "a number in the range",
+    "whole": "a whole number in the range",
     "flags": "words from planner/model.py FLAGS separated by `;`, stored sorted without repeats",
     "email": "an address with one `@`, no spaces, at most 254 characters",
 }
@@ -180,6 +182,8 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("flags", "flags", field="flags", default=""),
         C("status", "enum", field="status", choices=STATUSES, default="active"),
         C("paused_until", "date", field="paused_until", doc="required when status is paused"),
+        C("language", "name", field="language", max_len=64, doc="the person's first language (docs/voice.md)"),
+        C("interpreter", "boolean", field="interpreter", default=False, doc="the person needs an interpreter"),
     ),
     _kind(
         "allocations", m.Allocation, ("case_ref", "practitioner_id", "start_date"),
@@ -225,6 +229,22 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("to_practitioner_id", "key", True, via="Handover.to_practitioner_pk"),
         C("planned_on", "date", True, "planned_on", doc="a new handover: not before today"),
         C("reason", "text", field="reason", max_len=400),
+    ),
+    _kind(
+        "checkins", m.Checkin, ("case_ref", "checkin_date", "practitioner_id"),
+        C("case_ref", "key", True, via="Case.case_ref"),
+        C("checkin_date", "date", True, "checkin_date", check=validate.checkin_date),
+        C("practitioner_id", "key", True, via=_PRAC),
+        C("listened", "whole", True, "listened", low=1, high=5, doc='"I feel listened to and respected", 1 to 5'),
+        C("goals", "whole", True, "goals", low=1, high=5, doc='"We work on what matters to me", 1 to 5'),
+        C("trust", "whole", True, "trust", low=1, high=5, doc='"I trust my worker to help me", 1 to 5'),
+        C("words", "text", field="words", doc="the person's own words (docs/voice.md)"),
+    ),
+    _kind(
+        "not_with", m.NotWith, ("case_ref", "practitioner_id"),
+        C("case_ref", "key", True, via="Case.case_ref"),
+        C("practitioner_id", "key", True, via=_PRAC),
+        C("reason", "enum", True, "reason", choices=NOT_WITH_REASONS, doc="a reason code: no free text about staff"),
     ),
 )}
 ORDER: tuple[str, ...] = tuple(KINDS)

@@ -25,6 +25,7 @@ from planner.model import (
 )
 from storage.collector import paused
 from storage.reader import Reader, reader_of
+from storage.queries.voice import checkins_by_case, not_with_by_case
 from storage.queries.rows import (
     _Dates,
     _FlagSets,
@@ -186,7 +187,7 @@ def _load_cases(
     )
     case_rows = reader.all(
         "SELECT c.id, c.case_ref, c.display_name, t.team_id, c.tier, c.contact_level, c.youth, c.flags,"
-        " c.status, c.paused_until, c.date_of_birth"
+        " c.status, c.paused_until, c.date_of_birth, c.language, c.interpreter"
         ' FROM "case" c LEFT OUTER JOIN team t ON t.id = c.team_pk'
         f" WHERE {selection.sql} ORDER BY c.case_ref",
         selection.params,
@@ -210,7 +211,8 @@ def _load_cases(
     contact_lists = _contact_lists(reader.rows(*contacts(reader, for_cases)), pids, dates, words)
     appointments = _appointments_by_case(reader, for_cases, pids, dates, words)
     handovers = _handovers_by_case(reader, for_cases, pids, dates, words, items_since)
-    return _assemble_cases(case_rows, dates, words, allocations, contact_lists, appointments, handovers)
+    voice = (checkins_by_case(reader, for_cases, pids, dates), not_with_by_case(reader, for_cases, pids))
+    return _assemble_cases(case_rows, dates, words, allocations, contact_lists, appointments, handovers, voice)
 
 
 def _allocations_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
@@ -274,16 +276,17 @@ def _handovers_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
             " AND coalesce(h.completed_on, h.planned_on) >= ?))"
         )
         item_params += [*OPEN_HANDOVER_STATUSES, *COMPLETED_HANDOVER_STATUSES, items_since]
-    for hid, item_id, title, required, due, done, done_on, note, owner in reader.rows(
+    for hid, item_id, title, required, due, done, done_on, note, owner, view in reader.rows(
         # `IN` rather than a join: SQLite then walks the items in handover_id
         # order and sorts only each handover's few by (due, id).
-        "SELECT hi.handover_id, hi.item_id, hi.title, hi.required, hi.due, hi.done, hi.done_on, hi.note, hi.owner"
+        "SELECT hi.handover_id, hi.item_id, hi.title, hi.required, hi.due, hi.done, hi.done_on, hi.note, hi.owner,"
+        " hi.view"
         f" FROM handover_item hi WHERE hi.handover_id IN (SELECT h.id FROM handover h WHERE {with_items})"
         " ORDER BY hi.handover_id, hi.due, hi.id",
         item_params,
     ):
         items[hid].append(
-            make(item_id, title, bool(required), dates[due], bool(done), dates[done_on], note, owner)
+            make(item_id, title, bool(required), dates[due], bool(done), dates[done_on], note, owner, view and words[view])
         )
 
     handovers: dict[int, list[Handover]] = defaultdict(list)
@@ -313,13 +316,14 @@ def _handovers_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
 
 
 def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contact_lists, appointments,
-                    handovers) -> list[Case]:
+                    handovers, voice) -> list[Case]:
     make = _make_case
     flag_sets = _FlagSets()
     levels: dict[tuple[str | None, str | None], str] = {}
     no_contacts: tuple[Contact, ...] = ()
     cases: list[Case] = []
-    for case_id, ref, name, team, tier, level, youth, flags, status, paused_until, dob in case_rows:
+    checkins, not_with = voice
+    for case_id, ref, name, team, tier, level, youth, flags, status, paused_until, dob, language, interp in case_rows:
         resolved = levels.get((tier, level))
         if resolved is None:
             resolved = levels[(tier, level)] = level_for(tier, level)
@@ -340,6 +344,10 @@ def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contac
                 tuple(appointments.get(case_id, ())),
                 tuple(handovers.get(case_id, ())),
                 case_id,
+                language,
+                bool(interp),
+                checkins.get(case_id, ()),
+                not_with.get(case_id, ()),
             )
         )
     return cases

@@ -98,7 +98,7 @@ def load_cases_for_warnings(
     policy's; pass `policy` (a `planner.policy.Policy`) to take every window
     from it instead.
 
-    Seven statements, like `load_cases` (eight with `team_id`); one more on
+    Nine statements, like `load_cases` (ten with `team_id`); one more on
     PostgreSQL, `SET LOCAL jit = off` for the rest of the transaction: the
     planner's cost estimate for the per-case subqueries is high enough for
     JIT compilation, which took longer (0.5-1.4 s) than the query itself.

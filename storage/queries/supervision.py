@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 
 from planner.errors import CaseloadError
@@ -28,7 +28,9 @@ from planner.supervision import (
     review_queue,
     split_note,
 )
-from storage.queries.rows import _Dates, _known, _rows
+from storage.queries.rows import _Dates, _known, _PractitionerIds, _rows, _Where
+from storage.queries.voice import checkins_by_case
+from storage.reader import reader_of
 
 MAX_ACTION_TEXT = 1000  # the action.text column
 
@@ -286,7 +288,7 @@ def session_record(reader, session_id: int, *, privacy: bool = False) -> Session
     actions agreed, and the earlier sessions' actions carried forward.
     With `privacy`, every person's name is cut to initials."""
     summary = get_session(reader, session_id)
-    practitioner_pk, _day, lead_pk = _session_facts(reader, session_id)
+    practitioner_pk, day, lead_pk = _session_facts(reader, session_id)
     practitioner = _person(reader, practitioner_pk)
     actions = session_actions(reader, session_id)
     record = SessionRecord(
@@ -296,13 +298,27 @@ def session_record(reader, session_id: int, *, privacy: bool = False) -> Session
         lead=_person(reader, lead_pk) if lead_pk is not None else None,
         started_at=summary.started_at,
         ended_at=summary.ended_at,
-        cases=tuple(_case_records(reader, session_id, actions)),
+        cases=tuple(_with_checkins(reader, _case_records(reader, session_id, actions), day)),
         actions=tuple(actions),
         carried_forward=tuple(previous_open_actions(reader, practitioner.id, session_id)),
     )
     if not privacy:
         return record
     return redact(record, known_names=[name for (name,) in _rows(reader, "SELECT name FROM practitioner")])
+
+
+def _with_checkins(reader, cases: list[CaseRecord], until) -> list[CaseRecord]:
+    """Each case with the person's check-ins up to the session's date (docs/voice.md)."""
+    if not cases:
+        return cases
+    reader = reader_of(reader)
+    refs = [c.case_ref for c in cases]
+    in_refs = f'SELECT id FROM "case" WHERE case_ref IN ({reader.placeholders(len(refs))})'
+    ids = dict(reader.all(in_refs.replace("SELECT id", "SELECT case_ref, id"), tuple(refs)))
+    found = checkins_by_case(reader, lambda column: _Where(f"{column} IN ({in_refs})", tuple(refs)),
+                             _PractitionerIds(reader), _Dates())
+    return [replace(c, checkins=tuple(k for k in found.get(ids.get(c.case_ref), ()) if k.checkin_date <= until))
+            for c in cases]
 
 
 def _case_records(reader, session_id: int, actions: list[ActionRecord]) -> list[CaseRecord]:

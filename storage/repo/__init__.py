@@ -22,7 +22,8 @@ Rules every function here keeps:
 
 The package, by seam: `transactions` and `lookups` (the helpers every writer
 shares, `storage.handovers` and `storage.supervision` too), `contacts`,
-`appointments`, `cases` (notes and edits), `allocation`, `handover_plans`.
+`appointments`, `cases` (notes and edits), `allocation`, `handover_plans`,
+`voice` (check-ins, not_with, language and interpreter: docs/voice.md).
 """
 
 
@@ -41,6 +42,7 @@ from storage.repo.cases import EDITABLE_CASE_FIELDS, add_case_note, update_case
 from storage.repo.contacts import record_contact
 from storage.repo.handover_plans import check_plan, plan_handover
 from storage.repo.transactions import commit_or_conflict, conflict_message
+from storage.repo.voice import record_checkin, remove_not_with, set_not_with, set_preferences
 
 __all__ = [
     "EDITABLE_CASE_FIELDS",
@@ -56,6 +58,10 @@ __all__ = [
     "record_outcome",
     "same_time",
     "plan_handover",
+    "record_checkin",
     "record_contact",
+    "remove_not_with",
+    "set_not_with",
+    "set_preferences",
     "update_case",
 ]

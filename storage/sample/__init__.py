@@ -61,6 +61,9 @@ The scenarios, as of `built_for` (case refs are stable for a given version):
 - EB2003 practitioner_churn high (a child with three workers this year)
 - EB2004 first_contact coming (intensive, 2nd working day)
 - EB2005 early_break high (a child, safeguarding, 6 weeks in, a handover planned)
+- NG1016 alliance_low (check-ins falling to 8, `goals` at 2) and EB2001
+  alliance_low (a fall of 3); about two cases in five with steady check-ins;
+  checkin_due on the rest (storage/sample/voice.py)
 - supervision actions due in the week of built_for for N1-02, N1-09 and E1-02
 """
 

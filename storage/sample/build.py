@@ -16,6 +16,7 @@ from storage.sample.caseloads import _fillers, _leave_planning, _supervision
 from storage.sample.continuity import continuity_history
 from storage.sample.roster import _E1, _N1, LEAVING, _absences
 from storage.sample.scenarios import _scenarios
+from storage.sample.voice import _voice
 
 
 def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
@@ -33,6 +34,7 @@ def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
     _leave_planning(b)
     _supervision(b)
     continuity_history(b)
+    _voice(b)
     b.rows["meta"] = [
         dict(key="built_for", value=built_for.isoformat()),
         dict(key="generator_version", value=GENERATOR_VERSION),

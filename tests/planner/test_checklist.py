@@ -330,3 +330,21 @@ def test_summary_cannot_be_ticked_while_the_summary_text_is_empty():
             check_tick("summary", summary=empty)
     check_tick("summary", summary="Works best with morning phone calls.")
     check_tick("read")  # other items need nothing
+
+
+def test_the_three_way_notes_an_interpreter_when_the_person_needs_one():
+    """docs/voice.md: the person's interpreter, on the three-way item's title."""
+    from dataclasses import replace as _replace
+
+    from planner.calendar import working_days
+    from planner.checklist import INTERPRETER_NOTE, build_checklist
+    from planner.model import Case
+
+    base = Case("C1", "Made-up Person")
+    days = working_days("england-and-wales")
+    needs = {i.item_id: i.title for i in build_checklist(_replace(base, interpreter=True), date(2026, 12, 14), days)}
+    plain_titles = {i.item_id: i.title for i in build_checklist(base, date(2026, 12, 14), days)}
+    assert needs["three_way"] == plain_titles["three_way"] + INTERPRETER_NOTE
+    assert "interpreter" not in plain_titles["three_way"]
+    assert {k: v for k, v in needs.items() if k != "three_way"} == {
+        k: v for k, v in plain_titles.items() if k != "three_way"}

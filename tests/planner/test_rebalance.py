@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from planner.model import Absence, Allocation, Case, Contact, Handover, Practitioner, Team, World
+from planner.model import Absence, Allocation, Case, Contact, Handover, NotWith, Practitioner, Team, World
 from dataclasses import replace
 
 from planner.policy import DEFAULT_POLICY
@@ -680,19 +680,20 @@ from dataclasses import dataclass as _dataclass  # noqa: E402
 
 @_dataclass(frozen=True, slots=True)
 class VoicedCase(Case):
-    """A Case with the fields the person's voice and the sentence work add
-    (docs/rebalancing.md, exclusions `not_with`, §11 `sentence_end`, `restricted`), to exercise the
-    seams in planner.exclusions before planner.model carries them."""
+    """A Case with the fields the sentence work adds (§11 `sentence_end`,
+    `restricted`), to exercise the seams in planner.exclusions before
+    planner.model carries them (it carries `not_with`: docs/voice.md)."""
 
-    not_with: tuple = ()
     sentence_end: date | None = None
     restricted: bool = False
 
 
 def voiced(ref: str, pid: str, **kw) -> VoicedCase:
-    extra = {k: kw.pop(k) for k in ("not_with", "sentence_end", "restricted") if k in kw}
+    extra = {k: kw.pop(k) for k in ("sentence_end", "restricted") if k in kw}
+    not_with = tuple(NotWith(*entry) for entry in kw.pop("not_with", ()))
     base = case(ref, pid, **kw)
-    return VoicedCase(**{f: getattr(base, f) for f in Case.__dataclass_fields__}, **extra)
+    fields = {f: getattr(base, f) for f in Case.__dataclass_fields__}
+    return VoicedCase(**{**fields, "not_with": not_with}, **extra)
 
 
 def test_not_with_bars_the_pair_and_the_json_says_why():

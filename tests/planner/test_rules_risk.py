@@ -38,6 +38,8 @@ SPEC_RULES = (  # docs/rules.md, in the order of its table
     "missed_appointments",
     "practitioner_cancelled",
     "cover_needed",
+    "alliance_low",
+    "checkin_due",
 )
 
 
@@ -67,8 +69,9 @@ def test_severity_counts_and_order():
 def test_evaluate_case_lists_most_severe_first_then_rule_order():
     c = case(start_ago=30, contacts=[seen(25), missed(10), missed(5)])
     found = evaluate_case(c, WORLD, AS_OF)
-    assert [x.rule for x in found] == ["contact_overdue", "missed_appointments", "no_appointment", "early_window"]
-    assert [x.severity for x in found] == ["high", "medium", "low", "info"]  # statuses last
+    assert [x.rule for x in found] == ["contact_overdue", "missed_appointments", "no_appointment", "early_window",
+                                       "checkin_due"]
+    assert [x.severity for x in found] == ["high", "medium", "low", "info", "info"]  # statuses last
 
 
 def test_evaluate_orders_by_score_then_ref_and_leaves_closed_out():
@@ -83,7 +86,7 @@ def test_evaluate_orders_by_score_then_ref_and_leaves_closed_out():
     assert all(isinstance(r, CaseRisk) for r in risks)
     assert risks[0].score == 101  # contact_overdue high + no_appointment low
     assert risks[0].top_severity == "high"
-    assert risks[1].score == 0 and risks[1].warnings == ()
+    assert risks[1].score == 0 and [x.rule for x in risks[1].warnings] == ["checkin_due"]  # a status only
 
 
 def test_warning_to_dict_is_the_spec_json_object():

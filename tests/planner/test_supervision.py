@@ -3,6 +3,8 @@ order, progress, and the Markdown record. Pure: no database, no clock."""
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import replace
 from datetime import date, datetime, timezone
 
 import pytest
@@ -28,6 +30,7 @@ from planner.supervision import (
     pin_line,
     progress,
     prompts_for,
+    prompts_from_dict,
     redact,
     review_queue,
     session_record_markdown,
@@ -44,7 +47,10 @@ D = date.fromisoformat
 def test_default_prompts_hold_the_research_groups():
     prompts = load_prompts(DEFAULT_PROMPTS_PATH)
     groups = {g.id: g for g in prompts.groups}
-    assert list(groups) == ["six_elements", "alliance", "relationship_model"]
+    assert list(groups) == ["six_elements", "alliance", "relationship_model", "relational_security",
+                            "core_correctional", "ideas", "youth_frameworks", "what_children_said",
+                            "care_experienced", "opd", "approved_premises", "restorative_justice",
+                            "victim_contact", "alliance_low"]
     six = groups["six_elements"]
     assert [p.id for p in six.prompts] == [
         "understanding", "collaboration", "commitment", "communication", "empowerment", "time",
@@ -83,10 +89,51 @@ def test_youth_cases_add_the_relationship_model():
     prompts = load_prompts(DEFAULT_PROMPTS_PATH)
     adult = [g.id for g in prompts_for(_case(youth=False), prompts)]
     child = [g.id for g in prompts_for(_case(youth=True), prompts)]
-    assert adult == ["six_elements", "alliance"]
-    assert child == ["six_elements", "alliance", "relationship_model"]
-    assert [p.key for p in prompts.flat(_case(youth=True))][-1] == "relationship_model.young_person_centred"
-    assert len(prompts.flat(_case(youth=False))) == 9
+    assert adult == ["six_elements", "alliance", "relational_security", "core_correctional"]
+    assert child == ["six_elements", "alliance", "relationship_model", "relational_security", "ideas",
+                     "youth_frameworks", "what_children_said"]
+    assert [p.key for p in prompts.flat(_case(youth=True))][-1] == "what_children_said.worst_spells"
+    assert len(prompts.flat(_case(youth=False))) == 15
+
+
+@pytest.mark.parametrize("flag", ["care_experienced", "opd", "approved_premises", "restorative_justice",
+                                  "victim_contact"])
+def test_a_flag_brings_its_group_first(flag):
+    prompts = load_prompts(DEFAULT_PROMPTS_PATH)
+    flagged = replace(_case(), flags=frozenset({flag}))
+    assert [g.id for g in prompts_for(flagged, prompts)][0] == flag
+    assert flag not in [g.id for g in prompts_for(_case(), prompts)]
+
+
+def test_alliance_low_brings_its_prompts_first_and_only_with_the_warning():
+    prompts = load_prompts(DEFAULT_PROMPTS_PATH)
+    case = replace(_case(), flags=frozenset({"opd"}))
+    assert [g.id for g in prompts_for(case, prompts, rules=["alliance_low"])][:2] == ["alliance_low", "opd"]
+    assert "alliance_low" not in [g.id for g in prompts_for(case, prompts, rules=["contact_overdue"])]
+    assert prompts.flat(case, rules={"alliance_low"})[0].key == "alliance_low.their_view"
+
+
+def test_choosing_rules_reads_the_check_ins():
+    from planner.model import Checkin
+    from planner.supervision import choosing_rules
+
+    as_of = D("2026-11-27")
+    falling = replace(_case(), checkins=(Checkin(D("2026-10-01"), "P1", 5, 5, 5), Checkin(D("2026-11-20"), "P1", 3, 2, 3)))
+    steady = replace(_case(), checkins=(Checkin(D("2026-11-20"), "P1", 4, 4, 4),))
+    assert choosing_rules(falling, as_of) == {"alliance_low"}
+    assert choosing_rules(steady, as_of) == frozenset()
+
+
+def test_deep_values_commitment_is_thorough_prepared_and_mutual():
+    commitment = load_prompts(DEFAULT_PROMPTS_PATH).find("six_elements.commitment")
+    assert all(word in commitment.text for word in ("thorough", "prepared", "mutual"))
+
+
+def test_a_flag_or_a_rule_is_a_valid_applies_to_and_a_typo_is_not():
+    ok = SERVICE_FILE.replace('applies_to = "adult"', 'applies_to = "alliance_low"')
+    assert prompts_from_dict(tomllib.loads(ok)).groups[0].applies_to == "alliance_low"
+    with pytest.raises(ConfigError, match="applies_to: 'aliance_low' must be one of"):
+        prompts_from_dict(tomllib.loads(SERVICE_FILE.replace('applies_to = "adult"', 'applies_to = "aliance_low"')))
 
 
 def test_find_by_key_and_unknown_key_lists_the_choices():
@@ -386,3 +433,47 @@ def test_initials():
     assert initials("Jo Bloggs") == "J.B."
     assert initials("Ruth Abernathy-Cole") == "R.A.C."
     assert initials("") == "?"
+
+
+def _with_view(risk: CaseRisk, told: str | None, review: str | None = None, status: str = "planned") -> CaseRisk:
+    from planner.model import ChecklistItem, Handover
+
+    items = tuple(ChecklistItem(i, i, True, AS_OF, done=v is not None, view=v)
+                  for i, v in (("told", told), ("review", review)))
+    handover = Handover("P1", "P2", D("2026-12-14"), status=status, items=items)
+    return replace(risk, case=replace(risk.case, handovers=(handover,)))
+
+
+@pytest.mark.parametrize(("told", "review", "status", "band"), [
+    ("concerns", None, "planned", "persons_view"),
+    ("asks_for_other", None, "planned", "persons_view"),
+    ("agrees", None, "planned", "risk"),
+    ("concerns", "agrees", "completed_warm", "risk"),  # the review is their latest word
+    ("agrees", "asks_for_other", "completed_warm", "persons_view"),
+    ("concerns", None, "cancelled", "risk"),
+])
+def test_a_person_uneasy_about_a_change_comes_right_after_the_flagged_cases(told, review, status, band):
+    risks = _caseload()
+    risks[0] = _with_view(risks[0], told, review, status)  # A1
+    queue = review_queue(risks, {"F1", "F2"}, AS_OF)
+    a1 = next(i for i in queue if i.case_ref == "A1")
+    assert a1.band == band
+    if band == "persons_view":
+        assert [i.case_ref for i in queue][:3] == ["F2", "F1", "A1"]
+        assert a1.reason == "the person has concerns or asks for someone else"
+
+
+def test_the_record_shows_the_persons_check_ins_and_privacy_leaves_out_answers_and_words():
+    from planner.model import Checkin
+
+    checkins = (Checkin(D("2026-09-07"), "P1", 5, 5, 5, "You listen."),
+                Checkin(D("2026-11-20"), "P1", 3, 2, 3, "Feels like ticking boxes"))
+    record = _record()
+    record = replace(record, cases=(replace(record.cases[0], checkins=checkins), *record.cases[1:]))
+    text = session_record_markdown(record)
+    assert ("- **The person's voice** (prompts for a conversation, not a score): █▄ 15 → 8, falling "
+            "(Mon 7 Sep 2026 P1, Fri 20 Nov 2026 P1); latest: listened 3 goals 2 trust 3 = 8") in text
+    assert "  - in their words: “Feels like ticking boxes”" in text
+    private = session_record_markdown(redact(record))
+    assert "2 check-in(s), the latest on Fri 20 Nov 2026 with P1; answers and words left out (privacy mode)" in private
+    assert "ticking boxes" not in private and "listened 3" not in private

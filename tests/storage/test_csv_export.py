@@ -119,7 +119,8 @@ def test_export_is_audited_with_counts_only(engine, tmp_path):
         [event] = s.execute(select(m.AuditEvent).where(m.AuditEvent.actor == "exporter")).scalars().all()
     assert (event.action, event.entity, event.entity_key) == ("export", "export", "csv")
     assert json.loads(event.detail) == {"practitioners": 5, "cases": 6, "allocations": 7, "contacts": 11,
-                                        "appointments": 3, "absences": 3, "handovers": 1}
+                                        "appointments": 3, "absences": 3, "handovers": 1, "checkins": 3,
+                                        "not_with": 1}
 
 
 def test_empty_database_exports_headers_only(engine, tmp_path):

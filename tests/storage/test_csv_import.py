@@ -28,6 +28,8 @@ EXPECTED = [
     "appointments.csv (appointments): 3 new, 0 changed, 0 unchanged",
     "absences.csv (absences): 3 new, 0 changed, 0 unchanged",
     "handovers.csv (handovers): 1 new, 0 changed, 0 unchanged",
+    "checkins.csv (checkins): 3 new, 0 changed, 0 unchanged",
+    "not_with.csv (not_with): 1 new, 0 changed, 0 unchanged",
 ]
 
 
@@ -92,7 +94,7 @@ def test_reimport_changes_nothing_and_audits_nothing(engine, tmp_path):
     before = dump(engine)
     report = import_csv(engine, paths, actor="tester")
     assert report.inserted == report.updated == 0
-    assert [f.unchanged for f in report.files] == [5, 6, 3, 11, 3, 3, 1]
+    assert [f.unchanged for f in report.files] == [5, 6, 3, 11, 3, 3, 1, 3, 1]
     assert dump(engine) == before  # audit_event included: no new events
 
 
@@ -277,7 +279,8 @@ BROKEN = {
         "practitioner_id,name,team_id,role,grade; cases: case_ref,display_name,practitioner_id,allocated_on; "
         "allocations: case_ref,practitioner_id,start_date; contacts: case_ref,contact_date,practitioner_id,kind,"
         "outcome; appointments: case_ref,appointment_date,practitioner_id; absences: practitioner_id,start_date,"
-        "end_date; handovers: case_ref,to_practitioner_id,planned_on",
+        "end_date; handovers: case_ref,to_practitioner_id,planned_on; checkins: case_ref,checkin_date,"
+        "practitioner_id,listened,goals,trust; not_with: case_ref,practitioner_id,reason",
     ),
     "duplicate key": (
         CONTACT_HEADER + "C1001,2026-11-20,P1,office,attended,\nC1002,2026-11-20,P1,office,attended,\n"

@@ -42,6 +42,7 @@ from storage.engine import make_engine
 REPO = Path(__file__).resolve().parents[2]
 ADDED_IN_0002 = {"case_note", "meta"}
 ADDED_IN_0003 = {"db_login"}
+ADDED_IN_0009 = {"checkin", "not_with"}
 
 
 def tables(engine) -> set[str]:
@@ -90,7 +91,7 @@ def test_the_revision_list_the_checks_use_matches_the_scripts():
 def test_0001_is_the_schema_without_case_note_and_meta(db_url):
     eng = make_engine(db_url)
     command.upgrade(alembic_config(eng), "0001")
-    assert tables(eng) == set(SQLModel.metadata.tables) - ADDED_IN_0002 - ADDED_IN_0003
+    assert tables(eng) == set(SQLModel.metadata.tables) - ADDED_IN_0002 - ADDED_IN_0003 - ADDED_IN_0009
     assert schema_state(eng).current == "0001"
     eng.dispose()
 
@@ -116,11 +117,11 @@ def test_drift_is_reported(engine):
 def test_downgrade_to_base_and_up_again(engine):
     cfg = alembic_config(engine)
     command.downgrade(cfg, "0003")
-    assert tables(engine) == set(SQLModel.metadata.tables)
+    assert tables(engine) == set(SQLModel.metadata.tables) - ADDED_IN_0009
     command.downgrade(cfg, "0002")
-    assert tables(engine) == set(SQLModel.metadata.tables) - ADDED_IN_0003
+    assert tables(engine) == set(SQLModel.metadata.tables) - ADDED_IN_0003 - ADDED_IN_0009
     command.downgrade(cfg, "0001")
-    assert tables(engine) == set(SQLModel.metadata.tables) - ADDED_IN_0002 - ADDED_IN_0003
+    assert tables(engine) == set(SQLModel.metadata.tables) - ADDED_IN_0002 - ADDED_IN_0003 - ADDED_IN_0009
     command.downgrade(cfg, "base")
     assert tables(engine) == set()
     command.upgrade(cfg, "head")
@@ -140,10 +141,11 @@ def test_upgrade_from_0001_keeps_every_row(at_0001, table_rows, tmp_path):
     assert message.startswith("upgraded") and "0001" in message and head_revision() in message
     after = table_rows(eng)
     for table in seeded:
-        # columns added since (contact's cancelled_by and with_practitioner_pk, 0006) come last, empty
+        # columns added since (contact's cancelled_by and with_practitioner_pk, 0006; case's language
+        # and interpreter, 0009) come last, empty (an interpreter not needed)
         width = len(before[table][0])
         assert [row[:width] for row in after[table]] == before[table], table
-        assert all(value is None for row in after[table] for value in row[width:]), table
+        assert all(value in (None, False) for row in after[table] for value in row[width:]), table
     assert after["case_note"] == [] and after["meta"] == [] and after["db_login"] == []
     assert after["alembic_version"] == [(head_revision(),)]
     assert check_db(eng) == []

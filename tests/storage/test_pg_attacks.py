@@ -88,6 +88,10 @@ def server(pg_database, seed_cases):
         repo.book_appointment(s, case_ref="C3", appointment_date=date(2026, 12, 3), practitioner_id="P3",
                               actor="P3")
         repo.plan_handover(s, case_ref="C2", to_practitioner_id="P2", planned_on=date(2026, 12, 14), actor="L1")
+        for ref, pid in (("C2", "P1"), ("C3", "P3")):  # the person's voice (schema 0009)
+            repo.record_checkin(s, case_ref=ref, checkin_date=date(2026, 11, 20), practitioner_id=pid, listened=4,
+                                goals=4, trust=4, words="made-up", today=DAY, actor=pid)
+        repo.set_not_with(s, case_ref="C3", practitioner_id="P4", reason="boundary", actor="P3")
         repo.commit_or_conflict(s)
     with engine.begin() as conn:  # a joint visit on T2's case, P1 there too (the administrator's record)
         conn.execute(text("INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome,"
@@ -201,6 +205,8 @@ READS = {
     "the login map": "SELECT count(*) FROM db_login",
     "how many events every team has written": "SELECT last_value FROM audit_event_id_seq",
     "how many contacts every team has recorded": "SELECT last_value FROM contact_id_seq",
+    "another team's check-ins": "SELECT count(*) FROM checkin WHERE case_id = {C3}",
+    "another team's not_with list": "SELECT count(*) FROM not_with WHERE case_id = {C3}",
     "another team's contact that names one of its people": (
         "SELECT count(*) FROM contact WHERE case_id = {C3} AND with_practitioner_pk = {P1}"),
 }
@@ -303,6 +309,28 @@ WRITES = {
         "UPDATE handover_item SET required = false"
         " WHERE handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = {C2}) RETURNING id"),
     "rename a case": "UPDATE \"case\" SET case_ref = 'C9' WHERE case_ref = 'C2' RETURNING id",
+    # the person's voice (schema 0009)
+    "a check-in on another team's case": (
+        "INSERT INTO checkin (version, case_id, checkin_date, practitioner_pk, listened, goals, trust)"
+        " VALUES (1, {C3}, '2026-11-21', {P1}, 1, 1, 1) RETURNING id"),
+    "change another team's check-in": "UPDATE checkin SET trust = 1 WHERE case_id = {C3} RETURNING id",
+    "move a check-in to another date": "UPDATE checkin SET checkin_date = '2026-11-01' WHERE case_id = {C2} RETURNING id",
+    "say a colleague held a check-in": "UPDATE checkin SET practitioner_pk = {P2} WHERE case_id = {C2} RETURNING id",
+    "a check-in named for another team's practitioner": (
+        "INSERT INTO checkin (version, case_id, checkin_date, practitioner_pk, listened, goals, trust)"
+        " VALUES (1, {C2}, '2026-11-21', {P4}, 3, 3, 3) RETURNING id"),
+    "delete a check-in": "DELETE FROM checkin WHERE case_id = {C2} RETURNING id",
+    "a check-in answered 9": "UPDATE checkin SET trust = 9 WHERE case_id = {C2} RETURNING id",
+    "free text about staff on a not_with": (
+        "INSERT INTO not_with (version, case_id, practitioner_pk, reason) VALUES (1, {C2}, {P2}, 'rude')"
+        " RETURNING id"),
+    "a not_with on another team's case": (
+        "INSERT INTO not_with (version, case_id, practitioner_pk, reason) VALUES (1, {C3}, {P1}, 'complaint')"
+        " RETURNING id"),
+    "delete another team's not_with": "DELETE FROM not_with WHERE case_id = {C3} RETURNING id",
+    "a not_with naming another team's practitioner": (
+        "INSERT INTO not_with (version, case_id, practitioner_pk, reason) VALUES (1, {C2}, {P4}, 'complaint')"
+        " RETURNING id"),
     "an appointment series the app refuses": (
         "INSERT INTO appointment (version, case_id, appointment_date, practitioner_pk, kind, rrule)"
         " VALUES (1, {C2}, '2026-12-02', {P1}, 'office', 'FREQ=SECONDLY') RETURNING id"),
@@ -369,6 +397,16 @@ def test_control_the_lead_and_the_owner_may_write(server):
         assert rows(p1, "INSERT INTO appointment (version, case_id, appointment_date, practitioner_pk, kind, rrule)"
                         " VALUES (1, %s, '2026-12-02', %s, 'office', 'FREQ=MONTHLY;BYDAY=-1FR;UNTIL=20271231')"
                         " RETURNING id", ids["C2"], ids["P1"])
+    with server.login("P1") as p1:  # the person's voice on a case of theirs (schema 0009)
+        assert rows(p1, "INSERT INTO checkin (version, case_id, checkin_date, practitioner_pk, listened, goals, trust,"
+                        " words) VALUES (1, %s, '2026-11-26', %s, 2, 3, 4, 'made-up') RETURNING id", ids["C2"], ids["P1"])
+        assert rows(p1, "UPDATE checkin SET trust = 5, words = NULL WHERE case_id = %s RETURNING id", ids["C2"])
+        assert rows(p1, "INSERT INTO not_with (version, case_id, practitioner_pk, reason)"
+                        " VALUES (1, %s, %s, 'person_request') RETURNING id", ids["C2"], ids["P2"])
+        assert rows(p1, "UPDATE not_with SET reason = 'complaint' WHERE case_id = %s RETURNING id", ids["C2"])
+        assert rows(p1, "DELETE FROM not_with WHERE case_id = %s RETURNING id", ids["C2"])
+        assert rows(p1, "UPDATE \"case\" SET language = 'Polish', interpreter = true WHERE id = %s RETURNING id",
+                    ids["C2"])
 
 
 def test_control_every_column_of_every_table_has_a_rule_and_the_database_keeps_it(server):

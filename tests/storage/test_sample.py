@@ -24,7 +24,8 @@ BUILT_FOR = sample.DEFAULT_BUILT_FOR
 RULES = {  # docs/rules.md, every one
     "first_contact", "contact_overdue", "contact_due", "no_appointment", "relationship_gap",
     "early_window", "early_break", "handover_upcoming", "handover_unplanned", "cold_handover",
-    "practitioner_churn", "missed_appointments", "practitioner_cancelled", "cover_needed",
+    "practitioner_churn", "missed_appointments", "practitioner_cancelled", "cover_needed", "alliance_low",
+    "checkin_due",
 }
 CONTACT_RULES = {
     "first_contact", "contact_overdue", "contact_due", "no_appointment", "relationship_gap",

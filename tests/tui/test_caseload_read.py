@@ -167,6 +167,7 @@ async def test_the_app_on_a_database_reads_lean_and_writes_through_its_engine(sa
     from tui.app import CaseloadApp
     from tui.screens.case import CaseScreen
     from tui.screens.caseload import CaseloadScreen
+    from tui.screens.forms.checkin_form import CheckinForm
     from tui.screens.forms.contact_form import ContactForm
 
     pid, ref = find_case(sample_engine, AS_OF, "contact_overdue")
@@ -182,6 +183,8 @@ async def test_the_app_on_a_database_reads_lean_and_writes_through_its_engine(sa
             await pilot.press("c")
             assert isinstance(app.screen, ContactForm)
             await pilot.press("ctrl+s")
+            await settle(pilot, CheckinForm)  # offered after an attended contact (docs/voice.md)
+            await pilot.press("escape")
             await settle(pilot, CaseScreen, after=loads)
             assert database.has_engine
             await pilot.press("escape")

@@ -132,6 +132,9 @@ async def test_told_asks_for_the_persons_view_and_their_words(make_app, sample_e
         assert "estate" not in json.dumps(audit(sample_engine, "tick"))
         detail = str(screen.query_one("#item-detail").render())
         assert "the person asks for someone else: “I'd like someone who knows the estate”" in detail
+        # and on the handover's progress line, whichever item is highlighted (docs/voice.md)
+        await wait_for(pilot, lambda: "the person's view: told asks for someone else"
+                       in str(screen.query_one("#progress").render()))
 
 
 async def test_summary_is_not_ticked_while_it_is_empty(make_app, sample_engine):

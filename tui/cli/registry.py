@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "copy": "tui.cli.admin",
     "check": "tui.cli.admin",
     "server": "tui.cli.server",
+    "checkin": "tui.cli.checkin",
 }
 
 

@@ -208,7 +208,12 @@ def prompts(c: Ctx, case_ref, prompts_file, fmt):
             return load_case(s, case_ref)
 
         case = _read(c, read)
-    groups = prompt_set.for_case(case) if case is not None else prompt_set.groups
+    if case is not None:
+        from planner.supervision import choosing_rules
+
+        groups = prompt_set.for_case(case, choosing_rules(case, date.today(), c.policy()))
+    else:
+        groups = prompt_set.groups
     if fmt == "json":
         click.echo(json.dumps({"groups": [{
             "id": g.id, "title": g.title, "source": g.source, "applies_to": g.applies_to,

@@ -397,6 +397,29 @@ class Gateway:
                            practitioner_id=practitioner_id, kind=kind, outcome=outcome, notes=notes,
                            cancelled_by=cancelled_by, with_practitioner_id=with_practitioner_id, actor=actor)
 
+    def record_checkin(self, *, case_ref, checkin_date, practitioner_id, listened, goals, trust, words, actor) -> int:
+        """The person's check-in (docs/voice.md)."""
+        from storage.repo import record_checkin
+
+        return self._write(record_checkin, case_ref=case_ref, checkin_date=checkin_date,
+                           practitioner_id=practitioner_id, listened=listened, goals=goals, trust=trust,
+                           words=words, actor=actor)
+
+    def save_preferences(self, *, case_ref, language, interpreter, not_with, actor) -> None:
+        """The person's language, interpreter and not_with list (docs/voice.md):
+        `not_with` is the whole list, {practitioner_id: reason code}."""
+        from storage.queries import load_case
+        from storage.repo import commit_or_conflict, remove_not_with, set_not_with, set_preferences
+
+        with self.session() as s:
+            set_preferences(s, case_ref=case_ref, language=language, interpreter=interpreter, actor=actor)
+            had = {n.practitioner_id for n in load_case(s, case_ref).not_with}
+            for pid in sorted(had - set(not_with)):
+                remove_not_with(s, case_ref=case_ref, practitioner_id=pid, actor=actor)
+            for pid, reason in sorted(not_with.items()):
+                set_not_with(s, case_ref=case_ref, practitioner_id=pid, reason=reason, actor=actor)
+            commit_or_conflict(s)
+
     def book_appointment(self, *, case_ref, appointment_date, practitioner_id, time=None, kind="office",
                          rrule=None, actor, override_reason=None) -> int:
         from storage.repo import book_appointment

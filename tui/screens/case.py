@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from planner.errors import CaseloadError
 from tui.data import CaseView
+from tui.screens.case_voice import VOICE_BINDINGS, CaseVoiceActions
 from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
 from tui.widgets.case_parts.booked import CaseBooked
@@ -22,12 +23,13 @@ from tui.widgets.case_parts.continuity import CaseContinuity
 from tui.widgets.case_parts.notes import CaseNotes
 from tui.widgets.case_parts.part import CasePart, name_of
 from tui.widgets.case_parts.timeline import CaseTimeline
+from tui.widgets.case_parts.voice import CaseVoice
 from tui.widgets.case_parts.warnings import CaseWarnings
 from tui.widgets.case_parts.who import CaseWho
 from tui.widgets.chrome import KeyBar, TitleBar
 
 
-class CaseScreen(ViewLoader, Screen):
+class CaseScreen(CaseVoiceActions, ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     # The body scrolls, never the screen: one vertical scrollbar.
     DEFAULT_CSS = "CaseScreen { overflow: hidden hidden; }"
@@ -40,6 +42,7 @@ class CaseScreen(ViewLoader, Screen):
     PARTS: tuple[type[CasePart], ...] = (
         CaseWarnings,
         CaseContinuity,
+        CaseVoice,
         CaseTimeline,
         CaseBooked,
         CaseContacts,
@@ -51,6 +54,7 @@ class CaseScreen(ViewLoader, Screen):
         Binding("a", "book", "Book", id="case.book"),
         Binding("h", "handover", "Handover", id="case.handover"),
         Binding("n", "note", "Note", id="case.note"),
+        *VOICE_BINDINGS,
         Binding("escape,backspace", "back", "Back", id="case.back"),
         Binding("w", "week", "Week", id="case.week", show=False),
         Binding("R", "reload", "Reload", id="case.reload", show=False),
@@ -139,9 +143,12 @@ class CaseScreen(ViewLoader, Screen):
         app, case = self.app, self.view.case
         practitioner = app.practitioner_id or case.practitioner_id
 
+        held: dict = {}  # what the optional check-in after it needs (tui/screens/case_voice.py)
+
         def save(value):
             if practitioner is None:
                 raise CaseloadError("Choose who you are first (P on the caseload screen).")
+            held.update(date=value.contact_date, outcome=value.outcome)
             return app.gateway.record_contact(
                 case_ref=case.case_ref, contact_date=value.contact_date, practitioner_id=practitioner,
                 kind=value.kind, outcome=value.outcome, notes=value.notes, actor=app.actor,
@@ -156,7 +163,7 @@ class CaseScreen(ViewLoader, Screen):
         others.pop(practitioner, None)
         choices = [(label if not app.privacy else label.split(" · ")[0], pid) for pid, label in others.items()]
         open_screen(app, "contact-form", save, as_of=app.as_of, who=self._who_label(), others=choices,
-                    callback=self._saved("Contact recorded."))
+                    callback=self.contact_saved(held))
 
     def action_book(self) -> None:
         if not self._ready():

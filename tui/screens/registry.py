@@ -41,6 +41,8 @@ SCREENS: dict[str, str] = {
     "plan-week": "tui.screens.plan:PlanScreen",
     "handover-form": "tui.screens.forms.handover_form:HandoverForm",
     "note-form": "tui.screens.forms.note_form:NoteForm",
+    "checkin-form": "tui.screens.forms.checkin_form:CheckinForm",
+    "preferences-form": "tui.screens.forms.preferences_form:PreferencesForm",
     "export-form": "tui.screens.forms.export_form:ExportForm",
     "rebalance-options": "tui.screens.rebalance:RebalanceOptions",
     "rebalance-apply": "tui.screens.rebalance:ApplyConfirm",

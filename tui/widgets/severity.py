@@ -43,6 +43,8 @@ SHORT_RULE = {
     "practitioner_cancelled": "we cancelled",
     "cover_needed": "cover",
     "no_appointment": "no appt",
+    "alliance_low": "feels low",
+    "checkin_due": "check-in",
 }
 
 

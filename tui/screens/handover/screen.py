@@ -145,6 +145,8 @@ class HandoverScreen(ViewLoader, Screen):
         return ordered_items(self.view.handover) if self.view else []
 
     def render_view(self) -> None:
+        from planner.checklist import VIEW_WORDS
+
         if self.view is None:
             return
         h = self.view.handover
@@ -170,6 +172,9 @@ class HandoverScreen(ViewLoader, Screen):
             follow = h.follow_ups_open
             progress.append(f" · {len(follow)} follow-up{'s' if len(follow) != 1 else ''} still to do"
                             if follow else " · no follow-up left")
+        views = [f"{i.item_id} {VIEW_WORDS.get(i.view, i.view)}" for i in self.items if i.view]  # docs/voice.md
+        if views:
+            progress.append(" · the person's view: " + "; ".join(views))
         self.query_one("#progress", Static).update(progress)
         leads = " · ".join(f"lead {self.person(pid, n)}" for pid, n in self.view.leads) or "no team lead"
         self.query_one("#roles", Static).update(

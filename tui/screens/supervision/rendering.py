@@ -17,6 +17,7 @@ from tui.widgets import severity
 from tui.widgets.case_detail import allocations_table, warnings_block
 from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
+from tui.widgets.voice import VoicePanel
 
 
 class Rendering:
@@ -48,6 +49,7 @@ class Rendering:
         else:
             self.query_one("#who", Static).update(self._who(item))
             self.query_one("#warnings", Static).update(self._warnings(item))
+            self.query_one(VoicePanel).show(item.case, view.as_of, self.app.privacy, self.person)
             self.query_one("#continuity", Static).update(self._continuity(item))
             self.query_one(ContactTimeline).show(item.case.contacts, view.booked.get(item.case_ref, ()),
                                                  view.as_of)

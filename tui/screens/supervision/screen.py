@@ -27,6 +27,7 @@ from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.narrow import NarrowLayout
 from tui.widgets.plain import Static
 from tui.widgets.timeline import ContactTimeline
+from tui.widgets.voice import VoicePanel
 
 
 OVERVIEW = -1  # the index of the overview page, before the first case
@@ -107,6 +108,7 @@ class SupervisionScreen(SessionActions, WriteQueue, Rendering, NarrowLayout, Vie
                 with Vertical(id="detail"):
                     yield Static("", id="who")
                     yield Static("", id="warnings", classes="section")
+                    yield VoicePanel("", id="voice", classes="section")
                     yield Static("Continuity", classes="section-title")
                     yield Static("", id="continuity", classes="section")
                     yield Static("Contact timeline", classes="section-title")
@@ -249,7 +251,9 @@ class SupervisionScreen(SessionActions, WriteQueue, Rendering, NarrowLayout, Vie
         if self.view is None:
             return ()
         item = self.current
-        return self.view.prompts.flat(item.case if item is not None else None)
+        if item is None:
+            return self.view.prompts.flat(None)
+        return self.view.prompts.flat(item.case, rules=(w.rule for w in item.warnings))
 
     def current_prompt(self):
         prompts = self.prompts()
