@@ -264,6 +264,30 @@ class CoverNeeded:
 
 
 @dataclass(frozen=True)
+class ReleaseComing:
+    """A custody case coming up to release (`release_coming`, §11)."""
+
+    window_days: int = _v(56, DAYS)  # release within this many days...
+    no_contact_days: int = _v(28, DAYS)  # ...and no own meaningful contact in this many days: medium
+    high_within_days: int = _v(14, DAYS_OR_ZERO)  # high when the release is this near
+
+
+@dataclass(frozen=True)
+class OrderEnding:
+    """The end of an order or licence (`order_ending`, a status)."""
+
+    window_days: int = _v(28, DAYS)
+
+
+@dataclass(frozen=True)
+class Turning18:
+    """A child turning 18 without a transition planned (`turning_18`)."""
+
+    window_days: int = _v(182, DAYS)
+    high_within_days: int = _v(56, DAYS_OR_ZERO)
+
+
+@dataclass(frozen=True)
 class SeverityWeights(_Mapping):
     """Risk-score points per warning severity (`severity_weights`)."""
 
@@ -397,6 +421,9 @@ class Policy:
     missed_appointments: MissedAppointments = _section(MissedAppointments)
     practitioner_cancelled: PractitionerCancelled = _section(PractitionerCancelled)
     cover_needed: CoverNeeded = _section(CoverNeeded)
+    release_coming: ReleaseComing = _section(ReleaseComing)
+    order_ending: OrderEnding = _section(OrderEnding)
+    turning_18: Turning18 = _section(Turning18)
     severity_weights: SeverityWeights = _section(SeverityWeights)
     workload: Workload = _section(Workload)
     disruption: Disruption = _section(Disruption)

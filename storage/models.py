@@ -70,6 +70,13 @@ class Case(Versioned, table=True):
     flags: str = Field(default="", max_length=400)  # ';'-separated, sorted
     status: str = Field(default="active", max_length=16, index=True)
     paused_until: date | None = None
+    # schema 0010: sentence, custody and risk context (docs/words.md)
+    sentence: str | None = Field(default=None, max_length=32)
+    sentence_end: date | None = None
+    release_on: date | None = None
+    rosh: str | None = Field(default=None, max_length=16)
+    mappa_level: int | None = None
+    restricted: bool = Field(default=False)
 
 
 class Allocation(Versioned, table=True):

@@ -195,6 +195,15 @@ class _Row:
             return _BAD
         return number
 
+    def integer(self, column: str, low: float, high: float) -> Any:
+        number = self.number(column, low, high)
+        if isinstance(number, float):
+            if not number.is_integer():
+                self.error(column, f"{self.raw(column)} is not a whole number")
+                return _BAD
+            return int(number)
+        return number
+
     def flags(self, column: str) -> Any:
         value = self._value(column, False)
         if not isinstance(value, str):
@@ -237,6 +246,7 @@ _PARSE: dict[str, Any] = {
     "time": lambda r, c: r.time(c.name),
     "boolean": lambda r, c: r.boolean(c.name),
     "number": lambda r, c: r.number(c.name, c.low, c.high, low_open=c.low_open),
+    "integer": lambda r, c: r.integer(c.name, c.low, c.high),
     "flags": lambda r, c: r.flags(c.name),
     "email": lambda r, c: r.email(c.name),
 }

@@ -193,7 +193,8 @@ def _build_cases(
     )
     case_rows = reader.all(
         "SELECT c.id, c.case_ref, c.display_name, t.team_id, c.tier, c.contact_level, c.youth, c.flags,"
-        " c.status, c.paused_until, c.date_of_birth"
+        " c.status, c.paused_until, c.date_of_birth, c.sentence, c.sentence_end, c.release_on, c.rosh,"
+        " c.mappa_level, c.restricted"
         ' FROM "case" c LEFT OUTER JOIN team t ON t.id = c.team_pk'
         f" WHERE {selection.sql} ORDER BY c.case_ref",
         selection.params,
@@ -315,7 +316,8 @@ def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contac
     levels: dict[tuple[str | None, str | None], str] = {}
     no_contacts: tuple[Contact, ...] = ()
     cases: list[Case] = []
-    for case_id, ref, name, team, tier, level, youth, flags, status, paused_until, dob in case_rows:
+    for (case_id, ref, name, team, tier, level, youth, flags, status, paused_until, dob, sentence, sentence_end,
+         release_on, rosh, mappa_level, restricted) in case_rows:
         resolved = levels.get((tier, level))
         if resolved is None:
             resolved = levels[(tier, level)] = level_for(tier, level)
@@ -336,6 +338,12 @@ def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contac
                 tuple(appointments.get(case_id, ())),
                 tuple(handovers.get(case_id, ())),
                 case_id,
+                sentence,
+                dates[sentence_end],
+                dates[release_on],
+                rosh,
+                mappa_level,
+                bool(restricted),
             )
         )
     return cases

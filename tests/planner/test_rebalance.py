@@ -680,18 +680,17 @@ from dataclasses import dataclass as _dataclass  # noqa: E402
 
 @_dataclass(frozen=True, slots=True)
 class VoicedCase(Case):
-    """A Case with the fields the person's voice and the sentence work add
-    (docs/rebalancing.md, exclusions `not_with`, §11 `sentence_end`, `restricted`), to exercise the
-    seams in planner.exclusions before planner.model carries them."""
+    """A Case with the field the person's voice work adds (docs/rebalancing.md,
+    exclusions `not_with`), to exercise the seam in planner.exclusions before
+    planner.model carries it; §11's `sentence_end` and `restricted` are the Case's own."""
 
     not_with: tuple = ()
-    sentence_end: date | None = None
-    restricted: bool = False
 
 
 def voiced(ref: str, pid: str, **kw) -> VoicedCase:
-    extra = {k: kw.pop(k) for k in ("not_with", "sentence_end", "restricted") if k in kw}
-    base = case(ref, pid, **kw)
+    extra = {k: kw.pop(k) for k in ("not_with",) if k in kw}
+    base = replace(case(ref, pid, **{k: v for k, v in kw.items() if k not in ("sentence_end", "restricted")}),
+                   **{k: v for k, v in kw.items() if k in ("sentence_end", "restricted")})
     return VoicedCase(**{f: getattr(base, f) for f in Case.__dataclass_fields__}, **extra)
 
 

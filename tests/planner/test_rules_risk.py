@@ -38,6 +38,9 @@ SPEC_RULES = (  # docs/rules.md, in the order of its table
     "missed_appointments",
     "practitioner_cancelled",
     "cover_needed",
+    "release_coming",
+    "order_ending",
+    "turning_18",
 )
 
 
