@@ -20,6 +20,7 @@ from planner.model import (
     Handover,
     level_for,
 )
+from storage.access import restricted_filter
 from storage.collector import paused
 from storage.reader import Reader, reader_of
 from storage.queries.rows import (
@@ -78,10 +79,17 @@ def _case_filter(
     team_id: str | None,
     case_refs: Iterable[str] | None,
     include_closed: bool,
+    viewer=None,
 ) -> _Where:
-    """The condition on `"case" c` for the selection; CaseloadError for unknown ids."""
+    """The condition on `"case" c` for the selection; CaseloadError for unknown ids.
+    `viewer` (a `storage.access.Actor`): leave out the restricted cases they
+    may not see (`storage.access.restricted_filter`)."""
     clauses: list[str] = []
     params: list = []
+    if viewer is not None and not viewer.is_admin:
+        where, more = restricted_filter(viewer)
+        clauses.append(where)
+        params.extend(more)
     if not include_closed:
         clauses.append("c.status != 'closed'")
     if case_refs is not None:
@@ -117,6 +125,7 @@ def load_cases(
     case_refs: Iterable[str] | None = None,
     include_closed: bool = False,
     contacts_since: date | None = None,
+    viewer=None,
 ) -> list[Case]:
     """The selected cases, by case_ref, each with its allocations, contacts,
     appointments and handovers (with checklist items) in date order.
@@ -127,7 +136,9 @@ def load_cases(
       simply absent, `load_case` reports an unknown one);
     - `include_closed`: closed cases too (history screens, exports);
     - `contacts_since`: drop older contacts (a bounded read for large
-      databases; the caller must pick a date early enough for its rules).
+      databases; the caller must pick a date early enough for its rules);
+    - `viewer`: the `storage.access.Actor` reading: restricted cases they may
+      not see are left out (§11).
 
     Unknown practitioner or team ids raise CaseloadError. Statement count is
     fixed whatever the number of cases: seven (eight with `team_id`).
@@ -139,6 +150,7 @@ def load_cases(
         case_refs=case_refs,
         include_closed=include_closed,
         contacts=_contacts_since(contacts_since),
+        viewer=viewer,
     )
 
 
@@ -152,6 +164,7 @@ def _load_cases(
     contacts: _ContactMode,
     items_since: date | None = None,
     allocations_since: date | None = None,
+    viewer=None,
 ) -> list[Case]:
     with paused():
         return _build_cases(
@@ -163,6 +176,7 @@ def _load_cases(
             contacts=contacts,
             items_since=items_since,
             allocations_since=allocations_since,
+            viewer=viewer,
         )
 
 
@@ -176,6 +190,7 @@ def _build_cases(
     contacts: _ContactMode,
     items_since: date | None = None,
     allocations_since: date | None = None,
+    viewer=None,
 ) -> list[Case]:
     """`items_since`: checklist items only of open handovers and of completed
     ones completed (or, with no completion date, planned) on or after it;
@@ -190,6 +205,7 @@ def _build_cases(
         team_id=team_id,
         case_refs=case_refs,
         include_closed=include_closed,
+        viewer=viewer,
     )
     case_rows = reader.all(
         "SELECT c.id, c.case_ref, c.display_name, t.team_id, c.tier, c.contact_level, c.youth, c.flags,"

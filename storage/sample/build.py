@@ -15,6 +15,7 @@ from storage.sample.builder import DEFAULT_BUILT_FOR, GENERATOR_VERSION, SEED, _
 from storage.sample.caseloads import _fillers, _leave_planning, _supervision
 from storage.sample.roster import _E1, _N1, LEAVING, _absences
 from storage.sample.scenarios import _scenarios
+from storage.sample.sentences import sentences
 
 
 def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
@@ -31,6 +32,7 @@ def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
     _fillers(b)
     _leave_planning(b)
     _supervision(b)
+    sentences(b)
     b.rows["meta"] = [
         dict(key="built_for", value=built_for.isoformat()),
         dict(key="generator_version", value=GENERATOR_VERSION),
