@@ -107,6 +107,11 @@ FLAG_ITEMS: dict[str, ItemTemplate] = {
 }
 
 
+#: §11: a handover of a case of high or very high RoSH, or managed under MAPPA.
+RISK_ITEM = ItemTemplate("risk_plan_shared", "Risk management plan shared with the incoming practitioner",
+                         "outgoing", True, -7)
+
+
 def first_contact_deadline(
     planned_on: date, working_days: WorkingDays, policy: Policy = DEFAULT_POLICY
 ) -> date:
@@ -115,12 +120,13 @@ def first_contact_deadline(
 
 
 def templates_for(case: Case) -> tuple[ItemTemplate, ...]:
-    """The template lines that apply to `case`: the standard items, then its group items."""
+    """The template lines that apply to `case`: the standard items, then its
+    group items, then `risk_plan_shared` for a high-risk case (§11)."""
     group = tuple(
         item for flag, item in FLAG_ITEMS.items()
         if (case.youth if flag == "youth" else flag in case.flags)
     )
-    return TEMPLATE + group
+    return TEMPLATE + group + ((RISK_ITEM,) if case.high_risk else ())
 
 
 def build_checklist(

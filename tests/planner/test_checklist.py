@@ -330,3 +330,17 @@ def test_summary_cannot_be_ticked_while_the_summary_text_is_empty():
             check_tick("summary", summary=empty)
     check_tick("summary", summary="Works best with morning phone calls.")
     check_tick("read")  # other items need nothing
+
+
+@pytest.mark.parametrize(
+    ("risk", "has_item"),
+    [({"rosh": "high"}, True), ({"rosh": "very_high"}, True), ({"mappa_level": 1}, True),
+     ({"rosh": "medium"}, False), ({"rosh": "low"}, False), ({}, False)],
+)
+def test_a_high_risk_or_mappa_case_adds_risk_plan_shared(risk, has_item):
+    items = {i.item_id: i for i in build_checklist(make_case(**risk), D, WD)}
+    assert ("risk_plan_shared" in items) is has_item
+    if has_item:
+        item = items["risk_plan_shared"]
+        assert item.required and item.owner == "outgoing"
+        assert item.due == WD.on_or_before(D - timedelta(days=7))

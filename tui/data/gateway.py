@@ -20,7 +20,7 @@ from planner.model import Case, Practitioner, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.relationship import relationship_days
 from planner.risk import severity_counts
-from planner.words import initials
+from planner.words import initials, risk_tag
 from tui.data.views import (
     CaseloadView,
     CaseRow,
@@ -236,6 +236,7 @@ class Gateway:
             score,  # score
             handover_label(case),  # handover
             statuses,  # statuses
+            risk_tag(case.rosh, case.mappa_level, case.restricted),  # risk
         )
 
     def case(self, case_ref: str, as_of: date) -> CaseView:

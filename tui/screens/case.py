@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 
 from planner.errors import CaseloadError
 from planner.relationship import churn_words
@@ -24,10 +23,11 @@ from tui.widgets import severity
 from tui.widgets.case_detail import allocations_table, warnings_block
 from tui.widgets.chrome import KeyBar, TitleBar
 from tui.widgets.plain import Static
+from tui.widgets.sentence import SentenceKeys, SentencePanel  # §11: keys s, t and the panel
 from tui.widgets.timeline import ContactTimeline
 
 
-class CaseScreen(ViewLoader, Screen):
+class CaseScreen(ViewLoader, SentenceKeys):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     # The body scrolls, never the screen: one vertical scrollbar.
     DEFAULT_CSS = "CaseScreen { overflow: hidden hidden; }"
@@ -58,6 +58,7 @@ class CaseScreen(ViewLoader, Screen):
         yield TitleBar()
         with VerticalScroll(id="body"):
             yield Static(f"Loading case {self.case_ref}…", id="who", classes="loading-note")
+            yield SentencePanel("", id="sentence", classes="section")
             yield Static("", id="warnings", classes="section")
             yield Static("Continuity", classes="section-title")
             yield Static("", id="continuity", classes="section")

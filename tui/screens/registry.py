@@ -37,6 +37,7 @@ SCREENS: dict[str, str] = {
     "move-form": "tui.screens.forms.move_form:MoveForm",
     "handover-form": "tui.screens.forms.handover_form:HandoverForm",
     "note-form": "tui.screens.forms.note_form:NoteForm",
+    "sentence-form": "tui.screens.forms.sentence_form:SentenceForm",
     "export-form": "tui.screens.forms.export_form:ExportForm",
     "rebalance-options": "tui.screens.rebalance:RebalanceOptions",
     "rebalance-apply": "tui.screens.rebalance:ApplyConfirm",

@@ -45,11 +45,12 @@ COLUMNS = (
     ("last_seen", "Seen"),
     ("next", "Next"),
     ("handover", "Handover"),
+    ("risk", "Risk"),  # §11: RoSH, MAPPA, restricted in 5 characters (planner.words.risk_tag)
     ("relationship", "Relationship"),
     ("level", "Level"),
 )
-LAST_THAT_MATTERS = "handover"
-GIVES_WAY = (("name", 11), ("warnings", 21))  # `Reece Nort…`, `▲ HIGH early break;…`
+LAST_THAT_MATTERS = "risk"
+GIVES_WAY = (("name", 9), ("warnings", 18))  # `Reece N…`, `▲ HIGH early bre…` (room for the risk column, §11)
 
 
 def short_date(d: date | None, as_of: date | None = None) -> str:
@@ -267,6 +268,7 @@ class CaseTable(DataTable):
             "last_seen": Text(since(row.last_seen, as_of)),
             "next": Text(short_date(row.next_appointment, as_of) if row.next_appointment else "none"),
             "handover": Text(row.handover or ""),
+            "risk": Text(row.risk),
             "relationship": Text(row.relationship),
             "level": Text(row.contact_level + (f" {row.tier}" if row.tier else "")),
         }
