@@ -15,17 +15,19 @@ from planner.rules.turning_18 import YOUTH_GRADE
 
 @dataclass(frozen=True)
 class SentenceValues:
-    """A case's §11 fields as read, with the case's version (a stale save is refused)."""
+    """A case's §11 fields as read (`values`: field -> value, the six of
+    `FIELDS`), with the case's version (a stale save is refused)."""
 
     case_ref: str
     version: int
-    sentence: str | None = None
-    sentence_end: date | None = None
-    release_on: date | None = None
-    rosh: str | None = None
-    mappa_level: int | None = None
-    restricted: bool = False
+    values: dict
     may_restrict: bool = False  # the signed-in user leads the case's team (or administers)
+
+    def __getattr__(self, name: str):
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 FIELDS = ("sentence", "sentence_end", "release_on", "rosh", "mappa_level", "restricted")
@@ -40,7 +42,7 @@ def sentence_values(gateway, case_ref: str) -> SentenceValues:
         check_case_access(s, me, case_ref)
         case = load_case(s, case_ref)
         may = me.is_admin or (me.is_lead and me.team_id == case_team_id(s, case_ref))
-        return SentenceValues(case_ref, case_versions(s, case_ref), *(getattr(case, f) for f in FIELDS),
+        return SentenceValues(case_ref, case_versions(s, case_ref), {f: getattr(case, f) for f in FIELDS},
                               may_restrict=may)
 
 
