@@ -43,7 +43,8 @@ def release_coming(ctx: RuleContext) -> list[Warning]:
               f"nothing in the last {policy.no_contact_days} days. The release day is the first-contact "
               f"deadline" + ("; the first appointment on it is booked." if booked_on_day
                              else "; nothing is booked on it yet."))
-    visit = f"see them before release (prison visit or video) by {fmt_day(release - timedelta(days=1), as_of)}"
+    before = max(as_of, ctx.working_days.on_or_before(release - timedelta(days=1)))  # the last working day
+    visit = f"see them before release (prison visit or video) by {fmt_day(before, as_of)}"
     what = visit if booked_on_day else f"{visit}, and book the first appointment on {fmt_day(release, as_of)}"
     if to_go == 0:
         what = "meet them on release today" if booked_on_day else "book and hold the first appointment today"

@@ -48,12 +48,13 @@ def test_release_coming_is_for_custody_cases_only(sentence):
 
 def test_release_coming_says_what_to_do_with_dates():
     w = only(release_coming, custody(10))
-    assert w.action == "see them before release (prison visit or video) by Sun 6 Dec, and book the first " \
+    # the last working day before the release day (Mon 7 Dec): Fri 4 Dec
+    assert w.action == "see them before release (prison visit or video) by Fri 4 Dec, and book the first " \
                        "appointment on Mon 7 Dec"
     assert w.facts == {"release_on": "2026-12-07", "days_to_release": 10, "own_last_contact": None,
                        "release_day_booked": False}
     booked_on_day = only(release_coming, custody(10, appointments=[booked(10)]))
-    assert booked_on_day.action == "see them before release (prison visit or video) by Sun 6 Dec"
+    assert booked_on_day.action == "see them before release (prison visit or video) by Fri 4 Dec"
     assert booked_on_day.facts["release_day_booked"] is True
     assert only(release_coming, custody(0)).action == "book and hold the first appointment today"
 
