@@ -20,7 +20,7 @@ from sqlmodel import Session
 from planner.errors import CaseloadError
 from storage import access, repo
 from storage.queries import load_cases
-from tests.storage.team_helpers import add_lead
+from tests.storage.team_helpers import add_lead, add_person
 
 
 @pytest.fixture
@@ -100,3 +100,18 @@ def test_only_a_lead_of_its_team_restricts_a_case(restricted):
         with pytest.raises(CaseloadError):
             access.check_restrict(s, "P3", "C2")  # a lead, of another team
         access.check_restrict(s, "L1", "C2")
+
+
+def test_the_handover_list_leaves_out_a_colleague_s_restricted_case(restricted):
+    engine, url = restricted
+    with Session(engine) as s:
+        repo.plan_handover(s, case_ref="C2", to_practitioner_id="P2", planned_on=date(2026, 12, 14),
+                           actor="L1", as_of=date(2026, 11, 27))
+        repo.commit_or_conflict(s)
+    with engine.begin() as conn:  # C2 restricted too: P1 holds it, P2 receives it, nobody else of T1 but L1
+        conn.execute(text("UPDATE \"case\" SET restricted = true WHERE case_ref = 'C2'"))
+    add_person(engine, "P9", "T1")
+    for who, sees in (("P9", False), ("P1", True), ("P2", True), ("L1", True)):
+        got = cli(url, "--as", who, "handover", "list", "--on", "2026-11-27", "--format", "json")
+        assert got.exit_code == 0, got.output
+        assert ("C2" in {h["case_ref"] for h in json.loads(got.output)["handovers"]}) is sees, who

@@ -150,7 +150,8 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
     policy = c.policy()
     engine = c.engine()
     with open_session(engine) as s:
-        from storage.access import check_practitioner_visible, check_team_visible, resolve_actor, visible_team
+        from storage.access import (check_practitioner_visible, check_team_visible, resolve_actor,
+                                    visible_case_refs, visible_team)
 
         me = resolve_actor(s, c.actor_id)
         if team_id:
@@ -160,6 +161,9 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
         team_id = team_id or (None if practitioner_id else visible_team(me))
         _sync_visible(s, me, as_of=as_of, actor=c.actor, policy=policy)
         views = open_handovers(s, team_id=team_id, practitioner_id=practitioner_id, as_of=as_of)
+        seen = visible_case_refs(s, me)  # a colleague's restricted case is left out (§11)
+        if seen is not None:
+            views = [v for v in views if v.case_ref in seen]
         commit_or_conflict(s)
     if fmt == "json":
         _echo_json({"as_of": as_of.isoformat(), "handovers": [v.summary_dict() for v in views]})
