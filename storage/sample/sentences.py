@@ -67,7 +67,7 @@ def _adults(b: _Builder) -> None:
     _set(b, c, sentence="licence", release_on=b.d(-2), sentence_end=b.d(180), rosh="low")
 
     c = b.case(N, nt, tier="A1", flags=("safeguarding",))
-    b.allocate(c, [("N1-02", -260)])
+    b.allocate(c, [("N1-07", -260)])
     b.history(c)
     _set(b, c, sentence="licence", release_on=b.d(-260), sentence_end=b.d(900), rosh="very_high",
          mappa_level=3, restricted=True)
@@ -78,7 +78,7 @@ def _adults(b: _Builder) -> None:
     _set(b, c, sentence="community_order", sentence_end=date(b.b.year, 12, 25), rosh="low")
 
     c = b.case(N, nt, tier="C3")
-    b.allocate(c, [("N1-02", -330)])
+    b.allocate(c, [("N1-05", -330)])
     b.history(c)
     _set(b, c, sentence="suspended_sentence", sentence_end=b.d(60), rosh="medium")
 
