@@ -107,6 +107,11 @@ FLAG_ITEMS: dict[str, ItemTemplate] = {
 }
 
 
+#: §11: a handover of a case of high or very high RoSH, or managed under MAPPA.
+RISK_ITEM = ItemTemplate("risk_plan_shared", "Risk management plan shared with the incoming practitioner",
+                         "outgoing", True, -7)
+
+
 def first_contact_deadline(
     planned_on: date, working_days: WorkingDays, policy: Policy = DEFAULT_POLICY
 ) -> date:
@@ -121,7 +126,7 @@ INTERPRETER_NOTE = "; an interpreter is needed"
 def templates_for(case: Case) -> tuple[ItemTemplate, ...]:
     """The template lines that apply to `case`: the standard items (the
     three-way noting an interpreter when the person needs one), then its
-    group items."""
+    group items, then `risk_plan_shared` for a high-risk case (§11)."""
     group = tuple(
         item for flag, item in FLAG_ITEMS.items()
         if (case.youth if flag == "youth" else flag in case.flags)
@@ -129,7 +134,7 @@ def templates_for(case: Case) -> tuple[ItemTemplate, ...]:
     base = TEMPLATE
     if case.interpreter:
         base = tuple(replace(t, title=t.title + INTERPRETER_NOTE) if t.item_id == "three_way" else t for t in base)
-    return base + group
+    return base + group + ((RISK_ITEM,) if case.high_risk else ())
 
 
 def build_checklist(

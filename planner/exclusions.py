@@ -17,10 +17,10 @@ a rebalance refuse the same pairs for the same reasons, in the same words:
 - `away_on`: a receiver who has left by a date or is absent on it (a
   handover on that date is refused, whoever plans it).
 
-`not_with`, `sentence_end` and `restricted` are fields of the case that the
-person's-voice and sentence work add (docs/rebalancing.md, exclusions). Until a `Case` carries
-them, these functions read them with `getattr` and find nothing: the seam is
-here, and nothing else has to change when the fields arrive.
+`sentence_end` and `restricted` are fields of the case (schema 0010, §11).
+`not_with` is a field the person's-voice work adds (docs/rebalancing.md,
+exclusions); until a `Case` carries it, `not_with_reason` reads it with
+`getattr` and finds nothing.
 
 Every reason is one short clause with ids and dates only (no names), fit for
 a command's one-line refusal, the JSON of a rebalance and an audit event.
@@ -65,11 +65,11 @@ def case_exclusion(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> 
     """Why a case stays where it is in a rebalance (docs/rebalancing.md), or None."""
     if "do_not_move" in case.flags:
         return "flagged do_not_move"
-    ends = getattr(case, "sentence_end", None)
+    ends = case.sentence_end
     within = policy.exclusions.sentence_end_within_days
-    if isinstance(ends, date) and as_of <= ends <= as_of + timedelta(days=within):
+    if ends is not None and as_of <= ends <= as_of + timedelta(days=within):
         return f"the order ends on {fmt_day(ends)}, within {within} days: plan a good ending instead"
-    if getattr(case, "restricted", False):
+    if case.restricted:
         return "a restricted case"
     return None
 

@@ -29,6 +29,25 @@ FLAGS = (
     "do_not_move",
 )
 STATUSES = ("active", "paused", "closed")
+#: Sentence, custody and risk context (docs/words.md, "Sentences and custody").
+SENTENCES = (
+    "community_order",
+    "suspended_sentence",
+    "licence",
+    "post_sentence_supervision",
+    "custody",
+    "referral_order",
+    "youth_rehabilitation_order",
+    "out_of_court",
+    "other",
+)
+CUSTODY = "custody"
+#: The sentences a release day belongs to: custody, and the licence or supervision after it.
+RELEASE_SENTENCES = ("custody", "licence", "post_sentence_supervision")
+ROSH_LEVELS = ("low", "medium", "high", "very_high")
+#: RoSH levels that add `risk_plan_shared` to a handover (as any MAPPA level does).
+HIGH_ROSH = frozenset({"high", "very_high"})
+MAPPA_LEVELS = (1, 2, 3)
 CONTACT_KINDS = ("office", "home_visit", "phone", "video", "three_way", "other")
 #: Kinds where the person and the practitioner are in the same room: "seen"
 #: in wording, "contact" for the others (planner/rules/).
@@ -322,6 +341,22 @@ class Case:
     interpreter: bool = False
     checkins: tuple[Checkin, ...] = ()
     not_with: tuple[NotWith, ...] = ()
+    # schema 0010: sentence, custody and risk context (docs/words.md)
+    sentence: str | None = None
+    sentence_end: date | None = None
+    release_on: date | None = None
+    rosh: str | None = None
+    mappa_level: int | None = None
+    restricted: bool = False
+
+    def in_custody_on(self, day: date) -> bool:
+        """A custody case before its release day (no release date: still in custody)."""
+        return self.sentence == CUSTODY and (self.release_on is None or day < self.release_on)
+
+    @property
+    def high_risk(self) -> bool:
+        """RoSH high or very high, or managed under MAPPA (docs/handovers.md: `risk_plan_shared`)."""
+        return self.rosh in HIGH_ROSH or self.mappa_level is not None
 
     @property
     def current_allocation(self) -> Allocation | None:

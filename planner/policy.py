@@ -284,6 +284,30 @@ class CheckinDue:
 
 
 @dataclass(frozen=True)
+class ReleaseComing:
+    """A custody case coming up to release (`release_coming`, §11)."""
+
+    window_days: int = _v(56, DAYS)  # release within this many days...
+    no_contact_days: int = _v(28, DAYS)  # ...and no own meaningful contact in this many days: medium
+    high_within_days: int = _v(14, DAYS_OR_ZERO)  # high when the release is this near
+
+
+@dataclass(frozen=True)
+class OrderEnding:
+    """The end of an order or licence (`order_ending`, a status)."""
+
+    window_days: int = _v(28, DAYS)
+
+
+@dataclass(frozen=True)
+class Turning18:
+    """A child turning 18 without a transition planned (`turning_18`)."""
+
+    window_days: int = _v(182, DAYS)
+    high_within_days: int = _v(56, DAYS_OR_ZERO)
+
+
+@dataclass(frozen=True)
 class SeverityWeights(_Mapping):
     """Risk-score points per warning severity (`severity_weights`)."""
 
@@ -454,6 +478,9 @@ class Policy:
     cover_needed: CoverNeeded = _section(CoverNeeded)
     alliance_low: AllianceLow = _section(AllianceLow)
     checkin_due: CheckinDue = _section(CheckinDue)
+    release_coming: ReleaseComing = _section(ReleaseComing)
+    order_ending: OrderEnding = _section(OrderEnding)
+    turning_18: Turning18 = _section(Turning18)
     severity_weights: SeverityWeights = _section(SeverityWeights)
     workload: Workload = _section(Workload)
     disruption: Disruption = _section(Disruption)

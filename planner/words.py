@@ -86,3 +86,15 @@ def span(n: int) -> str:
 #: What a week's .ics file holds by default (planner/ics.py), said the same
 #: way by the export form and the notice after it.
 ICS_PRIVACY = "case refs only, no names"
+_ROSH_SHORT = {"low": "L", "medium": "M", "high": "H", "very_high": "VH"}
+
+
+def risk_tag(rosh: str | None, mappa_level: int | None, restricted: bool) -> str:
+    """At most 5 characters for the caseload's risk column (§11): RoSH (L, M,
+    H, VH), the MAPPA level (M1..M3), `R` for a restricted case: "VH M3", "H R"."""
+    parts = [_ROSH_SHORT.get(rosh or "", "")]
+    if mappa_level:
+        parts.append(f"M{mappa_level}")
+    if restricted:
+        parts.append("R")
+    return " ".join(p for p in parts if p)[:5]

@@ -23,6 +23,8 @@ What an `Actor` may do:
 | action                                   | who                                                    | check here                       |
 |------------------------------------------|--------------------------------------------------------|----------------------------------|
 | see or change a case and what hangs off it | its team; while a handover is open, the outgoing and the incoming practitioner's teams too | `check_case_access`, `guard_case`, `visible_case_refs` |
+| see a restricted case (§11)              | only its current practitioner, the receiver of its open handover and its team's leads | `restricted_filter` (in all of the above, and in every caseload read) |
+| restrict a case or lift it               | a lead of the case's team                              | `check_restrict`                 |
 | allocate a case to someone of another team | a team lead, or completing the handover to them        | `check_allocate`                 |
 | record a contact/appointment by someone, name a second practitioner at a contact | a practitioner of one of the case's teams | `check_case_practitioner` |
 | cancel or move an appointment (one occurrence or a series), record what happened at it | as for the case (its team; the contact recorded by its practitioner) | `guard_case` |
@@ -258,14 +260,49 @@ def handover_teams(session, case_ref: str, *, outgoing_only: bool = False) -> se
     )}
 
 
+def restricted_filter(actor: Actor, alias: str = "c", placeholder: str = "?") -> tuple[str, tuple]:
+    """A restricted case (§11) is seen only by its current practitioner, the
+    receiver of its open handover and the leads of its team: the condition on
+    `"case" <alias>` that keeps the cases the actor may see of those (every
+    other case passes), with its parameters. Mirrored by
+    `caseload_visible_cases()` (schema 0010)."""
+    if actor.is_admin:
+        return "1 = 1", ()
+    q = placeholder
+    opened = ", ".join(q for _ in OPEN_HANDOVER_STATUSES)
+    sql = (f"(NOT {alias}.restricted"
+           f" OR {alias}.id IN (SELECT ra.case_id FROM allocation ra JOIN practitioner rp ON rp.id = ra.practitioner_pk"
+           f" WHERE ra.end_date IS NULL AND rp.practitioner_id = {q})"
+           f" OR {alias}.id IN (SELECT rh.case_id FROM handover rh JOIN practitioner rp ON rp.id = rh.to_practitioner_pk"
+           f" WHERE rh.status IN ({opened}) AND rp.practitioner_id = {q})")
+    params: tuple = (actor.practitioner_id, *OPEN_HANDOVER_STATUSES, actor.practitioner_id)
+    if actor.is_lead:
+        sql += (f" OR coalesce({alias}.team_pk, (SELECT rp.team_pk FROM allocation ra"
+                f" JOIN practitioner rp ON rp.id = ra.practitioner_pk WHERE ra.case_id = {alias}.id"
+                f" AND ra.end_date IS NULL ORDER BY ra.start_date DESC, ra.id DESC LIMIT 1))"
+                f" = (SELECT rt.id FROM team rt WHERE rt.team_id = {q})")
+        params += (actor.team_id,)
+    return sql + ")", params
+
+
+def _restricted_from(session, actor: Actor, case_ref: str) -> bool:
+    """Is the case restricted and out of the actor's sight (`restricted_filter`)?"""
+    where, params = restricted_filter(actor)
+    return reader_of(session).first(
+        f'SELECT 1 FROM "case" c WHERE c.case_ref = ? AND NOT {where}', (case_ref, *params)) is not None
+
+
 def can_see_case(session, actor: Actor, case_ref: str) -> bool:
     """Does the actor see (and so may change) the case? Its team does, and
-    while a handover is open the outgoing and incoming teams do.
-    CaseloadError for an unknown case."""
+    while a handover is open the outgoing and incoming teams do; a
+    restricted case only its practitioner, its receiver and its team's
+    leads (`restricted_filter`). CaseloadError for an unknown case."""
     team = case_team_id(session, case_ref)
-    if actor.is_admin or team == actor.team_id:
+    if actor.is_admin:
         return True
-    return actor.team_id in handover_teams(session, case_ref)
+    if team != actor.team_id and actor.team_id not in handover_teams(session, case_ref):
+        return False
+    return not _restricted_from(session, actor, case_ref)
 
 
 def check_case_access(session, actor: Actor, case_ref: str) -> None:
@@ -273,6 +310,9 @@ def check_case_access(session, actor: Actor, case_ref: str) -> None:
     if can_see_case(session, actor, case_ref):
         return
     team = case_team_id(session, case_ref)
+    if team == actor.team_id or actor.team_id in handover_teams(session, case_ref):
+        raise CaseloadError(f"case {case_ref} is restricted: {actor.practitioner_id} is not its practitioner, "
+                            "its planned receiver nor a lead of its team")
     raise CaseloadError(
         f"{actor.practitioner_id} is in team {actor.team_id} and cannot see case {case_ref}"
         + (f" of team {team}" if team else " (it has no team)")
@@ -296,6 +336,15 @@ _VISIBLE_CASES = (
 )
 
 
+def _visible_cases(reader, actor: Actor) -> tuple[str, tuple]:
+    """`_VISIBLE_CASES` less the restricted cases the actor may not see: (sql, params)."""
+    team = actor.team_id
+    where, params = restricted_filter(actor)
+    sql = (f"SELECT v.id, v.case_ref FROM ({_VISIBLE_CASES.format(open=reader.placeholders(len(OPEN_HANDOVER_STATUSES)))}) v"
+           f' JOIN "case" c ON c.id = v.id WHERE {where}')
+    return sql, (team, team, *OPEN_HANDOVER_STATUSES, team, *params)
+
+
 def visible_case_refs(session, actor: Actor) -> set[str] | None:
     """Every case the actor sees (`can_see_case` for all of them, in one
     query); None for the administrator (every case). The database's
@@ -303,9 +352,7 @@ def visible_case_refs(session, actor: Actor) -> set[str] | None:
     if actor.is_admin:
         return None
     reader = reader_of(session)
-    sql = _VISIBLE_CASES.format(open=reader.placeholders(len(OPEN_HANDOVER_STATUSES)))
-    team = actor.team_id
-    return {ref for _id, ref in reader.rows(sql, (team, team, *OPEN_HANDOVER_STATUSES, team))}
+    return {ref for _id, ref in reader.rows(*_visible_cases(reader, actor))}
 
 
 def visible_practitioner_ids(session, actor: Actor) -> set[str] | None:
@@ -316,7 +363,7 @@ def visible_practitioner_ids(session, actor: Actor) -> set[str] | None:
     if actor.is_admin:
         return None
     reader = reader_of(session)
-    cases = _VISIBLE_CASES.format(open=reader.placeholders(len(OPEN_HANDOVER_STATUSES)))
+    cases, case_params = _visible_cases(reader, actor)
     team = actor.team_id
     named_by = (("allocation", "practitioner_pk"), ("handover", "from_practitioner_pk"),
                 ("handover", "to_practitioner_pk"), ("contact", "practitioner_pk"),
@@ -325,7 +372,7 @@ def visible_practitioner_ids(session, actor: Actor) -> set[str] | None:
         f"SELECT k.{col} FROM {table} k WHERE k.case_id IN (SELECT v.id FROM ({cases}) v)"
         for table, col in named_by
     )
-    params = (team, team, *OPEN_HANDOVER_STATUSES, team) * len(named_by)
+    params = case_params * len(named_by)
     sql = ("SELECT p.practitioner_id FROM practitioner p JOIN team t ON t.id = p.team_pk WHERE t.team_id = ?"
            f" UNION SELECT p.practitioner_id FROM practitioner p WHERE p.id IN ({named})")
     return {pid for (pid,) in reader.rows(sql, (team, *params))}
@@ -418,6 +465,11 @@ def require_lead(actor: Actor, team_id: str | None, what: str) -> None:
         raise CaseloadError(
             f"{actor.practitioner_id} leads team {actor.team_id}, not {team_id}: only its lead may {what}"
         )
+
+
+def check_restrict(session, actor: str | Actor | None, case_ref: str) -> None:
+    """Only a lead of the case's team restricts a case or lifts the restriction (§11)."""
+    require_lead(actor_for(session, actor), case_team_id(session, case_ref), "restrict a case or lift the restriction")
 
 
 def check_team_visible(actor: Actor, team_id: str) -> None:
@@ -556,6 +608,7 @@ __all__ = [
     "check_checkin",
     "check_not_with",
     "check_override",
+    "check_restrict",
     "check_practitioner_visible",
     "check_supervision_access",
     "check_supervision_case",
@@ -569,6 +622,7 @@ __all__ = [
     "require_admin",
     "require_lead",
     "resolve_actor",
+    "restricted_filter",
     "sign_in",
     "visible_case_refs",
     "visible_practitioner_ids",

@@ -1,5 +1,5 @@
 """The rule of every column for a practitioner's own PostgreSQL login: the
-table the database enforces (schemas 0004, 0007 and 0009,
+table the database enforces (schemas 0004, 0007, 0009 and 0010,
 storage/migrations/versions/) and tests/storage/test_pg_attacks.py checks.
 `storage.access` re-exports both names."""
 
@@ -19,7 +19,9 @@ from __future__ import annotations
 COLUMN_RULES: dict[str, dict[str, str]] = {
     "case": {"version": "free", "id": "fixed", "case_ref": "fixed", "display_name": "free", "team_pk": "free",
              "tier": "free", "contact_level": "free", "youth": "free", "date_of_birth": "free", "flags": "free",
-             "status": "free", "paused_until": "free", "language": "free", "interpreter": "free"},
+             "status": "free", "paused_until": "free", "language": "free", "interpreter": "free",
+             "sentence": "free", "sentence_end": "free", "release_on": "free", "rosh": "free",
+             "mappa_level": "free", "restricted": "lead"},
     # schema 0009, the person's voice (docs/voice.md)
     "checkin": {"version": "free", "id": "fixed", "case_id": "fixed", "checkin_date": "fixed",
                 "practitioner_pk": "fixed", "listened": "free", "goals": "free", "trust": "free", "words": "free"},

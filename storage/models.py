@@ -73,6 +73,13 @@ class Case(Versioned, table=True):
     # schema 0009, the person's voice (docs/voice.md): first language, needs an interpreter
     language: str | None = Field(default=None, max_length=64)
     interpreter: bool = Field(default=False)
+    # schema 0010: sentence, custody and risk context (docs/words.md)
+    sentence: str | None = Field(default=None, max_length=32)
+    sentence_end: date | None = None
+    release_on: date | None = None
+    rosh: str | None = Field(default=None, max_length=16)
+    mappa_level: int | None = None
+    restricted: bool = Field(default=False)
 
 
 class Allocation(Versioned, table=True):

@@ -89,8 +89,8 @@ def _seed_people_and_cases(engine) -> dict[str, int]:
     over), contacts, an appointment and an absence with cover. Returns
     row counts by table."""
     import datetime as dt
-
     from types import SimpleNamespace
+
 
     from sqlalchemy import column, select, table
     from sqlmodel import Session

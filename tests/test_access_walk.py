@@ -232,6 +232,7 @@ def screen_actions(ids):
     each aims at team NPS-N1."""
     from tui import continuity_data as cd
     from tui import handover_data as hd
+    from tui import sentence_data as xd
     from tui import supervision_data as sd
     from tui import team_data as td
 
@@ -294,6 +295,11 @@ def screen_actions(ids):
         "handover_data.plan_all": lambda g: hd.plan_all(
             g, [SimpleNamespace(case_ref="NG1002", to_id="N1-05", planned_on=date(2026, 12, 14),
                                 handover_reason=None)], as_of=DAY, actor=me),
+        # tui/sentence_data.py
+        "sentence_data.sentence_values": lambda g: xd.sentence_values(g, "NG1002"),
+        "sentence_data.save_sentence": lambda g: xd.save_sentence(g, case_ref="NG1002", version=1,
+                                                                  values={"rosh": "high"}, actor=me),
+        "sentence_data.transition_receivers": lambda g: xd.transition_receivers(g, "NG1002"),
         # tui/supervision_data.py
         "supervision_data.candidates": lambda g: sd.candidates(g, "N1-01"),
         "supervision_data.open_session": lambda g: sd.open_session(g, "N1-02", "N1-01", DAY),
@@ -351,12 +357,13 @@ def _functions() -> set[str]:
     from tui import continuity_data as cd
     from tui import data
     from tui import handover_data as hd
+    from tui import sentence_data as xd
     from tui import supervision_data as sd
     from tui import team_data as td
 
     names = {f"Gateway.{n}" for n, _ in inspect.getmembers(data.Gateway) if not n.startswith("_")}
-    for label, module in (("handover_data", hd), ("supervision_data", sd), ("team_data", td),
-                          ("continuity_data", cd)):
+    for label, module in (("handover_data", hd), ("sentence_data", xd), ("supervision_data", sd),
+                          ("team_data", td), ("continuity_data", cd)):
         names |= {f"{label}.{n}" for n, f in vars(module).items()
                   if inspect.isfunction(f) and f.__module__ == module.__name__ and not n.startswith("_")}
     return names

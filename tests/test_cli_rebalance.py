@@ -320,3 +320,29 @@ def test_apply_by_a_practitioner_who_is_not_a_lead_is_refused(sample_db):
     assert "N1-02 is not a team lead" in result.output
     assert _count(engine, m.Handover) == before
     engine.dispose()
+
+
+def test_ending_and_restricted_cases_stay_and_the_json_says_why(sample_db):
+    """§5, §11: a case whose order ends within 84 days and a restricted case
+    are not moved; the plan's JSON names each with its reason."""
+    engine = make_engine(sample_db)
+    try:
+        with Session(engine) as s:
+            team = s.execute(select(m.Team.id).where(m.Team.team_id == "NPS-N1")).scalar_one()
+            cases = s.execute(select(m.Case).where(m.Case.team_pk == team, m.Case.status != "closed")).scalars()
+            ending = {c.case_ref for c in cases if c.sentence_end and c.sentence_end <= AS_OF + timedelta(days=84)
+                      and "do_not_move" not in c.flags}
+            restricted = set(s.execute(select(m.Case.case_ref).where(m.Case.team_pk == team,
+                                                                     m.Case.restricted)).scalars())
+    finally:
+        engine.dispose()
+    assert ending and restricted
+    got = CliRunner().invoke(main, ["--db", sample_db, "rebalance", "--team", "NPS-N1", "--on", AS_OF.isoformat(),
+                                    "--format", "json"])
+    assert got.exit_code == 0, got.output
+    plan = json.loads(got.output)
+    why = {c["case_ref"]: c["reason"] for c in plan["exclusions"]["cases"]}
+    assert all(why[ref].startswith("the order ends on ") and "within 84 days" in why[ref] for ref in ending)
+    assert all(why[ref] == "a restricted case" for ref in restricted)
+    assert not {m_["case_ref"] for m_ in plan["moves"]} & (ending | restricted)
+    assert all(not c["move_costs"] for c in plan["cases"] if c["case_ref"] in ending | restricted)

@@ -319,7 +319,7 @@ def departures(gateway, practitioner_id: str, as_of: date) -> DeparturesView:
         if person is None:
             raise CaseloadError(f"unknown practitioner {practitioner_id}")
         _may_see_practitioner(gateway, s, practitioner_id)
-        cases = load_cases(s, team_id=person.team_id)
+        cases = load_cases(s, team_id=person.team_id, viewer=gateway.me(s))
     names = {c.case_ref: c.display_name for c in cases}
     policy = gateway.policy
     events = departure_events(practitioner_id, world, as_of, policy)

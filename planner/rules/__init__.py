@@ -49,6 +49,9 @@ from planner.rules.continuity import (
     practitioner_churn,
 )
 from planner.rules.cover import cover_needed
+from planner.rules.order_ending import order_ending
+from planner.rules.release import release_coming
+from planner.rules.turning_18 import turning_18
 from planner.rules.handovers import (
     ITEM_ACTIONS,
     cold_handover,
@@ -96,6 +99,9 @@ __all__ = [
     "cover_needed",
     "alliance_low",
     "checkin_due",
+    "release_coming",
+    "order_ending",
+    "turning_18",
 ]
 
 #: Every rule, in the order of docs/rules.md (the order warnings of equal severity are listed in).
@@ -116,4 +122,7 @@ RULE_FUNCTIONS: tuple[RuleFunction, ...] = (
     cover_needed,
     alliance_low,
     checkin_due,
+    release_coming,
+    order_ending,
+    turning_18,
 )

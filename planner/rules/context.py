@@ -16,6 +16,7 @@ from planner.appointments import next_booked
 from planner.calendar import WorkingDays, working_days
 from planner.model import (
     FACE_TO_FACE_KINDS,
+    RELEASE_SENTENCES,
     Absence,
     Allocation,
     Case,
@@ -98,10 +99,11 @@ class RuleContext:
         status = case.status
         #: closed cases get no warnings at all
         self.closed: bool = status == "closed"
-        #: paused, and as_of before paused_until: the contact rules are off
-        self.paused: bool = status == "paused" and (
+        #: paused, and as_of before paused_until, or in custody before the
+        #: release day (§11): the contact rules are off
+        self.paused: bool = (status == "paused" and (
             case.paused_until is None or as_of < case.paused_until
-        )
+        )) or case.in_custody_on(as_of)
         alloc = None
         for candidate in reversed(case.allocations):
             if candidate.end_date is None:
@@ -377,6 +379,9 @@ class RuleContext:
         start = self.relationship_start
         if start is None:
             return None
+        release = self.case.release_on
+        if release is not None and release >= start and self.case.sentence in RELEASE_SENTENCES:
+            return release  # §11: the first contact of a release is on the release day
         return self.working_days.add(start, self.first_contact_days)
 
     @lazy_property
@@ -418,7 +423,7 @@ CONTACT_RULES = frozenset(
 
 
 def rule(function: RuleFunction) -> RuleFunction:
-    """Closed cases get no warnings; paused cases no contact rules."""
+    """Closed cases get no warnings; paused cases (and custody cases before release) no contact rules."""
     is_contact_rule = function.__name__ in CONTACT_RULES
 
     @wraps(function)

@@ -12,9 +12,10 @@ from sqlalchemy import bindparam, insert, update
 from storage import models as m
 from storage.csvio.base import BATCH, _Case
 from storage.csvio.reports import FileReport
-from storage.csvio.row import _ok, _Row
+from storage.csvio.row import _BAD, _ok, _Row
 from storage.csvio.source import _Source
 from storage.csvio.spec import KINDS
+from planner.model import RELEASE_SENTENCES
 
 __all__ = ["CasesImport"]
 
@@ -56,6 +57,8 @@ class CasesImport:
         vals = {c.field: parsed[c.name] for c in KIND.plain}
         if vals["status"] == "paused" and vals["paused_until"] is None:
             row.error("paused_until", "required when status is paused")
+        if vals["release_on"] not in (None, _BAD) and vals["sentence"] not in RELEASE_SENTENCES:
+            row.error("release_on", f"only for sentence {', '.join(RELEASE_SENTENCES)}")
         if isinstance(ref, str) and not self.first_seen("cases", ref, row, "case_ref", "case_ref"):
             return None
         rec = self.cases.get(ref) if isinstance(ref, str) else None

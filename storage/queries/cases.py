@@ -23,6 +23,7 @@ from planner.model import (
     Handover,
     level_for,
 )
+from storage.access import restricted_filter
 from storage.collector import paused
 from storage.reader import Reader, reader_of
 from storage.queries.voice import checkins_by_case, not_with_by_case
@@ -83,14 +84,21 @@ def _case_filter(
     case_refs: Iterable[str] | None,
     include_closed: bool,
     team_between: tuple[date, date] | None = None,
+    viewer=None,
 ) -> _Where:
     """The condition on `"case" c` for the selection; CaseloadError for unknown ids.
 
     `team_between` (first, last): with `team_id`, the cases held by the
     team's practitioners at any time from first to last (any allocation
-    overlapping them), not only those they hold now."""
+    overlapping them), not only those they hold now. `viewer` (a
+    `storage.access.Actor`): leave out the restricted cases they may not see
+    (`storage.access.restricted_filter`)."""
     clauses: list[str] = []
     params: list = []
+    if viewer is not None and not viewer.is_admin:
+        where, more = restricted_filter(viewer)
+        clauses.append(where)
+        params.extend(more)
     if not include_closed:
         clauses.append("c.status != 'closed'")
     if case_refs is not None:
@@ -132,6 +140,7 @@ def load_cases(
     case_refs: Iterable[str] | None = None,
     include_closed: bool = False,
     contacts_since: date | None = None,
+    viewer=None,
 ) -> list[Case]:
     """The selected cases, by case_ref, each with its allocations, contacts,
     appointments and handovers (with checklist items) in date order.
@@ -142,7 +151,9 @@ def load_cases(
       simply absent, `load_case` reports an unknown one);
     - `include_closed`: closed cases too (history screens, exports);
     - `contacts_since`: drop older contacts (a bounded read for large
-      databases; the caller must pick a date early enough for its rules).
+      databases; the caller must pick a date early enough for its rules);
+    - `viewer`: the `storage.access.Actor` reading: restricted cases they may
+      not see are left out (§11).
 
     Unknown practitioner or team ids raise CaseloadError. Statement count is
     fixed whatever the number of cases: seven (eight with `team_id`).
@@ -154,6 +165,7 @@ def load_cases(
         case_refs=case_refs,
         include_closed=include_closed,
         contacts=_contacts_since(contacts_since),
+        viewer=viewer,
     )
 
 
@@ -169,6 +181,7 @@ def _load_cases(
     items_since: date | None = None,
     allocations_since: date | None = None,
     team_between: tuple[date, date] | None = None,
+    viewer=None,
 ) -> list[Case]:
     """`items_since`: checklist items only of open handovers and of completed
     ones completed (or, with no completion date, planned) on or after it;
@@ -184,10 +197,12 @@ def _load_cases(
         case_refs=case_refs,
         include_closed=include_closed,
         team_between=team_between,
+        viewer=viewer,
     )
     case_rows = reader.all(
         "SELECT c.id, c.case_ref, c.display_name, t.team_id, c.tier, c.contact_level, c.youth, c.flags,"
-        " c.status, c.paused_until, c.date_of_birth, c.language, c.interpreter"
+        " c.status, c.paused_until, c.date_of_birth, c.language, c.interpreter, c.sentence, c.sentence_end,"
+        " c.release_on, c.rosh, c.mappa_level, c.restricted"
         ' FROM "case" c LEFT OUTER JOIN team t ON t.id = c.team_pk'
         f" WHERE {selection.sql} ORDER BY c.case_ref",
         selection.params,
@@ -323,7 +338,8 @@ def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contac
     no_contacts: tuple[Contact, ...] = ()
     cases: list[Case] = []
     checkins, not_with = voice
-    for case_id, ref, name, team, tier, level, youth, flags, status, paused_until, dob, language, interp in case_rows:
+    for (case_id, ref, name, team, tier, level, youth, flags, status, paused_until, dob, language, interp,
+         sentence, sentence_end, release_on, rosh, mappa_level, restricted) in case_rows:
         resolved = levels.get((tier, level))
         if resolved is None:
             resolved = levels[(tier, level)] = level_for(tier, level)
@@ -348,6 +364,12 @@ def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contac
                 bool(interp),
                 checkins.get(case_id, ()),
                 not_with.get(case_id, ()),
+                sentence,
+                dates[sentence_end],
+                dates[release_on],
+                rosh,
+                mappa_level,
+                bool(restricted),
             )
         )
     return cases

@@ -88,13 +88,14 @@ def load_cases_for_warnings(
     cancelled_days: int = WARNINGS_CANCELLED_DAYS,
     short_allocation_days: int = WARNINGS_SHORT_ALLOCATION_DAYS,
     policy=None,
+    viewer=None,
 ) -> list[Case]:
     """The open cases as `load_cases` selects and builds them, but each with
     only the contacts that `caseload warnings` can tell apart on `as_of`
     (`storage.handovers.with_auto_ticks`, then `planner.risk.evaluate`): the
     same warnings, for any policy, from a few contacts a case instead of fifty.
     Which contacts, checklist items and allocations each case keeps, and
-    why: this module's docstring. The window defaults are the default
+    why: this module's docstring. `viewer`: as `load_cases`'s. The window defaults are the default
     policy's; pass `policy` (a `planner.policy.Policy`) to take every window
     from it instead.
 
@@ -120,6 +121,7 @@ def load_cases_for_warnings(
                                         short_days=short_allocation_days),
         items_since=as_of - timedelta(days=handover_days),
         allocations_since=as_of - timedelta(days=allocation_lookback_days),
+        viewer=viewer,
     )
 
 

@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from planner import validate
 from planner.errors import CaseloadError
-from planner.model import CONTACT_LEVELS, FLAGS, STATUSES, TIERS
+from planner.model import CONTACT_LEVELS, FLAGS, MAPPA_LEVELS, RELEASE_SENTENCES, ROSH_LEVELS, SENTENCES, STATUSES, TIERS
 from storage import audit
 from storage import models as m
-from storage.access import actor_for, guard_case, note_author, require_lead
+from storage.access import actor_for, check_restrict, guard_case, note_author, require_lead
 from storage.repo.lookups import as_bool, as_date, case_row, one_of, practitioner_row, team_row
 from storage.repo.transactions import check_version, flush
 
@@ -28,6 +28,13 @@ EDITABLE_CASE_FIELDS = (
     "status",
     "paused_until",
     "team_id",
+    # schema 0010 (§11): sentence, custody and risk; `restricted` a lead's of the case's team
+    "sentence",
+    "sentence_end",
+    "release_on",
+    "rosh",
+    "mappa_level",
+    "restricted",
 )
 
 
@@ -106,6 +113,7 @@ def update_case(
 
     values = _case_values(session, row, case_ref, actor, changes)
     _check_pause(values, row, case_ref)
+    _check_sentence(values, row, case_ref)
     changed = sorted(
         ("team_id" if name == "team_pk" else name)
         for name, value in values.items()
@@ -139,7 +147,16 @@ def _case_values(session: Session, row: m.Case, case_ref: str, actor: str,
             values[name] = one_of(value, CONTACT_LEVELS, "contact level") if value else None
         elif name == "youth":
             values[name] = as_bool(value, name)
-        elif name in ("date_of_birth", "paused_until"):
+        elif name in ("sentence", "rosh"):
+            values[name] = one_of(value, SENTENCES if name == "sentence" else ROSH_LEVELS,
+                                  name.replace("rosh", "RoSH level")) if value else None
+        elif name == "mappa_level":
+            values[name] = _mappa_level(value)
+        elif name == "restricted":
+            values[name] = as_bool(value, name)
+            if values[name] != row.restricted:
+                check_restrict(session, actor, case_ref)
+        elif name in ("date_of_birth", "paused_until", "sentence_end", "release_on"):
             values[name] = as_date(value, name) if value else None
         elif name == "flags":
             values[name] = _normalise_flags(value)
@@ -150,6 +167,24 @@ def _case_values(session: Session, row: m.Case, case_ref: str, actor: str,
             if values["team_pk"] != row.team_pk:  # moving a case between teams
                 require_lead(actor_for(session, actor), None, f"move case {case_ref} to another team")
     return values
+
+
+def _mappa_level(value: Any) -> int | None:
+    """A MAPPA level 1 to 3, or None (blank: not managed under MAPPA)."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or int(text) not in MAPPA_LEVELS:
+        raise CaseloadError(f"mappa_level: {value!r} is not one of {', '.join(map(str, MAPPA_LEVELS))} (or blank)")
+    return int(text)
+
+
+def _check_sentence(values: dict[str, Any], row: m.Case, case_ref: str) -> None:
+    """A release day belongs to a custody case, or the licence or supervision after it."""
+    sentence = values.get("sentence", row.sentence)
+    release_on = values["release_on"] if "release_on" in values else row.release_on
+    if release_on is not None and sentence not in RELEASE_SENTENCES:
+        raise CaseloadError(f"case {case_ref}: release_on only with sentence {', '.join(RELEASE_SENTENCES)}")
 
 
 def _check_pause(values: dict[str, Any], row: m.Case, case_ref: str) -> None:

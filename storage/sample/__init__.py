@@ -64,6 +64,15 @@ The scenarios, as of `built_for` (case refs are stable for a given version):
 - NG1016 alliance_low (check-ins falling to 8, `goals` at 2) and EB2001
   alliance_low (a fall of 3); about two cases in five with steady check-ins;
   checkin_due on the rest (storage/sample/voice.py)
+
+Sentences, custody and transitions (§11; storage/sample/sentences.py, built
+last from its own seed, so they take the refs after the fillers): a custody
+case released in 10 days and not seen (`release_coming` high), a custody
+case seen last week, a licence from a release 2 days ago not yet seen
+(`first_contact`: the release day was the deadline), a restricted MAPPA 3
+case, a community order ending on Christmas Day (`order_ending`), a
+suspended sentence ending in 60 days (kept out of a rebalance), children
+turning 18 in 40 and 120 days (`turning_18`), a restricted child's case.
 - supervision actions due in the week of built_for for N1-02, N1-09 and E1-02
 """
 

@@ -17,6 +17,7 @@ from storage.sample.continuity import continuity_history
 from storage.sample.roster import _E1, _N1, LEAVING, _absences
 from storage.sample.scenarios import _scenarios
 from storage.sample.voice import _voice
+from storage.sample.sentences import sentences
 
 
 def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
@@ -35,6 +36,7 @@ def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
     _supervision(b)
     continuity_history(b)
     _voice(b)
+    sentences(b)
     b.rows["meta"] = [
         dict(key="built_for", value=built_for.isoformat()),
         dict(key="generator_version", value=GENERATOR_VERSION),

@@ -178,6 +178,8 @@ class _Builder:
             id=pk, case_ref=ref, display_name=self.person_name(), team_pk=self.team_pk[team_id],
             tier=tier, contact_level=level, youth=youth, date_of_birth=dob,
             flags=";".join(flags), status=status, paused_until=paused_until, version=1,
+            sentence=None, sentence_end=None, release_on=None, rosh=None, mappa_level=None, restricted=False,
+            language=None, interpreter=False,
         ))
         case = _Case(pk, ref, team_id, resolved, youth, flags)
         self.cases.append(case)

@@ -348,3 +348,17 @@ def test_the_three_way_notes_an_interpreter_when_the_person_needs_one():
     assert "interpreter" not in plain_titles["three_way"]
     assert {k: v for k, v in needs.items() if k != "three_way"} == {
         k: v for k, v in plain_titles.items() if k != "three_way"}
+
+
+@pytest.mark.parametrize(
+    ("risk", "has_item"),
+    [({"rosh": "high"}, True), ({"rosh": "very_high"}, True), ({"mappa_level": 1}, True),
+     ({"rosh": "medium"}, False), ({"rosh": "low"}, False), ({}, False)],
+)
+def test_a_high_risk_or_mappa_case_adds_risk_plan_shared(risk, has_item):
+    items = {i.item_id: i for i in build_checklist(make_case(**risk), D, WD)}
+    assert ("risk_plan_shared" in items) is has_item
+    if has_item:
+        item = items["risk_plan_shared"]
+        assert item.required and item.owner == "outgoing"
+        assert item.due == WD.on_or_before(D - timedelta(days=7))

@@ -675,25 +675,12 @@ def test_moves_are_explained_in_a_persons_words():
 # --------------------------------------------------------------------------- the exclusion seams (docs/rebalancing.md, exclusions)
 
 
-from dataclasses import dataclass as _dataclass  # noqa: E402
-
-
-@_dataclass(frozen=True, slots=True)
-class VoicedCase(Case):
-    """A Case with the fields the sentence work adds (§11 `sentence_end`,
-    `restricted`), to exercise the seams in planner.exclusions before
-    planner.model carries them (it carries `not_with`: docs/voice.md)."""
-
-    sentence_end: date | None = None
-    restricted: bool = False
-
-
-def voiced(ref: str, pid: str, **kw) -> VoicedCase:
-    extra = {k: kw.pop(k) for k in ("sentence_end", "restricted") if k in kw}
+def voiced(ref: str, pid: str, **kw) -> Case:
+    """A case with the person's `not_with` list (docs/voice.md) and §11's
+    `sentence_end` and `restricted`, the fields planner.exclusions reads."""
+    special = {k: kw.pop(k) for k in ("sentence_end", "restricted") if k in kw}
     not_with = tuple(NotWith(*entry) for entry in kw.pop("not_with", ()))
-    base = case(ref, pid, **kw)
-    fields = {f: getattr(base, f) for f in Case.__dataclass_fields__}
-    return VoicedCase(**{**fields, "not_with": not_with}, **extra)
+    return replace(case(ref, pid, **kw), not_with=not_with, **special)
 
 
 def test_not_with_bars_the_pair_and_the_json_says_why():

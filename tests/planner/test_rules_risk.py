@@ -40,6 +40,9 @@ SPEC_RULES = (  # docs/rules.md, in the order of its table
     "cover_needed",
     "alliance_low",
     "checkin_due",
+    "release_coming",
+    "order_ending",
+    "turning_18",
 )
 
 

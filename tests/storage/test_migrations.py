@@ -142,10 +142,14 @@ def test_upgrade_from_0001_keeps_every_row(at_0001, table_rows, tmp_path):
     after = table_rows(eng)
     for table in seeded:
         # columns added since (contact's cancelled_by and with_practitioner_pk, 0006; case's language
-        # and interpreter, 0009) come last, empty (an interpreter not needed)
+        # and interpreter, 0009; sentence .. mappa_level, then restricted, 0010) come last, empty
+        # (an interpreter not needed, restricted: false)
         width = len(before[table][0])
         assert [row[:width] for row in after[table]] == before[table], table
-        assert all(value in (None, False) for row in after[table] for value in row[width:]), table
+        added = [row[width:] for row in after[table]]
+        if table == "case":
+            assert all(len(row) == 8 and row[1] is False and row[-1] is False for row in added), added
+        assert all(value in (None, False) for row in added for value in row), table
     assert after["case_note"] == [] and after["meta"] == [] and after["db_login"] == []
     assert after["alembic_version"] == [(head_revision(),)]
     assert check_db(eng) == []

@@ -26,6 +26,7 @@ RULES = {  # docs/rules.md, every one
     "early_window", "early_break", "handover_upcoming", "handover_unplanned", "cold_handover",
     "practitioner_churn", "missed_appointments", "practitioner_cancelled", "cover_needed", "alliance_low",
     "checkin_due",
+    "release_coming", "order_ending", "turning_18",  # §11
 }
 CONTACT_RULES = {
     "first_contact", "contact_overdue", "contact_due", "no_appointment", "relationship_gap",

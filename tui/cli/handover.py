@@ -183,8 +183,12 @@ def list_(c: Ctx, team_id, practitioner_id, as_of, fmt):
         return _visible_refs(source, me, as_of)
 
     def read(source, me):
+        from storage.access import visible_case_refs
+
         team = team_id or (None if practitioner_id else visible_team(me))
-        return open_handovers(source, team_id=team, practitioner_id=practitioner_id, as_of=as_of)
+        views = open_handovers(source, team_id=team, practitioner_id=practitioner_id, as_of=as_of)
+        seen = visible_case_refs(source, me)  # a colleague's restricted case is left out (§11)
+        return views if seen is None else [v for v in views if v.case_ref in seen]
 
     views = _synced(c, as_of=as_of, policy=c.policy(), check=check, read=read)
     if fmt == "json":

@@ -35,7 +35,7 @@ def warnings(c: Ctx, practitioner_id, team_id, as_of, fmt, summary):
 
 
 
-def _scope_cases(session, practitioner_id, team_id, as_of, policy):
+def _scope_cases(session, practitioner_id, team_id, as_of, policy, viewer=None):
     from storage.queries import list_practitioners, list_teams, load_cases_for_warnings
 
     if practitioner_id and team_id:
@@ -46,7 +46,8 @@ def _scope_cases(session, practitioner_id, team_id, as_of, policy):
         raise CaseloadError(f"unknown team {team_id}")
     # Only the rows the rules can see on as_of: the same warnings from far fewer
     # rows. The look-backs follow the policy, so a longer window loads more.
-    return load_cases_for_warnings(session, as_of, practitioner_id=practitioner_id, team_id=team_id, policy=policy)
+    return load_cases_for_warnings(session, as_of, practitioner_id=practitioner_id, team_id=team_id, policy=policy,
+                                   viewer=viewer)
 
 
 def _load_for_warnings(reader, actor_id, practitioner_id, team_id, as_of, policy):
@@ -60,7 +61,7 @@ def _load_for_warnings(reader, actor_id, practitioner_id, team_id, as_of, policy
         check_practitioner_visible(reader, me, practitioner_id)
     if not (team_id or practitioner_id):
         team_id = visible_team(me)  # a practitioner: their own team's cases only
-    cases = _scope_cases(reader, practitioner_id, team_id, as_of, policy)
+    cases = _scope_cases(reader, practitioner_id, team_id, as_of, policy, viewer=me)
     return cases, load_world(reader)
 
 

@@ -104,8 +104,9 @@ def _read_week(c: Ctx, practitioner_id: str):
         people = {p.practitioner_id: p for p in list_practitioners(r)}
         if practitioner_id not in people:
             raise CaseloadError(f"unknown practitioner {practitioner_id}")
-        check_practitioner_visible(r, resolve_actor(r, c.actor_id), practitioner_id)
-        return people, load_cases(r), load_world(r), load_actions(r, owner_id=practitioner_id)
+        me = resolve_actor(r, c.actor_id)
+        check_practitioner_visible(r, me, practitioner_id)
+        return people, load_cases(r, viewer=me), load_world(r), load_actions(r, owner_id=practitioner_id)
 
 
 def _render(plan, people, fmt: str, names: bool) -> str | bytes:

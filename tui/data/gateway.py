@@ -20,7 +20,7 @@ from planner.model import Case, Practitioner, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.relationship import relationship_days
 from planner.risk import severity_counts
-from planner.words import initials
+from planner.words import initials, risk_tag
 from tui.data.views import (
     CaseloadView,
     CaseRow,
@@ -165,7 +165,7 @@ class Gateway:
                 return CaseloadView(as_of, None, practitioners)
             team_view = me.is_lead
             scope = {"team_id": me.team_id} if team_view else {"practitioner_id": me.practitioner_id}
-            cases = load_cases_for_warnings(r, as_of, policy=policy, **scope)
+            cases = load_cases_for_warnings(r, as_of, policy=policy, viewer=self.me(r), **scope)
         risks = evaluate_as_read(cases, world, as_of, policy)
         rows = tuple(self._row(r.case, r.warnings, r.score, as_of) for r in risks)
         counts = severity_counts(w for r in rows for w in r.warnings)
@@ -236,6 +236,7 @@ class Gateway:
             score,  # score
             handover_label(case),  # handover
             statuses,  # statuses
+            risk_tag(case.rosh, case.mappa_level, case.restricted),  # risk
         )
 
     def case(self, case_ref: str, as_of: date) -> CaseView:
@@ -295,9 +296,10 @@ class Gateway:
             me = world.practitioners.get(practitioner_id)
             if me is None:
                 raise CaseloadError(f"unknown practitioner {practitioner_id}")
-            check_practitioner_visible(s, self.me(s), practitioner_id)
+            viewer = self.me(s)
+            check_practitioner_visible(s, viewer, practitioner_id)
             # the team's cases: the plan also needs colleagues' cases this practitioner covers
-            cases = load_cases(s, team_id=me.team_id)
+            cases = load_cases(s, team_id=me.team_id, viewer=viewer)
             actions = load_actions(s, owner_id=practitioner_id)
             versions = appointment_versions(s, (a.id for c in cases for a in c.appointments if a.id is not None))
         plan = week_plan(practitioner_id, monday, cases, world, actions, as_of, self.policy)

@@ -37,6 +37,7 @@ class CaseRow:
     score: int
     handover: str
     statuses: tuple = ()  # the info statuses (docs/rules.md): shown, never counted
+    risk: str = ""  # RoSH, MAPPA, restricted in 5 characters (planner.words.risk_tag, §11)
 
     def matches(self, text: str) -> bool:
         text = text.strip().lower()

@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 
 from planner.errors import CaseloadError
 from tui.data import CaseView
@@ -22,14 +21,16 @@ from tui.widgets.case_parts.contacts import CaseContacts
 from tui.widgets.case_parts.continuity import CaseContinuity
 from tui.widgets.case_parts.notes import CaseNotes
 from tui.widgets.case_parts.part import CasePart, name_of
+from tui.widgets.case_parts.sentence import CaseSentence
 from tui.widgets.case_parts.timeline import CaseTimeline
 from tui.widgets.case_parts.voice import CaseVoice
 from tui.widgets.case_parts.warnings import CaseWarnings
 from tui.widgets.case_parts.who import CaseWho
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.sentence import SentenceKeys  # §11: keys s and t
 
 
-class CaseScreen(CaseVoiceActions, ViewLoader, Screen):
+class CaseScreen(CaseVoiceActions, ViewLoader, SentenceKeys):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     # The body scrolls, never the screen: one vertical scrollbar.
     DEFAULT_CSS = "CaseScreen { overflow: hidden hidden; }"
@@ -40,6 +41,7 @@ class CaseScreen(CaseVoiceActions, ViewLoader, Screen):
     # The body's parts, top to bottom: a new part is a module of
     # tui/widgets/case_parts/ and one line here.
     PARTS: tuple[type[CasePart], ...] = (
+        CaseSentence,
         CaseWarnings,
         CaseContinuity,
         CaseVoice,

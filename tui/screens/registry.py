@@ -43,6 +43,7 @@ SCREENS: dict[str, str] = {
     "note-form": "tui.screens.forms.note_form:NoteForm",
     "checkin-form": "tui.screens.forms.checkin_form:CheckinForm",
     "preferences-form": "tui.screens.forms.preferences_form:PreferencesForm",
+    "sentence-form": "tui.screens.forms.sentence_form:SentenceForm",
     "export-form": "tui.screens.forms.export_form:ExportForm",
     "rebalance-options": "tui.screens.rebalance:RebalanceOptions",
     "rebalance-apply": "tui.screens.rebalance:ApplyConfirm",

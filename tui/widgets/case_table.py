@@ -49,10 +49,11 @@ COLUMNS = (
     ("last_seen", "Seen"),
     ("next", "Next"),
     ("handover", "Handover"),
+    ("risk", "Risk"),  # §11: RoSH, MAPPA, restricted in 5 characters (planner.words.risk_tag)
     ("relationship", "Relationship"),
     ("level", "Level"),
 )
-LAST_THAT_MATTERS = "handover"
+LAST_THAT_MATTERS = "risk"  # §11: the risk column too (5 characters)
 GIVES_WAY = (  # (column, its least at this step), in turn
     ("warnings", 21), ("name", 11),  # `▲ HIGH early break;…`, `Reece Nort…`: the name whole first
     ("warnings", 12), ("name", 9),  # a team lead's Worker column takes room too
@@ -290,6 +291,7 @@ class CaseTable(DataTable):
             "last_seen": Text(since(row.last_seen, as_of)),
             "next": Text(short_date(row.next_appointment, as_of) if row.next_appointment else "none"),
             "handover": Text(row.handover or "", no_wrap=True, overflow="ellipsis"),
+            "risk": Text(row.risk, no_wrap=True),
             "relationship": Text(row.relationship, no_wrap=True, overflow="ellipsis"),
             "level": Text(row.contact_level + (f" {row.tier}" if row.tier else "")),
         }

@@ -42,6 +42,9 @@ SHORT_RULE = {
     "missed_appointments": "missed",
     "practitioner_cancelled": "we cancelled",
     "cover_needed": "cover",
+    "release_coming": "release",  # §11
+    "order_ending": "ending",
+    "turning_18": "turns 18",
     "no_appointment": "no appt",
     "alliance_low": "feels low",
     "checkin_due": "check-in",

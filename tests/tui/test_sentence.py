@@ -1,0 +1,109 @@
+"""§11 on the case screen: the sentence and risk part, `s` to edit it, and the
+transition at 18 planned from `turning_18`'s warning with `t`; the risk tag on
+the caseload. Driven by keys, checked in the database."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from storage import models as m
+from storage.engine import session
+from tests.tui.helpers import AS_OF, find_case, settle, wait_for
+from tui.screens.case import CaseScreen
+from tui.screens.caseload import CaseloadScreen
+from tui.screens.forms.handover_form import HandoverForm
+from tui.screens.forms.sentence_form import SentenceForm
+from tui.widgets.case_table import CaseTable
+
+
+async def open_case(pilot, ref: str) -> CaseScreen:
+    await pilot.press("slash", *ref.lower(), "enter", "enter")
+    return await settle(pilot, CaseScreen)
+
+
+async def test_a_custody_case_coming_up_to_release_shows_what_to_do(make_app, sample_engine):
+    pid, ref = find_case(sample_engine, AS_OF, "release_coming")
+    app = make_app(pid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        caseload = await settle(pilot, CaseloadScreen)
+        row = next(r for r in caseload.view.rows if r.case_ref == ref)
+        assert row.risk == "H M2"  # RoSH high, MAPPA 2
+        assert "H M2" in str(caseload.query_one(CaseTable).get_row(ref)[6])
+        screen = await open_case(pilot, ref)
+        part = str(screen.query_one("#sentence").render())
+        assert "Sentence: custody" in part and "in custody: first contact on the release day" in part
+        assert "RoSH high · MAPPA level 2" in part
+        warning = next(w for w in screen.view.warnings if w.rule == "release_coming")
+        assert warning.severity == "high" and "book the first appointment on" in warning.action
+        from rich.console import Console
+
+        console = Console(width=78, record=True, file=io.StringIO())
+        from tui.widgets.case_detail import warnings_block
+
+        console.print(warnings_block(app, screen.view.warnings))  # what #warnings shows
+        assert "→ see them before release" in console.export_text()
+
+
+async def test_the_transition_at_18_is_planned_from_the_warning(make_app, sample_engine):
+    pid, ref = find_case(sample_engine, AS_OF, "turning_18", without_handover=True)
+    app = make_app(pid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, ref)
+        assert any(w.rule == "turning_18" for w in screen.view.warnings)
+        assert "t: plan the transition at 18" in str(screen.query_one("#sentence").render())
+        loads = screen.loads
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, HandoverForm))
+        form = app.screen
+        assert "transition at 18" in form.title_text
+        options = [pid for _label, pid in form.receivers]
+        assert options
+        form.query_one("#to").value = options[0]
+        await pilot.press("ctrl+s")
+        from tui.screens.handover.screen import HandoverScreen
+
+        await settle(pilot, HandoverScreen)
+        await pilot.press("escape")
+        await settle(pilot, CaseScreen, after=loads)
+        assert not any(w.rule == "turning_18" for w in screen.view.warnings)
+    with session(sample_engine) as s:
+        case_id = s.execute(select(m.Case.id).where(m.Case.case_ref == ref)).scalar_one()
+        handover = s.execute(select(m.Handover).where(m.Handover.case_id == case_id,
+                                                      m.Handover.status == "planned")).scalar_one()
+        receiver = s.get(m.Practitioner, handover.to_practitioner_pk)
+        holder = s.execute(select(m.Practitioner).where(m.Practitioner.practitioner_id == pid)).scalar_one()
+        assert receiver.team_pk != holder.team_pk or receiver.grade != "YJW"
+        assert handover.reason == "transition to adult services at 18"
+
+
+async def test_edit_the_sentence_and_risk(make_app, sample_engine):
+    pid, ref = find_case(sample_engine, AS_OF, "contact_overdue")
+    app = make_app(pid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, ref)
+        loads = screen.loads
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SentenceForm))
+        form = app.screen
+        form.query_one("#sentence").value = "community_order"
+        form.query_one("#release_on").value = "2027-01-10"
+        await pilot.press("ctrl+s")  # a release day needs custody or a licence
+        await pilot.pause()
+        assert app.screen is form and "Only for" in str(form.query_one("#field-release_on .field--error").render())
+        form.query_one("#release_on").value = ""
+        form.query_one("#sentence_end").value = "9999-01-01"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        form.query_one("#sentence_end").value = "2027-06-30"
+        form.query_one("#rosh").value = "high"
+        await pilot.press("ctrl+s")
+        await settle(pilot, CaseScreen, after=loads)
+        assert "RoSH high" in str(screen.query_one("#sentence").render())
+    with session(sample_engine) as s:
+        case = s.execute(select(m.Case).where(m.Case.case_ref == ref)).scalar_one()
+        assert (case.sentence, str(case.sentence_end), case.rosh) == ("community_order", "2027-06-30", "high")
