@@ -39,7 +39,7 @@ def release_coming(ctx: RuleContext) -> list[Warning]:
     booked_on_day = next_booked(case.appointments, release, 0) == release
     seen = (f"last saw them on {fmt_date(own.contact_date)}" if own is not None
             else "has not yet met them")
-    detail = (f"Released on {fmt_date(release)} ({ahead(to_go)}); {ctx.name(ctx.practitioner_id)} {seen}, "
+    detail = (f"Release due on {fmt_date(release)} ({ahead(to_go)}); {ctx.name(ctx.practitioner_id)} {seen}, "
               f"nothing in the last {policy.no_contact_days} days. The release day is the first-contact "
               f"deadline" + ("; the first appointment on it is booked." if booked_on_day
                              else "; nothing is booked on it yet."))
