@@ -169,24 +169,14 @@ class AppointmentsImport:
         return row, case, day, prac, vals, series_date
 
 
-def _exdates(row: _Row, text: str, rule: str | None, start: date) -> str | None:
-    """A series' exdates cell checked (each piece a date of the series) and
-    in its stored form (planner.appointments.format_exdates)."""
-    from planner import recurrence
-    from planner.appointments import format_exdates
 
-    if not rule:
-        row.error("exdates", "only a series (rrule) has cancelled occurrences")
+def _exdates(row: _Row, text: str, rule: str | None, start: date) -> str | None:
+    """A series' exdates cell checked (planner.appointments.exdate_problems)
+    and in its stored form."""
+    from planner.appointments import exdate_problems, format_exdates, parse_exdates
+
+    problems = exdate_problems(text, rule, start)
+    if problems:
+        row.error("exdates", problems[0])
         return None
-    days = []
-    for piece in text.split(","):
-        try:
-            day = date.fromisoformat(piece.strip())
-        except ValueError:
-            row.error("exdates", f"{piece.strip()!r} is not a date (YYYY-MM-DD)")
-            return None
-        if not recurrence.dates(rule, start, day, day):
-            row.error("exdates", f"{day} is not a date of the series ({rule} from {start})")
-            return None
-        days.append(day)
-    return format_exdates(days)
+    return format_exdates(parse_exdates(text))
