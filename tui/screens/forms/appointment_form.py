@@ -125,7 +125,7 @@ class AppointmentForm(FormScreen):
             cover = f", cover {absence.cover_practitioner_id}" if absence.cover_practitioner_id else ", no cover named"
             more = f" and {len(clashes) - 1} more date(s) in the series" if len(clashes) > 1 else ""
             first = "; booking that day is refused unless a team lead gives an override reason" if (
-                first_day == when) else ". Save again to book anyway"
+                first_day == when) else "; the series is refused unless a team lead gives an override reason"
             self.error("date", f"⚠ {self.practitioner or 'The practitioner'} is absent ({absence.kind}{cover}) "
                                f"on {nice(first_day)}{more}{first}.")
             return None
