@@ -27,7 +27,8 @@ __all__ = ["AppointmentsImport"]
 
 KIND = KINDS["appointments"]
 FIELDS = tuple(c.field for c in KIND.plain)
-_RRULE, _SERIES = FIELDS.index("rrule"), len(FIELDS)  # positions in an existing row's values
+# positions in an existing row's values (*FIELDS, series_id)
+_RRULE, _RECURRENCE, _SERIES = FIELDS.index("rrule"), FIELDS.index("recurrence_date"), len(FIELDS)
 
 
 class AppointmentsImport:
@@ -47,10 +48,14 @@ class AppointmentsImport:
             for sd in (self._series_dates.get(vals[_SERIES]),)}
         series.update({_pack(case.pk, day, prac.pk): (vals["rrule"], sd)
                        for _row, case, day, prac, vals, sd in parsed})
-        replaced: dict[tuple[int, date], int] = {}
+        # an occurrence is replaced by one row: (series key, occurrence) -> row number, or the
+        # packed key of the database's row that replaces it
+        replaced: dict[tuple[int, date], int] = {
+            (self._key_of[vals[_SERIES]], vals[_RECURRENCE]): -key for key, (aid, *vals) in existing.items()
+            if vals[_SERIES] is not None and vals[_SERIES] in self._key_of}
         for row, case, day, prac, vals, series_date in parsed:
             if series_date is not None:
-                self._check_override(row, case, prac, vals, series_date, series, replaced)
+                self._check_override(row, case, day, prac, vals, series_date, series, replaced)
         t = m.Appointment.__table__
         for overrides in (False, True):  # a series is written before the rows that name it
             ins: list[dict[str, Any]] = []
@@ -93,6 +98,7 @@ class AppointmentsImport:
         if not hasattr(self, "_appointments"):
             self._appointments: dict[int, tuple[Any, ...]] = {}
             self._series_dates: dict[int, date] = {}
+            self._key_of: dict[int, int] = {}  # id -> packed key
             t = m.Appointment.__table__
             result = self.conn.execute(
                 select(t.c.id, t.c.case_id, t.c.appointment_date, t.c.practitioner_pk,
@@ -102,7 +108,8 @@ class AppointmentsImport:
             named: set[int] = set()
             dates: dict[int, date] = {}
             for aid, case_pk, day, prac_pk, *vals in result:
-                self._appointments[_pack(case_pk, day, prac_pk)] = (aid, *vals)
+                self._appointments[key := _pack(case_pk, day, prac_pk)] = (aid, *vals)
+                self._key_of[aid] = key
                 dates[aid] = day
                 if vals[_SERIES] is not None:
                     named.add(vals[_SERIES])
@@ -116,7 +123,7 @@ class AppointmentsImport:
             t.c.case_id == case_pk, t.c.appointment_date == series_date,
             t.c.practitioner_pk == prac_pk)).scalar_one()
 
-    def _check_override(self, row: _Row, case: Any, prac: Any, vals: dict[str, Any], series_date: date,
+    def _check_override(self, row: _Row, case: Any, day: date, prac: Any, vals: dict[str, Any], series_date: date,
                         series: dict[int, tuple[str | None, date | None]],
                         replaced: dict[tuple[int, date], int]) -> None:
         """A moved occurrence names a series of its own case and practitioner,
@@ -134,7 +141,10 @@ class AppointmentsImport:
             row.error("recurrence_date", f"{occurrence} is not a date of the series of {series_date} ({rule})")
             return
         earlier = replaced.setdefault((key, occurrence), row.num)
-        if earlier != row.num:
+        if earlier < 0 and -earlier != _pack(case.pk, day, prac.pk):
+            row.error("recurrence_date", f"the occurrence of {occurrence} is already moved by another "
+                                         "appointment in the database")
+        elif 0 < earlier != row.num:
             row.error("recurrence_date", f"the occurrence of {occurrence} is already moved by row {earlier}")
 
     def _appointment_row(self, row: _Row) -> tuple[_Row, Any, date, Any, dict[str, Any], date | None] | None:

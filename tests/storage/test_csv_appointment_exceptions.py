@@ -162,3 +162,17 @@ def test_the_command_line_refuses_with_status_1_and_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert "appointments.csv" in result.stderr and "exdates" in result.stderr
     assert "nothing was written" in result.stderr
+
+
+def test_an_occurrence_the_database_already_moved_is_not_moved_again(engine, tmp_path):
+    with_exceptions(engine)  # 17 Dec is moved to 18 Dec
+    before = dump(engine)
+    path = write(tmp_path, "appointments.csv", HEADER +
+                 "C1002,2026-12-16,P1,,office,,,2026-12-03,2026-12-17,\n"
+                 "C1002,2026-12-18,P1,11:00,office,,,2026-12-03,2026-12-17,\n")  # the moved row itself: fine
+    with pytest.raises(ImportFailed) as info:
+        import_csv(engine, [path], actor="tester")
+    assert [e.split("/")[-1] for e in info.value.errors] == [
+        "appointments.csv:2: recurrence_date: the occurrence of 2026-12-17 is already moved by another "
+        "appointment in the database"]
+    assert dump(engine) == before
