@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from planner import recurrence
 from planner.model import Appointment
 
-__all__ = ["appointment_dates", "exdate_problems", "format_exdates", "next_appointment_date", "next_booked", "parse_exdates"]
+__all__ = ["appointment_dates", "exdate_problems", "format_exdates",
+           "next_appointment_date", "next_booked", "parse_exdates"]
 
 
 def parse_exdates(text: str | None) -> tuple[date, ...]:

@@ -42,10 +42,10 @@ class AppointmentsImport:
         if src.has("series_date"):
             present.append("series_id")
         parsed = [found for row in src.rows() if (found := self._appointment_row(row)) is not None]
-        # the series of this file and of the database: packed key -> (rrule, series_date of its own)
-        series: dict[int, tuple[str | None, date | None]] = {
-            key: (vals[_RRULE], sd) for key, (aid, *vals) in existing.items()
-            for sd in (self._series_dates.get(vals[_SERIES]),)}
+        # the rows of the database and this file: packed key -> (rrule, the series it replaces
+        # an occurrence of, if any: its id or series_date)
+        series: dict[int, tuple[str | None, Any]] = {
+            key: (vals[_RRULE], vals[_SERIES]) for key, (aid, *vals) in existing.items()}
         series.update({_pack(case.pk, day, prac.pk): (vals["rrule"], sd)
                        for _row, case, day, prac, vals, sd in parsed})
         # an occurrence is replaced by one row: (series key, occurrence) -> row number, or the
@@ -124,7 +124,7 @@ class AppointmentsImport:
             t.c.practitioner_pk == prac_pk)).scalar_one()
 
     def _check_override(self, row: _Row, case: Any, day: date, prac: Any, vals: dict[str, Any], series_date: date,
-                        series: dict[int, tuple[str | None, date | None]],
+                        series: dict[int, tuple[str | None, Any]],
                         replaced: dict[tuple[int, date], int]) -> None:
         """A moved occurrence names a series of its own case and practitioner,
         and an occurrence of it that no other row of the call replaces."""

@@ -170,7 +170,8 @@ class ContactsImport:
 
     def _contact_row(self, row: _Row) -> _Contact | None:
         """A row read by the spec's parsers, every problem worded."""
-        ahead = (row.raw("outcome") or "").strip().lower() == "cancelled" and bool((row.raw("cancelled_by") or "").strip())
+        ahead = ((row.raw("outcome") or "").strip().lower() == "cancelled"
+                 and bool((row.raw("cancelled_by") or "").strip()))
         parsed = row.parse_all(_CANCELLED_AHEAD if ahead else KIND.specs, self.today)
         case = self.case(row, "case_ref", parsed["case_ref"])
         prac = self.prac(row, "practitioner_id", parsed["practitioner_id"])
