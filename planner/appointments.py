@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from planner import recurrence
 from planner.model import Appointment
 
-__all__ = ["appointment_dates", "format_exdates", "next_appointment_date", "next_booked", "parse_exdates"]
+__all__ = ["appointment_dates", "exdate_problems", "format_exdates",
+           "next_appointment_date", "next_booked", "parse_exdates"]
 
 
 def parse_exdates(text: str | None) -> tuple[date, ...]:
@@ -32,6 +33,27 @@ def parse_exdates(text: str | None) -> tuple[date, ...]:
 def format_exdates(days) -> str | None:
     """The stored form of `parse_exdates`: ISO dates, sorted, comma-separated."""
     return ",".join(day.isoformat() for day in sorted(set(days))) or None
+
+def exdate_problems(text: str | None, rule: str | None, start: date) -> list[str]:
+    """What is wrong with a stored or imported `exdates` (one line each):
+    a piece that is not a date, a date that is not one of the series
+    (`rule` from `start`), exdates on an appointment that is no series.
+    The CSV import refuses them and `caseload check` lists them."""
+    if not text:
+        return []
+    if not rule:
+        return ["only a series (rrule) has cancelled occurrences"]
+    problems = []
+    for piece in text.split(","):
+        try:
+            day = date.fromisoformat(piece.strip())
+        except ValueError:
+            problems.append(f"{piece.strip()!r} is not a date (YYYY-MM-DD)")
+            continue
+        if not recurrence.dates(rule, start, day, day):
+            problems.append(f"{day} is not a date of the series ({rule} from {start})")
+    return problems
+
 
 def appointment_dates(appointment: Appointment, first: date, last: date) -> list[date]:
     """The dates of an appointment (a series expanded) from first to last, both

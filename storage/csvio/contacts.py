@@ -9,6 +9,7 @@ quick path taught about it (docs/csv.md "Adding a column")."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -27,6 +28,8 @@ from storage.csvio.spec import KINDS
 __all__ = ["ContactsImport"]
 
 KIND = KINDS["contacts"]
+#: a cancelled contact that says who cancelled it: its date may be ahead (docs/csv.md, contact_date)
+_CANCELLED_AHEAD = tuple(replace(c, check=None) if c.name == "contact_date" else c for c in KIND.specs)
 _MASK64 = (1 << 64) - 1
 _KIND_IDX = {k: i for i, k in enumerate(CONTACT_KINDS)}
 _OUTCOME_IDX = {k: i for i, k in enumerate(OUTCOMES)}
@@ -167,7 +170,9 @@ class ContactsImport:
 
     def _contact_row(self, row: _Row) -> _Contact | None:
         """A row read by the spec's parsers, every problem worded."""
-        parsed = row.parse_all(KIND.specs, self.today)
+        ahead = ((row.raw("outcome") or "").strip().lower() == "cancelled"
+                 and bool((row.raw("cancelled_by") or "").strip()))
+        parsed = row.parse_all(_CANCELLED_AHEAD if ahead else KIND.specs, self.today)
         case = self.case(row, "case_ref", parsed["case_ref"])
         prac = self.prac(row, "practitioner_id", parsed["practitioner_id"])
         outcome, by = parsed["outcome"], parsed["cancelled_by"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from planner.errors import CaseloadError, FileProblem
@@ -110,9 +111,11 @@ class _Rows:
                              after={"with_practitioner_id": self.pid})
 
     def appointments(self) -> Iterator[list[Any]]:
-        k = m.Appointment  # a cancelled one is not booked: left out
+        # every row, cancelled ones too: a series' exceptions are rows of their own (docs/csv.md)
+        k, s = m.Appointment, aliased(m.Appointment)
+        series_date = select(s.appointment_date).where(s.id == k.series_id).scalar_subquery()
         return self._by_case("appointments", k, k.practitioner_pk, k.appointment_date,
-                             self.cs(m.Practitioner.practitioner_id), where=k.cancelled_by.is_(None))
+                             self.cs(m.Practitioner.practitioner_id), special={"series_date": series_date})
 
     def absences(self) -> Iterator[list[Any]]:
         k, p = m.Absence, m.Practitioner

@@ -208,7 +208,9 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
     _kind(
         "contacts", m.Contact, ("case_ref", "contact_date", "practitioner_id", "kind"),
         C("case_ref", "key", True, via="Case.case_ref"),
-        C("contact_date", "date", True, "contact_date", check=validate.contact_date),
+        C("contact_date", "date", True, "contact_date", check=validate.contact_date,
+          doc="a cancelled contact that says who cancelled it may be ahead: an appointment cancelled in "
+              "advance (storage/repo/appointments.py)"),
         C("practitioner_id", "key", True, via=_PRAC),
         C("kind", "enum", True, "kind", choices=CONTACT_KINDS),
         C("outcome", "enum", True, "outcome", choices=OUTCOMES),
@@ -226,6 +228,15 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("kind", "enum", field="kind", choices=CONTACT_KINDS, default="office"),
         C("rrule", "text", field="rrule", max_len=400,
           doc="a recurrence the app books (planner/recurrence.py), from appointment_date"),
+        C("exdates", "text", field="exdates", max_len=4000,
+          doc="a series' cancelled occurrences: dates (YYYY-MM-DD) separated by `,`, each a date of the "
+              "series; stored sorted without repeats"),
+        C("series_date", "date", via="Appointment.series_id: a moved occurrence names its series, the "
+                                     "appointment of the same case and practitioner on this date"),
+        C("recurrence_date", "date", field="recurrence_date",
+          doc="with series_date: the date of the series' occurrence this row replaces"),
+        C("cancelled_by", "enum", field="cancelled_by", choices=CANCELLED_BY,
+          doc="a cancelled appointment, moved occurrence or series: who cancelled it"),
     ),
     _kind(
         "absences", m.Absence, ("practitioner_id", "start_date"),

@@ -1,5 +1,5 @@
 """Checking a database (`caseload check`): integrity, foreign keys, schema
-revision and drift, stored series and dates the app would refuse today, and
+revision and drift, stored series (and their exdates) and dates the app would refuse today, and
 file permissions."""
 
 from __future__ import annotations
@@ -85,20 +85,26 @@ def _series_problems(conn: Connection) -> list[str]:
     """Appointments whose RRULE the app would not book today (stored before
     planner.recurrence checked them): they are read within their window, an
     unreadable one as a single appointment, but say so."""
+    from planner.appointments import exdate_problems
     from planner.recurrence import RuleError, check
 
     problems = []
     rows = conn.execute(text(
-        'SELECT a.id, c.case_ref, a.appointment_date, a.rrule FROM appointment a '
-        'JOIN "case" c ON c.id = a.case_id WHERE a.rrule IS NOT NULL ORDER BY a.id'))
+        'SELECT a.id, c.case_ref, a.appointment_date, a.rrule, a.exdates FROM appointment a '
+        'JOIN "case" c ON c.id = a.case_id WHERE a.rrule IS NOT NULL OR a.exdates IS NOT NULL ORDER BY a.id'))
     for row in rows:
         day = date.fromisoformat(row.appointment_date) if isinstance(row.appointment_date, str) \
             else row.appointment_date
-        try:
-            check(row.rrule, day)
-        except RuleError as exc:
-            problems.append(f"appointment {row.id} of case {row.case_ref}: rrule {row.rrule[:60]!r}: {exc}; "
-                            "cancel it and book it again")
+        what = f"appointment {row.id} of case {row.case_ref}"
+        if row.rrule:
+            try:
+                check(row.rrule, day)
+            except RuleError as exc:
+                problems.append(f"{what}: rrule {row.rrule[:60]!r}: {exc}; cancel it and book it again")
+                continue
+        # a series' cancelled occurrences (schema 0008): one the series does not have cancels nothing
+        problems += [f"{what}: exdates: {problem}; the occurrence it meant is not cancelled: correct it"
+                     for problem in exdate_problems(row.exdates, row.rrule, day)]
     return problems[:20]
 
 

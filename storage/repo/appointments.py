@@ -25,6 +25,7 @@ from planner.calendar import working_days
 from planner.errors import CaseloadError
 from planner.model import CANCELLED_BY, CONTACT_KINDS, OUTCOMES
 from planner.model import Appointment as PlanAppointment
+from planner.recurrence import first_dates
 from storage import audit
 from storage import models as m
 from storage.access import actor_for, case_team_id, guard_case, require_lead
@@ -60,33 +61,55 @@ def _nation(session: Session, practitioner: m.Practitioner) -> str:
     return nation or practitioner.nation or "england-and-wales"
 
 
+#: How many of a series' dates booking checks for bank holidays and absences:
+#: as many as the booking form expands to warn of (tui/screens/forms/appointment_form.py `occurrences`).
+SERIES_DATES_CHECKED = 60
+
+
 def day_refusal(session: Session, practitioner: m.Practitioner, day: date) -> str | None:
     """Why `day` is no day for an appointment with the practitioner (a bank
     holiday of their team's nation, or an absence of theirs), or None."""
+    return _first_refusal(session, practitioner, (day,))
+
+
+def _first_refusal(session: Session, practitioner: m.Practitioner, days: tuple[date, ...]) -> str | None:
+    """`day_refusal` of the first of `days` (in order) that has one: the
+    practitioner's absences over them read once."""
     calendar = working_days(_nation(session, practitioner))
-    name = calendar.holiday_name(day)
-    if name:
-        return f"{day:%a %d %b %Y} is a bank holiday ({name})"
-    for start, end, kind in session.execute(
+    absences = session.execute(
         select(m.Absence.start_date, m.Absence.end_date, m.Absence.kind).where(
-            m.Absence.practitioner_pk == practitioner.id, m.Absence.start_date <= day,
-            or_(m.Absence.end_date.is_(None), m.Absence.end_date >= day))
-    ).all():
-        until = f" to {end:%a %d %b}" if end else ", no end date"
-        return f"{practitioner.practitioner_id} is away on {day:%a %d %b %Y} ({kind}, {start:%a %d %b}{until})"
+            m.Absence.practitioner_pk == practitioner.id, m.Absence.start_date <= max(days),
+            or_(m.Absence.end_date.is_(None), m.Absence.end_date >= min(days)))
+        .order_by(m.Absence.start_date)
+    ).all()
+    for day in days:
+        name = calendar.holiday_name(day)
+        if name:
+            return f"{day:%a %d %b %Y} is a bank holiday ({name})"
+        for start, end, kind in absences:
+            if start <= day and (end is None or end >= day):
+                until = f" to {end:%a %d %b}" if end else ", no end date"
+                return (f"{practitioner.practitioner_id} is away on {day:%a %d %b %Y} "
+                        f"({kind}, {start:%a %d %b}{until})")
     return None
 
 
 def _check_day(session: Session, practitioner: m.Practitioner, day: date, case_ref: str, actor: str,
-               override_reason: str | None) -> str | None:
-    """Refuse a bank holiday or an absence day unless a lead of the case
+               override_reason: str | None, rrule: str | None = None) -> str | None:
+    """Refuse a bank holiday or an absence day (for a series, on any of its
+    first SERIES_DATES_CHECKED dates from `day`) unless a lead of the case
     overrides; returns the reason overridden (for the audit), or None."""
     refusal = day_refusal(session, practitioner, day)
+    advice = "choose another day"
+    if refusal is None and rrule:
+        later = tuple(first_dates(rrule, day, SERIES_DATES_CHECKED)[1:])
+        refusal = _first_refusal(session, practitioner, later) if later else None
+        advice = "end the series before that date, or start it after"
     if refusal is None:
         return None
     reason = (override_reason or "").strip()
     if not reason:
-        raise CaseloadError(f"{refusal}: choose another day (a team lead may book it with an override reason)")
+        raise CaseloadError(f"{refusal}: {advice} (a team lead may book it with an override reason)")
     require_lead(actor_for(session, actor), case_team_id(session, case_ref), f"book on such a day ({refusal})")
     return refusal
 
@@ -141,14 +164,14 @@ def book_appointment(
 ) -> int:
     """Book an appointment (a series when `rrule` is given); returns its id.
     A bank holiday or an absence day is refused unless a team lead of the
-    case gives `override_reason`; a series' later dates are not checked
-    (cancel or move an occurrence that falls on such a day)."""
+    case gives `override_reason`; so is a series with such a day among its
+    first SERIES_DATES_CHECKED dates (the reason names the first)."""
     case, practitioner = case_with_practitioner(session, actor, case_ref, practitioner_id, "book an appointment")
     one_of(kind, CONTACT_KINDS, "appointment kind")
     appointment_date = as_date(appointment_date, "appointment_date")
     time = as_time(time)
     rrule = check_rrule(rrule, appointment_date, time)
-    overridden = _check_day(session, practitioner, appointment_date, case_ref, actor, override_reason)
+    overridden = _check_day(session, practitioner, appointment_date, case_ref, actor, override_reason, rrule)
     old = _appointment_clash(session, case.id, appointment_date, practitioner.id)
     if old is not None and old.cancelled_by is None:
         raise CaseloadError(

@@ -211,3 +211,42 @@ async def test_g_plans_the_week_accept_move_and_book(make_app, sample_engine):
                                .join(m.Case, m.Case.id == m.Appointment.case_id)
                                .where(m.Appointment.id.in_(plan.booked))).all())
     assert booked == expected
+
+
+def one_off_on_4_dec(entry) -> bool:
+    return entry.kind == "appointment" and entry.day == date(2026, 12, 4) and entry.series_id is None
+
+
+async def test_m_a_team_lead_moves_onto_a_bank_holiday_with_an_override_reason(make_app, sample_engine):
+    app = make_app("N1-01")  # the team lead of N1, in their own week
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_week(pilot, weeks_ahead=1)
+        entry = await select_entry(pilot, screen, one_off_on_4_dec)
+        await pilot.press("m")
+        form = app.screen
+        assert isinstance(form, MoveForm) and form.query("#override")
+        await type_into(pilot, "#date", "2026-12-25")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not form.saving)
+        assert app.screen is form  # refused without a reason: the typing kept
+        assert any("Christmas Day" in str(n.message) for n in app._notifications)
+        await type_into(pilot, "#override", "court date moved; agreed with the person")
+        await pilot.press("ctrl+s")
+        await settle(pilot, WeekScreen)
+    with session(sample_engine) as s:
+        assert s.get(m.Appointment, entry.appointment_id).appointment_date == date(2026, 12, 25)
+        event = s.execute(select(m.AuditEvent).where(m.AuditEvent.action == "move",
+                                                     m.AuditEvent.entity_key == str(entry.appointment_id))
+                          ).scalar_one()
+    assert '"override_reason": "court date moved; agreed with the person"' in event.detail
+    assert "Christmas Day" in event.detail and event.actor == "N1-01"
+
+
+async def test_m_a_practitioner_has_no_override(make_app):
+    app = make_app("N1-02")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_week(pilot, weeks_ahead=2)
+        await select_entry(pilot, screen, series_at_two)
+        await pilot.press("m")
+        form = app.screen
+        assert isinstance(form, MoveForm) and not form.query("#override")

@@ -440,7 +440,7 @@ class WeekScreen(NarrowLayout, ViewLoader, Screen):
         current = entry.day
 
         def save(value):
-            more = {"new_time": value.time}
+            more = {"new_time": value.time, "override_reason": value.override_reason}
             if series:
                 more.update(occurrence=entry.occurrence or entry.day, series=value.series)
             moved = app.gateway.move_appointment(appointment_id=entry.appointment_id, new_date=value.new_date,
@@ -448,7 +448,7 @@ class WeekScreen(NarrowLayout, ViewLoader, Screen):
             return moved, app.gateway.same_time(self.practitioner_id, value.new_date, value.time, not_id=moved[0])
 
         open_screen(app, "move-form", save, as_of=app.as_of, current=current, what=what, at=entry.time,
-                    series=series, callback=self._saved_clash("Appointment moved."))
+                    series=series, lead=view.viewer_leads, callback=self._saved_clash("Appointment moved."))
 
     def _saved_clash(self, what: str):
         """After a save that returns (result, clashes): the notice, and a

@@ -73,8 +73,7 @@ class AppointmentForm(FormScreen):
         yield Field("Until", Input(placeholder="end date of a series, optional", id="until", compact=True),
                     name="until", hint="A series with no end date repeats 12 times.")
         if self.lead:
-            yield Field("Override", Input(placeholder="a lead's reason, optional", id="override", compact=True),
-                        name="override", hint="Books on a bank holiday or a day the practitioner is away.")
+            yield self.override_field("Books on a bank holiday or a day the practitioner is away.")
 
     def absent_on(self, days: Iterable[date]) -> list[tuple[date, Any]]:
         hits = []
@@ -114,7 +113,7 @@ class AppointmentForm(FormScreen):
         if not ok or when is None:
             return None
         rrule = make_rrule(repeat, until, count=None if until else 12)
-        override = self.text_value("override", self.query_one("#override", Input).value) if self.lead else None
+        override = self.override_value()
         if override is False:
             return None
         value = AppointmentInput(when, at, self.query_one("#kind", Select).value, rrule, override)
@@ -125,7 +124,7 @@ class AppointmentForm(FormScreen):
             cover = f", cover {absence.cover_practitioner_id}" if absence.cover_practitioner_id else ", no cover named"
             more = f" and {len(clashes) - 1} more date(s) in the series" if len(clashes) > 1 else ""
             first = "; booking that day is refused unless a team lead gives an override reason" if (
-                first_day == when) else ". Save again to book anyway"
+                first_day == when) else "; the series is refused unless a team lead gives an override reason"
             self.error("date", f"⚠ {self.practitioner or 'The practitioner'} is absent ({absence.kind}{cover}) "
                                f"on {nice(first_day)}{more}{first}.")
             return None

@@ -151,6 +151,18 @@ class FormScreen(ModalScreen[Any]):
         self.error(name, problem[:1].upper() + problem[1:] + ".")
         return True
 
+    @staticmethod
+    def override_field(hint: str) -> Field:
+        """A team lead's override reason (storage/repo/appointments.py refuses a
+        bank holiday or an absence day without one, and audits it)."""
+        return Field("Override", Input(placeholder="a lead's reason, optional", id="override", compact=True),
+                     name="override", hint=hint)
+
+    def override_value(self) -> str | None | bool:
+        """The override reason typed (None: none, or no such field; False: refused)."""
+        found = self.query("#override")
+        return self.text_value("override", found.first(Input).value) if found else None
+
     def text_value(self, name: str, text: str) -> str | None | bool:
         """The stripped text of a free-text field (None when empty), or False
         with the error shown when planner.validate refuses it."""
