@@ -122,6 +122,7 @@ def commands(ids: dict[str, str], work: Path) -> list[Command]:
         Command("supervision list", "read", ("supervision", "list", who)),
         Command("supervision queue", "read", ("supervision", "queue", ids["session"])),
         Command("supervision prompts", "read", ("supervision", "prompts", c)),
+        Command("checkin (list)", "read", ("checkin", "NG1016", "--format", "json")),
         Command("supervision action list", "read", ("supervision", "action", "list", who)),
         Command("audit", "read", ("audit", "--since", "2026-11-01")),
         Command("check", "read", ("check",)),
@@ -156,6 +157,8 @@ def commands(ids: dict[str, str], work: Path) -> list[Command]:
                                               "--to", "2026-12-09", "--time", "10:00")),
         Command("appointment outcome", "write", ("appointment", "outcome", ids["series"], "--occurrence",
                                                  "2026-12-01", "--outcome", "attended", "--on", "2026-12-02")),
+        Command("checkin", "write", ("--as", "N1-02", "checkin", "NG1016", "--listened", "3", "--goals", "2",
+                                     "--trust", "3", "--on", today.isoformat())),
         Command("backup", "write", ("backup", str(work / "backup.db"))),
     ]
 

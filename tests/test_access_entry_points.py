@@ -65,6 +65,19 @@ def team_cases(db: str, team_id: str) -> set[str]:
         engine.dispose()
 
 
+def seen_by(db: str, actor_id: str) -> set[str]:
+    """Every case `actor_id` sees (a colleague's restricted case is not among them, §11)."""
+    from storage.access import resolve_actor, visible_case_refs
+    from storage.engine import make_engine, session
+
+    engine = make_engine(db)
+    try:
+        with session(engine) as s:
+            return visible_case_refs(s, resolve_actor(s, actor_id))
+    finally:
+        engine.dispose()
+
+
 def warned_cases(out: str) -> set[str]:
     return {w["case_ref"] for w in json.loads(out)["warnings"]}
 
@@ -106,7 +119,7 @@ def test_warnings_without_a_scope_list_only_the_actors_team(db):
     # the administrator (no --as) still sees every team's warnings
     everyone = warned_cases(ok(db, None, "warnings", "--on", ON, "--format", "json"))
     assert everyone & n1 and everyone & e1
-    assert mine == everyone & e1
+    assert mine == everyone & e1 & seen_by(db, "E1-02")
 
 
 def test_a_practitioner_cannot_see_another_teams_week(db):

@@ -338,7 +338,7 @@ async def test_at_80x24_who_the_person_is_and_the_caseload_rows_facts_stay_in_vi
         assert f"{case.case_ref} · {case.display_name}" in shown  # the name whole
         seen = row.last_seen
         for fact in (f"Contact level {case.contact_level}", f"status {case.status}", "flags: ",
-                     f"With {case.practitioner_id} ", screen.view.relationship,
+                     f"With {case.practitioner_id} ", *screen.view.relationship.split(" · "),
                      f"Seen {seen:%d %b}" if seen else "Never seen", f"handover {handover_label(case)}"):
             assert fact in shown, fact
         assert ("next " if screen.view.upcoming else "nothing booked") in shown

@@ -57,9 +57,9 @@ LAST_THAT_MATTERS = "risk"  # §11: the risk column too (5 characters)
 GIVES_WAY = (  # (column, its least at this step), in turn
     ("warnings", 21), ("name", 11),  # `▲ HIGH early break;…`, `Reece Nort…`: the name whole first
     ("warnings", 12), ("name", 9),  # a team lead's Worker column takes room too
-    ("relationship", 0), ("warnings", 0), ("name", 0), ("handover", 0),  # each down to its title
+    ("relationship", 0), ("warnings", 0), ("name", 0), ("handover", 0), ("risk", 0),  # each down to its title
 )
-LEAST_EVER = {"name": 6, "warnings": 8}  # `Tyler…`, `▲ HIGH …`
+LEAST_EVER = {"name": 5, "warnings": 8}  # `Tyle…` (a lead sorting by relationship at 80, with the risk column), `▲ HIGH …`
 
 
 def short_date(d: date | None, as_of: date | None = None) -> str:
@@ -177,8 +177,8 @@ class CaseTable(DataTable):
         self.clear(columns=True)
         for (key, _title), title in zip(COLUMNS, self._titles()):  # the sorted column marked ↑ or ↓
             self.add_column(Text(title), key=key)
-            if key == "name" and self.show_worker:
-                self.add_column(Text("Worker"), key="worker")
+            if key == "name" and self.show_worker:  # "With N1-04": the practitioner the case is with
+                self.add_column(Text("With"), key="worker")
 
     def _titles(self) -> list[str]:
         """The column titles `_add_columns` makes (the worker's left out)."""
