@@ -73,8 +73,15 @@ def day_refusal(session: Session, practitioner: m.Practitioner, day: date) -> st
 
 
 def _first_refusal(session: Session, practitioner: m.Practitioner, days: tuple[date, ...]) -> str | None:
-    """`day_refusal` of the first of `days` (in order) that has one: the
-    practitioner's absences over them read once."""
+    """`day_refusal` of the first of `days` (in order) that has one."""
+    refused = _refusals(session, practitioner, days, first_only=True)
+    return refused[0][1] if refused else None
+
+
+def _refusals(session: Session, practitioner: m.Practitioner, days: tuple[date, ...],
+              first_only: bool = False) -> list[tuple[date, str]]:
+    """Each of `days` (in order) that is no day for an appointment with the
+    practitioner, with why: the practitioner's absences over them read once."""
     calendar = working_days(_nation(session, practitioner))
     absences = session.execute(
         select(m.Absence.start_date, m.Absence.end_date, m.Absence.kind).where(
@@ -82,36 +89,44 @@ def _first_refusal(session: Session, practitioner: m.Practitioner, days: tuple[d
             or_(m.Absence.end_date.is_(None), m.Absence.end_date >= min(days)))
         .order_by(m.Absence.start_date)
     ).all()
+    found: list[tuple[date, str]] = []
     for day in days:
         name = calendar.holiday_name(day)
-        if name:
-            return f"{day:%a %d %b %Y} is a bank holiday ({name})"
-        for start, end, kind in absences:
+        reason = f"{day:%a %d %b %Y} is a bank holiday ({name})" if name else None
+        for start, end, kind in absences if reason is None else ():
             if start <= day and (end is None or end >= day):
                 until = f" to {end:%a %d %b}" if end else ", no end date"
-                return (f"{practitioner.practitioner_id} is away on {day:%a %d %b %Y} "
-                        f"({kind}, {start:%a %d %b}{until})")
-    return None
+                reason = (f"{practitioner.practitioner_id} is away on {day:%a %d %b %Y} "
+                          f"({kind}, {start:%a %d %b}{until})")
+                break
+        if reason is not None:
+            found.append((day, reason))
+            if first_only:
+                break
+    return found
 
 
 def _check_day(session: Session, practitioner: m.Practitioner, day: date, case_ref: str, actor: str,
-               override_reason: str | None, rrule: str | None = None) -> str | None:
-    """Refuse a bank holiday or an absence day (for a series, on any of its
-    first SERIES_DATES_CHECKED dates from `day`) unless a lead of the case
+               override_reason: str | None) -> str | None:
+    """Refuse a bank holiday or an absence day unless a lead of the case
     overrides; returns the reason overridden (for the audit), or None."""
     refusal = day_refusal(session, practitioner, day)
-    advice = "choose another day"
-    if refusal is None and rrule:
-        later = tuple(first_dates(rrule, day, SERIES_DATES_CHECKED)[1:])
-        refusal = _first_refusal(session, practitioner, later) if later else None
-        advice = "end the series before that date, or start it after"
     if refusal is None:
         return None
     reason = (override_reason or "").strip()
     if not reason:
-        raise CaseloadError(f"{refusal}: {advice} (a team lead may book it with an override reason)")
+        raise CaseloadError(f"{refusal}: choose another day (a team lead may book it with an override reason)")
     require_lead(actor_for(session, actor), case_team_id(session, case_ref), f"book on such a day ({refusal})")
     return refusal
+
+
+def series_skips(session: Session, practitioner: m.Practitioner, day: date, rrule: str) -> list[tuple[date, str]]:
+    """The later dates of a series starting on `day` (its first
+    SERIES_DATES_CHECKED) that fall on a bank holiday or an absence of the
+    practitioner's, with why: booking leaves them out as exceptions
+    (EXDATE), as the practitioner would cancel them one by one."""
+    later = tuple(first_dates(rrule, day, SERIES_DATES_CHECKED)[1:])
+    return _refusals(session, practitioner, later) if later else []
 
 
 def _planner_appointment(row: m.Appointment, moved: tuple[date, ...] = ()) -> PlanAppointment:
@@ -164,14 +179,23 @@ def book_appointment(
 ) -> int:
     """Book an appointment (a series when `rrule` is given); returns its id.
     A bank holiday or an absence day is refused unless a team lead of the
-    case gives `override_reason`; so is a series with such a day among its
-    first SERIES_DATES_CHECKED dates (the reason names the first)."""
+    case gives `override_reason`. A series' later dates on such days (among
+    its first SERIES_DATES_CHECKED) are left out as exceptions (EXDATE,
+    named in the audit event) unless a team lead gives `override_reason`,
+    which books them too."""
     case, practitioner = case_with_practitioner(session, actor, case_ref, practitioner_id, "book an appointment")
     one_of(kind, CONTACT_KINDS, "appointment kind")
     appointment_date = as_date(appointment_date, "appointment_date")
     time = as_time(time)
     rrule = check_rrule(rrule, appointment_date, time)
-    overridden = _check_day(session, practitioner, appointment_date, case_ref, actor, override_reason, rrule)
+    overridden = _check_day(session, practitioner, appointment_date, case_ref, actor, override_reason)
+    skips = series_skips(session, practitioner, appointment_date, rrule) if rrule else []
+    if skips and (override_reason or "").strip():  # a lead books the series whole
+        require_lead(actor_for(session, actor), case_team_id(session, case_ref),
+                     f"book a series over such days ({skips[0][1]})")
+        overridden = "; ".join(filter(None, (overridden, *(why for _day, why in skips))))
+        skips = []
+    exdates = format_exdates(day for day, _why in skips)
     old = _appointment_clash(session, case.id, appointment_date, practitioner.id)
     if old is not None and old.cancelled_by is None:
         raise CaseloadError(
@@ -179,7 +203,7 @@ def book_appointment(
         )
     if old is not None:  # a cancelled one that day: booked again (the same calendar event)
         row = old
-        row.time, row.kind, row.rrule, row.exdates, row.cancelled_by = time, kind, rrule, None, None
+        row.time, row.kind, row.rrule, row.exdates, row.cancelled_by = time, kind, rrule, exdates, None
     else:
         row = m.Appointment(
             case_id=case.id,
@@ -188,6 +212,7 @@ def book_appointment(
             time=time,
             kind=kind,
             rrule=rrule,
+            exdates=exdates,
         )
         session.add(row)
     flush(session)
@@ -202,6 +227,7 @@ def book_appointment(
         practitioner_id=practitioner_id,
         kind=kind,
         series=rrule is not None,
+        **({"skipped": [f"{why}: left out of the series" for _day, why in skips]} if skips else {}),
         **({"override_reason": override_reason.strip(), "overridden": overridden} if overridden else {}),
     )
     return row.id

@@ -178,33 +178,41 @@ def test_booking_refuses_a_bank_holiday_or_absence_day_unless_a_lead_overrides(d
     assert event["override_reason"] == "court order" and re.search(reason, event["overridden"])
 
 
-@pytest.mark.parametrize(("start", "rule", "who", "reason"), [
-    # Fridays from 18 Dec: the second is Christmas Day
-    ("2026-12-18", "FREQ=WEEKLY;COUNT=4", "P1", r"^Fri 25 Dec 2026 is a bank holiday \(Christmas Day\): end the series"),
+@pytest.mark.parametrize(("start", "rule", "who", "left_out", "reason"), [
+    # Fridays from 18 Dec: the second is Christmas Day, the third New Year's Day
+    ("2026-12-18", "FREQ=WEEKLY;COUNT=4", "P1", "2026-12-25,2027-01-01",
+     r"^Fri 25 Dec 2026 is a bank holiday \(Christmas Day\)"),
     # Tuesdays from 1 Dec: P2 is away 14-18 Dec
-    ("2026-12-01", "FREQ=WEEKLY;COUNT=6", "P2", r"^P2 is away on Tue 15 Dec 2026 \(leave, Mon 14 Dec to Fri 18 Dec\)"),
+    ("2026-12-01", "FREQ=WEEKLY;COUNT=6", "P2", "2026-12-15",
+     r"^P2 is away on Tue 15 Dec 2026 \(leave, Mon 14 Dec to Fri 18 Dec\)"),
     # fortnightly Mondays from 14 Dec 2026 (P1): the second is the Boxing Day holiday of 28 Dec
-    ("2026-12-14", "FREQ=WEEKLY;INTERVAL=2;COUNT=3", "P1", r"^Mon 28 Dec 2026 is a bank holiday \(Boxing Day"),
+    ("2026-12-14", "FREQ=WEEKLY;INTERVAL=2;COUNT=3", "P1", "2026-12-28", r"^Mon 28 Dec 2026 is a bank holiday \(Boxing Day"),
 ])
-def test_booking_a_series_refuses_a_later_bank_holiday_or_absence_unless_a_lead_overrides(db, start, rule, who,
-                                                                                           reason):
+def test_a_series_leaves_out_its_later_bank_holidays_and_absences_unless_a_lead_books_them(db, start, rule, who,
+                                                                                          left_out, reason):
+    """A weekly series booked in December would cross Christmas: its later
+    dates on a bank holiday or an absence are left out as exceptions (EXDATE,
+    named in the audit event), so a practitioner can book it; a team lead's
+    override reason books them too."""
     with Session(db) as s:
-        with pytest.raises(CaseloadError, match=reason) as refused:
-            repo.book_appointment(s, case_ref="C1", appointment_date=D(start), practitioner_id=who, actor="P1",
-                                  rrule=rule)
-        assert "\n" not in str(refused.value) and "a team lead may book it" in str(refused.value)
+        aid = repo.book_appointment(s, case_ref="C1", appointment_date=D(start), practitioner_id=who, actor="P1",
+                                    rrule=rule)
+        repo.commit_or_conflict(s)
+        row = s.get(m.Appointment, aid)
+        assert (row.rrule, row.exdates) == (rule, left_out)
         with pytest.raises(CaseloadError, match="not a team lead"):
-            repo.book_appointment(s, case_ref="C1", appointment_date=D(start), practitioner_id=who, actor="P1",
+            repo.book_appointment(s, case_ref="C2", appointment_date=D(start), practitioner_id=who, actor="P1",
                                   rrule=rule, override_reason="agreed with the court")
         s.rollback()
-        assert s.exec(select(m.Appointment)).all() == []
-        aid = repo.book_appointment(s, case_ref="C1", appointment_date=D(start), practitioner_id=who, actor="L1",
-                                    rrule=rule, override_reason="agreed with the court")
+        whole = repo.book_appointment(s, case_ref="C2", appointment_date=D(start), practitioner_id=who, actor="L1",
+                                      rrule=rule, override_reason="agreed with the court")
         repo.commit_or_conflict(s)
-        assert s.get(m.Appointment, aid).rrule == rule
-    (event,) = [json.loads(e.detail) for e in _audit(db, "book")]
-    assert event["override_reason"] == "agreed with the court"
-    assert re.search(reason.lstrip("^").split(": end")[0], event["overridden"])
+        assert (s.get(m.Appointment, whole).rrule, s.get(m.Appointment, whole).exdates) == (rule, None)
+    skipped, overridden = [json.loads(e.detail) for e in _audit(db, "book")]
+    assert re.search(reason, skipped["skipped"][0]) and "override_reason" not in skipped
+    assert len(skipped["skipped"]) == len(left_out.split(","))
+    assert overridden["override_reason"] == "agreed with the court" and "skipped" not in overridden
+    assert re.search(reason.lstrip("^"), overridden["overridden"])
 
 
 def test_a_series_clear_of_bank_holidays_and_absences_books_without_an_override(db):

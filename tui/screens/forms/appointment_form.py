@@ -124,7 +124,8 @@ class AppointmentForm(FormScreen):
             cover = f", cover {absence.cover_practitioner_id}" if absence.cover_practitioner_id else ", no cover named"
             more = f" and {len(clashes) - 1} more date(s) in the series" if len(clashes) > 1 else ""
             first = "; booking that day is refused unless a team lead gives an override reason" if (
-                first_day == when) else "; the series is refused unless a team lead gives an override reason"
+                first_day == when) else ("; the series leaves out those dates (a team lead may book them with "
+                                         "an override reason); save again to book it")
             self.error("date", f"⚠ {self.practitioner or 'The practitioner'} is absent ({absence.kind}{cover}) "
                                f"on {nice(first_day)}{more}{first}.")
             return None
