@@ -151,6 +151,42 @@ async def test_o_records_what_happened_from_the_catch_up(make_app, sample_engine
         assert rows == [("missed", "no answer")]
 
 
+async def test_an_attended_outcome_offers_the_check_in_of_that_day(make_app, sample_engine):
+    """After `o` records an attended appointment, the optional check-in
+    (docs/voice.md) opens for the appointment's case and day, as after a
+    contact on the case screen; saved, it is the practitioner's."""
+    from tui.screens.forms.checkin_form import CheckinForm
+
+    app = make_app("N1-02", as_of=date(2026, 12, 9))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_week(pilot)
+        asked = [e for e in screen.view.plan.catch_up if e.kind == "outcome"]
+        catch = screen.query_one("#catchup")
+        catch.focus()
+        catch.highlighted = list(screen.view.plan.catch_up).index(asked[0])
+        await pilot.pause()
+        await pilot.press("o")
+        form = app.screen
+        assert isinstance(form, OutcomeForm)
+        form.query_one("#outcome").value = "attended"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        checkin = await settle(pilot, CheckinForm)
+        assert checkin.query_one("#date").value == asked[0].day.isoformat()
+        for name, value in (("listened", 4), ("goals", 4), ("trust", 5)):
+            checkin.query_one(f"#{name}").value = value
+            await pilot.pause()
+        loads = screen.loads
+        await pilot.press("ctrl+s")
+        await settle(pilot, WeekScreen, after=loads)
+    with session(sample_engine) as s:
+        row = s.execute(select(m.Checkin, m.Practitioner.practitioner_id)
+                        .join(m.Case, m.Case.id == m.Checkin.case_id)
+                        .join(m.Practitioner, m.Practitioner.id == m.Checkin.practitioner_pk)
+                        .where(m.Case.case_ref == asked[0].case_ref, m.Checkin.checkin_date == asked[0].day)).one()
+        assert (row[0].listened, row[0].goals, row[0].trust, row[1]) == (4, 4, 5, "N1-02")
+
+
 async def test_space_ticks_a_supervision_action(make_app, sample_engine):
     with session(sample_engine) as s:
         owner, action_id = s.execute(

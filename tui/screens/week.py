@@ -507,14 +507,35 @@ class WeekScreen(NarrowLayout, ViewLoader, Screen):
             self.notify("That appointment has not happened yet: cancel (x) or move (m) it.", severity="warning")
             return
 
+        held: dict = {}  # the outcome, for the optional check-in after it (docs/voice.md)
+
         def save(value):
+            held["outcome"] = value.outcome
             return app.gateway.record_outcome(
                 appointment_id=entry.appointment_id, outcome=value.outcome, cancelled_by=value.cancelled_by,
                 kind=value.kind, notes=value.notes, actor=app.actor, as_of=app.as_of,
                 occurrence=(entry.occurrence or entry.day) if appt.rrule else None)
 
+        def recorded(result) -> None:
+            self._saved("Contact recorded.")(result)
+            if result is not None and held.get("outcome") == "attended":
+                self._offer_checkin(entry.case_ref, entry.day)
+
         open_screen(app, "outcome-form", save, day=entry.day, what=f"{entry.case_ref}'s appointment",
-                    kind=appt.kind, callback=self._saved("Contact recorded."))
+                    kind=appt.kind, callback=recorded)
+
+    def _offer_checkin(self, case_ref: str, day: date) -> None:
+        """After an attended appointment's outcome, the optional check-in of
+        that day, as the case screen offers after a contact (esc skips it)."""
+        app, practitioner = self.app, self.practitioner_id
+
+        def save(value):
+            return app.gateway.record_checkin(
+                case_ref=case_ref, checkin_date=value.checkin_date, practitioner_id=practitioner,
+                listened=value.listened, goals=value.goals, trust=value.trust, words=value.words, actor=app.actor)
+
+        open_screen(app, "checkin-form", save, as_of=app.as_of, who=case_ref, on=day,
+                    callback=self._saved("Check-in recorded."))
 
     def action_tick(self) -> None:
         entry = self.selected_entry()
