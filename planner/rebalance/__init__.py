@@ -18,37 +18,48 @@ limits. The package, by seam:
 Callers import from `planner.rebalance`; the names below are its interface.
 """
 
-from planner.exclusions import PSO_BARRED_TIER_BANDS, absent_working_days, grade_bar
-from planner.rebalance.bounds import cover_pick, min_cover_cost, overload_floor
-from planner.rebalance.costs import SENSITIVE_FLAGS, CaseFacts, DisruptionCost, case_facts, disruption_cost
-from planner.rebalance.dates import handover_dates
-from planner.rebalance.explain import held_for, move_reason
-from planner.rebalance.heuristics import (
-    cover_assignment,
-    fill_assignment,
-    greedy_assignment,
-    greedy_plan,
-    shed_assignment,
-)
-from planner.rebalance.highs import prepare_solver
-from planner.rebalance.plan import (
-    Move,
-    PlanCase,
-    PlanPractitioner,
-    RebalancePlan,
-    SolverReport,
-    plan_to_dict,
-    with_moves,
-)
-from planner.rebalance.problem import (
-    ProblemCase,
-    RebalanceInput,
-    RebalanceProblem,
-    build_problem,
-    case_exclusion,
-    receiver_exclusion,
-)
-from planner.rebalance.solver import DEFAULT_MIP_GAP, DEFAULT_TIME_LIMIT, plan_rebalance, solve_problem
+#: Each name of the interface and the module that holds it. Loaded on first
+#: use (PEP 562), so a caller needing only the costs (planner/departures.py,
+#: `handover departures`) does not load the solver, HiGHS and NumPy.
+_HOME = {
+    "PSO_BARRED_TIER_BANDS": "planner.exclusions",
+    "absent_working_days": "planner.exclusions",
+    "grade_bar": "planner.exclusions",
+    "cover_pick": "planner.rebalance.bounds",
+    "min_cover_cost": "planner.rebalance.bounds",
+    "overload_floor": "planner.rebalance.bounds",
+    "SENSITIVE_FLAGS": "planner.rebalance.costs",
+    "CaseFacts": "planner.rebalance.costs",
+    "DisruptionCost": "planner.rebalance.costs",
+    "case_facts": "planner.rebalance.costs",
+    "disruption_cost": "planner.rebalance.costs",
+    "handover_dates": "planner.rebalance.dates",
+    "held_for": "planner.rebalance.explain",
+    "move_reason": "planner.rebalance.explain",
+    "cover_assignment": "planner.rebalance.heuristics",
+    "fill_assignment": "planner.rebalance.heuristics",
+    "greedy_assignment": "planner.rebalance.heuristics",
+    "greedy_plan": "planner.rebalance.heuristics",
+    "shed_assignment": "planner.rebalance.heuristics",
+    "prepare_solver": "planner.rebalance.highs",
+    "Move": "planner.rebalance.plan",
+    "PlanCase": "planner.rebalance.plan",
+    "PlanPractitioner": "planner.rebalance.plan",
+    "RebalancePlan": "planner.rebalance.plan",
+    "SolverReport": "planner.rebalance.plan",
+    "plan_to_dict": "planner.rebalance.plan",
+    "with_moves": "planner.rebalance.plan",
+    "ProblemCase": "planner.rebalance.problem",
+    "RebalanceInput": "planner.rebalance.problem",
+    "RebalanceProblem": "planner.rebalance.problem",
+    "build_problem": "planner.rebalance.problem",
+    "case_exclusion": "planner.rebalance.problem",
+    "receiver_exclusion": "planner.rebalance.problem",
+    "DEFAULT_MIP_GAP": "planner.rebalance.solver",
+    "DEFAULT_TIME_LIMIT": "planner.rebalance.solver",
+    "plan_rebalance": "planner.rebalance.solver",
+    "solve_problem": "planner.rebalance.solver",
+}
 
 __all__ = [
     "DEFAULT_MIP_GAP",
@@ -89,3 +100,17 @@ __all__ = [
     "solve_problem",
     "with_moves",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(_HOME[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
