@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 
+from planner.words import plural
 from tui.data import CaseView
 from tui.text import plain
 from tui.widgets import severity
@@ -29,17 +30,19 @@ class CaseContacts(CasePart, Static):
         return [c for c in view.case.contacts if c.contact_date <= view.as_of]
 
     def show_view(self, view: CaseView) -> None:
+        self.text = self.EMPTY  # render_view replaces it when there are contacts
         super().show_view(view)
-        self.text = "\n".join(line.plain for line in self._lines(view)) if self.listed(view) else self.EMPTY
 
     def render_view(self, view: CaseView):
-        return Group(*self._lines(view))
+        lines = self._lines(view)
+        self.text = "\n".join(line.plain for line in lines)
+        return Group(*lines)
 
     def _lines(self, view: CaseView) -> list[Text]:
         contacts = self.listed(view)
         notes = getattr(view, "contact_notes", {}) or {}
         private = self.app.privacy
-        lines = [Text(f"{len(contacts)} contact{'s' if len(contacts) != 1 else ''}, newest first", style="dim")]
+        lines = [Text(f"{plural(len(contacts), 'contact')}, newest first", style="dim")]
         for c in reversed(contacts):
             sym = SYMBOLS.get(c.outcome, "·") if (c.meaningful or c.outcome != "attended") else "○"
             style = severity.style_for(self.app, "high") if c.outcome == "missed" else None
