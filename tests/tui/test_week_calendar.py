@@ -126,19 +126,25 @@ async def test_m_moves_one_occurrence_to_another_time(make_app, sample_engine):
         assert (override.series_id, override.recurrence_date) == (entry.appointment_id, entry.day)
 
 
+async def outcome_form_of_first_asked(pilot):
+    """The week, the catch-up's appointments with no outcome, and `o`'s form for the first of them."""
+    screen = await open_week(pilot)
+    asked = [e for e in screen.view.plan.catch_up if e.kind == "outcome"]
+    assert asked, "the sample has past appointments with no outcome"
+    catch = screen.query_one("#catchup")
+    catch.focus()
+    catch.highlighted = list(screen.view.plan.catch_up).index(asked[0])
+    await pilot.pause()
+    await pilot.press("o")
+    form = pilot.app.screen
+    assert isinstance(form, OutcomeForm)
+    return screen, asked, form
+
+
 async def test_o_records_what_happened_from_the_catch_up(make_app, sample_engine):
     app = make_app("N1-02", as_of=date(2026, 12, 9))  # the sample's records end 27 Nov
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_week(pilot)
-        asked = [e for e in screen.view.plan.catch_up if e.kind == "outcome"]
-        assert asked, "the sample has past appointments with no outcome"
-        catch = screen.query_one("#catchup")
-        catch.focus()
-        catch.highlighted = list(screen.view.plan.catch_up).index(asked[0])
-        await pilot.pause()
-        await pilot.press("o")
-        form = app.screen
-        assert isinstance(form, OutcomeForm)
+        screen, asked, form = await outcome_form_of_first_asked(pilot)
         form.query_one("#outcome").value = "missed"
         await type_into(pilot, "#notes", "no answer")
         loads = screen.loads
@@ -159,15 +165,7 @@ async def test_an_attended_outcome_offers_the_check_in_of_that_day(make_app, sam
 
     app = make_app("N1-02", as_of=date(2026, 12, 9))
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_week(pilot)
-        asked = [e for e in screen.view.plan.catch_up if e.kind == "outcome"]
-        catch = screen.query_one("#catchup")
-        catch.focus()
-        catch.highlighted = list(screen.view.plan.catch_up).index(asked[0])
-        await pilot.pause()
-        await pilot.press("o")
-        form = app.screen
-        assert isinstance(form, OutcomeForm)
+        screen, asked, form = await outcome_form_of_first_asked(pilot)
         form.query_one("#outcome").value = "attended"
         await pilot.pause()
         await pilot.press("ctrl+s")
