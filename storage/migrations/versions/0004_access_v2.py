@@ -41,6 +41,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import support
+
 revision: str = '0004'
 down_revision: str | Sequence[str] | None = '0003'
 branch_labels: str | Sequence[str] | None = None
@@ -221,18 +223,9 @@ def upgrade() -> None:
         _pg_upgrade()
 
 
-def _schema() -> str:
-    name = op.get_bind().execute(sa.text("SELECT current_schema()")).scalar_one()
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _pin(s: str) -> str:
-    return f"SET search_path = pg_catalog, {s}, pg_temp"
-
-
 def _pg_upgrade() -> None:
-    s = _schema()
-    pin = _pin(s)
+    s = support.schema()
+    pin = support.pin(s)
     # 0003's policies and its login-taking function go.
     for table in ("case", "allocation", "contact", "appointment", "handover", "supervision_note", "case_note",
                   "handover_item", "action", "practitioner", "absence", "supervision_session"):
@@ -425,7 +418,7 @@ def downgrade() -> None:
 
 
 def _pg_downgrade() -> None:
-    s = _schema()
+    s = support.schema()
     for table in RLS_TABLES:
         for name in POLICIES:
             op.execute(f'DROP POLICY IF EXISTS {name} ON {s}."{table}"')

@@ -50,13 +50,12 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
+
+from storage.migrations import support
 
 revision: str = '0007'
 down_revision: str | Sequence[str] | None = '0006'
@@ -209,35 +208,10 @@ BEGIN
 END"""
 
 
-def _schema() -> str:
-    return _v0004()._schema()
-
-
-def _pin(s: str) -> str:
-    return _v0004()._pin(s)
-
-
-def _sequence(s: str, table: str) -> str:
-    """The sequence of `table`'s id, schema-qualified and quoted."""
-    name = op.get_bind().execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": f'{s}."{table}"'}).scalar_one()
-    return name
-
-
-@cache
-def _v0004():
-    """Schema 0004's module, for the policies and the function this one redefines."""
-    path = Path(__file__).with_name("0004_access_v2.py")
-    spec = importlib.util.spec_from_file_location("caseload_migration_0004", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _visible_practitioners(s: str, *, with_second: bool) -> str:
     """caseload_visible_practitioners() as 0004 wrote it, and with the second
     practitioner of contacts."""
-    old = _v0004()
-    body = next(b for name, _a, _r, b in old._FUNCTIONS if name == "caseload_visible_practitioners")
+    body = support.definer_body("caseload_visible_practitioners")
     if with_second:
         own = " UNION ALL SELECT DISTINCT k.practitioner_pk FROM {s}.contact k WHERE k.case_id = ANY (cases)"
         assert own in body
@@ -246,7 +220,7 @@ def _visible_practitioners(s: str, *, with_second: bool) -> str:
                                  " k.with_practitioner_pk]) AS pk FROM {s}.contact k WHERE k.case_id = ANY (cases)) n"
                                  " WHERE n.pk IS NOT NULL")
     return (f"CREATE OR REPLACE FUNCTION {s}.caseload_visible_practitioners() RETURNS integer[] LANGUAGE plpgsql"
-            f" VOLATILE SECURITY DEFINER {_pin(s)} AS $fn$ {body.format(s=s)} $fn$")
+            f" VOLATILE SECURITY DEFINER {support.pin(s)} AS $fn$ {body.format(s=s)} $fn$")
 
 
 def _policy_rules(s: str) -> dict[str, dict[str, str]]:
@@ -277,7 +251,7 @@ def _handover_guard(s: str, changed: str, refusal: str) -> None:
     team (or of the outgoing practitioner's: the case has moved by the time a
     completion writes its override)."""
     op.execute(f"""
-        CREATE OR REPLACE FUNCTION {s}.caseload_guard_handover() RETURNS trigger LANGUAGE plpgsql {_pin(s)} AS $fn$
+        CREATE OR REPLACE FUNCTION {s}.caseload_guard_handover() RETURNS trigger LANGUAGE plpgsql {support.pin(s)} AS $fn$
         BEGIN
             IF {s}.caseload_me() IS NULL THEN
                 RETURN NEW;
@@ -303,9 +277,9 @@ def downgrade() -> None:
 
 
 def _pg_upgrade() -> None:
-    s = _schema()
-    pin = _pin(s)
-    old = _v0004()
+    s = support.schema()
+    pin = support.pin(s)
+    old = support.access_v2()
 
     # The teams of a case (storage.access: case_team_id and handover_teams),
     # for a case the login sees; empty otherwise.
@@ -426,7 +400,7 @@ def _pg_upgrade() -> None:
     # rows it inserts.
     op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM {ROLE}")
     for table in _INSERTS:
-        op.execute(f"GRANT USAGE ON SEQUENCE {_sequence(s, table)} TO {ROLE}")
+        op.execute(f"GRANT USAGE ON SEQUENCE {support.serial_sequence(s, table)} TO {ROLE}")
     # Functions: none callable by everyone (PostgreSQL's default for a new
     # function) but the one that answers only about the caller.
     for signature in ("caseload_audit_append_only()", "caseload_guard_handover()"):
@@ -446,8 +420,8 @@ def _pg_upgrade() -> None:
 
 
 def _pg_downgrade() -> None:
-    s = _schema()
-    old = _v0004()
+    s = support.schema()
+    old = support.access_v2()
     op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {ROLE}")
     for signature in ("caseload_audit_append_only()", "caseload_guard_handover()"):
         op.execute(f"GRANT EXECUTE ON FUNCTION {s}.{signature} TO PUBLIC")

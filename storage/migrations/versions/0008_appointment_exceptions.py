@@ -24,13 +24,12 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
+
+from storage.migrations import support
 
 revision: str = '0008'
 down_revision: str | Sequence[str] | None = '0007'
@@ -44,22 +43,6 @@ _CHECKS = (
     ("ck_appointment_override", "(series_id IS NULL) = (recurrence_date IS NULL) AND series_id IS DISTINCT FROM id"),
     ("ck_appointment_exdates", "exdates IS NULL OR exdates ~ '^\\d{4}-\\d{2}-\\d{2}(,\\d{4}-\\d{2}-\\d{2})*$'"),
 )
-
-
-@cache
-def _v0004():
-    path = Path(__file__).with_name("0004_access_v2.py")
-    spec = importlib.util.spec_from_file_location("caseload_migration_0004", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _guard(s: str, columns: Sequence[str]) -> None:
-    args = ", ".join(f"'{c}'" for c in columns)
-    op.execute(f'DROP TRIGGER IF EXISTS guard_columns ON {s}."appointment"')
-    op.execute(f"""CREATE TRIGGER guard_columns BEFORE UPDATE ON {s}."appointment"
-                   FOR EACH ROW EXECUTE FUNCTION {s}.caseload_guard_columns({args})""")
 
 
 def upgrade() -> None:
@@ -77,9 +60,9 @@ def upgrade() -> None:
     op.create_foreign_key('fk_appointment_series_id_appointment', 'appointment', 'appointment',
                           ['series_id'], ['id'])
     op.create_index('ix_appointment_series_id', 'appointment', ['series_id'])
-    s = _v0004()._schema()
-    pin = _v0004()._pin(s)
-    _guard(s, _CHANGES)
+    s = support.schema()
+    pin = support.pin(s)
+    support.guard_columns(s, "appointment", _CHANGES)
     for name, rule in _CHECKS:
         op.execute(f'ALTER TABLE {s}."appointment" ADD CONSTRAINT {name} CHECK ({rule})')
     # An override replaces an occurrence of a series of the same case, one
@@ -96,7 +79,7 @@ def upgrade() -> None:
             RETURN NEW;
         END $fn$""")
     op.execute(f"REVOKE ALL ON FUNCTION {s}.caseload_guard_override() FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION {s}.caseload_guard_override() TO {_v0004().ROLE}")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {s}.caseload_guard_override() TO {support.access_v2().ROLE}")
     op.execute(f"""CREATE TRIGGER guard_override BEFORE INSERT ON {s}."appointment"
                    FOR EACH ROW EXECUTE FUNCTION {s}.caseload_guard_override()""")
 
@@ -109,10 +92,10 @@ def downgrade() -> None:
             for column in ("cancelled_by", "recurrence_date", "series_id", "exdates"):
                 batch_op.drop_column(column)
         return
-    s = _v0004()._schema()
+    s = support.schema()
     op.execute(f'DROP TRIGGER IF EXISTS guard_override ON {s}."appointment"')
     op.execute(f"DROP FUNCTION IF EXISTS {s}.caseload_guard_override()")
-    _guard(s, _BEFORE)
+    support.guard_columns(s, "appointment", _BEFORE)
     op.execute("DELETE FROM appointment WHERE series_id IS NOT NULL OR cancelled_by IS NOT NULL")
     for name, _rule in _CHECKS:
         op.execute(f'ALTER TABLE {s}."appointment" DROP CONSTRAINT IF EXISTS {name}')

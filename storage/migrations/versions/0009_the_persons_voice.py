@@ -26,14 +26,13 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
 
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401 - autogenerate renders sqlmodel.sql.sqltypes.AutoString
 from alembic import op
+
+from storage.migrations import support
 
 revision: str = '0009'
 down_revision: str | Sequence[str] | None = '0008'
@@ -58,15 +57,6 @@ _CHECKS = (
      "listened BETWEEN 1 AND 5 AND goals BETWEEN 1 AND 5 AND trust BETWEEN 1 AND 5"),
     ("not_with", "ck_not_with_reason", "reason IN ('complaint', 'boundary', 'risk_to_staff', 'person_request')"),
 )
-
-
-@cache
-def _v0004():
-    path = Path(__file__).with_name("0004_access_v2.py")
-    spec = importlib.util.spec_from_file_location("caseload_migration_0004", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def upgrade() -> None:
@@ -130,21 +120,12 @@ def _policies(s: str) -> dict[str, dict[str, str]]:
     }
 
 
-def _case_guard(s: str, columns: tuple[str, ...]) -> None:
-    op.execute(f'DROP TRIGGER IF EXISTS guard_columns ON {s}."case"')
-    args = ", ".join(f"'{c}'" for c in columns)
-    op.execute(f"""CREATE TRIGGER guard_columns BEFORE UPDATE ON {s}."case"
-                   FOR EACH ROW EXECUTE FUNCTION {s}.caseload_guard_columns({args})""")
-
-
 def _pg_upgrade() -> None:
-    s = _v0004()._schema()
+    s = support.schema()
     commands = {"read": "SELECT", "insert": "INSERT", "update": "UPDATE", "delete": "DELETE"}
     for table in TABLES:
         op.execute(f'GRANT SELECT, INSERT, UPDATE ON {s}."{table}" TO {ROLE}')
-        seq = op.get_bind().execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"),
-                                    {"t": f'{s}."{table}"'}).scalar_one()
-        op.execute(f"GRANT USAGE ON SEQUENCE {seq} TO {ROLE}")
+        op.execute(f"GRANT USAGE ON SEQUENCE {support.serial_sequence(s, table)} TO {ROLE}")
         op.execute(f'ALTER TABLE {s}."{table}" ENABLE ROW LEVEL SECURITY')
         op.execute(f"""CREATE TRIGGER audit_db_write AFTER INSERT OR UPDATE OR DELETE ON {s}."{table}"
                        FOR EACH ROW EXECUTE FUNCTION {s}.caseload_audit_write()""")
@@ -162,13 +143,13 @@ def _pg_upgrade() -> None:
             else:
                 clause = f"USING ({kinds['read']}) WITH CHECK ({rule})"
             op.execute(f'CREATE POLICY p_{kind} ON {s}."{table}" FOR {commands[kind]} TO {ROLE} {clause}')
-    _case_guard(s, _CASE_AFTER)
+    support.guard_columns(s, "case", _CASE_AFTER)
     for table, name, rule in _CHECKS:
         op.execute(f'ALTER TABLE {s}."{table}" ADD CONSTRAINT {name} CHECK ({rule})')
 
 
 def _pg_downgrade() -> None:
-    s = _v0004()._schema()
-    _case_guard(s, _CASE_BEFORE)
+    s = support.schema()
+    support.guard_columns(s, "case", _CASE_BEFORE)
     for table in TABLES:
         op.execute(f'REVOKE ALL ON {s}."{table}" FROM {ROLE}')

@@ -25,13 +25,12 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
+
+from storage.migrations import support
 
 revision: str = '0010'
 down_revision: str | Sequence[str] | None = '0009'
@@ -66,20 +65,6 @@ _CASE_BEFORE = ("version", "display_name", "tier", "contact_level", "youth", "da
 _CASE_CHANGES = (*_CASE_BEFORE, "sentence", "sentence_end", "release_on", "rosh", "mappa_level", "restricted")
 
 
-@cache
-def _revision(name: str):
-    """An earlier revision's module (for what this one redefines)."""
-    path = Path(__file__).with_name(name)
-    spec = importlib.util.spec_from_file_location(f"caseload_migration_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _v0004():
-    return _revision("0004_access_v2.py")
-
-
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         # ADD COLUMN in place (no copy of the table; the file rebuilds byte for byte)
@@ -107,7 +92,7 @@ def downgrade() -> None:
 def _visible_cases_body() -> str:
     """caseload_visible_cases() of schema 0004, less the restricted cases the
     login may not see (storage.access.RESTRICTED_SEEN is the app's copy)."""
-    body = next(b for name, _a, _r, b in _v0004()._FUNCTIONS if name == "caseload_visible_cases")
+    body = support.definer_body("caseload_visible_cases")
     head = "DECLARE team integer := {s}.caseload_my_team(); found integer[];"
     tail = f" WHERE h.status IN {OPEN} AND p.team_pk = team) v;"
     assert head in body and tail in body
@@ -129,21 +114,14 @@ def _visible_cases_body() -> str:
 
 def _create_visible_cases(s: str, body: str) -> None:
     op.execute(f"CREATE OR REPLACE FUNCTION {s}.caseload_visible_cases() RETURNS integer[] LANGUAGE plpgsql"
-               f" VOLATILE SECURITY DEFINER {_v0004()._pin(s)} AS $fn$ {body.format(s=s)} $fn$")
-
-
-def _case_guard(s: str, columns: Sequence[str]) -> None:
-    args = ", ".join(f"'{c}'" for c in columns)
-    op.execute(f'DROP TRIGGER IF EXISTS guard_columns ON {s}."case"')
-    op.execute(f"""CREATE TRIGGER guard_columns BEFORE UPDATE ON {s}."case"
-                   FOR EACH ROW EXECUTE FUNCTION {s}.caseload_guard_columns({args})""")
+               f" VOLATILE SECURITY DEFINER {support.pin(s)} AS $fn$ {body.format(s=s)} $fn$")
 
 
 def _pg_upgrade() -> None:
-    s = _v0004()._schema()
-    pin = _v0004()._pin(s)
+    s = support.schema()
+    pin = support.pin(s)
     _create_visible_cases(s, _visible_cases_body())
-    _case_guard(s, _CASE_CHANGES)
+    support.guard_columns(s, "case", _CASE_CHANGES)
     # `restricted` is a lead's of the case's team to change.
     op.execute(f"""
         CREATE FUNCTION {s}.caseload_guard_restricted() RETURNS trigger LANGUAGE plpgsql {pin} AS $fn$
@@ -165,10 +143,10 @@ def _pg_upgrade() -> None:
 
 
 def _pg_downgrade() -> None:
-    s = _v0004()._schema()
+    s = support.schema()
     for name, _rule in _CHECKS:
         op.execute(f'ALTER TABLE {s}."case" DROP CONSTRAINT IF EXISTS {name}')
     op.execute(f'DROP TRIGGER IF EXISTS case_restricted_lead_only ON {s}."case"')
     op.execute(f"DROP FUNCTION IF EXISTS {s}.caseload_guard_restricted()")
-    _case_guard(s, _CASE_BEFORE)
-    _create_visible_cases(s, next(b for name, _a, _r, b in _v0004()._FUNCTIONS if name == "caseload_visible_cases"))
+    support.guard_columns(s, "case", _CASE_BEFORE)
+    _create_visible_cases(s, support.definer_body("caseload_visible_cases"))
