@@ -10,7 +10,7 @@ import planner.policy as policy_module
 from planner.errors import ConfigError
 from planner.policy import DEFAULT_POLICY, Policy, load_policy, policy_keys
 
-EXAMPLE = Path(policy_module.__file__).with_name("default_policy.toml")
+EXAMPLE = Path(policy_module.__file__).parents[1] / "default_policy.toml"
 
 
 def test_defaults_are_the_spec_numbers():
