@@ -3,8 +3,8 @@
 Bank holidays come from the `holidays` package (offline, computed by rule),
 looked up once per (nation, year) and kept as a frozenset, so the hot paths
 do a set lookup and nothing else. For 2000-2049 the package's answer is also
-kept below as a table (`_TABLE`), used while the installed package is the
-version it was taken from (`_TABLE_VERSION`): importing `holidays` and its
+kept as a table (planner/bank_holidays.txt), used while the installed package
+is the version it was taken from (the table's `version`): importing `holidays` and its
 country registry costs a tenth of a second, more than a whole command's rules
 (`caseload warnings`). Any other version, or year, asks the package itself.
 tests/planner/test_calendar.py checks the table against the package; when
@@ -20,6 +20,7 @@ import os
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from planner.errors import CaseloadError
 from planner.model import NATIONS
@@ -34,174 +35,49 @@ assert tuple(_SUBDIVISION) == NATIONS
 
 _ONE_DAY = timedelta(days=1)
 
-# holidays.country_holidays("GB", subdiv=..., years=year): a line a year from
-# _TABLE_FIRST_YEAR, of "MMDD" tokens (one string a nation: quick to compile);
-# made by `python -m planner.calendar`.
-_TABLE_VERSION = "0.109"
-_TABLE_FIRST_YEAR = 2000
-_TABLE: dict[str, str] = {
-    'ENG': """
-0101 0103 0421 0424 0501 0529 0828 1225 1226
-0101 0413 0416 0507 0528 0827 1225 1226
-0101 0329 0401 0506 0603 0604 0826 1225 1226
-0101 0418 0421 0505 0526 0825 1225 1226
-0101 0409 0412 0503 0531 0830 1225 1226 1227 1228
-0101 0103 0325 0328 0502 0530 0829 1225 1226 1227
-0101 0102 0414 0417 0501 0529 0828 1225 1226
-0101 0406 0409 0507 0528 0827 1225 1226
-0101 0321 0324 0505 0526 0825 1225 1226
-0101 0410 0413 0504 0525 0831 1225 1226 1228
-0101 0402 0405 0503 0531 0830 1225 1226 1227 1228
-0101 0103 0422 0425 0429 0502 0530 0829 1225 1226 1227
-0101 0102 0406 0409 0507 0604 0605 0827 1225 1226
-0101 0329 0401 0506 0527 0826 1225 1226
-0101 0418 0421 0505 0526 0825 1225 1226
-0101 0403 0406 0504 0525 0831 1225 1226 1228
-0101 0325 0328 0502 0530 0829 1225 1226 1227
-0101 0102 0414 0417 0501 0529 0828 1225 1226
-0101 0330 0402 0507 0528 0827 1225 1226
-0101 0419 0422 0506 0527 0826 1225 1226
-0101 0410 0413 0508 0525 0831 1225 1226 1228
-0101 0402 0405 0503 0531 0830 1225 1226 1227 1228
-0101 0103 0415 0418 0502 0602 0603 0829 0919 1225 1226 1227
-0101 0102 0407 0410 0501 0508 0529 0828 1225 1226
-0101 0329 0401 0506 0527 0826 1225 1226
-0101 0418 0421 0505 0526 0825 1225 1226
-0101 0403 0406 0504 0525 0831 1225 1226 1228
-0101 0326 0329 0503 0531 0830 1225 1226 1227 1228
-0101 0103 0414 0417 0501 0529 0828 1225 1226
-0101 0330 0402 0507 0528 0827 1225 1226
-0101 0419 0422 0506 0527 0826 1225 1226
-0101 0411 0414 0505 0526 0825 1225 1226
-0101 0326 0329 0503 0531 0830 1225 1226 1227 1228
-0101 0103 0415 0418 0502 0530 0829 1225 1226 1227
-0101 0102 0407 0410 0501 0529 0828 1225 1226
-0101 0323 0326 0507 0528 0827 1225 1226
-0101 0411 0414 0505 0526 0825 1225 1226
-0101 0403 0406 0504 0525 0831 1225 1226 1228
-0101 0423 0426 0503 0531 0830 1225 1226 1227 1228
-0101 0103 0408 0411 0502 0530 0829 1225 1226 1227
-0101 0102 0330 0402 0507 0528 0827 1225 1226
-0101 0419 0422 0506 0527 0826 1225 1226
-0101 0404 0407 0505 0526 0825 1225 1226
-0101 0327 0330 0504 0525 0831 1225 1226 1228
-0101 0415 0418 0502 0530 0829 1225 1226 1227
-0101 0102 0407 0410 0501 0529 0828 1225 1226
-0101 0323 0326 0507 0528 0827 1225 1226
-0101 0412 0415 0506 0527 0826 1225 1226
-0101 0403 0406 0504 0525 0831 1225 1226 1228
-0101 0416 0419 0503 0531 0830 1225 1226 1227 1228
-""",
-    'SCT': """
-0101 0102 0103 0104 0421 0501 0529 0807 1225 1226
-0101 0102 0413 0507 0528 0806 1225 1226
-0101 0102 0329 0506 0603 0604 0805 1225 1226
-0101 0102 0418 0505 0526 0804 1225 1226
-0101 0102 0409 0503 0531 0802 1225 1226 1227 1228
-0101 0102 0103 0104 0325 0502 0530 0801 1225 1226 1227
-0101 0102 0103 0414 0501 0529 0807 1130 1225 1226
-0101 0102 0406 0507 0528 0806 1130 1225 1226
-0101 0102 0321 0505 0526 0804 1130 1201 1225 1226
-0101 0102 0410 0504 0525 0803 1130 1225 1226 1228
-0101 0102 0104 0402 0503 0531 0802 1130 1225 1226 1227 1228
-0101 0102 0103 0104 0422 0429 0502 0530 0801 1130 1225 1226 1227
-0101 0102 0103 0406 0507 0604 0605 0806 1130 1225 1226
-0101 0102 0329 0506 0527 0805 1130 1202 1225 1226
-0101 0102 0418 0505 0526 0804 1130 1201 1225 1226
-0101 0102 0403 0504 0525 0803 1130 1225 1226 1228
-0101 0102 0104 0325 0502 0530 0801 1130 1225 1226 1227
-0101 0102 0103 0414 0501 0529 0807 1130 1225 1226
-0101 0102 0330 0507 0528 0806 1130 1225 1226
-0101 0102 0419 0506 0527 0805 1130 1202 1225 1226
-0101 0102 0410 0508 0525 0803 1130 1225 1226 1228
-0101 0102 0104 0402 0503 0531 0802 1130 1225 1226 1227 1228
-0101 0102 0103 0104 0415 0502 0602 0603 0801 0919 1130 1225 1226 1227
-0101 0102 0103 0407 0501 0508 0529 0807 1130 1225 1226
-0101 0102 0329 0506 0527 0805 1130 1202 1225 1226
-0101 0102 0418 0505 0526 0804 1130 1201 1225 1226
-0101 0102 0403 0504 0525 0615 0803 1130 1225 1226 1228
-0101 0102 0104 0326 0503 0531 0802 1130 1225 1226 1227 1228
-0101 0102 0103 0104 0414 0501 0529 0807 1130 1225 1226
-0101 0102 0330 0507 0528 0806 1130 1225 1226
-0101 0102 0419 0506 0527 0805 1130 1202 1225 1226
-0101 0102 0411 0505 0526 0804 1130 1201 1225 1226
-0101 0102 0326 0503 0531 0802 1130 1225 1226 1227 1228
-0101 0102 0103 0104 0415 0502 0530 0801 1130 1225 1226 1227
-0101 0102 0103 0407 0501 0529 0807 1130 1225 1226
-0101 0102 0323 0507 0528 0806 1130 1225 1226
-0101 0102 0411 0505 0526 0804 1130 1201 1225 1226
-0101 0102 0403 0504 0525 0803 1130 1225 1226 1228
-0101 0102 0104 0423 0503 0531 0802 1130 1225 1226 1227 1228
-0101 0102 0103 0104 0408 0502 0530 0801 1130 1225 1226 1227
-0101 0102 0103 0330 0507 0528 0806 1130 1225 1226
-0101 0102 0419 0506 0527 0805 1130 1202 1225 1226
-0101 0102 0404 0505 0526 0804 1130 1201 1225 1226
-0101 0102 0327 0504 0525 0803 1130 1225 1226 1228
-0101 0102 0104 0415 0502 0530 0801 1130 1225 1226 1227
-0101 0102 0103 0407 0501 0529 0807 1130 1225 1226
-0101 0102 0323 0507 0528 0806 1130 1225 1226
-0101 0102 0412 0506 0527 0805 1130 1202 1225 1226
-0101 0102 0403 0504 0525 0803 1130 1225 1226 1228
-0101 0102 0104 0416 0503 0531 0802 1130 1225 1226 1227 1228
-""",
-    'NIR': """
-0101 0103 0317 0421 0424 0501 0529 0712 0828 1225 1226
-0101 0317 0319 0413 0416 0507 0528 0712 0827 1225 1226
-0101 0317 0318 0329 0401 0506 0603 0604 0712 0826 1225 1226
-0101 0317 0418 0421 0505 0526 0712 0714 0825 1225 1226
-0101 0317 0409 0412 0503 0531 0712 0830 1225 1226 1227 1228
-0101 0103 0317 0325 0328 0502 0530 0712 0829 1225 1226 1227
-0101 0102 0317 0414 0417 0501 0529 0712 0828 1225 1226
-0101 0317 0319 0406 0409 0507 0528 0712 0827 1225 1226
-0101 0317 0321 0324 0505 0526 0712 0714 0825 1225 1226
-0101 0317 0410 0413 0504 0525 0712 0713 0831 1225 1226 1228
-0101 0317 0402 0405 0503 0531 0712 0830 1225 1226 1227 1228
-0101 0103 0317 0422 0425 0429 0502 0530 0712 0829 1225 1226 1227
-0101 0102 0317 0319 0406 0409 0507 0604 0605 0712 0827 1225 1226
-0101 0317 0318 0329 0401 0506 0527 0712 0826 1225 1226
-0101 0317 0418 0421 0505 0526 0712 0714 0825 1225 1226
-0101 0317 0403 0406 0504 0525 0712 0713 0831 1225 1226 1228
-0101 0317 0325 0328 0502 0530 0712 0829 1225 1226 1227
-0101 0102 0317 0414 0417 0501 0529 0712 0828 1225 1226
-0101 0317 0319 0330 0402 0507 0528 0712 0827 1225 1226
-0101 0317 0318 0419 0422 0506 0527 0712 0826 1225 1226
-0101 0317 0410 0413 0508 0525 0712 0713 0831 1225 1226 1228
-0101 0317 0402 0405 0503 0531 0712 0830 1225 1226 1227 1228
-0101 0103 0317 0415 0418 0502 0602 0603 0712 0829 0919 1225 1226 1227
-0101 0102 0317 0407 0410 0501 0508 0529 0712 0828 1225 1226
-0101 0317 0318 0329 0401 0506 0527 0712 0826 1225 1226
-0101 0317 0418 0421 0505 0526 0712 0714 0825 1225 1226
-0101 0317 0403 0406 0504 0525 0712 0713 0831 1225 1226 1228
-0101 0317 0326 0329 0503 0531 0712 0830 1225 1226 1227 1228
-0101 0103 0317 0414 0417 0501 0529 0712 0828 1225 1226
-0101 0317 0319 0330 0402 0507 0528 0712 0827 1225 1226
-0101 0317 0318 0419 0422 0506 0527 0712 0826 1225 1226
-0101 0317 0411 0414 0505 0526 0712 0714 0825 1225 1226
-0101 0317 0326 0329 0503 0531 0712 0830 1225 1226 1227 1228
-0101 0103 0317 0415 0418 0502 0530 0712 0829 1225 1226 1227
-0101 0102 0317 0407 0410 0501 0529 0712 0828 1225 1226
-0101 0317 0319 0323 0326 0507 0528 0712 0827 1225 1226
-0101 0317 0411 0414 0505 0526 0712 0714 0825 1225 1226
-0101 0317 0403 0406 0504 0525 0712 0713 0831 1225 1226 1228
-0101 0317 0423 0426 0503 0531 0712 0830 1225 1226 1227 1228
-0101 0103 0317 0408 0411 0502 0530 0712 0829 1225 1226 1227
-0101 0102 0317 0319 0330 0402 0507 0528 0712 0827 1225 1226
-0101 0317 0318 0419 0422 0506 0527 0712 0826 1225 1226
-0101 0317 0404 0407 0505 0526 0712 0714 0825 1225 1226
-0101 0317 0327 0330 0504 0525 0712 0713 0831 1225 1226 1228
-0101 0317 0415 0418 0502 0530 0712 0829 1225 1226 1227
-0101 0102 0317 0407 0410 0501 0529 0712 0828 1225 1226
-0101 0317 0319 0323 0326 0507 0528 0712 0827 1225 1226
-0101 0317 0318 0412 0415 0506 0527 0712 0826 1225 1226
-0101 0317 0403 0406 0504 0525 0712 0713 0831 1225 1226 1228
-0101 0317 0416 0419 0503 0531 0712 0830 1225 1226 1227 1228
-""",
-}
+# The package's answer, a line a year (planner/bank_holidays.txt, made by
+# `python -m planner.calendar`): read on first use, one string split a nation.
+_TABLE_FILE = Path(__file__).with_name("bank_holidays.txt")
+_TABLE_HEADER = (
+    '# The `holidays` package\'s bank holidays (holidays.country_holidays("GB", subdiv=...)),\n'
+    '# read by planner/calendar.py: a line a year from `first_year`, of "MMDD" tokens, under each\n'
+    "# subdivision. Made by `python -m planner.calendar` (after a holidays upgrade); do not edit.\n"
+)
+
+
+class _Table(NamedTuple):
+    version: str  # of the `holidays` package it was taken from
+    first_year: int
+    rows: dict[str, tuple[str, ...]]  # subdivision: a line of "MMDD" tokens a year
+
+
+@lru_cache(maxsize=1)
+def _table() -> _Table:
+    """planner/bank_holidays.txt, read once (an empty table when it is missing)."""
+    try:
+        text = _TABLE_FILE.read_text(encoding="utf-8")
+    except OSError:
+        return _Table("", 0, {})
+    header: dict[str, str] = {}
+    rows: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            current = rows.setdefault(line.strip("[]"), [])
+        elif current is None:
+            key, _, value = line.partition(" ")
+            header[key] = value
+        else:
+            current.append(line)
+    return _Table(header.get("version", ""), int(header.get("first_year", 0)),
+                  {subdiv: tuple(lines) for subdiv, lines in rows.items()})
 
 
 @lru_cache(maxsize=1)
 def _table_matches_package() -> bool:
-    """Is the installed `holidays` the version `_TABLE` was taken from?
+    """Is the installed `holidays` the version the table was taken from?
     Told by its `.dist-info` folder beside the package, the only one there:
     no import of the package, nor of `importlib.metadata` (a tenth of the
     app's start-up). Anything else (no package, an unusual install) says
@@ -219,7 +95,7 @@ def _table_matches_package() -> bool:
         infos = [name for name in os.listdir(site) if name.startswith("holidays-") and name.endswith(".dist-info")]
     except OSError:
         return False
-    return infos == [f"holidays-{_TABLE_VERSION}.dist-info"]
+    return infos == [f"holidays-{_table().version}.dist-info"]
 
 
 def _package_bank_holidays(subdiv: str, year: int) -> frozenset[date]:
@@ -230,16 +106,14 @@ def _package_bank_holidays(subdiv: str, year: int) -> frozenset[date]:
     return frozenset(day for day in calendar if day.year == year)
 
 
-@lru_cache(maxsize=None)
 def _table_rows(subdiv: str) -> tuple[str, ...]:
-    """`_TABLE`'s lines for a subdivision, one a year from _TABLE_FIRST_YEAR."""
-    text = _TABLE.get(subdiv)
-    return tuple(text.strip("\n").split("\n")) if text else ()
+    """The table's lines for a subdivision, one a year from its first year."""
+    return _table().rows.get(subdiv, ())
 
 
 def _table_bank_holidays(subdiv: str, year: int) -> frozenset[date] | None:
-    """The same from `_TABLE`, or None when the table cannot answer."""
-    index = year - _TABLE_FIRST_YEAR
+    """The same from the table, or None when the table cannot answer."""
+    index = year - _table().first_year
     rows = _table_rows(subdiv)
     if not 0 <= index < len(rows) or not _table_matches_package():
         return None
@@ -361,20 +235,18 @@ def working_days(nation: str = "england-and-wales") -> WorkingDays:
     return WorkingDays(nation)
 
 
-def _table_source(first: int = _TABLE_FIRST_YEAR, last: int = _TABLE_FIRST_YEAR + 49) -> str:
-    """`_TABLE` (and its version) as Python source, from the installed package."""
+def _table_text(first: int = 2000, last: int = 2049) -> str:
+    """planner/bank_holidays.txt, from the installed package."""
     from importlib.metadata import version
 
-    lines = [f'_TABLE_VERSION = "{version("holidays")}"', f"_TABLE_FIRST_YEAR = {first}", "_TABLE: dict[str, str] = {"]
+    lines = [f"version {version('holidays')}", f"first_year {first}"]
     for subdiv in _SUBDIVISION.values():
-        lines.append(f'    {subdiv!r}: """')
+        lines.append(f"[{subdiv}]")
         for year in range(first, last + 1):
             days = sorted(_package_bank_holidays(subdiv, year))
             lines.append(" ".join(f"{day.month:02d}{day.day:02d}" for day in days))
-        lines.append('""",')
-    lines.append("}")
-    return "\n".join(lines)
+    return _TABLE_HEADER + "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerates the table after a holidays upgrade
-    print(_table_source())
+    _TABLE_FILE.write_text(_table_text(), encoding="utf-8")

@@ -91,12 +91,15 @@ def test_bank_holiday_table_is_the_holidays_package():
     from planner import calendar as cal
 
     assert cal._table_matches_package(), "holidays was upgraded: run `python -m planner.calendar`"
-    for subdiv, rows in cal._TABLE.items():
+    table = cal._table()
+    for subdiv in table.rows:
         assert len(cal._table_rows(subdiv)) == 50
         for offset in range(50):
-            year = cal._TABLE_FIRST_YEAR + offset
+            year = table.first_year + offset
             assert cal._table_bank_holidays(subdiv, year) == cal._package_bank_holidays(subdiv, year), (subdiv, year)
-    assert set(cal._TABLE) == set(cal._SUBDIVISION.values())
+    assert set(table.rows) == set(cal._SUBDIVISION.values())
+    # and `python -m planner.calendar` would write the file as it is
+    assert cal._table_text() == cal._TABLE_FILE.read_text(encoding="utf-8")
 
 
 def test_years_outside_the_table_come_from_the_package():
@@ -126,11 +129,11 @@ def test_table_is_used_only_for_the_version_it_was_taken_from(tmp_path, monkeypa
 
     try:
         assert not matches()  # no metadata at all
-        (tmp_path / f"holidays-{cal._TABLE_VERSION}.dist-info").mkdir()
+        (tmp_path / f"holidays-{cal._table().version}.dist-info").mkdir()
         assert matches()
         (tmp_path / "holidays-0.1.dist-info").mkdir()
         assert not matches()
-        (tmp_path / f"holidays-{cal._TABLE_VERSION}.dist-info").rmdir()
+        (tmp_path / f"holidays-{cal._table().version}.dist-info").rmdir()
         assert not matches()
     finally:
         monkeypatch.undo()
