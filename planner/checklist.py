@@ -89,21 +89,19 @@ TEMPLATE: tuple[ItemTemplate, ...] = (
                  "lead", True, 28),
 )
 
-#: Group items added by the case's flags ("youth" stands for `Case.youth`).
+#: Group items added by the case's flags ("youth" stands for `Case.youth`):
+#: each the outgoing practitioner's, required, due a week before the handover.
 FLAG_ITEMS: dict[str, ItemTemplate] = {
-    "youth": ItemTemplate("carers_told", "Parents or carers informed", "outgoing", True, -7),
-    "care_experienced": ItemTemplate("social_worker_told", "Social worker told",
-                                     "outgoing", True, -7),
-    "safeguarding": ItemTemplate("safeguarding_lead_told", "Safeguarding lead told",
-                                 "outgoing", True, -7),
-    "victim_contact": ItemTemplate("vlo_told", "Victim liaison officer told",
-                                   "outgoing", True, -7),
-    "approved_premises": ItemTemplate("ap_keyworker_told", "Approved premises keyworker told",
-                                      "outgoing", True, -7),
-    "opd": ItemTemplate("opd_consulted", "Offender personality disorder pathway consulted",
-                        "outgoing", True, -7),
-    "restorative_justice": ItemTemplate("rj_facilitator_told", "Restorative justice facilitator told",
-                                        "outgoing", True, -7),
+    flag: ItemTemplate(item_id, title, "outgoing", True, -7)
+    for flag, (item_id, title) in {
+        "youth": ("carers_told", "Parents or carers informed"),
+        "care_experienced": ("social_worker_told", "Social worker told"),
+        "safeguarding": ("safeguarding_lead_told", "Safeguarding lead told"),
+        "victim_contact": ("vlo_told", "Victim liaison officer told"),
+        "approved_premises": ("ap_keyworker_told", "Approved premises keyworker told"),
+        "opd": ("opd_consulted", "Offender personality disorder pathway consulted"),
+        "restorative_justice": ("rj_facilitator_told", "Restorative justice facilitator told"),
+    }.items()
 }
 
 

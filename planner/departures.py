@@ -38,7 +38,7 @@ Everything here is pure: plain dataclasses in, plain results out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -262,6 +262,20 @@ def _blocks(absences: Iterable[Absence]) -> list[tuple[date, date, str | None]]:
 # ---------------------------------------------------------------- the plan
 
 
+def _departure_start(practitioner_id: str, cases: Iterable[Case], world: World, as_of: date, policy: Policy,
+                     wanted: Callable[[DepartureEvent], bool],
+                     ) -> tuple[DepartureEvent, Practitioner, list[Case], dict[str, TeamLoad]] | None:
+    """What a departure plan and a cover list start from: the practitioner's
+    first `wanted` departure within the horizon (None when none is coming),
+    the practitioner, the open cases, and the team's loads on them."""
+    event = next((e for e in departure_events(practitioner_id, world, as_of, policy) if wanted(e)), None)
+    if event is None:
+        return None
+    person = world.practitioners[practitioner_id]
+    cases = [c for c in cases if c.status != "closed"]
+    return event, person, cases, team_loads(cases, world, policy, person.team_id)
+
+
 def _order_for_planning(case: Case, policy: Policy) -> tuple:
     # Cases with fewer possible covers first (tier A/B: no PSOs), then the
     # heaviest, so the big ones find room before the small ones fill it.
@@ -292,19 +306,16 @@ def departure_plan(
     them; the practitioner's own are picked out by their open allocation).
     `scores`: case ref -> risk score (worked out here when not given).
     Empty when no such departure is coming."""
-    events = [e for e in departure_events(practitioner_id, world, as_of, policy) if e.needs_handover]
-    if not events:
+    start = _departure_start(practitioner_id, cases, world, as_of, policy, lambda e: e.needs_handover)
+    if start is None:
         return []
-    event = events[0]
-    leaver = world.practitioners[practitioner_id]
-    cases = [c for c in cases if c.status != "closed"]
+    event, leaver, cases, loads = start
     mine = [c for c in cases if c.practitioner_id == practitioner_id and c.open_handover is None]
     if not mine:
         return []
     scores = _riskiest_first(mine, world, as_of, policy, scores)
     schedule = _dates(practitioner_id, mine, cases, world, as_of, event, policy)
 
-    loads = team_loads(cases, world, policy, leaver.team_id)
     pool = _receivers(leaver, world, as_of, policy)
     items: list[DepartureItem] = []
     for case in mine:
@@ -501,16 +512,12 @@ def cover_suggestions(
     lead, not leaving, not away during the absence, and (PSOs) not for tier A/B.
     Someone who knows the person comes first, then the lowest load, counting
     the covers already suggested (each adds the case's points for ranking)."""
-    events = [e for e in departure_events(practitioner_id, world, as_of, policy)
-              if e.kind == "short_absence"]
-    if not events:
+    start = _departure_start(practitioner_id, cases, world, as_of, policy, lambda e: e.kind == "short_absence")
+    if start is None:
         return []
-    event = events[0]
+    event, person, cases, loads = start
     absence = Absence(practitioner_id, event.starts_on, event.ends_on or event.starts_on,
                       cover_practitioner_id=event.cover_practitioner_id)
-    person = world.practitioners[practitioner_id]
-    cases = [c for c in cases if c.status != "closed"]
-    loads = team_loads(cases, world, policy, person.team_id)
     out: list[CoverSuggestion] = []
     mine = sorted((c for c in cases if c.practitioner_id == practitioner_id),
                   key=lambda c: _order_for_planning(c, policy))

@@ -292,8 +292,24 @@ class ChecklistItem:
     view: str | None = None  # `told` and `review`: the person's view (planner.checklist VIEWS)
 
 
+class HandoverStatus:
+    """Open or completed, from a handover's `status`: the one home of both,
+    for `Handover` and the screens' `storage.queries.handover_views.HandoverView`."""
+
+    __slots__ = ()
+    status: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_HANDOVER_STATUSES
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status in COMPLETED_HANDOVER_STATUSES
+
+
 @dataclass(frozen=True, slots=True)
-class Handover:
+class Handover(HandoverStatus):
     """A planned (or done) move of a case from one practitioner to another."""
 
     from_practitioner_id: str
@@ -306,14 +322,6 @@ class Handover:
     reason: str | None = None
     reviewed: bool = False
     id: int | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_HANDOVER_STATUSES
-
-    @property
-    def is_completed(self) -> bool:
-        return self.status in COMPLETED_HANDOVER_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,15 +159,17 @@ def _summary(record: SessionRecord) -> list[str]:
     ]
 
 
+def _titled(title: str, body: list[str]) -> list[str]:
+    """A `## title` section with its lines, or "None." when it has none."""
+    return [f"## {title}", "", *(body or ["None."]), ""]
+
+
 def _carried_forward(record: SessionRecord) -> list[str]:
-    out = ["## Actions carried forward from earlier sessions", ""]
+    body = []
     if record.carried_forward:
-        out += ["Open when this session began; the status column shows where each stands now.", ""]
-        out += _action_table(record.carried_forward, agreed=True)
-    else:
-        out.append("None.")
-    out.append("")
-    return out
+        body = ["Open when this session began; the status column shows where each stands now.", "",
+                *_action_table(record.carried_forward, agreed=True)]
+    return _titled("Actions carried forward from earlier sessions", body)
 
 
 def _cases_discussed(record: SessionRecord) -> list[str]:
@@ -228,10 +230,7 @@ def _case_section(case: CaseRecord, privacy: bool = False) -> list[str]:
 
 
 def _all_actions(record: SessionRecord) -> list[str]:
-    out = ["## All actions agreed", ""]
-    out += _action_table(record.actions, agreed=False) if record.actions else ["None."]
-    out.append("")
-    return out
+    return _titled("All actions agreed", _action_table(record.actions, agreed=False) if record.actions else [])
 
 
 def _sign_off(record: SessionRecord) -> list[str]:

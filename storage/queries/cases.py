@@ -12,17 +12,8 @@ from datetime import date
 from planner.appointments import parse_exdates
 
 from planner.errors import CaseloadError
-from planner.model import (
-    COMPLETED_HANDOVER_STATUSES,
-    OPEN_HANDOVER_STATUSES,
-    Allocation,
-    Appointment,
-    Case,
-    ChecklistItem,
-    Contact,
-    Handover,
-    level_for,
-)
+from planner import model
+from planner.model import COMPLETED_HANDOVER_STATUSES, OPEN_HANDOVER_STATUSES, level_for
 from storage.access import restricted_filter
 from storage.collector import paused
 from storage.reader import Reader, reader_of
@@ -141,7 +132,7 @@ def load_cases(
     include_closed: bool = False,
     contacts_since: date | None = None,
     viewer=None,
-) -> list[Case]:
+) -> list[model.Case]:
     """The selected cases, by case_ref, each with its allocations, contacts,
     appointments and handovers (with checklist items) in date order.
 
@@ -182,7 +173,7 @@ def _load_cases(
     allocations_since: date | None = None,
     team_between: tuple[date, date] | None = None,
     viewer=None,
-) -> list[Case]:
+) -> list[model.Case]:
     """`items_since`: checklist items only of open handovers and of completed
     ones completed (or, with no completion date, planned) on or after it;
     `allocations_since`: only each case's first allocation, the open ones and
@@ -231,8 +222,8 @@ def _load_cases(
 
 
 def _allocations_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
-                         allocations_since: date | None) -> dict[int, list[Allocation]]:
-    allocations: dict[int, list[Allocation]] = defaultdict(list)
+                         allocations_since: date | None) -> dict[int, list[model.Allocation]]:
+    allocations: dict[int, list[model.Allocation]] = defaultdict(list)
     make = _make_allocation
     where = for_cases("a.case_id")
     alloc_rows = reader.rows(
@@ -253,8 +244,8 @@ def _allocations_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Date
 
 
 def _appointments_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
-                          words: _Words) -> dict[int, list[Appointment]]:
-    appointments: dict[int, list[Appointment]] = defaultdict(list)
+                          words: _Words) -> dict[int, list[model.Appointment]]:
+    appointments: dict[int, list[model.Appointment]] = defaultdict(list)
     times = _Times()
     make = _make_appointment
     where = for_cases("ap.case_id")
@@ -279,8 +270,8 @@ def _appointments_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dat
 
 
 def _handovers_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates, words: _Words,
-                       items_since: date | None) -> dict[int, list[Handover]]:
-    items: dict[int, list[ChecklistItem]] = defaultdict(list)
+                       items_since: date | None) -> dict[int, list[model.Handover]]:
+    items: dict[int, list[model.ChecklistItem]] = defaultdict(list)
     make = _make_item
     where = for_cases("h.case_id")
     with_items, item_params = where.sql, list(where.params)
@@ -304,7 +295,7 @@ def _handovers_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
             make(item_id, title, bool(required), dates[due], bool(done), dates[done_on], note, owner, view and words[view])
         )
 
-    handovers: dict[int, list[Handover]] = defaultdict(list)
+    handovers: dict[int, list[model.Handover]] = defaultdict(list)
     make = _make_handover
     for row in reader.rows(
         "SELECT h.id, h.case_id, h.from_practitioner_pk, h.to_practitioner_pk, h.planned_on, h.status,"
@@ -331,12 +322,12 @@ def _handovers_by_case(reader, for_cases, pids: _PractitionerIds, dates: _Dates,
 
 
 def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contact_lists, appointments,
-                    handovers, voice) -> list[Case]:
+                    handovers, voice) -> list[model.Case]:
     make = _make_case
     flag_sets = _FlagSets()
     levels: dict[tuple[str | None, str | None], str] = {}
-    no_contacts: tuple[Contact, ...] = ()
-    cases: list[Case] = []
+    no_contacts: tuple[model.Contact, ...] = ()
+    cases: list[model.Case] = []
     checkins, not_with = voice
     for (case_id, ref, name, team, tier, level, youth, flags, status, paused_until, dob, language, interp,
          sentence, sentence_end, release_on, rosh, mappa_level, restricted) in case_rows:
@@ -375,16 +366,16 @@ def _assemble_cases(case_rows, dates: _Dates, words: _Words, allocations, contac
     return cases
 
 
-def _contact_lists(rows, pids: _PractitionerIds, dates: _Dates, words: _Words) -> dict[int, tuple[Contact, ...]]:
+def _contact_lists(rows, pids: _PractitionerIds, dates: _Dates, words: _Words) -> dict[int, tuple[model.Contact, ...]]:
     """Contact rows (id, case_id, date, practitioner pk, kind, outcome,
     cancelled_by, with practitioner pk), in case order, as a tuple of
     Contacts per case id. The hot loop of a whole-region load (a million
     rows): no per-row attribute look-ups, no frozen __init__, shared date and
     word objects."""
-    out: dict[int, tuple[Contact, ...]] = {}
+    out: dict[int, tuple[model.Contact, ...]] = {}
     make = _make_contact
     current: int | None = None
-    bucket: list[Contact] = []
+    bucket: list[model.Contact] = []
     append = bucket.append
     for cid, case_id, day, ppk, kind, outcome, by, wpk in rows:
         if case_id != current:
@@ -400,7 +391,7 @@ def _contact_lists(rows, pids: _PractitionerIds, dates: _Dates, words: _Words) -
     return out
 
 
-def load_case(session, case_ref: str, *, contacts_since: date | None = None) -> Case:
+def load_case(session, case_ref: str, *, contacts_since: date | None = None) -> model.Case:
     """One case, open or closed; CaseloadError "unknown case REF" if absent."""
     cases = load_cases(session, case_refs=[case_ref], include_closed=True, contacts_since=contacts_since)
     if not cases:

@@ -9,7 +9,7 @@ from typing import Any
 
 from planner.checklist import VIEW_ITEMS
 from planner.errors import CaseloadError
-from planner.model import COMPLETED_HANDOVER_STATUSES, OPEN_HANDOVER_STATUSES, ChecklistItem, Handover
+from planner.model import ChecklistItem, Handover, HandoverStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class ItemView:
 
 
 @dataclass(frozen=True, slots=True)
-class HandoverView:
+class HandoverView(HandoverStatus):
     """A handover with its checklist, names and progress, as of a date."""
 
     id: int
@@ -73,14 +73,6 @@ class HandoverView:
     reviewed_on: date | None = None
     review_note: str | None = None  # personal data: show it, never log it
     plan_override_reason: str | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_HANDOVER_STATUSES
-
-    @property
-    def is_completed(self) -> bool:
-        return self.status in COMPLETED_HANDOVER_STATUSES
 
     @property
     def done(self) -> int:

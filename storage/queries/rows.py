@@ -11,17 +11,8 @@ from datetime import date
 
 from planner.errors import CaseloadError
 from planner.validate import EARLIEST, LATEST
-from planner.model import (
-    Absence,
-    Allocation,
-    Appointment,
-    Case,
-    ChecklistItem,
-    Contact,
-    Handover,
-    Practitioner,
-    fast_constructor,
-)
+from planner import model
+from planner.model import fast_constructor
 from storage.reader import reader_of
 
 DEFAULT_NATION = "england-and-wales"
@@ -85,14 +76,14 @@ class _FlagSets(dict):
 
 # Positional builders for the dataclasses made by the ten thousand (every
 # field, in the field order of planner.model; see planner.model.fast_constructor).
-_make_contact = fast_constructor(Contact)
-_make_allocation = fast_constructor(Allocation)
-_make_appointment = fast_constructor(Appointment)
-_make_absence = fast_constructor(Absence)
-_make_item = fast_constructor(ChecklistItem)
-_make_handover = fast_constructor(Handover)
-_make_case = fast_constructor(Case)
-_make_practitioner = fast_constructor(Practitioner)  # every one of them, for every caseload read
+_make_contact = fast_constructor(model.Contact)
+_make_allocation = fast_constructor(model.Allocation)
+_make_appointment = fast_constructor(model.Appointment)
+_make_absence = fast_constructor(model.Absence)
+_make_item = fast_constructor(model.ChecklistItem)
+_make_handover = fast_constructor(model.Handover)
+_make_case = fast_constructor(model.Case)
+_make_practitioner = fast_constructor(model.Practitioner)  # every one of them, for every caseload read
 
 
 def _scalar(session, sql: str, params=()):
