@@ -138,3 +138,20 @@ def test_table_is_used_only_for_the_version_it_was_taken_from(tmp_path, monkeypa
     finally:
         monkeypatch.undo()
         cal._table_matches_package.cache_clear()
+
+
+def test_without_the_table_file_the_package_answers(tmp_path, monkeypatch):
+    """planner/bank_holidays.txt missing (an unusual install): no error, the
+    `holidays` package is asked for every year."""
+    from planner import calendar as cal
+
+    monkeypatch.setattr(cal, "_TABLE_FILE", tmp_path / "bank_holidays.txt")
+    cal._table.cache_clear()
+    try:
+        assert cal._table_rows("ENG") == ()
+        assert cal._table_bank_holidays("ENG", 2026) is None
+        assert WorkingDays("england-and-wales").bank_holidays(2026) == cal._package_bank_holidays("ENG", 2026)
+        assert date(2026, 12, 25) in WorkingDays("england-and-wales").bank_holidays(2026)
+    finally:
+        monkeypatch.undo()
+        cal._table.cache_clear()
