@@ -240,11 +240,25 @@ class Database:
     def reader(self) -> Iterator[Reader]:
         """One read-only transaction. Open/connect failures and driver errors
         become a one-line CaseloadError naming the file or server."""
+        with self._transaction(write=False) as reader:
+            yield reader
+
+    @contextmanager
+    def writer(self) -> Iterator[Reader]:
+        """One short write transaction on the driver's connection, committed
+        when the block ends without an error: how a lean read records its
+        export in the audit trail (storage.audit.record_now) without
+        importing SQLAlchemy. Errors as `reader()`'s."""
+        with self._transaction(write=True) as writer:
+            yield writer
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Reader]:
         if self.kind == "sqlite":
-            with self._sqlite() as reader:
+            with self._sqlite(write) as reader:
                 yield reader
         elif self.kind == "postgresql":
-            with self._postgresql() as reader:
+            with self._postgresql(write) as reader:
                 yield reader
         else:
             from storage.engine import session
@@ -268,7 +282,7 @@ class Database:
         raise_unless_ready(state_of(heads, bool(tables)), self.describe())
 
     @contextmanager
-    def _sqlite(self) -> Iterator[Reader]:
+    def _sqlite(self, write: bool = False) -> Iterator[Reader]:
         path = Path(self.target)
         if not path.exists():
             raise DatabaseUnavailable(f"no database at {path}; run `caseload init`")
@@ -282,16 +296,19 @@ class Database:
             raise _sqlite_error(path, exc) from exc
         try:
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA query_only=ON")  # a Reader only reads
+            if not write:
+                conn.execute("PRAGMA query_only=ON")  # a Reader only reads
             conn.execute("BEGIN")  # one snapshot for every statement of the load
             yield Reader("sqlite", conn.execute)
+            if write:
+                conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise _sqlite_error(path, exc) from exc
         finally:
             conn.close()
 
     @contextmanager
-    def _postgresql(self) -> Iterator[Reader]:
+    def _postgresql(self, write: bool = False) -> Iterator[Reader]:
         import psycopg
 
         try:
@@ -300,8 +317,10 @@ class Database:
             raise DatabaseUnavailable(f"cannot connect to the database server at {_redacted(self.target)}: "
                                 f"{_first_line(exc)}") from exc
         try:
-            conn.read_only = True
+            conn.read_only = not write
             yield Reader("postgresql", conn.execute)
+            if write:
+                conn.commit()
         except psycopg.Error as exc:
             raise DatabaseUnavailable(f"database error on {_redacted(self.target)}: {_first_line(exc)}") from exc
         finally:
