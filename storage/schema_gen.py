@@ -21,6 +21,8 @@ database's columns can read without SQLAlchemy. Per table, in the models'
 order of columns: (name, type, length, nullable, primary key, foreign key
 "table.column" or None, default). A type is one of TYPES; a default is a
 plain value, None for none, or NOW for the time of the insert (UTC).
+Indexes: (name, columns, unique), what `caseload check` holds a database's
+own to (storage/db/drift.py).
 """
 
 NOW = "<now>"
@@ -55,7 +57,7 @@ def _default(column):
 
 
 def describe() -> dict:
-    """{table: {"columns": (...), "unique": (...), "versioned": bool}} from the models."""
+    """{table: {"columns": (...), "unique": (...), "indexes": (...), "versioned": bool}} from the models."""
     from sqlalchemy import UniqueConstraint
     from sqlmodel import SQLModel
 
@@ -72,7 +74,9 @@ def describe() -> dict:
                          if isinstance(con, UniqueConstraint)}
                         | {(c.name,) for c in table.columns if c.unique}
                         | {tuple(c.name for c in ix.columns) for ix in table.indexes if ix.unique})
-        tables[table.name] = {"columns": tuple(columns), "unique": tuple(unique),
+        indexes = tuple(sorted((ix.name, tuple(c.name for c in ix.columns), bool(ix.unique))
+                               for ix in table.indexes))
+        tables[table.name] = {"columns": tuple(columns), "unique": tuple(unique), "indexes": indexes,
                               "versioned": "version" in table.columns}
     return tables
 
