@@ -268,18 +268,9 @@ class Database:
 
     def check_ready(self, reader: Reader) -> None:
         """`storage.db.ensure_ready` through a Reader."""
-        from storage.schema import VERSION_TABLE, raise_unless_ready, state_of
+        from storage.schema import raise_unless_ready
 
-        if reader.dialect == "sqlite":
-            tables = {name for (name,) in reader.rows(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
-        else:
-            tables = {name for (name,) in reader.rows(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
-        heads = None
-        if VERSION_TABLE in tables:
-            heads = [v for (v,) in reader.rows(f"SELECT version_num FROM {VERSION_TABLE}")]
-        raise_unless_ready(state_of(heads, bool(tables)), self.describe())
+        raise_unless_ready(schema_state(reader), self.describe())
 
     @contextmanager
     def _sqlite(self, write: bool = False) -> Iterator[Reader]:
@@ -328,6 +319,22 @@ class Database:
                 conn.rollback()
             finally:
                 conn.close()
+
+
+def schema_state(reader: Reader):
+    """The database's `storage.schema.SchemaState`, read through `reader`."""
+    from storage.schema import VERSION_TABLE, state_of
+
+    if reader.dialect == "sqlite":
+        tables = {name for (name,) in reader.rows(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    else:
+        tables = {name for (name,) in reader.rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+    heads = None
+    if VERSION_TABLE in tables:
+        heads = [v for (v,) in reader.rows(f"SELECT version_num FROM {VERSION_TABLE}")]
+    return state_of(heads, bool(tables))
 
 
 def _first_line(exc: BaseException) -> str:

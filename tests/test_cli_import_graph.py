@@ -34,7 +34,6 @@ _spec.loader.exec_module(bench)
 ORM = {"sqlalchemy", "sqlmodel", "pydantic", "alembic"}
 #: reads that still go through the ORM, and why (README "Performance")
 NOT_LEAN_YET = {
-    "check": "schema drift is Alembic's comparison with storage/models.py",
     "import --dry-run": "runs the import in a transaction and rolls it back",
 }
 
