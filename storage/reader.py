@@ -18,7 +18,8 @@ Both open the database the same way as `storage.engine.make_engine`: SQLite
 read-write but never created (`mode=rw`), with the same busy timeout and
 foreign keys on; PostgreSQL with the same connect timeout. A Reader only
 reads: `Database.reader()` opens one transaction (a consistent snapshot for
-every statement of a load) and rolls it back.
+every statement of a load) and rolls it back. The one write on this path is
+an export's audit event (`Database.writer()`, `storage.audit.record_now`).
 """
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def test_every_command_is_benched_or_said_why_not(sample):
     assert not missing, f"not in bench/bench_commands.py's commands(): {missing}"
 
 
-#: writes that need no ORM: checking the schema, copying the file, recording a file export (SQLAlchemy Core)
+#: writes that need no ORM: checking the schema, copying the file, recording a file export (on the driver's connection)
 CORE_WRITES = ["init", "backup", "week --output"]
 
 
