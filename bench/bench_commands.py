@@ -4,6 +4,7 @@ in the same run.
 
     .venv/bin/python bench/bench_commands.py              # 5 rounds
     .venv/bin/python bench/bench_commands.py --runs 9 --only warnings,week
+    .venv/bin/python bench/bench_commands.py --kind read     # the reads only
 
 Each command runs as a user runs it: a fresh `caseload` process (the console
 script of this checkout's virtualenv), its wall clock from spawn to exit.
@@ -168,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db", type=Path, default=ROOT / "sample.db")
     parser.add_argument("--only", help="comma-separated labels (substrings) to run")
+    parser.add_argument("--kind", choices=sorted(TARGETS), help="only the reads, or only the writes")
     opts = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-commands-"))
     env = {**os.environ, "HOME": str(work / "home"), "XDG_CONFIG_HOME": str(work / "config"),
@@ -178,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(opts.db, base)
         base.chmod(0o600)  # `check` asks for a private file
         todo = commands(pick(base), work)
+        if opts.kind:
+            todo = [c for c in todo if c.kind == opts.kind]
         if opts.only:
             wanted = opts.only.split(",")
             todo = [c for c in todo if any(w in c.label for w in wanted)]

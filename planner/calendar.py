@@ -40,15 +40,19 @@ _ONE_DAY = timedelta(days=1)
 _TABLE_FILE = Path(__file__).with_name("bank_holidays.txt")
 _TABLE_HEADER = (
     '# The `holidays` package\'s bank holidays (holidays.country_holidays("GB", subdiv=...)),\n'
-    '# read by planner/calendar.py: a line a year from `first_year`, of "MMDD" tokens, under each\n'
-    "# subdivision. Made by `python -m planner.calendar` (after a holidays upgrade); do not edit.\n"
+    '# read by planner/calendar.py: a line a year from `first_year`, of "MMDDx" tokens (x the\n'
+    "# letter of the day's `name` line, so `caseload warnings` names a holiday without importing\n"
+    "# the package), under each subdivision. Made by `python -m planner.calendar` (after a\n"
+    "# holidays upgrade); do not edit.\n"
 )
+_NAME_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 class _Table(NamedTuple):
     version: str  # of the `holidays` package it was taken from
     first_year: int
-    rows: dict[str, tuple[str, ...]]  # subdivision: a line of "MMDD" tokens a year
+    rows: dict[str, tuple[str, ...]]  # subdivision: a line of "MMDDx" tokens a year
+    names: tuple[str, ...]  # the day names the tokens' letters index
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +61,9 @@ def _table() -> _Table:
     try:
         text = _TABLE_FILE.read_text(encoding="utf-8")
     except OSError:
-        return _Table("", 0, {})
+        return _Table("", 0, {}, ())
     header: dict[str, str] = {}
+    names: list[str] = []
     rows: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in text.splitlines():
@@ -68,11 +73,14 @@ def _table() -> _Table:
             current = rows.setdefault(line.strip("[]"), [])
         elif current is None:
             key, _, value = line.partition(" ")
-            header[key] = value
+            if key == "name":
+                names.append(value)
+            else:
+                header[key] = value
         else:
             current.append(line)
     return _Table(header.get("version", ""), int(header.get("first_year", 0)),
-                  {subdiv: tuple(lines) for subdiv, lines in rows.items()})
+                  {subdiv: tuple(lines) for subdiv, lines in rows.items()}, tuple(names))
 
 
 @lru_cache(maxsize=1)
@@ -111,13 +119,31 @@ def _table_rows(subdiv: str) -> tuple[str, ...]:
     return _table().rows.get(subdiv, ())
 
 
-def _table_bank_holidays(subdiv: str, year: int) -> frozenset[date] | None:
-    """The same from the table, or None when the table cannot answer."""
+def _table_year(subdiv: str, year: int) -> list[str] | None:
+    """The table's tokens for a subdivision's year, or None when it cannot answer."""
     index = year - _table().first_year
     rows = _table_rows(subdiv)
     if not 0 <= index < len(rows) or not _table_matches_package():
         return None
-    return frozenset(date(year, int(token[:2]), int(token[2:])) for token in rows[index].split())
+    return rows[index].split()
+
+
+def _table_bank_holidays(subdiv: str, year: int) -> frozenset[date] | None:
+    """The same from the table, or None when the table cannot answer."""
+    tokens = _table_year(subdiv, year)
+    if tokens is None:
+        return None
+    return frozenset(date(year, int(token[:2]), int(token[2:4])) for token in tokens)
+
+
+def _table_holiday_name(subdiv: str, day: date) -> str | None:
+    """A bank holiday's name from the table (each token's letter indexes its
+    `name` lines), or None when the table cannot answer."""
+    wanted = f"{day.month:02d}{day.day:02d}"
+    for token in _table_year(subdiv, day.year) or ():
+        if token[:4] == wanted:
+            return _table().names[_NAME_LETTERS.index(token[4])]
+    return None
 
 
 class WorkingDays:
@@ -150,6 +176,9 @@ class WorkingDays:
     def holiday_name(self, day: date) -> str | None:
         if day not in self.bank_holidays(day.year):
             return None
+        name = _table_holiday_name(self._subdiv, day)
+        if name is not None:
+            return name
         import holidays
 
         calendar = holidays.country_holidays("GB", subdiv=self._subdiv, years=day.year)
@@ -239,12 +268,21 @@ def _table_text(first: int = 2000, last: int = 2049) -> str:
     """planner/bank_holidays.txt, from the installed package."""
     from importlib.metadata import version
 
+    import holidays
+
+    years = {subdiv: {year: holidays.country_holidays("GB", subdiv=subdiv, years=year)
+                      for year in range(first, last + 1)} for subdiv in _SUBDIVISION.values()}
+    names = sorted({name for calendars in years.values() for year, calendar in calendars.items()
+                    for day, name in calendar.items() if day.year == year})
+    assert len(names) <= len(_NAME_LETTERS), "more holiday names than letters"
+    letter = {name: _NAME_LETTERS[i] for i, name in enumerate(names)}
     lines = [f"version {version('holidays')}", f"first_year {first}"]
-    for subdiv in _SUBDIVISION.values():
+    lines += [f"name {name}" for name in names]
+    for subdiv, calendars in years.items():
         lines.append(f"[{subdiv}]")
-        for year in range(first, last + 1):
-            days = sorted(_package_bank_holidays(subdiv, year))
-            lines.append(" ".join(f"{day.month:02d}{day.day:02d}" for day in days))
+        for year, calendar in calendars.items():
+            days = sorted((day, name) for day, name in calendar.items() if day.year == year)
+            lines.append(" ".join(f"{day.month:02d}{day.day:02d}{letter[name]}" for day, name in days))
     return _TABLE_HEADER + "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlmodel import Session
 
 
@@ -27,7 +28,7 @@ def default_actor() -> str:
 
 
 def record(
-    session: Session,
+    session: Session | Connection,
     actor: str,
     action: str,
     entity: str,
@@ -35,47 +36,54 @@ def record(
     case_ref: str | None = None,
     **detail: object,
 ) -> int:
-    """Add one audit event to the session's transaction (committed with it);
-    its id. SQLite: a row whose `login` is the OS user. PostgreSQL: through
+    """Add one audit event to the transaction of `session` (a Session, or
+    a Core Connection: storage/repo's writes), committed with it; its id.
+    SQLite: a row whose `login` is the OS user. PostgreSQL: through
     `caseload_audit()` (schema 0004), the only way a practitioner's login
     writes audit rows: the database stamps the login and refuses an actor
     other than the login's own practitioner.
-    The session's `info[AUDIT_EVENTS]` lists the ids it added, so that
-    whoever opened it can tell its own changes from others' (tui.data.Gateway)."""
-    new_id = _insert(session, session.get_bind().dialect.name, actor, action, entity, entity_key, case_ref, detail)
+    The session's (connection's) `info[AUDIT_EVENTS]` lists the ids it
+    added, so that whoever opened it can tell its own changes from others'
+    (tui.data.Gateway)."""
+    new_id = _insert(session, actor, action, entity, entity_key, case_ref, detail)
     session.info.setdefault(AUDIT_EVENTS, []).append(new_id)
     return new_id
 
 
-def record_now(engine, actor: str, action: str, entity: str, entity_key: str, case_ref: str | None = None,
+def record_now(target, actor: str, action: str, entity: str, entity_key: str, case_ref: str | None = None,
                **detail: object) -> None:
     """One audit event in a transaction of its own: how a file of personal
     data leaving the database is recorded, before the file takes its name
     (storage/files.py), so that an export the trail cannot record leaves no
-    file behind. SQLAlchemy Core on the engine: a read command that records
-    its export imports no ORM (README "Performance")."""
-    with engine.begin() as connection:
-        _insert(connection, engine.dialect.name, actor, action, entity, entity_key, case_ref, detail)
+    file behind. `target` is a `storage.reader.Database` (the driver's own
+    connection: a read command that records its export imports no
+    SQLAlchemy, README "Every command") or an engine (SQLAlchemy Core)."""
+    from storage.reader import Database
+
+    if isinstance(target, Database):
+        with target.writer() as writer:
+            _insert(writer, actor, action, entity, entity_key, case_ref, detail)
+        return
+    with target.begin() as connection:
+        _insert(connection, actor, action, entity, entity_key, case_ref, detail)
 
 
-def _insert(executor, dialect: str, actor: str, action: str, entity: str, entity_key: str,
-            case_ref: str | None, detail: dict) -> int:
-    """The event written through `executor` (a Session or a Connection); its id."""
-    from sqlalchemy import text as sql
-
-    actor = actor or default_actor()
-    values = {"actor": actor, "action": action, "entity": entity, "key": str(entity_key), "case_ref": case_ref,
-              "detail": json.dumps(detail, default=str, sort_keys=True) if detail else None}
-    if dialect == "postgresql":
-        return executor.execute(
-            sql("SELECT caseload_audit(:actor, :action, :entity, :key, :case_ref, :detail)"), values).scalar()
+def _insert(executor, actor: str, action: str, entity: str, entity_key: str, case_ref: str | None,
+            detail: dict) -> int:
+    """The event written through `executor` (a Session, a Connection or a
+    `storage.reader.Reader`), as SQL text; its id."""
     from datetime import datetime, timezone
 
-    from sqlalchemy import DateTime, column, table
+    from storage.reader import reader_of
 
-    events = table("audit_event", column("at", DateTime(timezone=True)), *map(column, (
-        "actor", "action", "entity", "entity_key", "case_ref", "detail", "login")), column("id"))
-    result = executor.execute(events.insert().values(
-        at=datetime.now(timezone.utc), actor=actor, action=action, entity=entity, entity_key=values["key"],
-        case_ref=case_ref, detail=values["detail"], login=default_actor()).returning(events.c.id))
-    return result.scalar_one()
+    run = reader_of(executor)
+    actor = actor or default_actor()
+    values = (actor, action, entity, str(entity_key), case_ref,
+              json.dumps(detail, default=str, sort_keys=True) if detail else None)
+    if run.dialect == "postgresql":
+        return run.scalar("SELECT caseload_audit(?, ?, ?, ?, ?, ?)", values)
+    # SQLite: UTC, as SQLAlchemy's DateTime stores it (storage/models.py's AuditEvent.at)
+    at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return run.scalar(
+        "INSERT INTO audit_event (at, actor, action, entity, entity_key, case_ref, detail, login)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", (at, *values, default_actor()))

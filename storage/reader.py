@@ -18,7 +18,8 @@ Both open the database the same way as `storage.engine.make_engine`: SQLite
 read-write but never created (`mode=rw`), with the same busy timeout and
 foreign keys on; PostgreSQL with the same connect timeout. A Reader only
 reads: `Database.reader()` opens one transaction (a consistent snapshot for
-every statement of a load) and rolls it back.
+every statement of a load) and rolls it back. The one write on this path is
+an export's audit event (`Database.writer()`, `storage.audit.record_now`).
 """
 
 from __future__ import annotations
@@ -240,11 +241,25 @@ class Database:
     def reader(self) -> Iterator[Reader]:
         """One read-only transaction. Open/connect failures and driver errors
         become a one-line CaseloadError naming the file or server."""
+        with self._transaction(write=False) as reader:
+            yield reader
+
+    @contextmanager
+    def writer(self) -> Iterator[Reader]:
+        """One short write transaction on the driver's connection, committed
+        when the block ends without an error: how a lean read records its
+        export in the audit trail (storage.audit.record_now) without
+        importing SQLAlchemy. Errors as `reader()`'s."""
+        with self._transaction(write=True) as writer:
+            yield writer
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Reader]:
         if self.kind == "sqlite":
-            with self._sqlite() as reader:
+            with self._sqlite(write) as reader:
                 yield reader
         elif self.kind == "postgresql":
-            with self._postgresql() as reader:
+            with self._postgresql(write) as reader:
                 yield reader
         else:
             from storage.engine import session
@@ -254,21 +269,12 @@ class Database:
 
     def check_ready(self, reader: Reader) -> None:
         """`storage.db.ensure_ready` through a Reader."""
-        from storage.schema import VERSION_TABLE, raise_unless_ready, state_of
+        from storage.schema import raise_unless_ready
 
-        if reader.dialect == "sqlite":
-            tables = {name for (name,) in reader.rows(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
-        else:
-            tables = {name for (name,) in reader.rows(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
-        heads = None
-        if VERSION_TABLE in tables:
-            heads = [v for (v,) in reader.rows(f"SELECT version_num FROM {VERSION_TABLE}")]
-        raise_unless_ready(state_of(heads, bool(tables)), self.describe())
+        raise_unless_ready(schema_state(reader), self.describe())
 
     @contextmanager
-    def _sqlite(self) -> Iterator[Reader]:
+    def _sqlite(self, write: bool = False) -> Iterator[Reader]:
         path = Path(self.target)
         if not path.exists():
             raise DatabaseUnavailable(f"no database at {path}; run `caseload init`")
@@ -282,16 +288,19 @@ class Database:
             raise _sqlite_error(path, exc) from exc
         try:
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA query_only=ON")  # a Reader only reads
+            if not write:
+                conn.execute("PRAGMA query_only=ON")  # a Reader only reads
             conn.execute("BEGIN")  # one snapshot for every statement of the load
             yield Reader("sqlite", conn.execute)
+            if write:
+                conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise _sqlite_error(path, exc) from exc
         finally:
             conn.close()
 
     @contextmanager
-    def _postgresql(self) -> Iterator[Reader]:
+    def _postgresql(self, write: bool = False) -> Iterator[Reader]:
         import psycopg
 
         try:
@@ -300,8 +309,10 @@ class Database:
             raise DatabaseUnavailable(f"cannot connect to the database server at {_redacted(self.target)}: "
                                 f"{_first_line(exc)}") from exc
         try:
-            conn.read_only = True
+            conn.read_only = not write
             yield Reader("postgresql", conn.execute)
+            if write:
+                conn.commit()
         except psycopg.Error as exc:
             raise DatabaseUnavailable(f"database error on {_redacted(self.target)}: {_first_line(exc)}") from exc
         finally:
@@ -309,6 +320,22 @@ class Database:
                 conn.rollback()
             finally:
                 conn.close()
+
+
+def schema_state(reader: Reader):
+    """The database's `storage.schema.SchemaState`, read through `reader`."""
+    from storage.schema import VERSION_TABLE, state_of
+
+    if reader.dialect == "sqlite":
+        tables = {name for (name,) in reader.rows(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    else:
+        tables = {name for (name,) in reader.rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+    heads = None
+    if VERSION_TABLE in tables:
+        heads = [v for (v,) in reader.rows(f"SELECT version_num FROM {VERSION_TABLE}")]
+    return state_of(heads, bool(tables))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -66,6 +66,8 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
                 yield conn
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
+                    from storage.db.drift import fk_problem
+
                     raise CaseloadError(
                         "migration left rows pointing at missing records ("
                         + "; ".join(fk_problem(row) for row in broken[:5])
@@ -83,8 +85,3 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
             except Exception:
                 # Never hand a connection with foreign keys off back to the pool.
                 conn.invalidate()
-
-
-def fk_problem(row) -> str:
-    """One line for a row of `PRAGMA foreign_key_check` (table, rowid, parent, fkid)."""
-    return f"{row.table} row {row.rowid} points to a missing {row.parent} row"

@@ -87,7 +87,10 @@ def test_holiday_names():
 def test_bank_holiday_table_is_the_holidays_package():
     """planner.calendar keeps the package's answer for 2000-2049 as a table
     (importing `holidays` costs more than the rules of a whole region): it
-    must be exactly what the installed package says, every nation, every year."""
+    must be exactly what the installed package says, every nation, every year,
+    the days and their names."""
+    import holidays
+
     from planner import calendar as cal
 
     assert cal._table_matches_package(), "holidays was upgraded: run `python -m planner.calendar`"
@@ -97,6 +100,9 @@ def test_bank_holiday_table_is_the_holidays_package():
         for offset in range(50):
             year = table.first_year + offset
             assert cal._table_bank_holidays(subdiv, year) == cal._package_bank_holidays(subdiv, year), (subdiv, year)
+            named = holidays.country_holidays("GB", subdiv=subdiv, years=year)
+            for day in cal._package_bank_holidays(subdiv, year):
+                assert cal._table_holiday_name(subdiv, day) == named[day], (subdiv, day)
     assert set(table.rows) == set(cal._SUBDIVISION.values())
     # and `python -m planner.calendar` would write the file as it is
     assert cal._table_text() == cal._TABLE_FILE.read_text(encoding="utf-8")
@@ -138,6 +144,19 @@ def test_table_is_used_only_for_the_version_it_was_taken_from(tmp_path, monkeypa
     finally:
         monkeypatch.undo()
         cal._table_matches_package.cache_clear()
+
+
+def test_a_holiday_name_in_the_table_years_needs_no_package():
+    """`caseload warnings` names the bank holiday an order ends on: from the
+    table, without importing `holidays` (a tenth of a second or more)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from datetime import date; from planner.calendar import working_days; "
+             "print(working_days('england-and-wales').holiday_name(date(2026, 12, 25)), "
+             "working_days('scotland').holiday_name(date(2026, 11, 30)), 'holidays' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[0] == "Christmas Day Saint Andrew's Day False"
 
 
 def test_without_the_table_file_the_package_answers(tmp_path, monkeypatch):

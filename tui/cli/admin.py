@@ -11,6 +11,7 @@ the integrity check and the SQLite -> PostgreSQL move.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -153,10 +154,12 @@ def backup(c: Ctx, dest):
 @click.pass_obj
 def check(c: Ctx):
     """Integrity and schema check."""
-    from storage.db import check_db
+    from storage.db.drift import check_on
+    from storage.reader import Database
 
-    engine = c.engine(ready=False)
-    problems = check_db(engine)
+    database = Database(c.db)  # a lean read: no SQLAlchemy, SQLModel or Alembic (storage/db/drift.py)
+    with database.reader() as reader:
+        problems = check_on(reader, Path(database.target) if database.kind == "sqlite" else None)
     if problems:
         for problem in problems:
             click.echo(f"problem: {problem}", err=True)

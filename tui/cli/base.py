@@ -147,14 +147,15 @@ class Ctx:
             yield reader
 
     def audit_engine(self):
-        """The engine for a SQLAlchemy Core write (an export's audit event,
-        `storage.audit.record_now`) after `reader()` has checked the database
-        and signed in: not checked twice, and no ORM imported."""
+        """Where an export's audit event is written (`storage.audit.record_now`)
+        after `reader()` has checked the database and signed in: the driver's
+        own connection (`storage.reader.Database.writer`), not checked twice,
+        and no SQLAlchemy imported."""
         if not self.signed_in:
             return self.engine()
-        from storage.engine import make_engine
+        from storage.reader import Database
 
-        return make_engine(self.db, create=False)
+        return Database(self.db)
 
     def engine(self, *, create: bool = False, ready: bool = True):
         from storage.db import ensure_ready
