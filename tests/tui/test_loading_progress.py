@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 
-from textual import on
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Static
@@ -18,6 +17,7 @@ from tui.screens.loading import ViewLoader
 
 class SlowScreen(ViewLoader, Screen):
     LOAD_WHAT = "the slow things"
+    LOAD_NOTE = "#note"
 
     def __init__(self, gate: threading.Event) -> None:
         super().__init__()
@@ -35,9 +35,8 @@ class SlowScreen(ViewLoader, Screen):
         assert self.gate.wait(10), "the test never let the load finish"
         return "done"
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        self.view = message.view
+    def render_view(self) -> None:
+        self.query_one("#note", Static).update(self.view)
 
 
 class SlowApp(App):

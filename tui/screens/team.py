@@ -4,7 +4,7 @@ case count, points of available, warnings by severity, absences ahead and
 leaving dates.
 
 Keys: enter opens the highlighted practitioner's caseload (the lead stays
-signed in), r proposes a rebalance (tui/screens/rebalance.py), R reloads,
+signed in), r proposes a rebalance (tui/screens/rebalance/), R reloads,
 esc goes back. Opened with `T` from the caseload or "Team workload" in the
 command palette; team leads only (a notice otherwise).
 """
@@ -42,6 +42,10 @@ class TeamScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     LOAD_GROUP = "team-load"
     LOAD_WHAT = "the team"
+    LOAD_SPINNERS = ("#team",)
+    LOAD_FAILED_TITLE = "Team workload"
+    LOAD_FAILED_SEVERITY = "warning"
+    LOAD_FAILED_TIMEOUT = 8
     help_title = "team workload screen"
     AUTO_FOCUS = "#team"
 
@@ -53,11 +57,7 @@ class TeamScreen(ViewLoader, Screen):
         Binding("escape", "back", "Back", id="team.back"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.loads = 0  # handled load results (tests wait on this)
-        self.view: TeamView | None = None
-        self.refused: str | None = None  # why the signed-in practitioner may not see the team
+    view: TeamView | None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -90,22 +90,6 @@ class TeamScreen(ViewLoader, Screen):
 
         app = self.app
         return team_view(app.gateway, app.practitioner_id, app.as_of)
-
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        self.loads += 1
-        self.view = message.view
-        self.refused = None
-        self.query_one("#team", DataTable).loading = False
-        self.render_view()
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.refused = message.message
-        self.query_one("#team", DataTable).loading = False
-        self.query_one("#summary", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Team workload", severity="warning", timeout=8)
 
     # ---------------------------------------------------------------- rows: data down
 

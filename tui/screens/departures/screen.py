@@ -42,6 +42,8 @@ class DeparturesScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     LOAD_GROUP = "departures-load"
     LOAD_WHAT = "the cases"
+    LOAD_NOTE = "#event"
+    LOAD_SPINNERS = ("#plan",)
     help_title = "departures planning screen"
     AUTO_FOCUS = "#plan"
 
@@ -63,7 +65,6 @@ class DeparturesScreen(ViewLoader, Screen):
     def __init__(self, practitioner_id: str) -> None:
         super().__init__()
         self.practitioner_id = practitioner_id
-        self.loads = 0
         self.plans = 0  # handled plan-all results (tests wait on this)
         self.view: DeparturesView | None = None
         self.rows: list[PlanRow] = []
@@ -94,22 +95,10 @@ class DeparturesScreen(ViewLoader, Screen):
         app = self.app
         return departures(app.gateway, self.practitioner_id, app.as_of)
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        self.loads += 1
-        self.view = message.view
-        self.rows = list(message.view.rows)
+    def view_loaded(self, view: DeparturesView) -> None:
+        self.rows = list(view.rows)
         self.dropped = []
-        self.query_one("#event").remove_class("loading-note")
-        self.query_one("#plan", DataTable).loading = False
-        self.render_view()
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.query_one("#plan", DataTable).loading = False
-        self.query_one("#event", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+        super().view_loaded(view)
 
     # ---------------------------------------------------------------- rendering
 

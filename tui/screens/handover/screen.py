@@ -39,6 +39,7 @@ class HandoverScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     LOAD_GROUP = "handover-load"
     LOAD_WHAT = "the handover"
+    LOAD_NOTE = "#who"
     help_title = "handover screen"
     AUTO_FOCUS = "#items"
 
@@ -73,7 +74,6 @@ class HandoverScreen(ViewLoader, Screen):
     def __init__(self, case_ref: str) -> None:
         super().__init__()
         self.case_ref = case_ref
-        self.loads = 0  # handled load results (tests wait on this)
         self.writes = 0  # handled write results (tests wait on this)
         self.view: HandoverScreenView | None = None
         self.saved_summary = ""
@@ -106,21 +106,14 @@ class HandoverScreen(ViewLoader, Screen):
         app = self.app
         return handover_screen(app.gateway, self.case_ref, app.as_of, actor=app.actor)
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
+    def view_loaded(self, view: HandoverScreenView) -> None:
         self.loads += 1
-        self.show(message.view)
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.query_one("#who", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+        self.show(view)
 
     def show(self, view: HandoverScreenView) -> None:
         """New data down: keep the highlighted item and any unsaved summary text."""
         self.view = view
-        self.query_one("#who").remove_class("loading-note")
+        self.query_one(self.LOAD_NOTE).remove_class("loading-note")
         area = self.query_one("#summary", TextArea)
         dirty = area.text != self.saved_summary
         self.saved_summary = view.handover.summary or ""
