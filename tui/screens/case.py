@@ -82,8 +82,7 @@ class CaseScreen(CaseVoiceActions, ViewLoader, SentenceKeys):
         self.title = "caseload"
         self.sub_title = f"case {self.case_ref}"
         self.query_one("#body").focus()
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
-        self.watch(self.app, "theme", lambda _v: self.render_view(), init=False)
+        self.mount_view(redraw_on=("privacy", "theme"))
         self.load()
 
     # ---------------------------------------------------------------- loading

@@ -70,11 +70,7 @@ class ContinuityScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = "continuity"
-        table = self.query_one("#who", DataTable)
-        for key, label in (("who", "Who"), ("months", "12 months"), ("last", "Last"), ("trend", "Trend")):
-            table.add_column(label, key=key)
-        table.loading = True
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view({"#who": (("who", "Who"), ("months", "12 months"), ("last", "Last"), ("trend", "Trend"))})
         self.load()
 
     # ---------------------------------------------------------------- loading (worker → message → handler)

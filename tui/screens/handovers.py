@@ -67,11 +67,7 @@ class HandoversScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = "open handovers"
-        table = self.query_one("#handovers", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.loading = True
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view({"#handovers": COLUMNS})
         self.load()
 
     def on_screen_resume(self) -> None:

@@ -14,6 +14,8 @@ it as `view`, stops the spinners of `LOAD_SPINNERS`, takes the dim
 counts it, keeps it as `refused`, stops the spinners, writes "✕ message" in
 `LOAD_NOTE` and gives a notice titled `LOAD_FAILED_TITLE`. A screen that
 does more overrides either and calls `super()` for the common part.
+`mount_view()` is the matching start: the tables' columns, the spinners,
+and a redraw when the app's privacy mode (or theme) changes.
 
 A load that takes longer than `STILL_AFTER` seconds says so in the screen's
 sub-title ("still loading the handovers · 4 s", counting each `TICK`), so a
@@ -24,6 +26,7 @@ is put back when the load ends, unless the screen's handler set its own.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from textual.message import Message
@@ -75,6 +78,21 @@ class ViewLoader:
     def read_view(self) -> Any:
         """Read what the screen shows; runs in the worker thread, never touches a widget."""
         raise NotImplementedError
+
+    def mount_view(self, columns: dict[str, Sequence[tuple[str, str]]] | None = None,
+                   redraw_on: Sequence[str] = ("privacy",)) -> None:
+        """On mount, before the first `load()`: each DataTable of `columns`
+        (selector -> its (key, label) pairs) gets its keyed columns, the
+        spinners of LOAD_SPINNERS turn, and `render_view` runs again
+        whenever an app reactive of `redraw_on` ("privacy", "theme") changes."""
+        for selector, pairs in (columns or {}).items():
+            table = self.query_one(selector)
+            for key, label in pairs:
+                table.add_column(label, key=key)
+        for selector in self.LOAD_SPINNERS:
+            self.query_one(selector).loading = True
+        for name in redraw_on:
+            self.watch(self.app, name, lambda _value: self.render_view(), init=False)
 
     # ---------------------------------------------------------------- the handlers (main thread)
 

@@ -70,12 +70,7 @@ class TeamScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = "team workload"
-        table = self.query_one("#team", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.loading = True
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
-        self.watch(self.app, "theme", lambda _v: self.render_view(), init=False)
+        self.mount_view({"#team": COLUMNS}, redraw_on=("privacy", "theme"))
         self.load()
 
     def on_screen_resume(self) -> None:

@@ -151,7 +151,7 @@ class WeekScreen(NarrowLayout, ViewLoader, Screen):
 
     def on_mount(self) -> None:
         self.title = "caseload"
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view()
         self.load()
 
     def narrow_changed(self) -> None:  # NarrowLayout: below NARROW_BELOW columns the days stack as rows

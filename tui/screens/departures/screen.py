@@ -82,11 +82,7 @@ class DeparturesScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = f"plan departures · {self.practitioner_id}"
-        table = self.query_one("#plan", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.loading = True
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view({"#plan": COLUMNS})
         self.load()
 
     def read_view(self):

@@ -95,7 +95,7 @@ class HandoverScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = f"handover · case {self.case_ref}"
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view()
         self.load()
 
     # ---------------------------------------------------------------- loading

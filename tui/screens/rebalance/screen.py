@@ -97,14 +97,7 @@ class RebalanceScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = "rebalance"
-        moves = self.query_one("#moves", DataTable)
-        for key, label in MOVE_COLUMNS:
-            moves.add_column(label, key=key)
-        capacity = self.query_one("#capacity", DataTable)
-        for key, label in CAPACITY_COLUMNS:
-            capacity.add_column(label, key=key)
-        self.watch(self.app, "privacy", lambda _v: self.render_plan(), init=False)
-        self.watch(self.app, "theme", lambda _v: self.render_plan(), init=False)
+        self.mount_view({"#moves": MOVE_COLUMNS, "#capacity": CAPACITY_COLUMNS}, redraw_on=("privacy", "theme"))
         self.solve()
 
     # ---------------------------------------------------------------- solving (worker → message → handler)
