@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from planner.words import plural
 from tui.data import initials
 from tui.handover_data import TeamHandoversView
 from tui.screens.handover.common import clip
@@ -26,6 +27,7 @@ from tui.screens.registry import open_screen
 from tui.text import cells
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.tables import refill
 from tui.widgets.plain import Static
 
 
@@ -100,32 +102,14 @@ class HandoversScreen(ViewLoader, Screen):
                           + (" · PRIVACY" if privacy else ""))
         open_rows = [r for r in view.rows if not r.follow_up]
         overdue = sum(r.overdue for r in open_rows)
-        summary = f"{len(open_rows)} open handover{'s' if len(open_rows) != 1 else ''}"
+        summary = plural(len(open_rows), "open handover")
         if overdue:
-            summary += f" · ⚠ {overdue} overdue item{'s' if overdue != 1 else ''}"
+            summary += f" · ⚠ {plural(overdue, 'overdue item')}"
         follow = len(view.rows) - len(open_rows)
         if follow:
             summary += f" · {follow} completed with follow-ups open"
         self.query_one("#summary", Static).update(summary + " · enter opens")
-        table = self.query_one("#handovers", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        high = severity.style_for(self.app, "high")
-        for r in view.rows:
-            name = initials(r.display_name) if privacy else r.display_name
-            nxt = f"{clip(r.next_title, 26):<26} {r.next_due:%d %b}" if r.next_title else "—"
-            if r.follow_up:
-                when, status = "done", "follow-up"
-            else:
-                when, status = days_words(r.days_away), ""
-            table.add_row(
-                *cells(r.case_ref, nxt, f"{r.done}/{r.total}",
-                       Text(f"⚠ {r.overdue}", style=high) if r.overdue else "—",
-                       f"{r.planned_on:%d %b} {status or when}", f"{r.from_id} → {r.to_id}", name),
-                key=r.case_ref,
-            )
-        if view.rows:
-            table.move_cursor(row=min(keep, len(view.rows) - 1))
+        refill(self.query_one("#handovers", DataTable), self.rows_of(view))
         lines = []
         if not view.rows:
             lines.append("No open handovers in the team.")
@@ -133,6 +117,17 @@ class HandoversScreen(ViewLoader, Screen):
             lines.append("Leaving or away soon: " + "; ".join(d.what for d in view.departures)
                          + (" · D plans them" if view.is_lead else ""))
         self.query_one("#departures", Static).update("\n".join(lines))
+
+    def rows_of(self, view: TeamHandoversView):
+        """(cells, case ref) of each handover of the view."""
+        high = severity.style_for(self.app, "high")
+        for r in view.rows:
+            name = initials(r.display_name) if self.app.privacy else r.display_name
+            nxt = f"{clip(r.next_title, 26):<26} {r.next_due:%d %b}" if r.next_title else "—"
+            when = "follow-up" if r.follow_up else days_words(r.days_away)
+            yield cells(r.case_ref, nxt, f"{r.done}/{r.total}",
+                        Text(f"⚠ {r.overdue}", style=high) if r.overdue else "—",
+                        f"{r.planned_on:%d %b} {when}", f"{r.from_id} → {r.to_id}", name), r.case_ref
 
     # ---------------------------------------------------------------- actions
 

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from planner.words import plural
 from tui.data import initials
 from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
@@ -78,7 +79,7 @@ class PlanScreen(ViewLoader, ModalScreen):
         n, accepted = len(self.proposals), len(self.accepted)
         self.query_one("#plan-title", Static).update(Text.assemble(
             ("Plan the week", "bold"),
-            f" · {n} case{'s' if n != 1 else ''} falling due with nothing booked, riskiest first"
+            f" · {plural(n, 'case')} falling due with nothing booked, riskiest first"
             + (f" · {accepted} accepted" if accepted else "")))
         self.query_one("#plan-hint", Static).update(
             "space accept/drop · A accept all · m move · b book the accepted · esc back" if n else
@@ -169,7 +170,7 @@ class PlanScreen(ViewLoader, ModalScreen):
 
     def _booked(self, booked) -> None:
         self.booked = booked
-        self.notify(f"Booked {len(booked)} appointment{'s' if len(booked) != 1 else ''}.", timeout=5)
+        self.notify(f"Booked {plural(len(booked), 'appointment')}.", timeout=5)
         self.dismiss(booked)
 
     def action_leave(self) -> None:

@@ -27,6 +27,7 @@ from tui.team_data import MemberRow, TeamView
 from tui.text import cells, plain
 from tui.widgets.workload import capacity_text, points_text, short, warning_counts
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.tables import refill
 from tui.widgets.plain import Static
 
 
@@ -104,18 +105,11 @@ class TeamScreen(ViewLoader, Screen):
         summary = Text(f"{len(view.members)} practitioners · {over} OVER · {full} FULL · warnings ")
         summary.append_text(warning_counts(app, view.counts, words=True))
         self.query_one("#summary", Static).update(summary)
-        table = self.query_one("#team", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for m in view.members:
-            table.add_row(
-                *cells(m.practitioner_id, short(self.name_of(m), 15), capacity_text(app, m.load),
-                       warning_counts(app, m.counts), m.away_short(view.as_of), m.handovers_short,
-                       str(m.load.case_count), points_text(m.load), m.role_grade),
-                key=m.practitioner_id,
-            )
-        if view.members:
-            table.move_cursor(row=min(max(keep, 0), len(view.members) - 1))
+        refill(self.query_one("#team", DataTable), (
+            (cells(m.practitioner_id, short(self.name_of(m), 15), capacity_text(app, m.load),
+                   warning_counts(app, m.counts), m.away_short(view.as_of), m.handovers_short,
+                   str(m.load.case_count), points_text(m.load), m.role_grade), m.practitioner_id)
+            for m in view.members))
         policy = app.policy.workload
         self.query_one("#legend", Static).update(
             f"█ = 10% of available · ▶ over 100% · OK <{policy.amber_from_pct:g}% · "

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from planner.errors import CaseloadError
+from planner.words import plural
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
 from tui.screens.loading import ViewLoader
@@ -31,6 +32,7 @@ from tui.screens.registry import open_screen
 from tui.text import cells, plain
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.tables import refill
 from tui.widgets.plain import Static
 
 
@@ -122,7 +124,7 @@ class DeparturesScreen(ViewLoader, Screen):
             if self.rows:
                 days = sorted({r.planned_on for r in self.rows})
                 span = f"on {days[0]:%a %d %b}" if len(days) == 1 else f"from {days[0]:%a %d %b} to {days[-1]:%a %d %b}"
-                event.append(f" · {len(self.rows)} case{'s' if len(self.rows) != 1 else ''} {span}"
+                event.append(f" · {plural(len(self.rows), 'case')} {span}"
                              + (f", at most {summary.busiest} a day" if summary.count else ""))
                 if summary.short_notice:
                     event.append(f" · ⚠ {len(summary.short_notice)} with under 14 days' notice")
@@ -137,17 +139,15 @@ class DeparturesScreen(ViewLoader, Screen):
             event.append(f"{p.practitioner_id} {name} has no leaving date or long absence in the next 8 weeks.")
         self.query_one("#event", Static).update(event)
         table = self.query_one("#plan", DataTable)
-        keep = table.cursor_row
-        table.clear()
         warn = severity.style_for(self.app, "medium")
-        for r in self.rows:
+
+        def row(r: PlanRow):
             case_name = initials(r.display_name) if privacy else r.display_name
             to = Text(self.who(r.to_id) + (" *" if r.changed else "")) if r.to_id else Text("⚠ none", style=warn)
             when = Text(f"{r.planned_on:%a %d %b}") + (Text(" ⚠", style=warn) if r.short_notice else Text("  "))
-            table.add_row(when, *cells(r.case_ref, case_name, r.tier or "—", to, r.reason), key=r.case_ref)
-        table.display = bool(self.rows)
-        if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
+            return (when, *cells(r.case_ref, case_name, r.tier or "—", to, r.reason)), r.case_ref
+
+        table.display = bool(refill(table, map(row, self.rows)))
         self._render_detail()
         covers = []
         if view.covers:
@@ -294,7 +294,7 @@ class DeparturesScreen(ViewLoader, Screen):
             return
         left = [r.case_ref for r in self.rows if not r.to_id]
         more = f"; {', '.join(left)} still need{'s' if len(left) == 1 else ''} a receiver" if left else ""
-        self.notify(f"Planned {message.count} handover{'s' if message.count != 1 else ''} with checklists{more}.",
+        self.notify(f"Planned {plural(message.count, 'handover')} with checklists{more}.",
                     timeout=6)
         self.load()
 

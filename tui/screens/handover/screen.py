@@ -19,6 +19,7 @@ from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from planner.errors import CaseloadError, ConflictError
+from planner.words import plural
 from tui.data import initials
 from tui.handover_data import OWNER_WORDS, HandoverScreenView
 from tui.screens.handover.common import STATUS_WORDS, clip, ordered_items, progress_line, short
@@ -163,7 +164,7 @@ class HandoverScreen(ViewLoader, Screen):
         progress = Text(progress_line(h))
         if not h.is_open and h.is_completed:
             follow = h.follow_ups_open
-            progress.append(f" · {len(follow)} follow-up{'s' if len(follow) != 1 else ''} still to do"
+            progress.append(f" · {plural(len(follow), 'follow-up')} still to do"
                             if follow else " · no follow-up left")
         views = [f"{i.item_id} {VIEW_WORDS.get(i.view, i.view)}" for i in self.items if i.view]  # docs/voice.md
         if views:

@@ -8,6 +8,7 @@ from datetime import date
 
 from textual.widgets import Button, Input
 
+from planner.words import plural
 from tui.screens.forms.base import Field, FormScreen, nice
 from tui.widgets.plain import Static
 
@@ -27,14 +28,14 @@ class ApplyConfirm(FormScreen):
         self.dates = dates or {}
         self.per_day = per_day
         new = moves - already
-        self.title_text = f"Plan {new} warm handover{'s' if new != 1 else ''}?"
+        self.title_text = f"Plan {plural(new, 'warm handover')}?"
 
     def fields(self):
         new = self.moves - self.already
         days = sorted(set(self.dates.values())) or [self.default_on]
         span = (f"on {nice(days[0])}" if days[0] == days[-1]
                 else f"from {nice(days[0])} to {nice(days[-1])}")
-        text = (f"{new} warm handover{'s' if new != 1 else ''} will be planned {span}, at most {self.per_day} a "
+        text = (f"{plural(new, 'warm handover')} will be planned {span}, at most {self.per_day} a "
                 "working day for each practitioner, the riskiest cases first, each with its checklist. The cases "
                 "stay with their current practitioner until each handover is completed: nothing is reallocated "
                 "silently. The rebalance is audited.")

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from planner.errors import CaseloadError, ConflictError
+from planner.words import plural
 from tui.data import initials
 from tui.screens.forms.base import nice
 from tui.screens.loading import ViewLoader
@@ -23,6 +24,7 @@ from tui.screens.registry import open_screen
 from tui.team_data import SolvedPlan, capacity_bar
 from tui.text import cells, plain
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.tables import refill
 from tui.widgets.plain import Static
 from tui.widgets.workload import band_style, short
 
@@ -156,28 +158,16 @@ class RebalanceScreen(ViewLoader, Screen):
         if self.solved is None or self.plan is None:
             return
         solved = self.solved
-        moves = self.query_one("#moves", DataTable)
-        keep = moves.cursor_row
-        moves.clear()
-        for m in solved.plan.moves:
-            day = solved.dates.get(m.case_ref)
-            moves.add_row(
-                *cells(ACCEPTED if m.case_ref in self.accepted else DROPPED, m.case_ref,
-                       short(self.shown_name(solved.case_names.get(m.case_ref, "")), 16),
-                       f"{m.from_id} → {m.to_id}", num(m.points), num(m.cost),
-                       f"{day:%a %d %b}" if day else "planned", m.reason),
-                key=m.case_ref,
-            )
-        if solved.plan.moves:
-            moves.move_cursor(row=min(max(keep, 0), len(solved.plan.moves) - 1))
-        capacity = self.query_one("#capacity", DataTable)
-        keep = capacity.cursor_row
-        capacity.clear()
-        for p in self.plan.practitioners:
-            capacity.add_row(*cells(p.practitioner_id, short(self.shown_name(solved.names.get(p.practitioner_id, "")),
-                                                              14), *self._capacity_cells(p)), key=p.practitioner_id)
-        if self.plan.practitioners:
-            capacity.move_cursor(row=min(max(keep, 0), len(self.plan.practitioners) - 1))
+        refill(self.query_one("#moves", DataTable), (
+            (cells(ACCEPTED if m.case_ref in self.accepted else DROPPED, m.case_ref,
+                   short(self.shown_name(solved.case_names.get(m.case_ref, "")), 16),
+                   f"{m.from_id} → {m.to_id}", num(m.points), num(m.cost),
+                   f"{day:%a %d %b}" if (day := solved.dates.get(m.case_ref)) else "planned", m.reason), m.case_ref)
+            for m in solved.plan.moves))
+        refill(self.query_one("#capacity", DataTable), (
+            (cells(p.practitioner_id, short(self.shown_name(solved.names.get(p.practitioner_id, "")), 14),
+                   *self._capacity_cells(p)), p.practitioner_id)
+            for p in self.plan.practitioners))
         self.render_status()
 
     def _pct_text(self, points: float, available: float) -> Text:
@@ -214,7 +204,7 @@ class RebalanceScreen(ViewLoader, Screen):
         total = len(solved.plan.moves)
         lines = [
             f"Solver {report.name} {report.status} · gap {gap} · {report.seconds:.2f} s · target "
-            f"{solved.plan.target_pct:g}% · {total} move{'s' if total != 1 else ''} proposed"
+            f"{solved.plan.target_pct:g}% · {plural(total, 'move')} proposed"
         ]
         if total:
             days = sorted(d for ref, d in solved.dates.items() if ref in self.accepted)
@@ -362,7 +352,7 @@ class RebalanceScreen(ViewLoader, Screen):
         a = message.applied
         span = (f"on {nice(a.planned_on)}" if a.last_on == a.planned_on
                 else f"from {nice(a.planned_on)} to {nice(a.last_on)}")
-        text = (f"Planned {len(a.handover_ids)} warm handover{'s' if len(a.handover_ids) != 1 else ''} "
+        text = (f"Planned {plural(len(a.handover_ids), 'warm handover')} "
                 f"{span}, each with its checklist.")
         if a.already_planned:
             text += f" {len(a.already_planned)} {'was' if len(a.already_planned) == 1 else 'were'} already planned."
