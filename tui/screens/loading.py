@@ -34,6 +34,16 @@ from textual.message import Message
 from planner.errors import CaseloadError
 
 
+def failure(exc: Exception, unexpected: str) -> str:
+    """What a failed read or write says on screen: a refusal's
+    (CaseloadError) own words, else `unexpected` with `{kind}` filled in by
+    the error's class name alone, so that a traceback (and the personal
+    data in it) never reaches the screen."""
+    if isinstance(exc, CaseloadError):
+        return str(exc)
+    return unexpected.format(kind=type(exc).__name__)
+
+
 # After this long a load says it is still working, then counts the seconds.
 STILL_AFTER = 2.0
 TICK = 1.0
@@ -164,10 +174,8 @@ class ViewLoader:
         started = self._load_started
         try:
             view = (read or self.read_view)()
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
-            self.post_message(self.LoadFailed(f"Could not {self.LOAD_VERB} {self.LOAD_WHAT} ({type(exc).__name__})."))
+            self.post_message(self.LoadFailed(failure(exc, f"Could not {self.LOAD_VERB} {self.LOAD_WHAT} ({{kind}}).")))
         else:
             self.post_message(self.Loaded(view))
         finally:
@@ -186,12 +194,9 @@ def read_then(app, read, then, *, title: str, group: str) -> None:
     def run() -> None:
         try:
             result = read()
-        except CaseloadError as exc:
-            app.call_from_thread(app.notify, str(exc), title=title, severity="warning", timeout=8)
-            return
         except Exception as exc:  # noqa: BLE001 - a notice, never a traceback
-            app.call_from_thread(app.notify, f"Could not read the team ({type(exc).__name__}).",
-                                 title=title, severity="error", timeout=8)
+            app.call_from_thread(app.notify, failure(exc, "Could not read the team ({kind})."), title=title,
+                                 severity="warning" if isinstance(exc, CaseloadError) else "error", timeout=8)
             return
         app.call_from_thread(then, result)
 

@@ -23,11 +23,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from planner.errors import CaseloadError
 from planner.words import plural
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
-from tui.screens.loading import ViewLoader
+from tui.screens.loading import ViewLoader, failure
 from tui.screens.registry import open_screen
 from tui.text import cells, plain
 from tui.widgets import severity
@@ -278,10 +277,8 @@ class DeparturesScreen(ViewLoader, Screen):
         app = self.app
         try:
             ids = plan_all(app.gateway, rows, as_of=app.as_of, actor=app.actor)
-        except CaseloadError as exc:
-            self.post_message(self.Planned(None, str(exc)))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.Planned(None, f"Could not plan ({type(exc).__name__}); nothing was planned."))
+        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
+            self.post_message(self.Planned(None, failure(exc, "Could not plan ({kind}); nothing was planned.")))
         else:
             self.post_message(self.Planned(len(ids)))
 

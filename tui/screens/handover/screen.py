@@ -18,12 +18,12 @@ from textual.screen import Screen
 from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 
-from planner.errors import CaseloadError, ConflictError
+from planner.errors import ConflictError
 from planner.words import plural
 from tui.data import initials
 from tui.handover_data import OWNER_WORDS, HandoverScreenView
 from tui.screens.handover.common import STATUS_WORDS, clip, ordered_items, progress_line, short
-from tui.screens.loading import ViewLoader
+from tui.screens.loading import ViewLoader, failure
 from tui.screens.registry import open_screen
 from tui.text import plain
 from tui.widgets import severity
@@ -255,13 +255,9 @@ class HandoverScreen(ViewLoader, Screen):
     def write(self, fn, said: str, what: str) -> None:
         try:
             result = fn()
-        except ConflictError as exc:
-            self.post_message(self.WriteFailed(str(exc), True, what))
-        except CaseloadError as exc:
-            self.post_message(self.WriteFailed(str(exc), False, what))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.WriteFailed(f"Could not save ({type(exc).__name__}); nothing was changed.",
-                                               False, what))
+        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
+            self.post_message(self.WriteFailed(failure(exc, "Could not save ({kind}); nothing was changed."),
+                                               isinstance(exc, ConflictError), what))
         else:
             self.post_message(self.Written(result, said))
 

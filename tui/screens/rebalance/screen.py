@@ -15,11 +15,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from planner.errors import CaseloadError, ConflictError
+from planner.errors import ConflictError
 from planner.words import plural
 from tui.data import initials
 from tui.screens.forms.base import nice
-from tui.screens.loading import ViewLoader
+from tui.screens.loading import ViewLoader, failure
 from tui.screens.registry import open_screen
 from tui.team_data import SolvedPlan, capacity_bar
 from tui.text import cells, plain
@@ -336,12 +336,9 @@ class RebalanceScreen(ViewLoader, Screen):
         app = self.app
         try:
             applied = apply_rebalance(app.gateway, plan, handover_on=day, actor=app.actor, dates=dates)
-        except ConflictError as exc:
-            self.post_message(self.ApplyFailed(str(exc), conflict=True))
-        except CaseloadError as exc:
-            self.post_message(self.ApplyFailed(str(exc), conflict=False))
         except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
-            self.post_message(self.ApplyFailed(f"Could not plan the handovers ({type(exc).__name__}).", False))
+            self.post_message(self.ApplyFailed(failure(exc, "Could not plan the handovers ({kind})."),
+                                               conflict=isinstance(exc, ConflictError)))
         else:
             self.post_message(self.Applied(applied))
 
