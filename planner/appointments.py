@@ -5,14 +5,20 @@ rules, the week plan, the checklist's auto-ticks and the screens use these."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from planner import recurrence
-from planner.model import Appointment
+from planner.model import Absence, Appointment
 
-__all__ = ["appointment_dates", "exdate_problems", "format_exdates",
-           "next_appointment_date", "next_booked", "parse_exdates"]
+__all__ = ["SERIES_DATES_CHECKED", "RefusedDay", "appointment_dates", "booking_dates", "booking_refusals",
+           "exdate_problems", "format_exdates", "next_appointment_date", "next_booked", "parse_exdates",
+           "refused_days"]
+
+#: How many of a series' dates booking looks at for bank holidays and
+#: absences: the booking form's warning and storage's refusal alike.
+SERIES_DATES_CHECKED = 60
 
 
 def parse_exdates(text: str | None) -> tuple[date, ...]:
@@ -113,3 +119,51 @@ def next_booked(appointments: Sequence[Appointment], as_of: date, within_days: i
     if best is not None and within_days is not None and best > as_of + timedelta(days=within_days):
         return None
     return best
+
+
+# ----------------------------------------------------------------------------- days no appointment may fall on
+
+
+@dataclass(frozen=True)
+class RefusedDay:
+    """A date an appointment may not be booked on, and why in words;
+    `absence` is the practitioner's absence that covers it (None on a bank holiday)."""
+
+    day: date
+    reason: str
+    absence: Absence | None = None
+
+
+def booking_dates(start: date, rrule: str | None, limit: int = SERIES_DATES_CHECKED) -> list[date]:
+    """The dates a booking makes: `start` for a one-off, else the series'
+    first `limit` (planner/recurrence.py)."""
+    return recurrence.first_dates(rrule, start, limit) if rrule else [start]
+
+
+def refused_days(days: Iterable[date], absences: Sequence[Absence] = (),
+                 holiday_name: Callable[[date], str | None] | None = None) -> list[RefusedDay]:
+    """Each of `days` (in order) that is no day for an appointment with the
+    practitioner, with why: a bank holiday (`holiday_name(day)` names it,
+    e.g. `planner.calendar.WorkingDays.holiday_name`), else an absence of
+    theirs (the first of `absences` that covers it)."""
+    found = []
+    for day in days:
+        name = holiday_name(day) if holiday_name is not None else None
+        if name:
+            found.append(RefusedDay(day, f"{day:%a %d %b %Y} is a bank holiday ({name})"))
+            continue
+        absence = next((a for a in absences if a.covers(day)), None)
+        if absence is not None:
+            until = f" to {absence.end_date:%a %d %b}" if absence.end_date else ", no end date"
+            found.append(RefusedDay(day, f"{absence.practitioner_id} is away on {day:%a %d %b %Y} "
+                                         f"({absence.kind}, {absence.start_date:%a %d %b}{until})", absence))
+    return found
+
+
+def booking_refusals(start: date, rrule: str | None, absences: Sequence[Absence] = (),
+                     holiday_name: Callable[[date], str | None] | None = None,
+                     limit: int = SERIES_DATES_CHECKED) -> list[RefusedDay]:
+    """The dates of a booking (`booking_dates`) that are no day for an
+    appointment (`refused_days`), with why: the booking form warns of them,
+    storage refuses the first and leaves the series' later ones out (EXDATE)."""
+    return refused_days(booking_dates(start, rrule, limit), absences, holiday_name)

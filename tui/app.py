@@ -55,7 +55,7 @@ def _caseload_commands():
 
 
 def _handover_commands():
-    from tui.screens.handovers import HandoverCommands
+    from tui.commands import HandoverCommands
 
     return HandoverCommands
 
@@ -371,9 +371,9 @@ class CaseloadApp(TypeAhead, App[None]):
 
     def action_handovers(self) -> None:
         """The team's open handovers (tui/screens/handovers.py)."""
-        from tui.screens.handovers import open_team_handovers
+        from tui.screens.registry import screen_class
 
-        open_team_handovers(self)
+        screen_class("handovers").open_for(self)
 
     # ---------------------------------------------------------------- start-up timing
 

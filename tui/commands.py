@@ -2,7 +2,11 @@
 open a practitioner's caseload (switching to them only for a file's owner
 who did not sign in), open the week. The index is read once per palette
 opening, in a thread, with light queries, and holds only what the actor may
-see (storage.access.visible_case_refs)."""
+see (storage.access.visible_case_refs).
+
+Two more providers, for team work: `TeamCommands` ("Team workload") and
+`HandoverCommands` ("Open handovers", "Plan departures: …" for a lead);
+each opens its screen by name (tui/screens/registry.py)."""
 
 from __future__ import annotations
 
@@ -103,3 +107,46 @@ class TeamCommands(Provider):
 
     async def discover(self) -> Hits:
         yield DiscoveryHit(self.LABEL, self._open, help=self.HELP)
+
+
+class HandoverCommands(Provider):
+    """Command palette entries: "Open handovers", and for a team lead "Plan
+    departures: N1-03 · name" for each practitioner of the team who leaves or
+    goes on a long absence within the horizon (read in a thread on opening)."""
+
+    async def startup(self) -> None:
+        self._departures = await asyncio.to_thread(palette_departures, self.app)
+
+    def _hits(self, privacy: bool):
+        from tui.screens.registry import open_screen
+
+        app = self.app
+        yield ("open handovers team", "Open handovers", app.action_handovers,
+               "every open handover of the team, with progress")
+        for pid, name, what in getattr(self, "_departures", []):
+            shown = initials(name) if privacy else name
+            haystack = f"plan departures {pid}" if privacy else f"plan departures {pid} {name}"
+            yield haystack, f"Plan departures: {pid} · {shown}", partial(open_screen, app, "departures", pid), what
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for haystack, label, command, help_text in self._hits(getattr(self.app, "privacy", False)):
+            score = matcher.match(haystack)
+            if score > 0:
+                yield Hit(score, highlight(matcher, label), command, text=label, help=help_text)
+
+    async def discover(self) -> Hits:
+        for _haystack, label, command, help_text in self._hits(getattr(self.app, "privacy", False)):
+            yield DiscoveryHit(content(label), command, help=help_text)
+
+
+def palette_departures(app) -> list[tuple[str, str, str]]:
+    """(practitioner_id, name, what) of the departures a signed-in team lead
+    can plan; read in a thread when the palette opens."""
+    from tui.handover_data import team_departures
+
+    try:
+        is_lead, departures = team_departures(app.gateway, app.practitioner_id, app.as_of)
+    except Exception:  # noqa: BLE001 - the palette just offers less
+        return []
+    return [(d.practitioner_id, d.name, d.what) for d in departures if d.needs_handover] if is_lead else []

@@ -223,6 +223,57 @@ async def test_booking_on_an_absence_warns_first_and_is_refused(make_app, sample
         assert len(s.execute(select(m.Appointment.id)).all()) == before
 
 
+async def test_a_series_over_an_absence_warns_of_its_later_dates_then_books_without_them(make_app, sample_engine):
+    """A weekly series whose first date is free but a later one falls in the
+    practitioner's absence: the form names that date first (the booking
+    form and storage read the same planner.appointments.booking_refusals),
+    and saving again books the series with the absence's dates left out."""
+    from planner.calendar import working_days
+    from storage.queries import load_world
+
+    pid, _day = find_absence(sample_engine, AS_OF)
+    with session(sample_engine) as s:
+        absences = load_world(s).absences[pid]
+        booked = set(s.execute(select(m.Appointment.appointment_date).join(
+            m.Practitioner, m.Practitioner.id == m.Appointment.practitioner_pk).where(
+            m.Practitioner.practitioner_id == pid)).scalars())  # a case has one appointment a day
+    holidays = working_days("england-and-wales")
+
+    def away(d):
+        return any(a.covers(d) for a in absences)
+
+    def later_absent(start):
+        return [start + timedelta(weeks=k) for k in range(1, 12) if away(start + timedelta(weeks=k))]
+
+    start = next(d for d in (AS_OF + timedelta(days=n) for n in range(1, 60))
+                 if d.weekday() < 5 and d not in booked and not away(d) and not holidays.holiday_name(d)
+                 and later_absent(d) and not any(holidays.holiday_name(x) for x in
+                                                 (d + timedelta(weeks=k) for k in range(12))))
+    skipped = later_absent(start)
+    app = make_app(pid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        home = await settle(pilot, CaseloadScreen)
+        ref = home.view.rows[0].case_ref
+        screen = await open_case(pilot, ref)
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, AppointmentForm)
+        await type_into(pilot, "#date", start.isoformat())
+        form.query_one("#repeat").value = "weekly"
+        await pilot.press("ctrl+s")
+        warning = error_of(form, "date")
+        assert app.screen is form and "the series leaves out those dates" in warning
+        assert f"on {skipped[0]:%a %d %b %Y}" in warning
+        loads = screen.loads
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.loads > loads)
+    with session(sample_engine) as s:
+        case_id = s.execute(select(m.Case.id).where(m.Case.case_ref == ref)).scalar_one()
+        row = s.execute(select(m.Appointment).where(m.Appointment.case_id == case_id,
+                                                    m.Appointment.appointment_date == start)).scalar_one()
+    assert row.rrule and row.exdates == ",".join(d.isoformat() for d in skipped)
+
+
 async def test_plan_a_handover(make_app, sample_engine):
     pid, ref = find_case(sample_engine, AS_OF, without_handover=True)
     app = make_app(pid)

@@ -80,7 +80,8 @@ async def test_every_screen_shows_hostile_names_as_typed(make_app, sample_engine
     from tui.screens.handover.screen import HandoverScreen
     from tui.screens.handovers import HandoversScreen
     from tui.screens.picker.practitioner_picker import PractitionerPicker
-    from tui.screens.rebalance import RebalanceOptions, RebalanceScreen
+    from tui.screens.rebalance.options_form import RebalanceOptions
+    from tui.screens.rebalance.screen import RebalanceScreen
     from tui.screens.supervision.screen import SupervisionScreen
     from tui.screens.team import TeamScreen
     from tui.screens.week import WeekScreen

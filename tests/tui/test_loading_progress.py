@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 
-from textual import on
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Static
@@ -18,6 +17,7 @@ from tui.screens.loading import ViewLoader
 
 class SlowScreen(ViewLoader, Screen):
     LOAD_WHAT = "the slow things"
+    LOAD_NOTE = "#note"
 
     def __init__(self, gate: threading.Event) -> None:
         super().__init__()
@@ -35,9 +35,8 @@ class SlowScreen(ViewLoader, Screen):
         assert self.gate.wait(10), "the test never let the load finish"
         return "done"
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        self.view = message.view
+    def render_view(self) -> None:
+        self.query_one("#note", Static).update(self.view)
 
 
 class SlowApp(App):
@@ -80,3 +79,16 @@ async def test_a_long_load_counts_its_seconds_then_puts_the_title_back(monkeypat
             assert screen._load_timer is None
     finally:
         gate.set()
+
+
+def test_a_failure_says_a_refusal_in_its_own_words_and_anything_else_by_its_kind_alone():
+    """tui.screens.loading.failure: every load and write on the screens says
+    what went wrong this way, so an unexpected error's message (which may
+    hold a name or a note) never reaches the screen."""
+    from planner.errors import CaseloadError, ConflictError
+
+    assert loading.failure(CaseloadError("case NG1 is not in your team"), "Could not ({kind}).") == \
+        "case NG1 is not in your team"
+    assert loading.failure(ConflictError("changed meanwhile"), "x ({kind})") == "changed meanwhile"
+    said = loading.failure(ValueError("Jane Doe, 4 Elm Road"), "Could not save ({kind}); nothing was changed.")
+    assert said == "Could not save (ValueError); nothing was changed."

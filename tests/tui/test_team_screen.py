@@ -23,7 +23,9 @@ from tui.screens.forms.base import nice
 
 from tests.tui.helpers import AS_OF, palette_pick, settle, wait_for
 from tui.screens.caseload import CaseloadScreen
-from tui.screens.rebalance import ApplyConfirm, RebalanceOptions, RebalanceScreen
+from tui.screens.rebalance.apply_form import ApplyConfirm
+from tui.screens.rebalance.options_form import RebalanceOptions
+from tui.screens.rebalance.screen import RebalanceScreen
 from tui.screens.team import TeamScreen
 
 LEAD, OVER = "N1-01", "N1-02"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -36,6 +35,7 @@ class CaseScreen(CaseVoiceActions, ViewLoader, SentenceKeys):
     DEFAULT_CSS = "CaseScreen { overflow: hidden hidden; }"
     LOAD_GROUP = "case-load"
     LOAD_WHAT = "the case"
+    LOAD_NOTE = "#who"
     help_title = "case screen"
 
     # The body's parts, top to bottom: a new part is a module of
@@ -68,7 +68,6 @@ class CaseScreen(CaseVoiceActions, ViewLoader, SentenceKeys):
     def __init__(self, case_ref: str) -> None:
         super().__init__()
         self.case_ref = case_ref
-        self.loads = 0  # handled load results (tests wait on this)
         self.view: CaseView | None = None
 
     def compose(self) -> ComposeResult:
@@ -83,8 +82,7 @@ class CaseScreen(CaseVoiceActions, ViewLoader, SentenceKeys):
         self.title = "caseload"
         self.sub_title = f"case {self.case_ref}"
         self.query_one("#body").focus()
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
-        self.watch(self.app, "theme", lambda _v: self.render_view(), init=False)
+        self.mount_view(redraw_on=("privacy", "theme"))
         self.load()
 
     # ---------------------------------------------------------------- loading
@@ -92,19 +90,6 @@ class CaseScreen(CaseVoiceActions, ViewLoader, SentenceKeys):
     def read_view(self):
         app = self.app
         return app.gateway.case(self.case_ref, app.as_of)
-
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        self.loads += 1
-        self.view = message.view
-        self.query_one("#who").remove_class("loading-note")
-        self.render_view()
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.query_one(CaseWho).update(f"✕ {message.message}")
-        self.notify(message.message, title="Could not load", severity="error", timeout=10)
 
     # ---------------------------------------------------------------- rendering (data down)
 

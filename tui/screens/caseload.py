@@ -119,9 +119,7 @@ class CaseloadScreen(ViewLoader, Screen):
         if self.loads == 1:  # the first caseload is now fully loaded
             app.call_from_thread(app.first_load_done)  # the collector is the main thread's alone
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        view = message.view
+    def view_loaded(self, view: CaseloadView) -> None:
         self.view = view
         table = self.query_one(CaseTable)
         self._set_titles()
@@ -177,13 +175,10 @@ class CaseloadScreen(ViewLoader, Screen):
         # The ticks shown were applied in memory; now write them (after the paint).
         self.call_after_refresh(self.sync_ticks, view.practitioner.practitioner_id)
 
-    @on(ViewLoader.LoadFailed)
-    def _load_failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.query_one(SummaryStrip).update(f"✕ {message.message}")
-        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+    def view_failed(self, message: str) -> None:
+        super().view_failed(message)
         if not self._painted:
-            self.app.startup_failed(message.message)
+            self.app.startup_failed(message)
 
     # ---------------------------------------------------------------- rows: data down
 

@@ -40,6 +40,10 @@ class ContinuityScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     LOAD_GROUP = "continuity-load"
     LOAD_WHAT = "the team's continuity"
+    LOAD_SPINNERS = ("#who",)
+    LOAD_FAILED_TITLE = "Continuity"
+    LOAD_FAILED_SEVERITY = "warning"
+    LOAD_FAILED_TIMEOUT = 8
     help_title = "continuity screen"
     AUTO_FOCUS = "#who"
 
@@ -53,10 +57,7 @@ class ContinuityScreen(ViewLoader, Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.loads = 0  # handled load results (tests wait on this)
-        self.view = None
         self.measure = 0  # index into MEASURE_NAMES
-        self.refused: str | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -69,11 +70,7 @@ class ContinuityScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = "continuity"
-        table = self.query_one("#who", DataTable)
-        for key, label in (("who", "Who"), ("months", "12 months"), ("last", "Last"), ("trend", "Trend")):
-            table.add_column(label, key=key)
-        table.loading = True
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view({"#who": (("who", "Who"), ("months", "12 months"), ("last", "Last"), ("trend", "Trend"))})
         self.load()
 
     # ---------------------------------------------------------------- loading (worker → message → handler)
@@ -83,22 +80,6 @@ class ContinuityScreen(ViewLoader, Screen):
 
         app = self.app
         return continuity_view(app.gateway, app.practitioner_id, app.as_of)
-
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        self.loads += 1
-        self.view = message.view
-        self.refused = None
-        self.query_one("#who", DataTable).loading = False
-        self.render_view()
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.refused = message.message
-        self.query_one("#who", DataTable).loading = False
-        self.query_one("#summary", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Continuity", severity="warning", timeout=8)
 
     # ---------------------------------------------------------------- data down
 

@@ -3,31 +3,31 @@ overdue items; then recently completed handovers whose follow-up items are
 still open; and who in the team is leaving or going away.
 
 Keys: enter opens the handover, D plans a departure (team leads), R reloads,
-esc goes back.
+esc goes back. Opened with `H` or "Open handovers" in the command palette
+(its provider is `tui.commands.HandoverCommands`).
 """
 
 from __future__ import annotations
 
-import asyncio
-from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from planner.words import plural
 from tui.data import initials
 from tui.handover_data import TeamHandoversView
 from tui.screens.handover.common import clip
 from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
-from tui.text import cells, content, highlight
+from tui.text import cells
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.tables import refill
 from tui.widgets.plain import Static
 
 
@@ -46,6 +46,7 @@ class HandoversScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     LOAD_GROUP = "handovers-load"
     LOAD_WHAT = "the handovers"
+    LOAD_SPINNERS = ("#handovers",)
     help_title = "team handovers screen"
     AUTO_FOCUS = "#handovers"
 
@@ -56,10 +57,7 @@ class HandoversScreen(ViewLoader, Screen):
         Binding("escape", "back", "Back", id="handovers.back"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.loads = 0
-        self.view: TeamHandoversView | None = None
+    view: TeamHandoversView | None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -71,11 +69,7 @@ class HandoversScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = "open handovers"
-        table = self.query_one("#handovers", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.loading = True
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view({"#handovers": COLUMNS})
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -95,21 +89,9 @@ class HandoversScreen(ViewLoader, Screen):
         sync_team_ticks(app.gateway, practitioner_id=app.practitioner_id, as_of=app.as_of, actor=app.actor)
         return team_handovers(app.gateway, app.practitioner_id, app.as_of)
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        self.loads += 1
-        self.view = message.view
+    def view_loaded(self, view: TeamHandoversView) -> None:
+        super().view_loaded(view)
         self.refresh_bindings()  # D shows for a team lead only
-        self.query_one("#summary").remove_class("loading-note")
-        self.query_one("#handovers", DataTable).loading = False
-        self.render_view()
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.query_one("#handovers", DataTable).loading = False
-        self.query_one("#summary", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Could not load", severity="error", timeout=10)
 
     def render_view(self) -> None:
         view = self.view
@@ -120,32 +102,14 @@ class HandoversScreen(ViewLoader, Screen):
                           + (" · PRIVACY" if privacy else ""))
         open_rows = [r for r in view.rows if not r.follow_up]
         overdue = sum(r.overdue for r in open_rows)
-        summary = f"{len(open_rows)} open handover{'s' if len(open_rows) != 1 else ''}"
+        summary = plural(len(open_rows), "open handover")
         if overdue:
-            summary += f" · ⚠ {overdue} overdue item{'s' if overdue != 1 else ''}"
+            summary += f" · ⚠ {plural(overdue, 'overdue item')}"
         follow = len(view.rows) - len(open_rows)
         if follow:
             summary += f" · {follow} completed with follow-ups open"
         self.query_one("#summary", Static).update(summary + " · enter opens")
-        table = self.query_one("#handovers", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        high = severity.style_for(self.app, "high")
-        for r in view.rows:
-            name = initials(r.display_name) if privacy else r.display_name
-            nxt = f"{clip(r.next_title, 26):<26} {r.next_due:%d %b}" if r.next_title else "—"
-            if r.follow_up:
-                when, status = "done", "follow-up"
-            else:
-                when, status = days_words(r.days_away), ""
-            table.add_row(
-                *cells(r.case_ref, nxt, f"{r.done}/{r.total}",
-                       Text(f"⚠ {r.overdue}", style=high) if r.overdue else "—",
-                       f"{r.planned_on:%d %b} {status or when}", f"{r.from_id} → {r.to_id}", name),
-                key=r.case_ref,
-            )
-        if view.rows:
-            table.move_cursor(row=min(keep, len(view.rows) - 1))
+        refill(self.query_one("#handovers", DataTable), self.rows_of(view))
         lines = []
         if not view.rows:
             lines.append("No open handovers in the team.")
@@ -153,6 +117,17 @@ class HandoversScreen(ViewLoader, Screen):
             lines.append("Leaving or away soon: " + "; ".join(d.what for d in view.departures)
                          + (" · D plans them" if view.is_lead else ""))
         self.query_one("#departures", Static).update("\n".join(lines))
+
+    def rows_of(self, view: TeamHandoversView):
+        """(cells, case ref) of each handover of the view."""
+        high = severity.style_for(self.app, "high")
+        for r in view.rows:
+            name = initials(r.display_name) if self.app.privacy else r.display_name
+            nxt = f"{clip(r.next_title, 26):<26} {r.next_due:%d %b}" if r.next_title else "—"
+            when = "follow-up" if r.follow_up else days_words(r.days_away)
+            yield cells(r.case_ref, nxt, f"{r.done}/{r.total}",
+                        Text(f"⚠ {r.overdue}", style=high) if r.overdue else "—",
+                        f"{r.planned_on:%d %b} {when}", f"{r.from_id} → {r.to_id}", name), r.case_ref
 
     # ---------------------------------------------------------------- actions
 
@@ -198,50 +173,13 @@ class HandoversScreen(ViewLoader, Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-
-def open_team_handovers(app) -> None:
-    """The team view of open handovers (key H, palette "Open handovers")."""
-    if isinstance(app.screen, HandoversScreen) or app.screen.is_modal:
-        return
-    app.push_screen(HandoversScreen())
-
-
-class HandoverCommands(Provider):
-    """Command palette entries: "Open handovers", and for a team lead "Plan
-    departures: N1-03 · name" for each practitioner of the team who leaves or
-    goes on a long absence within the horizon (read in a thread on opening)."""
-
-    async def startup(self) -> None:
-        self._departures = await asyncio.to_thread(palette_departures, self.app)
-
-    def _hits(self, privacy: bool):
-        app = self.app
-        yield ("open handovers team", "Open handovers", partial(open_team_handovers, app),
-               "every open handover of the team, with progress")
-        for pid, name, what in getattr(self, "_departures", []):
-            shown = initials(name) if privacy else name
-            haystack = f"plan departures {pid}" if privacy else f"plan departures {pid} {name}"
-            yield haystack, f"Plan departures: {pid} · {shown}", partial(open_screen, app, "departures", pid), what
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for haystack, label, command, help_text in self._hits(getattr(self.app, "privacy", False)):
-            score = matcher.match(haystack)
-            if score > 0:
-                yield Hit(score, highlight(matcher, label), command, text=label, help=help_text)
-
-    async def discover(self) -> Hits:
-        for _haystack, label, command, help_text in self._hits(getattr(self.app, "privacy", False)):
-            yield DiscoveryHit(content(label), command, help=help_text)
+    @classmethod
+    def open_for(cls, app) -> None:
+        """The team view of open handovers (key H, palette "Open handovers"),
+        unless it is showing already or a dialog is open."""
+        if isinstance(app.screen, cls) or app.screen.is_modal:
+            return
+        app.push_screen(cls())
 
 
-def palette_departures(app) -> list[tuple[str, str, str]]:
-    """(practitioner_id, name, what) of the departures a signed-in team lead
-    can plan; read in a thread when the palette opens."""
-    from tui.handover_data import team_departures
-
-    try:
-        is_lead, departures = team_departures(app.gateway, app.practitioner_id, app.as_of)
-    except Exception:  # noqa: BLE001 - the palette just offers less
-        return []
-    return [(d.practitioner_id, d.name, d.what) for d in departures if d.needs_handover] if is_lead else []
+__all__ = ["HandoversScreen"]

@@ -4,9 +4,18 @@
 per screen, in the screen's `LOAD_GROUP`) and posts `Loaded(view)`, or
 `LoadFailed(message)` with a one-line message: the CaseloadError's own
 words, else "Could not <LOAD_VERB> <LOAD_WHAT> (ErrorName)." so that a traceback
-(and the personal data in it) never reaches the screen. Only the screen's
-handlers, `@on(ViewLoader.Loaded)` and `@on(ViewLoader.LoadFailed)`, touch
-widgets.
+(and the personal data in it) never reaches the screen. Only the handlers
+of those messages touch widgets.
+
+The handling is the same on every screen, so it lives here once:
+`view_loaded(view)` counts the result (`loads`, which tests wait on), keeps
+it as `view`, stops the spinners of `LOAD_SPINNERS`, takes the dim
+"loading" look off `LOAD_NOTE` and calls `render_view()`; `view_failed(message)`
+counts it, keeps it as `refused`, stops the spinners, writes "✕ message" in
+`LOAD_NOTE` and gives a notice titled `LOAD_FAILED_TITLE`. A screen that
+does more overrides either and calls `super()` for the common part.
+`mount_view()` is the matching start: the tables' columns, the spinners,
+and a redraw when the app's privacy mode (or theme) changes.
 
 A load that takes longer than `STILL_AFTER` seconds says so in the screen's
 sub-title ("still loading the handovers · 4 s", counting each `TICK`), so a
@@ -17,11 +26,22 @@ is put back when the load ends, unless the screen's handler set its own.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from textual.message import Message
 
 from planner.errors import CaseloadError
+
+
+def failure(exc: Exception, unexpected: str) -> str:
+    """What a failed read or write says on screen: a refusal's
+    (CaseloadError) own words, else `unexpected` with `{kind}` filled in by
+    the error's class name alone, so that a traceback (and the personal
+    data in it) never reaches the screen."""
+    if isinstance(exc, CaseloadError):
+        return str(exc)
+    return unexpected.format(kind=type(exc).__name__)
 
 
 # After this long a load says it is still working, then counts the seconds.
@@ -35,6 +55,17 @@ class ViewLoader:
     LOAD_GROUP = "view-load"
     LOAD_VERB = "read"
     LOAD_WHAT = "the database"
+    # What the handlers touch: the line that says "Loading…" (then what went
+    # wrong), the widgets whose `loading` spinner shows until the result, and
+    # the failure's notice.
+    LOAD_NOTE = "#summary"
+    LOAD_SPINNERS: tuple[str, ...] = ()
+    LOAD_FAILED_TITLE = "Could not load"
+    LOAD_FAILED_SEVERITY = "error"
+    LOAD_FAILED_TIMEOUT = 10
+    loads = 0  # handled load results, good or failed (tests wait on this)
+    view: Any = None  # the latest view read
+    refused: str | None = None  # why the latest load failed; None after a good one
     # False until the first load's result is posted: keys typed meanwhile
     # wait for it (tui/type_ahead.py), so `c` on a case still loading opens
     # the form once the case is there.
@@ -57,6 +88,53 @@ class ViewLoader:
     def read_view(self) -> Any:
         """Read what the screen shows; runs in the worker thread, never touches a widget."""
         raise NotImplementedError
+
+    def mount_view(self, columns: dict[str, Sequence[tuple[str, str]]] | None = None,
+                   redraw_on: Sequence[str] = ("privacy",)) -> None:
+        """On mount, before the first `load()`: each DataTable of `columns`
+        (selector -> its (key, label) pairs) gets its keyed columns, the
+        spinners of LOAD_SPINNERS turn, and `render_view` runs again
+        whenever an app reactive of `redraw_on` ("privacy", "theme") changes."""
+        for selector, pairs in (columns or {}).items():
+            table = self.query_one(selector)
+            for key, label in pairs:
+                table.add_column(label, key=key)
+        for selector in self.LOAD_SPINNERS:
+            self.query_one(selector).loading = True
+        for name in redraw_on:
+            self.watch(self.app, name, lambda _value: self.render_view(), init=False)
+
+    # ---------------------------------------------------------------- the handlers (main thread)
+
+    def on_view_loader_loaded(self, message: Loaded) -> None:
+        self.view_loaded(message.view)
+
+    def on_view_loader_load_failed(self, message: LoadFailed) -> None:
+        self.view_failed(message.message)
+
+    def view_loaded(self, view: Any) -> None:
+        """The common part of a good load: count, keep, stop the spinners, draw."""
+        self.loads += 1
+        self.view = view
+        self.refused = None
+        self.stop_spinners()
+        self.query_one(self.LOAD_NOTE).remove_class("loading-note")
+        self.render_view()
+
+    def view_failed(self, message: str) -> None:
+        """The common part of a failed load: count, keep, stop the spinners, say it."""
+        self.loads += 1
+        self.refused = message
+        self.stop_spinners()
+        self.query_one(self.LOAD_NOTE).update(f"✕ {message}")
+        self.notify(message, title=self.LOAD_FAILED_TITLE, severity=self.LOAD_FAILED_SEVERITY,
+                    timeout=self.LOAD_FAILED_TIMEOUT)
+
+    def stop_spinners(self) -> None:
+        for selector in self.LOAD_SPINNERS:
+            self.query_one(selector).loading = False
+
+    # ---------------------------------------------------------------- the worker
 
     def load(self):
         """Start reading (a newer load cancels an older one still running)."""
@@ -96,10 +174,8 @@ class ViewLoader:
         started = self._load_started
         try:
             view = (read or self.read_view)()
-        except CaseloadError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
-            self.post_message(self.LoadFailed(f"Could not {self.LOAD_VERB} {self.LOAD_WHAT} ({type(exc).__name__})."))
+            self.post_message(self.LoadFailed(failure(exc, f"Could not {self.LOAD_VERB} {self.LOAD_WHAT} ({{kind}}).")))
         else:
             self.post_message(self.Loaded(view))
         finally:
@@ -118,12 +194,9 @@ def read_then(app, read, then, *, title: str, group: str) -> None:
     def run() -> None:
         try:
             result = read()
-        except CaseloadError as exc:
-            app.call_from_thread(app.notify, str(exc), title=title, severity="warning", timeout=8)
-            return
         except Exception as exc:  # noqa: BLE001 - a notice, never a traceback
-            app.call_from_thread(app.notify, f"Could not read the team ({type(exc).__name__}).",
-                                 title=title, severity="error", timeout=8)
+            app.call_from_thread(app.notify, failure(exc, "Could not read the team ({kind})."), title=title,
+                                 severity="warning" if isinstance(exc, CaseloadError) else "error", timeout=8)
             return
         app.call_from_thread(then, result)
 

@@ -18,15 +18,24 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from planner.words import plural
 from tui.data import initials
+from tui.screens.loading import ViewLoader
 from tui.screens.registry import open_screen
 from tui.text import plain
 from tui.widgets.chrome import KeyBar
 from tui.widgets.plain import Static
 
 
-class PlanScreen(ModalScreen):
+class PlanScreen(ViewLoader, ModalScreen):
+    """The proposals are the screen's view (ViewLoader), read from the week shown."""
+
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "plan-read"
+    LOAD_VERB = "plan"
+    LOAD_WHAT = "the week"
+    LOAD_NOTE = "#plan-title"
+    LOAD_FAILED_TITLE = "Plan the week"
     help_title = "plan the week"
 
     BINDINGS = [
@@ -37,12 +46,11 @@ class PlanScreen(ModalScreen):
         Binding("escape", "leave", "Back", id="plan.back"),
     ]
 
-    def __init__(self, view) -> None:
+    def __init__(self, week) -> None:
         super().__init__()
-        self.view = view
+        self.week = week  # the week screen's WeekView
         self.proposals: list = []
         self.accepted: set[str] = set()  # case refs
-        self.loaded = False
         self.booked: list[int] | None = None
 
     def compose(self) -> ComposeResult:
@@ -52,33 +60,26 @@ class PlanScreen(ModalScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.read()
+        self.load()
 
-    @work(thread=True, group="plan-read", exclusive=True)
-    def read(self) -> None:
-        app = self.app
-        try:
-            found = app.gateway.suggest(self.view)
-        except Exception as exc:  # a refusal: its one line
-            app.call_from_thread(self._failed, str(exc).splitlines()[0])
-            return
-        app.call_from_thread(self._loaded, found)
+    @property
+    def loaded(self) -> bool:
+        """The proposals are read (or could not be)."""
+        return self.loads > 0
 
-    def _failed(self, message: str) -> None:
-        self.query_one("#plan-title", Static).update(f"✕ {message}")
-        self.loaded = True
+    def read_view(self):
+        return self.app.gateway.suggest(self.week)
 
-    def _loaded(self, proposals) -> None:
+    def view_loaded(self, proposals) -> None:
         self.proposals = list(proposals)
-        self.loaded = True
-        self.render_list()
+        super().view_loaded(proposals)
         self.query_one(OptionList).focus()
 
-    def render_list(self) -> None:
+    def render_view(self) -> None:
         n, accepted = len(self.proposals), len(self.accepted)
         self.query_one("#plan-title", Static).update(Text.assemble(
             ("Plan the week", "bold"),
-            f" · {n} case{'s' if n != 1 else ''} falling due with nothing booked, riskiest first"
+            f" · {plural(n, 'case')} falling due with nothing booked, riskiest first"
             + (f" · {accepted} accepted" if accepted else "")))
         self.query_one("#plan-hint", Static).update(
             "space accept/drop · A accept all · m move · b book the accepted · esc back" if n else
@@ -107,11 +108,11 @@ class PlanScreen(ModalScreen):
         if p is None:
             return
         self.accepted ^= {p.case_ref}
-        self.render_list()
+        self.render_view()
 
     def action_accept_all(self) -> None:
         self.accepted = {p.case_ref for p in self.proposals}
-        self.render_list()
+        self.render_view()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -129,7 +130,7 @@ class PlanScreen(ModalScreen):
 
             if value.time is None:
                 raise CaseloadError("a proposal needs a time (HH:MM)")
-            clash = app.gateway.same_time(self.view.plan.practitioner_id, value.new_date, value.time)
+            clash = app.gateway.same_time(self.week.plan.practitioner_id, value.new_date, value.time)
             taken = [q.case_ref for q in self.proposals
                      if q.case_ref != p.case_ref and (q.day, q.time) == (value.new_date, value.time)]
             if clash or taken:
@@ -143,7 +144,7 @@ class PlanScreen(ModalScreen):
             self.proposals[i] = replace(p, day=value.new_date, time=value.time,
                                         reason=f"moved by hand; due {p.due:%a %d %b}")
             self.accepted.add(p.case_ref)
-            self.render_list()
+            self.render_view()
 
         open_screen(app, "move-form", save, as_of=app.as_of, current=p.day, what=f"the proposal for {p.case_ref}",
                     at=p.time, callback=done)
@@ -159,7 +160,7 @@ class PlanScreen(ModalScreen):
     def book(self, chosen) -> None:
         app = self.app
         try:
-            booked = app.gateway.book_proposals(practitioner_id=self.view.plan.practitioner_id, proposals=chosen,
+            booked = app.gateway.book_proposals(practitioner_id=self.week.plan.practitioner_id, proposals=chosen,
                                                 actor=app.actor)
         except Exception as exc:  # refused or a conflict: nothing booked, its one line
             app.call_from_thread(self.notify, str(exc).splitlines()[0], title="Nothing booked", severity="error",
@@ -169,7 +170,7 @@ class PlanScreen(ModalScreen):
 
     def _booked(self, booked) -> None:
         self.booked = booked
-        self.notify(f"Booked {len(booked)} appointment{'s' if len(booked) != 1 else ''}.", timeout=5)
+        self.notify(f"Booked {plural(len(booked), 'appointment')}.", timeout=5)
         self.dismiss(booked)
 
     def action_leave(self) -> None:

@@ -4,7 +4,7 @@ case count, points of available, warnings by severity, absences ahead and
 leaving dates.
 
 Keys: enter opens the highlighted practitioner's caseload (the lead stays
-signed in), r proposes a rebalance (tui/screens/rebalance.py), R reloads,
+signed in), r proposes a rebalance (tui/screens/rebalance/), R reloads,
 esc goes back. Opened with `T` from the caseload or "Team workload" in the
 command palette; team leads only (a notice otherwise).
 """
@@ -27,6 +27,7 @@ from tui.team_data import MemberRow, TeamView
 from tui.text import cells, plain
 from tui.widgets.workload import capacity_text, points_text, short, warning_counts
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.tables import refill
 from tui.widgets.plain import Static
 
 
@@ -42,6 +43,10 @@ class TeamScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     LOAD_GROUP = "team-load"
     LOAD_WHAT = "the team"
+    LOAD_SPINNERS = ("#team",)
+    LOAD_FAILED_TITLE = "Team workload"
+    LOAD_FAILED_SEVERITY = "warning"
+    LOAD_FAILED_TIMEOUT = 8
     help_title = "team workload screen"
     AUTO_FOCUS = "#team"
 
@@ -53,11 +58,7 @@ class TeamScreen(ViewLoader, Screen):
         Binding("escape", "back", "Back", id="team.back"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.loads = 0  # handled load results (tests wait on this)
-        self.view: TeamView | None = None
-        self.refused: str | None = None  # why the signed-in practitioner may not see the team
+    view: TeamView | None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -70,12 +71,7 @@ class TeamScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = "team workload"
-        table = self.query_one("#team", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.loading = True
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
-        self.watch(self.app, "theme", lambda _v: self.render_view(), init=False)
+        self.mount_view({"#team": COLUMNS}, redraw_on=("privacy", "theme"))
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -90,22 +86,6 @@ class TeamScreen(ViewLoader, Screen):
 
         app = self.app
         return team_view(app.gateway, app.practitioner_id, app.as_of)
-
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        self.loads += 1
-        self.view = message.view
-        self.refused = None
-        self.query_one("#team", DataTable).loading = False
-        self.render_view()
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.refused = message.message
-        self.query_one("#team", DataTable).loading = False
-        self.query_one("#summary", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Team workload", severity="warning", timeout=8)
 
     # ---------------------------------------------------------------- rows: data down
 
@@ -125,18 +105,11 @@ class TeamScreen(ViewLoader, Screen):
         summary = Text(f"{len(view.members)} practitioners · {over} OVER · {full} FULL · warnings ")
         summary.append_text(warning_counts(app, view.counts, words=True))
         self.query_one("#summary", Static).update(summary)
-        table = self.query_one("#team", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for m in view.members:
-            table.add_row(
-                *cells(m.practitioner_id, short(self.name_of(m), 15), capacity_text(app, m.load),
-                       warning_counts(app, m.counts), m.away_short(view.as_of), m.handovers_short,
-                       str(m.load.case_count), points_text(m.load), m.role_grade),
-                key=m.practitioner_id,
-            )
-        if view.members:
-            table.move_cursor(row=min(max(keep, 0), len(view.members) - 1))
+        refill(self.query_one("#team", DataTable), (
+            (cells(m.practitioner_id, short(self.name_of(m), 15), capacity_text(app, m.load),
+                   warning_counts(app, m.counts), m.away_short(view.as_of), m.handovers_short,
+                   str(m.load.case_count), points_text(m.load), m.role_grade), m.practitioner_id)
+            for m in view.members))
         policy = app.policy.workload
         self.query_one("#legend", Static).update(
             f"█ = 10% of available · ▶ over 100% · OK <{policy.amber_from_pct:g}% · "

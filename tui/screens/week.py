@@ -110,6 +110,7 @@ class WeekScreen(NarrowLayout, ViewLoader, Screen):
     NARROW_BELOW = 110  # columns; below this the days are stacked as rows (NarrowLayout)
     LOAD_GROUP = "week-load"
     LOAD_WHAT = "the week"
+    LOAD_NOTE = "#week-title"
     help_title = "week screen"
     AUTO_FOCUS = None  # focus goes to the first day with entries once loaded
 
@@ -133,7 +134,6 @@ class WeekScreen(NarrowLayout, ViewLoader, Screen):
         super().__init__()
         self.practitioner_id = practitioner_id
         self.week_of = week_of - timedelta(days=week_of.weekday())
-        self.loads = 0  # handled load results (tests wait on this)
         self.view: WeekView | None = None
         self.entries: dict[str, object] = {}  # option id -> PlanEntry
 
@@ -151,7 +151,7 @@ class WeekScreen(NarrowLayout, ViewLoader, Screen):
 
     def on_mount(self) -> None:
         self.title = "caseload"
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view()
         self.load()
 
     def narrow_changed(self) -> None:  # NarrowLayout: below NARROW_BELOW columns the days stack as rows
@@ -163,14 +163,11 @@ class WeekScreen(NarrowLayout, ViewLoader, Screen):
         app = self.app
         return app.gateway.week(self.practitioner_id, self.week_of, app.as_of)
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        if message.view.week_of != self.week_of:
+    def view_loaded(self, view) -> None:
+        if view.week_of != self.week_of:
             return  # an older request finished after the user moved on
-        self.loads += 1
         focused = self.focused.id if self.focused is not None else None
-        self.view = message.view
-        self.render_view()
+        super().view_loaded(view)
         target = None
         if focused:
             try:
@@ -183,12 +180,6 @@ class WeekScreen(NarrowLayout, ViewLoader, Screen):
             target = self._first_list()
         if target is not None:
             target.focus()
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.query_one("#week-title", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Could not load", severity="error", timeout=10)
 
     # ---------------------------------------------------------------- rendering
 

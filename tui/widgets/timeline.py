@@ -14,6 +14,7 @@ from typing import Iterable
 
 from rich.text import Text
 
+from planner.words import plural
 from tui.widgets import severity
 from tui.widgets.plain import Static
 
@@ -92,6 +93,6 @@ class ContactTimeline(Static):
             strip.append("no booking", style="dim")
         gap = longest_gap(cells)
         summary = Text(f"26 weeks to w/c {cells[-1][0].strftime('%d %b')}, oldest left; "
-                       f"longest run without being seen: {gap} week{'s' if gap != 1 else ''}",
+                       f"longest run without being seen: {plural(gap, 'week')}",
                        style="dim")
         self.update(Text("\n").join([months, strip, Text(LEGEND, style="dim"), summary]))

@@ -23,14 +23,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from planner.errors import CaseloadError
+from planner.words import plural
 from tui.data import initials
 from tui.handover_data import DeparturesView, PlanRow, with_receiver
-from tui.screens.loading import ViewLoader
+from tui.screens.loading import ViewLoader, failure
 from tui.screens.registry import open_screen
 from tui.text import cells, plain
 from tui.widgets import severity
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.tables import refill
 from tui.widgets.plain import Static
 
 
@@ -42,6 +43,8 @@ class DeparturesScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     LOAD_GROUP = "departures-load"
     LOAD_WHAT = "the cases"
+    LOAD_NOTE = "#event"
+    LOAD_SPINNERS = ("#plan",)
     help_title = "departures planning screen"
     AUTO_FOCUS = "#plan"
 
@@ -63,7 +66,6 @@ class DeparturesScreen(ViewLoader, Screen):
     def __init__(self, practitioner_id: str) -> None:
         super().__init__()
         self.practitioner_id = practitioner_id
-        self.loads = 0
         self.plans = 0  # handled plan-all results (tests wait on this)
         self.view: DeparturesView | None = None
         self.rows: list[PlanRow] = []
@@ -81,11 +83,7 @@ class DeparturesScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = f"plan departures · {self.practitioner_id}"
-        table = self.query_one("#plan", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.loading = True
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view({"#plan": COLUMNS})
         self.load()
 
     def read_view(self):
@@ -94,22 +92,10 @@ class DeparturesScreen(ViewLoader, Screen):
         app = self.app
         return departures(app.gateway, self.practitioner_id, app.as_of)
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
-        self.loads += 1
-        self.view = message.view
-        self.rows = list(message.view.rows)
+    def view_loaded(self, view: DeparturesView) -> None:
+        self.rows = list(view.rows)
         self.dropped = []
-        self.query_one("#event").remove_class("loading-note")
-        self.query_one("#plan", DataTable).loading = False
-        self.render_view()
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.query_one("#plan", DataTable).loading = False
-        self.query_one("#event", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+        super().view_loaded(view)
 
     # ---------------------------------------------------------------- rendering
 
@@ -137,7 +123,7 @@ class DeparturesScreen(ViewLoader, Screen):
             if self.rows:
                 days = sorted({r.planned_on for r in self.rows})
                 span = f"on {days[0]:%a %d %b}" if len(days) == 1 else f"from {days[0]:%a %d %b} to {days[-1]:%a %d %b}"
-                event.append(f" · {len(self.rows)} case{'s' if len(self.rows) != 1 else ''} {span}"
+                event.append(f" · {plural(len(self.rows), 'case')} {span}"
                              + (f", at most {summary.busiest} a day" if summary.count else ""))
                 if summary.short_notice:
                     event.append(f" · ⚠ {len(summary.short_notice)} with under 14 days' notice")
@@ -152,17 +138,15 @@ class DeparturesScreen(ViewLoader, Screen):
             event.append(f"{p.practitioner_id} {name} has no leaving date or long absence in the next 8 weeks.")
         self.query_one("#event", Static).update(event)
         table = self.query_one("#plan", DataTable)
-        keep = table.cursor_row
-        table.clear()
         warn = severity.style_for(self.app, "medium")
-        for r in self.rows:
+
+        def row(r: PlanRow):
             case_name = initials(r.display_name) if privacy else r.display_name
             to = Text(self.who(r.to_id) + (" *" if r.changed else "")) if r.to_id else Text("⚠ none", style=warn)
             when = Text(f"{r.planned_on:%a %d %b}") + (Text(" ⚠", style=warn) if r.short_notice else Text("  "))
-            table.add_row(when, *cells(r.case_ref, case_name, r.tier or "—", to, r.reason), key=r.case_ref)
-        table.display = bool(self.rows)
-        if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
+            return (when, *cells(r.case_ref, case_name, r.tier or "—", to, r.reason)), r.case_ref
+
+        table.display = bool(refill(table, map(row, self.rows)))
         self._render_detail()
         covers = []
         if view.covers:
@@ -293,10 +277,8 @@ class DeparturesScreen(ViewLoader, Screen):
         app = self.app
         try:
             ids = plan_all(app.gateway, rows, as_of=app.as_of, actor=app.actor)
-        except CaseloadError as exc:
-            self.post_message(self.Planned(None, str(exc)))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.Planned(None, f"Could not plan ({type(exc).__name__}); nothing was planned."))
+        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
+            self.post_message(self.Planned(None, failure(exc, "Could not plan ({kind}); nothing was planned.")))
         else:
             self.post_message(self.Planned(len(ids)))
 
@@ -309,7 +291,7 @@ class DeparturesScreen(ViewLoader, Screen):
             return
         left = [r.case_ref for r in self.rows if not r.to_id]
         more = f"; {', '.join(left)} still need{'s' if len(left) == 1 else ''} a receiver" if left else ""
-        self.notify(f"Planned {message.count} handover{'s' if message.count != 1 else ''} with checklists{more}.",
+        self.notify(f"Planned {plural(message.count, 'handover')} with checklists{more}.",
                     timeout=6)
         self.load()
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Iterable
 
 from textual.widgets import Input, Select
 
 from planner import validate
+from planner.appointments import booking_refusals
 from planner.model import CONTACT_KINDS
 from tui.screens.forms.base import Field, FormScreen, nice, parse_date
 
@@ -39,15 +40,6 @@ def make_rrule(repeat: str, until: date | None, count: int | None = None) -> str
     return ";".join(parts)
 
 
-def occurrences(start: date, rrule: str | None, limit: int = 60) -> list[date]:
-    """The dates of a one-off or a series (first `limit`): planner.recurrence."""
-    if not rrule:
-        return [start]
-    from planner.recurrence import first_dates
-
-    return first_dates(rrule, start, limit)
-
-
 class AppointmentForm(FormScreen):
     title_text = "Book an appointment"
 
@@ -75,23 +67,9 @@ class AppointmentForm(FormScreen):
         if self.lead:
             yield self.override_field("Books on a bank holiday or a day the practitioner is away.")
 
-    def absent_on(self, days: Iterable[date]) -> list[tuple[date, Any]]:
-        hits = []
-        for d in days:
-            for a in self.absences:
-                if a.covers(d):
-                    hits.append((d, a))
-                    break
-        return hits
-
     def collect(self) -> AppointmentInput | None:
-        ok = True
-        when = parse_date(self.query_one("#date", Input).value)
-        if when is None:
-            self.bad_date("date")
-            ok = False
-        elif self.field_refused("date", validate.appointment_date(when, self.as_of)):
-            ok = False
+        when = self.checked_date("date", lambda day: validate.appointment_date(day, self.as_of))
+        ok = when is not None
         time_ok, at = self.optional_time()
         ok = ok and time_ok
         repeat = self.query_one("#repeat", Select).value or ""
@@ -117,10 +95,10 @@ class AppointmentForm(FormScreen):
         if override is False:
             return None
         value = AppointmentInput(when, at, self.query_one("#kind", Select).value, rrule, override)
-        clashes = self.absent_on(occurrences(when, rrule))
+        clashes = booking_refusals(when, rrule, self.absences)  # absences only: storage names bank holidays
         if clashes and self._warned_for != (value.appointment_date, rrule):
             self._warned_for = (value.appointment_date, rrule)
-            first_day, absence = clashes[0]
+            first_day, absence = clashes[0].day, clashes[0].absence
             cover = f", cover {absence.cover_practitioner_id}" if absence.cover_practitioner_id else ", no cover named"
             more = f" and {len(clashes) - 1} more date(s) in the series" if len(clashes) > 1 else ""
             first = "; booking that day is refused unless a team lead gives an override reason" if (

@@ -183,14 +183,23 @@ class FormScreen(ModalScreen[Any]):
             return False, None
         return True, at
 
-    def date_from(self, name: str, earliest: date, too_early: str) -> date | None:
-        """The date typed in Input #name, on or after `earliest`; None with
-        the error shown next to the field (`too_early` when it is before)."""
+    def checked_date(self, name: str, problem: Callable[[date], str | None] | None = None) -> date | None:
+        """The date typed in Input #name; None with the error shown next to
+        the field when it is no date, or when `problem(day)` (a
+        planner.validate check) refuses it."""
         day = parse_date(self.query_one(f"#{name}", Input).value)
         if day is None:
             self.bad_date(name)
             return None
-        if day < earliest:
+        if problem is not None and self.field_refused(name, problem(day)):
+            return None
+        return day
+
+    def date_from(self, name: str, earliest: date, too_early: str) -> date | None:
+        """The date typed in Input #name, on or after `earliest`; None with
+        the error shown next to the field (`too_early` when it is before)."""
+        day = self.checked_date(name)
+        if day is not None and day < earliest:
             self.error(name, too_early)
             return None
         return day

@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 
 from planner import validate
 from planner.model import CHECKIN_QUESTIONS, CHECKIN_WORDING
-from tui.screens.forms.base import Field, FormScreen, parse_date
+from tui.screens.forms.base import Field, FormScreen
 
 ANSWERS = [("1 not at all", 1), ("2", 2), ("3", 3), ("4", 4), ("5 completely", 5)]
 
@@ -43,11 +43,8 @@ class CheckinForm(FormScreen):
                     name="words")
 
     def collect(self) -> CheckinInput | None:
-        when = parse_date(self.query_one("#date", Input).value)
+        when = self.checked_date("date", lambda day: validate.checkin_date(day, self.as_of))
         if when is None:
-            self.bad_date("date")
-            return None
-        if self.field_refused("date", validate.checkin_date(when, self.as_of)):
             return None
         answers = {}
         for q in CHECKIN_QUESTIONS:

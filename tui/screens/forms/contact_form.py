@@ -11,7 +11,7 @@ from textual.widgets import Input, Select
 from planner import validate
 from planner.model import CANCELLED_BY, CONTACT_KINDS, OUTCOMES
 from tui.text import content
-from tui.screens.forms.base import Field, FormScreen, parse_date
+from tui.screens.forms.base import Field, FormScreen
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,8 @@ class ContactForm(FormScreen):
         yield Field("Notes", Input(placeholder="optional", id="notes", compact=True), name="notes")
 
     def collect(self) -> ContactInput | None:
-        raw = self.query_one("#date", Input).value
-        when = parse_date(raw)
+        when = self.checked_date("date", lambda day: validate.contact_date(day, self.as_of))
         if when is None:
-            self.bad_date("date")
-            return None
-        if self.field_refused("date", validate.contact_date(when, self.as_of)):
             return None
         notes = self.text_value("notes", self.query_one("#notes", Input).value)
         if notes is False:

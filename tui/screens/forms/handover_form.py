@@ -9,7 +9,7 @@ from textual.widgets import Input, Select
 
 from planner import validate
 from tui.text import content
-from tui.screens.forms.base import Field, FormScreen, parse_date
+from tui.screens.forms.base import Field, FormScreen
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,8 @@ class HandoverForm(FormScreen):
         if to is Select.NULL or not to:
             self.error("to", "Choose who will take the case.")
             ok = False
-        when = parse_date(self.query_one("#date", Input).value)
-        if when is None:
-            self.bad_date("date")
-            ok = False
-        elif self.field_refused("date", validate.handover_date(when, self.as_of)):
-            ok = False
+        when = self.checked_date("date", lambda day: validate.handover_date(day, self.as_of))
+        ok = ok and when is not None
         reason = None if self.current else self.text_value("reason", self.query_one("#reason", Input).value)
         if not ok or reason is False:
             return None

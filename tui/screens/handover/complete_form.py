@@ -76,9 +76,8 @@ class CompleteForm(FormScreen):
         self.query_one("#field-override").display = bool(open_ids)
 
     def collect(self) -> CompleteInput | None:
-        when = parse_date(self.query_one("#date", Input).value)
+        when = self.checked_date("date")
         if when is None:
-            self.bad_date("date")
             return None
         if when > self.as_of:
             self.error("date", f"A handover is completed on the day it happens, by {nice(self.as_of)}.")

@@ -18,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 
-from planner.errors import CaseloadError, ConflictError
+from planner.errors import ConflictError
+from planner.words import plural
 from tui.data import initials
 from tui.handover_data import OWNER_WORDS, HandoverScreenView
 from tui.screens.handover.common import STATUS_WORDS, clip, ordered_items, progress_line, short
-from tui.screens.loading import ViewLoader
+from tui.screens.loading import ViewLoader, failure
 from tui.screens.registry import open_screen
 from tui.text import plain
 from tui.widgets import severity
@@ -39,6 +40,7 @@ class HandoverScreen(ViewLoader, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     LOAD_GROUP = "handover-load"
     LOAD_WHAT = "the handover"
+    LOAD_NOTE = "#who"
     help_title = "handover screen"
     AUTO_FOCUS = "#items"
 
@@ -73,7 +75,6 @@ class HandoverScreen(ViewLoader, Screen):
     def __init__(self, case_ref: str) -> None:
         super().__init__()
         self.case_ref = case_ref
-        self.loads = 0  # handled load results (tests wait on this)
         self.writes = 0  # handled write results (tests wait on this)
         self.view: HandoverScreenView | None = None
         self.saved_summary = ""
@@ -95,7 +96,7 @@ class HandoverScreen(ViewLoader, Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = f"handover · case {self.case_ref}"
-        self.watch(self.app, "privacy", lambda _v: self.render_view(), init=False)
+        self.mount_view()
         self.load()
 
     # ---------------------------------------------------------------- loading
@@ -106,21 +107,14 @@ class HandoverScreen(ViewLoader, Screen):
         app = self.app
         return handover_screen(app.gateway, self.case_ref, app.as_of, actor=app.actor)
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
+    def view_loaded(self, view: HandoverScreenView) -> None:
         self.loads += 1
-        self.show(message.view)
-
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.query_one("#who", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Could not load", severity="error", timeout=10)
+        self.show(view)
 
     def show(self, view: HandoverScreenView) -> None:
         """New data down: keep the highlighted item and any unsaved summary text."""
         self.view = view
-        self.query_one("#who").remove_class("loading-note")
+        self.query_one(self.LOAD_NOTE).remove_class("loading-note")
         area = self.query_one("#summary", TextArea)
         dirty = area.text != self.saved_summary
         self.saved_summary = view.handover.summary or ""
@@ -170,7 +164,7 @@ class HandoverScreen(ViewLoader, Screen):
         progress = Text(progress_line(h))
         if not h.is_open and h.is_completed:
             follow = h.follow_ups_open
-            progress.append(f" · {len(follow)} follow-up{'s' if len(follow) != 1 else ''} still to do"
+            progress.append(f" · {plural(len(follow), 'follow-up')} still to do"
                             if follow else " · no follow-up left")
         views = [f"{i.item_id} {VIEW_WORDS.get(i.view, i.view)}" for i in self.items if i.view]  # docs/voice.md
         if views:
@@ -261,13 +255,9 @@ class HandoverScreen(ViewLoader, Screen):
     def write(self, fn, said: str, what: str) -> None:
         try:
             result = fn()
-        except ConflictError as exc:
-            self.post_message(self.WriteFailed(str(exc), True, what))
-        except CaseloadError as exc:
-            self.post_message(self.WriteFailed(str(exc), False, what))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.WriteFailed(f"Could not save ({type(exc).__name__}); nothing was changed.",
-                                               False, what))
+        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
+            self.post_message(self.WriteFailed(failure(exc, "Could not save ({kind}); nothing was changed."),
+                                               isinstance(exc, ConflictError), what))
         else:
             self.post_message(self.Written(result, said))
 

@@ -7,7 +7,7 @@ from datetime import date, time
 
 from textual.widgets import Input
 
-from tui.screens.forms.base import Field, FormScreen, nice, parse_date
+from tui.screens.forms.base import Field, FormScreen, nice
 from tui.screens.handover.common import FORM_CSS
 from tui.widgets.plain import Static
 
@@ -40,15 +40,9 @@ class ThreeWayForm(FormScreen):
         yield Field("Time", Input(placeholder="HH:MM, optional", id="time", compact=True), name="time")
 
     def collect(self) -> ThreeWayInput | None:
-        ok = True
-        when = parse_date(self.query_one("#date", Input).value)
-        if when is None:
-            self.bad_date("date")
-            ok = False
-        elif when < self.as_of:
-            self.error("date", f"Book it for {nice(self.as_of)} or later.")
-            ok = False
-        elif when > self.planned_on:
+        when = self.date_from("date", self.as_of, f"Book it for {nice(self.as_of)} or later.")
+        ok = when is not None
+        if ok and when > self.planned_on:
             self.error("date", f"After the handover date ({nice(self.planned_on)}) it would not count as the "
                                "introduction; choose an earlier day.")
             ok = False

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from textual.widgets import Input, Select
 
 from tui import supervision_data as data
-from tui.screens.forms.base import Field, FormScreen, nice, parse_date
+from tui.screens.forms.base import Field, FormScreen, nice
 from tui.text import content
 
 
@@ -57,13 +57,8 @@ class ActionForm(FormScreen):
         elif len(text) > data.action_text_limit():
             self.error("text", f"{len(text)} characters; {data.action_text_limit()} at most.")
             ok = False
-        due = parse_date(self.query_one("#due", Input).value)
-        if due is None:
-            self.bad_date("due")
-            ok = False
-        elif due < self.as_of:
-            self.error("due", f"Due {nice(self.as_of)} or later.")
-            ok = False
+        due = self.date_from("due", self.as_of, f"Due {nice(self.as_of)} or later.")
+        ok = ok and due is not None
         owner = self.query_one("#owner", Select).value
         if owner is Select.NULL or not owner:
             self.error("owner", "Choose who will do it.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.words import plural
 from tui import supervision_data as data
 from tui.data import initials
 from tui.screens.loading import read_then
@@ -71,7 +72,7 @@ def _chosen_or_pick(app, who: data.Candidates, asked: str | None, preferred: str
     def label(p) -> str:
         n = who.open_cases.get(p.practitioner_id, 0)
         extra = " · session open" if p.practitioner_id in who.open_sessions else ""
-        return f"{named(p)} · {n} case{'s' if n != 1 else ''}{extra}"
+        return f"{named(p)} · {plural(n, 'case')}{extra}"
 
     names = {p.practitioner_id: named(p) for p in who.team}
 

@@ -41,6 +41,8 @@ class SupervisionScreen(SessionActions, WriteQueue, Rendering, NarrowLayout, Vie
     LOAD_GROUP = "supervision-load"
     LOAD_VERB = "open"
     LOAD_WHAT = "the session"
+    LOAD_NOTE = "#position"
+    LOAD_FAILED_TITLE = "Supervision"
     help_title = "supervision screen"
     AUTO_FOCUS = None  # the keys work on the screen; enter (or tab) goes into the note
 
@@ -173,11 +175,9 @@ class SupervisionScreen(SessionActions, WriteQueue, Rendering, NarrowLayout, Vie
                                      resumed=self.view.resumed)
         return view
 
-    @on(ViewLoader.Loaded)
-    def _loaded(self, message: ViewLoader.Loaded) -> None:
+    def view_loaded(self, view) -> None:
         self.loads += 1
         first = self.view is None
-        view = message.view
         current = self.current_ref
         if first:
             self.queue = list(view.queue)
@@ -200,11 +200,8 @@ class SupervisionScreen(SessionActions, WriteQueue, Rendering, NarrowLayout, Vie
             self.notify(f"Session {view.session_id} {started}: {len(self.queue)} cases. n: first case.", timeout=4)
         self._show_current()
 
-    @on(ViewLoader.LoadFailed)
-    def _failed(self, message: ViewLoader.LoadFailed) -> None:
-        self.loads += 1
-        self.query_one("#position", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Supervision", severity="error", timeout=10)
+    def view_failed(self, message: str) -> None:
+        super().view_failed(message)
         if self.view is None:
             self.app.pop_screen()
 

@@ -11,6 +11,7 @@ from textual import work
 from textual.message import Message
 
 from planner.errors import CaseloadError
+from planner.words import plural
 from tui import handover_data as hd
 from tui import supervision_data as data
 from tui.data import initials
@@ -214,7 +215,7 @@ class SessionActions:
                 self.notify(f"No earlier sessions for {self.practitioner_id}.", timeout=3)
                 return
             options = [(f"Session {s.id} · {s.session_date:%a %d %b %Y} · lead {s.lead_id or '—'} · "
-                        f"{s.reviewed} reviewed · {s.actions} action{'s' if s.actions != 1 else ''} "
+                        f"{s.reviewed} reviewed · {plural(s.actions, 'action')} "
                         f"({s.open_actions} open)" + ("" if s.ended_at else " · not ended"), str(s.id))
                        for s in earlier]
             open_screen(self.app, "picker", f"Earlier sessions of {self.practitioner_id}", options,

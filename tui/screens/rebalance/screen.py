@@ -1,24 +1,9 @@
-"""The team lead's rebalance: least-disruption moves (docs/rebalancing.md), accepted or
-dropped one by one, applied as planned warm handovers.
-
-Flow: `r` on the team screen opens `RebalanceOptions` (target %, maximum
-moves; defaults from the policy), then this screen solves in a thread worker
-(HiGHS, "solving…" meanwhile) and shows the proposed moves with points, cost
-and reason, and every practitioner's capacity before and after. The after
-column is recomputed with `planner.rebalance.with_moves` as moves are
-accepted or dropped (space toggles, `a` all, `n` none). Each move shows the
-date its handover would get: staggered from as-of + 28 days, at most 2 a
-working day for each giving practitioner, riskiest first (docs/handovers.md).
-`enter`/`A` asks for confirmation (`ApplyConfirm`: how many handovers, from
-when to when; the lead may start them on another day) and then plans one
-warm handover with its checklist per accepted move, audited, in one
-transaction (`storage.team.apply_plan`); a case that changed meanwhile
-(ConflictError) gives a notice and nothing is applied.
-"""
+"""The rebalance's screen: the proposed moves with points, cost, reason and
+handover date, accepted or dropped one by one, and every practitioner's
+capacity before and after (the package's docstring tells the whole flow)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -28,14 +13,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Input
+from textual.widgets import DataTable
 
-from planner.errors import CaseloadError, ConflictError
+from planner.errors import ConflictError
+from planner.words import plural
 from tui.data import initials
-from tui.screens.forms.base import Field, FormScreen, nice
+from tui.screens.forms.base import nice
+from tui.screens.loading import ViewLoader, failure
+from tui.screens.registry import open_screen
 from tui.team_data import SolvedPlan, capacity_bar
 from tui.text import cells, plain
 from tui.widgets.chrome import KeyBar, TitleBar
+from tui.widgets.tables import refill
 from tui.widgets.plain import Static
 from tui.widgets.workload import band_style, short
 
@@ -51,112 +40,19 @@ def num(x: float) -> str:
     return f"{x:g}" if float(x).is_integer() else f"{x:.1f}"
 
 
-# ----------------------------------------------------------------------------- the options modal
-
-
-@dataclass(frozen=True)
-class RebalanceChoice:
-    target_pct: float
-    max_moves: int | None = None  # None: as many as it takes
-
-
-class RebalanceOptions(FormScreen):
-    """Target % and maximum number of moves; returns a RebalanceChoice."""
-
-    title_text = "Rebalance the team"
-
-    def __init__(self, policy, current: RebalanceChoice | None = None) -> None:
-        super().__init__(lambda choice: choice)  # nothing to save: the screen solves
-        self.default_target = policy.workload.target_pct
-        self.current = current or RebalanceChoice(policy.workload.target_pct)
-
-    def fields(self):
-        yield Static("Find the moves that bring everyone to at most the target capacity, moving the "
-                     "cases whose people lose least. Nothing changes until you apply.",
-                     classes="form--hint")
-        yield Field("Target %", Input(f"{self.current.target_pct:g}", id="target", compact=True),
-                    name="target", hint=f"policy default {self.default_target:g}%")
-        yield Field("Max moves", Input("" if self.current.max_moves is None else str(self.current.max_moves),
-                                       placeholder="no limit", id="max-moves", compact=True),
-                    name="max-moves", hint="blank: as many as it takes")
-
-    def on_mount(self) -> None:
-        self.query_one("#save", Button).label = "Solve"
-        self.query_one(".form--keys", Static).update("enter or ctrl+s solves · esc cancels")
-
-    def collect(self) -> RebalanceChoice | None:
-        ok = True
-        raw = self.query_one("#target", Input).value.strip().rstrip("%").strip()
-        try:
-            target = float(raw)
-        except ValueError:
-            target = None
-        if target is None or not 0 < target <= 1000:
-            self.error("target", "Give a percentage above 0, for example 100.")
-            ok = False
-        raw_moves = self.query_one("#max-moves", Input).value.strip()
-        max_moves = None
-        if raw_moves:
-            if not raw_moves.isdigit() or int(raw_moves) < 1:
-                self.error("max-moves", "Give a whole number of moves (1 or more), or leave it blank.")
-                ok = False
-            else:
-                max_moves = int(raw_moves)
-        return RebalanceChoice(target, max_moves) if ok else None
-
-
-# ----------------------------------------------------------------------------- the confirmation modal
-
-
-class ApplyConfirm(FormScreen):
-    """How many handovers will be planned, from when to when; returns the
-    first date (the lead may start them on another day: they are staggered
-    again from it)."""
-
-    def __init__(self, *, moves: int, already: int, default_on: date, as_of: date,
-                 dates: dict | None = None, per_day: int = 2) -> None:
-        super().__init__(lambda day: day)
-        self.moves = moves
-        self.already = already
-        self.default_on = default_on
-        self.as_of = as_of
-        self.dates = dates or {}
-        self.per_day = per_day
-        new = moves - already
-        self.title_text = f"Plan {new} warm handover{'s' if new != 1 else ''}?"
-
-    def fields(self):
-        new = self.moves - self.already
-        days = sorted(set(self.dates.values())) or [self.default_on]
-        span = (f"on {nice(days[0])}" if days[0] == days[-1]
-                else f"from {nice(days[0])} to {nice(days[-1])}")
-        text = (f"{new} warm handover{'s' if new != 1 else ''} will be planned {span}, at most {self.per_day} a "
-                "working day for each practitioner, the riskiest cases first, each with its checklist. The cases "
-                "stay with their current practitioner until each handover is completed: nothing is reallocated "
-                "silently. The rebalance is audited.")
-        if self.already:
-            text += (f" {self.already} accepted move{' already has' if self.already == 1 else 's already have'}"
-                     " that handover planned.")
-        yield Static(text, classes="form--hint", id="confirm-text")
-        yield Field("Starting on", Input(self.default_on.isoformat(), placeholder="YYYY-MM-DD", id="on",
-                                         compact=True), name="on",
-                    hint="the first working day from as of + 28 days; another day staggers them from it")
-
-    def on_mount(self) -> None:
-        self.query_one("#save", Button).label = "Plan handovers"
-        self.query_one(".form--keys", Static).update("ctrl+s plans · esc cancels")
-
-    def collect(self) -> date | None:
-        return self.date_from("on", self.as_of, f"A handover can't be planned in the past (before {nice(self.as_of)}).")
-
-
-# ----------------------------------------------------------------------------- the screen
-
-
-class RebalanceScreen(Screen):
-    """Proposed moves, accepted or dropped one by one, and capacity before/after."""
+class RebalanceScreen(ViewLoader, Screen):
+    """Proposed moves, accepted or dropped one by one, and capacity before/after.
+    The solve is the screen's load (ViewLoader): its view is the SolvedPlan."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    LOAD_GROUP = "rebalance-solve"
+    LOAD_VERB = "solve"
+    LOAD_WHAT = "the rebalance"
+    LOAD_NOTE = "#status"
+    LOAD_SPINNERS = ("#moves", "#capacity")
+    LOAD_FAILED_TITLE = "Rebalance"
+    LOAD_FAILED_SEVERITY = "warning"
+    LOAD_FAILED_TIMEOUT = 8
     help_title = "rebalance screen"
     AUTO_FOCUS = "#moves"
 
@@ -171,16 +67,6 @@ class RebalanceScreen(Screen):
         Binding("escape", "back", "Back", id="rebalance.back"),
     ]
 
-    class Solved(Message):
-        def __init__(self, solved: SolvedPlan) -> None:
-            self.solved = solved
-            super().__init__()
-
-    class SolveFailed(Message):
-        def __init__(self, message: str) -> None:
-            self.message = message
-            super().__init__()
-
     class Applied(Message):
         def __init__(self, applied) -> None:
             self.applied = applied  # storage.team.AppliedPlan
@@ -192,13 +78,11 @@ class RebalanceScreen(Screen):
             self.conflict = conflict
             super().__init__()
 
-    def __init__(self, choice: RebalanceChoice) -> None:
+    def __init__(self, choice) -> None:  # options_form.RebalanceChoice
         super().__init__()
         self.choice = choice
-        self.loads = 0  # handled solve results (tests wait on this)
         self.solving = False
         self.applying = False
-        self.solved: SolvedPlan | None = None
         self.plan = None  # the solved plan with only the accepted moves (planner.rebalance.with_moves)
         self.accepted: set[str] = set()
         self.applied = None  # storage.team.AppliedPlan once applied
@@ -215,14 +99,7 @@ class RebalanceScreen(Screen):
     def on_mount(self) -> None:
         self.title = "caseload"
         self.sub_title = "rebalance"
-        moves = self.query_one("#moves", DataTable)
-        for key, label in MOVE_COLUMNS:
-            moves.add_column(label, key=key)
-        capacity = self.query_one("#capacity", DataTable)
-        for key, label in CAPACITY_COLUMNS:
-            capacity.add_column(label, key=key)
-        self.watch(self.app, "privacy", lambda _v: self.render_plan(), init=False)
-        self.watch(self.app, "theme", lambda _v: self.render_plan(), init=False)
+        self.mount_view({"#moves": MOVE_COLUMNS, "#capacity": CAPACITY_COLUMNS}, redraw_on=("privacy", "theme"))
         self.solve()
 
     # ---------------------------------------------------------------- solving (worker → message → handler)
@@ -234,44 +111,36 @@ class RebalanceScreen(Screen):
             f"{self.choice.target_pct:g}%" + (f" in {self.choice.max_moves} moves or fewer"
                                              if self.choice.max_moves else "") + " (HiGHS, up to 10 s)."
         )
-        for table_id in ("#moves", "#capacity"):
+        for table_id in self.LOAD_SPINNERS:
             self.query_one(table_id, DataTable).loading = True
-        self._solve(self.choice)
+        self.load()
 
-    @work(thread=True, exclusive=True, group="rebalance-solve", exit_on_error=False)
-    def _solve(self, choice: RebalanceChoice) -> None:
+    def read_view(self) -> SolvedPlan:
         from tui.team_data import solve_rebalance
 
-        app = self.app
-        try:
-            solved = solve_rebalance(app.gateway, app.practitioner_id, app.as_of,
-                                     target_pct=choice.target_pct, max_moves=choice.max_moves)
-        except CaseloadError as exc:
-            self.post_message(self.SolveFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
-            self.post_message(self.SolveFailed(f"Could not solve the rebalance ({type(exc).__name__})."))
-        else:
-            self.post_message(self.Solved(solved))
+        app, choice = self.app, self.choice
+        return solve_rebalance(app.gateway, app.practitioner_id, app.as_of,
+                               target_pct=choice.target_pct, max_moves=choice.max_moves)
 
-    @on(Solved)
-    def _solved(self, message: Solved) -> None:
-        self.loads += 1
+    def still_loading_text(self, seconds: float) -> str:
+        return f"still solving · {seconds:.0f} s"
+
+    @property
+    def solved(self) -> SolvedPlan | None:
+        return self.view
+
+    def view_loaded(self, view: SolvedPlan) -> None:
         self.solving = False
-        self.solved = message.solved
-        self.accepted = {m.case_ref for m in message.solved.plan.moves}
+        self.accepted = {m.case_ref for m in view.plan.moves}
+        super().view_loaded(view)
+
+    def view_failed(self, message: str) -> None:
+        self.solving = False
+        super().view_failed(message)
+
+    def render_view(self) -> None:
         self.recompute()
-        for table_id in ("#moves", "#capacity"):
-            self.query_one(table_id, DataTable).loading = False
         self.render_plan()
-
-    @on(SolveFailed)
-    def _solve_failed(self, message: SolveFailed) -> None:
-        self.loads += 1
-        self.solving = False
-        for table_id in ("#moves", "#capacity"):
-            self.query_one(table_id, DataTable).loading = False
-        self.query_one("#status", Static).update(f"✕ {message.message}")
-        self.notify(message.message, title="Rebalance", severity="warning", timeout=8)
 
     def recompute(self) -> None:
         from planner.rebalance import with_moves
@@ -289,28 +158,16 @@ class RebalanceScreen(Screen):
         if self.solved is None or self.plan is None:
             return
         solved = self.solved
-        moves = self.query_one("#moves", DataTable)
-        keep = moves.cursor_row
-        moves.clear()
-        for m in solved.plan.moves:
-            day = solved.dates.get(m.case_ref)
-            moves.add_row(
-                *cells(ACCEPTED if m.case_ref in self.accepted else DROPPED, m.case_ref,
-                       short(self.shown_name(solved.case_names.get(m.case_ref, "")), 16),
-                       f"{m.from_id} → {m.to_id}", num(m.points), num(m.cost),
-                       f"{day:%a %d %b}" if day else "planned", m.reason),
-                key=m.case_ref,
-            )
-        if solved.plan.moves:
-            moves.move_cursor(row=min(max(keep, 0), len(solved.plan.moves) - 1))
-        capacity = self.query_one("#capacity", DataTable)
-        keep = capacity.cursor_row
-        capacity.clear()
-        for p in self.plan.practitioners:
-            capacity.add_row(*cells(p.practitioner_id, short(self.shown_name(solved.names.get(p.practitioner_id, "")),
-                                                              14), *self._capacity_cells(p)), key=p.practitioner_id)
-        if self.plan.practitioners:
-            capacity.move_cursor(row=min(max(keep, 0), len(self.plan.practitioners) - 1))
+        refill(self.query_one("#moves", DataTable), (
+            (cells(ACCEPTED if m.case_ref in self.accepted else DROPPED, m.case_ref,
+                   short(self.shown_name(solved.case_names.get(m.case_ref, "")), 16),
+                   f"{m.from_id} → {m.to_id}", num(m.points), num(m.cost),
+                   f"{day:%a %d %b}" if (day := solved.dates.get(m.case_ref)) else "planned", m.reason), m.case_ref)
+            for m in solved.plan.moves))
+        refill(self.query_one("#capacity", DataTable), (
+            (cells(p.practitioner_id, short(self.shown_name(solved.names.get(p.practitioner_id, "")), 14),
+                   *self._capacity_cells(p)), p.practitioner_id)
+            for p in self.plan.practitioners))
         self.render_status()
 
     def _pct_text(self, points: float, available: float) -> Text:
@@ -347,7 +204,7 @@ class RebalanceScreen(Screen):
         total = len(solved.plan.moves)
         lines = [
             f"Solver {report.name} {report.status} · gap {gap} · {report.seconds:.2f} s · target "
-            f"{solved.plan.target_pct:g}% · {total} move{'s' if total != 1 else ''} proposed"
+            f"{solved.plan.target_pct:g}% · {plural(total, 'move')} proposed"
         ]
         if total:
             days = sorted(d for ref, d in solved.dates.items() if ref in self.accepted)
@@ -438,12 +295,12 @@ class RebalanceScreen(Screen):
         if self.solving or self.applying:
             return
 
-        def chosen(choice: RebalanceChoice | None) -> None:
+        def chosen(choice) -> None:
             if choice is not None:
                 self.choice = choice
                 self.solve()
 
-        self.app.push_screen(RebalanceOptions(self.app.policy, self.choice), chosen)
+        open_screen(self.app, "rebalance-options", self.app.policy, self.choice, callback=chosen)
 
     def action_apply(self) -> None:
         if not self._ready() or self.plan is None:
@@ -460,9 +317,9 @@ class RebalanceScreen(Screen):
 
         accepted = {ref: d for ref, d in self.solved.dates.items() if ref in self.accepted}
         self._first_on = min(accepted.values(), default=self.solved.handover_on)
-        self.app.push_screen(ApplyConfirm(moves=len(self.plan.moves), already=already,
-                                          default_on=self._first_on, as_of=self.app.as_of,
-                                          dates=accepted, per_day=self.app.policy.handover.per_day), confirmed)
+        open_screen(self.app, "rebalance-apply", moves=len(self.plan.moves), already=already,
+                    default_on=self._first_on, as_of=self.app.as_of, dates=accepted,
+                    per_day=self.app.policy.handover.per_day, callback=confirmed)
 
     def apply(self, day: date) -> None:
         self.applying = True
@@ -479,12 +336,9 @@ class RebalanceScreen(Screen):
         app = self.app
         try:
             applied = apply_rebalance(app.gateway, plan, handover_on=day, actor=app.actor, dates=dates)
-        except ConflictError as exc:
-            self.post_message(self.ApplyFailed(str(exc), conflict=True))
-        except CaseloadError as exc:
-            self.post_message(self.ApplyFailed(str(exc), conflict=False))
         except Exception as exc:  # noqa: BLE001 - a notice, not a traceback
-            self.post_message(self.ApplyFailed(f"Could not plan the handovers ({type(exc).__name__}).", False))
+            self.post_message(self.ApplyFailed(failure(exc, "Could not plan the handovers ({kind})."),
+                                               conflict=isinstance(exc, ConflictError)))
         else:
             self.post_message(self.Applied(applied))
 
@@ -495,7 +349,7 @@ class RebalanceScreen(Screen):
         a = message.applied
         span = (f"on {nice(a.planned_on)}" if a.last_on == a.planned_on
                 else f"from {nice(a.planned_on)} to {nice(a.last_on)}")
-        text = (f"Planned {len(a.handover_ids)} warm handover{'s' if len(a.handover_ids) != 1 else ''} "
+        text = (f"Planned {plural(len(a.handover_ids), 'warm handover')} "
                 f"{span}, each with its checklist.")
         if a.already_planned:
             text += f" {len(a.already_planned)} {'was' if len(a.already_planned) == 1 else 'were'} already planned."
@@ -517,4 +371,4 @@ class RebalanceScreen(Screen):
         self.app.pop_screen()
 
 
-__all__ = ["ApplyConfirm", "RebalanceChoice", "RebalanceOptions", "RebalanceScreen"]
+__all__ = ["RebalanceScreen"]
