@@ -19,12 +19,12 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from planner.appointments import appointment_dates, format_exdates, parse_exdates
+from planner.appointments import appointment_dates, booking_dates, format_exdates, parse_exdates, refused_days
 from planner.calendar import working_days
 from planner.errors import CaseloadError
 from planner.model import CANCELLED_BY, CONTACT_KINDS, OUTCOMES
+from planner.model import Absence
 from planner.model import Appointment as PlanAppointment
-from planner.recurrence import first_dates
 from storage import audit
 from storage.access import actor_for, case_team_id, guard_case, require_lead
 from storage.repo.lookups import (
@@ -70,11 +70,6 @@ def _nation(session, practitioner) -> str:
     return nation or practitioner.nation or "england-and-wales"
 
 
-#: How many of a series' dates booking checks for bank holidays and absences:
-#: as many as the booking form expands to warn of (tui/screens/forms/appointment_form.py `occurrences`).
-SERIES_DATES_CHECKED = 60
-
-
 def day_refusal(session, practitioner, day: date) -> str | None:
     """Why `day` is no day for an appointment with the practitioner (a bank
     holiday of their team's nation, or an absence of theirs), or None."""
@@ -90,27 +85,16 @@ def _first_refusal(session, practitioner, days: tuple[date, ...]) -> str | None:
 def _refusals(session, practitioner, days: tuple[date, ...],
               first_only: bool = False) -> list[tuple[date, str]]:
     """Each of `days` (in order) that is no day for an appointment with the
-    practitioner, with why: the practitioner's absences over them read once."""
+    practitioner, with why (planner.appointments.refused_days, as the booking
+    form warns): the practitioner's absences over them read once."""
     calendar = working_days(_nation(session, practitioner))
     B = t.absence
-    absences = _rows(session, select(B.c.start_date, B.c.end_date, B.c.kind).where(
-        B.c.practitioner_pk == practitioner.id, B.c.start_date <= max(days),
-        or_(B.c.end_date.is_(None), B.c.end_date >= min(days))).order_by(B.c.start_date))
-    found: list[tuple[date, str]] = []
-    for day in days:
-        name = calendar.holiday_name(day)
-        reason = f"{day:%a %d %b %Y} is a bank holiday ({name})" if name else None
-        for start, end, kind in absences if reason is None else ():
-            if start <= day and (end is None or end >= day):
-                until = f" to {end:%a %d %b}" if end else ", no end date"
-                reason = (f"{practitioner.practitioner_id} is away on {day:%a %d %b %Y} "
-                          f"({kind}, {start:%a %d %b}{until})")
-                break
-        if reason is not None:
-            found.append((day, reason))
-            if first_only:
-                break
-    return found
+    absences = [Absence(practitioner.practitioner_id, start, end, kind) for start, end, kind in _rows(
+        session, select(B.c.start_date, B.c.end_date, B.c.kind).where(
+            B.c.practitioner_pk == practitioner.id, B.c.start_date <= max(days),
+            or_(B.c.end_date.is_(None), B.c.end_date >= min(days))).order_by(B.c.start_date))]
+    found = [(r.day, r.reason) for r in refused_days(days, absences, calendar.holiday_name)]
+    return found[:1] if first_only else found
 
 
 def _check_day(session, practitioner, day: date, case_ref: str, actor: str,
@@ -129,10 +113,10 @@ def _check_day(session, practitioner, day: date, case_ref: str, actor: str,
 
 def series_skips(session, practitioner, day: date, rrule: str) -> list[tuple[date, str]]:
     """The later dates of a series starting on `day` (its first
-    SERIES_DATES_CHECKED) that fall on a bank holiday or an absence of the
+    planner.appointments.SERIES_DATES_CHECKED, `booking_dates`) that fall on a bank holiday or an absence of the
     practitioner's, with why: booking leaves them out as exceptions
     (EXDATE), as the practitioner would cancel them one by one."""
-    later = tuple(first_dates(rrule, day, SERIES_DATES_CHECKED)[1:])
+    later = tuple(booking_dates(day, rrule)[1:])
     return _refusals(session, practitioner, later) if later else []
 
 
@@ -184,7 +168,7 @@ def book_appointment(
     """Book an appointment (a series when `rrule` is given); returns its id.
     A bank holiday or an absence day is refused unless a team lead of the
     case gives `override_reason`. A series' later dates on such days (among
-    its first SERIES_DATES_CHECKED) are left out as exceptions (EXDATE,
+    its first planner.appointments.SERIES_DATES_CHECKED) are left out as exceptions (EXDATE,
     named in the audit event) unless a team lead gives `override_reason`,
     which books them too."""
     case, practitioner = case_with_practitioner(session, actor, case_ref, practitioner_id, "book an appointment")
