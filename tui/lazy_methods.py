@@ -1,16 +1,18 @@
-"""Dataclasses of this project built without compiling the methods that start-up never calls.
+"""Dataclasses built without compiling the methods that start-up never calls.
 
 Python 3.11's `dataclasses` compiles each generated method (`__init__`,
 `__repr__`, `__eq__`, `__hash__`, a frozen class's `__setattr__` and
 `__delattr__`) from source text with its own `exec` as the class is made:
 the app's start-up makes about sixty dataclasses of `planner`, `storage` and
-`tui` (the policy's sections, the model, the views) before its first frame,
-and those compiles are about 20 ms of it (bench/README.md, "Start-up").
+`tui` (the policy's sections, the model, the views) and forty of Textual
+and Rich before its first frame, and those compiles are some 30 ms of it
+(bench/README.md, "Start-up").
 
 `install()` (called by the `caseload` entry point, tui/startup.py, before
-anything else is imported) makes dataclasses of this project's packages
-(`planner`, `storage`, `tui`) compile every generated method but `__init__`
-when it is first called instead. The stand-in compiles the method exactly as
+anything else is imported) makes the dataclasses of this project's packages
+(`planner`, `storage`, `tui`) and of Textual and Rich (both pinned exactly,
+pyproject.toml) compile every generated method but `__init__` when it is
+first called instead. The stand-in compiles the method exactly as
 `dataclasses` would have, puts it on the class in its own place, and calls
 it: from the second call on, the class holds the method `dataclasses` would
 have made (a `__repr__` stays behind reprlib's recursion guard, as it always
@@ -35,7 +37,7 @@ import os
 from typing import Any, Callable
 
 SWITCH = "CASELOAD_DATACLASSES"  # "plain": dataclasses as Python builds them
-PACKAGES = ("planner", "storage", "tui")  # whose dataclasses are built this way
+PACKAGES = ("planner", "storage", "tui", "textual", "rich")  # whose dataclasses are built this way
 EAGER = frozenset({"__init__"})
 
 _original: Callable[..., Any] | None = None
