@@ -16,7 +16,7 @@ The package, each module a step:
 
 from __future__ import annotations
 
-from importlib import import_module
+from storage.lazy import lazy_names
 
 #: Where each public name lives. The package imports a module only when one of
 #: its names is first used, so that `from storage.csvio.cells import
@@ -32,17 +32,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str):
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)
 
 
 __all__ = [

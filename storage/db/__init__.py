@@ -19,7 +19,7 @@ Alembic (`checks` and the migrations import `storage.models` themselves).
 
 from __future__ import annotations
 
-from importlib import import_module
+from storage.lazy import lazy_names
 
 from storage.schema import (  # noqa: F401 - re-exported
     SCHEMA_REVISIONS,
@@ -41,12 +41,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str):
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = globals()[name] = getattr(import_module(f"storage.db.{home}"), name)
-    return value
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)
 
 
 __all__ = [

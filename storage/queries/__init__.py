@@ -33,11 +33,13 @@ The package, by seam: `rows` (the shared row helpers and value caches),
 small version look-ups), `for_warnings` (the bounded read for warnings) and
 `notes` (supervision actions, case notes) and `continuity` (the continuity
 report's read). Every name is importable from
-`storage.queries` as before.
+`storage.queries` as before (those of `notes` and `continuity` are loaded
+when first asked for).
 """
 
 from __future__ import annotations
 
+from storage.lazy import lazy_names
 from storage.queries.rows import DEFAULT_NATION
 from storage.queries.world import list_practitioners, list_teams, load_world
 from storage.queries.cases import (
@@ -56,8 +58,19 @@ from storage.queries.for_warnings import (
     WARNINGS_SHORT_ALLOCATION_DAYS,
     load_cases_for_warnings,
 )
-from storage.queries.continuity import load_cases_for_continuity, load_continuity_input
-from storage.queries.notes import CaseNoteView, load_actions, load_case_notes, load_contact_notes
+
+# The continuity report's read and the notes are loaded on first use: the
+# app's first caseload (tui/data/first_read.py) needs neither, and the
+# continuity read brings in planner.continuity (about 15 ms of a start-up,
+# bench/bench_startup.py).
+__getattr__, __dir__ = lazy_names(__name__, {
+    "load_cases_for_continuity": "continuity",
+    "load_continuity_input": "continuity",
+    "CaseNoteView": "notes",
+    "load_actions": "notes",
+    "load_case_notes": "notes",
+    "load_contact_notes": "notes",
+})
 
 __all__ = [
     "CaseNoteView",
