@@ -32,14 +32,14 @@ shares, `storage.handovers` and `storage.supervision` too), `contacts`,
 `appointments`, `cases` (notes and edits), `allocation`, `handover_plans`,
 `voice` (check-ins, not_with, language and interpreter: docs/voice.md).
 
-Each name is imported from its module when first asked for (as
-storage/db/__init__.py does), so `from storage.repo import
+Each name is imported from its module when first asked for (storage/lazy.py,
+as storage/db does), so `from storage.repo import
 commit_or_conflict` loads the transactions alone.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from storage.lazy import lazy_names
 
 _HOMES = {
     "allocate": "allocation",
@@ -53,12 +53,6 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str):
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = globals()[name] = getattr(import_module(f"storage.repo.{home}"), name)
-    return value
-
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)
 
 __all__ = sorted(_HOMES)
