@@ -175,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "HOME": str(work / "home"), "XDG_CONFIG_HOME": str(work / "config"),
            "XDG_DATA_HOME": str(work / "data"), "NO_COLOR": "1"}
     env.pop("CASELOAD_DB", None)
+    # Bytecode caches as an installed command has them (pip compiles on
+    # install): the first round writes them (bench_startup.py does the same).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         base = work / "base.db"
         shutil.copyfile(opts.db, base)
