@@ -25,7 +25,7 @@ What an `Actor` may do:
 | see or change a case and what hangs off it | its team; while a handover is open, the outgoing and the incoming practitioner's teams too | `check_case_access`, `guard_case`, `visible_case_refs` |
 | see a restricted case (§11)              | only its current practitioner, the receiver of its open handover and its team's leads | `restricted_filter` (in all of the above, and in every caseload read) |
 | restrict a case or lift it               | a lead of the case's team                              | `check_restrict`                 |
-| name a handover's receiver               | someone the actor sees; for a child's case, a non-lead of their team's transition team (§11) | `check_receiver`, `transition_receiver_ids` |
+| name a handover's receiver               | someone the actor sees; for a child's case, a non-lead of their team's transition team (§11); a lead, anyone | `check_receiver`, `transition_receiver_ids` |
 | allocate a case to someone of another team | a team lead, or completing the handover to them        | `check_allocate`                 |
 | record a contact/appointment by someone, name a second practitioner at a contact | a practitioner of one of the case's teams | `check_case_practitioner` |
 | cancel or move an appointment (one occurrence or a series), record what happened at it | as for the case (its team; the contact recorded by its practitioner) | `guard_case` |
@@ -463,10 +463,12 @@ def check_receiver(session, actor: str | Actor | None, case_ref: str, practition
     """A handover names as its receiver a practitioner the actor sees
     (`visible_practitioner_ids`) or, for a child's case, one of their team's
     transition team (`transition_receiver_ids`); refused otherwise, naming
-    both. The database's `handover` policies (schemas 0007 and 0011) are the
-    same rule."""
+    both. A team lead (and the administrator) names anyone, as a lead moves
+    a case to another team. The database's `handover` policies (schemas 0007
+    and 0011) hold every practitioner's login, a lead's too, to the first
+    rule."""
     me = actor_for(session, actor)
-    if me.is_admin:
+    if me.is_admin or me.is_lead:  # a lead moves a case to another team (`check_allocate`)
         return
     seen = visible_practitioner_ids(session, me) or set()
     if practitioner_id in seen or practitioner_id in (transition_receiver_ids(session, me, case_ref) or set()):

@@ -142,12 +142,17 @@ def test_a_yj_practitioner_plans_it_in_psql_too(server):
 
 @pytest.mark.parametrize(("case_ref", "to"), [("C1", "P4"), ("C2", "P3")])
 def test_only_a_child_s_case_and_only_the_transition_team_s_non_leads(server, case_ref, to):
-    """An adult's case goes to no one of another team; a lead is not a receiver."""
+    """An adult's case goes to no one of another team; a lead is not a receiver:
+    refused by the database to the YJ lead's login (the app lets a lead move a
+    case to any team: the database holds them to this), and by the app too to
+    a practitioner's."""
     _engine, url, logins, ids = server
-    with connect_as(url, logins["L1"]) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
-        insert_handover(conn, ids, case_ref, to)
-    got = plan_on_the_command_line(server, "L1", case_ref, to)
-    assert got.exit_code != 0 and "Traceback" not in got.output, got.output
+    for who in ("L1", "P1"):
+        with connect_as(url, logins[who]) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            insert_handover(conn, ids, case_ref, to)
+        got = plan_on_the_command_line(server, who, case_ref, to)
+        assert got.exit_code != 0 and "Traceback" not in got.output, got.output
+    assert counts(server, "L1", case_ref)["handover"] == 0
 
 
 def test_a_team_with_no_link_names_no_one_of_another_team(server):

@@ -1,6 +1,7 @@
 """Who a handover may name as its receiver (storage.access.check_receiver,
 SPEC §11 and §9): someone the actor sees, or for a child's case a non-lead
 of their team's transition team (`team.transition_team_pk`, schema 0011);
+a team lead anyone (a lead moves a case to another team, as before);
 the same in the app, `handover plan --to` and the `t` picker
 (tui/sentence_data.py). The database's policies are tested on real logins
 in tests/storage/test_pg_transition.py.
@@ -61,8 +62,9 @@ def test_the_transition_team_s_non_leads(linked):
 @pytest.mark.parametrize(("who", "case_ref", "to", "allowed"), [
     ("L1", "C2", "P4", True),  # the YJ lead, a child, the adult team's practitioner
     ("P1", "C2", "P4", True),  # the child's practitioner too
-    ("L1", "C2", "P3", False),  # the adult team's lead is no receiver
-    ("L1", "C1", "P4", False),  # an adult's case does not go to another team
+    ("P1", "C2", "P3", False),  # the adult team's lead is no receiver
+    ("P1", "C1", "P4", False),  # an adult's case does not go to another team
+    ("L1", "C1", "P3", True),  # but a lead moves a case to any team, as before
     ("P1", "C2", "P2", True),  # a colleague of the team, as before
     ("admin", "C1", "P3", True),
 ])
@@ -79,7 +81,7 @@ def test_check_receiver(linked, who, case_ref, to, allowed):
 def test_plan_handover_refuses_and_writes_nothing(linked):
     engine, _path = linked
     with Session(engine) as s, pytest.raises(CaseloadError, match="transition team"):
-        repo.plan_handover(s, case_ref="C1", to_practitioner_id="P4", planned_on=ON, actor="L1", as_of=AS_OF)
+        repo.plan_handover(s, case_ref="C1", to_practitioner_id="P4", planned_on=ON, actor="P1", as_of=AS_OF)
     with Session(engine) as s:
         assert s.execute(text("SELECT count(*) FROM handover")).scalar_one() == 0
 
@@ -89,14 +91,14 @@ def test_without_the_link_no_one_of_another_team(linked):
     with engine.begin() as conn:
         conn.execute(text("UPDATE team SET transition_team_pk = NULL"))
     with Session(engine) as s, pytest.raises(CaseloadError):
-        check_receiver(s, "L1", "C2", "P4")
+        check_receiver(s, "P1", "C2", "P4")
 
 
 def test_handover_plan_to_on_the_command_line(linked):
     from tui.cli import main
 
     _engine, path = linked
-    base = ["--db", str(path), "--as", "L1", "handover", "plan"]
+    base = ["--db", str(path), "--as", "P1", "handover", "plan"]
     tail = ["--on", ON.isoformat(), "--as-of", AS_OF.isoformat()]
     refused = CliRunner().invoke(main, [*base, "C1", "--to", "P4", *tail])
     assert refused.exit_code == 2 and "cannot name P4" in refused.output and "Traceback" not in refused.output
