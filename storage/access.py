@@ -444,8 +444,8 @@ def transition_receiver_ids(session, actor: Actor, case_ref: str | None = None) 
     """The practitioners of another team the actor may name as the receiver
     of a child's handover (the transition at 18, SPEC §11): the non-leads of
     their team's transition team (`team.transition_team_pk`, set by the
-    administrator with `caseload team link`). Only their ids, names, grades
-    and teams are read: never their cases. Empty for an adult's case
+    administrator with `caseload team link`). Their practitioner rows are
+    read, never their cases. Empty for an adult's case
     (`case_ref` not a child's) or a team with no link; None for the
     administrator (anyone). Mirrored by `caseload_transition_practitioners()`
     and the `handover` and `practitioner` policies (schema 0011)."""

@@ -10,8 +10,9 @@ PostgreSQL only (README "Team server"; the app's own rule is
 
 - `caseload_transition_practitioners()`: the practitioners (not leads) of
   the login's team's transition team;
-- a login reads those practitioners' rows (ids, names, grades, teams: the
-  `practitioner` table), never their cases, notes, allocations or
+- a login reads those practitioners' rows (the `practitioner` table: id,
+  name, grade, team, and its other columns, the leaving date the planning
+  guards read among them), never their cases, notes, allocations or
   absences (those policies are unchanged);
 - a handover of a child's case (`case.youth`) the login sees may name one of
   them as its receiver (insert and update of `handover`); every other
