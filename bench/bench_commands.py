@@ -17,7 +17,8 @@ never asserted). A command that exits with another status than the one
 expected stops the bench: it would time an error, not the command.
 
 The interactive app's start-up is `bench/bench_startup.py`'s; `demo` and
-`server add-login` and `server logins` (PostgreSQL only) are left out here, and
+`server add-login` and `server logins` (PostgreSQL only) and `team link` (the
+administrator's one-off setting of a team, a single-row write) are left out here, and
 of the supervision commands that write only `start`, `action add` and
 `action done` run (the sample's sessions are ended: `note`, `pin`, `flag`,
 `review` and `end` write to an open one, as `start` does).

@@ -110,6 +110,20 @@ RISK_ITEM = ItemTemplate("risk_plan_shared", "Risk management plan shared with t
                          "outgoing", True, -7)
 
 
+def missing_risk_item(case: Case, handover: Handover, working_days: WorkingDays,
+                      policy: Policy | None = None) -> ChecklistItem | None:
+    """The `risk_plan_shared` item (`RISK_ITEM`, due D−7) that an open handover
+    of a high-risk case (§11) lacks because the case became high risk after the
+    handover was planned; None when it has the item, is not open, or the case
+    is not high risk. An item once added stays when the risk drops again
+    (docs/handovers.md, "Risk after planning")."""
+    if not handover.is_open or not case.high_risk or any(i.item_id == RISK_ITEM.item_id for i in handover.items):
+        return None
+    return ChecklistItem(item_id=RISK_ITEM.item_id, title=RISK_ITEM.title, required=RISK_ITEM.required,
+                         due=RISK_ITEM.due_for(handover.planned_on, working_days, policy or DEFAULT_POLICY),
+                         owner=RISK_ITEM.owner)
+
+
 def first_contact_deadline(
     planned_on: date, working_days: WorkingDays, policy: Policy = DEFAULT_POLICY
 ) -> date:

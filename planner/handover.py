@@ -354,12 +354,28 @@ def with_auto_ticks(cases: Sequence[Case], world: World, as_of: date,
     todo = ticks_for(cases, world, as_of, policy)
     out = []
     for case in cases:
-        if not any(h.id in todo for h in case.handovers):
+        handovers = tuple(_with_risk_item(case, h, world, policy) for h in case.handovers)
+        if not any(h.id in todo for h in handovers) and all(a is b for a, b in zip(handovers, case.handovers)):
             out.append(case)
             continue
         out.append(replace(case, handovers=tuple(
-            apply_auto_ticks(h, todo[h.id][1]) if h.id in todo else h for h in case.handovers)))
+            apply_auto_ticks(h, todo[h.id][1]) if h.id in todo else h for h in handovers)))
     return out
+
+
+def _with_risk_item(case: Case, handover: Handover, world: World, policy: Policy | None) -> Handover:
+    """`handover` with the `risk_plan_shared` item it lacks when the case
+    became high risk after planning (`checklist.missing_risk_item`, which
+    storage.handovers.risk_item stores), in due order."""
+    if not handover.is_open or not case.high_risk:
+        return handover
+    from planner.calendar import working_days
+    from planner.checklist import missing_risk_item
+
+    item = missing_risk_item(case, handover, working_days(world.nation_of(handover.from_practitioner_id)), policy)
+    if item is None:
+        return handover
+    return replace(handover, items=tuple(sorted((*handover.items, item), key=lambda i: i.due)))
 
 
 def evaluate_as_read(cases: Sequence[Case], world: World, as_of: date,

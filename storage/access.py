@@ -25,6 +25,7 @@ What an `Actor` may do:
 | see or change a case and what hangs off it | its team; while a handover is open, the outgoing and the incoming practitioner's teams too | `check_case_access`, `guard_case`, `visible_case_refs` |
 | see a restricted case (§11)              | only its current practitioner, the receiver of its open handover and its team's leads | `restricted_filter` (in all of the above, and in every caseload read) |
 | restrict a case or lift it               | a lead of the case's team                              | `check_restrict`                 |
+| name a handover's receiver               | someone the actor sees; for a child's case, a non-lead of their team's transition team (§11); a lead, anyone | `check_receiver`, `transition_receiver_ids` |
 | allocate a case to someone of another team | a team lead, or completing the handover to them        | `check_allocate`                 |
 | record a contact/appointment by someone, name a second practitioner at a contact | a practitioner of one of the case's teams | `check_case_practitioner` |
 | cancel or move an appointment (one occurrence or a series), record what happened at it | as for the case (its team; the contact recorded by its practitioner) | `guard_case` |
@@ -452,6 +453,45 @@ def check_allocate(session, actor: str | Actor | None, case_ref: str, practition
         )
 
 
+def transition_receiver_ids(session, actor: Actor, case_ref: str | None = None) -> set[str] | None:
+    """The practitioners of another team the actor may name as the receiver
+    of a child's handover (the transition at 18, SPEC §11): the non-leads of
+    their team's transition team (`team.transition_team_pk`, set by the
+    administrator with `caseload team link`). Their practitioner rows are
+    read, never their cases. Empty for an adult's case
+    (`case_ref` not a child's) or a team with no link; None for the
+    administrator (anyone). Mirrored by `caseload_transition_practitioners()`
+    and the `handover` and `practitioner` policies (schema 0011)."""
+    if actor.is_admin:
+        return None
+    reader = reader_of(session)
+    if case_ref is not None and not reader.scalar('SELECT c.youth FROM "case" c WHERE c.case_ref = ?', (case_ref,)):
+        return set()
+    return {pid for (pid,) in reader.rows(
+        "SELECT p.practitioner_id FROM practitioner p JOIN team t ON t.transition_team_pk = p.team_pk"
+        " WHERE t.team_id = ? AND p.role <> ?", (actor.team_id, LEAD_ROLE))}
+
+
+def check_receiver(session, actor: str | Actor | None, case_ref: str, practitioner_id: str) -> None:
+    """A handover names as its receiver a practitioner the actor sees
+    (`visible_practitioner_ids`) or, for a child's case, one of their team's
+    transition team (`transition_receiver_ids`); refused otherwise, naming
+    both. A team lead (and the administrator) names anyone, as a lead moves
+    a case to another team. The database's `handover` policies (schemas 0007
+    and 0011) hold every practitioner's login, a lead's too, to the first
+    rule."""
+    me = actor_for(session, actor)
+    if me.is_admin or me.is_lead:  # a lead moves a case to another team (`check_allocate`)
+        return
+    seen = visible_practitioner_ids(session, me) or set()
+    if practitioner_id in seen or practitioner_id in (transition_receiver_ids(session, me, case_ref) or set()):
+        return
+    raise CaseloadError(
+        f"{me.practitioner_id} cannot name {practitioner_id} as the receiver of case {case_ref}: a handover goes to "
+        f"a practitioner of team {me.team_id}, or for a child's transition at 18 to one of its transition team "
+        "(caseload team link)")
+
+
 def note_author(session, actor: str | Actor | None, author_id: str | None) -> str | None:
     """The author of a case note: a practitioner writes in their own name
     (none given: theirs); the administrator names anyone, or no one."""
@@ -623,6 +663,7 @@ __all__ = [
     "check_override",
     "check_restrict",
     "check_practitioner_visible",
+    "check_receiver",
     "check_supervision_access",
     "check_supervision_case",
     "check_supervision_lead",
@@ -637,6 +678,7 @@ __all__ = [
     "resolve_actor",
     "restricted_filter",
     "sign_in",
+    "transition_receiver_ids",
     "visible_case_refs",
     "visible_practitioner_ids",
     "visible_team",

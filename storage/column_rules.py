@@ -59,7 +59,7 @@ COLUMN_RULES: dict[str, dict[str, str]] = {
                                   "login", "xact"), "read"),
     "practitioner": dict.fromkeys(("version", "id", "practitioner_id", "name", "team_pk", "role", "grade",
                                    "contracted_hours", "reduction_pct", "leaving_on", "email", "nation"), "read"),
-    "team": dict.fromkeys(("version", "id", "team_id", "name", "nation"), "read"),
+    "team": dict.fromkeys(("version", "id", "team_id", "name", "nation", "transition_team_pk"), "read"),
     "meta": dict.fromkeys(("key", "value"), "read"),
     "alembic_version": {"version_num": "read"},
     "db_login": dict.fromkeys(("login_name", "practitioner_pk"), "hidden"),

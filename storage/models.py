@@ -40,6 +40,8 @@ class Team(Versioned, table=True):
     team_id: str = Field(unique=True, index=True, max_length=64)
     name: str = Field(max_length=200)
     nation: str = Field(default="england-and-wales", max_length=32)
+    # The adult team a youth justice team's children move to at 18 (SPEC §11; schema 0011)
+    transition_team_pk: int | None = Field(default=None, foreign_key="team.id")
 
 
 class Practitioner(Versioned, table=True):

@@ -107,6 +107,7 @@ NOT_BENCHED = {
     "copy": "copies to a second database (a team server)",
     "server add-login": "PostgreSQL only",
     "server logins": "PostgreSQL only",
+    "team link": "the administrator's one-off setting of a team, a single-row write",
     "handover review": "needs a completed cold handover of its own",
     "supervision end": "writes to an open session; the sample's are ended",
     "supervision note": "writes to an open session; the sample's are ended",

@@ -58,19 +58,27 @@ def save_sentence(gateway, *, case_ref: str, version: int, values: dict, actor: 
 
 def transition_receivers(gateway, case_ref: str) -> tuple[tuple[str, str], ...]:
     """Who may take a child's case at 18 (planner/rules/turning_18.py): the
-    practitioners the user sees, not leads, of another team than the case's
-    holder or of a grade other than YJW: (label, practitioner_id)."""
-    from storage.access import check_case_access
+    practitioners, not leads, of another team than the case's holder or of a
+    grade other than YJW, whom the user may name as the receiver
+    (storage.access.check_receiver: those they see, and their team's
+    transition team): (label, practitioner_id), the transition team first."""
+    from storage.access import check_case_access, transition_receiver_ids, visible_practitioner_ids
     from storage.queries import load_case, load_world
 
     with gateway.session() as s:
-        check_case_access(s, gateway.me(s), case_ref)
+        me = gateway.me(s)
+        check_case_access(s, me, case_ref)
         case = load_case(s, case_ref)
         world = load_world(s)
+        seen = None if me.is_lead else visible_practitioner_ids(s, me)
+        linked = transition_receiver_ids(s, me, case_ref)
+    may = None if seen is None or linked is None else seen | linked
     holder = world.practitioners.get(case.practitioner_id or "")
     return tuple(
         (f"{p.practitioner_id} · {p.name} ({p.grade}, {p.team_id})", p.practitioner_id)
-        for p in sorted(world.practitioners.values(), key=lambda p: (p.team_id, p.practitioner_id))
+        for p in sorted(world.practitioners.values(),
+                        key=lambda p: (p.practitioner_id not in (linked or ()), p.team_id, p.practitioner_id))
         if not p.is_lead and p.practitioner_id != case.practitioner_id
+        and (may is None or p.practitioner_id in may)
         and (holder is None or p.team_id != holder.team_id or p.grade != YOUTH_GRADE)
     )

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from planner.model import OPEN_HANDOVER_STATUSES
 from storage import audit
 from storage import models as m
+from storage.handovers.risk_item import add_risk_items
 from storage.handovers.rows import edit_subject, set_status
 from storage.queries import handovers as queries
 from storage.repo.transactions import editing, flush
@@ -46,12 +47,15 @@ def sync_auto_ticks(
     an appointment booked with the incoming practitioner, a first contact.
     Every open handover, or only those of `case_refs`, and the follow-up items
     of handovers completed in the last FOLLOW_UP_DAYS (their status stays).
-    A planned handover moves to in_progress. Returns how many items it ticked (0 when up to date:
-    running it again writes nothing). One `auto_tick` audit event per item."""
+    A planned handover moves to in_progress. First, the `risk_plan_shared` item an open
+    handover lacks when its case became high risk after planning is added
+    (storage.handovers.risk_item). Returns how many items it ticked or added (0 when up
+    to date: running it again writes nothing). One `auto_tick` audit event per item."""
     session.flush()
     refs = queries.syncable_case_refs(session, as_of, case_refs)
+    added = add_risk_items(session, refs, actor, policy)  # the case became high risk after planning (§11)
     todo = queries.due_ticks(session, refs, as_of, policy)
-    return _write_ticks(session, todo, actor) if todo else 0
+    return added + (_write_ticks(session, todo, actor) if todo else 0)
 
 
 def _write_ticks(session: Session, todo: dict, actor: str) -> int:

@@ -128,9 +128,10 @@ def check_plan(
     what may be overridden."""
     from planner.handover import planning_refusals, refusal_line
 
-    from storage.access import case_team_id
+    from storage.access import case_team_id, check_receiver
     from storage.queries import load_world
 
+    check_receiver(session, actor, case.case_ref, to_practitioner_id)
     world = world or load_world(session)
     receiver = world.practitioners.get(to_practitioner_id)
     if receiver is None:

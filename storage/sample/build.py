@@ -18,6 +18,7 @@ from storage.sample.roster import _E1, _N1, LEAVING, _absences
 from storage.sample.scenarios import _scenarios
 from storage.sample.voice import _voice
 from storage.sample.sentences import sentences
+from storage.sample.transitions import transitions
 
 
 def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
@@ -37,6 +38,7 @@ def _build_rows(built_for: date, seed: int = SEED) -> _Builder:
     continuity_history(b)
     _voice(b)
     sentences(b)
+    transitions(b)
     b.rows["meta"] = [
         dict(key="built_for", value=built_for.isoformat()),
         dict(key="generator_version", value=GENERATOR_VERSION),

@@ -11,9 +11,9 @@ the other generators' output does not shift.
   the deadline); a restricted MAPPA 3 case (RoSH very high); a community
   order ending on Christmas Day: `order_ending` (plan the ending by Thu 24
   Dec); a suspended sentence ending in 60 days (kept out of a rebalance).
-- EB: a child turning 18 in 40 days with no transition planned
-  (`turning_18` high: plan the transition from the warning); a child
-  turning 18 in 120 days (`turning_18` medium); a restricted child's case.
+- EB: a child turning 18 in 40 days and one turning 18 in 120 days (their
+  transitions are planned by storage/sample/transitions.py); a restricted
+  child's case.
 """
 
 from __future__ import annotations

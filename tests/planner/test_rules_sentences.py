@@ -180,3 +180,19 @@ def test_a_planned_transition_ends_turning_18(to, quiet):
 def test_turning_18_is_for_children_only():
     adult = replace(case(), date_of_birth=date(2009, 1, 1))
     assert severity(turning_18, adult, YOUTH_WORLD) is None
+
+
+@pytest.mark.parametrize(
+    ("ends_in", "expected"),
+    [
+        (None, "medium"),  # no order recorded: the transition is asked for
+        (20, None),  # the order ends before 18: it ends with the youth justice team
+        (100, None),  # on the birthday itself: nothing goes on past it
+        (101, "medium"),  # a day past it: the order moves to adult services
+    ],
+)
+def test_turning_18_only_when_the_order_goes_on_past_the_birthday(ends_in, expected):
+    turns = ahead(100)
+    c = replace(child(turns.replace(year=turns.year - 18)),
+                sentence="referral_order", sentence_end=None if ends_in is None else ahead(ends_in))
+    assert severity(turning_18, c, YOUTH_WORLD) == expected

@@ -64,9 +64,9 @@ def test_the_refusal_names_practitioner_teams_and_case(tmp_path, db_url):
         with Session(engine) as s:
             actor = access.resolve_actor(s, "N1-02")
             with pytest.raises(CaseloadError) as caught:
-                access.check_case_access(s, actor, "EB2001")
-            assert str(caught.value) == "N1-02 is in team NPS-N1 and cannot see case EB2001 of team YJS-E1"
-            access.check_case_access(s, access.resolve_actor(s, "E1-01"), "EB2001")
+                access.check_case_access(s, actor, "EB2008")
+            assert str(caught.value) == "N1-02 is in team NPS-N1 and cannot see case EB2008 of team YJS-E1"
+            access.check_case_access(s, access.resolve_actor(s, "E1-01"), "EB2008")
     finally:
         engine.dispose()
 

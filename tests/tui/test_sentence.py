@@ -107,3 +107,32 @@ async def test_edit_the_sentence_and_risk(make_app, sample_engine):
     with session(sample_engine) as s:
         case = s.execute(select(m.Case).where(m.Case.case_ref == ref)).scalar_one()
         assert (case.sentence, str(case.sentence_end), case.rosh) == ("community_order", "2027-06-30", "high")
+
+
+async def test_a_yj_lead_plans_a_transition_to_the_adult_team_from_the_warning(make_app, sample_engine):
+    """YJS-E1's transition team is NPS-N1 (storage/sample/transitions.py): `t`
+    offers its practitioners first, never its lead (storage.access.check_receiver)."""
+    with session(sample_engine) as s:
+        people = {p.practitioner_id: p for p in s.execute(select(m.Practitioner)).scalars()}
+    lead = next(pid for pid, p in people.items() if p.role == "team_lead" and pid.startswith("E1"))
+    _pid, ref = find_case(sample_engine, AS_OF, "turning_18", without_handover=True)
+    app = make_app(lead)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await open_case(pilot, ref)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, HandoverForm))
+        options = [pid for _label, pid in app.screen.receivers]
+        adults = [pid for pid in options if people[pid].team_pk != people[lead].team_pk]
+        assert adults and options[:len(adults)] == adults  # the transition team first
+        assert all(people[pid].role != "team_lead" for pid in options)
+        app.screen.query_one("#to").value = adults[0]
+        await pilot.press("ctrl+s")
+        from tui.screens.handover.screen import HandoverScreen
+
+        await settle(pilot, HandoverScreen)
+    with session(sample_engine) as s:
+        case_id = s.execute(select(m.Case.id).where(m.Case.case_ref == ref)).scalar_one()
+        handover = s.execute(select(m.Handover).where(m.Handover.case_id == case_id,
+                                                      m.Handover.status == "planned")).scalar_one()
+        assert s.get(m.Practitioner, handover.to_practitioner_pk).practitioner_id == adults[0]

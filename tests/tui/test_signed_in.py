@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from storage.engine import session
+
 from tests.tui.helpers import AS_OF, palette_pick, settle, wait_for
 from tui.screens.caseload import CaseloadScreen
 from tui.screens.picker.practitioner_picker import PractitionerPicker
@@ -48,7 +50,17 @@ async def test_the_palette_views_a_colleague_without_becoming_them(make_app, sam
         assert lead.view.practitioner.practitioner_id == "N1-01"
         assert app.actor == "N1-02"  # what is written from here is N1-02's
         keys = {e.key for e in app.gateway.search_index()}
-        assert not [k for k in keys if k.startswith(("EB", "E1-"))]
+    # of the other team, only the cases handed over to NPS-N1 (the transitions
+    # at 18, storage/sample/transitions.py): both teams see them until they complete
+    with session(sample_engine) as s:
+        incoming = set(s.execute(text(
+            'SELECT c.case_ref FROM handover h JOIN "case" c ON c.id = h.case_id'
+            " JOIN practitioner p ON p.id = h.to_practitioner_pk JOIN team t ON t.id = p.team_pk"
+            " WHERE h.status IN ('planned', 'in_progress') AND t.team_id = 'NPS-N1'"
+            " AND c.case_ref LIKE 'EB%'")).scalars())
+    assert incoming
+    assert {k for k in keys if k.startswith("EB")} == incoming
+    assert not [k for k in keys if k.startswith("E1-")]
 
 
 async def test_the_owner_who_did_not_sign_in_is_told_and_may_act_as_anyone(make_app):

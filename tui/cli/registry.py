@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "check": "tui.cli.admin",
     "server": "tui.cli.server",
     "checkin": "tui.cli.checkin",
+    "team": "tui.cli.team",
 }
 
 
