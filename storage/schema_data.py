@@ -257,7 +257,8 @@ TABLES = {'absence': {'columns': (('version', 'integer', None, False, False, Non
                       ('id', 'integer', None, False, True, None, None),
                       ('team_id', 'string', 64, False, False, None, None),
                       ('name', 'string', 200, False, False, None, None),
-                      ('nation', 'string', 32, False, False, None, 'england-and-wales')),
+                      ('nation', 'string', 32, False, False, None, 'england-and-wales'),
+                      ('transition_team_pk', 'integer', None, True, False, 'team.id', None)),
           'unique': (('team_id',),),
           'indexes': (('ix_team_team_id', ('team_id',), True),),
           'versioned': True}}
