@@ -28,13 +28,12 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
+
+from storage.migrations import support
 
 revision: str = '0011'
 down_revision: str | Sequence[str] | None = '0010'
@@ -43,16 +42,6 @@ depends_on: str | Sequence[str] | None = None
 
 ROLE = "caseload_practitioner"
 FN = "caseload_transition_practitioners"
-
-
-@cache
-def _revision(name: str):
-    """An earlier revision's module (for what this one redefines)."""
-    path = Path(__file__).with_name(name)
-    spec = importlib.util.spec_from_file_location(f"caseload_migration_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def upgrade() -> None:
@@ -79,7 +68,7 @@ def _rules(s: str, *, with_transition: bool) -> tuple[dict[str, dict[str, str]],
     """(the policies this revision changes, their read rules): the handover's
     insert and update (schema 0007's, and with the transition receivers), and
     the practitioner's read (schema 0004's, and with them)."""
-    v0004, v0007 = _revision("0004_access_v2.py"), _revision("0007_column_rules.py")
+    v0004, v0007 = support.access_v2(), support.revision("0007_column_rules.py")
     handover = v0007._policy_rules(s)["handover"]["insert"]
     people = f"(SELECT unnest({s}.caseload_visible_practitioners()))"
     reads = v0004._policies(s)
@@ -97,17 +86,16 @@ def _rules(s: str, *, with_transition: bool) -> tuple[dict[str, dict[str, str]],
 
 def _create(s: str, *, with_transition: bool) -> None:
     rules, reads = _rules(s, with_transition=with_transition)
-    _revision("0007_column_rules.py")._create_policies(s, rules, reads)
+    support.revision("0007_column_rules.py")._create_policies(s, rules, reads)
     op.execute(f'DROP POLICY IF EXISTS p_read ON {s}.practitioner')
     op.execute(f'CREATE POLICY p_read ON {s}.practitioner FOR SELECT TO {ROLE}'
                f' USING ({reads["practitioner"]["read"]})')
 
 
 def _pg_upgrade() -> None:
-    v0004 = _revision("0004_access_v2.py")
-    s = v0004._schema()
+    s = support.schema()
     op.execute(f"""
-        CREATE FUNCTION {s}.{FN}() RETURNS integer[] LANGUAGE sql VOLATILE SECURITY DEFINER {v0004._pin(s)} AS $fn$
+        CREATE FUNCTION {s}.{FN}() RETURNS integer[] LANGUAGE sql VOLATILE SECURITY DEFINER {support.pin(s)} AS $fn$
             SELECT coalesce(array_agg(p.id), '{{}}') FROM {s}.practitioner p
             JOIN {s}.team t ON t.transition_team_pk = p.team_pk
             WHERE t.id = {s}.caseload_my_team() AND p.role <> 'team_lead'
@@ -118,6 +106,6 @@ def _pg_upgrade() -> None:
 
 
 def _pg_downgrade() -> None:
-    s = _revision("0004_access_v2.py")._schema()
+    s = support.schema()
     _create(s, with_transition=False)
     op.execute(f"DROP FUNCTION IF EXISTS {s}.{FN}()")
