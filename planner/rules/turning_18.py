@@ -1,10 +1,7 @@
 """`turning_18` (§11, docs/rules.md): a child nearing 18 whose move to adult
 services is not planned. The transition is a handover (docs/handovers.md) to
 a practitioner of another team (adult probation) or of a grade other than
-YJW; planning it, from the warning, ends the warning. A child whose order
-ends on or before their 18th birthday has no transition to plan: the order
-ends with the youth justice team, and `order_ending` asks for a good ending
-(docs/rules.md, `turning_18`).
+YJW; planning it, from the warning, ends the warning.
 """
 
 from __future__ import annotations
@@ -44,14 +41,11 @@ def transition_planned(ctx: RuleContext) -> bool:
 
 @rule
 def turning_18(ctx: RuleContext) -> list[Warning]:
-    """A child's 18th birthday within 182 days, their order going on past it,
-    and no transition planned: medium; high within 56 days."""
+    """A child's 18th birthday within 182 days and no transition planned: medium; high within 56 days."""
     case = ctx.case
     if not case.youth or case.date_of_birth is None:
         return []
     turns = birthday(case.date_of_birth, ADULT_AGE)
-    if case.sentence_end is not None and case.sentence_end <= turns:
-        return []  # the order ends in youth justice: nothing moves to adult services
     policy = ctx.policy.turning_18
     to_go = (turns - ctx.as_of).days
     if not 0 <= to_go <= policy.window_days or transition_planned(ctx):

@@ -12,9 +12,7 @@ random generator, so the other generators' output does not shift.
   child whose birthday is nearer), with the early items done; EB2086's
   (18 in 40 days) among them. Still to plan: EB2066 (18 in 71 days:
   `turning_18` medium, the walk-through's case; planned, it is the third
-  worker of the child's year, `practitioner_churn` high). EB2024's referral order ends before their birthday: no
-  transition to plan, the order ends with the youth justice team
-  (`order_ending`; planner/rules/turning_18.py).
+  worker of the child's year, `practitioner_churn` high).
 - Risk on the open handovers: a few of the leavers' cases and a child's
   case are of high or very high RoSH or under MAPPA, and their handovers
   carry `risk_plan_shared` (required, D−7), shared already on some, as
@@ -38,7 +36,6 @@ SUMMARY = ("Settled at college; works best with short, practical sessions. Goals
            "the football. Risks and what not to repeat are in the plan.")
 PLAN_WITHIN = 182  # days: the transitions of the next six months are planned
 NOT_YET = ("EB2066",)  # 18 in 71 days: still to plan, from the warning
-ENDS_BEFORE = ("EB2024",)  # a referral order that ends before 18: no transition
 # case_ref -> (rosh, MAPPA level, risk_plan_shared done this many days ago or None)
 RISK = {
     "NG1009": ("high", None, None),
@@ -81,9 +78,7 @@ def _plan_transitions(b: _Builder) -> None:
         holder, _start, end = case.allocations[-1]
         if end is not None or not 0 <= to_go <= PLAN_WITHIN:
             continue
-        if case.case_ref in ENDS_BEFORE:
-            row.update(sentence="referral_order", sentence_end=b.d(b.rng.randint(14, 27)))
-        elif row["sentence_end"] is None:
+        if row["sentence_end"] is None:
             row.update(sentence="youth_rehabilitation_order", sentence_end=b.d(to_go + b.rng.randint(90, 300)))
         if row["sentence_end"] <= turns:
             continue

@@ -185,13 +185,13 @@ def test_turning_18_is_for_children_only():
 @pytest.mark.parametrize(
     ("ends_in", "expected"),
     [
-        (None, "medium"),  # no order recorded: the transition is asked for
-        (20, None),  # the order ends before 18: it ends with the youth justice team
-        (100, None),  # on the birthday itself: nothing goes on past it
-        (101, "medium"),  # a day past it: the order moves to adult services
+        (None, "medium"),  # no order recorded
+        (20, "medium"),  # the order ends before 18: §11 asks all the same
+        (100, "medium"),  # on the birthday itself
+        (101, "medium"),  # a day past it
     ],
 )
-def test_turning_18_only_when_the_order_goes_on_past_the_birthday(ends_in, expected):
+def test_turning_18_asks_whatever_the_order_end(ends_in, expected):
     turns = ahead(100)
     c = replace(child(turns.replace(year=turns.year - 18)),
                 sentence="referral_order", sentence_end=None if ends_in is None else ahead(ends_in))
