@@ -5,7 +5,7 @@ poll's, which must not import SQLAlchemy, are in storage/changes.py.
 
 Each takes the caller's session (SQLAlchemy) or `storage.reader.Reader`
 and checks no access itself: the caller has already resolved the actor
-(storage/access.py) and passes what that actor may see.
+(storage/access/) and passes what that actor may see.
 """
 
 from __future__ import annotations

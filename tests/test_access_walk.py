@@ -1,5 +1,5 @@
 """Every command and every screen action, walked as a practitioner of
-another team (README "Team server"; storage/access.py is the one place that
+another team (README "Team server"; storage/access/ is the one place that
 decides).
 
 YJS-E1's practitioner E1-02 aims each at team NPS-N1 in a private copy of

@@ -1,5 +1,5 @@
 """The continuity report through practitioners' own PostgreSQL logins (SPEC
-§12; storage/access.py, the row-level policies): the team lead's login gets
+§12; storage/access/, the row-level policies): the team lead's login gets
 its team's figures, the same as the administrator's on the hand-computed
 June of tests/continuity_kit.py; the logins of a practitioner of the team
 and of one of another team are refused.

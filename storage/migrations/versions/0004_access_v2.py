@@ -7,7 +7,7 @@ Both databases:
   SQLite), so the rows of one change can be told apart and put together.
 
 PostgreSQL only (README "Team server"; the app's own rules are
-storage/access.py, and these mirror them):
+storage/access/, and these mirror them):
 - the one SECURITY DEFINER function of 0003 took a login name and used a
   search_path with pg_temp first, so a login could shadow `db_login` with a
   temporary table and read another team; it is dropped. Every definer

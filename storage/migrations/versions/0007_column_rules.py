@@ -4,7 +4,7 @@ Schema 0004's guards were written before the columns of 0005 (a handover's
 review and planning override, the person's view on a checklist item) and
 0006 (who cancelled a contact, a second practitioner present), and a
 practitioner's login could write those freely in psql. PostgreSQL only
-(README "Team server"; the app's own rules are storage/access.py, and
+(README "Team server"; the app's own rules are storage/access/, and
 `storage.access.COLUMN_RULES` lists the rule of every column, checked
 against the database by tests/storage/test_pg_attacks.py):
 

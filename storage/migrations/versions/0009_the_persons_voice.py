@@ -9,7 +9,7 @@ docs/voice.md (SPEC §10):
   reason code (no free text about staff), one row per case and practitioner;
 - `case.language` (the person's first language) and `case.interpreter`.
 
-PostgreSQL (README "Team server"; the app's rules are storage/access.py and
+PostgreSQL (README "Team server"; the app's rules are storage/access/ and
 storage.column_rules.COLUMN_RULES, held to the database by
 tests/storage/test_pg_attacks.py): both tables have row-level security like
 a contact (read and written on the cases the login sees, naming only

@@ -5,7 +5,7 @@ custody"): `sentence`, `sentence_end`, `release_on` (custody cases),
 `rosh`, `mappa_level` (1 to 3, NULL for none) and `restricted`.
 
 PostgreSQL only (README "Team server"; the app's own rule is
-storage/access.py, which this mirrors):
+storage/access/, which this mirrors):
 
 - a restricted case is seen only by its current practitioner, the receiver
   of its open handover and the leads of its team: `caseload_visible_cases()`
