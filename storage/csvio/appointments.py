@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from storage import models as m
+from storage.tables import t as tb
 from storage.csvio.base import _pack
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
@@ -56,7 +56,7 @@ class AppointmentsImport:
         for row, case, day, prac, vals, series_date in parsed:
             if series_date is not None:
                 self._check_override(row, case, day, prac, vals, series_date, series, replaced)
-        t = m.Appointment.__table__
+        t = tb.appointment
         for overrides in (False, True):  # a series is written before the rows that name it
             ins: list[dict[str, Any]] = []
             upd: list[dict[str, Any]] = []
@@ -99,7 +99,7 @@ class AppointmentsImport:
             self._appointments: dict[int, tuple[Any, ...]] = {}
             self._series_dates: dict[int, date] = {}
             self._key_of: dict[int, int] = {}  # id -> packed key
-            t = m.Appointment.__table__
+            t = tb.appointment
             result = self.conn.execute(
                 select(t.c.id, t.c.case_id, t.c.appointment_date, t.c.practitioner_pk,
                        *(t.c[f] for f in FIELDS), t.c.series_id)
@@ -118,7 +118,7 @@ class AppointmentsImport:
 
     def _series_id(self, case_pk: int, series_date: date, prac_pk: int) -> int:
         """The id of the series a moved occurrence names (written by now)."""
-        t = m.Appointment.__table__
+        t = tb.appointment
         return self.conn.execute(select(t.c.id).where(
             t.c.case_id == case_pk, t.c.appointment_date == series_date,
             t.c.practitioner_pk == prac_pk)).scalar_one()

@@ -70,7 +70,7 @@ class KeyedImport:
             if self.writing:
                 upd.append({"k_id": old[0], **{f: vals[f] if f in present else before[f] for f in fields}})
                 self.audit_row(kind.entity, entity_key, "update", case_ref=case.ref, fields=diff)
-        t = kind.model.__table__
+        t = kind.table
         self.execute(insert(t), ins)
         self.execute(update(t).where(t.c.id == bindparam("k_id")).values(
             {**{f: bindparam(f) for f in fields}, "version": t.c.version + 1}), upd)
@@ -80,7 +80,7 @@ class KeyedImport:
         cache: dict[str, dict[int, tuple]] = self.__dict__.setdefault("_keyed", {})
         if kind_name not in cache:
             found = cache[kind_name] = {}
-            t = KINDS[kind_name].model.__table__
+            t = KINDS[kind_name].table
             day = t.c[day_column] if day_column else None
             result = self.conn.execute(
                 select(t.c.id, t.c.case_id, *([day] if day is not None else []), t.c.practitioner_pk,
