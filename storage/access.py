@@ -62,7 +62,7 @@ from storage.column_rules import COLUMN_RULES, changeable_columns
 
 LEAD_ROLE = "team_lead"
 ADMIN_ROLE = "administrator"
-_CACHE = "caseload.actors"  # info key: actor string -> Actor
+_CACHE = "caseload.actors"  # info key: (transaction, {actor string: Actor})
 _LOGIN = "caseload.login"  # info key: the connection's Login
 
 
@@ -114,6 +114,18 @@ class SignIn:
 def _info(source) -> dict:
     info = getattr(source, "info", None)
     return info if isinstance(info, dict) else {}
+
+
+def _actors(source) -> dict:
+    """The actors resolved in the current transaction of `source`: a Core
+    Connection's `info` outlives its transactions (it is the pooled DB-API
+    connection's), and a role may change between two writes."""
+    info = _info(source)
+    transaction = source.get_transaction() if hasattr(source, "get_transaction") else None
+    stored = info.get(_CACHE)
+    if stored is None or stored[0] is not transaction:
+        stored = info[_CACHE] = (transaction, {})
+    return stored[1]
 
 
 def database_login(source) -> Login:
@@ -187,10 +199,11 @@ def actor_for(session, actor: str | Actor | None) -> Actor:
     """Lenient: the Actor behind an audit actor string. A known practitioner
     id gives that practitioner; anything else is the administrator; on a
     practitioner's own PostgreSQL login, always that practitioner (another
-    practitioner's id is refused). Cached on the session."""
+    practitioner's id is refused). Cached for the transaction of `session`
+    (a Session, a Core Connection or a Reader)."""
     if isinstance(actor, Actor):
         return actor
-    cache = _info(session).setdefault(_CACHE, {})
+    cache = _actors(session)
     key = actor or ""
     if key not in cache:
         login = database_login(session)

@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlmodel import Session
 
 
@@ -27,7 +28,7 @@ def default_actor() -> str:
 
 
 def record(
-    session: Session,
+    session: Session | Connection,
     actor: str,
     action: str,
     entity: str,
@@ -35,14 +36,17 @@ def record(
     case_ref: str | None = None,
     **detail: object,
 ) -> int:
-    """Add one audit event to the session's transaction (committed with it);
-    its id. SQLite: a row whose `login` is the OS user. PostgreSQL: through
+    """Add one audit event to the transaction of `session` (a Session, or
+    a Core Connection: storage/repo's writes), committed with it; its id.
+    SQLite: a row whose `login` is the OS user. PostgreSQL: through
     `caseload_audit()` (schema 0004), the only way a practitioner's login
     writes audit rows: the database stamps the login and refuses an actor
     other than the login's own practitioner.
-    The session's `info[AUDIT_EVENTS]` lists the ids it added, so that
-    whoever opened it can tell its own changes from others' (tui.data.Gateway)."""
-    new_id = _insert(session, session.get_bind().dialect.name, actor, action, entity, entity_key, case_ref, detail)
+    The session's (connection's) `info[AUDIT_EVENTS]` lists the ids it
+    added, so that whoever opened it can tell its own changes from others'
+    (tui.data.Gateway)."""
+    bind = session.get_bind() if hasattr(session, "get_bind") else session
+    new_id = _insert(session, bind.dialect.name, actor, action, entity, entity_key, case_ref, detail)
     session.info.setdefault(AUDIT_EVENTS, []).append(new_id)
     return new_id
 

@@ -24,44 +24,34 @@ The package, by seam: `transactions` and `lookups` (the helpers every writer
 shares, `storage.handovers` and `storage.supervision` too), `contacts`,
 `appointments`, `cases` (notes and edits), `allocation`, `handover_plans`,
 `voice` (check-ins, not_with, language and interpreter: docs/voice.md).
-"""
 
+Each name is imported from its module when first asked for (as
+storage/db/__init__.py does), so `from storage.repo import
+commit_or_conflict` loads the transactions alone.
+"""
 
 from __future__ import annotations
 
-from storage.repo.allocation import allocate
-from storage.repo.appointments import (
-    book_appointment,
-    cancel_appointment,
-    day_refusal,
-    move_appointment,
-    record_outcome,
-    same_time,
-)
-from storage.repo.cases import EDITABLE_CASE_FIELDS, add_case_note, update_case
-from storage.repo.contacts import record_contact
-from storage.repo.handover_plans import check_plan, plan_handover
-from storage.repo.transactions import commit_or_conflict, conflict_message
-from storage.repo.voice import record_checkin, remove_not_with, set_not_with, set_preferences
+from importlib import import_module
 
-__all__ = [
-    "EDITABLE_CASE_FIELDS",
-    "check_plan",
-    "add_case_note",
-    "allocate",
-    "book_appointment",
-    "cancel_appointment",
-    "day_refusal",
-    "commit_or_conflict",
-    "conflict_message",
-    "move_appointment",
-    "record_outcome",
-    "same_time",
-    "plan_handover",
-    "record_checkin",
-    "record_contact",
-    "remove_not_with",
-    "set_not_with",
-    "set_preferences",
-    "update_case",
-]
+_HOMES = {
+    "allocate": "allocation",
+    "book_appointment": "appointments", "cancel_appointment": "appointments", "day_refusal": "appointments",
+    "move_appointment": "appointments", "record_outcome": "appointments", "same_time": "appointments",
+    "EDITABLE_CASE_FIELDS": "cases", "add_case_note": "cases", "update_case": "cases",
+    "record_contact": "contacts",
+    "check_plan": "handover_plans", "plan_handover": "handover_plans",
+    "commit_or_conflict": "transactions", "conflict_message": "transactions", "transaction": "transactions",
+    "record_checkin": "voice", "remove_not_with": "voice", "set_not_with": "voice", "set_preferences": "voice",
+}
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(import_module(f"storage.repo.{home}"), name)
+    return value
+
+
+__all__ = sorted(_HOMES)

@@ -9,80 +9,91 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import Table, select
 
 from planner import validate
 from planner.errors import CaseloadError
-from storage import models as m
+from storage.repo.transactions import connection_of, is_session
+from storage.tables import t
 
 
-def case_row(session: Session, case_ref: str, *, fresh: bool = False, lock: bool = False) -> m.Case:
-    """The case `case_ref`; `fresh` re-reads it, `lock` locks it for update."""
-    stmt = select(m.Case).where(m.Case.case_ref == case_ref)
-    if fresh:  # re-read the row even if this session holds an older copy
-        stmt = stmt.execution_options(populate_existing=True)
+def _one(db, statement):
+    """The one row of a Core statement (or None), in `db`'s transaction."""
+    return connection_of(db).execute(statement).first()
+
+
+def case_row(db, case_ref: str, *, fresh: bool = False, lock: bool = False):
+    """The case `case_ref` (a Core row: read afresh, whatever `fresh` says);
+    `lock` locks it for update."""
+    stmt = select(t.case).where(t.case.c.case_ref == case_ref)
     if lock:  # PostgreSQL: serialise writers of this case (SQLite writes are serial anyway)
         stmt = stmt.with_for_update()
-    row = session.execute(stmt).scalar_one_or_none()
+    row = _one(db, stmt)
     if row is None:
         raise CaseloadError(f"unknown case {case_ref}")
     return row
 
 
-def open_case_row(session: Session, case_ref: str, doing: str, *, lock: bool = False) -> m.Case:
+def open_case_row(db, case_ref: str, doing: str, *, lock: bool = False):
     """The case `case_ref`, refused when it is closed (for `doing`)."""
-    row = case_row(session, case_ref, lock=lock)
+    row = case_row(db, case_ref, lock=lock)
     if row.status == "closed":
         raise CaseloadError(f"case {case_ref} is closed; reopen it before you {doing}")
     return row
 
 
-def practitioner_row(session: Session, practitioner_id: str) -> m.Practitioner:
-    """The practitioner `practitioner_id`."""
-    row = session.execute(
-        select(m.Practitioner).where(m.Practitioner.practitioner_id == practitioner_id)
-    ).scalar_one_or_none()
+def practitioner_row(db, practitioner_id: str):
+    """The practitioner `practitioner_id` (a Core row)."""
+    row = _one(db, select(t.practitioner).where(t.practitioner.c.practitioner_id == practitioner_id))
     if row is None:
         raise CaseloadError(f"unknown practitioner {practitioner_id}")
     return row
 
 
-def case_with_practitioner(session: Session, actor, case_ref: str, practitioner_id: str,
-                           doing: str | None = None) -> tuple[m.Case, m.Practitioner]:
+def practitioner_by_pk(db, pk: int):
+    """The practitioner row of surrogate key `pk`."""
+    return _one(db, select(t.practitioner).where(t.practitioner.c.id == pk))
+
+
+def case_with_practitioner(db, actor, case_ref: str, practitioner_id: str, doing: str | None = None):
     """The case and the practitioner of a contact or an appointment, once
     `actor` may change that case with that practitioner (storage.access);
     with `doing`, the case is refused when closed (for `doing`)."""
     from storage.access import check_case_practitioner, guard_case
 
-    case = open_case_row(session, case_ref, doing) if doing else case_row(session, case_ref)
-    guard_case(session, actor, case_ref)
-    practitioner = practitioner_row(session, practitioner_id)
-    check_case_practitioner(session, actor, case_ref, practitioner_id)
+    case = open_case_row(db, case_ref, doing) if doing else case_row(db, case_ref)
+    guard_case(db, actor, case_ref)
+    practitioner = practitioner_row(db, practitioner_id)
+    check_case_practitioner(db, actor, case_ref, practitioner_id)
     return case, practitioner
 
 
-def team_row(session: Session, team_id: str) -> m.Team:
-    """The team `team_id`."""
-    row = session.execute(select(m.Team).where(m.Team.team_id == team_id)).scalar_one_or_none()
+def team_row(db, team_id: str):
+    """The team `team_id` (a Core row)."""
+    row = _one(db, select(t.team).where(t.team.c.team_id == team_id))
     if row is None:
         raise CaseloadError(f"unknown team {team_id}")
     return row
 
 
-def fresh_row(session: Session, model: type, pk: int, what: str) -> Any:
-    """The row `pk` of `model`, read afresh; CaseloadError "unknown {what} {pk}"."""
-    row = session.execute(
-        select(model).where(model.id == pk).execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+def fresh_row(db, model: Any, pk: int, what: str) -> Any:
+    """The row `pk` of `model`, read afresh; CaseloadError "unknown {what} {pk}".
+    `model` a Core Table: a Core row; an ORM model (on a Session): its object."""
+    if isinstance(model, Table):
+        row = _one(db, select(model).where(model.c.id == pk))
+    else:
+        assert is_session(db), "an ORM model is read through a Session"
+        row = db.execute(
+            select(model).where(model.id == pk).execution_options(populate_existing=True)
+        ).scalar_one_or_none()
     if row is None:
         raise CaseloadError(f"unknown {what} {pk}")
     return row
 
 
-def appointment_row(session: Session, appointment_id: int) -> m.Appointment:
-    """The appointment `appointment_id`, read afresh."""
-    return fresh_row(session, m.Appointment, appointment_id, "appointment")
+def appointment_row(db, appointment_id: int):
+    """The appointment `appointment_id` (a Core row), read afresh."""
+    return fresh_row(db, t.appointment, appointment_id, "appointment")
 
 
 def one_of(value: str, allowed: Iterable[str], what: str) -> str:

@@ -1,0 +1,72 @@
+"""SQLAlchemy Core tables of the schema, for the write path (storage/repo).
+
+Built from storage/schema_data.py (generated from storage/models.py, the one
+home of the schema: `python -m storage.schema_gen`), importing `sqlalchemy`
+alone: never `sqlalchemy.orm`, SQLModel or pydantic, whose import costs a
+write command more than its whole work (README "Every command").
+tests/storage/test_tables.py holds these tables to the models' own.
+
+    from storage.tables import t
+    conn.execute(t.appointment.update().where(t.appointment.c.id == 3)...)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+
+from storage.schema_data import NOW, TABLES
+
+
+def utcnow() -> datetime:
+    """The time of an insert, aware and in UTC (as storage.models.utcnow)."""
+    return datetime.now(timezone.utc)
+
+
+def _type(kind: str, length: int | None):
+    if kind == "string":
+        return String(length)
+    if kind == "datetime":
+        return DateTime(timezone=True)
+    return {"integer": Integer, "bigint": BigInteger, "float": Float, "boolean": Boolean, "text": Text,
+            "date": Date, "time": Time}[kind]()
+
+
+def _column(name, kind, length, nullable, primary_key, foreign_key, default) -> Column:
+    args = [ForeignKey(foreign_key)] if foreign_key else []
+    return Column(name, _type(kind, length), *args, nullable=nullable, primary_key=primary_key,
+                  default=utcnow if default == NOW else default)
+
+
+def build(metadata: MetaData | None = None) -> MetaData:
+    """A MetaData holding every table of storage/schema_data.py."""
+    metadata = metadata if metadata is not None else MetaData()
+    for name, spec in TABLES.items():
+        Table(name, metadata, *(_column(*column) for column in spec["columns"]),
+              *(UniqueConstraint(*cols) for cols in spec["unique"]))
+    return metadata
+
+
+metadata = build()
+#: the tables by name: `t.case`, `t.appointment`, ...
+t = SimpleNamespace(**metadata.tables)
+VERSIONED = frozenset(name for name, spec in TABLES.items() if spec["versioned"])
+
+__all__ = ["VERSIONED", "build", "metadata", "t", "utcnow"]
