@@ -34,10 +34,11 @@ _spec.loader.exec_module(bench)
 ORM = {"sqlalchemy", "sqlmodel", "pydantic", "alembic"}
 #: reads that record an export event (SQLAlchemy Core, no ORM)
 AUDITED = {"supervision export"}
+#: reads that run on SQLAlchemy Core (no ORM), and why
+ON_CORE = {"import --dry-run": "the import's own checks, in a Core transaction rolled back"}
 #: reads that still go through the ORM, and why (README "Performance")
 NOT_LEAN_YET = {
     "check": "schema drift is Alembic's comparison with storage/models.py",
-    "import --dry-run": "runs the import in a transaction and rolls it back",
 }
 
 PROBE = """
@@ -83,17 +84,15 @@ def test_a_read_command_imports_no_orm(label, sample, tmp_path):
     if label in NOT_LEAN_YET:
         assert "sqlmodel" in modules, f"{label} is lean now: take it out of NOT_LEAN_YET"
         return
-    allowed = {"sqlalchemy"} if label in AUDITED else set()
+    allowed = {"sqlalchemy"} if label in AUDITED or label in ON_CORE else set()
     assert not (modules & ORM) - allowed, f"{label} imports {sorted(modules & ORM)}"
 
 
 def test_the_probe_sees_the_orm_where_it_is_imported(sample, tmp_path):
-    """The check itself can fail: a write command imports the ORM."""
+    """The check itself can fail: `check` compares the schema through Alembic and the models."""
     db, commands = sample
-    write = tmp_path / "write.db"
-    shutil.copyfile(db, write)
-    command = next(c for c in commands if c.label == "supervision action done")
-    status, modules = imported(write, command.args, tmp_path / "modules.json")
+    command = next(c for c in commands if c.label == "check")
+    status, modules = imported(db, command.args, tmp_path / "modules.json")
     assert status == 0
     assert {"sqlalchemy", "sqlmodel"} <= modules
 

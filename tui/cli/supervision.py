@@ -31,14 +31,13 @@ from tui.cli.base import DATE, Ctx, print_table
 
 
 def _write(c: Ctx, fn):
-    """Run fn(session) in one transaction, commit, and return its result."""
-    from storage.engine import session as open_session
-    from storage.repo import commit_or_conflict
+    """Run fn(connection) in one SQLAlchemy Core transaction (no ORM: README
+    "Every command"), commit, and return its result."""
+    from storage.repo.transactions import commit_or_conflict, transaction
 
-    engine = c.engine()
-    with open_session(engine) as s:
-        result = fn(s)
-        commit_or_conflict(s)
+    with transaction(c.engine()) as connection:
+        result = fn(connection)
+        commit_or_conflict(connection)
     return result
 
 
