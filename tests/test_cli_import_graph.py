@@ -58,20 +58,22 @@ def sample(tmp_path_factory) -> tuple[Path, list]:
     return db, bench.commands(bench.pick(db), work)
 
 
-def imported(db: Path, args: tuple[str, ...], out: Path) -> tuple[int, set[str]]:
+def imported(db: Path, args: tuple[str, ...], out: Path, *, full: bool = False) -> tuple[int, set[str]]:
+    """(exit status, the top-level packages imported; `full`: every module's name)."""
     env = {**os.environ, "PROBE_OUT": str(out), "HOME": str(out.parent), "NO_COLOR": "1"}
     env.pop("CASELOAD_DB", None)
     done = subprocess.run([sys.executable, "-c", PROBE, "--db", str(db), *args], env=env, capture_output=True,
                           text=True, cwd=ROOT, check=False)
-    return done.returncode, {name.split(".")[0] for name in json.loads(out.read_text())}
+    names = json.loads(out.read_text())
+    return done.returncode, set(names) if full else {name.split(".")[0] for name in names}
 
 
-def _read_labels() -> list[str]:
+def _labels(kind: str) -> list[str]:
     with tempfile.TemporaryDirectory() as work:
-        return [c.label for c in bench.commands(bench.pick(ROOT / "sample.db"), Path(work)) if c.kind == "read"]
+        return [c.label for c in bench.commands(bench.pick(ROOT / "sample.db"), Path(work)) if c.kind == kind]
 
 
-READS = _read_labels()
+READS = _labels("read")
 
 
 @pytest.mark.parametrize("label", READS)
@@ -137,17 +139,47 @@ def test_every_command_is_benched_or_said_why_not(sample):
     assert not missing, f"not in bench/bench_commands.py's commands(): {missing}"
 
 
-#: writes that need no ORM: checking the schema, copying the file, recording a file export (SQLAlchemy Core)
-CORE_WRITES = ["init", "backup", "week --output"]
+#: writes that still import the ORM (SQLModel, `sqlalchemy.orm`, pydantic), and why (README "Every
+#: command"). One line each: a write moved to SQLAlchemy Core (storage/repo/transactions.py) leaves it.
+NOT_LEAN_WRITES = {
+    "import": "storage/csvio writes through the ORM session",
+    "export": "storage/csvio's export opens an ORM session",
+    "handover plan": "storage/handovers (the checklist's auto-ticks) is on the ORM",
+    "handover replan": "storage/handovers is on the ORM",
+    "handover tick": "storage/handovers is on the ORM",
+    "handover summary": "storage/handovers is on the ORM",
+    "handover complete": "storage/handovers is on the ORM",
+    "handover departures --apply": "storage/handovers is on the ORM",
+    "rebalance --apply": "storage/handovers (the moves' handovers) is on the ORM",
+    "supervision start": "storage/supervision is on the ORM",
+    "supervision action add": "storage/supervision is on the ORM",
+    "supervision action done": "storage/supervision is on the ORM",
+}
+HEAVY = ("sqlmodel", "pydantic", "alembic", "sqlalchemy.orm")
+WRITES = _labels("write")
 
 
-@pytest.mark.parametrize("label", CORE_WRITES)
-def test_a_core_write_imports_no_orm(label, sample, tmp_path):
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted({name for name in modules if any(name == h or name.startswith(h + ".") for h in HEAVY)})
+
+
+@pytest.mark.parametrize("label", WRITES)
+def test_a_write_command_imports_no_orm(label, sample, tmp_path):
+    """A write of the benchmark runs on SQLAlchemy Core (storage/repo,
+    storage.audit) and imports neither SQLModel nor the ORM nor pydantic,
+    unless NOT_LEAN_WRITES says why it still does."""
     db, commands = sample
     command = next(c for c in commands if c.label == label)
     write = tmp_path / "write.db"
     shutil.copyfile(db, write)
     write.chmod(0o600)
-    status, modules = imported(write, command.args, tmp_path / "modules.json")
+    status, modules = imported(write, command.args, tmp_path / "modules.json", full=True)
     assert status == command.status, label
-    assert not modules & {"sqlmodel", "pydantic", "alembic"}, f"{label} imports {sorted(modules & ORM)}"
+    if label in NOT_LEAN_WRITES:
+        assert _heavy(modules), f"{label} is lean now: take it out of NOT_LEAN_WRITES"
+        return
+    assert not _heavy(modules), f"{label} imports {_heavy(modules)[:5]}"
+
+
+def test_not_lean_writes_are_writes_of_the_benchmark():
+    assert set(NOT_LEAN_WRITES) <= set(WRITES)

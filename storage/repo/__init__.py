@@ -5,13 +5,20 @@ Rules every function here keeps:
 - keyword arguments only, `actor` (who is doing it) always;
 - an unknown case, practitioner or appointment, or a value outside the
   vocabulary of docs/words.md, raises `CaseloadError` with a one-line reason;
-- a stale `expected_version`, or SQLAlchemy's `StaleDataError` when the row
-  moved under us, raises `ConflictError` and rolls the session back, so
-  nothing of the transaction is saved and nothing is overwritten;
+- they run on SQLAlchemy Core (`storage.tables`, built from the models'
+  plain description storage/schema_data.py), importing neither the ORM nor
+  SQLModel: the first argument is a Core `Connection` (`transaction(engine)`),
+  or a Session of the packages still on the ORM, whose connection then runs
+  the statements (storage/repo/transactions.py);
+- a stale `expected_version`, or a row changed under us (an `UPDATE ...
+  WHERE id = :id AND version = :v` that changes no row), raises
+  `ConflictError` and rolls the transaction back, so nothing of it is saved
+  and nothing is overwritten;
 - one `storage.audit.record` per change, with ids, dates, kinds and field
   names only (never names, note text or other personal data);
-- they flush (to learn ids and new versions) but never commit: the caller
-  commits once with `commit_or_conflict`, so one command is one transaction.
+- they return ids and versions, never ORM objects, and never commit: the
+  caller commits once with `commit_or_conflict`, so one command is one
+  transaction.
 - access (`storage.access`, the one place that decides): when `actor` is a
   known practitioner id, a case they do not see is refused with
   CaseloadError (`guard_case`), and so are the role rules there (moving a

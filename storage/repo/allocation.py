@@ -6,29 +6,27 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlmodel import Session
 
 from planner import validate
 from planner.errors import CaseloadError
 from storage import audit
-from storage import models as m
 from storage.access import check_allocate, guard_case
-from storage.repo.lookups import as_date, open_case_row, practitioner_row
-from storage.repo.transactions import editing, flush
+from storage.repo.lookups import as_date, open_case_row, practitioner_by_pk, practitioner_row
+from storage.repo.transactions import connection_of, editing, insert, update_versioned
+from storage.tables import t
 
 
-def open_allocation(session: Session, case_id: int) -> m.Allocation | None:
-    """The case's allocation with no end date (the latest if several)."""
-    rows = session.execute(
-        select(m.Allocation)
-        .where(m.Allocation.case_id == case_id, m.Allocation.end_date.is_(None))
-        .order_by(m.Allocation.start_date.desc(), m.Allocation.id.desc())
-    ).scalars().all()
-    return rows[0] if rows else None
+def open_allocation(session, case_id: int):
+    """The case's allocation with no end date (the latest if several), a Core row."""
+    A = t.allocation
+    return connection_of(session).execute(
+        select(A).where(A.c.case_id == case_id, A.c.end_date.is_(None))
+        .order_by(A.c.start_date.desc(), A.c.id.desc())
+    ).first()
 
 
 def allocate(
-    session: Session,
+    session,
     *,
     case_ref: str,
     practitioner_id: str,
@@ -47,34 +45,23 @@ def allocate(
     start_date = as_date(start_date, "start_date")
     validate.text_field("reason", reason)
     from_id = _end_current(session, case, practitioner, start_date)
-    if session.execute(
-        select(m.Allocation.id).where(
-            m.Allocation.case_id == case.id,
-            m.Allocation.practitioner_pk == practitioner.id,
-            m.Allocation.start_date == start_date,
-        )
-    ).first():
+    A = t.allocation
+    if connection_of(session).execute(select(A.c.id).where(
+            A.c.case_id == case.id, A.c.practitioner_pk == practitioner.id, A.c.start_date == start_date)).first():
         raise CaseloadError(f"case {case_ref} already has an allocation to {practitioner_id} from {start_date}")
     if case.team_pk != practitioner.team_pk:
-        editing(session, f"case {case_ref}")
-        case.team_pk = practitioner.team_pk
         # The case moves first: PostgreSQL checks a new allocation against the
-        # case's team (schema 0004), and the unit of work has no order of its own here.
-        flush(session)
-    row = m.Allocation(
-        case_id=case.id,
-        practitioner_pk=practitioner.id,
-        start_date=start_date,
-        reason=reason or None,
-    )
-    session.add(row)
-    flush(session)
-    audit.record(session, actor, "allocate", "allocation", row.id, case_ref=case_ref,
+        # case's team (schema 0004).
+        editing(session, f"case {case_ref}")
+        update_versioned(session, t.case, case, f"case {case_ref}", team_pk=practitioner.team_pk)
+    new_id = insert(session, A, case_id=case.id, practitioner_pk=practitioner.id, start_date=start_date,
+                    reason=reason or None)
+    audit.record(session, actor, "allocate", "allocation", new_id, case_ref=case_ref,
                  from_practitioner_id=from_id, to_practitioner_id=practitioner_id, start_date=start_date)
-    return row.id
+    return new_id
 
 
-def _end_current(session: Session, case: m.Case, practitioner: m.Practitioner, start_date: date) -> str | None:
+def _end_current(session, case, practitioner, start_date: date) -> str | None:
     """End the case's open allocation the day before `start_date` (or on it,
     when it began that day); returns its practitioner's id (None: none open)."""
     case_ref = case.case_ref
@@ -89,8 +76,6 @@ def _end_current(session: Session, case: m.Case, practitioner: m.Practitioner, s
             f"after {start_date}"
         )
     editing(session, f"case {case_ref}")
-    from_id = session.execute(
-        select(m.Practitioner.practitioner_id).where(m.Practitioner.id == current.practitioner_pk)
-    ).scalar_one()
-    current.end_date = max(current.start_date, start_date - timedelta(days=1))
-    return from_id
+    update_versioned(session, t.allocation, current, f"case {case_ref}",
+                     end_date=max(current.start_date, start_date - timedelta(days=1)))
+    return practitioner_by_pk(session, current.practitioner_pk).practitioner_id

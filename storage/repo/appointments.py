@@ -18,7 +18,6 @@ import datetime as dt
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlmodel import Session
 
 from planner.appointments import appointment_dates, format_exdates, parse_exdates
 from planner.calendar import working_days
@@ -27,7 +26,6 @@ from planner.model import CANCELLED_BY, CONTACT_KINDS, OUTCOMES
 from planner.model import Appointment as PlanAppointment
 from planner.recurrence import first_dates
 from storage import audit
-from storage import models as m
 from storage.access import actor_for, case_team_id, guard_case, require_lead
 from storage.repo.lookups import (
     appointment_row,
@@ -36,28 +34,39 @@ from storage.repo.lookups import (
     case_with_practitioner,
     check_rrule,
     one_of,
+    practitioner_by_pk,
     practitioner_row,
 )
-from storage.repo.transactions import check_version, flush
+from storage.repo.transactions import (
+    check_version,
+    connection_of,
+    delete_versioned,
+    insert,
+    update_versioned,
+)
+from storage.tables import t
+
+A = t.appointment
 
 _KEEP = object()  # move_appointment: keep the time as it is
 
 
-def _appointment_clash(session: Session, case_id: int, day: date, practitioner_pk: int,
-                       not_id: int | None = None) -> m.Appointment | None:
+def _rows(session, statement) -> list:
+    """The Core rows of a statement, in the write's transaction."""
+    return connection_of(session).execute(statement).all()
+
+
+def _appointment_clash(session, case_id: int, day: date, practitioner_pk: int, not_id: int | None = None):
     """The case's appointment that day with that practitioner (its row), if any."""
-    stmt = select(m.Appointment).where(
-        m.Appointment.case_id == case_id,
-        m.Appointment.appointment_date == day,
-        m.Appointment.practitioner_pk == practitioner_pk,
-    )
+    stmt = select(A).where(A.c.case_id == case_id, A.c.appointment_date == day, A.c.practitioner_pk == practitioner_pk)
     if not_id is not None:
-        stmt = stmt.where(m.Appointment.id != not_id)
-    return session.execute(stmt).scalars().first()
+        stmt = stmt.where(A.c.id != not_id)
+    found = _rows(session, stmt.limit(1))
+    return found[0] if found else None
 
 
-def _nation(session: Session, practitioner: m.Practitioner) -> str:
-    nation = session.execute(select(m.Team.nation).where(m.Team.id == practitioner.team_pk)).scalar_one_or_none()
+def _nation(session, practitioner) -> str:
+    nation = connection_of(session).execute(select(t.team.c.nation).where(t.team.c.id == practitioner.team_pk)).scalar()
     return nation or practitioner.nation or "england-and-wales"
 
 
@@ -66,29 +75,27 @@ def _nation(session: Session, practitioner: m.Practitioner) -> str:
 SERIES_DATES_CHECKED = 60
 
 
-def day_refusal(session: Session, practitioner: m.Practitioner, day: date) -> str | None:
+def day_refusal(session, practitioner, day: date) -> str | None:
     """Why `day` is no day for an appointment with the practitioner (a bank
     holiday of their team's nation, or an absence of theirs), or None."""
     return _first_refusal(session, practitioner, (day,))
 
 
-def _first_refusal(session: Session, practitioner: m.Practitioner, days: tuple[date, ...]) -> str | None:
+def _first_refusal(session, practitioner, days: tuple[date, ...]) -> str | None:
     """`day_refusal` of the first of `days` (in order) that has one."""
     refused = _refusals(session, practitioner, days, first_only=True)
     return refused[0][1] if refused else None
 
 
-def _refusals(session: Session, practitioner: m.Practitioner, days: tuple[date, ...],
+def _refusals(session, practitioner, days: tuple[date, ...],
               first_only: bool = False) -> list[tuple[date, str]]:
     """Each of `days` (in order) that is no day for an appointment with the
     practitioner, with why: the practitioner's absences over them read once."""
     calendar = working_days(_nation(session, practitioner))
-    absences = session.execute(
-        select(m.Absence.start_date, m.Absence.end_date, m.Absence.kind).where(
-            m.Absence.practitioner_pk == practitioner.id, m.Absence.start_date <= max(days),
-            or_(m.Absence.end_date.is_(None), m.Absence.end_date >= min(days)))
-        .order_by(m.Absence.start_date)
-    ).all()
+    B = t.absence
+    absences = _rows(session, select(B.c.start_date, B.c.end_date, B.c.kind).where(
+        B.c.practitioner_pk == practitioner.id, B.c.start_date <= max(days),
+        or_(B.c.end_date.is_(None), B.c.end_date >= min(days))).order_by(B.c.start_date))
     found: list[tuple[date, str]] = []
     for day in days:
         name = calendar.holiday_name(day)
@@ -106,7 +113,7 @@ def _refusals(session: Session, practitioner: m.Practitioner, days: tuple[date, 
     return found
 
 
-def _check_day(session: Session, practitioner: m.Practitioner, day: date, case_ref: str, actor: str,
+def _check_day(session, practitioner, day: date, case_ref: str, actor: str,
                override_reason: str | None) -> str | None:
     """Refuse a bank holiday or an absence day unless a lead of the case
     overrides; returns the reason overridden (for the audit), or None."""
@@ -120,7 +127,7 @@ def _check_day(session: Session, practitioner: m.Practitioner, day: date, case_r
     return refusal
 
 
-def series_skips(session: Session, practitioner: m.Practitioner, day: date, rrule: str) -> list[tuple[date, str]]:
+def series_skips(session, practitioner, day: date, rrule: str) -> list[tuple[date, str]]:
     """The later dates of a series starting on `day` (its first
     SERIES_DATES_CHECKED) that fall on a bank holiday or an absence of the
     practitioner's, with why: booking leaves them out as exceptions
@@ -129,18 +136,18 @@ def series_skips(session: Session, practitioner: m.Practitioner, day: date, rrul
     return _refusals(session, practitioner, later) if later else []
 
 
-def _planner_appointment(row: m.Appointment, moved: tuple[date, ...] = ()) -> PlanAppointment:
+def _planner_appointment(row, moved: tuple[date, ...] = ()) -> PlanAppointment:
     return PlanAppointment(row.appointment_date, "", row.time, row.kind, row.rrule, row.id,
                            parse_exdates(row.exdates), row.series_id, row.recurrence_date,
                            row.cancelled_by, moved)
 
 
-def _moved_dates(session: Session, series_id: int) -> tuple[date, ...]:
-    return tuple(sorted(session.execute(select(m.Appointment.recurrence_date).where(
-        m.Appointment.series_id == series_id)).scalars()))
+def _moved_dates(session, series_id: int) -> tuple[date, ...]:
+    days = _rows(session, select(A.c.recurrence_date).where(A.c.series_id == series_id))
+    return tuple(sorted(day for (day,) in days))
 
 
-def same_time(session: Session, practitioner_id: str, day: date, time: dt.time | str | None,
+def same_time(session, practitioner_id: str, day: date, time: dt.time | str | None,
               not_id: int | None = None) -> list[str]:
     """The case refs of the practitioner's other appointments at `time` on
     `day` (series expanded, exceptions applied): a clash to warn of."""
@@ -148,15 +155,12 @@ def same_time(session: Session, practitioner_id: str, day: date, time: dt.time |
     if time is None:
         return []
     practitioner = practitioner_row(session, practitioner_id)
-    rows = session.execute(
-        select(m.Appointment, m.Case.case_ref).join(m.Case, m.Case.id == m.Appointment.case_id).where(
-            m.Appointment.practitioner_pk == practitioner.id, m.Appointment.time == time,
-            m.Appointment.cancelled_by.is_(None),
-            or_(m.Appointment.appointment_date == day,
-                (m.Appointment.rrule.is_not(None)) & (m.Appointment.appointment_date <= day)))
-    ).all()
+    rows = _rows(session, select(A, t.case.c.case_ref).join(t.case, t.case.c.id == A.c.case_id).where(
+        A.c.practitioner_pk == practitioner.id, A.c.time == time, A.c.cancelled_by.is_(None),
+        or_(A.c.appointment_date == day, A.c.rrule.is_not(None) & (A.c.appointment_date <= day))))
     found = []
-    for row, case_ref in rows:
+    for row in rows:
+        case_ref = row.case_ref
         if row.id == not_id or row.series_id == not_id and not_id is not None:
             continue
         planned = _planner_appointment(row, _moved_dates(session, row.id) if row.rrule else ())
@@ -166,7 +170,7 @@ def same_time(session: Session, practitioner_id: str, day: date, time: dt.time |
 
 
 def book_appointment(
-    session: Session,
+    session,
     *,
     case_ref: str,
     appointment_date: date,
@@ -189,57 +193,49 @@ def book_appointment(
     time = as_time(time)
     rrule = check_rrule(rrule, appointment_date, time)
     overridden = _check_day(session, practitioner, appointment_date, case_ref, actor, override_reason)
-    skips = series_skips(session, practitioner, appointment_date, rrule) if rrule else []
-    if skips and (override_reason or "").strip():  # a lead books the series whole
-        require_lead(actor_for(session, actor), case_team_id(session, case_ref),
-                     f"book a series over such days ({skips[0][1]})")
-        overridden = "; ".join(filter(None, (overridden, *(why for _day, why in skips))))
-        skips = []
-    exdates = format_exdates(day for day, _why in skips)
+    skips, overridden = _series_days(session, practitioner, appointment_date, rrule, case_ref, actor,
+                                     override_reason, overridden)
+    values = {"time": time, "kind": kind, "rrule": rrule, "exdates": format_exdates(day for day, _why in skips)}
     old = _appointment_clash(session, case.id, appointment_date, practitioner.id)
     if old is not None and old.cancelled_by is None:
         raise CaseloadError(
             f"case {case_ref} already has an appointment on {appointment_date} with {practitioner_id}"
         )
     if old is not None:  # a cancelled one that day: booked again (the same calendar event)
-        row = old
-        row.time, row.kind, row.rrule, row.exdates, row.cancelled_by = time, kind, rrule, exdates, None
+        appointment_id = old.id
+        update_versioned(session, A, old, f"appointment {old.id} of case {case_ref}", **values, cancelled_by=None)
     else:
-        row = m.Appointment(
-            case_id=case.id,
-            appointment_date=appointment_date,
-            practitioner_pk=practitioner.id,
-            time=time,
-            kind=kind,
-            rrule=rrule,
-            exdates=exdates,
-        )
-        session.add(row)
-    flush(session)
+        appointment_id = insert(session, A, case_id=case.id, appointment_date=appointment_date,
+                                practitioner_pk=practitioner.id, **values)
     audit.record(
-        session,
-        actor,
-        "book",
-        "appointment",
-        row.id,
-        case_ref=case_ref,
-        appointment_date=appointment_date,
-        practitioner_id=practitioner_id,
-        kind=kind,
+        session, actor, "book", "appointment", appointment_id,
+        case_ref=case_ref, appointment_date=appointment_date, practitioner_id=practitioner_id, kind=kind,
         series=rrule is not None,
         **({"skipped": [f"{why}: left out of the series" for _day, why in skips]} if skips else {}),
         **({"override_reason": override_reason.strip(), "overridden": overridden} if overridden else {}),
     )
-    return row.id
+    return appointment_id
 
 
-def _appointment_what(session: Session, row: m.Appointment) -> tuple[str, str]:
+def _series_days(session, practitioner, day: date, rrule: str | None, case_ref: str, actor: str,
+                 override_reason: str | None, overridden: str | None) -> tuple[list[tuple[date, str]], str | None]:
+    """(the series' later dates left out, with why; what the booking
+    overrides): with `override_reason` a team lead books the series whole."""
+    skips = series_skips(session, practitioner, day, rrule) if rrule else []
+    if skips and (override_reason or "").strip():
+        require_lead(actor_for(session, actor), case_team_id(session, case_ref),
+                     f"book a series over such days ({skips[0][1]})")
+        return [], "; ".join(filter(None, (overridden, *(why for _day, why in skips))))
+    return skips, overridden
+
+
+def _appointment_what(session, row) -> tuple[str, str]:
     """(case ref, what a change edits) of an appointment."""
-    case_ref = session.execute(select(m.Case.case_ref).where(m.Case.id == row.case_id)).scalar_one()
+    case_ref = connection_of(session).execute(select(t.case.c.case_ref).where(t.case.c.id == row.case_id)).scalar_one()
     return case_ref, f"appointment {row.id} of case {case_ref}"
 
 
-def _occurrence(session: Session, row: m.Appointment, occurrence: date | None) -> date:
+def _occurrence(session, row, occurrence: date | None) -> date:
     """The occurrence of the series `row` on `occurrence`: one of its dates
     (not cancelled nor moved); CaseloadError otherwise."""
     if occurrence is None:
@@ -254,8 +250,18 @@ def _occurrence(session: Session, row: m.Appointment, occurrence: date | None) -
     return occurrence
 
 
+def _guarded(session, appointment_id: int, actor: str, expected_version: int | None = None):
+    """(the appointment's row, its case ref, what a change edits), once `actor`
+    may change its case and (given `expected_version`) nobody else has."""
+    row = appointment_row(session, appointment_id)
+    case_ref, what = _appointment_what(session, row)
+    guard_case(session, actor, case_ref)
+    check_version(session, row, expected_version, what)
+    return row, case_ref, what
+
+
 def move_appointment(
-    session: Session,
+    session,
     *,
     appointment_id: int,
     new_date: date,
@@ -272,15 +278,12 @@ def move_appointment(
     with `series`, the whole series (every date moves by as many days as
     `occurrence`, or the first date, moves). ConflictError if the row
     changed since `expected_version` was read."""
-    row = appointment_row(session, appointment_id)
-    case_ref, what = _appointment_what(session, row)
-    guard_case(session, actor, case_ref)
-    check_version(session, row, expected_version, what)
+    row, case_ref, what = _guarded(session, appointment_id, actor, expected_version)
     new_date = as_date(new_date, "new_date")
     time = row.time if new_time is _KEEP else as_time(new_time)
     if row.cancelled_by is not None:
         raise CaseloadError(f"appointment {row.id} of case {case_ref} is cancelled; book a new one")
-    practitioner = session.get(m.Practitioner, row.practitioner_pk)
+    practitioner = practitioner_by_pk(session, row.practitioner_pk)
     old_date = row.appointment_date
     if row.rrule and not series:
         return _move_occurrence(session, row, case_ref, practitioner, _occurrence(session, row, occurrence),
@@ -298,47 +301,44 @@ def move_appointment(
         overridden = _check_day(session, practitioner, new_date, case_ref, actor, override_reason)
     if target != old_date and _appointment_clash(session, row.case_id, target, row.practitioner_pk, not_id=row.id):
         raise CaseloadError(f"case {case_ref} already has an appointment on {target} with that practitioner")
+    values = {"appointment_date": target, "time": time}
     if row.rrule and target != old_date:  # the series moves with its first date; check it still parses
         if "BYDAY" in row.rrule.upper() and target.weekday() != old_date.weekday():
             raise CaseloadError(f"the series names its weekdays ({row.rrule}): move it by whole weeks, "
                                 "or cancel it and book a new one")
         check_rrule(row.rrule, target, time)
-        row.exdates = format_exdates(day + shift for day in parse_exdates(row.exdates))
-    row.appointment_date, row.time = target, time
-    flush(session)
+        values["exdates"] = format_exdates(day + shift for day in parse_exdates(row.exdates))
+    version = update_versioned(session, A, row, what, **values)
     audit.record(
         session, actor, "move", "appointment", row.id,
-        case_ref=case_ref, from_date=old_date, to_date=target, version=row.version,
+        case_ref=case_ref, from_date=old_date, to_date=target, version=version,
         **({"series": True} if row.rrule else {}),
         **({"time": time.strftime("%H:%M") if time else None} if new_time is not _KEEP else {}),
         **({"override_reason": override_reason.strip(), "overridden": overridden} if overridden else {}),
     )
-    return row.id, row.version
+    return row.id, version
 
 
-def _move_occurrence(session: Session, row: m.Appointment, case_ref: str, practitioner: m.Practitioner,
-                     occurrence: date, new_date: date, time: dt.time | None, actor: str,
-                     override_reason: str | None) -> tuple[int, int]:
+def _move_occurrence(session, row, case_ref: str, practitioner, occurrence: date, new_date: date,
+                     time: dt.time | None, actor: str, override_reason: str | None) -> tuple[int, int]:
     """One occurrence of a series moved: a row of its own replaces it."""
     overridden = _check_day(session, practitioner, new_date, case_ref, actor, override_reason)
     if _appointment_clash(session, row.case_id, new_date, row.practitioner_pk, not_id=row.id):
         raise CaseloadError(f"case {case_ref} already has an appointment on {new_date} with that practitioner")
     if new_date == row.appointment_date:
         raise CaseloadError(f"{new_date} is the series' first date: move the series, or choose another day")
-    moved = m.Appointment(case_id=row.case_id, appointment_date=new_date, practitioner_pk=row.practitioner_pk,
-                          time=time, kind=row.kind, series_id=row.id, recurrence_date=occurrence)
-    session.add(moved)
-    flush(session)
+    moved_id = insert(session, A, case_id=row.case_id, appointment_date=new_date, practitioner_pk=row.practitioner_pk,
+                      time=time, kind=row.kind, series_id=row.id, recurrence_date=occurrence)
     audit.record(
         session, actor, "move", "appointment", row.id,
-        case_ref=case_ref, occurrence=occurrence, to_date=new_date, override_id=moved.id,
+        case_ref=case_ref, occurrence=occurrence, to_date=new_date, override_id=moved_id,
         **({"override_reason": override_reason.strip(), "overridden": overridden} if overridden else {}),
     )
-    return moved.id, moved.version
+    return moved_id, 1
 
 
 def cancel_appointment(
-    session: Session,
+    session,
     *,
     appointment_id: int,
     expected_version: int | None = None,
@@ -359,70 +359,65 @@ def cancel_appointment(
     (the occurrence's, or the series' next from today), which
     `practitioner_cancelled` counts. With `expected_version`, a changed
     appointment is refused with ConflictError."""
-    row = appointment_row(session, appointment_id)
-    case_ref, what = _appointment_what(session, row)
-    guard_case(session, actor, case_ref)
-    check_version(session, row, expected_version, what)
-    practitioner = session.get(m.Practitioner, row.practitioner_pk)
-    detail = {
-        "appointment_date": row.appointment_date,
-        "practitioner_id": practitioner.practitioner_id,
-        "kind": row.kind,
-        "series": row.rrule is not None,
-    }
-    appointment_id = row.id
+    row, case_ref, what = _guarded(session, appointment_id, actor, expected_version)
+    practitioner = practitioner_by_pk(session, row.practitioner_pk)
+    detail = {"appointment_date": row.appointment_date, "practitioner_id": practitioner.practitioner_id,
+              "kind": row.kind, "series": row.rrule is not None}
     if cancelled_by is None:
         if occurrence is not None or series:
             raise CaseloadError("say who cancelled it (person or practitioner) to cancel an occurrence or a series")
-        for override in session.execute(select(m.Appointment).where(m.Appointment.series_id == row.id)).scalars():
-            session.delete(override)
-        session.delete(row)
-        flush(session)
-        audit.record(session, actor, "cancel", "appointment", appointment_id, case_ref=case_ref, **detail)
-        return appointment_id
-    one_of(cancelled_by, CANCELLED_BY, "cancelled_by")
-    if row.cancelled_by is not None:
-        raise CaseloadError(f"appointment {row.id} of case {case_ref} is already cancelled")
+        for override in _rows(session, select(A).where(A.c.series_id == row.id)):
+            delete_versioned(session, A, override, what)
+        delete_versioned(session, A, row, what)
+    else:
+        one_of(cancelled_by, CANCELLED_BY, "cancelled_by")
+        if row.cancelled_by is not None:
+            raise CaseloadError(f"appointment {row.id} of case {case_ref} is already cancelled")
+        day = _mark_cancelled(session, row, what, cancelled_by, occurrence, series, as_of, detail)
+        _record_cancelled(session, row, practitioner, day, cancelled_by)
+        detail = {"cancelled_by": cancelled_by, **detail}
+    audit.record(session, actor, "cancel", "appointment", row.id, case_ref=case_ref, **detail)
+    return row.id
+
+
+def _mark_cancelled(session, row, what: str, cancelled_by: str, occurrence: date | None, series: bool,
+                    as_of: date | None, detail: dict) -> date:
+    """Cancel a series' occurrence (an EXDATE), a whole series (from
+    `occurrence`, or today, with its moved occurrences from then) or a
+    one-off; the day of the cancelled contact. `detail` (the audit event's)
+    says which."""
     if row.rrule and not series:
         day = _occurrence(session, row, occurrence)
-        row.exdates = format_exdates((*parse_exdates(row.exdates), day))
+        update_versioned(session, A, row, what, exdates=format_exdates((*parse_exdates(row.exdates), day)))
         detail["occurrence"] = day
-    elif row.rrule:
-        planned = _planner_appointment(row, _moved_dates(session, row.id))
-        from_day = as_date(occurrence, "occurrence") if occurrence is not None else (as_of or dt.date.today())
-        upcoming = appointment_dates(planned, from_day, from_day + dt.timedelta(days=400))
-        day = upcoming[0] if upcoming else row.appointment_date
-        row.cancelled_by = cancelled_by
-        for override in session.execute(select(m.Appointment).where(
-                m.Appointment.series_id == row.id, m.Appointment.cancelled_by.is_(None),
-                m.Appointment.appointment_date >= from_day)).scalars():
-            override.cancelled_by = cancelled_by
-        detail["whole_series"] = True
-    else:
-        day = row.appointment_date
-        row.cancelled_by = cancelled_by
-    flush(session)
-    _record_cancelled(session, row, practitioner, day, cancelled_by)
-    audit.record(session, actor, "cancel", "appointment", appointment_id, case_ref=case_ref,
-                 cancelled_by=cancelled_by, **detail)
-    return appointment_id
+        return day
+    if not row.rrule:
+        update_versioned(session, A, row, what, cancelled_by=cancelled_by)
+        return row.appointment_date
+    planned = _planner_appointment(row, _moved_dates(session, row.id))
+    from_day = as_date(occurrence, "occurrence") if occurrence is not None else (as_of or dt.date.today())
+    upcoming = appointment_dates(planned, from_day, from_day + dt.timedelta(days=400))
+    update_versioned(session, A, row, what, cancelled_by=cancelled_by)
+    for override in _rows(session, select(A).where(A.c.series_id == row.id, A.c.cancelled_by.is_(None),
+                                                   A.c.appointment_date >= from_day)):
+        update_versioned(session, A, override, what, cancelled_by=cancelled_by)
+    detail["whole_series"] = True
+    return upcoming[0] if upcoming else row.appointment_date
 
 
-def _record_cancelled(session: Session, row: m.Appointment, practitioner: m.Practitioner, day: date,
-                      cancelled_by: str) -> None:
+def _record_cancelled(session, row, practitioner, day: date, cancelled_by: str) -> None:
     """The cancelled contact of the day (none when one is already recorded)."""
-    known = session.execute(select(m.Contact.id).where(
-        m.Contact.case_id == row.case_id, m.Contact.contact_date == day,
-        m.Contact.practitioner_pk == practitioner.id)).first()
-    if known is not None:
+    C = t.contact
+    known = _rows(session, select(C.c.id).where(C.c.case_id == row.case_id, C.c.contact_date == day,
+                                                C.c.practitioner_pk == practitioner.id).limit(1))
+    if known:
         return
-    session.add(m.Contact(case_id=row.case_id, contact_date=day, practitioner_pk=practitioner.id, kind=row.kind,
-                          outcome="cancelled", cancelled_by=cancelled_by))
-    flush(session)
+    insert(session, C, case_id=row.case_id, contact_date=day, practitioner_pk=practitioner.id, kind=row.kind,
+           outcome="cancelled", cancelled_by=cancelled_by)
 
 
 def record_outcome(
-    session: Session,
+    session,
     *,
     appointment_id: int,
     outcome: str,
@@ -439,9 +434,7 @@ def record_outcome(
     `cancelled_by`); `kind` the appointment's unless given."""
     from storage.repo.contacts import record_contact
 
-    row = appointment_row(session, appointment_id)
-    case_ref, _what = _appointment_what(session, row)
-    guard_case(session, actor, case_ref)
+    row, case_ref, _what = _guarded(session, appointment_id, actor)
     one_of(outcome, OUTCOMES, "outcome")
     if outcome == "cancelled" and cancelled_by is None:
         raise CaseloadError("a cancelled appointment says who cancelled it: person or practitioner")
@@ -450,7 +443,7 @@ def record_outcome(
     day = _occurrence(session, row, occurrence) if row.rrule else row.appointment_date
     if day > (as_of or dt.date.today()):
         raise CaseloadError(f"the appointment of {day} has not happened yet; cancel or move it instead")
-    practitioner = session.get(m.Practitioner, row.practitioner_pk)
+    practitioner = practitioner_by_pk(session, row.practitioner_pk)
     return record_contact(session, case_ref=case_ref, contact_date=day, practitioner_id=practitioner.practitioner_id,
                           kind=kind or row.kind, outcome=outcome, notes=notes, cancelled_by=cancelled_by,
                           actor=actor)

@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
-
 from planner import validate
 from planner.errors import CaseloadError
 from planner.model import CONTACT_LEVELS, FLAGS, MAPPA_LEVELS, RELEASE_SENTENCES, ROSH_LEVELS, SENTENCES, STATUSES, TIERS
 from storage import audit
-from storage import models as m
 from storage.access import actor_for, check_restrict, guard_case, note_author, require_lead
 from storage.repo.lookups import as_bool, as_date, case_row, one_of, practitioner_row, team_row
-from storage.repo.transactions import check_version, flush
+from storage.repo.transactions import check_version, insert, update_versioned
+from storage.tables import t
 
 # Case fields a person may edit with update_case (team_id is the team's
 # natural key, stored as team_pk).
@@ -39,7 +37,7 @@ EDITABLE_CASE_FIELDS = (
 
 
 def add_case_note(
-    session: Session,
+    session,
     *,
     case_ref: str,
     text: str,
@@ -58,20 +56,10 @@ def add_case_note(
         raise CaseloadError("a case note needs some text")
     validate.text_field("text", text)
     written_on = as_date(written_on, "written_on")
-    row = m.CaseNote(case_id=case.id, author_pk=author_pk, written_on=written_on, text=text)
-    session.add(row)
-    flush(session)
-    audit.record(
-        session,
-        actor,
-        "add",
-        "case_note",
-        row.id,
-        case_ref=case_ref,
-        author_id=author_id,
-        written_on=written_on,
-    )
-    return row.id
+    note_id = insert(session, t.case_note, case_id=case.id, author_pk=author_pk, written_on=written_on, text=text)
+    audit.record(session, actor, "add", "case_note", note_id, case_ref=case_ref, author_id=author_id,
+                 written_on=written_on)
+    return note_id
 
 
 def _normalise_flags(value: Any) -> str:
@@ -88,7 +76,7 @@ def _normalise_flags(value: Any) -> str:
 
 
 def update_case(
-    session: Session,
+    session,
     *,
     case_ref: str,
     expected_version: int,
@@ -107,7 +95,7 @@ def update_case(
         raise CaseloadError(
             f"cannot edit case field {', '.join(unknown)}; editable: {', '.join(EDITABLE_CASE_FIELDS)}"
         )
-    row = case_row(session, case_ref, fresh=True)
+    row = case_row(session, case_ref)
     guard_case(session, actor, case_ref)
     check_version(session, row, expected_version, f"case {case_ref}")
 
@@ -121,16 +109,13 @@ def update_case(
     )
     if not changed:
         return row.id, row.version
-    for name, value in values.items():
-        setattr(row, name, value)
-    old_version = row.version
-    flush(session)
+    version = update_versioned(session, t.case, row, f"case {case_ref}", **values)
     audit.record(session, actor, "update", "case", case_ref, case_ref=case_ref, fields=changed,
-                 from_version=old_version, version=row.version)
-    return row.id, row.version
+                 from_version=row.version, version=version)
+    return row.id, version
 
 
-def _case_values(session: Session, row: m.Case, case_ref: str, actor: str,
+def _case_values(session, row, case_ref: str, actor: str,
                  changes: dict[str, Any]) -> dict[str, Any]:
     """The columns `changes` set, each value checked (`team_id` becomes `team_pk`;
     moving a case to another team needs a team lead)."""
@@ -179,7 +164,7 @@ def _mappa_level(value: Any) -> int | None:
     return int(text)
 
 
-def _check_sentence(values: dict[str, Any], row: m.Case, case_ref: str) -> None:
+def _check_sentence(values: dict[str, Any], row, case_ref: str) -> None:
     """A release day belongs to a custody case, or the licence or supervision after it."""
     sentence = values.get("sentence", row.sentence)
     release_on = values["release_on"] if "release_on" in values else row.release_on
@@ -187,7 +172,7 @@ def _check_sentence(values: dict[str, Any], row: m.Case, case_ref: str) -> None:
         raise CaseloadError(f"case {case_ref}: release_on only with sentence {', '.join(RELEASE_SENTENCES)}")
 
 
-def _check_pause(values: dict[str, Any], row: m.Case, case_ref: str) -> None:
+def _check_pause(values: dict[str, Any], row, case_ref: str) -> None:
     """A paused case needs `paused_until`; leaving `paused` clears it (in `values`)."""
     status = values.get("status", row.status)
     paused_until = values["paused_until"] if "paused_until" in values else row.paused_until

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
-
 from planner import validate
 from planner.errors import CaseloadError
 from planner.model import CANCELLED_BY, CONTACT_KINDS, OUTCOMES
 from storage import audit
-from storage import models as m
 from storage.access import check_case_practitioner
-from storage.repo.lookups import as_date, case_with_practitioner, one_of, practitioner_row
-from storage.repo.transactions import flush
+from storage.repo.lookups import as_date, case_with_practitioner, existing, one_of, practitioner_row
+from storage.repo.transactions import insert
+from storage.tables import t
 
 
 def record_contact(
-    session: Session,
+    session,
     *,
     case_ref: str,
     contact_date: date,
@@ -42,38 +39,22 @@ def record_contact(
         second = _second_practitioner(session, actor, case_ref, practitioner_id, with_practitioner_id)
     contact_date = as_date(contact_date, "contact_date")
     validate.text_field("notes", notes)
-    clash = session.execute(
-        select(m.Contact.id).where(
-            m.Contact.case_id == case.id,
-            m.Contact.contact_date == contact_date,
-            m.Contact.practitioner_pk == practitioner.id,
-            m.Contact.kind == kind,
-        )
-    ).first()
-    if clash is not None:
+    if existing(session, t.contact, case_id=case.id, contact_date=contact_date, practitioner_pk=practitioner.id,
+                kind=kind) is not None:
         raise CaseloadError(
             f"case {case_ref} already has a {kind} contact on {contact_date} with {practitioner_id}"
         )
-    row = m.Contact(
-        case_id=case.id,
-        contact_date=contact_date,
-        practitioner_pk=practitioner.id,
-        kind=kind,
-        outcome=outcome,
-        notes=notes or None,
-        cancelled_by=cancelled_by,
-        with_practitioner_pk=second.id if second is not None else None,
-    )
-    session.add(row)
-    flush(session)
+    contact_id = insert(session, t.contact, case_id=case.id, contact_date=contact_date,
+                        practitioner_pk=practitioner.id, kind=kind, outcome=outcome, notes=notes or None,
+                        cancelled_by=cancelled_by, with_practitioner_pk=second.id if second is not None else None)
     audit.record(
-        session, actor, "record", "contact", row.id,
+        session, actor, "record", "contact", contact_id,
         case_ref=case_ref, contact_date=contact_date, practitioner_id=practitioner_id,
         kind=kind, outcome=outcome, has_notes=bool(notes),
         **({"cancelled_by": cancelled_by} if cancelled_by else {}),
         **({"with_practitioner_id": with_practitioner_id} if with_practitioner_id else {}),
     )
-    return row.id
+    return contact_id
 
 
 def _check_kind(kind: str, outcome: str, cancelled_by: str | None) -> None:
@@ -86,8 +67,7 @@ def _check_kind(kind: str, outcome: str, cancelled_by: str | None) -> None:
             raise CaseloadError(f"cancelled_by: only a cancelled contact says who cancelled it (outcome is {outcome})")
 
 
-def _second_practitioner(session: Session, actor: str, case_ref: str, practitioner_id: str,
-                         with_practitioner_id: str) -> m.Practitioner:
+def _second_practitioner(session, actor: str, case_ref: str, practitioner_id: str, with_practitioner_id: str):
     """The second practitioner present, not the one who held the contact."""
     if with_practitioner_id == practitioner_id:
         raise CaseloadError("with_practitioner_id: names the practitioner who held the contact; "

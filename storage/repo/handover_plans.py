@@ -9,30 +9,30 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlmodel import Session
 
 from planner import validate
 from planner.errors import CaseloadError
 from planner.model import OPEN_HANDOVER_STATUSES, Case, ChecklistItem
 from storage import audit
-from storage import models as m
 from storage.access import actor_for, guard_case, require_lead
 from storage.repo.lookups import as_date, open_case_row, practitioner_row
-from storage.repo.transactions import flush
+from storage.repo.transactions import connection_of, execute, insert
+from storage.tables import t
 
 if TYPE_CHECKING:  # planner.policy is another part; imported lazily below
     from planner.policy import Policy
 
 
-def nation_for(session: Session, case: m.Case, from_practitioner: m.Practitioner) -> str:
-    """The nation whose working days a handover of the case counts (its team's)."""
+def nation_for(session, case, from_practitioner) -> str:
+    """The nation whose working days a handover of the case counts (its team's):
+    `case` and `from_practitioner` rows (Core or ORM)."""
     team_pk = case.team_pk or from_practitioner.team_pk
-    nation = session.execute(select(m.Team.nation).where(m.Team.id == team_pk)).scalar_one_or_none()
+    nation = connection_of(session).execute(select(t.team.c.nation).where(t.team.c.id == team_pk)).scalar()
     return nation or from_practitioner.nation or "england-and-wales"
 
 
 def plan_handover(
-    session: Session,
+    session,
     *,
     case_ref: str,
     to_practitioner_id: str,
@@ -74,12 +74,12 @@ def plan_handover(
                           override_reason=override_reason, world=load_world(session))
     giver = practitioner_row(session, case.practitioner_id)
     items = build_checklist(case, planned_on, working_days(nation_for(session, row, giver)), policy)
-    handover = _add_handover(session, row, giver, receiver, planned_on, reason, override, items)
-    audit.record(session, actor, "plan", "handover", handover.id, case_ref=case_ref,
+    handover_id = _add_handover(session, row, giver, receiver, planned_on, reason, override, items)
+    audit.record(session, actor, "plan", "handover", handover_id, case_ref=case_ref,
                  from_practitioner_id=giver.practitioner_id, to_practitioner_id=to_practitioner_id,
                  planned_on=planned_on, items=[item.item_id for item in items],
                  **({"override": True} if override else {}))
-    return handover.id
+    return handover_id
 
 
 def _refuse_plan(case: Case, to_practitioner_id: str) -> None:
@@ -96,41 +96,22 @@ def _refuse_plan(case: Case, to_practitioner_id: str) -> None:
         )
 
 
-def _add_handover(session: Session, row: m.Case, giver: m.Practitioner, receiver: m.Practitioner,
-                  planned_on: date, reason: str | None, override: str | None,
-                  items: Iterable[ChecklistItem]) -> m.Handover:
-    """Write the planned handover and its checklist."""
-    handover = m.Handover(
-        case_id=row.id,
-        from_practitioner_pk=giver.id,
-        to_practitioner_pk=receiver.id,
-        planned_on=planned_on,
-        status=OPEN_HANDOVER_STATUSES[0],
-        reason=reason or None,
-        plan_override_reason=override,
-    )
-    session.add(handover)
-    flush(session)
-    session.add_all(
-        m.HandoverItem(
-            handover_id=handover.id,
-            item_id=item.item_id,
-            title=item.title,
-            required=item.required,
-            due=item.due,
-            owner=item.owner,
-            done=item.done,
-            done_on=item.done_on,
-            note=item.note,
-        )
-        for item in items
-    )
-    flush(session)
-    return handover
+def _add_handover(session, row, giver, receiver, planned_on: date, reason: str | None, override: str | None,
+                  items: Iterable[ChecklistItem]) -> int:
+    """Write the planned handover and its checklist; the handover's id."""
+    handover_id = insert(session, t.handover, case_id=row.id, from_practitioner_pk=giver.id,
+                         to_practitioner_pk=receiver.id, planned_on=planned_on, status=OPEN_HANDOVER_STATUSES[0],
+                         reason=reason or None, plan_override_reason=override)
+    rows = [{"handover_id": handover_id, "item_id": item.item_id, "title": item.title, "required": item.required,
+             "due": item.due, "owner": item.owner, "done": item.done, "done_on": item.done_on, "note": item.note}
+            for item in items]
+    if rows:
+        execute(session, t.handover_item.insert(), rows)
+    return handover_id
 
 
 def check_plan(
-    session: Session,
+    session,
     case,
     to_practitioner_id: str,
     planned_on: date,

@@ -55,17 +55,28 @@ def practitioner_by_pk(db, pk: int):
     return _one(db, select(t.practitioner).where(t.practitioner.c.id == pk))
 
 
-def case_with_practitioner(db, actor, case_ref: str, practitioner_id: str, doing: str | None = None):
+def case_with_practitioner(db, actor, case_ref: str, practitioner_id: str, doing: str | None = None, *,
+                           check=None):
     """The case and the practitioner of a contact or an appointment, once
     `actor` may change that case with that practitioner (storage.access);
-    with `doing`, the case is refused when closed (for `doing`)."""
+    with `doing`, the case is refused when closed (for `doing`). `check`
+    (`storage.access.check_checkin`, `check_not_with`): that rule instead,
+    asked once both are known."""
     from storage.access import check_case_practitioner, guard_case
 
     case = open_case_row(db, case_ref, doing) if doing else case_row(db, case_ref)
-    guard_case(db, actor, case_ref)
+    if check is None:
+        guard_case(db, actor, case_ref)
     practitioner = practitioner_row(db, practitioner_id)
-    check_case_practitioner(db, actor, case_ref, practitioner_id)
+    (check or check_case_practitioner)(db, actor, case_ref, practitioner_id)
     return case, practitioner
+
+
+def existing(db, table: Table, **key: Any):
+    """The id of the row of `table` whose columns hold `key` (a natural key:
+    case, day, practitioner...), or None."""
+    return connection_of(db).execute(
+        select(table.c.id).where(*(table.c[name] == value for name, value in key.items()))).scalar()
 
 
 def team_row(db, team_id: str):

@@ -7,22 +7,21 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlmodel import Session
 
 from planner import validate
 from planner.errors import CaseloadError
 from planner.model import CHECKIN_QUESTIONS, NOT_WITH_REASONS
 from storage import audit
-from storage import models as m
 from storage.access import check_checkin, check_not_with
-from storage.repo.lookups import as_date, case_row, one_of, practitioner_row
-from storage.repo.transactions import flush
+from storage.repo.lookups import as_date, case_row, case_with_practitioner, existing, one_of
+from storage.repo.transactions import connection_of, delete_versioned, insert, update_versioned
+from storage.tables import t
 
 LANGUAGE_MAX = 64
 
 
 def record_checkin(
-    session: Session,
+    session,
     *,
     case_ref: str,
     checkin_date: date,
@@ -36,9 +35,7 @@ def record_checkin(
 ) -> int:
     """Record the person's answers at a contact; returns the check-in's id.
     One a day per practitioner; a second is refused."""
-    case = case_row(session, case_ref)
-    practitioner = practitioner_row(session, practitioner_id)
-    check_checkin(session, actor, case_ref, practitioner_id)
+    case, practitioner = case_with_practitioner(session, actor, case_ref, practitioner_id, check=check_checkin)
     answers = {"listened": listened, "goals": goals, "trust": trust}
     for question in CHECKIN_QUESTIONS:
         validate.refuse(question, validate.checkin_answer(question, answers[question]))
@@ -46,65 +43,53 @@ def record_checkin(
     validate.refuse("checkin_date", validate.checkin_date(checkin_date, today or date.today()))
     words = (words or "").strip() or None
     validate.text_field("words", words)
-    clash = session.execute(
-        select(m.Checkin.id).where(
-            m.Checkin.case_id == case.id,
-            m.Checkin.checkin_date == checkin_date,
-            m.Checkin.practitioner_pk == practitioner.id,
-        )
-    ).first()
-    if clash is not None:
+    if existing(session, t.checkin, case_id=case.id, checkin_date=checkin_date,
+                practitioner_pk=practitioner.id) is not None:
         raise CaseloadError(f"case {case_ref} already has a check-in on {checkin_date} with {practitioner_id}")
-    row = m.Checkin(case_id=case.id, checkin_date=checkin_date, practitioner_pk=practitioner.id,
-                    words=words, **answers)
-    session.add(row)
-    flush(session)
-    audit.record(session, actor, "record", "checkin", row.id, case_ref=case_ref, checkin_date=checkin_date,
+    checkin_id = insert(session, t.checkin, case_id=case.id, checkin_date=checkin_date,
+                        practitioner_pk=practitioner.id, words=words, **answers)
+    audit.record(session, actor, "record", "checkin", checkin_id, case_ref=case_ref, checkin_date=checkin_date,
                  practitioner_id=practitioner_id, has_words=bool(words))
-    return row.id
+    return checkin_id
 
 
-def set_not_with(session: Session, *, case_ref: str, practitioner_id: str, reason: str, actor: str) -> int:
+def _not_with_row(session, actor: str, case_ref: str, practitioner_id: str):
+    """(the case, the practitioner, their row on the case's `not_with` list or None)."""
+    case, practitioner = case_with_practitioner(session, actor, case_ref, practitioner_id, check=check_not_with)
+    N = t.not_with
+    row = connection_of(session).execute(
+        select(N).where(N.c.case_id == case.id, N.c.practitioner_pk == practitioner.id)).first()
+    return case, practitioner, row
+
+
+def set_not_with(session, *, case_ref: str, practitioner_id: str, reason: str, actor: str) -> int:
     """Add (or change the reason of) a practitioner on the person's `not_with`
     list; returns the row's id. Reason codes only (NOT_WITH_REASONS)."""
-    case = case_row(session, case_ref)
-    practitioner = practitioner_row(session, practitioner_id)
-    check_not_with(session, actor, case_ref, practitioner_id)
+    case, practitioner, row = _not_with_row(session, actor, case_ref, practitioner_id)
     one_of(reason, NOT_WITH_REASONS, "not_with reason")
-    row = session.execute(
-        select(m.NotWith).where(m.NotWith.case_id == case.id, m.NotWith.practitioner_pk == practitioner.id)
-    ).scalar_one_or_none()
     if row is None:
-        row = m.NotWith(case_id=case.id, practitioner_pk=practitioner.id, reason=reason)
-        session.add(row)
+        row_id = insert(session, t.not_with, case_id=case.id, practitioner_pk=practitioner.id, reason=reason)
     elif row.reason == reason:
         return row.id
     else:
-        row.reason = reason
-    flush(session)
-    audit.record(session, actor, "set", "not_with", row.id, case_ref=case_ref, practitioner_id=practitioner_id,
+        row_id = row.id
+        update_versioned(session, t.not_with, row, f"the not_with list of case {case_ref}", reason=reason)
+    audit.record(session, actor, "set", "not_with", row_id, case_ref=case_ref, practitioner_id=practitioner_id,
                  reason=reason)
-    return row.id
+    return row_id
 
 
-def remove_not_with(session: Session, *, case_ref: str, practitioner_id: str, actor: str) -> bool:
+def remove_not_with(session, *, case_ref: str, practitioner_id: str, actor: str) -> bool:
     """Take a practitioner off the list; False when they were not on it."""
-    case = case_row(session, case_ref)
-    practitioner = practitioner_row(session, practitioner_id)
-    check_not_with(session, actor, case_ref, practitioner_id)
-    row = session.execute(
-        select(m.NotWith).where(m.NotWith.case_id == case.id, m.NotWith.practitioner_pk == practitioner.id)
-    ).scalar_one_or_none()
+    _case, _practitioner, row = _not_with_row(session, actor, case_ref, practitioner_id)
     if row is None:
         return False
-    row_id = row.id
-    session.delete(row)
-    flush(session)
-    audit.record(session, actor, "remove", "not_with", row_id, case_ref=case_ref, practitioner_id=practitioner_id)
+    delete_versioned(session, t.not_with, row, f"the not_with list of case {case_ref}")
+    audit.record(session, actor, "remove", "not_with", row.id, case_ref=case_ref, practitioner_id=practitioner_id)
     return True
 
 
-def set_preferences(session: Session, *, case_ref: str, language: str | None, interpreter: bool,
+def set_preferences(session, *, case_ref: str, language: str | None, interpreter: bool,
                     actor: str) -> None:
     """The person's first language (blank: not recorded) and whether they need an interpreter."""
     case = case_row(session, case_ref)
@@ -118,6 +103,5 @@ def set_preferences(session: Session, *, case_ref: str, language: str | None, in
                if getattr(case, f) != v]
     if not changed:
         return
-    case.language, case.interpreter = language, bool(interpreter)
-    flush(session)
+    update_versioned(session, t.case, case, f"case {case_ref}", language=language, interpreter=bool(interpreter))
     audit.record(session, actor, "update", "case", case_ref, case_ref=case_ref, fields=changed)

@@ -9,8 +9,8 @@ Using it; storage/repo/appointments.py).
 ID is the appointment's id (`caseload week --format json` gives it as
 `appointment_id`; the week's table shows it as `#ID`). For a series,
 `--occurrence` names the date of the one occurrence meant, `--series` the
-whole series. Each command is one transaction with its audit event; the
-actor is `--as`.
+whole series. Each command is one transaction with its audit event, on
+SQLAlchemy Core (storage/repo: no ORM imported); the actor is `--as`.
 """
 
 from __future__ import annotations
@@ -51,10 +51,9 @@ def appointment():
 def cancel(c: Ctx, appointment_id, cancelled_by, occurrence, series, as_of):
     """Cancel an appointment (one occurrence of a series, or the whole series);
     the cancelled contact of its day is recorded with who cancelled it."""
-    from storage.engine import session as open_session
-    from storage.repo import cancel_appointment, commit_or_conflict
+    from storage.repo import cancel_appointment, commit_or_conflict, transaction
 
-    with open_session(c.engine()) as s:
+    with transaction(c.engine()) as s:
         cancel_appointment(s, appointment_id=appointment_id, cancelled_by=cancelled_by, occurrence=occurrence,
                            series=series, actor=c.actor, as_of=as_of)
         commit_or_conflict(s)
@@ -76,21 +75,18 @@ def move(c: Ctx, appointment_id, new_date, new_time, occurrence, series, overrid
     """Move an appointment (one occurrence of a series, or the whole series) to
     another date and time; says so when the practitioner has another
     appointment at that time."""
-    from storage.engine import session as open_session
-    from storage.repo import commit_or_conflict, move_appointment, same_time
-    from storage.repo.lookups import appointment_row
+    from storage.repo import commit_or_conflict, move_appointment, same_time, transaction
+    from storage.repo.lookups import appointment_row, practitioner_by_pk
 
     time = _time(new_time)
     kwargs = {} if time is None else {"new_time": None if time == "none" else time}
-    with open_session(c.engine()) as s:
+    with transaction(c.engine()) as s:
         moved_id, _version = move_appointment(s, appointment_id=appointment_id, new_date=new_date,
                                               expected_version=None, actor=c.actor, occurrence=occurrence,
                                               series=series, override_reason=override_reason, **kwargs)
         commit_or_conflict(s)
         row = appointment_row(s, moved_id)
-        from storage import models as m
-
-        holder = s.get(m.Practitioner, row.practitioner_pk).practitioner_id
+        holder = practitioner_by_pk(s, row.practitioner_pk).practitioner_id
         clash = same_time(s, holder, new_date, row.time, not_id=moved_id)
     click.echo(f"moved appointment {appointment_id} to {new_date}"
                + (f" {row.time:%H:%M}" if row.time else "") + (f" (as appointment {moved_id})"
@@ -111,12 +107,11 @@ def move(c: Ctx, appointment_id, new_date, new_time, occurrence, series, overrid
 @click.pass_obj
 def outcome(c: Ctx, appointment_id, outcome, cancelled_by, occurrence, kind, note, as_of):
     """Record what happened at a past appointment: its contact, in one step."""
-    from storage.engine import session as open_session
-    from storage.repo import commit_or_conflict, record_outcome
+    from storage.repo import commit_or_conflict, record_outcome, transaction
 
     if cancelled_by and outcome != "cancelled":
         raise CaseloadError(f"--by: only a cancelled appointment says who cancelled it (outcome is {outcome})")
-    with open_session(c.engine()) as s:
+    with transaction(c.engine()) as s:
         contact_id = record_outcome(s, appointment_id=appointment_id, outcome=outcome, cancelled_by=cancelled_by,
                                     occurrence=occurrence, kind=kind, notes=note, actor=c.actor,
                                     as_of=as_of or date.today())

@@ -1,7 +1,7 @@
 """`caseload checkin`: the person's check-in at a contact (docs/voice.md), or,
 without answers, the case's check-ins so far.
 
-Recording opens one SQLAlchemy session (one transaction, audited); listing
+Recording is one SQLAlchemy Core transaction (audited, no ORM); listing
 reads through `storage.reader` (no SQLAlchemy), as docs/ARCHITECTURE.md's
 read path says.
 """
@@ -48,11 +48,10 @@ def checkin(c: Ctx, case_ref, listened, goals, trust, words, on, practitioner_id
 
 
 def _record(c: Ctx, case_ref, listened, goals, trust, words, on: date, practitioner_id) -> None:
-    from storage.engine import session as open_session
     from storage.queries import load_case
-    from storage.repo import commit_or_conflict, record_checkin
+    from storage.repo import commit_or_conflict, record_checkin, transaction
 
-    with open_session(c.engine()) as s:
+    with transaction(c.engine()) as s:
         who = practitioner_id or c.actor_id or load_case(s, case_ref).practitioner_id
         if not who:
             raise CaseloadError(f"case {case_ref} has no practitioner: give --practitioner ID")

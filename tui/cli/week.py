@@ -69,10 +69,9 @@ def _suggest(c: Ctx, practitioner_id, week_of, cases, world, as_of, policy, fmt,
     proposals = suggest(practitioner_id, week_of, cases, world, as_of, policy)
     booked = []
     if apply and proposals:
-        from storage.engine import session as open_session
-        from storage.repo import book_appointment, commit_or_conflict
+        from storage.repo import book_appointment, commit_or_conflict, transaction
 
-        with open_session(c.engine()) as s:
+        with transaction(c.engine()) as s:
             for p in proposals:
                 booked.append(book_appointment(s, case_ref=p.case_ref, appointment_date=p.day,
                                                practitioner_id=practitioner_id, time=p.time, kind=p.kind,

@@ -2,7 +2,9 @@
 
 Screens call it from thread workers; each call opens one short session,
 reads (or writes and commits) through `storage` (its queries and writes: no
-SQL here), and returns plain frozen views (tui/data/views.py). A lost
+SQL here), and returns plain frozen views (tui/data/views.py). The writes
+of storage/repo run on a SQLAlchemy Core connection of their own
+(`connection`) and give back plain values (ids, versions). A lost
 connection (SQLAlchemy `OperationalError`) becomes `ConnectionLost`, a
 `CaseloadError`, so the app can show a notice instead of a traceback.
 """
@@ -103,13 +105,33 @@ class Gateway:
 
     @contextmanager
     def session(self) -> Iterator:
-        from sqlalchemy.exc import DBAPIError, OperationalError
         from sqlmodel import Session
 
+        with self._reachable(), Session(self.engine, expire_on_commit=False) as s:
+            yield s
+            self._note_own_events(s)
+
+    @contextmanager
+    def connection(self) -> Iterator:
+        """A SQLAlchemy Core connection for one write of storage/repo (no ORM):
+        the caller commits (`commit_or_conflict`); anything else rolls back."""
+        from storage.audit import AUDIT_EVENTS
+        from storage.repo import transaction
+
+        with self._reachable(), transaction(self.engine) as conn:
+            try:
+                yield conn
+                self._note_own_events(conn)
+            finally:  # the pooled connection's info outlives this write
+                conn.info.pop(AUDIT_EVENTS, None)
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """A lost connection becomes ConnectionLost (nothing was saved)."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
         try:
-            with Session(self.engine, expire_on_commit=False) as s:
-                yield s
-                self._note_own_events(s)
+            yield
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
                 log.warning("database unreachable: %s", type(exc).__name__)
@@ -383,10 +405,12 @@ class Gateway:
 
     # ---------------------------------------------------------------- writes (each one transaction)
 
-    def _write(self, fn, **kwargs):
+    def _write(self, fn, *, orm: bool = False, **kwargs):
+        """`fn(connection, **kwargs)` committed as one transaction; `orm`: on a
+        Session, for the writes not yet on Core (storage/supervision)."""
         from storage.repo import commit_or_conflict
 
-        with self.session() as s:
+        with self.session() if orm else self.connection() as s:
             result = fn(s, **kwargs)
             commit_or_conflict(s)
             return result
@@ -413,7 +437,7 @@ class Gateway:
         from storage.queries import load_case
         from storage.repo import commit_or_conflict, remove_not_with, set_not_with, set_preferences
 
-        with self.session() as s:
+        with self.connection() as s:
             set_preferences(s, case_ref=case_ref, language=language, interpreter=interpreter, actor=actor)
             had = {n.practitioner_id for n in load_case(s, case_ref).not_with}
             for pid in sorted(had - set(not_with)):
@@ -457,14 +481,14 @@ class Gateway:
         from storage.access import check_practitioner_visible
         from storage.repo import same_time
 
-        with self.session() as s:
+        with self.connection() as s:
             check_practitioner_visible(s, self.me(s), practitioner_id)
             return same_time(s, practitioner_id, day, time, not_id=not_id)
 
     def tick_action(self, *, action_id, done, on, actor) -> int:
         from storage.supervision.actions import tick_action
 
-        return self._write(tick_action, action_id=action_id, done=done, on=on, actor=actor)
+        return self._write(tick_action, orm=True, action_id=action_id, done=done, on=on, actor=actor)
 
     def book_proposals(self, *, practitioner_id, proposals, actor) -> list[int]:
         """Book the accepted proposals of the week's plan (planner/suggest.py), one transaction."""
