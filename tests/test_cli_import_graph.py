@@ -142,13 +142,6 @@ def test_every_command_is_benched_or_said_why_not(sample):
 #: writes that still import the ORM (SQLModel, `sqlalchemy.orm`, pydantic), and why (README "Every
 #: command"). One line each: a write moved to SQLAlchemy Core (storage/repo/transactions.py) leaves it.
 NOT_LEAN_WRITES = {
-    "handover plan": "storage/handovers (the checklist's auto-ticks) is on the ORM",
-    "handover replan": "storage/handovers is on the ORM",
-    "handover tick": "storage/handovers is on the ORM",
-    "handover summary": "storage/handovers is on the ORM",
-    "handover complete": "storage/handovers is on the ORM",
-    "handover departures --apply": "storage/handovers is on the ORM",
-    "rebalance --apply": "storage/handovers (the moves' handovers) is on the ORM",
 }
 HEAVY = ("sqlmodel", "pydantic", "alembic", "sqlalchemy.orm")
 WRITES = _labels("write")
