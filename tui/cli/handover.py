@@ -142,14 +142,11 @@ def plan(c: Ctx, case_ref, to_id, planned_on, reason, override_reason, as_of):
 def replan(c: Ctx, case_ref, to_id, planned_on, override_reason, as_of):
     """Change the date or the receiver of CASE_REF's open handover, keeping what is done."""
     from storage.handovers import replan_handover
-    from storage.repo import commit_or_conflict, transaction
 
     today = as_of or date.today()
-    with transaction(c.engine()) as s:
-        view = replan_handover(s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
-                               actor=c.actor, as_of=today, override_reason=override_reason,
-                               policy=c.policy())
-        commit_or_conflict(s)
+    view = c.write(lambda s: replan_handover(s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
+                                             actor=c.actor, as_of=today, override_reason=override_reason,
+                                             policy=c.policy()))
     click.echo(
         f"re-planned handover {view.id} of {case_ref}: {view.from_id} -> {view.to_id} on "
         f"{view.planned_on.isoformat()} ({_ahead(view.days_away)}); {view.done} of {view.total} "
@@ -317,7 +314,6 @@ def summary(c: Ctx, case_ref, text, file):
     from pathlib import Path
 
     from storage.handovers import save_summary
-    from storage.repo import commit_or_conflict, transaction
 
     if (text is None) == (file is None):
         raise CaseloadError("give the summary with --text or --file (one of them)")
@@ -326,9 +322,7 @@ def summary(c: Ctx, case_ref, text, file):
             text = Path(file).read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise CaseloadError(f"{file}: not UTF-8 text") from None
-    with transaction(c.engine()) as s:
-        view = save_summary(s, case_ref=case_ref, text=text, expected_version=None, actor=c.actor)
-        commit_or_conflict(s)
+    view = c.write(lambda s: save_summary(s, case_ref=case_ref, text=text, expected_version=None, actor=c.actor))
     written = bool(view.summary and view.summary.strip())
     click.echo(f"summary of {case_ref}'s handover {'saved' if written else 'cleared'} "
                f"({len(view.summary or '')} characters)"
@@ -346,16 +340,11 @@ def summary(c: Ctx, case_ref, text, file):
 def complete(c: Ctx, case_ref, on, override_reason, as_of):
     """Complete the case's open handover: the receiver takes the case on that date."""
     from storage.handovers import complete_handover
-    from storage.repo import commit_or_conflict, transaction
 
     today = as_of or date.today()
     on = on or today
-    policy = c.policy()
-    engine = c.engine()
-    with transaction(engine) as s:
-        view = complete_handover(s, case_ref=case_ref, on=on, override_reason=override_reason,
-                                 actor=c.actor, policy=policy, as_of=today)
-        commit_or_conflict(s)
+    view = c.write(lambda s: complete_handover(s, case_ref=case_ref, on=on, override_reason=override_reason,
+                                               actor=c.actor, policy=c.policy(), as_of=today))
     kind = "COLD" if view.cold else "warm"
     click.echo(
         f"completed handover {view.id} of {case_ref} ({kind}): {view.to_id} holds the case from "
@@ -376,11 +365,8 @@ def complete(c: Ctx, case_ref, on, override_reason, as_of):
 def review(c: Ctx, case_ref, note, on):
     """A team lead reviews CASE_REF's cold handover: it then leaves the warnings."""
     from storage.handovers import review_handover
-    from storage.repo import commit_or_conflict, transaction
 
-    with transaction(c.engine()) as s:
-        view = review_handover(s, case_ref=case_ref, note=note, actor=c.actor, on=on or date.today())
-        commit_or_conflict(s)
+    view = c.write(lambda s: review_handover(s, case_ref=case_ref, note=note, actor=c.actor, on=on or date.today()))
     click.echo(f"reviewed the cold handover {view.id} of {case_ref} ({view.from_id} -> {view.to_id}, "
                f"completed {view.completed_on.isoformat() if view.completed_on else '?'}): "
                f"by {view.reviewed_by} on {view.reviewed_on.isoformat()}")
