@@ -333,6 +333,7 @@ SCREEN_NOT_WALKED = {
     "Gateway.engine": "the database handle",
     "Gateway.reader": "the database handle",
     "Gateway.session": "the database handle",
+    "Gateway.connection": "the database handle (a Core connection for one write)",
     "Gateway.practitioners": "names for the owner's practitioner picker (offered only without signing in)",
     "Gateway.sync_handover_ticks": "sync_team_ticks for the screen's own practitioner (walked above)",
     "Gateway.week_ics": "turns a week already read into .ics",

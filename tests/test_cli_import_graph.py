@@ -11,6 +11,10 @@ records give: `tui/cli/handover.py`, `_synced`), and the second run's
 `sys.modules` is checked. A new read command added to the benchmark (as
 docs/ARCHITECTURE.md's checklist says) is checked with no change here; one
 that may not be lean yet is listed in `NOT_LEAN_YET` with what it imports.
+
+A write command runs on SQLAlchemy Core (storage/repo, docs/ARCHITECTURE.md
+"The write path") and imports neither SQLModel nor `sqlalchemy.orm` nor
+pydantic; those not moved yet are listed in `NOT_LEAN_WRITES` with why.
 """
 
 from __future__ import annotations
