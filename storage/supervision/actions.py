@@ -13,7 +13,6 @@ from storage import audit
 from storage.repo.lookups import as_date, case_row, fresh_row, practitioner_row
 from storage.repo.transactions import check_version, connection_of, insert, update_versioned
 from storage.supervision.rows import open_session_row, practitioner_code
-from storage.supervision.views import MAX_ACTION_TEXT
 from storage.tables import t
 
 
@@ -29,6 +28,8 @@ def add_action(
 ) -> int:
     """Agree an action (in a session, about a case, or neither); returns its id.
     It shows in the owner's week plan on its due date until ticked off."""
+    from storage.supervision.views import MAX_ACTION_TEXT
+
     text = (text or "").strip()
     if not text:
         raise CaseloadError("an action needs some text: what is to be done?")

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner import validate
 from planner.errors import CaseloadError
-from planner.policy import DEFAULT_POLICY, Policy
-from planner.supervision import pin_line
 from storage import audit
 from storage.repo.transactions import update_versioned
 from storage.supervision.rows import edit_note, note_subject, open_session_row
 from storage.tables import t
+
+if TYPE_CHECKING:  # planner.policy and planner.supervision load where a write needs them
+    from planner.policy import Policy
 
 
 def save_note(
@@ -53,6 +54,8 @@ def pin_prompt(
     if not prompt_text or not prompt_text.strip():
         raise CaseloadError("a pinned prompt needs some text")
     row, _ = edit_note(db, session_id, case_ref, expected_version, "pin prompts", actor)
+    from planner.supervision import pin_line
+
     line = pin_line(prompt_text)
     existing = (row.note or "").rstrip("\n")
     if line in existing.splitlines():
@@ -99,6 +102,7 @@ def mark_reviewed(
     version. Marking it reviewed stores the case's warnings at that moment
     (as of the session date unless `as_of` is given; README, Using it dicts) so the
     record shows what the lead saw, not what the rules say later."""
+    from planner.policy import DEFAULT_POLICY
     from planner.risk import evaluate_case, warning_to_dict
     from storage.queries import load_case, load_world
 

@@ -299,13 +299,15 @@ def action():
 @click.pass_obj
 def action_add(c: Ctx, text, due, owner_id, session_id, case_ref):
     """Agree an action; prints its id."""
-    from storage.supervision import add_action, get_session
+    from storage.supervision import add_action
 
     def write(s):
         owner = owner_id
         if owner is None:
             if session_id is None:
                 raise CaseloadError("whose action? give --owner ID (or --session ID for its practitioner)")
+            from storage.queries.supervision import get_session
+
             owner = get_session(s, session_id).practitioner_id
         return add_action(s, session_id=session_id, case_ref=case_ref, owner_id=owner,
                           text=text, due=due, actor=c.actor)
