@@ -10,11 +10,11 @@ copy of the sample, twice (the first run may write the checklist ticks the
 records give: `tui/cli/handover.py`, `_synced`), and the second run's
 `sys.modules` is checked. A new read command added to the benchmark (as
 docs/ARCHITECTURE.md's checklist says) is checked with no change here; one
-that may not be lean yet is listed in `NOT_LEAN_YET` with what it imports.
+that runs on SQLAlchemy Core (no ORM) is listed in `ON_CORE` with why.
 
 A write command runs on SQLAlchemy Core (storage/repo, docs/ARCHITECTURE.md
 "The write path") and imports neither SQLModel nor `sqlalchemy.orm` nor
-pydantic; those not moved yet are listed in `NOT_LEAN_WRITES` with why.
+pydantic: every write of the benchmark is held to that.
 """
 
 from __future__ import annotations
@@ -36,10 +36,8 @@ bench = sys.modules["bench_commands"] = importlib.util.module_from_spec(_spec)  
 _spec.loader.exec_module(bench)
 
 ORM = {"sqlalchemy", "sqlmodel", "pydantic", "alembic"}
-#: reads that still go through the ORM, and why (README "Performance")
-NOT_LEAN_YET = {
-    "import --dry-run": "runs the import in a transaction and rolls it back",
-}
+#: reads that run on SQLAlchemy Core (no ORM), and why
+ON_CORE = {"import --dry-run": "the import's own checks, in a Core transaction rolled back"}
 
 PROBE = """
 import atexit, json, os, sys
@@ -83,21 +81,18 @@ def test_a_read_command_imports_no_orm(label, sample, tmp_path):
     for _ in range(2):
         status, modules = imported(db, command.args, tmp_path / "modules.json")
     assert status == command.status, label
-    if label in NOT_LEAN_YET:
-        assert "sqlmodel" in modules, f"{label} is lean now: take it out of NOT_LEAN_YET"
-        return
-    assert not modules & ORM, f"{label} imports {sorted(modules & ORM)}"
+    allowed = {"sqlalchemy"} if label in ON_CORE else set()
+    assert not (modules & ORM) - allowed, f"{label} imports {sorted(modules & ORM)}"
 
 
 def test_the_probe_sees_the_orm_where_it_is_imported(sample, tmp_path):
-    """The check itself can fail: a write command imports the ORM."""
+    """The check itself can fail: `import --dry-run` runs the import's checks
+    in a SQLAlchemy Core transaction (ON_CORE)."""
     db, commands = sample
-    write = tmp_path / "write.db"
-    shutil.copyfile(db, write)
-    command = next(c for c in commands if c.label == "supervision action done")
-    status, modules = imported(write, command.args, tmp_path / "modules.json")
+    command = next(c for c in commands if c.label == "import --dry-run")
+    status, modules = imported(db, command.args, tmp_path / "modules.json")
     assert status == 0
-    assert {"sqlalchemy", "sqlmodel"} <= modules
+    assert "sqlalchemy" in modules
 
 
 #: commands the benchmark leaves out, and why (bench/bench_commands.py's docstring)
@@ -141,22 +136,6 @@ def test_every_command_is_benched_or_said_why_not(sample):
     assert not missing, f"not in bench/bench_commands.py's commands(): {missing}"
 
 
-#: writes that still import the ORM (SQLModel, `sqlalchemy.orm`, pydantic), and why (README "Every
-#: command"). One line each: a write moved to SQLAlchemy Core (storage/repo/transactions.py) leaves it.
-NOT_LEAN_WRITES = {
-    "import": "storage/csvio writes through the ORM session",
-    "export": "storage/csvio's export opens an ORM session",
-    "handover plan": "storage/handovers (the checklist's auto-ticks) is on the ORM",
-    "handover replan": "storage/handovers is on the ORM",
-    "handover tick": "storage/handovers is on the ORM",
-    "handover summary": "storage/handovers is on the ORM",
-    "handover complete": "storage/handovers is on the ORM",
-    "handover departures --apply": "storage/handovers is on the ORM",
-    "rebalance --apply": "storage/handovers (the moves' handovers) is on the ORM",
-    "supervision start": "storage/supervision is on the ORM",
-    "supervision action add": "storage/supervision is on the ORM",
-    "supervision action done": "storage/supervision is on the ORM",
-}
 HEAVY = ("sqlmodel", "pydantic", "alembic", "sqlalchemy.orm")
 WRITES = _labels("write")
 
@@ -168,8 +147,7 @@ def _heavy(modules: set[str]) -> list[str]:
 @pytest.mark.parametrize("label", WRITES)
 def test_a_write_command_imports_no_orm(label, sample, tmp_path):
     """A write of the benchmark runs on SQLAlchemy Core (storage/repo,
-    storage.audit) and imports neither SQLModel nor the ORM nor pydantic,
-    unless NOT_LEAN_WRITES says why it still does."""
+    storage.audit) and imports neither SQLModel nor the ORM nor pydantic."""
     db, commands = sample
     command = next(c for c in commands if c.label == label)
     write = tmp_path / "write.db"
@@ -177,11 +155,5 @@ def test_a_write_command_imports_no_orm(label, sample, tmp_path):
     write.chmod(0o600)
     status, modules = imported(write, command.args, tmp_path / "modules.json", full=True)
     assert status == command.status, label
-    if label in NOT_LEAN_WRITES:
-        assert _heavy(modules), f"{label} is lean now: take it out of NOT_LEAN_WRITES"
-        return
     assert not _heavy(modules), f"{label} imports {_heavy(modules)[:5]}"
 
-
-def test_not_lean_writes_are_writes_of_the_benchmark():
-    assert set(NOT_LEAN_WRITES) <= set(WRITES)

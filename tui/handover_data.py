@@ -184,7 +184,7 @@ def sync_team_ticks(gateway, *, practitioner_id: str | None, as_of: date, actor:
         if not refs:
             return 0
     count = sync_auto_ticks_now(gateway.engine, as_of=as_of, actor=actor, case_refs=refs, policy=gateway.policy,
-                                 opener=gateway.session)
+                                 opener=gateway.connection)
     if count:
         log.info("auto-ticked %d checklist item(s)", count)  # a count, never names
     return count
@@ -412,12 +412,8 @@ def plan_summary(rows, planned: dict | None = None) -> PlanSummary:
 
 
 def _write(gateway, fn):
-    from storage.repo import commit_or_conflict
-
-    with gateway.session() as s:
-        result = fn(s)
-        commit_or_conflict(s)
-        return result
+    """fn(connection) in one SQLAlchemy Core transaction (storage/repo/transactions.py), committed."""
+    return gateway._write(fn)
 
 
 def tick(gateway, *, case_ref: str, item, on: date, actor: str, view: str | None = None,

@@ -127,7 +127,7 @@ def open_session(gateway, practitioner_id: str, lead_id: str, as_of: date) -> Se
     from storage.repo import commit_or_conflict
     from storage.supervision import open_session_id, start_session
 
-    with gateway.session() as s:
+    with gateway.connection() as s:
         _may_act_as(gateway, s, lead_id)
         sid = open_session_id(s, practitioner_id)
         resumed = sid is not None
@@ -220,12 +220,8 @@ def _note_now(s, session_id: int, case_ref: str):
 
 
 def _write_then_read(gateway, session_id: int, case_ref: str, fn):
-    """Run fn(session) in one transaction, commit, and return the note as stored."""
-    from storage.repo import commit_or_conflict
-
-    with gateway.session() as s:
-        fn(s)
-        commit_or_conflict(s)
+    """Run fn(connection) in one Core transaction, commit, and return the note as stored."""
+    gateway._write(fn)
     with gateway.session() as s:
         return _note_now(s, session_id, case_ref)
 
@@ -281,23 +277,17 @@ def review(gateway, session_id: int, case_ref: str, reviewed: bool, *, as_of: da
 def add_action(gateway, session_id: int, *, case_ref: str | None, owner_id: str, text: str, due: date,
                actor: str) -> tuple:
     """Agree an action in the session; returns the session's actions so far."""
-    from storage.repo import commit_or_conflict
     from storage.supervision import add_action as store
 
-    with gateway.session() as s:
-        store(s, session_id=session_id, case_ref=case_ref, owner_id=owner_id, text=text, due=due, actor=actor)
-        commit_or_conflict(s)
+    gateway._write(store, session_id=session_id, case_ref=case_ref, owner_id=owner_id, text=text, due=due,
+                   actor=actor)
     return session_actions(gateway, session_id)
 
 
 def end(gateway, session_id: int, *, actor: str) -> datetime:
-    from storage.repo import commit_or_conflict
     from storage.supervision import end_session
 
-    with gateway.session() as s:
-        when = end_session(s, session_id=session_id, actor=actor)
-        commit_or_conflict(s)
-    return when
+    return gateway._write(end_session, session_id=session_id, actor=actor)
 
 
 def default_export_path(practitioner_id: str, session_date: date, session_id: int) -> Path:

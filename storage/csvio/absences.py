@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, select, update
 
-from storage import models as m
+from storage.tables import t as tb
 from storage.csvio.base import _Prac
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
@@ -60,12 +60,13 @@ class AbsencesImport:
     def _load_absences(self) -> dict[_Key, list[Any]]:
         """Existing absences, once per call: (practitioner_id, start_date) -> COMPARED values."""
         if not hasattr(self, "_absences"):
-            a, p, cover = m.Absence, m.Practitioner, m.Practitioner.__table__.alias("cover")
+            a, p = tb.absence.c, tb.practitioner.c
+            cover = tb.practitioner.alias("cover")
             self._absences: dict[_Key, list[Any]] = {}
             for pid, start, *vals in self.conn.execute(
-                select(p.practitioner_id, a.start_date, *(getattr(a, c.field) for c in KIND.plain),
+                select(p.practitioner_id, a.start_date, *(a[c.field] for c in KIND.plain),
                        cover.c.practitioner_id)
-                .join(p, p.id == a.practitioner_pk)
+                .select_from(tb.absence).join(tb.practitioner, p.id == a.practitioner_pk)
                 .outerjoin(cover, cover.c.id == a.cover_practitioner_pk)
             ):
                 self._absences[(pid, start)] = vals
@@ -91,7 +92,7 @@ class AbsencesImport:
     def _write_absences(self, existing: dict[_Key, list[Any]], new: list[_Key],
                         changed: list[tuple[str, date, list[str]]]) -> None:
         assert self.pracs is not None
-        t = m.Absence.__table__
+        t = tb.absence
         fields = [c.field for c in KIND.plain]
 
         def values(pid: str, start: date) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, update
 
-from storage import models as m
+from storage.tables import t as tb
 from storage.csvio.base import ALLOC_FIELDS
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
@@ -95,7 +95,7 @@ class AllocationsImport:
         (`close`) and allocations changed by an allocations file."""
         if not self.writing:
             return
-        a = m.Allocation.__table__
+        a = tb.allocation
         where = and_(a.c.case_id == bindparam("k_case"), a.c.practitioner_pk == bindparam("k_prac"),
                      a.c.start_date == bindparam("k_start"))
 

@@ -9,15 +9,15 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlalchemy import Connection, insert, select
 
 from planner import validate
 from storage import audit
-from storage import models as m
 from storage.csvio.row import _BAD, _Row
 from storage.csvio.source import _Errors, _Source
 from storage.csvio.spec import KINDS, ORDER
+from storage.tables import t as tb
+from storage.tables import utcnow
 
 __all__ = [
     "ALLOC_FIELDS", "BATCH", "CASE_FIELDS", "PRAC_FIELDS",
@@ -110,10 +110,9 @@ class _Bulk:
 
 
 class _ImporterBase:
-    def __init__(self, session: Session, *, dry_run: bool, actor: str, policy: Any, today: date) -> None:
-        self.session = session
+    def __init__(self, conn: Connection, *, dry_run: bool, actor: str, policy: Any, today: date) -> None:
         self.today = today
-        self.conn = session.connection()
+        self.conn = conn
         self.dry_run = dry_run
         self.actor = actor or audit.default_actor()
         # The database login (schema 0004): the OS user on SQLite.
@@ -121,7 +120,7 @@ class _ImporterBase:
                       else self.conn.exec_driver_sql("SELECT session_user").scalar())
         self.policy = policy
         self.errors = _Errors()
-        self.now = m.utcnow()
+        self.now = utcnow()
         self._next_placeholder = -1
         self._audit: list[tuple[Any, ...]] = []
         self.teams: dict[str, _Team] | None = None
@@ -134,7 +133,7 @@ class _ImporterBase:
         self.seen: dict[str, dict[Any, Any]] = {k: {} for k in ORDER}
         self.team_moves: dict[str, tuple[_Row, str]] = {}  # practitioner_id -> (row, new team)
         self.sources: dict[int, _Source] = {}
-        self._audit_bulk = _Bulk(self.conn, m.AuditEvent.__table__, _AUDIT_COLUMNS)
+        self._audit_bulk = _Bulk(self.conn, tb.audit_event, _AUDIT_COLUMNS)
         self._at = self._audit_bulk.moment(self.now)
 
     @property
@@ -151,14 +150,14 @@ class _ImporterBase:
             return
         self.teams = {}
         for pk, team_id, name, nation in self.conn.execute(
-            select(m.Team.id, m.Team.team_id, m.Team.name, m.Team.nation)
+            select(tb.team.c.id, tb.team.c.team_id, tb.team.c.name, tb.team.c.nation)
         ):
             self.teams[team_id] = _Team(pk, team_id, name, nation, new=False)
         by_pk = {t.pk: t.team_id for t in self.teams.values()}
-        p = m.Practitioner
+        p = tb.practitioner.c
         self.pracs = {}
         for r in self.conn.execute(
-            select(p.id, p.practitioner_id, p.team_pk, *(getattr(p, f) for f in PRAC_FIELDS))
+            select(p.id, p.practitioner_id, p.team_pk, *(p[f] for f in PRAC_FIELDS))
         ):
             vals = {f: r[3 + i] for i, f in enumerate(PRAC_FIELDS)}
             self.pracs[r[1]] = _Prac(r[0], r[1], by_pk.get(r[2], ""), vals)
@@ -169,8 +168,8 @@ class _ImporterBase:
             return
         assert self.teams is not None
         by_pk = {t.pk: t.team_id for t in self.teams.values() if t.pk > 0}
-        c = m.Case
-        cols = [c.id, c.case_ref, c.team_pk] + ([getattr(c, f) for f in CASE_FIELDS] if full else [])
+        c = tb.case.c
+        cols = [c.id, c.case_ref, c.team_pk] + ([c[f] for f in CASE_FIELDS] if full else [])
         loaded: dict[str, _Case] = {}
         for r in self.conn.execute(select(*cols)):
             vals = {f: r[3 + i] for i, f in enumerate(CASE_FIELDS)} if full else None
@@ -188,12 +187,13 @@ class _ImporterBase:
         if self.allocs is not None:
             return
         self.load_cases(full=False)
-        a, c, p = m.Allocation, m.Case, m.Practitioner
+        a, c, p = tb.allocation.c, tb.case.c, tb.practitioner.c
         self.allocs = {}
         rows = self.conn.execute(
-            select(c.case_ref, p.practitioner_id, a.start_date, *(getattr(a, f) for f in ALLOC_FIELDS))
-            .join(c, c.id == a.case_id)
-            .join(p, p.id == a.practitioner_pk)
+            select(c.case_ref, p.practitioner_id, a.start_date, *(a[f] for f in ALLOC_FIELDS))
+            .select_from(tb.allocation)
+            .join(tb.case, c.id == a.case_id)
+            .join(tb.practitioner, p.id == a.practitioner_pk)
             .order_by(a.start_date)
         )
         for ref, pid, start, *vals in rows:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 
-from storage import models as m
+from storage.tables import t as tb
 from storage.csvio.base import BATCH, _Case
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _BAD, _ok, _Row
@@ -115,7 +115,7 @@ class CasesImport:
 
     def _write_cases(self, status: dict[str, str], diffs: dict[str, set[str]], present: set[str]) -> None:
         assert self.teams is not None
-        c = m.Case.__table__
+        c = tb.case
         new_refs = [ref for ref, st in status.items() if st == "new"]
         if new_refs:
             rows = []

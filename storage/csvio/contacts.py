@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, update
 
 from planner import validate
 from planner.model import CONTACT_KINDS, OUTCOMES
-from storage import models as m
+from storage.tables import t as tb
 from storage.csvio.base import BATCH, _Bulk, _pack, _Prac
 from storage.csvio.cells import unescape_cell
 from storage.csvio.reports import FileReport
@@ -44,7 +44,7 @@ class _ContactWrites:
         self.imp = importer
         self.has_notes = src.has("notes")
         self.has_by, self.has_with = src.has("cancelled_by"), src.has("with_practitioner_id")
-        t = m.Contact.__table__
+        t = tb.contact
         cols = (["outcome"] + (["notes"] if self.has_notes else []) + (["cancelled_by"] if self.has_by else [])
                 + (["with_practitioner_pk"] if self.has_with else []))
         self.upd_stmt = (update(t).where(t.c.id == bindparam("k_id"))
@@ -155,7 +155,7 @@ class ContactsImport:
         if not hasattr(self, "_contacts"):
             self._contacts: dict[int, int] = {}
             self._contact_extra: dict[int, tuple[str | None, int | None]] = {}
-            t = m.Contact.__table__
+            t = tb.contact
             result = self.conn.execute(
                 select(t.c.id, t.c.case_id, t.c.contact_date, t.c.practitioner_pk, t.c.kind, t.c.outcome, t.c.notes,
                        t.c.cancelled_by, t.c.with_practitioner_pk)

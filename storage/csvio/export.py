@@ -11,28 +11,27 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine, func, select
 
 from planner.errors import CaseloadError, FileProblem
 from planner.model import OPEN_HANDOVER_STATUSES
 from storage import audit
-from storage import models as m
 from storage.csvio.cells import escape_cell
 from storage.csvio.spec import FILENAMES, JSON_FILENAME, KINDS, ORDER
 from storage.files import PrivateFiles
 from storage.progress import NO_PROGRESS, Progress, told
+from storage.tables import t as tb
 
 __all__ = ["export_dir"]
 
 class _Rows:
     """Per kind, an iterator of rows (values in `KINDS[kind].columns` order)."""
 
-    def __init__(self, session: Session) -> None:
-        self.conn = session.connection()
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
         self.pg = self.conn.dialect.name == "postgresql"
-        self.pid_of = dict(self.conn.execute(select(m.Practitioner.id, m.Practitioner.practitioner_id)).all())
+        p = tb.practitioner.c
+        self.pid_of = dict(self.conn.execute(select(p.id, p.practitioner_id)).all())
 
     def cs(self, col: Any) -> Any:  # byte-order sorting on both databases
         return col.collate("C") if self.pg else col
@@ -44,8 +43,8 @@ class _Rows:
                after: dict[str, Callable[[Any], Any]] | None = None) -> Iterator[list[Any]]:
         """The kind's rows: each column selected from `special`, else from
         its field of the kind's table; `after` maps a column's value in Python."""
-        model, specs = KINDS[kind].model, KINDS[kind].specs
-        exprs = [special[c.name] if c.name in special else getattr(model, c.field) for c in specs]
+        table, specs = KINDS[kind].table, KINDS[kind].specs
+        exprs = [special[c.name] if c.name in special else table.c[c.field] for c in specs]
         fixes = [(i, after[c.name]) for i, c in enumerate(specs) if after and c.name in after]
         for r in self.conn.execute(shape(select(*exprs)).execution_options(yield_per=10_000)):
             row = list(r)
@@ -57,14 +56,15 @@ class _Rows:
         return {kind: getattr(self, kind)() for kind in ORDER}
 
     def practitioners(self) -> Iterator[list[Any]]:
-        t, p = m.Team, m.Practitioner
+        t, p = tb.team.c, tb.practitioner.c
         special = {"practitioner_id": p.practitioner_id, "team_id": t.team_id, "team_name": t.name,
                    "nation": func.coalesce(p.nation, t.nation)}
         return self.stream("practitioners", special,
-                           lambda s: s.join(t, t.id == p.team_pk).order_by(self.cs(p.practitioner_id)))
+                           lambda s: s.select_from(tb.practitioner).join(tb.team, t.id == p.team_pk)
+                           .order_by(self.cs(p.practitioner_id)))
 
     def cases(self) -> Iterator[list[Any]]:
-        a, c = m.Allocation, m.Case
+        a, c = tb.allocation.c, tb.case.c
         held: dict[int, tuple[Any, ...]] = {}
         for case_id, prac_pk, start, end in self.conn.execute(
             select(a.case_id, a.practitioner_pk, a.start_date, a.end_date).order_by(a.case_id, a.start_date, a.id)
@@ -78,66 +78,68 @@ class _Rows:
                                lambda s: s.order_by(self.cs(c.case_ref)), after)
 
     def checkins(self) -> Iterator[list[Any]]:
-        k = m.Checkin
-        return self._by_case("checkins", k, k.practitioner_pk, k.checkin_date, self.cs(m.Practitioner.practitioner_id))
+        k = tb.checkin
+        return self._by_case("checkins", k, k.c.practitioner_pk, k.c.checkin_date,
+                             self.cs(tb.practitioner.c.practitioner_id))
 
     def not_with(self) -> Iterator[list[Any]]:
-        k = m.NotWith
-        return self._by_case("not_with", k, k.practitioner_pk, self.cs(m.Practitioner.practitioner_id))
+        k = tb.not_with
+        return self._by_case("not_with", k, k.c.practitioner_pk, self.cs(tb.practitioner.c.practitioner_id))
 
-    def _by_case(self, kind: str, model: Any, prac_pk: Any, *order: Any, **extra: Any) -> Iterator[list[Any]]:
-        """A kind keyed by case_ref and a practitioner (joined on `prac_pk`),
+    def _by_case(self, kind: str, table: Any, prac_pk: Any, *order: Any, **extra: Any) -> Iterator[list[Any]]:
+        """A kind of `table` keyed by case_ref and a practitioner (joined on `prac_pk`),
         ordered by case_ref and then `order`."""
-        c, p = m.Case, m.Practitioner
+        c, p = tb.case.c, tb.practitioner.c
         special = {"case_ref": c.case_ref, "practitioner_id": p.practitioner_id,
                    "to_practitioner_id": p.practitioner_id, **extra.pop("special", {})}
         where = extra.pop("where", None)
 
         def shape(s: Any) -> Any:
-            s = s.join(c, c.id == model.case_id).join(p, p.id == prac_pk)
+            s = s.select_from(table).join(tb.case, c.id == table.c.case_id).join(tb.practitioner, p.id == prac_pk)
             return (s if where is None else s.where(where)).order_by(self.cs(c.case_ref), *order)
 
         return self.stream(kind, special, shape, extra.pop("after", None))
 
     def allocations(self) -> Iterator[list[Any]]:
-        a = m.Allocation
-        return self._by_case("allocations", a, a.practitioner_pk, a.start_date, self.cs(m.Practitioner.practitioner_id))
+        a = tb.allocation
+        return self._by_case("allocations", a, a.c.practitioner_pk, a.c.start_date,
+                             self.cs(tb.practitioner.c.practitioner_id))
 
     def contacts(self) -> Iterator[list[Any]]:
-        k = m.Contact
-        return self._by_case("contacts", k, k.practitioner_pk, k.contact_date,
-                             self.cs(m.Practitioner.practitioner_id), self.cs(k.kind),
-                             special={"with_practitioner_id": k.with_practitioner_pk},
+        k = tb.contact
+        return self._by_case("contacts", k, k.c.practitioner_pk, k.c.contact_date,
+                             self.cs(tb.practitioner.c.practitioner_id), self.cs(k.c.kind),
+                             special={"with_practitioner_id": k.c.with_practitioner_pk},
                              after={"with_practitioner_id": self.pid})
 
     def appointments(self) -> Iterator[list[Any]]:
         # every row, cancelled ones too: a series' exceptions are rows of their own (docs/csv.md)
-        k, s = m.Appointment, aliased(m.Appointment)
-        series_date = select(s.appointment_date).where(s.id == k.series_id).scalar_subquery()
-        return self._by_case("appointments", k, k.practitioner_pk, k.appointment_date,
-                             self.cs(m.Practitioner.practitioner_id), special={"series_date": series_date})
+        k, s = tb.appointment, tb.appointment.alias("series")
+        series_date = select(s.c.appointment_date).where(s.c.id == k.c.series_id).scalar_subquery()
+        return self._by_case("appointments", k, k.c.practitioner_pk, k.c.appointment_date,
+                             self.cs(tb.practitioner.c.practitioner_id), special={"series_date": series_date})
 
     def absences(self) -> Iterator[list[Any]]:
-        k, p = m.Absence, m.Practitioner
+        k, p = tb.absence.c, tb.practitioner.c
         return self.stream("absences", {"practitioner_id": p.practitioner_id,
                                         "cover_practitioner_id": k.cover_practitioner_pk},
-                           lambda s: s.join(p, p.id == k.practitioner_pk).order_by(self.cs(p.practitioner_id),
-                                                                                   k.start_date),
+                           lambda s: s.select_from(tb.absence).join(tb.practitioner, p.id == k.practitioner_pk)
+                           .order_by(self.cs(p.practitioner_id), k.start_date),
                            {"cover_practitioner_id": self.pid})
 
     def handovers(self) -> Iterator[list[Any]]:
-        h = m.Handover
-        return self._by_case("handovers", h, h.to_practitioner_pk, h.planned_on,
-                             where=h.status.in_(OPEN_HANDOVER_STATUSES))
+        h = tb.handover
+        return self._by_case("handovers", h, h.c.to_practitioner_pk, h.c.planned_on,
+                             where=h.c.status.in_(OPEN_HANDOVER_STATUSES))
 
 
-def _scoped(session: Session, rows: dict[str, Iterator[list[Any]]], actor: str) -> dict[str, Iterator[list[Any]]]:
+def _scoped(conn: Connection, rows: dict[str, Iterator[list[Any]]], actor: str) -> dict[str, Iterator[list[Any]]]:
     """Only what the actor sees (storage.access): the cases they see and
     what hangs off them, the practitioners they see and their absences."""
     from storage.access import actor_for, visible_case_refs, visible_practitioner_ids
 
-    me = actor_for(session, actor)
-    cases, people = visible_case_refs(session, me), visible_practitioner_ids(session, me)
+    me = actor_for(conn, actor)
+    cases, people = visible_case_refs(conn, me), visible_practitioner_ids(conn, me)
     if cases is None or people is None:
         return rows
     by_person = ("practitioners", "absences")  # keyed by practitioner_id; the rest by case_ref
@@ -215,14 +217,14 @@ def export_dir(
         raise CaseloadError(f"unknown export format {fmt!r} (use csv or json)")
     dest = Path(dest_dir)
     _prepare(dest, [FILENAMES[kind] for kind in ORDER] if fmt == "csv" else [JSON_FILENAME], force)
-    with Session(engine) as session, PrivateFiles(force=force) as out:
-        rows = _scoped(session, _Rows(session).all(), actor)
+    with engine.connect() as conn, PrivateFiles(force=force) as out:  # Core: no ORM (README "Every command")
+        rows = _scoped(conn, _Rows(conn).all(), actor)
         try:
             counts = (_write_csv if fmt == "csv" else _write_json)(out, dest, rows, progress)
         except OSError as exc:
             raise FileProblem(f"cannot write the export to {dest} ({exc.strerror or exc}); "
                               "nothing was written") from None
-        session.rollback()  # end the read transaction before writing the audit event
-        audit.record(session, actor, "export", "export", fmt, **counts)
-        session.commit()  # an export the audit trail cannot record is not placed
+        conn.rollback()  # end the read transaction before writing the audit event
+        audit.record(conn, actor, "export", "export", fmt, **counts)
+        conn.commit()  # an export the audit trail cannot record is not placed
         return out.place()

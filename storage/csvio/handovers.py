@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 
 from planner import validate
 from planner.model import OPEN_HANDOVER_STATUSES
-from storage import models as m
+from storage.tables import t as tb
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
 from storage.csvio.source import _Source
@@ -68,12 +68,13 @@ class HandoversImport:
         """Existing handovers, once per call: (case_ref, planned_on) -> [id,
         to_practitioner_id, reason, status]; and each case's open one."""
         if not hasattr(self, "_handovers"):
-            h, c, p = m.Handover, m.Case, m.Practitioner
+            h, c, p = tb.handover.c, tb.case.c, tb.practitioner.c
             self._handovers: dict[_Key, list[Any]] = {}
             self._open_handover: dict[str, date] = {}
             for hid, ref, planned_on, to_pid, reason, status in self.conn.execute(
                 select(h.id, c.case_ref, h.planned_on, p.practitioner_id, h.reason, h.status)
-                .join(c, c.id == h.case_id).join(p, p.id == h.to_practitioner_pk)
+                .select_from(tb.handover).join(tb.case, c.id == h.case_id)
+                .join(tb.practitioner, p.id == h.to_practitioner_pk)
             ):
                 self._handovers[(ref, planned_on)] = [hid, to_pid, reason, status]
                 if status in OPEN_HANDOVER_STATUSES:
@@ -122,7 +123,7 @@ class HandoversImport:
         return None
 
     def _write_handovers(self, new: list[tuple[str, date, str]], changed: list[tuple[str, date, list[str]]]) -> None:
-        h = m.Handover.__table__
+        h = tb.handover
         existing = self._handovers
         for ref, planned_on, from_pid in new:
             _, to_pid, reason, _ = existing[(ref, planned_on)]
@@ -133,7 +134,7 @@ class HandoversImport:
                 .returning(h.c.id)
             ).scalar_one()
             existing[(ref, planned_on)][0] = hid
-            self.execute(insert(m.HandoverItem.__table__), [
+            self.execute(insert(tb.handover_item), [
                 {"handover_id": hid, "item_id": it.item_id, "title": it.title, "required": it.required,
                  "due": it.due, "owner": it.owner, "done": it.done, "done_on": it.done_on, "note": it.note,
                  "auto": False, "version": 1}

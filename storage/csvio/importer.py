@@ -9,9 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from planner.errors import CaseloadError, ConflictError, DatabaseUnavailable
 from storage import audit
@@ -70,36 +69,36 @@ def import_csv(
     kinded = sorted((s for s in sources if s.kind is not None), key=lambda s: (ORDER.index(s.kind.name), s.index))
     for order, src in enumerate(kinded):
         src.order = order
-    with Session(engine) as session:
+    with engine.connect() as conn:  # SQLAlchemy Core: the import imports no ORM (README "Every command")
         sqlite = engine.dialect.name == "sqlite"
         if sqlite:  # big imports touch indexes all over: give SQLite room to cache them
-            old_cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
-            session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
+            old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
         from storage.access import actor_for, require_admin
 
         # People, teams and every team's cases come in here: the administrator's (README "Team server").
-        require_admin(actor_for(session, actor), "import CSV files")
-        importer = _Importer(session, dry_run=dry_run, actor=actor, policy=policy, today=today or _today())
+        require_admin(actor_for(conn, actor), "import CSV files")
+        importer = _Importer(conn, dry_run=dry_run, actor=actor, policy=policy, today=today or _today())
         importer.errors = errors
         importer.sources = {src.index: src for src in sources}
         try:
-            return _run(session, importer, kinded, dry_run)
+            return _run(conn, importer, kinded, dry_run)
         except (DBAPIError, engine.dialect.loaded_dbapi.Error) as exc:
-            session.rollback()
+            conn.rollback()
             _refused(exc)
         except BaseException:
-            session.rollback()
+            conn.rollback()
             raise
         finally:
             if sqlite:  # best effort: the connection goes back to the pool
                 try:
-                    session.connection().exec_driver_sql(f"PRAGMA cache_size={int(old_cache)}")
-                    session.commit()
+                    conn.exec_driver_sql(f"PRAGMA cache_size={int(old_cache)}")
+                    conn.commit()
                 except Exception:  # noqa: BLE001 - never hide the import's own outcome
-                    session.rollback()
+                    conn.rollback()
 
 
-def _run(session: Session, importer: _Importer, kinded: list[_Source], dry_run: bool) -> ImportReport:
+def _run(conn: Connection, importer: _Importer, kinded: list[_Source], dry_run: bool) -> ImportReport:
     """Every file in ORDER, then the checks across files; then commit (or,
     on any problem or in a dry run, roll back)."""
     reports: list[FileReport] = []
@@ -110,19 +109,19 @@ def _run(session: Session, importer: _Importer, kinded: list[_Source], dry_run: 
         reports.append(rep)
     importer.finish()
     if importer.errors:
-        session.rollback()
+        conn.rollback()
         raise ImportFailed(importer.errors.lines())
     report = ImportReport(reports, dry_run=dry_run)
     if dry_run:
-        session.rollback()
+        conn.rollback()
         return report
     for rep in reports:
         if rep.inserted or rep.updated or sum(rep.also.values()):
-            audit.record(session, importer.actor, "import", "file", Path(rep.path).name,
+            audit.record(conn, importer.actor, "import", "file", Path(rep.path).name,
                          kind=rep.kind,
                          inserted=rep.inserted, updated=rep.updated, unchanged=rep.unchanged,
                          **{k.replace(" ", "_"): v for k, v in rep.also.items()})
-    session.commit()
+    conn.commit()
     return report
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 
-from storage import models as m
+from storage.tables import t as tb
 from storage.csvio.base import BATCH, _Prac, _Team
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
@@ -108,7 +108,7 @@ class PractitionersImport:
         rep.updated += 1
 
     def _write_teams(self, team_changes: dict[str, set[str]], rep: FileReport) -> None:
-        t = m.Team.__table__
+        t = tb.team
         for team in self.teams.values():
             if team.new and team.pk < 0:
                 team.pk = self.conn.execute(
@@ -127,7 +127,7 @@ class PractitionersImport:
 
     def _write_practitioners(self, new_pracs: list[tuple[_Prac, _Row]],
                              changed: list[tuple[_Prac, list[str]]]) -> None:
-        p = m.Practitioner.__table__
+        p = tb.practitioner
         if new_pracs:
             rows = [dict(rec.vals, practitioner_id=rec.pid, team_pk=self.teams[rec.team_id].pk, version=1)
                     for rec, _ in new_pracs]

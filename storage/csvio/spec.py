@@ -42,7 +42,6 @@ from planner.model import (
     STATUSES,
     TIERS,
 )
-from storage import models as m
 
 __all__ = ["FILENAMES", "JSON_FILENAME", "KINDS", "ORDER", "Column", "KindSpec", "fmt_cell"]
 
@@ -115,8 +114,9 @@ class KindSpec:
     name: str
     specs: tuple[Column, ...]
     key: tuple[str, ...]
-    #: the SQLModel table a row goes to (a plain column's `field` is one of its fields)
-    model: Any
+    #: the name of the table a row goes to (storage/tables.py; a plain column's
+    #: `field` is one of its columns)
+    table_name: str
     by: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -125,7 +125,14 @@ class KindSpec:
     @property
     def entity(self) -> str:
         """The table's name, as the audit trail names a row of it."""
-        return self.model.__tablename__
+        return self.table_name
+
+    @property
+    def table(self) -> Any:
+        """The kind's SQLAlchemy Core table (storage/tables.py), imported when first needed."""
+        from storage.tables import t
+
+        return getattr(t, self.table_name)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -147,15 +154,15 @@ class KindSpec:
         return tuple(c for c in self.specs if c.field is not None and c.name not in self.key)
 
 
-def _kind(name: str, model: Any, key: tuple[str, ...], *specs: Column) -> KindSpec:
-    return KindSpec(name, specs, key, model)
+def _kind(name: str, table_name: str, key: tuple[str, ...], *specs: Column) -> KindSpec:
+    return KindSpec(name, specs, key, table_name)
 
 
 C = Column
 _PRAC = "Practitioner.practitioner_id"
 KINDS: dict[str, KindSpec] = {k.name: k for k in (
     _kind(
-        "practitioners", m.Practitioner, ("practitioner_id",),
+        "practitioners", "practitioner", ("practitioner_id",),
         C("practitioner_id", "key", True, via=_PRAC),
         C("name", "name", True, "name", max_len=200),
         C("team_id", "key", True, via="Team.team_id; an id not yet known creates the team"),
@@ -172,7 +179,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
               "(the export writes the effective nation)"),
     ),
     _kind(
-        "cases", m.Case, ("case_ref",),
+        "cases", "case", ("case_ref",),
         C("case_ref", "key", True, "case_ref"),
         C("display_name", "name", True, "display_name", max_len=200),
         C("practitioner_id", "key", True, via="the case's open Allocation (a new one is a reallocation)"),
@@ -198,7 +205,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
           doc="restricted access: seen only by the practitioner, a planned receiver and the team's leads"),
     ),
     _kind(
-        "allocations", m.Allocation, ("case_ref", "practitioner_id", "start_date"),
+        "allocations", "allocation", ("case_ref", "practitioner_id", "start_date"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("practitioner_id", "key", True, via=_PRAC),
         C("start_date", "date", True, "start_date", check=validate.allocated_on),
@@ -206,7 +213,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("reason", "text", field="reason", max_len=400),
     ),
     _kind(
-        "contacts", m.Contact, ("case_ref", "contact_date", "practitioner_id", "kind"),
+        "contacts", "contact", ("case_ref", "contact_date", "practitioner_id", "kind"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("contact_date", "date", True, "contact_date", check=validate.contact_date,
           doc="a cancelled contact that says who cancelled it may be ahead: an appointment cancelled in "
@@ -220,7 +227,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("with_practitioner_id", "key", via="Contact.with_practitioner_pk: a second practitioner present"),
     ),
     _kind(
-        "appointments", m.Appointment, ("case_ref", "appointment_date", "practitioner_id"),
+        "appointments", "appointment", ("case_ref", "appointment_date", "practitioner_id"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("appointment_date", "date", True, "appointment_date"),
         C("practitioner_id", "key", True, via=_PRAC),
@@ -239,7 +246,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
           doc="a cancelled appointment, moved occurrence or series: who cancelled it"),
     ),
     _kind(
-        "absences", m.Absence, ("practitioner_id", "start_date"),
+        "absences", "absence", ("practitioner_id", "start_date"),
         C("practitioner_id", "key", True, via=_PRAC),
         C("start_date", "date", True, "start_date"),
         C("end_date", "date", True, "end_date", blank=True, doc="blank: open-ended"),
@@ -247,14 +254,14 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("cover_practitioner_id", "key", via="Absence.cover_practitioner_pk; not the absent practitioner"),
     ),
     _kind(
-        "handovers", m.Handover, ("case_ref", "planned_on"),
+        "handovers", "handover", ("case_ref", "planned_on"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("to_practitioner_id", "key", True, via="Handover.to_practitioner_pk"),
         C("planned_on", "date", True, "planned_on", doc="a new handover: not before today"),
         C("reason", "text", field="reason", max_len=400),
     ),
     _kind(
-        "checkins", m.Checkin, ("case_ref", "checkin_date", "practitioner_id"),
+        "checkins", "checkin", ("case_ref", "checkin_date", "practitioner_id"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("checkin_date", "date", True, "checkin_date", check=validate.checkin_date),
         C("practitioner_id", "key", True, via=_PRAC),
@@ -264,7 +271,7 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("words", "text", field="words", doc="the person's own words (docs/voice.md)"),
     ),
     _kind(
-        "not_with", m.NotWith, ("case_ref", "practitioner_id"),
+        "not_with", "not_with", ("case_ref", "practitioner_id"),
         C("case_ref", "key", True, via="Case.case_ref"),
         C("practitioner_id", "key", True, via=_PRAC),
         C("reason", "enum", True, "reason", choices=NOT_WITH_REASONS, doc="a reason code: no free text about staff"),

@@ -5,24 +5,32 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import Any
+
 from sqlalchemy import select
-from sqlmodel import Session
 
 from planner import validate
 from planner.errors import CaseloadError
 from planner.model import COMPLETED_HANDOVER_STATUSES
 from storage import audit
-from storage import models as m
 from storage.access import actor_for, guard_case
 from storage.handovers.reading import handover_detail
-from storage.handovers.rows import changeable_row, edit_subject, item_rows, open_row, planner_handover
+from storage.handovers.rows import (
+    H,
+    changeable_row,
+    edit_subject,
+    item_rows,
+    open_row,
+    planner_handover,
+    update_handover,
+)
 from storage.queries.handover_views import HandoverView
 from storage.repo.lookups import as_date, case_row
-from storage.repo.transactions import check_version, editing, flush
+from storage.repo.transactions import check_version, connection_of, editing
 
 
 def save_summary(
-    session: Session,
+    db,
     *,
     case_ref: str,
     text: str | None,
@@ -38,30 +46,29 @@ def save_summary(
     summary cannot be emptied. `expected_version` is the handover's."""
     from planner.handover import summary_editable
 
-    _, row = changeable_row(session, case_ref, "write a summary for")
-    guard_case(session, actor, case_ref)
-    items = item_rows(session, row.id)
-    if not summary_editable(planner_handover(session, row, items)):
+    _, row = changeable_row(db, case_ref, "write a summary for")
+    guard_case(db, actor, case_ref)
+    items = item_rows(db, row.id)
+    if not summary_editable(planner_handover(db, row, items)):
         raise CaseloadError(
             f"the summary of case {case_ref}'s handover can no longer change: "
             + ("the four-week review is done" if row.status in COMPLETED_HANDOVER_STATUSES
                else f"the handover is {row.status}")
         )
-    check_version(session, row, expected_version, edit_subject(case_ref))
+    check_version(db, row, expected_version, edit_subject(case_ref))
     text = text if text and text.strip() else None
     if text is None and any(i.item_id == "summary" and i.done for i in items):
         raise CaseloadError(f"the summary of case {case_ref}'s handover is ticked done: it cannot be emptied")
     validate.text_field("summary", text)
     if text != row.summary:
-        row.summary = text
-        flush(session)
-        audit.record(session, actor, "summary", "handover", row.id, case_ref=case_ref,
+        update_handover(db, row, case_ref, summary=text)
+        audit.record(db, actor, "summary", "handover", row.id, case_ref=case_ref,
                      handover_id=row.id, chars=len(text or ""))
-    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+    return handover_detail(db, case_ref, as_of=on, handover_id=row.id)
 
 
 def cancel_handover(
-    session: Session,
+    db,
     *,
     case_ref: str,
     actor: str,
@@ -71,19 +78,17 @@ def cancel_handover(
     """Cancel the case's open handover (the case stays where it is)."""
     from planner.handover import cancel
 
-    _, row = open_row(session, case_ref, "cancel")
-    guard_case(session, actor, case_ref)
-    check_version(session, row, expected_version, edit_subject(case_ref))
-    old = row.status
-    row.status = cancel(planner_handover(session, row, item_rows(session, row.id))).status
-    flush(session)
-    audit.record(session, actor, "cancel", "handover", row.id, case_ref=case_ref, handover_id=row.id,
-                 from_status=old)
-    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+    _, row = open_row(db, case_ref, "cancel")
+    guard_case(db, actor, case_ref)
+    check_version(db, row, expected_version, edit_subject(case_ref))
+    update_handover(db, row, case_ref, status=cancel(planner_handover(db, row, item_rows(db, row.id))).status)
+    audit.record(db, actor, "cancel", "handover", row.id, case_ref=case_ref, handover_id=row.id,
+                 from_status=row.status)
+    return handover_detail(db, case_ref, as_of=on, handover_id=row.id)
 
 
 def review_handover(
-    session: Session,
+    db,
     *,
     case_ref: str,
     note: str,
@@ -102,35 +107,32 @@ def review_handover(
     from storage.access import case_team_id, require_lead
 
     on = as_date(on or date.today(), "on")
-    case = case_row(session, case_ref)
-    guard_case(session, actor, case_ref)
-    require_lead(actor_for(session, actor), case_team_id(session, case_ref),
+    case = case_row(db, case_ref)
+    guard_case(db, actor, case_ref)
+    require_lead(actor_for(db, actor), case_team_id(db, case_ref),
                  f"review the cold handover of case {case_ref}")
     validate.text_field("note", note)
     if not note or not note.strip():
         raise CaseloadError("a review needs a note: what was learnt, and what is done for the person now")
-    row = _reviewable_row(session, case, handover_id)
-    check_version(session, row, expected_version, edit_subject(case_ref))
-    _refuse_unreviewable(session, case_ref, row)
-    editing(session, edit_subject(case_ref))
-    row.reviewed, row.reviewed_by, row.reviewed_on, row.review_note = True, actor[:64], on, note.strip()
-    flush(session)
-    audit.record(session, actor, "review", "handover", row.id, case_ref=case_ref,
+    row = _reviewable_row(db, case, handover_id)
+    check_version(db, row, expected_version, edit_subject(case_ref))
+    _refuse_unreviewable(db, case_ref, row)
+    editing(db, edit_subject(case_ref))
+    update_handover(db, row, case_ref, reviewed=True, reviewed_by=actor[:64], reviewed_on=on,
+                    review_note=note.strip())
+    audit.record(db, actor, "review", "handover", row.id, case_ref=case_ref,
                  handover_id=row.id, status=row.status, reviewed_on=on, has_note=True)
-    return handover_detail(session, case_ref, as_of=on, handover_id=row.id)
+    return handover_detail(db, case_ref, as_of=on, handover_id=row.id)
 
 
-def _reviewable_row(session: Session, case: m.Case, handover_id: int | None) -> m.Handover:
+def _reviewable_row(db, case: Any, handover_id: int | None) -> Any:
     """The case's handover `handover_id`, else its latest completed one, read afresh."""
-    stmt = select(m.Handover).where(m.Handover.case_id == case.id)
+    stmt = select(H).where(H.c.case_id == case.id)
     if handover_id is not None:
-        stmt = stmt.where(m.Handover.id == handover_id)
+        stmt = stmt.where(H.c.id == handover_id)
     else:
-        stmt = stmt.where(m.Handover.status.in_(COMPLETED_HANDOVER_STATUSES))
-    row = session.execute(
-        stmt.order_by(m.Handover.completed_on.desc(), m.Handover.id.desc())
-        .execution_options(populate_existing=True)
-    ).scalars().first()
+        stmt = stmt.where(H.c.status.in_(COMPLETED_HANDOVER_STATUSES))
+    row = connection_of(db).execute(stmt.order_by(H.c.completed_on.desc(), H.c.id.desc())).first()
     if row is None:
         raise CaseloadError(
             f"case {case.case_ref} has no handover {handover_id}" if handover_id is not None
@@ -139,11 +141,11 @@ def _reviewable_row(session: Session, case: m.Case, handover_id: int | None) -> 
     return row
 
 
-def _refuse_unreviewable(session: Session, case_ref: str, row: m.Handover) -> None:
+def _refuse_unreviewable(db, case_ref: str, row: Any) -> None:
     """Only a completed cold handover not yet reviewed is reviewed."""
     from planner.handover import is_cold
 
-    handover = planner_handover(session, row, item_rows(session, row.id))
+    handover = planner_handover(db, row, item_rows(db, row.id))
     if not handover.is_completed:
         raise CaseloadError(f"the handover of case {case_ref} is {row.status}; only a completed one is reviewed")
     if not is_cold(handover):

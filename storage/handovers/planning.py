@@ -6,20 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from planner import validate
 from planner.errors import CaseloadError
 from storage import audit
-from storage import models as m
 from storage.access import guard_case
 from storage.handovers.autoticks import sync_auto_ticks
 from storage.handovers.reading import handover_detail
-from storage.handovers.rows import edit_subject, item_rows, open_row, practitioner_code
+from storage.handovers.rows import edit_subject, item_rows, open_row, practitioner_code, update_handover, update_item
 from storage.queries.handover_views import HandoverView
-from storage.repo.lookups import as_date, case_row, practitioner_row
+from storage.repo.lookups import as_date, case_row, practitioner_by_pk, practitioner_row
 from storage.repo.transactions import check_version, editing, flush
 
 if TYPE_CHECKING:
@@ -28,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def replan_handover(
-    session: Session,
+    db,
     *,
     case_ref: str,
     to_practitioner_id: str | None = None,
@@ -57,48 +54,49 @@ def replan_handover(
     as_of = as_date(as_of or date.today(), "as_of")
     if to_practitioner_id is None and planned_on is None:
         raise CaseloadError("give a new receiver (--to), a new date (--on), or both")
-    case_model, row = open_row(session, case_ref, "re-plan")
-    guard_case(session, actor, case_ref)
+    case_record, row = open_row(db, case_ref, "re-plan")
+    guard_case(db, actor, case_ref)
     validate.text_field("override_reason", override_reason)
-    check_version(session, row, expected_version, edit_subject(case_ref))
-    old_to, old_on = practitioner_code(session, row.to_practitioner_pk), row.planned_on
+    check_version(db, row, expected_version, edit_subject(case_ref))
+    old_to, old_on = practitioner_code(db, row.to_practitioner_pk), row.planned_on
     new_to = to_practitioner_id or old_to
     new_on = as_date(planned_on, "planned_on") if planned_on is not None else old_on
     if new_to == old_to and new_on == old_on:
         raise CaseloadError(f"the handover of case {case_ref} is already to {old_to} on {old_on.isoformat()}")
-    case = load_case(session, case_ref)
+    case = load_case(db, case_ref)
     if case.practitioner_id == new_to:
         raise CaseloadError(f"case {case_ref} is already with {new_to}")
-    override = check_plan(session, case, new_to, new_on, as_of=as_of, actor=actor,
-                          override_reason=override_reason, world=load_world(session))
-    receiver = practitioner_row(session, new_to)
-    giver = session.get(m.Practitioner, row.from_practitioner_pk)
-    dues = redated(case, new_on, working_days(nation_for(session, case_model, giver)), policy)
-    editing(session, edit_subject(case_ref))
-    row.to_practitioner_pk, row.planned_on = receiver.id, new_on
-    if override is not None:
-        row.plan_override_reason = override
-    redone = _redate_items(session, row, dues)
-    flush(session)
-    audit.record(session, actor, "replan", "handover", row.id, case_ref=case_ref, handover_id=row.id,
+    override = check_plan(db, case, new_to, new_on, as_of=as_of, actor=actor,
+                          override_reason=override_reason, world=load_world(db))
+    receiver = practitioner_row(db, new_to)
+    giver = practitioner_by_pk(db, row.from_practitioner_pk)
+    dues = redated(case, new_on, working_days(nation_for(db, case_record, giver)), policy)
+    editing(db, edit_subject(case_ref))
+    update_handover(db, row, case_ref, to_practitioner_pk=receiver.id, planned_on=new_on,
+                    **({"plan_override_reason": override} if override is not None else {}))
+    redone = _redate_items(db, row, case_ref, dues)
+    audit.record(db, actor, "replan", "handover", row.id, case_ref=case_ref, handover_id=row.id,
                  old_to_practitioner_id=old_to, to_practitioner_id=new_to,
                  old_planned_on=old_on, planned_on=new_on, auto_ticks_rechecked=redone,
                  **({"override": True} if override else {}))
-    sync_auto_ticks(session, as_of=as_of, case_refs=[case_ref], actor=actor, policy=policy)
-    return handover_detail(session, case_ref, as_of=as_of, handover_id=row.id)
+    sync_auto_ticks(db, as_of=as_of, case_refs=[case_ref], actor=actor, policy=policy)
+    return handover_detail(db, case_ref, as_of=as_of, handover_id=row.id)
 
 
-def _redate_items(session: Session, row: m.Handover, dues: dict[str, date]) -> list[str]:
+def _redate_items(db, row: Any, case_ref: str, dues: dict[str, date]) -> list[str]:
     """Untick the items ticked from the records (to be ticked again against the
     new plan) and give the items not done their new due dates; returns the
     unticked items' ids."""
     redone: list[str] = []
-    for item in item_rows(session, row.id):
+    for item in item_rows(db, row.id):
+        values: dict[str, Any] = {}
         if item.done and item.auto:
-            item.done, item.done_on, item.done_by, item.auto = False, None, None, False
+            values.update(done=False, done_on=None, done_by=None, auto=False)
             redone.append(item.item_id)
-        if not item.done and item.item_id in dues:
-            item.due = dues[item.item_id]
+        if (values or not item.done) and item.item_id in dues and dues[item.item_id] != item.due:
+            values["due"] = dues[item.item_id]
+        if values:
+            update_item(db, item, case_ref, **values)
     return redone
 
 
@@ -129,7 +127,7 @@ def _plan_of(plan: PlanRow | DepartureItem) -> _Plan:
 
 
 def plan_many(
-    session: Session,
+    db,
     plans: Iterable[PlanRow | DepartureItem],
     *,
     actor: str,
@@ -153,18 +151,18 @@ def plan_many(
             raise CaseloadError(f"case {row.case_ref} is in the plan twice")
         seen.add(row.case_ref)
     ids = [
-        plan_handover(session, case_ref=row.case_ref, to_practitioner_id=row.to_practitioner_id,
+        plan_handover(db, case_ref=row.case_ref, to_practitioner_id=row.to_practitioner_id,
                       planned_on=row.planned_on, reason=row.reason, actor=actor, policy=policy, as_of=as_of)
         for row in rows
     ]
     if as_of is not None and rows:
-        sync_auto_ticks(session, as_of=as_of, case_refs=[row.case_ref for row in rows], actor=actor,
+        sync_auto_ticks(db, as_of=as_of, case_refs=[row.case_ref for row in rows], actor=actor,
                         policy=policy)
     return ids
 
 
 def receiver_concerns(
-    session: Session,
+    db,
     *,
     case_ref: str,
     to_practitioner_id: str,
@@ -179,21 +177,21 @@ def receiver_concerns(
     from planner.exclusions import receiver_exclusion
     from planner.policy import DEFAULT_POLICY
 
-    session.flush()
+    flush(db)
     from storage.queries import load_world
 
-    world = load_world(session)
+    world = load_world(db)
     receiver = world.practitioners.get(to_practitioner_id)
     if receiver is None:
         raise CaseloadError(f"unknown practitioner {to_practitioner_id}")
-    case = case_row(session, case_ref)
+    case = case_row(db, case_ref)
     from storage.access import case_team_id
 
     out = []
     reason = receiver_exclusion(receiver, world, as_of, policy or DEFAULT_POLICY)
     if reason:
         out.append(reason)
-    team = case_team_id(session, case.case_ref)
+    team = case_team_id(db, case.case_ref)
     if team is not None and team != receiver.team_id:
         out.append(f"{to_practitioner_id} is in team {receiver.team_id}, the case is with {team}")
     return out

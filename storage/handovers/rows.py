@@ -1,66 +1,70 @@
 """The rows a handover change works on: the case's open (or changeable)
-handover read afresh, its items, and the planner's frozen `Handover` of them."""
+handover read afresh, its items, and the planner's frozen `Handover` of them.
+SQLAlchemy Core rows (storage/tables.py) in the caller's transaction (`db`:
+a Core Connection, or a Session: storage/repo/transactions.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
-from sqlmodel import Session
 
 from planner.errors import CaseloadError
 from planner.model import COMPLETED_HANDOVER_STATUSES, OPEN_HANDOVER_STATUSES, ChecklistItem, Handover
-from storage import models as m
 from storage.repo.lookups import case_row
+from storage.repo.transactions import connection_of, update_versioned
+from storage.tables import t
+
+H, HI = t.handover, t.handover_item
 
 
-def latest_handover(session: Session, case_id: int, statuses, newest_first) -> m.Handover | None:
+def latest_handover(db, case_id: int, statuses, newest_first) -> Any:
     """The case's newest handover in one of `statuses`, read afresh."""
-    return session.execute(
-        select(m.Handover)
-        .where(m.Handover.case_id == case_id, m.Handover.status.in_(statuses))
-        .order_by(newest_first, m.Handover.id.desc())
-        .execution_options(populate_existing=True)
-    ).scalars().first()
+    return connection_of(db).execute(
+        select(H).where(H.c.case_id == case_id, H.c.status.in_(statuses)).order_by(newest_first, H.c.id.desc())
+    ).first()
 
 
-def open_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Handover]:
-    case = case_row(session, case_ref)
-    row = latest_handover(session, case.id, OPEN_HANDOVER_STATUSES, m.Handover.planned_on.desc())
+def open_row(db, case_ref: str, doing: str) -> tuple[Any, Any]:
+    case = case_row(db, case_ref)
+    row = latest_handover(db, case.id, OPEN_HANDOVER_STATUSES, H.c.planned_on.desc())
     if row is None:
         raise CaseloadError(f"case {case_ref} has no open handover to {doing}")
     return case, row
 
 
-def changeable_row(session: Session, case_ref: str, doing: str) -> tuple[m.Case, m.Handover]:
+def changeable_row(db, case_ref: str, doing: str) -> tuple[Any, Any]:
     """The case's open handover; else its latest completed one (whose follow-up
     items can still change: the planner checks which)."""
-    case = case_row(session, case_ref)
-    row = latest_handover(session, case.id, OPEN_HANDOVER_STATUSES, m.Handover.planned_on.desc())
+    case = case_row(db, case_ref)
+    row = latest_handover(db, case.id, OPEN_HANDOVER_STATUSES, H.c.planned_on.desc())
     if row is None:
-        row = latest_handover(session, case.id, COMPLETED_HANDOVER_STATUSES, m.Handover.completed_on.desc())
+        row = latest_handover(db, case.id, COMPLETED_HANDOVER_STATUSES, H.c.completed_on.desc())
     if row is None:
         raise CaseloadError(f"case {case_ref} has no open handover to {doing}")
     return case, row
 
 
-def refuse_settled(session: Session, row: m.Handover, items: list[m.HandoverItem], item_id: str,
-                   verb: str) -> None:
+def handover_row(db, handover_id: int) -> Any:
+    """The handover `handover_id`, read afresh."""
+    return connection_of(db).execute(select(H).where(H.c.id == handover_id)).first()
+
+
+def refuse_settled(db, row, items: list, item_id: str, verb: str) -> None:
     """On a completed handover only follow-up items may change."""
     from planner.handover import check_follow_up
 
     if row.status in COMPLETED_HANDOVER_STATUSES:
-        check_follow_up(planner_handover(session, row, items), item_id, verb)
+        check_follow_up(planner_handover(db, row, items), item_id, verb)
 
 
-def item_rows(session: Session, handover_id: int) -> list[m.HandoverItem]:
-    return list(session.execute(
-        select(m.HandoverItem)
-        .where(m.HandoverItem.handover_id == handover_id)
-        .order_by(m.HandoverItem.due, m.HandoverItem.id)
-        .execution_options(populate_existing=True)
-    ).scalars())
+def item_rows(db, handover_id: int) -> list:
+    return list(connection_of(db).execute(
+        select(HI).where(HI.c.handover_id == handover_id).order_by(HI.c.due, HI.c.id)
+    ))
 
 
-def item_row(rows: list[m.HandoverItem], item_id: str) -> m.HandoverItem:
+def item_row(rows: list, item_id: str) -> Any:
     for row in rows:
         if row.item_id == item_id:
             return row
@@ -69,17 +73,16 @@ def item_row(rows: list[m.HandoverItem], item_id: str) -> m.HandoverItem:
     )
 
 
-def practitioner_code(session: Session, pk: int) -> str:
+def practitioner_code(db, pk: int) -> str:
     """The `practitioner_id` of the practitioner row `pk`."""
-    return session.execute(
-        select(m.Practitioner.practitioner_id).where(m.Practitioner.id == pk)
-    ).scalar_one()
+    p = t.practitioner
+    return connection_of(db).execute(select(p.c.practitioner_id).where(p.c.id == pk)).scalar_one()
 
 
-def planner_handover(session: Session, row: m.Handover, items: list[m.HandoverItem]) -> Handover:
+def planner_handover(db, row, items: list) -> Handover:
     return Handover(
-        from_practitioner_id=practitioner_code(session, row.from_practitioner_pk),
-        to_practitioner_id=practitioner_code(session, row.to_practitioner_pk),
+        from_practitioner_id=practitioner_code(db, row.from_practitioner_pk),
+        to_practitioner_id=practitioner_code(db, row.to_practitioner_pk),
         planned_on=row.planned_on,
         status=row.status,
         items=tuple(
@@ -100,9 +103,12 @@ def edit_subject(case_ref: str, item_id: str | None = None) -> str:
     return f"handover item {item_id} of case {case_ref}" if item_id else f"the handover of case {case_ref}"
 
 
-def set_status(row: m.Handover, status: str) -> str | None:
-    """Set a new status; returns the old one when it changed."""
-    if row.status == status:
-        return None
-    old, row.status = row.status, status
-    return old
+def update_handover(db, row, case_ref: str, **values: Any) -> int:
+    """Change the handover `row` (read in this transaction) unless someone
+    else has since (storage/repo/transactions.py `update_versioned`); its new version."""
+    return update_versioned(db, H, row, edit_subject(case_ref), **values)
+
+
+def update_item(db, item, case_ref: str, **values: Any) -> int:
+    """Change the checklist item `item` as `update_handover` does; its new version."""
+    return update_versioned(db, HI, item, edit_subject(case_ref, item.item_id), **values)

@@ -28,23 +28,26 @@ bare Reader alike.
 
 from __future__ import annotations
 
-from storage.queries.supervision import (
-    MAX_ACTION_TEXT,
-    NoteState,
-    SessionSummary,
-    get_session,
-    latest_session_id,
-    list_sessions,
-    open_session_id,
-    previous_open_actions,
-    session_actions,
-    session_notes,
-    session_queue,
-    session_record,
-)
 from storage.supervision.actions import add_action, tick_action
 from storage.supervision.notes import flag_case, mark_reviewed, pin_prompt, save_note
 from storage.supervision.sessions import end_session, start_session
+
+#: The reads, storage/queries/supervision.py's: loaded when first asked for, so
+#: that a write command (`supervision start`, `action add`, `action done`) does
+#: not load them and the planner's supervision package (README "Every command").
+_READS = frozenset({
+    "MAX_ACTION_TEXT", "NoteState", "SessionSummary", "get_session", "latest_session_id", "list_sessions",
+    "open_session_id", "previous_open_actions", "session_actions", "session_notes", "session_queue",
+    "session_record",
+})
+
+
+def __getattr__(name: str):
+    if name not in _READS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from storage.queries import supervision as reads
+
+    return getattr(reads, name)
 
 __all__ = [
     "MAX_ACTION_TEXT",

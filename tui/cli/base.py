@@ -169,6 +169,16 @@ class Ctx:
                     self.sign_in(connection)
         return engine
 
+    def write(self, fn):
+        """`fn(connection)` in one SQLAlchemy Core transaction (storage/repo/transactions.py;
+        no ORM: README "Every command"), committed; its result."""
+        from storage.repo.transactions import commit_or_conflict, transaction
+
+        with transaction(self.engine()) as connection:
+            result = fn(connection)
+            commit_or_conflict(connection)
+        return result
+
 
 # --------------------------------------------------------------------------- the group
 

@@ -79,11 +79,10 @@ def _synced(c: Ctx, *, as_of: date, policy, check, read, write: bool = False):
             refs = check(r, me)
             if not due_ticks(r, syncable_case_refs(r, as_of, refs), as_of, policy):
                 return read(r, me)
-    from storage.engine import session as open_session
     from storage.handovers import sync_auto_ticks
-    from storage.repo import commit_or_conflict
+    from storage.repo import commit_or_conflict, transaction
 
-    with open_session(c.engine()) as s:
+    with transaction(c.engine()) as s:
         me = resolve_actor(s, c.actor_id)
         sync_auto_ticks(s, as_of=as_of, case_refs=check(s, me), actor=c.actor, policy=policy)
         result = read(s, me)
@@ -107,14 +106,13 @@ def handover():
 @click.pass_obj
 def plan(c: Ctx, case_ref, to_id, planned_on, reason, override_reason, as_of):
     """Plan a handover of CASE_REF to another practitioner, with its checklist."""
-    from storage.engine import session as open_session
     from storage.handovers import handover_detail, receiver_concerns, sync_auto_ticks
-    from storage.repo import commit_or_conflict, plan_handover
+    from storage.repo import commit_or_conflict, plan_handover, transaction
 
     today = as_of or date.today()
     policy = c.policy()
     engine = c.engine()
-    with open_session(engine) as s:
+    with transaction(engine) as s:
         plan_handover(s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
                       reason=reason, actor=c.actor, policy=policy, as_of=today,
                       override_reason=override_reason)
@@ -143,16 +141,12 @@ def plan(c: Ctx, case_ref, to_id, planned_on, reason, override_reason, as_of):
 @click.pass_obj
 def replan(c: Ctx, case_ref, to_id, planned_on, override_reason, as_of):
     """Change the date or the receiver of CASE_REF's open handover, keeping what is done."""
-    from storage.engine import session as open_session
     from storage.handovers import replan_handover
-    from storage.repo import commit_or_conflict
 
     today = as_of or date.today()
-    with open_session(c.engine()) as s:
-        view = replan_handover(s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
-                               actor=c.actor, as_of=today, override_reason=override_reason,
-                               policy=c.policy())
-        commit_or_conflict(s)
+    view = c.write(lambda s: replan_handover(s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
+                                             actor=c.actor, as_of=today, override_reason=override_reason,
+                                             policy=c.policy()))
     click.echo(
         f"re-planned handover {view.id} of {case_ref}: {view.from_id} -> {view.to_id} on "
         f"{view.planned_on.isoformat()} ({_ahead(view.days_away)}); {view.done} of {view.total} "
@@ -277,14 +271,13 @@ def show(c: Ctx, case_ref, as_of, fmt):
 @click.pass_obj
 def tick(c: Ctx, case_ref, item, view, words, note, as_of):
     """Tick ITEM (its number in `show`, or its id) of the case's open handover as done."""
-    from storage.engine import session as open_session
     from storage.handovers import handover_detail, tick_item
-    from storage.repo import commit_or_conflict
+    from storage.repo import commit_or_conflict, transaction
 
     as_of = as_of or date.today()
     policy = c.policy()
     engine = c.engine()
-    with open_session(engine) as s:
+    with transaction(engine) as s:
         item_id = _item_id(handover_detail(s, case_ref, as_of=as_of), item) if item.isdigit() else item
         view_ = tick_item(s, case_ref=case_ref, item_id=item_id, note=note, on=as_of, actor=c.actor,
                           policy=policy, view=view, words=words)
@@ -320,9 +313,7 @@ def summary(c: Ctx, case_ref, text, file):
     Editable until the four-week review is done."""
     from pathlib import Path
 
-    from storage.engine import session as open_session
     from storage.handovers import save_summary
-    from storage.repo import commit_or_conflict
 
     if (text is None) == (file is None):
         raise CaseloadError("give the summary with --text or --file (one of them)")
@@ -331,9 +322,7 @@ def summary(c: Ctx, case_ref, text, file):
             text = Path(file).read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise CaseloadError(f"{file}: not UTF-8 text") from None
-    with open_session(c.engine()) as s:
-        view = save_summary(s, case_ref=case_ref, text=text, expected_version=None, actor=c.actor)
-        commit_or_conflict(s)
+    view = c.write(lambda s: save_summary(s, case_ref=case_ref, text=text, expected_version=None, actor=c.actor))
     written = bool(view.summary and view.summary.strip())
     click.echo(f"summary of {case_ref}'s handover {'saved' if written else 'cleared'} "
                f"({len(view.summary or '')} characters)"
@@ -350,18 +339,12 @@ def summary(c: Ctx, case_ref, text, file):
 @click.pass_obj
 def complete(c: Ctx, case_ref, on, override_reason, as_of):
     """Complete the case's open handover: the receiver takes the case on that date."""
-    from storage.engine import session as open_session
     from storage.handovers import complete_handover
-    from storage.repo import commit_or_conflict
 
     today = as_of or date.today()
     on = on or today
-    policy = c.policy()
-    engine = c.engine()
-    with open_session(engine) as s:
-        view = complete_handover(s, case_ref=case_ref, on=on, override_reason=override_reason,
-                                 actor=c.actor, policy=policy, as_of=today)
-        commit_or_conflict(s)
+    view = c.write(lambda s: complete_handover(s, case_ref=case_ref, on=on, override_reason=override_reason,
+                                               actor=c.actor, policy=c.policy(), as_of=today))
     kind = "COLD" if view.cold else "warm"
     click.echo(
         f"completed handover {view.id} of {case_ref} ({kind}): {view.to_id} holds the case from "
@@ -381,13 +364,9 @@ def complete(c: Ctx, case_ref, on, override_reason, as_of):
 @click.pass_obj
 def review(c: Ctx, case_ref, note, on):
     """A team lead reviews CASE_REF's cold handover: it then leaves the warnings."""
-    from storage.engine import session as open_session
     from storage.handovers import review_handover
-    from storage.repo import commit_or_conflict
 
-    with open_session(c.engine()) as s:
-        view = review_handover(s, case_ref=case_ref, note=note, actor=c.actor, on=on or date.today())
-        commit_or_conflict(s)
+    view = c.write(lambda s: review_handover(s, case_ref=case_ref, note=note, actor=c.actor, on=on or date.today()))
     click.echo(f"reviewed the cold handover {view.id} of {case_ref} ({view.from_id} -> {view.to_id}, "
                f"completed {view.completed_on.isoformat() if view.completed_on else '?'}): "
                f"by {view.reviewed_by} on {view.reviewed_on.isoformat()}")

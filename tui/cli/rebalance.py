@@ -115,11 +115,10 @@ def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handov
             plan, dates = _plan(r, c, team_id, as_of, policy, handover_on, options)
         _show(plan, policy, dates, fmt, applying=False)
         return
-    from storage.engine import session as open_session
-    from storage.repo import commit_or_conflict
+    from storage.repo import commit_or_conflict, transaction
     from storage.team import apply_plan, check_may_apply
 
-    with open_session(c.engine()) as s:
+    with transaction(c.engine()) as s:
         check_may_apply(s, c.actor, team_id)  # refuse before solving
         plan, dates = _plan(s, c, team_id, as_of, policy, handover_on, options)
         _show(plan, policy, dates, fmt, applying=True)

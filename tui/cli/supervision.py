@@ -30,18 +30,6 @@ from planner.errors import CaseloadError
 from tui.cli.base import DATE, Ctx, print_table
 
 
-def _write(c: Ctx, fn):
-    """Run fn(session) in one transaction, commit, and return its result."""
-    from storage.engine import session as open_session
-    from storage.repo import commit_or_conflict
-
-    engine = c.engine()
-    with open_session(engine) as s:
-        result = fn(s)
-        commit_or_conflict(s)
-    return result
-
-
 def _read(c: Ctx, fn):
     """fn(reader) through `storage.reader` (no SQLAlchemy import): every
     read here needs only `storage.queries` and `storage.access`."""
@@ -85,7 +73,7 @@ def start(c: Ctx, practitioner_id, on):
     from storage.supervision import start_session
 
     lead_id = _need_actor(c, "leading the session")
-    sid = _write(c, lambda s: start_session(
+    sid = c.write(lambda s: start_session(
         s, practitioner_id=practitioner_id, lead_id=lead_id, on=on or date.today(), actor=c.actor))
     click.echo(sid)
 
@@ -97,7 +85,7 @@ def end(c: Ctx, session_id):
     """End a session: its notes, flags and reviewed marks are then fixed."""
     from storage.supervision import end_session
 
-    _write(c, lambda s: end_session(s, session_id=session_id, actor=c.actor))
+    c.write(lambda s: end_session(s, session_id=session_id, actor=c.actor))
     click.echo(f"session {session_id} ended")
 
 
@@ -241,7 +229,7 @@ def note(c: Ctx, session_id, case_ref, text, expected_version):
 
     if text == "-":
         text = sys.stdin.read()
-    version = _write(c, lambda s: save_note(
+    version = c.write(lambda s: save_note(
         s, session_id=session_id, case_ref=case_ref, text=text,
         expected_version=expected_version, actor=c.actor))
     click.echo(f"note on {case_ref} saved (version {version})")
@@ -259,7 +247,7 @@ def pin(c: Ctx, session_id, case_ref, prompt_key, prompts_file):
     from storage.supervision import pin_prompt
 
     prompt = _load_prompts(prompts_file).find(prompt_key)
-    _write(c, lambda s: pin_prompt(
+    c.write(lambda s: pin_prompt(
         s, session_id=session_id, case_ref=case_ref, prompt_text=prompt.pin_text, actor=c.actor))
     click.echo(f"pinned {prompt.key} to {case_ref}")
 
@@ -273,7 +261,7 @@ def flag(c: Ctx, session_id, case_ref, clear):
     """Flag a case for discussion (it moves to the front of the queue)."""
     from storage.supervision import flag_case
 
-    _write(c, lambda s: flag_case(s, session_id=session_id, case_ref=case_ref,
+    c.write(lambda s: flag_case(s, session_id=session_id, case_ref=case_ref,
                                   flagged=not clear, actor=c.actor))
     click.echo(f"{case_ref} {'unflagged' if clear else 'flagged for discussion'}")
 
@@ -289,7 +277,7 @@ def review(c: Ctx, session_id, case_ref, undo, as_of):
     from storage.supervision import mark_reviewed
 
     policy = c.policy()
-    _write(c, lambda s: mark_reviewed(s, session_id=session_id, case_ref=case_ref, reviewed=not undo,
+    c.write(lambda s: mark_reviewed(s, session_id=session_id, case_ref=case_ref, reviewed=not undo,
                                       policy=policy, as_of=as_of, actor=c.actor))
     click.echo(f"{case_ref} {'not reviewed' if undo else 'reviewed'}")
 
@@ -311,18 +299,20 @@ def action():
 @click.pass_obj
 def action_add(c: Ctx, text, due, owner_id, session_id, case_ref):
     """Agree an action; prints its id."""
-    from storage.supervision import add_action, get_session
+    from storage.supervision import add_action
 
     def write(s):
         owner = owner_id
         if owner is None:
             if session_id is None:
                 raise CaseloadError("whose action? give --owner ID (or --session ID for its practitioner)")
+            from storage.queries.supervision import get_session
+
             owner = get_session(s, session_id).practitioner_id
         return add_action(s, session_id=session_id, case_ref=case_ref, owner_id=owner,
                           text=text, due=due, actor=c.actor)
 
-    click.echo(_write(c, write))
+    click.echo(c.write(write))
 
 
 @action.command("done")
@@ -334,7 +324,7 @@ def action_done(c: Ctx, action_id, on, undo):
     """Tick an action off (or reopen it with --undo)."""
     from storage.supervision import tick_action
 
-    _write(c, lambda s: tick_action(s, action_id=action_id, done=not undo, on=on or date.today(),
+    c.write(lambda s: tick_action(s, action_id=action_id, done=not undo, on=on or date.today(),
                                     actor=c.actor))
     click.echo(f"action {action_id} {'reopened' if undo else 'done'}")
 

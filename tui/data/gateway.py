@@ -405,12 +405,11 @@ class Gateway:
 
     # ---------------------------------------------------------------- writes (each one transaction)
 
-    def _write(self, fn, *, orm: bool = False, **kwargs):
-        """`fn(connection, **kwargs)` committed as one transaction; `orm`: on a
-        Session, for the writes not yet on Core (storage/supervision)."""
+    def _write(self, fn, **kwargs):
+        """`fn(connection, **kwargs)` committed as one Core transaction."""
         from storage.repo import commit_or_conflict
 
-        with self.session() if orm else self.connection() as s:
+        with self.connection() as s:
             result = fn(s, **kwargs)
             commit_or_conflict(s)
             return result
@@ -488,7 +487,7 @@ class Gateway:
     def tick_action(self, *, action_id, done, on, actor) -> int:
         from storage.supervision.actions import tick_action
 
-        return self._write(tick_action, orm=True, action_id=action_id, done=done, on=on, actor=actor)
+        return self._write(tick_action, action_id=action_id, done=done, on=on, actor=actor)
 
     def book_proposals(self, *, practitioner_id, proposals, actor) -> list[int]:
         """Book the accepted proposals of the week's plan (planner/suggest.py), one transaction."""
