@@ -38,7 +38,7 @@ async def test_the_app_resumes_collection_once_its_caseload_is_painted(make_app,
 
 
 def test_other_commands_resume_collection_at_once(sample_path, paused, monkeypatch):
-    import storage.db
+    import storage.db.drift
 
     seen = {}
 
@@ -46,7 +46,7 @@ def test_other_commands_resume_collection_at_once(sample_path, paused, monkeypat
         seen["enabled"] = gc.isenabled()
         return []
 
-    monkeypatch.setattr(storage.db, "check_db", spy)
+    monkeypatch.setattr(storage.db.drift, "check_on", spy)  # what `caseload check` runs (tui/cli/admin.py)
     result = CliRunner().invoke(main, ["--db", str(sample_path), "check"])
     assert result.exit_code == 0, result.output
     assert seen == {"enabled": True}
