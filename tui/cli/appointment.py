@@ -51,12 +51,10 @@ def appointment():
 def cancel(c: Ctx, appointment_id, cancelled_by, occurrence, series, as_of):
     """Cancel an appointment (one occurrence of a series, or the whole series);
     the cancelled contact of its day is recorded with who cancelled it."""
-    from storage.repo import cancel_appointment, commit_or_conflict, transaction
+    from storage.repo import cancel_appointment
 
-    with transaction(c.engine()) as s:
-        cancel_appointment(s, appointment_id=appointment_id, cancelled_by=cancelled_by, occurrence=occurrence,
-                           series=series, actor=c.actor, as_of=as_of)
-        commit_or_conflict(s)
+    c.write(lambda s: cancel_appointment(s, appointment_id=appointment_id, cancelled_by=cancelled_by,
+                                         occurrence=occurrence, series=series, actor=c.actor, as_of=as_of))
     what = "the series" if series else (f"the occurrence of {occurrence}" if occurrence else "it")
     click.echo(f"cancelled {what} of appointment {appointment_id} (by the {cancelled_by})")
 
@@ -75,19 +73,21 @@ def move(c: Ctx, appointment_id, new_date, new_time, occurrence, series, overrid
     """Move an appointment (one occurrence of a series, or the whole series) to
     another date and time; says so when the practitioner has another
     appointment at that time."""
-    from storage.repo import commit_or_conflict, move_appointment, same_time, transaction
+    from storage.repo import move_appointment, same_time
     from storage.repo.lookups import appointment_row, practitioner_by_pk
 
     time = _time(new_time)
     kwargs = {} if time is None else {"new_time": None if time == "none" else time}
-    with transaction(c.engine()) as s:
+
+    def write(s):
         moved_id, _version = move_appointment(s, appointment_id=appointment_id, new_date=new_date,
                                               expected_version=None, actor=c.actor, occurrence=occurrence,
                                               series=series, override_reason=override_reason, **kwargs)
-        commit_or_conflict(s)
         row = appointment_row(s, moved_id)
         holder = practitioner_by_pk(s, row.practitioner_pk).practitioner_id
-        clash = same_time(s, holder, new_date, row.time, not_id=moved_id)
+        return moved_id, row, holder, same_time(s, holder, new_date, row.time, not_id=moved_id)
+
+    moved_id, row, holder, clash = c.write(write)
     click.echo(f"moved appointment {appointment_id} to {new_date}"
                + (f" {row.time:%H:%M}" if row.time else "") + (f" (as appointment {moved_id})"
                                                              if moved_id != appointment_id else ""))
@@ -107,15 +107,13 @@ def move(c: Ctx, appointment_id, new_date, new_time, occurrence, series, overrid
 @click.pass_obj
 def outcome(c: Ctx, appointment_id, outcome, cancelled_by, occurrence, kind, note, as_of):
     """Record what happened at a past appointment: its contact, in one step."""
-    from storage.repo import commit_or_conflict, record_outcome, transaction
+    from storage.repo import record_outcome
 
     if cancelled_by and outcome != "cancelled":
         raise CaseloadError(f"--by: only a cancelled appointment says who cancelled it (outcome is {outcome})")
-    with transaction(c.engine()) as s:
-        contact_id = record_outcome(s, appointment_id=appointment_id, outcome=outcome, cancelled_by=cancelled_by,
-                                    occurrence=occurrence, kind=kind, notes=note, actor=c.actor,
-                                    as_of=as_of or date.today())
-        commit_or_conflict(s)
+    contact_id = c.write(lambda s: record_outcome(
+        s, appointment_id=appointment_id, outcome=outcome, cancelled_by=cancelled_by, occurrence=occurrence,
+        kind=kind, notes=note, actor=c.actor, as_of=as_of or date.today()))
     click.echo(f"recorded contact {contact_id}: {outcome} at appointment {appointment_id}")
 
 

@@ -49,15 +49,17 @@ def checkin(c: Ctx, case_ref, listened, goals, trust, words, on, practitioner_id
 
 def _record(c: Ctx, case_ref, listened, goals, trust, words, on: date, practitioner_id) -> None:
     from storage.queries import load_case
-    from storage.repo import commit_or_conflict, record_checkin, transaction
+    from storage.repo import record_checkin
 
-    with transaction(c.engine()) as s:
+    def write(s) -> str:
         who = practitioner_id or c.actor_id or load_case(s, case_ref).practitioner_id
         if not who:
             raise CaseloadError(f"case {case_ref} has no practitioner: give --practitioner ID")
         record_checkin(s, case_ref=case_ref, checkin_date=on, practitioner_id=who, listened=listened,
                        goals=goals, trust=trust, words=words, actor=c.actor)
-        commit_or_conflict(s)
+        return who
+
+    who = c.write(write)
     click.echo(f"recorded the check-in on {case_ref} of {on.isoformat()} with {who}: "
                f"listened {listened}, goals {goals}, trust {trust}" + (", with their words" if words else ""))
 

@@ -80,14 +80,13 @@ def _synced(c: Ctx, *, as_of: date, policy, check, read, write: bool = False):
             if not due_ticks(r, syncable_case_refs(r, as_of, refs), as_of, policy):
                 return read(r, me)
     from storage.handovers import sync_auto_ticks
-    from storage.repo import commit_or_conflict, transaction
 
-    with transaction(c.engine()) as s:
+    def write(s):
         me = resolve_actor(s, c.actor_id)
         sync_auto_ticks(s, as_of=as_of, case_refs=check(s, me), actor=c.actor, policy=policy)
-        result = read(s, me)
-        commit_or_conflict(s)
-    return result
+        return read(s, me)
+
+    return c.write(write)
 
 
 @click.group()
@@ -107,20 +106,21 @@ def handover():
 def plan(c: Ctx, case_ref, to_id, planned_on, reason, override_reason, as_of):
     """Plan a handover of CASE_REF to another practitioner, with its checklist."""
     from storage.handovers import handover_detail, receiver_concerns, sync_auto_ticks
-    from storage.repo import commit_or_conflict, plan_handover, transaction
+    from storage.repo import plan_handover
 
     today = as_of or date.today()
     policy = c.policy()
-    engine = c.engine()
-    with transaction(engine) as s:
+
+    def write(s):
         plan_handover(s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on,
                       reason=reason, actor=c.actor, policy=policy, as_of=today,
                       override_reason=override_reason)
         concerns = receiver_concerns(s, case_ref=case_ref, to_practitioner_id=to_id,
                                      planned_on=planned_on, as_of=today, policy=policy)
         sync_auto_ticks(s, as_of=today, case_refs=[case_ref], actor=c.actor, policy=policy)
-        view = handover_detail(s, case_ref, as_of=today)
-        commit_or_conflict(s)
+        return concerns, handover_detail(s, case_ref, as_of=today)
+
+    concerns, view = c.write(write)
     click.echo(
         f"planned handover {view.id} of {case_ref}: {view.from_id} -> {view.to_id} on "
         f"{view.planned_on.isoformat()} ({_ahead(view.days_away)}), "
@@ -272,16 +272,16 @@ def show(c: Ctx, case_ref, as_of, fmt):
 def tick(c: Ctx, case_ref, item, view, words, note, as_of):
     """Tick ITEM (its number in `show`, or its id) of the case's open handover as done."""
     from storage.handovers import handover_detail, tick_item
-    from storage.repo import commit_or_conflict, transaction
 
     as_of = as_of or date.today()
     policy = c.policy()
-    engine = c.engine()
-    with transaction(engine) as s:
+
+    def write(s):
         item_id = _item_id(handover_detail(s, case_ref, as_of=as_of), item) if item.isdigit() else item
-        view_ = tick_item(s, case_ref=case_ref, item_id=item_id, note=note, on=as_of, actor=c.actor,
-                          policy=policy, view=view, words=words)
-        commit_or_conflict(s)
+        return item_id, tick_item(s, case_ref=case_ref, item_id=item_id, note=note, on=as_of, actor=c.actor,
+                                  policy=policy, view=view, words=words)
+
+    item_id, view_ = c.write(write)
     open_required = view_.required_open
     click.echo(
         f"ticked {view_.title_of(item_id)!r} of {case_ref}: {view_.done}/{view_.total} done; "

@@ -115,15 +115,15 @@ def rebalance(c: Ctx, team_id, target_pct, max_moves, as_of, fmt, apply_, handov
             plan, dates = _plan(r, c, team_id, as_of, policy, handover_on, options)
         _show(plan, policy, dates, fmt, applying=False)
         return
-    from storage.repo import commit_or_conflict, transaction
     from storage.team import apply_plan, check_may_apply
 
-    with transaction(c.engine()) as s:
+    def write(s):
         check_may_apply(s, c.actor, team_id)  # refuse before solving
         plan, dates = _plan(s, c, team_id, as_of, policy, handover_on, options)
         _show(plan, policy, dates, fmt, applying=True)
-        applied = apply_plan(s, plan, dates=dates, actor=c.actor, policy=policy)
-        commit_or_conflict(s)
+        return apply_plan(s, plan, dates=dates, actor=c.actor, policy=policy)
+
+    applied = c.write(write)
     span = (f"on {applied.planned_on.isoformat()}" if applied.last_on == applied.planned_on
             else f"from {applied.planned_on.isoformat()} to {applied.last_on.isoformat()}")
     message = f"Planned {plural(len(applied.handover_ids), 'handover')} {span} with their checklists"
