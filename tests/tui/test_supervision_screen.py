@@ -159,11 +159,15 @@ async def test_a_lead_runs_a_session_by_keys(make_app, sample_engine, sample_pat
 
         # Privacy mode shows initials.
         name = screen.current.display_name
+        def position() -> str:
+            return plain(screen.query_one("#position").render())
+
         await pilot.press("p")
-        await pilot.pause()
-        position = plain(screen.query_one("#position").render())
-        assert name not in position and screen.shown(name) in position
+        # The privacy watcher re-renders on a later message: wait for it, then check.
+        await wait_for(pilot, lambda: app.privacy and name not in position())
+        assert screen.shown(name) in position() and screen.shown(name) != name
         await pilot.press("p")
+        await wait_for(pilot, lambda: not app.privacy and name in position())
 
         # Export: e, enter takes the path offered; the file is the owner's alone.
         await pilot.press("e")
