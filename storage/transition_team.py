@@ -2,41 +2,39 @@
 team its children's cases move to at 18, whose practitioners its logins may
 name as a child's receiver (storage.access.check_receiver). The
 administrator's to set, as every column of `team` is (PostgreSQL grants a
-practitioner's login no write on `team`)."""
+practitioner's login no write on `team`).
+
+The write runs on SQLAlchemy Core as storage/repo's do (docs/ARCHITECTURE.md
+"The write path"): a Core `Connection` from `transaction(engine)` (or a
+Session, whose connection then runs it), importing SQLAlchemy only when it
+writes; the read on a `storage.reader.Reader`, with no SQLAlchemy at all."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlmodel import Session
-
 from planner.errors import CaseloadError
-from storage import audit
-from storage import models as m
-from storage.access import actor_for, require_admin
 
 
-def set_transition_team(session: Session, *, team_id: str, to_team_id: str | None, actor: str) -> None:
+def set_transition_team(db, *, team_id: str, to_team_id: str | None, actor: str) -> None:
     """Link `team_id` to `to_team_id` (None: unlink), audited. CaseloadError
     for an unknown team, a team linked to itself, or anyone but the
     administrator; nothing is written then."""
-    require_admin(actor_for(session, actor), "link a team to its transition team")
-    teams = {t.team_id: t for t in session.execute(select(m.Team)).scalars()}
-    for name in (team_id, to_team_id):
-        if name is not None and name not in teams:
-            raise CaseloadError(f"unknown team {name}")
+    from storage import audit
+    from storage.access import actor_for, require_admin
+    from storage.repo.lookups import team_row
+    from storage.repo.transactions import update_versioned
+    from storage.tables import t
+
+    require_admin(actor_for(db, actor), "link a team to its transition team")
+    team = team_row(db, team_id)
+    to_team = None if to_team_id is None else team_row(db, to_team_id)
     if team_id == to_team_id:
         raise CaseloadError(f"team {team_id} cannot be its own transition team")
-    team = teams[team_id]
-    team.transition_team_pk = None if to_team_id is None else teams[to_team_id].id
-    team.version += 1
-    session.add(team)
-    session.flush()
-    audit.record(session, actor, "link", "team", team_id, transition_team=to_team_id)
+    update_versioned(db, t.team, team, f"team {team_id}", transition_team_pk=None if to_team is None else to_team.id)
+    audit.record(db, actor, "link", "team", team_id, transition_team=to_team_id)
 
 
-def transition_team_of(session: Session, team_id: str) -> str | None:
-    """The team_id of `team_id`'s transition team (None: none)."""
-    linked = m.Team.__table__.alias("linked")
-    return session.execute(
-        select(linked.c.team_id).select_from(m.Team).join(linked, linked.c.id == m.Team.transition_team_pk)
-        .where(m.Team.team_id == team_id)).scalar()
+def transition_team_of(reader, team_id: str) -> str | None:
+    """The team_id of `team_id`'s transition team (None: none, or no such
+    team)."""
+    return reader.scalar("SELECT l.team_id FROM team t JOIN team l ON l.id = t.transition_team_pk"
+                         " WHERE t.team_id = ?", (team_id,))

@@ -49,3 +49,25 @@ def test_link_show_and_unlink(tmp_path, seed_cases):
         assert events == [("link", "team", "T1"), ("link", "team", "T1")]
     finally:
         engine.dispose()
+
+
+def test_link_runs_on_core_and_shows_on_the_reader(tmp_path):
+    """The write runs on SQLAlchemy Core as every write command does (Ctx.write,
+    docs/ARCHITECTURE.md "The write path"): no SQLModel, ORM or pydantic; the
+    show reads on the Reader with no SQLAlchemy at all."""
+    import shutil
+    import sqlite3
+
+    from tests.test_cli_import_graph import ORM, ROOT, imported
+
+    db = tmp_path / "sample.db"
+    shutil.copyfile(ROOT / "sample.db", db)
+    db.chmod(0o600)
+    status, modules = imported(db, ("team", "link", "NPS-N1", "--to", "YJS-E1"), tmp_path / "w.json", full=True)
+    assert status == 0
+    assert "sqlalchemy" in modules and not {"sqlmodel", "sqlalchemy.orm", "pydantic"} & modules
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT l.team_id FROM team t JOIN team l ON l.id = t.transition_team_pk"
+                            " WHERE t.team_id = 'NPS-N1'").fetchone() == ("YJS-E1",)
+    status, modules = imported(db, ("team", "link", "NPS-N1"), tmp_path / "r.json")
+    assert status == 0 and not modules & ORM

@@ -23,20 +23,17 @@ def link(c: Ctx, team_id, to_team, unlink):
     """Name TEAM_ID's transition team: its practitioners and lead may then name
     a practitioner (not the lead) of that team as the receiver of a child's
     handover, the transition at 18; without --to or --none, show the link."""
-    from storage.engine import session as open_session
-    from storage.repo import commit_or_conflict
     from storage.transition_team import set_transition_team, transition_team_of
 
     if to_team and unlink:
         raise CaseloadError("give --to TEAM or --none, not both")
-    with open_session(c.engine()) as s:
-        if not to_team and not unlink:
-            linked = transition_team_of(s, team_id)
-            click.echo(f"{team_id}'s transition team: {linked or 'none'}")
-            return
-        c.require_admin("link a team to its transition team")
-        set_transition_team(s, team_id=team_id, to_team_id=None if unlink else to_team, actor=c.actor)
-        commit_or_conflict(s)
+    if not to_team and not unlink:
+        with c.reader() as r:
+            linked = transition_team_of(r, team_id)
+        click.echo(f"{team_id}'s transition team: {linked or 'none'}")
+        return
+    c.require_admin("link a team to its transition team")
+    c.write(lambda db: set_transition_team(db, team_id=team_id, to_team_id=None if unlink else to_team, actor=c.actor))
     click.echo(f"{team_id}'s transition team: {to_team or 'none'}")
 
 
