@@ -42,6 +42,7 @@ SPEC_RULES = (  # docs/rules.md, in the order of its table
     "checkin_due",
     "release_coming",
     "order_ending",
+    "pause_ending",
     "turning_18",
 )
 
