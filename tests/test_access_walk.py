@@ -381,16 +381,18 @@ SCREEN_NOT_WALKED = {
 
 
 def _functions() -> set[str]:
-    from tui import continuity_data as cd
+    """The Gateway's methods and the public functions of every data-layer
+    module beside it (`tui/*_data.py`, found on disk, so that a new module's
+    functions fail the walk until walked or listed; docs/ARCHITECTURE.md
+    "A new screen")."""
+    import importlib
+    from pathlib import Path
+
     from tui import data
-    from tui import handover_data as hd
-    from tui import sentence_data as xd
-    from tui import supervision_data as sd
-    from tui import team_data as td
 
     names = {f"Gateway.{n}" for n, _ in inspect.getmembers(data.Gateway) if not n.startswith("_")}
-    for label, module in (("handover_data", hd), ("sentence_data", xd), ("supervision_data", sd),
-                          ("team_data", td), ("continuity_data", cd)):
+    for path in sorted((Path(data.__file__).parents[1]).glob("*_data.py")):
+        label, module = path.stem, importlib.import_module(f"tui.{path.stem}")
         names |= {f"{label}.{n}" for n, f in vars(module).items()
                   if inspect.isfunction(f) and f.__module__ == module.__name__ and not n.startswith("_")}
     return names
