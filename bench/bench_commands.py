@@ -128,7 +128,6 @@ def commands(ids: dict[str, str], work: Path) -> list[Command]:
         Command("supervision action list", "read", ("supervision", "action", "list", who)),
         Command("audit", "read", ("audit", "--since", "2026-11-01")),
         Command("check", "read", ("check",)),
-        Command("teams", "read", ("teams",)),
         Command("import --dry-run", "read", ("import", str(csv), "--dry-run")),
         Command("week --suggest", "read", ("--as", "N1-02", "week", "--suggest", "--week-of", "2026-12-21",
                                            "--on", "2026-12-18")),

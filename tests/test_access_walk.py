@@ -88,7 +88,6 @@ REFUSED = {
     "supervision review": ["supervision", "review", "{session}", "NG1002"],
     "supervision start": ["supervision", "start", "N1-02", "--on", ON],
     "team link": ["team", "link", "NPS-N1", "--none"],
-    "teams": ["teams"],
     "warnings": ["warnings", "--team", "NPS-N1", "--on", ON],
     "week": ["week", "--practitioner", "N1-02", "--week-of", ON],
 }

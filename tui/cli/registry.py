@@ -32,7 +32,6 @@ COMMANDS: dict[str, str] = {
     "server": "tui.cli.server",
     "checkin": "tui.cli.checkin",
     "team": "tui.cli.team",
-    "teams": "tui.cli.teams",
 }
 
 
