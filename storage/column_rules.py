@@ -21,7 +21,7 @@ COLUMN_RULES: dict[str, dict[str, str]] = {
              "tier": "free", "contact_level": "free", "youth": "free", "date_of_birth": "free", "flags": "free",
              "status": "free", "paused_until": "free", "language": "free", "interpreter": "free",
              "sentence": "free", "sentence_end": "free", "release_on": "free", "rosh": "free",
-             "mappa_level": "free", "restricted": "lead", "referral_source": "free"},
+             "mappa_level": "free", "restricted": "lead"},
     # schema 0009, the person's voice (docs/voice.md)
     "checkin": {"version": "free", "id": "fixed", "case_id": "fixed", "checkin_date": "fixed",
                 "practitioner_pk": "fixed", "listened": "free", "goals": "free", "trust": "free", "words": "free"},

@@ -82,7 +82,6 @@ class Case(Versioned, table=True):
     rosh: str | None = Field(default=None, max_length=16)
     mappa_level: int | None = None
     restricted: bool = Field(default=False)
-    referral_source: str | None = Field(default=None, max_length=64)
 
 
 class Allocation(Versioned, table=True):

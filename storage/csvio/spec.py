@@ -203,7 +203,6 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
           doc="blank: not managed under MAPPA"),
         C("restricted", "boolean", field="restricted", default=False,
           doc="restricted access: seen only by the practitioner, a planned receiver and the team's leads"),
-        C("referral_source", "name", field="referral_source", max_len=64, doc="where the referral came from"),
     ),
     _kind(
         "allocations", "allocation", ("case_ref", "practitioner_id", "start_date"),
