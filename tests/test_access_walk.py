@@ -345,7 +345,6 @@ def screen_actions(ids):
         "team_data.team_view": lambda g: td.team_view(g, "N1-01", DAY),
         # tui/continuity_data.py
         "continuity_data.continuity_view": lambda g: cd.continuity_view(g, "N1-01", DAY),
-        "seen_data.seen_view": lambda g: __import__("tui.seen_data").seen_data.seen_view(g, "N1-01"),
         "team_data.solve_rebalance": lambda g: td.solve_rebalance(g, "N1-01", DAY, time_limit=1.0),
         "team_data.apply_rebalance": lambda g: td.apply_rebalance(
             g, SimpleNamespace(team_id="NPS-N1", as_of=DAY, moves=(

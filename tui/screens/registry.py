@@ -27,7 +27,6 @@ SCREENS: dict[str, str] = {
     "handover": "tui.screens.handover.screen:HandoverScreen",
     "supervision": "tui.screens.supervision.screen:SupervisionScreen",
     "help": "tui.screens.help:HelpScreen",
-    "seen": "tui.screens.seen:SeenScreen",
     # modals
     "confirm": "tui.screens.confirm:ConfirmScreen",
     "picker": "tui.screens.picker.screen:PickerScreen",

@@ -54,7 +54,6 @@ class TeamScreen(ViewLoader, Screen):
         Binding("enter", "open", "Open caseload", id="team.open", show=False),
         Binding("r", "rebalance", "Rebalance", id="team.rebalance"),
         Binding("C", "continuity", "Continuity", id="team.continuity"),
-        Binding("S", "seen", "Seen", id="team.seen", show=False),
         Binding("R", "reload", "Reload", id="team.reload", show=False),
         Binding("escape", "back", "Back", id="team.back"),
     ]
@@ -180,9 +179,6 @@ class TeamScreen(ViewLoader, Screen):
 
     def action_reload(self) -> None:
         self.load()
-
-    def action_seen(self) -> None:
-        open_screen(self.app, "seen")
 
     def action_continuity(self) -> None:
         open_screen(self.app, "continuity")  # tui/screens/continuity.py: team leads, checked there
