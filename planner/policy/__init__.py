@@ -43,7 +43,6 @@ from planner.policy.rules import (
     LevelThreshold,
     MissedAppointments,
     OrderEnding,
-    PauseEnding,
     PractitionerCancelled,
     PractitionerChurn,
     RelationshipGap,
@@ -69,7 +68,7 @@ __all__ = [
     "policy_from_dict", "policy_keys",
     "AllianceLow", "CheckinDue", "ColdHandover", "ContactDue", "ContactOverdue", "CoverNeeded", "EarlyBreak",
     "EarlyWindow", "FirstContact", "HandoverUnplanned", "HandoverUpcoming", "LevelThreshold",
-    "MissedAppointments", "OrderEnding", "PauseEnding", "PractitionerCancelled", "PractitionerChurn", "RelationshipGap",
+    "MissedAppointments", "OrderEnding", "PractitionerCancelled", "PractitionerChurn", "RelationshipGap",
     "ReleaseComing", "SeverityWeights", "Thresholds", "Turning18",
     "Disruption", "Exclusions", "HandoverDefaults", "LevelPoints", "Planning", "TierPoints", "Workload",
 ]
@@ -100,7 +99,6 @@ class Policy:
     checkin_due: CheckinDue = section(CheckinDue)
     release_coming: ReleaseComing = section(ReleaseComing)
     order_ending: OrderEnding = section(OrderEnding)
-    pause_ending: PauseEnding = section(PauseEnding)
     turning_18: Turning18 = section(Turning18)
     severity_weights: Any = section(SeverityWeights)
     workload: Workload = section(Workload)

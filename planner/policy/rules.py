@@ -186,13 +186,6 @@ class OrderEnding:
 
 
 @dataclass(frozen=True)
-class PauseEnding:
-    """The end of a pause (`pause_ending`, a status)."""
-
-    window_days: int = setting(35, DAYS)
-
-
-@dataclass(frozen=True)
 class Turning18:
     """A child turning 18 without a transition planned (`turning_18`)."""
 

@@ -50,7 +50,6 @@ from planner.rules.continuity import (
 )
 from planner.rules.cover import cover_needed
 from planner.rules.order_ending import order_ending
-from planner.rules.pause_ending import pause_ending
 from planner.rules.release import release_coming
 from planner.rules.turning_18 import turning_18
 from planner.rules.handovers import (
@@ -102,7 +101,6 @@ __all__ = [
     "checkin_due",
     "release_coming",
     "order_ending",
-    "pause_ending",
     "turning_18",
 ]
 
@@ -126,6 +124,5 @@ RULE_FUNCTIONS: tuple[RuleFunction, ...] = (
     checkin_due,
     release_coming,
     order_ending,
-    pause_ending,
     turning_18,
 )

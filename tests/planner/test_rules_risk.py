@@ -42,7 +42,6 @@ SPEC_RULES = (  # docs/rules.md, in the order of its table
     "checkin_due",
     "release_coming",
     "order_ending",
-    "pause_ending",
     "turning_18",
 )
 

@@ -44,7 +44,6 @@ SHORT_RULE = {
     "cover_needed": "cover",
     "release_coming": "release",  # §11
     "order_ending": "ending",
-    "pause_ending": "resumes",
     "turning_18": "turns 18",
     "no_appointment": "no appt",
     "alliance_low": "feels low",
