@@ -291,7 +291,7 @@ async def test_plan_a_handover(make_app, sample_engine):
         receiver = form.query_one("#to").value
         await type_into(pilot, "#reason", "moving teams")
         await pilot.press("enter")
-        # planning opens the handover screen (tui/screens/handover.py); esc comes back
+        # planning opens the handover screen (tui/screens/handover/screen.py); esc comes back
         from tui.screens.handover.screen import HandoverScreen
 
         await settle(pilot, HandoverScreen)
