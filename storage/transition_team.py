@@ -34,7 +34,10 @@ def set_transition_team(db, *, team_id: str, to_team_id: str | None, actor: str)
 
 
 def transition_team_of(reader, team_id: str) -> str | None:
-    """The team_id of `team_id`'s transition team (None: none, or no such
-    team)."""
-    return reader.scalar("SELECT l.team_id FROM team t JOIN team l ON l.id = t.transition_team_pk"
-                         " WHERE t.team_id = ?", (team_id,))
+    """The team_id of `team_id`'s transition team (None: none). CaseloadError
+    naming the team when there is no such team (or the login cannot see it)."""
+    linked = reader.all("SELECT l.team_id FROM team t LEFT JOIN team l ON l.id = t.transition_team_pk"
+                        " WHERE t.team_id = ?", (team_id,))
+    if not linked:
+        raise CaseloadError(f"unknown team {team_id}")
+    return linked[0][0]

@@ -36,6 +36,7 @@ def test_link_show_and_unlink(tmp_path, seed_cases):
         for args, says in ((("--as", "P1", "team", "link", "T1", "--none"), "only the administrator"),
                            (("team", "link", "T1", "--to", "T9"), "unknown team T9"),
                            (("team", "link", "T9", "--to", "T1"), "unknown team T9"),
+                           (("team", "link", "T9"), "unknown team T9"),
                            (("team", "link", "T1", "--to", "T1"), "cannot be its own transition team"),
                            (("team", "link", "T1", "--to", "T2", "--none"), "not both")):
             refused = run(path, *args)
