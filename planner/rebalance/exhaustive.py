@@ -32,8 +32,10 @@ one grid step under it, so the first run that finds a plan finds the
 optimum, and one that finds none proves there is none that cheap.
 
 It gives up (None: HiGHS solves the team as before) when the points are
-not whole, the moves are capped, a cost is negative, the team is too big
-for the node budget, or no plan under the target exists. `SEARCH = False`,
+not whole, the moves are capped, a cost is negative, the overload floor
+(`bounds.overload_floor`) says no plan under the target exists, or the
+node budget runs out (a plan under the target that the bound finds hard to
+prove, or none at all). `SEARCH = False`,
 or the environment variable CASELOAD_REBALANCE_SEARCH=0, turns it off.
 """
 
@@ -44,6 +46,7 @@ import os
 import sys
 from collections.abc import Mapping
 
+from planner.rebalance.bounds import overload_floor
 from planner.rebalance.problem import RebalanceProblem
 
 SEARCH = os.environ.get("CASELOAD_REBALANCE_SEARCH", "1").strip() not in {"0", "off", "false", "no"}
@@ -72,6 +75,8 @@ def exhaustive_plan(
         return None
     if any(c < 0 for pc in problem.cases for c in pc.costs.values()):
         return None
+    if overload_floor(problem) > 1e-9:
+        return None  # more points than the targets take (`bounds.overload_floor`): no plan under target
     search = _Search(problem, step)
     if len(search.order) > sys.getrecursionlimit() - 200:
         return None  # deeper than Python's stack allows
