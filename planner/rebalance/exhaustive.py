@@ -111,8 +111,8 @@ class _Search:
         self.load = {q: 0 for q in self.ids}
         for pc in self.cases:
             self.load[pc.holder] += int(pc.points)
-        # each practitioner's movable cases, cheapest to move per point first:
-        # (cost per point, points, cheapest cost, case index)
+        # each practitioner's movable cases, cheapest to move per point first (the bigger
+        # among equals): (cost per point, minus the points, cheapest cost, case index)
         self.held: dict[str, list[tuple[float, int, float, int]]] = {q: [] for q in self.ids}
         for i, pc in enumerate(self.cases):
             if pc.costs and pc.points > 0:  # (a case of no points never helps anyone under target)
