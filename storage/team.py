@@ -60,19 +60,23 @@ class AppliedPlan:
 
 
 def plan_dates(session: Session, plan: RebalancePlan, *, first: date | None = None,
-               policy: Policy = DEFAULT_POLICY) -> dict[str, date]:
+               policy: Policy = DEFAULT_POLICY, read: RebalanceInput | None = None) -> dict[str, date]:
     """The staggered handover dates for the plan's moves
     (`planner.rebalance.handover_dates`, from as-of + 28 days by default):
-    what the lead sees, may change, and confirms."""
+    what the lead sees, may change, and confirms. `read`: the team's input
+    the plan was made from, read through the same session (its cases and
+    world are then not read again)."""
     from planner.rebalance import handover_dates
 
     refs = [m.case_ref for m in plan.moves]
     if not refs:
         return {}
     givers = {m.from_id for m in plan.moves}
-    cases = [c for c in load_cases(session, team_id=plan.team_id) if c.case_ref in refs
+    team_cases = read.cases if read is not None else load_cases(session, team_id=plan.team_id)
+    cases = [c for c in team_cases if c.case_ref in refs
              or (c.open_handover is not None and c.open_handover.from_practitioner_id in givers)]
-    return handover_dates(plan, cases, load_world(session), policy, first=first).dates
+    world = read.world if read is not None else load_world(session)
+    return handover_dates(plan, cases, world, policy, first=first).dates
 
 
 def apply_plan(
@@ -96,8 +100,9 @@ def apply_plan(
     from storage.repo import plan_handover
 
     check_may_apply(session, actor, plan.team_id)
-    dated = plan_dates(session, plan, first=handover_on, policy=policy)
-    dated.update(dates or {})
+    dated = dict(dates or {})
+    if any(m.case_ref not in dated for m in plan.moves if not m.already_planned):  # those not given, staggered
+        dated = {**plan_dates(session, plan, first=handover_on, policy=policy), **dated}
     for ref, day in dated.items():
         if day < plan.as_of:
             raise CaseloadError(

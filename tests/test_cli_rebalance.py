@@ -220,7 +220,8 @@ def test_rebalance_json_is_the_spec_object(sample_db):
     assert {"practitioner_id": LEAD, "reason": f"{LEAD} is a team lead"} in doc["exclusions"]["receivers"]
     assert any(c["reason"] == "flagged do_not_move" for c in doc["exclusions"]["cases"])
     assert doc["overload_points"] == 0
-    assert doc["solver"]["name"] == "highs" and doc["solver"]["status"] == "optimal"
+    # proven by the exhaustive search (planner/rebalance/exhaustive.py), without HiGHS
+    assert doc["solver"]["name"] == "exhaustive" and doc["solver"]["status"] == "optimal"
     by_id = {p["practitioner_id"]: p for p in doc["practitioners"]}
     assert by_id[LEAD]["points_after"] == by_id[LEAD]["points_before"]
     for c in doc["cases"]:
@@ -235,7 +236,7 @@ def test_rebalance_table_shows_capacity_before_after_with_band_words_and_reasons
     out = result.output
     assert "BEFORE" in out and "AFTER" in out and "OVER" in out
     assert "OVER = over capacity" in out
-    assert "REASON" in out and "solver highs: optimal" in out
+    assert "REASON" in out and "solver exhaustive: optimal" in out
     assert f"receives nothing: {LEAD} is a team lead" in out
     assert "HANDOVER" in out and "2026-12-29" in out  # the dates --apply would plan
     assert "Nothing is planned yet" in out

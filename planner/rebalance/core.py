@@ -36,9 +36,9 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
+
     from planner.rebalance.highs import _Model
     from planner.rebalance.problem import RebalanceProblem
 
@@ -48,6 +48,8 @@ CORE_FIXING = True
 def cover_table(items: list[tuple[int, float]], demand: int) -> np.ndarray:
     """t[d] = least cost of items (whole points, cost) adding up to at least
     d points, for d = 0..demand (infinity where all of them are not enough)."""
+    import numpy as np  # here: a plan the exhaustive search proves needs no NumPy (exhaustive.py)
+
     demand = max(0, demand)
     f = np.full(demand + 1, np.inf)
     f[0] = 0.0

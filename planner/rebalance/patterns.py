@@ -51,8 +51,6 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from planner.rebalance.bounds import cover_pick
 from planner.rebalance.core import cover_table, least_loads
 
@@ -116,6 +114,7 @@ class _Search:
 
     def _build(self, load: Mapping[str, float], least: Mapping[str, int]) -> None:
         import highspy
+        import numpy as np
 
         from planner.rebalance.highs import prepare_solver
 
@@ -164,6 +163,8 @@ class _Search:
     def _add_column(
         self, cost: float, idx: list[int], val: list[float], kind: tuple[Any, ...], upper: float = math.inf
     ) -> None:
+        import numpy as np
+
         order = sorted(range(len(idx)), key=idx.__getitem__)
         self.h.addCol(cost, 0.0, upper, len(idx), np.array([idx[k] for k in order], dtype=np.int32),
                       np.array([val[k] for k in order]))

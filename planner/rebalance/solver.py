@@ -11,6 +11,8 @@ from typing import Any
 from planner.errors import CaseloadError
 from planner.rebalance.bounds import _cost_cuts, _floor_identity, overload_floor
 from planner.rebalance.core import column_bounds, load_rows
+from planner.rebalance.exhaustive import NAME as EXHAUSTIVE
+from planner.rebalance.exhaustive import exhaustive_plan
 from planner.rebalance.heuristics import (
     _drop_idle_moves,
     _key,
@@ -71,6 +73,12 @@ def solve_problem(
         # Nothing to decide: everyone at or under target, or nothing may move.
         report = SolverReport("highs", "optimal", 0.0, time.perf_counter() - began, "optimal", 0)
         return _make_plan(problem, {}, report)
+    # a team that can all come under target, small enough to search: proven without HiGHS
+    step = _cost_step(c for pc in problem.cases for c in pc.costs.values())
+    found = exhaustive_plan(problem, max_moves=max_moves, step=step, known=greedy_assignment(problem))
+    if found is not None:
+        report = SolverReport(EXHAUSTIVE, "optimal", 0.0, time.perf_counter() - began, "optimal", 0)
+        return _make_plan(problem, _drop_idle_moves(problem, found), report)
     model = _build_model(problem, max_moves)
     # keep the whole call within the limit: HiGHS stops a little after its own
     # limit, and the plan is still to be read back

@@ -16,7 +16,15 @@ import planner.rebalance.solver as solver
 from planner.rebalance import build_problem, plan_rebalance
 from planner.rebalance.bounds import _cost_cuts
 from planner.rebalance.highs import _build_model, _Stopwatch, _x_of
+from planner.rebalance import exhaustive
 from planner.rebalance.solver import _cost_step, _lp_relaxation
+
+
+@pytest.fixture(autouse=True)
+def _highs_path(monkeypatch):
+    """These tests are of the HiGHS path: the exhaustive search that proves
+    small teams first (planner/rebalance/exhaustive.py) is off."""
+    monkeypatch.setattr(exhaustive, "SEARCH", False)
 
 
 def all_plans(problem):

@@ -17,7 +17,15 @@ import planner.rebalance.patterns as patterns
 import planner.rebalance.solver as solver
 from planner.rebalance import build_problem, plan_rebalance
 from planner.rebalance.bounds import _cost_cuts, _floor_identity
+from planner.rebalance import exhaustive
 from planner.rebalance.highs import _build_model, _x_of
+
+
+@pytest.fixture(autouse=True)
+def _highs_path(monkeypatch):
+    """These tests are of the HiGHS path: the exhaustive search that proves
+    small teams first (planner/rebalance/exhaustive.py) is off."""
+    monkeypatch.setattr(exhaustive, "SEARCH", False)
 from planner.rebalance.solver import _lp_relaxation
 
 

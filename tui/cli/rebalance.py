@@ -148,7 +148,7 @@ def _plan(source, c: Ctx, team_id: str, as_of: date, policy, handover_on, option
         raise CaseloadError(f"--keep: no open case of team {team_id}: {', '.join(unknown)}")
     with searching(f"searching for moves in team {team_id}", options["time_limit"]):
         plan = plan_rebalance(inp, **options)
-    return plan, plan_dates(source, plan, first=handover_on, policy=policy)
+    return plan, plan_dates(source, plan, first=handover_on, policy=policy, read=inp)
 
 
 def _show(plan, policy, dates: dict, fmt: str, *, applying: bool) -> None:
