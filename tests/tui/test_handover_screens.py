@@ -50,13 +50,17 @@ def handover_row(engine, case_ref: str = REF):
                          .where(m.Case.case_ref == case_ref).order_by(m.Handover.id.desc())).scalars().first()
 
 
-async def open_handover(pilot, ref: str = REF) -> HandoverScreen:
+async def press_h_on(pilot, ref: str = REF) -> None:
     """From the caseload: find the case with /, open it, press h."""
     await settle(pilot, CaseloadScreen)
     await pilot.press("slash", *ref.lower(), "enter")
     await pilot.press("enter")
     await settle(pilot, CaseScreen)
     await pilot.press("h")
+
+
+async def open_handover(pilot, ref: str = REF) -> HandoverScreen:
+    await press_h_on(pilot, ref)
     return await settle(pilot, HandoverScreen)
 
 
@@ -631,11 +635,7 @@ async def test_planning_to_a_pso_is_refused_in_one_line_next_to_the_receiver(mak
                          if c.open_handover is None and c.tier and c.tier[0] in "AB")
     app = make_app("N1-03")  # not a lead: no override field
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, CaseloadScreen)
-        await pilot.press("slash", *ref.lower(), "enter")
-        await pilot.press("enter")
-        await settle(pilot, CaseScreen)
-        await pilot.press("h")
+        await press_h_on(pilot, ref)
         form = app.screen
         assert isinstance(form, HandoverForm) and not form.query("#override")
         form.query_one("#to").value = "N1-05"  # a PSO
@@ -664,9 +664,22 @@ async def test_h_plans_a_new_handover_when_only_optional_follow_ups_are_open(mak
     assert not item_row(sample_engine, "reachable", ref).done
     app = make_app(holder)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, CaseloadScreen)
-        await pilot.press("slash", *ref.lower(), "enter")
-        await pilot.press("enter")
-        await settle(pilot, CaseScreen)
-        await pilot.press("h")
+        await press_h_on(pilot, ref)
         assert isinstance(app.screen, HandoverForm)
+
+
+async def test_h_offers_a_working_day_when_two_weeks_ahead_is_a_bank_holiday(make_app, sample_engine):
+    """As of Fri 11 Dec 2026 two weeks ahead is Christmas Day (then Saturday,
+    Sunday and the Boxing Day holiday on Monday): the form offers Tue 29 Dec."""
+    from tui.screens.forms.handover_form import HandoverForm
+
+    from storage.queries import load_cases
+
+    day = date(2026, 12, 11)
+    with session(sample_engine) as s:
+        ref = next(c.case_ref for c in load_cases(s, practitioner_id="N1-03") if c.open_handover is None)
+    app = make_app("N1-03", as_of=day)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_h_on(pilot, ref)
+        await wait_for(pilot, lambda: isinstance(app.screen, HandoverForm))
+        assert app.screen.query_one("#date").value == "2026-12-29"

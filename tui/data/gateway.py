@@ -276,6 +276,7 @@ class Gateway:
         warnings = tuple(evaluate_case(case, world, as_of, self.policy))
         names = {pid: p.name for pid, p in world.practitioners.items()}
         current = world.practitioners.get(case.practitioner_id or "")
+        team = world.teams.get(case.team_id or "")
         receivers = tuple(
             (f"{p.practitioner_id} · {p.name} ({p.grade})", p.practitioner_id)
             for p in sorted(world.practitioners.values(), key=lambda p: p.practitioner_id)
@@ -296,6 +297,7 @@ class Gateway:
             upcoming=tuple(upcoming(case, as_of)),
             viewer_leads=self._leads(world, current),
             contact_notes=contact_notes,
+            nation=team.nation if team else world.nation_of(case.practitioner_id),
         )
 
     def _leads(self, world, holder) -> bool:
