@@ -71,6 +71,7 @@ class TeamHandoverRow:
     next_title: str | None
     next_id: str | None
     next_due: date | None
+    handover_id: int  # the row's key: a case may have a completed one with follow-ups open and a new one
     follow_up: bool = False  # completed; follow-up items still open
 
     def matches(self, text: str) -> bool:
@@ -303,7 +304,7 @@ def _team_row(view, *, follow_up: bool) -> TeamHandoverRow:
         planned_on=view.planned_on, days_away=view.days_away, status=view.status, done=view.done,
         total=view.total, required_open=len(view.required_open), overdue=view.overdue,
         next_title=nxt.title if nxt else None, next_id=nxt.item_id if nxt else None,
-        next_due=nxt.due if nxt else None, follow_up=follow_up,
+        next_due=nxt.due if nxt else None, follow_up=follow_up, handover_id=view.id,
     )
 
 
