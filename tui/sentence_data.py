@@ -53,7 +53,7 @@ def save_sentence(gateway, *, case_ref: str, version: int, values: dict, actor: 
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise CaseloadError(f"not a sentence field: {', '.join(sorted(unknown))}")
-    return gateway._write(update_case, case_ref=case_ref, expected_version=version, actor=actor, **values)
+    return gateway.write(update_case, case_ref=case_ref, expected_version=version, actor=actor, **values)
 
 
 def transition_receivers(gateway, case_ref: str) -> tuple[tuple[str, str], ...]:
