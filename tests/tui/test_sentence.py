@@ -23,6 +23,15 @@ async def open_case(pilot, ref: str) -> CaseScreen:
     return await settle(pilot, CaseScreen)
 
 
+async def transition_form(pilot, ref: str) -> HandoverForm:
+    """From the caseload: open the case, press t, and the handover form it opens."""
+    await settle(pilot, CaseloadScreen)
+    await open_case(pilot, ref)
+    await pilot.press("t")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HandoverForm))
+    return pilot.app.screen
+
+
 def yj_lead(engine):
     """(practitioner_id -> row, the lead of YJS-E1): the youth team whose transition team is NPS-N1."""
     with session(engine) as s:
@@ -123,11 +132,7 @@ async def test_a_yj_lead_plans_a_transition_to_the_adult_team_from_the_warning(m
     _pid, ref = find_case(sample_engine, AS_OF, "turning_18", without_handover=True)
     app = make_app(lead)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, CaseloadScreen)
-        await open_case(pilot, ref)
-        await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, HandoverForm))
-        options = [pid for _label, pid in app.screen.receivers]
+        options = [pid for _label, pid in (await transition_form(pilot, ref)).receivers]
         adults = [pid for pid in options if people[pid].team_pk != people[lead].team_pk]
         assert adults and options[:len(adults)] == adults  # the transition team first
         assert all(people[pid].role != "team_lead" for pid in options)
@@ -184,3 +189,29 @@ async def test_t_is_worded_for_what_it_does_once_the_transition_is_planned(make_
         await pilot.press("t")
         handover = await settle(pilot, HandoverScreen)
         assert handover.case_ref == case.case_ref
+
+
+async def test_a_lead_is_offered_and_may_name_only_whom_the_server_lets_them(make_app, sample_engine):
+    """A third team's practitioner, whom the YJ lead neither sees nor has as
+    the transition team: not offered by `t`, and refused if named anyway
+    (storage.access.check_receiver), as the lead's PostgreSQL login is."""
+    import pytest
+
+    from planner.errors import CaseloadError
+
+    with session(sample_engine) as s:
+        team = m.Team(team_id="NPS-X9", name="Made-up Far Team")
+        s.add(team)
+        s.flush()
+        s.add(m.Practitioner(practitioner_id="X9-02", name="Far Away", team_pk=team.id, role="practitioner",
+                             grade="PO"))
+        s.commit()
+    _people, lead = yj_lead(sample_engine)
+    _pid, ref = find_case(sample_engine, AS_OF, "turning_18", without_handover=True)
+    app = make_app(lead)
+    async with app.run_test(size=(80, 24)) as pilot:
+        options = [pid for _label, pid in (await transition_form(pilot, ref)).receivers]
+        assert options and "X9-02" not in options
+    with pytest.raises(CaseloadError, match=f"cannot name X9-02 as the receiver of case {ref}"):
+        app.gateway.plan_handover(case_ref=ref, to_practitioner_id="X9-02", planned_on=AS_OF.replace(day=30),
+                                  reason=None, actor=lead, as_of=AS_OF)
