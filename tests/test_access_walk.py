@@ -359,6 +359,7 @@ SCREEN_NOT_WALKED = {
     "Gateway.reader": "the database handle",
     "Gateway.session": "the database handle",
     "Gateway.connection": "the database handle (a Core connection for one write)",
+    "Gateway.write": "runs a storage write given to it, which checks access (walked as each named write above)",
     "Gateway.practitioners": "names for the owner's practitioner picker (offered only without signing in)",
     "Gateway.sync_handover_ticks": "sync_team_ticks for the screen's own practitioner (walked above)",
     "Gateway.week_ics": "turns a week already read into .ics",

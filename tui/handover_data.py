@@ -71,6 +71,7 @@ class TeamHandoverRow:
     next_title: str | None
     next_id: str | None
     next_due: date | None
+    handover_id: int  # the row's key: a case may have a completed one with follow-ups open and a new one
     follow_up: bool = False  # completed; follow-up items still open
 
     def matches(self, text: str) -> bool:
@@ -303,7 +304,7 @@ def _team_row(view, *, follow_up: bool) -> TeamHandoverRow:
         planned_on=view.planned_on, days_away=view.days_away, status=view.status, done=view.done,
         total=view.total, required_open=len(view.required_open), overdue=view.overdue,
         next_title=nxt.title if nxt else None, next_id=nxt.item_id if nxt else None,
-        next_due=nxt.due if nxt else None, follow_up=follow_up,
+        next_due=nxt.due if nxt else None, follow_up=follow_up, handover_id=view.id,
     )
 
 
@@ -411,11 +412,6 @@ def plan_summary(rows, planned: dict | None = None) -> PlanSummary:
 # ----------------------------------------------------------------------------- writes (one transaction each)
 
 
-def _write(gateway, fn):
-    """fn(connection) in one SQLAlchemy Core transaction (storage/repo/transactions.py), committed."""
-    return gateway._write(fn)
-
-
 def tick(gateway, *, case_ref: str, item, on: date, actor: str, view: str | None = None,
          words: str | None = None):
     """Tick an open item (with the person's view for told and review), or
@@ -423,11 +419,11 @@ def tick(gateway, *, case_ref: str, item, on: date, actor: str, view: str | None
     from storage.handovers import tick_item, untick_item
 
     if item.done:
-        return _write(gateway, lambda s: untick_item(s, case_ref=case_ref, item_id=item.item_id, actor=actor,
-                                                     expected_version=item.version, on=on))
-    return _write(gateway, lambda s: tick_item(s, case_ref=case_ref, item_id=item.item_id, on=on, actor=actor,
-                                               expected_version=item.version, policy=gateway.policy,
-                                               view=view, words=words))
+        return gateway.write(lambda s: untick_item(s, case_ref=case_ref, item_id=item.item_id, actor=actor,
+                                                   expected_version=item.version, on=on))
+    return gateway.write(lambda s: tick_item(s, case_ref=case_ref, item_id=item.item_id, on=on, actor=actor,
+                                             expected_version=item.version, policy=gateway.policy,
+                                             view=view, words=words))
 
 
 def replan(gateway, *, case_ref: str, to_id: str | None, planned_on: date | None, override_reason: str | None,
@@ -435,7 +431,7 @@ def replan(gateway, *, case_ref: str, to_id: str | None, planned_on: date | None
     """Change the date or the receiver of the open handover (storage.handovers.replan_handover)."""
     from storage.handovers import replan_handover
 
-    return _write(gateway, lambda s: replan_handover(
+    return gateway.write(lambda s: replan_handover(
         s, case_ref=case_ref, to_practitioner_id=to_id, planned_on=planned_on, actor=actor, as_of=as_of,
         override_reason=override_reason, expected_version=version, policy=gateway.policy))
 
@@ -444,49 +440,49 @@ def review(gateway, *, case_ref: str, note: str, on: date, actor: str, handover_
     """A team lead reviews a cold handover (storage.handovers.review_handover)."""
     from storage.handovers import review_handover
 
-    return _write(gateway, lambda s: review_handover(s, case_ref=case_ref, note=note, actor=actor, on=on,
-                                                     handover_id=handover_id))
+    return gateway.write(lambda s: review_handover(s, case_ref=case_ref, note=note, actor=actor, on=on,
+                                                   handover_id=handover_id))
 
 
 def set_note(gateway, *, case_ref: str, item, note: str | None, on: date, actor: str):
     from storage.handovers import set_item_note
 
-    return _write(gateway, lambda s: set_item_note(s, case_ref=case_ref, item_id=item.item_id, note=note,
-                                                   actor=actor, expected_version=item.version, on=on))
+    return gateway.write(lambda s: set_item_note(s, case_ref=case_ref, item_id=item.item_id, note=note,
+                                                 actor=actor, expected_version=item.version, on=on))
 
 
 def save_summary(gateway, *, case_ref: str, text: str, version: int, on: date, actor: str):
     """Save the summary (open handover, or completed one until the review)."""
     from storage.handovers import save_summary as save
 
-    return _write(gateway, lambda s: save(s, case_ref=case_ref, text=text, expected_version=version,
-                                          actor=actor, on=on))
+    return gateway.write(lambda s: save(s, case_ref=case_ref, text=text, expected_version=version,
+                                        actor=actor, on=on))
 
 
 def book_three_way(gateway, *, case_ref: str, day: date, at: time | None, with_id: str, actor: str) -> int:
     """Book the three-way introduction (kind `three_way`) with the incoming practitioner."""
     from storage.repo import book_appointment
 
-    return _write(gateway, lambda s: book_appointment(s, case_ref=case_ref, appointment_date=day,
-                                                      practitioner_id=with_id, time=at, kind="three_way",
-                                                      actor=actor))
+    return gateway.write(lambda s: book_appointment(s, case_ref=case_ref, appointment_date=day,
+                                                    practitioner_id=with_id, time=at, kind="three_way",
+                                                    actor=actor))
 
 
 def complete(gateway, *, case_ref: str, on: date, override_reason: str | None, version: int, actor: str,
              as_of: date):
     from storage.handovers import complete_handover
 
-    return _write(gateway, lambda s: complete_handover(s, case_ref=case_ref, on=on,
-                                                       override_reason=override_reason, actor=actor,
-                                                       expected_version=version, policy=gateway.policy,
-                                                       as_of=as_of))
+    return gateway.write(lambda s: complete_handover(s, case_ref=case_ref, on=on,
+                                                     override_reason=override_reason, actor=actor,
+                                                     expected_version=version, policy=gateway.policy,
+                                                     as_of=as_of))
 
 
 def cancel(gateway, *, case_ref: str, version: int, on: date, actor: str):
     from storage.handovers import cancel_handover
 
-    return _write(gateway, lambda s: cancel_handover(s, case_ref=case_ref, actor=actor,
-                                                     expected_version=version, on=on))
+    return gateway.write(lambda s: cancel_handover(s, case_ref=case_ref, actor=actor,
+                                                   expected_version=version, on=on))
 
 
 def plan_all(gateway, rows, *, as_of: date, actor: str) -> list[int]:
@@ -497,4 +493,4 @@ def plan_all(gateway, rows, *, as_of: date, actor: str) -> list[int]:
     plans = [(r.case_ref, r.to_id, r.planned_on, r.handover_reason) for r in rows if r.to_id]
     if not plans:
         raise CaseloadError("Nothing to plan: no row has a receiver.")
-    return _write(gateway, lambda s: plan_many(s, plans, actor=actor, policy=gateway.policy, as_of=as_of))
+    return gateway.write(lambda s: plan_many(s, plans, actor=actor, policy=gateway.policy, as_of=as_of))

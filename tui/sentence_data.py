@@ -53,7 +53,7 @@ def save_sentence(gateway, *, case_ref: str, version: int, values: dict, actor: 
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise CaseloadError(f"not a sentence field: {', '.join(sorted(unknown))}")
-    return gateway._write(update_case, case_ref=case_ref, expected_version=version, actor=actor, **values)
+    return gateway.write(update_case, case_ref=case_ref, expected_version=version, actor=actor, **values)
 
 
 def transition_receivers(gateway, case_ref: str) -> tuple[tuple[str, str], ...]:
@@ -70,7 +70,7 @@ def transition_receivers(gateway, case_ref: str) -> tuple[tuple[str, str], ...]:
         check_case_access(s, me, case_ref)
         case = load_case(s, case_ref)
         world = load_world(s)
-        seen = None if me.is_lead else visible_practitioner_ids(s, me)
+        seen = visible_practitioner_ids(s, me)  # None: the administrator
         linked = transition_receiver_ids(s, me, case_ref)
     may = None if seen is None or linked is None else seen | linked
     holder = world.practitioners.get(case.practitioner_id or "")

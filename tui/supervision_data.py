@@ -221,7 +221,7 @@ def _note_now(s, session_id: int, case_ref: str):
 
 def _write_then_read(gateway, session_id: int, case_ref: str, fn):
     """Run fn(connection) in one Core transaction, commit, and return the note as stored."""
-    gateway._write(fn)
+    gateway.write(fn)
     with gateway.session() as s:
         return _note_now(s, session_id, case_ref)
 
@@ -279,15 +279,15 @@ def add_action(gateway, session_id: int, *, case_ref: str | None, owner_id: str,
     """Agree an action in the session; returns the session's actions so far."""
     from storage.supervision import add_action as store
 
-    gateway._write(store, session_id=session_id, case_ref=case_ref, owner_id=owner_id, text=text, due=due,
-                   actor=actor)
+    gateway.write(store, session_id=session_id, case_ref=case_ref, owner_id=owner_id, text=text, due=due,
+                  actor=actor)
     return session_actions(gateway, session_id)
 
 
 def end(gateway, session_id: int, *, actor: str) -> datetime:
     from storage.supervision import end_session
 
-    return gateway._write(end_session, session_id=session_id, actor=actor)
+    return gateway.write(end_session, session_id=session_id, actor=actor)
 
 
 def default_export_path(practitioner_id: str, session_date: date, session_id: int) -> Path:

@@ -25,7 +25,7 @@ What an `Actor` may do:
 | see or change a case and what hangs off it | its team; while a handover is open, the outgoing and the incoming practitioner's teams too | `check_case_access`, `guard_case`, `visible_case_refs` |
 | see a restricted case (§11)              | only its current practitioner, the receiver of its open handover and its team's leads | `restricted_filter` (in all of the above, and in every caseload read) |
 | restrict a case or lift it               | a lead of the case's team                              | `check_restrict`                 |
-| name a handover's receiver               | someone the actor sees; for a child's case, a non-lead of their team's transition team (§11); a lead, anyone | `check_receiver`, `transition_receiver_ids` |
+| name a handover's receiver               | someone the actor sees (a lead too); for a child's case, a non-lead of their team's transition team (§11) | `check_receiver`, `transition_receiver_ids` |
 | allocate a case to someone of another team | a team lead, or completing the handover to them        | `check_allocate`                 |
 | record a contact/appointment by someone, name a second practitioner at a contact | a practitioner of one of the case's teams | `check_case_practitioner` |
 | cancel or move an appointment (one occurrence or a series), record what happened at it | as for the case (its team; the contact recorded by its practitioner) | `guard_case` |

@@ -145,10 +145,12 @@ def visible_case_refs(session, actor: Actor) -> set[str] | None:
 
 
 def visible_practitioner_ids(session, actor: Actor) -> set[str] | None:
-    """The practitioners the actor sees: their team, and everyone named on a
+    """The practitioners the actor sees: their team, everyone named on a
     case they see (its allocations, handovers, contacts and their second
-    practitioner, appointments).
-    None for the administrator. Mirrors `caseload_visible_practitioners()`."""
+    practitioner, appointments), and the cover named for an absence of
+    their team. None for the administrator. Mirrors
+    `caseload_visible_practitioners()` (schemas 0004 and 0007), which
+    tests/storage/test_pg_transition.py holds it to on real logins."""
     if actor.is_admin:
         return None
     reader = reader_of(session)
@@ -162,9 +164,12 @@ def visible_practitioner_ids(session, actor: Actor) -> set[str] | None:
         for table, col in named_by
     )
     params = case_params * len(named_by)
+    covers = ("SELECT b.cover_practitioner_pk FROM absence b JOIN practitioner a ON a.id = b.practitioner_pk"
+              " JOIN team ct ON ct.id = a.team_pk WHERE ct.team_id = ?")
     sql = ("SELECT p.practitioner_id FROM practitioner p JOIN team t ON t.id = p.team_pk WHERE t.team_id = ?"
-           f" UNION SELECT p.practitioner_id FROM practitioner p WHERE p.id IN ({named})")
-    return {pid for (pid,) in reader.rows(sql, (team, *params))}
+           f" UNION SELECT p.practitioner_id FROM practitioner p WHERE p.id IN ({named})"
+           f" UNION SELECT p.practitioner_id FROM practitioner p WHERE p.id IN ({covers})")
+    return {pid for (pid,) in reader.rows(sql, (team, *params, team))}
 
 
 def check_case_practitioner(session, actor: str | Actor | None, case_ref: str, practitioner_id: str) -> None:
@@ -251,12 +256,14 @@ def check_receiver(session, actor: str | Actor | None, case_ref: str, practition
     """A handover names as its receiver a practitioner the actor sees
     (`visible_practitioner_ids`) or, for a child's case, one of their team's
     transition team (`transition_receiver_ids`); refused otherwise, naming
-    both. A team lead (and the administrator) names anyone, as a lead moves
-    a case to another team. The database's `handover` policies (schemas 0007
-    and 0011) hold every practitioner's login, a lead's too, to the first
-    rule."""
+    both. A team lead is held to the same rule (their team, the people named
+    on the cases they see, the transition team), as the database's `handover`
+    policies (schemas 0007 and 0011) hold every practitioner's login, a
+    lead's too: the app allows no receiver the server refuses, nor the
+    reverse (tests/storage/test_pg_transition.py). The administrator names
+    anyone."""
     me = actor_for(session, actor)
-    if me.is_admin or me.is_lead:  # a lead moves a case to another team (`check_allocate`)
+    if me.is_admin:
         return
     seen = visible_practitioner_ids(session, me) or set()
     if practitioner_id in seen or practitioner_id in (transition_receiver_ids(session, me, case_ref) or set()):

@@ -1,9 +1,10 @@
 """Access by team, in the application, on SQLite and PostgreSQL
 (storage.access, wired into storage.repo's writes).
 
-Seed (tests/conftest.py) plus a lead: team T1 = P1, P2, lead L1, cases C1
-(held by P2) and C2 (P1); team T2 = P3 (lead), case C3. The OS user (an
-actor that names no practitioner) is the administrator of the file."""
+Seed (tests/conftest.py) plus a lead and a practitioner: team T1 = P1, P2,
+lead L1, cases C1 (held by P2) and C2 (P1); team T2 = P3 (lead), P4, case
+C3. The OS user (an actor that names no practitioner) is the administrator
+of the file."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlmodel import Session, select
 from planner.errors import CaseloadError
 from storage import access, repo
 from storage import models as m
-from tests.storage.team_helpers import add_lead, sample_engine
+from tests.storage.team_helpers import add_lead, add_person, sample_engine
 
 D = date.fromisoformat
 
@@ -25,6 +26,7 @@ D = date.fromisoformat
 def db(engine, seed_cases):
     seed_cases(engine)
     add_lead(engine)
+    add_person(engine, "P4", "T2")
     with Session(engine) as s:
         c3 = s.exec(select(m.Case).where(m.Case.case_ref == "C3")).one()
         p3 = s.exec(select(m.Practitioner).where(m.Practitioner.practitioner_id == "P3")).one()
@@ -91,7 +93,7 @@ WRITES = {
     "allocate": lambda s, who: repo.allocate(
         s, case_ref="C3", practitioner_id="P1", start_date=D("2026-12-01"), actor=who),
     "plan_handover": lambda s, who: repo.plan_handover(
-        s, case_ref="C3", to_practitioner_id="P1", planned_on=D("2026-12-14"), actor=who),
+        s, case_ref="C3", to_practitioner_id="P4", planned_on=D("2026-12-14"), actor=who),
 }
 
 
@@ -142,11 +144,16 @@ def test_a_case_with_no_team_belongs_to_its_practitioners_team(db):
 
 def test_both_teams_of_a_cross_team_handover_see_the_case_until_it_completes(db):
     """README, Team server: a case handed to another team is seen by both teams until the
-    handover completes; then by its new team only."""
+    handover completes; then by its new team only. T2's lead does not see P1 (T1),
+    so may not name them (storage.access.check_receiver, as the server holds the
+    lead's login): the administrator plans it."""
     from storage.handovers import complete_handover
 
-    with Session(db) as s:
+    with Session(db) as s, pytest.raises(CaseloadError, match="P3 cannot name P1 as the receiver of case C3"):
         repo.plan_handover(s, case_ref="C3", to_practitioner_id="P1", planned_on=D("2026-12-14"), actor="P3",
+                           as_of=D("2026-12-01"))
+    with Session(db) as s:
+        repo.plan_handover(s, case_ref="C3", to_practitioner_id="P1", planned_on=D("2026-12-14"), actor="os-user",
                            as_of=D("2026-12-01"))
         repo.commit_or_conflict(s)
     with Session(db) as s:

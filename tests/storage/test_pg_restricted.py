@@ -67,8 +67,9 @@ def server(pg_database, seed_cases):
         repo.add_case_note(s, case_ref="C1", text="made-up", author_id="P2", written_on=DAY, actor="P2")
         session_id = sv.start_session(s, practitioner_id="P2", lead_id="L1", on=DAY, actor="L1")
         sv.save_note(s, session_id=session_id, case_ref="C1", text="made-up note", actor="L1")
+        # into another team: the administrator's to plan (L1 does not see P4: storage.access.check_receiver)
         repo.plan_handover(s, case_ref="C1", to_practitioner_id="P4", planned_on=date(2026, 12, 14),
-                           actor="L1", as_of=DAY)
+                           actor="admin", as_of=DAY)
         repo.commit_or_conflict(s)
     with engine.begin() as conn:
         conn.execute(text("UPDATE \"case\" SET restricted = true WHERE case_ref = 'C1'"))

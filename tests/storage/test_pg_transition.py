@@ -143,9 +143,8 @@ def test_a_yj_practitioner_plans_it_in_psql_too(server):
 @pytest.mark.parametrize(("case_ref", "to"), [("C1", "P4"), ("C2", "P3")])
 def test_only_a_child_s_case_and_only_the_transition_team_s_non_leads(server, case_ref, to):
     """An adult's case goes to no one of another team; a lead is not a receiver:
-    refused by the database to the YJ lead's login (the app lets a lead move a
-    case to any team: the database holds them to this), and by the app too to
-    a practitioner's."""
+    refused by the database to the YJ lead's login and to a practitioner's,
+    and by the app to both (storage.access.check_receiver)."""
     _engine, url, logins, ids = server
     for who in ("L1", "P1"):
         with connect_as(url, logins[who]) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -170,3 +169,80 @@ def test_the_adult_team_s_login_names_no_one_of_the_yj_team(server):
     _engine, url, logins, _ids = server
     with connect_as(url, logins["P4"]) as conn:
         assert "P1" not in {pid for (pid,) in rows(conn, "SELECT practitioner_id FROM practitioner")}
+
+
+# ---------------------------------------------------------------- the app and the server agree on receivers
+
+
+def server_allows(conn, ids, case_ref: str, to: str) -> bool:
+    """Does the login's database let it plan `case_ref`'s handover to `to`? (rolled back)"""
+    try:
+        with conn.transaction(force_rollback=True):
+            insert_handover(conn, ids, case_ref, to)
+        return True
+    except psycopg.errors.InsufficientPrivilege:
+        return False
+
+
+def app_allows(engine, who: str, case_ref: str, to: str) -> bool:
+    """Does the app (storage.access.check_receiver, on the owner's engine acting as `who`)?"""
+    from planner.errors import CaseloadError
+    from storage.access import check_receiver
+
+    with Session(engine) as s:
+        try:
+            check_receiver(s, who, case_ref, to)
+        except CaseloadError:
+            return False
+    return True
+
+
+def receiver_decisions(server, who: str) -> dict[tuple[str, str], tuple[bool, bool]]:
+    """(case, receiver) -> (the app's answer, the server's) for every case of
+    the login's team and every practitioner."""
+    engine, url, logins, ids = server
+    people = sorted(pid for pid in ids if pid[:1] in "LP" and pid[1:].isdigit())
+    with connect_as(url, logins[who]) as conn:
+        return {(ref, to): (app_allows(engine, who, ref, to), server_allows(conn, ids, ref, to))
+                for ref in ("C1", "C2") for to in people}
+
+
+def name_more_people(server) -> None:
+    """T2's P5 as the second practitioner at a contact on C2 (handed to P4),
+    T2's P6 as the cover of T1's P2 while away: people T1 sees only so."""
+    engine, _url, _logins, ids = server
+    add_person(engine, "P5", "T2")
+    add_person(engine, "P6", "T2")
+    with Session(engine) as s:
+        repo.plan_handover(s, case_ref="C2", to_practitioner_id="P4", planned_on=date(2026, 12, 14), actor="admin",
+                           as_of=DAY)
+        repo.record_contact(s, case_ref="C2", contact_date=DAY, practitioner_id="P1", kind="three_way",
+                            outcome="attended", with_practitioner_id="P5", actor="admin")
+        repo.commit_or_conflict(s)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO absence (version, practitioner_pk, start_date, end_date, kind,"
+                          " cover_practitioner_pk) SELECT 1, a.id, '2026-12-01', '2026-12-05', 'leave', b.id"
+                          " FROM practitioner a, practitioner b WHERE a.practitioner_id = 'P2'"
+                          " AND b.practitioner_id = 'P6'"))
+        ids |= dict(conn.execute(text("SELECT practitioner_id, id FROM practitioner")).all())
+
+
+@pytest.mark.parametrize("more", [False, True], ids=["seed", "second-and-cover"])
+@pytest.mark.parametrize("who", ["L1", "P1"])
+def test_the_app_names_as_receiver_exactly_whom_the_server_lets_the_login(server, who, more):
+    """SPEC §9: the app allows no receiver the database refuses the same
+    person's login, nor the reverse; a team lead included (the app once let a
+    lead name anyone), and with people seen only as a contact's second
+    practitioner or an absence's cover (the app once left covers out).
+    Every case of the team against every practitioner."""
+    if more:
+        name_more_people(server)
+    decisions = receiver_decisions(server, who)
+    assert {key for key, (app, pg) in decisions.items() if app != pg} == set()
+    allowed = {key for key, (app, _pg) in decisions.items() if app}
+    assert {("C2", "P4"), ("C1", "P2")} <= allowed  # the transition team for the child, a colleague
+    assert not {("C1", "P3"), ("C2", "P3")} & allowed  # no other team's lead
+    if more:  # those named on what the login sees are seen (P4: C2's receiver now): they may be named
+        assert {("C1", "P4"), ("C1", "P5"), ("C1", "P6")} <= allowed
+    else:  # nobody of another team for an adult's case
+        assert ("C1", "P4") not in allowed

@@ -1,8 +1,8 @@
 """Who a handover may name as its receiver (storage.access.check_receiver,
 SPEC §11 and §9): someone the actor sees, or for a child's case a non-lead
 of their team's transition team (`team.transition_team_pk`, schema 0011);
-a team lead anyone (a lead moves a case to another team, as before);
-the same in the app, `handover plan --to` and the `t` picker
+a team lead too (as the database holds a lead's login); the
+administrator anyone; the same in the app, `handover plan --to` and the `t` picker
 (tui/sentence_data.py). The database's policies are tested on real logins
 in tests/storage/test_pg_transition.py.
 
@@ -64,7 +64,10 @@ def test_the_transition_team_s_non_leads(linked):
     ("P1", "C2", "P4", True),  # the child's practitioner too
     ("P1", "C2", "P3", False),  # the adult team's lead is no receiver
     ("P1", "C1", "P4", False),  # an adult's case does not go to another team
-    ("L1", "C1", "P3", True),  # but a lead moves a case to any team, as before
+    ("L1", "C1", "P3", False),  # a lead is held to the same rule as the server holds their login:
+    ("L1", "C1", "P4", False),  # nobody of another team for an adult's case,
+    ("L1", "C2", "P3", False),  # nor the transition team's lead,
+    ("L1", "C1", "P2", True),  # their own team's people, as before
     ("P1", "C2", "P2", True),  # a colleague of the team, as before
     ("admin", "C1", "P3", True),
 ])
@@ -94,13 +97,18 @@ def test_without_the_link_no_one_of_another_team(linked):
         check_receiver(s, "P1", "C2", "P4")
 
 
-def test_handover_plan_to_on_the_command_line(linked):
+@pytest.mark.parametrize("who", ["P1", "L1"])  # the lead as the practitioner: what the server holds them to
+def test_handover_plan_to_on_the_command_line(linked, who):
     from tui.cli import main
 
-    _engine, path = linked
-    base = ["--db", str(path), "--as", "P1", "handover", "plan"]
+    engine, path = linked
+    base = ["--db", str(path), "--as", who, "handover", "plan"]
     tail = ["--on", ON.isoformat(), "--as-of", AS_OF.isoformat()]
-    refused = CliRunner().invoke(main, [*base, "C1", "--to", "P4", *tail])
-    assert refused.exit_code == 2 and "cannot name P4" in refused.output and "Traceback" not in refused.output
+    for ref, to in (("C1", "P4"), ("C1", "P3"), ("C2", "P3")):
+        refused = CliRunner().invoke(main, [*base, ref, "--to", to, *tail])
+        assert refused.exit_code == 2 and f"cannot name {to}" in refused.output, refused.output
+        assert "Traceback" not in refused.output
+    with Session(engine) as s:
+        assert s.execute(text("SELECT count(*) FROM handover")).scalar_one() == 0
     planned = CliRunner().invoke(main, [*base, "C2", "--to", "P4", *tail])
     assert planned.exit_code == 0, planned.output

@@ -396,8 +396,8 @@ async def test_at_80x24_who_the_person_is_and_the_caseload_rows_facts_stay_in_vi
         assert all(len(line) <= who.content_region.width for line in shown.splitlines())
         body = screen.query_one("#body")
         assert body.max_scroll_y > 0
-        await pilot.press("end")
-        await pilot.pause()
+        await pilot.press("end")  # scrolls after the next refresh (Widget.scroll_end): wait for it
+        await wait_for(pilot, lambda: body.scroll_y == body.max_scroll_y)
         assert body.scroll_y == body.max_scroll_y and who.region.y == 1 and who.region.height >= 5
         for part in screen.PARTS:
             assert str(screen.query_one(f"#{part.ID}").render()).strip(), part  # every part drawn
@@ -426,14 +426,16 @@ async def test_every_contact_is_listed_with_its_note_and_home_goes_to_the_top(ma
         shown = screen.query_one("#contacts").text
         assert "older" not in shown and "talked about the new job" in shown
         assert shown.count(" attended ") + shown.count(" missed ") + shown.count(" cancelled") >= n + 1
-        await pilot.press("end")
-        await pilot.pause()
-        assert screen.query_one("#body").scroll_y > 0
+        body = screen.query_one("#body")
+        await pilot.press("end")  # scrolls after the next refresh: wait for it
+        await wait_for(pilot, lambda: body.scroll_y > 0)
+        assert body.scroll_y > 0
         await pilot.press("home")
-        await pilot.pause()
-        assert screen.query_one("#body").scroll_y == 0
-        await pilot.press("p")  # privacy mode: the note is not shown
-        await pilot.pause()
+        await wait_for(pilot, lambda: body.scroll_y == 0)
+        assert body.scroll_y == 0
+        await pilot.press("p")  # privacy mode: the note is not shown (the privacy watcher redraws)
+        note = "talked about the new job"
+        await wait_for(pilot, lambda: app.privacy and note not in screen.query_one("#contacts").text)
         assert "talked about the new job" not in screen.query_one("#contacts").text
 
 

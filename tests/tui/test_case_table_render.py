@@ -24,7 +24,7 @@ from textual.geometry import Region
 from textual.render import measure
 from textual.widgets import DataTable
 
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, wait_for
 from tui.screens.caseload import CaseloadScreen
 from tui.widgets.case_table import CaseTable, FastCaseTable
 
@@ -164,9 +164,12 @@ async def test_the_caseload_is_drawn_as_datatable_draws_it(make_app):
         assert_drawn_as_datatable_draws(table, "after a page down")
         hover(table, table.cursor_row + 1)
         assert_drawn_as_datatable_draws(table, "mouse under the cursor")
-        await pilot.press("t")
+        theme = app.theme
+        await pilot.press("t")  # app keys: wait for the app to have acted on them
+        await wait_for(pilot, lambda: app.theme != theme)
         assert_drawn_as_datatable_draws(table, "another theme")
         await pilot.press("p")
+        await wait_for(pilot, lambda: app.privacy)
         assert_drawn_as_datatable_draws(table, "privacy")
         await pilot.press("slash", "a")
         assert_drawn_as_datatable_draws(table, "filtered")

@@ -101,7 +101,8 @@ async def test_privacy_mode_shows_initials_only(make_app):
         table = screen.query_one(CaseTable)
         ref = rows_of(table)[0]
         full = table.get_row(ref)[1].plain
-        await pilot.press("p")
+        await pilot.press("p")  # an app key; the privacy watcher redraws the table
+        await wait_for(pilot, lambda: app.privacy and table.get_row(ref)[1].plain == initials(full))
         assert app.privacy
         assert table.get_row(ref)[1].plain == initials(full)
         assert all("." in table.get_row(r)[1].plain for r in rows_of(table))
@@ -182,9 +183,11 @@ async def test_theme_key_toggles_light_and_dark(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, CaseloadScreen)
         before = app.theme
-        await pilot.press("t")
+        await pilot.press("t")  # an app key: wait for the app to have acted on it
+        await wait_for(pilot, lambda: app.theme != before)
         assert app.theme != before and app.theme in ("textual-light", "textual-dark")
         await pilot.press("t")
+        await wait_for(pilot, lambda: app.theme == before)
         assert app.theme == before
 
 

@@ -3,7 +3,7 @@ caseload's `/` filter line, typed into while the table keeps the focus."""
 
 from __future__ import annotations
 
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, wait_for
 from tui.screens.case import CaseScreen
 from tui.screens.caseload import CaseloadScreen
 from tui.widgets.case_table import CaseTable
@@ -69,8 +69,8 @@ async def test_title_line_follows_the_screens_title(make_app):
         screen = await settle(pilot, CaseloadScreen)
         title = str(screen.query_one(TitleBar).render())
         assert "caseload" in title and "E1-02" in title and "as of Fri 27 Nov 2026" in title
-        await pilot.press("p")  # privacy goes into the sub-title
-        await pilot.pause()
+        await pilot.press("p")  # privacy goes into the sub-title (the privacy watcher redraws)
+        await wait_for(pilot, lambda: app.privacy and "PRIVACY" in str(screen.query_one(TitleBar).render()))
         assert "PRIVACY" in str(screen.query_one(TitleBar).render())
 
 

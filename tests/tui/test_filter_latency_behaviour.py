@@ -13,7 +13,7 @@ from __future__ import annotations
 from textual.theme import Theme
 from textual.widgets import DataTable
 
-from tests.tui.helpers import rows_of, settle
+from tests.tui.helpers import rows_of, settle, wait_for
 from tui.data import initials
 from tui.screens.caseload import SORTS, CaseloadScreen
 from tui.widgets import severity
@@ -105,7 +105,8 @@ async def test_privacy_and_theme_while_filtered_rebuild_the_cells(make_app):
         filtered = rows_of(table)
         assert ref in filtered and len(filtered) < len(screen.view.rows)
 
-        await pilot.press("p")
+        await pilot.press("p")  # an app key; the privacy watcher redraws the table
+        await wait_for(pilot, lambda: app.privacy and table.get_row(ref)[1].plain == initials(full))
         assert app.privacy
         assert rows_of(table) == filtered
         assert table.get_row(ref)[1].plain == initials(full)
@@ -115,6 +116,7 @@ async def test_privacy_and_theme_while_filtered_rebuild_the_cells(make_app):
         assert len(rows_of(table)) == len(screen.view.rows)
         assert all(table.get_row(r)[1].plain == initials(names[r]) for r in rows_of(table))
         await pilot.press("p")
+        await wait_for(pilot, lambda: not app.privacy and table.get_row(ref)[1].plain == full)
         assert table.get_row(ref)[1].plain == full
 
         def warnings_as_built_now() -> bool:
@@ -129,8 +131,8 @@ async def test_privacy_and_theme_while_filtered_rebuild_the_cells(make_app):
         # a theme whose colours no other has, so the old cells cannot pass for new ones
         app.register_theme(Theme(name="probe", primary="#0000aa", error="#aa0001", warning="#aa0002",
                                  accent="#aa0003"))
-        app.theme = "probe"
-        await pilot.pause()
+        app.theme = "probe"  # the theme's watcher redraws the cells: wait for it
+        await wait_for(pilot, lambda: table.get_cell(ref, "warnings") != before)
         assert warnings_as_built_now() and table.get_cell(ref, "warnings") != before
         await pilot.press("escape")
         assert warnings_as_built_now()

@@ -50,13 +50,17 @@ def handover_row(engine, case_ref: str = REF):
                          .where(m.Case.case_ref == case_ref).order_by(m.Handover.id.desc())).scalars().first()
 
 
-async def open_handover(pilot, ref: str = REF) -> HandoverScreen:
+async def press_h_on(pilot, ref: str = REF) -> None:
     """From the caseload: find the case with /, open it, press h."""
     await settle(pilot, CaseloadScreen)
     await pilot.press("slash", *ref.lower(), "enter")
     await pilot.press("enter")
     await settle(pilot, CaseScreen)
     await pilot.press("h")
+
+
+async def open_handover(pilot, ref: str = REF) -> HandoverScreen:
+    await press_h_on(pilot, ref)
     return await settle(pilot, HandoverScreen)
 
 
@@ -354,7 +358,8 @@ async def test_the_team_view_lists_open_handovers_and_enter_opens_one(make_app, 
         assert first.planned_on == min(r.planned_on for r in open_rows)
         assert all(r.follow_up for r in screen.view.rows[len(open_rows):])  # completed ones last
         table = screen.query_one("#handovers")
-        cells = [str(c) for c in table.get_row("NG1008")]
+        ng1008 = next(r for r in screen.view.rows if r.case_ref == "NG1008")
+        cells = [str(c) for c in table.get_row(str(ng1008.handover_id))]
         assert "N1-06 → N1-05" in cells and "30 Nov in 3d" in cells and "⚠ 1" in cells
         assert "Restorative justice facil… 23 Nov" in cells  # the next item due, by its title
         assert "leaves on 18 Dec 2026" in str(screen.query_one("#departures").render())
@@ -631,11 +636,7 @@ async def test_planning_to_a_pso_is_refused_in_one_line_next_to_the_receiver(mak
                          if c.open_handover is None and c.tier and c.tier[0] in "AB")
     app = make_app("N1-03")  # not a lead: no override field
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, CaseloadScreen)
-        await pilot.press("slash", *ref.lower(), "enter")
-        await pilot.press("enter")
-        await settle(pilot, CaseScreen)
-        await pilot.press("h")
+        await press_h_on(pilot, ref)
         form = app.screen
         assert isinstance(form, HandoverForm) and not form.query("#override")
         form.query_one("#to").value = "N1-05"  # a PSO
@@ -664,9 +665,60 @@ async def test_h_plans_a_new_handover_when_only_optional_follow_ups_are_open(mak
     assert not item_row(sample_engine, "reachable", ref).done
     app = make_app(holder)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, CaseloadScreen)
-        await pilot.press("slash", *ref.lower(), "enter")
-        await pilot.press("enter")
-        await settle(pilot, CaseScreen)
-        await pilot.press("h")
+        await press_h_on(pilot, ref)
         assert isinstance(app.screen, HandoverForm)
+
+
+async def test_h_offers_a_working_day_when_two_weeks_ahead_is_a_bank_holiday(make_app, sample_engine):
+    """As of Fri 11 Dec 2026 two weeks ahead is Christmas Day (then Saturday,
+    Sunday and the Boxing Day holiday on Monday): the form offers Tue 29 Dec."""
+    from tui.screens.forms.handover_form import HandoverForm
+
+    from storage.queries import load_cases
+
+    day = date(2026, 12, 11)
+    with session(sample_engine) as s:
+        ref = next(c.case_ref for c in load_cases(s, practitioner_id="N1-03") if c.open_handover is None)
+    app = make_app("N1-03", as_of=day)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_h_on(pilot, ref)
+        await wait_for(pilot, lambda: isinstance(app.screen, HandoverForm))
+        assert app.screen.query_one("#date").value == "2026-12-29"
+
+
+async def test_the_team_view_shows_a_case_with_a_follow_up_and_a_new_handover_as_two_rows(make_app, sample_engine):
+    """A case whose completed handover still has follow-ups open may get a
+    new one (planning refuses only a second *open* handover: storage.repo's
+    check_plan, the CSV import): both are rows of the team view, each keyed by
+    its handover's id, and enter on either opens the case's handover screen."""
+    from storage import repo
+    from storage.queries import load_case
+    from tui.screens.handovers import HandoversScreen
+
+    app = make_app("N1-01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await pilot.press("H")
+        screen = await settle(pilot, HandoversScreen)
+        ref = next(r.case_ref for r in screen.view.rows if r.follow_up)
+    with session(sample_engine) as s:
+        holder = load_case(s, ref).practitioner_id
+        to = next(pid for pid in ("N1-09", "N1-07", "N1-02") if pid != holder)
+        repo.plan_handover(s, case_ref=ref, to_practitioner_id=to, planned_on=date(2026, 12, 14), actor="admin",
+                           as_of=AS_OF)
+        repo.commit_or_conflict(s)
+    app = make_app("N1-01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await pilot.press("H")
+        screen = await settle(pilot, HandoversScreen)
+        rows = [r for r in screen.view.rows if r.case_ref == ref]
+        assert sorted(r.follow_up for r in rows) == [False, True]
+        table = screen.query_one("#handovers")
+        assert table.row_count == len(screen.view.rows)
+        for row in rows:
+            assert str(table.get_row(str(row.handover_id))[0]) == ref
+        table.move_cursor(row=screen.view.rows.index(rows[1]))
+        await pilot.press("enter")
+        handover = await settle(pilot, HandoverScreen)
+        assert handover.case_ref == ref

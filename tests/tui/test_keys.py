@@ -175,8 +175,10 @@ async def test_s_marks_the_sorted_column_and_its_direction_in_the_header(make_ap
         await pilot.press("s")  # back to risk, worst first
         await pilot.pause()
         assert f"{titles['warnings']} ↓" in _header(table) and "↑" not in _header(table)
-        await pilot.press("p")  # privacy rebuilds the columns: the mark stays
-        await pilot.pause()
+        first = table.coordinate_to_cell_key((0, 0)).row_key
+        name = str(table.get_row(first)[1])
+        await pilot.press("p")  # privacy rebuilds the columns (its watcher): the mark stays
+        await wait_for(pilot, lambda: app.privacy and str(table.get_row(first)[1]) != name)
         assert f"{titles['warnings']} ↓" in _header(table)
 
 
@@ -259,12 +261,12 @@ async def test_home_on_the_case_screen_goes_to_the_top_with_one_scrollbar(make_a
         screen = app.screen
         body = screen.query_one("#body")
         assert body.max_scroll_y > 0  # the case is longer than the screen
-        await pilot.press("end")
-        await pilot.pause()
+        await pilot.press("end")  # scrolls after the next refresh (Widget.scroll_end): wait for it
+        await wait_for(pilot, lambda: body.scroll_y == body.max_scroll_y)
         assert body.scroll_y == body.max_scroll_y
         screen.set_focus(None)  # a click elsewhere, a form closed: Home still works
         await pilot.press("home")
-        await pilot.pause()
+        await wait_for(pilot, lambda: body.scroll_y == 0)
         assert body.scroll_y == 0 and screen.scroll_y == 0
         assert screen.query_one("#who").region.y == 1  # just under the title line
         bars = [w for w in [screen, *screen.walk_children()] if w.show_vertical_scrollbar]

@@ -23,6 +23,22 @@ async def open_case(pilot, ref: str) -> CaseScreen:
     return await settle(pilot, CaseScreen)
 
 
+async def transition_form(pilot, ref: str) -> HandoverForm:
+    """From the caseload: open the case, press t, and the handover form it opens."""
+    await settle(pilot, CaseloadScreen)
+    await open_case(pilot, ref)
+    await pilot.press("t")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HandoverForm))
+    return pilot.app.screen
+
+
+def yj_lead(engine):
+    """(practitioner_id -> row, the lead of YJS-E1): the youth team whose transition team is NPS-N1."""
+    with session(engine) as s:
+        people = {p.practitioner_id: p for p in s.execute(select(m.Practitioner)).scalars()}
+    return people, next(pid for pid, p in people.items() if p.role == "team_lead" and pid.startswith("E1"))
+
+
 async def test_a_custody_case_coming_up_to_release_shows_what_to_do(make_app, sample_engine):
     pid, ref = find_case(sample_engine, AS_OF, "release_coming")
     app = make_app(pid)
@@ -112,17 +128,11 @@ async def test_edit_the_sentence_and_risk(make_app, sample_engine):
 async def test_a_yj_lead_plans_a_transition_to_the_adult_team_from_the_warning(make_app, sample_engine):
     """YJS-E1's transition team is NPS-N1 (storage/sample/transitions.py): `t`
     offers its practitioners first, never its lead (storage.access.check_receiver)."""
-    with session(sample_engine) as s:
-        people = {p.practitioner_id: p for p in s.execute(select(m.Practitioner)).scalars()}
-    lead = next(pid for pid, p in people.items() if p.role == "team_lead" and pid.startswith("E1"))
+    people, lead = yj_lead(sample_engine)
     _pid, ref = find_case(sample_engine, AS_OF, "turning_18", without_handover=True)
     app = make_app(lead)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, CaseloadScreen)
-        await open_case(pilot, ref)
-        await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, HandoverForm))
-        options = [pid for _label, pid in app.screen.receivers]
+        options = [pid for _label, pid in (await transition_form(pilot, ref)).receivers]
         adults = [pid for pid in options if people[pid].team_pk != people[lead].team_pk]
         assert adults and options[:len(adults)] == adults  # the transition team first
         assert all(people[pid].role != "team_lead" for pid in options)
@@ -136,3 +146,72 @@ async def test_a_yj_lead_plans_a_transition_to_the_adult_team_from_the_warning(m
         handover = s.execute(select(m.Handover).where(m.Handover.case_id == case_id,
                                                       m.Handover.status == "planned")).scalar_one()
         assert s.get(m.Practitioner, handover.to_practitioner_pk).practitioner_id == adults[0]
+
+
+async def test_the_transition_form_offers_a_working_day_four_weeks_before_the_birthday(make_app, sample_engine):
+    """SPEC §3/§4: handovers fall on working days. The sample's child still to
+    plan turns 18 on a Saturday, so four weeks before it is a Saturday too: the
+    form offers the working day before (planner/calendar.py), not the weekend."""
+    from datetime import date, timedelta
+
+    from planner.calendar import working_days
+    from planner.rules.turning_18 import birthday
+
+    _people, lead = yj_lead(sample_engine)
+    _pid, ref = find_case(sample_engine, AS_OF, "turning_18", without_handover=True)
+    app = make_app(lead)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, ref)
+        calendar = working_days(screen.view.nation)
+        four_weeks = birthday(screen.view.case.date_of_birth, 18) - timedelta(days=28)
+        assert not calendar.is_working(four_weeks)  # the case this test is about
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, HandoverForm))
+        offered = date.fromisoformat(app.screen.query_one("#date").value)
+        assert calendar.is_working(offered) and offered == calendar.on_or_before(four_weeks)
+
+
+async def test_t_is_worded_for_what_it_does_once_the_transition_is_planned(make_app, sample_engine):
+    """A child whose transition is planned: `t` opens the handover (it plans
+    nothing), and the key line of the part says so."""
+    from storage.queries import load_cases
+    from tui.screens.handover.screen import HandoverScreen
+
+    with session(sample_engine) as s:
+        case = next(c for c in load_cases(s) if c.youth and c.open_handover is not None)
+    app = make_app(case.practitioner_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        screen = await open_case(pilot, case.case_ref)
+        part = str(screen.query_one("#sentence").render())
+        assert "t: open the planned handover" in part and "plan the transition" not in part
+        await pilot.press("t")
+        handover = await settle(pilot, HandoverScreen)
+        assert handover.case_ref == case.case_ref
+
+
+async def test_a_lead_is_offered_and_may_name_only_whom_the_server_lets_them(make_app, sample_engine):
+    """A third team's practitioner, whom the YJ lead neither sees nor has as
+    the transition team: not offered by `t`, and refused if named anyway
+    (storage.access.check_receiver), as the lead's PostgreSQL login is."""
+    import pytest
+
+    from planner.errors import CaseloadError
+
+    with session(sample_engine) as s:
+        team = m.Team(team_id="NPS-X9", name="Made-up Far Team")
+        s.add(team)
+        s.flush()
+        s.add(m.Practitioner(practitioner_id="X9-02", name="Far Away", team_pk=team.id, role="practitioner",
+                             grade="PO"))
+        s.commit()
+    _people, lead = yj_lead(sample_engine)
+    _pid, ref = find_case(sample_engine, AS_OF, "turning_18", without_handover=True)
+    app = make_app(lead)
+    async with app.run_test(size=(80, 24)) as pilot:
+        options = [pid for _label, pid in (await transition_form(pilot, ref)).receivers]
+        assert options and "X9-02" not in options
+    with pytest.raises(CaseloadError, match=f"cannot name X9-02 as the receiver of case {ref}"):
+        app.gateway.plan_handover(case_ref=ref, to_practitioner_id="X9-02", planned_on=AS_OF.replace(day=30),
+                                  reason=None, actor=lead, as_of=AS_OF)

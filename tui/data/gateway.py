@@ -276,6 +276,7 @@ class Gateway:
         warnings = tuple(evaluate_case(case, world, as_of, self.policy))
         names = {pid: p.name for pid, p in world.practitioners.items()}
         current = world.practitioners.get(case.practitioner_id or "")
+        team = world.teams.get(case.team_id or "")
         receivers = tuple(
             (f"{p.practitioner_id} · {p.name} ({p.grade})", p.practitioner_id)
             for p in sorted(world.practitioners.values(), key=lambda p: p.practitioner_id)
@@ -296,6 +297,7 @@ class Gateway:
             upcoming=tuple(upcoming(case, as_of)),
             viewer_leads=self._leads(world, current),
             contact_notes=contact_notes,
+            nation=team.nation if team else world.nation_of(case.practitioner_id),
         )
 
     def _leads(self, world, holder) -> bool:
@@ -405,8 +407,10 @@ class Gateway:
 
     # ---------------------------------------------------------------- writes (each one transaction)
 
-    def _write(self, fn, **kwargs):
-        """`fn(connection, **kwargs)` committed as one Core transaction."""
+    def write(self, fn, **kwargs):
+        """`fn(connection, **kwargs)` committed as one Core transaction: the
+        one write every named write below and the data layer's modules
+        (tui/handover_data.py, supervision_data.py, sentence_data.py) go through."""
         from storage.repo import commit_or_conflict
 
         with self.connection() as s:
@@ -418,17 +422,17 @@ class Gateway:
                        cancelled_by=None, with_practitioner_id=None) -> int:
         from storage.repo import record_contact
 
-        return self._write(record_contact, case_ref=case_ref, contact_date=contact_date,
-                           practitioner_id=practitioner_id, kind=kind, outcome=outcome, notes=notes,
-                           cancelled_by=cancelled_by, with_practitioner_id=with_practitioner_id, actor=actor)
+        return self.write(record_contact, case_ref=case_ref, contact_date=contact_date,
+                          practitioner_id=practitioner_id, kind=kind, outcome=outcome, notes=notes,
+                          cancelled_by=cancelled_by, with_practitioner_id=with_practitioner_id, actor=actor)
 
     def record_checkin(self, *, case_ref, checkin_date, practitioner_id, listened, goals, trust, words, actor) -> int:
         """The person's check-in (docs/voice.md)."""
         from storage.repo import record_checkin
 
-        return self._write(record_checkin, case_ref=case_ref, checkin_date=checkin_date,
-                           practitioner_id=practitioner_id, listened=listened, goals=goals, trust=trust,
-                           words=words, actor=actor)
+        return self.write(record_checkin, case_ref=case_ref, checkin_date=checkin_date,
+                          practitioner_id=practitioner_id, listened=listened, goals=goals, trust=trust,
+                          words=words, actor=actor)
 
     def save_preferences(self, *, case_ref, language, interpreter, not_with, actor) -> None:
         """The person's language, interpreter and not_with list (docs/voice.md):
@@ -449,31 +453,31 @@ class Gateway:
                          rrule=None, actor, override_reason=None) -> int:
         from storage.repo import book_appointment
 
-        return self._write(book_appointment, case_ref=case_ref, appointment_date=appointment_date,
-                           practitioner_id=practitioner_id, time=time, kind=kind, rrule=rrule, actor=actor,
-                           override_reason=override_reason)
+        return self.write(book_appointment, case_ref=case_ref, appointment_date=appointment_date,
+                          practitioner_id=practitioner_id, time=time, kind=kind, rrule=rrule, actor=actor,
+                          override_reason=override_reason)
 
     def move_appointment(self, *, appointment_id, new_date, expected_version, actor, **more):
         """`more`: new_time, occurrence, series, override_reason (storage/repo/appointments.py)."""
         from storage.repo import move_appointment
 
-        return self._write(move_appointment, appointment_id=appointment_id, new_date=new_date,
-                           expected_version=expected_version, actor=actor, **more)
+        return self.write(move_appointment, appointment_id=appointment_id, new_date=new_date,
+                          expected_version=expected_version, actor=actor, **more)
 
     def cancel_appointment(self, *, appointment_id, cancelled_by, expected_version, actor, occurrence=None,
                            series=False, as_of=None) -> int:
         from storage.repo import cancel_appointment
 
-        return self._write(cancel_appointment, appointment_id=appointment_id, cancelled_by=cancelled_by,
-                           expected_version=expected_version, actor=actor, occurrence=occurrence, series=series,
-                           as_of=as_of)
+        return self.write(cancel_appointment, appointment_id=appointment_id, cancelled_by=cancelled_by,
+                          expected_version=expected_version, actor=actor, occurrence=occurrence, series=series,
+                          as_of=as_of)
 
     def record_outcome(self, *, appointment_id, outcome, actor, occurrence=None, kind=None, notes=None,
                        cancelled_by=None, as_of=None) -> int:
         from storage.repo import record_outcome
 
-        return self._write(record_outcome, appointment_id=appointment_id, outcome=outcome, actor=actor,
-                           occurrence=occurrence, kind=kind, notes=notes, cancelled_by=cancelled_by, as_of=as_of)
+        return self.write(record_outcome, appointment_id=appointment_id, outcome=outcome, actor=actor,
+                          occurrence=occurrence, kind=kind, notes=notes, cancelled_by=cancelled_by, as_of=as_of)
 
     def same_time(self, practitioner_id, day, time, not_id=None) -> list[str]:
         """The practitioner's other appointments at that time that day (a clash to warn of)."""
@@ -487,7 +491,7 @@ class Gateway:
     def tick_action(self, *, action_id, done, on, actor) -> int:
         from storage.supervision.actions import tick_action
 
-        return self._write(tick_action, action_id=action_id, done=done, on=on, actor=actor)
+        return self.write(tick_action, action_id=action_id, done=done, on=on, actor=actor)
 
     def book_proposals(self, *, practitioner_id, proposals, actor) -> list[int]:
         """Book the accepted proposals of the week's plan (planner/suggest.py), one transaction."""
@@ -497,7 +501,7 @@ class Gateway:
             return [book_appointment(s, case_ref=p.case_ref, appointment_date=p.day, practitioner_id=practitioner_id,
                                      time=p.time, kind=p.kind, actor=actor) for p in proposals]
 
-        return self._write(book_all)
+        return self.write(book_all)
 
     def suggest(self, view: WeekView) -> list:
         """The week's proposals (planner/suggest.py) for the practitioner of `view`."""
@@ -515,13 +519,13 @@ class Gateway:
     def add_case_note(self, *, case_ref, text, author_id, written_on, actor) -> int:
         from storage.repo import add_case_note
 
-        return self._write(add_case_note, case_ref=case_ref, text=text, author_id=author_id,
-                           written_on=written_on, actor=actor)
+        return self.write(add_case_note, case_ref=case_ref, text=text, author_id=author_id,
+                          written_on=written_on, actor=actor)
 
     def plan_handover(self, *, case_ref, to_practitioner_id, planned_on, reason, actor, as_of,
                       override_reason=None) -> int:
         from storage.repo import plan_handover
 
-        return self._write(plan_handover, case_ref=case_ref, to_practitioner_id=to_practitioner_id,
-                           planned_on=planned_on, reason=reason, actor=actor, policy=self.policy, as_of=as_of,
-                           override_reason=override_reason)
+        return self.write(plan_handover, case_ref=case_ref, to_practitioner_id=to_practitioner_id,
+                          planned_on=planned_on, reason=reason, actor=actor, policy=self.policy, as_of=as_of,
+                          override_reason=override_reason)

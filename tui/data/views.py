@@ -88,6 +88,7 @@ class CaseView:
     upcoming: tuple[Occurrence, ...]
     viewer_leads: bool = False  # the signed-in user may do a team lead's part for this case (overrides)
     contact_notes: dict = field(default_factory=dict)  # contact id -> its note (personal data)
+    nation: str = "england-and-wales"  # whose working days a handover of the case counts (its team's)
 
 
 @dataclass(frozen=True)

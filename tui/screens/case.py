@@ -195,7 +195,8 @@ class CaseScreen(CaseVoiceActions, ViewLoader, SentenceKeys):
                 self.open_handover_screen()
 
         open_screen(app, "handover-form", save, as_of=app.as_of, who=self._who_label(), receivers=receivers,
-                    lead=self.view.viewer_leads, days_ahead=app.policy.handover.default_days_ahead, callback=planned)
+                    lead=self.view.viewer_leads, days_ahead=app.policy.handover.default_days_ahead,
+                    nation=self.view.nation, callback=planned)
 
     def open_handover_screen(self) -> None:
         """The handover screen (tui/screens/handover/); the case reloads on return."""

@@ -119,7 +119,9 @@ class HandoversScreen(ViewLoader, Screen):
         self.query_one("#departures", Static).update("\n".join(lines))
 
     def rows_of(self, view: TeamHandoversView):
-        """(cells, case ref) of each handover of the view."""
+        """(cells, key) of each handover of the view, keyed by the handover's id:
+        a case may have two rows (a completed handover with follow-ups open and
+        a new one planned since)."""
         high = severity.style_for(self.app, "high")
         for r in view.rows:
             name = initials(r.display_name) if self.app.privacy else r.display_name
@@ -127,7 +129,7 @@ class HandoversScreen(ViewLoader, Screen):
             when = "follow-up" if r.follow_up else days_words(r.days_away)
             yield cells(r.case_ref, nxt, f"{r.done}/{r.total}",
                         Text(f"⚠ {r.overdue}", style=high) if r.overdue else "—",
-                        f"{r.planned_on:%d %b} {when}", f"{r.from_id} → {r.to_id}", name), r.case_ref
+                        f"{r.planned_on:%d %b} {when}", f"{r.from_id} → {r.to_id}", name), str(r.handover_id)
 
     # ---------------------------------------------------------------- actions
 
@@ -141,9 +143,11 @@ class HandoversScreen(ViewLoader, Screen):
         if table.row_count:
             self.open_row(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
 
-    def open_row(self, case_ref: str | None) -> None:
-        if case_ref:
-            open_screen(self.app, "handover", case_ref)
+    def open_row(self, key: str | None) -> None:
+        """The handover screen of the row's case (keyed by handover id: `rows_of`)."""
+        row = next((r for r in self.view.rows if str(r.handover_id) == key), None) if self.view else None
+        if row is not None:
+            open_screen(self.app, "handover", row.case_ref)
 
     def action_departures(self) -> None:
         view = self.view

@@ -8,7 +8,7 @@ storage through the data layer (tui/sentence_data.py).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from rich.text import Text
 from textual.binding import Binding
@@ -46,8 +46,9 @@ def sentence_lines(case: Case, as_of: date) -> Text:
         text.append(f"\nTurns {ADULT_AGE} on {birthday(case.date_of_birth, ADULT_AGE):%d %b %Y}")
     text.append("\n")
     text.append("s: edit sentence and risk", style="dim")
-    if case.youth:
-        text.append(" · t: plan the transition at 18", style="dim")
+    if case.youth:  # what `t` does (plan_transition below): open the handover planned, else plan one
+        text.append(" · t: open the planned handover" if case.open_handover is not None
+                    else " · t: plan the transition at 18", style="dim")
     return text
 
 
@@ -102,6 +103,7 @@ def edit_sentence(screen) -> None:
 def plan_transition(screen) -> None:
     """`t` on the case screen (a child): plan the handover to adult services
     (another team, or a grade other than YJW) with the handover form."""
+    from planner.calendar import working_days
     from tui import sentence_data
     from tui.screens.registry import open_screen
 
@@ -121,7 +123,9 @@ def plan_transition(screen) -> None:
         turns = birthday(case.date_of_birth, ADULT_AGE) if case.date_of_birth else None
         days = app.policy.handover.default_days_ahead
         if turns is not None and (turns - app.as_of).days > 28 + days:
-            days = (turns - app.as_of).days - 28  # four weeks before the birthday
+            # four weeks before the birthday, or the working day before (planner/calendar.py)
+            day = working_days(screen.view.nation).on_or_before(turns - timedelta(days=28))
+            days = (day - app.as_of).days
 
         def save(value):
             return app.gateway.plan_handover(
@@ -136,7 +140,8 @@ def plan_transition(screen) -> None:
                 screen.open_handover_screen()
 
         open_screen(app, "handover-form", save, as_of=app.as_of, who=f"{screen._who_label()} · transition at 18",
-                    receivers=list(receivers), lead=screen.view.viewer_leads, days_ahead=days, callback=planned)
+                    receivers=list(receivers), lead=screen.view.viewer_leads, days_ahead=days,
+                    nation=screen.view.nation, callback=planned)
 
     _in_worker(screen, lambda: sentence_data.transition_receivers(app.gateway, case.case_ref), opened)
 

@@ -91,7 +91,7 @@ def downgrade() -> None:
 
 def _visible_cases_body() -> str:
     """caseload_visible_cases() of schema 0004, less the restricted cases the
-    login may not see (storage.access.RESTRICTED_SEEN is the app's copy)."""
+    login may not see (storage.access.restricted_filter is the app's copy)."""
     body = support.definer_body("caseload_visible_cases")
     head = "DECLARE team integer := {s}.caseload_my_team(); found integer[];"
     tail = f" WHERE h.status IN {OPEN} AND p.team_pk = team) v;"

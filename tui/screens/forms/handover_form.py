@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from textual.widgets import Input, Select
 
 from planner import validate
+from planner.calendar import working_days
 from tui.text import content
 from tui.screens.forms.base import Field, FormScreen
 
@@ -29,18 +30,22 @@ class HandoverForm(FormScreen):
     title_text = "Plan a handover"
 
     def __init__(self, save, *, as_of: date, who: str, receivers: list[tuple[str, str]], lead: bool = False,
-                 current: tuple[str, date] | None = None, days_ahead: int = 14) -> None:
+                 current: tuple[str, date] | None = None, days_ahead: int = 14,
+                 nation: str = "england-and-wales") -> None:
         super().__init__(save)
         self.as_of = as_of
         self.receivers = receivers
         self.lead = lead
         self.current = current
         self.days_ahead = days_ahead
+        self.nation = nation  # the case's team's: its working days
         self.title_text = (f"Re-plan the handover · {who}" if current else f"Plan a warm handover · {who}")
 
     def fields(self):
         to = self.current[0] if self.current else Select.NULL
-        day = self.current[1] if self.current else self.as_of + timedelta(days=self.days_ahead)
+        # a new one: `days_ahead` on, moved to the next working day (SPEC §3/§4: a handover's dates fall on them)
+        day = self.current[1] if self.current else working_days(self.nation).on_or_after(
+            self.as_of + timedelta(days=self.days_ahead))
         options = list(self.receivers)
         if self.current and self.current[0] not in {pid for _, pid in options}:
             options.insert(0, (self.current[0], self.current[0]))
