@@ -69,11 +69,11 @@ def _suggest(c: Ctx, practitioner_id, week_of, cases, world, as_of, policy, fmt,
     proposals = suggest(practitioner_id, week_of, cases, world, as_of, policy)
     booked = []
     if apply and proposals:
-        from storage.repo import book_appointment
+        from storage.repo import book_appointments
 
-        booked = c.write(lambda s: [book_appointment(s, case_ref=p.case_ref, appointment_date=p.day,
-                                                     practitioner_id=practitioner_id, time=p.time, kind=p.kind,
-                                                     actor=c.actor) for p in proposals])
+        booked = c.write(lambda s: book_appointments(s, [
+            {"case_ref": p.case_ref, "appointment_date": p.day, "practitioner_id": practitioner_id,
+             "time": p.time, "kind": p.kind} for p in proposals], actor=c.actor))
     if fmt == "json":
         data = proposals_to_dict(practitioner_id, week_of, proposals)
         if apply:
