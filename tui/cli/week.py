@@ -44,7 +44,7 @@ def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names, sug
     week_of = week_of or date.today()
     as_of = as_of or (week_of if week_of < date.today() else date.today())
     policy = c.policy()
-    people, cases, world, actions = _read_week(c, practitioner_id)
+    people, cases, world, actions = _read_week(c, practitioner_id, suggest)
     if suggest:
         _suggest(c, practitioner_id, week_of, cases, world, as_of, policy, fmt, apply)
         return
@@ -90,11 +90,14 @@ def _suggest(c: Ctx, practitioner_id, week_of, cases, world, as_of, policy, fmt,
         click.echo(f"booked {len(booked)}")
 
 
-def _read_week(c: Ctx, practitioner_id: str):
+def _read_week(c: Ctx, practitioner_id: str, suggest: bool = False):
     """Everyone, the cases, the world and the practitioner's actions, once the
-    signed-in actor is known to see that practitioner's week."""
+    signed-in actor is known to see that practitioner's week. For
+    `--suggest`, no actions, and only the practitioner's own cases with their
+    contacts (tui/cli/plan_reads.py)."""
     from storage.access import check_practitioner_visible, resolve_actor
     from storage.queries import list_practitioners, load_actions, load_cases, load_world
+    from tui.cli.plan_reads import own_cases_in_full
 
     with c.reader() as r:
         people = {p.practitioner_id: p for p in list_practitioners(r)}
@@ -102,6 +105,8 @@ def _read_week(c: Ctx, practitioner_id: str):
             raise CaseloadError(f"unknown practitioner {practitioner_id}")
         me = resolve_actor(r, c.actor_id)
         check_practitioner_visible(r, me, practitioner_id)
+        if suggest:
+            return people, own_cases_in_full(r, practitioner_id, viewer=me), load_world(r), ()
         return people, load_cases(r, viewer=me), load_world(r), load_actions(r, owner_id=practitioner_id)
 
 
