@@ -32,8 +32,6 @@ from tui.cli.base import DATE, Ctx, write_audited
 @click.pass_obj
 def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names, suggest, apply):
     """A practitioner's week: appointments, contacts due, handover tasks, actions, catch-up."""
-    from planner.week import week_plan
-
     practitioner_id = practitioner_id or c.actor_id
     if not practitioner_id:
         raise CaseloadError("whose week? give --practitioner ID (or --as ID)")
@@ -48,6 +46,8 @@ def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names, sug
     if suggest:
         _suggest(c, practitioner_id, week_of, cases, world, as_of, policy, fmt, apply)
         return
+    from planner.week import week_plan
+
     plan = week_plan(practitioner_id, week_of, cases, world, actions, as_of, policy)
     data = _render(plan, people, fmt, names)
     if not output:
