@@ -35,7 +35,7 @@ from planner.calendar import working_days
 from planner.model import Case, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.risk import evaluate_case, risk_score
-from planner.week import contact_due_on, week_start_of
+from planner.week_due import contact_due_on, week_start_of
 
 __all__ = ["Proposal", "suggest", "proposals_to_dict"]
 

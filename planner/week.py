@@ -37,7 +37,7 @@ from planner.model import Absence, Action, Appointment, Case, Handover, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.risk import evaluate_case, risk_score
 from planner.appointments import appointment_dates
-from planner.rules import RuleContext
+from planner.week_due import contact_due_on, week_start_of
 
 ENTRY_KINDS = ("appointment", "contact_due", "handover_item", "action", "cover", "outcome")
 #: How far back the catch-up list looks for appointments with no outcome recorded.
@@ -132,10 +132,6 @@ class WeekPlan:
         """Every day's entries, Monday first (catch-up not included)."""
         for day in self.days:
             yield from day.entries
-
-
-def week_start_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def week_plan(
@@ -396,17 +392,6 @@ class _Builder:
             as_of=self.as_of,
             booked=tuple(self.booked),
         )
-
-
-def contact_due_on(case: Case, world: World, as_of: date,
-                   policy: Policy = DEFAULT_POLICY) -> tuple[date, str] | None:
-    """(the due date of docs/rules.md: last meaningful contact + T, moved to the
-    next working day; a sentence saying why), or None for a case the contact
-    rules leave alone (closed, or paused on as-of)."""
-    ctx = RuleContext(case, world, as_of, policy)
-    if ctx.closed or ctx.paused or ctx.due_on is None:
-        return None
-    return ctx.due_on, f"{ctx.last_phrase()}; {ctx.due_phrase()}"
 
 
 def _booked(case: Case, first: date, last: date) -> bool:

@@ -8,10 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
-
-from storage.tables import t as tb
-from storage.csvio.base import _Prac
+from storage.csvio.base import _Prac, cols
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
 from storage.csvio.source import _Source
@@ -60,14 +57,13 @@ class AbsencesImport:
     def _load_absences(self) -> dict[_Key, list[Any]]:
         """Existing absences, once per call: (practitioner_id, start_date) -> COMPARED values."""
         if not hasattr(self, "_absences"):
-            a, p = tb.absence.c, tb.practitioner.c
-            cover = tb.practitioner.alias("cover")
+            fields, types = cols("a", "absence", (c.field for c in KIND.plain))
             self._absences: dict[_Key, list[Any]] = {}
-            for pid, start, *vals in self.conn.execute(
-                select(p.practitioner_id, a.start_date, *(a[c.field] for c in KIND.plain),
-                       cover.c.practitioner_id)
-                .select_from(tb.absence).join(tb.practitioner, p.id == a.practitioner_pk)
-                .outerjoin(cover, cover.c.id == a.cover_practitioner_pk)
+            for pid, start, *vals in self.select(
+                f"SELECT p.practitioner_id, a.start_date, {fields}, cover.practitioner_id FROM absence a "
+                "JOIN practitioner p ON p.id = a.practitioner_pk "
+                "LEFT JOIN practitioner cover ON cover.id = a.cover_practitioner_pk",
+                [None, ("absence", "start_date"), *types, None],
             ):
                 self._absences[(pid, start)] = vals
         return self._absences
@@ -91,6 +87,10 @@ class AbsencesImport:
 
     def _write_absences(self, existing: dict[_Key, list[Any]], new: list[_Key],
                         changed: list[tuple[str, date, list[str]]]) -> None:
+        from sqlalchemy import and_, bindparam, insert, update
+
+        from storage.tables import t as tb
+
         assert self.pracs is not None
         t = tb.absence
         fields = [c.field for c in KIND.plain]

@@ -7,9 +7,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, update
-
-from storage.tables import t as tb
 from storage.csvio.base import ALLOC_FIELDS
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
@@ -95,6 +92,10 @@ class AllocationsImport:
         (`close`) and allocations changed by an allocations file."""
         if not self.writing:
             return
+        from sqlalchemy import and_, bindparam, insert, update
+
+        from storage.tables import t as tb
+
         a = tb.allocation
         where = and_(a.c.case_id == bindparam("k_case"), a.c.practitioner_pk == bindparam("k_prac"),
                      a.c.start_date == bindparam("k_start"))

@@ -14,15 +14,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from storage.csvio.base import _pack
 from storage.csvio.keyed import Keyed, KeyedImport
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _Row
 from storage.csvio.source import _Source
 from storage.csvio.spec import KINDS
-from storage.tables import t as tb
 
 __all__ = ["AppointmentsImport"]
 
@@ -76,10 +73,9 @@ class AppointmentsImport(KeyedImport):
         if not self.writing:
             known = existing.get(key)
             return known[0] if known is not None else _NEW_SERIES
-        t = tb.appointment
-        return self.conn.execute(select(t.c.id).where(
-            t.c.case_id == k.case.pk, t.c.appointment_date == k.parsed["series_date"],
-            t.c.practitioner_pk == k.prac.pk)).scalar_one()
+        return self.reader.scalar(
+            "SELECT id FROM appointment WHERE case_id = ? AND appointment_date = ? AND practitioner_pk = ?",
+            (k.case.pk, k.parsed["series_date"], k.prac.pk))
 
     def _check_override(self, row: _Row, case: Any, day: date, prac: Any, vals: dict[str, Any], series_date: date,
                         series: dict[int, tuple[str | None, Any]],

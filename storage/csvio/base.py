@@ -1,27 +1,32 @@
 """The importer's shared machinery: the keys loaded once per call, the
 checks every kind makes (known case, known practitioner, no duplicate key),
-batched writes and the audit trail (docs/csv.md "Import rules")."""
+batched writes and the audit trail (docs/csv.md "Import rules").
+
+Every read of an import is SQL text on a `storage.reader.Reader`
+(`_ImporterBase.select`), every write a SQLAlchemy Core statement on
+`conn`: a dry run reads on the driver's own connection and has no `conn`,
+so it checks exactly as the import does without importing SQLAlchemy
+(README "Every command"); each kind's module imports SQLAlchemy inside its
+write functions, which only a writing import calls."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, time, timezone
 from typing import Any
-
-from sqlalchemy import Connection, insert, select
 
 from planner import validate
 from storage import audit
 from storage.csvio.row import _BAD, _Row
 from storage.csvio.source import _Errors, _Source
 from storage.csvio.spec import KINDS, ORDER
-from storage.tables import t as tb
-from storage.tables import utcnow
+from storage.reader import Reader
+from storage.schema_data import TABLES
 
 __all__ = [
     "ALLOC_FIELDS", "BATCH", "CASE_FIELDS", "PRAC_FIELDS",
-    "_Bulk", "_Case", "_ImporterBase", "_Prac", "_Team", "_pack",
+    "_Bulk", "_Case", "_ImporterBase", "_Prac", "_Team", "_pack", "cols", "q",
 ]
 
 #: Rows per executemany batch.
@@ -104,23 +109,61 @@ class _Bulk:
                         copy.write_row(r)
             return
         if self.sql is None:  # another driver: let SQLAlchemy convert
+            from sqlalchemy import insert
+
             self.conn.execute(insert(self.table), [dict(zip(self.columns, r)) for r in rows])
             return
         self.conn.exec_driver_sql(self.sql, rows)
 
 
+#: (table, column) -> its type in storage/schema_data.py.
+_TYPES = {(name, col[0]): col[1] for name, spec in TABLES.items() for col in spec["columns"]}
+
+
+class _Parsed(dict):
+    """SQLite's text of a value -> the value, parsed once per distinct text."""
+
+    def __init__(self, parse: Any) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.parse(key)
+        return value
+
+
+def _sqlite_readers() -> dict[str, Any]:
+    """How a value of each type comes back from SQLite (text, 0/1) and what
+    SQLAlchemy makes of it, which the import compares with its cells."""
+    return {"date": _Parsed(date.fromisoformat).__getitem__, "time": _Parsed(time.fromisoformat).__getitem__,
+            "datetime": _Parsed(datetime.fromisoformat).__getitem__, "boolean": bool}
+
+
+def q(name: str) -> str:
+    """A quoted identifier (`case`, `time` and `text` are SQL words)."""
+    return f'"{name}"'
+
+
+def cols(alias: str, table: str, names: Iterable[str]) -> tuple[str, list[tuple[str, str]]]:
+    """(`alias."a", alias."b"`, the (table, column) of each) for `_ImporterBase.select`."""
+    names = list(names)
+    return ", ".join(f"{alias}.{q(n)}" for n in names), [(table, n) for n in names]
+
+
 class _ImporterBase:
-    def __init__(self, conn: Connection, *, dry_run: bool, actor: str, policy: Any, today: date) -> None:
+    def __init__(self, reader: Reader, conn: Any, *, dry_run: bool, actor: str, policy: Any, today: date) -> None:
         self.today = today
-        self.conn = conn
-        self.dry_run = dry_run
+        self.reader = reader  # every read (`select`)
+        self.conn = conn  # the Core connection every write goes to; None in a dry run
+        self.dry_run = dry_run or conn is None
         self.actor = actor or audit.default_actor()
+        self.sqlite = reader.dialect == "sqlite"
         # The database login (schema 0004): the OS user on SQLite.
-        self.login = (audit.default_actor() if self.conn.dialect.name == "sqlite"
-                      else self.conn.exec_driver_sql("SELECT session_user").scalar())
+        self.login = audit.default_actor() if self.sqlite else reader.scalar("SELECT session_user")
         self.policy = policy
         self.errors = _Errors()
-        self.now = utcnow()
+        self.now = datetime.now(timezone.utc)  # the time of the import's inserts, aware and in UTC
+        self._readers = _sqlite_readers() if self.sqlite else {}
         self._next_placeholder = -1
         self._audit: list[tuple[Any, ...]] = []
         self.teams: dict[str, _Team] | None = None
@@ -133,8 +176,7 @@ class _ImporterBase:
         self.seen: dict[str, dict[Any, Any]] = {k: {} for k in ORDER}
         self.team_moves: dict[str, tuple[_Row, str]] = {}  # practitioner_id -> (row, new team)
         self.sources: dict[int, _Source] = {}
-        self._audit_bulk = _Bulk(self.conn, tb.audit_event, _AUDIT_COLUMNS)
-        self._at = self._audit_bulk.moment(self.now)
+        self._audit_bulk: _Bulk | None = None
 
     @property
     def writing(self) -> bool:
@@ -144,21 +186,36 @@ class _ImporterBase:
         self._next_placeholder -= 1
         return self._next_placeholder
 
+    def select(self, sql: str, columns: Sequence[tuple[str, str] | None], params: tuple = ()) -> Iterator[Any]:
+        """The rows of `sql` (SQL text, `?` markers) on the import's reader,
+        each value as SQLAlchemy reads it: `columns` gives the (table,
+        column) of storage/schema_data.py of each selected column, whose type
+        says how SQLite's text is read (None: as the driver gives it)."""
+        convert = [(i, self._readers[_TYPES[c]]) for i, c in enumerate(columns)
+                   if c is not None and _TYPES[c] in self._readers]
+        rows = self.reader.rows(sql, params)
+        if not convert:
+            yield from rows
+            return
+        for row in rows:
+            row = list(row)
+            for i, read in convert:
+                if row[i] is not None:
+                    row[i] = read(row[i])
+            yield row
+
     # -- loading, once per call ------------------------------------------------
     def load_teams_pracs(self) -> None:
         if self.teams is not None:
             return
         self.teams = {}
-        for pk, team_id, name, nation in self.conn.execute(
-            select(tb.team.c.id, tb.team.c.team_id, tb.team.c.name, tb.team.c.nation)
-        ):
+        for pk, team_id, name, nation in self.reader.rows("SELECT id, team_id, name, nation FROM team"):
             self.teams[team_id] = _Team(pk, team_id, name, nation, new=False)
         by_pk = {t.pk: t.team_id for t in self.teams.values()}
-        p = tb.practitioner.c
         self.pracs = {}
-        for r in self.conn.execute(
-            select(p.id, p.practitioner_id, p.team_pk, *(p[f] for f in PRAC_FIELDS))
-        ):
+        fields, types = cols("p", "practitioner", PRAC_FIELDS)
+        for r in self.select(f"SELECT p.id, p.practitioner_id, p.team_pk, {fields} FROM practitioner p",
+                             [None, None, None, *types]):
             vals = {f: r[3 + i] for i, f in enumerate(PRAC_FIELDS)}
             self.pracs[r[1]] = _Prac(r[0], r[1], by_pk.get(r[2], ""), vals)
 
@@ -168,10 +225,10 @@ class _ImporterBase:
             return
         assert self.teams is not None
         by_pk = {t.pk: t.team_id for t in self.teams.values() if t.pk > 0}
-        c = tb.case.c
-        cols = [c.id, c.case_ref, c.team_pk] + ([c[f] for f in CASE_FIELDS] if full else [])
+        fields, types = cols("c", "case", CASE_FIELDS) if full else ("", [])
         loaded: dict[str, _Case] = {}
-        for r in self.conn.execute(select(*cols)):
+        for r in self.select(f'SELECT c.id, c.case_ref, c.team_pk{", " + fields if full else ""} FROM "case" c',
+                             [None, None, None, *types]):
             vals = {f: r[3 + i] for i, f in enumerate(CASE_FIELDS)} if full else None
             loaded[r[1]] = _Case(r[0], r[1], by_pk.get(r[2]), vals)
         if self.cases is not None:  # upgrade keys-only records, keeping in-call ones
@@ -187,15 +244,13 @@ class _ImporterBase:
         if self.allocs is not None:
             return
         self.load_cases(full=False)
-        a, c, p = tb.allocation.c, tb.case.c, tb.practitioner.c
         self.allocs = {}
-        rows = self.conn.execute(
-            select(c.case_ref, p.practitioner_id, a.start_date, *(a[f] for f in ALLOC_FIELDS))
-            .select_from(tb.allocation)
-            .join(tb.case, c.id == a.case_id)
-            .join(tb.practitioner, p.id == a.practitioner_pk)
-            .order_by(a.start_date)
-        )
+        fields, types = cols("a", "allocation", ALLOC_FIELDS)
+        rows = self.select(
+            f'SELECT c.case_ref, p.practitioner_id, a.start_date, {fields} FROM allocation a '
+            'JOIN "case" c ON c.id = a.case_id JOIN practitioner p ON p.id = a.practitioner_pk '
+            'ORDER BY a.start_date',
+            [None, None, ("allocation", "start_date"), *types])
         for ref, pid, start, *vals in rows:
             self.put_alloc((ref, pid, start), vals)
             if vals[0] is None:
@@ -243,13 +298,19 @@ class _ImporterBase:
         else:
             detail = _PLAIN_DETAIL.get(op) or _PLAIN_DETAIL.setdefault(
                 op, json.dumps({"op": op, "source": "csv"}, sort_keys=True))
+        if self._audit_bulk is None:
+            from storage.tables import t as tb
+
+            self._audit_bulk = _Bulk(self.conn, tb.audit_event, _AUDIT_COLUMNS)
+            self._at = self._audit_bulk.moment(self.now)
         self._audit.append((self._at, self.actor, "import", entity, key[:128], case_ref, detail, self.login))
         if len(self._audit) >= BATCH:
             self.flush_audit()
 
     def flush_audit(self) -> None:
-        self.bulk(self._audit_bulk, self._audit)
-        self._audit = []
+        if self._audit:
+            self.bulk(self._audit_bulk, self._audit)
+            self._audit = []
 
     def bulk(self, bulk: _Bulk, rows: list[tuple[Any, ...]]) -> None:
         if rows and self.writing:

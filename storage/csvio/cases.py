@@ -7,9 +7,6 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
-
-from storage.tables import t as tb
 from storage.csvio.base import BATCH, _Case
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _BAD, _ok, _Row
@@ -114,6 +111,10 @@ class CasesImport:
         return alloc_new, alloc_close
 
     def _write_cases(self, status: dict[str, str], diffs: dict[str, set[str]], present: set[str]) -> None:
+        from sqlalchemy import bindparam, insert, update
+
+        from storage.tables import t as tb
+
         assert self.teams is not None
         c = tb.case
         new_refs = [ref for ref, st in status.items() if st == "new"]

@@ -13,12 +13,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-
 from planner import validate
 from planner.model import CONTACT_KINDS, OUTCOMES
-from storage.tables import t as tb
-from storage.csvio.base import BATCH, _Bulk, _pack, _Prac
+from storage.csvio.base import BATCH, _Bulk, _pack, _Prac, cols
 from storage.csvio.cells import unescape_cell
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
@@ -44,11 +41,17 @@ class _ContactWrites:
         self.imp = importer
         self.has_notes = src.has("notes")
         self.has_by, self.has_with = src.has("cancelled_by"), src.has("with_practitioner_id")
+        if not importer.writing:  # a dry run (or a call already refused) writes nothing
+            return
+        from sqlalchemy import bindparam, update
+
+        from storage.tables import t as tb
+
         t = tb.contact
-        cols = (["outcome"] + (["notes"] if self.has_notes else []) + (["cancelled_by"] if self.has_by else [])
+        columns = (["outcome"] + (["notes"] if self.has_notes else []) + (["cancelled_by"] if self.has_by else [])
                 + (["with_practitioner_pk"] if self.has_with else []))
         self.upd_stmt = (update(t).where(t.c.id == bindparam("k_id"))
-                         .values({**{c: bindparam(c) for c in cols}, "version": t.c.version + 1}))
+                         .values({**{c: bindparam(c) for c in columns}, "version": t.c.version + 1}))
         self.bulk = _Bulk(importer.conn, t, ("case_id", "contact_date", "practitioner_pk", "kind", "outcome",
                                              "notes", "cancelled_by", "with_practitioner_pk", "version"))
         self.ins: list[tuple[Any, ...]] = []
@@ -71,6 +74,8 @@ class _ContactWrites:
             self.upd = []
 
     def flush(self) -> None:
+        if not self.imp.writing:
+            return
         self.imp.bulk(self.bulk, self.ins)
         self.imp.execute(self.upd_stmt, self.upd)
 
@@ -155,12 +160,9 @@ class ContactsImport:
         if not hasattr(self, "_contacts"):
             self._contacts: dict[int, int] = {}
             self._contact_extra: dict[int, tuple[str | None, int | None]] = {}
-            t = tb.contact
-            result = self.conn.execute(
-                select(t.c.id, t.c.case_id, t.c.contact_date, t.c.practitioner_pk, t.c.kind, t.c.outcome, t.c.notes,
-                       t.c.cancelled_by, t.c.with_practitioner_pk)
-                .execution_options(yield_per=20_000)
-            )
+            selected, types = cols("t", "contact", ("id", "case_id", "contact_date", "practitioner_pk", "kind",
+                                                    "outcome", "notes", "cancelled_by", "with_practitioner_pk"))
+            result = self.select(f"SELECT {selected} FROM contact t", types)
             for cid, case_pk, day, prac_pk, kind, outcome, notes, by, with_pk in result:
                 key = _pack(case_pk, day, prac_pk, _KIND_IDX.get(kind, 7))
                 self._contacts[key] = (cid << 68) | (_OUTCOME_IDX.get(outcome, 3) << 64) | (hash(notes) & _MASK64)

@@ -7,11 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from planner import validate
 from planner.model import OPEN_HANDOVER_STATUSES
-from storage.tables import t as tb
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
 from storage.csvio.source import _Source
@@ -68,13 +65,12 @@ class HandoversImport:
         """Existing handovers, once per call: (case_ref, planned_on) -> [id,
         to_practitioner_id, reason, status]; and each case's open one."""
         if not hasattr(self, "_handovers"):
-            h, c, p = tb.handover.c, tb.case.c, tb.practitioner.c
             self._handovers: dict[_Key, list[Any]] = {}
             self._open_handover: dict[str, date] = {}
-            for hid, ref, planned_on, to_pid, reason, status in self.conn.execute(
-                select(h.id, c.case_ref, h.planned_on, p.practitioner_id, h.reason, h.status)
-                .select_from(tb.handover).join(tb.case, c.id == h.case_id)
-                .join(tb.practitioner, p.id == h.to_practitioner_pk)
+            for hid, ref, planned_on, to_pid, reason, status in self.select(
+                'SELECT h.id, c.case_ref, h.planned_on, p.practitioner_id, h.reason, h.status FROM handover h '
+                'JOIN "case" c ON c.id = h.case_id JOIN practitioner p ON p.id = h.to_practitioner_pk',
+                [None, None, ("handover", "planned_on"), None, None, None],
             ):
                 self._handovers[(ref, planned_on)] = [hid, to_pid, reason, status]
                 if status in OPEN_HANDOVER_STATUSES:
@@ -123,6 +119,10 @@ class HandoversImport:
         return None
 
     def _write_handovers(self, new: list[tuple[str, date, str]], changed: list[tuple[str, date, list[str]]]) -> None:
+        from sqlalchemy import insert, update
+
+        from storage.tables import t as tb
+
         h = tb.handover
         existing = self._handovers
         for ref, planned_on, from_pid in new:

@@ -6,11 +6,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
-
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 from planner.errors import CaseloadError, ConflictError, DatabaseUnavailable
 from storage import audit
@@ -27,6 +25,7 @@ from storage.csvio.source import _Errors, _Source
 from storage.csvio.voice import VoiceImport
 from storage.csvio.spec import ORDER
 from storage.progress import NO_PROGRESS, Progress
+from storage.reader import Reader
 
 __all__ = ["SQLITE_IMPORT_CACHE_KIB", "_Importer", "_today", "import_csv"]
 
@@ -45,7 +44,7 @@ def _today() -> date:
 
 
 def import_csv(
-    engine: Engine,
+    database: Any,
     paths: Iterable[str | os.PathLike[str]],
     *,
     dry_run: bool = False,
@@ -56,11 +55,16 @@ def import_csv(
 ) -> ImportReport:
     """Import CSV files in one transaction (docs/csv.md).
 
-    `today` (default: the date today) is the day the checks of
-    planner/validate.py count from: no contact after it, no new handover
-    before it. Returns what was (or, with `dry_run`, would be) written per
-    file; raises `ImportFailed` with every problem found, having written
-    nothing. Each file's rows are told to `progress` as they are read."""
+    `database` is the SQLAlchemy Engine the import writes through, or, for
+    a dry run only, a `storage.reader.Reader` (the driver's own connection:
+    `caseload import --dry-run` imports no SQLAlchemy). Either way the
+    same importer reads and checks every row, so a dry run reports exactly
+    what the import would do, or refuse. `today` (default: the date today)
+    is the day the checks of planner/validate.py count from: no contact
+    after it, no new handover before it. Returns what was (or, with
+    `dry_run`, would be) written per file; raises `ImportFailed` with every
+    problem found, having written nothing. Each file's rows are told to
+    `progress` as they are read."""
     errors = _Errors()
     sources = [_Source(path, i, errors) for i, path in enumerate(paths)]
     for src in sources:
@@ -69,38 +73,79 @@ def import_csv(
     kinded = sorted((s for s in sources if s.kind is not None), key=lambda s: (ORDER.index(s.kind.name), s.index))
     for order, src in enumerate(kinded):
         src.order = order
-    with engine.connect() as conn:  # SQLAlchemy Core: the import imports no ORM (README "Every command")
-        sqlite = engine.dialect.name == "sqlite"
-        if sqlite:  # big imports touch indexes all over: give SQLite room to cache them
-            old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-            conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
-        from storage.access import actor_for, require_admin
+    importer = partial(_Importer, dry_run=dry_run, actor=actor, policy=policy, today=today or _today())
+    if isinstance(database, Reader):
+        if not dry_run:
+            raise ValueError("a Reader only reads: an import that writes goes through the SQLAlchemy engine")
+        _big_cache(database)  # the connection is the Reader's own, closed after it
+        return _run(importer(database, None), None, errors, sources, kinded)
+    from sqlalchemy.exc import DBAPIError
 
-        # People, teams and every team's cases come in here: the administrator's (README "Team server").
-        require_admin(actor_for(conn, actor), "import CSV files")
-        importer = _Importer(conn, dry_run=dry_run, actor=actor, policy=policy, today=today or _today())
-        importer.errors = errors
-        importer.sources = {src.index: src for src in sources}
+    with database.connect() as conn:  # SQLAlchemy Core: the import imports no ORM (README "Every command")
+        reader = _core_reader(conn)
+        old_cache = _big_cache(reader)
         try:
-            return _run(conn, importer, kinded, dry_run)
-        except (DBAPIError, engine.dialect.loaded_dbapi.Error) as exc:
+            return _run(importer(reader, conn), conn, errors, sources, kinded)
+        except (DBAPIError, database.dialect.loaded_dbapi.Error) as exc:
             conn.rollback()
             _refused(exc)
         except BaseException:
             conn.rollback()
             raise
         finally:
-            if sqlite:  # best effort: the connection goes back to the pool
+            if old_cache is not None:  # best effort: the connection goes back to the pool
                 try:
-                    conn.exec_driver_sql(f"PRAGMA cache_size={int(old_cache)}")
+                    reader.execute(f"PRAGMA cache_size={int(old_cache)}")
                     conn.commit()
                 except Exception:  # noqa: BLE001 - never hide the import's own outcome
                     conn.rollback()
 
 
-def _run(conn: Connection, importer: _Importer, kinded: list[_Source], dry_run: bool) -> ImportReport:
+def _big_cache(reader: Reader) -> Any:
+    """Big imports touch indexes all over: give SQLite room to cache them.
+    The cache size it had (None: not SQLite)."""
+    if reader.dialect != "sqlite":
+        return None
+    old_cache = reader.scalar("PRAGMA cache_size")
+    reader.execute(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
+    return old_cache
+
+
+class _Streamed:
+    """A Core result as a Reader's cursor: rows as the driver gives them,
+    fetched in batches (a million-row table's rows are not all held at once)."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    def __iter__(self) -> Any:
+        return iter(self.result)
+
+    def close(self) -> None:
+        self.result.close()
+
+
+def _core_reader(conn: Any) -> Reader:
+    """The import's reads on its own Core connection, in its transaction."""
+    def run(sql: str, params: tuple) -> _Streamed:
+        return _Streamed(conn.exec_driver_sql(sql, params, execution_options={"yield_per": 20_000}))
+
+    return Reader(conn.dialect.name, run)
+
+
+def _run(importer: _Importer, conn: Any, errors: _Errors, sources: list[_Source],
+         kinded: list[_Source]) -> ImportReport:
     """Every file in ORDER, then the checks across files; then commit (or,
-    on any problem or in a dry run, roll back)."""
+    on any problem or in a dry run, roll back). `conn` is None in a dry run
+    on a Reader, which only reads."""
+    from storage.access import actor_for, require_admin
+
+    # People, teams and every team's cases come in here: the administrator's (README "Team server").
+    require_admin(actor_for(importer.reader, importer.actor), "import CSV files")
+    importer.errors = errors
+    importer.sources = {src.index: src for src in sources}
     reports: list[FileReport] = []
     for src in kinded:
         rep = FileReport(src.name, src.kind.name)
@@ -109,11 +154,13 @@ def _run(conn: Connection, importer: _Importer, kinded: list[_Source], dry_run: 
         reports.append(rep)
     importer.finish()
     if importer.errors:
-        conn.rollback()
+        if conn is not None:
+            conn.rollback()
         raise ImportFailed(importer.errors.lines())
-    report = ImportReport(reports, dry_run=dry_run)
-    if dry_run:
-        conn.rollback()
+    report = ImportReport(reports, dry_run=importer.dry_run)
+    if importer.dry_run:
+        if conn is not None:
+            conn.rollback()
         return report
     for rep in reports:
         if rep.inserted or rep.updated or sum(rep.also.values()):

@@ -11,9 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
-
-from storage.csvio.base import _pack
+from storage.csvio.base import _pack, cols, q
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
 from storage.csvio.source import _Source
@@ -108,6 +106,10 @@ class KeyedImport:
             if self.writing:
                 upd.append({"k_id": old[0], **{f: vals[f] if f in present else before[f] for f in fields}})
                 self.audit_row(kind.entity, entity_key, "update", case_ref=k.case.ref, fields=diff)
+        if not self.writing:
+            return
+        from sqlalchemy import bindparam, insert, update
+
         t = kind.table
         self.execute(insert(t), ins)
         self.execute(update(t).where(t.c.id == bindparam("k_id")).values(
@@ -118,14 +120,12 @@ class KeyedImport:
         cache: dict[str, dict[int, tuple]] = self.__dict__.setdefault("_keyed", {})
         if kind_name not in cache:
             found = cache[kind_name] = {}
-            t = KINDS[kind_name].table
-            day = t.c[day_column] if day_column else None
-            result = self.conn.execute(
-                select(t.c.id, t.c.case_id, *([day] if day is not None else []), t.c.practitioner_pk,
-                       *(t.c[f] for f in fields)).execution_options(yield_per=20_000)
-            )
+            table = KINDS[kind_name].table_name
+            names = ["id", "case_id", *([day_column] if day_column else []), "practitioner_pk", *fields]
+            selected, types = cols("t", table, names)
+            result = self.select(f"SELECT {selected} FROM {q(table)} t", types)
             for rid, case_pk, *rest in result:
-                when = rest.pop(0) if day is not None else NO_DAY
+                when = rest.pop(0) if day_column else NO_DAY
                 prac_pk, *vals = rest
                 found[_pack(case_pk, when, prac_pk)] = (rid, *vals)
         return cache[kind_name]

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
-
-from storage.tables import t as tb
 from storage.csvio.base import BATCH, _Prac, _Team
 from storage.csvio.reports import FileReport
 from storage.csvio.row import _ok, _Row
@@ -108,6 +105,10 @@ class PractitionersImport:
         rep.updated += 1
 
     def _write_teams(self, team_changes: dict[str, set[str]], rep: FileReport) -> None:
+        from sqlalchemy import insert, update
+
+        from storage.tables import t as tb
+
         t = tb.team
         for team in self.teams.values():
             if team.new and team.pk < 0:
@@ -127,6 +128,10 @@ class PractitionersImport:
 
     def _write_practitioners(self, new_pracs: list[tuple[_Prac, _Row]],
                              changed: list[tuple[_Prac, list[str]]]) -> None:
+        from sqlalchemy import bindparam, insert, update
+
+        from storage.tables import t as tb
+
         p = tb.practitioner
         if new_pracs:
             rows = [dict(rec.vals, practitioner_id=rec.pid, team_pk=self.teams[rec.team_id].pk, version=1)

@@ -43,7 +43,8 @@ from storage.lazy import lazy_names
 
 _HOMES = {
     "allocate": "allocation",
-    "book_appointment": "appointments", "cancel_appointment": "appointments", "day_refusal": "appointments",
+    "book_appointment": "appointments", "book_appointments": "appointments", "cancel_appointment": "appointments",
+    "day_refusal": "appointments",
     "move_appointment": "appointments", "record_outcome": "appointments", "same_time": "appointments",
     "EDITABLE_CASE_FIELDS": "cases", "add_case_note": "cases", "update_case": "cases",
     "record_contact": "contacts",

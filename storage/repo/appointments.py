@@ -15,7 +15,9 @@ case gives an override reason (audited).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -70,38 +72,44 @@ def _nation(session, practitioner) -> str:
     return nation or practitioner.nation or "england-and-wales"
 
 
-def day_refusal(session, practitioner, day: date) -> str | None:
+class _Days:
+    """Which days are no days for an appointment with a practitioner: their
+    team's nation's bank holidays and their absences, read once per
+    practitioner for the bookings of one transaction (one booking, or the
+    several of `book_appointments`)."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self._known: dict[int, tuple] = {}  # practitioner pk -> (calendar, absences by start)
+
+    def refusals(self, practitioner, days: tuple[date, ...], first_only: bool = False) -> list[tuple[date, str]]:
+        """Each of `days` (in order) that is no day for an appointment with
+        the practitioner, with why (planner.appointments.refused_days, as the
+        booking form warns)."""
+        known = self._known.get(practitioner.id)
+        if known is None:
+            B = t.absence
+            absences = [Absence(practitioner.practitioner_id, start, end, kind) for start, end, kind in _rows(
+                self.session, select(B.c.start_date, B.c.end_date, B.c.kind)
+                .where(B.c.practitioner_pk == practitioner.id).order_by(B.c.start_date))]
+            known = self._known[practitioner.id] = (working_days(_nation(self.session, practitioner)), absences)
+        calendar, absences = known
+        found = [(r.day, r.reason) for r in refused_days(days, absences, calendar.holiday_name)]
+        return found[:1] if first_only else found
+
+
+def day_refusal(session, practitioner, day: date, days: _Days | None = None) -> str | None:
     """Why `day` is no day for an appointment with the practitioner (a bank
     holiday of their team's nation, or an absence of theirs), or None."""
-    return _first_refusal(session, practitioner, (day,))
-
-
-def _first_refusal(session, practitioner, days: tuple[date, ...]) -> str | None:
-    """`day_refusal` of the first of `days` (in order) that has one."""
-    refused = _refusals(session, practitioner, days, first_only=True)
+    refused = (days or _Days(session)).refusals(practitioner, (day,), first_only=True)
     return refused[0][1] if refused else None
 
 
-def _refusals(session, practitioner, days: tuple[date, ...],
-              first_only: bool = False) -> list[tuple[date, str]]:
-    """Each of `days` (in order) that is no day for an appointment with the
-    practitioner, with why (planner.appointments.refused_days, as the booking
-    form warns): the practitioner's absences over them read once."""
-    calendar = working_days(_nation(session, practitioner))
-    B = t.absence
-    absences = [Absence(practitioner.practitioner_id, start, end, kind) for start, end, kind in _rows(
-        session, select(B.c.start_date, B.c.end_date, B.c.kind).where(
-            B.c.practitioner_pk == practitioner.id, B.c.start_date <= max(days),
-            or_(B.c.end_date.is_(None), B.c.end_date >= min(days))).order_by(B.c.start_date))]
-    found = [(r.day, r.reason) for r in refused_days(days, absences, calendar.holiday_name)]
-    return found[:1] if first_only else found
-
-
 def _check_day(session, practitioner, day: date, case_ref: str, actor: str,
-               override_reason: str | None) -> str | None:
+               override_reason: str | None, days: _Days | None = None) -> str | None:
     """Refuse a bank holiday or an absence day unless a lead of the case
     overrides; returns the reason overridden (for the audit), or None."""
-    refusal = day_refusal(session, practitioner, day)
+    refusal = day_refusal(session, practitioner, day, days)
     if refusal is None:
         return None
     reason = (override_reason or "").strip()
@@ -111,13 +119,13 @@ def _check_day(session, practitioner, day: date, case_ref: str, actor: str,
     return refusal
 
 
-def series_skips(session, practitioner, day: date, rrule: str) -> list[tuple[date, str]]:
+def series_skips(session, practitioner, day: date, rrule: str, days: _Days | None = None) -> list[tuple[date, str]]:
     """The later dates of a series starting on `day` (its first
     planner.appointments.SERIES_DATES_CHECKED, `booking_dates`) that fall on a bank holiday or an absence of the
     practitioner's, with why: booking leaves them out as exceptions
     (EXDATE), as the practitioner would cancel them one by one."""
     later = tuple(booking_dates(day, rrule)[1:])
-    return _refusals(session, practitioner, later) if later else []
+    return (days or _Days(session)).refusals(practitioner, later) if later else []
 
 
 def _planner_appointment(row, moved: tuple[date, ...] = ()) -> PlanAppointment:
@@ -171,14 +179,34 @@ def book_appointment(
     its first planner.appointments.SERIES_DATES_CHECKED) are left out as exceptions (EXDATE,
     named in the audit event) unless a team lead gives `override_reason`,
     which books them too."""
+    return _book(session, _Days(session), case_ref=case_ref, appointment_date=appointment_date,
+                 practitioner_id=practitioner_id, time=time, kind=kind, rrule=rrule, actor=actor,
+                 override_reason=override_reason)
+
+
+def book_appointments(session, bookings: Iterable[Mapping[str, Any]], *, actor: str) -> list[int]:
+    """Book several appointments in the caller's one transaction (`caseload
+    week --suggest --apply`); their ids, in order. Each booking holds the
+    keyword arguments of `book_appointment` but `actor`, and is checked,
+    written and audited as `book_appointment` does it; only a
+    practitioner's bank holidays and absences are read once for all. Any
+    refusal raises: the caller rolls back and nothing is booked."""
+    days = _Days(session)
+    return [_book(session, days, actor=actor, **booking) for booking in bookings]
+
+
+def _book(session, days: _Days, *, case_ref: str, appointment_date: date, practitioner_id: str,
+          time: dt.time | str | None = None, kind: str = "office", rrule: str | None = None, actor: str,
+          override_reason: str | None = None) -> int:
+    """`book_appointment`, with the practitioners' days off read through `days`."""
     case, practitioner = case_with_practitioner(session, actor, case_ref, practitioner_id, "book an appointment")
     one_of(kind, CONTACT_KINDS, "appointment kind")
     appointment_date = as_date(appointment_date, "appointment_date")
     time = as_time(time)
     rrule = check_rrule(rrule, appointment_date, time)
-    overridden = _check_day(session, practitioner, appointment_date, case_ref, actor, override_reason)
+    overridden = _check_day(session, practitioner, appointment_date, case_ref, actor, override_reason, days)
     skips, overridden = _series_days(session, practitioner, appointment_date, rrule, case_ref, actor,
-                                     override_reason, overridden)
+                                     override_reason, overridden, days)
     values = {"time": time, "kind": kind, "rrule": rrule, "exdates": format_exdates(day for day, _why in skips)}
     old = _appointment_clash(session, case.id, appointment_date, practitioner.id)
     if old is not None and old.cancelled_by is None:
@@ -202,10 +230,11 @@ def book_appointment(
 
 
 def _series_days(session, practitioner, day: date, rrule: str | None, case_ref: str, actor: str,
-                 override_reason: str | None, overridden: str | None) -> tuple[list[tuple[date, str]], str | None]:
+                 override_reason: str | None, overridden: str | None,
+                 days: _Days) -> tuple[list[tuple[date, str]], str | None]:
     """(the series' later dates left out, with why; what the booking
     overrides): with `override_reason` a team lead books the series whole."""
-    skips = series_skips(session, practitioner, day, rrule) if rrule else []
+    skips = series_skips(session, practitioner, day, rrule, days) if rrule else []
     if skips and (override_reason or "").strip():
         require_lead(actor_for(session, actor), case_team_id(session, case_ref),
                      f"book a series over such days ({skips[0][1]})")
@@ -433,5 +462,5 @@ def record_outcome(
                           actor=actor)
 
 
-__all__ = ["book_appointment", "cancel_appointment", "day_refusal", "move_appointment", "record_outcome",
+__all__ = ["book_appointment", "book_appointments", "cancel_appointment", "day_refusal", "move_appointment", "record_outcome",
            "same_time"]

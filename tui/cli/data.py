@@ -40,10 +40,14 @@ def import_(c: Ctx, files, dry_run, today):
         if not Path(name).is_file():
             raise FileProblem(f"{name}: {'a folder, not a file' if Path(name).is_dir() else 'no such file'}")
     policy = c.policy()  # handover checklists follow --config, as `handover plan` does
-    engine = c.engine()
+    paths = [Path(f) for f in files]
     with shown() as progress:
-        report = import_csv(engine, [Path(f) for f in files], dry_run=dry_run, actor=c.actor, policy=policy,
-                            today=today, progress=progress)
+        if dry_run:  # the import's own checks on the Reader: no SQLAlchemy (README "Every command")
+            with c.reader() as reader:
+                report = import_csv(reader, paths, dry_run=True, actor=c.actor, policy=policy, today=today,
+                                    progress=progress)
+        else:
+            report = import_csv(c.engine(), paths, actor=c.actor, policy=policy, today=today, progress=progress)
     for line in report.describe():
         click.echo(line)
     if dry_run:

@@ -433,13 +433,14 @@ class _Departures:
 def _departure_list(source, practitioner_id, as_of: date, receivers, dates, policy) -> _Departures:
     """The dated list with the lead's changes (`planned` is --apply's to fill)."""
     from planner.departures import cover_suggestions, departure_events, departure_plan
-    from storage.queries import load_cases, load_world
+    from storage.queries import load_world
+    from tui.cli.plan_reads import own_cases_in_full
 
     world = load_world(source)
     person = world.practitioners.get(practitioner_id)
     if person is None:
         raise CaseloadError(f"unknown practitioner {practitioner_id}")
-    cases = load_cases(source, team_id=person.team_id)
+    cases = own_cases_in_full(source, practitioner_id, team_id=person.team_id)
     events = departure_events(practitioner_id, world, as_of, policy)
     long_event = next((e for e in events if e.needs_handover), None)
     event = long_event or next((e for e in events if e.kind == "short_absence"), None)

@@ -32,8 +32,6 @@ from tui.cli.base import DATE, Ctx, write_audited
 @click.pass_obj
 def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names, suggest, apply):
     """A practitioner's week: appointments, contacts due, handover tasks, actions, catch-up."""
-    from planner.week import week_plan
-
     practitioner_id = practitioner_id or c.actor_id
     if not practitioner_id:
         raise CaseloadError("whose week? give --practitioner ID (or --as ID)")
@@ -44,10 +42,12 @@ def week(c: Ctx, practitioner_id, week_of, as_of, fmt, output, force, names, sug
     week_of = week_of or date.today()
     as_of = as_of or (week_of if week_of < date.today() else date.today())
     policy = c.policy()
-    people, cases, world, actions = _read_week(c, practitioner_id)
+    people, cases, world, actions = _read_week(c, practitioner_id, suggest)
     if suggest:
         _suggest(c, practitioner_id, week_of, cases, world, as_of, policy, fmt, apply)
         return
+    from planner.week import week_plan
+
     plan = week_plan(practitioner_id, week_of, cases, world, actions, as_of, policy)
     data = _render(plan, people, fmt, names)
     if not output:
@@ -69,11 +69,11 @@ def _suggest(c: Ctx, practitioner_id, week_of, cases, world, as_of, policy, fmt,
     proposals = suggest(practitioner_id, week_of, cases, world, as_of, policy)
     booked = []
     if apply and proposals:
-        from storage.repo import book_appointment
+        from storage.repo import book_appointments
 
-        booked = c.write(lambda s: [book_appointment(s, case_ref=p.case_ref, appointment_date=p.day,
-                                                     practitioner_id=practitioner_id, time=p.time, kind=p.kind,
-                                                     actor=c.actor) for p in proposals])
+        booked = c.write(lambda s: book_appointments(s, [
+            {"case_ref": p.case_ref, "appointment_date": p.day, "practitioner_id": practitioner_id,
+             "time": p.time, "kind": p.kind} for p in proposals], actor=c.actor))
     if fmt == "json":
         data = proposals_to_dict(practitioner_id, week_of, proposals)
         if apply:
@@ -90,11 +90,14 @@ def _suggest(c: Ctx, practitioner_id, week_of, cases, world, as_of, policy, fmt,
         click.echo(f"booked {len(booked)}")
 
 
-def _read_week(c: Ctx, practitioner_id: str):
+def _read_week(c: Ctx, practitioner_id: str, suggest: bool = False):
     """Everyone, the cases, the world and the practitioner's actions, once the
-    signed-in actor is known to see that practitioner's week."""
+    signed-in actor is known to see that practitioner's week. For
+    `--suggest`, no actions, and only the practitioner's own cases with their
+    contacts (tui/cli/plan_reads.py)."""
     from storage.access import check_practitioner_visible, resolve_actor
     from storage.queries import list_practitioners, load_actions, load_cases, load_world
+    from tui.cli.plan_reads import own_cases_in_full
 
     with c.reader() as r:
         people = {p.practitioner_id: p for p in list_practitioners(r)}
@@ -102,6 +105,8 @@ def _read_week(c: Ctx, practitioner_id: str):
             raise CaseloadError(f"unknown practitioner {practitioner_id}")
         me = resolve_actor(r, c.actor_id)
         check_practitioner_visible(r, me, practitioner_id)
+        if suggest:
+            return people, own_cases_in_full(r, practitioner_id, viewer=me), load_world(r), ()
         return people, load_cases(r, viewer=me), load_world(r), load_actions(r, owner_id=practitioner_id)
 
 
