@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import Field, dataclass, field, fields, make_dataclass
+from operator import attrgetter
 from typing import Any
 
 from planner.model import CONTACT_KINDS, NATIONS
@@ -129,12 +130,11 @@ class Section:
     as a frozen dataclass's own, by the fields in order, written here once
     instead of generated and compiled for each of the thirty-odd sections
     when the policy is imported, on every start-up (bench/README.md,
-    "Start-up")."""
+    "Start-up"). The rules look sections up by hash (their caches), so the
+    values are read by one `attrgetter` a class (`_values_of`)."""
 
     __slots__ = ()
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, spec.name) for spec in fields(self))  # type: ignore[arg-type]
+    _values_of: Callable[[Any], tuple]
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{spec.name}={getattr(self, spec.name)!r}" for spec in fields(self)  # type: ignore[arg-type]
@@ -143,17 +143,29 @@ class Section:
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return self._values() == other._values()  # type: ignore[attr-defined]
+            return self._values_of(self) == other._values_of(other)  # type: ignore[attr-defined]
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._values())
+        return hash(self._values_of(self))
+
+
+def _section_values(cls: type) -> None:
+    """`cls._values_of(section)`: its fields' values, as a tuple, in order."""
+    names = tuple(spec.name for spec in fields(cls))
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        cls._values_of = staticmethod(lambda section: (one(section),))  # type: ignore[attr-defined]
+    else:
+        cls._values_of = staticmethod(attrgetter(*names))  # type: ignore[attr-defined]
 
 
 def frozen_section(cls: type) -> type:
     """`@dataclass(frozen=True)` for a `Section` subclass: its `repr`, `==` and
     `hash` are Section's."""
-    return dataclass(frozen=True, repr=False, eq=False)(cls)
+    cls = dataclass(frozen=True, repr=False, eq=False)(cls)
+    _section_values(cls)
+    return cls
 
 
 class _Keyed(Section):
@@ -192,6 +204,7 @@ def keyed_section(name: str, doc: str, module: str, entries: dict[str, tuple[typ
         namespace={"__doc__": doc},  # with a docstring, dataclass does not work one out (planner/policy/rules.py)
     )
     cls.__module__ = module
+    _section_values(cls)
     return cls
 
 
