@@ -6,6 +6,7 @@
     .venv/bin/python bench/bench_startup.py --runs 7
     .venv/bin/python bench/bench_startup.py --scale scale.db --keys-only   # the key latency alone
     .venv/bin/python bench/bench_startup.py --runs 11 --no-keys            # the start-up alone
+    .venv/bin/python bench/bench_startup.py --no-keys --before ../main   # and another checkout's command, same rounds
 
 Start-up: each app is started in a fresh process (`App.run(headless=True)`)
 with CASELOAD_BENCH_T0 = the time just before the process was spawned and
@@ -26,6 +27,9 @@ DB --as ID` command, what a user starts and what the target is about (its
 database and policy checks run first, and it starts reading the first
 caseload in a thread before Textual is imported: tui.data.FirstRead), and the
 CaseloadApp built and run in-process, whose first read starts as it is built.
+With --before DIR, the command of another checkout of the repository (its
+code, this virtualenv) runs in the same rounds too, on the same databases:
+a change's before and after under the same load.
 
 Cases: on sample.db the practitioner with the case count nearest 60; on the
 scale database a practitioner with about 60 cases and a team lead whose team
@@ -407,6 +411,8 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keys-only", action="store_true", help="only the key latency (needs --scale)")
     parser.add_argument("--no-keys", action="store_true", help="only the start-up, not the key latency")
+    parser.add_argument("--before", metavar="DIR",
+                        help="another checkout whose `caseload` command runs in the same rounds (before a change)")
     args = parser.parse_args(argv)
     if args.keys_only:
         if not args.scale:
@@ -430,8 +436,8 @@ def main(argv=None) -> int:
     shutil.copyfile(args.sample, sample_copy)
     args.sample = str(sample_copy)
 
-    def command_code(db: str, pid: str) -> str:
-        return COMMAND.format(root=str(ROOT), db=db, pid=pid, as_of=AS_OF.isoformat())
+    def command_code(db: str, pid: str, root: Path = ROOT) -> str:
+        return COMMAND.format(root=str(root), db=db, pid=pid, as_of=AS_OF.isoformat())
 
     sample_pid, _ = pick(args.sample)
     worker, lead = pick(scale)
@@ -442,15 +448,22 @@ def main(argv=None) -> int:
     for label, db, pid in cases:
         codes["command", label] = command_code(db, pid)
         codes["app", label] = app_code(db, pid)
+        if args.before:
+            codes["before", label] = command_code(db, pid, Path(args.before).resolve())
+    load_before = os.getloadavg()
     results = medians(codes, args.runs)
     bare, bare_cpu = results["bare"][0], results["bare"][4]
     floor, floor_cpu = results["floor"][0], results["floor"][4]
-    print(f"{args.runs} rounds; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    print(f"{args.runs} rounds; load average {load_before[0]:.1f} before, {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+          f" after, on {os.cpu_count()} cores")
     print(f"bare Textual app, first frame:           {bare * 1000:7.0f} ms          (CPU {bare_cpu * 1000:4.0f} ms)")
     print(f"the same widgets, no data, first frame:  {floor * 1000:7.0f} ms  {floor / bare:4.2f} x"
           f"  (CPU {floor_cpu * 1000:4.0f} ms {floor_cpu / bare_cpu:4.2f} x)   (Textual's own floor for the caseload screen)")
-    for way, title in (("command", "the `caseload --db DB --as ID` command (what a user starts; the target):"),
-                       ("app", "CaseloadApp built and run in-process (no command; its first read in a thread):")):
+    ways = [("command", "the `caseload --db DB --as ID` command (what a user starts; the target):"),
+            ("app", "CaseloadApp built and run in-process (no command; its first read in a thread):")]
+    if args.before:
+        ways.insert(1, ("before", f"the same command from {args.before} (before), in the same rounds:"))
+    for way, title in ways:
         print(f"\n{title}\n{'':43} first paint with rows           all rows in the table     CPU at first paint")
         for label, _db, pid in cases:
             seconds, rows, all_seconds, total, cpu = results[way, label]

@@ -79,10 +79,14 @@ def _hide_messages(trace) -> None:
 class CaseloadApp(TypeAhead, App[None]):
     """Caseload planner: who to see, whose relationship is at risk."""
 
-    CSS_PATH = "app.tcss"
+    # The home screen's .tcss is read with the app's own (the screen reads it
+    # again when pushed, finding it there): the first frame's styles are then
+    # parsed once. As a mode, or a screen bringing its own file, the home
+    # screen made Textual parse every style sheet twice more before it (about
+    # 10 ms of the start-up: bench/README.md, "Start-up").
+    CSS_PATH = ["app.tcss", "screens/caseload.tcss"]
     TITLE = "caseload"
     COMMANDS = App.COMMANDS | {_caseload_commands, _handover_commands, _team_commands}
-    # A mode (not get_default_screen) so the home screen's .tcss is loaded.
     MODES = {"caseload": CaseloadScreen}
     DEFAULT_MODE = "caseload"
 

@@ -22,7 +22,6 @@ defaults); `Policy` and the loading entry points are here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +50,7 @@ from planner.policy.rules import (
     Thresholds,
     Turning18,
 )
-from planner.policy.shape import MAX_DAYS, nation_check, section, setting
+from planner.policy.shape import MAX_DAYS, Section, frozen_section, nation_check, section, setting
 from planner.policy.workload import (
     Disruption,
     Exclusions,
@@ -76,8 +75,8 @@ __all__ = [
 CONFIG_FILE_NAME = "caseload.toml"
 
 
-@dataclass(frozen=True)
-class Policy:
+@frozen_section
+class Policy(Section):
     """Every setting of the rules (docs/rules.md) and of docs/rebalancing.md, one section per rule or topic (see the module docstring)."""
 
     nation: str = setting("england-and-wales", nation_check)  # bank holidays when a team has none

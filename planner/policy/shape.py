@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import Field, field, fields, make_dataclass
+from dataclasses import Field, dataclass, field, fields, make_dataclass
+from operator import attrgetter
 from typing import Any
 
 from planner.model import CONTACT_KINDS, NATIONS
@@ -124,7 +125,50 @@ def shape(section_value: Any) -> Iterator[tuple[str, Check | None, type | None]]
         yield spec.name, spec.metadata.get("check"), spec.metadata.get("section")
 
 
-class _Keyed:
+class Section:
+    """The base of every section (`@frozen_section`): `repr`, `==` and `hash`
+    as a frozen dataclass's own, by the fields in order, written here once
+    instead of generated and compiled for each of the thirty-odd sections
+    when the policy is imported, on every start-up (bench/README.md,
+    "Start-up"). The rules look sections up by hash (their caches), so the
+    values are read by one `attrgetter` a class (`_values_of`)."""
+
+    __slots__ = ()
+    _values_of: Callable[[Any], tuple]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{spec.name}={getattr(self, spec.name)!r}" for spec in fields(self)  # type: ignore[arg-type]
+                          if spec.repr)
+        return f"{type(self).__qualname__}({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values_of(self) == other._values_of(other)  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values_of(self))
+
+
+def _section_values(cls: type) -> None:
+    """`cls._values_of(section)`: its fields' values, as a tuple, in order."""
+    names = tuple(spec.name for spec in fields(cls))
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        cls._values_of = staticmethod(lambda section: (one(section),))  # type: ignore[attr-defined]
+    else:
+        cls._values_of = staticmethod(attrgetter(*names))  # type: ignore[attr-defined]
+
+
+def frozen_section(cls: type) -> type:
+    """`@dataclass(frozen=True)` for a `Section` subclass: its `repr`, `==` and
+    `hash` are Section's."""
+    cls = dataclass(frozen=True, repr=False, eq=False)(cls)
+    _section_values(cls)
+    return cls
+
+
+class _Keyed(Section):
     """Sections keyed by a domain word (a level or a tier) read like a dict too."""
 
     def __getitem__(self, key: str) -> Any:
@@ -155,9 +199,12 @@ def keyed_section(name: str, doc: str, module: str, entries: dict[str, tuple[typ
         [(key, kind, spec) for key, (kind, spec) in entries.items()],
         bases=(_Keyed,),
         frozen=True,
+        repr=False,  # Section's
+        eq=False,
         namespace={"__doc__": doc},  # with a docstring, dataclass does not work one out (planner/policy/rules.py)
     )
     cls.__module__ = module
+    _section_values(cls)
     return cls
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from planner.model import TIERS
@@ -17,8 +16,10 @@ from planner.policy.shape import (
     POINTS,
     WEIGHT,
     WORKING_DAYS,
+    Section,
     clock_check,
     contact_kind_check,
+    frozen_section,
     int_check,
     keyed_section,
     same_check,
@@ -45,8 +46,8 @@ LevelPoints = keyed_section(
 )
 
 
-@dataclass(frozen=True)
-class Workload:
+@frozen_section
+class Workload(Section):
     """Capacity: case points against available points (docs/rebalancing.md, `workload`)."""
 
     full_time_points: float = setting(2176.0, FULL_TIME_POINTS)  # available points at full_time_hours
@@ -78,8 +79,8 @@ class Workload:
         return "red"
 
 
-@dataclass(frozen=True)
-class Disruption:
+@frozen_section
+class Disruption(Section):
     """cost = (base + w + e) * m1 * m2 + per_recent_change * k (docs/rebalancing.md)."""
 
     base: float = setting(10.0, POINTS)
@@ -92,8 +93,8 @@ class Disruption:
     recent_change_days: int = setting(365, DAYS)
 
 
-@dataclass(frozen=True)
-class Exclusions:
+@frozen_section
+class Exclusions(Section):
     """Who a rebalance may not give cases to (docs/rebalancing.md, `exclusions`)."""
 
     absence_working_days: int = setting(10, WORKING_DAYS)  # receivers absent this many working days...
@@ -102,8 +103,8 @@ class Exclusions:
     sentence_end_within_days: int = setting(84, DAYS)  # cases whose order ends within this many days stay
 
 
-@dataclass(frozen=True)
-class HandoverDefaults:
+@frozen_section
+class HandoverDefaults(Section):
     """When handovers are dated (`handover`, docs/handovers.md)."""
 
     default_days_ahead: int = setting(14, DAYS_OR_ZERO)  # one handover planned by hand, and a departure's first day
@@ -112,8 +113,8 @@ class HandoverDefaults:
     per_day: int = setting(2, COUNT)  # at most this many handovers a working day per outgoing practitioner
 
 
-@dataclass(frozen=True)
-class Planning:
+@frozen_section
+class Planning(Section):
     """The practitioner's working hours for `caseload week --suggest` and
     the week screen's plan (`planning`, planner/suggest.py)."""
 
