@@ -216,10 +216,10 @@ def check_allocate(session, actor: str | Actor | None, case_ref: str, practition
     (`visible_practitioner_ids`). To one of another team it moves the case:
     a team lead's call, or the completion of its handover to them. Either
     way the actor must still see the case once its open allocation has ended
-    and it has moved (`_sees_after_move`). The
-    database's `case` and `allocation` policies (schemas 0004 and 0010) hold
-    every practitioner's login, a lead's too, to the same: the app allows a
-    lead no allocation the server refuses, nor the reverse
+    and it has moved (`_sees_after_move`). The database's `case` and
+    `allocation` policies (schemas 0004 and 0010) hold every practitioner's
+    login, a lead's too, to the same: the app allows a lead no allocation the
+    server refuses, nor the reverse, and a practitioner none it refuses
     (tests/storage/test_pg_transition.py). The administrator allocates to
     anyone."""
     me = actor_for(session, actor)
@@ -230,23 +230,18 @@ def check_allocate(session, actor: str | Actor | None, case_ref: str, practition
         raise CaseloadError(
             f"{me.practitioner_id} cannot allocate case {case_ref} to {practitioner_id}: team {me.team_id} does not "
             f"see them (plan a handover to someone it sees, or ask the administrator)")
-    reader = reader_of(session)
-    if to_team != case_team_id(session, case_ref) and not me.is_lead and reader.first(
-        'SELECT h.id FROM handover h JOIN "case" c ON c.id = h.case_id JOIN practitioner p'
-        " ON p.id = h.to_practitioner_pk WHERE c.case_ref = ? AND p.practitioner_id = ?"
-        f" AND h.status IN ({reader.placeholders(len(OPEN_HANDOVER_STATUSES))})",
-        (case_ref, practitioner_id, *OPEN_HANDOVER_STATUSES),
-    ) is None:
+    moves = to_team != case_team_id(session, case_ref)
+    if moves and not me.is_lead and not _receives(session, case_ref, practitioner_id):
         raise CaseloadError(
             f"{me.practitioner_id} is not a team lead: only a team lead may allocate case {case_ref} to "
             f"{practitioner_id} of another team (plan a handover instead)"
         )
     if _sees_after_move(session, me, case_ref, to_team):
         return
-    if reader.scalar('SELECT c.restricted FROM "case" c WHERE c.case_ref = ?', (case_ref,)):
+    if _restricted(session, case_ref):
         raise CaseloadError(
             f"case {case_ref} is restricted: {me.practitioner_id} would no longer see it once allocated to "
-            f"{practitioner_id} (a lead of team {to_team} allocates it, or plan a handover to {practitioner_id})")
+            f"{practitioner_id} (a handover to {practitioner_id}, who completes it, or the administrator moves it)")
     raise CaseloadError(
         f"{me.practitioner_id} cannot allocate case {case_ref} to {practitioner_id} of team {to_team}: team "
         f"{me.team_id} would no longer see the case (plan a handover to {practitioner_id} instead: both teams "
@@ -262,15 +257,24 @@ def _sees_after_move(session, actor: Actor, case_ref: str, to_team: str) -> bool
     longer as its practitioner (`restricted_filter`)."""
     if to_team != actor.team_id and actor.team_id not in handover_teams(session, case_ref):
         return False
+    if not _restricted(session, case_ref) or (actor.is_lead and to_team == actor.team_id):
+        return True
+    return _receives(session, case_ref, actor.practitioner_id)
+
+
+def _restricted(session, case_ref: str) -> bool:
+    return bool(reader_of(session).scalar('SELECT c.restricted FROM "case" c WHERE c.case_ref = ?', (case_ref,)))
+
+
+def _receives(session, case_ref: str, practitioner_id: str) -> bool:
+    """Is the practitioner the receiver of the case's open handover?"""
     reader = reader_of(session)
-    if not reader.scalar('SELECT c.restricted FROM "case" c WHERE c.case_ref = ?', (case_ref,)):
-        return True
-    if actor.is_lead and to_team == actor.team_id:
-        return True
     return reader.first(
-        'SELECT 1 FROM handover h JOIN "case" c ON c.id = h.case_id JOIN practitioner p ON p.id = h.to_practitioner_pk'
-        f" WHERE c.case_ref = ? AND p.practitioner_id = ? AND h.status IN ({reader.placeholders(len(OPEN_HANDOVER_STATUSES))})",
-        (case_ref, actor.practitioner_id, *OPEN_HANDOVER_STATUSES)) is not None
+        'SELECT h.id FROM handover h JOIN "case" c ON c.id = h.case_id JOIN practitioner p'
+        " ON p.id = h.to_practitioner_pk WHERE c.case_ref = ? AND p.practitioner_id = ?"
+        f" AND h.status IN ({reader.placeholders(len(OPEN_HANDOVER_STATUSES))})",
+        (case_ref, practitioner_id, *OPEN_HANDOVER_STATUSES),
+    ) is not None
 
 
 def transition_receiver_ids(session, actor: Actor, case_ref: str | None = None) -> set[str] | None:
