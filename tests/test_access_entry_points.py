@@ -360,3 +360,23 @@ def test_events_of_no_case_are_read_by_the_actors_team_only(db):
     assert [e["action"] for e in mine if e["case_ref"] is None] == ["start"]
     assert not [e for e in theirs if e["actor"].startswith("N1-")]
     assert mine[-1]["login"]  # who ran it on this machine (on PostgreSQL: the database login)
+
+
+def test_a_lead_does_not_complete_a_restricted_case_s_handover_out_of_their_sight(db):
+    """§11 and storage.access.check_allocate: completing a handover allocates
+    the case to its receiver; for a restricted child's case handed to
+    NPS-N1, YJS-E1's lead would no longer see it (not a lead of its new
+    team, nor its receiver), as their login on the team server is refused
+    (tests/storage/test_pg_transition.py): one line, exit 2, nothing
+    written; the administrator completes it."""
+    import sqlite3
+
+    ref = sorted(incoming(db))[0]
+    with sqlite3.connect(db) as connection:
+        connection.execute('UPDATE "case" SET restricted = 1 WHERE case_ref = ?', (ref,))
+    args = ("handover", "complete", ref, "--on", ON, "--override-reason", "moved area")
+    line = refused(db, "E1-01", *args)
+    assert line.startswith(f"caseload: case {ref} is restricted: E1-01 would no longer see it once allocated to N1-"), line
+    assert ref in incoming(db)  # still open
+    assert "N1-" in ok(db, None, *args)
+    assert ref not in incoming(db)

@@ -26,7 +26,8 @@ What an `Actor` may do:
 | see a restricted case (§11)              | only its current practitioner, the receiver of its open handover and its team's leads | `restricted_filter` (in all of the above, and in every caseload read) |
 | restrict a case or lift it               | a lead of the case's team                              | `check_restrict`                 |
 | name a handover's receiver               | someone the actor sees (a lead too); for a child's case, a non-lead of their team's transition team (§11) | `check_receiver`, `transition_receiver_ids` |
-| allocate a case to someone of another team | a team lead, or completing the handover to them        | `check_allocate`                 |
+| allocate a case                          | to someone the actor sees; to one of another team, a team lead, or completing the handover to them; only while the actor still sees the case afterwards (their team's, or a side of its open handover; a restricted one as a lead of its new team or its receiver) | `check_allocate`                 |
+| move a case to another team (`update_case`) | a team lead, to any team                           | `require_lead`                   |
 | record a contact/appointment by someone, name a second practitioner at a contact | a practitioner of one of the case's teams | `check_case_practitioner` |
 | cancel or move an appointment (one occurrence or a series), record what happened at it | as for the case (its team; the contact recorded by its practitioner) | `guard_case` |
 | book or move onto a bank holiday or an absence day | the case's team lead, with an override reason (audited) | `require_lead` |

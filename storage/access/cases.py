@@ -212,25 +212,69 @@ def check_not_with(session, actor: str | Actor | None, case_ref: str, practition
 
 
 def check_allocate(session, actor: str | Actor | None, case_ref: str, practitioner_id: str) -> None:
-    """Allocating a case to a practitioner of another team moves the case:
-    a team lead's call, or the completion of its handover to them."""
+    """Allocating a case names a practitioner the actor sees
+    (`visible_practitioner_ids`). To one of another team it moves the case:
+    a team lead's call, or the completion of its handover to them. Either
+    way the actor must still see the case once its open allocation has ended
+    and it has moved (`_sees_after_move`). The database's `case` and
+    `allocation` policies (schemas 0004 and 0010) hold every practitioner's
+    login, a lead's too, to the same: the app allows a lead no allocation the
+    server refuses, nor the reverse, and a practitioner none it refuses
+    (tests/storage/test_pg_transition.py). The administrator allocates to
+    anyone."""
     me = actor_for(session, actor)
-    if me.is_admin or me.is_lead:
+    if me.is_admin:
         return
-    if practitioner_team_id(session, practitioner_id) == case_team_id(session, case_ref):
-        return
-    reader = reader_of(session)
-    receiving = reader.first(
-        'SELECT h.id FROM handover h JOIN "case" c ON c.id = h.case_id JOIN practitioner p'
-        " ON p.id = h.to_practitioner_pk WHERE c.case_ref = ? AND p.practitioner_id = ?"
-        f" AND h.status IN ({reader.placeholders(len(OPEN_HANDOVER_STATUSES))})",
-        (case_ref, practitioner_id, *OPEN_HANDOVER_STATUSES),
-    )
-    if receiving is None:
+    to_team = practitioner_team_id(session, practitioner_id)
+    if practitioner_id not in (visible_practitioner_ids(session, me) or set()):
+        raise CaseloadError(
+            f"{me.practitioner_id} cannot allocate case {case_ref} to {practitioner_id}: team {me.team_id} does not "
+            f"see them (plan a handover to someone it sees, or ask the administrator)")
+    moves = to_team != case_team_id(session, case_ref)
+    if moves and not me.is_lead and not _receives(session, case_ref, practitioner_id):
         raise CaseloadError(
             f"{me.practitioner_id} is not a team lead: only a team lead may allocate case {case_ref} to "
             f"{practitioner_id} of another team (plan a handover instead)"
         )
+    if _sees_after_move(session, me, case_ref, to_team):
+        return
+    if _restricted(session, case_ref):
+        raise CaseloadError(
+            f"case {case_ref} is restricted: {me.practitioner_id} would no longer see it once allocated to "
+            f"{practitioner_id} (a handover to {practitioner_id}, who completes it, or the administrator moves it)")
+    raise CaseloadError(
+        f"{me.practitioner_id} cannot allocate case {case_ref} to {practitioner_id} of team {to_team}: team "
+        f"{me.team_id} would no longer see the case (plan a handover to {practitioner_id} instead: both teams "
+        "see the case until it completes)")
+
+
+def _sees_after_move(session, actor: Actor, case_ref: str, to_team: str) -> bool:
+    """Would the actor still see the case once its open allocation has ended
+    and it belongs to `to_team` (its own team, or another: the case moves),
+    as the database checks the new allocation (`can_see_case` then): their
+    team's, or with their team on a side of its open handover; a restricted
+    case only as a lead of `to_team` or its open handover's receiver, no
+    longer as its practitioner (`restricted_filter`)."""
+    if to_team != actor.team_id and actor.team_id not in handover_teams(session, case_ref):
+        return False
+    if not _restricted(session, case_ref) or (actor.is_lead and to_team == actor.team_id):
+        return True
+    return _receives(session, case_ref, actor.practitioner_id)
+
+
+def _restricted(session, case_ref: str) -> bool:
+    return bool(reader_of(session).scalar('SELECT c.restricted FROM "case" c WHERE c.case_ref = ?', (case_ref,)))
+
+
+def _receives(session, case_ref: str, practitioner_id: str) -> bool:
+    """Is the practitioner the receiver of the case's open handover?"""
+    reader = reader_of(session)
+    return reader.first(
+        'SELECT h.id FROM handover h JOIN "case" c ON c.id = h.case_id JOIN practitioner p'
+        " ON p.id = h.to_practitioner_pk WHERE c.case_ref = ? AND p.practitioner_id = ?"
+        f" AND h.status IN ({reader.placeholders(len(OPEN_HANDOVER_STATUSES))})",
+        (case_ref, practitioner_id, *OPEN_HANDOVER_STATUSES),
+    ) is not None
 
 
 def transition_receiver_ids(session, actor: Actor, case_ref: str | None = None) -> set[str] | None:

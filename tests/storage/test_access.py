@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from planner.errors import CaseloadError
 from storage import access, repo
 from storage import models as m
+from storage.queries import load_case
 from tests.storage.team_helpers import add_lead, add_person, sample_engine
 
 D = date.fromisoformat
@@ -91,7 +92,7 @@ WRITES = {
     "update_case": lambda s, who: repo.update_case(
         s, case_ref="C3", expected_version=1, actor=who, tier="A1"),
     "allocate": lambda s, who: repo.allocate(
-        s, case_ref="C3", practitioner_id="P1", start_date=D("2026-12-01"), actor=who),
+        s, case_ref="C3", practitioner_id="P4", start_date=D("2026-12-01"), actor=who),
     "plan_handover": lambda s, who: repo.plan_handover(
         s, case_ref="C3", to_practitioner_id="P4", planned_on=D("2026-12-14"), actor=who),
 }
@@ -111,6 +112,63 @@ def test_the_cases_own_team_and_the_administrator_may(db, write):
         with Session(db) as s:
             WRITES[write](s, who)
             s.rollback()  # only the permission is under test
+
+
+def allocate(s, case_ref: str, to: str, who: str) -> int:
+    return repo.allocate(s, case_ref=case_ref, practitioner_id=to, start_date=D("2026-12-01"), actor=who)
+
+
+def refused(engine, case_ref: str, to: str, who: str, match: str) -> None:
+    """`who` may not allocate the case to `to`: refused as `match` says, nothing written."""
+    before = audit_count(engine)
+    with Session(engine) as s, pytest.raises(CaseloadError, match=match):
+        allocate(s, case_ref, to, who)
+    assert audit_count(engine) == before
+
+
+def case_team_and_holder(engine, case_ref: str) -> tuple[str | None, str | None]:
+    with Session(engine) as s:
+        return access.case_team_id(s, case_ref), load_case(s, case_ref).practitioner_id
+
+
+def test_a_lead_allocates_to_someone_they_see_while_their_team_still_sees_the_case(db):
+    """SPEC §9, as the database holds a lead's login (schemas 0004 and 0010;
+    tests/storage/test_pg_transition.py compares the two on every case and
+    practitioner): T1's lead does not see T2's P3 nor P4, so allocates no case
+    to them; once C1's handover to P3 is planned, L1 sees P3 and allocates C1
+    to them (T1 sees C1 until the handover completes), but not C2, which
+    would leave T1's sight. The refusals write nothing; the administrator
+    allocates to anyone. (The app once let a lead allocate to anyone.)"""
+    refused(db, "C1", "P3", "L1", r"^L1 cannot allocate case C1 to P3: team T1 does not see them \(plan a handover")
+    with Session(db) as s:
+        repo.plan_handover(s, case_ref="C1", to_practitioner_id="P3", planned_on=D("2026-12-14"), actor="os-user",
+                           as_of=D("2026-12-01"))
+        repo.commit_or_conflict(s)
+    refused(db, "C2", "P3", "L1", r"^L1 cannot allocate case C2 to P3 of team T2: team T1 would no longer see the"
+                                  r" case \(plan a handover to P3 instead")
+    refused(db, "C1", "P4", "L1", "^L1 cannot allocate case C1 to P4: team T1 does not")
+    assert case_team_and_holder(db, "C2")[0] == "T1"
+    with Session(db) as s:
+        allocate(s, "C1", "P3", "L1")
+        allocate(s, "C2", "P4", "os-user")
+        repo.commit_or_conflict(s)
+    assert case_team_and_holder(db, "C1") == ("T2", "P3")
+    assert case_team_and_holder(db, "C2") == ("T2", "P4")
+
+
+def test_a_restricted_case_is_not_allocated_out_of_its_practitioner_s_sight(db):
+    """§11: a restricted case is seen by its practitioner, not by their
+    predecessor: P1 allocating their restricted C2 to P2 would lose it, as
+    the database refuses P1's login (tests/storage/test_pg_transition.py);
+    T1's lead allocates it."""
+    with Session(db) as s:
+        s.exec(select(m.Case).where(m.Case.case_ref == "C2")).one().restricted = True
+        s.commit()
+    refused(db, "C2", "P2", "P1", "^case C2 is restricted: P1 would no longer see it once allocated to P2")
+    with Session(db) as s:
+        allocate(s, "C2", "P2", "L1")
+        repo.commit_or_conflict(s)
+    assert case_team_and_holder(db, "C2") == ("T1", "P2")
 
 
 def test_a_second_practitioner_at_a_contact_is_of_one_of_the_cases_teams(db):

@@ -581,7 +581,7 @@ def test_completing_refuses_a_stale_version_and_a_case_that_moved_meanwhile(db):
             ho.complete_handover(s, case_ref="C1", on=DAY, override_reason="x", actor="L1",
                                  expected_version=stale, as_of=DAY)
     with Session(db) as s:
-        repo.allocate(s, case_ref="C1", practitioner_id="P3", start_date=AS_OF, actor="L1")
+        repo.allocate(s, case_ref="C1", practitioner_id="P3", start_date=AS_OF, actor="administrator")
         # C1 is team T2's now, but its handover from T1's P2 is still open: T1 still
         # sees it (README, Team server), and completing it is refused for what it is.
         with pytest.raises(CaseloadError, match="now with P3"):

@@ -184,14 +184,14 @@ def server_allows(conn, ids, case_ref: str, to: str) -> bool:
         return False
 
 
-def app_allows(engine, who: str, case_ref: str, to: str) -> bool:
-    """Does the app (storage.access.check_receiver, on the owner's engine acting as `who`)?"""
+def app_allows(engine, who: str, case_ref: str, to: str, check: str = "check_receiver") -> bool:
+    """Does the app (storage.access's `check`, on the owner's engine acting as `who`)?"""
     from planner.errors import CaseloadError
-    from storage.access import check_receiver
+    from storage import access
 
     with Session(engine) as s:
         try:
-            check_receiver(s, who, case_ref, to)
+            getattr(access, check)(s, who, case_ref, to)
         except CaseloadError:
             return False
     return True
@@ -246,3 +246,132 @@ def test_the_app_names_as_receiver_exactly_whom_the_server_lets_the_login(server
         assert {("C1", "P4"), ("C1", "P5"), ("C1", "P6")} <= allowed
     else:  # nobody of another team for an adult's case
         assert ("C1", "P4") not in allowed
+
+
+# ---------------------------------------------------------------- the app and the server agree on allocations
+
+
+def server_allocates(conn, ids, teams, case_ref: str, to: str) -> bool:
+    """Does the login's database take `case_ref`'s allocation to `to` from
+    ON, as storage/repo/allocation.py writes it (the open allocation ends, the
+    case moves to `to`'s team if it is another, the new allocation)? Rolled
+    back. `teams`: the owner's team pk of every case and practitioner."""
+    case = ids[case_ref]
+    try:
+        with conn.transaction(force_rollback=True), conn.cursor() as cur:
+            cur.execute("UPDATE allocation SET end_date = %s::date - 1, version = version + 1"
+                        " WHERE case_id = %s AND end_date IS NULL", (ON, case))
+            if teams[case_ref] != teams[to]:
+                cur.execute('UPDATE "case" SET team_pk = %s, version = version + 1 WHERE id = %s',
+                            (teams[to], case))
+                if cur.rowcount != 1:
+                    return False
+            cur.execute("INSERT INTO allocation (case_id, practitioner_pk, start_date, version)"
+                        " VALUES (%s, %s, %s, 1)", (case, ids[to], ON))
+        return True
+    except psycopg.errors.InsufficientPrivilege:
+        return False
+
+
+def allocation_decisions(server, who: str) -> dict[tuple[str, str], tuple[bool, bool]]:
+    """(case, practitioner) -> (the app's answer, the server's) for every case
+    the login sees and every practitioner but the case's current one."""
+    engine, url, logins, ids = server
+    with engine.connect() as conn:
+        teams = dict(conn.execute(text('SELECT case_ref, team_pk FROM "case"')).all())
+        teams |= dict(conn.execute(text("SELECT practitioner_id, team_pk FROM practitioner")).all())
+        holders = set(conn.execute(text('SELECT c.case_ref, p.practitioner_id FROM "case" c JOIN allocation a'
+                                        " ON a.case_id = c.id AND a.end_date IS NULL"
+                                        " JOIN practitioner p ON p.id = a.practitioner_pk")).all())
+    people = sorted(pid for pid in ids if pid[:1] in "LP" and pid[1:].isdigit())
+    with connect_as(url, logins[who]) as conn:
+        seen = {ref for (ref,) in rows(conn, 'SELECT case_ref FROM "case"')}
+        return {(ref, to): (app_allows(engine, who, ref, to, "check_allocate"), server_allocates(conn, ids, teams, ref, to))
+                for ref in sorted(seen) for to in people if (ref, to) not in holders}
+
+
+@pytest.mark.parametrize("more", ["seed", "handover", "restricted"])
+@pytest.mark.parametrize("who", ["L1", "P3", "P1", "P4"])
+def test_the_app_allocates_exactly_as_the_server_lets_the_login(server, who, more):
+    """SPEC §9: the app lets a team lead allocate a case to exactly whom the
+    database lets the lead's login (the app once let a lead allocate a case
+    they see to anyone): someone they see, and to another team only while
+    their team still sees the case once moved. A practitioner is held to no
+    less (the app lets them move a case only to its handover's receiver).
+    Every case the login sees against every practitioner; with C2 handed to
+    T2's P4 (a contact naming T2's P5, T2's P6 covering T1's P2), and that
+    case restricted."""
+    if more != "seed":
+        name_more_people(server)
+    if more == "restricted":
+        engine = server[0]
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE \"case\" SET restricted = true WHERE case_ref = 'C2'"))
+    decisions = allocation_decisions(server, who)
+    allowed = {key for key, (app, _pg) in decisions.items() if app}
+    if who in ("L1", "P3"):
+        assert {key for key, (app, pg) in decisions.items() if app != pg} == set()
+    else:
+        assert {key for key, (app, pg) in decisions.items() if app and not pg} == set()
+    expected = {
+        ("L1", "seed"): ({("C1", "P1"), ("C2", "L1")}, {("C1", "P4"), ("C1", "P3"), ("C2", "P4")}),
+        ("L1", "handover"): ({("C2", "P4"), ("C2", "P5"), ("C1", "L1")}, {("C1", "P4"), ("C2", "P3")}),
+        ("L1", "restricted"): ({("C2", "L1")}, {("C2", "P4"), ("C2", "P5")}),
+        ("P3", "seed"): ({("C3", "P4")}, {("C3", "P1")}),
+        ("P3", "handover"): ({("C2", "P4"), ("C2", "P5"), ("C2", "P3")}, {("C2", "P2"), ("C3", "P1")}),
+        ("P1", "handover"): ({("C2", "P4"), ("C1", "L1")}, {("C2", "P3")}),
+        ("P1", "restricted"): ({("C1", "L1")}, {("C2", "L1"), ("C2", "P2")}),  # no longer its practitioner
+    }.get((who, more), (set(), set()))
+    assert expected[0] <= allowed and not expected[1] & allowed, (expected, allowed)
+
+
+def server_moves(conn, case_pk: int, team_pk: int) -> bool:
+    """Does the login's database let it move the case to the team, as
+    storage.repo.update_case writes it? Rolled back."""
+    try:
+        with conn.transaction(force_rollback=True), conn.cursor() as cur:
+            cur.execute('UPDATE "case" SET team_pk = %s, version = version + 1 WHERE id = %s', (team_pk, case_pk))
+            return cur.rowcount == 1
+    except psycopg.errors.InsufficientPrivilege:
+        return False
+
+
+def app_moves(engine, who: str, case_ref: str, team_id: str) -> bool:
+    """Does the app (storage.repo.update_case's check, on the owner's engine acting as `who`)? Rolled back."""
+    from planner.errors import CaseloadError
+
+    with Session(engine) as s:
+        version = s.execute(text('SELECT version FROM "case" WHERE case_ref = :r'), {"r": case_ref}).scalar_one()
+        try:
+            repo.update_case(s, case_ref=case_ref, expected_version=version, actor=who, team_id=team_id)
+            return True
+        except CaseloadError:
+            return False
+        finally:
+            s.rollback()
+
+
+@pytest.mark.parametrize("more", ["seed", "handover"])
+@pytest.mark.parametrize("who", ["L1", "P3", "P1", "P4"])
+def test_the_app_moves_a_case_to_a_team_exactly_as_the_server_lets_the_login(server, who, more):
+    """SPEC §9: `update_case --team` by a team lead moves a case they see to any
+    team, as the database's `case` policy (schema 0004) lets the lead's login
+    (out of their own sight too: the lead's call); a practitioner's is
+    refused by the app (the server lets them move it into their own team or
+    its handover's receiving team), never allowed more than the server does."""
+    if more != "seed":
+        name_more_people(server)
+    engine, url, logins, ids = server
+    with engine.connect() as conn:
+        teams = dict(conn.execute(text("SELECT team_id, id FROM team")).all())
+        now = dict(conn.execute(text('SELECT case_ref, team_pk FROM "case"')).all())
+    with connect_as(url, logins[who]) as conn:
+        seen = sorted(ref for (ref,) in rows(conn, 'SELECT case_ref FROM "case"'))
+        decisions = {(ref, team): (app_moves(engine, who, ref, team), server_moves(conn, ids[ref], pk))
+                     for ref in seen for team, pk in teams.items() if pk != now[ref]}  # a move, to another team
+    assert decisions
+    if who in ("L1", "P3"):
+        assert {key for key, (app, pg) in decisions.items() if app != pg} == set()
+        assert all(app for app, _pg in decisions.values())
+    else:
+        assert {key for key, (app, pg) in decisions.items() if app and not pg} == set()

@@ -282,8 +282,9 @@ def test_update_case_edits_known_fields_and_bumps_the_version(db):
 
 def test_allocate_closes_the_open_allocation_and_opens_a_new_one(db):
     with Session(db) as s:
+        # the administrator: T1's lead does not see T2's P3 (storage.access.check_allocate)
         repo.allocate(s, case_ref="C1", practitioner_id="P3", start_date=D("2026-12-01"),
-                      reason="moved area", actor="L1")
+                      reason="moved area", actor="administrator")
         repo.commit_or_conflict(s)
         case = load_case(s, "C1")
         assert [(a.practitioner_id, a.start_date, a.end_date) for a in case.allocations] == [
