@@ -170,6 +170,8 @@ async def test_the_transition_form_offers_a_working_day_four_weeks_before_the_bi
         await wait_for(pilot, lambda: isinstance(app.screen, HandoverForm))
         offered = date.fromisoformat(app.screen.query_one("#date").value)
         assert calendar.is_working(offered) and offered == calendar.on_or_before(four_weeks)
+        hint = " ".join(str(w.render()) for w in app.screen.query(".field--hint"))
+        assert "Four weeks before the 18th birthday" in hint and "Two weeks ahead" not in hint
 
 
 async def test_t_is_worded_for_what_it_does_once_the_transition_is_planned(make_app, sample_engine):

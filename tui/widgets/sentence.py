@@ -122,10 +122,12 @@ def plan_transition(screen) -> None:
             return
         turns = birthday(case.date_of_birth, ADULT_AGE) if case.date_of_birth else None
         days = app.policy.handover.default_days_ahead
+        hint = None
         if turns is not None and (turns - app.as_of).days > 28 + days:
             # four weeks before the birthday, or the working day before (planner/calendar.py)
             day = working_days(screen.view.nation).on_or_before(turns - timedelta(days=28))
             days = (day - app.as_of).days
+            hint = "Four weeks before the 18th birthday: time to meet the new worker before the move."
 
         def save(value):
             return app.gateway.plan_handover(
@@ -141,7 +143,7 @@ def plan_transition(screen) -> None:
 
         open_screen(app, "handover-form", save, as_of=app.as_of, who=f"{screen._who_label()} · transition at 18",
                     receivers=list(receivers), lead=screen.view.viewer_leads, days_ahead=days,
-                    nation=screen.view.nation, callback=planned)
+                    nation=screen.view.nation, date_hint=hint, callback=planned)
 
     _in_worker(screen, lambda: sentence_data.transition_receivers(app.gateway, case.case_ref), opened)
 
