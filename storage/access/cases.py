@@ -187,8 +187,29 @@ def check_case_practitioner(session, actor: str | Actor | None, case_ref: str, p
         )
 
 
+def check_case_edit(session, actor: str | Actor | None, case_ref: str) -> None:
+    """Editing a case's own row (its fields, sentence and risk, language):
+    whoever sees the case (`check_case_access`) and, unless a team lead or
+    the administrator, a practitioner of the case's own team. The receiving
+    side of an open handover sees the case but edits it once the handover
+    completes and the case is theirs. The `case` table's update policy
+    (schema 0004, `p_update`: the case's team the login's, or the login a
+    lead) is the same rule."""
+    me = actor_for(session, actor)
+    check_case_access(session, me, case_ref)
+    if me.is_admin or me.is_lead:
+        return
+    team = reader_of(session).scalar(
+        'SELECT t.team_id FROM "case" c JOIN team t ON t.id = c.team_pk WHERE c.case_ref = ?', (case_ref,))
+    if team != me.team_id:
+        held = f"team {team}'s" if team else "in no team"
+        raise CaseloadError(
+            f"{me.practitioner_id} cannot edit case {case_ref}: it is {held} until its handover completes"
+            " (ask its practitioner or a team lead)")
+
+
 def check_checkin(session, actor: str | Actor | None, case_ref: str, practitioner_id: str | None) -> None:
-    """A check-in (docs/voice.md) or the case's language and interpreter:
+    """A check-in (docs/voice.md):
     written by whoever sees the case, a check-in held by a practitioner of
     one of the case's teams (as a contact is). The database's policies on
     `checkin` (schema 0009) are the same rule."""

@@ -9,7 +9,7 @@ from planner import validate
 from planner.errors import CaseloadError
 from planner.model import CONTACT_LEVELS, FLAGS, MAPPA_LEVELS, RELEASE_SENTENCES, ROSH_LEVELS, SENTENCES, STATUSES, TIERS
 from storage import audit
-from storage.access import actor_for, check_restrict, guard_case, note_author, require_lead
+from storage.access import actor_for, check_case_edit, check_restrict, guard_case, note_author, require_lead
 from storage.repo.lookups import as_bool, as_date, case_row, one_of, practitioner_row, team_row
 from storage.repo.transactions import check_version, insert, update_versioned
 from storage.tables import t
@@ -96,7 +96,7 @@ def update_case(
             f"cannot edit case field {', '.join(unknown)}; editable: {', '.join(EDITABLE_CASE_FIELDS)}"
         )
     row = case_row(session, case_ref)
-    guard_case(session, actor, case_ref)
+    check_case_edit(session, actor, case_ref)
     check_version(session, row, expected_version, f"case {case_ref}")
 
     values = _case_values(session, row, case_ref, actor, changes)

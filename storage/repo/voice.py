@@ -12,7 +12,7 @@ from planner import validate
 from planner.errors import CaseloadError
 from planner.model import CHECKIN_QUESTIONS, NOT_WITH_REASONS
 from storage import audit
-from storage.access import check_checkin, check_not_with
+from storage.access import check_case_edit, check_checkin, check_not_with
 from storage.repo.lookups import as_date, case_row, case_with_practitioner, existing, one_of
 from storage.repo.transactions import connection_of, delete_versioned, insert, update_versioned
 from storage.tables import t
@@ -93,7 +93,7 @@ def set_preferences(session, *, case_ref: str, language: str | None, interpreter
                     actor: str) -> None:
     """The person's first language (blank: not recorded) and whether they need an interpreter."""
     case = case_row(session, case_ref)
-    check_checkin(session, actor, case_ref, None)
+    check_case_edit(session, actor, case_ref)
     language = (language or "").strip() or None
     if language is not None:
         validate.text_field("language", language, is_name=True)

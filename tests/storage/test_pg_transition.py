@@ -336,19 +336,23 @@ def server_moves(conn, case_pk: int, team_pk: int) -> bool:
         return False
 
 
-def app_moves(engine, who: str, case_ref: str, team_id: str) -> bool:
-    """Does the app (storage.repo.update_case's check, on the owner's engine acting as `who`)? Rolled back."""
+def app_updates(engine, who: str, case_ref: str, **fields) -> bool:
+    """Does the app (storage.repo.update_case's checks, on the owner's engine acting as `who`)? Rolled back."""
     from planner.errors import CaseloadError
 
     with Session(engine) as s:
         version = s.execute(text('SELECT version FROM "case" WHERE case_ref = :r'), {"r": case_ref}).scalar_one()
         try:
-            repo.update_case(s, case_ref=case_ref, expected_version=version, actor=who, team_id=team_id)
+            repo.update_case(s, case_ref=case_ref, expected_version=version, actor=who, **fields)
             return True
         except CaseloadError:
             return False
         finally:
             s.rollback()
+
+
+def app_moves(engine, who: str, case_ref: str, team_id: str) -> bool:
+    return app_updates(engine, who, case_ref, team_id=team_id)
 
 
 @pytest.mark.parametrize("more", ["seed", "handover"])
@@ -375,3 +379,40 @@ def test_the_app_moves_a_case_to_a_team_exactly_as_the_server_lets_the_login(ser
         assert all(app for app, _pg in decisions.values())
     else:
         assert {key for key, (app, pg) in decisions.items() if app and not pg} == set()
+
+
+# ---------------------------------------------------------------- the app and the server agree on editing a case
+
+
+def server_edits(conn, case_pk: int) -> bool:
+    """Does the login's database let it edit the case's own row (its tier),
+    as storage.repo.update_case writes it? Rolled back."""
+    try:
+        with conn.transaction(force_rollback=True), conn.cursor() as cur:
+            cur.execute('UPDATE "case" SET tier = \'A1\', version = version + 1 WHERE id = %s', (case_pk,))
+            return cur.rowcount == 1
+    except psycopg.errors.InsufficientPrivilege:
+        return False
+
+
+@pytest.mark.parametrize("more", ["seed", "handover"])
+@pytest.mark.parametrize("who", ["L1", "P3", "P1", "P4"])
+def test_the_app_edits_a_case_exactly_as_the_server_lets_the_login(server, who, more):
+    """SPEC §9: a case handed to another team is seen by both teams until the
+    handover completes, but its own row is edited by its own team (or a
+    lead): the receiving side's login is refused by the `case` policy
+    (schema 0004, p_update), and the app, which once let it try and then
+    failed with the database's error, refuses it the same way. Every case
+    the login sees."""
+    if more != "seed":
+        name_more_people(server)
+    engine, url, logins, ids = server
+    with connect_as(url, logins[who]) as conn:
+        seen = sorted(ref for (ref,) in rows(conn, 'SELECT case_ref FROM "case"'))
+        decisions = {ref: (app_updates(engine, who, ref, tier="A1"), server_edits(conn, ids[ref])) for ref in seen}
+    assert decisions
+    assert {ref for ref, (app, pg) in decisions.items() if app != pg} == set()
+    if (who, more) == ("P4", "handover"):  # C2 handed P1 -> P4: seen, not P4's team's to edit
+        assert decisions["C2"] == (False, False)
+    if who == "P1":
+        assert decisions["C2"] == (True, True)
