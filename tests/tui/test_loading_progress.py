@@ -92,3 +92,23 @@ def test_a_failure_says_a_refusal_in_its_own_words_and_anything_else_by_its_kind
     assert loading.failure(ConflictError("changed meanwhile"), "x ({kind})") == "changed meanwhile"
     said = loading.failure(ValueError("Jane Doe, 4 Elm Road"), "Could not save ({kind}); nothing was changed.")
     assert said == "Could not save (ValueError); nothing was changed."
+
+
+def test_the_team_server_s_refusal_is_said_as_the_command_line_says_it():
+    """A write the team server's row-level security refuses (SQLSTATE 42501)
+    says so, with the first line of the server's words (a table or policy,
+    no row data), rather than "Could not save (ProgrammingError)... Try
+    again", which no retry would mend; on the driver's error or SQLAlchemy's
+    wrapping of it."""
+    import psycopg
+    from sqlalchemy.exc import ProgrammingError
+
+    denied = psycopg.errors.InsufficientPrivilege('new row violates row-level security policy for table "case"'
+                                                  "\nDETAIL: Jane Doe")
+    wrapped = ProgrammingError("UPDATE case ...", {}, denied)
+    for exc in (denied, wrapped):
+        said = loading.failure(exc, "Could not save ({kind}); nothing was changed. Try again.")
+        assert said.startswith('Refused by the database: new row violates row-level security policy for table "case".')
+        assert "Try again" not in said and "Jane Doe" not in said
+    other = ProgrammingError("SELECT ...", {}, psycopg.errors.UndefinedTable("relation x does not exist"))
+    assert loading.failure(other, "Could not save ({kind}).") == "Could not save (ProgrammingError)."
