@@ -136,6 +136,11 @@ async def test_a_yj_lead_plans_a_transition_to_the_adult_team_from_the_warning(m
         adults = [pid for pid in options if people[pid].team_pk != people[lead].team_pk]
         assert adults and options[:len(adults)] == adults  # the transition team first
         assert all(people[pid].role != "team_lead" for pid in options)
+        # nobody who has already left (the guards would refuse them); the sample has one in NPS-N1
+        gone = {pid for pid, p in people.items() if p.leaving_on is not None and p.leaving_on <= AS_OF}
+        assert gone and not gone & set(options)
+        leaving = {pid for pid, p in people.items() if p.leaving_on is not None and p.leaving_on > AS_OF}
+        assert leaving & set(options)  # one still here is offered: the date may fall before they go
         app.screen.query_one("#to").value = adults[0]
         await pilot.press("ctrl+s")
         from tui.screens.handover.screen import HandoverScreen

@@ -145,7 +145,7 @@ def plan_transition(screen) -> None:
                     receivers=list(receivers), lead=screen.view.viewer_leads, days_ahead=days,
                     nation=screen.view.nation, date_hint=hint, callback=planned)
 
-    _in_worker(screen, lambda: sentence_data.transition_receivers(app.gateway, case.case_ref), opened)
+    _in_worker(screen, lambda: sentence_data.transition_receivers(app.gateway, case.case_ref, app.as_of), opened)
 
 
 def _in_worker(screen, read, then) -> None:
