@@ -199,6 +199,8 @@ def check_case_edit(session, actor: str | Actor | None, case_ref: str) -> None:
     check_case_access(session, me, case_ref)
     if me.is_admin or me.is_lead:
         return
+    # case.team_pk itself, not case_team_id's fallback to the holder's team:
+    # the policy compares team_pk, so a case in no team is a lead's to edit
     team = reader_of(session).scalar(
         'SELECT t.team_id FROM "case" c JOIN team t ON t.id = c.team_pk WHERE c.case_ref = ?', (case_ref,))
     if team != me.team_id:
