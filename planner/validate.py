@@ -56,6 +56,25 @@ def free_text(text: str) -> str | None:
     return None
 
 
+_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: str) -> date:
+    """An ISO date within the dates a record may hold (EARLIEST to LATEST, so
+    that counting days from it never leaves the calendar); ValueError with the
+    reason otherwise. The command line's DATE options and the app's `--on`
+    (tui/launch.py) both read dates with it."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        if _ISO_SHAPE.fullmatch(value):  # 2026-02-30: the shape is right, the day is not
+            raise ValueError(f"{value!r} is not a real date") from None
+        raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"{value!r} is out of range (dates run from {EARLIEST} to {LATEST})")
+    return day
+
+
 def in_range(day: date) -> str | None:
     if day < EARLIEST:
         return f"{day.isoformat()} is before {EARLIEST.isoformat()}"
@@ -141,6 +160,7 @@ __all__ = [
     "free_text",
     "handover_date",
     "in_range",
+    "iso_date",
     "name",
     "refuse",
     "stranded_cases",

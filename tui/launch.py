@@ -66,14 +66,14 @@ def app_options(argv: list[str]) -> dict | None:
 
 
 def _date(value: str) -> date | None:
-    """An ISO date the command line's `--on` takes (tui/cli/base.py, iso_date), else None."""
-    from planner.validate import EARLIEST, LATEST
+    """The date the command line's `--on` takes from `value`
+    (planner.validate.iso_date), else None (the command line then says why)."""
+    from planner.validate import iso_date
 
     try:
-        day = date.fromisoformat(value)
+        return iso_date(value)
     except ValueError:
         return None
-    return day if EARLIEST <= day <= LATEST and len(value) == 10 else None
 
 
 def start(options: dict) -> None:

@@ -259,9 +259,10 @@ def check_allocate(session, actor: str | Actor | None, case_ref: str, practition
             f"{me.practitioner_id} is not a team lead: only a team lead may allocate case {case_ref} to "
             f"{practitioner_id} of another team (plan a handover instead)"
         )
-    if _sees_after_move(session, me, case_ref, to_team):
+    restricted = _restricted(session, case_ref)
+    if _sees_after_move(session, me, case_ref, to_team, restricted=restricted):
         return
-    if _restricted(session, case_ref):
+    if restricted:
         raise CaseloadError(
             f"case {case_ref} is restricted: {me.practitioner_id} would no longer see it once allocated to "
             f"{practitioner_id} (a handover to {practitioner_id}, who completes it, or the administrator moves it)")
@@ -271,7 +272,7 @@ def check_allocate(session, actor: str | Actor | None, case_ref: str, practition
         "see the case until it completes)")
 
 
-def _sees_after_move(session, actor: Actor, case_ref: str, to_team: str) -> bool:
+def _sees_after_move(session, actor: Actor, case_ref: str, to_team: str, *, restricted: bool) -> bool:
     """Would the actor still see the case once its open allocation has ended
     and it belongs to `to_team` (its own team, or another: the case moves),
     as the database checks the new allocation (`can_see_case` then): their
@@ -280,7 +281,7 @@ def _sees_after_move(session, actor: Actor, case_ref: str, to_team: str) -> bool
     longer as its practitioner (`restricted_filter`)."""
     if to_team != actor.team_id and actor.team_id not in handover_teams(session, case_ref):
         return False
-    if not _restricted(session, case_ref) or (actor.is_lead and to_team == actor.team_id):
+    if not restricted or (actor.is_lead and to_team == actor.team_id):
         return True
     return _receives(session, case_ref, actor.practitioner_id)
 

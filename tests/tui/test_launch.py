@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
     (["--db=x.db", "--as", "N1-02", "--privacy"], {"db": "x.db", "actor_id": "N1-02", "privacy": True}),
     (["--privacy", "--on", "2026-11-27", "--config", "c.toml"],
      {"privacy": True, "as_of": date(2026, 11, 27), "config": "c.toml"}),
+    # every date the command line's --on takes (planner.validate.iso_date), the compact form too
+    (["--on", "20261127"], {"as_of": date(2026, 11, 27)}),
 ])
 def test_the_app_options_alone_are_read_here(argv, options, monkeypatch):
     monkeypatch.delenv(SWITCH, raising=False)
@@ -33,7 +35,7 @@ def test_the_app_options_alone_are_read_here(argv, options, monkeypatch):
 @pytest.mark.parametrize("argv", [
     ["warnings"], ["--db", "x.db", "demo"], ["--help"], ["-h"], ["--version"],
     ["--as", "N1-01", "--as", "N1-02"], ["--privacy", "--privacy"], ["--db"], ["--db", "--as", "N1-01"],
-    ["--db="], ["--on", "2026-02-30"], ["--on", "1899-12-31"], ["--on", "20261127"], ["--on", "soon"],
+    ["--db="], ["--on", "2026-02-30"], ["--on", "1899-12-31"], ["--on", "3000-01-01"], ["--on", "soon"],
     ["--config", "/"], ["--", "--db", "x.db"], ["--unknown"],
 ])
 def test_anything_else_goes_to_the_command_line(argv, monkeypatch):

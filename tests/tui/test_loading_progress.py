@@ -94,7 +94,7 @@ def test_a_failure_says_a_refusal_in_its_own_words_and_anything_else_by_its_kind
     assert said == "Could not save (ValueError); nothing was changed."
 
 
-def test_the_team_server_s_refusal_is_said_as_the_command_line_says_it():
+def test_the_team_server_s_refusal_is_said_as_the_command_line_says_it(capsys):
     """A write the team server's row-level security refuses (SQLSTATE 42501)
     says so, with the first line of the server's words (a table or policy,
     no row data), rather than "Could not save (ProgrammingError)... Try
@@ -110,5 +110,11 @@ def test_the_team_server_s_refusal_is_said_as_the_command_line_says_it():
         said = loading.failure(exc, "Could not save ({kind}); nothing was changed. Try again.")
         assert said.startswith('Refused by the database: new row violates row-level security policy for table "case".')
         assert "Try again" not in said and "Jane Doe" not in said
+        # the command line: the same words (one function, tui/data/refusal.py), exit 2
+        from tui.cli.errors import report_error
+
+        assert report_error(exc) == 2
+        assert capsys.readouterr().err == ('caseload: refused by the database: new row violates row-level security '
+                                           'policy for table "case"\n')
     other = ProgrammingError("SELECT ...", {}, psycopg.errors.UndefinedTable("relation x does not exist"))
     assert loading.failure(other, "Could not save ({kind}).") == "Could not save (ProgrammingError)."

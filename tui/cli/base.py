@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -25,25 +24,6 @@ from planner.errors import CaseloadError
 
 # --------------------------------------------------------------------------- dates
 
-_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def iso_date(value: str) -> date:
-    """An ISO date within the dates a record may hold (planner.validate:
-    1900-01-01 to 2999-12-31, so that counting days from it never leaves the
-    calendar); ValueError with the reason otherwise."""
-    from planner.validate import EARLIEST, LATEST
-
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        if _ISO_SHAPE.fullmatch(value):  # 2026-02-30: the shape is right, the day is not
-            raise ValueError(f"{value!r} is not a real date") from None
-        raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-    if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"{value!r} is out of range (dates run from {EARLIEST} to {LATEST})")
-    return day
-
 
 class DateType(click.ParamType):
     """An ISO date (YYYY-MM-DD) from 1900 to 2999; anything else is a usage
@@ -52,6 +32,8 @@ class DateType(click.ParamType):
     name = "DATE"
 
     def convert(self, value, param, ctx):
+        from planner.validate import iso_date
+
         if isinstance(value, date):
             return value
         try:
@@ -81,6 +63,8 @@ class LazyChoice(click.Choice):
 
 
 def parse_date(value: str | None, option: str) -> date | None:
+    from planner.validate import iso_date
+
     if value is None:
         return None
     try:

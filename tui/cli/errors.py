@@ -25,6 +25,12 @@ def report_error(error: BaseException) -> int:
     if isinstance(error, CaseloadError):
         click.echo(f"caseload: {error}", err=True)
         return error.exit_code
+    from tui.data.refusal import refused_by_the_database
+
+    refused = refused_by_the_database(error)
+    if refused:  # README "Team server": the database's own access rules
+        click.echo(f"caseload: refused by the database: {refused}", err=True)
+        return 2
     if "sqlalchemy" in sys.modules:
         code = _database_error(error)
         if code is not None:
@@ -48,11 +54,6 @@ def _is_import_refusal(error: BaseException) -> bool:
 def _database_error(error: BaseException) -> int | None:
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-    if isinstance(error, SQLAlchemyError) and getattr(getattr(error, "orig", None), "sqlstate", None) == "42501":
-        # insufficient_privilege: the database's own access rules (README "Team server")
-        reason = str(error.orig).strip().splitlines()[0]
-        click.echo(f"caseload: refused by the database: {reason}", err=True)
-        return 2
     if isinstance(error, OperationalError):
         from storage.engine import BUSY_MESSAGE, is_busy
 

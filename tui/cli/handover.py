@@ -32,7 +32,7 @@ import click
 
 from planner.errors import CaseloadError
 from planner.words import plural
-from tui.cli.base import DATE, Ctx, LazyChoice, iso_date, print_table
+from tui.cli.base import DATE, Ctx, LazyChoice, parse_date, print_table
 from tui.cli.base import echo_json as _echo_json
 
 
@@ -461,10 +461,7 @@ def _with_changes(items, receivers, dates, world, as_of: date, policy) -> list:
             raise CaseloadError(f"--receiver {ref}={value}: unknown practitioner {value}")
         by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, to_id=value, policy=policy)
     for ref, value in _pairs(dates, "--date", by_ref):
-        try:
-            day = iso_date(value)
-        except ValueError as exc:
-            raise CaseloadError(f"--date {ref}: {exc}") from None
+        day = parse_date(value, f"--date {ref}")
         by_ref[ref] = with_choice(by_ref[ref], as_of=as_of, planned_on=day, policy=policy)
     return sorted(by_ref.values(), key=lambda i: (i.planned_on, -i.score, i.case_ref))
 

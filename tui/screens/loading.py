@@ -32,6 +32,7 @@ from typing import Any
 from textual.message import Message
 
 from planner.errors import CaseloadError
+from tui.data.refusal import refused_by_the_database
 
 
 def failure(exc: Exception, unexpected: str) -> str:
@@ -41,22 +42,10 @@ def failure(exc: Exception, unexpected: str) -> str:
     data in it) never reaches the screen."""
     if isinstance(exc, CaseloadError):
         return str(exc)
-    refused = _refused_by_the_database(exc)
+    refused = refused_by_the_database(exc)
     if refused:
         return f"Refused by the database: {refused}. Nothing was changed; ask a team lead if this should be yours."
     return unexpected.format(kind=type(exc).__name__)
-
-
-def _refused_by_the_database(exc: Exception) -> str | None:
-    """The first line of the team server's own refusal (insufficient_privilege,
-    SQLSTATE 42501: its row-level security, README "Team server"), on the
-    driver's error or on SQLAlchemy's wrapping of it; the command line says
-    the same (tui/cli/errors.py). Its words name a table or policy, never a
-    row's data."""
-    for error in (exc, getattr(exc, "orig", None)):
-        if getattr(error, "sqlstate", None) == "42501":
-            return str(error).strip().splitlines()[0] if str(error).strip() else "not allowed for this login"
-    return None
 
 
 # After this long a load says it is still working, then counts the seconds.
