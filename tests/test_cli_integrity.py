@@ -364,6 +364,11 @@ def test_exit_statuses_follow_the_readme(sample_copy, tmp_path):
     one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "backup", str(tmp_path / "no" / "such" / "x.db")]), 5)
     one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "--config", str(tmp_path / "none.toml"),
                                                "warnings"]), 5)
+    folder_as_config = tmp_path / "policy.toml"
+    folder_as_config.mkdir()
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "--config", str(folder_as_config),
+                                                      "warnings"]), 5)
+    assert line == f"caseload: {folder_as_config}: is a folder, not a file"
 
 
 @pytest.mark.parametrize("journal", ["delete", "wal"])
