@@ -371,6 +371,28 @@ def test_exit_statuses_follow_the_readme(sample_copy, tmp_path):
     assert line == f"caseload: {folder_as_config}: is a folder, not a file"
 
 
+@pytest.mark.parametrize(("args", "wants"), [
+    (["handover", "summary", "NG1067", "--as", "N1-03", "--file"], "file"),
+    (["week", "--practitioner", "N1-02", "--output"], "file"),
+    (["supervision", "export", "N1-02", "--as", "N1-01", "--output"], "file"),
+    (["supervision", "prompts", "--prompts"], "file"),
+    (["restore"], "file"),
+    (["export"], "folder"),
+    (["demo", "--keep"], "folder"),
+])
+def test_a_folder_for_a_file_or_a_file_for_a_folder_is_status_5(sample_copy, tmp_path, args, wants):
+    """README's statuses: a folder where a file goes is a file problem (5),
+    said as the importer says it, not click's usage error (2)."""
+    wrong = tmp_path / ("given" if wants == "file" else "given.txt")
+    if wants == "file":
+        wrong.mkdir()
+    else:
+        wrong.write_text("x")
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, *args, str(wrong)]), 5)
+    other = "folder, not a file" if wants == "file" else "file, not a folder"
+    assert line == f"caseload: {wrong}: is a {other}"
+
+
 @pytest.mark.parametrize("journal", ["delete", "wal"])
 def test_a_locked_database_is_status_4_with_try_again(sample_copy, tmp_path, monkeypatch, journal):
     """Another program holds the write lock past the busy timeout (shortened
