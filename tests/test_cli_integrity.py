@@ -393,6 +393,29 @@ def test_a_folder_for_a_file_or_a_file_for_a_folder_is_status_5(sample_copy, tmp
     assert line == f"caseload: {wrong}: is a {other}"
 
 
+@pytest.mark.parametrize("args", [
+    ["handover", "show", "NG1067\udcff"],
+    ["warnings", "--practitioner", "N1-0\udcff2"],
+    ["handover", "summary", "NG1067", "--as", "N1-03", "--text", "works \udc9b well"],
+    ["checkin", "NG1068", "--as", "N1-07", "--listened", "5", "--goals", "5", "--trust", "5",
+     "--on", "2026-11-27", "--words", "bad \udcff"],
+])
+def test_an_argument_of_bytes_that_are_not_utf8_is_status_2_and_writes_nothing(sample_copy, args):
+    """Bytes that are not UTF-8 on the command line reach Python as lone
+    surrogates (surrogateescape); the database driver cannot encode them.
+    That is bad input (status 2), not an unexpected error (70)."""
+    import sqlite3
+
+    def rows():
+        with sqlite3.connect(sample_copy) as con:
+            return [con.execute(f"SELECT count(*), max(version) FROM {t}").fetchone() for t in ("checkin", "handover")]
+
+    before = rows()
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, *args]))
+    assert line.startswith("caseload: an argument is not valid UTF-8 (byte 0x")
+    assert rows() == before
+
+
 @pytest.mark.parametrize("journal", ["delete", "wal"])
 def test_a_locked_database_is_status_4_with_try_again(sample_copy, tmp_path, monkeypatch, journal):
     """Another program holds the write lock past the busy timeout (shortened
