@@ -364,6 +364,56 @@ def test_exit_statuses_follow_the_readme(sample_copy, tmp_path):
     one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "backup", str(tmp_path / "no" / "such" / "x.db")]), 5)
     one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "--config", str(tmp_path / "none.toml"),
                                                "warnings"]), 5)
+    folder_as_config = tmp_path / "policy.toml"
+    folder_as_config.mkdir()
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, "--config", str(folder_as_config),
+                                                      "warnings"]), 5)
+    assert line == f"caseload: {folder_as_config}: is a folder, not a file"
+
+
+@pytest.mark.parametrize(("args", "wants"), [
+    (["handover", "summary", "NG1067", "--as", "N1-03", "--file"], "file"),
+    (["week", "--practitioner", "N1-02", "--output"], "file"),
+    (["supervision", "export", "N1-02", "--as", "N1-01", "--output"], "file"),
+    (["supervision", "prompts", "--prompts"], "file"),
+    (["restore"], "file"),
+    (["export"], "folder"),
+    (["demo", "--keep"], "folder"),
+])
+def test_a_folder_for_a_file_or_a_file_for_a_folder_is_status_5(sample_copy, tmp_path, args, wants):
+    """README's statuses: a folder where a file goes is a file problem (5),
+    said as the importer says it, not click's usage error (2)."""
+    wrong = tmp_path / ("given" if wants == "file" else "given.txt")
+    if wants == "file":
+        wrong.mkdir()
+    else:
+        wrong.write_text("x")
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, *args, str(wrong)]), 5)
+    other = "folder, not a file" if wants == "file" else "file, not a folder"
+    assert line == f"caseload: {wrong}: is a {other}"
+
+
+@pytest.mark.parametrize("args", [
+    ["handover", "show", "NG1067\udcff"],
+    ["warnings", "--practitioner", "N1-0\udcff2"],
+    ["handover", "summary", "NG1067", "--as", "N1-03", "--text", "works \udc9b well"],
+    ["checkin", "NG1068", "--as", "N1-07", "--listened", "5", "--goals", "5", "--trust", "5",
+     "--on", "2026-11-27", "--words", "bad \udcff"],
+])
+def test_an_argument_of_bytes_that_are_not_utf8_is_status_2_and_writes_nothing(sample_copy, args):
+    """Bytes that are not UTF-8 on the command line reach Python as lone
+    surrogates (surrogateescape); the database driver cannot encode them.
+    That is bad input (status 2), not an unexpected error (70)."""
+    import sqlite3
+
+    def rows():
+        with sqlite3.connect(sample_copy) as con:
+            return [con.execute(f"SELECT count(*), max(version) FROM {t}").fetchone() for t in ("checkin", "handover")]
+
+    before = rows()
+    line = one_line_failure(CliRunner().invoke(main, ["--db", sample_copy, *args]))
+    assert line.startswith("caseload: an argument is not valid UTF-8 (byte 0x")
+    assert rows() == before
 
 
 @pytest.mark.parametrize("journal", ["delete", "wal"])

@@ -267,7 +267,7 @@ class RuleContext:
         moved = "" if plain == due else f", moved from {fmt_day(plain, self.as_of)}, not a working day"
         return (
             f"{self.threshold_phrase} allows {days(self.threshold)}, so contact is due by "
-            f"{fmt_day(due, self.as_of)} {due.year}{moved}"
+            f"{fmt_day(due, due)} {due.year}{moved}"  # the year once, whichever year as_of is in
         )
 
     def contact_facts(self) -> dict[str, Any]:

@@ -21,9 +21,12 @@ if TYPE_CHECKING:
 __all__ = ["_BAD", "_Row", "_ok"]
 
 _BAD = object()
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+# ASCII digits only: Python's \d and float() also take other scripts' digits
+# ('２０２６-１１-２０', '３７') and float() takes '3_7' as 37 (docs/csv.md: numbers and dates).
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _LOOKUPS: dict[int, dict[str, str]] = {}  # id(constant tuple) -> lower -> canonical
 _YES = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
@@ -182,10 +185,7 @@ class _Row:
         value = self._value(column, False)
         if not isinstance(value, str):
             return value
-        try:
-            number = float(value)
-        except ValueError:
-            number = math.nan
+        number = float(value) if _NUMBER.fullmatch(value) else math.nan
         if not math.isfinite(number):
             self.error(column, f"{value!r} is not a number")
             return _BAD

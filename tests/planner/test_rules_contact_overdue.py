@@ -154,3 +154,10 @@ def test_words_action_and_facts():
 
 def test_no_allocations_at_all_is_quiet():
     assert severity(contact_overdue, case(allocations=[])) is None
+
+
+def test_a_due_date_of_last_year_says_its_year_once():
+    # Seen Mon 23 Nov 2026, standard level: due Mon 21 Dec 2026, overdue as of 4 Jan 2027.
+    w = only(contact_overdue, case(contacts=[Contact(date(2026, 11, 23), "P1")]), as_of=date(2027, 1, 4))
+    assert "so contact is due by Mon 21 Dec 2026;" in w.detail
+    assert "2026 2026" not in w.detail

@@ -343,6 +343,22 @@ BROKEN = {
         "practitioner_id,name,team_id,role,grade,reduction_pct\nP9,Kim Madeup,T1,practitioner,PO,120\n",
         "bad.csv:2: reduction_pct: 120 is out of range (at least 0 and at most 100)",
     ),
+    "number with an underscore": (
+        "practitioner_id,name,team_id,role,grade,contracted_hours\nP9,Kim Madeup,T1,practitioner,PO,3_7\n",
+        "bad.csv:2: contracted_hours: '3_7' is not a number",
+    ),
+    "number in full-width digits": (
+        "practitioner_id,name,team_id,role,grade,reduction_pct\nP9,Kim Madeup,T1,practitioner,PO,\uff11\uff10\n",
+        "bad.csv:2: reduction_pct: '\uff11\uff10' is not a number",
+    ),
+    "date in full-width digits": (
+        CONTACT_HEADER + "C1001,\uff12\uff10\uff12\uff16-11-20,P1,office,attended,\n",
+        "bad.csv:2: contact_date: '\uff12\uff10\uff12\uff16-11-20' is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
+    ),
+    "time in Arabic-Indic digits": (
+        "case_ref,appointment_date,practitioner_id,time\nC1001,2026-12-08,P1,\u0669:30\n",
+        "bad.csv:2: time: '\u0669:30' is not a time (use HH:MM, 24-hour)",
+    ),
     "bad role": (
         "practitioner_id,name,team_id,role,grade\nP9,Kim Madeup,T1,boss,PO\n",
         "bad.csv:2: role: 'boss' is not one of practitioner, team_lead",

@@ -17,7 +17,7 @@ import click
 
 from planner.errors import CaseloadError
 from planner.words import plural
-from tui.cli.base import Ctx, parse_date, print_table
+from tui.cli.base import Ctx, FilePath, parse_date, print_table
 
 
 # --------------------------------------------------------------------------- audit
@@ -99,7 +99,7 @@ def _rows_note(row: dict) -> str:
 
 
 @click.command("restore")
-@click.argument("src", type=click.Path(dir_okay=False))
+@click.argument("src", type=FilePath())
 @click.option("--force", is_flag=True, help="SQLite: replace a database that already holds data.")
 @click.pass_obj
 def restore(c: Ctx, src, force):

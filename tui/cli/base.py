@@ -62,6 +62,26 @@ class LazyChoice(click.Choice):
         return self._choices
 
 
+class FilePath(click.Path):
+    """A `click.Path` whose file-or-folder mismatch is a file problem (README:
+    exit status 5, "a folder"), said as the importer says it, not click's
+    usage error (status 2). `FilePath()` is a file, `FilePath(folder=True)` a
+    folder; whether it exists is the command's to check."""
+
+    def __init__(self, folder: bool = False) -> None:
+        super().__init__(file_okay=not folder, dir_okay=folder)
+
+    def convert(self, value, param, ctx):
+        from planner.errors import FileProblem
+
+        path = Path(value)
+        if not self.dir_okay and path.is_dir():
+            raise FileProblem(f"{value}: is a folder, not a file")
+        if not self.file_okay and path.exists() and not path.is_dir():
+            raise FileProblem(f"{value}: is a file, not a folder")
+        return super().convert(value, param, ctx)
+
+
 def parse_date(value: str | None, option: str) -> date | None:
     from planner.validate import iso_date
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from planner.errors import FileProblem
-from tui.cli.base import DATE, Ctx
+from tui.cli.base import DATE, Ctx, FilePath
 from tui.cli.progress import shown
 
 
@@ -55,7 +55,7 @@ def import_(c: Ctx, files, dry_run, today):
 
 
 @click.command()
-@click.argument("dest", type=click.Path(file_okay=False))
+@click.argument("dest", type=FilePath(folder=True))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--force", is_flag=True, help="Replace files of an earlier export in DEST.")
 @click.pass_obj

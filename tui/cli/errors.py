@@ -35,6 +35,11 @@ def report_error(error: BaseException) -> int:
         code = _database_error(error)
         if code is not None:
             return code
+    if isinstance(error, UnicodeEncodeError) and _undecoded_byte(error) is not None:
+        # an argument of bytes that are not UTF-8: Python keeps them as lone surrogates (surrogateescape)
+        click.echo(f"caseload: an argument is not valid UTF-8 (byte 0x{_undecoded_byte(error):02x}); "
+                   "give text in UTF-8", err=True)
+        return 2
     if isinstance(error, OverflowError):  # a safety net: dates are kept within 1900-2999 (planner/validate.py)
         click.echo("caseload: a date is too far in the past or future to count from; "
                    "`caseload check` lists stored dates outside 1900-01-01 to 2999-12-31", err=True)
@@ -44,6 +49,12 @@ def report_error(error: BaseException) -> int:
         return 5
     click.echo(f"caseload: unexpected error ({type(error).__name__}: {error})", err=True)
     return 70
+
+
+def _undecoded_byte(error: UnicodeEncodeError) -> int | None:
+    """The byte a lone surrogate U+DC80..U+DCFF stands for (surrogateescape), else None."""
+    found = error.object[error.start] if isinstance(error.object, str) else ""
+    return ord(found) - 0xDC00 if "\udc80" <= found <= "\udcff" else None
 
 
 def _is_import_refusal(error: BaseException) -> bool:

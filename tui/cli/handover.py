@@ -32,7 +32,7 @@ import click
 
 from planner.errors import CaseloadError
 from planner.words import plural
-from tui.cli.base import DATE, Ctx, LazyChoice, parse_date, print_table
+from tui.cli.base import DATE, Ctx, FilePath, LazyChoice, parse_date, print_table
 from tui.cli.base import echo_json as _echo_json
 
 
@@ -305,7 +305,7 @@ def _item_id(view, item: str) -> str:
 @handover.command("summary")
 @click.argument("case_ref")
 @click.option("--text", metavar="TEXT", help="The summary (replaces what is there).")
-@click.option("--file", "file", type=click.Path(dir_okay=False), help="Read the summary from this UTF-8 file.")
+@click.option("--file", "file", type=FilePath(), help="Read the summary from this UTF-8 file.")
 @click.pass_obj
 def summary(c: Ctx, case_ref, text, file):
     """Write the outgoing practitioner's handover summary: what works in the

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli.base import DATE, Ctx
+from tui.cli.base import DATE, Ctx, FilePath
 from tui.launch import database_label, ended_by_signals, open_app
 
 __all__ = ["COMMANDS", "database_label", "demo", "run_app"]
@@ -22,7 +22,7 @@ def run_app(c: Ctx, *, as_of: date | None = None, privacy: bool = False, remembe
 
 @click.command()
 @click.option("--on", "today", type=DATE, help="Pretend today is this date (default: today).")
-@click.option("--keep", type=click.Path(file_okay=False), help="Folder to keep the demo copy in (default: a temporary folder).")
+@click.option("--keep", type=FilePath(folder=True), help="Folder to keep the demo copy in (default: a temporary folder).")
 @click.pass_obj
 def demo(c: Ctx, today, keep):
     """Open the app on a fresh copy of the sample data, dates moved to today."""

@@ -10,7 +10,7 @@ from tui.cli.base import DATE, CaseloadGroup, Ctx, printable_output
 @click.group(cls=CaseloadGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db", metavar="DB", help="SQLite file path or SQLAlchemy URL (default: $CASELOAD_DB, then the user data folder).")
 @click.option("--as", "actor_id", metavar="PRACTITIONER_ID", help="Who you are: signs the app in and names the actor of every change.")
-@click.option("--config", "config", metavar="FILE", type=click.Path(dir_okay=False), help="Policy file (TOML) overriding the default thresholds.")
+@click.option("--config", "config", metavar="FILE", type=click.Path(), help="Policy file (TOML) overriding the default thresholds.")
 @click.option("--on", "as_of", type=DATE, hidden=True, help="Run the app as of this date.")
 @click.option("--privacy", is_flag=True, help="Start in privacy mode (initials only).")
 @click.version_option(package_name="caseload")

@@ -27,7 +27,7 @@ from pathlib import Path
 import click
 
 from planner.errors import CaseloadError
-from tui.cli.base import DATE, Ctx, print_table
+from tui.cli.base import DATE, Ctx, FilePath, print_table
 
 
 def _read(c: Ctx, fn):
@@ -179,7 +179,7 @@ def queue(c: Ctx, session_id, as_of, fmt, privacy):
 
 @supervision.command("prompts")
 @click.argument("case_ref", required=False)
-@click.option("--prompts", "prompts_file", type=click.Path(dir_okay=False),
+@click.option("--prompts", "prompts_file", type=FilePath(),
               help="A service's own prompts file (TOML; default: the built-in set).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
@@ -239,7 +239,7 @@ def note(c: Ctx, session_id, case_ref, text, expected_version):
 @click.argument("session_id", type=int)
 @click.argument("case_ref")
 @click.argument("prompt_key")
-@click.option("--prompts", "prompts_file", type=click.Path(dir_okay=False),
+@click.option("--prompts", "prompts_file", type=FilePath(),
               help="A service's own prompts file (TOML; default: the built-in set).")
 @click.pass_obj
 def pin(c: Ctx, session_id, case_ref, prompt_key, prompts_file):
@@ -368,7 +368,7 @@ def action_list(c: Ctx, owner_id, show_all, fmt):
 @click.argument("practitioner_id")
 @click.option("--session", "session_id", type=int, help="Which session (default: the latest).")
 @click.option("--format", "fmt", type=click.Choice(["md"]), default="md", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file (made 0600) instead of standard output.")
+@click.option("--output", type=FilePath(), help="Write to this file (made 0600) instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 @click.option("--privacy", is_flag=True, help="Initials instead of names.")
 @click.pass_obj

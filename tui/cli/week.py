@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from planner.errors import CaseloadError
-from tui.cli.base import DATE, Ctx, write_audited
+from tui.cli.base import DATE, Ctx, FilePath, write_audited
 
 
 @click.command()
@@ -23,7 +23,7 @@ from tui.cli.base import DATE, Ctx, write_audited
 @click.option("--week-of", "week_of", type=DATE, help="Any date in the week (default: today).")
 @click.option("--on", "as_of", type=DATE, hidden=True, help="As-of date for what is overdue (default: --week-of or today).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "ics"]), default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file (0600) instead of standard output.")
+@click.option("--output", type=FilePath(), help="Write to this file (0600) instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 @click.option("--names", is_flag=True, help="Put people's names in the .ics (default: case refs only).")
 @click.option("--suggest", is_flag=True,
