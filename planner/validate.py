@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from planner.errors import CaseloadError
-from planner.model import CHECKIN_HIGH, CHECKIN_LOW
+from planner.model import CHECKIN_HIGH, CHECKIN_LOW, RELEASE_SENTENCES
 from planner.words import plural
 
 #: Every date a record may hold. Rules count up to a few years either side of
@@ -73,6 +73,22 @@ def iso_date(value: str) -> date:
     if not EARLIEST <= day <= LATEST:
         raise ValueError(f"{value!r} is out of range (dates run from {EARLIEST} to {LATEST})")
     return day
+
+
+def sentence_dates(sentence: str | None, sentence_end: date | None,
+                   release_on: date | None) -> tuple[str, str] | None:
+    """(field, problem) when a case's sentence and its dates do not fit
+    together (SPEC §11), else None: a release day belongs to a custody case
+    or the licence or supervision after it, and falls on or before the
+    sentence's end. The form, the case's storage write and the CSV import all
+    ask this."""
+    if release_on is None:
+        return None
+    if sentence not in RELEASE_SENTENCES:
+        return "release_on", f"only for sentence {', '.join(RELEASE_SENTENCES)}"
+    if sentence_end is not None and release_on > sentence_end:
+        return "release_on", f"{release_on.isoformat()} is after the sentence ends ({sentence_end.isoformat()})"
+    return None
 
 
 def in_range(day: date) -> str | None:
@@ -163,6 +179,7 @@ __all__ = [
     "iso_date",
     "name",
     "refuse",
+    "sentence_dates",
     "stranded_cases",
     "text_field",
 ]

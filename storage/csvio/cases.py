@@ -12,7 +12,7 @@ from storage.csvio.reports import FileReport
 from storage.csvio.row import _BAD, _ok, _Row
 from storage.csvio.source import _Source
 from storage.csvio.spec import KINDS
-from planner.model import RELEASE_SENTENCES
+from planner.validate import sentence_dates
 
 __all__ = ["CasesImport"]
 
@@ -54,8 +54,10 @@ class CasesImport:
         vals = {c.field: parsed[c.name] for c in KIND.plain}
         if vals["status"] == "paused" and vals["paused_until"] is None:
             row.error("paused_until", "required when status is paused")
-        if vals["release_on"] not in (None, _BAD) and vals["sentence"] not in RELEASE_SENTENCES:
-            row.error("release_on", f"only for sentence {', '.join(RELEASE_SENTENCES)}")
+        if _BAD not in (vals["sentence"], vals["sentence_end"], vals["release_on"]):
+            wrong = sentence_dates(vals["sentence"], vals["sentence_end"], vals["release_on"])
+            if wrong:
+                row.error(*wrong)
         if isinstance(ref, str) and not self.first_seen("cases", ref, row, "case_ref", "case_ref"):
             return None
         rec = self.cases.get(ref) if isinstance(ref, str) else None

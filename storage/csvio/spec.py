@@ -197,7 +197,8 @@ KINDS: dict[str, KindSpec] = {k.name: k for k in (
         C("sentence", "enum", field="sentence", choices=SENTENCES),
         C("sentence_end", "date", field="sentence_end", doc="the end of the order or licence"),
         C("release_on", "date", field="release_on",
-          doc="the release day; only with sentence custody, licence or post_sentence_supervision"),
+          doc="the release day; only with sentence custody, licence or post_sentence_supervision, "
+              "on or before sentence_end"),
         C("rosh", "enum", field="rosh", choices=ROSH_LEVELS, doc="risk of serious harm"),
         C("mappa_level", "whole", field="mappa_level", low=min(MAPPA_LEVELS), high=max(MAPPA_LEVELS),
           doc="blank: not managed under MAPPA"),

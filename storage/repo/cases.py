@@ -7,7 +7,7 @@ from typing import Any
 
 from planner import validate
 from planner.errors import CaseloadError
-from planner.model import CONTACT_LEVELS, FLAGS, MAPPA_LEVELS, RELEASE_SENTENCES, ROSH_LEVELS, SENTENCES, STATUSES, TIERS
+from planner.model import CONTACT_LEVELS, FLAGS, MAPPA_LEVELS, ROSH_LEVELS, SENTENCES, STATUSES, TIERS
 from storage import audit
 from storage.access import actor_for, check_case_edit, check_restrict, guard_case, note_author, require_lead
 from storage.repo.lookups import as_bool, as_date, case_row, one_of, practitioner_row, team_row
@@ -165,11 +165,12 @@ def _mappa_level(value: Any) -> int | None:
 
 
 def _check_sentence(values: dict[str, Any], row, case_ref: str) -> None:
-    """A release day belongs to a custody case, or the licence or supervision after it."""
-    sentence = values.get("sentence", row.sentence)
-    release_on = values["release_on"] if "release_on" in values else row.release_on
-    if release_on is not None and sentence not in RELEASE_SENTENCES:
-        raise CaseloadError(f"case {case_ref}: release_on only with sentence {', '.join(RELEASE_SENTENCES)}")
+    """A release day belongs to a custody case, or the licence or supervision
+    after it, on or before the sentence's end (planner.validate.sentence_dates)."""
+    wrong = validate.sentence_dates(*(values[f] if f in values else getattr(row, f)
+                             for f in ("sentence", "sentence_end", "release_on")))
+    if wrong:
+        raise CaseloadError(f"case {case_ref}: {wrong[0]} {wrong[1]}")
 
 
 def _check_pause(values: dict[str, Any], row, case_ref: str) -> None:

@@ -49,6 +49,8 @@ def test_the_columns_are_stored_and_exported_back(engine, tmp_path):
     ("prison,,,,,", "c.csv:2: sentence: 'prison' is not one of community_order"),
     ("community_order,,2027-01-15,,,", "c.csv:2: release_on: only for sentence custody, licence, "
                                        "post_sentence_supervision"),
+    # a release after the sentence has ended (planner.validate.sentence_dates)
+    ("licence,2027-01-10,2027-02-01,,,", "c.csv:2: release_on: 2027-02-01 is after the sentence ends (2027-01-10)"),
     ("custody,,,,,maybe", "c.csv:2: restricted: 'maybe' is not one of true, false"),
 ])
 def test_a_bad_value_names_the_row_and_column_and_nothing_is_written(engine, tmp_path, cells, error):

@@ -110,6 +110,13 @@ async def test_edit_the_sentence_and_risk(make_app, sample_engine):
         await pilot.press("ctrl+s")  # a release day needs custody or a licence
         await pilot.pause()
         assert app.screen is form and "Only for" in str(form.query_one("#field-release_on .field--error").render())
+        form.query_one("#sentence").value = "licence"  # a release after the sentence's end
+        form.query_one("#sentence_end").value = "2027-01-09"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and "after the sentence ends" in str(
+            form.query_one("#field-release_on .field--error").render())
+        form.query_one("#sentence").value = "community_order"
         form.query_one("#release_on").value = ""
         form.query_one("#sentence_end").value = "9999-01-01"
         await pilot.press("ctrl+s")

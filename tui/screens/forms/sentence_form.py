@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox, Input, Select
 
-from planner.model import MAPPA_LEVELS, RELEASE_SENTENCES, ROSH_LEVELS, SENTENCES
+from planner.model import MAPPA_LEVELS, ROSH_LEVELS, SENTENCES
+from planner.validate import sentence_dates
 from tui.screens.forms.base import Field, FormScreen, parse_date
 
 _NONE = ""
@@ -59,8 +60,8 @@ class SentenceForm(FormScreen):
         ok_release, release = self._date("release_on")
         if not (ok_end and ok_release):
             return None
-        if release is not None and sentence not in RELEASE_SENTENCES:
-            self.error("release_on", f"Only for {', '.join(s.replace('_', ' ') for s in RELEASE_SENTENCES)}.")
+        wrong = sentence_dates(sentence, ends, release)
+        if wrong and self.field_refused(*wrong):
             return None
         mappa = self.query_one("#mappa_level", Select).value
         values = {
