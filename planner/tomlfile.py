@@ -19,7 +19,8 @@ def read_toml(path: Path) -> dict:
     label = str(path)
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            # utf-8-sig: a byte-order mark (as some Windows editors write) is not the settings' text
+            return tomllib.loads(handle.read().decode("utf-8-sig"))
     except FileNotFoundError:
         raise ConfigFileProblem(f"{label}: no such file") from None
     except IsADirectoryError:

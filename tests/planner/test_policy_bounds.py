@@ -53,3 +53,16 @@ def test_every_default_is_inside_its_bounds():
             node = node.setdefault(part, {})
         node[leaf] = value(key)
     assert policy_from_dict(data) == DEFAULT_POLICY
+
+
+def test_a_byte_order_mark_is_not_part_of_the_settings(tmp_path):
+    """A settings file saved with a UTF-8 byte-order mark (some Windows editors
+    write one) reads as the same file without it (planner/tomlfile.py); a
+    bad value in it is still refused, naming the key."""
+    plain, marked = tmp_path / "plain.toml", tmp_path / "marked.toml"
+    plain.write_text("[first_contact]\nworking_days = 9\n")
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    assert load_policy(marked) == load_policy(plain) != load_policy(None)
+    marked.write_bytes(b"\xef\xbb\xbf[disruption]\nbase = nan\n")
+    with pytest.raises(ConfigError, match="disruption.base: must be a finite number"):
+        load_policy(marked)
