@@ -28,10 +28,13 @@ LATEST = date(2999, 12, 31)
 #: Control characters (Unicode category Cc: C0, DEL and C1) but tab, line
 #: feed and carriage return: never in any text.
 TEXT_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-#: Every control character, line and paragraph separators, and the
+#: Every control character, line and paragraph separators, the
 #: bidirectional embeddings, overrides and isolates that make a name display
-#: as something other than it is: never in a name.
-NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: as something other than it is, and the invisible ones that make two names
+#: look alike (zero-width space, word joiner and invisible operators, the
+#: byte-order mark): never in a name. The zero-width joiner and non-joiner
+#: stay: scripts such as Persian and Hindi write names with them.
+NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def _named(ch: str) -> str:

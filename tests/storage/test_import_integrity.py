@@ -158,7 +158,8 @@ def test_an_open_handover_gone_past_its_date_re_imports_unchanged(engine, tmp_pa
 
 
 @pytest.mark.parametrize(("text", "shown"), [("Jo\x00Null", "NUL"), ("Esc\x1b[31mRed", "ESC"),
-                                             ("Tab\there", "a tab"), ("Right\u202eleft", "U+202E")])
+                                             ("Tab\there", "a tab"), ("Right\u202eleft", "U+202E"),
+                                             ("Zero\u200bwidth", "U+200B"), ("Word\u2060joined", "U+2060")])
 def test_control_characters_in_names_are_row_errors(engine, tmp_path, text, shown):
     cases = rows_file(tmp_path, "cases.csv", "case_ref,display_name,practitioner_id,allocated_on",
                       f'C2001,"{text}",P1,2026-12-01')
