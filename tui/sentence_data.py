@@ -56,14 +56,16 @@ def save_sentence(gateway, *, case_ref: str, version: int, values: dict, actor: 
     return gateway.write(update_case, case_ref=case_ref, expected_version=version, actor=actor, **values)
 
 
-def transition_receivers(gateway, case_ref: str, as_of: date | None = None) -> tuple[tuple[str, str], ...]:
+def transition_receivers(gateway, case_ref: str, on: date | None = None) -> tuple[tuple[str, str], ...]:
     """Who may take a child's case at 18 (planner/rules/turning_18.py): the
     practitioners, not leads, of another team than the case's holder or of a
     grade other than YJW, whom the user may name as the receiver
     (storage.access.check_receiver: those they see, and their team's
     transition team): (label, practitioner_id), the transition team first;
-    given `as_of`, nobody who has left by then (the planning guards would
-    refuse them: docs/handovers.md)."""
+    given `on`, the handover's date, nobody who has left by then or is away
+    that day (`planner.exclusions.away_on`: the planning guards would refuse
+    them, docs/handovers.md)."""
+    from planner.exclusions import away_on
     from storage.access import check_case_access, transition_receiver_ids, visible_practitioner_ids
     from storage.queries import load_case, load_world
 
@@ -81,7 +83,7 @@ def transition_receivers(gateway, case_ref: str, as_of: date | None = None) -> t
         for p in sorted(world.practitioners.values(),
                         key=lambda p: (p.practitioner_id not in (linked or ()), p.team_id, p.practitioner_id))
         if not p.is_lead and p.practitioner_id != case.practitioner_id
-        and not (as_of is not None and p.leaving_on is not None and p.leaving_on <= as_of)
+        and (on is None or away_on(p, world, on) is None)
         and (may is None or p.practitioner_id in may)
         and (holder is None or p.team_id != holder.team_id or p.grade != YOUTH_GRADE)
     )

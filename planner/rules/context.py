@@ -184,14 +184,35 @@ class RuleContext:
         return self.allocation is not None and self.scan.own_last is None
 
     @lazy_property
+    def released_on(self) -> date | None:
+        """The release day (§11) of a case whose sentence has one, once it is on or
+        before as_of: the contact clocks restart on it (docs/rules.md)."""
+        release = self.case.release_on
+        if release is None or release > self.as_of or self.case.sentence not in RELEASE_SENTENCES:
+            return None
+        return release
+
+    @lazy_property
     def gap_from(self) -> date | None:
-        """`last` of docs/rules.md: the last meaningful contact's date, or the first allocation's start."""
+        """`last` of docs/rules.md: the last meaningful contact's date, or the first allocation's
+        start; the release day instead when it is later (the clock restarts at release)."""
         last = self.scan.last_meaningful
         if last is not None:
-            return last.contact_date
-        if self.case.allocations:
-            return self.case.allocations[0].start_date
-        return None
+            day = last.contact_date
+        elif self.case.allocations:
+            day = self.case.allocations[0].start_date
+        else:
+            return None
+        released = self.released_on
+        return released if released is not None and released > day else day
+
+    @lazy_property
+    def clock_from_release(self) -> bool:
+        """The gap is counted from the release day, not from a contact or an allocation."""
+        released = self.released_on
+        last = self.scan.last_meaningful
+        return released is not None and self.gap_from == released and (
+            last is None or last.contact_date < released)
 
     @lazy_property
     def gap(self) -> int | None:
@@ -240,6 +261,8 @@ class RuleContext:
     def last_phrase(self) -> str:
         """"Last seen 24 days ago on 3 Nov 2026 (office)", or the first allocation."""
         last = self.scan.last_meaningful
+        if self.clock_from_release:
+            return f"Released on {fmt_date(self.gap_from)}, {ago(self.gap)}, with no meaningful contact since"
         if last is not None:
             word = "seen" if last.kind in FACE_TO_FACE_KINDS else "contact"
             return (
@@ -254,6 +277,8 @@ class RuleContext:
     def not_seen_for(self) -> str:
         """"Not seen for 40 days" (face to face) or "No contact for 40 days"."""
         last = self.scan.last_meaningful
+        if self.clock_from_release:
+            return f"No contact since release {ago(self.gap)}"
         if last is None:
             return f"No contact since allocated {ago(self.gap)}"
         if last.kind in FACE_TO_FACE_KINDS:
@@ -337,9 +362,13 @@ class RuleContext:
     @lazy_property
     def absence_now(self) -> Absence | None:
         """An absence of the current practitioner covering as_of (one with cover named first)."""
+        return self.absence_on(self.as_of)
+
+    def absence_on(self, day: date) -> Absence | None:
+        """An absence of the current practitioner covering `day` (one with cover named first)."""
         found = None
         for absence in self.world.absences_of(self.practitioner_id):
-            if absence.covers(self.as_of):
+            if absence.covers(day):
                 if absence.cover_practitioner_id is not None:
                     return absence
                 found = found or absence
@@ -381,8 +410,15 @@ class RuleContext:
             return None
         release = self.case.release_on
         if release is not None and release >= start and self.case.sentence in RELEASE_SENTENCES:
-            return release  # §11: the first contact of a release is on the release day
+            return self.release_first_day  # §11: the first contact of a release is on the release day
         return self.working_days.add(start, self.first_contact_days)
+
+    @lazy_property
+    def release_first_day(self) -> date | None:
+        """The first working day on or after `release_on`: a release on a weekend, a
+        bank holiday, is first met on the next day an appointment can be booked."""
+        release = self.case.release_on
+        return None if release is None else self.working_days.on_or_after(release)
 
     @lazy_property
     def sensitive(self) -> bool:

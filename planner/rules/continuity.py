@@ -14,6 +14,7 @@ from planner.policy import DEFAULT_POLICY, Policy
 from planner.relationship import early_week, new_tag
 from planner.rules.absences import absence_facts, absence_words, long_blocks
 from planner.rules.context import SENSITIVE_FLAGS, RuleContext, rule
+from planner.rules.turning_18 import transition_planned
 from planner.rules.warning import HIGH, INFO, MEDIUM, Warning
 from planner.words import ago, and_list, days, fmt_date, fmt_day
 
@@ -219,6 +220,12 @@ def practitioner_churn(ctx: RuleContext) -> list[Warning]:
     found = churn(case, as_of, ctx.policy)
     count, changes, dropped = found.count, found.changes, found.dropped
     held, planned = list(found.held), list(found.planned)
+    # a child's planned move to adult services at 18 is required (§11), not churn to avoid:
+    # its receiver is not counted (docs/rules.md)
+    transition = case.open_handover.to_practitioner_id if case.youth and transition_planned(ctx) else None
+    if transition in planned:
+        planned.remove(transition)
+        count = max(len(held) + len(planned), 1 + changes)
     if count < policy.medium_at:
         return []
     high_at = policy.youth_high_at if case.youth else policy.high_at
@@ -230,14 +237,18 @@ def practitioner_churn(ctx: RuleContext) -> list[Warning]:
     )
     if planned:
         detail += f", and a handover to {and_list([ctx.name(pid) for pid in planned])} is planned"
+    if transition is not None:
+        detail += f"; the transition at 18 to {ctx.name(transition)} is planned, as it must be, and not counted"
     if dropped:
         detail += f"; {dropped} short allocation{'s' if dropped != 1 else ''} with no contact not counted"
     if case.youth and severity == HIGH and count < policy.high_at:
         detail += f"; {count} is high for a child"
-    action = (
-        "keep the planned handover warm and the receiver for good; avoid any further change"
-        if planned else "keep this worker: avoid any further change of worker this year"
-    )
+    if transition is not None:
+        action = "keep this worker until the transition at 18, make that handover warm, and avoid any other change"
+    elif planned:
+        action = "keep the planned handover warm and the receiver for good; avoid any further change"
+    else:
+        action = "keep this worker: avoid any further change of worker this year"
     return ctx.warn(
         "practitioner_churn",
         severity,
@@ -250,6 +261,7 @@ def practitioner_churn(ctx: RuleContext) -> list[Warning]:
             "changes": changes,
             "practitioner_ids": held,
             "planned_receiver_ids": planned,
+            "transition_receiver_id": transition,
             "dropped_short_allocations": dropped,
             "window_days": policy.window_days,
             "window_start": window_start.isoformat(),

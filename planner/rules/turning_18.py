@@ -6,7 +6,7 @@ YJW; planning it, from the warning, ends the warning.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from planner.rules.context import RuleContext, rule
 from planner.rules.warning import HIGH, MEDIUM, Warning
@@ -14,6 +14,8 @@ from planner.words import ahead, fmt_date, fmt_day
 
 ADULT_AGE = 18
 YOUTH_GRADE = "YJW"
+#: A transition's handover reason when none is given (the transition form, tui/widgets/sentence.py).
+TRANSITION_REASON = "transition to adult services at 18"
 
 
 def birthday(born: date, years: int) -> date:
@@ -39,6 +41,11 @@ def transition_planned(ctx: RuleContext) -> bool:
     return receiver.grade != YOUTH_GRADE or current is None or receiver.team_id != current.team_id
 
 
+def _working_day_before(ctx: RuleContext, day: date) -> date:
+    """The last working day before `day` (as_of at the earliest): the birthday may be a weekend."""
+    return max(ctx.as_of, ctx.working_days.on_or_before(day - timedelta(days=1)))
+
+
 @rule
 def turning_18(ctx: RuleContext) -> list[Warning]:
     """A child's 18th birthday within 182 days and no transition planned: medium; high within 56 days."""
@@ -58,6 +65,6 @@ def turning_18(ctx: RuleContext) -> list[Warning]:
         f"Turns 18 on {fmt_date(turns)} ({ahead(to_go)}); no handover to adult services (another team, "
         f"or a grade other than {YOUTH_GRADE}) is planned. A move at 18 is where the relationship breaks "
         "most: plan it with them, with a three-way meeting.",
-        ctx.ask(f"plan the transition before {fmt_day(turns, ctx.as_of)}"),
+        ctx.ask(f"plan the transition by {fmt_day(_working_day_before(ctx, turns), ctx.as_of)}"),
         {"turns_18_on": turns.isoformat(), "days_to_18": to_go},
     )

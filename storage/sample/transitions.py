@@ -24,14 +24,14 @@ from __future__ import annotations
 import random
 
 from planner.checklist import RISK_ITEM
-from planner.rules.turning_18 import ADULT_AGE, birthday
+from planner.rules.turning_18 import ADULT_AGE, TRANSITION_REASON, birthday
 from storage.sample.builder import _Builder
 
 SEED = 20261218
 ADULT_TEAM, YOUTH_TEAM = "NPS-N1", "YJS-E1"
 # NPS-N1's practitioners who take the transitions (none leaving or away)
 RECEIVERS = ("N1-02", "N1-07")
-TRANSITION = "transition to adult services at 18"
+TRANSITION = TRANSITION_REASON
 SUMMARY = ("Settled at college; works best with short, practical sessions. Goals: keep the placement and "
            "the football. Risks and what not to repeat are in the plan.")
 PLAN_WITHIN = 182  # days: the transitions of the next six months are planned

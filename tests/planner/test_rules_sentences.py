@@ -52,7 +52,8 @@ def test_release_coming_says_what_to_do_with_dates():
     assert w.action == "see them before release (prison visit or video) by Fri 4 Dec, and book the first " \
                        "appointment on Mon 7 Dec"
     assert w.facts == {"release_on": "2026-12-07", "days_to_release": 10, "own_last_contact": None,
-                       "release_day_booked": False}
+                       "release_day_booked": False, "first_contact_deadline": "2026-12-07",
+                       "first_booked_on": None}
     booked_on_day = only(release_coming, custody(10, appointments=[booked(10)]))
     assert booked_on_day.action == "see them before release (prison visit or video) by Fri 4 Dec"
     assert booked_on_day.facts["release_day_booked"] is True
@@ -164,7 +165,7 @@ def test_turning_18(born, as_of, expected):
 def test_turning_18_on_29_february_names_1_march():
     w = only(turning_18, child(date(2008, 2, 29)), YOUTH_WORLD, date(2026, 1, 10))
     assert w.facts == {"turns_18_on": "2026-03-01", "days_to_18": 50}
-    assert w.action == "plan the transition before Sun 1 Mar"
+    assert w.action == "plan the transition by Fri 27 Feb"  # the working day before Sun 1 Mar
 
 
 @pytest.mark.parametrize(

@@ -360,8 +360,8 @@ async def test_the_team_view_lists_open_handovers_and_enter_opens_one(make_app, 
         table = screen.query_one("#handovers")
         ng1008 = next(r for r in screen.view.rows if r.case_ref == "NG1008")
         cells = [str(c) for c in table.get_row(str(ng1008.handover_id))]
-        assert "N1-06 → N1-05" in cells and "30 Nov in 3d" in cells and "⚠ 1" in cells
-        assert "Restorative justice facil… 23 Nov" in cells  # the next item due, by its title
+        assert "N1-06→N1-05" in cells and "30 Nov in 3d" in cells and "⚠ 1" in cells
+        assert "Restorative justi… 23 Nov" in cells  # the next item due, by its title
         assert "leaves on 18 Dec 2026" in str(screen.query_one("#departures").render())
         await pilot.press("enter")
         handover = await settle(pilot, HandoverScreen)
@@ -684,6 +684,25 @@ async def test_h_offers_a_working_day_when_two_weeks_ahead_is_a_bank_holiday(mak
         await press_h_on(pilot, ref)
         await wait_for(pilot, lambda: isinstance(app.screen, HandoverForm))
         assert app.screen.query_one("#date").value == "2026-12-29"
+
+
+async def test_the_team_view_shows_from_and_to_within_80_columns(make_app, sample_engine):
+    """At 80x24 the From→to column is on screen whole (only the names, last,
+    run off to the right); a completed handover's row says when it was done."""
+    from tui.screens.handovers import HandoversScreen
+
+    app = make_app("N1-01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, CaseloadScreen)
+        await pilot.press("H")
+        screen = await settle(pilot, HandoversScreen)
+        table = screen.query_one("#handovers")
+        keys = [str(column.key.value) for column in table.ordered_columns]
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        end_of_who = sum(widths[: keys.index("who") + 1])
+        assert end_of_who <= table.scrollable_content_region.width
+        follow = next(r for r in screen.view.rows if r.follow_up)
+        assert f"{follow.planned_on:%d %b} done" in [str(c) for c in table.get_row(str(follow.handover_id))]
 
 
 async def test_the_team_view_shows_a_case_with_a_follow_up_and_a_new_handover_as_two_rows(make_app, sample_engine):

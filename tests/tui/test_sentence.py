@@ -146,8 +146,16 @@ async def test_a_yj_lead_plans_a_transition_to_the_adult_team_from_the_warning(m
         # nobody who has already left (the guards would refuse them); the sample has one in NPS-N1
         gone = {pid for pid, p in people.items() if p.leaving_on is not None and p.leaving_on <= AS_OF}
         assert gone and not gone & set(options)
-        leaving = {pid for pid, p in people.items() if p.leaving_on is not None and p.leaving_on > AS_OF}
-        assert leaving & set(options)  # one still here is offered: the date may fall before they go
+        # nor anyone who leaves by the form's date (N1-03, 18 Dec, for an 8 Jan transition): the
+        # planning guards would refuse them on save (planner/exclusions.py, away_on)
+        from datetime import date
+
+        day = date.fromisoformat(app.screen.query_one("#date").value)
+        leaving = {pid for pid, p in people.items() if p.leaving_on is not None and AS_OF < p.leaving_on <= day}
+        assert leaving and not leaving & set(options)
+        # the reason is a transition's, not an ordinary handover's
+        placeholder = str(app.screen.query_one("#reason").placeholder)
+        assert "transition to adult services at 18" in placeholder and "leaving the team" not in placeholder
         app.screen.query_one("#to").value = adults[0]
         await pilot.press("ctrl+s")
         from tui.screens.handover.screen import HandoverScreen

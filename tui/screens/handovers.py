@@ -31,9 +31,10 @@ from tui.widgets.tables import refill
 from tui.widgets.plain import Static
 
 
-# Progress first so it fits in 80 columns; the names come last.
-COLUMNS = (("ref", "Case"), ("next", "Next item due"), ("progress", "Done"), ("overdue", "Overdue"),
-           ("days", "Date"), ("who", "From → to"), ("name", "Name"))
+# Progress first, and From→to within 80 columns (tests/tui/test_handover_screens.py); the names come last.
+COLUMNS = (("ref", "Case"), ("next", "Next item due"), ("progress", "Done"), ("overdue", "Late"),
+           ("days", "Date"), ("who", "From→to"), ("name", "Name"))
+NEXT_TITLE_WIDTH = 18
 
 
 def days_words(days: int) -> str:
@@ -125,11 +126,12 @@ class HandoversScreen(ViewLoader, Screen):
         high = severity.style_for(self.app, "high")
         for r in view.rows:
             name = initials(r.display_name) if self.app.privacy else r.display_name
-            nxt = f"{clip(r.next_title, 26):<26} {r.next_due:%d %b}" if r.next_title else "—"
-            when = "follow-up" if r.follow_up else days_words(r.days_away)
+            nxt = (f"{clip(r.next_title, NEXT_TITLE_WIDTH):<{NEXT_TITLE_WIDTH}} {r.next_due:%d %b}"
+                   if r.next_title else "—")
+            when = f"{r.planned_on:%d %b} " + ("done" if r.follow_up else days_words(r.days_away))
             yield cells(r.case_ref, nxt, f"{r.done}/{r.total}",
                         Text(f"⚠ {r.overdue}", style=high) if r.overdue else "—",
-                        f"{r.planned_on:%d %b} {when}", f"{r.from_id} → {r.to_id}", name), str(r.handover_id)
+                        when, f"{r.from_id}→{r.to_id}", name), str(r.handover_id)
 
     # ---------------------------------------------------------------- actions
 

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from planner.model import Case
-from planner.rules.turning_18 import ADULT_AGE, birthday
+from planner.rules.turning_18 import ADULT_AGE, TRANSITION_REASON, birthday
 from tui.widgets.plain import Static
 
 def sentence_lines(case: Case, as_of: date) -> Text:
@@ -115,24 +115,27 @@ def plan_transition(screen) -> None:
         screen.open_handover_screen()
         return
 
+    turns = birthday(case.date_of_birth, ADULT_AGE) if case.date_of_birth else None
+    days = app.policy.handover.default_days_ahead
+    hint = None
+    if turns is not None and (turns - app.as_of).days > 28 + days:
+        # four weeks before the birthday, or the working day before (planner/calendar.py)
+        day = working_days(screen.view.nation).on_or_before(turns - timedelta(days=28))
+        days = (day - app.as_of).days
+        hint = "Four weeks before the 18th birthday: time to meet the new worker before the move."
+    # the form's first date (tui/screens/forms/handover_form.py): nobody away or gone by it is offered
+    on = working_days(screen.view.nation).on_or_after(app.as_of + timedelta(days=days))
+
     def opened(receivers) -> None:
         if not receivers:
             screen.notify("Nobody you can see in another team or grade can take this case; ask the team lead.",
                           severity="warning")
             return
-        turns = birthday(case.date_of_birth, ADULT_AGE) if case.date_of_birth else None
-        days = app.policy.handover.default_days_ahead
-        hint = None
-        if turns is not None and (turns - app.as_of).days > 28 + days:
-            # four weeks before the birthday, or the working day before (planner/calendar.py)
-            day = working_days(screen.view.nation).on_or_before(turns - timedelta(days=28))
-            days = (day - app.as_of).days
-            hint = "Four weeks before the 18th birthday: time to meet the new worker before the move."
 
         def save(value):
             return app.gateway.plan_handover(
                 case_ref=case.case_ref, to_practitioner_id=value.to_practitioner_id, planned_on=value.planned_on,
-                reason=value.reason or "transition to adult services at 18", actor=app.actor, as_of=app.as_of,
+                reason=value.reason or TRANSITION_REASON, actor=app.actor, as_of=app.as_of,
                 override_reason=value.override_reason)
 
         def planned(result) -> None:
@@ -143,9 +146,10 @@ def plan_transition(screen) -> None:
 
         open_screen(app, "handover-form", save, as_of=app.as_of, who=f"{screen._who_label()} · transition at 18",
                     receivers=list(receivers), lead=screen.view.viewer_leads, days_ahead=days,
-                    nation=screen.view.nation, date_hint=hint, callback=planned)
+                    nation=screen.view.nation, date_hint=hint, callback=planned,
+                    reason_hint=f"optional; blank: {TRANSITION_REASON}")
 
-    _in_worker(screen, lambda: sentence_data.transition_receivers(app.gateway, case.case_ref, app.as_of), opened)
+    _in_worker(screen, lambda: sentence_data.transition_receivers(app.gateway, case.case_ref, on), opened)
 
 
 def _in_worker(screen, read, then) -> None:

@@ -31,7 +31,8 @@ class HandoverForm(FormScreen):
 
     def __init__(self, save, *, as_of: date, who: str, receivers: list[tuple[str, str]], lead: bool = False,
                  current: tuple[str, date] | None = None, days_ahead: int = 14,
-                 nation: str = "england-and-wales", date_hint: str | None = None) -> None:
+                 nation: str = "england-and-wales", date_hint: str | None = None,
+                 reason_hint: str = "optional, e.g. leaving the team") -> None:
         super().__init__(save)
         self.as_of = as_of
         self.receivers = receivers
@@ -40,6 +41,7 @@ class HandoverForm(FormScreen):
         self.days_ahead = days_ahead
         self.nation = nation  # the case's team's: its working days
         self.date_hint = date_hint or "Two weeks ahead gives time to tell the person and meet three-way."
+        self.reason_hint = reason_hint
         self.title_text = (f"Re-plan the handover · {who}" if current else f"Plan a warm handover · {who}")
 
     def fields(self):
@@ -57,7 +59,7 @@ class HandoverForm(FormScreen):
                     hint=("What is done stays done; the other items take the new date's due dates."
                           if self.current else self.date_hint))
         if not self.current:
-            yield Field("Reason", Input(placeholder="optional, e.g. leaving the team", id="reason", compact=True),
+            yield Field("Reason", Input(placeholder=self.reason_hint, id="reason", compact=True),
                         name="reason")
         if self.lead:
             yield Field("Override", Input(placeholder="team lead: why, if the grade or not_with bars it",
