@@ -197,3 +197,19 @@ async def test_the_app_on_a_database_reads_lean_and_writes_through_its_engine(sa
         case_id = s.execute(select(m.Case.id).where(m.Case.case_ref == ref)).scalar_one()
         assert s.execute(select(m.Contact.id).where(m.Contact.case_id == case_id,
                                                     m.Contact.contact_date == AS_OF)).first() is not None
+
+
+def test_the_handover_form_offers_nobody_who_has_left(sample_engine):
+    """The case view's receivers (the `h` form's list, tui/data/gateway.py)
+    leave out whoever has left by the as-of date: the planning guards would
+    refuse them on save. The sample's N1-10 left on 18 Nov; N1-03, still
+    here until 18 Dec, is offered (the form's date may come before it)."""
+    from storage.queries import load_cases
+    from tui.data import Gateway
+
+    gateway = Gateway(sample_engine)
+    with gateway.session() as s:
+        held = next(c for c in load_cases(s, team_id="NPS-N1") if c.practitioner_id not in ("N1-03", "N1-10"))
+    offered = {pid for _label, pid in gateway.case(held.case_ref, AS_OF).receivers}
+    assert "N1-03" in offered and "N1-10" not in offered
+    assert "N1-10" in {pid for _label, pid in gateway.case(held.case_ref, date(2026, 11, 17)).receivers}

@@ -283,6 +283,7 @@ class Gateway:
             if p.practitioner_id != case.practitioner_id
             and (current is None or p.team_id == current.team_id)
             and not p.is_lead
+            and not (p.leaving_on is not None and p.leaving_on <= as_of)  # gone: the guards would refuse them
         )
         return CaseView(
             as_of=as_of,

@@ -29,7 +29,7 @@ def sentence_lines(case: Case, as_of: date) -> Text:
             verb = "release" if case.release_on >= as_of else "released"
             text.append(f" · {verb} {case.release_on:%d %b %Y}")
             if case.in_custody_on(as_of):
-                text.append(" (in custody: first contact on the release day)")
+                text.append(" (in custody: first contact on the release day, or the next working day)")
     else:
         text.append("Sentence: not recorded")
     text.append("\n")

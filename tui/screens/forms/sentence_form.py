@@ -34,7 +34,7 @@ class SentenceForm(FormScreen):
                                   id="sentence_end", compact=True), name="sentence_end")
         yield Field("Release", Input(c.release_on.isoformat() if c.release_on else "", placeholder="YYYY-MM-DD",
                                      id="release_on", compact=True), name="release_on",
-                    hint="Custody: the release day is the first-contact deadline.")
+                    hint="Custody: first contact by the release day (or the next working day).")
         yield Field("RoSH", Select(_options(ROSH_LEVELS), id="rosh", compact=True, allow_blank=False,
                                    value=c.rosh or _NONE), name="rosh")
         yield Field("MAPPA", Select(_options(MAPPA_LEVELS), id="mappa_level", compact=True, allow_blank=False,
