@@ -521,7 +521,8 @@ def test_write_a_completed_handover_is_history(server, attack):
         assert attempt(p1, SETTLED[attack].format(**server.ids)) == RAISES
         # the control: a follow-up item (due after completion) is still ticked
         assert rows(p1, "UPDATE handover_item SET done = true, done_on = '2026-12-20', done_by = 'P1'"
-                        " WHERE due > '2026-12-14' AND item_id NOT IN ('told', 'summary', 'read', 'three_way', 'review')"
+                        " WHERE due > '2026-12-14'"
+                        " AND item_id NOT IN ('told', 'summary', 'read', 'three_way', 'review')"
                         " AND handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = %s) RETURNING id",
                     server.ids["C2"])
 

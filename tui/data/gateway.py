@@ -325,7 +325,8 @@ class Gateway:
             # the team's cases: the plan also needs colleagues' cases this practitioner covers
             cases = load_cases(s, team_id=me.team_id, viewer=viewer)
             # supervision actions are the owner's and their lead's (a colleague's week leaves them out)
-            actions = load_actions(s, owner_id=practitioner_id) if reads_supervision_of(s, viewer, practitioner_id) else ()
+            actions = (load_actions(s, owner_id=practitioner_id)
+                       if reads_supervision_of(s, viewer, practitioner_id) else ())
             versions = appointment_versions(s, (a.id for c in cases for a in c.appointments if a.id is not None))
         plan = week_plan(practitioner_id, monday, cases, world, actions, as_of, self.policy)
         names = {c.case_ref: c.display_name for c in cases}
