@@ -1,5 +1,5 @@
 """The rule of every column for a practitioner's own PostgreSQL login: the
-table the database enforces (schemas 0004, 0007, 0009 and 0010,
+table the database enforces (schemas 0004, 0007, 0009, 0010 and 0012,
 storage/migrations/versions/) and tests/storage/test_pg_attacks.py checks.
 `storage.access` re-exports both names."""
 
@@ -14,6 +14,13 @@ from __future__ import annotations
 # - "fixed": written with the row, never changed after;
 # - "lead": only by a team lead of the case;
 # - "own name": only the login's own practitioner (`done_by` also `auto`);
+# - "once": set once (from NULL), never changed after (schema 0012: an
+#   allocation's end, only with another allocation of the case open by
+#   commit);
+# - "until completed": frozen once the handover completes (schema 0012; a
+#   checklist item: unless it is a follow-up, planner.handover.is_follow_up);
+# - "with name and date": a tick carries `done_on` and `done_by`, and told
+#   and review the person's view and words (schema 0012);
 # - "read": read only (no grant to write), where the row may be read;
 # - "hidden": not readable at all.
 COLUMN_RULES: dict[str, dict[str, str]] = {
@@ -24,11 +31,11 @@ COLUMN_RULES: dict[str, dict[str, str]] = {
              "mappa_level": "free", "restricted": "lead"},
     # schema 0009, the person's voice (docs/voice.md)
     "checkin": {"version": "free", "id": "fixed", "case_id": "fixed", "checkin_date": "fixed",
-                "practitioner_pk": "fixed", "listened": "free", "goals": "free", "trust": "free", "words": "free"},
+                "practitioner_pk": "fixed", "listened": "fixed", "goals": "fixed", "trust": "fixed", "words": "fixed"},
     "not_with": {"version": "free", "id": "fixed", "case_id": "fixed", "practitioner_pk": "fixed",
                  "reason": "free"},
     "allocation": {"version": "free", "id": "fixed", "case_id": "fixed", "practitioner_pk": "fixed",
-                   "start_date": "fixed", "end_date": "free", "reason": "free"},
+                   "start_date": "fixed", "end_date": "free, once", "reason": "free"},
     "contact": {"version": "free", "id": "fixed", "case_id": "fixed", "contact_date": "free",
                 "practitioner_pk": "free", "kind": "free", "outcome": "free", "notes": "free",
                 "cancelled_by": "free", "with_practitioner_pk": "free"},
@@ -38,14 +45,18 @@ COLUMN_RULES: dict[str, dict[str, str]] = {
     "absence": {"version": "free", "id": "fixed", "practitioner_pk": "free", "start_date": "free",
                 "end_date": "free", "kind": "free", "cover_practitioner_pk": "free"},
     "handover": {"version": "free", "id": "fixed", "case_id": "fixed", "from_practitioner_pk": "fixed",
-                 "to_practitioner_pk": "free", "planned_on": "free", "status": "free", "reason": "free",
-                 "summary": "free", "completed_on": "free", "override_reason": "lead", "reviewed": "lead",
+                 "to_practitioner_pk": "free, until completed", "planned_on": "free, until completed",
+                 "status": "free, until completed", "reason": "free", "summary": "free",
+                 "completed_on": "free, until completed", "override_reason": "lead", "reviewed": "lead",
                  "created_at": "fixed", "reviewed_by": "lead, own name", "reviewed_on": "lead", "review_note": "lead",
                  "plan_override_reason": "lead"},
     "handover_item": {"version": "free", "id": "fixed", "handover_id": "fixed", "item_id": "fixed",
-                      "title": "fixed", "required": "fixed", "due": "free", "owner": "fixed", "done": "free",
-                      "done_on": "free", "done_by": "free, own name", "auto": "free", "note": "free", "view": "free",
-                      "view_words": "free"},
+                      "title": "fixed", "required": "fixed", "due": "free, until completed", "owner": "fixed",
+                      "done": "free, with name and date, until completed",
+                      "done_on": "free, with name and date, until completed",
+                      "done_by": "free, own name, until completed", "auto": "free, until completed",
+                      "note": "free, until completed", "view": "free, with name and date, until completed",
+                      "view_words": "free, with name and date, until completed"},
     "supervision_session": {"version": "free", "id": "fixed", "practitioner_pk": "fixed",
                             "lead_pk": "fixed, own name", "session_date": "fixed", "started_at": "fixed",
                             "ended_at": "free"},

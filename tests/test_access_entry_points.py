@@ -185,12 +185,27 @@ def test_a_practitioner_cannot_list_another_teams_actions(db):
     line = refused(db, "E1-02", "supervision", "action", "list", "N1-02")
     assert "E1-02 is in team YJS-E1 and cannot see N1-02 of team NPS-N1" in line
     refused(db, "E1-01", "supervision", "action", "list", "N1-02", "--all", "--format", "json")
-    # as in their week: the own team and the administrator see them
-    for who in ("N1-02", "N1-03", "N1-01", None):
+    # a colleague does not (schema 0012): the owner's supervision record is theirs and their lead's
+    line = refused(db, "N1-03", "supervision", "action", "list", "N1-02")
+    assert "N1-03 is not a team lead: only a team lead may read the supervision records of N1-02" in line
+    for who in ("N1-02", "N1-01", None):  # the owner, their team's lead, the administrator
         listed = json.loads(ok(db, who, "supervision", "action", "list", "N1-02", "--all", "--format", "json"))
         assert listed["actions"]
     assert json.loads(ok(db, "E1-02", "supervision", "action", "list", "E1-02", "--all",
                          "--format", "json"))["actions"]
+
+
+def test_a_colleagues_week_leaves_their_supervision_actions_out(db):
+    """N1-02's week has their open actions for the owner and the lead; a
+    colleague who opens it (to cover) sees the appointments, not the actions
+    (schema 0012's `action` policy holds a login to the same)."""
+    def actions(who: str | None) -> list:
+        week = json.loads(ok(db, who, "week", "--practitioner", "N1-02", "--week-of", "2026-11-30",
+                             "--format", "json"))
+        return [e for day in week["days"] for e in day["entries"] if e["kind"] == "action"]
+
+    assert actions("N1-02") and actions("N1-01") == actions("N1-02") == actions(None)
+    assert actions("N1-03") == []
 
 
 def test_prompts_for_another_teams_case_are_refused(db):

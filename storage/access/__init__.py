@@ -35,7 +35,7 @@ What an `Actor` may do:
 | complete a handover with an override     | the case's team lead                                   | `check_override`                 |
 | see a team as a whole, a colleague's week| the team                                               | `check_team_visible`, `check_practitioner_visible` |
 | apply a rebalance, plan a leaver's cases | the team's lead                                        | `require_lead`                   |
-| read supervision records                 | the practitioner, and their team's lead                | `check_supervision_access`       |
+| read supervision records (actions too)   | the practitioner, and their team's lead                | `check_supervision_access`, `reads_supervision_of` |
 | run a session, write its notes, reviews  | the practitioner's team lead, on the team's cases      | `check_supervision_lead`, `check_supervision_case` |
 | agree an action                          | the owner (their own), or the owner's team lead        | `check_action_add`               |
 | tick an action                           | its owner, or the owner's team lead                    | `check_action_tick`              |
@@ -102,6 +102,7 @@ from storage.access.supervision import (
     check_supervision_access,
     check_supervision_case,
     check_supervision_lead,
+    reads_supervision_of,
 )
 from storage.access.audit_scope import (
     audit_scope,
@@ -139,6 +140,7 @@ __all__ = [
     "handover_teams",
     "note_author",
     "practitioner_team_id",
+    "reads_supervision_of",
     "require_admin",
     "require_lead",
     "resolve_actor",

@@ -10,12 +10,25 @@ from storage.access.teams import require_lead
 
 
 def check_supervision_access(session, actor: Actor, practitioner_id: str) -> None:
-    """A practitioner reads their own supervision records; another
-    practitioner's are read only by the lead of that practitioner's team."""
+    """A practitioner reads their own supervision records (their sessions,
+    notes and actions); another practitioner's are read only by the lead of
+    that practitioner's team. The server's `action` policy (schema 0012)
+    lets the practitioner of the session an action was agreed in read it
+    too: the session's record shows it."""
     if actor.is_admin or actor.practitioner_id == practitioner_id:
         return
     require_lead(actor, practitioner_team_id(session, practitioner_id),
                  f"read the supervision records of {practitioner_id}")
+
+
+def reads_supervision_of(session, actor: Actor, practitioner_id: str) -> bool:
+    """`check_supervision_access` as a yes or no (a colleague's week leaves
+    their actions out)."""
+    try:
+        check_supervision_access(session, actor, practitioner_id)
+    except CaseloadError:
+        return False
+    return True
 
 
 def check_supervision_lead(session, actor: str | Actor | None, practitioner_id: str, what: str) -> None:

@@ -195,6 +195,44 @@ def test_0006_adds_the_contact_columns_and_open_ended_absences_and_downgrades(en
     assert check_db(engine) == []
 
 
+def test_0012_adds_the_insider_guards_and_downgrades_to_0011(engine, seed_cases):
+    """Schema 0012 on a database holding data (PostgreSQL; on SQLite only the
+    revision): its triggers and functions come and go, the check-in's column
+    guard and the action's read policy are 0011's again after a downgrade."""
+    seed_cases(engine)
+    pg = engine.dialect.name == "postgresql"
+
+    def catalogue() -> tuple:
+        if not pg:
+            return ()
+        with engine.connect() as conn:
+            triggers = {r[0] for r in conn.execute(text(
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+                " AND c.relnamespace = current_schema()::regnamespace"))}
+            guard = conn.execute(text(
+                "SELECT t.tgargs FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " WHERE t.tgname = 'guard_columns' AND c.relname = 'checkin'")).scalar_one()
+            read = conn.execute(text("SELECT qual FROM pg_policies WHERE tablename = 'action'"
+                                     " AND policyname = 'p_read'")).scalar_one()
+        return triggers, bytes(guard).decode().rstrip("\0").split("\0"), read
+
+    cfg = alembic_config(engine)
+    added = {"allocation_history", "allocation_stays_open", "handover_item_tick", "handover_settled",
+             "handover_completion_moves"}
+    at_head = catalogue()
+    command.downgrade(cfg, "0011")
+    at_0011 = catalogue()
+    if pg:
+        assert added <= at_head[0] and not added & at_0011[0]
+        assert (at_head[1], at_0011[1]) == (["version"], ["version", "listened", "goals", "trust", "words"])
+        assert "caseload_me()" in at_head[2] and "caseload_me()" not in at_0011[2]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0011"
+    command.upgrade(cfg, "head")
+    assert catalogue() == at_head
+    assert check_db(engine) == []
+
+
 def test_sqlite_upgrade_is_backed_up_first(tmp_path, seed_cases, table_rows):
     db = tmp_path / "data" / "caseload.db"
     eng = make_engine(db)

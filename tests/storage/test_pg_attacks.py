@@ -209,6 +209,8 @@ READS = {
     "another team's not_with list": "SELECT count(*) FROM not_with WHERE case_id = {C3}",
     "another team's contact that names one of its people": (
         "SELECT count(*) FROM contact WHERE case_id = {C3} AND with_practitioner_pk = {P1}"),
+    # schema 0012: a colleague's supervision actions are theirs, their sessions' and their lead's
+    "a colleague's supervision actions": "SELECT count(*) FROM action WHERE id = {A2}",
 }
 
 
@@ -223,15 +225,22 @@ def test_control_the_read_rules_still_let_each_do_their_job(server):
     with server.login("P1") as p1:  # their own session and its note, their team's cases and people
         assert rows(p1, "SELECT count(*) FROM supervision_note WHERE session_id = %s", server.ids["S1"]) == [(1,)]
         assert rows(p1, "SELECT count(*) FROM practitioner") == [(3,)]
-        assert rows(p1, "SELECT count(*) FROM action WHERE id = %s", server.ids["A2"]) == [(1,)]  # in P2's week
     with server.login("P1") as p1:  # the second practitioner of a contact on a case they see, of another team
         assert rows(p1, "SELECT count(*) FROM practitioner WHERE id = %s", server.ids["P4"]) == [(0,)]
         server.owner_write("INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome,"
                            " with_practitioner_pk) VALUES (1, :c, '2026-11-12', :p, 'three_way', 'attended', :w)",
                            c=server.ids["C2"], p=server.ids["P1"], w=server.ids["P4"])
         assert rows(p1, "SELECT count(*) FROM practitioner WHERE id = %s", server.ids["P4"]) == [(1,)]
-    with server.login("L1") as l1:  # the lead reads their team's supervision
+    with server.login("L1") as l1:  # the lead reads their team's supervision, its actions too
         assert rows(l1, "SELECT count(*) FROM supervision_note WHERE session_id = %s", server.ids["S2"]) == [(1,)]
+        assert rows(l1, "SELECT count(*) FROM action WHERE id = %s", server.ids["A2"]) == [(1,)]
+    # an action's owner, and the practitioner of the session it was agreed in (owned by P1, in P2's session)
+    server.owner_write("INSERT INTO action (version, session_id, owner_pk, text, due, done)"
+                       " VALUES (1, :s, :o, 'made-up', '2026-12-01', false)", s=server.ids["S2"], o=server.ids["P1"])
+    with server.login("P2") as p2:
+        assert rows(p2, "SELECT count(*) FROM action WHERE session_id = %s", server.ids["S2"]) == [(2,)]
+    with server.login("P1") as p1:
+        assert rows(p1, "SELECT count(*) FROM action WHERE session_id = %s", server.ids["S2"]) == [(1,)]
     with server.login("P3") as p3:  # T2 reads its own event of no case
         assert rows(p3, "SELECT count(*) FROM audit_event WHERE actor = 'P3' AND case_ref IS NULL")[0][0] >= 1
 
@@ -346,6 +355,28 @@ WRITES = {
     "cancelled by someone who is not the person or the practitioner": (
         "UPDATE appointment SET cancelled_by = 'court' WHERE case_id = {C2} RETURNING id"),
     "an exception that is not a date": "UPDATE appointment SET exdates = 'soon' WHERE case_id = {C2} RETURNING id",
+    # schema 0012: an allocation ends only as the next opens; ticks carry a name, a date and the person's view
+    "take a case off every caseload": (
+        "UPDATE allocation SET end_date = '2027-03-01' WHERE case_id = {C2} AND end_date IS NULL RETURNING id"),
+    "an allocation made already ended": (
+        "INSERT INTO allocation (version, case_id, practitioner_pk, start_date, end_date)"
+        " VALUES (1, {C1}, {P1}, '2025-01-01', '2025-06-01') RETURNING id"),
+    "tick the required checklist items with no name or date": (
+        "UPDATE handover_item SET done = true WHERE required"
+        " AND handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = {C2}) RETURNING id"),
+    "tick told without the person's view": (
+        "UPDATE handover_item SET done = true, done_on = '2026-11-27', done_by = 'P1' WHERE item_id = 'told'"
+        " AND handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = {C2}) RETURNING id"),
+    "tick summary with no summary written": (
+        "UPDATE handover_item SET done = true, done_on = '2026-11-27', done_by = 'P1' WHERE item_id = 'summary'"
+        " AND handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = {C2}) RETURNING id"),
+    "a view on an item that records none": (
+        "UPDATE handover_item SET view = 'agrees', view_words = 'x' WHERE item_id = 'read'"
+        " AND handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = {C2}) RETURNING id"),
+    "a completion date on an open handover": (
+        "UPDATE handover SET completed_on = '2999-12-31' WHERE case_id = {C2} RETURNING id"),
+    "rewrite a check-in's words": "UPDATE checkin SET words = 'x' WHERE case_id = {C2} RETURNING id",
+    "change a check-in's answers": "UPDATE checkin SET listened = 1 WHERE case_id = {C2} RETURNING id",
 }
 
 
@@ -388,8 +419,13 @@ def test_control_the_lead_and_the_owner_may_write(server):
         assert rows(l1, "UPDATE handover SET reviewed = true, reviewed_by = 'L1', reviewed_on = '2026-11-27',"
                         " review_note = 'x', plan_override_reason = 'y' WHERE case_id = %s RETURNING id", ids["C2"])
     with server.login("P1") as p1:  # the 0005 and 0006 columns, as the app writes them
-        assert rows(p1, "UPDATE handover_item SET done = true, done_on = '2026-11-27', done_by = 'P1', view = 'agrees'"
-                        " WHERE handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = %s) RETURNING id",
+        assert rows(p1, "UPDATE handover_item SET done = true, done_on = '2026-11-27', done_by = 'P1', view = 'agrees',"
+                        " view_words = 'fine' WHERE item_id = 'told'"
+                        " AND handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = %s) RETURNING id",
+                    ids["C2"])
+        assert rows(p1, "UPDATE handover_item SET done = true, done_on = '2026-11-27', done_by = 'P1'"
+                        " WHERE item_id = 'read'"
+                        " AND handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = %s) RETURNING id",
                     ids["C2"])
         assert rows(p1, "INSERT INTO contact (version, case_id, contact_date, practitioner_pk, kind, outcome,"
                         " cancelled_by, with_practitioner_pk) VALUES (1, %s, '2026-11-20', %s, 'three_way',"
@@ -400,13 +436,133 @@ def test_control_the_lead_and_the_owner_may_write(server):
     with server.login("P1") as p1:  # the person's voice on a case of theirs (schema 0009)
         assert rows(p1, "INSERT INTO checkin (version, case_id, checkin_date, practitioner_pk, listened, goals, trust,"
                         " words) VALUES (1, %s, '2026-11-26', %s, 2, 3, 4, 'made-up') RETURNING id", ids["C2"], ids["P1"])
-        assert rows(p1, "UPDATE checkin SET trust = 5, words = NULL WHERE case_id = %s RETURNING id", ids["C2"])
         assert rows(p1, "INSERT INTO not_with (version, case_id, practitioner_pk, reason)"
                         " VALUES (1, %s, %s, 'person_request') RETURNING id", ids["C2"], ids["P2"])
         assert rows(p1, "UPDATE not_with SET reason = 'complaint' WHERE case_id = %s RETURNING id", ids["C2"])
         assert rows(p1, "DELETE FROM not_with WHERE case_id = %s RETURNING id", ids["C2"])
         assert rows(p1, "UPDATE \"case\" SET language = 'Polish', interpreter = true WHERE id = %s RETURNING id",
                     ids["C2"])
+
+
+def test_write_an_ended_allocation_is_history(server):
+    """Schema 0012: an end date once set is not moved, nor taken away."""
+    server.owner_write("INSERT INTO allocation (version, case_id, practitioner_pk, start_date, end_date)"
+                       " VALUES (1, :c, :p, '2025-01-01', '2025-06-01')", c=server.ids["C1"], p=server.ids["P1"])
+    with server.login("P1") as p1:
+        for end in ("'2026-01-01'", "NULL"):
+            assert attempt(p1, f"UPDATE allocation SET end_date = {end} WHERE case_id = %s"
+                               " AND end_date IS NOT NULL RETURNING id", server.ids["C1"]) == RAISES, end
+    assert server.owner("SELECT count(*) FROM allocation WHERE end_date = '2025-06-01'") == [(1,)]
+
+
+COMPLETE_C2 = ("UPDATE handover SET status = 'completed_warm', completed_on = '2026-12-14'"
+               " WHERE case_id = %s RETURNING id")
+
+
+def _ready_to_complete(server) -> None:
+    """C2's handover with every item completing it on 2026-12-14 needs done
+    (as the app ticks them: a name, a date, the person's view and words),
+    and its summary written; ticked by the owner."""
+    server.owner_write("UPDATE handover SET summary = 'made-up' WHERE case_id = :c", c=server.ids["C2"])
+    server.owner_write(
+        "UPDATE handover_item SET done = true, done_on = '2026-12-10', done_by = 'P1',"
+        " view = CASE WHEN item_id IN ('told', 'review') THEN 'agrees' END,"
+        " view_words = CASE WHEN item_id IN ('told', 'review') THEN 'fine' END"
+        " WHERE handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = :c)"
+        " AND (due <= '2026-12-14' OR item_id IN ('told', 'summary', 'read', 'three_way'))", c=server.ids["C2"])
+
+
+def _complete_as_the_app_does(p1, ids) -> None:
+    """In one transaction: the allocation ends, the receiver's opens on the
+    day, the handover completes (storage/handovers/completion.py)."""
+    with p1.transaction():
+        rows(p1, "UPDATE allocation SET end_date = '2026-12-13' WHERE case_id = %s AND end_date IS NULL"
+                 " RETURNING id", ids["C2"])
+        rows(p1, "INSERT INTO allocation (version, case_id, practitioner_pk, start_date)"
+                 " VALUES (1, %s, %s, '2026-12-14') RETURNING id", ids["C2"], ids["P2"])
+        rows(p1, COMPLETE_C2, ids["C2"])
+
+
+def test_write_complete_a_handover_without_moving_the_case(server):
+    """Schema 0012: its checklist done, a handover still completes only with
+    the case moved to the receiver on the day, by commit."""
+    _ready_to_complete(server)
+    with server.login("P1") as p1:
+        assert attempt(p1, COMPLETE_C2, server.ids["C2"]) == RAISES
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), p1.transaction():  # moved, another day
+            rows(p1, "UPDATE allocation SET end_date = '2026-12-13' WHERE case_id = %s AND end_date IS NULL"
+                     " RETURNING id", server.ids["C2"])
+            rows(p1, "INSERT INTO allocation (version, case_id, practitioner_pk, start_date)"
+                     " VALUES (1, %s, %s, '2026-12-20') RETURNING id", server.ids["C2"], server.ids["P2"])
+            rows(p1, COMPLETE_C2, server.ids["C2"])
+        _complete_as_the_app_does(p1, server.ids)  # the control: as the app does it
+    assert server.owner("SELECT status FROM handover WHERE case_id = :c", c=server.ids["C2"]) == [
+        ("completed_warm",)]
+
+
+SETTLED = {
+    "move a completed handover's date": "UPDATE handover SET completed_on = '2999-12-31' WHERE case_id = {C2}"
+                                        " RETURNING id",
+    "reopen a completed handover": "UPDATE handover SET status = 'in_progress', completed_on = NULL"
+                                   " WHERE case_id = {C2} RETURNING id",
+    "untick a settled checklist item": (
+        "UPDATE handover_item SET done = false, done_on = NULL, done_by = NULL, view = NULL, view_words = NULL"
+        " WHERE item_id = 'told' AND handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = {C2}) RETURNING id"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(SETTLED))
+def test_write_a_completed_handover_is_history(server, attack):
+    """Schema 0012: once completed, a handover's status and date, and its
+    items but the follow-ups, stay as they were."""
+    _ready_to_complete(server)
+    with server.login("P1") as p1:
+        _complete_as_the_app_does(p1, server.ids)
+        assert attempt(p1, SETTLED[attack].format(**server.ids)) == RAISES
+        # the control: a follow-up item (due after completion) is still ticked
+        assert rows(p1, "UPDATE handover_item SET done = true, done_on = '2026-12-20', done_by = 'P1'"
+                        " WHERE due > '2026-12-14'"
+                        " AND item_id NOT IN ('told', 'summary', 'read', 'three_way', 'review')"
+                        " AND handover_id IN (SELECT h.id FROM handover h WHERE h.case_id = %s) RETURNING id",
+                    server.ids["C2"])
+
+
+def test_read_a_colleagues_actions_through_the_app(server):
+    """Schema 0012 and storage.access.check_supervision_access: P2's actions
+    are P2's and their lead's, in psql as in `caseload supervision action list`."""
+    refused = server.cli("P1", "supervision", "action", "list", "P2")
+    assert refused.exit_code == 2 and "only a team lead may read the supervision records of P2" in refused.output
+    for who in ("P2", "L1"):
+        listed = server.cli(who, "supervision", "action", "list", "P2", "--format", "json")
+        assert listed.exit_code == 0 and json.loads(listed.output)["actions"], (who, listed.output)
+
+
+def test_control_the_apps_own_writes_pass_on_the_logins(server):
+    """What schema 0012 holds a login to, the app does through the commands
+    on the logins: a handover's summary, ticks with the person's view, a
+    re-plan, a warm completion (the case moves in the same transaction), a
+    follow-up ticked after it, a check-in, an action agreed and ticked."""
+    def ok(who, *args):
+        out = server.cli(who, *args)
+        assert out.exit_code == 0, (who, args, out.output)
+        return out.output
+
+    ok("P1", "handover", "replan", "C2", "--on", "2026-12-16", "--as-of", "2026-12-01")
+    ok("P1", "handover", "summary", "C2", "--text", "made-up summary")
+    ok("P1", "handover", "tick", "C2", "told", "--view", "agrees", "--words", "fine by me", "--on", "2026-12-01")
+    for item in ("summary", "carers_told", "read", "three_way", "booked"):
+        ok("P1", "handover", "tick", "C2", item, "--on", "2026-12-10")
+    ok("P1", "handover", "complete", "C2", "--on", "2026-12-16", "--as-of", "2026-12-16")
+    ok("P2", "handover", "tick", "C2", "first_contact", "--on", "2026-12-18")  # follow-ups, after it
+    ok("P2", "handover", "tick", "C2", "review", "--view", "concerns", "--words", "made-up", "--on", "2027-01-11")
+    assert server.owner("SELECT h.status, h.completed_on, p.practitioner_id, a.start_date FROM handover h"
+                        " JOIN allocation a ON a.case_id = h.case_id AND a.end_date IS NULL"
+                        " JOIN practitioner p ON p.id = a.practitioner_pk WHERE h.case_id = :c",
+                        c=server.ids["C2"]) == [("completed_warm", date(2026, 12, 16), "P2", date(2026, 12, 16))]
+    ok("P1", "checkin", "C2", "--listened", "3", "--goals", "4", "--trust", "5", "--on", "2026-11-25")
+    action = ok("L1", "supervision", "action", "add", "made-up", "--due", "2026-12-01", "--owner", "P2",
+                "--session", str(server.ids["S2"])).strip()
+    ok("P2", "supervision", "action", "done", action, "--on", "2026-12-02")
 
 
 def test_control_every_column_of_every_table_has_a_rule_and_the_database_keeps_it(server):
@@ -638,6 +794,7 @@ _TESTS = [name for name in globals() if name.startswith("test_")]
 def attack_counts() -> dict[str, int]:
     """Attack tests by kind (README "Team server"): a parametrised test counts once per attack."""
     tables = {"read_is_refused": READS, "write_is_refused": WRITES, "write_by_a_lead_is_refused": LEAD_WRITES,
+              "write_a_completed_handover_is_history": SETTLED,
               "audit_cannot_be_forged_or_changed": AUDIT,
               "admin_a_powerful_role_is_not_made_a_practitioners_login": ROLES}
     kinds = dict.fromkeys(KINDS, 0)

@@ -268,6 +268,7 @@ def server_allocates(conn, ids, teams, case_ref: str, to: str) -> bool:
                     return False
             cur.execute("INSERT INTO allocation (case_id, practitioner_pk, start_date, version)"
                         " VALUES (%s, %s, %s, 1)", (case, ids[to], ON))
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks due at commit (schema 0012), before the rollback
         return True
     except psycopg.errors.InsufficientPrivilege:
         return False

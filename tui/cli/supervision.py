@@ -336,12 +336,14 @@ def action_done(c: Ctx, action_id, on, undo):
 @click.pass_obj
 def action_list(c: Ctx, owner_id, show_all, fmt):
     """A practitioner's actions by due date (open ones unless --all)."""
-    from storage.access import check_practitioner_visible, resolve_actor
+    from storage.access import check_practitioner_visible, check_supervision_access, resolve_actor
     from storage.queries import load_actions
 
     def read(s):
-        # the same people who see the owner's week (where open actions show)
-        check_practitioner_visible(s, resolve_actor(s, c.actor_id), owner_id)
+        # the owner's supervision record: theirs and their team lead's (schema 0012's `action` policy)
+        me = resolve_actor(s, c.actor_id)
+        check_practitioner_visible(s, me, owner_id)
+        check_supervision_access(s, me, owner_id)
         return load_actions(s, owner_id=owner_id, open_only=not show_all)
 
     actions = _read(c, read)
