@@ -25,9 +25,14 @@ _PG_MIGRATION_LOCK = 0x6361_7365  # "case"
 def alembic_config(engine: Engine | None = None) -> Config:
     """An Alembic Config for our migrations; `engine`, if given, is the one
     env.py migrates (otherwise env.py resolves the database like the app)."""
+    import sys
+
     from alembic.config import Config
 
-    cfg = Config()
+    # Alembic's default stream is the sys.stdout of when alembic was first
+    # imported, which may be a stream closed since (a captured command's):
+    # the stream of now.
+    cfg = Config(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     if engine is not None:
         cfg.attributes["engine"] = engine
