@@ -1,24 +1,28 @@
-"""SQLAlchemy imported without two standard-library packages it loads only
+"""Libraries imported without the standard-library packages they load only
 for what caseload never does, in one place, with one switch.
 
-`import sqlalchemy` imports `asyncio` (for its async engines and drivers)
-and `importlib.metadata` (to find third-party dialects by their entry
-points; caseload's SQLite and PostgreSQL dialects are SQLAlchemy's own):
-about a fifth of its import, paid by every write command (README, "Every
-command"; bench/README.md, "Every command").
+`import sqlalchemy` imports `asyncio` (for its async engines and drivers),
+`importlib.metadata` (to find third-party dialects by their entry points;
+caseload's SQLite and PostgreSQL dialects are SQLAlchemy's own) and
+`hashlib` (to shorten over-long constraint names): about a fifth of its
+import, paid by every write command (README, "Every command";
+bench/README.md, "Every command"). `platformdirs`, which finds the policy
+file's folder for every command, imports `tempfile` (with `shutil`,
+`random`, `bz2`, `lzma`) for a runtime folder caseload never asks for.
 
-While `sqlalchemy` and `sqlalchemy.dialects.sqlite` are being imported,
-each of those packages not imported yet is a stand-in in `sys.modules`:
-the first attribute anyone asks of it imports the real package and answers
-from it, so whatever does use them (SQLAlchemy's asyncio support, a
-dialect found by entry point, psycopg) works as before and only pays the
-import then. The stand-ins leave `sys.modules` as soon as that import is
-done: a later `import asyncio` anywhere gets the real package. Of their
-attributes SQLAlchemy reads one at import time (`asyncio.iscoroutine`, kept
-in a module of its own), so the stand-in has it: a function that imports
-`asyncio` when it is called. Should a release of SQLAlchemy read another
-at import time, the stand-in imports the real package there and then:
-slower, never wrong (tests/storage/test_lean_import.py notices).
+While one of `WRAPPED` is being imported, each package of `DEFERRED` not
+imported yet is a stand-in in `sys.modules`: the first attribute anyone
+asks of it imports the real package and answers from it, so whatever does
+use them (SQLAlchemy's asyncio support, a dialect found by entry point,
+psycopg) works as before and only pays the import then. The stand-ins
+leave `sys.modules` as soon as that import is done: a later `import
+asyncio` anywhere gets the real package. The few functions the wrapped
+modules take from them at import time (`asyncio.iscoroutine`, kept in a
+module of SQLAlchemy's own; `from tempfile import gettempdir`) the stand-in
+has: functions that import the real package when they are called. Should a
+new release take something else at import time, the stand-in imports the
+real package there and then: slower, never wrong
+(tests/storage/test_lean_import.py notices).
 
 Installed by the `caseload` entry point (tui/startup.py) before anything
 else is imported; `CASELOAD_IMPORTS=plain` in the environment (read when
@@ -28,6 +32,7 @@ installed) leaves every import as Python does it.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import os
 import sys
 import types
@@ -36,9 +41,14 @@ from typing import Any, Iterator
 
 SWITCH = "CASELOAD_IMPORTS"  # "plain": import SQLAlchemy as it imports itself
 #: the modules whose import runs with the stand-ins in place
-WRAPPED = frozenset({"sqlalchemy", "sqlalchemy.dialects.sqlite"})
-#: the packages stood in for, and the functions SQLAlchemy takes from them at import time
-DEFERRED: dict[str, tuple[str, ...]] = {"asyncio": ("iscoroutine",), "importlib.metadata": ()}
+WRAPPED = frozenset({"sqlalchemy", "sqlalchemy.dialects.sqlite", "platformdirs"})
+#: the packages stood in for, and the functions the wrapped modules take from them at import time
+DEFERRED: dict[str, tuple[str, ...]] = {
+    "asyncio": ("iscoroutine",),
+    "importlib.metadata": (),
+    "hashlib": (),
+    "tempfile": ("TemporaryFile", "gettempdir"),
+}
 
 
 def _real(name: str) -> types.ModuleType:
@@ -52,7 +62,16 @@ class _StandIn(types.ModuleType):
     """A package not imported yet: any attribute it lacks is the real one's."""
 
     def __getattr__(self, attr: str) -> Any:
+        if attr == "__path__" and not _is_package(self.__name__):
+            raise AttributeError(attr)  # `from tempfile import x` asks: a plain module has none
         return getattr(_real(self.__name__), attr)
+
+
+def _is_package(name: str) -> bool:
+    """Whether `name` is a package (has submodules), found without importing it."""
+    parent = name.rpartition(".")[0]
+    spec = importlib.machinery.PathFinder.find_spec(name, sys.modules[parent].__path__ if parent else None)
+    return spec is None or spec.submodule_search_locations is not None
 
 
 def _deferred_function(name: str, attr: str):
@@ -136,9 +155,9 @@ def enabled() -> bool:
 
 
 def install() -> None:
-    """Import SQLAlchemy with the stand-ins from now on (not if the switch
-    says plain, nor once it is imported: then there is nothing to save)."""
-    if enabled() and "sqlalchemy" not in sys.modules and _Finder not in sys.meta_path:
+    """Import `WRAPPED` with the stand-ins from now on (not if the switch
+    says plain)."""
+    if enabled() and _Finder not in sys.meta_path:
         sys.meta_path.insert(0, _Finder)
 
 

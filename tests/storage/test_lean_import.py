@@ -1,8 +1,9 @@
-"""SQLAlchemy imported without asyncio and importlib.metadata
-(storage/lean_import.py): a write command from the `caseload` entry point
-loads neither, writes and prints the same as with `CASELOAD_IMPORTS=plain`,
-which loads both; and whatever asks the stand-ins for something gets the
-real packages' answer."""
+"""SQLAlchemy and platformdirs imported without the standard-library
+packages they load for what caseload never does (storage/lean_import.py):
+a write command from the `caseload` entry point loads none of them, and
+writes and prints the same as with `CASELOAD_IMPORTS=plain`, which loads
+them all; whatever asks the stand-ins for something gets the real
+packages' answer."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFERRED = ("asyncio", "importlib.metadata")
+DEFERRED = ("asyncio", "importlib.metadata", "hashlib", "tempfile")
 
 ENTRY = """
 import atexit, json, os, sys
@@ -81,6 +82,11 @@ engine = create_engine("sqlite://")
 with engine.connect() as connection:
     assert connection.exec_driver_sql("select 1").scalar() == 1
 assert "asyncio" not in sys.modules and "importlib.metadata" not in sys.modules, "imported"
+import platformdirs, platformdirs.unix
+assert "tempfile" not in sys.modules
+import os
+assert platformdirs.unix.gettempdir() == os.environ["EXPECT_TMP"]  # `from tempfile import gettempdir`: the real one
+assert type(sys.modules["tempfile"]) is types.ModuleType
 from sqlalchemy.util import compat, concurrency
 
 async def job():
@@ -95,12 +101,15 @@ assert asyncio.run(job()) == 1
 assert compat.importlib_metadata.version("sqlalchemy") == sqlalchemy.__version__
 import importlib.metadata
 assert importlib.metadata is sys.modules["importlib.metadata"] and type(importlib.metadata) is types.ModuleType
+assert compat.md5_not_for_security().hexdigest() == "d41d8cd98f00b204e9800998ecf8427e"  # hashlib's, when asked
 print("ok")
 """
 
 
 def test_the_stand_ins_answer_as_the_real_packages(tmp_path):
-    done, _ = _run(PROBE_STAND_INS, (), tmp_path)
+    import tempfile
+
+    done, _ = _run(PROBE_STAND_INS, (), tmp_path, EXPECT_TMP=tempfile.gettempdir())
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 
@@ -113,3 +122,19 @@ def test_an_import_of_asyncio_after_sqlalchemy_gets_the_real_package(tmp_path):
     done, _ = _run(code, (), tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True", "True"]
+
+
+def test_what_is_asked_for_while_standing_in_is_the_real_one(tmp_path):
+    code = ("import sys, types\nfrom storage.lean_import import standing_in\n"
+            "with standing_in():\n"
+            "    from tempfile import gettempdir\n"  # a plain module: no import yet
+            "    lazy = 'tempfile' in sys.modules and type(sys.modules['tempfile']) is not types.ModuleType\n"
+            "    import asyncio\n"
+            "    stood_in = type(asyncio) is not types.ModuleType\n"
+            "    from asyncio import events\n"  # a package's submodule: the real package now
+            "print(lazy, stood_in, events is sys.modules['asyncio.events'],"
+            " type(sys.modules['asyncio']) is types.ModuleType, bool(gettempdir()),"
+            " type(sys.modules['tempfile']) is types.ModuleType)")
+    done, _ = _run(code, (), tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True"] * 6
