@@ -35,6 +35,7 @@ import importlib
 import importlib.machinery
 import os
 import sys
+import threading
 import types
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -54,7 +55,7 @@ DEFERRED: dict[str, tuple[str, ...]] = {
 def _real(name: str) -> types.ModuleType:
     """The real package `name`, imported now if it was not."""
     if isinstance(sys.modules.get(name), _StandIn):
-        del sys.modules[name]
+        sys.modules.pop(name, None)
     return importlib.import_module(name)
 
 
@@ -95,10 +96,12 @@ _depth = 0  # imports of WRAPPED running (one inside another)
 @contextmanager
 def standing_in() -> Iterator[None]:
     """The stand-ins in `sys.modules` (for each package not imported yet)
-    while the block runs; gone after it, unless the block made them real."""
+    while the block runs; gone after it, unless the block made them real.
+    On the main thread only (as storage/collector.py toggles the collector):
+    an import on another thread, the app's workers', is left as it is."""
     global _depth
     placed: list[tuple[str, _StandIn]] = []
-    if _depth == 0:
+    if _depth == 0 and threading.current_thread() is threading.main_thread():
         for name in DEFERRED:
             if name not in sys.modules:
                 placed.append((name, _stand_in(name)))

@@ -138,3 +138,13 @@ def test_what_is_asked_for_while_standing_in_is_the_real_one(tmp_path):
     done, _ = _run(code, (), tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True"] * 6
+
+
+def test_another_thread_imports_as_python_does(tmp_path):
+    code = ("import sys, threading\nfrom storage.lean_import import install\ninstall()\n"
+            "seen = []\n"
+            "thread = threading.Thread(target=lambda: (__import__('sqlalchemy'), seen.append('asyncio' in sys.modules)))\n"
+            "thread.start(); thread.join()\nprint(seen)")
+    done, _ = _run(code, (), tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[True]"
