@@ -39,6 +39,13 @@ def _run(code: str, args: tuple[str, ...], tmp_path: Path, **env: str) -> tuple[
     return done, set(json.loads(out.read_text())) if out.exists() else set()
 
 
+def _printed(code: str, tmp_path: Path, **env: str) -> list[str]:
+    """What `code` prints, run in a fresh process that must succeed."""
+    done, _ = _run(code, (), tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
 def _written(db: Path) -> dict[str, list[tuple]]:
     """Every table's rows, less the clock's columns (DATETIME: when written) and the transaction id."""
     con = sqlite3.connect(db)
@@ -109,9 +116,7 @@ print("ok")
 def test_the_stand_ins_answer_as_the_real_packages(tmp_path):
     import tempfile
 
-    done, _ = _run(PROBE_STAND_INS, (), tmp_path, EXPECT_TMP=tempfile.gettempdir())
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
+    assert _printed(PROBE_STAND_INS, tmp_path, EXPECT_TMP=tempfile.gettempdir()) == ["ok"]
 
 
 def test_an_import_of_asyncio_after_sqlalchemy_gets_the_real_package(tmp_path):
@@ -119,9 +124,7 @@ def test_an_import_of_asyncio_after_sqlalchemy_gets_the_real_package(tmp_path):
             "import asyncio, importlib.metadata\n"
             "print(type(asyncio) is types.ModuleType, hasattr(asyncio, 'get_running_loop'),"
             " type(importlib.metadata) is types.ModuleType)")
-    done, _ = _run(code, (), tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True", "True"]
+    assert _printed(code, tmp_path) == ["True", "True", "True"]
 
 
 def test_what_is_asked_for_while_standing_in_is_the_real_one(tmp_path):
@@ -135,9 +138,7 @@ def test_what_is_asked_for_while_standing_in_is_the_real_one(tmp_path):
             "print(lazy, stood_in, events is sys.modules['asyncio.events'],"
             " type(sys.modules['asyncio']) is types.ModuleType, bool(gettempdir()),"
             " type(sys.modules['tempfile']) is types.ModuleType)")
-    done, _ = _run(code, (), tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True"] * 6
+    assert _printed(code, tmp_path) == ["True"] * 6
 
 
 def test_another_thread_imports_as_python_does(tmp_path):
@@ -145,6 +146,4 @@ def test_another_thread_imports_as_python_does(tmp_path):
             "seen = []\n"
             "thread = threading.Thread(target=lambda: (__import__('sqlalchemy'), seen.append('asyncio' in sys.modules)))\n"
             "thread.start(); thread.join()\nprint(seen)")
-    done, _ = _run(code, (), tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[True]"
+    assert _printed(code, tmp_path) == ["[True]"]
