@@ -113,6 +113,7 @@ def apply_plan(
     current = {c.case_ref: c for c in load_cases(session, case_refs=refs)} if refs else {}
     new_ids: list[int] = []
     already: list[str] = []
+    world = load_world(session) if plan.moves else None  # planning handovers changes no one's team or days away
     for move in plan.moves:
         if _already_planned(move, current.get(move.case_ref), known, plan.team_id):
             already.append(move.case_ref)
@@ -128,6 +129,7 @@ def apply_plan(
                 actor=actor,
                 policy=policy,
                 as_of=plan.as_of,
+                world=world,
             )
         )
     used = {m.case_ref: dated[m.case_ref] for m in plan.moves if m.case_ref not in already and m.case_ref in dated}

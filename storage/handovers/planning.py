@@ -142,6 +142,7 @@ def plan_many(
     filter them first). Any refusal raises and, as the caller rolls back,
     nothing is planned. `as_of` (default today) is the date the planning
     guards count from; auto-ticks are synced for these cases when it is given."""
+    from storage.queries import load_world
     from storage.repo import plan_handover
 
     rows = [_plan_of(plan) for plan in plans]
@@ -150,9 +151,11 @@ def plan_many(
         if row.case_ref in seen:
             raise CaseloadError(f"case {row.case_ref} is in the plan twice")
         seen.add(row.case_ref)
+    world = load_world(db) if rows else None  # who is who and away: planning handovers changes none of it
     ids = [
         plan_handover(db, case_ref=row.case_ref, to_practitioner_id=row.to_practitioner_id,
-                      planned_on=row.planned_on, reason=row.reason, actor=actor, policy=policy, as_of=as_of)
+                      planned_on=row.planned_on, reason=row.reason, actor=actor, policy=policy, as_of=as_of,
+                      world=world)
         for row in rows
     ]
     if as_of is not None and rows:

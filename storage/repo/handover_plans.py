@@ -42,11 +42,14 @@ def plan_handover(
     policy: Policy | None = None,
     as_of: date | None = None,
     override_reason: str | None = None,
+    world=None,
 ) -> int:
     """Plan a warm handover of the case from its current practitioner to
     `to_practitioner_id` on `planned_on`, with its docs/handovers.md checklist; returns
     the handover's id. `as_of` defaults to today; `policy` None means the
-    default policy (planner/default_policy.toml).
+    default policy (planner/default_policy.toml); `world` the
+    `storage.queries.load_world` of this transaction, if the caller (one
+    planning several handovers) has it already.
 
     Refused (CaseloadError, one line, nothing written): a case with an open
     handover, and what `planner.handover.planning_refusals` refuses (a date
@@ -71,7 +74,7 @@ def plan_handover(
     case = load_case(session, case_ref)
     _refuse_plan(case, to_practitioner_id)
     override = check_plan(session, case, to_practitioner_id, planned_on, as_of=as_of, actor=actor,
-                          override_reason=override_reason, world=load_world(session))
+                          override_reason=override_reason, world=world or load_world(session))
     giver = practitioner_row(session, case.practitioner_id)
     items = build_checklist(case, planned_on, working_days(nation_for(session, row, giver)), policy)
     handover_id = _add_handover(session, row, giver, receiver, planned_on, reason, override, items)

@@ -100,3 +100,23 @@ def test_schema_data_has_no_sqlalchemy(table):
     modules, columns = json.loads(done.stdout)
     assert not [m for m in modules if m.split(".")[0] == "sqlalchemy"]
     assert columns == [c.name for c in SQLModel.metadata.tables[table].columns]
+
+
+def test_a_table_is_built_when_first_used():
+    """A write builds the tables it uses (storage/tables.py, `t`), and their
+    foreign keys find the tables they name once those are built too."""
+    probe = ("import json; from storage import tables; from storage.tables import t;"
+             " h = t.handover; first = sorted(tables._metadata.tables);"
+             " fk = next(iter(h.c.case_id.foreign_keys)); c = t.case;"
+             " print(json.dumps([first, fk.column.table.name, t.case is c, len(tables.metadata.tables)]))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    first, target, same, every = json.loads(done.stdout)
+    assert first == ["handover"]
+    assert target == "case" and same
+    assert every == len(schema_gen_tables())
+
+
+def schema_gen_tables() -> list[str]:
+    from storage.schema_data import TABLES
+
+    return list(TABLES)

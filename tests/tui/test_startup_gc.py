@@ -6,6 +6,8 @@ storage/collector.py's, on the main thread only, behind one switch."""
 from __future__ import annotations
 
 import gc
+import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -114,3 +116,34 @@ def test_loaders_pause_collection_on_the_main_thread():
     with collector.paused():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+EXIT_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: print("left to collect at exit:", len(gc.get_objects())))  # runs last (atexit is LIFO)
+from tui.startup import main
+main(sys.argv[1:])
+"""
+
+
+def test_a_write_closes_its_database_and_skips_the_last_collection(sample_path, tmp_path):
+    """`Ctx.write` (tui/cli/base.py): the engine's connections are closed
+    when the write is done (SQLite's log folded into the file: no -wal left
+    beside it), and the process exits without walking SQLAlchemy's objects
+    once more."""
+    import shutil
+    import subprocess
+    import sys
+
+    db = tmp_path / "write.db"
+    shutil.copyfile(sample_path, db)
+    db.chmod(0o600)
+    done = subprocess.run([sys.executable, "-c", EXIT_PROBE, "--db", str(db), "--as", "N1-02", "week", "--suggest",
+                           "--week-of", "2026-12-21", "--on", "2026-12-18", "--apply"],
+                          capture_output=True, text=True, check=False, env={**os.environ, "HOME": str(tmp_path)},
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert "booked " in done.stdout
+    last = done.stdout.splitlines()[-1]
+    assert last.startswith("left to collect at exit: ") and int(last.rsplit(" ", 1)[1]) < 1000, last  # 38,000 unfrozen
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("write.db")) == ["write.db"]

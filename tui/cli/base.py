@@ -175,12 +175,22 @@ class Ctx:
 
     def write(self, fn):
         """`fn(connection)` in one SQLAlchemy Core transaction (storage/repo/transactions.py;
-        no ORM: README "Every command"), committed; its result."""
+        no ORM: README "Every command"), committed; its result. The engine's
+        connections are closed when it is done (SQLite's log folded into the
+        file then), so the process's exit has nothing left for the cyclic
+        collector, whose last walk over SQLAlchemy's objects it skips
+        (`storage.collector.no_collection_at_exit`)."""
+        from storage.collector import no_collection_at_exit
         from storage.repo.transactions import commit_or_conflict, transaction
 
-        with transaction(self.engine()) as connection:
-            result = fn(connection)
-            commit_or_conflict(connection)
+        engine = self.engine()
+        try:
+            with transaction(engine) as connection:
+                result = fn(connection)
+                commit_or_conflict(connection)
+        finally:
+            engine.dispose()
+        no_collection_at_exit()
         return result
 
 
