@@ -101,7 +101,9 @@ class FastRows:
         self._frame: _Frame | None = None  # what every row of the frame being rendered shares
         self._measured: set[str] = set()  # refs whose cells the column widths already count
         # ref -> (its cells, each one's width, in the order of `_widths_for`'s columns):
-        # new columns (a sort's mark moved) measure every row again from these
+        # new columns (a sort's mark moved) measure every row again from these.
+        # Checked by the cells' identity: a row's cells are replaced whole
+        # (`_keep`), never changed in place (the caseload never calls update_cell).
         self._cell_widths: dict[str, tuple[dict, tuple[int, ...]]] = {}
         self._widths_for: tuple = ()  # the column keys `_cell_widths` is in the order of
         # (row key, column key, width) -> (cell, its lines before the row's styles)
