@@ -59,6 +59,35 @@ async def test_both_paths_show_the_same_rows():
         assert lines(plain) == lines(fast)
 
 
+async def test_a_new_sort_measures_the_rows_from_their_kept_widths(monkeypatch):
+    """A sort's mark in another title makes the columns again, which start at
+    their titles' widths and take in every row's cells: the fast path from
+    each row's widths kept with its cells, never reading a cell's text again
+    (on a team lead's 574 rows, measuring them was most of `s`), to the same
+    widths and lines as the plain table, after a filter's fewer rows too."""
+    app = Both()
+    async with app.run_test(size=(100, 40)) as pilot:
+        plain, fast = app.query_one("#plain", CaseTable), app.query_one("#fast", FastCaseTable)
+        data = rows()
+        for table in (plain, fast):
+            table.show(data, as_of=AS_OF, privacy=False, sorted_by=("warnings", "↓"))
+        await pilot.pause()
+        measure = fast_table.cell_len
+        for shown, sort in ((data[::-1], ("ref", "↑")), (data[5:9], ("name", "↑")), (data, ("last_seen", "↑"))):
+            read: list[str] = []
+            monkeypatch.setattr(fast_table, "cell_len", lambda text: read.append(text) or measure(text))
+            for table in (plain, fast):
+                table.show(shown, as_of=AS_OF, privacy=False, sorted_by=sort)
+            monkeypatch.setattr(fast_table, "cell_len", measure)
+            assert not [text for text in read if "X0" in text or "Person" in text], sort  # no cell read again
+            await pilot.pause()
+            assert [str(c.label) for c in fast.ordered_columns] == [str(c.label) for c in plain.ordered_columns]
+            assert [c.content_width for c in plain.ordered_columns] == [c.content_width for c in fast.ordered_columns]
+            assert [c.get_render_width(plain) for c in plain.ordered_columns] == [
+                c.get_render_width(fast) for c in fast.ordered_columns]
+            assert lines(plain) == lines(fast)
+
+
 def test_the_switch_chooses_the_path(monkeypatch):
     monkeypatch.setattr(fast_table, "ENABLED", False)
     assert type(case_table(id="t")) is CaseTable

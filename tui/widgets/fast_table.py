@@ -100,19 +100,28 @@ class FastRows:
         self._row_strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._frame: _Frame | None = None  # what every row of the frame being rendered shares
         self._measured: set[str] = set()  # refs whose cells the column widths already count
+        # ref -> (its cells, each one's width, in the order of `_widths_for`'s columns):
+        # new columns (a sort's mark moved) measure every row again from these.
+        # Checked by the cells' identity: a row's cells are replaced whole
+        # (`_keep`), never changed in place (the caseload never calls update_cell).
+        self._cell_widths: dict[str, tuple[dict, tuple[int, ...]]] = {}
+        self._widths_for: tuple = ()  # the column keys `_cell_widths` is in the order of
         # (row key, column key, width) -> (cell, its lines before the row's styles)
         self._plain_lines: dict[tuple, tuple[object, list]] = {}
         super().__init__(*args, **kwargs)
 
     def clear(self, columns: bool = False):
         if columns:
-            self._measured.clear()  # new columns start at the width of their titles
-            self._plain_lines.clear()
+            # New columns start at the width of their titles, so every row is
+            # measured again; its cells' widths and padded lines are kept
+            # (`_cell_widths`, `_plain_lines`: each checked against its cell).
+            self._measured.clear()
         return super().clear(columns)
 
     def _forget_cells(self) -> None:
         self._measured.clear()
         self._plain_lines.clear()
+        self._cell_widths.clear()
         super()._forget_cells()
 
     def _keep(self, row, column_keys: list) -> tuple:
@@ -197,8 +206,11 @@ class FastRows:
         `measure` and a new ConsoleOptions per cell."""
         new_rows = list(new_rows)
         rows, locations, data, columns = self.rows, self._row_locations, self._data, self.ordered_columns
-        column_keys = [column.key for column in columns]
-        console = self.app.console
+        column_keys = tuple(column.key for column in columns)
+        if column_keys != self._widths_for:
+            self._cell_widths.clear()
+            self._widths_for = column_keys
+        known = self._cell_widths
         others = []  # labelled or auto-height rows: DataTable's way
         for row_key in new_rows:
             row_index = locations.get(row_key)
@@ -209,18 +221,24 @@ class FastRows:
                 others.append(row_key)
                 continue
             cells = data[row_key]
-            texts = [cells.get(key) for key in column_keys]
-            if not all(type(cell) is Text for cell in texts):  # as DataTable formats them
-                texts = self._get_row_renderables(row_index).cells
-            for column, cell in zip(columns, texts):
-                if type(cell) is Text:
-                    width = max(map(cell_len, cell.plain.splitlines()), default=0)
-                else:
-                    width = measure(console, cell, 1)
+            kept = known.get(row_key.value)
+            if kept is None or kept[0] is not cells:
+                kept = known[row_key.value] = (cells, self._widths_of(cells, column_keys, row_index))
+            for column, width in zip(columns, kept[1]):
                 if width > column.content_width:
                     column.content_width = width
         super()._update_dimensions(others)  # and the virtual size
         self._measured.update(key.value for key in new_rows if key in rows)
+
+
+    def _widths_of(self, cells: dict, column_keys: tuple, row_index: int) -> tuple[int, ...]:
+        """The width of each of a row's cells, in the order of `column_keys`."""
+        texts = [cells.get(key) for key in column_keys]
+        if not all(type(cell) is Text for cell in texts):  # as DataTable formats them
+            texts = self._get_row_renderables(row_index).cells
+        console = self.app.console
+        return tuple(max(map(cell_len, cell.plain.splitlines()), default=0) if type(cell) is Text
+                     else measure(console, cell, 1) for cell in texts)
 
 
     def _clear_caches(self) -> None:
