@@ -122,7 +122,8 @@ def open_app(db: str | None, actor_id: str | None, config: str | None, *, as_of:
     # thread while Textual is imported and set up (tui.data.FirstRead).
     as_of = as_of or date.today()
     first = actor_id or remembered
-    first_read = FirstRead.start(Gateway(database, policy, actor_id=first, fixed=bool(actor_id)), first, as_of)
+    first_read = FirstRead.start(Gateway(database, policy, actor_id=first, fixed=bool(actor_id)), first, as_of,
+                                 fork=True)
     from tui.app import CaseloadApp
 
     app = CaseloadApp(database, practitioner_id=actor_id, as_of=as_of, policy=policy, privacy=privacy,

@@ -76,6 +76,80 @@ async def test_a_first_read_of_another_caseload_is_not_used(make_app):
     first.result()  # the thread finishes on its own
 
 
+# The `caseload` command reads the first caseload in a forked child (Linux,
+# tui/data/forked_read.py): run in a fresh interpreter, as the command is,
+# with no other thread about.
+FORKED = """
+import os, sys
+from datetime import date
+from storage.reader import Database
+from tui.data import FirstRead, Gateway
+
+mode = sys.argv[2]
+parent = os.getpid()
+read = Gateway.caseload
+
+def caseload(self, practitioner_id, as_of):
+    if mode == "child fails" and os.getpid() != parent:
+        raise RuntimeError("in the child")
+    if mode == "both fail":
+        raise RuntimeError("the read's own error")
+    return read(self, practitioner_id, as_of)
+
+Gateway.caseload = caseload
+gateway = Gateway(Database(sys.argv[1]))
+first = FirstRead.start(gateway, "E1-02", date(2026, 11, 27), fork=True)
+try:
+    view = first.result()
+except RuntimeError as exc:
+    print("forked" if first.forked else "thread", "error", exc)
+else:
+    Gateway.caseload = read
+    same = view == gateway.caseload("E1-02", date(2026, 11, 27))
+    print("forked" if first.forked else "thread", len(view.rows), "same" if same else "different")
+"""
+WHERE = "forked" if sys.platform.startswith("linux") else "thread"  # the command forks on Linux only
+
+
+def run_forked(sample_path, mode: str, **env: str) -> str:
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    environ = {k: v for k, v in os.environ.items() if k != "CASELOAD_FIRST_READ"}
+    done = subprocess.run([sys.executable, "-c", FORKED, str(sample_path), mode], cwd=root, capture_output=True,
+                          text=True, timeout=60, env={**environ, "PYTHONPATH": str(root), **env})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_command_reads_in_a_child_and_gets_the_same_view(sample_path):
+    out = run_forked(sample_path, "ok").split()
+    assert out[0] == WHERE and int(out[1]) > 0 and out[2] == "same"
+
+
+def test_the_switch_reads_in_the_thread(sample_path):
+    out = run_forked(sample_path, "ok", CASELOAD_FIRST_READ="thread").split()
+    assert out[0] == "thread" and int(out[1]) > 0 and out[2] == "same"
+
+
+def test_a_failing_child_is_read_again_in_the_thread(sample_path):
+    out = run_forked(sample_path, "child fails").split()
+    assert out[0] == WHERE and int(out[1]) > 0 and out[2] == "same"
+
+
+def test_the_reads_own_error_reaches_the_screen(sample_path):
+    assert run_forked(sample_path, "both fail") == f"{WHERE} error the read's own error"
+
+
+def test_no_fork_for_a_database_given_as_an_engine(sample_engine):
+    from storage.reader import Database
+    from tui.data.forked_read import may_fork
+
+    assert not may_fork(Gateway(Database(engine=sample_engine)))
+
+
 def test_the_command_starts_the_read_before_the_app_and_hands_it_over(sample_path, monkeypatch):
     """`caseload --as ID` starts the first read and gives it to the app it builds."""
     from click.testing import CliRunner
@@ -86,8 +160,8 @@ def test_the_command_starts_the_read_before_the_app_and_hands_it_over(sample_pat
 
     started, built = [], {}
 
-    def start(cls, gateway, practitioner_id, as_of):
-        started.append((practitioner_id, as_of, "tui.app" in sys.modules and tui.app.CaseloadApp.ran))
+    def start(cls, gateway, practitioner_id, as_of, *, fork=False):
+        started.append((practitioner_id, as_of, fork, "tui.app" in sys.modules and tui.app.CaseloadApp.ran))
         return "the first read"
 
     class App:
@@ -105,5 +179,5 @@ def test_the_command_starts_the_read_before_the_app_and_hands_it_over(sample_pat
     monkeypatch.setattr(tui.app, "CaseloadApp", App)
     result = CliRunner().invoke(main, ["--db", str(sample_path), "--as", "E1-02", "--on", "2026-11-27"])
     assert result.exit_code == 0, result.output
-    assert started == [("E1-02", AS_OF, False)]  # before the app ran
+    assert started == [("E1-02", AS_OF, True, False)]  # forked where it may, before the app ran
     assert built["first_read"] == "the first read" and built["practitioner_id"] == "E1-02"

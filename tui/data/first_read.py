@@ -1,4 +1,4 @@
-"""The app's first caseload, read in a thread while Textual is imported and set up."""
+"""The app's first caseload, read while Textual is imported and set up."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ class FirstRead:
     screen takes the result (`result()`), and a failed read's error is the
     read's own.
 
-    (The command once read it in a forked child process instead, to read on
-    another core while the parent imports Textual; bench/README.md has the
-    measurement that did not find it faster.)"""
+    The `caseload` command reads it in a forked child process where that is
+    safe (tui/data/forked_read.py): on another core while the parent imports
+    Textual; the thread then only waits for the child's view, and reads
+    itself if the child failed. `CASELOAD_FIRST_READ=thread` reads in the
+    thread alone."""
 
     THREAD_NAME = "caseload-first-read"
 
@@ -28,20 +30,35 @@ class FirstRead:
         self._done = threading.Event()
         self._view = None
         self._error: BaseException | None = None
+        self.forked = False  # read in a child process (tui/data/forked_read.py), else in the thread
 
     @classmethod
-    def start(cls, gateway: Gateway, practitioner_id: str | None, as_of: date) -> FirstRead | None:
-        """Start reading (None without a practitioner: the picker comes first)."""
+    def start(cls, gateway: Gateway, practitioner_id: str | None, as_of: date, *,
+              fork: bool = False) -> FirstRead | None:
+        """Start reading (None without a practitioner: the picker comes first).
+        `fork`: in a child process where that is safe (tui/data/forked_read.py)."""
         if not practitioner_id:
             return None
         first = cls(practitioner_id, as_of)
-        threading.Thread(target=first._run, args=(gateway, practitioner_id, as_of), name=cls.THREAD_NAME,
+        child = None
+        if fork:
+            from tui.data import forked_read
+
+            if forked_read.may_fork(gateway):
+                child = forked_read.fork_read(gateway, practitioner_id, as_of)
+                first.forked = True
+        threading.Thread(target=first._run, args=(gateway, practitioner_id, as_of, child), name=cls.THREAD_NAME,
                          daemon=True).start()
         return first
 
-    def _run(self, gateway: Gateway, practitioner_id: str, as_of: date) -> None:
+    def _run(self, gateway: Gateway, practitioner_id: str, as_of: date, child: tuple[int, int] | None) -> None:
         try:
-            self._view = gateway.caseload(practitioner_id, as_of)
+            if child is not None:
+                from tui.data.forked_read import receive
+
+                self._view = receive(*child)
+            if self._view is None:
+                self._view = gateway.caseload(practitioner_id, as_of)
         except BaseException as exc:  # noqa: BLE001 - handed to the screen's load, which words it
             self._error = exc
         finally:
