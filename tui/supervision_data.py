@@ -189,7 +189,7 @@ def read_session(gateway, session_id: int, lead_id: str, as_of: date, *, resumed
         notes=notes,
         names={pid: p.name for pid, p in world.practitioners.items()},
         booked={item.case_ref: tuple(o.day for o in upcoming(item.case, as_of)) for item in queue},
-        churn={item.case_ref: churn(item.case, as_of, gateway.policy).count for item in queue},
+        churn={item.case_ref: churn(item.case, as_of, gateway.policy, world=world).count for item in queue},
         absences=tuple(world.absences_of(practitioner.practitioner_id)),
         carried=carried,
         actions=actions,

@@ -413,6 +413,11 @@ class RuleContext:
             return self.release_first_day  # §11: the first contact of a release is on the release day
         return self.working_days.add(start, self.first_contact_days)
 
+    def working_day_before(self, day: date) -> date:
+        """The last working day before `day`, as_of at the earliest (a birthday or a
+        release may fall on a weekend or a bank holiday)."""
+        return max(self.as_of, self.working_days.on_or_before(day - timedelta(days=1)))
+
     @lazy_property
     def release_first_day(self) -> date | None:
         """The first working day on or after `release_on`: a release on a weekend, a

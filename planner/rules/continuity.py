@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from planner.model import Allocation, Case, Contact
+from planner.model import Allocation, Case, Contact, World
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.relationship import early_week, new_tag
 from planner.rules.absences import absence_facts, absence_words, long_blocks
 from planner.rules.context import SENSITIVE_FLAGS, RuleContext, rule
-from planner.rules.turning_18 import transition_planned
+from planner.rules.turning_18 import transition_receiver
 from planner.rules.warning import HIGH, INFO, MEDIUM, Warning
 from planner.words import ago, and_list, days, fmt_date, fmt_day
 
@@ -172,12 +172,15 @@ class Churn:
     held: tuple[str, ...]  # who held the case in the window, in allocation order
     planned: tuple[str, ...]  # receivers of planned handovers not among them
     dropped: int  # short ended allocations with no meaningful contact, not counted
+    transition: str | None  # a child's planned transition at 18: its receiver, never counted
 
 
-def churn(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> Churn:
+def churn(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY, *, world: World) -> Churn:
     """How many workers the person has had in the churn window: what
     practitioner_churn warns on and the case screens show ("3rd practitioner
-    in 12 months")."""
+    in 12 months"). A child's planned move to adult services at 18 is
+    required (§11), not churn to avoid: its receiver is not counted
+    (docs/rules.md)."""
     settings = policy.practitioner_churn
     window_start = as_of - timedelta(days=settings.window_days)
     allocations = case.allocations
@@ -199,12 +202,14 @@ def churn(case: Case, as_of: date, policy: Policy = DEFAULT_POLICY) -> Churn:
         if started:
             changes += 1
     held = tuple(seen)
+    transition = transition_receiver(case, world) if case.youth else None
     planned: list[str] = []
     for handover in case.handovers:
-        if handover.is_open and handover.to_practitioner_id not in seen:
-            seen[handover.to_practitioner_id] = None
-            planned.append(handover.to_practitioner_id)
-    return Churn(max(len(seen), 1 + changes), len(seen), changes, held, tuple(planned), dropped)
+        receiver = handover.to_practitioner_id
+        if handover.is_open and receiver not in seen and receiver != transition:
+            seen[receiver] = None
+            planned.append(receiver)
+    return Churn(max(len(seen), 1 + changes), len(seen), changes, held, tuple(planned), dropped, transition)
 
 
 @rule
@@ -217,15 +222,9 @@ def practitioner_churn(ctx: RuleContext) -> list[Warning]:
         return []  # not enough people in the records to count medium_at of them
     as_of = ctx.as_of
     window_start = as_of - timedelta(days=policy.window_days)
-    found = churn(case, as_of, ctx.policy)
-    count, changes, dropped = found.count, found.changes, found.dropped
+    found = churn(case, as_of, ctx.policy, world=ctx.world)
+    count, changes, dropped, transition = found.count, found.changes, found.dropped, found.transition
     held, planned = list(found.held), list(found.planned)
-    # a child's planned move to adult services at 18 is required (§11), not churn to avoid:
-    # its receiver is not counted (docs/rules.md)
-    transition = case.open_handover.to_practitioner_id if case.youth and transition_planned(ctx) else None
-    if transition in planned:
-        planned.remove(transition)
-        count = max(len(held) + len(planned), 1 + changes)
     if count < policy.medium_at:
         return []
     high_at = policy.youth_high_at if case.youth else policy.high_at

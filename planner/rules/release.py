@@ -157,8 +157,7 @@ def _action(ctx: RuleContext, unseen: bool, first_day: date, booked: date | None
 
 def _visit_by(ctx: RuleContext) -> date:
     """The last working day before release on which the practitioner is not away (as_of at the earliest)."""
-    as_of, wd = ctx.as_of, ctx.working_days
-    day = max(as_of, wd.on_or_before(ctx.case.release_on - timedelta(days=1)))
-    while day > as_of and ctx.absence_on(day) is not None:
-        day = max(as_of, wd.on_or_before(day - timedelta(days=1)))
+    day = ctx.working_day_before(ctx.case.release_on)
+    while day > ctx.as_of and ctx.absence_on(day) is not None:
+        day = ctx.working_day_before(day)
     return day

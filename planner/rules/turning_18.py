@@ -6,8 +6,9 @@ YJW; planning it, from the warning, ends the warning.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
+from planner.model import Case, World
 from planner.rules.context import RuleContext, rule
 from planner.rules.warning import HIGH, MEDIUM, Warning
 from planner.words import ahead, fmt_date, fmt_day
@@ -27,23 +28,26 @@ def birthday(born: date, years: int) -> date:
         return date(born.year + years, 3, 1)
 
 
-def transition_planned(ctx: RuleContext) -> bool:
-    """An open handover to someone of another team than the current
-    practitioner's, or of a grade other than YJW."""
-    handover = ctx.case.open_handover
+def transition_receiver(case: Case, world: World) -> str | None:
+    """The receiver of the case's open handover when it is a transition to
+    adult services: someone of another team than the current practitioner's,
+    or of a grade other than YJW; else None."""
+    handover = case.open_handover
     if handover is None:
-        return False
-    people = ctx.world.practitioners
+        return None
+    people = world.practitioners
     receiver = people.get(handover.to_practitioner_id)
-    current = people.get(ctx.practitioner_id or "")
+    current = people.get(case.practitioner_id or "")
     if receiver is None:
-        return False
-    return receiver.grade != YOUTH_GRADE or current is None or receiver.team_id != current.team_id
+        return None
+    if receiver.grade != YOUTH_GRADE or current is None or receiver.team_id != current.team_id:
+        return receiver.practitioner_id
+    return None
 
 
-def _working_day_before(ctx: RuleContext, day: date) -> date:
-    """The last working day before `day` (as_of at the earliest): the birthday may be a weekend."""
-    return max(ctx.as_of, ctx.working_days.on_or_before(day - timedelta(days=1)))
+def transition_planned(ctx: RuleContext) -> bool:
+    """An open handover that is a transition to adult services (`transition_receiver`)."""
+    return transition_receiver(ctx.case, ctx.world) is not None
 
 
 @rule
@@ -65,6 +69,6 @@ def turning_18(ctx: RuleContext) -> list[Warning]:
         f"Turns 18 on {fmt_date(turns)} ({ahead(to_go)}); no handover to adult services (another team, "
         f"or a grade other than {YOUTH_GRADE}) is planned. A move at 18 is where the relationship breaks "
         "most: plan it with them, with a three-way meeting.",
-        ctx.ask(f"plan the transition by {fmt_day(_working_day_before(ctx, turns), ctx.as_of)}"),
+        ctx.ask(f"plan the transition by {fmt_day(ctx.working_day_before(turns), ctx.as_of)}"),
         {"turns_18_on": turns.isoformat(), "days_to_18": to_go},
     )

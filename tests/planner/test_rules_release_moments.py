@@ -11,7 +11,7 @@ import pytest
 
 from planner.model import Handover, Practitioner, World
 from planner.risk import evaluate_case
-from planner.rules import first_contact, practitioner_churn, release_coming, turning_18
+from planner.rules import churn, first_contact, practitioner_churn, release_coming, turning_18
 from rules_kit import (
     AS_OF,
     PRACTITIONERS,
@@ -197,6 +197,9 @@ def test_churn_with_a_planned_transition_says_keep_it_warm_not_avoid_it():
     assert w.severity == "high" and w.facts["count"] == 3 and w.facts["transition_receiver_id"] == "A1"
     assert "transition at 18 to Jo Marsh (A1) is planned" in w.detail
     assert w.action == "keep this worker until the transition at 18, make that handover warm, and avoid any other change"
+    # the case screens count as the rule does (planner.rules.churn): the transition's receiver left out
+    found = churn(c, AS_OF, world=YOUTH_WORLD)
+    assert (found.count, found.planned, found.transition) == (3, (), "A1")
 
 
 # --------------------------------------------------------------------------- 5. turning_18's working day

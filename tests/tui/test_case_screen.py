@@ -44,7 +44,7 @@ async def test_shows_who_continuity_timeline_and_warnings(make_app, sample_engin
         assert view.case.case_ref == ref
         who = str(screen.query_one("#who").render())
         assert ref in who and "Contact level" in who
-        assert view.churn >= 3
+        assert view.churn.count >= 3
         assert any(w.rule == "practitioner_churn" for w in view.warnings)
         timeline = str(screen.query_one("#timeline").render())
         strip = timeline.splitlines()[1]

@@ -291,7 +291,7 @@ class Gateway:
             warnings=warnings,
             notes=notes,
             names=names,
-            churn=churn(case, as_of, self.policy).count,
+            churn=churn(case, as_of, self.policy, world=world),
             relationship=status_label(split_statuses(warnings)[1], relationship_days(case, as_of), self.policy),
             absences=world.absences_of(case.practitioner_id),
             receivers=receivers,

@@ -16,6 +16,7 @@ from planner.model import Absence, Appointment, Case, Practitioner, fast_constru
 from planner.policy import DEFAULT_POLICY, Policy
 from planner.relationship import relationship_label
 from planner.risk import is_warning, status_tag
+from planner.rules import Churn
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ class CaseView:
     warnings: tuple
     notes: tuple
     names: dict  # practitioner_id -> name
-    churn: int  # practitioner_churn's count: workers in 365 days (a planned receiver counted)
+    churn: Churn  # practitioner_churn's count (workers in 365 days) and the planned receivers it counts
     relationship: str
     absences: tuple[Absence, ...]  # of the current practitioner
     receivers: tuple[tuple[str, str], ...]  # (label, practitioner_id) for a handover

@@ -26,7 +26,7 @@ class CaseContinuity(CasePart, Static):
         who = partial(person, app, view)
         parts: list = ([allocations_table(case.allocations, view.as_of, who)] if case.allocations
                        else [Text("No allocations recorded.")])
-        churn = churn_words(view.churn, app.policy, planned=case.open_handover is not None)
+        churn = churn_words(view.churn.count, app.policy, planned=bool(view.churn.planned))
         if churn is not None:
             text, level = churn
             mark = "⚠ " if level == "medium" else ""
