@@ -68,6 +68,7 @@ __getattr__, __dir__ = lazy_names(__name__, {
     "load_continuity_input": "continuity",
     "CaseNoteView": "notes",
     "load_actions": "notes",
+    "load_week_actions": "notes",
     "load_case_notes": "notes",
     "load_contact_notes": "notes",
 })
@@ -87,5 +88,6 @@ __all__ = [
     "load_cases_for_continuity",
     "load_cases_for_warnings",
     "load_continuity_input",
+    "load_week_actions",
     "load_world",
 ]

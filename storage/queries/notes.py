@@ -57,6 +57,19 @@ def load_actions(
     ]
 
 
+def load_week_actions(session, viewer, owner_id: str) -> tuple[Action, ...]:
+    """The open actions a week shows: part of the owner's supervision record,
+    so only for whoever reads it (`storage.access.check_supervision_access`:
+    the owner and their team's lead, as schema 0012's `action` policy); a
+    colleague's week leaves them out. The app's week and `caseload week` both
+    read them here."""
+    from storage.access import reads_supervision_of
+
+    if not reads_supervision_of(session, viewer, owner_id):
+        return ()
+    return tuple(load_actions(session, owner_id=owner_id))
+
+
 def load_case_notes(session, case_ref: str) -> list[CaseNoteView]:
     """A case's notes, oldest first. CaseloadError for an unknown case."""
     case_pk = _case_pk(session, case_ref)

@@ -96,8 +96,8 @@ def _read_week(c: Ctx, practitioner_id: str, suggest: bool = False):
     practitioner's week. For
     `--suggest`, no actions, and only the practitioner's own cases with their
     contacts (tui/cli/plan_reads.py)."""
-    from storage.access import check_practitioner_visible, reads_supervision_of, resolve_actor
-    from storage.queries import list_practitioners, load_actions, load_cases, load_world
+    from storage.access import check_practitioner_visible, resolve_actor
+    from storage.queries import list_practitioners, load_cases, load_week_actions, load_world
     from tui.cli.plan_reads import own_cases_in_full
 
     with c.reader() as r:
@@ -108,9 +108,7 @@ def _read_week(c: Ctx, practitioner_id: str, suggest: bool = False):
         check_practitioner_visible(r, me, practitioner_id)
         if suggest:
             return people, own_cases_in_full(r, practitioner_id, viewer=me), load_world(r), ()
-        # supervision actions are the owner's and their lead's (a colleague's week leaves them out)
-        actions = load_actions(r, owner_id=practitioner_id) if reads_supervision_of(r, me, practitioner_id) else ()
-        return people, load_cases(r, viewer=me), load_world(r), actions
+        return people, load_cases(r, viewer=me), load_world(r), load_week_actions(r, me, practitioner_id)
 
 
 def _render(plan, people, fmt: str, names: bool) -> str | bytes:

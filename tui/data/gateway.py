@@ -311,9 +311,9 @@ class Gateway:
 
     def week(self, practitioner_id: str, week_of: date, as_of: date) -> WeekView:
         from planner.week import week_plan
-        from storage.access import check_practitioner_visible, reads_supervision_of
+        from storage.access import check_practitioner_visible
         from storage.lookups import appointment_versions
-        from storage.queries import load_actions, load_cases, load_world
+        from storage.queries import load_cases, load_week_actions, load_world
 
         monday = week_of - timedelta(days=week_of.weekday())
         with self.session() as s:
@@ -325,9 +325,7 @@ class Gateway:
             check_practitioner_visible(s, viewer, practitioner_id)
             # the team's cases: the plan also needs colleagues' cases this practitioner covers
             cases = load_cases(s, team_id=me.team_id, viewer=viewer)
-            # supervision actions are the owner's and their lead's (a colleague's week leaves them out)
-            actions = (load_actions(s, owner_id=practitioner_id)
-                       if reads_supervision_of(s, viewer, practitioner_id) else ())
+            actions = load_week_actions(s, viewer, practitioner_id)
             versions = appointment_versions(s, (a.id for c in cases for a in c.appointments if a.id is not None))
         plan = week_plan(practitioner_id, monday, cases, world, actions, as_of, self.policy)
         names = {c.case_ref: c.display_name for c in cases}
