@@ -55,14 +55,7 @@ def release_coming(ctx: RuleContext) -> list[Warning]:
         title,
         _detail(ctx, unseen, first_day, booked, cover[1]),
         ctx.ask(_action(ctx, unseen, first_day, booked, cover[0])),
-        {
-            "release_on": release.isoformat(),
-            "days_to_release": to_go,
-            "own_last_contact": own.contact_date.isoformat() if own is not None else None,
-            "release_day_booked": booked == first_day,
-            "first_contact_deadline": first_day.isoformat(),
-            "first_booked_on": booked.isoformat() if booked is not None else None,
-        },
+        _facts(ctx, first_day, booked),
     )
 
 
@@ -85,15 +78,20 @@ def _first_not_held(ctx: RuleContext, first_day: date) -> list[Warning]:
         f"{fmt_date(first_day)}, passed with no meaningful contact with {ctx.name(ctx.practitioner_id)} since"
         + (f"; the next booking is on {fmt_date(booked)}." if booked is not None else "; nothing is booked."),
         ctx.ask(what),
-        {
-            "release_on": release.isoformat(),
-            "days_to_release": (release - as_of).days,
-            "own_last_contact": own.contact_date.isoformat() if own is not None else None,
-            "release_day_booked": False,
-            "first_contact_deadline": first_day.isoformat(),
-            "first_booked_on": booked.isoformat() if booked is not None else None,
-        },
+        _facts(ctx, first_day, booked),  # booked after the deadline: never on the first day
     )
+
+
+def _facts(ctx: RuleContext, first_day: date, booked: date | None) -> dict:
+    release, own = ctx.case.release_on, ctx.scan.own_last
+    return {
+        "release_on": release.isoformat(),
+        "days_to_release": (release - ctx.as_of).days,
+        "own_last_contact": own.contact_date.isoformat() if own is not None else None,
+        "release_day_booked": booked == first_day,
+        "first_contact_deadline": first_day.isoformat(),
+        "first_booked_on": booked.isoformat() if booked is not None else None,
+    }
 
 
 def _cover_words(ctx: RuleContext, day: date) -> tuple[str, str]:
